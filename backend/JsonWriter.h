@@ -1,0 +1,27 @@
+// JsonWriter: the brisk IR to Bril JSON exactly as the reference tools expect
+// it: "functions"; per function "name", "args" (omitted when empty), "type"
+// (omitted when void), "instrs"; per instruction the fields bril2json writes,
+// each omitted when empty; pointer types as {"ptr": T}; const values as JSON
+// ints, booleans, floats, or one-character strings for chars. Unlabeled
+// blocks that are branched to get a generated label. Internal opcodes (phi)
+// must have been lowered before writing; writing one is a programming error.
+#pragma once
+
+#include "ir/IR.h"
+
+#include <nlohmann/json.hpp>
+
+#include <iosfwd>
+#include <string>
+
+namespace brisk {
+
+nlohmann::json programToJson(const Program &program);
+// Pretty-printed with two-space indentation and a trailing newline.
+void writeJson(const Program &program, std::ostream &os);
+std::string toJsonString(const Program &program);
+
+// Shared with the reader: {"ptr": {"ptr": "int"}} <-> Type.
+nlohmann::json typeToJson(Type type);
+
+} // namespace brisk

@@ -1,0 +1,26 @@
+// TextPrinter: the brisk IR to the Bril text format, laid out like the Bril
+// examples (labels in column 0, instructions indented two spaces). Its output
+// parses back to the same program (JSON -> text -> JSON is the identity).
+// Internal phi instructions print in the classic form
+// `x: int = phi a b .l1 .l2;` so SSA dumps stay readable.
+#pragma once
+
+#include "ir/IR.h"
+
+#include <iosfwd>
+#include <string>
+
+namespace brisk {
+
+void printText(const Program &program, std::ostream &os);
+void printFunction(const Function &function, std::ostream &os);
+void printInstr(const Function &function, const Instr &instr, std::ostream &os);
+std::string toText(const Program &program);
+
+// Float literal spelling that parses back to the same double: shortest
+// round-trip digits, always with a '.', or "nan", "inf", "-inf".
+std::string formatFloatLiteral(double value);
+// Char literal spelling, quoted: 'a'.
+std::string formatCharLiteral(uint32_t codePoint);
+
+} // namespace brisk

@@ -1,0 +1,19 @@
+// Loader: reads a program in either format. The format is detected from the
+// content (JSON starts with '{' after white space; anything else is text), so
+// every subcommand accepts both.
+#pragma once
+
+#include "ir/Diagnostics.h"
+#include "ir/IR.h"
+
+#include <optional>
+#include <string_view>
+
+namespace brisk {
+
+enum class InputFormat { Json, Text };
+
+InputFormat detectFormat(std::string_view text);
+std::optional<Program> loadProgram(std::string_view text, Diagnostics &diags);
+
+} // namespace brisk

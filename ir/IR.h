@@ -1,0 +1,166 @@
+// The brisk IR: a typed, block-structured form of a Bril program.
+//
+// A Program owns Functions; a Function owns an arena of Blocks (indexed by
+// BlockId) and a layout (the program order of the live blocks); a Block owns
+// its Instrs. Variables are interned per function and named by VarId; side
+// tables over variables or blocks are plain vectors indexed by those ids.
+//
+// The same structures hold ordinary Bril and SSA form. In SSA form every VarId
+// has at most one defining instruction and joins are either `phi` instructions
+// (brisk-internal, at the top of a block, one argument per predecessor) or
+// Bril's `set`/`get` pairs.
+//
+// Mapping from Bril's linear instruction list: a block starts at every label
+// and after every terminator (jmp, br, ret). A block without a terminator falls
+// through to the next block in the layout. Printing the layout in order, each
+// block's label (if any) followed by its instructions, gives back the original
+// list exactly: that is what makes text/JSON round trips lossless.
+#pragma once
+
+#include "ir/Opcode.h"
+#include "ir/Type.h"
+
+#include <llvm/ADT/SmallVector.h>
+#include <llvm/ADT/StringMap.h>
+#include <llvm/ADT/StringSet.h>
+
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace brisk {
+
+using VarId = uint32_t;
+using BlockId = uint32_t;
+inline constexpr VarId kNoVar = std::numeric_limits<VarId>::max();
+inline constexpr BlockId kNoBlock = std::numeric_limits<BlockId>::max();
+
+// A source position from the text format or a JSON "pos" field. Row and column
+// are 1-based; row 0 means "unknown".
+struct SourcePos {
+  int32_t row = 0;
+  int32_t col = 0;
+  bool known() const { return row > 0; }
+  friend bool operator==(SourcePos, SourcePos) = default;
+};
+
+// The literal of a `const`, stored as raw bits and read according to the
+// instruction's type. Chars are Unicode code points.
+class Literal {
+public:
+  constexpr Literal() = default;
+  static Literal ofInt(int64_t v) { return Literal(v); }
+  static Literal ofBool(bool v) { return Literal(v ? 1 : 0); }
+  static Literal ofFloat(double v) { return Literal(std::bit_cast<int64_t>(v)); }
+  static Literal ofChar(uint32_t codePoint) { return Literal(int64_t(codePoint)); }
+
+  int64_t asInt() const { return bits_; }
+  bool asBool() const { return bits_ != 0; }
+  double asFloat() const { return std::bit_cast<double>(bits_); }
+  uint32_t asChar() const { return uint32_t(bits_); }
+  int64_t bits() const { return bits_; }
+
+  friend bool operator==(Literal, Literal) = default;
+
+private:
+  constexpr explicit Literal(int64_t bits) : bits_(bits) {}
+  int64_t bits_ = 0;
+};
+
+struct Instr {
+  Opcode op = Opcode::Nop;
+  Type type;                              // result type; none() when there is no dest
+  VarId dest = kNoVar;                    // kNoVar for effect instructions
+  llvm::SmallVector<VarId, 2> args;       // variable operands, in Bril order
+  llvm::SmallVector<BlockId, 2> labels;   // jmp/br/guard targets; phi incoming blocks
+  std::string callee;                     // function name of a call; empty otherwise
+  Literal value;                          // the literal of a const
+  SourcePos pos;
+
+  bool hasDest() const { return dest != kNoVar; }
+  const OpcodeInfo &info() const { return opcodeInfo(op); }
+  bool isTerminator() const { return brisk::isTerminator(op); }
+};
+
+struct Block {
+  // Without the leading '.'; empty when unlabeled. Give labels through
+  // Function::addBlock / addFreshBlock / ensureLabels, which keep them unique.
+  std::string label;
+  std::vector<Instr> instrs;
+  SourcePos pos;              // position of the label, when known
+  bool dead = false;          // removed from the layout; its id is not reused
+
+  bool hasLabel() const { return !label.empty(); }
+  // The terminator, or nullptr when the block falls through.
+  const Instr *terminator() const {
+    return !instrs.empty() && instrs.back().isTerminator() ? &instrs.back() : nullptr;
+  }
+  Instr *terminator() {
+    return !instrs.empty() && instrs.back().isTerminator() ? &instrs.back() : nullptr;
+  }
+};
+
+struct Param {
+  VarId var;
+  Type type;
+};
+
+class Function {
+public:
+  std::string name;              // without the leading '@'
+  std::vector<Param> params;
+  Type returnType;               // none() for a function that returns nothing
+  std::vector<Block> blocks;     // arena; BlockId indexes it
+  std::vector<BlockId> layout;   // program order of live blocks; layout[0] is the entry
+  SourcePos pos;
+
+  // --- variables ---------------------------------------------------------
+  // Returns the id of `name`, interning it on first use.
+  VarId var(std::string_view name);
+  std::optional<VarId> lookupVar(std::string_view name) const;
+  const std::string &varName(VarId v) const { return varNames_[v]; }
+  size_t numVars() const { return varNames_.size(); }
+  // A new variable whose name starts with `hint` and is not yet used.
+  VarId freshVar(std::string_view hint);
+
+  // --- blocks ------------------------------------------------------------
+  // Appends a block to the arena (not to the layout) and returns its id.
+  BlockId addBlock(std::string label = {});
+  // Like addBlock, with a label derived from `hint` that no block has yet.
+  BlockId addFreshBlock(std::string_view hint);
+  std::optional<BlockId> findBlock(std::string_view label) const;
+  BlockId entry() const { return layout.front(); }
+  Block &block(BlockId b) { return blocks[b]; }
+  const Block &block(BlockId b) const { return blocks[b]; }
+  // The label printers use for `b`: its own, or a generated unique one.
+  // Gives every unlabeled block that is referenced a name (see ensureLabels).
+  const std::string &labelOf(BlockId b) const { return blocks[b].label; }
+  // Names every unlabeled live block that some instruction targets, so that
+  // printers can refer to it. Idempotent.
+  void ensureLabels();
+  // Number of instructions in live blocks.
+  size_t instrCount() const;
+
+private:
+  std::vector<std::string> varNames_;
+  llvm::StringMap<VarId> varIndex_;
+  llvm::StringSet<> usedLabels_; // every label ever given to a block
+  unsigned freshCounter_ = 0;
+};
+
+class Program {
+public:
+  std::vector<Function> functions;
+
+  // The first function named `name`, or nullptr. Duplicate names are kept (the
+  // reference interpreter reports them only at run time); `brisk check`
+  // reports them.
+  Function *findFunction(std::string_view name);
+  const Function *findFunction(std::string_view name) const;
+};
+
+} // namespace brisk

@@ -1,0 +1,20 @@
+// The list of subcommands, in the order `brisk --help` shows them. Each entry
+// points at the run function in its tools/Cmd<Name>.cpp.
+#include "tools/Subcommand.h"
+
+namespace brisk {
+
+int runJsonCommand(const std::vector<std::string> &args);
+int runTxtCommand(const std::vector<std::string> &args);
+int runCheckCommand(const std::vector<std::string> &args);
+
+const std::vector<Subcommand> &subcommands() {
+  static const std::vector<Subcommand> list = {
+      {"json", "convert a program to Bril JSON (like bril2json)", runJsonCommand},
+      {"txt", "convert a program to Bril text (like bril2txt)", runTxtCommand},
+      {"check", "parse, type-check and report every problem", runCheckCommand},
+  };
+  return list;
+}
+
+} // namespace brisk
