@@ -9,7 +9,9 @@ A golden test is a .bril file holding its own command and expected output:
     ...
 
 The RUN line is a shell command in which `brisk` stands for the driver under
-test; the test file is its standard input (or `%s` in the command names it).
+test; the test file is its standard input (or `%s` in the command names it;
+`%S` names the test file's folder, for tests whose input is another file, such
+as a malformed JSON program).
 The CHECK lines, in order, are the exact expected standard output (each
 without the `# CHECK: ` prefix; `# CHECK:` alone is an empty line). A test
 passes when the output matches exactly. An optional `# EXIT: N` line gives the
@@ -20,6 +22,7 @@ standard error (when none are present, stderr is not compared).
 the actual output; review the diff before committing it.
 """
 import argparse
+import os
 import re
 import shlex
 import subprocess
@@ -54,8 +57,9 @@ def run_test(brisk, path):
     lines, run, checks, stderr, exit_code = parse(path)
     if run is None:
         return None, f"{path}: no '# RUN:' line"
-    command = re.sub(r"(?<![\w/.-])brisk(?![\w/.-])", shlex.quote(brisk), run, count=1)
+    command = re.sub(r"(?<![\w/.-])brisk(?![\w/.-])", shlex.quote(brisk), run)
     command = command.replace("%s", shlex.quote(path))
+    command = command.replace("%S", shlex.quote(os.path.dirname(os.path.abspath(path))))
     proc = subprocess.run(command, shell=True, input=source, capture_output=True, timeout=120)
     return (proc, lines, checks, stderr, exit_code), None
 
