@@ -1,5 +1,9 @@
 // Type: a Bril type. Bril has four base types (int, bool, float, char) and one
-// type constructor, ptr<T>, which may nest to any depth. A type is therefore a
+// type constructor, ptr<T>, which may nest to any depth. A fifth base, `any`,
+// is not in the language documentation but the reference interpreter runs
+// programs that use it (it checks types only at run time; see the conformance
+// programs interp/dynamic/*): brisk loads it and the type checker treats it as
+// compatible with every type. A type is therefore a
 // base plus a pointer depth, which keeps it a two-byte value that compares and
 // hashes trivially.
 #pragma once
@@ -10,7 +14,7 @@
 
 namespace brisk {
 
-enum class BaseType : uint8_t { None, Int, Bool, Float, Char };
+enum class BaseType : uint8_t { None, Int, Bool, Float, Char, Any };
 
 class Type {
 public:
@@ -36,6 +40,7 @@ public:
   constexpr bool isBool() const { return base_ == BaseType::Bool && depth_ == 0; }
   constexpr bool isFloat() const { return base_ == BaseType::Float && depth_ == 0; }
   constexpr bool isChar() const { return base_ == BaseType::Char && depth_ == 0; }
+  constexpr bool isAny() const { return base_ == BaseType::Any && depth_ == 0; }
 
   // ptr<T> -> T. Requires isPtr().
   constexpr Type pointee() const { return Type(base_, uint8_t(depth_ - 1)); }
@@ -55,7 +60,7 @@ private:
   uint8_t depth_ = 0;
 };
 
-// "int" -> Int, ... ; BaseType::None for anything else.
+// "int" -> Int, ..., "any" -> Any; BaseType::None for anything else.
 BaseType baseTypeFromName(std::string_view name);
 const char *baseTypeName(BaseType base);
 
