@@ -1,0 +1,86 @@
+// Printer and writer units: literal spellings, generated labels, pointer
+// types, and that built IR prints the way the text format spells it.
+#include "backend/JsonWriter.h"
+#include "backend/TextPrinter.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+namespace brisk {
+namespace {
+
+TEST(Printer, FloatLiteralsReadBackAsFloats) {
+  EXPECT_EQ(formatFloatLiteral(1.0), "1.0");
+  EXPECT_EQ(formatFloatLiteral(-0.0), "-0.0");
+  EXPECT_EQ(formatFloatLiteral(0.1), "0.1");
+  EXPECT_EQ(formatFloatLiteral(1e21), "1e+21");
+  EXPECT_EQ(formatFloatLiteral(std::numeric_limits<double>::infinity()), "inf");
+  EXPECT_EQ(formatFloatLiteral(-std::numeric_limits<double>::infinity()), "-inf");
+  EXPECT_EQ(formatFloatLiteral(std::nan("")), "nan");
+}
+
+TEST(Printer, CharLiteralsEscapeControlCharacters) {
+  EXPECT_EQ(formatCharLiteral('a'), "'a'");
+  EXPECT_EQ(formatCharLiteral('\n'), "'\\n'");
+  EXPECT_EQ(formatCharLiteral(0), "'\\0'");
+  EXPECT_EQ(formatCharLiteral('\''), "'\\''");
+  EXPECT_EQ(formatCharLiteral(0x1F431), "'\xF0\x9F\x90\xB1'");
+}
+
+// @main { x: ptr<int> = alloc n; br c .L .(unlabeled) } built by hand.
+Program smallProgram() {
+  Program p;
+  Function &f = p.functions.emplace_back();
+  f.name = "main";
+  BlockId entry = f.addBlock();
+  BlockId target = f.addBlock(); // unlabeled but branched to
+  f.layout = {entry, target};
+  Instr n;
+  n.op = Opcode::Const;
+  n.type = Type::intTy();
+  n.dest = f.var("n");
+  n.value = Literal::ofInt(-3);
+  Instr alloc;
+  alloc.op = Opcode::Alloc;
+  alloc.type = Type(BaseType::Int, 1);
+  alloc.dest = f.var("p");
+  alloc.args = {f.var("n")};
+  Instr jmp;
+  jmp.op = Opcode::Jmp;
+  jmp.labels = {target};
+  f.block(entry).instrs = {n, alloc, jmp};
+  Instr free;
+  free.op = Opcode::Free;
+  free.args = {f.var("p")};
+  f.block(target).instrs = {free};
+  return p;
+}
+
+TEST(Printer, TextSpellsTypesLiteralsAndGeneratedLabels) {
+  EXPECT_EQ(toText(smallProgram()), "@main {\n"
+                                    "  n: int = const -3;\n"
+                                    "  p: ptr<int> = alloc n;\n"
+                                    "  jmp .b.0;\n"
+                                    ".b.0:\n"
+                                    "  free p;\n"
+                                    "}\n");
+}
+
+TEST(Writer, JsonOmitsEmptyFieldsAndNestsPointerTypes) {
+  nlohmann::json j = programToJson(smallProgram());
+  const auto &instrs = j["functions"][0]["instrs"];
+  EXPECT_FALSE(j["functions"][0].contains("args"));
+  EXPECT_FALSE(j["functions"][0].contains("type"));
+  EXPECT_EQ(instrs[0], nlohmann::json::parse(
+                           R"({"op":"const","dest":"n","type":"int","value":-3})"));
+  EXPECT_EQ(instrs[1]["type"], nlohmann::json::parse(R"({"ptr":"int"})"));
+  EXPECT_EQ(instrs[2], nlohmann::json::parse(R"({"op":"jmp","labels":["b.0"]})"));
+  EXPECT_EQ(instrs[3], nlohmann::json::parse(R"({"label":"b.0"})"));
+  EXPECT_EQ(typeToJson(Type(BaseType::Float, 2)),
+            nlohmann::json::parse(R"({"ptr":{"ptr":"float"}})"));
+}
+
+} // namespace
+} // namespace brisk
