@@ -10,7 +10,6 @@ const char *baseTypeName(BaseType base) {
   case BaseType::Float: return "float";
   case BaseType::Char: return "char";
   case BaseType::Any: return "any";
-  case BaseType::Any: return "any";
   }
   return "void";
 }
@@ -20,7 +19,6 @@ BaseType baseTypeFromName(std::string_view name) {
   if (name == "bool") return BaseType::Bool;
   if (name == "float") return BaseType::Float;
   if (name == "char") return BaseType::Char;
-  if (name == "any") return BaseType::Any;
   if (name == "any") return BaseType::Any;
   return BaseType::None;
 }

@@ -2,11 +2,8 @@
 // type constructor, ptr<T>, which may nest to any depth. The reference
 // interpreter also knows `any` (the dynamic-typing extension): a value of any
 // type, checked only at run time; the type checker treats it as compatible
-// with every type. A fifth base, `any`,
-// is not in the language documentation but the reference interpreter runs
-// programs that use it (it checks types only at run time; see the conformance
-// programs interp/dynamic/*): brisk loads it and the type checker treats it as
-// compatible with every type. A type is therefore a
+// with every type. `any` is not in the language documentation, but the
+// conformance programs interp/dynamic/* use it. A type is therefore a
 // base plus a pointer depth, which keeps it a two-byte value that compares and
 // hashes trivially.
 #pragma once
@@ -43,7 +40,6 @@ public:
   constexpr bool isBool() const { return base_ == BaseType::Bool && depth_ == 0; }
   constexpr bool isFloat() const { return base_ == BaseType::Float && depth_ == 0; }
   constexpr bool isChar() const { return base_ == BaseType::Char && depth_ == 0; }
-  constexpr bool isAny() const { return base_ == BaseType::Any && depth_ == 0; }
   constexpr bool isAny() const { return base_ == BaseType::Any && depth_ == 0; }
 
   // ptr<T> -> T. Requires isPtr().
