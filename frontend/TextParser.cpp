@@ -1,0 +1,537 @@
+#include "frontend/TextParser.h"
+
+#include "frontend/FunctionBuilder.h"
+#include "frontend/Utf8Decode.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <deque>
+#include <limits>
+
+namespace brisk {
+namespace {
+
+enum class Tok : uint8_t {
+  Ident,    // x, v.1, %tmp, also keywords (const, true, nan) read by context
+  FuncRef,  // @name (text holds the name without '@')
+  LabelRef, // .name (text without '.')
+  IntLit,
+  FloatLit,
+  CharLit,
+  LBrace, RBrace, LParen, RParen, Comma, Colon, Semi, Equals, Less, Greater,
+  Bad,      // a character no token starts with; text holds it
+  End,
+};
+
+struct Token {
+  Tok kind = Tok::End;
+  std::string_view text;
+  SourcePos pos;
+  RawLiteral literal; // IntLit, FloatLit, CharLit
+};
+
+bool isIdentStart(char c) {
+  return c == '_' || c == '%' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool isIdentChar(char c) { return isIdentStart(c) || c == '.' || (c >= '0' && c <= '9'); }
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The lexer follows bril2json's terminals: IDENT ("_"|"%"|LETTER)
+// ("_"|"%"|"."|LETTER|DIGIT)*, FUNC "@" IDENT, LABEL "." IDENT, SIGNED_INT,
+// SIGNED_FLOAT, CHAR, `#` comments. It streams (no token vector), so memory
+// stays proportional to the program, not to its token count.
+class Lexer {
+public:
+  explicit Lexer(std::string_view text) : text_(text) {
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF")
+      i_ = 3;
+  }
+
+  Token next() {
+    skipTrivia();
+    Token t;
+    t.pos = SourcePos{row_, col_};
+    if (i_ >= text_.size()) {
+      t.kind = Tok::End;
+      return t;
+    }
+    size_t start = i_;
+    char c = text_[i_];
+    auto single = [&](Tok kind) {
+      advance(1);
+      t.kind = kind;
+      t.text = text_.substr(start, 1);
+      return t;
+    };
+    switch (c) {
+    case '{': return single(Tok::LBrace);
+    case '}': return single(Tok::RBrace);
+    case '(': return single(Tok::LParen);
+    case ')': return single(Tok::RParen);
+    case ',': return single(Tok::Comma);
+    case ':': return single(Tok::Colon);
+    case ';': return single(Tok::Semi);
+    case '=': return single(Tok::Equals);
+    case '<': return single(Tok::Less);
+    case '>': return single(Tok::Greater);
+    case '\'': return charLiteral(t);
+    default: break;
+    }
+    if (isIdentStart(c)) {
+      t.kind = Tok::Ident;
+      t.text = identAt(i_);
+      advance(t.text.size());
+      return t;
+    }
+    if ((c == '@' || c == '.') && i_ + 1 < text_.size() && isIdentStart(text_[i_ + 1])) {
+      t.kind = c == '@' ? Tok::FuncRef : Tok::LabelRef;
+      t.text = identAt(i_ + 1);
+      advance(1 + t.text.size());
+      return t;
+    }
+    if (startsNumber())
+      return number(t);
+    if (c == '-' && text_.substr(i_, 4) == "-inf" &&
+        (i_ + 4 >= text_.size() || !isIdentChar(text_[i_ + 4]))) {
+      advance(4);
+      t.kind = Tok::FloatLit;
+      t.text = text_.substr(start, 4);
+      t.literal = RawLiteral::ofFloat(-std::numeric_limits<double>::infinity());
+      return t;
+    }
+    size_t len = 1;
+    decodeCodePoint(text_.substr(i_), len);
+    t.kind = Tok::Bad;
+    t.text = text_.substr(i_, len);
+    advance(len);
+    return t;
+  }
+
+private:
+  std::string_view text_;
+  size_t i_ = 0;
+  int32_t row_ = 1, col_ = 1;
+
+  // Moves over `n` bytes, keeping row and column (in code points, 1-based,
+  // as bril2json's positions count them).
+  void advance(size_t n) {
+    for (size_t end = i_ + n; i_ < end; ++i_) {
+      unsigned char b = static_cast<unsigned char>(text_[i_]);
+      if (b == '\n') {
+        ++row_;
+        col_ = 1;
+      } else if ((b & 0xC0) != 0x80) {
+        ++col_;
+      }
+    }
+  }
+
+  void skipTrivia() {
+    while (i_ < text_.size()) {
+      char c = text_[i_];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        advance(1);
+      } else if (c == '#') {
+        size_t eol = text_.find('\n', i_);
+        advance((eol == std::string_view::npos ? text_.size() : eol) - i_);
+      } else {
+        break;
+      }
+    }
+  }
+
+  std::string_view identAt(size_t from) const {
+    size_t j = from;
+    while (j < text_.size() && isIdentChar(text_[j]))
+      ++j;
+    return text_.substr(from, j - from);
+  }
+
+  bool digitAt(size_t j) const { return j < text_.size() && isDigit(text_[j]); }
+
+  bool startsNumber() const {
+    size_t j = i_;
+    if (text_[j] == '+' || text_[j] == '-')
+      ++j;
+    return digitAt(j) || (j < text_.size() && text_[j] == '.' && digitAt(j + 1));
+  }
+
+  // SIGNED_INT, or SIGNED_FLOAT (INT EXP | DECIMAL EXP?, DECIMAL being
+  // INT "." INT? | "." INT).
+  Token number(Token &t) {
+    size_t j = i_;
+    if (text_[j] == '+' || text_[j] == '-')
+      ++j;
+    bool isFloat = false;
+    while (digitAt(j))
+      ++j;
+    if (j < text_.size() && text_[j] == '.') {
+      isFloat = true;
+      ++j;
+      while (digitAt(j))
+        ++j;
+    }
+    if (j < text_.size() && (text_[j] == 'e' || text_[j] == 'E')) {
+      size_t k = j + 1;
+      if (k < text_.size() && (text_[k] == '+' || text_[k] == '-'))
+        ++k;
+      if (digitAt(k)) {
+        isFloat = true;
+        j = k;
+        while (digitAt(j))
+          ++j;
+      }
+    }
+    t.text = text_.substr(i_, j - i_);
+    advance(j - i_);
+    std::string_view digits = t.text;
+    if (!digits.empty() && digits[0] == '+')
+      digits.remove_prefix(1); // from_chars and strtod's C locale agree, but
+                               // from_chars rejects a leading '+'
+    if (isFloat) {
+      t.kind = Tok::FloatLit;
+      // strtod gives Python's float() results, including overflow to inf
+      // and underflow to 0, which from_chars reports as errors instead.
+      std::string copy(digits);
+      t.literal = RawLiteral::ofFloat(std::strtod(copy.c_str(), nullptr));
+    } else {
+      t.kind = Tok::IntLit;
+      int64_t v = 0;
+      auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+      t.literal = RawLiteral::ofInt(v);
+      t.literal.intOverflow = ec != std::errc();
+    }
+    return t;
+  }
+
+  // CHAR: /'.'/ | /'\\[0abtnvfr]'/, plus the escapes \\ and \' that brisk's
+  // printer writes for a backslash and a quote. bril2json itself spells
+  // those two as '\' and ''' (the first alternative), which also parse.
+  Token charLiteral(Token &t) {
+    size_t start = i_;
+    auto finish = [&](size_t end, uint32_t cp) {
+      t.kind = Tok::CharLit;
+      t.text = text_.substr(start, end - start);
+      t.literal = RawLiteral::ofChar(cp);
+      advance(end - start);
+      return t;
+    };
+    if (i_ + 3 < text_.size() && text_[i_ + 1] == '\\' && text_[i_ + 3] == '\'') {
+      switch (text_[i_ + 2]) {
+      case '0': return finish(i_ + 4, 0);
+      case 'a': return finish(i_ + 4, 7);
+      case 'b': return finish(i_ + 4, 8);
+      case 't': return finish(i_ + 4, 9);
+      case 'n': return finish(i_ + 4, 10);
+      case 'v': return finish(i_ + 4, 11);
+      case 'f': return finish(i_ + 4, 12);
+      case 'r': return finish(i_ + 4, 13);
+      case '\\': return finish(i_ + 4, '\\');
+      case '\'': return finish(i_ + 4, '\'');
+      default: break;
+      }
+    }
+    size_t len = 1;
+    std::optional<uint32_t> cp = decodeCodePoint(text_.substr(i_ + 1), len);
+    if (cp && *cp != '\n' && i_ + 1 + len < text_.size() && text_[i_ + 1 + len] == '\'')
+      return finish(i_ + 2 + len, *cp);
+    t.kind = Tok::Bad;
+    t.text = text_.substr(i_, 1);
+    advance(1);
+    return t;
+  }
+};
+
+std::string describe(const Token &t) {
+  switch (t.kind) {
+  case Tok::End: return "end of input";
+  case Tok::FuncRef: return "'@" + std::string(t.text) + "'";
+  case Tok::LabelRef: return "'." + std::string(t.text) + "'";
+  case Tok::Bad:
+    if (t.text == "'")
+      return "a malformed char literal";
+    return "unexpected character '" + std::string(t.text) + "'";
+  default: return "'" + std::string(t.text) + "'";
+  }
+}
+
+class TextProgramParser {
+public:
+  TextProgramParser(std::string_view text, Diagnostics &diags) : lexer_(text), diags_(diags) {}
+
+  std::optional<Program> run() {
+    Program program;
+    while (peek().kind != Tok::End) {
+      if (peek().kind == Tok::FuncRef) {
+        parseFunction(program);
+        continue;
+      }
+      error(peek(), "expected a function ('@name'), found " + describe(peek()));
+      while (peek().kind != Tok::End && peek().kind != Tok::FuncRef)
+        take();
+    }
+    if (diags_.hasErrors())
+      return std::nullopt;
+    return program;
+  }
+
+private:
+  Lexer lexer_;
+  Diagnostics &diags_;
+  std::deque<Token> ahead_;
+  std::string function_; // the function being parsed, for diagnostics
+
+  const Token &peek(size_t k = 0) {
+    while (ahead_.size() <= k)
+      ahead_.push_back(lexer_.next());
+    return ahead_[k];
+  }
+  Token take() {
+    peek();
+    Token t = ahead_.front();
+    ahead_.pop_front();
+    return t;
+  }
+
+  void error(const Token &at, std::string message) {
+    Location where;
+    where.function = function_;
+    where.pos = at.pos;
+    diags_.error(where, std::move(message));
+  }
+
+  bool expect(Tok kind, const char *what) {
+    if (peek().kind == kind) {
+      take();
+      return true;
+    }
+    error(peek(), std::string("expected ") + what + ", found " + describe(peek()));
+    return false;
+  }
+
+  // After an error inside a function: drop the rest of the statement. Stops
+  // before a '}' or a new function so one typo costs one message.
+  void skipStatement() {
+    for (;;) {
+      Tok k = peek().kind;
+      if (k == Tok::End || k == Tok::RBrace || k == Tok::FuncRef)
+        return;
+      take();
+      if (k == Tok::Semi)
+        return;
+    }
+  }
+
+  // type := IDENT | "ptr" "<" type ">". Read iteratively; nesting is bounded
+  // by what Type can hold.
+  std::optional<Type> parseType() {
+    unsigned depth = 0;
+    for (;;) {
+      if (peek().kind != Tok::Ident) {
+        error(peek(), "expected a type, found " + describe(peek()));
+        return std::nullopt;
+      }
+      if (peek(1).kind != Tok::Less)
+        break;
+      Token ctor = take();
+      take(); // '<'
+      if (ctor.text != "ptr") {
+        error(ctor, "unknown type constructor '" + std::string(ctor.text) + "' (only ptr<T>)");
+        return std::nullopt;
+      }
+      if (++depth > Type::kMaxPtrDepth) {
+        error(ctor, "pointer nesting deeper than " + std::to_string(Type::kMaxPtrDepth));
+        return std::nullopt;
+      }
+    }
+    Token base = take();
+    BaseType b = baseTypeFromName(base.text);
+    if (b == BaseType::None) {
+      error(base, "unknown type '" + std::string(base.text) + "'");
+      return std::nullopt;
+    }
+    for (unsigned i = 0; i < depth; ++i)
+      if (!expect(Tok::Greater, "'>'"))
+        return std::nullopt;
+    return Type(b, uint8_t(depth));
+  }
+
+  void parseFunction(Program &program) {
+    Token name = take();
+    function_ = std::string(name.text);
+    program.functions.emplace_back();
+    Function &fn = program.functions.back();
+    fn.name = function_;
+    fn.pos = name.pos;
+    if (!parseHeader(fn)) {
+      while (peek().kind != Tok::End && peek().kind != Tok::FuncRef &&
+             peek().kind != Tok::LBrace)
+        take();
+      if (peek().kind != Tok::LBrace)
+        return;
+    }
+    take(); // '{'
+    FunctionBuilder builder(fn, diags_);
+    while (peek().kind != Tok::RBrace && peek().kind != Tok::End) {
+      if (peek().kind == Tok::FuncRef) {
+        error(peek(), "missing '}' at the end of @" + fn.name);
+        break;
+      }
+      parseStatement(builder);
+    }
+    if (peek().kind == Tok::End)
+      error(peek(), "missing '}' at the end of @" + fn.name);
+    else if (peek().kind == Tok::RBrace)
+      take();
+    builder.finish();
+    function_.clear();
+  }
+
+  // ["(" [arg ("," arg)*] ")"] [":" type] "{"; leaves the '{' unconsumed.
+  bool parseHeader(Function &fn) {
+    if (peek().kind == Tok::LParen) {
+      take();
+      if (peek().kind != Tok::RParen) {
+        for (;;) {
+          if (peek().kind != Tok::Ident) {
+            error(peek(), "expected an argument name, found " + describe(peek()));
+            return false;
+          }
+          Token arg = take();
+          if (!expect(Tok::Colon, "':' after the argument name"))
+            return false;
+          std::optional<Type> t = parseType();
+          if (!t)
+            return false;
+          fn.params.push_back(Param{fn.var(arg.text), *t});
+          if (peek().kind == Tok::Comma) {
+            take();
+            continue;
+          }
+          break;
+        }
+      }
+      if (!expect(Tok::RParen, "')' or ','"))
+        return false;
+    }
+    if (peek().kind == Tok::Colon) {
+      take();
+      std::optional<Type> t = parseType();
+      if (!t)
+        return false;
+      fn.returnType = *t;
+    }
+    if (peek().kind != Tok::LBrace) {
+      error(peek(), "expected '{', found " + describe(peek()));
+      return false;
+    }
+    return true;
+  }
+
+  void parseStatement(FunctionBuilder &builder) {
+    const Token &first = peek();
+    if (first.kind == Tok::LabelRef) {
+      Token label = take();
+      if (!expect(Tok::Colon, "':' after the label")) {
+        skipStatement();
+        return;
+      }
+      builder.addLabel(label.text, label.pos);
+      return;
+    }
+    if (first.kind != Tok::Ident) {
+      error(first, "expected an instruction or a label, found " + describe(first));
+      take();
+      skipStatement();
+      return;
+    }
+    RawInstr raw;
+    Tok second = peek(1).kind;
+    if (second == Tok::Colon || second == Tok::Equals) {
+      Token dest = take();
+      raw.dest = dest.text;
+      raw.pos = dest.pos;
+      if (take().kind == Tok::Colon) {
+        raw.type = parseType();
+        if (!raw.type || !expect(Tok::Equals, "'='")) {
+          skipStatement();
+          return;
+        }
+      }
+      if (peek().kind != Tok::Ident) {
+        error(peek(), "expected an operation, found " + describe(peek()));
+        skipStatement();
+        return;
+      }
+      raw.op = take().text;
+    } else {
+      Token op = take();
+      raw.op = op.text;
+      raw.pos = op.pos;
+    }
+    if (raw.dest && raw.op == "const") {
+      if (!parseLiteral(raw)) {
+        skipStatement();
+        return;
+      }
+    } else if (!parseOperands(raw)) {
+      skipStatement();
+      return;
+    }
+    if (!expect(Tok::Semi, "';'")) {
+      skipStatement();
+      return;
+    }
+    builder.addRaw(raw);
+  }
+
+  bool parseLiteral(RawInstr &raw) {
+    const Token &t = peek();
+    switch (t.kind) {
+    case Tok::IntLit:
+    case Tok::FloatLit:
+    case Tok::CharLit:
+      raw.value = take().literal;
+      return true;
+    case Tok::Ident:
+      if (t.text == "true" || t.text == "false") {
+        raw.value = RawLiteral::ofBool(t.text == "true");
+      } else if (t.text == "nan") {
+        raw.value = RawLiteral::ofFloat(std::numeric_limits<double>::quiet_NaN());
+      } else if (t.text == "inf") {
+        raw.value = RawLiteral::ofFloat(std::numeric_limits<double>::infinity());
+      } else {
+        break;
+      }
+      take();
+      return true;
+    default:
+      break;
+    }
+    error(t, "expected a literal after const, found " + describe(t));
+    return false;
+  }
+
+  bool parseOperands(RawInstr &raw) {
+    for (;;) {
+      const Token &t = peek();
+      switch (t.kind) {
+      case Tok::Ident: raw.args.push_back(take().text); break;
+      case Tok::FuncRef: raw.funcs.push_back(take().text); break;
+      case Tok::LabelRef: raw.labels.push_back(take().text); break;
+      case Tok::Semi: return true;
+      default:
+        error(t, "expected an operand or ';', found " + describe(t));
+        return false;
+      }
+    }
+  }
+};
+
+} // namespace
+
+std::optional<Program> parseTextProgram(std::string_view text, Diagnostics &diags) {
+  return TextProgramParser(text, diags).run();
+}
+
+} // namespace brisk
