@@ -1,0 +1,69 @@
+// AnalysisCache: the derived facts of one function, each computed on first
+// request and kept until a pass says it is stale (QBE/B3 style: facts are
+// rebuilt from scratch, never patched).
+//
+// A pass that edits the CFG (terminators, guards, labels, layout) calls
+// invalidateCFG(), which drops everything; one that edits only instructions
+// calls invalidateInstrs(), which drops liveness and keeps the CFG facts.
+// References returned by the getters stay valid until the next invalidation.
+#pragma once
+
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Liveness.h"
+#include "analysis/Loops.h"
+
+#include <optional>
+
+namespace brisk {
+
+class AnalysisCache {
+public:
+  explicit AnalysisCache(const Function &f) : f_(f) {}
+
+  const Function &function() const { return f_; }
+  const CFG &cfg() {
+    if (!cfg_)
+      cfg_.emplace(f_);
+    return *cfg_;
+  }
+  const DominatorTree &domTree() {
+    if (!dom_)
+      dom_.emplace(cfg());
+    return *dom_;
+  }
+  const DominanceFrontier &frontier() {
+    if (!df_)
+      df_.emplace(cfg(), domTree());
+    return *df_;
+  }
+  const LoopInfo &loops() {
+    if (!loops_)
+      loops_.emplace(cfg(), domTree());
+    return *loops_;
+  }
+  const Liveness &liveness() {
+    if (!live_)
+      live_.emplace(f_, cfg());
+    return *live_;
+  }
+
+  void invalidateCFG() {
+    cfg_.reset();
+    dom_.reset();
+    df_.reset();
+    loops_.reset();
+    live_.reset();
+  }
+  void invalidateInstrs() { live_.reset(); }
+
+private:
+  const Function &f_;
+  std::optional<CFG> cfg_;
+  std::optional<DominatorTree> dom_;
+  std::optional<DominanceFrontier> df_;
+  std::optional<LoopInfo> loops_;
+  std::optional<Liveness> live_;
+};
+
+} // namespace brisk

@@ -1,0 +1,59 @@
+// CFG: successors, predecessors and reverse post-order of a function's
+// blocks, computed from scratch from a `const Function&`.
+//
+// Edges, as Bril defines control flow: `jmp` and `br` go to their labels
+// (a `br` with both labels equal is one edge); `ret` has no successor; a block
+// without a terminator falls through to the next block in the layout, or
+// leaves the function when it is the last one. A `guard` inside a block adds
+// an edge to its abort target (listed after the ordinary successors), because
+// control can reach that label from there. The entry is layout[0], whether or
+// not it has a label, and may itself be a branch target.
+//
+// Side tables are indexed by BlockId and sized to the whole arena; dead
+// blocks and blocks unreachable from the entry have no edges in the RPO and
+// are reported by reachable(). Predecessor lists hold only reachable blocks,
+// so that a phi's incoming list and preds() agree.
+//
+// Invalidated by any edit to terminators, guards, labels or the layout.
+#pragma once
+
+#include "ir/IR.h"
+
+#include <llvm/ADT/SmallVector.h>
+
+#include <vector>
+
+namespace brisk {
+
+using BlockList = llvm::SmallVector<BlockId, 2>;
+
+// The successors of `b` as written (no reachability filtering).
+BlockList blockSuccessors(const Function &f, BlockId b);
+// The layout successor `b` falls through to, or kNoBlock when `b` ends with a
+// terminator or is last.
+BlockId fallthroughOf(const Function &f, BlockId b);
+
+class CFG {
+public:
+  explicit CFG(const Function &f);
+
+  BlockId entry() const { return entry_; }
+  size_t numBlocks() const { return succs_.size(); }
+  const BlockList &succs(BlockId b) const { return succs_[b]; }
+  const BlockList &preds(BlockId b) const { return preds_[b]; }
+  // Reachable blocks in reverse post-order; rpo().front() is the entry.
+  const std::vector<BlockId> &rpo() const { return rpo_; }
+  // Position of `b` in rpo(), or kNotReached.
+  unsigned rpoIndex(BlockId b) const { return rpoIndex_[b]; }
+  bool reachable(BlockId b) const { return rpoIndex_[b] != kNotReached; }
+
+  static constexpr unsigned kNotReached = ~0u;
+
+private:
+  BlockId entry_ = kNoBlock;
+  std::vector<BlockList> succs_, preds_;
+  std::vector<BlockId> rpo_;
+  std::vector<unsigned> rpoIndex_;
+};
+
+} // namespace brisk

@@ -1,0 +1,37 @@
+// Liveness: which variables are live into and out of each block, by the
+// usual backward fixpoint over the CFG (iterating in post-order until no set
+// changes). Sets are bit vectors indexed by VarId.
+//
+// Works on plain Bril and on SSA with phis, with phi semantics as in
+// Boissinot et al.: a phi's destination is defined at the top of its block,
+// so it is in liveIn of that block; its argument for predecessor p is a use
+// at the end of p, so it is in liveOut(p) and not in liveIn of the phi's
+// block. Function parameters count as defined at the top of the entry.
+// In set/get form, the first operand of `set` names a shadow variable and is
+// not a use (see Uses.h). Unreachable blocks get empty sets.
+//
+// Invalidated by any instruction or CFG edit.
+#pragma once
+
+#include "analysis/CFG.h"
+
+#include <llvm/ADT/BitVector.h>
+
+#include <vector>
+
+namespace brisk {
+
+class Liveness {
+public:
+  Liveness(const Function &f, const CFG &cfg);
+
+  const llvm::BitVector &liveIn(BlockId b) const { return in_[b]; }
+  const llvm::BitVector &liveOut(BlockId b) const { return out_[b]; }
+  bool isLiveIn(VarId v, BlockId b) const { return in_[b].test(v); }
+  bool isLiveOut(VarId v, BlockId b) const { return out_[b].test(v); }
+
+private:
+  std::vector<llvm::BitVector> in_, out_;
+};
+
+} // namespace brisk

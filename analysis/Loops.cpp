@@ -1,0 +1,95 @@
+#include "analysis/Loops.h"
+
+#include <algorithm>
+
+namespace brisk {
+
+LoopInfo::LoopInfo(const CFG &cfg, const DominatorTree &dom)
+    : innermost_(cfg.numBlocks(), kNoLoop) {
+  const std::vector<BlockId> &rpo = cfg.rpo();
+  auto byRpo = [&](BlockId a, BlockId b) { return cfg.rpoIndex(a) < cfg.rpoIndex(b); };
+
+  // Headers in RPO, with their latches; retreating non-back edges are the
+  // irreducible ones. An edge u -> v retreats when v is not later in RPO.
+  std::vector<std::vector<BlockId>> latchesOf(cfg.numBlocks());
+  std::vector<BlockId> headers;
+  for (BlockId u : rpo)
+    for (BlockId v : cfg.succs(u)) {
+      if (cfg.rpoIndex(v) > cfg.rpoIndex(u))
+        continue;
+      if (dom.dominates(v, u)) {
+        if (latchesOf[v].empty())
+          headers.push_back(v);
+        latchesOf[v].push_back(u);
+      } else {
+        irreducibleEdges_.push_back({u, v});
+      }
+    }
+  std::sort(headers.begin(), headers.end(), byRpo);
+
+  std::vector<uint8_t> inLoop(cfg.numBlocks(), 0);
+  for (BlockId h : headers) {
+    Loop loop;
+    loop.header = h;
+    loop.latches = latchesOf[h];
+    std::sort(loop.latches.begin(), loop.latches.end(), byRpo);
+    // Walk predecessors backwards from the latches, stopping at the header.
+    std::fill(inLoop.begin(), inLoop.end(), 0);
+    inLoop[h] = 1;
+    std::vector<BlockId> work;
+    for (BlockId t : loop.latches)
+      if (!inLoop[t]) {
+        inLoop[t] = 1;
+        work.push_back(t);
+      }
+    std::vector<BlockId> body;
+    while (!work.empty()) {
+      BlockId b = work.back();
+      work.pop_back();
+      body.push_back(b);
+      for (BlockId p : cfg.preds(b))
+        if (!inLoop[p]) {
+          inLoop[p] = 1;
+          work.push_back(p);
+        }
+    }
+    std::sort(body.begin(), body.end(), byRpo);
+    loop.blocks.push_back(h);
+    loop.blocks.insert(loop.blocks.end(), body.begin(), body.end());
+    loops_.push_back(std::move(loop));
+  }
+
+  // Innermost loop per block: visit loops from largest to smallest so the
+  // smallest containing loop writes last.
+  std::vector<LoopId> bySize(loops_.size());
+  for (LoopId l = 0; l < loops_.size(); ++l)
+    bySize[l] = l;
+  std::stable_sort(bySize.begin(), bySize.end(), [&](LoopId a, LoopId b) {
+    return loops_[a].blocks.size() > loops_[b].blocks.size();
+  });
+  for (LoopId l : bySize) {
+    // The parent is the innermost loop holding the header before this loop
+    // claims it: every larger containing loop has already written it.
+    loops_[l].parent = innermost_[loops_[l].header];
+    for (BlockId b : loops_[l].blocks)
+      innermost_[b] = l;
+  }
+  for (LoopId l = 0; l < loops_.size(); ++l) {
+    if (loops_[l].parent == kNoLoop)
+      topLevel_.push_back(l);
+    else
+      loops_[loops_[l].parent].children.push_back(l);
+  }
+  // Depths follow parents, which precede children in header-RPO order.
+  for (Loop &loop : loops_)
+    loop.depth = loop.parent == kNoLoop ? 1 : loops_[loop.parent].depth + 1;
+}
+
+bool LoopInfo::contains(LoopId l, BlockId b) const {
+  for (LoopId x = innermost_[b]; x != kNoLoop; x = loops_[x].parent)
+    if (x == l)
+      return true;
+  return false;
+}
+
+} // namespace brisk
