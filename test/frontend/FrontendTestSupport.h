@@ -106,12 +106,19 @@ inline std::string readFile(const std::filesystem::path &path) {
   return ss.str();
 }
 
-// The shared data folder, or nullopt (tests then skip).
+// The shared data folder, or nullopt (tests then skip). Falls back to
+// BRISK_SOURCE_DIR/../shared, the default test/CMakeLists.txt gives
+// BRISK_SHARED_DIR: gtest_discover_tests splits its ENVIRONMENT list, so
+// under CTest only the first variable (BRISK_SOURCE_DIR) currently arrives.
 inline std::optional<std::filesystem::path> sharedDir() {
-  const char *dir = std::getenv("BRISK_SHARED_DIR");
-  if (!dir || !std::filesystem::is_directory(dir))
+  std::filesystem::path dir;
+  if (const char *shared = std::getenv("BRISK_SHARED_DIR"))
+    dir = shared;
+  else if (const char *source = std::getenv("BRISK_SOURCE_DIR"))
+    dir = std::filesystem::path(source) / ".." / "shared";
+  if (dir.empty() || !std::filesystem::is_directory(dir))
     return std::nullopt;
-  return std::filesystem::path(dir);
+  return dir;
 }
 
 } // namespace brisk::test
