@@ -1,0 +1,98 @@
+#include "transforms/PassRegistry.h"
+
+#include "transforms/FromSSA.h"
+#include "transforms/PhisToSetGet.h"
+#include "transforms/ToSSA.h"
+
+namespace brisk {
+
+namespace {
+
+bool hasPhis(const Function &f) {
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Phi)
+        return true;
+  return false;
+}
+
+bool runToSSA(Program &p, PassContext &ctx) {
+  bool changed = false;
+  for (Function &f : p.functions) {
+    if (ctx.isSSA(f) || !canConvertToSSA(f))
+      continue; // speculation or set/get: stays as it is (see ToSSA.h)
+    changed |= toSSA(f);
+    ctx.setSSA(f, true);
+  }
+  return changed;
+}
+
+bool runFromSSA(Program &p, PassContext &ctx) {
+  bool changed = false;
+  for (Function &f : p.functions) {
+    if (!ctx.isSSA(f) && !hasPhis(f))
+      continue;
+    changed |= fromSSA(f);
+    ctx.setSSA(f, false);
+  }
+  return changed;
+}
+
+bool runPhisToSetGet(Program &p, PassContext &) {
+  bool changed = false;
+  for (Function &f : p.functions)
+    changed |= phisToSetGet(f);
+  return changed;
+}
+
+} // namespace
+
+const PassInfo kToSSAPass{"to-ssa", "pruned SSA construction with phis", runToSSA};
+const PassInfo kFromSSAPass{"from-ssa", "out of SSA with copy coalescing", runFromSSA};
+const PassInfo kPhisToSetGetPass{"phis-to-set-get", "phis to Bril's set/get (still SSA)",
+                                 runPhisToSetGet};
+
+const std::vector<const PassInfo *> &registeredPasses() {
+  static const std::vector<const PassInfo *> table = {
+      &kToSSAPass,
+      &kFromSSAPass,
+      &kPhisToSetGetPass,
+  };
+  return table;
+}
+
+const PassInfo *findPass(std::string_view name) {
+  for (const PassInfo *p : registeredPasses())
+    if (p->name == name)
+      return p;
+  return nullptr;
+}
+
+bool runPass(Program &program, PassContext &ctx, const PassInfo &pass) {
+  PassScope scope(ctx, pass.name, program);
+  return pass.run(program, ctx);
+}
+
+bool runPassList(Program &program, PassContext &ctx, std::string_view list, std::string &error) {
+  std::vector<const PassInfo *> passes;
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    std::string_view name = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    if (name.empty())
+      continue;
+    const PassInfo *p = findPass(name);
+    if (!p) {
+      error = "unknown pass '" + std::string(name) + "'; known passes:";
+      for (const PassInfo *q : registeredPasses())
+        error += " " + std::string(q->name);
+      return false;
+    }
+    passes.push_back(p);
+  }
+  for (const PassInfo *p : passes)
+    runPass(program, ctx, *p);
+  return true;
+}
+
+} // namespace brisk

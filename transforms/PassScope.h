@@ -1,0 +1,78 @@
+// PassContext and PassScope: what runs around every pass (B3's PhaseScope).
+//
+// A PassScope is opened for the duration of one pass over a program. When it
+// closes it
+//   - dumps the IR as text if the pass is named in --dump-after (or "all"),
+//   - when validation is on (tests and `--verify` turn it on), runs the
+//     verifier (analysis/Verifier.h) on every function, in SSA mode for the
+//     functions the context records as being in SSA form; on failure it
+//     prints the pass name, every violation, the IR before the pass and the
+//     IR after it, and marks the context failed.
+// Taking the "before" snapshot costs a print of the program, so it is only
+// done when validation is on.
+#pragma once
+
+#include "ir/IR.h"
+
+#include <llvm/ADT/StringSet.h>
+
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace brisk {
+
+struct PassOptions {
+  bool validate = false;
+  std::vector<std::string> dumpAfter; // pass names; "all" dumps after every pass
+  std::ostream *dumpStream = nullptr;  // default std::cerr
+  std::ostream *errorStream = nullptr; // default std::cerr
+};
+
+class PassContext {
+public:
+  explicit PassContext(PassOptions options = {}) : options_(std::move(options)) {}
+
+  const PassOptions &options() const { return options_; }
+  bool failed() const { return failed_; }
+  void markFailed() { failed_ = true; }
+
+  // Which functions are in SSA form (so the verifier checks D1-D3 on them).
+  bool isSSA(const Function &f) const { return ssa_.contains(f.name); }
+  void setSSA(const Function &f, bool ssa) {
+    if (ssa)
+      ssa_.insert(f.name);
+    else
+      ssa_.erase(f.name);
+  }
+
+  bool shouldDump(std::string_view pass) const;
+  std::ostream &dumpStream() const;
+  std::ostream &errorStream() const;
+
+private:
+  PassOptions options_;
+  bool failed_ = false;
+  llvm::StringSet<> ssa_;
+};
+
+class PassScope {
+public:
+  PassScope(PassContext &ctx, std::string_view name, Program &program);
+  ~PassScope();
+  PassScope(const PassScope &) = delete;
+  PassScope &operator=(const PassScope &) = delete;
+
+private:
+  PassContext &ctx_;
+  std::string name_;
+  Program &program_;
+  std::string before_;
+};
+
+// Runs the verifier on every function as the context says; prints the
+// violations under `heading` and returns false on failure.
+bool verifyInContext(const Program &program, PassContext &ctx, std::string_view heading);
+
+} // namespace brisk
