@@ -478,10 +478,9 @@ private:
       skipStatement();
       return;
     }
-    if (!expect(Tok::Semi, "';'")) {
-      skipStatement();
-      return;
-    }
+    // A missing ';' is usually just that: the statement is complete and the
+    // next token starts a new one, so report it and carry on from there.
+    expect(Tok::Semi, "';'");
     builder.addRaw(raw);
   }
 
