@@ -247,10 +247,22 @@ std::string describe(const Token &t) {
   case Tok::End: return "end of input";
   case Tok::FuncRef: return "'@" + std::string(t.text) + "'";
   case Tok::LabelRef: return "'." + std::string(t.text) + "'";
-  case Tok::Bad:
+  case Tok::Bad: {
     if (t.text == "'")
       return "a malformed char literal";
-    return "unexpected character '" + std::string(t.text) + "'";
+    // Show a printable character as itself; anything else (control bytes,
+    // ill-formed UTF-8) as hex, so the message is safe to print.
+    size_t len = 0;
+    std::optional<uint32_t> cp = decodeCodePoint(t.text, len);
+    if (cp && *cp >= 0x20 && *cp != 0x7F)
+      return "unexpected character '" + std::string(t.text) + "'";
+    std::string hex = "unexpected byte";
+    for (unsigned char b : t.text) {
+      static const char digits[] = "0123456789abcdef";
+      hex += std::string(" 0x") + digits[b >> 4] + digits[b & 15];
+    }
+    return hex;
+  }
   default: return "'" + std::string(t.text) + "'";
   }
 }

@@ -247,6 +247,9 @@ TEST(TextParser, ReportsStrayTokensAndUnclosedFunctions) {
   EXPECT_NE(textErrors("@main {\n  print x;\n").find("t.bril:3:1: in @main: missing '}'"),
             std::string::npos);
   EXPECT_NE(textErrors("@main { $ }").find("unexpected character '$'"), std::string::npos);
+  // Control and ill-formed bytes are shown in hex, never raw.
+  EXPECT_NE(textErrors("@main { \x01 }").find("unexpected byte 0x01"), std::string::npos);
+  EXPECT_NE(textErrors("@main { \xFF }").find("unexpected byte 0xff"), std::string::npos);
 }
 
 TEST(TextParser, DeepPointerNestingIsBoundedNotRecursive) {
