@@ -1,12 +1,25 @@
 // TextParser: the Bril text format (bril2json's syntax) to the brisk IR.
 //
-// Grammar, as in the bril-txt tools: functions `@f(a: int, p: ptr<int>): int { ... }`;
-// labels `.name:`; constants `x: T = const LIT;` (ints, true/false, floats,
-// nan/inf, chars 'c'); value ops `x: T = op ARGS;` and effect ops `op ARGS;`
-// where each ARG is a variable, `@func` or `.label`; `#` comments. Every
-// problem is reported with its line and column. Builds exactly the program
-// bril2json would build, so text -> JSON equals the reference converter's
-// output.
+// Grammar, as in the bril-txt tools: functions `@f(a: int, p: ptr<int>): int { ... }`
+// (both the argument list and the return type optional); labels `.name:`;
+// constants `x: T = const LIT;`; value ops `x: T = op ARGS;` and effect ops
+// `op ARGS;` where each ARG is a variable, `@func` or `.label` (sorted into
+// args, funcs and labels in order, as bril2json does); `#` comments.
+// Identifiers are ("_"|"%"|letter)("_"|"%"|"."|letter|digit)*.
+//
+// Literals: ints (SIGNED_INT), floats (SIGNED_FLOAT: `.5`, `5.`, `1e6`,
+// `-1E+6`), true/false, chars `'c'` (one code point) or `'\n'` with the
+// escapes 0 a b t n v f r. Beyond bril2json, so the printer's output always
+// parses back: `nan`, `inf`, `-inf`, and the escapes `'\\'` and `'\''`.
+// A destination written without a type (`x = add a b;`) gets the type its
+// opcode or literal fixes; any other untyped destination is an error.
+//
+// Every problem is reported with its line and column (1-based, counting
+// code points); after an error the parser skips to the next statement, so
+// one run reports them all. Records source positions as `bril2json -p` does
+// (the dest of a value op, the op of an effect op, the label, the function
+// name). Builds exactly the program bril2json would build, so text -> JSON
+// equals the reference converter's output.
 #pragma once
 
 #include "ir/Diagnostics.h"
