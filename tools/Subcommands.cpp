@@ -7,12 +7,14 @@ namespace brisk {
 int runJsonCommand(const std::vector<std::string> &args);
 int runTxtCommand(const std::vector<std::string> &args);
 int runCheckCommand(const std::vector<std::string> &args);
+int runSsaCommand(const std::vector<std::string> &args);
 
 const std::vector<Subcommand> &subcommands() {
   static const std::vector<Subcommand> list = {
       {"json", "convert a program to Bril JSON (like bril2json)", runJsonCommand},
       {"txt", "convert a program to Bril text (like bril2txt)", runTxtCommand},
       {"check", "parse, type-check and report every problem", runCheckCommand},
+      {"ssa", "SSA form: dump, set/get JSON, or a round trip", runSsaCommand},
   };
   return list;
 }
