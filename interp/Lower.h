@@ -1,0 +1,27 @@
+// Lower: turns a loaded Program into interpreter Code (Code.h), once per run.
+//
+// What it does:
+//  * resolves every label to a pc, every variable to a frame slot (its VarId;
+//    shadow variables of set/get follow the variables), every callee to a
+//    function index;
+//  * reproduces, as run-time traps at the offending instruction, every error
+//    the reference interpreter raises only when it executes the instruction:
+//    wrong operand count, unknown or duplicate callee, call arity;
+//  * emits a CheckArg before an operand only when TypeFacts cannot prove it
+//    assigned and of the accepted type, so well-typed programs run check-free;
+//  * with `profiling`, adds probes that do not count as instructions: one at
+//    function entry, one on every CFG edge (edge counter plus Ball-Larus path
+//    increment; back edges record the finished path), one before every exit.
+//
+// It does not change the program and never fails: every problem becomes a
+// trap that fires, with brili's message, only if reached.
+#pragma once
+
+#include "interp/Code.h"
+#include "ir/IR.h"
+
+namespace brisk::interp {
+
+Code lowerProgram(const Program &program, bool profiling);
+
+} // namespace brisk::interp

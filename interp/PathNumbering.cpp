@@ -1,0 +1,174 @@
+#include "interp/PathNumbering.h"
+
+#include <algorithm>
+
+namespace brisk::interp {
+
+InterpCfg buildInterpCfg(const Function &fn) {
+  InterpCfg cfg;
+  cfg.succs.resize(fn.blocks.size());
+  cfg.exits.assign(fn.blocks.size(), false);
+  for (size_t i = 0; i < fn.layout.size(); ++i) {
+    BlockId b = fn.layout[i];
+    auto &s = cfg.succs[b];
+    auto add = [&](BlockId t) {
+      if (std::find(s.begin(), s.end(), t) == s.end())
+        s.push_back(t);
+    };
+    const Block &blk = fn.block(b);
+    for (const Instr &in : blk.instrs)
+      if (in.op == Opcode::Guard && !in.labels.empty())
+        add(in.labels[0]);
+    const Instr *term = blk.terminator();
+    if (!term) {
+      if (i + 1 < fn.layout.size())
+        add(fn.layout[i + 1]);
+      else
+        cfg.exits[b] = true;
+    } else if (term->op == Opcode::Ret) {
+      cfg.exits[b] = true;
+    } else {
+      for (BlockId t : term->labels)
+        add(t);
+    }
+  }
+  return cfg;
+}
+
+PathNumbering::PathNumbering(const Function &fn, const InterpCfg &cfg)
+    : numBlocks_(fn.blocks.size()) {
+  out_.resize(numBlocks_ + 2);
+  backTargets_.resize(numBlocks_);
+  if (fn.layout.empty()) {
+    ok_ = false;
+    return;
+  }
+  // Depth-first search for retreating edges (iterative: functions may be huge).
+  enum : uint8_t { White, Grey, Black };
+  std::vector<uint8_t> color(numBlocks_, White);
+  std::vector<std::pair<BlockId, size_t>> stack;
+  std::vector<BlockId> headers;
+  BlockId entry = fn.entry();
+  stack.emplace_back(entry, 0);
+  color[entry] = Grey;
+  out_[entryNode()].push_back({entry, Kind::Start, kNoBlock});
+  while (!stack.empty()) {
+    auto &[b, next] = stack.back();
+    if (next < cfg.succs[b].size()) {
+      BlockId t = cfg.succs[b][next++];
+      if (color[t] == Grey) {
+        backTargets_[b].push_back(t);
+        out_[b].push_back({exitNode(), Kind::BackEnd, t});
+        if (std::find(headers.begin(), headers.end(), t) == headers.end())
+          headers.push_back(t);
+      } else {
+        out_[b].push_back({t, Kind::Normal, kNoBlock});
+        if (color[t] == White) {
+          color[t] = Grey;
+          stack.emplace_back(t, 0);
+        }
+      }
+      continue;
+    }
+    if (cfg.exits[b])
+      out_[b].push_back({exitNode(), Kind::Exit, kNoBlock});
+    color[b] = Black;
+    stack.pop_back();
+  }
+  for (BlockId h : headers)
+    out_[entryNode()].push_back({h, Kind::Restart, h});
+
+  // Number paths in reverse topological order (post-order of the DAG).
+  std::vector<uint64_t> numPaths(out_.size(), 0);
+  std::vector<uint8_t> state(out_.size(), 0);
+  numPaths[exitNode()] = 1;
+  state[exitNode()] = 2;
+  const uint64_t kLimit = uint64_t(1) << 62;
+  std::vector<std::pair<uint32_t, size_t>> work{{entryNode(), 0}};
+  state[entryNode()] = 1;
+  while (!work.empty() && ok_) {
+    auto &[n, i] = work.back();
+    if (i < out_[n].size()) {
+      uint32_t t = out_[n][i++].to;
+      if (state[t] == 0) {
+        state[t] = 1;
+        work.emplace_back(t, 0);
+      }
+      continue;
+    }
+    uint64_t sum = 0;
+    for (DagEdge &e : out_[n]) {
+      e.inc = int64_t(sum);
+      sum += numPaths[e.to];
+      if (sum > kLimit)
+        ok_ = false;
+    }
+    numPaths[n] = sum;
+    state[n] = 2;
+    work.pop_back();
+  }
+  numPaths_ = ok_ ? numPaths[entryNode()] : 0;
+}
+
+const PathNumbering::DagEdge *PathNumbering::find(uint32_t from, Kind kind, uint32_t to,
+                                                  BlockId header) const {
+  for (const DagEdge &e : out_[from])
+    if (e.kind == kind && e.to == to && e.header == header)
+      return &e;
+  return nullptr;
+}
+
+bool PathNumbering::isBackEdge(BlockId u, BlockId v) const {
+  const auto &t = backTargets_[u];
+  return std::find(t.begin(), t.end(), v) != t.end();
+}
+
+int64_t PathNumbering::increment(BlockId u, BlockId v) const {
+  const DagEdge *e = find(u, Kind::Normal, v, kNoBlock);
+  return e ? e->inc : 0;
+}
+
+int64_t PathNumbering::backEdgeEnd(BlockId u, BlockId h) const {
+  const DagEdge *e = find(u, Kind::BackEnd, exitNode(), h);
+  return e ? e->inc : 0;
+}
+
+int64_t PathNumbering::backEdgeRestart(BlockId h) const {
+  const DagEdge *e = find(entryNode(), Kind::Restart, h, h);
+  return e ? e->inc : 0;
+}
+
+int64_t PathNumbering::exitIncrement(BlockId u) const {
+  const DagEdge *e = find(u, Kind::Exit, exitNode(), kNoBlock);
+  return e ? e->inc : 0;
+}
+
+DecodedPath PathNumbering::decode(uint64_t path) const {
+  DecodedPath d{PathStart::FunctionEntry, PathEnd::Return, {}, kNoBlock};
+  uint32_t node = entryNode();
+  uint64_t rest = path;
+  // Each step takes the out edge with the largest increment not above the
+  // remainder; increments are assigned in edge order, so they ascend.
+  for (size_t steps = 0; node != exitNode() && steps <= numBlocks_ + 1; ++steps) {
+    const auto &edges = out_[node];
+    const DagEdge *pick = nullptr;
+    for (const DagEdge &e : edges)
+      if (uint64_t(e.inc) <= rest)
+        pick = &e;
+    if (!pick)
+      break;
+    rest -= uint64_t(pick->inc);
+    if (pick->kind == Kind::Restart)
+      d.start = PathStart::LoopHeader;
+    if (pick->kind == Kind::BackEnd) {
+      d.end = PathEnd::BackEdge;
+      d.backEdgeTarget = pick->header;
+    }
+    node = pick->to;
+    if (node < numBlocks_)
+      d.blocks.push_back(BlockId(node));
+  }
+  return d;
+}
+
+} // namespace brisk::interp

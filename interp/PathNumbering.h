@@ -1,0 +1,82 @@
+// PathNumbering: Ball-Larus path numbering of one function's CFG, for the
+// profiler's loop path profiles.
+//
+// The CFG's retreating edges (found by depth-first search from the entry)
+// are removed; each removed edge u->h is replaced by two dummy edges,
+// ENTRY->h (a path may start at loop header h) and u->EXIT (a path may end by
+// taking the back edge). Every acyclic ENTRY->EXIT path of the resulting DAG
+// gets a distinct number in [0, numPaths) as the sum of the increments on its
+// edges. At run time the profiler keeps a path register r:
+//
+//   function entry          r = 0
+//   DAG edge u->v           r += increment(u, v)
+//   back edge u->h          record r + backEdge.end; r = backEdge.restart
+//   return / fall off end   record r + exitIncrement(u)
+//
+// so each recorded number names one acyclic path: from the function entry or
+// a loop header, to a return or a back edge. decode() turns a number back into
+// blocks. Functions with more than 2^62 paths are left unnumbered (ok false).
+// Only blocks reachable from the entry take part.
+#pragma once
+
+#include "ir/IR.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace brisk::interp {
+
+// The CFG as the interpreter sees it: per block, its distinct successors
+// (branch and jump targets, fall-through, guard abort targets), and whether
+// it can leave the function (ret, or falling off the end of the last block).
+struct InterpCfg {
+  std::vector<std::vector<BlockId>> succs; // indexed by BlockId
+  std::vector<bool> exits;
+};
+InterpCfg buildInterpCfg(const Function &fn);
+
+enum class PathStart : uint8_t { FunctionEntry, LoopHeader };
+enum class PathEnd : uint8_t { Return, BackEdge };
+
+struct DecodedPath {
+  PathStart start;
+  PathEnd end;
+  std::vector<BlockId> blocks;
+  BlockId backEdgeTarget = kNoBlock; // the header the final back edge returns to
+};
+
+class PathNumbering {
+public:
+  PathNumbering(const Function &fn, const InterpCfg &cfg);
+
+  bool ok() const { return ok_; }
+  uint64_t numPaths() const { return numPaths_; }
+
+  bool isBackEdge(BlockId u, BlockId v) const;
+  int64_t increment(BlockId u, BlockId v) const;  // non-back edge
+  int64_t backEdgeEnd(BlockId u, BlockId h) const;
+  int64_t backEdgeRestart(BlockId h) const;
+  int64_t exitIncrement(BlockId u) const;
+
+  DecodedPath decode(uint64_t path) const;
+
+private:
+  enum class Kind : uint8_t { Normal, Start, Restart, Exit, BackEnd };
+  struct DagEdge {
+    uint32_t to;     // node index
+    Kind kind;
+    BlockId header;  // Restart / BackEnd: the loop header
+    int64_t inc = 0;
+  };
+  uint32_t entryNode() const { return uint32_t(numBlocks_); }
+  uint32_t exitNode() const { return uint32_t(numBlocks_ + 1); }
+  const DagEdge *find(uint32_t from, Kind kind, uint32_t to, BlockId header) const;
+
+  size_t numBlocks_;
+  bool ok_ = true;
+  uint64_t numPaths_ = 0;
+  std::vector<std::vector<DagEdge>> out_; // per node
+  std::vector<std::vector<BlockId>> backTargets_; // per block: headers of its back edges
+};
+
+} // namespace brisk::interp

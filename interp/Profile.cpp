@@ -1,0 +1,310 @@
+#include "interp/Profile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <utility>
+
+namespace brisk {
+
+using nlohmann::json;
+
+uint64_t FunctionProfile::edgeCount(BlockId from, BlockId to) const {
+  auto it = std::lower_bound(edges.begin(), edges.end(), std::pair(from, to),
+                             [](const EdgeCount &e, std::pair<BlockId, BlockId> k) {
+                               return std::pair(e.from, e.to) < k;
+                             });
+  return it != edges.end() && it->from == from && it->to == to ? it->count : 0;
+}
+
+const LoopProfile *FunctionProfile::loop(BlockId header) const {
+  for (const LoopProfile &l : loops)
+    if (l.header == header)
+      return &l;
+  return nullptr;
+}
+
+const FunctionProfile *Profile::function(std::string_view name) const {
+  for (const FunctionProfile &f : functions)
+    if (f.name == name)
+      return &f;
+  return nullptr;
+}
+
+namespace {
+
+class Fnv {
+public:
+  void bytes(const void *p, size_t n) {
+    auto *c = static_cast<const unsigned char *>(p);
+    for (size_t i = 0; i < n; ++i) {
+      h_ ^= c[i];
+      h_ *= 0x100000001b3ULL;
+    }
+  }
+  void u64(uint64_t v) { bytes(&v, sizeof v); }
+  void str(std::string_view s) {
+    u64(s.size());
+    bytes(s.data(), s.size());
+  }
+  void type(Type t) { u64((uint64_t(t.base()) << 8) | t.ptrDepth()); }
+  uint64_t value() const { return h_; }
+
+private:
+  uint64_t h_ = 0xcbf29ce484222325ULL;
+};
+
+std::string hex(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string pathEnd(const PathProfile &p) { return p.endsAtBackEdge ? "back_edge" : "return"; }
+
+} // namespace
+
+void trimLoopPaths(LoopProfile &loop) {
+  std::stable_sort(loop.paths.begin(), loop.paths.end(),
+                   [](const PathProfile &a, const PathProfile &b) { return a.count > b.count; });
+  while (loop.paths.size() > Profile::kMaxPathsPerLoop) {
+    loop.otherPaths += loop.paths.back().count;
+    loop.paths.pop_back();
+  }
+}
+
+uint64_t programHash(const Program &program) {
+  Fnv h;
+  h.u64(program.functions.size());
+  for (const Function &fn : program.functions) {
+    h.str(fn.name);
+    h.type(fn.returnType);
+    h.u64(fn.params.size());
+    for (const Param &p : fn.params) {
+      h.str(fn.varName(p.var));
+      h.type(p.type);
+    }
+    h.u64(fn.blocks.size());
+    h.u64(fn.layout.size());
+    for (BlockId b : fn.layout) {
+      const Block &blk = fn.block(b);
+      h.u64(b);
+      h.str(blk.label);
+      h.u64(blk.instrs.size());
+      for (const Instr &in : blk.instrs) {
+        h.u64(uint64_t(in.op));
+        h.type(in.type);
+        h.str(in.hasDest() ? std::string_view(fn.varName(in.dest)) : std::string_view());
+        h.u64(in.args.size());
+        for (VarId a : in.args)
+          h.str(fn.varName(a));
+        h.u64(in.labels.size());
+        for (BlockId l : in.labels)
+          h.u64(l);
+        h.str(in.callee);
+        h.u64(uint64_t(in.value.bits()));
+      }
+    }
+  }
+  return h.value();
+}
+
+std::string Profile::toJson() const {
+  json root;
+  root["format"] = "brisk-profile";
+  root["version"] = 1;
+  root["program_hash"] = hex(programHash);
+  root["runs"] = runs;
+  json fns = json::array();
+  for (const FunctionProfile &f : functions) {
+    json jf;
+    jf["name"] = f.name;
+    jf["entry_count"] = f.entryCount;
+    json blocks = json::array();
+    for (size_t b = 0; b < f.blockCounts.size(); ++b)
+      blocks.push_back({{"block", b}, {"count", f.blockCounts[b]}});
+    jf["blocks"] = std::move(blocks);
+    json edges = json::array();
+    for (const EdgeCount &e : f.edges)
+      edges.push_back({{"from", e.from}, {"to", e.to}, {"count", e.count}});
+    jf["edges"] = std::move(edges);
+    json calls = json::array();
+    for (const CallSiteCount &c : f.callSites)
+      calls.push_back(
+          {{"block", c.block}, {"index", c.index}, {"callee", c.callee}, {"count", c.count}});
+    jf["call_sites"] = std::move(calls);
+    json loops = json::array();
+    for (const LoopProfile &l : f.loops) {
+      json paths = json::array();
+      for (const PathProfile &p : l.paths) {
+        json jp = {{"blocks", p.blocks}, {"end", pathEnd(p)}, {"count", p.count}};
+        if (p.endsAtBackEdge)
+          jp["back_to"] = p.backEdgeTarget;
+        paths.push_back(std::move(jp));
+      }
+      loops.push_back({{"header", l.header}, {"paths", std::move(paths)}, {"other_paths", l.otherPaths}});
+    }
+    jf["loops"] = std::move(loops);
+    fns.push_back(std::move(jf));
+  }
+  root["functions"] = std::move(fns);
+  return root.dump(1) + "\n";
+}
+
+std::optional<Profile> Profile::fromJson(std::string_view text, std::string &error) {
+  json root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded()) {
+    error = "profile is not valid JSON";
+    return std::nullopt;
+  }
+  try {
+    if (!root.is_object() || root.value("format", "") != "brisk-profile") {
+      error = "not a brisk profile (missing \"format\": \"brisk-profile\")";
+      return std::nullopt;
+    }
+    if (root.at("version").get<int>() != 1) {
+      error = "unsupported profile version " + root.at("version").dump();
+      return std::nullopt;
+    }
+    Profile p;
+    std::string hash = root.at("program_hash").get<std::string>();
+    char *end = nullptr;
+    p.programHash = std::strtoull(hash.c_str(), &end, 16);
+    if (hash.size() != 16 || *end != '\0') {
+      error = "malformed program_hash \"" + hash + "\"";
+      return std::nullopt;
+    }
+    p.runs = root.at("runs").get<uint64_t>();
+    for (const json &jf : root.at("functions")) {
+      FunctionProfile f;
+      f.name = jf.at("name").get<std::string>();
+      f.entryCount = jf.at("entry_count").get<uint64_t>();
+      for (const json &jb : jf.at("blocks")) {
+        size_t b = jb.at("block").get<size_t>();
+        if (b > (size_t(1) << 24)) {
+          error = "block id out of range in function " + f.name;
+          return std::nullopt;
+        }
+        if (f.blockCounts.size() <= b)
+          f.blockCounts.resize(b + 1, 0);
+        f.blockCounts[b] = jb.at("count").get<uint64_t>();
+      }
+      for (const json &je : jf.at("edges"))
+        f.edges.push_back({je.at("from").get<BlockId>(), je.at("to").get<BlockId>(),
+                           je.at("count").get<uint64_t>()});
+      std::sort(f.edges.begin(), f.edges.end(), [](const EdgeCount &a, const EdgeCount &b) {
+        return std::pair(a.from, a.to) < std::pair(b.from, b.to);
+      });
+      for (const json &jc : jf.at("call_sites"))
+        f.callSites.push_back({jc.at("block").get<BlockId>(), jc.at("index").get<uint32_t>(),
+                               jc.at("callee").get<std::string>(),
+                               jc.at("count").get<uint64_t>()});
+      for (const json &jl : jf.at("loops")) {
+        LoopProfile l;
+        l.header = jl.at("header").get<BlockId>();
+        l.otherPaths = jl.at("other_paths").get<uint64_t>();
+        for (const json &jp : jl.at("paths")) {
+          PathProfile pp;
+          pp.blocks = jp.at("blocks").get<std::vector<BlockId>>();
+          std::string end = jp.at("end").get<std::string>();
+          if (end != "back_edge" && end != "return") {
+            error = "path end must be \"back_edge\" or \"return\", got \"" + end + "\"";
+            return std::nullopt;
+          }
+          pp.endsAtBackEdge = end == "back_edge";
+          if (pp.endsAtBackEdge)
+            pp.backEdgeTarget = jp.at("back_to").get<BlockId>();
+          pp.count = jp.at("count").get<uint64_t>();
+          l.paths.push_back(std::move(pp));
+        }
+        f.loops.push_back(std::move(l));
+      }
+      p.functions.push_back(std::move(f));
+    }
+    return p;
+  } catch (const json::exception &e) {
+    error = std::string("malformed profile: ") + e.what();
+    return std::nullopt;
+  }
+}
+
+bool Profile::merge(const Profile &other, std::string &error) {
+  if (other.programHash != programHash) {
+    error = "profiles are of different programs (hash " + hex(programHash) + " vs " +
+            hex(other.programHash) + ")";
+    return false;
+  }
+  Profile out = *this;
+  out.runs += other.runs;
+  for (const FunctionProfile &of : other.functions) {
+    FunctionProfile *f = nullptr;
+    for (FunctionProfile &g : out.functions)
+      if (g.name == of.name)
+        f = &g;
+    if (!f) {
+      out.functions.push_back(of);
+      continue;
+    }
+    f->entryCount += of.entryCount;
+    if (f->blockCounts.size() < of.blockCounts.size())
+      f->blockCounts.resize(of.blockCounts.size(), 0);
+    for (size_t b = 0; b < of.blockCounts.size(); ++b)
+      f->blockCounts[b] += of.blockCounts[b];
+    std::map<std::pair<BlockId, BlockId>, uint64_t> edges;
+    for (const EdgeCount &e : f->edges)
+      edges[{e.from, e.to}] += e.count;
+    for (const EdgeCount &e : of.edges)
+      edges[{e.from, e.to}] += e.count;
+    f->edges.clear();
+    for (auto &[k, c] : edges)
+      f->edges.push_back({k.first, k.second, c});
+    std::map<std::pair<BlockId, uint32_t>, CallSiteCount> calls;
+    for (const std::vector<CallSiteCount> *list : {&std::as_const(f->callSites), &of.callSites})
+      for (const CallSiteCount &c : *list) {
+        auto [it, fresh] = calls.try_emplace({c.block, c.index}, c);
+        if (!fresh)
+          it->second.count += c.count;
+      }
+    f->callSites.clear();
+    for (auto &[k, c] : calls)
+      f->callSites.push_back(c);
+    std::map<BlockId, LoopProfile> loops;
+    for (const std::vector<LoopProfile> *list : {&std::as_const(f->loops), &of.loops})
+      for (const LoopProfile &l : *list) {
+        LoopProfile &m = loops[l.header];
+        m.header = l.header;
+        m.otherPaths += l.otherPaths;
+        for (const PathProfile &p : l.paths) {
+          auto it = std::find_if(m.paths.begin(), m.paths.end(), [&](const PathProfile &q) {
+            return q.blocks == p.blocks && q.endsAtBackEdge == p.endsAtBackEdge &&
+                   q.backEdgeTarget == p.backEdgeTarget;
+          });
+          if (it == m.paths.end())
+            m.paths.push_back(p);
+          else
+            it->count += p.count;
+        }
+      }
+    f->loops.clear();
+    for (auto &[h, l] : loops) {
+      trimLoopPaths(l);
+      f->loops.push_back(std::move(l));
+    }
+  }
+  *this = std::move(out);
+  return true;
+}
+
+bool Profile::matches(const Program &program, std::string &error) const {
+  uint64_t h = brisk::programHash(program);
+  if (h != programHash) {
+    error = "profile is of a different program (profile hash " + hex(programHash) +
+            ", program hash " + hex(h) + ")";
+    return false;
+  }
+  return true;
+}
+
+} // namespace brisk
