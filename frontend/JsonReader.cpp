@@ -26,6 +26,13 @@ public:
         what = what.substr(close + 2);
       diags_.error("malformed JSON at byte " + std::to_string(e.byte) + ": " + what);
       return std::nullopt;
+    } catch (const json::exception &e) {
+      // Not a syntax error: a number too large for a double (1e99999).
+      std::string what = e.what();
+      if (auto close = what.find("] "); close != std::string::npos)
+        what = what.substr(close + 2);
+      diags_.error("malformed JSON: " + what);
+      return std::nullopt;
     }
     if (!doc.is_object()) {
       diags_.error("a Bril program must be a JSON object with a \"functions\" list");

@@ -111,6 +111,10 @@ TEST(JsonReader, ProgramsTheReferenceRejectsOnlyAtRunTimeStillLoad) {
 TEST(JsonReader, ReportsMalformedJsonWithByteOffset) {
   std::string errs = jsonErrors("{\"functions\": [}");
   EXPECT_EQ(errs.rfind("error: t.json: malformed JSON at byte 16: ", 0), 0u) << errs;
+  // nlohmann reports a number no double can hold as out_of_range, not a
+  // parse error; it must still be a diagnostic, not an exception.
+  errs = jsonErrors(R"({"functions":[{"name":"m","instrs":[{"op":"const","value":1e99999}]}]})");
+  EXPECT_NE(errs.find("malformed JSON: number overflow"), std::string::npos) << errs;
 }
 
 TEST(JsonReader, ReportsStructuralProblems) {
