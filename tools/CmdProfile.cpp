@@ -1,0 +1,97 @@
+// `brisk profile`: work with profiles written by `brisk run --profile-out`.
+//
+//   brisk profile merge A B... [-o OUT]   add the counts of several runs of
+//                                          the same program (refused if the
+//                                          profiles' program hashes differ)
+//   brisk profile check PROFILE [PROGRAM]  exit 0 if PROFILE was taken of
+//                                          PROGRAM (default stdin), else 2
+#include "interp/Profile.h"
+#include "tools/DriverSupport.h"
+#include "tools/Options.h"
+
+#include <iostream>
+
+namespace brisk {
+namespace {
+
+std::optional<Profile> readProfile(const std::string &path) {
+  auto in = readInput(path);
+  if (!in)
+    return std::nullopt;
+  std::string error;
+  std::optional<Profile> p = Profile::fromJson(in->text, error);
+  if (!p)
+    std::cerr << "error: " << in->name << ": " << error << "\n";
+  return p;
+}
+
+int merge(const std::vector<std::string> &args) {
+  Options opts("profile merge", "[-o OUT] PROFILE...",
+               "Adds the counts of profiles of the same program and writes the sum.");
+  opts.value("o", "FILE", "write to FILE instead of stdout");
+  if (!opts.parse(args))
+    return opts.helpRequested() ? 0 : 1;
+  if (opts.positionals().empty()) {
+    std::cerr << "error: brisk profile merge: expected at least one profile\n";
+    return 1;
+  }
+  std::optional<Profile> sum;
+  for (const std::string &path : opts.positionals()) {
+    std::optional<Profile> p = readProfile(path);
+    if (!p)
+      return 2;
+    std::string error;
+    if (!sum)
+      sum = std::move(p);
+    else if (!sum->merge(*p, error)) {
+      std::cerr << "error: " << path << ": " << error << "\n";
+      return 2;
+    }
+  }
+  return writeOutput(opts.get("o", "-"), sum->toJson()) ? 0 : 2;
+}
+
+int check(const std::vector<std::string> &args) {
+  Options opts("profile check", "PROFILE [PROGRAM]",
+               "Exits 0 when PROFILE is a profile of PROGRAM (default: stdin), else 2.");
+  if (!opts.parse(args))
+    return opts.helpRequested() ? 0 : 1;
+  const auto &pos = opts.positionals();
+  if (pos.empty() || pos.size() > 2) {
+    std::cerr << "error: brisk profile check: expected PROFILE [PROGRAM]\n";
+    return 1;
+  }
+  std::optional<Profile> p = readProfile(pos[0]);
+  if (!p)
+    return 2;
+  std::optional<Program> program = loadInputProgram(pos.size() > 1 ? pos[1] : "-", false);
+  if (!program)
+    return 2;
+  std::string error;
+  if (!p->matches(*program, error)) {
+    std::cerr << "error: " << pos[0] << ": " << error << "\n";
+    return 2;
+  }
+  return 0;
+}
+
+} // namespace
+
+int runProfileCommand(const std::vector<std::string> &args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    (args.empty() ? std::cerr : std::cout)
+        << "usage: brisk profile merge [-o OUT] PROFILE...\n"
+           "       brisk profile check PROFILE [PROGRAM]\n\n"
+           "Profiles come from `brisk run --profile-out=FILE` (docs/profile-format.md).\n";
+    return args.empty() ? 1 : 0;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "merge")
+    return merge(rest);
+  if (args[0] == "check")
+    return check(rest);
+  std::cerr << "error: brisk profile: unknown action '" << args[0] << "' (merge, check)\n";
+  return 1;
+}
+
+} // namespace brisk
