@@ -6,6 +6,8 @@
 #include "tools/DriverSupport.h"
 #include "tools/Options.h"
 
+#include <iostream>
+
 namespace brisk {
 namespace {
 
