@@ -36,7 +36,7 @@ Op opFor(Opcode op) {
     M(CEq, CEq) M(CLt, CLt) M(CLe, CLe) M(CGt, CGt) M(CGe, CGe) M(Char2Int, Char2Int)
     M(Int2Char, Int2Char) M(Jmp, Jmp) M(Br, Br) M(Print, Print) M(Nop, Nop) M(Alloc, Alloc)
     M(Free, Free) M(Store, Store) M(Load, Load) M(PtrAdd, PtrAdd) M(Set, Set) M(Get, Get)
-    M(Undef, Undef) M(Speculate, Speculate) M(Commit, Commit) M(Guard, Guard)
+    M(Undef, Undef) M(Speculate, Speculate) M(Commit, Commit) M(Guard, Guard) M(Ret, Ret)
 #undef M
   default:
     return Op::Trap;
