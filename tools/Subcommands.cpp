@@ -7,7 +7,9 @@ namespace brisk {
 int runJsonCommand(const std::vector<std::string> &args);
 int runTxtCommand(const std::vector<std::string> &args);
 int runCheckCommand(const std::vector<std::string> &args);
+int runGenCommand(const std::vector<std::string> &args);
 int runSsaCommand(const std::vector<std::string> &args);
+int runDotCommand(const std::vector<std::string> &args);
 int runRunCommand(const std::vector<std::string> &args);
 int runProfileCommand(const std::vector<std::string> &args);
 
@@ -16,7 +18,9 @@ const std::vector<Subcommand> &subcommands() {
       {"json", "convert a program to Bril JSON (like bril2json)", runJsonCommand},
       {"txt", "convert a program to Bril text (like bril2txt)", runTxtCommand},
       {"check", "parse, type-check and report every problem", runCheckCommand},
+      {"gen", "write a random well-typed, terminating program (fuzzing)", runGenCommand},
       {"ssa", "SSA form: dump, set/get JSON, or a round trip", runSsaCommand},
+      {"dot", "the CFG as Graphviz dot (edge weights from a profile)", runDotCommand},
       {"run", "interpret a program like brili [-p]; --profile-out writes a profile", runRunCommand},
       {"profile", "merge or check profiles written by run --profile-out", runProfileCommand},
   };

@@ -1,0 +1,270 @@
+// The random program generator: determinism, well-typedness over many seeds,
+// the promised shapes and toggles, scale, the `brisk gen` command line and,
+// with the interpreter, that every program runs to completion within the
+// bounds the generator computed.
+#include "backend/JsonWriter.h"
+#include "backend/TextPrinter.h"
+#include "frontend/Loader.h"
+#include "frontend/TypeChecker.h"
+#include "test/SharedData.h"
+#include "tools/gen/ProgramGenerator.h"
+#ifdef BRISK_HAVE_INTERP
+#include "interp/Interpreter.h"
+#endif
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <memory>
+#include <set>
+
+namespace brisk {
+namespace {
+
+GenOptions withSeed(uint64_t seed, uint64_t size = 200) {
+  GenOptions o;
+  o.seed = seed;
+  o.size = size;
+  return o;
+}
+
+std::string firstError(const Diagnostics &d) {
+  return d.hasErrors() ? d.format(d.all().front()) : std::string();
+}
+
+std::set<Opcode> opcodesOf(const Program &p) {
+  std::set<Opcode> ops;
+  for (const Function &f : p.functions)
+    for (BlockId b : f.layout)
+      for (const Instr &in : f.block(b).instrs)
+        ops.insert(in.op);
+  return ops;
+}
+
+bool usesType(const Program &p, BaseType base) {
+  for (const Function &f : p.functions) {
+    for (const Param &param : f.params)
+      if (param.type.base() == base)
+        return true;
+    for (BlockId b : f.layout)
+      for (const Instr &in : f.block(b).instrs)
+        if (in.type.base() == base)
+          return true;
+  }
+  return false;
+}
+
+TEST(Generator, SameSeedSameProgram) {
+  for (uint64_t seed : {0, 1, 42, 12345}) {
+    GenOptions o = withSeed(seed, 500);
+    EXPECT_EQ(toText(generateProgram(o)), toText(generateProgram(o))) << "seed " << seed;
+    EXPECT_EQ(generateArguments(seed, 3), generateArguments(seed, 3));
+  }
+  EXPECT_NE(toText(generateProgram(withSeed(1))), toText(generateProgram(withSeed(2))));
+}
+
+TEST(Generator, Seeds0To199TypeCheckAndRoundTrip) {
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    Program p = generateProgram(withSeed(seed));
+    Diagnostics diags;
+    ASSERT_TRUE(typeCheck(p, diags)) << firstError(diags);
+    // What the writer produces, the reader accepts unchanged.
+    std::string json = toJsonString(p);
+    Diagnostics readDiags;
+    std::optional<Program> back = loadProgram(json, readDiags);
+    ASSERT_TRUE(back.has_value()) << firstError(readDiags);
+    EXPECT_EQ(toText(*back), toText(p));
+  }
+}
+
+TEST(Generator, MainArityMatchesArguments) {
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    Program p = generateProgram(withSeed(seed));
+    const Function *main = p.findFunction("main");
+    ASSERT_NE(main, nullptr);
+    EXPECT_EQ(main->params.size(), mainArity(seed));
+    for (const Param &param : main->params)
+      EXPECT_TRUE(param.type.isInt());
+    for (uint64_t k = 0; k < 3; ++k)
+      EXPECT_EQ(generateArguments(seed, k).size(), mainArity(seed));
+    // The arity is a function of the seed alone, so scripts can ask for
+    // arguments without knowing the other knobs.
+    GenOptions other = withSeed(seed, 3000);
+    other.floats = false;
+    EXPECT_EQ(generateProgram(other).findFunction("main")->params.size(), mainArity(seed));
+  }
+}
+
+TEST(Generator, ProducesEveryPromisedShape) {
+  std::set<Opcode> ops;
+  bool selfRecursive = false, pointerParam = false;
+  for (uint64_t seed = 0; seed < 60; ++seed) {
+    Program p = generateProgram(withSeed(seed, 400));
+    auto more = opcodesOf(p);
+    ops.insert(more.begin(), more.end());
+    for (const Function &f : p.functions) {
+      for (const Param &param : f.params)
+        pointerParam |= param.type.isPtr();
+      for (BlockId b : f.layout)
+        for (const Instr &in : f.block(b).instrs)
+          selfRecursive |= in.op == Opcode::Call && in.callee == f.name;
+    }
+  }
+  for (Opcode op : {Opcode::Alloc, Opcode::Free, Opcode::Store, Opcode::Load, Opcode::PtrAdd,
+                    Opcode::Char2Int, Opcode::Int2Char, Opcode::FDiv, Opcode::FLt, Opcode::CLt,
+                    Opcode::Div, Opcode::Call, Opcode::Print, Opcode::Br, Opcode::Jmp,
+                    Opcode::Ret, Opcode::And, Opcode::Not})
+    EXPECT_TRUE(ops.count(op)) << "never generated: " << spelling(op);
+  EXPECT_TRUE(selfRecursive);
+  EXPECT_TRUE(pointerParam);
+  EXPECT_FALSE(ops.count(Opcode::Speculate) || ops.count(Opcode::Guard) ||
+               ops.count(Opcode::Commit));
+}
+
+TEST(Generator, FeatureTogglesRemoveTheirFeatures) {
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    GenOptions o = withSeed(seed, 600);
+    o.memory = o.floats = o.chars = o.prints = false;
+    Program p = generateProgram(o);
+    auto ops = opcodesOf(p);
+    for (Opcode op : {Opcode::Alloc, Opcode::Free, Opcode::Load, Opcode::Store,
+                      Opcode::PtrAdd, Opcode::Print, Opcode::Int2Char, Opcode::FAdd})
+      EXPECT_FALSE(ops.count(op)) << spelling(op);
+    EXPECT_FALSE(usesType(p, BaseType::Float));
+    EXPECT_FALSE(usesType(p, BaseType::Char));
+    Diagnostics diags;
+    EXPECT_TRUE(typeCheck(p, diags)) << firstError(diags);
+
+    GenOptions noCalls = withSeed(seed, 600);
+    noCalls.calls = false;
+    Program single = generateProgram(noCalls);
+    EXPECT_EQ(single.functions.size(), 1u);
+    EXPECT_FALSE(opcodesOf(single).count(Opcode::Call));
+
+    GenOptions noRec = withSeed(seed, 2000);
+    noRec.recursion = false;
+    for (const Function &f : generateProgram(noRec).functions)
+      for (BlockId b : f.layout)
+        for (const Instr &in : f.block(b).instrs)
+          EXPECT_FALSE(in.op == Opcode::Call && in.callee == f.name);
+  }
+}
+
+TEST(Generator, SizeKnobScales) {
+  for (uint64_t size : {50, 1000, 10000, 100000}) {
+    SCOPED_TRACE("size " + std::to_string(size));
+    GenStats stats;
+    Program p = generateProgram(withSeed(size, size), &stats);
+    uint64_t count = 0;
+    for (const Function &f : p.functions)
+      count += f.instrCount();
+    EXPECT_EQ(count, stats.instructions);
+    // "Approximately": within a factor of two of the request.
+    EXPECT_GE(count, size / 2);
+    EXPECT_LE(count, size * 2 + 60);
+    Diagnostics diags;
+    EXPECT_TRUE(typeCheck(p, diags)) << firstError(diags);
+  }
+}
+
+// Runs the driver through the shell; empty on failure.
+std::string capture(const std::string &command) {
+  std::string out;
+  std::unique_ptr<FILE, int (*)(FILE *)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe)
+    return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe.get())) > 0)
+    out.append(buf, n);
+  return out;
+}
+
+TEST(Generator, CommandLineMatchesLibrary) {
+  const char *brisk = std::getenv("BRISK_BINARY");
+  if (!brisk || !std::filesystem::exists(brisk))
+    GTEST_SKIP() << "BRISK_BINARY not set";
+  std::string b = brisk;
+  GenOptions o = withSeed(17, 300);
+  o.memory = false;
+  EXPECT_EQ(capture(b + " gen --seed=17 --size=300 --no-memory --format=text"),
+            toText(generateProgram(o)));
+  EXPECT_EQ(capture(b + " gen --seed 17 --size 300 --no-memory"),
+            toJsonString(generateProgram(o)));
+  std::string expected;
+  for (int64_t a : generateArguments(17, 2))
+    expected += (expected.empty() ? "" : " ") + std::to_string(a);
+  EXPECT_EQ(capture(b + " gen --args --seed=17 --input=2"), expected + "\n");
+  EXPECT_NE(capture(b + " gen --seed=x 2>&1"), "");
+}
+
+#ifdef BRISK_HAVE_INTERP
+struct RunOutcome {
+  interp::RunResult result;
+  uint64_t lines = 0;
+};
+
+RunOutcome run(const Program &p, const std::vector<int64_t> &args) {
+  RunOutcome o;
+  std::unique_ptr<FILE, int (*)(FILE *)> out(std::tmpfile(), std::fclose);
+  interp::RunOptions opts;
+  for (int64_t a : args)
+    opts.args.push_back(std::to_string(a));
+  opts.out = out.get();
+  o.result = interp::runProgram(p, opts);
+  std::fflush(out.get());
+  std::rewind(out.get());
+  for (int c; (c = std::fgetc(out.get())) != EOF;)
+    o.lines += c == '\n';
+  return o;
+}
+
+TEST(Generator, Seeds0To199RunWithinTheirBounds) {
+  uint64_t total = 0;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    GenStats stats;
+    Program p = generateProgram(withSeed(seed), &stats);
+    // Default-size programs stay cheap enough to fuzz thousands per minute.
+    EXPECT_LE(stats.dynBound, 5'000'000u) << "seed " << seed;
+    for (uint64_t k = 0; k < 3; ++k) {
+      SCOPED_TRACE("seed " + std::to_string(seed) + " input " + std::to_string(k));
+      RunOutcome o = run(p, generateArguments(seed, k));
+      ASSERT_TRUE(o.result.ok) << o.result.error;
+      EXPECT_GT(o.result.dynamicInstructions, 0u);
+      EXPECT_LE(o.result.dynamicInstructions, stats.dynBound);
+      EXPECT_LE(o.lines, stats.printBound);
+      total += o.result.dynamicInstructions;
+    }
+  }
+  EXPECT_GT(total, 0u);
+}
+
+TEST(Generator, LargeProgramRunsWithinItsBound) {
+  GenStats stats;
+  Program p = generateProgram(withSeed(9, 100000), &stats);
+  RunOutcome o = run(p, generateArguments(9, 0));
+  ASSERT_TRUE(o.result.ok) << o.result.error;
+  EXPECT_LE(o.result.dynamicInstructions, stats.dynBound);
+}
+
+// Arguments outside the generated range are still safe: the guarantees hold
+// for every int vector, not just the ones generateArguments gives.
+TEST(Generator, ExtremeArgumentsAreSafe) {
+  const std::vector<int64_t> extremes = {0, -1, int64_t(1) << 52, -(int64_t(1) << 52)};
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    GenStats stats;
+    Program p = generateProgram(withSeed(seed), &stats);
+    for (int64_t v : extremes) {
+      SCOPED_TRACE("seed " + std::to_string(seed) + " value " + std::to_string(v));
+      RunOutcome o = run(p, std::vector<int64_t>(mainArity(seed), v));
+      ASSERT_TRUE(o.result.ok) << o.result.error;
+      EXPECT_LE(o.result.dynamicInstructions, stats.dynBound);
+    }
+  }
+}
+#endif
+
+} // namespace
+} // namespace brisk

@@ -1,0 +1,1041 @@
+#include "tools/gen/FunctionGenerator.h"
+
+#include <algorithm>
+#include <array>
+#include <functional>
+
+namespace brisk::gen {
+
+// Bounds saturate here rather than at UINT64_MAX so that sums of saturated
+// values still compare sensibly.
+static constexpr uint64_t kCostCap = uint64_t(1) << 62;
+
+uint64_t satAdd(uint64_t a, uint64_t b) {
+  uint64_t r;
+  if (__builtin_add_overflow(a, b, &r) || r > kCostCap)
+    return kCostCap;
+  return r;
+}
+
+uint64_t satMul(uint64_t a, uint64_t b) {
+  uint64_t r;
+  if (__builtin_mul_overflow(a, b, &r) || r > kCostCap)
+    return kCostCap;
+  return r;
+}
+
+Cost &Cost::operator+=(const Cost &o) {
+  dyn = satAdd(dyn, o.dyn);
+  prints = satAdd(prints, o.prints);
+  selfCalls = satAdd(selfCalls, o.selfCalls);
+  return *this;
+}
+
+Cost Cost::times(uint64_t k) const {
+  return Cost{satMul(dyn, k), satMul(prints, k), satMul(selfCalls, k)};
+}
+
+Cost Cost::max(const Cost &a, const Cost &b) {
+  return Cost{std::max(a.dyn, b.dyn), std::max(a.prints, b.prints),
+              std::max(a.selfCalls, b.selfCalls)};
+}
+
+namespace {
+
+// Scalar types index the variable pools.
+enum Ty : unsigned { kInt, kBool, kFloat, kChar, kNumTy };
+
+Type typeOf(unsigned t) {
+  static constexpr std::array<Type, kNumTy> types = {Type::intTy(), Type::boolTy(),
+                                                     Type::floatTy(), Type::charTy()};
+  return types[t];
+}
+
+unsigned tyIndex(Type t) {
+  switch (t.base()) {
+  case BaseType::Bool: return kBool;
+  case BaseType::Float: return kFloat;
+  case BaseType::Char: return kChar;
+  default: return kInt;
+  }
+}
+
+// Code point ranges int2char draws from: all valid scalar values, chosen to
+// cover one-byte, two-byte, three-byte (including above the surrogates,
+// where UTF-16 order differs from code point order) and four-byte UTF-8.
+struct CharRange {
+  uint32_t base;
+  uint32_t count;
+  unsigned weight;
+};
+constexpr std::array<CharRange, 6> kCharRanges = {{
+    {32, 95, 50},      // printable ASCII
+    {'a', 26, 20},     // lower case letters
+    {0x3B1, 25, 10},   // Greek
+    {0x4E00, 64, 8},   // CJK
+    {0xFF01, 64, 6},   // full-width forms (above the surrogate block)
+    {0x1F600, 64, 6},  // emoji (outside the BMP)
+}};
+
+const CharRange &pickCharRange(Random &rng) {
+  unsigned total = 0;
+  for (const CharRange &r : kCharRanges)
+    total += r.weight;
+  unsigned x = unsigned(rng.below(total));
+  for (const CharRange &r : kCharRanges) {
+    if (x < r.weight)
+      return r;
+    x -= r.weight;
+  }
+  return kCharRanges[0];
+}
+
+// The largest region a memory scope allocates; indices are reduced modulo
+// the actual length, which lies in [1, kMaxRegion].
+constexpr int64_t kMaxRegion = 16;
+// Hard nesting limits: loops multiply cost, branches only add code.
+constexpr unsigned kMaxLoopDepth = 3;
+constexpr unsigned kMaxIfDepth = 6;
+constexpr unsigned kMaxRegions = 3;
+// No simple statement emits more instructions than this; a region stops when
+// its budget cannot take one more.
+constexpr uint64_t kSimpleMax = 24;
+
+struct Region {
+  VarId ptr;
+  Type elem; // the pointee type
+  VarId len; // in [1, kMaxRegion]
+};
+
+struct Frame {
+  Cost used;
+  Cost budget;
+  bool reserve; // planned calls still to place are charged against this frame
+};
+
+struct Loop {
+  BlockId exit;
+  unsigned ownedAtEntry; // owned regions open when the loop began
+};
+
+class Builder {
+public:
+  Builder(const GenOptions &opts, Random &rng, const std::vector<Callee> &callees,
+          const FunctionPlan &plan, Callee &self)
+      : opts_(opts), rng_(rng), callees_(callees), plan_(plan), self_(self) {}
+
+  Function run();
+
+private:
+  // --- names, blocks, emission -------------------------------------------
+  VarId newVar(char prefix) { return fn_.var(std::string(1, prefix) + std::to_string(names_++)); }
+  BlockId newBlock(const char *hint) {
+    return fn_.addBlock(std::string(hint) + "." + std::to_string(names_++));
+  }
+  void startBlock(BlockId b) {
+    fn_.layout.push_back(b);
+    cur_ = b;
+  }
+  Instr &emit(Instr in) {
+    frames_.back().used.dyn = satAdd(frames_.back().used.dyn, 1);
+    ++static_;
+    auto &instrs = fn_.block(cur_).instrs;
+    instrs.push_back(std::move(in));
+    return instrs.back();
+  }
+  VarId op(Opcode o, Type t, std::initializer_list<VarId> args, VarId dest = kNoVar) {
+    if (dest == kNoVar)
+      dest = newVar('v');
+    Instr in;
+    in.op = o;
+    in.type = t;
+    in.dest = dest;
+    in.args.assign(args.begin(), args.end());
+    emit(std::move(in));
+    return dest;
+  }
+  VarId konst(Type t, Literal value, VarId dest = kNoVar) {
+    if (dest == kNoVar)
+      dest = newVar('c');
+    Instr in;
+    in.op = Opcode::Const;
+    in.type = t;
+    in.dest = dest;
+    in.value = value;
+    emit(std::move(in));
+    return dest;
+  }
+  VarId intConst(int64_t v) { return konst(Type::intTy(), Literal::ofInt(v)); }
+  void jump(BlockId target) {
+    Instr in;
+    in.op = Opcode::Jmp;
+    in.labels = {target};
+    emit(std::move(in));
+  }
+  void branch(VarId cond, BlockId t, BlockId f) {
+    Instr in;
+    in.op = Opcode::Br;
+    in.args = {cond};
+    in.labels = {t, f};
+    emit(std::move(in));
+  }
+  void effect(Opcode o, std::initializer_list<VarId> args) {
+    Instr in;
+    in.op = o;
+    in.args.assign(args.begin(), args.end());
+    emit(std::move(in));
+  }
+
+  // --- scopes and variables ----------------------------------------------
+  struct Scope {
+    std::array<size_t, kNumTy> readable, writable;
+    size_t regions;
+  };
+  Scope openScope() const {
+    Scope s;
+    for (unsigned t = 0; t < kNumTy; ++t) {
+      s.readable[t] = readable_[t].size();
+      s.writable[t] = writable_[t].size();
+    }
+    s.regions = regions_.size();
+    return s;
+  }
+  void closeScope(const Scope &s) {
+    for (unsigned t = 0; t < kNumTy; ++t) {
+      readable_[t].resize(s.readable[t]);
+      writable_[t].resize(s.writable[t]);
+    }
+    regions_.resize(s.regions);
+  }
+  void define(VarId v, unsigned t, bool writable) {
+    readable_[t].push_back(v);
+    if (writable)
+      writable_[t].push_back(v);
+  }
+  bool typeEnabled(unsigned t) const {
+    return t == kInt || t == kBool || (t == kFloat && opts_.floats) ||
+           (t == kChar && opts_.chars);
+  }
+  unsigned randomType() {
+    for (;;) {
+      unsigned x = unsigned(rng_.below(100));
+      unsigned t = x < 55 ? kInt : x < 70 ? kBool : x < 85 ? kFloat : kChar;
+      if (typeEnabled(t))
+        return t;
+    }
+  }
+
+  Literal randomLiteral(unsigned t);
+  // A variable of type t readable here; materialises a constant when there
+  // is none.
+  VarId read(unsigned t) {
+    auto &pool = readable_[t];
+    if (pool.empty() || rng_.chance(t == kInt ? 8 : 4))
+      return konst(typeOf(t), randomLiteral(t));
+    return pool[rng_.recentIndex(pool.size())];
+  }
+  // Where a new value of type t goes: an existing writable variable (which
+  // makes loop-carried and merged values) or a new one defined here.
+  VarId destFor(unsigned t, bool &isNew) {
+    auto &pool = writable_[t];
+    isNew = pool.empty() || rng_.chance(45);
+    return isNew ? newVar('v') : pool[rng_.below(pool.size())];
+  }
+  void finishDest(VarId v, unsigned t, bool isNew) {
+    if (isNew)
+      define(v, t, true);
+  }
+
+  // --- arithmetic helpers --------------------------------------------------
+  // x mod k for a positive constant k, in (-k, k): Bril has no mod.
+  VarId modConst(VarId x, int64_t k) {
+    VarId kv = intConst(k);
+    VarId q = op(Opcode::Div, Type::intTy(), {x, kv});
+    VarId m = op(Opcode::Mul, Type::intTy(), {q, kv});
+    return op(Opcode::Sub, Type::intTy(), {x, m});
+  }
+  // x mod k in [0, k) for a variable k known to be in [1, 2^31).
+  VarId modNonNeg(VarId x, VarId k) {
+    VarId q = op(Opcode::Div, Type::intTy(), {x, k});
+    VarId m = op(Opcode::Mul, Type::intTy(), {q, k});
+    VarId r = op(Opcode::Sub, Type::intTy(), {x, m});
+    VarId s = op(Opcode::Add, Type::intTy(), {r, k});
+    VarId q2 = op(Opcode::Div, Type::intTy(), {s, k});
+    VarId m2 = op(Opcode::Mul, Type::intTy(), {q2, k});
+    return op(Opcode::Sub, Type::intTy(), {s, m2});
+  }
+  VarId boundedNonNeg(VarId x, int64_t k) { return modNonNeg(x, intConst(k)); }
+
+  VarId biasedCond();
+  VarId unbiasedCond();
+  VarId condition() { return rng_.chance(40) ? biasedCond() : unbiasedCond(); }
+
+  // --- budget -------------------------------------------------------------
+  Cost avail() const {
+    const Frame &f = frames_.back();
+    Cost spent = f.used;
+    if (f.reserve)
+      spent += reserved_;
+    return Cost{f.budget.dyn > spent.dyn ? f.budget.dyn - spent.dyn : 0,
+                f.budget.prints > spent.prints ? f.budget.prints - spent.prints : 0, 0};
+  }
+  void pushFrame(Cost budget, bool reserve) { frames_.push_back(Frame{Cost{}, budget, reserve}); }
+  Cost popFrame() {
+    Cost c = frames_.back().used;
+    frames_.pop_back();
+    return c;
+  }
+  void charge(const Cost &c) { frames_.back().used += c; }
+
+  // --- statements -----------------------------------------------------------
+  void region(uint64_t target);
+  bool statement(uint64_t left);
+  uint64_t subSize(uint64_t left) {
+    if (left < 12)
+      return left;
+    return uint64_t(rng_.range(int64_t(std::max<uint64_t>(4, left / 8)),
+                               int64_t(std::max<uint64_t>(4, left * 2 / 3))));
+  }
+  void simple();
+  void intArith();
+  void intDiv();
+  void compare();
+  void boolLogic();
+  void floatArith();
+  void charOps();
+  void copy();
+  void print();
+  void memoryAccess();
+  bool loop(uint64_t left);
+  bool ifElse(uint64_t left);
+  bool memoryScope(uint64_t left, int forcedElem, const std::function<void(const Region &)> &body);
+  bool breakOut();
+  bool earlyReturn();
+  bool opportunisticCall();
+  void call(const Callee &callee);
+  void selfCall();
+  bool placePlanned();
+  const Region *regionOf(Type elem) const {
+    std::vector<const Region *> fit;
+    for (const Region &r : regions_)
+      if (r.elem == elem)
+        fit.push_back(&r);
+    return fit.empty() ? nullptr : fit[rng_.below(fit.size())];
+  }
+  void returnStatement();
+  void initialiseState();
+
+  const GenOptions &opts_;
+  Random &rng_;
+  const std::vector<Callee> &callees_;
+  const FunctionPlan &plan_;
+  Callee &self_;
+
+  Function fn_;
+  BlockId cur_ = kNoBlock;
+  uint64_t names_ = 0;
+  uint64_t static_ = 0;
+  std::vector<Frame> frames_;
+  std::array<std::vector<VarId>, kNumTy> readable_, writable_;
+  std::vector<Region> regions_;
+  std::vector<Loop> loops_;
+  unsigned ifDepth_ = 0;
+  unsigned ownedRegions_ = 0;
+  // Planned callees not yet called, and their summed cost.
+  std::vector<size_t> pending_;
+  Cost reserved_;
+  // Recursive helpers: self-calls still to place in the recursive arm, and
+  // the depth argument they pass.
+  unsigned pendingSelf_ = 0;
+  VarId depthMinusOne_ = kNoVar;
+};
+
+Literal Builder::randomLiteral(unsigned t) {
+  switch (t) {
+  case kBool:
+    return Literal::ofBool(rng_.chance(50));
+  case kFloat: {
+    unsigned x = unsigned(rng_.below(100));
+    if (x < 45)
+    {
+      double num = double(rng_.range(-64, 64));
+      return Literal::ofFloat(num / double(1 << rng_.below(4)));
+    }
+    if (x < 70)
+      return Literal::ofFloat((rng_.unit() - 0.5) * 2000.0);
+    if (x < 80)
+      return Literal::ofFloat(rng_.unit() * 1e-9);
+    if (x < 90)
+      return Literal::ofFloat((rng_.unit() + 0.1) * 1e12);
+    if (x < 95)
+      return Literal::ofFloat(rng_.chance(50) ? 0.0 : -0.0);
+    return Literal::ofFloat(double(rng_.range(-1000000, 1000000)));
+  }
+  case kChar: {
+    const CharRange &r = pickCharRange(rng_);
+    return Literal::ofChar(r.base + uint32_t(rng_.below(r.count)));
+  }
+  default: {
+    unsigned x = unsigned(rng_.below(100));
+    if (x < 60)
+      return Literal::ofInt(rng_.range(-10, 20));
+    if (x < 85)
+      return Literal::ofInt(rng_.range(-1000, 1000));
+    if (x < 95) {
+      int64_t v = rng_.range(int64_t(1) << 20, int64_t(1) << 40);
+      return Literal::ofInt(rng_.chance(50) ? v : -v);
+    }
+    // Exact in a double, so the reference interpreter reads it unchanged.
+    static constexpr int64_t kSpecial[] = {0, 1, -1, 2, (int64_t(1) << 53) - 1,
+                                           -((int64_t(1) << 53) - 1), int64_t(1) << 52};
+    return Literal::ofInt(kSpecial[rng_.below(std::size(kSpecial))]);
+  }
+  }
+}
+
+// Rarely true (or, negated, rarely false): the shape profile-guided
+// superblock formation exploits.
+VarId Builder::biasedCond() {
+  static constexpr int64_t kPeriods[] = {4, 8, 16, 32, 64};
+  int64_t k = kPeriods[rng_.below(std::size(kPeriods))];
+  VarId r = modConst(read(kInt), k);
+  VarId z = intConst(rng_.chance(70) ? 0 : rng_.range(1, k - 1));
+  VarId c = op(Opcode::Eq, Type::boolTy(), {r, z});
+  if (rng_.chance(50))
+    c = op(Opcode::Not, Type::boolTy(), {c});
+  return c;
+}
+
+VarId Builder::unbiasedCond() {
+  unsigned x = unsigned(rng_.below(100));
+  if (x < 20 && !readable_[kBool].empty())
+    return read(kBool);
+  if (x < 35) {
+    VarId r = modConst(read(kInt), 2);
+    return op(Opcode::Eq, Type::boolTy(), {r, intConst(0)});
+  }
+  if (x < 50 && opts_.floats) {
+    static constexpr Opcode kOps[] = {Opcode::FLt, Opcode::FLe, Opcode::FGt, Opcode::FGe};
+    Opcode o = kOps[rng_.below(4)];
+    return op(o, Type::boolTy(), {read(kFloat), read(kFloat)});
+  }
+  if (x < 60 && opts_.chars) {
+    static constexpr Opcode kOps[] = {Opcode::CLt, Opcode::CLe, Opcode::CGt, Opcode::CGe,
+                                      Opcode::CEq};
+    Opcode o = kOps[rng_.below(5)];
+    return op(o, Type::boolTy(), {read(kChar), read(kChar)});
+  }
+  static constexpr Opcode kOps[] = {Opcode::Lt, Opcode::Le, Opcode::Gt, Opcode::Ge};
+  Opcode o = kOps[rng_.below(4)];
+  return op(o, Type::boolTy(), {read(kInt), read(kInt)});
+}
+
+void Builder::intArith() {
+  static constexpr Opcode kOps[] = {Opcode::Add, Opcode::Add, Opcode::Sub, Opcode::Sub,
+                                    Opcode::Mul};
+  Opcode o = kOps[rng_.below(std::size(kOps))];
+  VarId a = read(kInt);
+  VarId b = read(kInt);
+  bool isNew;
+  VarId d = destFor(kInt, isNew);
+  op(o, Type::intTy(), {a, b}, d);
+  finishDest(d, kInt, isNew);
+}
+
+void Builder::intDiv() {
+  VarId divisor;
+  if (rng_.chance(50)) {
+    static constexpr int64_t kDivisors[] = {2, 3, 4, 7, 10, 16, -1, -2, -5, 1000};
+    divisor = intConst(kDivisors[rng_.below(std::size(kDivisors))]);
+  } else {
+    // (x mod k) + 1 with the non-negative mod: in [1, k], never zero.
+    int64_t k = rng_.range(2, 50);
+    VarId m = boundedNonNeg(read(kInt), k);
+    divisor = op(Opcode::Add, Type::intTy(), {m, intConst(1)});
+  }
+  VarId a = read(kInt);
+  bool isNew;
+  VarId d = destFor(kInt, isNew);
+  op(Opcode::Div, Type::intTy(), {a, divisor}, d);
+  finishDest(d, kInt, isNew);
+}
+
+void Builder::compare() {
+  VarId c = condition();
+  bool isNew;
+  VarId d = destFor(kBool, isNew);
+  op(Opcode::Id, Type::boolTy(), {c}, d);
+  finishDest(d, kBool, isNew);
+}
+
+void Builder::boolLogic() {
+  unsigned x = unsigned(rng_.below(3));
+  bool isNew;
+  VarId a = read(kBool);
+  VarId d = destFor(kBool, isNew);
+  if (x == 0)
+    op(Opcode::Not, Type::boolTy(), {a}, d);
+  else
+    op(x == 1 ? Opcode::And : Opcode::Or, Type::boolTy(), {a, read(kBool)}, d);
+  finishDest(d, kBool, isNew);
+}
+
+void Builder::floatArith() {
+  static constexpr Opcode kOps[] = {Opcode::FAdd, Opcode::FAdd, Opcode::FSub, Opcode::FMul,
+                                    Opcode::FDiv};
+  Opcode o = kOps[rng_.below(std::size(kOps))];
+  VarId a = read(kFloat);
+  VarId b = read(kFloat);
+  bool isNew;
+  VarId d = destFor(kFloat, isNew);
+  op(o, Type::floatTy(), {a, b}, d);
+  finishDest(d, kFloat, isNew);
+}
+
+void Builder::charOps() {
+  if (rng_.chance(40)) {
+    VarId i = op(Opcode::Char2Int, Type::intTy(), {read(kChar)});
+    bool isNew;
+    VarId d = destFor(kInt, isNew);
+    VarId s = op(Opcode::Add, Type::intTy(), {i, read(kInt)}, d);
+    finishDest(s, kInt, isNew);
+    return;
+  }
+  const CharRange &r = pickCharRange(rng_);
+  VarId m = boundedNonNeg(read(kInt), r.count);
+  VarId cp = op(Opcode::Add, Type::intTy(), {m, intConst(r.base)});
+  bool isNew;
+  VarId d = destFor(kChar, isNew);
+  op(Opcode::Int2Char, Type::charTy(), {cp}, d);
+  finishDest(d, kChar, isNew);
+}
+
+void Builder::copy() {
+  unsigned t = randomType();
+  VarId src = read(t);
+  bool isNew;
+  VarId d = destFor(t, isNew);
+  op(Opcode::Id, typeOf(t), {src}, d);
+  finishDest(d, t, isNew);
+}
+
+void Builder::print() {
+  Instr in;
+  in.op = Opcode::Print;
+  unsigned n = unsigned(rng_.range(1, 3));
+  for (unsigned i = 0; i < n; ++i)
+    in.args.push_back(read(randomType()));
+  emit(std::move(in));
+  frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
+}
+
+void Builder::memoryAccess() {
+  const Region &r = regions_[rng_.below(regions_.size())];
+  VarId idx = modNonNeg(read(kInt), r.len);
+  VarId p = op(Opcode::PtrAdd, r.elem.pointerTo(), {r.ptr, idx});
+  unsigned t = tyIndex(r.elem);
+  if (rng_.chance(50)) {
+    effect(Opcode::Store, {p, read(t)});
+  } else {
+    bool isNew;
+    VarId d = destFor(t, isNew);
+    op(Opcode::Load, r.elem, {p}, d);
+    finishDest(d, t, isNew);
+  }
+}
+
+void Builder::simple() {
+  for (;;) {
+    unsigned x = unsigned(rng_.below(100));
+    if (x < 30)
+      return intArith();
+    if (x < 36)
+      return intDiv();
+    if (x < 46)
+      return compare();
+    if (x < 52)
+      return boolLogic();
+    if (x < 62) {
+      if (opts_.floats)
+        return floatArith();
+      continue;
+    }
+    if (x < 68) {
+      if (opts_.chars)
+        return charOps();
+      continue;
+    }
+    if (x < 72)
+      return copy();
+    if (x < 73) {
+      effect(Opcode::Nop, {});
+      return;
+    }
+    if (x < 80) {
+      if (opts_.prints && avail().prints >= 1)
+        return print();
+      continue;
+    }
+    if (!regions_.empty())
+      return memoryAccess();
+  }
+}
+
+void Builder::region(uint64_t target) {
+  uint64_t start = static_;
+  while (static_ - start < target)
+    if (!statement(target - (static_ - start)))
+      break;
+}
+
+bool Builder::statement(uint64_t left) {
+  if (avail().dyn < kSimpleMax)
+    return false;
+  if (frames_.back().reserve || pendingSelf_ > 0) {
+    if (loops_.empty() && rng_.chance(8) && placePlanned())
+      return true;
+  }
+  if (left >= 10) {
+    unsigned x = unsigned(rng_.below(100));
+    if (x < 16 && loops_.size() < kMaxLoopDepth && loop(left))
+      return true;
+    if (x >= 16 && x < 32 && ifDepth_ < kMaxIfDepth && ifElse(left))
+      return true;
+    if (x >= 32 && x < 37 && opts_.memory && regions_.size() < kMaxRegions &&
+        memoryScope(left, -1, nullptr))
+      return true;
+    if (x >= 37 && x < 45 && opportunisticCall())
+      return true;
+    if (x >= 45 && x < 48 && breakOut())
+      return true;
+    if (x >= 48 && x < 50 && earlyReturn())
+      return true;
+  }
+  simple();
+  return true;
+}
+
+bool Builder::loop(uint64_t left) {
+  Cost av = avail();
+  uint64_t body = subSize(left);
+  // Most loops are short; a few are hot enough for the profile to matter.
+  unsigned x = unsigned(rng_.below(100));
+  uint64_t maxTrip = x < 65 ? rng_.range(2, 16) : x < 90 ? rng_.range(17, 64) : rng_.range(65, 400);
+  constexpr uint64_t kSetup = 12, kOverhead = 6;
+  if (av.dyn < kSetup + 2 * (body + kOverhead) + kSimpleMax) {
+    if (av.dyn < kSetup + 2 * (kSimpleMax + kOverhead) + kSimpleMax)
+      return false;
+    body = (av.dyn - kSetup - kSimpleMax) / 2 - kOverhead;
+  }
+  uint64_t trip = std::min(maxTrip, (av.dyn - kSetup - 2) / (body + kOverhead + kSimpleMax));
+  if (trip < 2)
+    return false;
+  Cost perIteration{(av.dyn - kSetup - 2) / trip, av.prints / trip, 0};
+
+  // The trip count: a constant, or data reduced into [0, trip].
+  VarId n = rng_.chance(25) ? intConst(int64_t(trip)) : boundedNonNeg(read(kInt), int64_t(trip) + 1);
+  VarId i = konst(Type::intTy(), Literal::ofInt(0), newVar('i'));
+  VarId one = intConst(1);
+  define(i, kInt, false);
+  define(n, kInt, false);
+  bool doWhile = rng_.chance(35);
+  BlockId head = newBlock(doWhile ? "do" : "loop");
+  BlockId bodyBlock = doWhile ? head : newBlock("body");
+  BlockId exit = newBlock("done");
+  startBlock(head);
+  pushFrame(perIteration, false);
+  if (!doWhile) {
+    VarId c = op(Opcode::Lt, Type::boolTy(), {i, n});
+    branch(c, bodyBlock, exit);
+    startBlock(bodyBlock);
+  }
+  loops_.push_back(Loop{exit, ownedRegions_});
+  Scope scope = openScope();
+  region(body);
+  closeScope(scope);
+  loops_.pop_back();
+  op(Opcode::Add, Type::intTy(), {i, one}, i);
+  if (doWhile) {
+    VarId c = op(Opcode::Lt, Type::boolTy(), {i, n});
+    branch(c, head, exit);
+  } else {
+    jump(head);
+  }
+  Cost iteration = popFrame();
+  startBlock(exit);
+  // A while loop runs its test once more than its body; a do-while runs its
+  // body at least once, and at most `trip` times since i counts from 1.
+  Cost total = iteration.times(trip);
+  if (!doWhile)
+    total += Cost{2, 0, 0};
+  charge(total);
+  return true;
+}
+
+bool Builder::ifElse(uint64_t left) {
+  uint64_t size = subSize(left);
+  bool hasElse = rng_.chance(60);
+  uint64_t thenSize = hasElse ? std::max<uint64_t>(1, size * rng_.range(30, 70) / 100) : size;
+  uint64_t elseSize = hasElse ? size - std::min(size, thenSize) : 0;
+  VarId c = condition();
+  BlockId thenBlock = newBlock("then");
+  BlockId elseBlock = hasElse ? newBlock("else") : kNoBlock;
+  BlockId join = newBlock("endif");
+  branch(c, thenBlock, hasElse ? elseBlock : join);
+  const Frame &parent = frames_.back();
+  Cost armBudget{parent.budget.dyn > parent.used.dyn ? parent.budget.dyn - parent.used.dyn : 0,
+                 parent.budget.prints > parent.used.prints
+                     ? parent.budget.prints - parent.used.prints
+                     : 0,
+                 0};
+  bool reserve = parent.reserve;
+  ++ifDepth_;
+  startBlock(thenBlock);
+  pushFrame(armBudget, reserve);
+  Scope scope = openScope();
+  region(thenSize);
+  closeScope(scope);
+  if (hasElse)
+    jump(join);
+  Cost thenCost = popFrame();
+  Cost elseCost;
+  if (hasElse) {
+    startBlock(elseBlock);
+    pushFrame(armBudget, reserve);
+    scope = openScope();
+    region(std::max<uint64_t>(1, elseSize));
+    closeScope(scope);
+    elseCost = popFrame();
+  }
+  --ifDepth_;
+  startBlock(join);
+  charge(Cost::max(thenCost, elseCost));
+  return true;
+}
+
+// Allocates a region, initialises every element, runs `body` (or a generated
+// region) with it in scope, and frees it. `forcedElem` is a Ty or -1.
+bool Builder::memoryScope(uint64_t left, int forcedElem,
+                          const std::function<void(const Region &)> &body) {
+  // Initialisation costs 7 per element plus the final test.
+  constexpr uint64_t kInit = 7 * kMaxRegion + 2 + 16;
+  if (avail().dyn < kInit + kSimpleMax + (body ? 0 : 40))
+    return false;
+  unsigned t = forcedElem >= 0 ? unsigned(forcedElem) : randomType();
+  Type elem = typeOf(t);
+  VarId len;
+  if (rng_.chance(40)) {
+    len = intConst(rng_.range(1, kMaxRegion));
+  } else {
+    VarId m = boundedNonNeg(read(kInt), kMaxRegion);
+    len = op(Opcode::Add, Type::intTy(), {m, intConst(1)});
+  }
+  VarId ptr = op(Opcode::Alloc, elem.pointerTo(), {len}, newVar('p'));
+  // for (i = 0; i < len; ++i) ptr[i] = value
+  VarId i = konst(Type::intTy(), Literal::ofInt(0), newVar('i'));
+  VarId one = intConst(1);
+  BlockId head = newBlock("init");
+  BlockId bodyBlock = newBlock("fill");
+  BlockId exit = newBlock("ready");
+  startBlock(head);
+  pushFrame(Cost{kInit, 0, 0}, false);
+  VarId c = op(Opcode::Lt, Type::boolTy(), {i, len});
+  branch(c, bodyBlock, exit);
+  startBlock(bodyBlock);
+  VarId slot = op(Opcode::PtrAdd, elem.pointerTo(), {ptr, i});
+  // Element i gets an outer value or a constant: no loop-local temporaries
+  // leak into the scope since the pools are untouched here.
+  effect(Opcode::Store, {slot, readable_[t].empty() || rng_.chance(30)
+                                   ? konst(elem, randomLiteral(t))
+                                   : readable_[t][rng_.below(readable_[t].size())]});
+  op(Opcode::Add, Type::intTy(), {i, one}, i);
+  jump(head);
+  Cost iteration = popFrame();
+  startBlock(exit);
+  Cost init = iteration.times(kMaxRegion);
+  init += Cost{2, 0, 0};
+  charge(init);
+
+  Scope scope = openScope();
+  Region r{ptr, elem, len};
+  regions_.push_back(r);
+  ++ownedRegions_;
+  if (body)
+    body(r);
+  else
+    region(subSize(left));
+  --ownedRegions_;
+  closeScope(scope);
+  effect(Opcode::Free, {ptr});
+  return true;
+}
+
+bool Builder::breakOut() {
+  if (loops_.empty() || loops_.back().ownedAtEntry != ownedRegions_)
+    return false;
+  VarId c = condition();
+  BlockId cont = newBlock("cont");
+  branch(c, loops_.back().exit, cont);
+  startBlock(cont);
+  return true;
+}
+
+bool Builder::earlyReturn() {
+  if (ownedRegions_ != 0 || (plan_.kind == FunctionKind::Main && rng_.chance(70)))
+    return false;
+  VarId c = biasedCond();
+  BlockId ret = newBlock("early");
+  BlockId cont = newBlock("cont");
+  branch(c, ret, cont);
+  startBlock(ret);
+  returnStatement();
+  startBlock(cont);
+  return true;
+}
+
+void Builder::returnStatement() {
+  Instr in;
+  in.op = Opcode::Ret;
+  if (!plan_.ret.isNone())
+    in.args = {read(tyIndex(plan_.ret))};
+  emit(std::move(in));
+}
+
+// Calls `callee` with arguments from the variables in scope; the caller has
+// checked that it fits and, for pointer parameters, that a region exists.
+void Builder::call(const Callee &callee) {
+  Instr in;
+  in.op = Opcode::Call;
+  in.callee = callee.name;
+  const Region *region = callee.ptrParam >= 0
+                             ? regionOf(callee.params[size_t(callee.ptrParam)].pointee())
+                             : nullptr;
+  for (size_t p = 0; p < callee.params.size(); ++p) {
+    if (callee.recursive && p == 0) {
+      in.args.push_back(rng_.chance(30)
+                            ? intConst(rng_.range(0, int64_t(callee.maxDepth)))
+                            : boundedNonNeg(read(kInt), int64_t(callee.maxDepth) + 1));
+    } else if (region && int(p) == callee.ptrParam) {
+      in.args.push_back(region->ptr);
+    } else if (region && int(p) == callee.ptrParam + 1) {
+      in.args.push_back(region->len);
+    } else {
+      in.args.push_back(read(tyIndex(callee.params[p])));
+    }
+  }
+  bool isNew = false;
+  unsigned t = kInt;
+  if (!callee.ret.isNone()) {
+    t = tyIndex(callee.ret);
+    in.type = callee.ret;
+    in.dest = destFor(t, isNew);
+  }
+  VarId dest = in.dest;
+  emit(std::move(in));
+  if (dest != kNoVar)
+    finishDest(dest, t, isNew);
+  charge(callee.cost);
+}
+
+bool Builder::opportunisticCall() {
+  if (callees_.empty())
+    return false;
+  Cost av = avail();
+  // Sample rather than scan: a million-instruction program has thousands of
+  // helpers and tens of thousands of call opportunities.
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    const Callee &c = callees_[rng_.below(callees_.size())];
+    if (c.cost.dyn + 2 * kSimpleMax > av.dyn || c.cost.prints > av.prints)
+      continue;
+    if (c.ptrParam >= 0 && !regionOf(c.params[size_t(c.ptrParam)].pointee()))
+      continue;
+    call(c);
+    return true;
+  }
+  return false;
+}
+
+void Builder::selfCall() {
+  Instr in;
+  in.op = Opcode::Call;
+  in.callee = plan_.name;
+  in.args.push_back(depthMinusOne_);
+  for (size_t p = 1; p < plan_.params.size(); ++p)
+    in.args.push_back(read(tyIndex(plan_.params[p])));
+  bool isNew = false;
+  unsigned t = kInt;
+  if (!plan_.ret.isNone()) {
+    t = tyIndex(plan_.ret);
+    in.type = plan_.ret;
+    in.dest = destFor(t, isNew);
+  }
+  VarId dest = in.dest;
+  emit(std::move(in));
+  if (dest != kNoVar)
+    finishDest(dest, t, isNew);
+  frames_.back().used.selfCalls = satAdd(frames_.back().used.selfCalls, 1);
+}
+
+// Places one planned callee (or one self-call) here. Only called outside
+// loops, so each placed call runs at most once per execution of the caller.
+bool Builder::placePlanned() {
+  if (pendingSelf_ > 0) {
+    --pendingSelf_;
+    selfCall();
+    return true;
+  }
+  if (pending_.empty())
+    return false;
+  size_t idx = pending_.back();
+  pending_.pop_back();
+  const Callee &c = callees_[idx];
+  reserved_.dyn = reserved_.dyn > c.cost.dyn ? reserved_.dyn - c.cost.dyn : 0;
+  reserved_.prints = reserved_.prints > c.cost.prints ? reserved_.prints - c.cost.prints : 0;
+  if (c.ptrParam >= 0 && !regionOf(c.params[size_t(c.ptrParam)].pointee())) {
+    // No region of the right type is in scope: make one just for the call.
+    size_t frame = frames_.size() - 1;
+    Cost saved = frames_[frame].budget;
+    frames_[frame].budget = Cost{kCostCap, kCostCap, 0}; // the reservation covered it
+    memoryScope(0, int(tyIndex(c.params[size_t(c.ptrParam)].pointee())),
+                [&](const Region &) { call(c); });
+    frames_[frame].budget = saved;
+    return true;
+  }
+  call(c);
+  return true;
+}
+
+void Builder::initialiseState() {
+  // State variables: long-lived, overwritten all over the function, so that
+  // loops carry values and branches merge them.
+  unsigned counts[kNumTy] = {unsigned(rng_.range(2, 4)), unsigned(rng_.range(1, 2)),
+                             unsigned(rng_.range(1, 2)), unsigned(rng_.range(0, 1))};
+  for (unsigned t = 0; t < kNumTy; ++t) {
+    if (!typeEnabled(t))
+      continue;
+    for (unsigned k = 0; k < counts[t]; ++k) {
+      VarId v = newVar('s');
+      if (!readable_[t].empty() && rng_.chance(60))
+        op(Opcode::Id, typeOf(t), {readable_[t][rng_.below(readable_[t].size())]}, v);
+      else
+        konst(typeOf(t), randomLiteral(t), v);
+      define(v, t, true);
+    }
+  }
+}
+
+Function Builder::run() {
+  fn_.name = plan_.name;
+  fn_.returnType = plan_.ret;
+  for (size_t p = 0; p < plan_.params.size(); ++p) {
+    Type t = plan_.params[p];
+    VarId v = newVar(t.isPtr() ? 'q' : 'a');
+    fn_.params.push_back(Param{v, t});
+  }
+  // Parameters: the depth, pointer and length are read-only; the others are
+  // ordinary variables.
+  for (size_t p = 0; p < plan_.params.size(); ++p) {
+    VarId v = fn_.params[p].var;
+    Type t = plan_.params[p];
+    if (int(p) == plan_.ptrParam) {
+      regions_.push_back(Region{v, t.pointee(), fn_.params[p + 1].var});
+    } else if (int(p) == plan_.ptrParam + 1 && plan_.ptrParam >= 0) {
+      define(v, kInt, false);
+    } else {
+      bool depth = plan_.kind == FunctionKind::Recursive && p == 0;
+      define(v, tyIndex(t), !depth);
+    }
+  }
+  pending_ = plan_.planned;
+  for (size_t idx : pending_)
+    reserved_ += callees_[idx].cost;
+
+  BlockId entry = fn_.addBlock();
+  startBlock(entry);
+  pushFrame(plan_.budget, true);
+  initialiseState();
+
+  if (plan_.kind != FunctionKind::Recursive) {
+    region(plan_.staticTarget > static_ ? plan_.staticTarget - static_ : 1);
+    while (!pending_.empty())
+      placePlanned();
+    if (plan_.kind == FunctionKind::Main && opts_.prints && avail().prints >= 1) {
+      Instr in;
+      in.op = Opcode::Print;
+      for (unsigned t = 0; t < kNumTy; ++t)
+        if (!readable_[t].empty())
+          in.args.push_back(readable_[t][rng_.below(readable_[t].size())]);
+      emit(std::move(in));
+      frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
+    }
+    if (plan_.kind != FunctionKind::Main || rng_.chance(30))
+      returnStatement();
+    self_.cost = popFrame();
+    return std::move(fn_);
+  }
+
+  // Recursive: `if depth <= 0 { base } else { work; self(depth - 1) ... }`.
+  VarId depth = fn_.params[0].var;
+  VarId c = op(Opcode::Le, Type::boolTy(), {depth, intConst(0)});
+  BlockId base = newBlock("base");
+  BlockId rec = newBlock("recurse");
+  branch(c, base, rec);
+  Cost entryCost = popFrame();
+  uint64_t target = plan_.staticTarget > static_ ? plan_.staticTarget - static_ : 8;
+  Cost armBudget{plan_.budget.dyn / 8, plan_.budget.prints / 4, 0};
+
+  startBlock(base);
+  pushFrame(armBudget, false);
+  Scope scope = openScope();
+  region(target / 4);
+  returnStatement();
+  closeScope(scope);
+  Cost baseCost = popFrame();
+
+  startBlock(rec);
+  pushFrame(armBudget, false);
+  scope = openScope();
+  depthMinusOne_ = op(Opcode::Sub, Type::intTy(), {depth, intConst(1)});
+  pendingSelf_ = rng_.chance(75) ? 1 : 2;
+  region(target - target / 4);
+  while (pendingSelf_ > 0)
+    placePlanned();
+  returnStatement();
+  closeScope(scope);
+  Cost recCost = popFrame();
+
+  // cost(0) = entry + base; cost(d) = entry + rec + k * cost(d - 1).
+  uint64_t k = recCost.selfCalls;
+  recCost.selfCalls = 0;
+  Cost level = entryCost;
+  level += baseCost;
+  uint64_t cap = k <= 1 ? (rng_.chance(10) ? 300 : 40) : 12;
+  uint64_t depthBound = 0;
+  for (uint64_t d = 1; d <= cap; ++d) {
+    Cost next = entryCost;
+    next += recCost;
+    next += level.times(k);
+    if (d > 1 && !next.fitsIn(plan_.budget))
+      break;
+    level = next;
+    depthBound = d;
+  }
+  self_.cost = level;
+  self_.maxDepth = depthBound;
+  return std::move(fn_);
+}
+
+} // namespace
+
+Function generateFunction(const GenOptions &options, Random &rng,
+                          const std::vector<Callee> &callees, const FunctionPlan &plan,
+                          Callee &self) {
+  self.name = plan.name;
+  self.params = plan.params;
+  self.ret = plan.ret;
+  self.ptrParam = plan.ptrParam;
+  self.recursive = plan.kind == FunctionKind::Recursive;
+  return Builder(options, rng, callees, plan, self).run();
+}
+
+} // namespace brisk::gen

@@ -1,0 +1,71 @@
+// ProgramGenerator: random, well-typed, terminating Bril programs for fuzzing
+// and for scaling benchmarks. A program is a pure function of its GenOptions:
+// the same options give the same program, byte for byte, on every platform.
+//
+// What every generated program guarantees (under the reference interpreter):
+//   - it type-checks (brilck / brisk check);
+//   - it terminates without a run-time error for EVERY integer argument
+//     vector of the right arity: no division by zero, no out-of-bounds,
+//     uninitialised or freed memory access, no leak, valid int2char code
+//     points, no speculation at all;
+//   - its dynamic instruction count and its number of printed lines are at
+//     most GenStats::dynBound and GenStats::printBound, upper bounds computed
+//     from the generated code itself (every loop has a hard trip bound,
+//     every recursion a hard depth bound).
+//
+// What it generates (docs/generator.md has the long form): a call DAG of
+// helper functions ending in @main; nested while and do-while loops whose trip
+// counts come from data (`n = x mod (B+1)`) with data-dependent breaks;
+// biased (`x mod 16 == 0`) and unbiased branches; early returns; bounded
+// self-recursion through a depth parameter; heap regions that are allocated,
+// fully initialised, accessed with indices reduced modulo their length and
+// freed in the same scope, and passed to helper functions; floats, chars,
+// bools; prints inside loops within the output budget.
+//
+// @main takes mainArity(seed) int arguments; generateArguments gives valid
+// vectors. The arity depends on the seed only, never on the other knobs.
+#pragma once
+
+#include "ir/IR.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace brisk {
+
+struct GenOptions {
+  uint64_t seed = 0;
+  // Approximate number of instructions in the whole program; generation is
+  // linear in it (1,000,000 takes about a second).
+  uint64_t size = 200;
+  bool memory = true;     // alloc/store/load/ptradd/free, pointer parameters
+  bool floats = true;     // float variables, arithmetic and comparisons
+  bool chars = true;      // char variables, int2char/char2int, comparisons
+  bool calls = true;      // helper functions (off: @main only)
+  bool recursion = true;  // self-recursive helpers with a depth parameter
+  bool prints = true;     // print instructions (off: the program prints nothing)
+  // Target for the dynamic instruction bound of one run, raised to 4 * size
+  // for programs too large to run every instruction in it.
+  uint64_t maxDyn = 200000;
+  // Target for the number of printed lines of one run.
+  uint64_t maxOutput = 100;
+};
+
+struct GenStats {
+  uint64_t dynBound = 0;    // no run executes more instructions
+  uint64_t printBound = 0;  // no run prints more lines
+  uint64_t instructions = 0;
+  unsigned functions = 0;
+};
+
+Program generateProgram(const GenOptions &options, GenStats *stats = nullptr);
+
+// Number of int parameters of @main for this seed (1 to 4).
+unsigned mainArity(uint64_t seed);
+// Argument vector number `input` for the program of `seed`: mainArity(seed)
+// integers, mostly small, sometimes negative or large (always within 2^40 so
+// that the reference interpreter, which parses them through a double, reads
+// them exactly).
+std::vector<int64_t> generateArguments(uint64_t seed, uint64_t input);
+
+} // namespace brisk
