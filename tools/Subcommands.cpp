@@ -10,7 +10,6 @@ int runCheckCommand(const std::vector<std::string> &args);
 int runGenCommand(const std::vector<std::string> &args);
 int runSsaCommand(const std::vector<std::string> &args);
 int runDotCommand(const std::vector<std::string> &args);
-int runDotCommand(const std::vector<std::string> &args);
 int runRunCommand(const std::vector<std::string> &args);
 int runProfileCommand(const std::vector<std::string> &args);
 
@@ -21,7 +20,6 @@ const std::vector<Subcommand> &subcommands() {
       {"check", "parse, type-check and report every problem", runCheckCommand},
       {"gen", "write a random well-typed, terminating program (fuzzing)", runGenCommand},
       {"ssa", "SSA form: dump, set/get JSON, or a round trip", runSsaCommand},
-      {"dot", "the CFG as Graphviz dot (edge weights from a profile)", runDotCommand},
       {"dot", "the CFG as Graphviz dot (edge weights from a profile)", runDotCommand},
       {"run", "interpret a program like brili [-p]; --profile-out writes a profile", runRunCommand},
       {"profile", "merge or check profiles written by run --profile-out", runProfileCommand},
