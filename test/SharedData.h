@@ -3,6 +3,7 @@
 // over it skip cleanly when it is absent.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,15 +13,33 @@
 
 namespace brisk::test {
 
-inline std::filesystem::path sourceDir() {
-  const char *d = std::getenv("BRISK_SOURCE_DIR");
-  return d ? d : ".";
+// An environment variable, or the value compiled in by test/CMakeLists.txt.
+inline std::string setting(const char *envName, const char *compiledIn) {
+  const char *v = std::getenv(envName);
+  return v && *v ? v : compiledIn;
 }
+
+#ifndef BRISK_TEST_SOURCE_DIR
+#define BRISK_TEST_SOURCE_DIR "."
+#endif
+#ifndef BRISK_TEST_SHARED_DIR
+#define BRISK_TEST_SHARED_DIR ""
+#endif
+#ifndef BRISK_TEST_BINARY
+#define BRISK_TEST_BINARY "brisk"
+#endif
+
+inline std::filesystem::path sourceDir() {
+  return setting("BRISK_SOURCE_DIR", BRISK_TEST_SOURCE_DIR);
+}
+
+// The `brisk` driver under test.
+inline std::filesystem::path briskBinary() { return setting("BRISK_BINARY", BRISK_TEST_BINARY); }
 
 // Empty when the shared data is not present.
 inline std::filesystem::path sharedDir() {
-  const char *d = std::getenv("BRISK_SHARED_DIR");
-  if (!d || !std::filesystem::is_directory(d))
+  std::string d = setting("BRISK_SHARED_DIR", BRISK_TEST_SHARED_DIR);
+  if (d.empty() || !std::filesystem::is_directory(d))
     return {};
   return d;
 }

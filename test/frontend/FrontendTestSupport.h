@@ -3,6 +3,8 @@
 // the text parser can be compared without going through the backend.
 #pragma once
 
+#include "test/SharedData.h"
+
 #include "frontend/JsonReader.h"
 #include "frontend/TextParser.h"
 #include "ir/Diagnostics.h"
@@ -99,24 +101,11 @@ inline std::string structure(const Program &program) {
   return os.str();
 }
 
-inline std::string readFile(const std::filesystem::path &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// The shared data folder, or nullopt (tests then skip). Falls back to
-// BRISK_SOURCE_DIR/../shared, the default test/CMakeLists.txt gives
-// BRISK_SHARED_DIR: gtest_discover_tests splits its ENVIRONMENT list, so
-// under CTest only the first variable (BRISK_SOURCE_DIR) currently arrives.
-inline std::optional<std::filesystem::path> sharedDir() {
-  std::filesystem::path dir;
-  if (const char *shared = std::getenv("BRISK_SHARED_DIR"))
-    dir = shared;
-  else if (const char *source = std::getenv("BRISK_SOURCE_DIR"))
-    dir = std::filesystem::path(source) / ".." / "shared";
-  if (dir.empty() || !std::filesystem::is_directory(dir))
+// The shared data folder, or nullopt (tests then skip). Found through
+// test/SharedData.h, which every test area uses.
+inline std::optional<std::filesystem::path> sharedDirIfPresent() {
+  std::filesystem::path dir = sharedDir();
+  if (dir.empty())
     return std::nullopt;
   return dir;
 }
