@@ -27,6 +27,8 @@ namespace brisk::interp {
   X(Int2Char) X(Jmp) X(Br) X(Call) X(Ret) X(RetVoid) X(Print) X(Nop) X(Alloc) X(Free)   \
   X(Store) X(StoreChecked) X(Load) X(PtrAdd) X(Set) X(Get) X(Undef) X(Speculate)        \
   X(Commit) X(Guard) X(Trap)                                                            \
+  /* profiling forms of jmp/br (real: they count) */                                    \
+  X(ProfJmp) X(ProfJmpBack) X(ProfBr)                                                   \
   /* pseudo ops */                                                                      \
   X(CheckArg) X(ImplicitRet) X(ProfEntry) X(ProfEdge) X(ProfBackEdge) X(ProfExit)
 
@@ -53,7 +55,12 @@ inline constexpr uint32_t kNoSlot = UINT32_MAX;
 //   Set              a = value, c = shadow slot;  Get: a = shadow slot, c = dest
 //   Trap             imm = message index; tag != Unset: check speculation first (call/ret)
 //   CheckArg         a = slot, tag = required tag (Unset: only defined), imm = check index
-//   Prof*            see Lower.cpp (counter indices and Ball-Larus increments)
+//   ProfJmp          b = target, a = edge counter, imm = path increment
+//   ProfJmpBack      b = target, a = edge counter, imm = back edge probe
+//   ProfBr           as Br, imm = branch probe (edge counters and increments)
+//   ProfEdge         b = target, a = edge counter, imm = path increment
+//   ProfBackEdge     b = target, a = edge counter, imm = back edge probe
+//   ProfEntry        a = function;  ProfExit: a = function, imm = path increment
 struct Inst {
   Op op = Op::Nop;
   Tag tag = Tag::Unset;
@@ -103,6 +110,13 @@ struct BackEdgeProbe {
   int64_t restart = 0;      // r = this (the dummy entry->header edge)
 };
 
+// Both outgoing edges of a profiled br. A back edge is counted by the stub
+// its target pc points to, and its counter here is the scratch counter 0.
+struct BranchProbe {
+  uint32_t edge[2];
+  int64_t increment[2];
+};
+
 struct Code {
   std::vector<Inst> insts;
   std::vector<FuncCode> funcs;
@@ -119,7 +133,8 @@ struct Code {
     uint32_t func;
     BlockId from, to;
   };
-  std::vector<Edge> edges;           // counter index -> CFG edge
+  std::vector<Edge> edges;           // counter index -> CFG edge (0: scratch)
+  std::vector<BranchProbe> branches;
   std::vector<BackEdgeProbe> backEdges;
   std::vector<PathInfo> paths;       // per function
 };

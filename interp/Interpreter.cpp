@@ -95,6 +95,7 @@ public:
   }
 
   const std::map<BlockId, uint64_t> &dropped() const { return dropped_; }
+  uint64_t *denseCounts() { return dense_ ? counts_.data() : nullptr; }
 
 private:
   static constexpr uint64_t kEmpty = UINT64_MAX;
@@ -168,6 +169,16 @@ public:
       for (size_t f = 0; f < code.funcs.size(); ++f)
         numberings_.emplace_back(program.functions[f], buildInterpCfg(program.functions[f]));
       pathTables_.resize(code.funcs.size());
+      densePaths_.assign(code.funcs.size(), nullptr);
+      for (size_t f = 0; f < code.funcs.size(); ++f) {
+        const PathInfo &info = code.paths[f];
+        if (info.enabled && info.numPaths <= PathTable::kDenseLimit) {
+          pathTables_[f].emplace(info.numPaths);
+          densePaths_[f] = pathTables_[f]->denseCounts();
+        }
+      }
+    } else {
+      densePaths_.assign(code.funcs.size(), nullptr);
     }
   }
 
@@ -216,6 +227,7 @@ private:
   std::vector<uint64_t> entryCounts_, edgeCounts_, callCounts_;
   std::vector<PathNumbering> numberings_;
   std::vector<std::optional<PathTable>> pathTables_;
+  std::vector<uint64_t *> densePaths_; // per function: its dense path counters, if any
 };
 
 Slot *Machine::growStack(size_t needed, Slot *fp) {
@@ -441,6 +453,14 @@ void Machine::execute(uint32_t mainFunc) {
     d.tag = Tag::Bool;                                                                           \
     NEXT();                                                                                      \
   }
+// Most functions have few enough paths for a dense counter array.
+#define RECORD_PATH(fn, path)                                                                    \
+  do {                                                                                           \
+    if (uint64_t *dense = densePaths_[fn])                                                       \
+      ++dense[path];                                                                             \
+    else                                                                                         \
+      recordPath(fn, path);                                                                      \
+  } while (0)
 #define FLOAT_OP(name, expr)                                                                     \
   L_##name : {                                                                                   \
     ++count;                                                                                     \
@@ -699,6 +719,30 @@ L_Guard : {
 L_Trap:
   ++count;
   failTrap(*pc);
+L_ProfJmp:
+  ++count;
+  ++edgeCounts_[pc->a];
+  pathReg += pc->imm;
+  pc = base + pc->b;
+  DISPATCH();
+L_ProfJmpBack : {
+  ++count;
+  ++edgeCounts_[pc->a];
+  const BackEdgeProbe &probe = code_.backEdges[size_t(pc->imm)];
+  RECORD_PATH(probe.func, pathReg + probe.endIncrement);
+  pathReg = probe.restart;
+  pc = base + pc->b;
+  DISPATCH();
+}
+L_ProfBr : {
+  ++count;
+  const BranchProbe &probe = code_.branches[size_t(pc->imm)];
+  int k = fp[pc->a].i ? 0 : 1;
+  ++edgeCounts_[probe.edge[k]];
+  pathReg += probe.increment[k];
+  pc = base + (k ? pc->c : pc->b);
+  DISPATCH();
+}
 L_CheckArg : {
   const Slot &v = fp[pc->a];
   if (v.tag == Tag::Unset || (pc->tag != Tag::Unset && v.tag != pc->tag)) [[unlikely]]
@@ -717,13 +761,13 @@ L_ProfEdge:
 L_ProfBackEdge : {
   ++edgeCounts_[pc->a];
   const BackEdgeProbe &probe = code_.backEdges[size_t(pc->imm)];
-  recordPath(probe.func, pathReg + probe.endIncrement);
+  RECORD_PATH(probe.func, pathReg + probe.endIncrement);
   pathReg = probe.restart;
   pc = base + pc->b;
   DISPATCH();
 }
 L_ProfExit:
-  recordPath(pc->a, pathReg + pc->imm);
+  RECORD_PATH(pc->a, pathReg + pc->imm);
   NEXT();
 
 #undef DISPATCH
@@ -731,6 +775,7 @@ L_ProfExit:
 #undef INT_OP
 #undef BOOL_OP
 #undef FLOAT_OP
+#undef RECORD_PATH
 }
 
 Profile Machine::buildProfile() const {

@@ -86,6 +86,8 @@ class Lowering {
 public:
   Lowering(const Program &p, bool profiling) : prog_(p), types_(p) {
     code_.profiling = profiling;
+    if (profiling)
+      code_.edges.push_back({UINT32_MAX, kNoBlock, kNoBlock}); // the scratch counter
   }
 
   Code run() {
@@ -171,14 +173,25 @@ private:
     zeroInit_ = zeroInit_ || !isDefined;
   }
 
-  // Target pc operand for an edge u->t: the block itself, or in profiling
-  // mode the edge's probe stub (emitted after the function body).
-  void jumpTo(uint32_t pc, int field, uint32_t f, BlockId u, BlockId t) {
-    if (!code_.profiling) {
+  // Target pc operand for an edge u->t: the block itself, or the edge's
+  // probe stub (emitted after the function body) when the edge must be
+  // counted on the way.
+  void jumpTo(uint32_t pc, int field, uint32_t f, BlockId u, BlockId t, bool viaStub) {
+    if (!viaStub)
       blockFixups_.push_back({pc, field, {f, t}});
-      return;
-    }
-    pendingStubs_.push_back({pc, field, u, t});
+    else
+      pendingStubs_.push_back({pc, field, u, t});
+  }
+
+  bool isBackEdge(BlockId u, BlockId t) const {
+    return paths_ && paths_->ok() && paths_->isBackEdge(u, t);
+  }
+  int64_t increment(BlockId u, BlockId t) const {
+    return paths_ && paths_->ok() ? paths_->increment(u, t) : 0;
+  }
+  uint32_t backEdgeProbe(uint32_t f, BlockId u, BlockId t) {
+    code_.backEdges.push_back({f, paths_->backEdgeEnd(u, t), paths_->backEdgeRestart(t)});
+    return uint32_t(code_.backEdges.size() - 1);
   }
 
   uint32_t edgeCounter(uint32_t f, BlockId u, BlockId t) {
@@ -191,13 +204,12 @@ private:
   void emitEdgeProbe(uint32_t f, BlockId u, BlockId t) {
     Inst p;
     p.a = edgeCounter(f, u, t);
-    if (paths_ && paths_->ok() && paths_->isBackEdge(u, t)) {
+    if (isBackEdge(u, t)) {
       p.op = Op::ProfBackEdge;
-      code_.backEdges.push_back({f, paths_->backEdgeEnd(u, t), paths_->backEdgeRestart(t)});
-      p.imm = int64_t(code_.backEdges.size() - 1);
+      p.imm = backEdgeProbe(f, u, t);
     } else {
       p.op = Op::ProfEdge;
-      p.imm = paths_ && paths_->ok() ? paths_->increment(u, t) : 0;
+      p.imm = increment(u, t);
     }
     uint32_t pc = emit(p);
     blockFixups_.push_back({pc, 0, {f, t}});
@@ -365,20 +377,44 @@ private:
       out.imm = t.isInt() ? jsIntLiteral(in.value.asInt()) : in.value.bits();
       break;
     }
-    case Opcode::Jmp:
-      out.b = 0;
-      emit(out);
-      jumpTo(uint32_t(code_.insts.size() - 1), 0, f, b, in.labels[0]);
+    case Opcode::Jmp: {
+      BlockId t = in.labels[0];
+      if (code_.profiling) {
+        out.a = edgeCounter(f, b, t);
+        if (isBackEdge(b, t)) {
+          out.op = Op::ProfJmpBack;
+          out.imm = backEdgeProbe(f, b, t);
+        } else {
+          out.op = Op::ProfJmp;
+          out.imm = increment(b, t);
+        }
+      }
+      jumpTo(emit(out), 0, f, b, t, false);
       return;
+    }
     case Opcode::Br: {
+      if (code_.profiling) {
+        // The branch counts its forward edges itself; a back edge goes
+        // through a stub that counts it and records the finished path.
+        BranchProbe probe{};
+        for (int k = 0; k < 2; ++k) {
+          BlockId t = in.labels[k];
+          bool back = isBackEdge(b, t);
+          probe.edge[k] = back ? 0 : edgeCounter(f, b, t);
+          probe.increment[k] = back ? 0 : increment(b, t);
+        }
+        code_.branches.push_back(probe);
+        out.op = Op::ProfBr;
+        out.imm = int64_t(code_.branches.size() - 1);
+      }
       uint32_t pc = emit(out);
-      jumpTo(pc, 0, f, b, in.labels[0]);
-      jumpTo(pc, 1, f, b, in.labels[1]);
+      for (int k = 0; k < 2; ++k)
+        jumpTo(pc, k, f, b, in.labels[k], code_.profiling && isBackEdge(b, in.labels[k]));
       return;
     }
     case Opcode::Guard: {
       uint32_t pc = emit(out);
-      jumpTo(pc, 0, f, b, in.labels[0]);
+      jumpTo(pc, 0, f, b, in.labels[0], code_.profiling);
       return;
     }
     case Opcode::Ret:

@@ -112,6 +112,7 @@ uint64_t programHash(const Program &program) {
 }
 
 std::string Profile::toJson() const {
+  using json = nlohmann::ordered_json; // keep the documented field order
   json root;
   root["format"] = "brisk-profile";
   root["version"] = 1;
