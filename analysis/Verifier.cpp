@@ -103,6 +103,7 @@ private:
       if (inLayout_[b]) {
         diags_.error(atBlock(b), "[S1] block appears twice in the layout");
         ok = false;
+        continue;
       }
       inLayout_[b] = 1;
       if (f_.block(b).dead) {
@@ -239,7 +240,7 @@ private:
   }
   void expectResult(BlockId b, size_t i, Type want) {
     const Instr &in = f_.block(b).instrs[i];
-    if (!in.hasDest() || in.type == want || in.type.isAny() || want.isAny())
+    if (!in.hasDest() || in.type.isNone() || in.type == want || in.type.isAny() || want.isAny())
       return;
     diags_.error(at(b, i), "[T2] result is " + typeName(in.type) + ", expected " + typeName(want));
   }

@@ -8,7 +8,7 @@
 //   brisk ssa --round-trip < prog    the program after to-SSA and back
 //   brisk ssa --passes=a,b < prog    any registered passes instead of to-ssa
 //
-// --verify runs the verifier after every pass; --dump-after=NAME prints the
+// --verify runs the verifier on the input and after every pass; --dump-after=NAME prints the
 // IR after the named pass (or "all") to stderr.
 #include "analysis/AnalysisCache.h"
 #include "backend/BlockNames.h"
@@ -120,7 +120,10 @@ int runSsaCommand(const std::vector<std::string> &args) {
   opts.value("annotate", "LIST", "dump annotations, comma-separated: dom, loops, live");
   opts.value("passes", "LIST", "run these passes (comma-separated) instead of to-ssa");
   opts.value("dump-after", "PASS", "print the IR after PASS (or 'all') to stderr", true);
-  opts.flag("verify", "run the verifier after every pass");
+  opts.flag("verify", "run the verifier on the input and after every pass");
+  opts.flag("verify-effects",
+            "with --verify: also reject side effects inside speculation that a later\n"
+            "                            guard could still abort (the superblock emitter's rule)");
   opts.flag("list-passes", "list the registered passes and exit");
   opts.value("o", "FILE", "write to FILE instead of stdout");
   if (!opts.parse(args))
@@ -165,7 +168,10 @@ int runSsaCommand(const std::vector<std::string> &args) {
   PassOptions po;
   po.validate = opts.has("verify");
   po.dumpAfter = opts.getAll("dump-after");
+  po.speculationEffects = opts.has("verify-effects");
   PassContext ctx(po);
+  if (po.validate && !verifyInContext(*program, ctx, input == "-" ? "<stdin>" : input))
+    return 2;
   if (auto list = opts.get("passes")) {
     std::string error;
     if (!runPassList(*program, ctx, *list, error)) {

@@ -29,6 +29,7 @@ bool verifyAll(const Program &program, const PassContext &ctx, Diagnostics &diag
   for (const Function &f : program.functions) {
     VerifyOptions vo;
     vo.ssa = ctx.isSSA(f);
+    vo.speculationEffects = ctx.options().speculationEffects;
     ok &= verifyFunction(f, &program, diags, vo);
   }
   return ok;

@@ -25,6 +25,7 @@ namespace brisk {
 
 struct PassOptions {
   bool validate = false;
+  bool speculationEffects = false;     // verifier check E1 as well
   std::vector<std::string> dumpAfter; // pass names; "all" dumps after every pass
   std::ostream *dumpStream = nullptr;  // default std::cerr
   std::ostream *errorStream = nullptr; // default std::cerr

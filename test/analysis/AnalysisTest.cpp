@@ -1,0 +1,316 @@
+// Unit tests for analysis/: CFG edges, RPO, dominators, dominance frontiers,
+// natural loops (nested and irreducible), liveness and the cache.
+#include "analysis/AnalysisCache.h"
+#include "test/analysis/ParseHelper.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace brisk {
+namespace {
+
+using test::blockNamed;
+using test::parseOrDie;
+
+bool contains(const BlockList &l, BlockId b) { return std::find(l.begin(), l.end(), b) != l.end(); }
+
+const char *kDiamond = R"(
+@main(c: bool) {
+.a:
+  br c .b .c;
+.b:
+  x: int = const 1;
+  jmp .d;
+.c:
+  x: int = const 2;
+.d:
+  print x;
+}
+)";
+
+TEST(CFGTest, EdgesIncludeFallThroughAndBranches) {
+  Program p = parseOrDie(kDiamond);
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  BlockId a = blockNamed(f, "a"), b = blockNamed(f, "b"), c = blockNamed(f, "c"),
+          d = blockNamed(f, "d");
+  EXPECT_EQ(cfg.entry(), a);
+  EXPECT_EQ(cfg.succs(a), (BlockList{b, c}));
+  EXPECT_EQ(cfg.succs(b), (BlockList{d}));
+  EXPECT_EQ(cfg.succs(c), (BlockList{d})); // falls through
+  EXPECT_TRUE(cfg.succs(d).empty());       // falls off the end
+  EXPECT_EQ(cfg.preds(d).size(), 2u);
+  ASSERT_EQ(cfg.rpo().size(), 4u);
+  EXPECT_EQ(cfg.rpo().front(), a);
+  EXPECT_EQ(cfg.rpo().back(), d);
+}
+
+TEST(CFGTest, BranchWithEqualTargetsIsOneEdgeAndDeadCodeIsUnreachable) {
+  Program p = parseOrDie(R"(
+@main(c: bool) {
+  br c .x .x;
+  print c;
+.x:
+  ret;
+}
+)");
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  BlockId x = blockNamed(f, "x");
+  EXPECT_EQ(cfg.succs(f.entry()), (BlockList{x}));
+  ASSERT_EQ(f.layout.size(), 3u);
+  EXPECT_FALSE(cfg.reachable(f.layout[1])); // the unlabeled block after the br
+  EXPECT_EQ(cfg.preds(x), (BlockList{f.entry()}));
+}
+
+TEST(CFGTest, EntryMayBeABranchTargetAndGuardsAddEdges) {
+  Program p = parseOrDie(R"(
+@main {
+.top:
+  t: bool = const true;
+  speculate;
+  guard t .out;
+  commit;
+  jmp .top;
+.out:
+  ret;
+}
+)");
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  BlockId top = blockNamed(f, "top"), out = blockNamed(f, "out");
+  EXPECT_TRUE(contains(cfg.preds(top), top));
+  EXPECT_TRUE(contains(cfg.succs(top), out)); // the guard's abort edge
+}
+
+TEST(DominatorTest, DiamondIdomsAndFrontiers) {
+  Program p = parseOrDie(kDiamond);
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  DominanceFrontier df(cfg, dom);
+  BlockId a = blockNamed(f, "a"), b = blockNamed(f, "b"), c = blockNamed(f, "c"),
+          d = blockNamed(f, "d");
+  EXPECT_EQ(dom.idom(a), kNoBlock);
+  EXPECT_EQ(dom.idom(b), a);
+  EXPECT_EQ(dom.idom(c), a);
+  EXPECT_EQ(dom.idom(d), a);
+  EXPECT_TRUE(dom.dominates(a, d));
+  EXPECT_FALSE(dom.dominates(b, d));
+  EXPECT_TRUE(dom.dominates(d, d));
+  EXPECT_FALSE(dom.strictlyDominates(d, d));
+  EXPECT_EQ(df.frontier(b), (BlockList{d}));
+  EXPECT_EQ(df.frontier(c), (BlockList{d}));
+  EXPECT_TRUE(df.frontier(a).empty());
+  EXPECT_TRUE(df.frontier(d).empty());
+  EXPECT_EQ(dom.depth(d), 1u);
+}
+
+// Two blocks each reachable from the entry and from each other: a cycle with
+// two entries, which has no natural loop.
+const char *kIrreducible = R"(
+@main(c: bool) {
+.e:
+  br c .x .y;
+.x:
+  br c .y .out;
+.y:
+  br c .x .out;
+.out:
+  ret;
+}
+)";
+
+TEST(DominatorTest, IrreducibleCycleIsDominatedOnlyByEntry) {
+  Program p = parseOrDie(kIrreducible);
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  DominanceFrontier df(cfg, dom);
+  BlockId e = blockNamed(f, "e"), x = blockNamed(f, "x"), y = blockNamed(f, "y"),
+          out = blockNamed(f, "out");
+  EXPECT_EQ(dom.idom(x), e);
+  EXPECT_EQ(dom.idom(y), e);
+  EXPECT_EQ(dom.idom(out), e);
+  EXPECT_FALSE(dom.dominates(x, y));
+  EXPECT_FALSE(dom.dominates(y, x));
+  EXPECT_TRUE(contains(df.frontier(x), y));
+  EXPECT_TRUE(contains(df.frontier(y), x));
+  EXPECT_TRUE(contains(df.frontier(x), out));
+}
+
+TEST(LoopTest, IrreducibleCycleIsReportedNotALoop) {
+  Program p = parseOrDie(kIrreducible);
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  LoopInfo loops(cfg, dom);
+  EXPECT_TRUE(loops.loops().empty());
+  ASSERT_TRUE(loops.irreducible());
+  ASSERT_EQ(loops.irreducibleEdges().size(), 1u);
+  auto [from, to] = loops.irreducibleEdges()[0];
+  BlockId x = blockNamed(f, "x"), y = blockNamed(f, "y");
+  EXPECT_TRUE((from == x && to == y) || (from == y && to == x));
+  EXPECT_EQ(loops.depth(x), 0u);
+}
+
+const char *kNested = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+.outer:
+  ci: bool = lt i n;
+  br ci .inner.pre .exit;
+.inner.pre:
+  j: int = const 0;
+.inner:
+  cj: bool = lt j i;
+  br cj .inner.body .outer.latch;
+.inner.body:
+  j: int = add j one;
+  br cj .inner .inner.cont;
+.inner.cont:
+  jmp .inner;
+.outer.latch:
+  i: int = add i one;
+  jmp .outer;
+.exit:
+  print i;
+}
+)";
+
+TEST(LoopTest, NestedLoopsFormANest) {
+  Program p = parseOrDie(kNested);
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  LoopInfo loops(cfg, dom);
+  EXPECT_FALSE(loops.irreducible());
+  ASSERT_EQ(loops.loops().size(), 2u);
+  BlockId outer = blockNamed(f, "outer"), inner = blockNamed(f, "inner"),
+          body = blockNamed(f, "inner.body"), cont = blockNamed(f, "inner.cont"),
+          latch = blockNamed(f, "outer.latch"), pre = blockNamed(f, "inner.pre"),
+          exit = blockNamed(f, "exit");
+  const Loop &lo = loops.loop(0), &li = loops.loop(1);
+  EXPECT_EQ(lo.header, outer);
+  EXPECT_EQ(li.header, inner);
+  EXPECT_EQ(li.parent, 0u);
+  EXPECT_EQ(lo.parent, kNoLoop);
+  EXPECT_EQ(lo.children, (std::vector<LoopId>{1}));
+  EXPECT_EQ(loops.topLevel(), (std::vector<LoopId>{0}));
+  EXPECT_EQ(lo.latches, (std::vector<BlockId>{latch}));
+  // Two back edges into .inner: from .inner.body and .inner.cont.
+  EXPECT_EQ(li.latches.size(), 2u);
+  EXPECT_EQ(li.blocks.size(), 3u);
+  EXPECT_EQ(lo.blocks.size(), 6u);
+  EXPECT_EQ(loops.depth(body), 2u);
+  EXPECT_EQ(loops.depth(cont), 2u);
+  EXPECT_EQ(loops.depth(pre), 1u);
+  EXPECT_EQ(loops.depth(latch), 1u);
+  EXPECT_EQ(loops.depth(exit), 0u);
+  EXPECT_TRUE(loops.isHeader(inner));
+  EXPECT_TRUE(loops.contains(0, body));
+  EXPECT_FALSE(loops.contains(1, latch));
+}
+
+TEST(LoopTest, SelfLoopAndLoopAtEntry) {
+  Program p = parseOrDie(R"(
+@main(c: bool) {
+.top:
+  br c .top .next;
+.next:
+  br c .next .top;
+}
+)");
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  LoopInfo loops(cfg, dom);
+  BlockId top = blockNamed(f, "top"), next = blockNamed(f, "next");
+  ASSERT_EQ(loops.loops().size(), 2u);
+  EXPECT_EQ(loops.loop(0).header, top);
+  EXPECT_EQ(loops.loop(1).header, next);
+  EXPECT_EQ(loops.loop(1).parent, 0u);
+  EXPECT_EQ(loops.depth(next), 2u);
+}
+
+TEST(LivenessTest, LoopCarriedAndDeadVariables) {
+  Program p = parseOrDie(R"(
+@main(n: int) {
+  i: int = const 0;
+  dead: int = const 7;
+  one: int = const 1;
+.loop:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  i: int = add i one;
+  jmp .loop;
+.done:
+  print i;
+}
+)");
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  Liveness live(f, cfg);
+  VarId i = *f.lookupVar("i"), n = *f.lookupVar("n"), one = *f.lookupVar("one"),
+        dead = *f.lookupVar("dead"), c = *f.lookupVar("c");
+  BlockId loop = blockNamed(f, "loop"), body = blockNamed(f, "body"), done = blockNamed(f, "done");
+  EXPECT_TRUE(live.isLiveIn(i, loop));
+  EXPECT_TRUE(live.isLiveIn(n, loop));
+  EXPECT_TRUE(live.isLiveIn(one, body));
+  EXPECT_TRUE(live.isLiveOut(i, body));
+  EXPECT_FALSE(live.isLiveOut(dead, f.entry()));
+  EXPECT_FALSE(live.isLiveIn(c, body));
+  EXPECT_FALSE(live.isLiveIn(n, done));
+  EXPECT_FALSE(live.isLiveIn(n, f.entry())); // a parameter is defined at entry
+}
+
+TEST(LivenessTest, PhiArgumentsAreLiveOutOfTheirPredecessorOnly) {
+  Program p = parseOrDie(R"(
+@main(c: bool) {
+.a:
+  x: int = const 1;
+  y: int = const 2;
+  br c .b .d;
+.b:
+  jmp .d;
+.d:
+  z: int = phi x y .a .b;
+  print z;
+}
+)");
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  Liveness live(f, cfg);
+  VarId x = *f.lookupVar("x"), y = *f.lookupVar("y"), z = *f.lookupVar("z");
+  BlockId a = blockNamed(f, "a"), b = blockNamed(f, "b"), d = blockNamed(f, "d");
+  EXPECT_TRUE(live.isLiveOut(x, a));
+  EXPECT_FALSE(live.isLiveIn(x, b)); // x flows only along a -> d
+  EXPECT_TRUE(live.isLiveOut(y, b));
+  EXPECT_FALSE(live.isLiveIn(x, d));
+  EXPECT_TRUE(live.isLiveIn(z, d));
+}
+
+TEST(AnalysisCacheTest, RecomputesOnlyAfterInvalidation) {
+  Program p = parseOrDie(kDiamond);
+  Function &f = p.functions[0];
+  AnalysisCache cache(f);
+  BlockId a = blockNamed(f, "a"), b = blockNamed(f, "b"), d = blockNamed(f, "d");
+  EXPECT_EQ(cache.domTree().idom(d), a);
+  const CFG *first = &cache.cfg();
+  EXPECT_EQ(&cache.cfg(), first); // cached
+  // Make .a jump straight to .b: now .b dominates .d.
+  Instr &term = *f.block(a).terminator();
+  term.op = Opcode::Jmp;
+  term.args.clear();
+  term.labels = {b};
+  EXPECT_EQ(cache.domTree().idom(d), a); // stale until invalidated, by design
+  cache.invalidateCFG();
+  EXPECT_EQ(cache.domTree().idom(d), b);
+  EXPECT_FALSE(cache.cfg().reachable(blockNamed(f, "c")));
+}
+
+} // namespace
+} // namespace brisk
