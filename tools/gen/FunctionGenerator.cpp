@@ -111,6 +111,9 @@ struct Frame {
   Cost used;
   Cost budget;
   bool reserve; // planned calls still to place are charged against this frame
+  // Kept for the statements of enclosing regions still to come (one per
+  // instruction), so that an early loop cannot starve the rest of its region.
+  uint64_t rest = 0;
 };
 
 struct Loop {
@@ -274,12 +277,16 @@ private:
   Cost avail() const {
     const Frame &f = frames_.back();
     Cost spent = f.used;
+    spent.dyn = satAdd(spent.dyn, f.rest);
     if (f.reserve)
       spent += reserved_;
     return Cost{f.budget.dyn > spent.dyn ? f.budget.dyn - spent.dyn : 0,
                 f.budget.prints > spent.prints ? f.budget.prints - spent.prints : 0, 0};
   }
-  void pushFrame(Cost budget, bool reserve) { frames_.push_back(Frame{Cost{}, budget, reserve}); }
+  void pushFrame(Cost budget, bool reserve) {
+    frames_.push_back(Frame{Cost{}, budget, reserve, 0});
+  }
+  static uint64_t minus(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
   Cost popFrame() {
     Cost c = frames_.back().used;
     frames_.pop_back();
@@ -311,7 +318,7 @@ private:
   bool memoryScope(uint64_t left, int forcedElem, const std::function<void(const Region &)> &body);
   bool breakOut();
   bool earlyReturn();
-  bool opportunisticCall();
+  bool opportunisticCall(uint64_t left);
   void call(const Callee &callee);
   void selfCall();
   bool placePlanned();
@@ -604,7 +611,7 @@ bool Builder::statement(uint64_t left) {
     if (x >= 32 && x < 37 && opts_.memory && regions_.size() < kMaxRegions &&
         memoryScope(left, -1, nullptr))
       return true;
-    if (x >= 37 && x < 45 && opportunisticCall())
+    if (x >= 37 && x < 45 && opportunisticCall(left))
       return true;
     if (x >= 45 && x < 48 && breakOut())
       return true;
@@ -618,6 +625,7 @@ bool Builder::statement(uint64_t left) {
 bool Builder::loop(uint64_t left) {
   Cost av = avail();
   uint64_t body = subSize(left);
+  av.dyn = minus(av.dyn, left - body);
   // Most loops are short; a few are hot enough for the profile to matter.
   unsigned x = unsigned(rng_.below(100));
   uint64_t maxTrip = x < 65 ? rng_.range(2, 16) : x < 90 ? rng_.range(17, 64) : rng_.range(65, 400);
@@ -683,7 +691,7 @@ bool Builder::ifElse(uint64_t left) {
   BlockId join = newBlock("endif");
   branch(c, thenBlock, hasElse ? elseBlock : join);
   const Frame &parent = frames_.back();
-  Cost armBudget{parent.budget.dyn > parent.used.dyn ? parent.budget.dyn - parent.used.dyn : 0,
+  Cost armBudget{minus(parent.budget.dyn, satAdd(parent.used.dyn, parent.rest + (left - size))),
                  parent.budget.prints > parent.used.prints
                      ? parent.budget.prints - parent.used.prints
                      : 0,
@@ -760,10 +768,15 @@ bool Builder::memoryScope(uint64_t left, int forcedElem,
   Region r{ptr, elem, len};
   regions_.push_back(r);
   ++ownedRegions_;
-  if (body)
+  if (body) {
     body(r);
-  else
-    region(subSize(left));
+  } else {
+    uint64_t size = subSize(left);
+    uint64_t saved = frames_.back().rest;
+    frames_.back().rest = satAdd(saved, left - size);
+    region(size);
+    frames_.back().rest = saved;
+  }
   --ownedRegions_;
   closeScope(scope);
   effect(Opcode::Free, {ptr});
@@ -837,10 +850,11 @@ void Builder::call(const Callee &callee) {
   charge(callee.cost);
 }
 
-bool Builder::opportunisticCall() {
+bool Builder::opportunisticCall(uint64_t left) {
   if (callees_.empty())
     return false;
   Cost av = avail();
+  av.dyn = minus(av.dyn, left);
   // Sample rather than scan: a million-instruction program has thousands of
   // helpers and tens of thousands of call opportunities.
   for (int attempt = 0; attempt < 6; ++attempt) {
