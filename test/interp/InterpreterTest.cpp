@@ -1,0 +1,214 @@
+// The interpreter's semantics on small programs whose brili behaviour is
+// known: counting, speculation, errors, deep recursion, ill-typed programs.
+#include "InterpTestSupport.h"
+
+namespace brisk::test {
+namespace {
+
+TEST(Interpreter, CountsEveryInstructionButLabels) {
+  Outcome o = runText(R"(
+@main {
+  x: int = const 1;
+  jmp .a;
+.a:
+  nop;
+  print x;
+}
+)");
+  ASSERT_TRUE(o.result.ok) << o.result.error;
+  EXPECT_EQ(o.out, "1\n");
+  EXPECT_EQ(o.result.dynamicInstructions, 4u);
+}
+
+TEST(Interpreter, WrapsIntegerArithmeticAndDivision) {
+  Outcome o = runText(R"(
+@main {
+  big: int = const 9223372036854775807;
+  one: int = const 1;
+  min: int = add big one;
+  neg: int = const -1;
+  q: int = div min neg;
+  seven: int = const -7;
+  two: int = const 2;
+  r: int = div seven two;
+  print min q r;
+}
+)");
+  ASSERT_TRUE(o.result.ok) << o.result.error;
+  // brili reads int literals through a double, as JSON.parse does: 2^63-1
+  // becomes 2^63, and adding one wraps to -2^63+1 (checked against brili).
+  EXPECT_EQ(o.out, "-9223372036854775807 9223372036854775807 -3\n");
+}
+
+TEST(Interpreter, PrintsFloatsLikeBrili) {
+  Outcome o = runText(R"(
+@main {
+  a: float = const 0.1;
+  b: float = const -0.0;
+  c: float = const 1e21;
+  d: float = const 0.000003814697265625;
+  e: float = const 12345678901.5;
+  z: float = const 0;
+  n: float = fdiv z z;
+  one: float = const 1;
+  inf: float = fdiv one z;
+  print a b c d e n inf;
+}
+)");
+  ASSERT_TRUE(o.result.ok) << o.result.error;
+  // d is 2^-18: its 18th decimal is an exact tie, which JavaScript rounds up.
+  EXPECT_EQ(o.out, "0.10000000000000001 -0.00000000000000000 1.00000000000000000e+21 "
+                   "0.00000381469726563 1.23456789015000000e+10 NaN Infinity\n");
+}
+
+TEST(Interpreter, ComparesCharsByUtf16CodeUnits) {
+  Outcome o = runText(R"(
+@main {
+  cat: char = const '🐱';
+  hi: char = const '！';
+  lt: bool = clt cat hi;
+  n: int = char2int cat;
+  print lt n cat;
+}
+)");
+  ASSERT_TRUE(o.result.ok) << o.result.error;
+  // U+1F431 is a surrogate pair (D83D DC31), below U+FF01 in UTF-16 order.
+  EXPECT_EQ(o.out, "true 128049 🐱\n");
+}
+
+TEST(Interpreter, ParsesMainArgumentsLikeBrili) {
+  const char *prog = R"(
+@main(i: int, f: float, b: bool, c: char) {
+  print i f b c;
+}
+)";
+  Outcome o = runText(prog, {"0x10", "1e3", "true", "x"});
+  ASSERT_TRUE(o.result.ok) << o.result.error;
+  EXPECT_EQ(o.out, "16 1000.00000000000000000 true x\n");
+  EXPECT_EQ(runText(prog, {"1", "2"}).result.error,
+            "mismatched main argument arity: expected 4; got 2");
+  EXPECT_EQ(runText(prog, {"1", "2", "yes", "x"}).result.error,
+            "boolean argument to main must be 'true'/'false'; got yes");
+  EXPECT_EQ(runText(prog, {"1", "0x1", "true", "x"}).result.error,
+            "float argument to main must not be 'NaN'; got 0x1");
+  EXPECT_EQ(runText(prog, {"1", "2", "true", "xy"}).result.error,
+            "char argument to main must have one character; got xy");
+}
+
+TEST(Interpreter, SpeculationRestoresVariablesNotTheHeapAndCountsAbortedWork) {
+  Outcome o = runText(R"(
+@main {
+  one: int = const 1;
+  x: int = const 1;
+  p: ptr<int> = alloc one;
+  store p one;
+  f: bool = const false;
+  speculate;
+  x: int = const 2;
+  two: int = const 2;
+  store p two;
+  guard f .undo;
+  commit;
+.undo:
+  v: int = load p;
+  print x v;
+  free p;
+}
+)");
+  ASSERT_TRUE(o.result.ok) << o.result.error;
+  EXPECT_EQ(o.out, "1 2\n");
+  // 5 before speculate, speculate, 3 speculative instructions, the failed
+  // guard, then load, print, free (the count brili reports).
+  EXPECT_EQ(o.result.dynamicInstructions, 13u);
+}
+
+TEST(Interpreter, CommitEndsEveryLevelOfSpeculation) {
+  Outcome o = runText(R"(
+@main {
+  t: bool = const true;
+  speculate;
+  speculate;
+  commit;
+  commit;
+}
+)");
+  EXPECT_FALSE(o.result.ok);
+  EXPECT_EQ(o.result.error, "commit in non-speculative state");
+}
+
+TEST(Interpreter, RefusesCallsAndImplicitReturnsWhileSpeculating) {
+  EXPECT_EQ(runText("@f {}\n@main {\n speculate;\n call @f;\n}\n").result.error,
+            "call not allowed during speculation");
+  EXPECT_EQ(runText("@main {\n speculate;\n}\n").result.error,
+            "implicit return in speculative state");
+}
+
+TEST(Interpreter, ReportsIllTypedOperandsWhenExecuted) {
+  Outcome o = runText(R"(
+@main {
+  b: bool = const true;
+  print b;
+  x: int = id b;
+  y: int = add x x;
+}
+)");
+  EXPECT_FALSE(o.result.ok);
+  EXPECT_EQ(o.out, "true\n");
+  EXPECT_EQ(o.result.error, "add argument 0 must be a int");
+  EXPECT_EQ(runText("@main {\n  print x;\n}\n").result.error, "undefined variable x");
+}
+
+TEST(Interpreter, ReportsLeaksAndBadFrees) {
+  EXPECT_EQ(runText("@main {\n one: int = const 1;\n p: ptr<int> = alloc one;\n}\n").result.error,
+            "Some memory locations have not been freed by end of execution.");
+  EXPECT_EQ(runText(R"(
+@main {
+  one: int = const 1;
+  p: ptr<int> = alloc one;
+  q: ptr<int> = ptradd p one;
+  free q;
+}
+)").result.error,
+            "Tried to free illegal memory location base: 0, offset: 1. Offset must be 0.");
+}
+
+TEST(Interpreter, SurvivesAMillionNestedCalls) {
+  Outcome o = runText(R"(
+@down(n: int): int {
+  zero: int = const 0;
+  done: bool = eq n zero;
+  br done .base .rec;
+.base:
+  ret zero;
+.rec:
+  one: int = const 1;
+  m: int = sub n one;
+  r: int = call @down m;
+  s: int = add r one;
+  ret s;
+}
+@main {
+  n: int = const 1000000;
+  r: int = call @down n;
+  print r;
+}
+)");
+  ASSERT_TRUE(o.result.ok) << o.result.error;
+  EXPECT_EQ(o.out, "1000000\n");
+}
+
+TEST(Interpreter, RunsBitcastsAsBrilirsDoes) {
+  Outcome o = runText(R"(
+@main {
+  f: float = const 0.5;
+  i: int = float2bits f;
+  g: float = bits2float i;
+  print i g;
+}
+)");
+  ASSERT_TRUE(o.result.ok) << o.result.error;
+  EXPECT_EQ(o.out, "4602678819172646912 0.50000000000000000\n");
+}
+
+} // namespace
+} // namespace brisk::test

@@ -1,0 +1,150 @@
+// Profiles: counts a hand-checked loop, refuses another program's profile,
+// survives a JSON round trip, and merges runs.
+#include "InterpTestSupport.h"
+
+#include "interp/Profile.h"
+
+namespace brisk::test {
+namespace {
+
+// Three iterations of a loop whose body calls @f and alternates between two
+// arms; every count below follows from reading the program.
+const char *const kLoop = R"(
+@f(x: int) {
+  print x;
+}
+@main {
+  i: int = const 0;
+  n: int = const 3;
+  one: int = const 1;
+  two: int = const 2;
+.head:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  call @f i;
+  r: int = div i two;
+  r: int = mul r two;
+  even: bool = eq r i;
+  br even .even .odd;
+.even:
+  jmp .latch;
+.odd:
+.latch:
+  i: int = add i one;
+  jmp .head;
+.done:
+}
+)";
+
+BlockId blockNamed(const Function &f, const char *label) {
+  std::optional<BlockId> b = f.findBlock(label);
+  EXPECT_TRUE(b) << label;
+  return b.value_or(0);
+}
+
+TEST(Profile, CountsBlocksEdgesCallsAndLoopPaths) {
+  Program program = parse(kLoop);
+  Outcome o = run(program, {}, /*profile=*/true);
+  ASSERT_TRUE(o.result.ok) << o.result.error;
+  ASSERT_TRUE(o.result.profile);
+  const Profile &p = *o.result.profile;
+  EXPECT_EQ(p.runs, 1u);
+  EXPECT_EQ(p.programHash, programHash(program));
+
+  const Function &main = *program.findFunction("main");
+  BlockId head = blockNamed(main, "head"), body = blockNamed(main, "body"),
+          even = blockNamed(main, "even"), odd = blockNamed(main, "odd"),
+          latch = blockNamed(main, "latch"), done = blockNamed(main, "done");
+  const FunctionProfile *fm = p.function("main");
+  ASSERT_NE(fm, nullptr);
+  EXPECT_EQ(fm->entryCount, 1u);
+  EXPECT_EQ(fm->blockCount(main.entry()), 1u);
+  EXPECT_EQ(fm->blockCount(head), 4u);
+  EXPECT_EQ(fm->blockCount(body), 3u);
+  EXPECT_EQ(fm->blockCount(even), 2u); // i = 0, 2
+  EXPECT_EQ(fm->blockCount(odd), 1u);  // i = 1
+  EXPECT_EQ(fm->blockCount(latch), 3u);
+  EXPECT_EQ(fm->blockCount(done), 1u);
+  EXPECT_EQ(fm->edgeCount(main.entry(), head), 1u);
+  EXPECT_EQ(fm->edgeCount(head, body), 3u);
+  EXPECT_EQ(fm->edgeCount(head, done), 1u);
+  EXPECT_EQ(fm->edgeCount(body, even), 2u);
+  EXPECT_EQ(fm->edgeCount(body, odd), 1u);
+  EXPECT_EQ(fm->edgeCount(odd, latch), 1u);  // fall-through
+  EXPECT_EQ(fm->edgeCount(even, latch), 2u);
+  EXPECT_EQ(fm->edgeCount(latch, head), 3u); // the back edge
+  ASSERT_EQ(fm->callSites.size(), 1u);
+  EXPECT_EQ(fm->callSites[0].callee, "f");
+  EXPECT_EQ(fm->callSites[0].block, body);
+  EXPECT_EQ(fm->callSites[0].index, 0u);
+  EXPECT_EQ(fm->callSites[0].count, 3u);
+  EXPECT_EQ(p.function("f")->entryCount, 3u);
+
+  // The first iteration belongs to the path from the function entry; the
+  // second (i = 1, odd) and third (i = 2, even) start at the header, and
+  // the final test leaves through .done.
+  const LoopProfile *loop = fm->loop(head);
+  ASSERT_NE(loop, nullptr);
+  ASSERT_EQ(loop->paths.size(), 3u);
+  uint64_t total = 0;
+  for (const PathProfile &path : loop->paths) {
+    total += path.count;
+    EXPECT_EQ(path.count, 1u);
+    if (path.endsAtBackEdge) {
+      EXPECT_EQ(path.backEdgeTarget, head);
+      bool viaOdd = path.blocks == std::vector<BlockId>{head, body, odd, latch};
+      bool viaEven = path.blocks == std::vector<BlockId>{head, body, even, latch};
+      EXPECT_TRUE(viaOdd || viaEven);
+    } else {
+      EXPECT_EQ(path.blocks, (std::vector<BlockId>{head, done}));
+    }
+  }
+  EXPECT_EQ(total, 3u);
+  EXPECT_EQ(loop->otherPaths, 0u);
+}
+
+TEST(Profile, RefusesAProfileOfAnotherProgram) {
+  Program a = parse(kLoop);
+  Outcome o = run(a, {}, true);
+  ASSERT_TRUE(o.result.profile);
+  std::string error;
+  EXPECT_TRUE(o.result.profile->matches(a, error)) << error;
+  Program b = parse(std::string(kLoop) + "@g {\n}\n");
+  EXPECT_FALSE(o.result.profile->matches(b, error));
+  EXPECT_NE(error.find("different program"), std::string::npos) << error;
+  // A one-character change in an instruction is a different program too.
+  std::string changed = kLoop;
+  changed.replace(changed.find("const 3"), 7, "const 4");
+  EXPECT_FALSE(o.result.profile->matches(parse(changed), error));
+}
+
+TEST(Profile, RoundTripsThroughJsonAndMerges) {
+  Program program = parse(kLoop);
+  Outcome o = run(program, {}, true);
+  ASSERT_TRUE(o.result.profile);
+  std::string json = o.result.profile->toJson();
+  std::string error;
+  std::optional<Profile> back = Profile::fromJson(json, error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(back->toJson(), json);
+
+  ASSERT_TRUE(back->merge(*o.result.profile, error)) << error;
+  EXPECT_EQ(back->runs, 2u);
+  const Function &main = *program.findFunction("main");
+  const FunctionProfile *fm = back->function("main");
+  BlockId head = *main.findBlock("head");
+  EXPECT_EQ(fm->blockCount(head), 8u);
+  EXPECT_EQ(fm->edgeCount(*main.findBlock("latch"), head), 6u);
+  EXPECT_EQ(fm->callSites[0].count, 6u);
+  for (const PathProfile &path : fm->loop(head)->paths)
+    EXPECT_EQ(path.count, 2u);
+
+  Profile other = *back;
+  other.programHash ^= 1;
+  EXPECT_FALSE(back->merge(other, error));
+  EXPECT_FALSE(Profile::fromJson("{\"format\": \"something else\"}", error));
+}
+
+} // namespace
+} // namespace brisk::test
