@@ -788,6 +788,8 @@ Profile Machine::buildProfile() const {
     fp.name = fn.name;
     fp.entryCount = entryCounts_[f];
     fp.blockCounts.assign(fn.blocks.size(), 0);
+    for (const Block &b : fn.blocks)
+      fp.blockLabels.push_back(b.label);
     if (!fn.layout.empty())
       fp.blockCounts[fn.entry()] += fp.entryCount;
     std::map<std::pair<BlockId, BlockId>, uint64_t> edges;

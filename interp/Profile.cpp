@@ -111,47 +111,62 @@ uint64_t programHash(const Program &program) {
   return h.value();
 }
 
+// Hand-laid-out JSON: the document structure one key per line, each block,
+// edge, call site and path compact on one line, so profiles stay readable
+// and diffable.
 std::string Profile::toJson() const {
-  using json = nlohmann::ordered_json; // keep the documented field order
-  json root;
-  root["format"] = "brisk-profile";
-  root["version"] = 1;
-  root["program_hash"] = hex(programHash);
-  root["runs"] = runs;
-  json fns = json::array();
-  for (const FunctionProfile &f : functions) {
-    json jf;
-    jf["name"] = f.name;
-    jf["entry_count"] = f.entryCount;
-    json blocks = json::array();
-    for (size_t b = 0; b < f.blockCounts.size(); ++b)
-      blocks.push_back({{"block", b}, {"count", f.blockCounts[b]}});
-    jf["blocks"] = std::move(blocks);
-    json edges = json::array();
+  using oj = nlohmann::ordered_json; // keep the documented field order
+  std::string out;
+  auto list = [&](const char *key, const std::vector<oj> &items, bool last) {
+    out += "   \"" + std::string(key) + "\": [";
+    for (size_t i = 0; i < items.size(); ++i)
+      out += (i ? ",\n    " : "\n    ") + items[i].dump();
+    out += items.empty() ? "]" : "\n   ]";
+    out += last ? "\n" : ",\n";
+  };
+  out += "{\n \"format\": \"brisk-profile\",\n \"version\": 1,\n";
+  out += " \"program_hash\": \"" + hex(programHash) + "\",\n";
+  out += " \"runs\": " + std::to_string(runs) + ",\n \"functions\": [";
+  for (size_t fi = 0; fi < functions.size(); ++fi) {
+    const FunctionProfile &f = functions[fi];
+    out += fi ? ",\n  {\n" : "\n  {\n";
+    out += "   \"name\": " + oj(f.name).dump() + ",\n";
+    out += "   \"entry_count\": " + std::to_string(f.entryCount) + ",\n";
+    std::vector<oj> items;
+    for (size_t b = 0; b < f.blockCounts.size(); ++b) {
+      oj jb = {{"block", b}};
+      if (b < f.blockLabels.size() && !f.blockLabels[b].empty())
+        jb["label"] = f.blockLabels[b];
+      jb["count"] = f.blockCounts[b];
+      items.push_back(std::move(jb));
+    }
+    list("blocks", items, false);
+    items.clear();
     for (const EdgeCount &e : f.edges)
-      edges.push_back({{"from", e.from}, {"to", e.to}, {"count", e.count}});
-    jf["edges"] = std::move(edges);
-    json calls = json::array();
+      items.push_back({{"from", e.from}, {"to", e.to}, {"count", e.count}});
+    list("edges", items, false);
+    items.clear();
     for (const CallSiteCount &c : f.callSites)
-      calls.push_back(
+      items.push_back(
           {{"block", c.block}, {"index", c.index}, {"callee", c.callee}, {"count", c.count}});
-    jf["call_sites"] = std::move(calls);
-    json loops = json::array();
+    list("call_sites", items, false);
+    items.clear();
     for (const LoopProfile &l : f.loops) {
-      json paths = json::array();
+      oj paths = oj::array();
       for (const PathProfile &p : l.paths) {
-        json jp = {{"blocks", p.blocks}, {"end", pathEnd(p)}, {"count", p.count}};
+        oj jp = {{"blocks", p.blocks}, {"end", pathEnd(p)}};
         if (p.endsAtBackEdge)
           jp["back_to"] = p.backEdgeTarget;
+        jp["count"] = p.count;
         paths.push_back(std::move(jp));
       }
-      loops.push_back({{"header", l.header}, {"paths", std::move(paths)}, {"other_paths", l.otherPaths}});
+      items.push_back({{"header", l.header}, {"paths", std::move(paths)}, {"other_paths", l.otherPaths}});
     }
-    jf["loops"] = std::move(loops);
-    fns.push_back(std::move(jf));
+    list("loops", items, true);
+    out += "  }";
   }
-  root["functions"] = std::move(fns);
-  return root.dump(1) + "\n";
+  out += functions.empty() ? "]\n}\n" : "\n ]\n}\n";
+  return out;
 }
 
 std::optional<Profile> Profile::fromJson(std::string_view text, std::string &error) {
@@ -188,9 +203,12 @@ std::optional<Profile> Profile::fromJson(std::string_view text, std::string &err
           error = "block id out of range in function " + f.name;
           return std::nullopt;
         }
-        if (f.blockCounts.size() <= b)
+        if (f.blockCounts.size() <= b) {
           f.blockCounts.resize(b + 1, 0);
+          f.blockLabels.resize(b + 1);
+        }
         f.blockCounts[b] = jb.at("count").get<uint64_t>();
+        f.blockLabels[b] = jb.value("label", "");
       }
       for (const json &je : jf.at("edges"))
         f.edges.push_back({je.at("from").get<BlockId>(), je.at("to").get<BlockId>(),
@@ -249,8 +267,10 @@ bool Profile::merge(const Profile &other, std::string &error) {
       continue;
     }
     f->entryCount += of.entryCount;
-    if (f->blockCounts.size() < of.blockCounts.size())
+    if (f->blockCounts.size() < of.blockCounts.size()) {
       f->blockCounts.resize(of.blockCounts.size(), 0);
+      f->blockLabels = of.blockLabels;
+    }
     for (size_t b = 0; b < of.blockCounts.size(); ++b)
       f->blockCounts[b] += of.blockCounts[b];
     std::map<std::pair<BlockId, BlockId>, uint64_t> edges;

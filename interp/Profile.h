@@ -55,6 +55,7 @@ struct FunctionProfile {
   std::string name;
   uint64_t entryCount = 0;
   std::vector<uint64_t> blockCounts; // indexed by BlockId; dead blocks 0
+  std::vector<std::string> blockLabels; // indexed by BlockId; "" when unlabeled (informative)
   std::vector<EdgeCount> edges;      // sorted by (from, to)
   std::vector<CallSiteCount> callSites; // sorted by (block, index)
   std::vector<LoopProfile> loops;    // sorted by header
