@@ -4,6 +4,7 @@
 #pragma once
 
 #include "backend/JsonWriter.h"
+#include "test/SharedData.h"
 
 #include <gtest/gtest.h>
 
@@ -24,10 +25,7 @@ struct RunResult {
   long long dyn = -1;
 };
 
-inline std::string briskPath() {
-  const char *b = std::getenv("BRISK_BINARY");
-  return b ? b : "brisk";
-}
+inline std::string briskPath() { return briskBinary().string(); }
 
 inline std::string tempPath(const std::string &tag) {
   static int n = 0;
