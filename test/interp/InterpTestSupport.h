@@ -57,11 +57,18 @@ inline Outcome runText(const std::string &text, std::vector<std::string> args = 
   return run(parse(text), std::move(args), profile);
 }
 
+// The shared data: $BRISK_SHARED_DIR, else the folder configured at build
+// time (test discovery runs without CTest's environment, and the one-test-
+// per-program list must be known then).
 inline std::optional<std::filesystem::path> sharedDir() {
   const char *env = std::getenv("BRISK_SHARED_DIR");
-  if (!env || !std::filesystem::is_directory(env))
-    return std::nullopt;
-  return std::filesystem::path(env);
+  if (env && std::filesystem::is_directory(env))
+    return std::filesystem::path(env);
+#ifdef BRISK_CONFIGURED_SHARED_DIR
+  if (std::filesystem::is_directory(BRISK_CONFIGURED_SHARED_DIR))
+    return std::filesystem::path(BRISK_CONFIGURED_SHARED_DIR);
+#endif
+  return std::nullopt;
 }
 
 inline std::string readFile(const std::filesystem::path &p) {
