@@ -505,32 +505,46 @@ private:
     emit(out);
   }
 
+  // How a function can return, computed once per callee.
+  struct ReturnShape {
+    bool mayFallOff = false; // can reach the end without `ret`
+    bool anyRetValue = false, anyRetVoid = false;
+  };
+  const ReturnShape &returnShape(uint32_t callee) {
+    auto [it, fresh] = returnShapes_.try_emplace(callee);
+    if (!fresh)
+      return it->second;
+    const Function &cf = prog_.functions[callee];
+    InterpCfg cfg = buildInterpCfg(cf);
+    ReturnShape &shape = it->second;
+    shape.mayFallOff = cf.layout.empty();
+    for (BlockId b : cf.layout) {
+      const Instr *term = cf.block(b).terminator();
+      if (cfg.exits[b] && (!term || term->op != Opcode::Ret))
+        shape.mayFallOff = true;
+      for (const Instr &in : cf.block(b).instrs)
+        if (in.op == Opcode::Ret) {
+          shape.anyRetValue |= !in.args.empty();
+          shape.anyRetVoid |= in.args.empty();
+        }
+    }
+    return shape;
+  }
+
   // True when every way `callee` can return passes brili's checks for this
   // call, so the return needs no checks.
   bool returnIsSafe(uint32_t callee, const Instr &call) {
     const Function &cf = prog_.functions[callee];
-    InterpCfg cfg = buildInterpCfg(cf);
     bool wantValue = call.hasDest();
     if (wantValue != !cf.returnType.isNone())
       return false;
     if (wantValue && !(call.type == cf.returnType))
       return false;
-    for (BlockId b : cf.layout) {
-      const Instr *term = cf.block(b).terminator();
-      if (cfg.exits[b] && (!term || term->op != Opcode::Ret) && wantValue)
-        return false; // may fall off the end without a value
-      for (const Instr &in : cf.block(b).instrs)
-        if (in.op == Opcode::Ret && in.args.size() != (wantValue ? 1u : 0u))
-          return false;
-    }
-    if (cf.layout.empty() && wantValue)
-      return false;
-    if (wantValue) {
-      const TypeSet &rets = types_.returns(callee);
-      if (!rets.allMatch(call.type))
-        return false;
-    }
-    return true;
+    const ReturnShape &shape = returnShape(callee);
+    if (wantValue)
+      return !shape.mayFallOff && !shape.anyRetVoid &&
+             types_.returns(callee).allMatch(call.type);
+    return !shape.anyRetValue;
   }
 
   const Program &prog_;
@@ -539,6 +553,7 @@ private:
   bool zeroInit_ = false;
   const PathNumbering *paths_ = nullptr;
   std::unordered_map<uint32_t, std::vector<uint32_t>> blockPc_;
+  std::unordered_map<uint32_t, ReturnShape> returnShapes_;
   struct Fixup {
     uint32_t pc;
     int field;

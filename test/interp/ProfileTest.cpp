@@ -104,6 +104,58 @@ TEST(Profile, CountsBlocksEdgesCallsAndLoopPaths) {
   EXPECT_EQ(loop->otherPaths, 0u);
 }
 
+TEST(Profile, PathsOfNestedLoopsEndAtTheInnerBackEdge) {
+  Program program = parse(R"(
+@main {
+  i: int = const 0;
+  two: int = const 2;
+  one: int = const 1;
+.outer:
+  j: int = const 0;
+.inner:
+  j: int = add j one;
+  c: bool = lt j two;
+  br c .inner .next;
+.next:
+  i: int = add i one;
+  d: bool = lt i two;
+  br d .outer .done;
+.done:
+}
+)");
+  Outcome o = run(program, {}, true);
+  ASSERT_TRUE(o.result.ok) << o.result.error;
+  const Function &main = *program.findFunction("main");
+  BlockId outer = *main.findBlock("outer"), inner = *main.findBlock("inner"),
+          next = *main.findBlock("next"), done = *main.findBlock("done");
+  const FunctionProfile *fm = o.result.profile->function("main");
+  EXPECT_EQ(fm->blockCount(outer), 2u);
+  EXPECT_EQ(fm->blockCount(inner), 4u);
+  EXPECT_EQ(fm->edgeCount(inner, inner), 2u);
+  EXPECT_EQ(fm->edgeCount(next, outer), 1u);
+  // Inner header: once per outer iteration the path leaves the inner loop
+  // and ends at the outer back edge (first time) or the return (second).
+  const LoopProfile *in = fm->loop(inner);
+  ASSERT_NE(in, nullptr);
+  ASSERT_EQ(in->paths.size(), 2u);
+  for (const PathProfile &p : in->paths) {
+    EXPECT_EQ(p.count, 1u);
+    if (p.endsAtBackEdge) {
+      EXPECT_EQ(p.blocks, (std::vector<BlockId>{inner, next}));
+      EXPECT_EQ(p.backEdgeTarget, outer);
+    } else {
+      EXPECT_EQ(p.blocks, (std::vector<BlockId>{inner, next, done}));
+    }
+  }
+  // Outer header: its one restart runs into the inner loop's back edge.
+  const LoopProfile *out = fm->loop(outer);
+  ASSERT_NE(out, nullptr);
+  ASSERT_EQ(out->paths.size(), 1u);
+  EXPECT_EQ(out->paths[0].blocks, (std::vector<BlockId>{outer, inner}));
+  EXPECT_EQ(out->paths[0].backEdgeTarget, inner);
+  EXPECT_EQ(out->paths[0].count, 1u);
+}
+
 TEST(Profile, RefusesAProfileOfAnotherProgram) {
   Program a = parse(kLoop);
   Outcome o = run(a, {}, true);
