@@ -183,10 +183,8 @@ std::string capture(const std::string &command) {
 }
 
 TEST(Generator, CommandLineMatchesLibrary) {
-  const char *brisk = std::getenv("BRISK_BINARY");
-  if (!brisk || !std::filesystem::exists(brisk))
-    GTEST_SKIP() << "BRISK_BINARY not set";
-  std::string b = brisk;
+  std::string b = test::briskBinary().string();
+  ASSERT_TRUE(std::filesystem::exists(b)) << b;
   GenOptions o = withSeed(17, 300);
   o.memory = false;
   EXPECT_EQ(capture(b + " gen --seed=17 --size=300 --no-memory --format=text"),
