@@ -199,6 +199,11 @@ bool FunctionBuilder::addRaw(const RawInstr &raw) {
   if (info.shape == OpShape::Const) {
     if (!raw.value)
       return fail("const needs a value");
+    // The text format has no way to write operands after a literal, so a
+    // JSON const carrying them could not be printed back; brili would just
+    // ignore them, which hides a bug in whatever wrote the program.
+    if (!raw.args.empty() || !raw.labels.empty())
+      return fail("const takes only a value, not \"args\" or \"labels\"");
     std::string why;
     std::optional<Literal> lit = literalForType(*raw.value, in.type, why);
     if (!lit)
