@@ -24,6 +24,10 @@ std::string formatFloatLiteral(double value) {
   return s;
 }
 
+// bril2json's CHAR token is /'.'/ | /'\\[0abtnvfr]'/: the eight control
+// escapes, or any one character but a newline written as itself. So a
+// backslash is '\' and a quote is ''' (no escape for either; bril2json would
+// read '\'' as the char '\' followed by a stray quote).
 std::string formatCharLiteral(uint32_t cp) {
   std::string s = "'";
   switch (cp) {
@@ -35,8 +39,6 @@ std::string formatCharLiteral(uint32_t cp) {
   case 11: s += "\\v"; break;
   case 12: s += "\\f"; break;
   case 13: s += "\\r"; break;
-  case '\\': s += "\\\\"; break;
-  case '\'': s += "\\'"; break;
   default: appendUtf8(s, cp); break;
   }
   return s + "'";

@@ -20,7 +20,9 @@ std::string toText(const Program &program);
 // Float literal spelling that parses back to the same double: shortest
 // round-trip digits, always with a '.', or "nan", "inf", "-inf".
 std::string formatFloatLiteral(double value);
-// Char literal spelling, quoted: 'a'.
+// Char literal spelling, quoted, as bril2json reads it: 'a', the escapes
+// '\0' '\a' '\b' '\t' '\n' '\v' '\f' '\r', and every other character as
+// itself, so a backslash is '\' and a quote is '''.
 std::string formatCharLiteral(uint32_t codePoint);
 
 } // namespace brisk

@@ -204,9 +204,10 @@ private:
     return t;
   }
 
-  // CHAR: /'.'/ | /'\\[0abtnvfr]'/, plus the escapes \\ and \' that brisk's
-  // printer writes for a backslash and a quote. bril2json itself spells
-  // those two as '\' and ''' (the first alternative), which also parse.
+  // CHAR: /'.'/ | /'\\[0abtnvfr]'/, so a backslash is '\' and a quote '''
+  // (the first alternative; that is what the printer writes). Also accepted:
+  // the escapes '\\' and '\'' that earlier brisk printed. '\'' is read as
+  // the escaped quote, where bril2json would see '\' and a stray quote.
   Token charLiteral(Token &t) {
     size_t start = i_;
     auto finish = [&](size_t end, uint32_t cp) {

@@ -9,8 +9,10 @@
 //
 // Literals: ints (SIGNED_INT), floats (SIGNED_FLOAT: `.5`, `5.`, `1e6`,
 // `-1E+6`), true/false, chars `'c'` (one code point) or `'\n'` with the
-// escapes 0 a b t n v f r. Beyond bril2json, so the printer's output always
-// parses back: `nan`, `inf`, `-inf`, and the escapes `'\\'` and `'\''`.
+// escapes 0 a b t n v f r; a backslash and a quote are written raw, `'\'`
+// and `'''`, as bril2json reads and brisk's printer writes them. Beyond
+// bril2json, so the printer's output always parses back: `nan`, `inf`,
+// `-inf`; and the escapes `'\\'` and `'\''` that earlier brisk printed.
 // A destination written without a type (`x = add a b;`) gets the type its
 // opcode or literal fixes; any other untyped destination is an error.
 //
