@@ -104,7 +104,10 @@ std::string Options::usage() const {
     os << "\noptions:\n";
   for (const std::string &name : order_) {
     const Decl &d = decls_.at(name);
-    std::string left = "  --" + name + (d.metavar.empty() ? "" : "=" + d.metavar);
+    // One-letter options read as `-o FILE`, long ones as `--name=VALUE`.
+    std::string left = name.size() == 1
+                           ? "  -" + name + (d.metavar.empty() ? "" : " " + d.metavar)
+                           : "  --" + name + (d.metavar.empty() ? "" : "=" + d.metavar);
     os << left;
     if (left.size() < 28)
       os << std::string(28 - left.size(), ' ');
