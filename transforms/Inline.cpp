@@ -1,0 +1,437 @@
+#include "transforms/Inline.h"
+
+#include "analysis/CFG.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace brisk {
+namespace {
+
+// A safety net only: budgets end the pass long before this.
+constexpr unsigned kMaxInlinesPerRun = 100000;
+
+bool hasPhis(const Function &f) {
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Phi)
+        return true;
+  return false;
+}
+
+// The type each variable is defined with (parameters included); none() when
+// it is never defined. A type-correct function has one per variable.
+std::vector<Type> variableTypes(const Function &f) {
+  std::vector<Type> types(f.numVars(), Type::none());
+  for (const Param &p : f.params)
+    types[p.var] = p.type;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.hasDest())
+        types[in.dest] = in.type;
+  return types;
+}
+
+// How one call site would be inlined, and what it would cost.
+struct Plan {
+  std::vector<BlockId> order;        // callee blocks to copy, in their new layout order
+  std::vector<bool> substitute;      // per parameter: use the argument variable itself
+  VarId result = kNoVar;             // callee variable renamed to the call's destination
+  std::vector<BlockId> exits;        // blocks that return (ret, or fall off the end)
+  double savedPerCall = 0;           // estimated dynamic instructions saved per call
+  long long growth = 0;              // static instructions added to the caller
+};
+
+class Inliner {
+public:
+  Inliner(Program &program, ProgramWeights &weights, const InlineOptions &options,
+          InlineStats &stats)
+      : program_(program), weights_(weights), options_(options), stats_(stats) {}
+
+  bool run();
+
+private:
+  struct Site {
+    size_t caller;
+    BlockId block;
+    uint32_t index;
+    size_t callee;
+    double count;
+  };
+
+  std::vector<Site> candidates() const;
+  bool recursionAllows(const Site &site) const;
+  bool plan(const Site &site, Plan &out) const;
+  void inlineSite(const Site &site, const Plan &plan);
+  const std::vector<size_t> &chainOf(size_t fn, BlockId b) const;
+
+  Program &program_;
+  ProgramWeights &weights_;
+  const InlineOptions &options_;
+  InlineStats &stats_;
+  std::vector<size_t> originalSize_, size_;
+  long long programSize_ = 0, programLimit_ = 0;
+  // chains_[fn][block]: the callees (function indices) the block was copied
+  // through, outermost first; empty for the function's own blocks.
+  std::vector<std::vector<std::vector<size_t>>> chains_;
+};
+
+const std::vector<size_t> &Inliner::chainOf(size_t fn, BlockId b) const {
+  static const std::vector<size_t> kEmpty;
+  return b < chains_[fn].size() ? chains_[fn][b] : kEmpty;
+}
+
+bool Inliner::run() {
+  std::vector<std::string> names;
+  for (const Function &f : program_.functions)
+    names.push_back(f.name);
+  std::sort(names.begin(), names.end());
+  if (std::adjacent_find(names.begin(), names.end()) != names.end())
+    return false; // calls would be ambiguous; brili rejects such programs when run
+
+  for (const Function &f : program_.functions) {
+    originalSize_.push_back(f.instrCount());
+    programSize_ += (long long)f.instrCount();
+  }
+  size_ = originalSize_;
+  chains_.resize(program_.functions.size());
+  programLimit_ = programSize_ + (long long)(options_.programGrowthFactor * double(programSize_)) +
+                  (long long)options_.programGrowthConstant;
+
+  bool changed = false;
+  for (unsigned round = 0; round < kMaxInlinesPerRun; ++round) {
+    bool inlined = false;
+    for (const Site &site : candidates()) {
+      Plan p;
+      if (!recursionAllows(site) || !plan(site, p))
+        continue;
+      inlineSite(site, p);
+      stats_.sitesInlined++;
+      stats_.instructionsAdded += p.growth;
+      stats_.estimatedSaved += p.savedPerCall * site.count;
+      inlined = changed = true;
+      break; // block ids and counts changed: look again
+    }
+    if (!inlined)
+      break;
+  }
+  return changed;
+}
+
+// Hot calls to known functions, hottest first (ties in program order).
+std::vector<Inliner::Site> Inliner::candidates() const {
+  std::vector<Site> out;
+  for (size_t fi = 0; fi < program_.functions.size(); ++fi) {
+    const Function &f = program_.functions[fi];
+    const FunctionWeights *w = weights_.find(f);
+    if (!w || !w->hasData() || hasPhis(f))
+      continue;
+    for (BlockId b : f.layout) {
+      double count = w->block(b);
+      if (count < options_.minSiteCount)
+        continue;
+      const std::vector<Instr> &instrs = f.block(b).instrs;
+      for (uint32_t i = 0; i < instrs.size(); ++i) {
+        if (instrs[i].op != Opcode::Call || instrs[i].callee == "main")
+          continue;
+        for (size_t gi = 0; gi < program_.functions.size(); ++gi)
+          if (program_.functions[gi].name == instrs[i].callee)
+            out.push_back(Site{fi, b, i, gi, count});
+      }
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Site &a, const Site &b) { return a.count > b.count; });
+  return out;
+}
+
+bool Inliner::recursionAllows(const Site &site) const {
+  const std::vector<size_t> &chain = chainOf(site.caller, site.block);
+  size_t depth = std::count(chain.begin(), chain.end(), site.callee) +
+                 (site.caller == site.callee ? 1 : 0);
+  return depth <= options_.maxRecursiveDepth;
+}
+
+bool Inliner::plan(const Site &site, Plan &out) const {
+  const Function &f = program_.functions[site.caller];
+  const Function &g = program_.functions[site.callee];
+  const Instr &call = f.block(site.block).instrs[site.index];
+  const FunctionWeights *gw = weights_.find(g);
+  if (!gw || !gw->hasData() || hasPhis(g) || g.layout.empty())
+    return false;
+  if (size_[site.callee] > options_.maxCalleeSize || call.args.size() != g.params.size())
+    return false;
+  if (call.hasDest() && (g.returnType.isNone() || call.type != g.returnType))
+    return false;
+
+  // Blocks to copy: the reachable ones. An unreachable block is never fallen
+  // into by a reachable one, so dropping it changes no fall-through.
+  CFG cfg(g);
+  for (BlockId b : g.layout)
+    if (cfg.reachable(b))
+      out.order.push_back(b);
+
+  // Exits, and what each returns.
+  std::vector<VarId> returned;
+  for (BlockId b : out.order) {
+    const Instr *t = g.block(b).terminator();
+    if (t && t->op == Opcode::Ret) {
+      out.exits.push_back(b);
+      if (call.hasDest()) {
+        if (t->args.size() != 1)
+          return false; // a value call of a function that returns nothing
+        returned.push_back(t->args[0]);
+      }
+    } else if (!t && b == out.order.back()) {
+      if (call.hasDest())
+        return false; // falls off the end of a value function: an error under brili
+      out.exits.push_back(b);
+    }
+  }
+
+  // Parameters f's copy never writes read the argument variable directly.
+  std::vector<bool> written(g.numVars(), false);
+  for (BlockId b : out.order)
+    for (const Instr &in : g.block(b).instrs) {
+      if (in.hasDest())
+        written[in.dest] = true;
+      if (in.op == Opcode::Set && !in.args.empty())
+        written[in.args[0]] = true; // names a shadow variable
+    }
+  std::vector<Type> callerTypes = variableTypes(f);
+  unsigned copies = 0;
+  for (size_t i = 0; i < g.params.size(); ++i) {
+    VarId a = call.args[i];
+    bool same = a < callerTypes.size() && callerTypes[a] == g.params[i].type;
+    out.substitute.push_back(!written[g.params[i].var] && same);
+    copies += out.substitute.back() ? 0 : 1;
+  }
+
+  // Rename the single returned variable to the call's destination.
+  if (call.hasDest() && !returned.empty() &&
+      std::all_of(returned.begin(), returned.end(), [&](VarId v) { return v == returned[0]; }) &&
+      std::find(call.args.begin(), call.args.end(), call.dest) == call.args.end()) {
+    VarId v = returned[0];
+    // A parameter read in place stays the argument; one that is copied can be
+    // copied straight into the destination.
+    bool ok = true;
+    for (size_t i = 0; i < g.params.size(); ++i)
+      if (g.params[i].var == v && (out.substitute[i] || g.params[i].type != call.type))
+        ok = false;
+    for (BlockId b : out.order)
+      for (const Instr &in : g.block(b).instrs)
+        if ((in.hasDest() && in.dest == v && in.type != call.type) ||
+            (in.op == Opcode::Set && !in.args.empty() && in.args[0] == v))
+          ok = false;
+    if (ok)
+      out.result = v;
+  }
+
+  // Lay the hottest returning block out last when nothing falls into it and
+  // the current last block falls into nothing.
+  auto endsWithTerminator = [&](BlockId b) { return g.block(b).terminator() != nullptr; };
+  BlockId hottest = kNoBlock;
+  for (BlockId e : out.exits)
+    if (endsWithTerminator(e) && (hottest == kNoBlock || gw->block(e) > gw->block(hottest)))
+      hottest = e;
+  if (hottest != kNoBlock && hottest != out.order.back() && hottest != out.order.front() &&
+      endsWithTerminator(out.order.back())) {
+    auto at = std::find(out.order.begin(), out.order.end(), hottest);
+    if (endsWithTerminator(*(at - 1))) {
+      out.order.erase(at);
+      out.order.push_back(hottest);
+    }
+  }
+
+  // Cost model: what the call and its rets cost against what the glue costs.
+  double exitTotal = 0;
+  for (BlockId e : out.exits)
+    exitTotal += gw->block(e);
+  double saved = 1.0 - double(copies);
+  long long growth = (long long)copies - 1;
+  for (BlockId b : out.order)
+    growth += (long long)g.block(b).instrs.size();
+  for (BlockId e : out.exits) {
+    double p = exitTotal > 0 ? gw->block(e) / exitTotal : 1.0 / double(out.exits.size());
+    bool isRet = endsWithTerminator(e);
+    bool needsCopy = isRet && call.hasDest() && out.result == kNoVar;
+    bool needsJmp = e != out.order.back();
+    int glue = (needsCopy ? 1 : 0) + (needsJmp ? 1 : 0);
+    saved += p * ((isRet ? 1.0 : 0.0) - double(glue));
+    growth += glue - (isRet ? 1 : 0);
+  }
+  out.savedPerCall = saved;
+  out.growth = growth;
+  if (saved < options_.minSavedPerCall)
+    return false;
+
+  long long callerLimit =
+      (long long)originalSize_[site.caller] +
+      (long long)(options_.callerGrowthFactor * double(originalSize_[site.caller])) +
+      (long long)options_.callerGrowthConstant;
+  if ((long long)size_[site.caller] + growth > callerLimit ||
+      programSize_ + growth > programLimit_)
+    return false;
+  return true;
+}
+
+void Inliner::inlineSite(const Site &site, const Plan &plan) {
+  Function &f = program_.functions[site.caller];
+  // A snapshot: the callee may be the caller itself.
+  const Function g = program_.functions[site.callee];
+  const FunctionWeights gw = weights_.of(g);
+  std::vector<std::vector<size_t>> calleeChains = chains_[site.callee];
+  const Instr call = f.block(site.block).instrs[site.index];
+  const BlockId B = site.block;
+
+  // The callee now runs from here for this site's share of its entries.
+  {
+    FunctionWeights &live = weights_.of(program_.functions[site.callee]);
+    double share = gw.entryCount > 0 ? std::min(1.0, site.count / gw.entryCount) : 0.0;
+    for (BlockId b : g.layout) {
+      live.setBlock(b, gw.block(b) * (1.0 - share));
+      for (auto [to, c] : gw.edgesFrom(b))
+        live.setEdge(b, to, c * (1.0 - share));
+    }
+    live.entryCount = std::max(0.0, gw.entryCount - site.count);
+  }
+  FunctionWeights &fw = weights_.of(f);
+  double siteNow = fw.block(B); // lower than site.count when the callee is f
+  double ratio = gw.entryCount > 0 ? siteNow / gw.entryCount : 0.0;
+
+  // Variables.
+  std::vector<VarId> varMap(g.numVars(), kNoVar);
+  std::vector<Instr> paramCopies;
+  for (size_t i = 0; i < g.params.size(); ++i) {
+    const Param &p = g.params[i];
+    if (plan.substitute[i]) {
+      varMap[p.var] = call.args[i];
+      continue;
+    }
+    varMap[p.var] = p.var == plan.result ? call.dest : f.freshVar(g.varName(p.var));
+    Instr copy;
+    copy.op = Opcode::Id;
+    copy.type = p.type;
+    copy.dest = varMap[p.var];
+    copy.args.push_back(call.args[i]);
+    copy.pos = call.pos;
+    paramCopies.push_back(std::move(copy));
+  }
+  if (plan.result != kNoVar)
+    varMap[plan.result] = call.dest; // (again, when it is a parameter)
+  auto mapVar = [&](VarId v) {
+    if (varMap[v] == kNoVar)
+      varMap[v] = f.freshVar(g.varName(v));
+    return varMap[v];
+  };
+
+  // Blocks: the copies, then the continuation.
+  std::vector<BlockId> blockMap(g.blocks.size(), kNoBlock);
+  for (BlockId b : plan.order) {
+    const std::string &label = g.block(b).label;
+    blockMap[b] = f.addFreshBlock(g.name + "." + (label.empty() ? std::string("b") : label));
+  }
+  const std::string &siteLabel = f.block(B).label;
+  BlockId C = f.addFreshBlock((siteLabel.empty() ? f.name : siteLabel) + ".after");
+
+  // Split B after the call.
+  {
+    std::vector<Instr> &instrs = f.block(B).instrs;
+    f.block(C).instrs.assign(std::make_move_iterator(instrs.begin() + site.index + 1),
+                             std::make_move_iterator(instrs.end()));
+    instrs.resize(site.index);
+    for (Instr &copy : paramCopies)
+      instrs.push_back(std::move(copy));
+  }
+
+  // Copy the callee's blocks.
+  for (BlockId b : plan.order) {
+    BlockId nb = blockMap[b];
+    std::vector<Instr> body;
+    body.reserve(g.block(b).instrs.size() + 1);
+    for (const Instr &in : g.block(b).instrs) {
+      if (in.op == Opcode::Ret) {
+        if (call.hasDest() && mapVar(in.args[0]) != call.dest) {
+          Instr copy;
+          copy.op = Opcode::Id;
+          copy.type = call.type;
+          copy.dest = call.dest;
+          copy.args.push_back(mapVar(in.args[0]));
+          copy.pos = in.pos;
+          body.push_back(std::move(copy));
+        }
+        if (b != plan.order.back()) {
+          Instr jmp;
+          jmp.op = Opcode::Jmp;
+          jmp.labels.push_back(C);
+          jmp.pos = in.pos;
+          body.push_back(std::move(jmp));
+        }
+        continue;
+      }
+      Instr copy = in;
+      if (copy.hasDest())
+        copy.dest = mapVar(copy.dest);
+      for (VarId &a : copy.args)
+        a = mapVar(a);
+      for (BlockId &l : copy.labels)
+        l = blockMap[l];
+      body.push_back(std::move(copy));
+    }
+    f.block(nb).instrs = std::move(body);
+    f.block(nb).pos = g.block(b).pos;
+  }
+
+  // Layout: B, the copy, C, then whatever followed B.
+  auto at = std::find(f.layout.begin(), f.layout.end(), B);
+  std::vector<BlockId> inserted;
+  for (BlockId b : plan.order)
+    inserted.push_back(blockMap[b]);
+  inserted.push_back(C);
+  f.layout.insert(at + 1, inserted.begin(), inserted.end());
+
+  // Weights.
+  fw.setBlock(C, siteNow);
+  for (auto [to, c] : fw.edgesFrom(B))
+    fw.setEdge(C, to, c);
+  fw.clearEdgesFrom(B);
+  fw.setEdge(B, blockMap[g.entry()], siteNow);
+  for (BlockId b : plan.order) {
+    fw.setBlock(blockMap[b], gw.block(b) * ratio);
+    for (auto [to, c] : gw.edgesFrom(b))
+      if (blockMap[to] != kNoBlock)
+        fw.setEdge(blockMap[b], blockMap[to], c * ratio);
+  }
+  for (BlockId e : plan.exits)
+    fw.setEdge(blockMap[e], C, gw.block(e) * ratio);
+
+  // Bookkeeping.
+  std::vector<size_t> chain = chainOf(site.caller, B);
+  std::vector<std::vector<size_t>> &chains = chains_[site.caller];
+  chains.resize(f.blocks.size());
+  chains[C] = chain;
+  chain.push_back(site.callee);
+  // A copied block came through the callee and whatever it came through there.
+  for (BlockId b : plan.order) {
+    std::vector<size_t> &c = chains[blockMap[b]];
+    c = chain;
+    if (b < calleeChains.size())
+      c.insert(c.end(), calleeChains[b].begin(), calleeChains[b].end());
+  }
+  size_t newSize = f.instrCount();
+  programSize_ += (long long)newSize - (long long)size_[site.caller];
+  size_[site.caller] = newSize;
+}
+
+} // namespace
+
+bool inlineHotCalls(Program &program, ProgramWeights &weights, const InlineOptions &options,
+                    InlineStats *stats) {
+  InlineStats local;
+  Inliner inliner(program, weights, options, stats ? *stats : local);
+  return inliner.run();
+}
+
+} // namespace brisk
