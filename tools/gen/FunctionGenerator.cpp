@@ -598,10 +598,12 @@ void Builder::region(uint64_t target) {
 bool Builder::statement(uint64_t left) {
   if (avail().dyn < kSimpleMax)
     return false;
-  if (frames_.back().reserve || pendingSelf_ > 0) {
-    if (loops_.empty() && rng_.chance(8) && placePlanned())
-      return true;
-  }
+  // Planned calls and self-calls go mostly at the top level of the function
+  // (they then run on every path), sometimes into a branch arm, never into
+  // a loop.
+  if ((!pending_.empty() || pendingSelf_ > 0) && loops_.empty() &&
+      rng_.below(1000) < (frames_.size() == 1 ? 100u : 2u) && placePlanned())
+    return true;
   if (left >= 10) {
     unsigned x = unsigned(rng_.below(100));
     if (x < 16 && loops_.size() < kMaxLoopDepth && loop(left))
@@ -794,7 +796,10 @@ bool Builder::breakOut() {
 }
 
 bool Builder::earlyReturn() {
-  if (ownedRegions_ != 0 || (plan_.kind == FunctionKind::Main && rng_.chance(70)))
+  // Returning early must not skip a region's free, nor the planned calls
+  // that keep the helpers below this function reachable.
+  if (ownedRegions_ != 0 || !pending_.empty() || pendingSelf_ > 0 ||
+      (plan_.kind == FunctionKind::Main && rng_.chance(70)))
     return false;
   VarId c = biasedCond();
   BlockId ret = newBlock("early");

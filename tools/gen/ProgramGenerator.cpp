@@ -2,12 +2,13 @@
 // calls whom, and how the size and the dynamic budget are shared out. The
 // statements themselves come from FunctionGenerator.
 //
-// Helpers are generated in order f0, f1, ...; each may call only helpers
-// generated before it, so the call graph is a DAG plus self-loops (bounded
-// recursion). Each helper is "planned" into exactly one earlier-generated
-// caller (a later helper or @main) that calls it outside any loop, which
-// keeps almost every helper reachable without multiplying costs; other calls
-// are opportunistic and must fit the caller's remaining budget.
+// Helpers are generated in order f0, f1, ..., then @main; each may call only
+// functions generated before it, so the call graph is a DAG plus self-loops
+// (bounded recursion). Each helper is "planned" into exactly one later
+// function (a helper or @main) that calls it once, outside any loop, mostly
+// at its top level: that keeps nearly every helper reachable and executed
+// without multiplying costs. Other calls are opportunistic and must fit the
+// caller's remaining budget.
 #include "tools/gen/ProgramGenerator.h"
 
 #include "tools/gen/FunctionGenerator.h"
@@ -102,27 +103,11 @@ Program generateProgram(const GenOptions &opts, GenStats *stats) {
     return uint64_t((long double)total * weight[i] / totalWeight);
   };
 
-  std::vector<Callee> callees;
-  callees.reserve(helpers);
-  std::vector<Function> functions;
-  functions.reserve(helpers + 1);
-  std::vector<size_t> uncalled; // helpers no caller has planned yet
-
-  auto planCalls = [&](FunctionPlan &plan, size_t count) {
-    for (size_t k = 0; k < count && !uncalled.empty(); ++k) {
-      size_t pos = size_t(rng.below(uncalled.size()));
-      size_t idx = uncalled[pos];
-      uncalled[pos] = uncalled.back();
-      uncalled.pop_back();
-      plan.planned.push_back(idx);
-      plan.budget += callees[idx].cost;
-      if (callees[idx].ptrParam >= 0)
-        plan.budget += Cost{kRegionOverhead, 0, 0};
-    }
-  };
-
+  // Signatures, sizes and own budgets first: choosing callers needs every
+  // helper's kind.
+  std::vector<FunctionPlan> plans(helpers + 1);
   for (unsigned i = 0; i < helpers; ++i) {
-    FunctionPlan plan;
+    FunctionPlan &plan = plans[i];
     plan.name = "f" + std::to_string(i);
     if (opts.recursion && rng.chance(20))
       plan.kind = FunctionKind::Recursive;
@@ -139,31 +124,56 @@ Program generateProgram(const GenOptions &opts, GenStats *stats) {
       plan.ptrParam = int(at);
     }
     plan.ret = rng.chance(25) ? Type::none() : randomScalar(opts, rng);
-    plan.staticTarget = share(size, i);
-    plan.budget = Cost{share(dynTarget, i), share(printTarget / 2, i), 0};
-    if (plan.kind != FunctionKind::Recursive)
-      planCalls(plan, size_t(rng.range(0, 3)));
-    Callee self;
-    functions.push_back(gen::generateFunction(opts, rng, callees, plan, self));
-    callees.push_back(std::move(self));
-    uncalled.push_back(i);
   }
-
-  FunctionPlan mainPlan;
+  FunctionPlan &mainPlan = plans[helpers];
   mainPlan.kind = FunctionKind::Main;
   mainPlan.name = "main";
   mainPlan.params.assign(mainArity(opts.seed), Type::intTy());
   mainPlan.ret = Type::none();
-  mainPlan.staticTarget = share(size, helpers);
-  mainPlan.budget = Cost{share(dynTarget, helpers),
-                         printTarget - printTarget / 2 + share(printTarget / 2, helpers), 0};
-  planCalls(mainPlan, uncalled.size());
-  Callee mainSelf;
-  Function mainFn = gen::generateFunction(opts, rng, callees, mainPlan, mainSelf);
+  for (unsigned i = 0; i <= helpers; ++i) {
+    plans[i].staticTarget = share(size, i);
+    plans[i].budget = Cost{share(dynTarget, i), share(printTarget / 2, i), 0};
+  }
+  mainPlan.budget.prints += printTarget - printTarget / 2;
 
+  // Every helper gets one planned caller, drawn uniformly from the functions
+  // generated after it (recursive helpers take no planned callees). That is
+  // a random recursive tree: depth about ln(helpers), so call stacks stay
+  // shallow, and a branch not taken high up hides little code.
+  for (unsigned j = 0; j < helpers; ++j) {
+    unsigned caller = helpers;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      unsigned c = unsigned(rng.range(j + 1, helpers));
+      if (plans[c].kind != FunctionKind::Recursive) {
+        caller = c;
+        break;
+      }
+    }
+    plans[caller].planned.push_back(j);
+  }
+
+  std::vector<Callee> callees;
+  callees.reserve(helpers);
+  std::vector<Function> functions;
+  functions.reserve(helpers + 1);
+  for (unsigned i = 0; i <= helpers; ++i) {
+    FunctionPlan &plan = plans[i];
+    for (size_t callee : plan.planned) {
+      plan.budget += callees[callee].cost;
+      if (callees[callee].ptrParam >= 0)
+        plan.budget += Cost{kRegionOverhead, 0, 0};
+    }
+    Callee self;
+    functions.push_back(gen::generateFunction(opts, rng, callees, plan, self));
+    callees.push_back(std::move(self));
+  }
+  const Callee &mainSelf = callees.back();
+
+  // @main first, as Bril programs are usually written.
   Program program;
-  program.functions.reserve(functions.size() + 1);
-  program.functions.push_back(std::move(mainFn));
+  program.functions.reserve(functions.size());
+  program.functions.push_back(std::move(functions.back()));
+  functions.pop_back();
   for (Function &f : functions)
     program.functions.push_back(std::move(f));
 
