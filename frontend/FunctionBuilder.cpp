@@ -111,7 +111,11 @@ void FunctionBuilder::addLabel(std::string_view name, SourcePos pos) {
     Location where;
     where.function = fn_.name;
     where.pos = pos;
-    diags_.error(where, "duplicate label ." + std::string(name));
+    SourcePos first = fn_.block(info.block).pos;
+    diags_.error(where, "duplicate label ." + std::string(name) +
+                            (first.known() ? " (first defined at line " +
+                                                 std::to_string(first.row) + ")"
+                                           : ""));
     // Keep building into the first definition's block so later errors still
     // make sense; the program is rejected anyway.
     current_ = info.block;

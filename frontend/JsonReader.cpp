@@ -24,7 +24,9 @@ public:
       std::string what = e.what();
       if (auto close = what.find("] "); close != std::string::npos)
         what = what.substr(close + 2);
-      diags_.error("malformed JSON at byte " + std::to_string(e.byte) + ": " + what);
+      // The "last read" excerpt may hold the offending raw bytes.
+      diags_.error("malformed JSON at byte " + std::to_string(e.byte) + ": " +
+                   printableForMessage(what));
       return std::nullopt;
     } catch (const json::exception &e) {
       // Not a syntax error: a number too large for a double (1e99999).
@@ -78,31 +80,34 @@ private:
   }
 
   // {"ptr": {"ptr": "int"}} -> ptr<ptr<int>>. Iterative, so a deeply nested
-  // document cannot exhaust the stack.
-  std::optional<Type> readType(const json &j, const Location &where, const char *field) {
+  // document cannot exhaust the stack. `what` names the type's owner in
+  // messages ("field \"type\"", "the type of argument n").
+  std::optional<Type> readType(const json &j, const Location &where, const std::string &what) {
     const json *cur = &j;
     unsigned depth = 0;
     while (cur->is_object()) {
       if (cur->size() != 1 || !cur->contains("ptr")) {
-        diags_.error(where, std::string("field \"") + field +
-                                "\": a parameterized type must be {\"ptr\": TYPE}");
+        diags_.error(where, what + ": a parameterized type must be {\"ptr\": TYPE}");
         return std::nullopt;
       }
       if (++depth > Type::kMaxPtrDepth) {
-        diags_.error(where, std::string("field \"") + field + "\": pointer nesting deeper than " +
+        diags_.error(where, what + ": pointer nesting deeper than " +
                                 std::to_string(Type::kMaxPtrDepth));
         return std::nullopt;
       }
       cur = &(*cur)["ptr"];
     }
     if (!cur->is_string()) {
-      diags_.error(where, std::string("field \"") + field + "\" must be a type");
+      diags_.error(where, what + " must be a type name or {\"ptr\": TYPE}, got " +
+                              (depth ? "{\"ptr\": " + std::string(cur->type_name()) + "}"
+                                     : std::string(cur->type_name())));
       return std::nullopt;
     }
     const std::string &name = cur->get_ref<const std::string &>();
     BaseType base = baseTypeFromName(name);
     if (base == BaseType::None) {
-      diags_.error(where, "unknown type '" + name + "'");
+      diags_.error(where, what + ": unknown type '" + printableForMessage(name) +
+                              "' (Bril has int, bool, float, char and {\"ptr\": TYPE})");
       return std::nullopt;
     }
     return Type(base, uint8_t(depth));
@@ -145,7 +150,8 @@ private:
       const std::string &s = v.get_ref<const std::string &>();
       std::optional<uint32_t> cp = decodeSingleCodePoint(s);
       if (!cp) {
-        diags_.error(where, "a char literal must be exactly one character, got \"" + s + "\"");
+        diags_.error(where, "a char literal must be exactly one character, got \"" +
+                                printableForMessage(s) + "\"");
         return std::nullopt;
       }
       return RawLiteral::ofChar(*cp);
@@ -186,13 +192,15 @@ private:
             diags_.error(where, "each argument must be {\"name\": STRING, \"type\": TYPE}");
             continue;
           }
-          if (std::optional<Type> t = readType(*at, where, "type"))
-            fn.params.push_back(Param{fn.var(an->get_ref<const std::string &>()), *t});
+          const std::string &argName = an->get_ref<const std::string &>();
+          if (std::optional<Type> t =
+                  readType(*at, where, "the type of argument " + printableForMessage(argName)))
+            fn.params.push_back(Param{fn.var(argName), *t});
         }
       }
     }
     if (auto ty = jf.find("type"); ty != jf.end())
-      if (std::optional<Type> t = readType(*ty, where, "type"))
+      if (std::optional<Type> t = readType(*ty, where, "the return type"))
         fn.returnType = *t;
 
     FunctionBuilder builder(fn, diags_);
@@ -244,7 +252,7 @@ private:
         ok = false, diags_.error(where, "field \"dest\" must be a string");
     }
     if (auto ty = ji.find("type"); ty != ji.end()) {
-      if (std::optional<Type> t = readType(*ty, where, "type"))
+      if (std::optional<Type> t = readType(*ty, where, "field \"type\""))
         raw.type = *t;
       else
         ok = false;

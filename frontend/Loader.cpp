@@ -13,7 +13,10 @@ InputFormat detectFormat(std::string_view text) {
   for (char c : text) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
       continue;
-    return c == '{' ? InputFormat::Json : InputFormat::Text;
+    // No text program starts with '[' or '"', and the JSON reader says
+    // "must be a JSON object" where the text parser could only complain
+    // about a stray character.
+    return c == '{' || c == '[' || c == '"' ? InputFormat::Json : InputFormat::Text;
   }
   return InputFormat::Text;
 }

@@ -1,6 +1,7 @@
 // Loader: reads a program in either format. The format is detected from the
-// content (JSON starts with '{' after white space; anything else is text), so
-// every subcommand accepts both.
+// content (JSON starts with '{' after white space, or '[' or '"', which no
+// text program does, so a JSON document of the wrong kind gets a JSON
+// message; anything else is text), so every subcommand accepts both.
 #pragma once
 
 #include "ir/Diagnostics.h"

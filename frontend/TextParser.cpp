@@ -20,6 +20,7 @@ enum class Tok : uint8_t {
   CharLit,
   LBrace, RBrace, LParen, RParen, Comma, Colon, Semi, Equals, Less, Greater,
   Bad,      // a character no token starts with; text holds it
+  BadChar,  // a malformed char literal; `problem` says what is wrong
   End,
 };
 
@@ -27,8 +28,10 @@ struct Token {
   Tok kind = Tok::End;
   std::string_view text;
   SourcePos pos;
-  RawLiteral literal; // IntLit, FloatLit, CharLit
+  RawLiteral literal;  // IntLit, FloatLit, CharLit
+  std::string problem; // BadChar
 };
+
 
 bool isIdentStart(char c) {
   return c == '_' || c == '%' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -236,9 +239,50 @@ private:
     std::optional<uint32_t> cp = decodeCodePoint(text_.substr(i_ + 1), len);
     if (cp && *cp != '\n' && i_ + 1 + len < text_.size() && text_[i_ + 1 + len] == '\'')
       return finish(i_ + 2 + len, *cp);
-    t.kind = Tok::Bad;
-    t.text = text_.substr(i_, 1);
-    advance(1);
+    return badCharLiteral(t);
+  }
+
+  // Says what is wrong with the char literal at i_ and consumes it up to its
+  // closing quote on the same line (or just the opening quote when there is
+  // none), so the statement's remaining tokens still make sense.
+  Token badCharLiteral(Token &t) {
+    size_t start = i_;
+    size_t eol = text_.find('\n', start + 1);
+    std::string_view line = text_.substr(start + 1, eol == std::string_view::npos
+                                                        ? std::string_view::npos
+                                                        : eol - start - 1);
+    size_t close = line.find('\'');
+    t.kind = Tok::BadChar;
+    if (close == std::string_view::npos) {
+      t.text = text_.substr(start, 1);
+      t.problem = "unterminated char literal (no closing ' on this line)";
+      advance(1);
+      return t;
+    }
+    std::string_view body = line.substr(0, close);
+    t.text = text_.substr(start, close + 2);
+    std::string shown = "'" + printableForMessage(body) + "'";
+    if (body.empty()) {
+      t.problem = "empty char literal ''";
+    } else if (body[0] == '\\' && body.size() == 2) {
+      t.problem = "unknown escape " + shown +
+                  " in a char literal (Bril has \\0 \\a \\b \\t \\n \\v \\f \\r; a "
+                  "backslash is '\\')";
+    } else {
+      size_t count = 0;
+      bool wellFormed = true;
+      for (std::string_view rest = body; !rest.empty(); ++count) {
+        size_t n = 1;
+        wellFormed &= decodeCodePoint(rest, n).has_value();
+        rest.remove_prefix(n);
+      }
+      if (!wellFormed)
+        t.problem = "char literal " + shown + " is not well-formed UTF-8";
+      else
+        t.problem = "char literal " + shown + " holds " + std::to_string(count) +
+                    " characters; a char is exactly one";
+    }
+    advance(t.text.size());
     return t;
   }
 };
@@ -248,9 +292,8 @@ std::string describe(const Token &t) {
   case Tok::End: return "end of input";
   case Tok::FuncRef: return "'@" + std::string(t.text) + "'";
   case Tok::LabelRef: return "'." + std::string(t.text) + "'";
+  case Tok::BadChar: return "a malformed char literal";
   case Tok::Bad: {
-    if (t.text == "'")
-      return "a malformed char literal";
     // Show a printable character as itself; anything else (control bytes,
     // ill-formed UTF-8) as hex, so the message is safe to print.
     size_t len = 0;
@@ -264,6 +307,7 @@ std::string describe(const Token &t) {
     }
     return hex;
   }
+  case Tok::CharLit: return "char literal " + printableForMessage(t.text);
   default: return "'" + std::string(t.text) + "'";
   }
 }
@@ -341,7 +385,9 @@ private:
     unsigned depth = 0;
     for (;;) {
       if (peek().kind != Tok::Ident) {
-        error(peek(), "expected a type, found " + describe(peek()));
+        error(peek(), std::string(depth ? "expected the pointee type after 'ptr<'"
+                                        : "expected a type") +
+                          ", found " + describe(peek()));
         return std::nullopt;
       }
       if (peek(1).kind != Tok::Less)
@@ -387,13 +433,14 @@ private:
     FunctionBuilder builder(fn, diags_);
     while (peek().kind != Tok::RBrace && peek().kind != Tok::End) {
       if (peek().kind == Tok::FuncRef) {
-        error(peek(), "missing '}' at the end of @" + fn.name);
+        error(peek(), "missing '}' at the end of @" + fn.name + " (before @" +
+                          std::string(peek().text) + ")");
         break;
       }
       parseStatement(builder);
     }
     if (peek().kind == Tok::End)
-      error(peek(), "missing '}' at the end of @" + fn.name);
+      error(peek(), "missing '}' at the end of @" + fn.name + " (reached the end of input)");
     else if (peek().kind == Tok::RBrace)
       take();
     builder.finish();
@@ -482,7 +529,10 @@ private:
       raw.op = op.text;
       raw.pos = op.pos;
     }
-    if (raw.dest && raw.op == "const") {
+    // A const without a destination still has a literal, not operands; read
+    // it so the builder can say what is actually wrong ("const needs a
+    // destination").
+    if (raw.op == "const") {
       if (!parseLiteral(raw)) {
         skipStatement();
         return;
@@ -517,6 +567,9 @@ private:
       }
       take();
       return true;
+    case Tok::BadChar:
+      error(t, t.problem);
+      return false;
     default:
       break;
     }
@@ -524,8 +577,25 @@ private:
     return false;
   }
 
+  // True when the tokens ahead begin a new statement, a '}' or a function,
+  // which no operand list continues into: the ';' before them is missing.
+  bool atStatementBoundary() {
+    Tok k = peek().kind, next = peek(1).kind;
+    switch (k) {
+    case Tok::RBrace:
+    case Tok::End: return true;
+    case Tok::Ident: return next == Tok::Colon || next == Tok::Equals;    // `x: int = ...`
+    case Tok::LabelRef: return next == Tok::Colon;                       // `.label:`
+    case Tok::FuncRef: // `@f {`, `@f(`, `@f: int {`
+      return next == Tok::LBrace || next == Tok::LParen || next == Tok::Colon;
+    default: return false;
+    }
+  }
+
   bool parseOperands(RawInstr &raw) {
     for (;;) {
+      if (atStatementBoundary())
+        return true; // the caller reports the missing ';' and keeps the instruction
       const Token &t = peek();
       switch (t.kind) {
       case Tok::Ident: raw.args.push_back(take().text); break;

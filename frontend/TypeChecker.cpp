@@ -286,8 +286,13 @@ bool typeCheck(const Program &program, Diagnostics &diags) {
     Location where;
     where.function = fn.name;
     where.pos = fn.pos;
-    if (!seen.try_emplace(fn.name, &fn).second)
-      diags.error(where, "duplicate function @" + fn.name);
+    if (auto [it, inserted] = seen.try_emplace(fn.name, &fn); !inserted) {
+      SourcePos first = it->second->pos;
+      diags.error(where, "duplicate function @" + fn.name +
+                             (first.known() ? " (first defined at line " +
+                                                  std::to_string(first.row) + ")"
+                                            : ""));
+    }
     if (fn.name == "main" && !fn.returnType.isNone())
       diags.error(where, "@main must not have a return type (it has " +
                              fn.returnType.toString() + ")");

@@ -26,4 +26,23 @@ std::optional<uint32_t> decodeSingleCodePoint(std::string_view text) {
   return cp;
 }
 
+std::string printableForMessage(std::string_view bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  while (!bytes.empty()) {
+    size_t len = 1;
+    std::optional<uint32_t> cp = decodeCodePoint(bytes, len);
+    if (cp && *cp >= 0x20 && *cp != 0x7F) {
+      out += bytes.substr(0, len);
+    } else {
+      for (size_t i = 0; i < len; ++i) {
+        unsigned char b = static_cast<unsigned char>(bytes[i]);
+        out += std::string("\\x") + digits[b >> 4] + digits[b & 15];
+      }
+    }
+    bytes.remove_prefix(len);
+  }
+  return out;
+}
+
 } // namespace brisk

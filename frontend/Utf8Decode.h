@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace brisk {
@@ -18,5 +19,10 @@ std::optional<uint32_t> decodeCodePoint(std::string_view text, size_t &length);
 // The one code point `text` consists of, or nullopt when it is empty, holds
 // more than one, or is not valid UTF-8.
 std::optional<uint32_t> decodeSingleCodePoint(std::string_view text);
+
+// `bytes` as a diagnostic may show it: printable characters as themselves,
+// anything else (control bytes, ill-formed UTF-8) as \xNN, so a message
+// never carries raw garbage to the terminal.
+std::string printableForMessage(std::string_view bytes);
 
 } // namespace brisk

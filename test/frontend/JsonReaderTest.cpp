@@ -200,6 +200,9 @@ TEST(Loader, DetectsTheFormatFromTheContent) {
   EXPECT_EQ(detectFormat("  \n {\"functions\": []}"), InputFormat::Json);
   EXPECT_EQ(detectFormat("\xEF\xBB\xBF{}"), InputFormat::Json);
   EXPECT_EQ(detectFormat("@main {}"), InputFormat::Text);
+  // A JSON document of the wrong kind is still JSON, to get a JSON message.
+  EXPECT_EQ(detectFormat(" [1, 2]"), InputFormat::Json);
+  EXPECT_EQ(detectFormat("\"main\""), InputFormat::Json);
   EXPECT_EQ(detectFormat("# {json?}\n@main {}"), InputFormat::Text);
   EXPECT_EQ(detectFormat(""), InputFormat::Text);
   Diagnostics diags;

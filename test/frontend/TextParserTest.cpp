@@ -213,7 +213,18 @@ TEST(TextParser, ReportsBadLiteralsAndTypes) {
   EXPECT_NE(textErrors("@m { x: bool = const 1; }")
                 .find("number literal for a constant of type bool"),
             std::string::npos);
-  EXPECT_NE(textErrors("@m { x: int = const 'ab'; }").find("malformed char literal"),
+  // Each malformed char literal says what is wrong with it.
+  EXPECT_NE(textErrors("@m { x: char = const 'ab'; }")
+                .find("char literal 'ab' holds 2 characters; a char is exactly one"),
+            std::string::npos);
+  EXPECT_NE(textErrors("@m { x: char = const '\\q'; }").find("unknown escape '\\q'"),
+            std::string::npos);
+  EXPECT_NE(textErrors("@m { x: char = const 'a;\n}").find("unterminated char literal"),
+            std::string::npos);
+  EXPECT_NE(textErrors("@m { x: char = const ''; }").find("empty char literal"),
+            std::string::npos);
+  EXPECT_NE(textErrors("@m { x: char = const '\xff'; }")
+                .find("char literal '\\xff' is not well-formed UTF-8"),
             std::string::npos);
   EXPECT_NE(textErrors("@m { x: vec<int> = const 1; }")
                 .find("unknown type constructor 'vec'"),
