@@ -8,6 +8,8 @@
 //      back as exactly J1.
 //   2. Text: T1 = toText(P); T1 must parse, print back as exactly T1, and its
 //      JSON must be J1 (the two readers and two printers agree).
+//   3. Printing does not change validity: the re-read programs type-check
+//      exactly when P does.
 //
 // Two honest exceptions, both limits of the formats rather than of brisk:
 // Bril JSON has no spelling for NaN or infinity (nlohmann writes null), so
@@ -96,7 +98,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::optional<Program> program = loadProgram(input, diags);
   if (!program)
     return 0;
-  typeCheck(*program, diags);
+  bool wellTyped = typeCheck(*program, diags);
+  auto sameVerdict = [&](const Program &again, const char *what, const std::string &printed) {
+    Diagnostics checkDiags("<printed>");
+    if (typeCheck(again, checkDiags) != wellTyped)
+      fail(what, printed, wellTyped ? "(original type-checks)" : "(original has type errors)",
+           &checkDiags);
+  };
 
   std::string json1 = toJsonString(*program);
   bool checkJson = jsonCanSpell(*program);
@@ -108,6 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::string json2 = toJsonString(*reread);
     if (json2 != json1)
       fail("JSON -> IR -> JSON changed the program", json1, json2);
+    sameVerdict(*reread, "the printed JSON type-checks differently", json1);
   }
 
   if (detectFormat(input) == InputFormat::Text || textCanSpell(*program)) {
@@ -119,6 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::string text2 = toText(*reparsed);
     if (text2 != text1)
       fail("text -> IR -> text changed the program", text1, text2);
+    sameVerdict(*reparsed, "the printed text type-checks differently", text1);
     if (checkJson) {
       std::string json3 = toJsonString(*reparsed);
       if (json3 != json1)
