@@ -12,6 +12,8 @@ int runSsaCommand(const std::vector<std::string> &args);
 int runDotCommand(const std::vector<std::string> &args);
 int runRunCommand(const std::vector<std::string> &args);
 int runProfileCommand(const std::vector<std::string> &args);
+int runOptCommand(const std::vector<std::string> &args);
+int runPgoCommand(const std::vector<std::string> &args);
 
 const std::vector<Subcommand> &subcommands() {
   static const std::vector<Subcommand> list = {
@@ -23,6 +25,8 @@ const std::vector<Subcommand> &subcommands() {
       {"dot", "the CFG as Graphviz dot (edge weights from a profile)", runDotCommand},
       {"run", "interpret a program like brili [-p]; --profile-out writes a profile", runRunCommand},
       {"profile", "merge or check profiles written by run --profile-out", runProfileCommand},
+      {"opt", "form speculative superblocks from a profile (--profile=FILE)", runOptCommand},
+      {"pgo", "profile on ARGS and optimize in one step (like opt)", runPgoCommand},
   };
   return list;
 }

@@ -2,7 +2,13 @@
 // Read Pipeline.cpp to see every pass brisk runs and in which order.
 #pragma once
 
+#include "interp/Profile.h"
+#include "transforms/Inline.h"
 #include "transforms/PassScope.h"
+#include "transforms/ProfileWeights.h"
+#include "transforms/SuperblockFormation.h"
+
+#include <vector>
 
 namespace brisk {
 
@@ -12,5 +18,18 @@ void runSSARoundTrip(Program &program, PassContext &ctx);
 // The optimization pipeline for a level (0: nothing). Passes that work on
 // SSA go between to-ssa and from-ssa.
 void runOptimizationPipeline(Program &program, PassContext &ctx, int level);
+
+struct SuperblockPipelineOptions {
+  bool inlining = true;
+  InlineOptions inline_;
+  SuperblockOptions superblocks;
+};
+
+// `brisk opt` / `brisk pgo`: inline hot calls, form superblocks (speculative
+// or with branch exits, by the cost model), then a last dead-code sweep.
+// Plain (non-SSA) IR throughout. `profile` must match `program`.
+void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
+                           const SuperblockPipelineOptions &options,
+                           std::vector<RegionRemark> *remarks);
 
 } // namespace brisk

@@ -1,0 +1,32 @@
+// DeadCode: speculation-aware dead-code elimination and CFG clean-up, on
+// plain (non-SSA) Bril.
+//
+// eliminateDeadCode removes pure instructions (EffectClass::Pure, with a
+// destination) whose result is not live. Liveness is the usual backward
+// fixpoint over ordinary edges (terminator targets and fall-through), with
+// one rule for speculation: a failed `guard` restores every variable to its
+// value at the matching `speculate`, so a guard keeps nothing but its
+// condition alive; instead the `speculate` keeps alive everything live into
+// the labels of the guards it governs (found by walking forward from it over
+// ordinary edges until `commit`). A guard that no such walk reaches is
+// treated conservatively, as an edge to its label. This is where speculation
+// beats a branch side exit: inside a speculative region a value needed only
+// by the recovery path is dead. Iterates until nothing more is removed.
+//
+// removeUnreachableBlocks drops blocks no path from the entry reaches
+// (guard edges count as paths); removeJumpsToNext deletes a `jmp` to the
+// block that follows in the layout (the fall-through costs nothing).
+//
+// Requires plain form (no phis). Invalidates liveness; the CFG functions
+// invalidate every analysis.
+#pragma once
+
+#include "ir/IR.h"
+
+namespace brisk {
+
+bool eliminateDeadCode(Function &f);
+bool removeUnreachableBlocks(Function &f);
+bool removeJumpsToNext(Function &f);
+
+} // namespace brisk

@@ -1,0 +1,535 @@
+#include "transforms/SuperblockFormation.h"
+
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Loops.h"
+#include "transforms/CostModel.h"
+#include "transforms/DeadCode.h"
+#include "transforms/GuardFacts.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+namespace brisk {
+namespace {
+
+Instr makeInstr(Opcode op) {
+  Instr in;
+  in.op = op;
+  return in;
+}
+
+bool isSideEffect(const Instr &in) { return in.info().effect == EffectClass::SideEffect; }
+
+// Splits `b` after every side effect that is followed by more than a
+// terminator; returns the pieces in order (b first). The pieces fall through
+// into each other; weights move with the code.
+std::vector<BlockId> splitAfterEffects(Function &f, FunctionWeights &w, BlockId b) {
+  std::vector<BlockId> pieces{b};
+  while (true) {
+    BlockId p = pieces.back();
+    std::vector<Instr> &ins = f.block(p).instrs;
+    size_t n = ins.size();
+    size_t limit = (n && ins.back().isTerminator()) ? n - 1 : n;
+    size_t cut = 0;
+    for (size_t i = 0; i + 1 < limit; ++i)
+      if (isSideEffect(ins[i])) {
+        cut = i + 1;
+        break;
+      }
+    if (!cut)
+      return pieces;
+    BlockId t = f.addBlock();
+    // addBlock may reallocate the arena: take references afresh.
+    std::vector<Instr> &src = f.block(p).instrs;
+    f.block(t).instrs.assign(std::make_move_iterator(src.begin() + std::ptrdiff_t(cut)),
+                             std::make_move_iterator(src.end()));
+    src.resize(cut);
+    auto it = std::find(f.layout.begin(), f.layout.end(), p);
+    f.layout.insert(std::next(it), t);
+    double count = w.block(p);
+    w.setBlock(t, count);
+    for (auto [to, c] : w.edgesFrom(p))
+      w.setEdge(t, to, c);
+    w.clearEdgesFrom(p);
+    w.setEdge(p, t, count);
+    pieces.push_back(t);
+  }
+}
+
+std::optional<Opcode> invertedComparison(Opcode op) {
+  switch (op) {
+  case Opcode::Lt: return Opcode::Ge;
+  case Opcode::Ge: return Opcode::Lt;
+  case Opcode::Gt: return Opcode::Le;
+  case Opcode::Le: return Opcode::Gt;
+  case Opcode::CLt: return Opcode::CGe;
+  case Opcode::CGe: return Opcode::CLt;
+  case Opcode::CGt: return Opcode::CLe;
+  case Opcode::CLe: return Opcode::CGt;
+  default: return std::nullopt; // eq has no negation; float order has NaN
+  }
+}
+
+// How control goes from one trace piece to the next one on the trace.
+struct Transition {
+  enum Kind { Fall, Jump, Branch, Return, End } kind = End;
+  VarId cond = kNoVar;
+  bool onTrue = true;      // the trace continues when cond is true
+  BlockId off = kNoBlock;  // the off-trace target of a Branch
+  double pStay = 1;        // probability of staying on the trace
+};
+
+struct Candidate {
+  bool speculative = false;
+  unsigned unroll = 1;
+};
+
+struct Outcome {
+  bool ok = false;
+  std::string failure;
+  double before = 0, after = 0;
+  unsigned guards = 0, sideExits = 0, commitsForEffects = 0;
+  bool usedSpeculation = false;
+  long long growth = 0;
+  double saving() const { return before - after; }
+};
+
+// Emits one region for `trace` into `f` (a scratch copy while the cost model
+// compares candidates). See the header for the shape.
+class RegionEmitter {
+public:
+  RegionEmitter(Function &f, FunctionWeights &w, const Trace &t, const SuperblockOptions &o,
+                Candidate c)
+      : f_(f), w_(w), t_(t), o_(o), c_(c) {}
+
+  Outcome run() {
+    Outcome out;
+    size_t sizeBefore = f_.instrCount();
+    // Pieces and their on-trace probabilities.
+    for (size_t i = 0; i < t_.blocks.size(); ++i) {
+      std::vector<BlockId> ps = c_.speculative ? splitAfterEffects(f_, w_, t_.blocks[i])
+                                               : std::vector<BlockId>{t_.blocks[i]};
+      for (size_t k = 0; k < ps.size(); ++k) {
+        pieces_.push_back(ps[k]);
+        stayProb_.push_back(k + 1 < ps.size() ? 1.0 : t_.probability[i]);
+      }
+    }
+    head_ = pieces_.front();
+    m_ = pieces_.size();
+    taken_.assign(m_, 0.0);
+    if (!computeTransitions(out.failure))
+      return out;
+    if (t_.isLoop)
+      computeLoopBody();
+
+    double s = 1;
+    for (const Transition &tr : trans_)
+      s *= tr.pStay;
+    unsigned K = t_.isLoop ? c_.unroll : 1;
+    double flow = regionEntryFlow(w_.block(head_), s, K, t_.isLoop);
+
+    entry_ = newBlock(flow, /*labeled=*/true);
+    BlockId cur = entry_;
+    bool speculating = false;
+    BlockId rec = kNoBlock;
+    double redo = 0; // original work since the recovery label
+    size_t total = size_t(K) * m_;
+    for (size_t pos = 0; pos < total; ++pos) {
+      size_t i = pos % m_;
+      BlockId piece = pieces_[i];
+      out.before += flow * blockCost(f_, piece);
+      taken_[i] += flow;
+      if (c_.speculative && !speculating && guardAhead(pos, total)) {
+        if (!f_.block(cur).instrs.empty())
+          cur = newBlock(flow, false);
+        emit(cur, makeInstr(Opcode::Speculate));
+        speculating = true;
+        out.usedSpeculation = true;
+        rec = piece;
+        redo = 0;
+      }
+      const Block &orig = f_.block(piece);
+      size_t n = orig.instrs.size() - (orig.terminator() ? 1 : 0);
+      for (size_t k = 0; k < n; ++k) {
+        Instr in = f_.block(piece).instrs[k];
+        if (isSideEffect(in) && speculating) {
+          emit(cur, makeInstr(Opcode::Commit));
+          speculating = false;
+          ++out.commitsForEffects;
+        }
+        emit(cur, std::move(in));
+      }
+      redo += blockCost(f_, piece);
+      const Transition &tr = trans_[i];
+      bool last = pos + 1 == total;
+      if (last && !t_.isLoop) {
+        // End of a straight region: the original terminator.
+        if (speculating)
+          emit(cur, makeInstr(Opcode::Commit));
+        if (const Instr *term = f_.block(piece).terminator()) {
+          emit(cur, Instr(*term));
+        } else if (BlockId ft = fallthroughOf(f_, piece); ft != kNoBlock) {
+          emit(cur, jumpTo(ft));
+        } else if (f_.returnType.isNone()) {
+          emit(cur, makeInstr(Opcode::Ret));
+        } else {
+          out.failure = "falls off the end of a function with a result";
+          return out;
+        }
+        break;
+      }
+      if (tr.kind == Transition::Branch) {
+        bool guardable = speculating && isGuardable(i);
+        if (last && !speculating) {
+          // Plain loop chunk end: the branch itself goes back to the entry.
+          Instr br = f_.block(piece).instrs.back();
+          br.labels = tr.onTrue ? BlockList{entry_, tr.off} : BlockList{tr.off, entry_};
+          emit(cur, std::move(br));
+          edge(cur, entry_, flow * tr.pStay);
+          ++out.sideExits;
+          flow *= tr.pStay;
+          break;
+        }
+        if (guardable) {
+          VarId cond = tr.onTrue ? tr.cond : invert(cur, tr.cond);
+          Instr g = makeInstr(Opcode::Guard);
+          g.args.push_back(cond);
+          g.labels.push_back(rec);
+          emit(cur, std::move(g));
+          failCost_ += flow * (1 - tr.pStay) * redo;
+          ++out.guards;
+          flow *= tr.pStay;
+          cur = newBlock(flow, false);
+        } else {
+          BlockId target = tr.off;
+          if (speculating)
+            target = stub(tr.off, flow * (1 - tr.pStay));
+          BlockId next = newBlock(flow * tr.pStay, true);
+          Instr br = f_.block(piece).instrs.back();
+          br.labels = tr.onTrue ? BlockList{next, target} : BlockList{target, next};
+          emit(cur, std::move(br));
+          ++out.sideExits;
+          flow *= tr.pStay;
+          cur = next;
+        }
+      }
+      if (last) {
+        // Loop chunk end: back to the entry, committing the chunk.
+        if (speculating)
+          emit(cur, makeInstr(Opcode::Commit));
+        emit(cur, jumpTo(entry_));
+      }
+    }
+    // Lay the region out just before the head, stubs last.
+    std::vector<BlockId> region = chain_;
+    region.insert(region.end(), stubs_.begin(), stubs_.end());
+    auto at = std::find(f_.layout.begin(), f_.layout.end(), head_);
+    f_.layout.insert(at, region.begin(), region.end());
+    // Every jump into the head now enters the region.
+    for (BlockId b : f_.layout)
+      if (Instr *term = f_.block(b).terminator())
+        if (term->op == Opcode::Jmp || term->op == Opcode::Br)
+          for (BlockId &l : term->labels)
+            if (l == head_)
+              l = entry_;
+    updateWeights();
+
+    // Clean up under the facts the guards and branches imply, then measure.
+    propagateGuardFacts(f_);
+    eliminateDeadCode(f_);
+    removeUnreachableBlocks(f_);
+    out.after = regionCost(f_, flow_) + failCost_;
+    out.growth = (long long)f_.instrCount() - (long long)sizeBefore;
+    out.ok = true;
+    return out;
+  }
+
+private:
+  bool computeTransitions(std::string &failure) {
+    trans_.resize(m_);
+    for (size_t i = 0; i < m_; ++i) {
+      BlockId p = pieces_[i];
+      bool lastPiece = i + 1 == m_;
+      BlockId next = lastPiece ? (t_.isLoop ? head_ : kNoBlock) : pieces_[i + 1];
+      Transition &tr = trans_[i];
+      tr.pStay = stayProb_[i];
+      const Instr *term = f_.block(p).terminator();
+      if (!term) {
+        BlockId ft = fallthroughOf(f_, p);
+        tr.kind = next == kNoBlock ? Transition::End : Transition::Fall;
+        if (next != kNoBlock && ft != next) {
+          failure = "a trace block does not fall through to its successor";
+          return false;
+        }
+        tr.pStay = next == kNoBlock ? 0 : 1;
+        continue;
+      }
+      if (next == kNoBlock) {
+        tr.kind = Transition::End;
+        continue;
+      }
+      if (term->op == Opcode::Ret) {
+        failure = "a return inside the trace";
+        return false;
+      }
+      if (term->op == Opcode::Jmp || term->labels[0] == term->labels[1]) {
+        if (term->labels[0] != next) {
+          failure = "a trace block does not jump to its successor";
+          return false;
+        }
+        tr.kind = Transition::Jump;
+        tr.pStay = 1;
+        continue;
+      }
+      tr.kind = Transition::Branch;
+      tr.cond = term->args[0];
+      if (term->labels[0] == next) {
+        tr.onTrue = true;
+        tr.off = term->labels[1];
+      } else if (term->labels[1] == next) {
+        tr.onTrue = false;
+        tr.off = term->labels[0];
+      } else {
+        failure = "a trace block does not branch to its successor";
+        return false;
+      }
+      // The trace's own probability: from the path profile when it decided.
+      tr.pStay = stayProb_[i];
+    }
+    return true;
+  }
+
+  void computeLoopBody() {
+    CFG cfg(f_);
+    DominatorTree dom(cfg);
+    LoopInfo li(cfg, dom);
+    inLoop_.assign(f_.blocks.size(), false);
+    if (!cfg.reachable(head_) || !li.isHeader(head_))
+      return;
+    for (BlockId b : li.loop(li.loopOf(head_)).blocks)
+      inLoop_[b] = true;
+  }
+
+  // Rare off-trace edges that stay in the loop (or any rare one of a
+  // straight trace) become guards; loop exits and common ones stay branches.
+  bool isGuardable(size_t i) const {
+    const Transition &tr = trans_[i];
+    if (!c_.speculative || tr.kind != Transition::Branch)
+      return false;
+    if (1 - tr.pStay > o_.maxGuardFailure)
+      return false;
+    if (t_.isLoop && (tr.off >= inLoop_.size() || !inLoop_[tr.off]))
+      return false;
+    return true;
+  }
+
+  // Whether a guard comes, from the start of position `pos`, before the next
+  // side effect or the end of the region.
+  bool guardAhead(size_t pos, size_t total) const {
+    for (size_t q = pos; q < total; ++q) {
+      size_t i = q % m_;
+      const Block &b = f_.block(pieces_[i]);
+      for (const Instr &in : b.instrs)
+        if (isSideEffect(in))
+          return false;
+      bool last = q + 1 == total;
+      if (last && !t_.isLoop)
+        return false;
+      if (isGuardable(i))
+        return true;
+    }
+    return false;
+  }
+
+  BlockId newBlock(double flow, bool labeled) {
+    BlockId b = labeled ? f_.addFreshBlock("sb") : f_.addBlock();
+    chain_.push_back(b);
+    flow_[b] = flow;
+    return b;
+  }
+
+  BlockId stub(BlockId target, double flow) {
+    BlockId b = f_.addFreshBlock("sb.exit");
+    stubs_.push_back(b);
+    flow_[b] = flow;
+    emit(b, makeInstr(Opcode::Commit));
+    emit(b, jumpTo(target));
+    return b;
+  }
+
+  static Instr jumpTo(BlockId target) {
+    Instr j = makeInstr(Opcode::Jmp);
+    j.labels.push_back(target);
+    return j;
+  }
+
+  void emit(BlockId b, Instr in) { f_.block(b).instrs.push_back(std::move(in)); }
+
+  void edge(BlockId from, BlockId to, double flow) { w_.setEdge(from, to, flow); }
+
+  // A variable that is true exactly when `cond` is false, defined in `cur`
+  // (right after cond's definition when that is an invertible comparison in
+  // `cur`, so both read the same operands).
+  VarId invert(BlockId cur, VarId cond) {
+    std::vector<Instr> &ins = f_.block(cur).instrs;
+    VarId nv = f_.freshVar(f_.varName(cond) + ".not");
+    for (size_t k = ins.size(); k-- > 0;) {
+      if (ins[k].dest != cond)
+        continue;
+      if (auto inv = invertedComparison(ins[k].op)) {
+        Instr c = ins[k];
+        c.op = *inv;
+        c.dest = nv;
+        ins.insert(ins.begin() + std::ptrdiff_t(k + 1), std::move(c));
+        return nv;
+      }
+      break;
+    }
+    Instr n = makeInstr(Opcode::Not);
+    n.dest = nv;
+    n.type = Type::boolTy();
+    n.args.push_back(cond);
+    ins.push_back(std::move(n));
+    return nv;
+  }
+
+  void updateWeights() {
+    for (auto &[b, fl] : flow_)
+      w_.setBlock(b, fl);
+    // The originals keep what the region does not take.
+    for (size_t i = 0; i < m_; ++i)
+      w_.setBlock(pieces_[i], std::max(0.0, w_.block(pieces_[i]) - taken_[i]));
+    for (size_t k = 0; k + 1 < chain_.size(); ++k)
+      if (!f_.block(chain_[k]).terminator())
+        w_.setEdge(chain_[k], chain_[k + 1], flow_.lookup(chain_[k + 1]));
+  }
+
+  Function &f_;
+  FunctionWeights &w_;
+  const Trace &t_;
+  const SuperblockOptions &o_;
+  Candidate c_;
+  std::vector<BlockId> pieces_;
+  std::vector<double> stayProb_, taken_;
+  std::vector<Transition> trans_;
+  std::vector<bool> inLoop_;
+  BlockId head_ = kNoBlock, entry_ = kNoBlock;
+  size_t m_ = 0;
+  std::vector<BlockId> chain_, stubs_;
+  llvm::DenseMap<BlockId, double> flow_;
+  double failCost_ = 0;
+};
+
+std::string blockDisplayName(const Function &f, BlockId b) {
+  return f.block(b).hasLabel() ? "." + f.block(b).label : "#" + std::to_string(b);
+}
+
+bool traceStillValid(const Function &f, const Trace &t) {
+  for (BlockId b : t.blocks)
+    if (b >= f.blocks.size() || f.block(b).dead)
+      return false;
+  return true;
+}
+
+} // namespace
+
+bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfile *paths,
+                     size_t sizeBefore, const SuperblockOptions &options,
+                     std::vector<RegionRemark> *remarks) {
+  std::vector<Trace> traces = selectTraces(f, weights, paths, options.trace);
+  bool changed = false;
+  double budget = options.growthLimit * double(std::max<size_t>(sizeBefore, 1));
+  for (const Trace &t : traces) {
+    if (!traceStillValid(f, t))
+      continue;
+    RegionRemark rm;
+    rm.function = f.name;
+    for (BlockId b : t.blocks)
+      rm.trace.push_back(blockDisplayName(f, b));
+    rm.loop = t.isLoop;
+    rm.headCount = t.headCount;
+
+    std::vector<Candidate> cands;
+    for (bool spec : {true, false}) {
+      if (spec && !options.speculation)
+        continue;
+      if (t.isLoop)
+        for (unsigned k : options.unrollFactors)
+          cands.push_back({spec, k});
+      else
+        cands.push_back({spec, 1});
+    }
+    struct Tried {
+      Candidate c;
+      Outcome o;
+      Function f;
+      FunctionWeights w;
+    };
+    std::optional<Tried> bestSpec, bestPlain;
+    std::string lastFailure;
+    double bestSpecSaving = -1e300, bestPlainSaving = -1e300;
+    for (Candidate c : cands) {
+      Function scratch = f;
+      FunctionWeights sw = weights;
+      Outcome o = RegionEmitter(scratch, sw, t, options, c).run();
+      if (!o.ok) {
+        lastFailure = o.failure;
+        continue;
+      }
+      if (double(scratch.instrCount()) > budget) {
+        lastFailure = "code growth budget";
+        continue;
+      }
+      bool spec = o.usedSpeculation;
+      double &best = spec ? bestSpecSaving : bestPlainSaving;
+      std::optional<Tried> &slot = spec ? bestSpec : bestPlain;
+      if (o.saving() > best + 1e-9) {
+        best = o.saving();
+        slot.emplace(Tried{c, o, std::move(scratch), std::move(sw)});
+      }
+    }
+    rm.savingSpeculative = bestSpec ? bestSpecSaving : 0;
+    rm.savingBranches = bestPlain ? bestPlainSaving : 0;
+    Tried *chosen = nullptr;
+    if (bestSpec && bestSpecSaving >= options.minSaving &&
+        (options.preferSpeculation || !bestPlain || bestSpecSaving >= bestPlainSaving))
+      chosen = &*bestSpec;
+    else if (bestPlain && bestPlainSaving >= options.minSaving)
+      chosen = &*bestPlain;
+    if (!chosen) {
+      rm.decision = "rejected";
+      rm.expectedSaving = std::max(bestSpec ? bestSpecSaving : -1e300,
+                                   bestPlain ? bestPlainSaving : -1e300);
+      if (!bestSpec && !bestPlain) {
+        rm.expectedSaving = 0;
+        rm.reason = lastFailure.empty() ? "no candidate" : lastFailure;
+      } else {
+        rm.reason = "expected saving below " + std::to_string(options.minSaving);
+      }
+    } else {
+      rm.decision = chosen->o.usedSpeculation ? "speculative" : "branches";
+      rm.unroll = t.isLoop ? chosen->c.unroll : 1;
+      rm.guards = chosen->o.guards;
+      rm.sideExits = chosen->o.sideExits;
+      rm.commitsForEffects = chosen->o.commitsForEffects;
+      rm.expectedSaving = chosen->o.saving();
+      rm.growth = chosen->o.growth;
+      rm.reason = chosen->o.usedSpeculation
+                      ? "speculation saves the most expected instructions among its forms"
+                      : (options.speculation ? "no profitable guard: branch side exits"
+                                             : "speculation disabled");
+      f = std::move(chosen->f);
+      weights = std::move(chosen->w);
+      changed = true;
+    }
+    if (remarks)
+      remarks->push_back(std::move(rm));
+  }
+  if (changed)
+    f.ensureLabels();
+  return changed;
+}
+
+} // namespace brisk
