@@ -24,10 +24,15 @@ Type pointeeOf(Type t) { return t.isPtr() ? t.pointee() : Type(BaseType::Any); }
 
 std::string quoted(Type t) { return t.toString(); }
 
+// Each function's first definition by name (later duplicates are reported),
+// so a call resolves in constant time: Program::findFunction is a linear scan,
+// which made checking a program with many functions and calls quadratic.
+using FunctionTable = llvm::StringMap<const Function *>;
+
 class FunctionChecker {
 public:
-  FunctionChecker(const Program &program, const Function &fn, Diagnostics &diags)
-      : program_(program), fn_(fn), diags_(diags), varType_(fn.numVars()),
+  FunctionChecker(const FunctionTable &functions, const Function &fn, Diagnostics &diags)
+      : functions_(functions), fn_(fn), diags_(diags), varType_(fn.numVars()),
         isShadow_(fn.numVars(), false) {}
 
   void run() {
@@ -41,7 +46,7 @@ public:
   }
 
 private:
-  const Program &program_;
+  const FunctionTable &functions_;
   const Function &fn_;
   Diagnostics &diags_;
   std::vector<std::optional<Type>> varType_; // by VarId; nullopt: never defined
@@ -226,7 +231,8 @@ private:
   }
 
   void checkCall(const Instr &in) {
-    const Function *callee = program_.findFunction(in.callee);
+    auto found = functions_.find(in.callee);
+    const Function *callee = found == functions_.end() ? nullptr : found->second;
     if (!callee) {
       error("undefined function @" + in.callee);
       return;
@@ -281,13 +287,15 @@ private:
 
 bool typeCheck(const Program &program, Diagnostics &diags) {
   size_t before = diags.count();
-  llvm::StringMap<const Function *> seen;
+  FunctionTable functions;
+  for (const Function &fn : program.functions)
+    functions.try_emplace(fn.name, &fn);
   for (const Function &fn : program.functions) {
     Location where;
     where.function = fn.name;
     where.pos = fn.pos;
-    if (auto [it, inserted] = seen.try_emplace(fn.name, &fn); !inserted) {
-      SourcePos first = it->second->pos;
+    if (const Function *firstDef = functions.find(fn.name)->second; firstDef != &fn) {
+      SourcePos first = firstDef->pos;
       diags.error(where, "duplicate function @" + fn.name +
                              (first.known() ? " (first defined at line " +
                                                   std::to_string(first.row) + ")"
@@ -296,7 +304,7 @@ bool typeCheck(const Program &program, Diagnostics &diags) {
     if (fn.name == "main" && !fn.returnType.isNone())
       diags.error(where, "@main must not have a return type (it has " +
                              fn.returnType.toString() + ")");
-    FunctionChecker(program, fn, diags).run();
+    FunctionChecker(functions, fn, diags).run();
   }
   // At the storage cap new errors are only counted, so treat a full log as failure.
   return diags.count() == before && before < Diagnostics::kMaxStored;
