@@ -247,21 +247,29 @@ private:
   // none), so the statement's remaining tokens still make sense.
   Token badCharLiteral(Token &t) {
     size_t start = i_;
-    size_t eol = text_.find('\n', start + 1);
-    std::string_view line = text_.substr(start + 1, eol == std::string_view::npos
-                                                        ? std::string_view::npos
-                                                        : eol - start - 1);
-    size_t close = line.find('\'');
+    // Look no further than the closing quote or the end of the line, so a
+    // line full of bad literals is still read in linear time.
+    size_t stop = text_.find_first_of("'\n", start + 1);
     t.kind = Tok::BadChar;
-    if (close == std::string_view::npos) {
+    if (stop == std::string_view::npos || text_[stop] == '\n') {
       t.text = text_.substr(start, 1);
       t.problem = "unterminated char literal (no closing ' on this line)";
       advance(1);
       return t;
     }
-    std::string_view body = line.substr(0, close);
-    t.text = text_.substr(start, close + 2);
-    std::string shown = "'" + printableForMessage(body) + "'";
+    std::string_view body = text_.substr(start + 1, stop - start - 1);
+    t.text = text_.substr(start, stop - start + 1);
+    // Quote at most a few dozen bytes (cut at a code point boundary): the
+    // "literal" may be a whole line of something else.
+    std::string_view excerpt = body;
+    if (excerpt.size() > 40) {
+      size_t cut = 32;
+      while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80)
+        --cut;
+      excerpt = body.substr(0, cut);
+    }
+    std::string shown =
+        "'" + printableForMessage(excerpt) + (excerpt.size() < body.size() ? "...'" : "'");
     if (body.empty()) {
       t.problem = "empty char literal ''";
     } else if (body[0] == '\\' && body.size() == 2) {
