@@ -84,5 +84,26 @@ TEST(Writer, JsonOmitsEmptyFieldsAndNestsPointerTypes) {
             nlohmann::json::parse(R"({"ptr":{"ptr":"float"}})"));
 }
 
+TEST(Writer, StreamedTextEqualsTheDomDump) {
+  Program p = smallProgram();
+  Function &f = p.functions.front();
+  f.params.push_back(Param{f.var("q"), Type(BaseType::Char, 3)});
+  f.returnType = Type::floatTy().pointerTo();
+  Instr c;
+  c.op = Opcode::Const;
+  c.dest = f.var("weird \"name\"\n");
+  c.type = Type::floatTy();
+  c.value = Literal::ofFloat(1e21);
+  Instr ch = c;
+  ch.type = Type::charTy();
+  ch.value = Literal::ofChar(0x1F431);
+  f.block(f.entry()).instrs.insert(f.block(f.entry()).instrs.begin(), {c, ch});
+  Function &empty = p.functions.emplace_back();
+  empty.name = "empty";
+  empty.layout = {empty.addBlock()};
+  EXPECT_EQ(toJsonString(p), programToJson(p).dump(2) + "\n");
+  EXPECT_EQ(toJsonString(Program{}), programToJson(Program{}).dump(2) + "\n");
+}
+
 } // namespace
 } // namespace brisk

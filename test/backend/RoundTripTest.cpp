@@ -52,6 +52,9 @@ TEST(RoundTrip, JsonIdentityAndThroughText) {
     auto program = readJsonProgram(test::readFile(jsonPath), diags);
     ASSERT_TRUE(program.has_value()) << diags.format(diags.all().front());
     EXPECT_EQ(programToJson(*program), original);
+    // The streaming writer spells exactly what the DOM writer would.
+    EXPECT_EQ(toJsonString(*program),
+              programToJson(*program).dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 
     std::string text = toText(*program);
     Diagnostics textDiags("<printed>");
