@@ -25,11 +25,22 @@ constexpr unsigned kNone = ~0u;
 
 uint16_t typeCode(Type t) { return uint16_t((unsigned(t.base()) << 8) | t.ptrDepth()); }
 
+// base + t < bound (strict) or <= bound for every t in [lo, hi], with no
+// overflow in between.
+struct RangeFact {
+  unsigned base;
+  int64_t lo, hi;
+  unsigned bound;
+  bool strict;
+};
+
 struct Table {
   std::map<VarId, unsigned> var;
   std::map<Key, unsigned> expr;
   std::map<unsigned, Key> def;
   std::map<unsigned, int64_t> konst;
+  std::map<unsigned, std::pair<unsigned, int64_t>> aff; // value = base + offset
+  std::vector<RangeFact> ranges;
 };
 
 bool isComparison(Opcode op) {
@@ -160,6 +171,8 @@ private:
       else if (kb != t.konst.end() && ka == t.konst.end())
         t.konst[k.a] = kb->second;
     } else if (isComparison(k.op)) {
+      if (val && (k.op == Opcode::Lt || k.op == Opcode::Le))
+        learnRange(t, k.a, k.b, k.op == Opcode::Lt);
       learn(t, Key{inverseOf(k.op), k.type, k.a, k.b, 0}, !val);
       learn(t, Key{mirrorOf(k.op), k.type, k.b, k.a, 0}, val);
       learn(t, Key{inverseOf(mirrorOf(k.op)), k.type, k.b, k.a, 0}, !val);
@@ -170,6 +183,75 @@ private:
       setKnown(t, k.a, 0, depth + 1);
       setKnown(t, k.b, 0, depth + 1);
     }
+  }
+
+  std::pair<unsigned, int64_t> affine(Table &t, unsigned n) {
+    auto it = t.aff.find(n);
+    return it == t.aff.end() ? std::pair<unsigned, int64_t>{n, 0} : it->second;
+  }
+
+  // a < m (or a <= m) where m = B - C, C a known constant >= 0, and m < B is
+  // known (so B - C did not wrap): a + d < B (<= B) for d in [0, C], and
+  // nothing overflows on the way.
+  void learnRange(Table &t, unsigned a, unsigned m, bool strict) {
+    auto d = t.def.find(m);
+    if (d == t.def.end() || d->second.op != Opcode::Sub)
+      return;
+    unsigned B = d->second.a;
+    auto c = t.konst.find(d->second.b);
+    if (c == t.konst.end() || c->second < 0)
+      return;
+    auto nowrap = t.expr.find(Key{Opcode::Lt, typeCode(Type::boolTy()), m, B, 0});
+    if (nowrap == t.expr.end())
+      return;
+    auto known = t.konst.find(nowrap->second);
+    if (known == t.konst.end() || !known->second)
+      return;
+    auto [base, off] = affine(t, a);
+    int64_t hi;
+    if (__builtin_add_overflow(off, c->second, &hi))
+      return;
+    if (strict) {
+      t.ranges.push_back({base, off, hi, B, true});
+    } else {
+      t.ranges.push_back({base, off, hi, B, false});
+      if (hi > off)
+        t.ranges.push_back({base, off, hi - 1, B, true});
+    }
+  }
+
+  // Whether x < y (strict) or x <= y is implied by a range fact.
+  bool holds(Table &t, unsigned x, unsigned y, bool strict) {
+    auto [base, off] = affine(t, x);
+    for (const RangeFact &r : t.ranges)
+      if (r.base == base && r.bound == y && (r.strict || !strict) && off >= r.lo && off <= r.hi)
+        return true;
+    return false;
+  }
+
+  std::optional<int64_t> decideByRanges(Table &t, Opcode op, unsigned a, unsigned b) {
+    if (t.ranges.empty())
+      return std::nullopt;
+    switch (op) {
+    case Opcode::Lt:
+      if (holds(t, a, b, true)) return 1;
+      if (holds(t, b, a, false)) return 0;
+      break;
+    case Opcode::Le:
+      if (holds(t, a, b, false)) return 1;
+      if (holds(t, b, a, true)) return 0;
+      break;
+    case Opcode::Gt:
+      if (holds(t, b, a, true)) return 1;
+      if (holds(t, a, b, false)) return 0;
+      break;
+    case Opcode::Ge:
+      if (holds(t, b, a, false)) return 1;
+      if (holds(t, a, b, true)) return 0;
+      break;
+    default: break;
+    }
+    return std::nullopt;
   }
 
   void learn(Table &t, Key k, int64_t val) {
@@ -258,6 +340,25 @@ private:
         result = it->second;
         if (auto kc = t.konst.find(result); kc != t.konst.end() && in.type.isBool())
           folded = kc->second;
+        else if (bb != kNone && (folded = decideByRanges(t, in.op, a, bb)))
+          t.konst[result] = *folded;
+        // Affine forms: x = a + c, x = a - c.
+        if (bb != kNone && !t.aff.count(result) &&
+            (in.op == Opcode::Add || in.op == Opcode::Sub)) {
+          auto kA = t.konst.find(a), kB = t.konst.find(bb);
+          int64_t off;
+          if (kB != t.konst.end()) {
+            auto [base, o] = affine(t, a);
+            bool ovf = in.op == Opcode::Add ? __builtin_add_overflow(o, kB->second, &off)
+                                            : __builtin_sub_overflow(o, kB->second, &off);
+            if (!ovf)
+              t.aff[result] = {base, off};
+          } else if (kA != t.konst.end() && in.op == Opcode::Add) {
+            auto [base, o] = affine(t, bb);
+            if (!__builtin_add_overflow(o, kA->second, &off))
+              t.aff[result] = {base, off};
+          }
+        }
       }
       if (folded && t.var.count(in.dest) && t.var[in.dest] == result)
         return false;

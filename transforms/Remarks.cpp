@@ -23,6 +23,7 @@ std::string remarksToJsonLines(const std::vector<RegionRemark> &remarks) {
     j["guards"] = r.guards;
     j["side_exits"] = r.sideExits;
     j["commits_for_effects"] = r.commitsForEffects;
+    j["sunk_effects"] = r.sunkEffects;
     j["expected_saving"] = round2(r.expectedSaving);
     j["saving_speculative"] = round2(r.savingSpeculative);
     j["saving_branches"] = round2(r.savingBranches);

@@ -8,6 +8,8 @@
 #include "transforms/GuardFacts.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <optional>
 
@@ -84,13 +86,14 @@ struct Transition {
 struct Candidate {
   bool speculative = false;
   unsigned unroll = 1;
+  bool counted = false; // loop: one guard per chunk replaces the exit tests
 };
 
 struct Outcome {
   bool ok = false;
   std::string failure;
   double before = 0, after = 0;
-  unsigned guards = 0, sideExits = 0, commitsForEffects = 0;
+  unsigned guards = 0, sideExits = 0, commitsForEffects = 0, sunkEffects = 0;
   bool usedSpeculation = false;
   long long growth = 0;
   double saving() const { return before - after; }
@@ -124,16 +127,43 @@ public:
     if (t_.isLoop)
       computeLoopBody();
 
+    unsigned K = t_.isLoop ? c_.unroll : 1;
+    if (c_.counted && !(c_.speculative && t_.isLoop && K >= 2 && findCountedExit())) {
+      out.failure = "no counted loop exit";
+      return out;
+    }
     double s = 1;
     for (const Transition &tr : trans_)
       s *= tr.pStay;
-    unsigned K = t_.isLoop ? c_.unroll : 1;
     double flow = regionEntryFlow(w_.block(head_), s, K, t_.isLoop);
+    double chunkFlow = flow;
+    if (counted_) {
+      // Per entry of the loop, L iterations: floor(L/K) chunks pass the
+      // chunk guard, and each of the remaining iterations (and the final
+      // exit test) tries once and fails at once.
+      double H = w_.block(head_);
+      double entries = std::max(1.0, H - w_.edge(pieces_.back(), head_));
+      double L = std::max(0.0, H / entries - 1);
+      double chunks = std::floor(L / K);
+      double attempts = chunks + (L - chunks * K) + 1;
+      flow = entries * attempts;
+      chunkFlow = entries * chunks;
+      trans_[countedPiece_].pStay = 1;
+    }
 
     entry_ = newBlock(flow, /*labeled=*/true);
     BlockId cur = entry_;
-    bool speculating = false;
-    BlockId rec = kNoBlock;
+    if (counted_) {
+      emit(cur, makeInstr(Opcode::Speculate));
+      emitChunkGuard(cur, K);
+      out.guards += 2;
+      out.usedSpeculation = true;
+      flow = chunkFlow;
+      cur = newBlock(flow, false);
+    }
+    bool speculating = counted_;
+    bool effectSinceSpec = false; // an effect ran in place: no guard may follow
+    BlockId rec = counted_ ? head_ : kNoBlock;
     double redo = 0; // original work since the recovery label
     size_t total = size_t(K) * m_;
     for (size_t pos = 0; pos < total; ++pos) {
@@ -146,6 +176,7 @@ public:
           cur = newBlock(flow, false);
         emit(cur, makeInstr(Opcode::Speculate));
         speculating = true;
+        effectSinceSpec = false;
         out.usedSpeculation = true;
         rec = piece;
         redo = 0;
@@ -155,8 +186,23 @@ public:
       for (size_t k = 0; k < n; ++k) {
         Instr in = f_.block(piece).instrs[k];
         if (isSideEffect(in) && speculating) {
+          // Sink past the segment's remaining guards when legal, run it in
+          // place when no guard follows, else commit before it.
+          size_t g = effectSinceSpec ? kNoPos : lastGuardAhead(pos, total);
+          if (!effectSinceSpec && g == kNoPos) {
+            emit(cur, std::move(in));
+            effectSinceSpec = true;
+            continue;
+          }
+          if (g != kNoPos && canSink(in, pos, g)) {
+            pending_.push_back({g, std::move(in)});
+            ++out.sunkEffects;
+            continue;
+          }
+          flushPending(cur);
           emit(cur, makeInstr(Opcode::Commit));
           speculating = false;
+          effectSinceSpec = false;
           ++out.commitsForEffects;
         }
         emit(cur, std::move(in));
@@ -166,6 +212,7 @@ public:
       bool last = pos + 1 == total;
       if (last && !t_.isLoop) {
         // End of a straight region: the original terminator.
+        flushPending(cur);
         if (speculating)
           emit(cur, makeInstr(Opcode::Commit));
         if (const Instr *term = f_.block(piece).terminator()) {
@@ -181,8 +228,9 @@ public:
         break;
       }
       if (tr.kind == Transition::Branch) {
-        bool guardable = speculating && isGuardable(i);
+        bool guardable = speculating && !effectSinceSpec && isGuardable(i);
         if (last && !speculating) {
+          flushPending(cur);
           // Plain loop chunk end: the branch itself goes back to the entry.
           Instr br = f_.block(piece).instrs.back();
           br.labels = tr.onTrue ? BlockList{entry_, tr.off} : BlockList{tr.off, entry_};
@@ -202,10 +250,12 @@ public:
           ++out.guards;
           flow *= tr.pStay;
           cur = newBlock(flow, false);
+          if (emitPendingAt(cur, pos))
+            effectSinceSpec = true;
         } else {
           BlockId target = tr.off;
           if (speculating)
-            target = stub(tr.off, flow * (1 - tr.pStay));
+            target = stub(tr.off, flow * (1 - tr.pStay), pendingEffects());
           BlockId next = newBlock(flow * tr.pStay, true);
           Instr br = f_.block(piece).instrs.back();
           br.labels = tr.onTrue ? BlockList{next, target} : BlockList{target, next};
@@ -217,6 +267,7 @@ public:
       }
       if (last) {
         // Loop chunk end: back to the entry, committing the chunk.
+        flushPending(cur);
         if (speculating)
           emit(cur, makeInstr(Opcode::Commit));
         emit(cur, jumpTo(entry_));
@@ -301,6 +352,122 @@ private:
     return true;
   }
 
+  // A loop exit `br c` where c = lt a b (or le; or ge/gt with the trace on
+  // the false side), b is not written on the trace and a is written once,
+  // by a = add a s with s a positive constant written on the trace before.
+  bool findCountedExit() {
+    auto defsOf = [&](VarId v) {
+      std::vector<std::pair<size_t, size_t>> out; // (piece, index)
+      for (size_t i = 0; i < m_; ++i) {
+        const auto &ins = f_.block(pieces_[i]).instrs;
+        for (size_t k = 0; k < ins.size(); ++k)
+          if (ins[k].dest == v)
+            out.push_back({i, k});
+      }
+      return out;
+    };
+    for (size_t x = 0; x < m_; ++x) {
+      const Transition &tr = trans_[x];
+      if (tr.kind != Transition::Branch || (tr.off < inLoop_.size() && inLoop_[tr.off]))
+        continue;
+      const auto &ins = f_.block(pieces_[x]).instrs;
+      const Instr *cmp = nullptr;
+      for (size_t k = ins.size(); k-- > 0;)
+        if (ins[k].dest == tr.cond) {
+          cmp = &ins[k];
+          break;
+        }
+      if (!cmp || !cmp->args.size() || cmp->args.size() != 2)
+        continue;
+      Opcode op = cmp->op;
+      if (!tr.onTrue) {
+        if (op == Opcode::Ge)
+          op = Opcode::Lt;
+        else if (op == Opcode::Gt)
+          op = Opcode::Le;
+        else
+          continue;
+      }
+      if (op != Opcode::Lt && op != Opcode::Le)
+        continue;
+      VarId a = cmp->args[0], b = cmp->args[1];
+      if (!defsOf(b).empty() || a == b)
+        continue;
+      auto aDefs = defsOf(a);
+      if (aDefs.size() != 1)
+        continue;
+      auto [ai, ak] = aDefs[0];
+      const Instr &inc = f_.block(pieces_[ai]).instrs[ak];
+      if (inc.op != Opcode::Add)
+        continue;
+      VarId step = inc.args[0] == a ? inc.args[1] : inc.args[1] == a ? inc.args[0] : kNoVar;
+      if (step == kNoVar || step == a)
+        continue;
+      auto sDefs = defsOf(step);
+      if (sDefs.empty())
+        continue;
+      bool ok = true;
+      int64_t st = 0;
+      for (auto [si, sk] : sDefs) {
+        const Instr &d = f_.block(pieces_[si]).instrs[sk];
+        if (d.op != Opcode::Const || (st && d.value.asInt() != st))
+          ok = false;
+        st = d.value.asInt();
+      }
+      if (!ok || st <= 0 || st > (int64_t(1) << 20) || sDefs[0] > aDefs[0])
+        continue;
+      // Is the increment before the comparison in the iteration?
+      size_t cmpIndex = size_t(cmp - ins.data());
+      bool incBefore = ai < x || (ai == x && ak < cmpIndex);
+      countedPiece_ = x;
+      countedIv_ = a;
+      countedBound_ = b;
+      countedStrict_ = op == Opcode::Lt;
+      countedStep_ = st;
+      countedIncBefore_ = incBefore;
+      counted_ = true;
+      return true;
+    }
+    return false;
+  }
+
+  // speculate (already emitted); then
+  //   m = b - (K-1+incBefore)*step;  guard m < b  (no underflow)
+  //   guard a < m (or a <= m)        (every exit test of the chunk passes)
+  void emitChunkGuard(BlockId cur, unsigned K) {
+    int64_t span = int64_t(K - 1 + (countedIncBefore_ ? 1 : 0)) * countedStep_;
+    VarId kc = f_.freshVar("sb.span"), m = f_.freshVar("sb.limit");
+    VarId ok1 = f_.freshVar("sb.nowrap"), ok2 = f_.freshVar("sb.room");
+    Instr c = makeInstr(Opcode::Const);
+    c.dest = kc;
+    c.type = Type::intTy();
+    c.value = Literal::ofInt(span);
+    emit(cur, c);
+    Instr sub = makeInstr(Opcode::Sub);
+    sub.dest = m;
+    sub.type = Type::intTy();
+    sub.args = {countedBound_, kc};
+    emit(cur, sub);
+    Instr lt1 = makeInstr(Opcode::Lt);
+    lt1.dest = ok1;
+    lt1.type = Type::boolTy();
+    lt1.args = {m, countedBound_};
+    emit(cur, lt1);
+    Instr g1 = makeInstr(Opcode::Guard);
+    g1.args = {ok1};
+    g1.labels = {head_};
+    emit(cur, g1);
+    Instr lt2 = makeInstr(countedStrict_ ? Opcode::Lt : Opcode::Le);
+    lt2.dest = ok2;
+    lt2.type = Type::boolTy();
+    lt2.args = {countedIv_, m};
+    emit(cur, lt2);
+    Instr g2 = makeInstr(Opcode::Guard);
+    g2.args = {ok2};
+    g2.labels = {head_};
+    emit(cur, g2);
+  }
+
   void computeLoopBody() {
     CFG cfg(f_);
     DominatorTree dom(cfg);
@@ -332,8 +499,8 @@ private:
       size_t i = q % m_;
       const Block &b = f_.block(pieces_[i]);
       for (const Instr &in : b.instrs)
-        if (isSideEffect(in))
-          return false;
+        if (isSideEffect(in) && in.op != Opcode::Print && in.op != Opcode::Store)
+          return false; // a print or store may still sink past the guards
       bool last = q + 1 == total;
       if (last && !t_.isLoop)
         return false;
@@ -350,13 +517,92 @@ private:
     return b;
   }
 
-  BlockId stub(BlockId target, double flow) {
+  // A committing side exit: commit, the effects sunk this far, jmp. Exits
+  // without pending effects to the same target share one stub.
+  BlockId stub(BlockId target, double flow, std::vector<Instr> effects) {
+    if (effects.empty()) {
+      if (auto it = sharedStubs_.find(target); it != sharedStubs_.end()) {
+        flow_[it->second] += flow;
+        return it->second;
+      }
+    }
     BlockId b = f_.addFreshBlock("sb.exit");
     stubs_.push_back(b);
     flow_[b] = flow;
     emit(b, makeInstr(Opcode::Commit));
+    for (Instr &e : effects)
+      emit(b, std::move(e));
     emit(b, jumpTo(target));
+    if (f_.block(b).instrs.size() == 2)
+      sharedStubs_[target] = b;
     return b;
+  }
+
+  std::vector<Instr> pendingEffects() const {
+    std::vector<Instr> out;
+    for (auto &[g, in] : pending_)
+      out.push_back(in);
+    return out;
+  }
+
+  // Emits (in order) the sunk effects whose last guard was at `pos`.
+  bool emitPendingAt(BlockId cur, size_t pos) {
+    bool any = false;
+    std::vector<std::pair<size_t, Instr>> rest;
+    for (auto &[g, in] : pending_) {
+      if (g == pos) {
+        emit(cur, std::move(in));
+        any = true;
+      } else {
+        rest.push_back({g, std::move(in)});
+      }
+    }
+    pending_ = std::move(rest);
+    return any;
+  }
+
+  void flushPending(BlockId cur) {
+    for (auto &[g, in] : pending_)
+      emit(cur, std::move(in));
+    pending_.clear();
+  }
+
+  // The last position, from `pos` on, whose transition is a guard of the
+  // current segment (which ends at the next side effect or the region's or
+  // chunk's end); kNoPos when none.
+  size_t lastGuardAhead(size_t pos, size_t total) const {
+    size_t g = kNoPos;
+    for (size_t q = pos; q < total; ++q) {
+      size_t i = q % m_;
+      if (q > pos)
+        for (const Instr &in : f_.block(pieces_[i]).instrs)
+          if (isSideEffect(in))
+            return g;
+      bool last = q + 1 == total;
+      if (last && !t_.isLoop)
+        return g;
+      if (isGuardable(i))
+        g = q;
+      if (last)
+        return g;
+    }
+    return g;
+  }
+
+  // A print or store may move down to just after the guard at position `g`
+  // when nothing on the way redefines its operands (and, for a store, no
+  // load could read the address it writes).
+  bool canSink(const Instr &e, size_t pos, size_t g) const {
+    if (e.op != Opcode::Print && e.op != Opcode::Store)
+      return false;
+    for (size_t q = pos + 1; q <= g; ++q)
+      for (const Instr &in : f_.block(pieces_[q % m_]).instrs) {
+        if (in.hasDest() && std::find(e.args.begin(), e.args.end(), in.dest) != e.args.end())
+          return false;
+        if (e.op == Opcode::Store && in.op == Opcode::Load)
+          return false;
+      }
+    return true;
   }
 
   static Instr jumpTo(BlockId target) {
@@ -420,6 +666,13 @@ private:
   std::vector<BlockId> chain_, stubs_;
   llvm::DenseMap<BlockId, double> flow_;
   double failCost_ = 0;
+  std::vector<std::pair<size_t, Instr>> pending_; // sunk effects and their guard position
+  llvm::DenseMap<BlockId, BlockId> sharedStubs_;
+  static constexpr size_t kNoPos = ~size_t(0);
+  bool counted_ = false, countedStrict_ = true, countedIncBefore_ = false;
+  size_t countedPiece_ = 0;
+  VarId countedIv_ = kNoVar, countedBound_ = kNoVar;
+  int64_t countedStep_ = 1;
 };
 
 std::string blockDisplayName(const Function &f, BlockId b) {
@@ -456,10 +709,13 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       if (spec && !options.speculation)
         continue;
       if (t.isLoop)
-        for (unsigned k : options.unrollFactors)
-          cands.push_back({spec, k});
+        for (unsigned k : options.unrollFactors) {
+          cands.push_back({spec, k, false});
+          if (spec && k >= 2)
+            cands.push_back({spec, k, true});
+        }
       else
-        cands.push_back({spec, 1});
+        cands.push_back({spec, 1, false});
     }
     struct Tried {
       Candidate c;
@@ -474,6 +730,15 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       Function scratch = f;
       FunctionWeights sw = weights;
       Outcome o = RegionEmitter(scratch, sw, t, options, c).run();
+      if (const char *only = std::getenv("BRISK_SB_ONLY");
+          only && std::string(only) != std::to_string(c.speculative) + std::to_string(c.unroll) +
+                                           std::to_string(c.counted))
+        continue;
+      if (std::getenv("BRISK_SB_DEBUG"))
+        std::fprintf(stderr, "[sb] %s head=%s spec=%d K=%u counted=%d ok=%d (%s) saving=%.1f "
+                             "growth=%lld used=%d\n",
+                     f.name.c_str(), rm.trace[0].c_str(), c.speculative, c.unroll, c.counted,
+                     o.ok, o.failure.c_str(), o.saving(), o.growth, o.usedSpeculation);
       if (!o.ok) {
         lastFailure = o.failure;
         continue;
@@ -514,6 +779,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       rm.guards = chosen->o.guards;
       rm.sideExits = chosen->o.sideExits;
       rm.commitsForEffects = chosen->o.commitsForEffects;
+      rm.sunkEffects = chosen->o.sunkEffects;
       rm.expectedSaving = chosen->o.saving();
       rm.growth = chosen->o.growth;
       rm.reason = chosen->o.usedSpeculation

@@ -84,7 +84,7 @@ struct RegionRemark {
   double headCount = 0;
   std::string decision;             // "speculative", "branches" or "rejected"
   unsigned unroll = 1;
-  unsigned guards = 0, sideExits = 0, commitsForEffects = 0;
+  unsigned guards = 0, sideExits = 0, commitsForEffects = 0, sunkEffects = 0;
   double expectedSaving = 0;        // of the chosen form (best candidate when rejected)
   double savingSpeculative = 0, savingBranches = 0; // best of each form
   long long growth = 0;             // static instructions added
