@@ -198,6 +198,24 @@ TEST(TextParser, ReportsMissingSemicolonAndKeepsGoing) {
       << errs;
 }
 
+// An operand list cannot run into a '}', a label, a function or a typed
+// destination: the ';' before it is missing, which is one message, and the
+// instruction still counts (so later ones keep their indices). An untyped
+// effect operation after the missing ';' (`jmp` below) reads as one more
+// operand: the grammar cannot tell, so that costs no extra message.
+TEST(TextParser, MissingSemicolonAfterOperandsKeepsTheInstruction) {
+  Diagnostics diags("t.bril");
+  std::optional<Program> p = parseTextProgram(
+      "@main {\n  a: int = const 1;\n  print a\n.l:\n  b: int = add a a\n  c: int = id b"
+      "\n  jmp .l\n}\n@g {\n  ret\n}\n",
+      diags);
+  std::string errs = test::messages(diags);
+  EXPECT_EQ(errs, "error: t.bril:4:1: in @main: expected ';', found '.l'\n"
+                  "error: t.bril:6:3: in @main: expected ';', found 'c'\n"
+                  "error: t.bril:8:1: in @main: expected ';', found '}'\n"
+                  "error: t.bril:11:1: in @g: expected ';', found '}'\n");
+}
+
 TEST(TextParser, ReportsLabelProblems) {
   std::string errs = textErrors("@main {\n.a:\n.a:\n  jmp .nowhere;\n}\n");
   EXPECT_NE(errs.find("t.bril:3:1: in @main: duplicate label .a"), std::string::npos) << errs;
