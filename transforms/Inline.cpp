@@ -1,6 +1,8 @@
 #include "transforms/Inline.h"
 
 #include "analysis/CFG.h"
+#include "analysis/Liveness.h"
+#include "analysis/Uses.h"
 
 #include <algorithm>
 #include <cmath>
@@ -38,11 +40,91 @@ std::vector<Type> variableTypes(const Function &f) {
 struct Plan {
   std::vector<BlockId> order;        // callee blocks to copy, in their new layout order
   std::vector<bool> substitute;      // per parameter: use the argument variable itself
-  VarId result = kNoVar;             // callee variable renamed to the call's destination
+  std::vector<bool> toDest;          // per callee variable: renamed to the call's destination
   std::vector<BlockId> exits;        // blocks that return (ret, or fall off the end)
   double savedPerCall = 0;           // estimated dynamic instructions saved per call
   long long growth = 0;              // static instructions added to the caller
 };
+
+// Which returned variables of `g` can be renamed to the call's destination x,
+// so that their `ret` needs no copy. Several can share x when their live
+// ranges do not interfere: no one of them is live where another is defined
+// (then every read still sees its own variable's last write). The copy reads
+// nothing else under x's name (x is not an argument; the caller checks).
+// Chosen greedily, the variable returned by the hottest exits first.
+// Parameters: one that is copied in may be copied straight into x, alone.
+void chooseResults(const Function &g, const CFG &cfg, const Instr &call,
+                   const std::vector<std::pair<VarId, double>> &returned, Plan &out) {
+  std::vector<double> weight(g.numVars(), 0.0);
+  std::vector<bool> candidate(g.numVars(), false);
+  for (auto [v, w] : returned) {
+    weight[v] += w;
+    candidate[v] = true;
+  }
+  std::vector<bool> isParam(g.numVars(), false);
+  for (size_t i = 0; i < g.params.size(); ++i) {
+    VarId p = g.params[i].var;
+    isParam[p] = true;
+    if (out.substitute[i] || g.params[i].type != call.type)
+      candidate[p] = false; // read in place: it is the caller's argument
+  }
+  for (BlockId b : out.order)
+    for (const Instr &in : g.block(b).instrs) {
+      if (in.hasDest() && in.dest < candidate.size() && in.type != call.type)
+        candidate[in.dest] = false;
+      if (in.op == Opcode::Set && !in.args.empty())
+        candidate[in.args[0]] = false;
+    }
+
+  // What is live just after each definition of a candidate.
+  Liveness live(g, cfg);
+  std::vector<llvm::BitVector> liveAtDef(g.numVars());
+  for (BlockId b : out.order) {
+    llvm::BitVector now = live.liveOut(b);
+    const std::vector<Instr> &instrs = g.block(b).instrs;
+    for (size_t i = instrs.size(); i-- > 0;) {
+      const Instr &in = instrs[i];
+      if (in.hasDest()) {
+        if (candidate[in.dest]) {
+          llvm::BitVector &at = liveAtDef[in.dest];
+          if (at.empty())
+            at.resize(g.numVars());
+          at |= now;
+        }
+        now.reset(in.dest);
+      }
+      forEachUse(in, [&](VarId v) { now.set(v); });
+    }
+  }
+  // A parameter is defined on entry, with whatever is live there.
+  for (const Param &p : g.params)
+    if (candidate[p.var]) {
+      llvm::BitVector &at = liveAtDef[p.var];
+      if (at.empty())
+        at.resize(g.numVars());
+      at |= live.liveIn(g.entry());
+    }
+  auto liveAt = [&](VarId def, VarId v) {
+    return !liveAtDef[def].empty() && liveAtDef[def].test(v);
+  };
+
+  std::vector<VarId> order;
+  for (VarId v = 0; v < g.numVars(); ++v)
+    if (candidate[v])
+      order.push_back(v);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](VarId a, VarId b) { return weight[a] > weight[b]; });
+  std::vector<VarId> chosen;
+  for (VarId v : order) {
+    bool fits = std::none_of(chosen.begin(), chosen.end(), [&](VarId c) {
+      return liveAt(v, c) || liveAt(c, v) || isParam[v] || isParam[c];
+    });
+    if (fits) {
+      chosen.push_back(v);
+      out.toDest[v] = true;
+    }
+  }
+}
 
 class Inliner {
 public:
@@ -174,7 +256,7 @@ bool Inliner::plan(const Site &site, Plan &out) const {
       out.order.push_back(b);
 
   // Exits, and what each returns.
-  std::vector<VarId> returned;
+  std::vector<std::pair<VarId, double>> returned; // with the exit's count
   for (BlockId b : out.order) {
     const Instr *t = g.block(b).terminator();
     if (t && t->op == Opcode::Ret) {
@@ -182,7 +264,7 @@ bool Inliner::plan(const Site &site, Plan &out) const {
       if (call.hasDest()) {
         if (t->args.size() != 1)
           return false; // a value call of a function that returns nothing
-        returned.push_back(t->args[0]);
+        returned.push_back({t->args[0], gw->block(b)});
       }
     } else if (!t && b == out.order.back()) {
       if (call.hasDest())
@@ -209,25 +291,10 @@ bool Inliner::plan(const Site &site, Plan &out) const {
     copies += out.substitute.back() ? 0 : 1;
   }
 
-  // Rename the single returned variable to the call's destination.
-  if (call.hasDest() && !returned.empty() &&
-      std::all_of(returned.begin(), returned.end(), [&](VarId v) { return v == returned[0]; }) &&
-      std::find(call.args.begin(), call.args.end(), call.dest) == call.args.end()) {
-    VarId v = returned[0];
-    // A parameter read in place stays the argument; one that is copied can be
-    // copied straight into the destination.
-    bool ok = true;
-    for (size_t i = 0; i < g.params.size(); ++i)
-      if (g.params[i].var == v && (out.substitute[i] || g.params[i].type != call.type))
-        ok = false;
-    for (BlockId b : out.order)
-      for (const Instr &in : g.block(b).instrs)
-        if ((in.hasDest() && in.dest == v && in.type != call.type) ||
-            (in.op == Opcode::Set && !in.args.empty() && in.args[0] == v))
-          ok = false;
-    if (ok)
-      out.result = v;
-  }
+  out.toDest.assign(g.numVars(), false);
+  if (call.hasDest() &&
+      std::find(call.args.begin(), call.args.end(), call.dest) == call.args.end())
+    chooseResults(g, cfg, call, returned, out);
 
   // Lay the hottest returning block out last when nothing falls into it and
   // the current last block falls into nothing.
@@ -256,7 +323,7 @@ bool Inliner::plan(const Site &site, Plan &out) const {
   for (BlockId e : out.exits) {
     double p = exitTotal > 0 ? gw->block(e) / exitTotal : 1.0 / double(out.exits.size());
     bool isRet = endsWithTerminator(e);
-    bool needsCopy = isRet && call.hasDest() && out.result == kNoVar;
+    bool needsCopy = isRet && call.hasDest() && !out.toDest[g.block(e).terminator()->args[0]];
     bool needsJmp = e != out.order.back();
     int glue = (needsCopy ? 1 : 0) + (needsJmp ? 1 : 0);
     saved += p * ((isRet ? 1.0 : 0.0) - double(glue));
@@ -310,7 +377,7 @@ void Inliner::inlineSite(const Site &site, const Plan &plan) {
       varMap[p.var] = call.args[i];
       continue;
     }
-    varMap[p.var] = p.var == plan.result ? call.dest : f.freshVar(g.varName(p.var));
+    varMap[p.var] = plan.toDest[p.var] ? call.dest : f.freshVar(g.varName(p.var));
     Instr copy;
     copy.op = Opcode::Id;
     copy.type = p.type;
@@ -319,8 +386,9 @@ void Inliner::inlineSite(const Site &site, const Plan &plan) {
     copy.pos = call.pos;
     paramCopies.push_back(std::move(copy));
   }
-  if (plan.result != kNoVar)
-    varMap[plan.result] = call.dest; // (again, when it is a parameter)
+  for (VarId v = 0; v < g.numVars(); ++v)
+    if (plan.toDest[v])
+      varMap[v] = call.dest; // (again, for a parameter)
   auto mapVar = [&](VarId v) {
     if (varMap[v] == kNoVar)
       varMap[v] = f.freshVar(g.varName(v));

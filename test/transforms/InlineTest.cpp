@@ -225,6 +225,110 @@ TEST(InlineTest, HottestReturnIsLaidOutLastAndOthersJumpToTheContinuation) {
 )");
 }
 
+TEST(InlineTest, ReturnedVariablesThatDoNotInterfereAllBecomeTheDestination) {
+  const char text[] = R"(
+@sign(v: int): int {
+  z: int = const 0;
+  neg: bool = lt v z;
+  br neg .neg .pos;
+.neg:
+  m: int = const -1;
+  ret m;
+.pos:
+  p: int = const 1;
+  ret p;
+}
+@main {
+  i: int = const -3;
+  t: int = const 0;
+  one: int = const 1;
+  lim: int = const 4;
+.loop:
+  c: bool = lt i lim;
+  br c .body .done;
+.body:
+  q: int = call @sign i;
+  t: int = add t q;
+  i: int = add i one;
+  jmp .loop;
+.done:
+  print t;
+}
+)";
+  Program p = parseOrDie(text);
+  profileAndInline(p, {});
+  // m and p are never live at once: both are computed straight into q.
+  EXPECT_EQ(textOf(*p.findFunction("main")), R"(@main {
+  i: int = const -3;
+  t: int = const 0;
+  one: int = const 1;
+  lim: int = const 4;
+.loop:
+  c: bool = lt i lim;
+  br c .body .done;
+.body:
+.sign.b.1:
+  z.5: int = const 0;
+  neg.6: bool = lt i z.5;
+  br neg.6 .sign.neg.2 .sign.pos.3;
+.sign.neg.2:
+  q: int = const -1;
+  jmp .body.after.4;
+.sign.pos.3:
+  q: int = const 1;
+.body.after.4:
+  t: int = add t q;
+  i: int = add i one;
+  jmp .loop;
+.done:
+  print t;
+}
+)");
+  expectSameBehaviour(text, {});
+}
+
+TEST(InlineTest, InterferingReturnedVariablesKeepACopy) {
+  // s is still live where d is defined, so only one of them (the one the hot
+  // exit returns) can live in the destination.
+  const char text[] = R"(
+@pick(a: int, b: int): int {
+  s: int = add a b;
+  d: int = sub a b;
+  z: int = const 0;
+  small: bool = lt d z;
+  br small .sum .diff;
+.sum:
+  ret s;
+.diff:
+  ret d;
+}
+@main {
+  i: int = const 0;
+  t: int = const 0;
+  one: int = const 1;
+  lim: int = const 6;
+  two: int = const 2;
+.loop:
+  c: bool = lt i lim;
+  br c .body .done;
+.body:
+  q: int = call @pick i two;
+  t: int = add t q;
+  i: int = add i one;
+  jmp .loop;
+.done:
+  print t;
+}
+)";
+  Program p = parseOrDie(text);
+  profileAndInline(p, {});
+  std::string main = textOf(*p.findFunction("main"));
+  EXPECT_EQ(main.find("call"), std::string::npos) << main;
+  EXPECT_NE(main.find("q: int = sub i two;"), std::string::npos) << main; // d: 4 of 6 exits
+  EXPECT_NE(main.find("q: int = id s."), std::string::npos) << main;
+  expectSameBehaviour(text, {});
+}
+
 TEST(InlineTest, WrittenParameterIsCopiedAndVoidCalleeFallsOffItsEnd) {
   const char text[] = R"(
 @countdown(n: int) {
