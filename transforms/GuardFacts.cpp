@@ -103,6 +103,7 @@ public:
   bool run() {
     if (f_.layout.empty())
       return false;
+    findFunctionConstants();
     CFG cfg(f_);
     std::map<BlockId, Table> out;
     for (BlockId b : cfg.rpo()) {
@@ -123,6 +124,27 @@ public:
   }
 
 private:
+  // A variable (not a parameter) written exactly once in the function, by
+  // a constant, holds that constant wherever it is read: reading it before
+  // the write fails in the original program as well.
+  void findFunctionConstants() {
+    std::map<VarId, int> defs;
+    std::map<VarId, std::pair<Type, int64_t>> val;
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.hasDest()) {
+          ++defs[in.dest];
+          if (in.op == Opcode::Const &&
+              (in.type.isInt() || in.type.isBool() || in.type.isChar()))
+            val[in.dest] = {in.type, in.value.bits()};
+        }
+    for (const Param &p : f_.params)
+      defs[p.var] += 2;
+    for (auto &[v, n] : defs)
+      if (n == 1 && val.count(v))
+        constants_[v] = val[v];
+  }
+
   bool reachedNormally(BlockId p, BlockId b) const {
     for (const Instr &in : f_.block(p).instrs)
       if (in.op == Opcode::Guard && in.labels[0] == b)
@@ -136,6 +158,11 @@ private:
     auto it = t.var.find(v);
     if (it != t.var.end())
       return it->second;
+    if (auto c = constants_.find(v); c != constants_.end()) {
+      unsigned n = constVN(t, c->second.first, c->second.second);
+      t.var[v] = n;
+      return n;
+    }
     unsigned n = fresh();
     t.var[v] = n;
     return n;
@@ -381,6 +408,7 @@ private:
   }
 
   Function &f_;
+  std::map<VarId, std::pair<Type, int64_t>> constants_;
   unsigned next_ = 0;
   bool changed_ = false;
 };

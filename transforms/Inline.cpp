@@ -273,21 +273,36 @@ bool Inliner::plan(const Site &site, Plan &out) const {
     }
   }
 
-  // Parameters f's copy never writes read the argument variable directly.
-  std::vector<bool> written(g.numVars(), false);
+  // A parameter reads the argument variable directly when the copy never
+  // writes it, or when the argument is dead after the call (and passed once,
+  // and is not the destination): then the copy may overwrite it.
+  std::vector<bool> written(g.numVars(), false), shadow(g.numVars(), false);
   for (BlockId b : out.order)
     for (const Instr &in : g.block(b).instrs) {
       if (in.hasDest())
         written[in.dest] = true;
       if (in.op == Opcode::Set && !in.args.empty())
-        written[in.args[0]] = true; // names a shadow variable
+        shadow[in.args[0]] = true; // names a shadow variable
     }
+  CFG callerCfg(f);
+  Liveness callerLive(f, callerCfg);
+  llvm::BitVector liveAfterCall = callerLive.liveOut(site.block);
+  {
+    const std::vector<Instr> &instrs = f.block(site.block).instrs;
+    for (size_t i = instrs.size(); i-- > site.index + 1;) {
+      if (instrs[i].hasDest())
+        liveAfterCall.reset(instrs[i].dest);
+      forEachUse(instrs[i], [&](VarId v) { liveAfterCall.set(v); });
+    }
+  }
   std::vector<Type> callerTypes = variableTypes(f);
   unsigned copies = 0;
   for (size_t i = 0; i < g.params.size(); ++i) {
-    VarId a = call.args[i];
+    VarId a = call.args[i], p = g.params[i].var;
     bool same = a < callerTypes.size() && callerTypes[a] == g.params[i].type;
-    out.substitute.push_back(!written[g.params[i].var] && same);
+    bool mayClobber = !liveAfterCall.test(a) && a != call.dest &&
+                      std::count(call.args.begin(), call.args.end(), a) == 1;
+    out.substitute.push_back(same && !shadow[p] && (!written[p] || mayClobber));
     copies += out.substitute.back() ? 0 : 1;
   }
 

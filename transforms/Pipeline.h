@@ -20,6 +20,13 @@ void runSSARoundTrip(Program &program, PassContext &ctx);
 void runOptimizationPipeline(Program &program, PassContext &ctx, int level);
 
 struct SuperblockPipelineOptions {
+  SuperblockPipelineOptions() {
+    // Half of the 2.0x per-function growth budget goes to inlining; tail
+    // duplication and unrolling get what is left (SuperblockOptions::growthLimit
+    // counts from the size before inlining).
+    inline_.callerGrowthFactor = 0.5;
+    inline_.callerGrowthConstant = 10;
+  }
   bool inlining = true;
   InlineOptions inline_;
   SuperblockOptions superblocks;

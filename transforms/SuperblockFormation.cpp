@@ -188,13 +188,14 @@ public:
         if (isSideEffect(in) && speculating) {
           // Sink past the segment's remaining guards when legal, run it in
           // place when no guard follows, else commit before it.
-          size_t g = effectSinceSpec ? kNoPos : lastGuardAhead(pos, total);
-          if (!effectSinceSpec && g == kNoPos) {
+          // A call may never run inside speculation.
+          size_t g = in.op == Opcode::Call ? 0 : lastGuardAhead(pos, total);
+          if (in.op != Opcode::Call && g == kNoPos) {
             emit(cur, std::move(in));
             effectSinceSpec = true;
             continue;
           }
-          if (g != kNoPos && canSink(in, pos, g)) {
+          if (in.op != Opcode::Call && !effectSinceSpec && canSink(in, pos, g)) {
             pending_.push_back({g, std::move(in)});
             ++out.sunkEffects;
             continue;
@@ -352,34 +353,99 @@ private:
     return true;
   }
 
-  // A loop exit `br c` where c = lt a b (or le; or ge/gt with the trace on
-  // the false side), b is not written on the trace and a is written once,
-  // by a = add a s with s a positive constant written on the trace before.
-  bool findCountedExit() {
-    auto defsOf = [&](VarId v) {
-      std::vector<std::pair<size_t, size_t>> out; // (piece, index)
-      for (size_t i = 0; i < m_; ++i) {
-        const auto &ins = f_.block(pieces_[i]).instrs;
-        for (size_t k = 0; k < ins.size(); ++k)
-          if (ins[k].dest == v)
-            out.push_back({i, k});
+  // A linear form var + off (var == kNoVar: a constant) of a value read at
+  // (piece, index) of an iteration, following copies, constants and
+  // additions of constants back to the iteration's start.
+  struct Lin {
+    VarId var = kNoVar;
+    int64_t off = 0;
+    bool ok = false;
+  };
+
+  // A variable written once in the whole function, by a constant, holds that
+  // constant wherever it is read (or the read fails in the original too).
+  std::optional<int64_t> functionConstant(VarId v) const {
+    std::optional<int64_t> val;
+    for (const Param &p : f_.params)
+      if (p.var == v)
+        return std::nullopt;
+    int defs = 0;
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.dest == v) {
+          if (++defs > 1 || in.op != Opcode::Const || !in.type.isInt())
+            return std::nullopt;
+          val = in.value.asInt();
+        }
+    return val;
+  }
+
+  Lin lin(VarId v, size_t piece, size_t index, int depth = 0) const {
+    if (depth > 12)
+      return {};
+    for (size_t p = piece + 1; p-- > 0;) {
+      const auto &ins = f_.block(pieces_[p]).instrs;
+      size_t k = p == piece ? std::min(index, ins.size()) : ins.size();
+      while (k-- > 0) {
+        const Instr &d = ins[k];
+        if (d.dest != v)
+          continue;
+        if (d.op == Opcode::Const && d.type.isInt())
+          return {kNoVar, d.value.asInt(), true};
+        if (d.op == Opcode::Id)
+          return lin(d.args[0], p, k, depth + 1);
+        if (d.op == Opcode::Add || d.op == Opcode::Sub) {
+          Lin x = lin(d.args[0], p, k, depth + 1), y = lin(d.args[1], p, k, depth + 1);
+          if (!x.ok || !y.ok)
+            return {};
+          int64_t r;
+          if (y.var == kNoVar) {
+            if (d.op == Opcode::Add ? __builtin_add_overflow(x.off, y.off, &r)
+                                    : __builtin_sub_overflow(x.off, y.off, &r))
+              return {};
+            return {x.var, r, true};
+          }
+          if (x.var == kNoVar && d.op == Opcode::Add) {
+            if (__builtin_add_overflow(x.off, y.off, &r))
+              return {};
+            return {y.var, r, true};
+          }
+        }
+        return {};
       }
-      return out;
-    };
+    }
+    if (!writtenOnTrace(v))
+      if (auto c = functionConstant(v))
+        return {kNoVar, *c, true};
+    return {v, 0, true};
+  }
+
+  bool writtenOnTrace(VarId v) const {
+    for (BlockId p : pieces_)
+      for (const Instr &in : f_.block(p).instrs)
+        if (in.dest == v)
+          return true;
+    return false;
+  }
+
+  // A loop exit `br c` where c compares (lt, le; or ge, gt with the trace on
+  // the false side) I + off against a variable B the trace never writes, and
+  // one iteration adds a positive constant to I.
+  bool findCountedExit() {
     for (size_t x = 0; x < m_; ++x) {
       const Transition &tr = trans_[x];
       if (tr.kind != Transition::Branch || (tr.off < inLoop_.size() && inLoop_[tr.off]))
         continue;
       const auto &ins = f_.block(pieces_[x]).instrs;
-      const Instr *cmp = nullptr;
+      size_t ci = ins.size();
       for (size_t k = ins.size(); k-- > 0;)
         if (ins[k].dest == tr.cond) {
-          cmp = &ins[k];
+          ci = k;
           break;
         }
-      if (!cmp || !cmp->args.size() || cmp->args.size() != 2)
+      if (ci == ins.size() || ins[ci].args.size() != 2 || !ins[ci].type.isBool())
         continue;
-      Opcode op = cmp->op;
+      Opcode op = ins[ci].op;
       if (!tr.onTrue) {
         if (op == Opcode::Ge)
           op = Opcode::Lt;
@@ -390,41 +456,21 @@ private:
       }
       if (op != Opcode::Lt && op != Opcode::Le)
         continue;
-      VarId a = cmp->args[0], b = cmp->args[1];
-      if (!defsOf(b).empty() || a == b)
+      Lin a = lin(ins[ci].args[0], x, ci), b = lin(ins[ci].args[1], x, ci);
+      if (!a.ok || !b.ok || a.var == kNoVar || b.var == kNoVar || b.off != 0 ||
+          a.var == b.var || writtenOnTrace(b.var) || a.off < 0)
         continue;
-      auto aDefs = defsOf(a);
-      if (aDefs.size() != 1)
+      const auto &lastIns = f_.block(pieces_.back()).instrs;
+      Lin end = lin(a.var, m_ - 1, lastIns.size());
+      if (!end.ok || end.var != a.var || end.off <= 0 || end.off > (int64_t(1) << 20) ||
+          a.off > (int64_t(1) << 20))
         continue;
-      auto [ai, ak] = aDefs[0];
-      const Instr &inc = f_.block(pieces_[ai]).instrs[ak];
-      if (inc.op != Opcode::Add)
-        continue;
-      VarId step = inc.args[0] == a ? inc.args[1] : inc.args[1] == a ? inc.args[0] : kNoVar;
-      if (step == kNoVar || step == a)
-        continue;
-      auto sDefs = defsOf(step);
-      if (sDefs.empty())
-        continue;
-      bool ok = true;
-      int64_t st = 0;
-      for (auto [si, sk] : sDefs) {
-        const Instr &d = f_.block(pieces_[si]).instrs[sk];
-        if (d.op != Opcode::Const || (st && d.value.asInt() != st))
-          ok = false;
-        st = d.value.asInt();
-      }
-      if (!ok || st <= 0 || st > (int64_t(1) << 20) || sDefs[0] > aDefs[0])
-        continue;
-      // Is the increment before the comparison in the iteration?
-      size_t cmpIndex = size_t(cmp - ins.data());
-      bool incBefore = ai < x || (ai == x && ak < cmpIndex);
       countedPiece_ = x;
-      countedIv_ = a;
-      countedBound_ = b;
+      countedIv_ = a.var;
+      countedBound_ = b.var;
       countedStrict_ = op == Opcode::Lt;
-      countedStep_ = st;
-      countedIncBefore_ = incBefore;
+      countedStep_ = end.off;
+      countedOffset_ = a.off;
       counted_ = true;
       return true;
     }
@@ -432,10 +478,10 @@ private:
   }
 
   // speculate (already emitted); then
-  //   m = b - (K-1+incBefore)*step;  guard m < b  (no underflow)
+  //   m = b - ((K-1)*step + offset);  guard m < b  (no underflow)
   //   guard a < m (or a <= m)        (every exit test of the chunk passes)
   void emitChunkGuard(BlockId cur, unsigned K) {
-    int64_t span = int64_t(K - 1 + (countedIncBefore_ ? 1 : 0)) * countedStep_;
+    int64_t span = int64_t(K - 1) * countedStep_ + countedOffset_;
     VarId kc = f_.freshVar("sb.span"), m = f_.freshVar("sb.limit");
     VarId ok1 = f_.freshVar("sb.nowrap"), ok2 = f_.freshVar("sb.room");
     Instr c = makeInstr(Opcode::Const);
@@ -669,7 +715,8 @@ private:
   std::vector<std::pair<size_t, Instr>> pending_; // sunk effects and their guard position
   llvm::DenseMap<BlockId, BlockId> sharedStubs_;
   static constexpr size_t kNoPos = ~size_t(0);
-  bool counted_ = false, countedStrict_ = true, countedIncBefore_ = false;
+  bool counted_ = false, countedStrict_ = true;
+  int64_t countedOffset_ = 0;
   size_t countedPiece_ = 0;
   VarId countedIv_ = kNoVar, countedBound_ = kNoVar;
   int64_t countedStep_ = 1;
