@@ -6,24 +6,25 @@
 // program (the profile count of the call's block) and replaces
 //     B:  ...before...; x: T = call @f a b; ...after...
 // by
-//     B:  ...before...; p' = id a (only for parameters f writes)
+//     B:  ...before...; p' = id a (only for parameters that need it, below)
 //     f's blocks, copied with fresh variables and fresh labels
 //     C:  ...after...   (fresh label; B's terminator, if any, moved here)
 // B falls into the copy of f's entry; each `ret v` becomes `x = id v'` and
 // `jmp C`. The glue is kept as small as the semantics allow:
-//   - a parameter f never writes is replaced by the argument variable itself
-//     (nothing inside the copy writes caller variables, see below), so it
-//     needs no copy;
-//   - when every `ret` of f returns the same non-parameter variable v and x is
-//     not an argument of the call, v is renamed to x and the return copy
-//     disappears;
+//   - a parameter is replaced by the argument variable itself when f never
+//     writes it, or when the argument is dead after the call (passed once,
+//     not the destination), so that the copy may overwrite it; otherwise it
+//     gets a copy;
+//   - returned variables whose live ranges do not interfere (liveness: none
+//     is live where another is defined) are renamed to x, the hottest exits'
+//     first, so their `ret` needs no copy (when x is not an argument);
 //   - the exit that is laid out last falls into C without a `jmp`; when f's
 //     hottest returning block can be moved to the end of the copy without
 //     changing any fall-through, it is moved there first. A function that
 //     falls off its end returns there too (void).
 // Inside the copy only fresh variables are written, plus x under the renaming
-// above (and then x is not read by the copy), so the caller's state is what
-// the call would have left it.
+// above (then x is not read by the copy) and arguments that are dead after
+// the call, so the caller's state is what the call would have left it.
 //
 // Which sites. Executed at least `minSiteCount` times (block count); callee
 // found, not `main`, no phis, at most `maxCalleeSize` instructions, profiled
