@@ -30,6 +30,8 @@ void declareCommon(Options &opts) {
   opts.flag("no-inline", "do not inline hot calls first");
   opts.flag("best-form", "pick the cheaper of speculation and branch exits per region\n"
                          "                            (default: speculation whenever it saves)");
+  opts.flag("force-speculation", "use the best speculative form of every region even\n"
+                                 "                            when the cost model expects a loss (for inspection)");
   opts.value("remarks", "FILE", "write one JSON line per region: decision, reason, saving");
   opts.value("min-edge-prob", "P", "grow traces along edges at least this likely (0.6)");
   opts.value("min-seed-count", "N", "hottest blocks executed at least N times seed traces (16)");
@@ -62,6 +64,7 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   SuperblockOptions &so = po.superblocks;
   so.speculation = !opts.has("no-speculation");
   so.preferSpeculation = !opts.has("best-form");
+  so.forceSpeculation = opts.has("force-speculation");
   po.inlining = !opts.has("no-inline");
   if (!parseDouble(opts, "min-edge-prob", so.trace.minEdgeProbability) ||
       !parseDouble(opts, "min-seed-count", so.trace.minSeedCount) ||

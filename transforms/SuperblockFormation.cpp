@@ -488,7 +488,14 @@ private:
     c.dest = kc;
     c.type = Type::intTy();
     c.value = Literal::ofInt(span);
-    emit(cur, c);
+    // Written once, so it may live in the function's entry block and run
+    // once, instead of once per chunk.
+    if (f_.layout[0] != head_) {
+      auto &entry = f_.block(f_.layout[0]).instrs;
+      entry.insert(entry.begin(), c);
+    } else {
+      emit(cur, c);
+    }
     Instr sub = makeInstr(Opcode::Sub);
     sub.dest = m;
     sub.type = Type::intTy();
@@ -805,7 +812,9 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     rm.savingSpeculative = bestSpec ? bestSpecSaving : 0;
     rm.savingBranches = bestPlain ? bestPlainSaving : 0;
     Tried *chosen = nullptr;
-    if (bestSpec && bestSpecSaving >= options.minSaving &&
+    if (options.forceSpeculation && bestSpec)
+      chosen = &*bestSpec;
+    else if (bestSpec && bestSpecSaving >= options.minSaving &&
         (options.preferSpeculation || !bestPlain || bestSpecSaving >= bestPlainSaving))
       chosen = &*bestSpec;
     else if (bestPlain && bestPlainSaving >= options.minSaving)

@@ -71,6 +71,7 @@ struct SuperblockOptions {
   TraceOptions trace;
   bool speculation = true;          // false: --no-speculation
   bool preferSpeculation = true;    // pick the best speculative form whenever it saves
+  bool forceSpeculation = false;    // take the best speculative form even at a loss (tests)
   double maxGuardFailure = 0.05;    // off-trace probability above which a branch stays a branch
   std::vector<unsigned> unrollFactors = {1, 2, 4, 8}; // K candidates for loop traces
   double growthLimit = 2.0;         // per function, x its size before the pipeline
