@@ -784,10 +784,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       Function scratch = f;
       FunctionWeights sw = weights;
       Outcome o = RegionEmitter(scratch, sw, t, options, c).run();
-      if (const char *only = std::getenv("BRISK_SB_ONLY");
-          only && std::string(only) != std::to_string(c.speculative) + std::to_string(c.unroll) +
-                                           std::to_string(c.counted))
-        continue;
+      // BRISK_SB_DEBUG=1 lists every candidate the cost model measured.
       if (std::getenv("BRISK_SB_DEBUG"))
         std::fprintf(stderr, "[sb] %s head=%s spec=%d K=%u counted=%d ok=%d (%s) saving=%.1f "
                              "growth=%lld used=%d\n",
