@@ -78,7 +78,7 @@ void printInstr(const Function &f, const Instr &in, std::ostream &os) {
   printInstrNamed(f, in, blockNames(f), os);
 }
 
-void printFunction(const Function &f, std::ostream &os) {
+void printSignature(const Function &f, std::ostream &os) {
   os << '@' << f.name;
   if (!f.params.empty()) {
     os << '(';
@@ -88,6 +88,10 @@ void printFunction(const Function &f, std::ostream &os) {
   }
   if (!f.returnType.isNone())
     os << ": " << f.returnType.toString();
+}
+
+void printFunction(const Function &f, std::ostream &os) {
+  printSignature(f, os);
   os << " {\n";
   std::vector<std::string> names = blockNames(f);
   for (BlockId b : f.layout) {

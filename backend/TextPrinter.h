@@ -14,6 +14,9 @@ namespace brisk {
 
 void printText(const Program &program, std::ostream &os);
 void printFunction(const Function &function, std::ostream &os);
+// `@name(a: int, p: ptr<int>): int` without the opening brace, for dumps
+// that print blocks their own way.
+void printSignature(const Function &function, std::ostream &os);
 void printInstr(const Function &function, const Instr &instr, std::ostream &os);
 std::string toText(const Program &program);
 

@@ -38,15 +38,7 @@ void dumpFunction(const Function &f, const Annotations &ann, std::ostream &os) {
   AnalysisCache cache(f);
   const CFG &cfg = cache.cfg();
   std::vector<std::string> names = blockNames(f);
-  os << '@' << f.name;
-  if (!f.params.empty()) {
-    os << '(';
-    for (size_t i = 0; i < f.params.size(); ++i)
-      os << (i ? ", " : "") << f.varName(f.params[i].var) << ": " << f.params[i].type.toString();
-    os << ')';
-  }
-  if (!f.returnType.isNone())
-    os << ": " << f.returnType.toString();
+  printSignature(f, os);
   os << " {\n";
   for (BlockId b : f.layout) {
     os << (names[b].empty() ? "" : "." + names[b] + ":") << "  # ";
