@@ -1,6 +1,9 @@
 #include "transforms/PassRegistry.h"
 
 #include "transforms/FromSSA.h"
+#include "transforms/GVN.h"
+#include "transforms/LICM.h"
+#include "transforms/LoopRotation.h"
 #include "transforms/PhisToSetGet.h"
 #include "transforms/ToSSA.h"
 
@@ -45,18 +48,37 @@ bool runPhisToSetGet(Program &p, PassContext &) {
   return changed;
 }
 
+// GVN, LICM, loop rotation: SSA functions only (the others stay as they are).
+bool runOnSSAFunctions(Program &p, PassContext &ctx, bool (*pass)(Function &)) {
+  bool changed = false;
+  for (Function &f : p.functions)
+    if (ctx.isSSA(f))
+      changed |= pass(f);
+  return changed;
+}
+bool runGVN(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, numberValues); }
+bool runLICM(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, hoistLoopInvariants); }
+bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
+
 } // namespace
 
 const PassInfo kToSSAPass{"to-ssa", "pruned SSA construction with phis", runToSSA};
 const PassInfo kFromSSAPass{"from-ssa", "out of SSA with copy coalescing", runFromSSA};
 const PassInfo kPhisToSetGetPass{"phis-to-set-get", "phis to Bril's set/get (still SSA)",
                                  runPhisToSetGet};
+const PassInfo kGVNPass{"gvn", "dominator-based value numbering (CSE, constants, copies)", runGVN};
+const PassInfo kLICMPass{"licm", "hoist loop-invariant pure instructions to preheaders", runLICM};
+const PassInfo kLoopRotationPass{"loop-rotate", "while loops to guarded do-while loops",
+                                 runLoopRotation};
 
 const std::vector<const PassInfo *> &registeredPasses() {
   static const std::vector<const PassInfo *> table = {
       &kToSSAPass,
       &kFromSSAPass,
       &kPhisToSetGetPass,
+      &kGVNPass,
+      &kLICMPass,
+      &kLoopRotationPass,
   };
   return table;
 }

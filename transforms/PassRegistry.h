@@ -25,6 +25,9 @@ struct PassInfo {
 extern const PassInfo kToSSAPass;       // "to-ssa"
 extern const PassInfo kFromSSAPass;     // "from-ssa"
 extern const PassInfo kPhisToSetGetPass; // "phis-to-set-get"
+extern const PassInfo kGVNPass;          // "gvn"
+extern const PassInfo kLICMPass;         // "licm"
+extern const PassInfo kLoopRotationPass; // "loop-rotate"
 
 const std::vector<const PassInfo *> &registeredPasses();
 const PassInfo *findPass(std::string_view name);

@@ -1,0 +1,27 @@
+// LICM: loop-invariant code motion over SSA. Hoists every Pure instruction
+// (not a phi, `undef` or `get`) of a loop whose arguments are all defined
+// outside the loop -- or by instructions already hoisted -- to the end of the
+// loop's preheader (made by LoopPreheaders.h when it costs no jump). Inner
+// loops go first, so an invariant of several nested loops climbs out of all
+// of them.
+//
+// Dynamic cost never grows: an instruction is hoisted only from a block that
+// dominates every block of the loop with an exit edge (and so runs at least
+// once each time the loop is entered and left). In a `while` loop that is only
+// the header; after LoopRotation the body's straight-line part qualifies too.
+// Instructions that may trap or have effects (div, load, call, ...) never
+// move: they might then run on a path they did not run on before, or before
+// an effect they used to follow.
+//
+// Requires SSA form with phis. Edits the CFG only by inserting preheaders
+// (invalidates every analysis when it returns true). One pass over the loop
+// nest; no fixpoint needed since hoisted definitions count as outside.
+#pragma once
+
+#include "ir/IR.h"
+
+namespace brisk {
+
+bool hoistLoopInvariants(Function &f);
+
+} // namespace brisk
