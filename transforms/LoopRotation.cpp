@@ -102,25 +102,13 @@ private:
         return std::nullopt;
       r.latches.push_back(latch);
     }
-    std::unordered_set<VarId> defined;
     size_t body = 0;
     for (const Instr &in : h.instrs) {
-      if (in.hasDest())
-        defined.insert(in.dest);
       if (in.op == Opcode::Phi || in.isTerminator())
         continue;
       if (in.info().effect == EffectClass::Guard || in.op == Opcode::Get ||
           in.op == Opcode::Set || ++body > kMaxHeaderInstrs)
         return std::nullopt;
-    }
-    // A value sent around the back edge must not be the header's own: its
-    // copy at the latch would have to read the previous iteration's version.
-    for (const Instr &in : h.instrs) {
-      if (in.op != Opcode::Phi)
-        break;
-      for (size_t i = 0; i < in.args.size(); ++i)
-        if (in.labels[i] != r.pre && defined.count(in.args[i]))
-          return std::nullopt;
     }
     return r;
   }
@@ -134,9 +122,20 @@ private:
     const std::vector<Instr> &hin = f_.block(r.header).instrs;
     for (const Instr &in : hin) {
       if (in.op == Opcode::Phi) {
-        for (size_t i = 0; i < in.args.size(); ++i)
-          if (in.labels[i] == from)
-            map[in.dest] = in.args[i];
+        // A copy, not the incoming value itself: the value may be another
+        // rotated loop's header variable, which SSA repair renames by the
+        // position of its uses; GVN removes the copy afterwards.
+        for (size_t i = 0; i < in.args.size(); ++i) {
+          if (in.labels[i] != from)
+            continue;
+          Instr c;
+          c.op = Opcode::Id;
+          c.type = in.type;
+          c.args.push_back(in.args[i]);
+          c.dest = f_.freshVar(originalName(f_.varName(in.dest)));
+          map[in.dest] = c.dest;
+          copies.push_back(std::move(c));
+        }
         continue;
       }
       Instr c = in;

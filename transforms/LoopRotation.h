@@ -6,7 +6,8 @@
 //   L: ...; jmp H                   L: ...; c1 = test(latch values); br c1 B X
 //
 // The header H is copied to the end of its preheader P and of every latch L
-// (its phis replaced by the values they receive from there) and deleted, so
+// (each phi becoming an `id` of the value it receives from there; GVN folds
+// those copies away later) and deleted, so
 // each iteration runs one `br` instead of a `br` and a `jmp`, and the body
 // becomes a block that runs at least once per loop entry (which lets LICM
 // hoist from it). SSA form is then repaired for every value H defined: phis
@@ -17,8 +18,7 @@
 // A loop qualifies when it has a preheader (LoopPreheaders.h), its header
 // ends in a `br` with exactly one target B in the loop whose only
 // predecessor is the header, every latch reaches the header by a `jmp` or by
-// falling through, no value a latch sends to a header phi is defined in the
-// header itself, and the header holds at most a few instructions (they are
+// falling through, and the header holds at most a few instructions (they are
 // duplicated once per latch). Calls, prints and loads in the header are fine:
 // each copy runs exactly when the header would have.
 //
