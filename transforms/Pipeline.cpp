@@ -17,6 +17,12 @@ void runOptimizationPipeline(Program &program, PassContext &ctx, int level) {
     return;
   runPass(program, ctx, kToSSAPass);
   // SSA optimizations go here.
+  // Rotation first: its body blocks then run once per entry, so LICM may hoist
+  // from them; GVN last merges hoisted constants with earlier ones and folds
+  // the copies rotation leaves.
+  runPass(program, ctx, kLoopRotationPass);
+  runPass(program, ctx, kLICMPass);
+  runPass(program, ctx, kGVNPass);
   runPass(program, ctx, kFromSSAPass);
 }
 
