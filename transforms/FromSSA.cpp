@@ -434,6 +434,9 @@ private:
       }
       flush();
       instrs = std::move(out);
+      // sequentialize may have made swap temporaries just now.
+      defCount.resize(f_.numVars(), 0);
+      useCount.resize(f_.numVars(), 0);
       for (const Instr &in : instrs) {
         if (in.hasDest())
           ++defCount[in.dest];
