@@ -1,10 +1,14 @@
 #include "transforms/PassRegistry.h"
 
+#include "transforms/AggressiveDCE.h"
+#include "transforms/CopyPropagation.h"
 #include "transforms/FromSSA.h"
 #include "transforms/GVN.h"
 #include "transforms/LICM.h"
 #include "transforms/LoopRotation.h"
 #include "transforms/PhisToSetGet.h"
+#include "transforms/SCCP.h"
+#include "transforms/Simplify.h"
 #include "transforms/ToSSA.h"
 
 namespace brisk {
@@ -59,6 +63,18 @@ bool runOnSSAFunctions(Program &p, PassContext &ctx, bool (*pass)(Function &)) {
 bool runGVN(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, numberValues); }
 bool runLICM(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, hoistLoopInvariants); }
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
+bool runSCCP(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateConstants); }
+bool runCopyPropagation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateCopies); }
+bool runAggressiveDCE(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, eliminateDeadCodeAggressively);
+}
+// SSA or plain: simplifyCFG itself skips what it cannot handle.
+bool runSimplifyCFG(Program &p, PassContext &) {
+  bool changed = false;
+  for (Function &f : p.functions)
+    changed |= simplifyCFG(f);
+  return changed;
+}
 
 } // namespace
 
@@ -70,6 +86,13 @@ const PassInfo kGVNPass{"gvn", "dominator-based value numbering (CSE, constants,
 const PassInfo kLICMPass{"licm", "hoist loop-invariant pure instructions to preheaders", runLICM};
 const PassInfo kLoopRotationPass{"loop-rotate", "while loops to guarded do-while loops",
                                  runLoopRotation};
+const PassInfo kSCCPPass{"sccp", "sparse conditional constant propagation", runSCCP};
+const PassInfo kCopyPropagationPass{"copy-prop", "replace copies and trivial phis by their value",
+                                    runCopyPropagation};
+const PassInfo kAggressiveDCEPass{"adce", "mark-sweep dead code elimination from side effects",
+                                  runAggressiveDCE};
+const PassInfo kSimplifyCFGPass{"simplify-cfg", "jump threading, block merging, block placement",
+                                runSimplifyCFG};
 
 const std::vector<const PassInfo *> &registeredPasses() {
   static const std::vector<const PassInfo *> table = {
@@ -79,6 +102,10 @@ const std::vector<const PassInfo *> &registeredPasses() {
       &kGVNPass,
       &kLICMPass,
       &kLoopRotationPass,
+      &kSCCPPass,
+      &kCopyPropagationPass,
+      &kAggressiveDCEPass,
+      &kSimplifyCFGPass,
   };
   return table;
 }

@@ -28,6 +28,10 @@ extern const PassInfo kPhisToSetGetPass; // "phis-to-set-get"
 extern const PassInfo kGVNPass;          // "gvn"
 extern const PassInfo kLICMPass;         // "licm"
 extern const PassInfo kLoopRotationPass; // "loop-rotate"
+extern const PassInfo kSCCPPass;            // "sccp"
+extern const PassInfo kCopyPropagationPass; // "copy-prop"
+extern const PassInfo kAggressiveDCEPass;   // "adce"
+extern const PassInfo kSimplifyCFGPass;     // "simplify-cfg"
 
 const std::vector<const PassInfo *> &registeredPasses();
 const PassInfo *findPass(std::string_view name);
