@@ -83,6 +83,7 @@ public:
 private:
   Function &f_;
   std::vector<VarId> leader_;
+  std::vector<bool> feedsPhi_; // read by some phi (at the start of the round)
   std::unordered_map<ExprKey, VarId, ExprKeyHash> table_;
   std::vector<const ExprKey *> undo_; // keys inserted, in order, for scope exit
 
@@ -137,12 +138,15 @@ private:
       if (!in.hasDest())
         continue;
       VarId replacement = kNoVar;
-      if (in.op == Opcode::Id && firstUseIndex(in) == 0 && in.args.size() == 1) {
+      if (in.op == Opcode::Id && in.args.size() == 1 && !feedsPhi_[in.dest]) {
         replacement = leaderOf(in.args[0]);
       } else if (in.op == Opcode::Phi) {
         replacement = trivialPhiValue(in);
       }
-      if (replacement == kNoVar && isNumbered(in)) {
+      // A value that feeds a phi is left alone: fromSSA would have to copy
+      // the earlier value into the phi's name anyway (they now interfere),
+      // which costs what the merge saved, often on a hotter path.
+      if (replacement == kNoVar && isNumbered(in) && !feedsPhi_[in.dest]) {
         ExprKey key = keyOf(in, b);
         auto [it, inserted] = table_.try_emplace(std::move(key), in.dest);
         if (inserted)
@@ -177,6 +181,25 @@ private:
       leader_[v] = v;
     table_.clear();
     undo_.clear();
+    // Through copies too: `x = id c` kept for a phi still makes c feed it.
+    feedsPhi_.assign(f_.numVars(), false);
+    std::vector<VarId> copyOf(f_.numVars(), kNoVar), work;
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs) {
+        if (in.op == Opcode::Phi)
+          work.insert(work.end(), in.args.begin(), in.args.end());
+        else if (in.op == Opcode::Id && in.args.size() == 1)
+          copyOf[in.dest] = in.args[0];
+      }
+    while (!work.empty()) {
+      VarId v = work.back();
+      work.pop_back();
+      if (feedsPhi_[v])
+        continue;
+      feedsPhi_[v] = true;
+      if (copyOf[v] != kNoVar)
+        work.push_back(copyOf[v]);
+    }
 
     bool changed = false;
     // Iterative pre-order walk of the dominator tree: each frame is a block

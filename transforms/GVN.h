@@ -14,6 +14,11 @@
 // value number of x (copy propagation), and a phi whose arguments are all one
 // value (ignoring itself) is that value.
 //
+// A variable some phi reads keeps its own instruction (neither merged nor
+// propagated through when it is an `id`): replacing it would make the phi
+// read a longer-lived value that interferes with it, and fromSSA would then
+// pay a copy, often on a hotter path than the instruction saved.
+//
 // Only Pure instructions are numbered, plus `div` and `int2char`: those may
 // trap, but only a dominating identical instruction can make one redundant,
 // and that one already ran without trapping on the same operands. Loads,
