@@ -9,6 +9,7 @@
 #include "transforms/PhisToSetGet.h"
 #include "transforms/SCCP.h"
 #include "transforms/Simplify.h"
+#include "transforms/Sink.h"
 #include "transforms/ToSSA.h"
 
 namespace brisk {
@@ -68,6 +69,7 @@ bool runCopyPropagation(Program &p, PassContext &ctx) { return runOnSSAFunctions
 bool runAggressiveDCE(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, eliminateDeadCodeAggressively);
 }
+bool runSink(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, sinkInstructions); }
 // SSA or plain: simplifyCFG itself skips what it cannot handle.
 bool runSimplifyCFG(Program &p, PassContext &) {
   bool changed = false;
@@ -93,6 +95,8 @@ const PassInfo kAggressiveDCEPass{"adce", "mark-sweep dead code elimination from
                                   runAggressiveDCE};
 const PassInfo kSimplifyCFGPass{"simplify-cfg", "jump threading, block merging, block placement",
                                 runSimplifyCFG};
+const PassInfo kSinkPass{"sink", "move pure instructions into the one successor that uses them",
+                         runSink};
 
 const std::vector<const PassInfo *> &registeredPasses() {
   static const std::vector<const PassInfo *> table = {
@@ -106,6 +110,7 @@ const std::vector<const PassInfo *> &registeredPasses() {
       &kCopyPropagationPass,
       &kAggressiveDCEPass,
       &kSimplifyCFGPass,
+      &kSinkPass,
   };
   return table;
 }

@@ -32,6 +32,7 @@ extern const PassInfo kSCCPPass;            // "sccp"
 extern const PassInfo kCopyPropagationPass; // "copy-prop"
 extern const PassInfo kAggressiveDCEPass;   // "adce"
 extern const PassInfo kSimplifyCFGPass;     // "simplify-cfg"
+extern const PassInfo kSinkPass;            // "sink"
 
 const std::vector<const PassInfo *> &registeredPasses();
 const PassInfo *findPass(std::string_view name);
