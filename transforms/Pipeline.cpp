@@ -16,14 +16,30 @@ void runOptimizationPipeline(Program &program, PassContext &ctx, int level) {
   if (level <= 0)
     return;
   runPass(program, ctx, kToSSAPass);
-  // SSA optimizations go here.
+  // Clean first: constants folded, copies and dead code gone, branches on
+  // constants and jump-only blocks removed, so the loop passes see the real
+  // loops.
+  runPass(program, ctx, kSCCPPass);
+  runPass(program, ctx, kCopyPropagationPass);
+  runPass(program, ctx, kAggressiveDCEPass);
+  runPass(program, ctx, kSimplifyCFGPass);
   // Rotation first: its body blocks then run once per entry, so LICM may hoist
   // from them; GVN last merges hoisted constants with earlier ones and folds
   // the copies rotation leaves.
   runPass(program, ctx, kLoopRotationPass);
   runPass(program, ctx, kLICMPass);
   runPass(program, ctx, kGVNPass);
+  // Again after the loop passes: what GVN proved equal or constant folds
+  // further; then what is left moves to the paths that use it, and block
+  // placement turns the hot jumps into fall-throughs.
+  runPass(program, ctx, kSCCPPass);
+  runPass(program, ctx, kCopyPropagationPass);
+  runPass(program, ctx, kAggressiveDCEPass);
+  runPass(program, ctx, kSinkPass);
+  runPass(program, ctx, kSimplifyCFGPass);
   runPass(program, ctx, kFromSSAPass);
+  // Out of SSA, blocks whose phis were their only content may now just jump.
+  runPass(program, ctx, kSimplifyCFGPass);
 }
 
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
