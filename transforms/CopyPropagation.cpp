@@ -17,8 +17,6 @@ public:
   }
 
   bool run() {
-    // Each round is linear; a round finds new copies only when an earlier
-    // decision made a phi trivial, so chains of phis settle in a few rounds.
     bool any = false;
     for (bool progress = true; progress;) {
       progress = false;
@@ -32,6 +30,7 @@ public:
     }
     if (!any)
       return false;
+    keepCopiesFeedingPhis();
     for (BlockId b : f_.layout) {
       auto &ins = f_.block(b).instrs;
       std::erase_if(ins, [&](const Instr &in) { return in.hasDest() && find(in.dest) != in.dest; });
@@ -42,6 +41,27 @@ public:
   }
 
 private:
+  // An `id` read by a phi that stays is kept (see the header): out of SSA it
+  // coalesces with the phi for free, while its source, live across the join,
+  // would interfere with the phi and cost copies (even a swap) there.
+  void keepCopiesFeedingPhis() {
+    std::vector<bool> isCopy(f_.numVars(), false);
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.op == Opcode::Id)
+          isCopy[in.dest] = true;
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs) {
+        if (in.op != Opcode::Phi)
+          break;
+        if (find(in.dest) != in.dest)
+          continue; // the phi goes
+        for (VarId a : in.args)
+          if (isCopy[a])
+            leader_[a] = a;
+      }
+  }
+
   VarId find(VarId v) {
     while (leader_[v] != v) {
       leader_[v] = leader_[leader_[v]];

@@ -8,6 +8,10 @@
 //     former use of x is still dominated by v's definition.
 // Removing one copy can make a phi trivial, so the decisions run to a
 // fixpoint (union-find over variables) before one rewrite of every operand.
+// Exception: an `id` read by a phi that stays is kept. Out of SSA, fromSSA
+// coalesces such a copy with the phi for free, whereas its source, live
+// across the join, would interfere with the phi and cost copies there (on
+// ray-bbox-intersection, a swap per join: more instructions than before).
 // An `undef` argument is a value like any other here: a phi of `undef` and v
 // is not made v (the reference would fail reading the undefined variable).
 //
