@@ -857,8 +857,10 @@ RunResult runProgram(const Program &program, const RunOptions &options) {
   }
   machine.flush();
   result.dynamicInstructions = machine.count();
-  if (options.profile)
+  if (options.profile) {
     result.profile = machine.buildProfile();
+    result.profile->inputs.push_back(options.args);
+  }
   return result;
 }
 

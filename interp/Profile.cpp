@@ -126,7 +126,8 @@ std::string Profile::toJson() const {
   };
   out += "{\n \"format\": \"brisk-profile\",\n \"version\": 1,\n";
   out += " \"program_hash\": \"" + hex(programHash) + "\",\n";
-  out += " \"runs\": " + std::to_string(runs) + ",\n \"functions\": [";
+  out += " \"runs\": " + std::to_string(runs) + ",\n";
+  out += " \"inputs\": " + oj(inputs).dump() + ",\n \"functions\": [";
   for (size_t fi = 0; fi < functions.size(); ++fi) {
     const FunctionProfile &f = functions[fi];
     out += fi ? ",\n  {\n" : "\n  {\n";
@@ -193,6 +194,8 @@ std::optional<Profile> Profile::fromJson(std::string_view text, std::string &err
       return std::nullopt;
     }
     p.runs = root.at("runs").get<uint64_t>();
+    if (auto it = root.find("inputs"); it != root.end())
+      p.inputs = it->get<std::vector<std::vector<std::string>>>();
     for (const json &jf : root.at("functions")) {
       FunctionProfile f;
       f.name = jf.at("name").get<std::string>();
@@ -257,6 +260,7 @@ bool Profile::merge(const Profile &other, std::string &error) {
   }
   Profile out = *this;
   out.runs += other.runs;
+  out.inputs.insert(out.inputs.end(), other.inputs.begin(), other.inputs.end());
   for (const FunctionProfile &of : other.functions) {
     FunctionProfile *f = nullptr;
     for (FunctionProfile &g : out.functions)

@@ -71,6 +71,11 @@ public:
 
   uint64_t programHash = 0;
   uint64_t runs = 0;
+  // The arguments of main in each profiled run, in run order. The optimizer
+  // re-runs them on the program it has transformed to refresh the counts
+  // (whole-function passes renumber blocks); a profile written without them
+  // (older files) is still valid, only that refresh is skipped.
+  std::vector<std::vector<std::string>> inputs;
   std::vector<FunctionProfile> functions; // program order
 
   const FunctionProfile *function(std::string_view name) const;
