@@ -28,6 +28,7 @@ namespace {
 void declareCommon(Options &opts) {
   opts.flag("no-speculation", "build the same superblocks with branch side exits only");
   opts.flag("no-inline", "do not inline hot calls first");
+  opts.flag("no-scalar-opts", "skip the whole-function SSA passes (sccp, gvn, licm, ...)");
   opts.flag("best-form", "pick the cheaper of speculation and branch exits per region\n"
                          "                            (default: speculation whenever it saves)");
   opts.flag("force-speculation", "use the best speculative form of every region even\n"
@@ -66,6 +67,7 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   so.preferSpeculation = !opts.has("best-form");
   so.forceSpeculation = opts.has("force-speculation");
   po.inlining = !opts.has("no-inline");
+  po.scalarOptimizations = !opts.has("no-scalar-opts");
   if (!parseDouble(opts, "min-edge-prob", so.trace.minEdgeProbability) ||
       !parseDouble(opts, "min-seed-count", so.trace.minSeedCount) ||
       !parseDouble(opts, "max-guard-failure", so.maxGuardFailure) ||

@@ -1,9 +1,12 @@
 #include "transforms/Pipeline.h"
 
+#include "interp/Interpreter.h"
 #include "transforms/DeadCode.h"
 #include "transforms/PassRegistry.h"
 
+#include <cstdio>
 #include <map>
+#include <optional>
 
 namespace brisk {
 
@@ -42,6 +45,33 @@ void runOptimizationPipeline(Program &program, PassContext &ctx, int level) {
   runPass(program, ctx, kSimplifyCFGPass);
 }
 
+// Runs the program on the training inputs the profile recorded and returns
+// the merged profile of those runs, or nullopt when there are none. Output
+// is discarded.
+static std::optional<Profile> reprofile(const Program &program,
+                                        const std::vector<std::vector<std::string>> &inputs) {
+  if (inputs.empty())
+    return std::nullopt;
+  std::FILE *sink = std::fopen("/dev/null", "w");
+  if (!sink)
+    return std::nullopt;
+  std::optional<Profile> merged;
+  for (const auto &args : inputs) {
+    interp::RunOptions ro;
+    ro.args = args;
+    ro.profile = true;
+    ro.out = sink;
+    interp::RunResult r = interp::runProgram(program, ro);
+    std::string error;
+    if (!merged)
+      merged = std::move(*r.profile);
+    else
+      merged->merge(*r.profile, error);
+  }
+  std::fclose(sink);
+  return merged;
+}
+
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
                            const SuperblockPipelineOptions &options,
                            std::vector<RegionRemark> *remarks) {
@@ -53,10 +83,22 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
     PassScope scope(ctx, "inline", program);
     inlineHotCalls(program, weights, options.inline_);
   }
+  // The whole-function passes renumber blocks, so their result is profiled
+  // again on the recorded training inputs before superblocks are formed.
+  // Without recorded inputs they are skipped: superblocks need counts.
+  std::optional<Profile> refreshed;
+  if (options.scalarOptimizations && !profile.inputs.empty()) {
+    runOptimizationPipeline(program, ctx, 2);
+    if (ctx.failed())
+      return;
+    refreshed = reprofile(program, profile.inputs);
+    weights = ProgramWeights::fromProfile(program, *refreshed);
+  }
+  const Profile &current = refreshed ? *refreshed : profile;
   {
     PassScope scope(ctx, "superblocks", program);
     for (Function &f : program.functions)
-      formSuperblocks(f, weights.of(f), profile.function(f.name), sizeBefore[f.name],
+      formSuperblocks(f, weights.of(f), current.function(f.name), sizeBefore[f.name],
                       options.superblocks, remarks);
   }
   {

@@ -28,13 +28,17 @@ struct SuperblockPipelineOptions {
     inline_.callerGrowthConstant = 10;
   }
   bool inlining = true;
+  // The whole-function SSA passes (runOptimizationPipeline) after inlining;
+  // they need the profile's recorded training inputs (Profile::inputs).
+  bool scalarOptimizations = true;
   InlineOptions inline_;
   SuperblockOptions superblocks;
 };
 
-// `brisk opt` / `brisk pgo`: inline hot calls, form superblocks (speculative
-// or with branch exits, by the cost model), then a last dead-code sweep.
-// Plain (non-SSA) IR throughout. `profile` must match `program`.
+// `brisk opt` / `brisk pgo`: inline hot calls, run the whole-function SSA
+// passes and profile the result again on the training inputs the profile
+// recorded, form superblocks (speculative or with branch exits, by the cost
+// model), then a last dead-code sweep. `profile` must match `program`.
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
                            const SuperblockPipelineOptions &options,
                            std::vector<RegionRemark> *remarks);

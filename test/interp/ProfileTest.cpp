@@ -198,5 +198,29 @@ TEST(Profile, RoundTripsThroughJsonAndMerges) {
   EXPECT_FALSE(Profile::fromJson("{\"format\": \"something else\"}", error));
 }
 
+TEST(Profile, RecordsEachRunsArgumentsAndMergeKeepsThemInOrder) {
+  Program program = parse("@main(n: int) { print n; }");
+  Outcome first = run(program, {"5"}, true);
+  Outcome second = run(program, {"-7"}, true);
+  ASSERT_TRUE(first.result.profile && second.result.profile);
+  Profile merged = *first.result.profile;
+  std::string error;
+  ASSERT_TRUE(merged.merge(*second.result.profile, error)) << error;
+  using Inputs = std::vector<std::vector<std::string>>;
+  EXPECT_EQ(merged.inputs, (Inputs{{"5"}, {"-7"}}));
+  std::optional<Profile> back = Profile::fromJson(merged.toJson(), error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(back->inputs, merged.inputs);
+
+  // A profile written before inputs were recorded still loads, with none.
+  std::string json = first.result.profile->toJson();
+  size_t at = json.find(" \"inputs\"");
+  ASSERT_NE(at, std::string::npos);
+  json.erase(at, json.find('\n', at) - at + 1);
+  std::optional<Profile> old = Profile::fromJson(json, error);
+  ASSERT_TRUE(old) << error;
+  EXPECT_TRUE(old->inputs.empty());
+}
+
 } // namespace
 } // namespace brisk::test
