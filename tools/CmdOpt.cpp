@@ -29,6 +29,7 @@ void declareCommon(Options &opts) {
   opts.flag("no-speculation", "build the same superblocks with branch side exits only");
   opts.flag("no-inline", "do not inline hot calls first");
   opts.flag("no-scalar-opts", "skip the whole-function SSA passes (sccp, gvn, licm, ...)");
+  opts.flag("no-unroll", "do not unroll hot counted loops before superblocks");
   opts.flag("best-form", "pick the cheaper of speculation and branch exits per region\n"
                          "                            (default: speculation whenever it saves)");
   opts.flag("force-speculation", "use the best speculative form of every region even\n"
@@ -68,6 +69,7 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   so.forceSpeculation = opts.has("force-speculation");
   po.inlining = !opts.has("no-inline");
   po.scalarOptimizations = !opts.has("no-scalar-opts");
+  po.unrolling = !opts.has("no-unroll");
   if (!parseDouble(opts, "min-edge-prob", so.trace.minEdgeProbability) ||
       !parseDouble(opts, "min-seed-count", so.trace.minSeedCount) ||
       !parseDouble(opts, "max-guard-failure", so.maxGuardFailure) ||

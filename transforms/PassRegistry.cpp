@@ -6,6 +6,7 @@
 #include "transforms/GVN.h"
 #include "transforms/LICM.h"
 #include "transforms/LoopRotation.h"
+#include "transforms/LoopUnroll.h"
 #include "transforms/PhisToSetGet.h"
 #include "transforms/SCCP.h"
 #include "transforms/Simplify.h"
@@ -70,6 +71,14 @@ bool runAggressiveDCE(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, eliminateDeadCodeAggressively);
 }
 bool runSink(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, sinkInstructions); }
+// Plain functions only; without a profile every counted loop is unrolled.
+bool runLoopUnroll(Program &p, PassContext &ctx) {
+  bool changed = false;
+  for (Function &f : p.functions)
+    if (!ctx.isSSA(f))
+      changed |= unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4});
+  return changed;
+}
 // SSA or plain: simplifyCFG itself skips what it cannot handle.
 bool runSimplifyCFG(Program &p, PassContext &) {
   bool changed = false;
@@ -97,6 +106,8 @@ const PassInfo kSimplifyCFGPass{"simplify-cfg", "jump threading, block merging, 
                                 runSimplifyCFG};
 const PassInfo kSinkPass{"sink", "move pure instructions into the one successor that uses them",
                          runSink};
+const PassInfo kLoopUnrollPass{"unroll", "unroll counted single-block loops, one test per chunk (plain form)",
+                               runLoopUnroll};
 
 const std::vector<const PassInfo *> &registeredPasses() {
   static const std::vector<const PassInfo *> table = {
@@ -111,6 +122,7 @@ const std::vector<const PassInfo *> &registeredPasses() {
       &kAggressiveDCEPass,
       &kSimplifyCFGPass,
       &kSinkPass,
+      &kLoopUnrollPass,
   };
   return table;
 }

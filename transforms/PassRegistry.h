@@ -33,6 +33,7 @@ extern const PassInfo kCopyPropagationPass; // "copy-prop"
 extern const PassInfo kAggressiveDCEPass;   // "adce"
 extern const PassInfo kSimplifyCFGPass;     // "simplify-cfg"
 extern const PassInfo kSinkPass;            // "sink"
+extern const PassInfo kLoopUnrollPass;      // "unroll"
 
 const std::vector<const PassInfo *> &registeredPasses();
 const PassInfo *findPass(std::string_view name);

@@ -94,6 +94,25 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
     refreshed = reprofile(program, profile.inputs);
     weights = ProgramWeights::fromProfile(program, *refreshed);
   }
+  // Hot counted loops run K iterations per exit test; the blocks it adds are
+  // profiled again, so that superblocks see the unrolled loops' counts.
+  if (options.unrolling && refreshed) {
+    bool changed = false;
+    {
+      PassScope scope(ctx, "unroll", program);
+      for (Function &f : program.functions) {
+        LoopUnrollOptions uo = options.unroll;
+        uo.sizeLimit = size_t(options.superblocks.growthLimit * double(sizeBefore[f.name]));
+        changed |= unrollCountedLoops(f, &weights.of(f), uo);
+      }
+    }
+    if (ctx.failed())
+      return;
+    if (changed) {
+      refreshed = reprofile(program, profile.inputs);
+      weights = ProgramWeights::fromProfile(program, *refreshed);
+    }
+  }
   const Profile &current = refreshed ? *refreshed : profile;
   {
     PassScope scope(ctx, "superblocks", program);

@@ -4,6 +4,7 @@
 
 #include "interp/Profile.h"
 #include "transforms/Inline.h"
+#include "transforms/LoopUnroll.h"
 #include "transforms/PassScope.h"
 #include "transforms/ProfileWeights.h"
 #include "transforms/SuperblockFormation.h"
@@ -31,7 +32,11 @@ struct SuperblockPipelineOptions {
   // The whole-function SSA passes (runOptimizationPipeline) after inlining;
   // they need the profile's recorded training inputs (Profile::inputs).
   bool scalarOptimizations = true;
+  // Counted-loop unrolling (transforms/LoopUnroll.h) on the re-profiled
+  // program, within the superblocks' growth budget; needs recorded inputs too.
+  bool unrolling = true;
   InlineOptions inline_;
+  LoopUnrollOptions unroll;
   SuperblockOptions superblocks;
 };
 
