@@ -72,13 +72,12 @@ static std::optional<Profile> reprofile(const Program &program,
   return merged;
 }
 
-void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
-                           const SuperblockPipelineOptions &options,
-                           std::vector<RegionRemark> *remarks) {
+static void runSuperblockPipelineOnce(Program &program, const Profile &profile, PassContext &ctx,
+                                      const SuperblockPipelineOptions &options,
+                                      const std::map<std::string, size_t> &sizes,
+                                      std::vector<RegionRemark> *remarks) {
   ProgramWeights weights = ProgramWeights::fromProfile(program, profile);
-  std::map<std::string, size_t> sizeBefore; // the code-growth budget's base
-  for (const Function &f : program.functions)
-    sizeBefore.try_emplace(f.name, f.instrCount());
+  std::map<std::string, size_t> sizeBefore = sizes; // the code-growth budget's base
   if (options.inlining) {
     PassScope scope(ctx, "inline", program);
     inlineHotCalls(program, weights, options.inline_);
@@ -127,6 +126,61 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
       removeUnreachableBlocks(f);
     }
   }
+}
+
+// The functions of `program` larger than `limit` x their size in `sizes`.
+static std::vector<size_t> overBudget(const Program &program,
+                                      const std::map<std::string, size_t> &sizes, double limit) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < program.functions.size(); ++i) {
+    const Function &f = program.functions[i];
+    auto it = sizes.find(f.name);
+    if (it != sizes.end() && double(f.instrCount()) > limit * double(std::max<size_t>(it->second, 1)))
+      out.push_back(i);
+  }
+  return out;
+}
+
+void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
+                           const SuperblockPipelineOptions &options,
+                           std::vector<RegionRemark> *remarks) {
+  std::map<std::string, size_t> sizes;
+  for (const Function &f : program.functions)
+    sizes.try_emplace(f.name, f.instrCount());
+  const Program original = program;
+  runSuperblockPipelineOnce(program, profile, ctx, options, sizes, remarks);
+  if (ctx.failed())
+    return;
+  // The growth limit holds per function, inlining included: the inliner's
+  // constant allowance and loop rotation can push a small function past it.
+  // Such a function takes its version from a run with half, a quarter, none
+  // of that allowance, then from a run without inlining, else stays as it was. Any version of
+  // a function is a correct one: they are compiled from the same profile.
+  double limit = options.superblocks.growthLimit;
+  std::vector<size_t> over = overBudget(program, sizes, limit);
+  SuperblockPipelineOptions fallback = options;
+  for (int attempt = 0; attempt < 4 && !over.empty(); ++attempt) {
+    if (attempt < 3)
+      fallback.inline_.callerGrowthConstant = options.inline_.callerGrowthConstant * (2 - attempt) / 4;
+    else
+      fallback.inlining = false;
+    Program retry = original;
+    runSuperblockPipelineOnce(retry, profile, ctx, fallback, sizes, nullptr);
+    if (ctx.failed())
+      return;
+    std::vector<size_t> stillOver;
+    for (size_t i : over) {
+      const Function &candidate = retry.functions[i];
+      if (double(candidate.instrCount()) <=
+          limit * double(std::max<size_t>(sizes[candidate.name], 1)))
+        program.functions[i] = candidate;
+      else
+        stillOver.push_back(i);
+    }
+    over = std::move(stillOver);
+  }
+  for (size_t i : over)
+    program.functions[i] = original.functions[i];
 }
 
 } // namespace brisk
