@@ -5,7 +5,8 @@
 // edge of int, the profile threshold, and every shared benchmark through the
 // whole `brisk opt` pipeline (which unrolls) on its shipped and held-out
 // inputs: same output, never more instructions where profiled, at most 1.05x
-// on held-out inputs. Programs run in-process.
+// on held-out inputs, and no function above 2.0x its original size.
+// Programs run in-process.
 #include "frontend/Loader.h"
 #include "backend/JsonWriter.h"
 #include "interp/Interpreter.h"
@@ -285,6 +286,11 @@ TEST(LoopUnrollBenchTest, EveryBenchmarkKeepsItsOutputAndUnrollingPays) {
     ASSERT_TRUE(train.ok);
     Program with = optimize(*p, *train.profile, true);
     Program without = optimize(*p, *train.profile, false);
+    // The growth limit (2.0x per function, inlining included) holds.
+    for (const Function &f : with.functions)
+      if (const Function *o = p->findFunction(f.name))
+        EXPECT_LE(double(f.instrCount()), 2.0 * double(std::max<size_t>(o->instrCount(), 1)))
+            << f.name;
     Program everywhere = *p;
     for (Function &f : everywhere.functions)
       unrolled += unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4});
