@@ -10,11 +10,24 @@
 // phis and arithmetic (an unused loop counter) go as a whole, which plain
 // "unused result" DCE cannot do.
 //
-// Every branch is kept (no control dependence): a loop whose results are all
-// dead keeps its control skeleton. Does not touch the CFG.
+// Control dependence (Cytron et al.): a `br` is not a root; it is live when
+// a live instruction's block depends on it (post-dominance frontier, see
+// analysis/PostDominators.h) or a live phi reads a value chosen by it. A dead
+// `br` becomes a `jmp` to its immediate post-dominator, and the blocks no
+// longer reached are deleted (they hold nothing live). So branches whose
+// sides do nothing live, and whole loops that compute only dead values, go.
+//
+// Termination: brisk assumes, as C++ and LLVM do, that a loop with no side
+// effect and nothing that may trap terminates, so such a loop may be
+// removed. A loop with a side effect or a possibly-trapping instruction
+// (div by a non-constant, load, int2char) has a live block depending on its
+// branch, so it stays. Branches whose post-dominator is the virtual exit
+// (e.g. out of an infinite loop), branches in unreachable blocks, and every
+// branch of a function that speculates are kept.
 //
 // Requires: SSA form (one definition per variable: on plain Bril only one of
-// a variable's definitions would be marked). Invalidates liveness.
+// a variable's definitions would be marked). Edits the CFG when it rewrites a
+// branch: invalidates every analysis then.
 #pragma once
 
 #include "ir/IR.h"
