@@ -14,6 +14,7 @@ int runRunCommand(const std::vector<std::string> &args);
 int runProfileCommand(const std::vector<std::string> &args);
 int runOptCommand(const std::vector<std::string> &args);
 int runPgoCommand(const std::vector<std::string> &args);
+int runFuzzCommand(const std::vector<std::string> &args);
 
 const std::vector<Subcommand> &subcommands() {
   static const std::vector<Subcommand> list = {
@@ -27,6 +28,7 @@ const std::vector<Subcommand> &subcommands() {
       {"profile", "merge or check profiles written by run --profile-out", runProfileCommand},
       {"opt", "form speculative superblocks from a profile (--profile=FILE)", runOptCommand},
       {"pgo", "profile on ARGS and optimize in one step (like opt)", runPgoCommand},
+      {"fuzz", "differential checking of the optimizer on generated programs", runFuzzCommand},
   };
   return list;
 }

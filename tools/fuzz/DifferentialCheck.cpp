@@ -1,0 +1,270 @@
+#include "tools/fuzz/DifferentialCheck.h"
+
+#include "analysis/Verifier.h"
+#include "backend/TextPrinter.h"
+#include "frontend/TypeChecker.h"
+#include "interp/Interpreter.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+namespace brisk::fuzz {
+namespace {
+
+struct Outcome {
+  bool ok = false;
+  std::string out;
+  std::string error;
+  uint64_t dyn = 0;
+  std::optional<Profile> profile;
+};
+
+// Runs with the program's output captured in memory.
+Outcome runCaptured(const Program &program, const Args &args, bool profile) {
+  Outcome o;
+  char *buffer = nullptr;
+  size_t length = 0;
+  std::FILE *out = ::open_memstream(&buffer, &length);
+  interp::RunOptions ro;
+  ro.args = args;
+  ro.profile = profile;
+  ro.out = out ? out : stdout;
+  interp::RunResult r = interp::runProgram(program, ro);
+  if (out) {
+    std::fclose(out);
+    o.out.assign(buffer, length);
+    std::free(buffer);
+  }
+  o.ok = r.ok;
+  o.error = r.error;
+  o.dyn = r.dynamicInstructions;
+  o.profile = std::move(r.profile);
+  return o;
+}
+
+// The first `maxLines` lines of `text`, for reports.
+std::string firstLines(const std::string &text, size_t maxLines) {
+  size_t pos = 0;
+  for (size_t i = 0; i < maxLines && pos < text.size(); ++i) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos)
+      return text;
+    pos = nl + 1;
+  }
+  return pos < text.size() ? text.substr(0, pos) + "...\n" : text;
+}
+
+std::string describe(const Outcome &o) {
+  std::string s = o.ok ? "ok" : "error: " + o.error;
+  s += ", " + std::to_string(o.out.size()) + " bytes of output";
+  return s;
+}
+
+// Where two outputs first differ, as a line number and both lines.
+std::string firstDifference(const std::string &a, const std::string &b) {
+  std::istringstream sa(a), sb(b);
+  std::string la, lb;
+  for (size_t line = 1;; ++line) {
+    bool ga = bool(std::getline(sa, la)), gb = bool(std::getline(sb, lb));
+    if (!ga && !gb)
+      return "outputs differ only in the final newline";
+    if (!ga || !gb || la != lb)
+      return "first difference at output line " + std::to_string(line) + ": original '" +
+             (ga ? la : "<end>") + "', optimized '" + (gb ? lb : "<end>") + "'";
+  }
+}
+
+} // namespace
+
+PipelineVariant defaultVariant() { return PipelineVariant{}; }
+
+PipelineVariant variantFromBits(uint64_t bits) {
+  PipelineVariant v;
+  SuperblockOptions &so = v.options.superblocks;
+  auto field = [&](unsigned shift, unsigned width) {
+    return unsigned((bits >> shift) & ((1u << width) - 1));
+  };
+  switch (field(0, 2)) {
+  case 1:
+    so.forceSpeculation = true;
+    v.flags.push_back("--force-speculation");
+    break;
+  case 2:
+    so.preferSpeculation = false;
+    v.flags.push_back("--best-form");
+    break;
+  case 3:
+    if (field(20, 1)) { // no-speculation half as often as the other modes
+      so.speculation = false;
+      v.flags.push_back("--no-speculation");
+    }
+    break;
+  }
+  if (field(2, 3) == 0) {
+    v.options.inlining = false;
+    v.flags.push_back("--no-inline");
+  }
+  if (field(5, 3) == 0) {
+    v.options.scalarOptimizations = false;
+    v.flags.push_back("--no-scalar-opts");
+  }
+  static const char *seedCounts[] = {nullptr, "4", "2", "1"};
+  static const char *edgeProbs[] = {nullptr, "0.5", "0.7", "0.9"};
+  static const char *guardFailures[] = {nullptr, "0.2", "0.01", "0.5"};
+  static const char *unrolls[] = {nullptr, "1", "2", "4,8"};
+  static const char *growths[] = {nullptr, "4", "1.5", "8"};
+  if (const char *s = seedCounts[field(8, 2)]) {
+    so.trace.minSeedCount = std::atof(s);
+    v.flags.push_back(std::string("--min-seed-count=") + s);
+  }
+  if (const char *s = edgeProbs[field(10, 2)]) {
+    so.trace.minEdgeProbability = std::atof(s);
+    v.flags.push_back(std::string("--min-edge-prob=") + s);
+  }
+  if (const char *s = guardFailures[field(12, 2)]) {
+    so.maxGuardFailure = std::atof(s);
+    v.flags.push_back(std::string("--max-guard-failure=") + s);
+  }
+  if (const char *s = unrolls[field(14, 2)]) {
+    so.unrollFactors.clear();
+    std::istringstream in(s);
+    for (std::string item; std::getline(in, item, ',');)
+      so.unrollFactors.push_back(unsigned(std::atoi(item.c_str())));
+    v.flags.push_back(std::string("--unroll=") + s);
+  }
+  if (const char *s = growths[field(16, 2)]) {
+    so.growthLimit = std::atof(s);
+    v.flags.push_back(std::string("--growth=") + s);
+  }
+  return v;
+}
+
+static const char *const kKindNames[] = {"none",       "invalid",  "verifier-failed",
+                                         "effects-unsafe", "type-error", "mismatch",
+                                         "crashed",    "timed-out"};
+
+const char *failureKindName(FailureKind kind) { return kKindNames[int(kind)]; }
+
+FailureKind failureKindFromName(const std::string &name) {
+  for (int i = 0; i < int(std::size(kKindNames)); ++i)
+    if (name == kKindNames[i])
+      return FailureKind(i);
+  return FailureKind::Crashed;
+}
+
+std::string joinArgs(const Args &args) {
+  std::string s;
+  for (const std::string &a : args)
+    s += (s.empty() ? "" : " ") + a;
+  return s;
+}
+
+// Format: kind, args, the two counts, one line each, then the detail.
+std::string CheckResult::serialize() const {
+  std::ostringstream os;
+  os << failureKindName(kind) << "\n"
+     << joinArgs(failingArgs) << "\n"
+     << originalDyn << " " << optimizedDyn << "\n"
+     << detail;
+  return os.str();
+}
+
+CheckResult CheckResult::deserialize(const std::string &text) {
+  CheckResult r;
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line)) {
+    r.kind = FailureKind::Crashed;
+    r.detail = "the check returned nothing";
+    return r;
+  }
+  r.kind = failureKindFromName(line);
+  std::getline(in, line);
+  std::istringstream argsIn(line);
+  for (std::string a; argsIn >> a;)
+    r.failingArgs.push_back(a);
+  std::getline(in, line);
+  std::istringstream counts(line);
+  counts >> r.originalDyn >> r.optimizedDyn;
+  std::ostringstream rest;
+  rest << in.rdbuf();
+  r.detail = rest.str();
+  return r;
+}
+
+CheckResult checkOptimizer(const Program &program, const FuzzCase &fuzzCase,
+                           const PipelineVariant &variant) {
+  CheckResult result;
+  std::vector<const Args *> inputs{&fuzzCase.train};
+  for (const Args &a : fuzzCase.tests)
+    inputs.push_back(&a);
+
+  // The original's behaviour on every input first: the reference to compare
+  // with, and the training profile.
+  std::vector<Outcome> expected;
+  expected.push_back(runCaptured(program, fuzzCase.train, /*profile=*/true));
+  for (size_t i = 1; i < inputs.size(); ++i)
+    expected.push_back(runCaptured(program, *inputs[i], false));
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!expected[i].ok) {
+      result.kind = FailureKind::Invalid;
+      result.failingArgs = *inputs[i];
+      result.detail = "the original program fails on input '" + joinArgs(*inputs[i]) +
+                      "': " + expected[i].error + "\n";
+      return result;
+    }
+
+  Program optimized = program;
+  std::ostringstream passErrors;
+  PassOptions passOptions;
+  passOptions.validate = true;
+  passOptions.errorStream = &passErrors;
+  PassContext ctx(passOptions);
+  runSuperblockPipeline(optimized, *expected[0].profile, ctx, variant.options, nullptr);
+  if (ctx.failed()) {
+    result.kind = FailureKind::VerifierFailed;
+    result.detail = firstLines(passErrors.str(), 60);
+    return result;
+  }
+  {
+    Diagnostics diags;
+    VerifyOptions vo;
+    vo.speculationEffects = true;
+    if (!verifyProgram(optimized, diags, vo)) {
+      std::ostringstream os;
+      diags.print(os);
+      result.kind = FailureKind::EffectsUnsafe;
+      result.detail = firstLines(os.str(), 30);
+      return result;
+    }
+  }
+  {
+    Diagnostics diags;
+    if (!typeCheck(optimized, diags)) {
+      std::ostringstream os;
+      diags.print(os);
+      result.kind = FailureKind::TypeError;
+      result.detail = firstLines(os.str(), 30);
+      return result;
+    }
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    Outcome got = runCaptured(optimized, *inputs[i], false);
+    result.originalDyn += expected[i].dyn;
+    result.optimizedDyn += got.dyn;
+    if (got.ok != expected[i].ok || got.error != expected[i].error ||
+        got.out != expected[i].out) {
+      result.kind = FailureKind::Mismatch;
+      result.failingArgs = *inputs[i];
+      result.detail = "on input '" + joinArgs(*inputs[i]) + "': original " +
+                      describe(expected[i]) + "; optimized " + describe(got) + "\n";
+      if (got.out != expected[i].out)
+        result.detail += firstDifference(expected[i].out, got.out) + "\n";
+      return result;
+    }
+  }
+  return result;
+}
+
+} // namespace brisk::fuzz
