@@ -20,7 +20,8 @@
 //      holds is deleted (unrolled loop copies re-running `one = const 1`);
 //   2. an operation whose operands are known constants, or whose value the
 //      facts know, becomes a `const` (int add/sub/mul wrap; comparisons and
-//      boolean operations; div is never folded);
+//      boolean operations; div is never folded; never to an int beyond
+//      +-2^53, which the reference interpreter would read rounded);
 //   3. `guard c` with c known true is deleted (already implied);
 //   4. `br c .x .y` with c known becomes `jmp` to the known side, and a jmp
 //      to the next block in the layout is deleted.
