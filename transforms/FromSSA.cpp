@@ -677,12 +677,30 @@ private:
           continue;
         }
       }
-      if (canFallInto(s)) {
+      if (canFallInto(s) || takeFallThrough(s, freq)) {
         copies.pop_back();
         std::erase(f_.layout, s.block);
         f_.layout.insert(std::find(f_.layout.begin(), f_.layout.end(), s.to), s.block);
       }
     }
+  }
+
+  // When the block before s's target falls into it but runs less often than
+  // the split edge (a loop's preheader against its back edge), that block
+  // gets the jump instead: `jmp` once per loop entry rather than once per
+  // iteration. Adds the jump and returns true when it pays.
+  bool takeFallThrough(const Split &s, const std::vector<double> &freq) {
+    auto at = std::find(f_.layout.begin(), f_.layout.end(), s.to);
+    if (at == f_.layout.begin() || at == f_.layout.end())
+      return false;
+    BlockId before = *(at - 1);
+    if (before == s.block || f_.block(before).terminator() || freq[before] >= freq[s.block])
+      return false;
+    Instr jmp;
+    jmp.op = Opcode::Jmp;
+    jmp.labels = {s.to};
+    f_.block(before).instrs.push_back(std::move(jmp));
+    return true;
   }
 
   static bool sameCopy(const Instr &a, const Instr &b) {
