@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,6 +54,9 @@ ChildResult runInChild(const std::function<std::string()> &work, unsigned timeou
     return result;
   }
   if (pid == 0) {
+    // A child outlives a killed parent otherwise, and a child in an endless
+    // loop then runs forever.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::close(out[0]);
     ::close(err[0]);
     ::dup2(err[1], STDERR_FILENO);
