@@ -8,12 +8,12 @@
 # usage: bench/interp_speed.sh [BRISK] [SHARED_DIR]
 #   BRISK       the driver to measure (default: build/tools/brisk; use a
 #               Release build)
-#   SHARED_DIR  the shared data (default: /work/shared)
+#   SHARED_DIR  the shared data (default: ../shared beside the repo)
 #   env REPS (default 5), MIN_INSNS (default 1000000), ONLY (name filter)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 brisk="${1:-$here/../build/tools/brisk}"
-shared="${2:-/work/shared}"
+shared="${2:-$here/../../shared}"
 reps="${REPS:-5}"
 min="${MIN_INSNS:-1000000}"
 only="${ONLY:-}"
