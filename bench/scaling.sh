@@ -28,8 +28,8 @@ else
 fi
 
 args="$("$brisk" gen --args --seed="$seed" --input=0)"
-printf '%-10s %10s %10s %10s %10s %12s %9s %9s\n' \
-  size instrs dyn_instrs gen_s opt_s opt_peak_MB time_x mem_x
+printf '%-10s %10s %10s %8s %8s %8s %12s %8s %8s %8s\n' \
+  size instrs dyn_instrs gen_s opt_s cpu_s opt_peak_MB time_x cpu_x mem_x
 prev_t="" prev_m=""
 for n in $sizes; do
   prog="$tmp/gen-$n.bril"
@@ -41,17 +41,19 @@ for n in $sizes; do
   dyn=$("$brisk" run -p --profile-out="$tmp/prof-$n.json" $args < "$prog" 2>&1 > /dev/null |
         sed -n 's/^total_dyn_inst: //p')
   # shellcheck disable=SC2086
-  /usr/bin/time -f "%e %M" -o "$tmp/time-$n" \
+  /usr/bin/time -f "%e %M %U %S" -o "$tmp/time-$n" \
     "$brisk" opt --profile="$tmp/prof-$n.json" --format="$format" ${OPT_FLAGS:-} \
     -o "$tmp/opt-$n.$format" "$prog"
-  read -r secs kb < "$tmp/time-$n"
+  read -r secs kb user sys < "$tmp/time-$n"
+  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
   mb=$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')
   gen_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-  tx="-" mx="-"
+  tx="-" cx="-" mx="-"
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "-" }'; }
   if [ -n "$prev_t" ]; then
-    tx=$(awk -v a="$prev_t" -v b="$secs" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "-" }')
-    mx=$(awk -v a="$prev_m" -v b="$kb" 'BEGIN { printf "%.1f", b / a }')
+    tx=$(ratio "$prev_t" "$secs") cx=$(ratio "$prev_c" "$cpu") mx=$(ratio "$prev_m" "$kb")
   fi
-  printf '%-10s %10s %10s %10s %10s %12s %9s %9s\n' "$n" "$instrs" "$dyn" "$gen_s" "$secs" "$mb" "$tx" "$mx"
-  prev_t="$secs" prev_m="$kb"
+  printf '%-10s %10s %10s %8s %8s %8s %12s %8s %8s %8s\n' \
+    "$n" "$instrs" "$dyn" "$gen_s" "$secs" "$cpu" "$mb" "$tx" "$cx" "$mx"
+  prev_t="$secs" prev_c="$cpu" prev_m="$kb"
 done
