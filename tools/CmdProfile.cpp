@@ -5,11 +5,18 @@
 //                                          profiles' program hashes differ)
 //   brisk profile check PROFILE [PROGRAM]  exit 0 if PROFILE was taken of
 //                                          PROGRAM (default stdin), else 2
+//   brisk profile ops PROFILE [PROGRAM]    dynamic instructions per opcode:
+//                                          every block's count times its
+//                                          instructions (a block left by a
+//                                          failed guard counts whole)
 #include "interp/Profile.h"
 #include "tools/DriverSupport.h"
 #include "tools/Options.h"
 
+#include <algorithm>
+#include <iomanip>
 #include <iostream>
+#include <map>
 
 namespace brisk {
 namespace {
@@ -75,13 +82,58 @@ int check(const std::vector<std::string> &args) {
   return 0;
 }
 
+int ops(const std::vector<std::string> &args) {
+  Options opts("profile ops", "PROFILE [PROGRAM]",
+               "Prints the dynamic instruction count per opcode of PROGRAM (default: stdin)\n"
+               "under PROFILE: each block's count times its instructions, hottest first.");
+  if (!opts.parse(args))
+    return opts.helpRequested() ? 0 : 1;
+  const auto &pos = opts.positionals();
+  if (pos.empty() || pos.size() > 2) {
+    std::cerr << "error: brisk profile ops: expected PROFILE [PROGRAM]\n";
+    return 1;
+  }
+  std::optional<Profile> p = readProfile(pos[0]);
+  if (!p)
+    return 2;
+  std::optional<Program> program = loadInputProgram(pos.size() > 1 ? pos[1] : "-", false);
+  if (!program)
+    return 2;
+  std::string error;
+  if (!p->matches(*program, error)) {
+    std::cerr << "error: " << pos[0] << ": " << error << "\n";
+    return 2;
+  }
+  std::map<std::string_view, uint64_t> perOp;
+  uint64_t total = 0;
+  for (const Function &fn : program->functions) {
+    const FunctionProfile *fp = p->function(fn.name);
+    if (!fp)
+      continue;
+    for (BlockId b : fn.layout)
+      for (const Instr &instr : fn.block(b).instrs) {
+        perOp[instr.info().spelling] += fp->blockCount(b);
+        total += fp->blockCount(b);
+      }
+  }
+  std::vector<std::pair<std::string_view, uint64_t>> rows(perOp.begin(), perOp.end());
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto &a, const auto &b) { return a.second > b.second; });
+  for (const auto &[op, n] : rows)
+    if (n > 0)
+      std::cout << std::left << std::setw(10) << op << std::right << std::setw(14) << n << "\n";
+  std::cout << std::left << std::setw(10) << "total" << std::right << std::setw(14) << total << "\n";
+  return 0;
+}
+
 } // namespace
 
 int runProfileCommand(const std::vector<std::string> &args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? std::cerr : std::cout)
         << "usage: brisk profile merge [-o OUT] PROFILE...\n"
-           "       brisk profile check PROFILE [PROGRAM]\n\n"
+           "       brisk profile check PROFILE [PROGRAM]\n"
+           "       brisk profile ops PROFILE [PROGRAM]\n\n"
            "Profiles come from `brisk run --profile-out=FILE` (docs/profile-format.md).\n";
     return args.empty() ? 1 : 0;
   }
@@ -90,7 +142,9 @@ int runProfileCommand(const std::vector<std::string> &args) {
     return merge(rest);
   if (args[0] == "check")
     return check(rest);
-  std::cerr << "error: brisk profile: unknown action '" << args[0] << "' (merge, check)\n";
+  if (args[0] == "ops")
+    return ops(rest);
+  std::cerr << "error: brisk profile: unknown action '" << args[0] << "' (merge, check, ops)\n";
   return 1;
 }
 
