@@ -2,6 +2,7 @@
 
 #include "transforms/AggressiveDCE.h"
 #include "transforms/CopyPropagation.h"
+#include "transforms/CopyUnroll.h"
 #include "transforms/FromSSA.h"
 #include "transforms/GVN.h"
 #include "transforms/LICM.h"
@@ -79,6 +80,14 @@ bool runLoopUnroll(Program &p, PassContext &ctx) {
       changed |= unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4});
   return changed;
 }
+// Plain functions only; without a profile every candidate loop is unrolled.
+bool runCopyUnroll(Program &p, PassContext &ctx) {
+  bool changed = false;
+  for (Function &f : p.functions)
+    if (!ctx.isSSA(f))
+      changed |= unrollForCoalescing(f, nullptr);
+  return changed;
+}
 // SSA or plain: simplifyCFG itself skips what it cannot handle.
 bool runSimplifyCFG(Program &p, PassContext &) {
   bool changed = false;
@@ -108,6 +117,10 @@ const PassInfo kSinkPass{"sink", "move pure instructions into the one successor 
                          runSink};
 const PassInfo kLoopUnrollPass{"unroll", "unroll counted single-block loops, one test per chunk (plain form)",
                                runLoopUnroll};
+const PassInfo kCopyUnrollPass{"copy-unroll",
+                               "unroll loops by two so out-of-SSA drops their back-edge copies "
+                               "(plain form)",
+                               runCopyUnroll};
 
 const std::vector<const PassInfo *> &registeredPasses() {
   static const std::vector<const PassInfo *> table = {
@@ -123,6 +136,7 @@ const std::vector<const PassInfo *> &registeredPasses() {
       &kSimplifyCFGPass,
       &kSinkPass,
       &kLoopUnrollPass,
+      &kCopyUnrollPass,
   };
   return table;
 }

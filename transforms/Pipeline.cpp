@@ -1,6 +1,7 @@
 #include "transforms/Pipeline.h"
 
 #include "interp/Interpreter.h"
+#include "transforms/CopyUnroll.h"
 #include "transforms/DeadCode.h"
 #include "transforms/PassRegistry.h"
 
@@ -72,6 +73,54 @@ static std::optional<Profile> reprofile(const Program &program,
   return merged;
 }
 
+// The dynamic instructions `f` ran under `p` (block counts x sizes).
+static double dynamicCost(const Function &f, const Profile &p) {
+  const FunctionProfile *fp = p.function(f.name);
+  double cost = 0;
+  if (fp)
+    for (BlockId b : f.layout)
+      cost += double(fp->blockCount(b)) * double(f.block(b).instrs.size());
+  return cost;
+}
+
+// Loops whose back edge needs copies are unrolled by two where out-of-SSA can
+// then drop the copies (transforms/CopyUnroll.h). Whether it can depends on
+// liveness after the round trip, so this measures instead of predicting: the
+// program is re-profiled and a function keeps its unrolled version only when
+// its dynamic count went down. `current` and `weights` describe the result.
+static void keepCheaperCopyUnrolling(Program &program,
+                                     const std::vector<std::vector<std::string>> &inputs,
+                                     double growthLimit,
+                                     const std::map<std::string, size_t> &sizeBefore,
+                                     PassContext &ctx, std::optional<Profile> &current,
+                                     ProgramWeights &weights) {
+  std::map<size_t, Function> before;
+  {
+    PassScope scope(ctx, "copy-unroll", program);
+    for (size_t i = 0; i < program.functions.size(); ++i) {
+      Function &f = program.functions[i];
+      CopyUnrollOptions o;
+      auto base = sizeBefore.find(f.name);
+      if (base != sizeBefore.end())
+        o.sizeLimit = size_t(growthLimit * double(base->second));
+      Function saved = f;
+      if (unrollForCoalescing(f, &weights.of(f), o))
+        before.emplace(i, std::move(saved));
+    }
+  }
+  if (ctx.failed() || before.empty())
+    return;
+  std::optional<Profile> trial = reprofile(program, inputs);
+  bool reverted = false;
+  for (auto &[i, saved] : before)
+    if (dynamicCost(program.functions[i], *trial) >= dynamicCost(saved, *current)) {
+      program.functions[i] = std::move(saved);
+      reverted = true;
+    }
+  current = reverted ? reprofile(program, inputs) : std::move(trial);
+  weights = ProgramWeights::fromProfile(program, *current);
+}
+
 static void runSuperblockPipelineOnce(Program &program, const Profile &profile, PassContext &ctx,
                                       const SuperblockPipelineOptions &options,
                                       const std::map<std::string, size_t> &sizes,
@@ -111,6 +160,10 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       refreshed = reprofile(program, profile.inputs);
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
+    keepCheaperCopyUnrolling(program, profile.inputs, options.superblocks.growthLimit, sizeBefore,
+                             ctx, refreshed, weights);
+    if (ctx.failed())
+      return;
   }
   const Profile &current = refreshed ? *refreshed : profile;
   {
