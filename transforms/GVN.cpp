@@ -17,6 +17,7 @@
 #include <llvm/ADT/SmallVector.h>
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -85,6 +86,7 @@ private:
   std::vector<VarId> leader_;
   std::vector<bool> feedsPhi_; // read by some phi (at the start of the round)
   std::unordered_map<ExprKey, VarId, ExprKeyHash> table_;
+  std::vector<std::optional<int64_t>> constBits_; // int/bool `const` destinations
   std::vector<const ExprKey *> undo_; // keys inserted, in order, for scope exit
 
   // A phi found trivial early may name a variable deleted later in the walk,
@@ -126,6 +128,70 @@ private:
     return same;
   }
 
+  std::optional<int64_t> constantOf(VarId v) const {
+    v = leaderOf(v);
+    return v < constBits_.size() ? constBits_[v] : std::nullopt;
+  }
+
+  // Algebraic identities of int and bool operations (arguments already
+  // replaced by their leaders). Returns the existing variable `in` equals
+  // (x + 0, x * 1, x / 1, x - 0, x and true, x or false), or rewrites `in`
+  // into a `const` when its value is known without its operands' values
+  // (x * 0, x - x, x and false, x or true, comparisons of x with itself) and
+  // returns kNoVar. `div x x` is left alone: it traps when x is 0.
+  VarId simplifyAlgebraically(Instr &in) {
+    if (in.args.size() != 2 || (in.type != Type::intTy() && in.type != Type::boolTy()))
+      return kNoVar;
+    VarId x = in.args[0], y = in.args[1];
+    std::optional<int64_t> cx = constantOf(x), cy = constantOf(y);
+    auto becomeConst = [&](int64_t bits) {
+      in.op = Opcode::Const;
+      in.args.clear();
+      in.value = in.type == Type::boolTy() ? Literal::ofBool(bits != 0) : Literal::ofInt(bits);
+      constBits_[in.dest] = bits;
+      return kNoVar;
+    };
+    switch (in.op) {
+    case Opcode::Add:
+      if (cy == 0) return x;
+      if (cx == 0) return y;
+      break;
+    case Opcode::Sub:
+      if (cy == 0) return x;
+      if (x == y) return becomeConst(0);
+      break;
+    case Opcode::Mul:
+      if (cy == 1) return x;
+      if (cx == 1) return y;
+      if (cx == 0 || cy == 0) return becomeConst(0);
+      break;
+    case Opcode::Div:
+      if (cy == 1) return x;
+      break;
+    case Opcode::And:
+      if (cy == 1) return x;
+      if (cx == 1) return y;
+      if (cx == 0 || cy == 0) return becomeConst(0);
+      if (x == y) return x;
+      break;
+    case Opcode::Or:
+      if (cy == 0) return x;
+      if (cx == 0) return y;
+      if (cx == 1 || cy == 1) return becomeConst(1);
+      if (x == y) return x;
+      break;
+    case Opcode::Eq: case Opcode::Le: case Opcode::Ge:
+      if (x == y && !cx) return becomeConst(1);
+      break;
+    case Opcode::Lt: case Opcode::Gt:
+      if (x == y && !cx) return becomeConst(0);
+      break;
+    default:
+      break;
+    }
+    return kNoVar;
+  }
+
   // Numbers one block; returns whether it deleted anything.
   bool visitBlock(BlockId b) {
     Block &blk = f_.block(b);
@@ -142,6 +208,8 @@ private:
         replacement = leaderOf(in.args[0]);
       } else if (in.op == Opcode::Phi) {
         replacement = trivialPhiValue(in);
+      } else if (!feedsPhi_[in.dest]) {
+        replacement = simplifyAlgebraically(in);
       }
       // A value that feeds a phi is left alone: fromSSA would have to copy
       // the earlier value into the phi's name anyway (they now interfere),
@@ -181,6 +249,11 @@ private:
       leader_[v] = v;
     table_.clear();
     undo_.clear();
+    constBits_.assign(f_.numVars(), std::nullopt);
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
+          constBits_[in.dest] = in.value.asInt();
     // Through copies too: `x = id c` kept for a phi still makes c feed it.
     feedsPhi_.assign(f_.numVars(), false);
     std::vector<VarId> copyOf(f_.numVars(), kNoVar), work;

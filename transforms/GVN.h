@@ -12,7 +12,12 @@
 // anywhere below one another in the dominator tree merge, which is where most
 // of the dynamic savings come from in naively compiled code. `id x` gets the
 // value number of x (copy propagation), and a phi whose arguments are all one
-// value (ignoring itself) is that value.
+// value (ignoring itself) is that value. Algebraic identities of int and
+// bool operations on known constants or equal operands are values too:
+// `add x 0`, `mul x 1`, `div x 1`, `and x true`... are x; `mul x 0`,
+// `sub x x`, `and x false`, `or x true`, `eq x x`... become a `const`
+// (`div x x` does not: it traps when x is 0; floats are left alone, since
+// x + 0.0 is not x for x = -0.0).
 //
 // A variable some phi reads keeps its own instruction (neither merged nor
 // propagated through when it is an `id`): replacing it would make the phi
