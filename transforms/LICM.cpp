@@ -70,7 +70,9 @@ private:
     for (BlockId b : loop.blocks) {
       bool runsEveryEntry = std::all_of(exiting.begin(), exiting.end(),
                                         [&](BlockId e) { return dom.dominates(b, e); });
-      if (!runsEveryEntry)
+      bool runsEveryIteration = std::all_of(loop.latches.begin(), loop.latches.end(),
+                                            [&](BlockId l) { return dom.dominates(b, l); });
+      if (!runsEveryEntry && !runsEveryIteration)
         continue;
       std::vector<Instr> &instrs = f_.block(b).instrs;
       size_t kept = 0;

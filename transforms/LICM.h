@@ -5,10 +5,15 @@
 // loops go first, so an invariant of several nested loops climbs out of all
 // of them.
 //
-// Dynamic cost never grows: an instruction is hoisted only from a block that
-// dominates every block of the loop with an exit edge (and so runs at least
-// once each time the loop is entered and left). In a `while` loop that is only
-// the header; after LoopRotation the body's straight-line part qualifies too.
+// Where from: a block that dominates every block of the loop with an exit
+// edge (it runs at least once each time the loop is entered and left, so the
+// dynamic cost never grows), or one that dominates every latch (it runs on
+// every iteration that goes round again: the cost grows only for a loop left
+// in its first iteration, by one per hoisted instruction, as LLVM's LICM
+// accepts). In a `while` loop the first rule covers only the header; after
+// LoopRotation the body's straight-line part qualifies too; the second rule
+// adds the body of a loop whose exit test sits in a block that branches
+// around the body.
 // Instructions that may trap or have effects (div, load, call, ...) never
 // move: they might then run on a path they did not run on before, or before
 // an effect they used to follow.
