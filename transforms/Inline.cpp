@@ -23,6 +23,14 @@ bool hasPhis(const Function &f) {
   return false;
 }
 
+bool hasSpeculation(const Function &f) {
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Speculate || in.op == Opcode::Guard || in.op == Opcode::Commit)
+        return true;
+  return false;
+}
+
 // The type each variable is defined with (parameters included); none() when
 // it is never defined. A type-correct function has one per variable.
 std::vector<Type> variableTypes(const Function &f) {
@@ -202,6 +210,17 @@ bool Inliner::run() {
   return changed;
 }
 
+// Whether `f` has a cycle: some edge goes to a block at or before its source
+// in reverse post-order (a retreating edge).
+static bool hasLoop(const Function &f) {
+  CFG cfg(f);
+  for (BlockId b : cfg.rpo())
+    for (BlockId s : cfg.succs(b))
+      if (cfg.rpoIndex(s) <= cfg.rpoIndex(b))
+        return true;
+  return false;
+}
+
 // Hot calls to known functions, hottest first (ties in program order).
 std::vector<Inliner::Site> Inliner::candidates() const {
   std::vector<Site> out;
@@ -219,7 +238,8 @@ std::vector<Inliner::Site> Inliner::candidates() const {
         if (instrs[i].op != Opcode::Call || instrs[i].callee == "main")
           continue;
         for (size_t gi = 0; gi < program_.functions.size(); ++gi)
-          if (program_.functions[gi].name == instrs[i].callee)
+          if (program_.functions[gi].name == instrs[i].callee &&
+              (count >= options_.minSiteCountWithLoops || !hasLoop(program_.functions[gi])))
             out.push_back(Site{fi, b, i, gi, count});
       }
     }
@@ -241,7 +261,7 @@ bool Inliner::plan(const Site &site, Plan &out) const {
   const Function &g = program_.functions[site.callee];
   const Instr &call = f.block(site.block).instrs[site.index];
   const FunctionWeights *gw = weights_.find(g);
-  if (!gw || !gw->hasData() || hasPhis(g) || g.layout.empty())
+  if (!gw || !gw->hasData() || hasPhis(g) || hasSpeculation(g) || g.layout.empty())
     return false;
   if (size_[site.callee] > options_.maxCalleeSize || call.args.size() != g.params.size())
     return false;
@@ -353,6 +373,10 @@ bool Inliner::plan(const Site &site, Plan &out) const {
       (long long)originalSize_[site.caller] +
       (long long)(options_.callerGrowthFactor * double(originalSize_[site.caller])) +
       (long long)options_.callerGrowthConstant;
+  if (options_.callerSizeLimit) {
+    auto it = options_.callerSizeLimit->find(f.name);
+    callerLimit = it == options_.callerSizeLimit->end() ? 0 : (long long)it->second;
+  }
   if ((long long)size_[site.caller] + growth > callerLimit ||
       programSize_ + growth > programLimit_)
     return false;

@@ -26,7 +26,8 @@
 // above (then x is not read by the copy) and arguments that are dead after
 // the call, so the caller's state is what the call would have left it.
 //
-// Which sites. Executed at least `minSiteCount` times (block count); callee
+// Which sites. Executed at least `minSiteCount` times (block count), or
+// `minSiteCountWithLoops` times when the callee has a loop; callee
 // found, not `main`, no phis, at most `maxCalleeSize` instructions, profiled
 // (entered at least once), signature matching the call; the estimated dynamic
 // saving per call is positive (cost model below); the caller grows by at most
@@ -53,7 +54,8 @@
 // its variables before defining it errors under brili, but after inlining may
 // read a value left by an earlier execution of the same copy.
 //
-// Requires: plain form (functions with phis are neither callers nor callees),
+// Requires: plain form (functions with phis are neither callers nor callees;
+// functions with speculation are not callees),
 // type-correct calls; a program with two functions of the same name is left
 // alone. Invalidates every analysis of the callers it changes.
 #pragma once
@@ -62,12 +64,20 @@
 #include "transforms/ProfileWeights.h"
 
 #include <cstddef>
+#include <map>
+#include <string>
 
 namespace brisk {
 
 struct InlineOptions {
   size_t maxCalleeSize = 60;          // instructions of the callee (current body)
   double minSiteCount = 2;            // block count of the call site
+  double minSiteCountWithLoops = 2;   // ... when the callee has a loop: a loop
+                                      // inlined from a cold site lands in a
+                                      // caller whose growth budget it then eats
+  // When set: the largest size (instructions) of each caller by name, instead
+  // of the growth factor and constant below; callers not listed get nothing.
+  const std::map<std::string, size_t, std::less<>> *callerSizeLimit = nullptr;
   double callerGrowthFactor = 1.5;    // growth allowed per caller, x its original size
   size_t callerGrowthConstant = 40;   //   ... plus this many instructions
   double programGrowthFactor = 1.0;   // growth allowed for the whole program

@@ -172,6 +172,20 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       formSuperblocks(f, weights.of(f), current.function(f.name), sizeBefore[f.name],
                       options.superblocks, remarks);
   }
+  // Calls that ran once or so: inlining saves their call and ret, but the
+  // growth budget is worth more to the loop transforms above (a cold call
+  // inlined first can leave a hot loop of its caller without room to unroll),
+  // so they come last and get what is left of each function's budget.
+  if (options.inlining) {
+    std::map<std::string, size_t, std::less<>> limits;
+    for (const auto &[name, size] : sizeBefore)
+      limits[name] = size_t(options.superblocks.growthLimit * double(size));
+    InlineOptions cold = options.inline_;
+    cold.minSiteCount = 1;
+    cold.callerSizeLimit = &limits;
+    PassScope scope(ctx, "inline-cold", program);
+    inlineHotCalls(program, weights, cold);
+  }
   {
     PassScope scope(ctx, "dce", program);
     for (Function &f : program.functions) {

@@ -354,7 +354,7 @@ TEST(InlineTest, WrittenParameterIsCopiedAndVoidCalleeFallsOffItsEnd) {
 }
 )";
   Program p = parseOrDie(text);
-  InlineOptions once{.minSiteCount = 1};
+  InlineOptions once{.minSiteCount = 1, .minSiteCountWithLoops = 1};
   profileAndInline(p, {}, once);
   std::string main = textOf(*p.findFunction("main"));
   // Both sites are inlined; n is written, so each gets a copy of `a`, and `a`
