@@ -231,6 +231,10 @@ def main():
         rs = [r for r in table if r["input"] == kind and r["orig"] and r["full"] and r["nospec"]]
         print(fmt % ("geomean", kind, "", "", "", "%.3f" % geomean([r["rn"] for r in rs]),
                      "%.3f" % geomean([r["rf"] for r in rs]), "", "", "", "", ""))
+        empty = [r["name"] for r in table if r["input"] == kind and r["orig"] and not r["full"]]
+        if empty:
+            print("  %s: optimized to no instruction at all (ratio 0, left out of the geomean, "
+                  "which can only raise it): %s" % (kind, ", ".join(empty)))
         worst = max(rs, key=lambda r: r["rf"])
         print("  %s: %d benchmarks, worst full/o %.3f (%s), above 1.00: %d, above 1.05: %d, "
               "outputs differ: %d" %
