@@ -32,6 +32,23 @@ std::optional<Profile> readProfile(const std::string &path) {
   return p;
 }
 
+// PROFILE [PROGRAM] (default stdin): both read, and the profile checked to be
+// one of the program; nullopt after reporting the error.
+std::optional<std::pair<Profile, Program>> readMatchingPair(const std::vector<std::string> &pos) {
+  std::optional<Profile> p = readProfile(pos[0]);
+  if (!p)
+    return std::nullopt;
+  std::optional<Program> program = loadInputProgram(pos.size() > 1 ? pos[1] : "-", false);
+  if (!program)
+    return std::nullopt;
+  std::string error;
+  if (!p->matches(*program, error)) {
+    std::cerr << "error: " << pos[0] << ": " << error << "\n";
+    return std::nullopt;
+  }
+  return std::make_pair(std::move(*p), std::move(*program));
+}
+
 int merge(const std::vector<std::string> &args) {
   Options opts("profile merge", "[-o OUT] PROFILE...",
                "Adds the counts of profiles of the same program and writes the sum.");
@@ -68,18 +85,7 @@ int check(const std::vector<std::string> &args) {
     std::cerr << "error: brisk profile check: expected PROFILE [PROGRAM]\n";
     return 1;
   }
-  std::optional<Profile> p = readProfile(pos[0]);
-  if (!p)
-    return 2;
-  std::optional<Program> program = loadInputProgram(pos.size() > 1 ? pos[1] : "-", false);
-  if (!program)
-    return 2;
-  std::string error;
-  if (!p->matches(*program, error)) {
-    std::cerr << "error: " << pos[0] << ": " << error << "\n";
-    return 2;
-  }
-  return 0;
+  return readMatchingPair(pos) ? 0 : 2;
 }
 
 int ops(const std::vector<std::string> &args) {
@@ -93,21 +99,14 @@ int ops(const std::vector<std::string> &args) {
     std::cerr << "error: brisk profile ops: expected PROFILE [PROGRAM]\n";
     return 1;
   }
-  std::optional<Profile> p = readProfile(pos[0]);
-  if (!p)
+  std::optional<std::pair<Profile, Program>> pair = readMatchingPair(pos);
+  if (!pair)
     return 2;
-  std::optional<Program> program = loadInputProgram(pos.size() > 1 ? pos[1] : "-", false);
-  if (!program)
-    return 2;
-  std::string error;
-  if (!p->matches(*program, error)) {
-    std::cerr << "error: " << pos[0] << ": " << error << "\n";
-    return 2;
-  }
+  const auto &[profile, program] = *pair;
   std::map<std::string_view, uint64_t> perOp;
   uint64_t total = 0;
-  for (const Function &fn : program->functions) {
-    const FunctionProfile *fp = p->function(fn.name);
+  for (const Function &fn : program.functions) {
+    const FunctionProfile *fp = profile.function(fn.name);
     if (!fp)
       continue;
     for (BlockId b : fn.layout)
