@@ -12,6 +12,7 @@
 #include "transforms/SCCP.h"
 #include "transforms/Simplify.h"
 #include "transforms/Sink.h"
+#include "transforms/TailRecursion.h"
 #include "transforms/ToSSA.h"
 
 namespace brisk {
@@ -88,6 +89,18 @@ bool runCopyUnroll(Program &p, PassContext &ctx) {
       changed |= unrollForCoalescing(f, nullptr);
   return changed;
 }
+// Plain functions only, without a profile (accumulators always).
+bool runTailRecursion(Program &p, PassContext &ctx) {
+  for (size_t i = 0; i < p.functions.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (p.functions[i].name == p.functions[j].name)
+        return false; // calls would be ambiguous
+  bool changed = false;
+  for (Function &f : p.functions)
+    if (!ctx.isSSA(f))
+      changed |= eliminateTailRecursion(f, nullptr);
+  return changed;
+}
 // SSA or plain: simplifyCFG itself skips what it cannot handle.
 bool runSimplifyCFG(Program &p, PassContext &) {
   bool changed = false;
@@ -117,6 +130,9 @@ const PassInfo kSinkPass{"sink", "move pure instructions into the one successor 
                          runSink};
 const PassInfo kLoopUnrollPass{"unroll", "unroll counted single-block loops, one test per chunk (plain form)",
                                runLoopUnroll};
+const PassInfo kTailRecursionPass{"tail-recursion",
+                                  "self tail calls (and accumulator recursion) to loops (plain form)",
+                                  runTailRecursion};
 const PassInfo kCopyUnrollPass{"copy-unroll",
                                "unroll loops by two so out-of-SSA drops their back-edge copies "
                                "(plain form)",
@@ -137,6 +153,7 @@ const std::vector<const PassInfo *> &registeredPasses() {
       &kSinkPass,
       &kLoopUnrollPass,
       &kCopyUnrollPass,
+      &kTailRecursionPass,
   };
   return table;
 }

@@ -34,6 +34,7 @@ extern const PassInfo kAggressiveDCEPass;   // "adce"
 extern const PassInfo kSimplifyCFGPass;     // "simplify-cfg"
 extern const PassInfo kSinkPass;            // "sink"
 extern const PassInfo kLoopUnrollPass;      // "unroll"
+extern const PassInfo kTailRecursionPass;   // "tail-recursion"
 extern const PassInfo kCopyUnrollPass;      // "copy-unroll"
 
 const std::vector<const PassInfo *> &registeredPasses();

@@ -4,6 +4,7 @@
 #include "transforms/CopyUnroll.h"
 #include "transforms/DeadCode.h"
 #include "transforms/PassRegistry.h"
+#include "transforms/TailRecursion.h"
 
 #include <cstdio>
 #include <map>
@@ -127,6 +128,12 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
                                       std::vector<RegionRemark> *remarks) {
   ProgramWeights weights = ProgramWeights::fromProfile(program, profile);
   std::map<std::string, size_t> sizeBefore = sizes; // the code-growth budget's base
+  // Self tail calls become loops first: the inliner then sees loops, and the
+  // SSA passes below clean the parameter copies and hoist out of them.
+  if (options.tailRecursion) {
+    PassScope scope(ctx, "tail-recursion", program);
+    eliminateTailRecursion(program, &weights);
+  }
   if (options.inlining) {
     PassScope scope(ctx, "inline", program);
     inlineHotCalls(program, weights, options.inline_);

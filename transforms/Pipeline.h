@@ -28,6 +28,9 @@ struct SuperblockPipelineOptions {
     inline_.callerGrowthFactor = 0.5;
     inline_.callerGrowthConstant = 10;
   }
+  // Self tail calls (and accumulator recursion) become loops before inlining
+  // (transforms/TailRecursion.h).
+  bool tailRecursion = true;
   bool inlining = true;
   // The whole-function SSA passes (runOptimizationPipeline) after inlining;
   // they need the profile's recorded training inputs (Profile::inputs).
