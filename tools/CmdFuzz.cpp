@@ -13,6 +13,7 @@
 // Bril text with the training and failing arguments and the commands that
 // reproduce it. Exit status 0: no finding; 1: findings; 2: bad usage.
 #include "backend/TextPrinter.h"
+#include "tools/GeneratorFlags.h"
 #include "tools/Options.h"
 #include "tools/fuzz/ChildProcess.h"
 #include "tools/fuzz/DifferentialCheck.h"
@@ -20,7 +21,6 @@
 #include "tools/gen/ProgramGenerator.h"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -31,20 +31,6 @@ namespace brisk {
 namespace {
 
 using namespace brisk::fuzz;
-
-bool parseCount(const Options &opts, const std::string &name, uint64_t &out) {
-  std::optional<std::string> text = opts.get(name);
-  if (!text)
-    return true;
-  const char *begin = text->data(), *end = begin + text->size();
-  auto [ptr, ec] = std::from_chars(begin, end, out);
-  if (ec != std::errc() || ptr != end) {
-    std::cerr << "error: brisk fuzz: --" << name << " expects a non-negative integer, got '"
-              << *text << "'\n";
-    return false;
-  }
-  return true;
-}
 
 // splitmix64: per-seed knobs that do not disturb the generator's own stream.
 uint64_t mix(uint64_t x) {
@@ -236,11 +222,7 @@ int runFuzzCommand(const std::vector<std::string> &args) {
   opts.value("progress", "N", "print progress every N programs to stderr (default 1000)");
   opts.flag("no-vary", "optimize with the defaults of brisk pgo (default: knobs drawn per seed)");
   opts.flag("no-minimize", "write findings as generated");
-  opts.flag("no-memory", "generator: no memory operations");
-  opts.flag("no-floats", "generator: no floats");
-  opts.flag("no-chars", "generator: no chars");
-  opts.flag("no-calls", "generator: @main only");
-  opts.flag("no-recursion", "generator: no recursive helpers");
+  declareGeneratorFlags(opts, "generator: ");
   opts.value("max-dyn", "N", "generator: dynamic instruction bound of one run (200000)");
   if (!opts.parse(args))
     return opts.helpRequested() ? 0 : 2;
@@ -250,22 +232,18 @@ int runFuzzCommand(const std::vector<std::string> &args) {
   }
   Campaign c;
   uint64_t first = 0, count = 100, timeout = c.timeoutMs, maxFindings = 20, progress = 1000;
-  if (!parseCount(opts, "seed", first) || !parseCount(opts, "count", count) ||
-      !parseCount(opts, "size", c.size) || !parseCount(opts, "inputs", c.inputs) ||
-      !parseCount(opts, "timeout", timeout) || !parseCount(opts, "max-checks", c.maxChecks) ||
-      !parseCount(opts, "max-findings", maxFindings) ||
-      !parseCount(opts, "progress", progress) || !parseCount(opts, "max-dyn", c.gen.maxDyn))
+  if (!opts.getCount("seed", first) || !opts.getCount("count", count) ||
+      !opts.getCount("size", c.size) || !opts.getCount("inputs", c.inputs) ||
+      !opts.getCount("timeout", timeout) || !opts.getCount("max-checks", c.maxChecks) ||
+      !opts.getCount("max-findings", maxFindings) ||
+      !opts.getCount("progress", progress) || !opts.getCount("max-dyn", c.gen.maxDyn))
     return 2;
   c.timeoutMs = unsigned(std::max<uint64_t>(timeout, 100));
   c.varySize = !opts.has("fixed-size");
   c.vary = !opts.has("no-vary");
   c.minimize = !opts.has("no-minimize");
   c.outDir = opts.get("out", c.outDir);
-  c.gen.memory = !opts.has("no-memory");
-  c.gen.floats = !opts.has("no-floats");
-  c.gen.chars = !opts.has("no-chars");
-  c.gen.calls = !opts.has("no-calls");
-  c.gen.recursion = !opts.has("no-recursion") && c.gen.calls;
+  readGeneratorFlags(opts, c.gen);
 
   auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {

@@ -4,30 +4,13 @@
 #include "backend/JsonWriter.h"
 #include "backend/TextPrinter.h"
 #include "tools/DriverSupport.h"
+#include "tools/GeneratorFlags.h"
 #include "tools/Options.h"
 #include "tools/gen/ProgramGenerator.h"
 
-#include <charconv>
 #include <iostream>
 
 namespace brisk {
-namespace {
-
-bool parseCount(const Options &opts, const std::string &name, uint64_t &out) {
-  std::optional<std::string> text = opts.get(name);
-  if (!text)
-    return true;
-  const char *begin = text->data(), *end = begin + text->size();
-  auto [ptr, ec] = std::from_chars(begin, end, out);
-  if (ec != std::errc() || ptr != end) {
-    std::cerr << "error: brisk gen: --" << name << " expects a non-negative integer, got '"
-              << *text << "'\n";
-    return false;
-  }
-  return true;
-}
-
-} // namespace
 
 int runGenCommand(const std::vector<std::string> &args) {
   Options opts("gen", "--seed=S [--size=N] [--format=json|text] [--no-FEATURE...] [-o OUT]",
@@ -40,12 +23,7 @@ int runGenCommand(const std::vector<std::string> &args) {
   opts.value("format", "FMT", "json (default) or text");
   opts.value("max-dyn", "N", "target bound on dynamic instructions per run (default 200000)");
   opts.value("max-output", "N", "target bound on printed lines per run (default 100)");
-  opts.flag("no-memory", "no alloc/load/store/ptradd/free");
-  opts.flag("no-floats", "no float values");
-  opts.flag("no-chars", "no char values");
-  opts.flag("no-calls", "only @main (implies --no-recursion)");
-  opts.flag("no-recursion", "no recursive helpers");
-  opts.flag("no-prints", "no print instructions");
+  declareGeneratorFlags(opts);
   opts.flag("args", "write an argument vector (space-separated ints) instead");
   opts.value("input", "K", "with --args: which argument vector (default 0)");
   opts.flag("stats", "also print bounds and sizes to stderr");
@@ -58,9 +36,9 @@ int runGenCommand(const std::vector<std::string> &args) {
   }
   GenOptions g;
   uint64_t input = 0;
-  if (!parseCount(opts, "seed", g.seed) || !parseCount(opts, "size", g.size) ||
-      !parseCount(opts, "max-dyn", g.maxDyn) || !parseCount(opts, "max-output", g.maxOutput) ||
-      !parseCount(opts, "input", input))
+  if (!opts.getCount("seed", g.seed) || !opts.getCount("size", g.size) ||
+      !opts.getCount("max-dyn", g.maxDyn) || !opts.getCount("max-output", g.maxOutput) ||
+      !opts.getCount("input", input))
     return 1;
   if (g.size > 50'000'000) {
     std::cerr << "error: brisk gen: --size above 50000000 is not supported\n";
@@ -71,12 +49,7 @@ int runGenCommand(const std::vector<std::string> &args) {
     std::cerr << "error: brisk gen: --format must be json or text, got '" << format << "'\n";
     return 1;
   }
-  g.memory = !opts.has("no-memory");
-  g.floats = !opts.has("no-floats");
-  g.chars = !opts.has("no-chars");
-  g.calls = !opts.has("no-calls");
-  g.recursion = g.calls && !opts.has("no-recursion");
-  g.prints = !opts.has("no-prints");
+  readGeneratorFlags(opts, g);
 
   std::string out;
   if (opts.has("args")) {

@@ -1,5 +1,6 @@
 #include "tools/Options.h"
 
+#include <charconv>
 #include <iostream>
 #include <sstream>
 
@@ -85,6 +86,20 @@ std::optional<std::string> Options::get(const std::string &name) const {
   if (it == values_.end() || it->second.empty())
     return std::nullopt;
   return it->second.back();
+}
+
+bool Options::getCount(const std::string &name, uint64_t &out) const {
+  std::optional<std::string> text = get(name);
+  if (!text)
+    return true;
+  const char *begin = text->data(), *end = begin + text->size();
+  auto [ptr, ec] = std::from_chars(begin, end, out);
+  if (ec != std::errc() || ptr != end) {
+    std::cerr << "error: brisk " << command_ << ": --" << name
+              << " expects a non-negative integer, got '" << *text << "'\n";
+    return false;
+  }
+  return true;
 }
 
 std::string Options::get(const std::string &name, const std::string &fallback) const {

@@ -4,6 +4,7 @@
 // `--help` prints the generated usage. Unknown options are errors.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,6 +36,10 @@ public:
   std::optional<std::string> get(const std::string &name) const;
   std::string get(const std::string &name, const std::string &fallback) const;
   std::vector<std::string> getAll(const std::string &name) const;
+  // The value of `name` as a non-negative integer into `out` (left as it is
+  // when the option is absent). On a malformed value prints
+  // "error: brisk COMMAND: --name expects a non-negative integer" and returns false.
+  bool getCount(const std::string &name, uint64_t &out) const;
   const std::vector<std::string> &positionals() const { return positionals_; }
 
   std::string usage() const;
