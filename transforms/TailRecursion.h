@@ -20,6 +20,22 @@
 // in that sequence is first copied to a fresh temporary (`tre.tmp`). Blocks
 // only the tail calls reached become unreachable and are removed.
 //
+// The fresh entry also takes the old entry's `const` instructions whose
+// variable nothing else writes: they then run once per entry from outside
+// instead of once per iteration (loop rotation would otherwise copy them into
+// the loop's guard, and later passes fold the copies' phis back into it).
+//
+// Which calls are worth it. The rewrite removes the call and everything after
+// it on the way to the `ret` (`saved`); it adds the copies that are likely to
+// stay (`cost`): a parameter copied from another parameter (both live around
+// the loop, so out of SSA they cannot share a variable), each temporary, and
+// the accumulator's OP. Other copies usually coalesce away, and loop rotation
+// turns the `jmp` into the loop's branch. A call is rewritten when saved >
+// cost + 1 (one for what the estimate misses): hanoi's last call, which swaps
+// two parameters, stays a call, and so does a void call that falls off the
+// end (it saves only the call). Calls that stay are still calls to f's (new)
+// entry, so they remain correct.
+//
 // Accumulator recursion (options.accumulators). In an int function, a call
 // `r = call @f args` followed (pure code as above) by `y = OP r a` or
 // `y = OP a r`, OP add or mul, and then `ret y` (or a copy), where a is not
@@ -33,8 +49,11 @@
 // alone). Calls f makes to itself elsewhere enter through the new entry and
 // so start from the identity. With weights, accumulation is done only where
 // it saves: each accumulated call saves its call and ret (the OP stays, on
-// the accumulator), each entry from outside pays the identity and one OP at
-// its return.
+// the accumulator), each entry from outside pays the identity and the OP at
+// its return (which folds when the base case returns the identity), counted
+// as one: accumulate when 2 x accumulated calls > outside entries. The
+// operand a may also be an `id` copy, made after the call, of a variable not
+// written since (fib's `v16 = id f1`): the accumulator then reads the source.
 //
 // When a function is left alone. It has phis, set/get or speculation; it
 // mentions the `any` type; or a variable other than a parameter is live into
