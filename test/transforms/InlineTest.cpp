@@ -10,6 +10,7 @@
 #include "interp/Interpreter.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/InProcess.h"
 #include "transforms/Inline.h"
 
 #include <gtest/gtest.h>
@@ -21,53 +22,11 @@
 namespace brisk {
 namespace {
 
+using test::Outcome;
 using test::parseOrDie;
-
-struct Outcome {
-  bool ok = false;
-  std::string out, error;
-  uint64_t dyn = 0;
-  std::optional<Profile> profile;
-};
-
-Outcome run(const Program &p, const std::vector<std::string> &args, bool profile = false) {
-  Outcome o;
-  std::FILE *tmp = std::tmpfile();
-  interp::RunOptions options;
-  options.args = args;
-  options.profile = profile;
-  options.out = tmp;
-  interp::RunResult r = interp::runProgram(p, options);
-  std::fflush(tmp);
-  std::rewind(tmp);
-  char buf[4096];
-  size_t k;
-  while ((k = std::fread(buf, 1, sizeof buf, tmp)) > 0)
-    o.out.append(buf, k);
-  std::fclose(tmp);
-  o.ok = r.ok;
-  o.error = r.error;
-  o.dyn = r.dynamicInstructions;
-  o.profile = std::move(r.profile);
-  return o;
-}
-
-std::vector<std::string> splitArgs(const std::string &s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  std::string w;
-  while (in >> w)
-    out.push_back(w);
-  return out;
-}
-
-std::string verifyMessages(const Program &p) {
-  Diagnostics diags("t");
-  verifyProgram(p, diags);
-  std::ostringstream os;
-  diags.print(os);
-  return os.str();
-}
+using test::run;
+using test::splitArgs;
+using test::verifyMessages;
 
 std::string textOf(const Function &f) {
   std::ostringstream os;

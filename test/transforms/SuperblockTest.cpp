@@ -13,6 +13,7 @@
 #include "interp/Interpreter.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/InProcess.h"
 #include "transforms/DeadCode.h"
 #include "transforms/GuardFacts.h"
 #include "transforms/Pipeline.h"
@@ -28,54 +29,12 @@ namespace brisk {
 namespace {
 
 using test::blockNamed;
+using test::Outcome;
 using test::parseOrDie;
+using test::run;
+using test::splitArgs;
 
-struct Outcome {
-  bool ok = false;
-  std::string out, error;
-  uint64_t dyn = 0;
-  std::optional<Profile> profile;
-};
-
-Outcome run(const Program &p, const std::vector<std::string> &args, bool profile = false) {
-  Outcome o;
-  std::FILE *tmp = std::tmpfile();
-  interp::RunOptions options;
-  options.args = args;
-  options.profile = profile;
-  options.out = tmp;
-  interp::RunResult r = interp::runProgram(p, options);
-  std::fflush(tmp);
-  std::rewind(tmp);
-  char buf[4096];
-  size_t k;
-  while ((k = std::fread(buf, 1, sizeof buf, tmp)) > 0)
-    o.out.append(buf, k);
-  std::fclose(tmp);
-  o.ok = r.ok;
-  o.error = r.error;
-  o.dyn = r.dynamicInstructions;
-  o.profile = std::move(r.profile);
-  return o;
-}
-
-std::vector<std::string> splitArgs(const std::string &s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;)
-    out.push_back(w);
-  return out;
-}
-
-std::string verifyEffects(const Program &p) {
-  Diagnostics diags("t");
-  VerifyOptions vo;
-  vo.speculationEffects = true;
-  verifyProgram(p, diags, vo);
-  std::ostringstream os;
-  diags.print(os);
-  return os.str();
-}
+std::string verifyEffects(const Program &p) { return test::verifyMessages(p, true); }
 
 // Optimizes `p` with a profile of `trainArgs`; returns it after a trip
 // through JSON (what brili would read).
