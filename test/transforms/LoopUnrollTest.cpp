@@ -2,7 +2,9 @@
 // the ones it must leave alone, the chunk shape (K body copies, one test per
 // chunk, one stride add when the counter is read by nothing else), exact
 // behaviour on every trip count around the chunk size and at the wrap-around
-// edge of int, the profile threshold, and every shared benchmark through the
+// edge of int for each shape (lt/le/eq exits, compare before or after the
+// update, up- and down-counting, bodies with an if/else, nested loops), with
+// the verifier after each, the profile threshold, and every shared benchmark through the
 // whole `brisk opt` pipeline (which unrolls) on its shipped and held-out
 // inputs: same output, never more instructions where profiled, at most 1.05x
 // on held-out inputs, and no function above 2.0x its original size.
@@ -10,6 +12,7 @@
 #include "frontend/Loader.h"
 #include "backend/JsonWriter.h"
 #include "interp/Interpreter.h"
+#include "analysis/Verifier.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
 #include "transforms/LoopUnroll.h"
@@ -204,6 +207,412 @@ TEST(LoopUnrollTest, ProfileDecidesTheFactor) {
   w.setEdge(loop, loop, 90);
   ASSERT_TRUE(unrollCountedLoops(f, &w));
   EXPECT_EQ(countOps(f, Opcode::Add, *f.lookupVar("s")), 3u);
+}
+
+// Unrolls `text` profile-free by `k` and checks the result verifies, changed
+// (or not, as `expectUnrolled` says), and on every argument list prints the
+// same as the original, never costs more than the entry test (7
+// instructions, `slack` for loops entered more than once), and saves on the
+// last list (many trips).
+//
+// Program text and arguments are read as doubles (as the reference
+// interpreter reads them), so values beyond 2^53 cannot be passed directly: a
+// program starting `@main(start: int, n: int` gets both as an offset and a
+// multiple of 2^62 to add (start = s0 + ss * 2^62, wrapping), and each of the
+// first two arguments is split that way.
+std::string widen(std::string text) {
+  const std::string head = "@main(start: int, n: int";
+  size_t at = text.find(head);
+  if (at == std::string::npos)
+    return text;
+  text.replace(at, head.size(), "@main(s0: int, ss: int, n0: int, ns: int");
+  size_t body = text.find("{\n", at) + 2;
+  text.insert(body, "  hi: int = const 4611686018427387904;\n"
+                    "  t0: int = mul ss hi;\n  start: int = add s0 t0;\n"
+                    "  t1: int = mul ns hi;\n  n: int = add n0 t1;\n");
+  return text;
+}
+
+std::vector<std::string> widenArgs(const std::vector<std::string> &args) {
+  std::vector<std::string> out;
+  for (size_t a = 0; a < args.size(); ++a) {
+    if (a >= 2) {
+      out.push_back(args[a]);
+      continue;
+    }
+    int64_t v = std::stoll(args[a]);
+    bool far = v > (int64_t(1) << 53) || v < -(int64_t(1) << 53);
+    // v = off + 2 * 2^62 (mod 2^64) when far.
+    int64_t off = far ? int64_t(uint64_t(v) + (uint64_t(1) << 63)) : v;
+    out.push_back(std::to_string(off));
+    out.push_back(far ? "2" : "0");
+  }
+  return out;
+}
+
+void expectSameBehaviour(const char *source, unsigned k,
+                         const std::vector<std::vector<std::string>> &argLists,
+                         bool expectUnrolled = true, uint64_t slack = 7) {
+  std::string text = widen(source);
+  bool wide = text != source;
+  Program orig = parseOrDie(text);
+  Program p = parseOrDie(text);
+  bool changed = false;
+  for (Function &f : p.functions)
+    changed |= unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = k});
+  ASSERT_EQ(changed, expectUnrolled);
+  Diagnostics diags("t");
+  verifyProgram(p, diags);
+  std::ostringstream errors;
+  diags.print(errors);
+  EXPECT_EQ(errors.str(), "");
+  for (size_t a = 0; a < argLists.size(); ++a) {
+    std::string shown;
+    for (const std::string &s : argLists[a])
+      shown += s + " ";
+    SCOPED_TRACE("args: " + shown);
+    std::vector<std::string> args = wide ? widenArgs(argLists[a]) : argLists[a];
+    Outcome before = run(orig, args), after = run(p, args);
+    EXPECT_TRUE(before.ok);
+    EXPECT_EQ(before.ok, after.ok);
+    EXPECT_EQ(before.out, after.out);
+    EXPECT_LE(after.dyn, before.dyn + slack);
+    if (expectUnrolled && a + 1 == argLists.size())
+      EXPECT_LT(after.dyn, before.dyn);
+  }
+}
+
+const std::string kMax = "9223372036854775807", kMin = "-9223372036854775808";
+const std::string kMaxMinus20 = "9223372036854775787", kMaxMinus5 = "9223372036854775802";
+const std::string kMaxMinus8 = "9223372036854775799", kMinPlus3 = "-9223372036854775805";
+const std::string kMinPlus4 = "-9223372036854775804", kMinPlus20 = "-9223372036854775788";
+const std::string kMinPlus2 = "-9223372036854775806";
+const std::string kMaxMinus1 = "9223372036854775806", kMaxMinus3 = "9223372036854775804";
+
+// The squares shape: an eq exit that compares i before the update. Trip
+// counts 0..K+1 around K = 4, many; the counter wrapping past INT64_MAX
+// (starts above n, reaches it after the wrap); the last update wrapping.
+TEST(LoopUnrollTest, EqExitComparedBeforeTheUpdate) {
+  const char *text = R"(
+@main(start: int, n: int) {
+  one: int = const 1;
+  i: int = id start;
+  s: int = const 0;
+.loop:
+  s: int = add s i;
+  print i;
+  d: bool = eq i n;
+  i: int = add i one;
+  br d .done .loop;
+.done:
+  print s i;
+}
+)";
+  std::vector<std::vector<std::string>> args;
+  for (const char *n : {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"})
+    args.push_back({"0", n});
+  args.push_back({"-20", "-3"});
+  args.push_back({kMaxMinus5, kMinPlus3}); // above n: wraps, then meets n
+  args.push_back({kMaxMinus20, kMax});     // the last update wraps
+  args.push_back({"1", "100"});
+  expectSameBehaviour(text, 4, args);
+  // No R block: the chunk test covers all K comparisons of the chunk.
+  Program p = parseOrDie(text);
+  ASSERT_TRUE(unrollCountedLoops(p.functions[0], nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  EXPECT_EQ(countOps(p.functions[0], Opcode::Eq), 1u);
+  EXPECT_EQ(countOps(p.functions[0], Opcode::Print), 2u + 4u);
+}
+
+// "continue while i != n", the update first, i only counting (one stride add
+// per chunk), step 2; also with the other operand order.
+TEST(LoopUnrollTest, EqExitAfterTheUpdate) {
+  for (const char *cmp : {"eq i n", "eq n i"}) {
+    SCOPED_TRACE(cmp);
+    std::string text = std::string(R"(
+@main(start: int, n: int, x: int) {
+  two: int = const 2;
+  i: int = id start;
+  s: int = const 0;
+.loop:
+  s: int = add s x;
+  i: int = add i two;
+  c: bool = )") + cmp + R"(;
+  br c .done .loop;
+.done:
+  print s i;
+}
+)";
+    std::vector<std::vector<std::string>> args;
+    for (const char *n : {"2", "4", "6", "8", "10", "12", "14", "16", "18", "20"})
+      args.push_back({"0", n, "3"});
+    args.push_back({"-40", "-6", "1"});
+    args.push_back({kMaxMinus8, kMinPlus3, "1"}); // odd start: wraps to odd n
+    args.push_back({"0", "200", "7"});
+    expectSameBehaviour(text.c_str(), 8, args);
+  }
+}
+
+// lt and le exits compared before the update.
+TEST(LoopUnrollTest, LtAndLeExitsComparedBeforeTheUpdate) {
+  for (const char *cmp : {"lt i n", "le i n", "gt n i", "ge n i"}) {
+    SCOPED_TRACE(cmp);
+    std::string text = std::string(R"(
+@main(start: int, n: int) {
+  three: int = const 3;
+  i: int = id start;
+  s: int = const 0;
+.loop:
+  c: bool = )") + cmp + R"(;
+  s: int = add s i;
+  i: int = add i three;
+  br c .loop .done;
+.done:
+  print s i;
+}
+)";
+    std::vector<std::vector<std::string>> args;
+    for (int n = -3; n <= 30; ++n)
+      args.push_back({"0", std::to_string(n)});
+    args.push_back({kMaxMinus20, kMaxMinus5}); // le: i + 3 wraps after the last test
+    args.push_back({kMinPlus20, kMinPlus3}); // start above n
+    args.push_back({"5", "-100"});
+    args.push_back({kMin, kMinPlus20});      // m = n - (K-1)3 wraps: no chunk
+    args.push_back({"-300", "300"});
+    expectSameBehaviour(text.c_str(), 4, args);
+  }
+}
+
+// Down-counting loops: sub by a positive step or add of a negative one, exits
+// gt/ge/eq, both comparison orders and both positions of the update.
+TEST(LoopUnrollTest, DownCountingLoops) {
+  struct Shape {
+    const char *update, *cmp, *br;
+    bool cmpFirst;
+  };
+  const Shape shapes[] = {
+      {"sub i two", "gt i n", "br c .loop .done", false},
+      {"sub i two", "ge i n", "br c .loop .done", true},
+      {"add minus i", "le i n", "br c .done .loop", false},
+      {"add i minus", "lt n i", "br c .loop .done", true},
+      {"sub i two", "eq i n", "br c .done .loop", false},
+      {"add i minus", "eq n i", "br c .done .loop", true},
+  };
+  for (const Shape &sh : shapes) {
+    SCOPED_TRACE(std::string(sh.update) + " / " + sh.cmp);
+    std::string update = std::string("  i: int = ") + sh.update + ";\n";
+    std::string cmp = std::string("  c: bool = ") + sh.cmp + ";\n";
+    std::string text = std::string(R"(
+@main(start: int, n: int) {
+  two: int = const 2;
+  minus: int = const -2;
+  i: int = id start;
+  s: int = const 0;
+.loop:
+  s: int = add s i;
+)") + (sh.cmpFirst ? cmp + update : update + cmp) + "  " + sh.br + R"(;
+.done:
+  print s i;
+}
+)";
+    std::vector<std::vector<std::string>> args;
+    for (int n = 0; n <= 24; n += 2)
+      args.push_back({"26", std::to_string(n)});
+    args.push_back({"-6", "-30"});
+    args.push_back({kMinPlus20, kMinPlus2}); // cmp first: the last update wraps
+    args.push_back({kMinPlus4, kMaxMinus5}); // start below n: wraps (eq), or one trip
+    args.push_back({kMaxMinus1, kMaxMinus3}); // m = n + (K-1)2 wraps: no chunk
+    args.push_back({"400", "0"});
+    expectSameBehaviour(text.c_str(), 4, args);
+  }
+}
+
+// A body of several blocks: an if/else (one arm falling through to the
+// latch), the latch holding the test.
+TEST(LoopUnrollTest, BodyWithAnIfElse) {
+  const char *text = R"(
+@main(n: int, lim: int) {
+  i: int = const 0;
+  one: int = const 1;
+  s: int = const 0;
+.loop:
+  t: int = mul i i;
+  big: bool = gt t lim;
+  br big .then .else;
+.then:
+  s: int = sub s t;
+  jmp .latch;
+.else:
+  s: int = add s t;
+  print t;
+.latch:
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print s i;
+}
+)";
+  std::vector<std::vector<std::string>> args;
+  for (int n = -1; n <= 10; ++n)
+    args.push_back({std::to_string(n), "20"});
+  args.push_back({"200", "1000"});
+  expectSameBehaviour(text, 4, args);
+  Program p = parseOrDie(text);
+  Function &f = p.functions[0];
+  ASSERT_TRUE(unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  // Four copies of each arm plus the original's.
+  EXPECT_EQ(countOps(f, Opcode::Mul), 5u);
+  EXPECT_EQ(countOps(f, Opcode::Print), 5u + 1u);
+}
+
+// Several blocks, the update in the header, the test compared in the latch
+// before nothing else; the counter read by nothing else (one stride add).
+TEST(LoopUnrollTest, BodyWithABranchAndACountingOnlyCounter) {
+  const char *text = R"(
+@main(n: int, x: int) {
+  i: int = const 100;
+  step: int = const 3;
+  s: int = const 0;
+  two: int = const 2;
+.loop:
+  i: int = sub i step;
+  h: int = div x two;
+  h2: int = mul h two;
+  odd: bool = lt h2 x;
+  x: int = id h;
+  br odd .odd .even;
+.even:
+  s: int = add s two;
+  jmp .latch;
+.odd:
+  s: int = add s s;
+.latch:
+  c: bool = le i n;
+  br c .done .loop;
+.done:
+  print s i x;
+}
+)";
+  std::vector<std::vector<std::string>> args;
+  for (int n = 70; n <= 100; ++n)
+    args.push_back({std::to_string(n), "1234567"});
+  args.push_back({"-1000", "987654321"});
+  expectSameBehaviour(text, 4, args);
+  Program p = parseOrDie(text);
+  ASSERT_TRUE(unrollCountedLoops(p.functions[0], nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  EXPECT_EQ(countOps(p.functions[0], Opcode::Sub, *p.functions[0].lookupVar("i")), 1u);
+}
+
+TEST(LoopUnrollTest, LeavesBodiesOfOtherShapesAlone) {
+  const char *earlyExit = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  ten: int = const 10;
+.loop:
+  big: bool = gt i ten;
+  br big .done .latch;
+.latch:
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  const char *secondBackEdge = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  ten: int = const 10;
+.loop:
+  i: int = add i one;
+  big: bool = gt i ten;
+  br big .loop .latch;
+.latch:
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  const char *updateOnOneArm = R"(
+@main(n: int, x: int) {
+  i: int = const 0;
+  one: int = const 1;
+.loop:
+  b: bool = lt x i;
+  br b .then .latch;
+.then:
+  i: int = add i one;
+.latch:
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  const char *eqContinuesWhileEqual = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+.loop:
+  i: int = add i one;
+  c: bool = eq i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  const char *upCountingGt = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+.loop:
+  i: int = add i one;
+  c: bool = gt i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  for (const char *text : {earlyExit, secondBackEdge, updateOnOneArm, eqContinuesWhileEqual,
+                           upCountingGt}) {
+    Program p = parseOrDie(text);
+    EXPECT_FALSE(unrollCountedLoops(p.functions[0], nullptr)) << text;
+  }
+}
+
+// Of two nested loops only the inner one (a body without a cycle) unrolls.
+TEST(LoopUnrollTest, NestedLoopsUnrollTheInnerOne) {
+  const char *text = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  s: int = const 0;
+.outer:
+  j: int = const 0;
+.inner:
+  s: int = add s j;
+  j: int = add j one;
+  c: bool = lt j i;
+  br c .inner .next;
+.next:
+  i: int = add i one;
+  d: bool = lt i n;
+  br d .outer .done;
+.done:
+  print s i;
+}
+)";
+  std::vector<std::vector<std::string>> args;
+  for (const char *n : {"0", "1", "3", "9", "40"})
+    args.push_back({n});
+  expectSameBehaviour(text, 4, args, true, 7 * 40);
+  Program p = parseOrDie(text);
+  ASSERT_TRUE(unrollCountedLoops(p.functions[0], nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  EXPECT_EQ(countOps(p.functions[0], Opcode::Add, *p.functions[0].lookupVar("s")), 5u);
+  EXPECT_EQ(countOps(p.functions[0], Opcode::Add, *p.functions[0].lookupVar("i")), 1u);
 }
 
 struct Bench {
