@@ -642,13 +642,18 @@ bool Builder::loop(uint64_t left) {
     return false;
   Cost perIteration{(av.dyn - kSetup - 2) / trip, av.prints / trip, 0};
 
-  // The trip count: a constant, or data reduced into [0, trip].
-  VarId n = rng_.chance(25) ? intConst(int64_t(trip)) : boundedNonNeg(read(kInt), int64_t(trip) + 1);
+  // The exit test of a do-while loop: `i = add i one; c = lt i n` (0), or the
+  // comparison before the update, `c = lt i n` (1) or `c = eq i n` (2, "until
+  // i == n"), which run one trip more for the same n.
+  bool doWhile = rng_.chance(35);
+  unsigned test = doWhile ? unsigned(rng_.below(3)) : 0;
+  int64_t lastN = int64_t(trip) - (test == 0 ? 0 : 1);
+  // The trip count: a constant, or data reduced into [0, lastN].
+  VarId n = rng_.chance(25) ? intConst(lastN) : boundedNonNeg(read(kInt), lastN + 1);
   VarId i = konst(Type::intTy(), Literal::ofInt(0), newVar('i'));
   VarId one = intConst(1);
   define(i, kInt, false);
   define(n, kInt, false);
-  bool doWhile = rng_.chance(35);
   BlockId head = newBlock(doWhile ? "do" : "loop");
   BlockId bodyBlock = doWhile ? head : newBlock("body");
   BlockId exit = newBlock("done");
@@ -664,17 +669,26 @@ bool Builder::loop(uint64_t left) {
   region(body);
   closeScope(scope);
   loops_.pop_back();
-  op(Opcode::Add, Type::intTy(), {i, one}, i);
-  if (doWhile) {
+  if (test != 0) {
+    VarId c = op(test == 1 ? Opcode::Lt : Opcode::Eq, Type::boolTy(), {i, n});
+    op(Opcode::Add, Type::intTy(), {i, one}, i);
+    if (test == 1)
+      branch(c, head, exit);
+    else
+      branch(c, exit, head);
+  } else if (doWhile) {
+    op(Opcode::Add, Type::intTy(), {i, one}, i);
     VarId c = op(Opcode::Lt, Type::boolTy(), {i, n});
     branch(c, head, exit);
   } else {
+    op(Opcode::Add, Type::intTy(), {i, one}, i);
     jump(head);
   }
   Cost iteration = popFrame();
   startBlock(exit);
   // A while loop runs its test once more than its body; a do-while runs its
-  // body at least once, and at most `trip` times since i counts from 1.
+  // body at least once, and at most `trip` times since i counts from 1 (or,
+  // compared before its update, counts from 0 up to n <= trip - 1).
   Cost total = iteration.times(trip);
   if (!doWhile)
     total += Cost{2, 0, 0};
