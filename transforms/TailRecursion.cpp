@@ -92,12 +92,25 @@ std::vector<Move> planMoves(const Function &f, const Instr &call) {
 // (both live around the loop, so out of SSA they cannot share a variable),
 // and the temporaries. A copy from any other value usually coalesces away,
 // and loop rotation turns the `jmp` into the loop's own branch.
-unsigned moveCost(const Function &f, const std::vector<Move> &moves) {
+// A source is followed back through the `id` copies before the call in its
+// block (`v19 = id b; ...; call @gcd v19 r` copies parameter b).
+unsigned moveCost(const Function &f, BlockId b, size_t callIndex, const std::vector<Move> &moves) {
+  const std::vector<Instr> &instrs = f.block(b).instrs;
+  auto copiedFrom = [&](VarId v) {
+    for (size_t i = callIndex; i-- > 0;)
+      if (instrs[i].dest == v) {
+        if (instrs[i].op != Opcode::Id)
+          break;
+        v = instrs[i].args[0];
+      }
+    return v;
+  };
   unsigned cost = 0;
   for (const Move &m : moves) {
     cost += m.viaTemp;
-    for (const Param &p : f.params)
-      cost += m.source == p.var;
+    VarId source = copiedFrom(m.source);
+    for (size_t k = 0; k < f.params.size(); ++k)
+      cost += source == f.params[k].var && k != m.param;
   }
   return cost;
 }
@@ -214,6 +227,24 @@ private:
   const TailRecursionOptions &options_;
 };
 
+// What rewriting `site` saves and costs per execution (see the header). Of
+// what follows the call, copies and dead pure code would go anyway (copy
+// propagation, dead-code elimination); the `jmp`s and the `ret` would not.
+void estimate(const Function &f, Site &site) {
+  const std::vector<Instr> &instrs = f.block(site.block).instrs;
+  auto terminators = [](const std::vector<Instr> &list, size_t from) {
+    unsigned n = 0;
+    for (size_t i = from; i < list.size(); ++i)
+      n += list[i].op == Opcode::Jmp || list[i].op == Opcode::Ret;
+    return n;
+  };
+  site.saved = 1 + terminators(instrs, site.index + 1) + (site.accumulates ? 1 : 0);
+  for (BlockId p : site.path)
+    site.saved += terminators(f.block(p).instrs, 0);
+  site.cost = moveCost(f, site.block, site.index, planMoves(f, instrs[site.index])) +
+              (site.accumulates ? 1 : 0);
+}
+
 std::vector<Site> TailRecursionEliminator::findSites() const {
   std::vector<Site> sites;
   for (BlockId b : f_.layout) {
@@ -224,15 +255,12 @@ std::vector<Site> TailRecursionEliminator::findSites() const {
         continue;
       if (instrs[i].callee == f_.name)
         if (std::optional<Site> s = matchTailCall(f_, b, i, options_.accumulators)) {
-          // The call and everything after it on the way to its `ret` go.
-          s->saved = unsigned(instrs.size() - i);
-          for (BlockId p : s->path)
-            s->saved += unsigned(f_.block(p).instrs.size());
-          s->cost = moveCost(f_, planMoves(f_, instrs[i])) + (s->accumulates ? 1 : 0);
-          // One more for what the estimate misses (a copy that does not
-          // coalesce, a `jmp` rotation keeps): a void call that falls off
-          // the end, saving only the call, is not worth a loop.
-          if (s->cost + 1 < s->saved)
+          estimate(f_, *s);
+          // With copies expected to stay, one more for what the estimate
+          // misses: a call that saves only itself and its `ret` is worth a
+          // loop only without such copies.
+          unsigned margin = s->cost > 0 ? 1 : 0;
+          if (!options_.onlyWhenItPays || s->saved > s->cost + margin)
             sites.push_back(std::move(*s));
         }
       break;

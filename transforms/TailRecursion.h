@@ -25,15 +25,19 @@
 // instead of once per iteration (loop rotation would otherwise copy them into
 // the loop's guard, and later passes fold the copies' phis back into it).
 //
-// Which calls are worth it. The rewrite removes the call and everything after
-// it on the way to the `ret` (`saved`); it adds the copies that are likely to
+// Which calls are worth it. The rewrite removes the call, the `jmp`s and the
+// `ret` after it (`saved`; the copies and dead code there would go anyway)
+// and, for an accumulator, the OP; it adds the copies that are likely to
 // stay (`cost`): a parameter copied from another parameter (both live around
 // the loop, so out of SSA they cannot share a variable), each temporary, and
 // the accumulator's OP. Other copies usually coalesce away, and loop rotation
-// turns the `jmp` into the loop's branch. A call is rewritten when saved >
-// cost + 1 (one for what the estimate misses): hanoi's last call, which swaps
-// two parameters, stays a call, and so does a void call that falls off the
-// end (it saves only the call). Calls that stay are still calls to f's (new)
+// turns the `jmp` into the loop's branch. A source is followed back through
+// the `id` copies before the call in its block. A call is rewritten when
+// saved > cost, and when cost > 0, saved > cost + 1 (one for what the
+// estimate misses): hanoi's last call, which swaps two parameters, and gcd's
+// (a, b) = (b, a mod b) stay calls; a void call that falls off the end,
+// saving only the call, is rewritten when it needs no such copy
+// (sqrt_bin_search's main). Calls that stay are still calls to f's (new)
 // entry, so they remain correct.
 //
 // Accumulator recursion (options.accumulators). In an int function, a call
@@ -80,6 +84,9 @@ namespace brisk {
 
 struct TailRecursionOptions {
   bool accumulators = true;
+  // Rewrite only calls whose estimated saving exceeds their cost ("Which
+  // calls are worth it"); off: every tail call (tests).
+  bool onlyWhenItPays = true;
 };
 
 // Returns whether f changed. `weights` (may be null) are f's own.
