@@ -10,10 +10,12 @@
 // the end of a function, and the profiling probes.
 #pragma once
 
+#include "interp/PathNumbering.h"
 #include "interp/Value.h"
 #include "ir/IR.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +79,10 @@ struct FuncCode {
   bool zeroInit = false;     // some read may see an unassigned slot: clear the frame on entry
   std::vector<uint32_t> paramSlots;
   std::vector<Type> paramTypes;
+  // Its entries in Code::calls and (when profiling) Code::edges: each
+  // function's are contiguous, so the profile is gathered in one pass.
+  uint32_t callBegin = 0, callEnd = 0;
+  uint32_t edgeBegin = 0, edgeEnd = 0;
 };
 
 struct CallSite {
@@ -102,6 +108,7 @@ struct ArgCheck {
 struct PathInfo {
   bool enabled = false;
   uint64_t numPaths = 0;
+  std::optional<PathNumbering> numbering; // decodes the recorded path numbers
 };
 
 struct BackEdgeProbe {

@@ -166,8 +166,6 @@ public:
       entryCounts_.assign(code.funcs.size(), 0);
       edgeCounts_.assign(code.edges.size(), 0);
       callCounts_.assign(code.calls.size(), 0);
-      for (size_t f = 0; f < code.funcs.size(); ++f)
-        numberings_.emplace_back(program.functions[f], buildInterpCfg(program.functions[f]));
       pathTables_.resize(code.funcs.size());
       densePaths_.assign(code.funcs.size(), nullptr);
       for (size_t f = 0; f < code.funcs.size(); ++f) {
@@ -225,7 +223,6 @@ private:
   uint64_t count_ = 0;
 
   std::vector<uint64_t> entryCounts_, edgeCounts_, callCounts_;
-  std::vector<PathNumbering> numberings_;
   std::vector<std::optional<PathTable>> pathTables_;
   std::vector<uint64_t *> densePaths_; // per function: its dense path counters, if any
 };
@@ -383,7 +380,7 @@ void Machine::recordPath(uint32_t func, int64_t path) {
   auto &table = pathTables_[func];
   if (!table)
     table.emplace(code_.paths[func].numPaths);
-  table->record(uint64_t(path), numberings_[func]);
+  table->record(uint64_t(path), *code_.paths[func].numbering);
 }
 
 void Machine::run(const std::vector<std::string> &args) {
@@ -792,20 +789,17 @@ Profile Machine::buildProfile() const {
       fp.blockLabels.push_back(b.label);
     if (!fn.layout.empty())
       fp.blockCounts[fn.entry()] += fp.entryCount;
+    const FuncCode &fc = code_.funcs[f];
     std::map<std::pair<BlockId, BlockId>, uint64_t> edges;
-    for (size_t e = 0; e < code_.edges.size(); ++e) {
+    for (size_t e = fc.edgeBegin; e < fc.edgeEnd; ++e) {
       const Code::Edge &edge = code_.edges[e];
-      if (edge.func != f)
-        continue;
       edges[{edge.from, edge.to}] += edgeCounts_[e];
       fp.blockCounts[edge.to] += edgeCounts_[e];
     }
     for (auto &[k, c] : edges)
       fp.edges.push_back({k.first, k.second, c});
-    for (size_t s = 0; s < code_.calls.size(); ++s) {
+    for (size_t s = fc.callBegin; s < fc.callEnd; ++s) {
       const CallSite &cs = code_.calls[s];
-      if (cs.caller != f)
-        continue;
       fp.callSites.push_back({cs.block, cs.instrIndex, program_.functions[cs.callee].name,
                               callCounts_[s]});
     }
@@ -815,7 +809,7 @@ Profile Machine::buildProfile() const {
               });
     std::map<BlockId, LoopProfile> loops;
     if (pathTables_[f]) {
-      const PathNumbering &numbering = numberings_[f];
+      const PathNumbering &numbering = *code_.paths[f].numbering;
       pathTables_[f]->forEach([&](uint64_t id, uint64_t count) {
         DecodedPath d = numbering.decode(id);
         if (d.start != PathStart::LoopHeader || d.blocks.empty())

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
-#include <unordered_map>
 #include <optional>
 #include <string>
 
@@ -99,10 +98,25 @@ public:
       code_.mainFunc = uint32_t(mainIdx);
     else
       code_.mainError = calleeError("main");
+    blockBase_.resize(nf);
+    size_t numBlocks = 0, numInstrs = 0;
+    for (size_t f = 0; f < nf; ++f) {
+      const Function &fn = prog_.functions[f];
+      blockBase_[f] = uint32_t(numBlocks);
+      numBlocks += fn.blocks.size();
+      for (const Block &b : fn.blocks)
+        numInstrs += b.instrs.size();
+    }
+    blockPc_.assign(numBlocks, 0);
+    // Room for every instruction, the implicit returns and, when profiling,
+    // about one probe per block, so the big arrays grow once.
+    code_.insts.reserve(numInstrs + nf + (code_.profiling ? 2 * numBlocks + nf : 0));
+    if (code_.profiling)
+      code_.edges.reserve(2 * numBlocks + 1);
     for (size_t f = 0; f < nf; ++f)
       lowerFunction(uint32_t(f));
-    for (auto &[pc, f, b] : blockFixups_)
-      *fieldAt(pc, f) = blockPc_[b.first][b.second];
+    for (const Fixup &fix : blockFixups_)
+      *fieldAt(fix.pc, fix.field) = blockPc_[blockBase_[fix.func] + fix.block];
     return std::move(code_);
   }
 
@@ -178,7 +192,7 @@ private:
   // counted on the way.
   void jumpTo(uint32_t pc, int field, uint32_t f, BlockId u, BlockId t, bool viaStub) {
     if (!viaStub)
-      blockFixups_.push_back({pc, field, {f, t}});
+      blockFixups_.push_back({pc, field, f, t});
     else
       pendingStubs_.push_back({pc, field, u, t});
   }
@@ -212,7 +226,7 @@ private:
       p.imm = increment(u, t);
     }
     uint32_t pc = emit(p);
-    blockFixups_.push_back({pc, 0, {f, t}});
+    blockFixups_.push_back({pc, 0, f, t});
   }
 
   void emitExitProbe(uint32_t f, BlockId u) {
@@ -231,17 +245,13 @@ private:
     fc.fn = &fn;
     fc.entry = uint32_t(code_.insts.size());
     fc.numVars = uint32_t(fn.numVars());
-    bool usesShadows = false;
-    for (BlockId b : fn.layout)
-      for (const Instr &in : fn.block(b).instrs)
-        usesShadows |= in.op == Opcode::Set || in.op == Opcode::Get;
+    bool usesShadows = types_.usesShadows(f);
     fc.numSlots = fc.numVars * (usesShadows ? 2 : 1);
     zeroInit_ = usesShadows;
     for (const Param &p : fn.params) {
       fc.paramSlots.push_back(p.var);
       fc.paramTypes.push_back(p.type);
     }
-    blockPc_[f].assign(fn.blocks.size(), 0);
 
     llvm::BitVector entryDefined(fn.numVars(), false);
     bool isMain = f == code_.mainFunc;
@@ -253,12 +263,14 @@ private:
     std::vector<llvm::BitVector> defined = definedAtBlockEntry(fn, entryDefined);
 
     InterpCfg cfg = buildInterpCfg(fn);
-    std::optional<PathNumbering> paths;
+    fc.callBegin = uint32_t(code_.calls.size());
+    fc.edgeBegin = uint32_t(code_.edges.size());
     if (code_.profiling) {
-      paths.emplace(fn, cfg);
-      code_.paths[f].enabled = paths->ok();
-      code_.paths[f].numPaths = paths->numPaths();
-      paths_ = &*paths;
+      PathInfo &info = code_.paths[f];
+      const PathNumbering &paths = info.numbering.emplace(fn, cfg);
+      info.enabled = paths.ok();
+      info.numPaths = paths.numPaths();
+      paths_ = &paths;
       Inst e;
       e.op = Op::ProfEntry;
       e.a = f;
@@ -269,7 +281,7 @@ private:
 
     for (size_t li = 0; li < fn.layout.size(); ++li) {
       BlockId b = fn.layout[li];
-      blockPc_[f][b] = uint32_t(code_.insts.size());
+      blockPc_[blockBase_[f] + b] = uint32_t(code_.insts.size());
       llvm::BitVector cur = defined[b];
       const Block &blk = fn.block(b);
       for (size_t ii = 0; ii < blk.instrs.size(); ++ii) {
@@ -311,6 +323,8 @@ private:
     }
     pendingStubs_.clear();
     fc.zeroInit = zeroInit_;
+    fc.callEnd = uint32_t(code_.calls.size());
+    fc.edgeEnd = uint32_t(code_.edges.size());
   }
 
   static bool arityOk(const Instr &in) {
@@ -320,10 +334,9 @@ private:
 
   void lowerInstr(uint32_t f, const Function &fn, BlockId b, uint32_t index, const Instr &in,
                   const llvm::BitVector &defined, const InterpCfg &cfg) {
-    std::string op(spelling(in.op));
     int n = in.info().numArgs;
     if (in.op != Opcode::Const && n >= 0 && size_t(n) != in.args.size()) {
-      trap(op + " takes " + std::to_string(n) + " argument(s); got " +
+      trap(std::string(spelling(in.op)) + " takes " + std::to_string(n) + " argument(s); got " +
                std::to_string(in.args.size()));
       return;
     }
@@ -505,32 +518,6 @@ private:
     emit(out);
   }
 
-  // How a function can return, computed once per callee.
-  struct ReturnShape {
-    bool mayFallOff = false; // can reach the end without `ret`
-    bool anyRetValue = false, anyRetVoid = false;
-  };
-  const ReturnShape &returnShape(uint32_t callee) {
-    auto [it, fresh] = returnShapes_.try_emplace(callee);
-    if (!fresh)
-      return it->second;
-    const Function &cf = prog_.functions[callee];
-    InterpCfg cfg = buildInterpCfg(cf);
-    ReturnShape &shape = it->second;
-    shape.mayFallOff = cf.layout.empty();
-    for (BlockId b : cf.layout) {
-      const Instr *term = cf.block(b).terminator();
-      if (cfg.exits[b] && (!term || term->op != Opcode::Ret))
-        shape.mayFallOff = true;
-      for (const Instr &in : cf.block(b).instrs)
-        if (in.op == Opcode::Ret) {
-          shape.anyRetValue |= !in.args.empty();
-          shape.anyRetVoid |= in.args.empty();
-        }
-    }
-    return shape;
-  }
-
   // True when every way `callee` can return passes brili's checks for this
   // call, so the return needs no checks.
   bool returnIsSafe(uint32_t callee, const Instr &call) {
@@ -540,7 +527,7 @@ private:
       return false;
     if (wantValue && !(call.type == cf.returnType))
       return false;
-    const ReturnShape &shape = returnShape(callee);
+    const RuntimeTypes::ReturnShape &shape = types_.returnShape(callee);
     if (wantValue)
       return !shape.mayFallOff && !shape.anyRetVoid &&
              types_.returns(callee).allMatch(call.type);
@@ -552,12 +539,14 @@ private:
   Code code_;
   bool zeroInit_ = false;
   const PathNumbering *paths_ = nullptr;
-  std::unordered_map<uint32_t, std::vector<uint32_t>> blockPc_;
-  std::unordered_map<uint32_t, ReturnShape> returnShapes_;
+  std::vector<uint32_t> blockBase_; // per function: its blocks' first index in blockPc_
+  std::vector<uint32_t> blockPc_;   // per block of every function: its first pc
+  // A jump operand to patch once every block's pc is known.
   struct Fixup {
     uint32_t pc;
     int field;
-    std::pair<uint32_t, BlockId> target;
+    uint32_t func;
+    BlockId block;
   };
   std::vector<Fixup> blockFixups_;
   struct PendingStub {

@@ -76,23 +76,30 @@ bool arityOk(const Instr &in) {
 
 RuntimeTypes::RuntimeTypes(const Program &program) {
   size_t nf = program.functions.size();
-  vars_.resize(nf);
-  shadows_.resize(nf);
-  returns_.resize(nf);
+  varBase_.resize(nf);
+  shadowBase_.assign(nf, kNoNode);
+  returnShapes_.resize(nf);
+  byName_.reserve(nf);
+  size_t numNodes = 0;
   for (size_t f = 0; f < nf; ++f) {
     const Function &fn = program.functions[f];
-    vars_[f].resize(fn.numVars());
-    shadows_[f].resize(fn.numVars());
+    varBase_[f] = uint32_t(numNodes);
+    numNodes += fn.numVars();
     byName_.emplace_back(fn.name, int(f));
   }
   std::sort(byName_.begin(), byName_.end());
+  returnBase_ = uint32_t(numNodes);
+  numNodes += nf;
+  nodes_.resize(numNodes);
   // brili's main gets its arguments parsed at their declared base types.
   int mainIdx = resolve("main");
   if (mainIdx >= 0)
     for (const Param &p : program.functions[mainIdx].params)
       if (!p.type.isPtr() && p.type.base() != BaseType::Any)
-        vars_[mainIdx][p.var].add(p.type);
-  while (step(program)) {
+        nodes_[varBase_[mainIdx] + p.var].add(p.type);
+  for (size_t f = 0; f < nf; ++f)
+    collect(program, uint32_t(f));
+  while (sweep()) {
   }
 }
 
@@ -113,100 +120,132 @@ TypeSet &RuntimeTypes::memory(Type elem) {
   return memory_.back().second;
 }
 
-bool RuntimeTypes::step(const Program &program) {
-  bool changed = false;
-  for (size_t f = 0; f < program.functions.size(); ++f) {
-    const Function &fn = program.functions[f];
-    auto &vars = vars_[f];
-    for (BlockId b : fn.layout) {
-      for (const Instr &in : fn.block(b).instrs) {
-        if (!arityOk(in))
-          continue;
-        TypeSet produced;
-        if (Type t = fixedResultType(in); !t.isNone()) {
-          produced.add(t);
-        } else {
-          switch (in.op) {
-          case Opcode::Id:
-            produced = vars[in.args[0]];
-            break;
-          case Opcode::Undef:
-            produced.undefValue = true;
-            break;
-          case Opcode::Get:
-            if (in.hasDest())
-              produced = shadows_[f][in.dest];
-            break;
-          case Opcode::Set:
-            changed |= shadows_[f][in.args[0]].addAll(vars[in.args[1]]);
-            break;
-          case Opcode::PtrAdd:
-            for (Type t : vars[in.args[0]].types)
-              if (t.isPtr())
-                produced.add(t);
-            break;
-          case Opcode::Load:
-            for (Type t : vars[in.args[0]].types)
-              if (t.isPtr())
-                produced.addAll(memory(t.pointee()));
-            break;
-          case Opcode::Store: {
-            TypeSet ptrs = vars[in.args[0]];
-            for (Type t : ptrs.types) {
-              if (!t.isPtr())
-                continue;
-              TypeSet stored;
-              const TypeSet &vals = vars[in.args[1]];
-              for (Type v : vals.types)
-                if (valueMatches(tagOf(v), t.pointee()))
-                  stored.add(v);
-              if (vals.undefValue && t.pointee().base() == BaseType::Any && !t.pointee().isPtr())
-                stored.undefValue = true;
-              changed |= memory(t.pointee()).addAll(stored);
-            }
-            break;
-          }
-          case Opcode::Ret:
-            if (in.args.size() == 1)
-              changed |= returns_[f].addAll(vars[in.args[0]]);
-            break;
-          case Opcode::Call: {
-            int callee = resolve(in.callee);
-            if (callee < 0)
-              break;
-            const Function &cf = program.functions[callee];
-            if (cf.params.size() != in.args.size())
-              break;
-            for (size_t i = 0; i < in.args.size(); ++i) {
-              Type pt = cf.params[i].type;
-              TypeSet passed;
-              const TypeSet &vals = vars[in.args[i]];
-              for (Type v : vals.types)
-                if (valueMatches(tagOf(v), pt))
-                  passed.add(v);
-              if (vals.undefValue && pt.base() == BaseType::Any && !pt.isPtr())
-                passed.undefValue = true;
-              changed |= vars_[callee][cf.params[i].var].addAll(passed);
-            }
-            if (in.hasDest()) {
-              const TypeSet &rets = returns_[callee];
-              for (Type v : rets.types)
-                if (valueMatches(tagOf(v), in.type))
-                  produced.add(v);
-              if (rets.undefValue && in.type.base() == BaseType::Any && !in.type.isPtr())
-                produced.undefValue = true;
-            }
-            break;
-          }
-          default:
-            break;
-          }
-        }
-        if (in.hasDest() && in.op != Opcode::Call && in.op != Opcode::Ret)
-          changed |= vars[in.dest].addAll(produced);
-        else if (in.op == Opcode::Call && in.hasDest())
-          changed |= vars[in.dest].addAll(produced);
+// The one sweep over the instructions: fixed result types go straight into
+// their variable's set, everything else becomes a constraint. Shadow nodes
+// are appended for a function the first time it shows a set or get.
+void RuntimeTypes::collect(const Program &program, uint32_t f) {
+  const Function &fn = program.functions[f];
+  uint32_t base = varBase_[f];
+  ReturnShape &shape = returnShapes_[f];
+  shape.mayFallOff = fn.layout.empty() || !fn.block(fn.layout.back()).terminator();
+  auto shadow = [&](VarId v) {
+    if (shadowBase_[f] == kNoNode) {
+      shadowBase_[f] = uint32_t(nodes_.size());
+      nodes_.resize(nodes_.size() + fn.numVars());
+    }
+    return shadowBase_[f] + v;
+  };
+  for (BlockId b : fn.layout) {
+    for (const Instr &in : fn.block(b).instrs) {
+      if (in.op == Opcode::Ret) {
+        shape.anyRetValue |= !in.args.empty();
+        shape.anyRetVoid |= in.args.empty();
       }
+      if (in.op == Opcode::Set || in.op == Opcode::Get)
+        shadow(0); // the function needs shadow slots even if this one is malformed
+      if (!arityOk(in))
+        continue;
+      if (Type t = fixedResultType(in); !t.isNone()) {
+        if (in.hasDest())
+          nodes_[base + in.dest].add(t);
+        continue;
+      }
+      uint32_t dst = in.hasDest() ? base + in.dest : kNoNode;
+      switch (in.op) {
+      case Opcode::Id:
+        if (dst != kNoNode)
+          constraints_.push_back({Rule::Copy, Type(), dst, base + in.args[0], 0});
+        break;
+      case Opcode::Undef:
+        if (dst != kNoNode)
+          nodes_[dst].undefValue = true;
+        break;
+      case Opcode::Get:
+        if (dst != kNoNode)
+          constraints_.push_back({Rule::Copy, Type(), dst, shadow(in.dest), 0});
+        break;
+      case Opcode::Set:
+        constraints_.push_back({Rule::Copy, Type(), shadow(in.args[0]), base + in.args[1], 0});
+        break;
+      case Opcode::PtrAdd:
+        if (dst != kNoNode)
+          constraints_.push_back({Rule::PtrAdd, Type(), dst, base + in.args[0], 0});
+        break;
+      case Opcode::Load:
+        if (dst != kNoNode)
+          constraints_.push_back({Rule::Load, Type(), dst, base + in.args[0], 0});
+        break;
+      case Opcode::Store:
+        constraints_.push_back(
+            {Rule::Store, Type(), kNoNode, base + in.args[0], base + in.args[1]});
+        break;
+      case Opcode::Ret:
+        if (in.args.size() == 1)
+          constraints_.push_back({Rule::Copy, Type(), returnBase_ + f, base + in.args[0], 0});
+        break;
+      case Opcode::Call: {
+        int callee = resolve(in.callee);
+        if (callee < 0)
+          break;
+        const Function &cf = program.functions[callee];
+        if (cf.params.size() != in.args.size())
+          break;
+        for (size_t i = 0; i < in.args.size(); ++i)
+          constraints_.push_back({Rule::Filtered, cf.params[i].type,
+                                  varBase_[callee] + cf.params[i].var, base + in.args[i], 0});
+        if (dst != kNoNode)
+          constraints_.push_back(
+              {Rule::Filtered, in.type, dst, returnBase_ + uint32_t(callee), 0});
+        break;
+      }
+      default:
+        break;
+      }
+    }
+  }
+}
+
+bool RuntimeTypes::addFiltered(TypeSet &dst, const TypeSet &src, Type filter) {
+  bool grew = false;
+  for (Type v : src.types)
+    if (valueMatches(tagOf(v), filter))
+      grew |= dst.add(v);
+  if (src.undefValue && filter.base() == BaseType::Any && !filter.isPtr() && !dst.undefValue)
+    grew = dst.undefValue = true;
+  return grew;
+}
+
+bool RuntimeTypes::sweep() {
+  bool changed = false;
+  for (const Constraint &c : constraints_) {
+    switch (c.rule) {
+    case Rule::Copy:
+      if (c.dst != c.src)
+        changed |= nodes_[c.dst].addAll(nodes_[c.src]);
+      break;
+    case Rule::Filtered:
+      if (c.dst != c.src)
+        changed |= addFiltered(nodes_[c.dst], nodes_[c.src], c.type);
+      break;
+    case Rule::PtrAdd:
+      if (c.dst != c.src) // p = ptradd p i adds nothing new
+        for (Type t : nodes_[c.src].types)
+          if (t.isPtr())
+            changed |= nodes_[c.dst].add(t);
+      break;
+    case Rule::Load: {
+      TypeSet loaded;
+      for (Type t : nodes_[c.src].types)
+        if (t.isPtr())
+          loaded.addAll(memory(t.pointee()));
+      changed |= nodes_[c.dst].addAll(loaded);
+      break;
+    }
+    case Rule::Store:
+      for (Type t : nodes_[c.src].types)
+        if (t.isPtr())
+          changed |= addFiltered(memory(t.pointee()), nodes_[c.src2], t.pointee());
+      break;
     }
   }
   return changed;
@@ -219,35 +258,62 @@ std::vector<llvm::BitVector> definedAtBlockEntry(const Function &fn,
   if (fn.layout.empty())
     return in;
   in[fn.entry()] = entryDefined;
-  llvm::BitVector specMeet(nv, true);
-  std::vector<BlockId> next(fn.blocks.size(), kNoBlock);
-  for (size_t i = 0; i + 1 < fn.layout.size(); ++i)
-    next[fn.layout[i]] = fn.layout[i + 1];
 
+  // One walk over the instructions summarises each block: the variables it
+  // assigns, and in order its speculates (with what the block assigned
+  // before each) and guards. The fixpoint then only combines bit vectors.
+  struct Event {
+    bool speculate;       // else a guard
+    BlockId abortTarget;  // guard
+    uint32_t assignedBefore; // speculate: index into `prefixes`
+  };
+  std::vector<llvm::BitVector> gen(fn.blocks.size());
+  std::vector<std::vector<Event>> events(fn.blocks.size());
+  std::vector<llvm::BitVector> prefixes;
+  std::vector<BlockId> next(fn.blocks.size(), kNoBlock);
+  for (size_t i = 0; i < fn.layout.size(); ++i) {
+    BlockId b = fn.layout[i];
+    if (i + 1 < fn.layout.size())
+      next[b] = fn.layout[i + 1];
+    llvm::BitVector &assigned = gen[b];
+    assigned.resize(nv);
+    for (const Instr &ins : fn.block(b).instrs) {
+      if (ins.op == Opcode::Speculate) {
+        events[b].push_back({true, kNoBlock, uint32_t(prefixes.size())});
+        prefixes.push_back(assigned);
+      }
+      if (ins.op == Opcode::Guard && !ins.labels.empty())
+        events[b].push_back({false, ins.labels[0], 0});
+      if (ins.hasDest() && arityOk(ins))
+        assigned.set(ins.dest);
+    }
+  }
+
+  llvm::BitVector specMeet(nv, true), newMeet(nv), start(nv), cur(nv);
   bool changed = true;
+  auto flowTo = [&](BlockId target, const llvm::BitVector &state) {
+    if (in[target].test(state)) { // some bit set in target but not in state
+      in[target] &= state;
+      changed = true;
+    }
+  };
   while (changed) {
     changed = false;
-    llvm::BitVector newMeet(nv, true);
-    auto flowTo = [&](BlockId target, const llvm::BitVector &state) {
-      llvm::BitVector merged = in[target];
-      merged &= state;
-      if (merged != in[target]) {
-        in[target] = std::move(merged);
-        changed = true;
-      }
-    };
+    newMeet.set();
     for (BlockId b : fn.layout) {
-      llvm::BitVector cur = in[b];
-      const Block &blk = fn.block(b);
-      for (const Instr &in2 : blk.instrs) {
-        if (in2.op == Opcode::Speculate)
+      start = in[b];
+      for (const Event &e : events[b]) {
+        if (e.speculate) {
+          cur = start;
+          cur |= prefixes[e.assignedBefore];
           newMeet &= cur;
-        if (in2.op == Opcode::Guard && !in2.labels.empty())
-          flowTo(in2.labels[0], specMeet);
-        if (in2.hasDest() && arityOk(in2))
-          cur.set(in2.dest);
+        } else {
+          flowTo(e.abortTarget, specMeet);
+        }
       }
-      const Instr *term = blk.terminator();
+      cur = start;
+      cur |= gen[b];
+      const Instr *term = fn.block(b).terminator();
       if (!term) {
         if (next[b] != kNoBlock)
           flowTo(next[b], cur);

@@ -28,6 +28,8 @@
 #include <llvm/ADT/SmallVector.h>
 
 #include <cstdint>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace brisk::interp {
@@ -44,28 +46,68 @@ struct TypeSet {
   bool allMatch(Type t) const;
 };
 
+// Solved as inclusion constraints between type sets ("nodes"): one sweep
+// over the program turns every instruction whose result depends on other
+// sets into one small constraint (fixed results are added once, right
+// there); the fixpoint then sweeps only that constraint array. Nodes are one
+// flat array: every function's variables, then one return set per function,
+// then shadow variables for the functions that use set/get. Each sweep is
+// linear in the constraints and sweeps stop when no set grows (a handful in
+// practice: sets only grow, and there are few run-time types); memory is one
+// TypeSet per variable plus one constraint per dependent instruction. The
+// least fixpoint does not depend on the order, so the sets are the same as
+// those of iterating over the instructions themselves.
 class RuntimeTypes {
 public:
   explicit RuntimeTypes(const Program &program);
 
-  const TypeSet &var(uint32_t func, VarId v) const { return vars_[func][v]; }
-  const TypeSet &returns(uint32_t func) const { return returns_[func]; }
+  const TypeSet &var(uint32_t func, VarId v) const { return nodes_[varBase_[func] + v]; }
+  const TypeSet &returns(uint32_t func) const { return nodes_[returnBase_ + func]; }
   // Index of the one function named `name`, or -1 if none or several.
   int resolve(std::string_view name) const;
+  // Whether `func` contains a set or get (it then needs shadow slots).
+  bool usesShadows(uint32_t func) const { return shadowBase_[func] != kNoNode; }
+
+  // How a function can return, for the checks a call's return needs.
+  struct ReturnShape {
+    bool mayFallOff = false; // can reach the end of its last block without `ret`
+    bool anyRetValue = false, anyRetVoid = false;
+  };
+  const ReturnShape &returnShape(uint32_t func) const { return returnShapes_[func]; }
 
 private:
-  bool step(const Program &program);
-  std::vector<std::vector<TypeSet>> vars_;
-  std::vector<TypeSet> returns_;
-  std::vector<std::vector<TypeSet>> shadows_;
+  static constexpr uint32_t kNoNode = UINT32_MAX;
+  enum class Rule : uint8_t {
+    Copy,     // dst ⊇ src
+    Filtered, // dst ⊇ the values of src that pass brili's check against `type`
+    PtrAdd,   // dst ⊇ the pointer types of src
+    Load,     // dst ⊇ memory(t.pointee()) for every pointer type t of src
+    Store,    // memory(t.pointee()) ⊇ values of src2 that fit, for every pointer type t of src
+  };
+  struct Constraint {
+    Rule rule;
+    Type type;
+    uint32_t dst, src, src2;
+  };
+  void collect(const Program &program, uint32_t func);
+  bool sweep();
+  bool addFiltered(TypeSet &dst, const TypeSet &src, Type filter);
+  TypeSet &memory(Type elem);
+
+  std::vector<TypeSet> nodes_;
+  std::vector<uint32_t> varBase_, shadowBase_;
+  uint32_t returnBase_ = 0;
+  std::vector<Constraint> constraints_;
+  std::vector<ReturnShape> returnShapes_;
   std::vector<std::pair<Type, TypeSet>> memory_; // element type -> stored values
   std::vector<std::pair<std::string_view, int>> byName_;
-  TypeSet &memory(Type elem);
 };
 
 // Per block id: the variables certainly assigned on entry (all set for
 // blocks that are unreachable). `entryDefined` are the parameters assigned on
-// entry.
+// entry. One walk over the instructions summarises each block (what it
+// assigns, where its speculates and guards are); the fixpoint combines only
+// those summaries, so its sweeps do not touch the instructions again.
 std::vector<llvm::BitVector> definedAtBlockEntry(const Function &fn,
                                                  const llvm::BitVector &entryDefined);
 
