@@ -3,8 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cstdio>
 #include <map>
+#include <unordered_map>
 #include <utility>
 
 namespace brisk {
@@ -27,6 +30,27 @@ const LoopProfile *FunctionProfile::loop(BlockId header) const {
 }
 
 const FunctionProfile *Profile::function(std::string_view name) const {
+  if (functions.size() < 16) {
+    for (const FunctionProfile &f : functions)
+      if (f.name == name)
+        return &f;
+    return nullptr;
+  }
+  if (index_.data != functions.data() || index_.size != functions.size()) {
+    index_.byName.clear();
+    index_.byName.reserve(functions.size());
+    for (size_t i = 0; i < functions.size(); ++i)
+      index_.byName.emplace_back(functions[i].name, uint32_t(i));
+    std::sort(index_.byName.begin(), index_.byName.end()); // equal names: lowest index first
+    index_.data = functions.data();
+    index_.size = functions.size();
+  }
+  auto it = std::lower_bound(
+      index_.byName.begin(), index_.byName.end(), name,
+      [](const std::pair<std::string, uint32_t> &e, std::string_view n) { return e.first < n; });
+  if (it != index_.byName.end() && it->first == name && functions[it->second].name == name)
+    return &functions[it->second];
+  // Not indexed: a name changed in place since. The scan is always right.
   for (const FunctionProfile &f : functions)
     if (f.name == name)
       return &f;
@@ -41,10 +65,24 @@ public:
     auto *c = static_cast<const unsigned char *>(p);
     for (size_t i = 0; i < n; ++i) {
       h_ ^= c[i];
-      h_ *= 0x100000001b3ULL;
+      h_ *= kPrime;
     }
   }
-  void u64(uint64_t v) { bytes(&v, sizeof v); }
+  // The same value as bytes(&v, 8) on a little-endian machine, faster: a zero
+  // byte only multiplies by the prime, so the high zero bytes of v (most of
+  // every size, id and opcode) are one multiplication by a power of it.
+  void u64(uint64_t v) {
+    if constexpr (std::endian::native != std::endian::little) {
+      bytes(&v, sizeof v);
+    } else {
+      int n = 0;
+      for (; n < 8 && (v >> (8 * n)) != 0; ++n) {
+        h_ ^= (v >> (8 * n)) & 0xff;
+        h_ *= kPrime;
+      }
+      h_ *= kPrimePowers[8 - n];
+    }
+  }
   void str(std::string_view s) {
     u64(s.size());
     bytes(s.data(), s.size());
@@ -53,6 +91,14 @@ public:
   uint64_t value() const { return h_; }
 
 private:
+  static constexpr uint64_t kPrime = 0x100000001b3ULL;
+  static constexpr std::array<uint64_t, 9> kPrimePowers = [] {
+    std::array<uint64_t, 9> p{};
+    p[0] = 1;
+    for (size_t i = 1; i < p.size(); ++i)
+      p[i] = p[i - 1] * kPrime;
+    return p;
+  }();
   uint64_t h_ = 0xcbf29ce484222325ULL;
 };
 
@@ -261,15 +307,17 @@ bool Profile::merge(const Profile &other, std::string &error) {
   Profile out = *this;
   out.runs += other.runs;
   out.inputs.insert(out.inputs.end(), other.inputs.begin(), other.inputs.end());
+  std::unordered_map<std::string, size_t> byName; // the last function of each name
+  for (size_t i = 0; i < out.functions.size(); ++i)
+    byName[out.functions[i].name] = i;
   for (const FunctionProfile &of : other.functions) {
-    FunctionProfile *f = nullptr;
-    for (FunctionProfile &g : out.functions)
-      if (g.name == of.name)
-        f = &g;
-    if (!f) {
+    auto found = byName.find(of.name);
+    if (found == byName.end()) {
+      byName[of.name] = out.functions.size();
       out.functions.push_back(of);
       continue;
     }
+    FunctionProfile *f = &out.functions[found->second];
     f->entryCount += of.entryCount;
     if (f->blockCounts.size() < of.blockCounts.size()) {
       f->blockCounts.resize(of.blockCounts.size(), 0);

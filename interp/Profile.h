@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace brisk {
@@ -78,6 +79,10 @@ public:
   std::vector<std::vector<std::string>> inputs;
   std::vector<FunctionProfile> functions; // program order
 
+  // The first function profile named `name`, or nullptr. Callers look up every
+  // function of a program, so this keeps a name index (rebuilt when
+  // `functions` is replaced or resized; a hit is checked against the entry,
+  // a miss falls back to a scan): no quadratic cost for big programs.
   const FunctionProfile *function(std::string_view name) const;
 
   std::string toJson() const;
@@ -90,6 +95,14 @@ public:
 
   // True when this profile was taken of `program`; else explains in `error`.
   bool matches(const Program &program, std::string &error) const;
+
+private:
+  struct NameIndex {
+    const FunctionProfile *data = nullptr; // functions.data() and size() when built
+    size_t size = 0;
+    std::vector<std::pair<std::string, uint32_t>> byName; // sorted; first index per name
+  };
+  mutable NameIndex index_;
 };
 
 // Orders `loop.paths` most frequent first and folds all but the first
