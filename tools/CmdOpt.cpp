@@ -28,6 +28,7 @@ namespace {
 void declareCommon(Options &opts) {
   opts.flag("no-speculation", "build the same superblocks with branch side exits only");
   opts.flag("no-tail-recursion", "keep self tail calls as calls (no loops made of them)");
+  opts.flag("no-recursive-constants", "keep the constants of recursive functions in them");
   opts.flag("no-inline", "do not inline hot calls first");
   opts.flag("no-scalar-opts", "skip the whole-function SSA passes (sccp, gvn, licm, ...)");
   opts.flag("no-unroll", "do not unroll hot counted loops before superblocks");
@@ -69,6 +70,7 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   so.preferSpeculation = !opts.has("best-form");
   so.forceSpeculation = opts.has("force-speculation");
   po.tailRecursion = !opts.has("no-tail-recursion");
+  po.recursiveConstants = !opts.has("no-recursive-constants");
   po.inlining = !opts.has("no-inline");
   po.scalarOptimizations = !opts.has("no-scalar-opts");
   po.unrolling = !opts.has("no-unroll");

@@ -9,6 +9,7 @@
 #include "transforms/LoopRotation.h"
 #include "transforms/LoopUnroll.h"
 #include "transforms/PhisToSetGet.h"
+#include "transforms/RecursiveConstants.h"
 #include "transforms/SCCP.h"
 #include "transforms/Simplify.h"
 #include "transforms/Sink.h"
@@ -101,6 +102,14 @@ bool runTailRecursion(Program &p, PassContext &ctx) {
       changed |= eliminateTailRecursion(f, nullptr);
   return changed;
 }
+// Plain functions only; without a profile every constant variable of every
+// self-recursive function moves.
+bool runRecursiveConstants(Program &p, PassContext &ctx) {
+  for (const Function &f : p.functions)
+    if (ctx.isSSA(f))
+      return false;
+  return !passConstantsDownRecursion(p, nullptr).empty();
+}
 // SSA or plain: simplifyCFG itself skips what it cannot handle.
 bool runSimplifyCFG(Program &p, PassContext &) {
   bool changed = false;
@@ -138,6 +147,11 @@ const PassInfo kCopyUnrollPass{"copy-unroll",
                                "(plain form)",
                                runCopyUnroll};
 
+const PassInfo kRecursiveConstantsPass{
+    "recursive-constants",
+    "constants of self-recursive functions passed down their calls (plain form)",
+    runRecursiveConstants};
+
 const std::vector<const PassInfo *> &registeredPasses() {
   static const std::vector<const PassInfo *> table = {
       &kToSSAPass,
@@ -154,6 +168,7 @@ const std::vector<const PassInfo *> &registeredPasses() {
       &kLoopUnrollPass,
       &kCopyUnrollPass,
       &kTailRecursionPass,
+      &kRecursiveConstantsPass,
   };
   return table;
 }

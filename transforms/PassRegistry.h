@@ -35,6 +35,7 @@ extern const PassInfo kSimplifyCFGPass;     // "simplify-cfg"
 extern const PassInfo kSinkPass;            // "sink"
 extern const PassInfo kLoopUnrollPass;      // "unroll"
 extern const PassInfo kTailRecursionPass;   // "tail-recursion"
+extern const PassInfo kRecursiveConstantsPass; // "recursive-constants"
 extern const PassInfo kCopyUnrollPass;      // "copy-unroll"
 
 const std::vector<const PassInfo *> &registeredPasses();

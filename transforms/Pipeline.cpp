@@ -4,6 +4,7 @@
 #include "transforms/CopyUnroll.h"
 #include "transforms/DeadCode.h"
 #include "transforms/PassRegistry.h"
+#include "transforms/RecursiveConstants.h"
 #include "transforms/TailRecursion.h"
 
 #include <cstdio>
@@ -133,6 +134,19 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   if (options.tailRecursion) {
     PassScope scope(ctx, "tail-recursion", program);
     eliminateTailRecursion(program, &weights);
+  }
+  // Constants of self-recursive functions become parameters that the
+  // recursive calls pass along (transforms/RecursiveConstants.h); f stays
+  // as a small wrapper, and hot call sites take its constants and call the
+  // worker directly. The worker's growth budget is f's.
+  if (options.recursiveConstants) {
+    PassScope scope(ctx, "recursive-constants", program);
+    RecursiveConstantsOptions ro;
+    ro.sizeLimit = [&](const Function &f) {
+      return size_t(options.superblocks.growthLimit * double(sizeBefore[f.name]));
+    };
+    for (const RecursiveConstantsSplit &s : passConstantsDownRecursion(program, &weights, ro))
+      sizeBefore[s.worker] = sizeBefore[s.wrapper];
   }
   if (options.inlining) {
     PassScope scope(ctx, "inline", program);

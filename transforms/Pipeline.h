@@ -31,6 +31,9 @@ struct SuperblockPipelineOptions {
   // Self tail calls (and accumulator recursion) become loops before inlining
   // (transforms/TailRecursion.h).
   bool tailRecursion = true;
+  // Constants of self-recursive functions passed down their recursive calls
+  // (transforms/RecursiveConstants.h), after tail recursion, before inlining.
+  bool recursiveConstants = true;
   bool inlining = true;
   // The whole-function SSA passes (runOptimizationPipeline) after inlining;
   // they need the profile's recorded training inputs (Profile::inputs).

@@ -1,0 +1,89 @@
+// passConstantsDownRecursion: a self-recursive function's constants become
+// parameters that its recursive calls pass along, so they are executed once
+// per outside call instead of once per activation. Plain (non-SSA) Bril.
+//
+// Why. Bril has no immediates: every constant is a `const` instruction, and a
+// recursive function re-executes its constants on every activation. A call
+// passes any number of arguments for the cost of one instruction, so the
+// recursive calls can hand the values down for free.
+//
+// What it does. For a function f (not `main`) that calls itself, a constant
+// variable is one that is read, is not a parameter, whose every definition in
+// f is a `const` of one scalar type and one literal, and that is defined on
+// every path before each of its reads (so moving it changes no run, not even
+// a failing one; an unread one is left to dead-code elimination). Constant
+// variables with the same type and literal share one representative (the
+// others' reads are renamed to it). For the chosen ones
+//     @f(a: A): R { ... c: T = const K; ... x: R = call @f e; ... }
+// becomes
+//     @f(a: A): R { c: T = const K; r: R = call @f.rec a c; ret r; }
+//     @f.rec(a: A, c: T): R { ... (no const) ...; x: R = call @f.rec e c; ... }
+// f keeps its name and signature (every caller, and every other version of
+// f the pipeline may pick, stays valid) and becomes a small wrapper; the
+// worker f.rec (".rec", then ".rec.1", ... if taken) is appended to the
+// program, so function indices do not move. A void wrapper calls and falls
+// off its end. Call sites of f in other functions that ran (all of them
+// without weights) take the wrapper's constants right before the call and
+// call the worker, as inlining the wrapper would, while their caller stays
+// within options.sizeLimit; an outside entry then costs what it cost before.
+//
+// When (with weights). external = f's entry count minus the counts of its
+// self-call blocks: the entries that execute the moved constants outside f,
+// at a call site or in the wrapper. A representative costs the counts of its
+// definitions' blocks, but no more than those of the blocks that read it (the
+// scalar passes sink a constant read only on a cold path to that path); it
+// moves when that exceeds external. f is split when the moved ones save at
+// least minSaving dynamic instructions, net of the call and ret (none for a
+// void f: it falls off) that entries through the wrapper pay, and at least
+// minSavingPerWrapperCost x what those entries pay in the wrapper (the k
+// constants, the call and the ret): on an input where f does not recurse,
+// only entries through the wrapper cost more than before. Without weights (tests, `--passes=recursive-constants`) every constant
+// variable of every self-recursive function moves.
+//
+// Weights: the worker takes f's block and edge counts (its blocks keep f's
+// ids) and entry count; the wrapper's entry count and block count are the
+// external entries that still go through it. Call sites keep their blocks'
+// counts.
+//
+// Where (transforms/Pipeline.cpp): before inlining, so that the inliner sees
+// the worker's calls and copies a worker without constants. Measured against
+// running it after the scalar passes (which then no longer fold a moved
+// constant, e.g. x * 1, nor merge it with an inlined callee's): on the 22
+// benchmarks it changes, geomeans 0.570 / 0.571 / 0.616 (shipped / held-out
+// inputs) before inlining, 0.574 / 0.577 / 0.617 after the scalar passes.
+//
+// Requires plain form; skips functions with phis, set/get or speculation, and
+// programs with two functions of one name. Runs once (no fixpoint).
+#pragma once
+
+#include "ir/IR.h"
+#include "transforms/ProfileWeights.h"
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace brisk {
+
+struct RecursiveConstantsOptions {
+  double minSaving = 1.0;               // dynamic instructions saved, net of the wrapper
+  double minSavingPerWrapperCost = 1.0; // saving / what the wrapper costs, at least
+  // The most instructions a caller may have after its call sites take the
+  // constants (unset: no limit).
+  std::function<size_t(const Function &)> sizeLimit;
+};
+
+// One split function: `wrapper` (f's name) now calls `worker`.
+struct RecursiveConstantsSplit {
+  std::string wrapper, worker;
+  unsigned constants = 0;        // parameters added
+  double estimatedSaving = 0;    // dynamic instructions (0 without weights)
+};
+
+// `weights` may be null (no profile). Returns the functions it split.
+std::vector<RecursiveConstantsSplit>
+passConstantsDownRecursion(Program &program, ProgramWeights *weights,
+                           const RecursiveConstantsOptions &options = {});
+
+} // namespace brisk
