@@ -64,9 +64,10 @@ private:
     for (const LoopProfile &lp : fp.loops)
       for (const PathProfile &p : lp.paths) {
         for (size_t i = 0; i + 1 < p.blocks.size(); ++i) {
+          if (p.blocks[i] >= f_.blocks.size())
+            return false; // the profile is of another body (a wrapper's, say)
           BlockList s = normalSuccessors(f_, p.blocks[i]);
-          if (p.blocks[i] >= f_.blocks.size() ||
-              std::find(s.begin(), s.end(), p.blocks[i + 1]) == s.end())
+          if (std::find(s.begin(), s.end(), p.blocks[i + 1]) == s.end())
             return false;
         }
       }
