@@ -139,14 +139,17 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // recursive calls pass along (transforms/RecursiveConstants.h); f stays
   // as a small wrapper, and hot call sites take its constants and call the
   // worker directly. The worker's growth budget is f's.
+  std::vector<Function> workersAsSplit; // see the end
   if (options.recursiveConstants) {
     PassScope scope(ctx, "recursive-constants", program);
     RecursiveConstantsOptions ro;
     ro.sizeLimit = [&](const Function &f) {
       return size_t(options.superblocks.growthLimit * double(sizeBefore[f.name]));
     };
-    for (const RecursiveConstantsSplit &s : passConstantsDownRecursion(program, &weights, ro))
+    for (const RecursiveConstantsSplit &s : passConstantsDownRecursion(program, &weights, ro)) {
       sizeBefore[s.worker] = sizeBefore[s.wrapper];
+      workersAsSplit.push_back(*program.findFunction(s.worker));
+    }
   }
   if (options.inlining) {
     PassScope scope(ctx, "inline", program);
@@ -213,6 +216,15 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       eliminateDeadCode(f);
       removeUnreachableBlocks(f);
     }
+  }
+  // A worker of recursive-constants has no version in the original program
+  // for runSuperblockPipeline's growth fallback to take: past its budget it
+  // goes back to what the split made of it, no larger than f was.
+  for (Function &worker : workersAsSplit) {
+    Function *now = program.findFunction(worker.name);
+    double limit = options.superblocks.growthLimit * double(std::max<size_t>(sizeBefore[worker.name], 1));
+    if (now && double(now->instrCount()) > limit)
+      *now = std::move(worker);
   }
 }
 

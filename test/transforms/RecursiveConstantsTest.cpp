@@ -12,6 +12,7 @@
 #include "interp/Interpreter.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
+#include "transforms/Pipeline.h"
 #include "transforms/RecursiveConstants.h"
 
 #include <gtest/gtest.h>
@@ -584,6 +585,46 @@ TEST(RecursiveConstantsTest, EveryBenchmarkKeepsItsOutputAndRunsNoMoreInstructio
   }
   std::printf("split functions in %u of %zu benchmarks; %u held-out runs checked\n", split,
               all.size(), heldOutRuns);
+}
+
+// The whole pipeline: a worker has no original version for the growth
+// fallback to take, so it must stay within its budget (f's size x 2) itself.
+TEST(RecursiveConstantsTest, EveryWorkerStaysWithinTheGrowthBudgetInThePipeline) {
+  std::vector<Bench> all = manifest();
+  if (all.empty())
+    GTEST_SKIP() << "shared benchmarks not available";
+  unsigned workers = 0;
+  for (const Bench &b : all) {
+    std::string id = b.category + "/" + b.name;
+    SCOPED_TRACE(id);
+    Diagnostics diags(id);
+    std::optional<Program> loaded = loadProgram(
+        test::readFile(test::sharedDir() / "bench" / b.category / (b.name + ".json")), diags);
+    ASSERT_TRUE(loaded.has_value());
+    Program p = std::move(*loaded);
+    const Program original = p;
+    std::vector<std::string> args = splitArgs(b.args);
+    Outcome profiled = run(p, args, /*profile=*/true);
+    ASSERT_TRUE(profiled.ok);
+    profiled.profile->inputs = {args};
+    PassContext ctx;
+    SuperblockPipelineOptions options;
+    runSuperblockPipeline(p, *profiled.profile, ctx, options, nullptr);
+    ASSERT_FALSE(ctx.failed());
+    for (const Function &f : p.functions) {
+      if (original.findFunction(f.name) || f.name.size() < 4)
+        continue;
+      const Function *wrapper = original.findFunction(f.name.substr(0, f.name.rfind(".rec")));
+      ASSERT_NE(wrapper, nullptr) << f.name;
+      ++workers;
+      EXPECT_LE(double(f.instrCount()),
+                options.superblocks.growthLimit * double(wrapper->instrCount()))
+          << f.name;
+    }
+    EXPECT_EQ(run(p, args).out, profiled.out);
+  }
+  std::printf("%u workers checked\n", workers);
+  EXPECT_GT(workers, 0u);
 }
 
 } // namespace
