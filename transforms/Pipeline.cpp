@@ -125,7 +125,7 @@ static void keepCheaperCopyUnrolling(Program &program,
 
 static void runSuperblockPipelineOnce(Program &program, const Profile &profile, PassContext &ctx,
                                       const SuperblockPipelineOptions &options,
-                                      const std::map<std::string, size_t> &sizes,
+                                      std::map<std::string, size_t> &sizes,
                                       std::vector<RegionRemark> *remarks) {
   ProgramWeights weights = ProgramWeights::fromProfile(program, profile);
   std::map<std::string, size_t> sizeBefore = sizes; // the code-growth budget's base
@@ -138,7 +138,8 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // Constants of self-recursive functions become parameters that the
   // recursive calls pass along (transforms/RecursiveConstants.h); f stays
   // as a small wrapper, and hot call sites take its constants and call the
-  // worker directly. The worker's growth budget is f's.
+  // worker directly. The worker's growth budget is f's; it joins `sizes`, so
+  // that the growth fallback below retries it like the others.
   std::vector<Function> workersAsSplit; // see the end
   if (options.recursiveConstants) {
     PassScope scope(ctx, "recursive-constants", program);
@@ -147,7 +148,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       return size_t(options.superblocks.growthLimit * double(sizeBefore[f.name]));
     };
     for (const RecursiveConstantsSplit &s : passConstantsDownRecursion(program, &weights, ro)) {
-      sizeBefore[s.worker] = sizeBefore[s.wrapper];
+      sizeBefore[s.worker] = sizes[s.worker] = sizeBefore[s.wrapper];
       workersAsSplit.push_back(*program.findFunction(s.worker));
     }
   }
@@ -218,9 +219,13 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     }
   }
   // A worker of recursive-constants has no version in the original program
-  // for runSuperblockPipeline's growth fallback to take: past its budget it
-  // goes back to what the split made of it, no larger than f was.
+  // for the growth fallback's last resort: in the run without inlining (its
+  // last retry), past its budget it goes back to what the split made of it,
+  // no larger than f was. (The split is the same in every run: it comes
+  // before inlining.)
   for (Function &worker : workersAsSplit) {
+    if (options.inlining)
+      break;
     Function *now = program.findFunction(worker.name);
     double limit = options.superblocks.growthLimit * double(std::max<size_t>(sizeBefore[worker.name], 1));
     if (now && double(now->instrCount()) > limit)
@@ -280,7 +285,8 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
     over = std::move(stillOver);
   }
   for (size_t i : over)
-    program.functions[i] = original.functions[i];
+    if (i < original.functions.size()) // not a worker: see runSuperblockPipelineOnce
+      program.functions[i] = original.functions[i];
 }
 
 } // namespace brisk
