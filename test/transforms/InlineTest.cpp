@@ -10,7 +10,7 @@
 #include "interp/Interpreter.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
-#include "test/transforms/InProcess.h"
+#include "test/transforms/TestSupport.h"
 #include "transforms/Inline.h"
 
 #include <gtest/gtest.h>

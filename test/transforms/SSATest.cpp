@@ -3,6 +3,7 @@
 // running the program before and after under `brisk run`.
 #include "analysis/Verifier.h"
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/TestSupport.h"
 #include "test/transforms/RunHelper.h"
 #include "transforms/FromSSA.h"
 #include "transforms/PhisToSetGet.h"
@@ -13,32 +14,15 @@
 namespace brisk {
 namespace {
 
+using test::countOp;
 using test::parseOrDie;
 using test::runProgram;
-
-std::string verifyMessages(const Program &p, bool ssa) {
-  Diagnostics diags("t");
-  VerifyOptions o;
-  o.ssa = ssa;
-  verifyProgram(p, diags, o);
-  std::ostringstream os;
-  diags.print(os);
-  return os.str();
-}
-
-unsigned countOp(const Function &f, Opcode op) {
-  unsigned n = 0;
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      n += in.op == op;
-  return n;
-}
 
 Program toSSAProgram(const std::string &text) {
   Program p = parseOrDie(text);
   for (Function &f : p.functions)
     EXPECT_TRUE(toSSA(f));
-  EXPECT_EQ(verifyMessages(p, true), "");
+  EXPECT_EQ(test::verifySSAMessages(p, true), "");
   return p;
 }
 
@@ -51,7 +35,7 @@ Program lowered(Program p) {
 Program destroyed(Program p) {
   for (Function &f : p.functions)
     EXPECT_TRUE(fromSSA(f));
-  EXPECT_EQ(verifyMessages(p, false), "");
+  EXPECT_EQ(test::verifySSAMessages(p, false), "");
   return p;
 }
 
@@ -219,7 +203,7 @@ const char *kSwapSSA = R"(
 
 TEST(FromSSATest, SwapProblem) {
   Program ssa = parseOrDie(kSwapSSA);
-  ASSERT_EQ(verifyMessages(ssa, true), "");
+  ASSERT_EQ(test::verifySSAMessages(ssa, true), "");
   Program back = destroyed(ssa);
   // One swap costs three copies through one temporary; nothing else remains.
   EXPECT_EQ(countOp(back.functions[0], Opcode::Id), 3u);
@@ -248,7 +232,7 @@ const char *kLostCopySSA = R"(
 
 TEST(FromSSATest, LostCopyProblem) {
   Program ssa = parseOrDie(kLostCopySSA);
-  ASSERT_EQ(verifyMessages(ssa, true), "");
+  ASSERT_EQ(test::verifySSAMessages(ssa, true), "");
   Program back = destroyed(ssa);
   const Function &f = back.functions[0];
   // The back edge carries the one copy and no jump: an iteration runs
@@ -306,7 +290,7 @@ TEST(SetGetTest, PhisBecomeGetsAndSetsBeforeTerminators) {
   ASSERT_GE(body.instrs.size(), 3u);
   EXPECT_EQ(body.instrs.back().op, Opcode::Jmp);
   EXPECT_EQ(body.instrs[body.instrs.size() - 2].op, Opcode::Set);
-  EXPECT_EQ(verifyMessages(p, true), "");
+  EXPECT_EQ(test::verifySSAMessages(p, true), "");
 }
 
 } // namespace

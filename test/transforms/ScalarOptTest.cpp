@@ -5,6 +5,7 @@
 // more instructions (run under `brisk run -p`).
 #include "analysis/Verifier.h"
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/TestSupport.h"
 #include "test/transforms/RunHelper.h"
 #include "transforms/AggressiveDCE.h"
 #include "transforms/CopyPropagation.h"
@@ -22,25 +23,8 @@
 namespace brisk {
 namespace {
 
+using test::countOp;
 using test::parseOrDie;
-
-std::string verifyMessages(const Program &p, bool ssa) {
-  Diagnostics diags("t");
-  VerifyOptions o;
-  o.ssa = ssa;
-  verifyProgram(p, diags, o);
-  std::ostringstream os;
-  diags.print(os);
-  return os.str();
-}
-
-unsigned countOp(const Function &f, Opcode op) {
-  unsigned n = 0;
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      n += in.op == op;
-  return n;
-}
 
 using PassFn = bool (*)(Function &);
 
@@ -53,7 +37,7 @@ Program optimized(const std::string &text, std::initializer_list<PassFn> passes)
   for (PassFn pass : passes) {
     for (Function &f : p.functions)
       pass(f);
-    EXPECT_EQ(verifyMessages(p, true), "");
+    EXPECT_EQ(test::verifySSAMessages(p, true), "");
   }
   return p;
 }
@@ -66,7 +50,7 @@ long long expectSameBehaviour(const std::string &text, std::initializer_list<Pas
   Program opt = optimized(text, passes);
   for (Function &f : opt.functions)
     fromSSA(f);
-  EXPECT_EQ(verifyMessages(opt, false), "");
+  EXPECT_EQ(test::verifySSAMessages(opt, false), "");
   test::RunResult a = test::runProgram(orig, args), b = test::runProgram(opt, args);
   EXPECT_EQ(b.out, a.out);
   EXPECT_EQ(b.status, a.status);
@@ -379,7 +363,7 @@ TEST(SimplifyCFGTest, BranchWithEqualTargetsAndPlainForm) {
 )";
   Program p = parseOrDie(text);
   EXPECT_TRUE(simplifyCFG(p.functions[0]));
-  EXPECT_EQ(verifyMessages(p, false), "");
+  EXPECT_EQ(test::verifySSAMessages(p, false), "");
   EXPECT_EQ(p.functions[0].layout.size(), 1u);
   EXPECT_EQ(countOp(p.functions[0], Opcode::Br), 0u);
   EXPECT_EQ(countOp(p.functions[0], Opcode::Jmp), 0u);

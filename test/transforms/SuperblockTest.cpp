@@ -13,7 +13,7 @@
 #include "interp/Interpreter.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
-#include "test/transforms/InProcess.h"
+#include "test/transforms/TestSupport.h"
 #include "transforms/DeadCode.h"
 #include "transforms/GuardFacts.h"
 #include "transforms/Pipeline.h"

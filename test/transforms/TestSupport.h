@@ -1,7 +1,8 @@
-// Test helpers for the transform tests that run programs in process: run a
-// program under the interpreter and capture what it prints, its error, its
-// dynamic instruction count and (optionally) its profile; split an argument
-// string; the verifier's messages for a program.
+// Helpers shared by the transform tests: run a program in process under the
+// interpreter and capture what it prints, its error, its dynamic instruction
+// count and (optionally) its profile; split an argument string; the
+// verifier's messages for a program; count a function's instructions of one
+// opcode.
 #pragma once
 
 #include "analysis/Verifier.h"
@@ -56,14 +57,31 @@ inline std::vector<std::string> splitArgs(const std::string &s) {
 
 // The verifier's messages for `p` (empty when it is well formed); with
 // `effects`, also the speculation-effects check (E1).
-inline std::string verifyMessages(const Program &p, bool effects = false) {
+inline std::string verifyMessages(const Program &p, const VerifyOptions &options) {
   Diagnostics diags("t");
-  VerifyOptions vo;
-  vo.speculationEffects = effects;
-  verifyProgram(p, diags, vo);
+  verifyProgram(p, diags, options);
   std::ostringstream os;
   diags.print(os);
   return os.str();
+}
+inline std::string verifyMessages(const Program &p, bool effects = false) {
+  VerifyOptions vo;
+  vo.speculationEffects = effects;
+  return verifyMessages(p, vo);
+}
+// With `ssa`: the SSA invariants too.
+inline std::string verifySSAMessages(const Program &p, bool ssa) {
+  VerifyOptions vo;
+  vo.ssa = ssa;
+  return verifyMessages(p, vo);
+}
+
+inline unsigned countOp(const Function &f, Opcode op) {
+  unsigned n = 0;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      n += in.op == op;
+  return n;
 }
 
 } // namespace brisk::test
