@@ -57,6 +57,8 @@ private:
   bool choose();
   Function buildWorker(const std::string &name) const;
   Function buildWrapper(const std::string &workerName) const;
+  Function buildPeeledWrapper(const std::string &workerName,
+                              const std::vector<std::string> &names) const;
   std::string freshFunctionName() const;
 
   Program &program_;
@@ -78,6 +80,9 @@ private:
   };
   std::vector<Site> sites_;
   double rewritten_ = 0;        // entries through them, by the weights
+  double missed_ = 0;           // entries through calls that ran but had no room
+  unsigned selfCallSites_ = 0;
+  bool peeled_ = false;         // the wrapper keeps f's body (see the header)
   void planSites(unsigned n);
   void rewriteSites(const std::string &workerName, const std::vector<std::string> &names);
 };
@@ -96,6 +101,7 @@ std::optional<RecursiveConstantsSplit> Splitter::run() {
         if (in.args.size() != f.params.size())
           return std::nullopt; // not type-correct: leave it to the checker
         recursive = true;
+        ++selfCallSites_;
         selfCalls_ += w ? w->block(b) : 0.0;
       }
   if (!recursive)
@@ -110,23 +116,38 @@ std::optional<RecursiveConstantsSplit> Splitter::run() {
     return std::nullopt;
 
   std::string workerName = freshFunctionName();
-  Function worker = buildWorker(workerName);
-  Function wrapper = buildWrapper(workerName);
   std::vector<std::string> names; // of the moved representatives, for the sites
   for (size_t k = 0; k < keys_.size(); ++k)
     if (moved_[k])
       names.push_back(f.varName(keys_[k].vars.front()));
+  Function worker = buildWorker(workerName);
+  Function wrapper = peeled_ ? buildPeeledWrapper(workerName, names) : buildWrapper(workerName);
   RecursiveConstantsSplit split;
   split.wrapper = f.name;
   split.worker = workerName;
   split.constants = unsigned(std::count(moved_.begin(), moved_.end(), true));
   split.estimatedSaving = saving_;
   if (weights_) {
-    FunctionWeights workerWeights = weights_->of(f); // same block ids
-    FunctionWeights wrapperWeights;
+    const FunctionWeights fw = weights_->of(f); // the worker keeps f's block ids
     double throughWrapper = std::max(0.0, external_ - rewritten_);
+    FunctionWeights workerWeights, wrapperWeights;
+    if (peeled_) {
+      // The wrapper's body is f's, entered throughWrapper times of f's entries.
+      double share = fw.entryCount > 0 ? std::min(1.0, throughWrapper / fw.entryCount) : 0.0;
+      for (BlockId b : f.layout) {
+        workerWeights.setBlock(b, fw.block(b) * (1.0 - share));
+        wrapperWeights.setBlock(b, fw.block(b) * share);
+        for (auto [to, c] : fw.edgesFrom(b)) {
+          workerWeights.setEdge(b, to, c * (1.0 - share));
+          wrapperWeights.setEdge(b, to, c * share);
+        }
+      }
+      workerWeights.entryCount = fw.entryCount - throughWrapper;
+    } else {
+      workerWeights = fw;
+      wrapperWeights.setBlock(wrapper.entry(), throughWrapper);
+    }
     wrapperWeights.entryCount = throughWrapper;
-    wrapperWeights.setBlock(wrapper.entry(), throughWrapper);
     weights_->of(worker) = std::move(workerWeights);
     weights_->of(wrapper) = std::move(wrapperWeights);
   }
@@ -154,13 +175,18 @@ void Splitter::planSites(unsigned n) {
       if (w && count <= 0)
         continue; // a cold call keeps calling f, the wrapper
       const std::vector<Instr> &instrs = g.block(b).instrs;
-      for (uint32_t i = 0; i < instrs.size(); ++i)
-        if (instrs[i].op == Opcode::Call && instrs[i].callee == f.name &&
-            instrs[i].args.size() == f.params.size() && size + n <= limit) {
-          sites_.push_back(Site{gi, b, i});
-          size += n;
-          rewritten_ += count;
+      for (uint32_t i = 0; i < instrs.size(); ++i) {
+        if (instrs[i].op != Opcode::Call || instrs[i].callee != f.name ||
+            instrs[i].args.size() != f.params.size())
+          continue;
+        if (size + n > limit) {
+          missed_ += count;
+          continue;
         }
+        sites_.push_back(Site{gi, b, i});
+        size += n;
+        rewritten_ += count;
+      }
     }
   }
 }
@@ -356,6 +382,14 @@ bool Splitter::choose() {
   if (n == 0)
     return false;
   planSites(n);
+  if (missed_ > 0) {
+    // A call that ran keeps calling f: f keeps its body, so that such an
+    // entry costs what it did, when that fits f's budget.
+    peeled_ = true;
+    size_t limit = options_.sizeLimit ? options_.sizeLimit(f) : std::numeric_limits<size_t>::max();
+    saving_ = gain;
+    return f.instrCount() + size_t(n) * selfCallSites_ <= limit && saving_ >= options_.minSaving;
+  }
   // Entries through the wrapper pay a call, and a ret unless f returns
   // nothing, besides the constants that every outside entry pays.
   double callRet = f.returnType.isNone() ? 1.0 : 2.0;
@@ -401,6 +435,38 @@ Function Splitter::buildWorker(const std::string &name) const {
     }
   }
   return g;
+}
+
+// f itself, its recursive calls taking the constants right before them and
+// calling the worker: the first activation stays f's.
+Function Splitter::buildPeeledWrapper(const std::string &workerName,
+                                      const std::vector<std::string> &names) const {
+  const Function &f = program_.functions[index_];
+  Function w = f;
+  for (BlockId b : w.layout) {
+    std::vector<Instr> out;
+    for (Instr &in : w.block(b).instrs) {
+      if (in.op == Opcode::Call && in.callee == f.name) {
+        unsigned j = 0;
+        for (size_t k = 0; k < keys_.size(); ++k) {
+          if (!moved_[k])
+            continue;
+          Instr c;
+          c.op = Opcode::Const;
+          c.type = keys_[k].type;
+          c.dest = w.freshVar(names[j++]);
+          c.value = Literal::ofInt(keys_[k].bits);
+          c.pos = in.pos;
+          in.args.push_back(c.dest);
+          out.push_back(std::move(c));
+        }
+        in.callee = workerName;
+      }
+      out.push_back(std::move(in));
+    }
+    w.block(b).instrs = std::move(out);
+  }
+  return w;
 }
 
 Function Splitter::buildWrapper(const std::string &workerName) const {

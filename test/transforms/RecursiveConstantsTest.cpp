@@ -19,6 +19,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -414,9 +415,10 @@ TEST(RecursiveConstantsTest, RecursionThatDidNotRunInTheProfileStays) {
   EXPECT_EQ(splits[0].constants, 3u);
 }
 
-// A call site whose caller has no room (sizeLimit), or that never ran, keeps
-// calling f, now the wrapper; the wrapper's weights count what goes through it.
-TEST(RecursiveConstantsTest, CallSitesWithoutRoomOrThatNeverRanCallTheWrapper) {
+// A call site that never ran keeps calling f, now the wrapper. One whose
+// caller has no room (sizeLimit) keeps calling f too, which then keeps its
+// body: the wrapper is "peeled"; its weights count what goes through it.
+TEST(RecursiveConstantsTest, CallSitesWithoutRoomOrThatNeverRanCallF) {
   const char text[] = R"(
 @main(n: int) {
   a: int = call @catalan n;
@@ -442,16 +444,47 @@ TEST(RecursiveConstantsTest, CallSitesWithoutRoomOrThatNeverRanCallTheWrapper) {
   EXPECT_NE(mainText.find("a: int = call @catalan.rec n"), std::string::npos) << mainText;
   EXPECT_NE(mainText.find("b: int = call @catalan zero;"), std::string::npos) << mainText;
 
+  // Without room in main for the two constants, the call that ran keeps
+  // calling catalan, which keeps its body (an entry costs what it did) and
+  // whose recursive calls take the constants and call the worker.
   Program q = parseOrDie(program);
   size_t size = q.findFunction("main")->instrCount();
   RecursiveConstantsOptions o;
-  o.sizeLimit = [&](const Function &) { return size + 1; }; // no room for two constants
+  o.sizeLimit = [&](const Function &f) {
+    return f.name == "main" ? size + 1 : std::numeric_limits<size_t>::max();
+  };
   ProgramWeights w;
   splits = profileAndSplit(q, {"5"}, &w, o);
   ASSERT_EQ(splits.size(), 1u);
   EXPECT_EQ(q.findFunction("main")->instrCount(), size);
-  EXPECT_EQ(w.of(*q.findFunction("catalan")).entryCount, 1.0);
-  EXPECT_EQ(run(q, {"5"}).out, run(parseOrDie(program), {"5"}).out);
+  const Function &wrapper = *q.findFunction("catalan");
+  EXPECT_EQ(w.of(wrapper).entryCount, 1.0);
+  EXPECT_EQ(w.of(wrapper).block(wrapper.entry()), 1.0);
+  std::string wrapperText = toText(q);
+  wrapperText = wrapperText.substr(wrapperText.find("@catalan("));
+  wrapperText = wrapperText.substr(0, wrapperText.find("@catalan.rec("));
+  EXPECT_NE(wrapperText.find(R"(  one.1: int = const 1;
+  zero.2: int = const 0;
+  v1: int = call @catalan.rec idx one.1 zero.2;
+  one.3: int = const 1;
+  zero.4: int = const 0;
+  v2: int = call @catalan.rec n2 one.3 zero.4;
+)"), std::string::npos) << wrapperText;
+  Program original = parseOrDie(program);
+  for (const char *n : {"0", "5", "7"}) {
+    Outcome a = run(original, {n}), b = run(q, {n});
+    EXPECT_EQ(b.out, a.out);
+    if (std::string(n) == "5")
+      EXPECT_LT(b.dyn, a.dyn);
+    else if (std::string(n) == "0")
+      EXPECT_EQ(b.dyn, a.dyn); // no recursion: the same run
+  }
+  // Not even room in catalan for them: no split.
+  Program r = parseOrDie(program);
+  o.sizeLimit = [&](const Function &f) {
+    return f.name == "main" ? size + 1 : f.instrCount() + 3;
+  };
+  EXPECT_TRUE(profileAndSplit(r, {"5"}, nullptr, o).empty());
 }
 
 TEST(RecursiveConstantsTest, NonRecursiveFunctionsAndMainStay) {
