@@ -11,9 +11,9 @@
 // way (and not overwritten since). For a void f: the call, pure code, then
 // `ret` or the function's end.
 //
-// What it builds. f gets a fresh, empty, unlabeled entry block that falls
-// into the old entry (so that the old entry, now a loop header, is not the
-// function's entry). At each tail call the call and everything after it in
+// What it builds. f gets a fresh unlabeled entry block that falls into the
+// old entry (so that the old entry, now a loop header, is not the function's
+// entry). At each tail call the call and everything after it in
 // its block are replaced by the parallel assignment of the arguments to the
 // parameters, `p = id a` for each parameter whose argument is not itself,
 // and `jmp <old entry>`. An argument that reads a parameter assigned earlier
