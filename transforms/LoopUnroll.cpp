@@ -319,6 +319,26 @@ private:
     return test + k * copied + (l.ivOnlyCounts ? 1 : 0) + 2 + (l.updateFirst ? 2 : 0);
   }
 
+  // A body of several blocks whose every inner branch goes one way at least
+  // 1 - speculableShare of the time: superblock formation turns those
+  // branches into guards and unrolls the loop trace itself, with counted
+  // chunks, better than a chunk here that still branches (and uses up the
+  // growth budget it needs).
+  bool leftToSpeculation(const CountedLoop &l) const {
+    bool anyBranch = false;
+    for (BlockId b : l.body) {
+      const Instr *term = f_.block(b).terminator();
+      if (b == l.latch || !term || term->op != Opcode::Br || term->labels[0] == term->labels[1])
+        continue;
+      anyBranch = true;
+      double n = weights_->block(b);
+      double rare = std::min(weights_->edge(b, term->labels[0]), weights_->edge(b, term->labels[1]));
+      if (n > 0 && rare > options_.speculableShare * n)
+        return false;
+    }
+    return anyBranch;
+  }
+
   unsigned chooseFactor(const CountedLoop &l) const {
     if (!weights_)
       return options_.maxFactor;
@@ -327,6 +347,8 @@ private:
     if (entries <= 0)
       return 1;
     double trips = count / entries;
+    if (leftToSpeculation(l))
+      return 1;
     for (unsigned k = options_.maxFactor; k >= 2; k /= 2) {
       size_t added = addedSize(l, k);
       if (trips >= options_.minTripsPerFactor * k && f_.instrCount() + added <= options_.sizeLimit)

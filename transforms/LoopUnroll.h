@@ -56,8 +56,12 @@
 // minTripsPerFactor x K times per entry on average (the test E costs up to 7
 // instructions per entry, and the exit R 2); K is the largest power of two
 // up to maxFactor that qualifies and keeps the function within sizeLimit
-// instructions. Without weights (tests, `--passes=unroll`) every matching
-// loop is unrolled by maxFactor, regardless of sizeLimit.
+// instructions. A body of several blocks whose inner branches all go one way
+// at least 1 - speculableShare of the time is left alone: superblock
+// formation turns such branches into guards and unrolls the loop trace
+// itself (with its own counted chunks), and needs the growth budget for it.
+// Without weights (tests, `--passes=unroll`) every matching loop is unrolled
+// by maxFactor, regardless of sizeLimit.
 //
 // Requires plain form. Runs once (no fixpoint; of nested loops only the
 // innermost can match); removes the comparisons and updates it leaves dead
@@ -78,6 +82,7 @@ struct LoopUnrollOptions {
   double minTripsPerFactor = 3.0;  // average trips per entry >= this x K
   size_t maxBodySize = 40;         // instructions of the loop body
   size_t sizeLimit = std::numeric_limits<size_t>::max(); // function instructions after
+  double speculableShare = 0.05;   // inner branches rarer than this: left to superblocks
 };
 
 bool unrollCountedLoops(Function &f, const FunctionWeights *weights,
