@@ -474,10 +474,16 @@ private:
     // Update first: the K-th comparison is still to be made, by R (or the
     // next chunk's test). Comparison first: all K were, L continues.
     last.instrs.push_back(makeBr(t, u, l.updateFirst ? r : l.header));
-    for (size_t p = 0; p < chunk.size(); ++p)
-      if (chunk[p].fallsTo != kNoBlock &&
-          (p + 1 == chunk.size() || chunk[p + 1].id != chunk[p].fallsTo))
-        chunk[p].instrs.push_back(makeJmp(chunk[p].fallsTo));
+    // Fall-throughs made explicit where the copy's layout breaks them, and
+    // jumps to the block laid out next dropped (jmp costs an instruction).
+    for (size_t p = 0; p + 1 < chunk.size(); ++p) {
+      std::vector<Instr> &instrs = chunk[p].instrs;
+      BlockId next = chunk[p + 1].id;
+      if (chunk[p].fallsTo != kNoBlock && chunk[p].fallsTo != next)
+        instrs.push_back(makeJmp(chunk[p].fallsTo));
+      else if (!instrs.empty() && instrs.back().op == Opcode::Jmp && instrs.back().labels[0] == next)
+        instrs.pop_back();
+    }
 
     // Every edge into the header from outside the body now enters the test.
     for (BlockId b : f_.layout) {

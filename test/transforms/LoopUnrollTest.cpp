@@ -465,6 +465,45 @@ TEST(LoopUnrollTest, BodyWithAnIfElse) {
   EXPECT_EQ(countOps(f, Opcode::Print), 5u + 1u);
 }
 
+// A copy's `jmp` to the block laid out right after it in the chunk is
+// dropped: here the arm just before the latch.
+TEST(LoopUnrollTest, ChunkCopiesDropJumpsToTheNextBlock) {
+  const char *text = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  three: int = const 3;
+  s: int = const 0;
+.loop:
+  r: int = div i three;
+  r: int = mul r three;
+  third: bool = eq r i;
+  br third .a .b;
+.a:
+  s: int = add s i;
+  jmp .latch;
+.b:
+  s: int = sub s one;
+  jmp .latch;
+.latch:
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print s i;
+}
+)";
+  std::vector<std::vector<std::string>> args;
+  for (int n = 0; n <= 9; ++n)
+    args.push_back({std::to_string(n)});
+  args.push_back({"300"});
+  expectSameBehaviour(text, 4, args);
+  Program p = parseOrDie(text);
+  ASSERT_TRUE(unrollCountedLoops(p.functions[0], nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  // The original's two, and one per copy (from .a; .b falls into the latch).
+  EXPECT_EQ(countOps(p.functions[0], Opcode::Jmp), 2u + 4u);
+}
+
 // Several blocks, the update in the header, the test compared in the latch
 // before nothing else; the counter read by nothing else (one stride add).
 TEST(LoopUnrollTest, BodyWithABranchAndACountingOnlyCounter) {
