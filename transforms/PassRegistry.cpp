@@ -137,7 +137,7 @@ const PassInfo kSimplifyCFGPass{"simplify-cfg", "jump threading, block merging, 
                                 runSimplifyCFG};
 const PassInfo kSinkPass{"sink", "move pure instructions into the one successor that uses them",
                          runSink};
-const PassInfo kLoopUnrollPass{"unroll", "unroll counted single-block loops, one test per chunk (plain form)",
+const PassInfo kLoopUnrollPass{"unroll", "unroll counted loops, one trip-count test per chunk (plain form)",
                                runLoopUnroll};
 const PassInfo kTailRecursionPass{"tail-recursion",
                                   "self tail calls (and accumulator recursion) to loops (plain form)",
