@@ -222,5 +222,46 @@ TEST(Profile, RecordsEachRunsArgumentsAndMergeKeepsThemInOrder) {
   EXPECT_TRUE(old->inputs.empty());
 }
 
+// Many functions: function() answers from its name index, and stays right
+// when the list grows, is replaced, or a name changes in place; merge()
+// matches functions by name however many there are.
+TEST(Profile, FindsAndMergesFunctionsByNameInBigProfiles) {
+  Profile p;
+  for (int i = 0; i < 40; ++i) {
+    FunctionProfile f;
+    f.name = "f" + std::to_string(i);
+    f.entryCount = uint64_t(i);
+    p.functions.push_back(f);
+  }
+  for (int i = 0; i < 40; ++i)
+    ASSERT_EQ(p.function("f" + std::to_string(i)), &p.functions[size_t(i)]);
+  EXPECT_EQ(p.function("g"), nullptr);
+
+  p.functions[5].name = "renamed"; // same vector, same size: a stale index
+  EXPECT_EQ(p.function("renamed"), &p.functions[5]);
+  EXPECT_EQ(p.function("f5"), nullptr);
+  p.functions.push_back(p.functions[7]); // a second "f7": the first one wins
+  EXPECT_EQ(p.function("f7"), &p.functions[7]);
+  p.functions.back().name = "last";
+  EXPECT_EQ(p.function("last"), &p.functions.back());
+
+  Profile q = p; // the copy indexes its own vector
+  q.functions.erase(q.functions.begin());
+  EXPECT_EQ(q.function("f1"), &q.functions[0]);
+  EXPECT_EQ(q.function("f0"), nullptr);
+
+  FunctionProfile extra;
+  extra.name = "extra";
+  extra.entryCount = 100;
+  q.functions.push_back(extra);
+  std::string error;
+  ASSERT_TRUE(p.merge(q, error)) << error;
+  EXPECT_EQ(p.function("f0")->entryCount, 0u);
+  EXPECT_EQ(p.function("f1")->entryCount, 2u);
+  EXPECT_EQ(p.function("f39")->entryCount, 78u);
+  EXPECT_EQ(p.function("extra")->entryCount, 100u);
+  EXPECT_EQ(p.functions.size(), 42u);
+}
+
 } // namespace
 } // namespace brisk::test
