@@ -4,7 +4,12 @@
 #include "analysis/Liveness.h"
 #include "analysis/Uses.h"
 
+#include <llvm/ADT/StringMap.h>
+
 #include <algorithm>
+#include <optional>
+#include <queue>
+#include <utility>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -151,7 +156,25 @@ private:
     double count;
   };
 
-  std::vector<Site> candidates() const;
+  // A site in the queue: hottest first, ties in program order (function,
+  // layout position, instruction); valid while its caller's version is.
+  struct Queued {
+    Site site;
+    size_t position;
+    unsigned version;
+    bool operator<(const Queued &o) const { // std::priority_queue pops the largest
+      if (site.count != o.site.count)
+        return site.count < o.site.count;
+      if (site.caller != o.site.caller)
+        return site.caller > o.site.caller;
+      if (position != o.position)
+        return position > o.position;
+      return site.index > o.site.index;
+    }
+  };
+
+  void queueSitesOf(size_t fi);
+  bool calleeHasLoop(size_t gi);
   bool recursionAllows(const Site &site) const;
   bool plan(const Site &site, Plan &out) const;
   void inlineSite(const Site &site, const Plan &plan);
@@ -162,6 +185,11 @@ private:
   const InlineOptions &options_;
   InlineStats &stats_;
   std::vector<size_t> originalSize_, size_;
+  llvm::StringMap<size_t> index_;                  // function name -> index
+  std::vector<unsigned> version_;                  // bumped when a function changes
+  std::vector<std::optional<bool>> hasLoop_;       // per function, until it changes
+  std::priority_queue<Queued> queue_;
+  std::vector<std::vector<Queued>> failedByCallee_; // retried when the callee changes
   long long programSize_ = 0, programLimit_ = 0;
   // chains_[fn][block]: the callees (function indices) the block was copied
   // through, outermost first; empty for the function's own blocks.
@@ -190,22 +218,44 @@ bool Inliner::run() {
   programLimit_ = programSize_ + (long long)(options_.programGrowthFactor * double(programSize_)) +
                   (long long)options_.programGrowthConstant;
 
+  // The hottest eligible site first. Inlining changes the caller (its blocks
+  // and sizes) and the callee's weights (scaled down), so only their sites are
+  // queued again; a site that could not be inlined waits until its callee
+  // changes (budgets only shrink, so nothing else can make it fit).
+  for (size_t i = 0; i < program_.functions.size(); ++i)
+    index_[program_.functions[i].name] = i;
+  version_.assign(program_.functions.size(), 0);
+  hasLoop_.assign(program_.functions.size(), std::nullopt);
+  failedByCallee_.resize(program_.functions.size());
+  for (size_t fi = 0; fi < program_.functions.size(); ++fi)
+    queueSitesOf(fi);
   bool changed = false;
-  for (unsigned round = 0; round < kMaxInlinesPerRun; ++round) {
-    bool inlined = false;
-    for (const Site &site : candidates()) {
-      Plan p;
-      if (!recursionAllows(site) || !plan(site, p))
-        continue;
-      inlineSite(site, p);
-      stats_.sitesInlined++;
-      stats_.instructionsAdded += p.growth;
-      stats_.estimatedSaved += p.savedPerCall * site.count;
-      inlined = changed = true;
-      break; // block ids and counts changed: look again
+  unsigned inlinedCount = 0;
+  while (!queue_.empty() && inlinedCount < kMaxInlinesPerRun) {
+    Queued q = queue_.top();
+    queue_.pop();
+    if (q.version != version_[q.site.caller])
+      continue; // its caller changed: the site was queued again
+    const Site &site = q.site;
+    Plan p;
+    if (!recursionAllows(site) || !plan(site, p)) {
+      failedByCallee_[site.callee].push_back(q);
+      continue;
     }
-    if (!inlined)
-      break;
+    inlineSite(site, p);
+    stats_.sitesInlined++;
+    stats_.instructionsAdded += p.growth;
+    stats_.estimatedSaved += p.savedPerCall * site.count;
+    changed = true;
+    ++inlinedCount;
+    for (size_t changedFn : {site.caller, site.callee}) {
+      ++version_[changedFn];
+      hasLoop_[changedFn].reset();
+      queueSitesOf(changedFn);
+      for (const Queued &retry : std::exchange(failedByCallee_[changedFn], {}))
+        if (retry.version == version_[retry.site.caller])
+          queue_.push(retry);
+    }
   }
   return changed;
 }
@@ -221,32 +271,35 @@ static bool hasLoop(const Function &f) {
   return false;
 }
 
-// Hot calls to known functions, hottest first (ties in program order).
-std::vector<Inliner::Site> Inliner::candidates() const {
-  std::vector<Site> out;
-  for (size_t fi = 0; fi < program_.functions.size(); ++fi) {
-    const Function &f = program_.functions[fi];
-    const FunctionWeights *w = weights_.find(f);
-    if (!w || !w->hasData() || hasPhis(f))
+bool Inliner::calleeHasLoop(size_t gi) {
+  if (!hasLoop_[gi])
+    hasLoop_[gi] = hasLoop(program_.functions[gi]);
+  return *hasLoop_[gi];
+}
+
+// Queues the eligible call sites of function `fi` at its current version.
+void Inliner::queueSitesOf(size_t fi) {
+  const Function &f = program_.functions[fi];
+  const FunctionWeights *w = weights_.find(f);
+  if (!w || !w->hasData() || hasPhis(f))
+    return;
+  for (size_t pos = 0; pos < f.layout.size(); ++pos) {
+    BlockId b = f.layout[pos];
+    double count = w->block(b);
+    if (count < options_.minSiteCount)
       continue;
-    for (BlockId b : f.layout) {
-      double count = w->block(b);
-      if (count < options_.minSiteCount)
+    const std::vector<Instr> &instrs = f.block(b).instrs;
+    for (uint32_t i = 0; i < instrs.size(); ++i) {
+      if (instrs[i].op != Opcode::Call || instrs[i].callee == "main")
         continue;
-      const std::vector<Instr> &instrs = f.block(b).instrs;
-      for (uint32_t i = 0; i < instrs.size(); ++i) {
-        if (instrs[i].op != Opcode::Call || instrs[i].callee == "main")
-          continue;
-        for (size_t gi = 0; gi < program_.functions.size(); ++gi)
-          if (program_.functions[gi].name == instrs[i].callee &&
-              (count >= options_.minSiteCountWithLoops || !hasLoop(program_.functions[gi])))
-            out.push_back(Site{fi, b, i, gi, count});
-      }
+      auto it = index_.find(instrs[i].callee);
+      if (it == index_.end())
+        continue;
+      size_t gi = it->second;
+      if (count >= options_.minSiteCountWithLoops || !calleeHasLoop(gi))
+        queue_.push(Queued{Site{fi, b, i, gi, count}, pos, version_[fi]});
     }
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Site &a, const Site &b) { return a.count > b.count; });
-  return out;
 }
 
 bool Inliner::recursionAllows(const Site &site) const {
