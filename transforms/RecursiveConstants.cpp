@@ -4,6 +4,7 @@
 #include "analysis/Uses.h"
 
 #include <llvm/ADT/BitVector.h>
+#include <llvm/ADT/StringMap.h>
 
 #include <algorithm>
 #include <limits>
@@ -42,11 +43,49 @@ struct ConstantKey {
   double count = 0;             // executions of its `const`s, by the weights
 };
 
+// Who calls whom, kept while the pass splits functions, so that finding the
+// calls of one function does not read the whole program: callersOf[name]
+// lists the functions (indices, maybe repeated or no longer calling) that
+// hold a call of `name`; unsupported() is cached per function.
+struct CallIndex {
+  llvm::StringMap<std::vector<size_t>> callersOf;
+  std::vector<std::optional<bool>> unsupported;
+
+  void add(const Program &p, size_t fi) {
+    if (unsupported.size() < p.functions.size())
+      unsupported.resize(p.functions.size());
+    unsupported[fi].reset();
+    const Function &f = p.functions[fi];
+    for (BlockId b : f.layout)
+      for (const Instr &in : f.block(b).instrs)
+        if (in.op == Opcode::Call) {
+          std::vector<size_t> &callers = callersOf[in.callee];
+          if (callers.empty() || callers.back() != fi)
+            callers.push_back(fi);
+        }
+  }
+  bool isUnsupported(const Program &p, size_t fi) {
+    if (!unsupported[fi])
+      unsupported[fi] = brisk::unsupported(p.functions[fi]);
+    return *unsupported[fi];
+  }
+  // The functions that may call `name`, in program order, each once.
+  std::vector<size_t> callers(llvm::StringRef name) {
+    auto it = callersOf.find(name);
+    if (it == callersOf.end())
+      return {};
+    std::vector<size_t> out = it->second;
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+};
+
 class Splitter {
 public:
   Splitter(Program &program, size_t index, ProgramWeights *weights,
-           const RecursiveConstantsOptions &options)
-      : program_(program), index_(index), weights_(weights), options_(options) {}
+           const RecursiveConstantsOptions &options, CallIndex &calls)
+      : program_(program), index_(index), weights_(weights), options_(options), calls_(calls) {}
 
   std::optional<RecursiveConstantsSplit> run();
 
@@ -65,6 +104,7 @@ private:
   size_t index_;
   ProgramWeights *weights_;
   const RecursiveConstantsOptions &options_;
+  CallIndex &calls_;
 
   // Per variable of f: the key it belongs to, or kNone / kBad.
   static constexpr uint32_t kNone = ~0u, kBad = ~0u - 1;
@@ -154,6 +194,10 @@ std::optional<RecursiveConstantsSplit> Splitter::run() {
   program_.functions[index_] = std::move(wrapper);
   program_.functions.push_back(std::move(worker));
   rewriteSites(workerName, names);
+  calls_.add(program_, index_);
+  calls_.add(program_, program_.functions.size() - 1);
+  for (const Site &site : sites_)
+    calls_.add(program_, site.fn);
   return split;
 }
 
@@ -161,9 +205,9 @@ std::optional<RecursiveConstantsSplit> Splitter::run() {
 // for n more instructions under options_.sizeLimit.
 void Splitter::planSites(unsigned n) {
   const Function &f = program_.functions[index_];
-  for (size_t gi = 0; gi < program_.functions.size(); ++gi) {
+  for (size_t gi : calls_.callers(f.name)) {
     const Function &g = program_.functions[gi];
-    if (gi == index_ || unsupported(g))
+    if (gi == index_ || calls_.isUnsupported(program_, gi))
       continue;
     const FunctionWeights *w = weights_ ? weights_->find(g) : nullptr;
     if (weights_ && (!w || !w->hasData()))
@@ -527,8 +571,11 @@ passConstantsDownRecursion(Program &program, ProgramWeights *weights,
   if (std::adjacent_find(names.begin(), names.end()) != names.end())
     return out; // calls would be ambiguous; brili rejects such programs when run
   size_t n = program.functions.size(); // not the workers appended below
+  CallIndex calls;
   for (size_t i = 0; i < n; ++i)
-    if (auto split = Splitter(program, i, weights, options).run())
+    calls.add(program, i);
+  for (size_t i = 0; i < n; ++i)
+    if (auto split = Splitter(program, i, weights, options, calls).run())
       out.push_back(std::move(*split));
   return out;
 }
