@@ -248,7 +248,7 @@ private:
             continue; // nothing to carry: the value is undefined on that edge
           VarId ai = fresh(x);
           isolationCopy_[ai] = 1;
-          end[phi.labels[k]].push_back({ai, phi.args[k]});
+          end[phi.labels[k]].push_back(CopyPair{ai, phi.args[k], false, Literal{}});
           args.push_back(ai);
           labels.push_back(phi.labels[k]);
           web.push_back(ai);
@@ -256,7 +256,7 @@ private:
         phi.dest = xi;
         phi.args = std::move(args);
         phi.labels = std::move(labels);
-        top[b].push_back({x, xi});
+        top[b].push_back(CopyPair{x, xi, false, Literal{}});
         isolationCopy_[x] = 1;
         webs.push_back(std::move(web));
       }
