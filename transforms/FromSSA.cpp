@@ -566,7 +566,7 @@ private:
               in.dest != in.args[0])
             group.push_back({in.dest, kNoVar, true, constValue_[source]});
           else
-            group.push_back({in.dest, in.args[0]});
+            group.push_back(CopyPair{in.dest, in.args[0], false, Literal{}});
           if (i == topEnd_[b] || i == endLast_[b])
             flush();
           continue;
