@@ -24,6 +24,9 @@ namespace {
 
 using test::Outcome;
 using test::parseOrDie;
+using test::Bench;
+using test::heldOutInputs;
+using test::manifest;
 using test::run;
 using test::splitArgs;
 using test::verifyMessages;
@@ -649,49 +652,7 @@ TEST(InlineTest, CalleeWithLoopsAndBranchesAtItsEntry) {
 
 // --- every shared benchmark ---------------------------------------------------
 
-struct Bench {
-  std::string category, name, args;
-};
-
-std::vector<Bench> manifest() {
-  std::vector<Bench> out;
-  std::filesystem::path dir = test::sharedDir();
-  if (dir.empty())
-    return out;
-  std::istringstream in(test::readFile(dir / "bench" / "manifest.tsv"));
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    Bench b;
-    std::getline(row, b.category, '\t');
-    std::getline(row, b.name, '\t');
-    std::getline(row, b.args, '\t');
-    if (!b.name.empty())
-      out.push_back(b);
-  }
-  return out;
-}
-
 // name -> the two held-out argument strings from bench/inputs.tsv.
-std::map<std::string, std::vector<std::string>> heldOutInputs() {
-  std::map<std::string, std::vector<std::string>> out;
-  std::istringstream in(test::readFile(test::sourceDir() / "bench" / "inputs.tsv"));
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    std::string cat, name, a1, a2;
-    std::getline(row, cat, '\t');
-    std::getline(row, name, '\t');
-    std::getline(row, a1, '\t');
-    std::getline(row, a2, '\t');
-    if (!a1.empty() || !a2.empty())
-      out[cat + "/" + name] = {a1, a2};
-  }
-  return out;
-}
-
 TEST(InlineTest, EveryBenchmarkKeepsItsOutputAndRunsNoMoreInstructions) {
   std::vector<Bench> all = manifest();
   if (all.empty())

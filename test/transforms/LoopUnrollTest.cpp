@@ -15,6 +15,7 @@
 #include "analysis/Verifier.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/TestSupport.h"
 #include "transforms/LoopUnroll.h"
 #include "transforms/Pipeline.h"
 
@@ -30,34 +31,12 @@ namespace brisk {
 namespace {
 
 using test::blockNamed;
+using test::manifest;
 using test::parseOrDie;
-
-struct Outcome {
-  bool ok = false;
-  std::string out;
-  uint64_t dyn = 0;
-  std::optional<Profile> profile;
-};
-
-Outcome run(const Program &p, const std::vector<std::string> &args, bool profile = false) {
-  Outcome o;
-  std::FILE *tmp = std::tmpfile();
-  interp::RunOptions options;
-  options.args = args;
-  options.profile = profile;
-  options.out = tmp;
-  interp::RunResult r = interp::runProgram(p, options);
-  std::fflush(tmp);
-  std::rewind(tmp);
-  char buf[4096];
-  for (size_t k; (k = std::fread(buf, 1, sizeof buf, tmp)) > 0;)
-    o.out.append(buf, k);
-  std::fclose(tmp);
-  o.ok = r.ok;
-  o.dyn = r.dynamicInstructions;
-  o.profile = std::move(r.profile);
-  return o;
-}
+using test::Bench;
+using test::Outcome;
+using test::run;
+using test::splitArgs;
 
 size_t countOps(const Function &f, Opcode op, std::optional<VarId> dest = std::nullopt) {
   size_t n = 0;
@@ -277,8 +256,9 @@ void expectSameBehaviour(const char *source, unsigned k,
     EXPECT_EQ(before.ok, after.ok);
     EXPECT_EQ(before.out, after.out);
     EXPECT_LE(after.dyn, before.dyn + slack);
-    if (expectUnrolled && a + 1 == argLists.size())
+    if (expectUnrolled && a + 1 == argLists.size()) {
       EXPECT_LT(after.dyn, before.dyn);
+    }
   }
 }
 
@@ -692,51 +672,6 @@ TEST(LoopUnrollTest, NestedLoopsUnrollTheInnerOne) {
   EXPECT_EQ(countOps(p.functions[0], Opcode::Add, *p.functions[0].lookupVar("i")), 1u);
 }
 
-struct Bench {
-  std::string category, name, args;
-  std::vector<std::string> extra;
-};
-
-std::vector<Bench> benches() {
-  std::vector<Bench> out;
-  std::filesystem::path dir = test::sharedDir();
-  if (dir.empty())
-    return out;
-  std::map<std::string, std::vector<std::string>> extra;
-  std::ifstream inputs(test::sourceDir() / "bench" / "inputs.tsv");
-  std::string line;
-  std::getline(inputs, line);
-  while (std::getline(inputs, line)) {
-    std::vector<std::string> cols;
-    std::istringstream row(line);
-    for (std::string c; std::getline(row, c, '\t');)
-      cols.push_back(c);
-    if (cols.size() >= 4)
-      extra[cols[0] + "/" + cols[1]] = {cols[2], cols[3]};
-  }
-  std::istringstream in(test::readFile(dir / "bench" / "manifest.tsv"));
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    Bench b;
-    std::getline(row, b.category, '\t');
-    std::getline(row, b.name, '\t');
-    std::getline(row, b.args, '\t');
-    b.extra = extra[b.category + "/" + b.name];
-    if (!b.name.empty())
-      out.push_back(b);
-  }
-  return out;
-}
-
-std::vector<std::string> splitArgs(const std::string &s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;)
-    out.push_back(w);
-  return out;
-}
-
 Program optimize(const Program &p, const Profile &profile, bool unrolling) {
   Program copy = p;
   PassOptions po;
@@ -757,7 +692,7 @@ Program optimize(const Program &p, const Profile &profile, bool unrolling) {
 // Also the profile-free form (`--passes=unroll`, every match by 4) keeps the
 // output of every benchmark.
 TEST(LoopUnrollBenchTest, EveryBenchmarkKeepsItsOutputAndUnrollingPays) {
-  std::vector<Bench> all = benches();
+  std::vector<Bench> all = manifest();
   if (all.empty())
     GTEST_SKIP() << "shared benchmarks not available";
   double logWith = 0, logWithout = 0;
@@ -775,9 +710,10 @@ TEST(LoopUnrollBenchTest, EveryBenchmarkKeepsItsOutputAndUnrollingPays) {
     Program without = optimize(*p, *train.profile, false);
     // The growth limit (2.0x per function, inlining included) holds.
     for (const Function &f : with.functions)
-      if (const Function *o = p->findFunction(f.name))
+      if (const Function *o = p->findFunction(f.name)) {
         EXPECT_LE(double(f.instrCount()), 2.0 * double(std::max<size_t>(o->instrCount(), 1)))
             << f.name;
+      }
     Program everywhere = *p;
     for (Function &f : everywhere.functions)
       unrolled += unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4});

@@ -11,6 +11,7 @@
 #include "interp/Interpreter.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/TestSupport.h"
 #include "transforms/Pipeline.h"
 #include "transforms/TailRecursion.h"
 
@@ -26,51 +27,13 @@ namespace brisk {
 namespace {
 
 using test::parseOrDie;
-
-struct Outcome {
-  bool ok = false;
-  std::string out, error;
-  uint64_t dyn = 0;
-  std::optional<Profile> profile;
-};
-
-Outcome run(const Program &p, const std::vector<std::string> &args, bool profile = false) {
-  Outcome o;
-  std::FILE *tmp = std::tmpfile();
-  interp::RunOptions options;
-  options.args = args;
-  options.profile = profile;
-  options.out = tmp;
-  interp::RunResult r = interp::runProgram(p, options);
-  std::fflush(tmp);
-  std::rewind(tmp);
-  char buf[4096];
-  size_t k;
-  while ((k = std::fread(buf, 1, sizeof buf, tmp)) > 0)
-    o.out.append(buf, k);
-  std::fclose(tmp);
-  o.ok = r.ok;
-  o.error = r.error;
-  o.dyn = r.dynamicInstructions;
-  o.profile = std::move(r.profile);
-  return o;
-}
-
-std::vector<std::string> splitArgs(const std::string &s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;)
-    out.push_back(w);
-  return out;
-}
-
-std::string verifyMessages(const Program &p) {
-  Diagnostics diags("t");
-  verifyProgram(p, diags);
-  std::ostringstream os;
-  diags.print(os);
-  return os.str();
-}
+using test::Bench;
+using test::Outcome;
+using test::heldOutInputs;
+using test::manifest;
+using test::run;
+using test::splitArgs;
+using test::verifyMessages;
 
 std::string textOf(const Function &f) {
   std::ostringstream os;
@@ -111,8 +74,9 @@ void expectFasterAndSame(const std::string &text, const std::vector<std::string>
             after = run(p, splitArgs(runs[i]));
     EXPECT_EQ(after.ok, before.ok) << after.error;
     EXPECT_EQ(after.out, before.out) << toText(p);
-    if (i == 0)
+    if (i == 0) {
       EXPECT_LT(after.dyn, base.dyn) << toText(p);
+    }
   }
 }
 
@@ -745,48 +709,6 @@ TEST(TailRecursionTest, RandomRecursionKeepsItsBehaviour) {
   }
   std::printf("%u of 300 random functions rewritten\n", changed);
   EXPECT_GT(changed, 150u);
-}
-
-struct Bench {
-  std::string category, name, args;
-};
-
-std::vector<Bench> manifest() {
-  std::vector<Bench> out;
-  std::filesystem::path dir = test::sharedDir();
-  if (dir.empty())
-    return out;
-  std::istringstream in(test::readFile(dir / "bench" / "manifest.tsv"));
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    Bench b;
-    std::getline(row, b.category, '\t');
-    std::getline(row, b.name, '\t');
-    std::getline(row, b.args, '\t');
-    if (!b.name.empty())
-      out.push_back(b);
-  }
-  return out;
-}
-
-std::map<std::string, std::vector<std::string>> heldOutInputs() {
-  std::map<std::string, std::vector<std::string>> out;
-  std::istringstream in(test::readFile(test::sourceDir() / "bench" / "inputs.tsv"));
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    std::string cat, name, a1, a2;
-    std::getline(row, cat, '\t');
-    std::getline(row, name, '\t');
-    std::getline(row, a1, '\t');
-    std::getline(row, a2, '\t');
-    if (!a1.empty() || !a2.empty())
-      out[cat + "/" + name] = {a1, a2};
-  }
-  return out;
 }
 
 TEST(TailRecursionTest, EveryBenchmarkKeepsItsOutput) {

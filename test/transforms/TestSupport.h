@@ -2,14 +2,17 @@
 // interpreter and capture what it prints, its error, its dynamic instruction
 // count and (optionally) its profile; split an argument string; the
 // verifier's messages for a program; count a function's instructions of one
-// opcode.
+// opcode; the shared benchmarks with their held-out inputs.
 #pragma once
 
 #include "analysis/Verifier.h"
 #include "interp/Interpreter.h"
 #include "interp/Profile.h"
+#include "test/SharedData.h"
 
 #include <cstdio>
+#include <filesystem>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -82,6 +85,56 @@ inline unsigned countOp(const Function &f, Opcode op) {
     for (const Instr &in : f.block(b).instrs)
       n += in.op == op;
   return n;
+}
+
+// "category/name" -> the held-out argument strings of bench/inputs.tsv (only
+// benchmarks that take arguments).
+inline std::map<std::string, std::vector<std::string>> heldOutInputs() {
+  std::map<std::string, std::vector<std::string>> out;
+  std::istringstream in(readFile(sourceDir() / "bench" / "inputs.tsv"));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    std::string cat, name, a1, a2;
+    std::getline(row, cat, '\t');
+    std::getline(row, name, '\t');
+    std::getline(row, a1, '\t');
+    std::getline(row, a2, '\t');
+    if (!a1.empty() || !a2.empty())
+      out[cat + "/" + name] = {a1, a2};
+  }
+  return out;
+}
+
+struct Bench {
+  std::string category, name, args;   // args: the shipped arguments
+  std::vector<std::string> extra;     // held-out argument strings (none without arguments)
+};
+
+// The shared benchmarks of manifest.tsv, in its order; empty when the shared
+// data is absent (the caller skips).
+inline std::vector<Bench> manifest() {
+  std::vector<Bench> out;
+  std::filesystem::path dir = sharedDir();
+  if (dir.empty())
+    return out;
+  std::map<std::string, std::vector<std::string>> extra = heldOutInputs();
+  std::istringstream in(readFile(dir / "bench" / "manifest.tsv"));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    Bench b;
+    std::getline(row, b.category, '\t');
+    std::getline(row, b.name, '\t');
+    std::getline(row, b.args, '\t');
+    if (auto it = extra.find(b.category + "/" + b.name); it != extra.end())
+      b.extra = it->second;
+    if (!b.name.empty())
+      out.push_back(b);
+  }
+  return out;
 }
 
 } // namespace brisk::test
