@@ -31,7 +31,7 @@ void declareCommon(Options &opts) {
   opts.flag("no-recursive-constants", "keep the constants of recursive functions in them");
   opts.flag("no-inline", "do not inline hot calls first");
   opts.flag("no-scalar-opts", "skip the whole-function SSA passes (sccp, gvn, licm, ...)");
-  opts.flag("no-unroll", "do not unroll hot counted loops before superblocks");
+  opts.flag("no-unroll", "do not unroll loops before superblocks (counted loops, copy-unroll)");
   opts.flag("best-form", "pick the cheaper of speculation and branch exits per region\n"
                          "                            (default: speculation whenever it saves)");
   opts.flag("force-speculation", "use the best speculative form of every region even\n"
