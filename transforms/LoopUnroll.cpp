@@ -389,7 +389,7 @@ private:
                      : (*n > kMaxExactLiteral - span || *n < -kMaxExactLiteral)))
       return false;
 
-    const std::string &name = f_.labelOf(l.header);
+    const std::string name = f_.labelOf(l.header); // a copy: addFreshBlock may move the arena
     BlockId e = f_.addFreshBlock(name + ".unroll.test");
     BlockId u = f_.addFreshBlock(name + ".unroll");
     BlockId r = l.updateFirst ? f_.addFreshBlock(name + ".unroll.exit") : kNoBlock;
