@@ -858,4 +858,37 @@ RunResult runProgram(const Program &program, const RunOptions &options) {
   return result;
 }
 
+std::optional<Profile> profileRuns(const Program &program,
+                                   const std::vector<std::vector<std::string>> &inputs,
+                                   std::string *failure) {
+  if (inputs.empty())
+    return std::nullopt;
+  std::FILE *sink = std::fopen("/dev/null", "w");
+  if (!sink) {
+    if (failure)
+      *failure = "cannot open /dev/null";
+    return std::nullopt;
+  }
+  std::optional<Profile> merged;
+  for (const auto &args : inputs) {
+    RunOptions ro;
+    ro.args = args;
+    ro.profile = true;
+    ro.out = sink;
+    RunResult r = runProgram(program, ro);
+    if (!r.ok && failure) {
+      *failure = r.error;
+      merged.reset();
+      break;
+    }
+    std::string error;
+    if (!merged)
+      merged = std::move(*r.profile);
+    else
+      merged->merge(*r.profile, error);
+  }
+  std::fclose(sink);
+  return merged;
+}
+
 } // namespace brisk::interp

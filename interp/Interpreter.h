@@ -38,4 +38,13 @@ struct RunResult {
 
 RunResult runProgram(const Program &program, const RunOptions &options);
 
+// Profiles `program` on each argument vector in turn, its output discarded,
+// and returns the merged profile (`inputs` records them in order); nullopt
+// for no argument vectors. With `failure`, a run that fails ends the series:
+// its message goes to *failure and nullopt is returned (also when /dev/null
+// cannot be opened). Without, every run is made and every profile merged.
+std::optional<Profile> profileRuns(const Program &program,
+                                   const std::vector<std::vector<std::string>> &inputs,
+                                   std::string *failure = nullptr);
+
 } // namespace brisk::interp

@@ -213,30 +213,12 @@ int runPgoCommand(const std::vector<std::string> &args) {
       a.push_back(w);
     runs.push_back(std::move(a));
   }
-  std::FILE *sink = std::fopen("/dev/null", "w");
-  if (!sink) {
-    std::cerr << "error: brisk pgo: cannot open /dev/null\n";
+  std::string failure;
+  std::optional<Profile> merged = interp::profileRuns(*program, runs, &failure);
+  if (!merged) {
+    std::cerr << "error: brisk pgo: the training run failed: " << failure << "\n";
     return 2;
   }
-  std::optional<Profile> merged;
-  for (const auto &a : runs) {
-    interp::RunOptions ro;
-    ro.args = a;
-    ro.profile = true;
-    ro.out = sink;
-    interp::RunResult r = interp::runProgram(*program, ro);
-    if (!r.ok) {
-      std::cerr << "error: brisk pgo: the training run failed: " << r.error << "\n";
-      std::fclose(sink);
-      return 2;
-    }
-    std::string error;
-    if (!merged)
-      merged = std::move(*r.profile);
-    else
-      merged->merge(*r.profile, error);
-  }
-  std::fclose(sink);
   return optimizeAndWrite(*program, *merged, opts, input == "-" ? "<stdin>" : input);
 }
 

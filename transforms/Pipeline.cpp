@@ -48,33 +48,6 @@ void runOptimizationPipeline(Program &program, PassContext &ctx, int level) {
   runPass(program, ctx, kSimplifyCFGPass);
 }
 
-// Runs the program on the training inputs the profile recorded and returns
-// the merged profile of those runs, or nullopt when there are none. Output
-// is discarded.
-static std::optional<Profile> reprofile(const Program &program,
-                                        const std::vector<std::vector<std::string>> &inputs) {
-  if (inputs.empty())
-    return std::nullopt;
-  std::FILE *sink = std::fopen("/dev/null", "w");
-  if (!sink)
-    return std::nullopt;
-  std::optional<Profile> merged;
-  for (const auto &args : inputs) {
-    interp::RunOptions ro;
-    ro.args = args;
-    ro.profile = true;
-    ro.out = sink;
-    interp::RunResult r = interp::runProgram(program, ro);
-    std::string error;
-    if (!merged)
-      merged = std::move(*r.profile);
-    else
-      merged->merge(*r.profile, error);
-  }
-  std::fclose(sink);
-  return merged;
-}
-
 // The dynamic instructions `f` ran under `p` (block counts x sizes).
 static double dynamicCost(const Function &f, const Profile &p) {
   const FunctionProfile *fp = p.function(f.name);
@@ -119,14 +92,14 @@ static void keepCheaperCopyUnrolling(Program &program,
   }
   if (ctx.failed() || before.empty())
     return;
-  std::optional<Profile> trial = reprofile(program, inputs);
+  std::optional<Profile> trial = interp::profileRuns(program, inputs);
   bool reverted = false;
   for (auto &[i, saved] : before)
     if (dynamicCost(program.functions[i], *trial) >= dynamicCost(saved, *current)) {
       program.functions[i] = std::move(saved);
       reverted = true;
     }
-  current = reverted ? reprofile(program, inputs) : std::move(trial);
+  current = reverted ? interp::profileRuns(program, inputs) : std::move(trial);
   weights = ProgramWeights::fromProfile(program, *current);
 }
 
@@ -171,7 +144,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     runOptimizationPipeline(program, ctx, 2);
     if (ctx.failed())
       return;
-    refreshed = reprofile(program, profile.inputs);
+    refreshed = interp::profileRuns(program, profile.inputs);
     weights = ProgramWeights::fromProfile(program, *refreshed);
   }
   // Hot counted loops run K iterations per exit test; the blocks it adds are
@@ -189,7 +162,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     if (ctx.failed())
       return;
     if (changed) {
-      refreshed = reprofile(program, profile.inputs);
+      refreshed = interp::profileRuns(program, profile.inputs);
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
     keepCheaperCopyUnrolling(program, profile.inputs, options.superblocks.growthLimit, sizeBefore,
