@@ -15,18 +15,6 @@
 namespace brisk {
 namespace {
 
-bool hasForbiddenInstr(const Block &b) {
-  for (const Instr &in : b.instrs)
-    switch (in.op) {
-    case Opcode::Speculate: case Opcode::Guard: case Opcode::Commit:
-    case Opcode::Phi: case Opcode::Set: case Opcode::Get:
-      return true;
-    default:
-      break;
-    }
-  return false;
-}
-
 // The loops worth unrolling, by the rules in the header. Innermost loops are
 // disjoint, so the choices do not overlap.
 std::vector<Loop> chooseLoops(const Function &f, const FunctionWeights *w,
@@ -44,7 +32,6 @@ std::vector<Loop> chooseLoops(const Function &f, const FunctionWeights *w,
     for (BlockId b : l.blocks) {
       const Block &blk = f.block(b);
       loopSize += blk.instrs.size();
-      forbidden |= hasForbiddenInstr(blk);
       for (const Instr &in : blk.instrs)
         hasCopy |= in.op == Opcode::Id;
       // The clone makes fall-throughs explicit; a block falling off the end
@@ -118,12 +105,16 @@ void cloneLoop(Function &f, const Loop &l) {
 } // namespace
 
 bool unrollForCoalescing(Function &f, const FunctionWeights *weights,
-                         const CopyUnrollOptions &options) {
-  if (f.layout.empty() || !canConvertToSSA(f))
+                         const CopyUnrollOptions &options, Function *before) {
+  // canConvertToSSA also rules out empty functions, speculation, phis, set
+  // and get.
+  if (!canConvertToSSA(f))
     return false;
   std::vector<Loop> loops = chooseLoops(f, weights, options);
   if (loops.empty())
     return false;
+  if (before)
+    *before = f;
   for (const Loop &l : loops)
     cloneLoop(f, l);
   toSSA(f);

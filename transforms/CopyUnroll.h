@@ -20,8 +20,9 @@
 // an SSA round trip (toSSA, copy propagation, fromSSA, simplifyCFG), which
 // does the renaming.
 //
-// Which loops. Innermost, not headed by the entry, at most maxLoopSize
-// instructions, holding at least one `id`, no speculation, phi, set or get;
+// Which loops. In a function with no speculation, phi, set or get:
+// innermost, not headed by the entry, at most maxLoopSize instructions,
+// holding at least one `id`;
 // with weights: the header ran at least minHeaderCount times and at least
 // minTripsPerEntry times per entry; the function stays within sizeLimit.
 // Whether the copies really vanish depends on liveness after the round trip
@@ -29,8 +30,9 @@
 // coalescing may keep its copy): the pipeline keeps the result only when the
 // re-profiled dynamic count of the function went down (transforms/Pipeline.cpp).
 //
-// Requires plain form (no phis). Returns true when it changed `f`; the
-// function's profile weights are stale afterwards.
+// Requires plain form (no phis). Returns true when it changed `f`, and then
+// leaves `f` as it was in *before when given; the function's profile
+// weights are stale afterwards.
 #pragma once
 
 #include "ir/IR.h"
@@ -49,6 +51,6 @@ struct CopyUnrollOptions {
 };
 
 bool unrollForCoalescing(Function &f, const FunctionWeights *weights,
-                         const CopyUnrollOptions &options = {});
+                         const CopyUnrollOptions &options = {}, Function *before = nullptr);
 
 } // namespace brisk

@@ -78,15 +78,8 @@ static void keepCheaperCopyUnrolling(Program &program,
       auto base = sizeBefore.find(f.name);
       if (base != sizeBefore.end())
         o.sizeLimit = size_t(growthLimit * double(base->second));
-      // Only a function with a copy can gain; the others are not copied.
-      bool hasCopy = false;
-      for (BlockId b : f.layout)
-        for (const Instr &in : f.block(b).instrs)
-          hasCopy |= in.op == Opcode::Id;
-      if (!hasCopy)
-        continue;
-      Function saved = f;
-      if (unrollForCoalescing(f, &weights.of(f), o))
+      Function saved;
+      if (unrollForCoalescing(f, &weights.of(f), o, &saved))
         before.emplace(i, std::move(saved));
     }
   }
