@@ -87,4 +87,21 @@ const Function *Program::findFunction(std::string_view name) const {
   return nullptr;
 }
 
+bool isPlainNonSpeculative(const Function &f) {
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      switch (in.op) {
+      case Opcode::Phi:
+      case Opcode::Set:
+      case Opcode::Get:
+      case Opcode::Speculate:
+      case Opcode::Commit:
+      case Opcode::Guard:
+        return false;
+      default:
+        break;
+      }
+  return true;
+}
+
 } // namespace brisk

@@ -152,6 +152,10 @@ private:
   unsigned freshCounter_ = 0;
 };
 
+// True when `f` holds no phi, set or get (it is not in SSA form) and no
+// speculate, guard or commit: the plain Bril that most transforms take.
+bool isPlainNonSpeculative(const Function &f);
+
 class Program {
 public:
   std::vector<Function> functions;

@@ -16,22 +16,7 @@ namespace {
 
 // Functions this pass leaves alone: out of plain form, or with speculation
 // (a call there is not allowed to move).
-bool unsupported(const Function &f) {
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      switch (in.op) {
-      case Opcode::Phi:
-      case Opcode::Set:
-      case Opcode::Get:
-      case Opcode::Speculate:
-      case Opcode::Commit:
-      case Opcode::Guard:
-        return true;
-      default:
-        break;
-      }
-  return false;
-}
+bool unsupported(const Function &f) { return !isPlainNonSpeculative(f); }
 
 bool isScalar(Type t) { return t.isInt() || t.isBool() || t.isFloat() || t.isChar(); }
 

@@ -13,20 +13,7 @@
 
 namespace brisk {
 
-bool canConvertToSSA(const Function &f) {
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      switch (in.op) {
-      case Opcode::Speculate:
-      case Opcode::Commit:
-      case Opcode::Guard:
-      case Opcode::Set:
-      case Opcode::Get:
-      case Opcode::Phi: return false;
-      default: break;
-      }
-  return !f.layout.empty();
-}
+bool canConvertToSSA(const Function &f) { return !f.layout.empty() && isPlainNonSpeculative(f); }
 
 namespace {
 

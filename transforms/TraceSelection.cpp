@@ -8,15 +8,6 @@
 namespace brisk {
 namespace {
 
-bool hasSpeculationOrPhis(const Function &f) {
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      if (in.op == Opcode::Speculate || in.op == Opcode::Commit || in.op == Opcode::Guard ||
-          in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
-        return true;
-  return false;
-}
-
 // The ordinary successors of `b` (terminator targets or fall-through).
 BlockList normalSuccessors(const Function &f, BlockId b) {
   BlockList out;
@@ -169,7 +160,7 @@ private:
 
 std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weights,
                                 const FunctionProfile *paths, const TraceOptions &options) {
-  if (f.layout.empty() || !weights.hasData() || hasSpeculationOrPhis(f))
+  if (f.layout.empty() || !weights.hasData() || !isPlainNonSpeculative(f))
     return {};
   return Selector(f, weights, paths, options).run();
 }
