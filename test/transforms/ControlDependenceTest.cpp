@@ -5,6 +5,7 @@
 #include "analysis/CFG.h"
 #include "analysis/PostDominators.h"
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/TestSupport.h"
 #include "test/transforms/RunHelper.h"
 #include "transforms/AggressiveDCE.h"
 #include "transforms/FromSSA.h"
@@ -18,6 +19,7 @@ namespace brisk {
 namespace {
 
 using test::blockNamed;
+using test::countOp;
 using test::parseOrDie;
 
 bool dependsOn(const ControlDependence &cd, BlockId x, BlockId b) {
@@ -93,15 +95,6 @@ TEST(PostDominatorsTest, DiamondJoinPostDominatesBothSides) {
   ControlDependence cd(cfg, pdom);
   EXPECT_TRUE(cd.dependsOn(j).empty());
   EXPECT_TRUE(dependsOn(cd, blockNamed(f, "l"), f.entry()));
-}
-
-unsigned countOp(const Program &p, Opcode op) {
-  unsigned n = 0;
-  for (const Function &f : p.functions)
-    for (BlockId b : f.layout)
-      for (const Instr &in : f.block(b).instrs)
-        n += in.op == op;
-  return n;
 }
 
 const char *kDeadLoops = R"(

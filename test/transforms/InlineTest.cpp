@@ -29,13 +29,8 @@ using test::heldOutInputs;
 using test::manifest;
 using test::run;
 using test::splitArgs;
+using test::textOf;
 using test::verifyMessages;
-
-std::string textOf(const Function &f) {
-  std::ostringstream os;
-  printFunction(f, os);
-  return os.str();
-}
 
 // Profiles `p` on `args` and inlines with `options`.
 ProgramWeights profileAndInline(Program &p, const std::vector<std::string> &args,

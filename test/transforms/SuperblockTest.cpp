@@ -30,6 +30,7 @@ namespace {
 
 using test::blockNamed;
 using test::Outcome;
+using test::countOp;
 using test::parseOrDie;
 using test::run;
 using test::splitArgs;
@@ -54,15 +55,6 @@ Program optimize(const Program &p, const std::vector<std::string> &trainArgs,
   std::optional<Program> back = loadProgram(toJsonString(copy), diags);
   EXPECT_TRUE(back.has_value());
   return back ? std::move(*back) : Program{};
-}
-
-size_t countOps(const Program &p, Opcode op) {
-  size_t n = 0;
-  for (const Function &f : p.functions)
-    for (BlockId b : f.layout)
-      for (const Instr &in : f.block(b).instrs)
-        n += in.op == op;
-  return n;
 }
 
 const char *kLoop = R"(
@@ -153,8 +145,8 @@ TEST(SuperblockTest, GuardFailingAtRunTimeRecovers) {
   options.superblocks.growthLimit = 4;
   Program opt = optimize(p, {"100"}, options);
   EXPECT_EQ(verifyEffects(opt), "");
-  EXPECT_GT(countOps(opt, Opcode::Guard), 0u);
-  EXPECT_GT(countOps(opt, Opcode::Speculate), 0u);
+  EXPECT_GT(countOp(opt, Opcode::Guard), 0u);
+  EXPECT_GT(countOp(opt, Opcode::Speculate), 0u);
   for (const char *n : {"0", "1", "7", "8", "9", "100", "1001", "1500"}) {
     SCOPED_TRACE(n);
     Outcome a = run(p, {n}), b = run(opt, {n});
@@ -171,8 +163,8 @@ TEST(SuperblockTest, NoSpeculationBuildsBranchExitsOnly) {
   options.superblocks.speculation = false;
   options.superblocks.growthLimit = 4;
   Program opt = optimize(p, {"100"}, options);
-  EXPECT_EQ(countOps(opt, Opcode::Speculate), 0u);
-  EXPECT_EQ(countOps(opt, Opcode::Guard), 0u);
+  EXPECT_EQ(countOp(opt, Opcode::Speculate), 0u);
+  EXPECT_EQ(countOp(opt, Opcode::Guard), 0u);
   EXPECT_EQ(run(opt, {"1500"}).out, run(p, {"1500"}).out);
   EXPECT_LT(run(opt, {"100"}).dyn, run(p, {"100"}).dyn);
 }
@@ -207,8 +199,8 @@ TEST(GuardFactsTest, GuardImpliesComparisonsAndEqualities) {
   printFunction(f, os);
   std::string text = os.str();
   // Only the first guard on lt i n and the one on eq x 4 remain.
-  EXPECT_EQ(countOps(p, Opcode::Guard), 2u) << text;
-  EXPECT_EQ(countOps(p, Opcode::Br), 0u) << text;
+  EXPECT_EQ(countOp(p, Opcode::Guard), 2u) << text;
+  EXPECT_EQ(countOp(p, Opcode::Br), 0u) << text;
   EXPECT_NE(text.find("y: int = const 5;"), std::string::npos) << text;
 }
 
@@ -293,7 +285,7 @@ TEST(SuperblockBenchTest, EveryBenchmarkKeepsItsOutputOnEveryInput) {
     ASSERT_TRUE(p.has_value());
     Program opt = optimize(*p, splitArgs(b.args));
     EXPECT_EQ(verifyEffects(opt), "");
-    speculating += countOps(opt, Opcode::Speculate) > 0;
+    speculating += countOp(opt, Opcode::Speculate) > 0;
     std::vector<std::string> inputs = {b.args};
     inputs.insert(inputs.end(), b.extra.begin(), b.extra.end());
     for (const std::string &args : inputs) {

@@ -33,13 +33,8 @@ using test::heldOutInputs;
 using test::manifest;
 using test::run;
 using test::splitArgs;
+using test::textOf;
 using test::verifyMessages;
-
-std::string textOf(const Function &f) {
-  std::ostringstream os;
-  printFunction(f, os);
-  return os.str();
-}
 
 Function &fn(Program &p, const char *name) {
   Function *f = p.findFunction(name);

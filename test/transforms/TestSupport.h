@@ -1,11 +1,12 @@
 // Helpers shared by the transform tests: run a program in process under the
 // interpreter and capture what it prints, its error, its dynamic instruction
 // count and (optionally) its profile; split an argument string; the
-// verifier's messages for a program; count a function's instructions of one
-// opcode; the shared benchmarks with their held-out inputs.
+// verifier's messages for a program; count instructions of one opcode; a
+// function as text; the shared benchmarks with their held-out inputs.
 #pragma once
 
 #include "analysis/Verifier.h"
+#include "backend/TextPrinter.h"
 #include "interp/Interpreter.h"
 #include "interp/Profile.h"
 #include "test/SharedData.h"
@@ -85,6 +86,19 @@ inline unsigned countOp(const Function &f, Opcode op) {
     for (const Instr &in : f.block(b).instrs)
       n += in.op == op;
   return n;
+}
+inline unsigned countOp(const Program &p, Opcode op) {
+  unsigned n = 0;
+  for (const Function &f : p.functions)
+    n += countOp(f, op);
+  return n;
+}
+
+// One function as Bril text.
+inline std::string textOf(const Function &f) {
+  std::ostringstream os;
+  printFunction(f, os);
+  return os.str();
 }
 
 // "category/name" -> the held-out argument strings of bench/inputs.tsv (only
