@@ -16,7 +16,7 @@
 #include "tools/DriverSupport.h"
 #include "tools/Options.h"
 #include "transforms/Pipeline.h"
-#include "transforms/Remarks.h"
+#include "transforms/superblocks/Remarks.h"
 
 #include <cstdio>
 #include <iostream>

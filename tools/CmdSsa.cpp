@@ -17,7 +17,7 @@
 #include "tools/DriverSupport.h"
 #include "tools/Options.h"
 #include "transforms/PassRegistry.h"
-#include "transforms/PhisToSetGet.h"
+#include "transforms/ssa/PhisToSetGet.h"
 #include "transforms/Pipeline.h"
 
 #include <iostream>

@@ -1,11 +1,11 @@
 #include "transforms/Pipeline.h"
 
 #include "interp/Interpreter.h"
-#include "transforms/CopyUnroll.h"
-#include "transforms/DeadCode.h"
+#include "transforms/loops/CopyUnroll.h"
+#include "transforms/superblocks/DeadCode.h"
 #include "transforms/PassRegistry.h"
-#include "transforms/RecursiveConstants.h"
-#include "transforms/TailRecursion.h"
+#include "transforms/interprocedural/RecursiveConstants.h"
+#include "transforms/interprocedural/TailRecursion.h"
 
 #include <cstdio>
 #include <map>
@@ -59,7 +59,7 @@ static double dynamicCost(const Function &f, const Profile &p) {
 }
 
 // Loops whose back edge needs copies are unrolled by two where out-of-SSA can
-// then drop the copies (transforms/CopyUnroll.h). Whether it can depends on
+// then drop the copies (transforms/loops/CopyUnroll.h). Whether it can depends on
 // liveness after the round trip, so this measures instead of predicting: the
 // program is re-profiled and a function keeps its unrolled version only when
 // its dynamic count went down. `current` and `weights` describe the result.
@@ -109,7 +109,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     eliminateTailRecursion(program, &weights);
   }
   // Constants of self-recursive functions become parameters that the
-  // recursive calls pass along (transforms/RecursiveConstants.h); f stays
+  // recursive calls pass along (transforms/interprocedural/RecursiveConstants.h); f stays
   // as a small wrapper, and hot call sites take its constants and call the
   // worker directly. The worker's growth budget is f's; it joins `sizes`, so
   // that the growth fallback below retries it like the others.

@@ -3,11 +3,11 @@
 #pragma once
 
 #include "interp/Profile.h"
-#include "transforms/Inline.h"
-#include "transforms/LoopUnroll.h"
+#include "transforms/interprocedural/Inline.h"
+#include "transforms/loops/LoopUnroll.h"
 #include "transforms/PassScope.h"
-#include "transforms/ProfileWeights.h"
-#include "transforms/SuperblockFormation.h"
+#include "transforms/superblocks/ProfileWeights.h"
+#include "transforms/superblocks/SuperblockFormation.h"
 
 #include <vector>
 
@@ -32,16 +32,16 @@ struct SuperblockPipelineOptions {
     inline_.callerGrowthConstant = 10;
   }
   // Self tail calls (and accumulator recursion) become loops before inlining
-  // (transforms/TailRecursion.h).
+  // (transforms/interprocedural/TailRecursion.h).
   bool tailRecursion = true;
   // Constants of self-recursive functions passed down their recursive calls
-  // (transforms/RecursiveConstants.h), after tail recursion, before inlining.
+  // (transforms/interprocedural/RecursiveConstants.h), after tail recursion, before inlining.
   bool recursiveConstants = true;
   bool inlining = true;
   // The whole-function SSA passes (runOptimizationPipeline) after inlining;
   // they need the profile's recorded training inputs (Profile::inputs).
   bool scalarOptimizations = true;
-  // Counted-loop unrolling (transforms/LoopUnroll.h) on the re-profiled
+  // Counted-loop unrolling (transforms/loops/LoopUnroll.h) on the re-profiled
   // program, within the superblocks' growth budget; needs recorded inputs too.
   bool unrolling = true;
   InlineOptions inline_;

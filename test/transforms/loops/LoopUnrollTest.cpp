@@ -1,0 +1,757 @@
+// Counted-loop unrolling (transforms/loops/LoopUnroll.h): the loops it matches and
+// the ones it must leave alone, the chunk shape (K body copies, one test per
+// chunk, one stride add when the counter is read by nothing else), exact
+// behaviour on every trip count around the chunk size and at the wrap-around
+// edge of int for each shape (lt/le/eq exits, compare before or after the
+// update, up- and down-counting, bodies with an if/else, nested loops), with
+// the verifier after each, the profile threshold, and every shared benchmark through the
+// whole `brisk opt` pipeline (which unrolls) on its shipped and held-out
+// inputs: same output, never more instructions where profiled, at most 1.05x
+// on held-out inputs, and no function above 2.0x its original size.
+// Programs run in-process.
+#include "frontend/Loader.h"
+#include "backend/JsonWriter.h"
+#include "interp/Interpreter.h"
+#include "analysis/Verifier.h"
+#include "test/SharedData.h"
+#include "test/analysis/ParseHelper.h"
+#include "test/transforms/TestSupport.h"
+#include "transforms/loops/LoopUnroll.h"
+#include "transforms/Pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace brisk {
+namespace {
+
+using test::blockNamed;
+using test::manifest;
+using test::parseOrDie;
+using test::Bench;
+using test::Outcome;
+using test::run;
+using test::splitArgs;
+
+size_t countOps(const Function &f, Opcode op, std::optional<VarId> dest = std::nullopt) {
+  size_t n = 0;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      n += in.op == op && (!dest || in.dest == *dest);
+  return n;
+}
+
+// Sums 0..n-1 in a do-while loop; prints the sum and the final counter.
+const char *kSum = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  s: int = const 0;
+.loop:
+  s: int = add s i;
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print s i;
+}
+)";
+
+TEST(LoopUnrollTest, SumLoopGetsFourCopiesAndOneTestPerChunk) {
+  Program p = parseOrDie(kSum);
+  Function &f = p.functions[0];
+  ASSERT_TRUE(unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  VarId s = *f.lookupVar("s");
+  // Four copies in the chunk plus the original (the remainder loop).
+  EXPECT_EQ(countOps(f, Opcode::Add, s), 5u);
+  // The copies' comparisons are gone: left are the entry test's two (no
+  // wrap-around, enough trips), the chunk test, the exit's copy of the
+  // original comparison and the original's.
+  EXPECT_EQ(countOps(f, Opcode::Lt), 5u);
+  Program orig = parseOrDie(kSum);
+  for (const char *n : {"-9223372036854775807", "-9223372036854775808", "-5", "0", "1", "2",
+                        "3", "4", "5", "7", "8", "9", "100"}) {
+    SCOPED_TRACE(n);
+    Outcome a = run(orig, {n}), b = run(p, {n});
+    EXPECT_TRUE(b.ok);
+    EXPECT_EQ(a.out, b.out);
+  }
+  EXPECT_LT(run(p, {"100"}).dyn, run(orig, {"100"}).dyn * 3 / 4);
+}
+
+// The counter is read only by its update and the test: one stride add per
+// chunk. The bound is a known constant: no wrap-around test at run time.
+TEST(LoopUnrollTest, CounterOnlyCountingBecomesOneStrideAdd) {
+  const char *text = R"(
+@main(x: int) {
+  i: int = const 3;
+  two: int = const 2;
+  n: int = const 50;
+  s: int = const 0;
+.loop:
+  s: int = add s x;
+  i: int = add two i;
+  c: bool = ge i n;
+  br c .done .loop;
+.done:
+  print s i;
+}
+)";
+  Program p = parseOrDie(text);
+  Function &f = p.functions[0];
+  ASSERT_TRUE(unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 8}));
+  VarId i = *f.lookupVar("i");
+  EXPECT_EQ(countOps(f, Opcode::Add, i), 2u); // the original's and the chunk's stride
+  EXPECT_EQ(countOps(f, Opcode::And), 0u);    // no run-time wrap-around test
+  Program orig = parseOrDie(text);
+  Outcome a = run(orig, {"7"}), b = run(p, {"7"});
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_LT(b.dyn, a.dyn);
+}
+
+TEST(LoopUnrollTest, LeavesLoopsItCannotProveAlone) {
+  const char *variableStep = R"(
+@main(n: int, step: int) {
+  i: int = const 0;
+.loop:
+  i: int = add i step;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  const char *boundWritten = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+.loop:
+  i: int = add i one;
+  n: int = sub n one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  const char *conditionReadInBody = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  c: bool = const true;
+.loop:
+  print c;
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  const char *decreasing = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const -1;
+.loop:
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  for (const char *text : {variableStep, boundWritten, conditionReadInBody, decreasing}) {
+    Program p = parseOrDie(text);
+    EXPECT_FALSE(unrollCountedLoops(p.functions[0], nullptr)) << text;
+  }
+}
+
+// With a profile, a loop that runs few times per entry is left alone.
+TEST(LoopUnrollTest, ProfileDecidesTheFactor) {
+  Program p = parseOrDie(kSum);
+  Function &f = p.functions[0];
+  BlockId loop = blockNamed(f, "loop");
+  FunctionWeights w;
+  w.entryCount = 10;
+  w.setBlock(f.entry(), 10);
+  w.setBlock(loop, 20); // two trips per entry
+  w.setEdge(loop, loop, 10);
+  EXPECT_FALSE(unrollCountedLoops(f, &w));
+  w.setBlock(loop, 100); // ten trips per entry: K = 2 (3 x K <= 10)
+  w.setEdge(loop, loop, 90);
+  ASSERT_TRUE(unrollCountedLoops(f, &w));
+  EXPECT_EQ(countOps(f, Opcode::Add, *f.lookupVar("s")), 3u);
+}
+
+// Unrolls `text` profile-free by `k` and checks the result verifies, changed
+// (or not, as `expectUnrolled` says), and on every argument list prints the
+// same as the original, never costs more than the entry test (7
+// instructions, `slack` for loops entered more than once), and saves on the
+// last list (many trips).
+//
+// Program text and arguments are read as doubles (as the reference
+// interpreter reads them), so values beyond 2^53 cannot be passed directly: a
+// program starting `@main(start: int, n: int` gets both as an offset and a
+// multiple of 2^62 to add (start = s0 + ss * 2^62, wrapping), and each of the
+// first two arguments is split that way.
+std::string widen(std::string text) {
+  const std::string head = "@main(start: int, n: int";
+  size_t at = text.find(head);
+  if (at == std::string::npos)
+    return text;
+  text.replace(at, head.size(), "@main(s0: int, ss: int, n0: int, ns: int");
+  size_t body = text.find("{\n", at) + 2;
+  text.insert(body, "  hi: int = const 4611686018427387904;\n"
+                    "  t0: int = mul ss hi;\n  start: int = add s0 t0;\n"
+                    "  t1: int = mul ns hi;\n  n: int = add n0 t1;\n");
+  return text;
+}
+
+std::vector<std::string> widenArgs(const std::vector<std::string> &args) {
+  std::vector<std::string> out;
+  for (size_t a = 0; a < args.size(); ++a) {
+    if (a >= 2) {
+      out.push_back(args[a]);
+      continue;
+    }
+    int64_t v = std::stoll(args[a]);
+    bool far = v > (int64_t(1) << 53) || v < -(int64_t(1) << 53);
+    // v = off + 2 * 2^62 (mod 2^64) when far.
+    int64_t off = far ? int64_t(uint64_t(v) + (uint64_t(1) << 63)) : v;
+    out.push_back(std::to_string(off));
+    out.push_back(far ? "2" : "0");
+  }
+  return out;
+}
+
+void expectSameBehaviour(const char *source, unsigned k,
+                         const std::vector<std::vector<std::string>> &argLists,
+                         bool expectUnrolled = true, uint64_t slack = 7) {
+  std::string text = widen(source);
+  bool wide = text != source;
+  Program orig = parseOrDie(text);
+  Program p = parseOrDie(text);
+  bool changed = false;
+  for (Function &f : p.functions)
+    changed |= unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = k});
+  ASSERT_EQ(changed, expectUnrolled);
+  Diagnostics diags("t");
+  verifyProgram(p, diags);
+  std::ostringstream errors;
+  diags.print(errors);
+  EXPECT_EQ(errors.str(), "");
+  for (size_t a = 0; a < argLists.size(); ++a) {
+    std::string shown;
+    for (const std::string &s : argLists[a])
+      shown += s + " ";
+    SCOPED_TRACE("args: " + shown);
+    std::vector<std::string> args = wide ? widenArgs(argLists[a]) : argLists[a];
+    Outcome before = run(orig, args), after = run(p, args);
+    EXPECT_TRUE(before.ok);
+    EXPECT_EQ(before.ok, after.ok);
+    EXPECT_EQ(before.out, after.out);
+    EXPECT_LE(after.dyn, before.dyn + slack);
+    if (expectUnrolled && a + 1 == argLists.size()) {
+      EXPECT_LT(after.dyn, before.dyn);
+    }
+  }
+}
+
+const std::string kMax = "9223372036854775807", kMin = "-9223372036854775808";
+const std::string kMaxMinus20 = "9223372036854775787", kMaxMinus5 = "9223372036854775802";
+const std::string kMaxMinus8 = "9223372036854775799", kMinPlus3 = "-9223372036854775805";
+const std::string kMinPlus4 = "-9223372036854775804", kMinPlus20 = "-9223372036854775788";
+const std::string kMinPlus2 = "-9223372036854775806";
+const std::string kMaxMinus1 = "9223372036854775806", kMaxMinus3 = "9223372036854775804";
+
+// The squares shape: an eq exit that compares i before the update. Trip
+// counts 0..K+1 around K = 4, many; the counter wrapping past INT64_MAX
+// (starts above n, reaches it after the wrap); the last update wrapping.
+TEST(LoopUnrollTest, EqExitComparedBeforeTheUpdate) {
+  const char *text = R"(
+@main(start: int, n: int) {
+  one: int = const 1;
+  i: int = id start;
+  s: int = const 0;
+.loop:
+  s: int = add s i;
+  print i;
+  d: bool = eq i n;
+  i: int = add i one;
+  br d .done .loop;
+.done:
+  print s i;
+}
+)";
+  std::vector<std::vector<std::string>> args;
+  for (const char *n : {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"})
+    args.push_back({"0", n});
+  args.push_back({"-20", "-3"});
+  args.push_back({kMaxMinus5, kMinPlus3}); // above n: wraps, then meets n
+  args.push_back({kMaxMinus20, kMax});     // the last update wraps
+  args.push_back({"1", "100"});
+  expectSameBehaviour(text, 4, args);
+  // No R block: the chunk test covers all K comparisons of the chunk.
+  Program p = parseOrDie(text);
+  ASSERT_TRUE(unrollCountedLoops(p.functions[0], nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  EXPECT_EQ(countOps(p.functions[0], Opcode::Eq), 1u);
+  EXPECT_EQ(countOps(p.functions[0], Opcode::Print), 2u + 4u);
+}
+
+// "continue while i != n", the update first, i only counting (one stride add
+// per chunk), step 2; also with the other operand order.
+TEST(LoopUnrollTest, EqExitAfterTheUpdate) {
+  for (const char *cmp : {"eq i n", "eq n i"}) {
+    SCOPED_TRACE(cmp);
+    std::string text = std::string(R"(
+@main(start: int, n: int, x: int) {
+  two: int = const 2;
+  i: int = id start;
+  s: int = const 0;
+.loop:
+  s: int = add s x;
+  i: int = add i two;
+  c: bool = )") + cmp + R"(;
+  br c .done .loop;
+.done:
+  print s i;
+}
+)";
+    std::vector<std::vector<std::string>> args;
+    for (const char *n : {"2", "4", "6", "8", "10", "12", "14", "16", "18", "20"})
+      args.push_back({"0", n, "3"});
+    args.push_back({"-40", "-6", "1"});
+    args.push_back({kMaxMinus8, kMinPlus3, "1"}); // odd start: wraps to odd n
+    args.push_back({"0", "200", "7"});
+    expectSameBehaviour(text.c_str(), 8, args);
+  }
+}
+
+// lt and le exits compared before the update.
+TEST(LoopUnrollTest, LtAndLeExitsComparedBeforeTheUpdate) {
+  for (const char *cmp : {"lt i n", "le i n", "gt n i", "ge n i"}) {
+    SCOPED_TRACE(cmp);
+    std::string text = std::string(R"(
+@main(start: int, n: int) {
+  three: int = const 3;
+  i: int = id start;
+  s: int = const 0;
+.loop:
+  c: bool = )") + cmp + R"(;
+  s: int = add s i;
+  i: int = add i three;
+  br c .loop .done;
+.done:
+  print s i;
+}
+)";
+    std::vector<std::vector<std::string>> args;
+    for (int n = -3; n <= 30; ++n)
+      args.push_back({"0", std::to_string(n)});
+    args.push_back({kMaxMinus20, kMaxMinus5}); // le: i + 3 wraps after the last test
+    args.push_back({kMinPlus20, kMinPlus3}); // start above n
+    args.push_back({"5", "-100"});
+    args.push_back({kMin, kMinPlus20});      // m = n - (K-1)3 wraps: no chunk
+    args.push_back({"-300", "300"});
+    expectSameBehaviour(text.c_str(), 4, args);
+  }
+}
+
+// Down-counting loops: sub by a positive step or add of a negative one, exits
+// gt/ge/eq, both comparison orders and both positions of the update.
+TEST(LoopUnrollTest, DownCountingLoops) {
+  struct Shape {
+    const char *update, *cmp, *br;
+    bool cmpFirst;
+  };
+  const Shape shapes[] = {
+      {"sub i two", "gt i n", "br c .loop .done", false},
+      {"sub i two", "ge i n", "br c .loop .done", true},
+      {"add minus i", "le i n", "br c .done .loop", false},
+      {"add i minus", "lt n i", "br c .loop .done", true},
+      {"sub i two", "eq i n", "br c .done .loop", false},
+      {"add i minus", "eq n i", "br c .done .loop", true},
+  };
+  for (const Shape &sh : shapes) {
+    SCOPED_TRACE(std::string(sh.update) + " / " + sh.cmp);
+    std::string update = std::string("  i: int = ") + sh.update + ";\n";
+    std::string cmp = std::string("  c: bool = ") + sh.cmp + ";\n";
+    std::string text = std::string(R"(
+@main(start: int, n: int) {
+  two: int = const 2;
+  minus: int = const -2;
+  i: int = id start;
+  s: int = const 0;
+.loop:
+  s: int = add s i;
+)") + (sh.cmpFirst ? cmp + update : update + cmp) + "  " + sh.br + R"(;
+.done:
+  print s i;
+}
+)";
+    std::vector<std::vector<std::string>> args;
+    for (int n = 0; n <= 24; n += 2)
+      args.push_back({"26", std::to_string(n)});
+    args.push_back({"-6", "-30"});
+    args.push_back({kMinPlus20, kMinPlus2}); // cmp first: the last update wraps
+    args.push_back({kMinPlus4, kMaxMinus5}); // start below n: wraps (eq), or one trip
+    args.push_back({kMaxMinus1, kMaxMinus3}); // m = n + (K-1)2 wraps: no chunk
+    args.push_back({"400", "0"});
+    expectSameBehaviour(text.c_str(), 4, args);
+  }
+}
+
+// A body of several blocks: an if/else (one arm falling through to the
+// latch), the latch holding the test.
+TEST(LoopUnrollTest, BodyWithAnIfElse) {
+  const char *text = R"(
+@main(n: int, lim: int) {
+  i: int = const 0;
+  one: int = const 1;
+  s: int = const 0;
+.loop:
+  t: int = mul i i;
+  big: bool = gt t lim;
+  br big .then .else;
+.then:
+  s: int = sub s t;
+  jmp .latch;
+.else:
+  s: int = add s t;
+  print t;
+.latch:
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print s i;
+}
+)";
+  std::vector<std::vector<std::string>> args;
+  for (int n = -1; n <= 10; ++n)
+    args.push_back({std::to_string(n), "20"});
+  args.push_back({"200", "1000"});
+  expectSameBehaviour(text, 4, args);
+  Program p = parseOrDie(text);
+  Function &f = p.functions[0];
+  ASSERT_TRUE(unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  // Four copies of each arm plus the original's.
+  EXPECT_EQ(countOps(f, Opcode::Mul), 5u);
+  EXPECT_EQ(countOps(f, Opcode::Print), 5u + 1u);
+}
+
+// A copy's `jmp` to the block laid out right after it in the chunk is
+// dropped: here the arm just before the latch.
+TEST(LoopUnrollTest, ChunkCopiesDropJumpsToTheNextBlock) {
+  const char *text = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  three: int = const 3;
+  s: int = const 0;
+.loop:
+  r: int = div i three;
+  r: int = mul r three;
+  third: bool = eq r i;
+  br third .a .b;
+.a:
+  s: int = add s i;
+  jmp .latch;
+.b:
+  s: int = sub s one;
+  jmp .latch;
+.latch:
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print s i;
+}
+)";
+  std::vector<std::vector<std::string>> args;
+  for (int n = 0; n <= 9; ++n)
+    args.push_back({std::to_string(n)});
+  args.push_back({"300"});
+  expectSameBehaviour(text, 4, args);
+  Program p = parseOrDie(text);
+  ASSERT_TRUE(unrollCountedLoops(p.functions[0], nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  // The original's two, and one per copy (from .a; .b falls into the latch).
+  EXPECT_EQ(countOps(p.functions[0], Opcode::Jmp), 2u + 4u);
+}
+
+// Several blocks, the update in the header, the test compared in the latch
+// before nothing else; the counter read by nothing else (one stride add).
+TEST(LoopUnrollTest, BodyWithABranchAndACountingOnlyCounter) {
+  const char *text = R"(
+@main(n: int, x: int) {
+  i: int = const 100;
+  step: int = const 3;
+  s: int = const 0;
+  two: int = const 2;
+.loop:
+  i: int = sub i step;
+  h: int = div x two;
+  h2: int = mul h two;
+  odd: bool = lt h2 x;
+  x: int = id h;
+  br odd .odd .even;
+.even:
+  s: int = add s two;
+  jmp .latch;
+.odd:
+  s: int = add s s;
+.latch:
+  c: bool = le i n;
+  br c .done .loop;
+.done:
+  print s i x;
+}
+)";
+  std::vector<std::vector<std::string>> args;
+  for (int n = 70; n <= 100; ++n)
+    args.push_back({std::to_string(n), "1234567"});
+  args.push_back({"-1000", "987654321"});
+  expectSameBehaviour(text, 4, args);
+  Program p = parseOrDie(text);
+  ASSERT_TRUE(unrollCountedLoops(p.functions[0], nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  EXPECT_EQ(countOps(p.functions[0], Opcode::Sub, *p.functions[0].lookupVar("i")), 1u);
+}
+
+TEST(LoopUnrollTest, LeavesBodiesOfOtherShapesAlone) {
+  const char *earlyExit = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  ten: int = const 10;
+.loop:
+  big: bool = gt i ten;
+  br big .done .latch;
+.latch:
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  const char *secondBackEdge = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  ten: int = const 10;
+.loop:
+  i: int = add i one;
+  big: bool = gt i ten;
+  br big .loop .latch;
+.latch:
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  const char *updateOnOneArm = R"(
+@main(n: int, x: int) {
+  i: int = const 0;
+  one: int = const 1;
+.loop:
+  b: bool = lt x i;
+  br b .then .latch;
+.then:
+  i: int = add i one;
+.latch:
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  const char *eqContinuesWhileEqual = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+.loop:
+  i: int = add i one;
+  c: bool = eq i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  const char *upCountingGt = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+.loop:
+  i: int = add i one;
+  c: bool = gt i n;
+  br c .loop .done;
+.done:
+  print i;
+}
+)";
+  for (const char *text : {earlyExit, secondBackEdge, updateOnOneArm, eqContinuesWhileEqual,
+                           upCountingGt}) {
+    Program p = parseOrDie(text);
+    EXPECT_FALSE(unrollCountedLoops(p.functions[0], nullptr)) << text;
+  }
+}
+
+// With a profile, a body whose inner branch almost always goes one way is
+// left to superblock formation (it speculates on the branch and unrolls the
+// trace itself); a balanced one is unrolled here.
+TEST(LoopUnrollTest, BiasedInnerBranchesAreLeftToSuperblocks) {
+  const char *text = R"(
+@main(n: int, lim: int) {
+  i: int = const 0;
+  one: int = const 1;
+  s: int = const 0;
+.loop:
+  t: int = mul i i;
+  big: bool = gt t lim;
+  br big .then .else;
+.then:
+  s: int = sub s t;
+  jmp .latch;
+.else:
+  s: int = add s t;
+.latch:
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print s i;
+}
+)";
+  // i * i > lim for 168 of 200 trips, then for 2 of them.
+  for (auto [lim, unrolls] : {std::pair{"1000", true}, std::pair{"39000", false}}) {
+    SCOPED_TRACE(lim);
+    Program p = parseOrDie(text);
+    Outcome o = run(p, {"200", lim}, true);
+    ASSERT_TRUE(o.profile.has_value());
+    ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+    Function &f = p.functions[0];
+    EXPECT_EQ(unrollCountedLoops(f, &w.of(f)), unrolls);
+  }
+}
+
+// Of two nested loops only the inner one (a body without a cycle) unrolls.
+TEST(LoopUnrollTest, NestedLoopsUnrollTheInnerOne) {
+  const char *text = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  s: int = const 0;
+.outer:
+  j: int = const 0;
+.inner:
+  s: int = add s j;
+  j: int = add j one;
+  c: bool = lt j i;
+  br c .inner .next;
+.next:
+  i: int = add i one;
+  d: bool = lt i n;
+  br d .outer .done;
+.done:
+  print s i;
+}
+)";
+  std::vector<std::vector<std::string>> args;
+  for (const char *n : {"0", "1", "3", "9", "40"})
+    args.push_back({n});
+  expectSameBehaviour(text, 4, args, true, 7 * 40);
+  Program p = parseOrDie(text);
+  ASSERT_TRUE(unrollCountedLoops(p.functions[0], nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  EXPECT_EQ(countOps(p.functions[0], Opcode::Add, *p.functions[0].lookupVar("s")), 5u);
+  EXPECT_EQ(countOps(p.functions[0], Opcode::Add, *p.functions[0].lookupVar("i")), 1u);
+}
+
+Program optimize(const Program &p, const Profile &profile, bool unrolling) {
+  Program copy = p;
+  PassOptions po;
+  po.validate = true;
+  std::ostringstream errors;
+  po.errorStream = &errors;
+  PassContext ctx(po);
+  SuperblockPipelineOptions options;
+  options.unrolling = unrolling;
+  runSuperblockPipeline(copy, profile, ctx, options, nullptr);
+  EXPECT_FALSE(ctx.failed()) << errors.str();
+  Diagnostics diags("json");
+  std::optional<Program> back = loadProgram(toJsonString(copy), diags);
+  EXPECT_TRUE(back.has_value());
+  return back ? std::move(*back) : Program{};
+}
+
+// Also the profile-free form (`--passes=unroll`, every match by 4) keeps the
+// output of every benchmark.
+TEST(LoopUnrollBenchTest, EveryBenchmarkKeepsItsOutputAndUnrollingPays) {
+  std::vector<Bench> all = manifest();
+  if (all.empty())
+    GTEST_SKIP() << "shared benchmarks not available";
+  double logWith = 0, logWithout = 0;
+  size_t measured = 0;
+  size_t unrolled = 0;
+  for (const Bench &b : all) {
+    SCOPED_TRACE(b.category + "/" + b.name);
+    Diagnostics diags(b.name);
+    std::optional<Program> p = loadProgram(
+        test::readFile(test::sharedDir() / "bench" / b.category / (b.name + ".json")), diags);
+    ASSERT_TRUE(p.has_value());
+    Outcome train = run(*p, splitArgs(b.args), true);
+    ASSERT_TRUE(train.ok);
+    Program with = optimize(*p, *train.profile, true);
+    Program without = optimize(*p, *train.profile, false);
+    // The growth limit (2.0x per function, inlining included) holds.
+    for (const Function &f : with.functions)
+      if (const Function *o = p->findFunction(f.name)) {
+        EXPECT_LE(double(f.instrCount()), 2.0 * double(std::max<size_t>(o->instrCount(), 1)))
+            << f.name;
+      }
+    Program everywhere = *p;
+    for (Function &f : everywhere.functions)
+      unrolled += unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4});
+    std::vector<std::string> inputs = {b.args};
+    inputs.insert(inputs.end(), b.extra.begin(), b.extra.end());
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      const std::string &args = inputs[k];
+      SCOPED_TRACE("args: " + args);
+      Outcome a = run(*p, splitArgs(args));
+      Outcome c = run(with, splitArgs(args));
+      Outcome e = run(everywhere, splitArgs(args));
+      EXPECT_EQ(a.ok, c.ok);
+      EXPECT_EQ(a.out, c.out);
+      EXPECT_EQ(a.ok, e.ok);
+      EXPECT_EQ(a.out, e.out);
+      if (k == 0) { // the profiled input
+        EXPECT_LE(c.dyn, a.dyn);
+        Outcome n = run(without, splitArgs(args));
+        // A program optimized to no instruction at all (tail-call: its loop
+        // has no effect) has no ratio a geometric mean can take.
+        if (c.dyn > 0 && n.dyn > 0) {
+          logWith += std::log(double(c.dyn) / double(a.dyn));
+          logWithout += std::log(double(n.dyn) / double(a.dyn));
+          ++measured;
+        }
+        std::printf("unroll %-28s %.4f (without unrolling %.4f)\n", b.name.c_str(),
+                    double(c.dyn) / double(a.dyn), double(n.dyn) / double(a.dyn));
+      } else {
+        EXPECT_LE(double(c.dyn), 1.05 * double(a.dyn));
+      }
+    }
+  }
+  double n = double(std::max<size_t>(measured, 1));
+  std::printf("pipeline geometric mean %.4f with unrolling, %.4f without; %zu functions "
+              "unrolled profile-free\n",
+              std::exp(logWith / n), std::exp(logWithout / n), unrolled);
+  EXPECT_LT(logWith, logWithout);
+}
+
+} // namespace
+} // namespace brisk

@@ -1,0 +1,305 @@
+// Superblocks (transforms/superblocks/TraceSelection.h, SuperblockFormation.h,
+// GuardFacts.h, DeadCode.h, the pipeline behind `brisk opt`): the traces
+// chosen on small programs, the facts guards imply, speculation-aware dead
+// code, a guard failing at run time, and every shared benchmark optimized
+// with a profile of its shipped arguments, run on those and on the two extra
+// inputs of bench/inputs.tsv: same output and exit status, and the
+// verifier's speculation rules (with E1) hold. Programs are profiled and
+// run in-process; the optimized program goes through JSON and back first.
+#include "analysis/Verifier.h"
+#include "backend/JsonWriter.h"
+#include "backend/TextPrinter.h"
+#include "frontend/Loader.h"
+#include "interp/Interpreter.h"
+#include "test/SharedData.h"
+#include "test/analysis/ParseHelper.h"
+#include "test/transforms/TestSupport.h"
+#include "transforms/superblocks/DeadCode.h"
+#include "transforms/superblocks/GuardFacts.h"
+#include "transforms/Pipeline.h"
+#include "transforms/superblocks/TraceSelection.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+namespace brisk {
+namespace {
+
+using test::blockNamed;
+using test::Outcome;
+using test::countOp;
+using test::parseOrDie;
+using test::run;
+using test::splitArgs;
+
+std::string verifyEffects(const Program &p) { return test::verifyMessages(p, true); }
+
+// Optimizes `p` with a profile of `trainArgs`; returns it after a trip
+// through JSON (what brili would read).
+Program optimize(const Program &p, const std::vector<std::string> &trainArgs,
+                 SuperblockPipelineOptions options = {}) {
+  Outcome train = run(p, trainArgs, true);
+  EXPECT_TRUE(train.ok) << train.error;
+  Program copy = p;
+  PassOptions po;
+  po.validate = true;
+  std::ostringstream errors;
+  po.errorStream = &errors;
+  PassContext ctx(po);
+  runSuperblockPipeline(copy, *train.profile, ctx, options, nullptr);
+  EXPECT_FALSE(ctx.failed()) << errors.str();
+  Diagnostics diags("json");
+  std::optional<Program> back = loadProgram(toJsonString(copy), diags);
+  EXPECT_TRUE(back.has_value());
+  return back ? std::move(*back) : Program{};
+}
+
+const char *kLoop = R"(
+@main(n: int) {
+  i: int = const 0;
+  s: int = const 0;
+.head:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  one: int = const 1;
+  three: int = const 3;
+  r: int = const 1000;
+  big: bool = gt i r;
+  br big .rare .common;
+.rare:
+  s: int = add s three;
+  jmp .latch;
+.common:
+  s: int = add s i;
+.latch:
+  i: int = add i one;
+  jmp .head;
+.done:
+  print s;
+}
+)";
+
+TEST(TraceSelectionTest, HotLoopBecomesOneLoopTrace) {
+  Program p = parseOrDie(kLoop);
+  Outcome o = run(p, {"100"}, true);
+  ASSERT_TRUE(o.ok);
+  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+  const Function &f = p.functions[0];
+  std::vector<Trace> traces = selectTraces(f, w.of(f), o.profile->function("main"), {});
+  ASSERT_FALSE(traces.empty());
+  const Trace &t = traces[0];
+  EXPECT_TRUE(t.isLoop);
+  std::vector<BlockId> expected = {blockNamed(f, "head"), blockNamed(f, "body"),
+                                   blockNamed(f, "common"), blockNamed(f, "latch")};
+  EXPECT_EQ(t.blocks, expected);
+  EXPECT_EQ(t.headCount, 101);
+  // .rare never ran: it is in no trace.
+  for (const Trace &tr : traces)
+    for (BlockId b : tr.blocks)
+      EXPECT_NE(b, blockNamed(f, "rare"));
+}
+
+TEST(TraceSelectionTest, UnbiasedBranchEndsTheTrace) {
+  Program p = parseOrDie(R"(
+@main(n: int) {
+  i: int = const 0;
+  s: int = const 0;
+  one: int = const 1;
+  two: int = const 2;
+.head:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  h: int = div i two;
+  h: int = mul h two;
+  even: bool = eq h i;
+  br even .a .b;
+.a:
+  s: int = add s one;
+  jmp .latch;
+.b:
+  s: int = add s two;
+.latch:
+  i: int = add i one;
+  jmp .head;
+.done:
+  print s;
+}
+)");
+  Outcome o = run(p, {"100"}, true);
+  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+  const Function &f = p.functions[0];
+  std::vector<Trace> traces = selectTraces(f, w.of(f), nullptr, {});
+  ASSERT_FALSE(traces.empty());
+  EXPECT_FALSE(traces[0].isLoop);
+  EXPECT_EQ(traces[0].blocks.back(), blockNamed(f, "body"));
+}
+
+TEST(SuperblockTest, GuardFailingAtRunTimeRecovers) {
+  Program p = parseOrDie(kLoop);
+  SuperblockPipelineOptions options;
+  options.superblocks.growthLimit = 4;
+  Program opt = optimize(p, {"100"}, options);
+  EXPECT_EQ(verifyEffects(opt), "");
+  EXPECT_GT(countOp(opt, Opcode::Guard), 0u);
+  EXPECT_GT(countOp(opt, Opcode::Speculate), 0u);
+  for (const char *n : {"0", "1", "7", "8", "9", "100", "1001", "1500"}) {
+    SCOPED_TRACE(n);
+    Outcome a = run(p, {n}), b = run(opt, {n});
+    EXPECT_EQ(a.out, b.out);
+    EXPECT_EQ(a.ok, b.ok);
+  }
+  // On the profiled input it must pay off.
+  EXPECT_LT(run(opt, {"100"}).dyn, run(p, {"100"}).dyn);
+}
+
+TEST(SuperblockTest, NoSpeculationBuildsBranchExitsOnly) {
+  Program p = parseOrDie(kLoop);
+  SuperblockPipelineOptions options;
+  options.superblocks.speculation = false;
+  options.superblocks.growthLimit = 4;
+  Program opt = optimize(p, {"100"}, options);
+  EXPECT_EQ(countOp(opt, Opcode::Speculate), 0u);
+  EXPECT_EQ(countOp(opt, Opcode::Guard), 0u);
+  EXPECT_EQ(run(opt, {"1500"}).out, run(p, {"1500"}).out);
+  EXPECT_LT(run(opt, {"100"}).dyn, run(p, {"100"}).dyn);
+}
+
+TEST(GuardFactsTest, GuardImpliesComparisonsAndEqualities) {
+  Program p = parseOrDie(R"(
+@main(i: int, n: int, x: int) {
+  four: int = const 4;
+  one: int = const 1;
+  speculate;
+  c: bool = lt i n;
+  guard c .out;
+  d: bool = lt i n;
+  guard d .out;
+  e: bool = ge i n;
+  br e .out .next;
+.next:
+  isfour: bool = eq x four;
+  guard isfour .out;
+  y: int = add x one;
+  five: int = const 5;
+  same: bool = eq y five;
+  guard same .out;
+  commit;
+  print y;
+.out:
+}
+)");
+  Function &f = p.functions[0];
+  EXPECT_TRUE(propagateGuardFacts(f));
+  std::ostringstream os;
+  printFunction(f, os);
+  std::string text = os.str();
+  // Only the first guard on lt i n and the one on eq x 4 remain.
+  EXPECT_EQ(countOp(p, Opcode::Guard), 2u) << text;
+  EXPECT_EQ(countOp(p, Opcode::Br), 0u) << text;
+  EXPECT_NE(text.find("y: int = const 5;"), std::string::npos) << text;
+}
+
+TEST(DeadCodeTest, ValuesOnlyTheRecoveryPathNeedsAreDeadInsideSpeculation) {
+  // t is read at .slow only. Before the speculate it is live (the rollback
+  // restores it); its redefinition inside speculation is dead.
+  Program p = parseOrDie(R"(
+@main(a: int) {
+  t: int = const 1;
+.fast:
+  speculate;
+  t: int = add a a;
+  zero: int = const 0;
+  ok: bool = gt a zero;
+  guard ok .slow;
+  commit;
+  print a;
+  ret;
+.slow:
+  print t;
+}
+)");
+  Function &f = p.functions[0];
+  EXPECT_TRUE(eliminateDeadCode(f));
+  std::ostringstream os;
+  printFunction(f, os);
+  EXPECT_EQ(os.str().find("add a a"), std::string::npos) << os.str();
+  EXPECT_NE(os.str().find("t: int = const 1"), std::string::npos) << os.str();
+  EXPECT_EQ(run(p, {"-3"}).out, "1\n");
+}
+
+struct Bench {
+  std::string category, name, args;
+  std::vector<std::string> extra;
+};
+
+std::vector<Bench> benches() {
+  std::vector<Bench> out;
+  std::filesystem::path dir = test::sharedDir();
+  if (dir.empty())
+    return out;
+  std::map<std::string, std::vector<std::string>> extra;
+  {
+    std::ifstream in(test::sourceDir() / "bench" / "inputs.tsv");
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      std::vector<std::string> cols;
+      std::istringstream row(line);
+      for (std::string c; std::getline(row, c, '\t');)
+        cols.push_back(c);
+      if (cols.size() >= 4)
+        extra[cols[0] + "/" + cols[1]] = {cols[2], cols[3]};
+    }
+  }
+  std::istringstream in(test::readFile(dir / "bench" / "manifest.tsv"));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    Bench b;
+    std::getline(row, b.category, '\t');
+    std::getline(row, b.name, '\t');
+    std::getline(row, b.args, '\t');
+    b.extra = extra[b.category + "/" + b.name];
+    if (!b.name.empty())
+      out.push_back(b);
+  }
+  return out;
+}
+
+TEST(SuperblockBenchTest, EveryBenchmarkKeepsItsOutputOnEveryInput) {
+  std::vector<Bench> all = benches();
+  if (all.empty())
+    GTEST_SKIP() << "shared benchmarks not available";
+  size_t speculating = 0;
+  for (const Bench &b : all) {
+    SCOPED_TRACE(b.category + "/" + b.name);
+    Diagnostics diags(b.name);
+    std::optional<Program> p = loadProgram(
+        test::readFile(test::sharedDir() / "bench" / b.category / (b.name + ".json")), diags);
+    ASSERT_TRUE(p.has_value());
+    Program opt = optimize(*p, splitArgs(b.args));
+    EXPECT_EQ(verifyEffects(opt), "");
+    speculating += countOp(opt, Opcode::Speculate) > 0;
+    std::vector<std::string> inputs = {b.args};
+    inputs.insert(inputs.end(), b.extra.begin(), b.extra.end());
+    for (const std::string &args : inputs) {
+      SCOPED_TRACE("args: " + args);
+      Outcome a = run(*p, splitArgs(args)), c = run(opt, splitArgs(args));
+      EXPECT_EQ(a.ok, c.ok) << c.error;
+      EXPECT_EQ(a.out, c.out);
+      if (args == b.args) {
+        EXPECT_LE(c.dyn, a.dyn + a.dyn / 50 + 10); // never much worse where profiled
+      }
+    }
+  }
+  std::printf("benchmarks that speculate: %zu of %zu\n", speculating, all.size());
+}
+
+} // namespace
+} // namespace brisk

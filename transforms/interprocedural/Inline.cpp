@@ -1,0 +1,597 @@
+#include "transforms/interprocedural/Inline.h"
+
+#include "analysis/CFG.h"
+#include "analysis/Liveness.h"
+#include "analysis/Uses.h"
+
+#include <llvm/ADT/StringMap.h>
+
+#include <algorithm>
+#include <optional>
+#include <queue>
+#include <utility>
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace brisk {
+namespace {
+
+// A safety net only: budgets end the pass long before this.
+constexpr unsigned kMaxInlinesPerRun = 100000;
+
+bool hasPhis(const Function &f) {
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Phi)
+        return true;
+  return false;
+}
+
+bool hasSpeculation(const Function &f) {
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Speculate || in.op == Opcode::Guard || in.op == Opcode::Commit)
+        return true;
+  return false;
+}
+
+// The type each variable is defined with (parameters included); none() when
+// it is never defined. A type-correct function has one per variable.
+std::vector<Type> variableTypes(const Function &f) {
+  std::vector<Type> types(f.numVars(), Type::none());
+  for (const Param &p : f.params)
+    types[p.var] = p.type;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.hasDest())
+        types[in.dest] = in.type;
+  return types;
+}
+
+// How one call site would be inlined, and what it would cost.
+struct Plan {
+  std::vector<BlockId> order;        // callee blocks to copy, in their new layout order
+  std::vector<bool> substitute;      // per parameter: use the argument variable itself
+  std::vector<bool> toDest;          // per callee variable: renamed to the call's destination
+  std::vector<BlockId> exits;        // blocks that return (ret, or fall off the end)
+  double savedPerCall = 0;           // estimated dynamic instructions saved per call
+  long long growth = 0;              // static instructions added to the caller
+};
+
+// Which returned variables of `g` can be renamed to the call's destination x,
+// so that their `ret` needs no copy. Several can share x when their live
+// ranges do not interfere: no one of them is live where another is defined
+// (then every read still sees its own variable's last write). The copy reads
+// nothing else under x's name (x is not an argument; the caller checks).
+// Chosen greedily, the variable returned by the hottest exits first.
+// Parameters: one that is copied in may be copied straight into x, alone.
+void chooseResults(const Function &g, const CFG &cfg, const Instr &call,
+                   const std::vector<std::pair<VarId, double>> &returned, Plan &out) {
+  std::vector<double> weight(g.numVars(), 0.0);
+  std::vector<bool> candidate(g.numVars(), false);
+  for (auto [v, w] : returned) {
+    weight[v] += w;
+    candidate[v] = true;
+  }
+  std::vector<bool> isParam(g.numVars(), false);
+  for (size_t i = 0; i < g.params.size(); ++i) {
+    VarId p = g.params[i].var;
+    isParam[p] = true;
+    if (out.substitute[i] || g.params[i].type != call.type)
+      candidate[p] = false; // read in place: it is the caller's argument
+  }
+  for (BlockId b : out.order)
+    for (const Instr &in : g.block(b).instrs) {
+      if (in.hasDest() && in.dest < candidate.size() && in.type != call.type)
+        candidate[in.dest] = false;
+      if (in.op == Opcode::Set && !in.args.empty())
+        candidate[in.args[0]] = false;
+    }
+
+  // What is live just after each definition of a candidate.
+  Liveness live(g, cfg);
+  std::vector<llvm::BitVector> liveAtDef(g.numVars());
+  for (BlockId b : out.order) {
+    llvm::BitVector now = live.liveOut(b);
+    const std::vector<Instr> &instrs = g.block(b).instrs;
+    for (size_t i = instrs.size(); i-- > 0;) {
+      const Instr &in = instrs[i];
+      if (in.hasDest()) {
+        if (candidate[in.dest]) {
+          llvm::BitVector &at = liveAtDef[in.dest];
+          if (at.empty())
+            at.resize(g.numVars());
+          at |= now;
+        }
+        now.reset(in.dest);
+      }
+      forEachUse(in, [&](VarId v) { now.set(v); });
+    }
+  }
+  // A parameter is defined on entry, with whatever is live there.
+  for (const Param &p : g.params)
+    if (candidate[p.var]) {
+      llvm::BitVector &at = liveAtDef[p.var];
+      if (at.empty())
+        at.resize(g.numVars());
+      at |= live.liveIn(g.entry());
+    }
+  auto liveAt = [&](VarId def, VarId v) {
+    return !liveAtDef[def].empty() && liveAtDef[def].test(v);
+  };
+
+  std::vector<VarId> order;
+  for (VarId v = 0; v < g.numVars(); ++v)
+    if (candidate[v])
+      order.push_back(v);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](VarId a, VarId b) { return weight[a] > weight[b]; });
+  std::vector<VarId> chosen;
+  for (VarId v : order) {
+    bool fits = std::none_of(chosen.begin(), chosen.end(), [&](VarId c) {
+      return liveAt(v, c) || liveAt(c, v) || isParam[v] || isParam[c];
+    });
+    if (fits) {
+      chosen.push_back(v);
+      out.toDest[v] = true;
+    }
+  }
+}
+
+class Inliner {
+public:
+  Inliner(Program &program, ProgramWeights &weights, const InlineOptions &options,
+          InlineStats &stats)
+      : program_(program), weights_(weights), options_(options), stats_(stats) {}
+
+  bool run();
+
+private:
+  struct Site {
+    size_t caller;
+    BlockId block;
+    uint32_t index;
+    size_t callee;
+    double count;
+  };
+
+  // A site in the queue: hottest first, ties in program order (function,
+  // layout position, instruction); valid while its caller's version is.
+  struct Queued {
+    Site site;
+    size_t position;
+    unsigned version;
+    bool operator<(const Queued &o) const { // std::priority_queue pops the largest
+      if (site.count != o.site.count)
+        return site.count < o.site.count;
+      if (site.caller != o.site.caller)
+        return site.caller > o.site.caller;
+      if (position != o.position)
+        return position > o.position;
+      return site.index > o.site.index;
+    }
+  };
+
+  void queueSitesOf(size_t fi);
+  bool calleeHasLoop(size_t gi);
+  bool recursionAllows(const Site &site) const;
+  bool plan(const Site &site, Plan &out) const;
+  void inlineSite(const Site &site, const Plan &plan);
+  const std::vector<size_t> &chainOf(size_t fn, BlockId b) const;
+
+  Program &program_;
+  ProgramWeights &weights_;
+  const InlineOptions &options_;
+  InlineStats &stats_;
+  std::vector<size_t> originalSize_, size_;
+  llvm::StringMap<size_t> index_;                  // function name -> index
+  std::vector<unsigned> version_;                  // bumped when a function changes
+  std::vector<std::optional<bool>> hasLoop_;       // per function, until it changes
+  std::priority_queue<Queued> queue_;
+  std::vector<std::vector<Queued>> failedByCallee_; // retried when the callee changes
+  long long programSize_ = 0, programLimit_ = 0;
+  // chains_[fn][block]: the callees (function indices) the block was copied
+  // through, outermost first; empty for the function's own blocks.
+  std::vector<std::vector<std::vector<size_t>>> chains_;
+};
+
+const std::vector<size_t> &Inliner::chainOf(size_t fn, BlockId b) const {
+  static const std::vector<size_t> kEmpty;
+  return b < chains_[fn].size() ? chains_[fn][b] : kEmpty;
+}
+
+bool Inliner::run() {
+  std::vector<std::string> names;
+  for (const Function &f : program_.functions)
+    names.push_back(f.name);
+  std::sort(names.begin(), names.end());
+  if (std::adjacent_find(names.begin(), names.end()) != names.end())
+    return false; // calls would be ambiguous; brili rejects such programs when run
+
+  for (const Function &f : program_.functions) {
+    originalSize_.push_back(f.instrCount());
+    programSize_ += (long long)f.instrCount();
+  }
+  size_ = originalSize_;
+  chains_.resize(program_.functions.size());
+  programLimit_ = programSize_ + (long long)(options_.programGrowthFactor * double(programSize_)) +
+                  (long long)options_.programGrowthConstant;
+
+  // The hottest eligible site first. Inlining changes the caller (its blocks
+  // and sizes) and the callee's weights (scaled down), so only their sites are
+  // queued again; a site that could not be inlined waits until its callee
+  // changes (budgets only shrink, so nothing else can make it fit).
+  for (size_t i = 0; i < program_.functions.size(); ++i)
+    index_[program_.functions[i].name] = i;
+  version_.assign(program_.functions.size(), 0);
+  hasLoop_.assign(program_.functions.size(), std::nullopt);
+  failedByCallee_.resize(program_.functions.size());
+  for (size_t fi = 0; fi < program_.functions.size(); ++fi)
+    queueSitesOf(fi);
+  bool changed = false;
+  unsigned inlinedCount = 0;
+  while (!queue_.empty() && inlinedCount < kMaxInlinesPerRun) {
+    Queued q = queue_.top();
+    queue_.pop();
+    if (q.version != version_[q.site.caller])
+      continue; // its caller changed: the site was queued again
+    const Site &site = q.site;
+    Plan p;
+    if (!recursionAllows(site) || !plan(site, p)) {
+      failedByCallee_[site.callee].push_back(q);
+      continue;
+    }
+    inlineSite(site, p);
+    stats_.sitesInlined++;
+    stats_.instructionsAdded += p.growth;
+    stats_.estimatedSaved += p.savedPerCall * site.count;
+    changed = true;
+    ++inlinedCount;
+    for (size_t changedFn : {site.caller, site.callee}) {
+      ++version_[changedFn];
+      hasLoop_[changedFn].reset();
+      queueSitesOf(changedFn);
+      for (const Queued &retry : std::exchange(failedByCallee_[changedFn], {}))
+        if (retry.version == version_[retry.site.caller])
+          queue_.push(retry);
+    }
+  }
+  return changed;
+}
+
+// Whether `f` has a cycle: some edge goes to a block at or before its source
+// in reverse post-order (a retreating edge).
+static bool hasLoop(const Function &f) {
+  CFG cfg(f);
+  for (BlockId b : cfg.rpo())
+    for (BlockId s : cfg.succs(b))
+      if (cfg.rpoIndex(s) <= cfg.rpoIndex(b))
+        return true;
+  return false;
+}
+
+bool Inliner::calleeHasLoop(size_t gi) {
+  if (!hasLoop_[gi])
+    hasLoop_[gi] = hasLoop(program_.functions[gi]);
+  return *hasLoop_[gi];
+}
+
+// Queues the eligible call sites of function `fi` at its current version.
+void Inliner::queueSitesOf(size_t fi) {
+  const Function &f = program_.functions[fi];
+  const FunctionWeights *w = weights_.find(f);
+  if (!w || !w->hasData() || hasPhis(f))
+    return;
+  for (size_t pos = 0; pos < f.layout.size(); ++pos) {
+    BlockId b = f.layout[pos];
+    double count = w->block(b);
+    if (count < options_.minSiteCount)
+      continue;
+    const std::vector<Instr> &instrs = f.block(b).instrs;
+    for (uint32_t i = 0; i < instrs.size(); ++i) {
+      if (instrs[i].op != Opcode::Call || instrs[i].callee == "main")
+        continue;
+      auto it = index_.find(instrs[i].callee);
+      if (it == index_.end())
+        continue;
+      size_t gi = it->second;
+      if (count >= options_.minSiteCountWithLoops || !calleeHasLoop(gi))
+        queue_.push(Queued{Site{fi, b, i, gi, count}, pos, version_[fi]});
+    }
+  }
+}
+
+bool Inliner::recursionAllows(const Site &site) const {
+  const std::vector<size_t> &chain = chainOf(site.caller, site.block);
+  size_t depth = std::count(chain.begin(), chain.end(), site.callee) +
+                 (site.caller == site.callee ? 1 : 0);
+  return depth <= options_.maxRecursiveDepth;
+}
+
+bool Inliner::plan(const Site &site, Plan &out) const {
+  const Function &f = program_.functions[site.caller];
+  const Function &g = program_.functions[site.callee];
+  const Instr &call = f.block(site.block).instrs[site.index];
+  const FunctionWeights *gw = weights_.find(g);
+  if (!gw || !gw->hasData() || hasPhis(g) || hasSpeculation(g) || g.layout.empty())
+    return false;
+  if (size_[site.callee] > options_.maxCalleeSize || call.args.size() != g.params.size())
+    return false;
+  if (call.hasDest() && (g.returnType.isNone() || call.type != g.returnType))
+    return false;
+
+  // Blocks to copy: the reachable ones. An unreachable block is never fallen
+  // into by a reachable one, so dropping it changes no fall-through.
+  CFG cfg(g);
+  for (BlockId b : g.layout)
+    if (cfg.reachable(b))
+      out.order.push_back(b);
+
+  // Exits, and what each returns.
+  std::vector<std::pair<VarId, double>> returned; // with the exit's count
+  for (BlockId b : out.order) {
+    const Instr *t = g.block(b).terminator();
+    if (t && t->op == Opcode::Ret) {
+      out.exits.push_back(b);
+      if (call.hasDest()) {
+        if (t->args.size() != 1)
+          return false; // a value call of a function that returns nothing
+        returned.push_back({t->args[0], gw->block(b)});
+      }
+    } else if (!t && b == out.order.back()) {
+      if (call.hasDest())
+        return false; // falls off the end of a value function: an error under brili
+      out.exits.push_back(b);
+    }
+  }
+
+  // A parameter reads the argument variable directly when the copy never
+  // writes it, or when the argument is dead after the call (and passed once,
+  // and is not the destination): then the copy may overwrite it.
+  std::vector<bool> written(g.numVars(), false), shadow(g.numVars(), false);
+  for (BlockId b : out.order)
+    for (const Instr &in : g.block(b).instrs) {
+      if (in.hasDest())
+        written[in.dest] = true;
+      if (in.op == Opcode::Set && !in.args.empty())
+        shadow[in.args[0]] = true; // names a shadow variable
+    }
+  CFG callerCfg(f);
+  Liveness callerLive(f, callerCfg);
+  llvm::BitVector liveAfterCall = callerLive.liveOut(site.block);
+  {
+    const std::vector<Instr> &instrs = f.block(site.block).instrs;
+    for (size_t i = instrs.size(); i-- > site.index + 1;) {
+      if (instrs[i].hasDest())
+        liveAfterCall.reset(instrs[i].dest);
+      forEachUse(instrs[i], [&](VarId v) { liveAfterCall.set(v); });
+    }
+  }
+  std::vector<Type> callerTypes = variableTypes(f);
+  unsigned copies = 0;
+  for (size_t i = 0; i < g.params.size(); ++i) {
+    VarId a = call.args[i], p = g.params[i].var;
+    bool same = a < callerTypes.size() && callerTypes[a] == g.params[i].type;
+    bool mayClobber = !liveAfterCall.test(a) && a != call.dest &&
+                      std::count(call.args.begin(), call.args.end(), a) == 1;
+    out.substitute.push_back(same && !shadow[p] && (!written[p] || mayClobber));
+    copies += out.substitute.back() ? 0 : 1;
+  }
+
+  out.toDest.assign(g.numVars(), false);
+  if (call.hasDest() &&
+      std::find(call.args.begin(), call.args.end(), call.dest) == call.args.end())
+    chooseResults(g, cfg, call, returned, out);
+
+  // Lay the hottest returning block out last when nothing falls into it and
+  // the current last block falls into nothing.
+  auto endsWithTerminator = [&](BlockId b) { return g.block(b).terminator() != nullptr; };
+  BlockId hottest = kNoBlock;
+  for (BlockId e : out.exits)
+    if (endsWithTerminator(e) && (hottest == kNoBlock || gw->block(e) > gw->block(hottest)))
+      hottest = e;
+  if (hottest != kNoBlock && hottest != out.order.back() && hottest != out.order.front() &&
+      endsWithTerminator(out.order.back())) {
+    auto at = std::find(out.order.begin(), out.order.end(), hottest);
+    if (endsWithTerminator(*(at - 1))) {
+      out.order.erase(at);
+      out.order.push_back(hottest);
+    }
+  }
+
+  // Cost model: what the call and its rets cost against what the glue costs.
+  double exitTotal = 0;
+  for (BlockId e : out.exits)
+    exitTotal += gw->block(e);
+  double saved = 1.0 - double(copies);
+  long long growth = (long long)copies - 1;
+  for (BlockId b : out.order)
+    growth += (long long)g.block(b).instrs.size();
+  for (BlockId e : out.exits) {
+    double p = exitTotal > 0 ? gw->block(e) / exitTotal : 1.0 / double(out.exits.size());
+    bool isRet = endsWithTerminator(e);
+    bool needsCopy = isRet && call.hasDest() && !out.toDest[g.block(e).terminator()->args[0]];
+    bool needsJmp = e != out.order.back();
+    int glue = (needsCopy ? 1 : 0) + (needsJmp ? 1 : 0);
+    saved += p * ((isRet ? 1.0 : 0.0) - double(glue));
+    growth += glue - (isRet ? 1 : 0);
+  }
+  out.savedPerCall = saved;
+  out.growth = growth;
+  if (saved < options_.minSavedPerCall)
+    return false;
+
+  long long callerLimit =
+      (long long)originalSize_[site.caller] +
+      (long long)(options_.callerGrowthFactor * double(originalSize_[site.caller])) +
+      (long long)options_.callerGrowthConstant;
+  if (options_.callerSizeLimit) {
+    auto it = options_.callerSizeLimit->find(f.name);
+    callerLimit = it == options_.callerSizeLimit->end() ? 0 : (long long)it->second;
+  }
+  if ((long long)size_[site.caller] + growth > callerLimit ||
+      programSize_ + growth > programLimit_)
+    return false;
+  return true;
+}
+
+void Inliner::inlineSite(const Site &site, const Plan &plan) {
+  Function &f = program_.functions[site.caller];
+  // A snapshot: the callee may be the caller itself.
+  const Function g = program_.functions[site.callee];
+  const FunctionWeights gw = weights_.of(g);
+  std::vector<std::vector<size_t>> calleeChains = chains_[site.callee];
+  const Instr call = f.block(site.block).instrs[site.index];
+  const BlockId B = site.block;
+
+  // The callee now runs from here for this site's share of its entries.
+  {
+    FunctionWeights &live = weights_.of(program_.functions[site.callee]);
+    double share = gw.entryCount > 0 ? std::min(1.0, site.count / gw.entryCount) : 0.0;
+    for (BlockId b : g.layout) {
+      live.setBlock(b, gw.block(b) * (1.0 - share));
+      for (auto [to, c] : gw.edgesFrom(b))
+        live.setEdge(b, to, c * (1.0 - share));
+    }
+    live.entryCount = std::max(0.0, gw.entryCount - site.count);
+  }
+  FunctionWeights &fw = weights_.of(f);
+  double siteNow = fw.block(B); // lower than site.count when the callee is f
+  double ratio = gw.entryCount > 0 ? siteNow / gw.entryCount : 0.0;
+
+  // Variables.
+  std::vector<VarId> varMap(g.numVars(), kNoVar);
+  std::vector<Instr> paramCopies;
+  for (size_t i = 0; i < g.params.size(); ++i) {
+    const Param &p = g.params[i];
+    if (plan.substitute[i]) {
+      varMap[p.var] = call.args[i];
+      continue;
+    }
+    varMap[p.var] = plan.toDest[p.var] ? call.dest : f.freshVar(g.varName(p.var));
+    Instr copy;
+    copy.op = Opcode::Id;
+    copy.type = p.type;
+    copy.dest = varMap[p.var];
+    copy.args.push_back(call.args[i]);
+    copy.pos = call.pos;
+    paramCopies.push_back(std::move(copy));
+  }
+  for (VarId v = 0; v < g.numVars(); ++v)
+    if (plan.toDest[v])
+      varMap[v] = call.dest; // (again, for a parameter)
+  auto mapVar = [&](VarId v) {
+    if (varMap[v] == kNoVar)
+      varMap[v] = f.freshVar(g.varName(v));
+    return varMap[v];
+  };
+
+  // Blocks: the copies, then the continuation.
+  std::vector<BlockId> blockMap(g.blocks.size(), kNoBlock);
+  for (BlockId b : plan.order) {
+    const std::string &label = g.block(b).label;
+    blockMap[b] = f.addFreshBlock(g.name + "." + (label.empty() ? std::string("b") : label));
+  }
+  const std::string &siteLabel = f.block(B).label;
+  BlockId C = f.addFreshBlock((siteLabel.empty() ? f.name : siteLabel) + ".after");
+
+  // Split B after the call.
+  {
+    std::vector<Instr> &instrs = f.block(B).instrs;
+    f.block(C).instrs.assign(std::make_move_iterator(instrs.begin() + site.index + 1),
+                             std::make_move_iterator(instrs.end()));
+    instrs.resize(site.index);
+    for (Instr &copy : paramCopies)
+      instrs.push_back(std::move(copy));
+  }
+
+  // Copy the callee's blocks.
+  for (BlockId b : plan.order) {
+    BlockId nb = blockMap[b];
+    std::vector<Instr> body;
+    body.reserve(g.block(b).instrs.size() + 1);
+    for (const Instr &in : g.block(b).instrs) {
+      if (in.op == Opcode::Ret) {
+        if (call.hasDest() && mapVar(in.args[0]) != call.dest) {
+          Instr copy;
+          copy.op = Opcode::Id;
+          copy.type = call.type;
+          copy.dest = call.dest;
+          copy.args.push_back(mapVar(in.args[0]));
+          copy.pos = in.pos;
+          body.push_back(std::move(copy));
+        }
+        if (b != plan.order.back()) {
+          Instr jmp;
+          jmp.op = Opcode::Jmp;
+          jmp.labels.push_back(C);
+          jmp.pos = in.pos;
+          body.push_back(std::move(jmp));
+        }
+        continue;
+      }
+      Instr copy = in;
+      if (copy.hasDest())
+        copy.dest = mapVar(copy.dest);
+      for (VarId &a : copy.args)
+        a = mapVar(a);
+      for (BlockId &l : copy.labels)
+        l = blockMap[l];
+      body.push_back(std::move(copy));
+    }
+    f.block(nb).instrs = std::move(body);
+    f.block(nb).pos = g.block(b).pos;
+  }
+
+  // Layout: B, the copy, C, then whatever followed B.
+  auto at = std::find(f.layout.begin(), f.layout.end(), B);
+  std::vector<BlockId> inserted;
+  for (BlockId b : plan.order)
+    inserted.push_back(blockMap[b]);
+  inserted.push_back(C);
+  f.layout.insert(at + 1, inserted.begin(), inserted.end());
+
+  // Weights.
+  fw.setBlock(C, siteNow);
+  for (auto [to, c] : fw.edgesFrom(B))
+    fw.setEdge(C, to, c);
+  fw.clearEdgesFrom(B);
+  fw.setEdge(B, blockMap[g.entry()], siteNow);
+  for (BlockId b : plan.order) {
+    fw.setBlock(blockMap[b], gw.block(b) * ratio);
+    for (auto [to, c] : gw.edgesFrom(b))
+      if (blockMap[to] != kNoBlock)
+        fw.setEdge(blockMap[b], blockMap[to], c * ratio);
+  }
+  for (BlockId e : plan.exits)
+    fw.setEdge(blockMap[e], C, gw.block(e) * ratio);
+
+  // Bookkeeping.
+  std::vector<size_t> chain = chainOf(site.caller, B);
+  std::vector<std::vector<size_t>> &chains = chains_[site.caller];
+  chains.resize(f.blocks.size());
+  chains[C] = chain;
+  chain.push_back(site.callee);
+  // A copied block came through the callee and whatever it came through there.
+  for (BlockId b : plan.order) {
+    std::vector<size_t> &c = chains[blockMap[b]];
+    c = chain;
+    if (b < calleeChains.size())
+      c.insert(c.end(), calleeChains[b].begin(), calleeChains[b].end());
+  }
+  size_t newSize = f.instrCount();
+  programSize_ += (long long)newSize - (long long)size_[site.caller];
+  size_[site.caller] = newSize;
+}
+
+} // namespace
+
+bool inlineHotCalls(Program &program, ProgramWeights &weights, const InlineOptions &options,
+                    InlineStats *stats) {
+  InlineStats local;
+  Inliner inliner(program, weights, options, stats ? *stats : local);
+  return inliner.run();
+}
+
+} // namespace brisk

@@ -1,0 +1,114 @@
+// Rules (see LICM.h): only Pure instructions move; each moves to a block that
+// dominates its old one and runs no more often than it did; its arguments'
+// definitions dominate the new place (they are outside the loop, so they
+// dominate the header, whose unique outside predecessor is the preheader, or
+// they were hoisted into the preheader earlier in order).
+#include "transforms/loops/LICM.h"
+
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Loops.h"
+#include "transforms/loops/LoopPreheaders.h"
+
+#include <vector>
+
+namespace brisk {
+
+namespace {
+
+bool isHoistable(const Instr &in) {
+  if (!in.hasDest() || !isPure(in.op))
+    return false;
+  return in.op != Opcode::Phi && in.op != Opcode::Undef && in.op != Opcode::Get;
+}
+
+class LoopInvariantMotion {
+public:
+  explicit LoopInvariantMotion(Function &f) : f_(f) {}
+
+  bool run() {
+    bool changed = insertPreheaders(f_);
+    CFG cfg(f_);
+    DominatorTree dom(cfg);
+    LoopInfo loops(cfg, dom);
+    if (loops.loops().empty())
+      return changed;
+    defBlock_.assign(f_.numVars(), kNoBlock);
+    for (const Param &p : f_.params)
+      defBlock_[p.var] = cfg.entry();
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.hasDest())
+          defBlock_[in.dest] = b;
+    inLoop_.assign(f_.blocks.size(), false);
+    // Parents precede children in loops(): walk backwards for inner first.
+    for (size_t i = loops.loops().size(); i-- > 0;)
+      changed |= hoistFrom(loops.loop(LoopId(i)), cfg, dom, loops);
+    return changed;
+  }
+
+private:
+  Function &f_;
+  std::vector<BlockId> defBlock_;
+  std::vector<bool> inLoop_;
+
+  bool hoistFrom(const Loop &loop, const CFG &cfg, const DominatorTree &dom,
+                 const LoopInfo &loops) {
+    BlockId pre = preheaderOf(f_, cfg, loops, loop.header);
+    if (pre == kNoBlock)
+      return false;
+    for (BlockId b : loop.blocks)
+      inLoop_[b] = true;
+    llvm::SmallVector<BlockId, 4> exiting;
+    for (BlockId b : loop.blocks)
+      for (BlockId s : cfg.succs(b))
+        if (!inLoop_[s]) {
+          exiting.push_back(b);
+          break;
+        }
+    std::vector<Instr> hoisted;
+    for (BlockId b : loop.blocks) {
+      bool runsEveryEntry = std::all_of(exiting.begin(), exiting.end(),
+                                        [&](BlockId e) { return dom.dominates(b, e); });
+      bool runsEveryIteration = std::all_of(loop.latches.begin(), loop.latches.end(),
+                                            [&](BlockId l) { return dom.dominates(b, l); });
+      if (!runsEveryEntry && !runsEveryIteration)
+        continue;
+      std::vector<Instr> &instrs = f_.block(b).instrs;
+      size_t kept = 0;
+      for (size_t i = 0; i < instrs.size(); ++i) {
+        Instr &in = instrs[i];
+        bool invariant = isHoistable(in) &&
+                         std::none_of(in.args.begin(), in.args.end(), [&](VarId a) {
+                           return defBlock_[a] == kNoBlock || inLoop_[defBlock_[a]];
+                         });
+        if (invariant) {
+          defBlock_[in.dest] = pre;
+          hoisted.push_back(std::move(in));
+        } else if (kept != i) {
+          instrs[kept++] = std::move(in);
+        } else {
+          ++kept;
+        }
+      }
+      instrs.resize(kept);
+    }
+    for (BlockId b : loop.blocks)
+      inLoop_[b] = false;
+    if (hoisted.empty())
+      return false;
+    std::vector<Instr> &dst = f_.block(pre).instrs;
+    auto at = dst.end();
+    if (!dst.empty() && dst.back().isTerminator())
+      at = dst.end() - 1;
+    dst.insert(at, std::make_move_iterator(hoisted.begin()),
+               std::make_move_iterator(hoisted.end()));
+    return true;
+  }
+};
+
+} // namespace
+
+bool hoistLoopInvariants(Function &f) { return LoopInvariantMotion(f).run(); }
+
+} // namespace brisk

@@ -1,0 +1,148 @@
+#include "transforms/loops/LoopPreheaders.h"
+
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Loops.h"
+
+#include <unordered_map>
+
+namespace brisk {
+
+std::string originalName(std::string_view versioned) {
+  size_t dot = versioned.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == versioned.size())
+    return std::string(versioned);
+  for (size_t i = dot + 1; i < versioned.size(); ++i)
+    if (versioned[i] < '0' || versioned[i] > '9')
+      return std::string(versioned);
+  return std::string(versioned.substr(0, dot));
+}
+
+BlockId preheaderOf(const Function &, const CFG &cfg, const LoopInfo &loops, BlockId header) {
+  LoopId l = loops.loopOf(header);
+  if (l == kNoLoop || loops.loop(l).header != header)
+    return kNoBlock;
+  BlockId outside = kNoBlock;
+  for (BlockId p : cfg.preds(header)) {
+    if (loops.contains(l, p))
+      continue;
+    if (outside != kNoBlock)
+      return kNoBlock;
+    outside = p;
+  }
+  if (outside == kNoBlock || cfg.succs(outside).size() != 1)
+    return kNoBlock;
+  return outside;
+}
+
+namespace {
+
+class PreheaderInsertion {
+public:
+  explicit PreheaderInsertion(Function &f) : f_(f), cfg_(f), dom_(cfg_), loops_(cfg_, dom_) {}
+
+  bool run() {
+    std::unordered_map<BlockId, BlockId> before; // header -> new preheader
+    for (const Loop &loop : loops_.loops()) {
+      BlockId h = loop.header;
+      if (preheaderOf(f_, cfg_, loops_, h) != kNoBlock)
+        continue;
+      if (!canInsertBefore(h))
+        continue;
+      before[h] = insert(loops_.loopOf(h), h);
+    }
+    if (before.empty())
+      return false;
+    std::vector<BlockId> layout;
+    layout.reserve(f_.layout.size() + before.size());
+    for (BlockId b : f_.layout) {
+      if (auto it = before.find(b); it != before.end())
+        layout.push_back(it->second);
+      layout.push_back(b);
+    }
+    f_.layout = std::move(layout);
+    return true;
+  }
+
+private:
+  Function &f_;
+  CFG cfg_;
+  DominatorTree dom_;
+  LoopInfo loops_;
+
+  // False when the block laid out before `h` is in h's loop and falls into
+  // it: a preheader there would cost a jump on every iteration.
+  bool canInsertBefore(BlockId h) const {
+    for (size_t i = 0; i < f_.layout.size(); ++i) {
+      if (f_.layout[i] != h)
+        continue;
+      if (i == 0)
+        return false; // the entry has no outside predecessor to split
+      BlockId prev = f_.layout[i - 1];
+      return fallthroughOf(f_, prev) != h || !loops_.contains(loops_.loopOf(h), prev);
+    }
+    return false;
+  }
+
+  BlockId insert(LoopId l, BlockId h) {
+    std::string hint = (f_.block(h).hasLabel() ? f_.block(h).label : std::string("loop")) + ".pre";
+    BlockId pre = f_.addFreshBlock(hint);
+    llvm::SmallVector<BlockId, 4> outside;
+    for (BlockId p : cfg_.preds(h))
+      if (!loops_.contains(l, p))
+        outside.push_back(p);
+    auto isOutside = [&](BlockId b) {
+      return std::find(outside.begin(), outside.end(), b) != outside.end();
+    };
+    for (BlockId p : outside)
+      if (Instr *t = f_.block(p).terminator())
+        for (BlockId &target : t->labels)
+          if (target == h)
+            target = pre;
+    // Split each header phi: entries from outside now arrive through `pre`.
+    std::vector<Instr> prePhis;
+    for (Instr &phi : f_.block(h).instrs) {
+      if (phi.op != Opcode::Phi)
+        break;
+      Instr merged;
+      merged.op = Opcode::Phi;
+      merged.type = phi.type;
+      Instr kept = phi;
+      kept.args.clear();
+      kept.labels.clear();
+      for (size_t i = 0; i < phi.args.size(); ++i) {
+        if (isOutside(phi.labels[i])) {
+          merged.args.push_back(phi.args[i]);
+          merged.labels.push_back(phi.labels[i]);
+        } else {
+          kept.args.push_back(phi.args[i]);
+          kept.labels.push_back(phi.labels[i]);
+        }
+      }
+      VarId incoming = kNoVar;
+      if (!merged.args.empty() &&
+          std::all_of(merged.args.begin(), merged.args.end(),
+                      [&](VarId a) { return a == merged.args.front(); })) {
+        incoming = merged.args.front();
+      } else if (!merged.args.empty()) {
+        std::string base = originalName(f_.varName(phi.dest));
+        merged.dest = f_.freshVar(base);
+        incoming = merged.dest;
+        prePhis.push_back(std::move(merged));
+      }
+      if (incoming != kNoVar) {
+        kept.args.push_back(incoming);
+        kept.labels.push_back(pre);
+      }
+      phi = std::move(kept);
+    }
+    f_.block(pre).instrs = std::move(prePhis);
+    return pre;
+  }
+};
+
+} // namespace
+
+bool insertPreheaders(Function &f) { return PreheaderInsertion(f).run(); }
+
+} // namespace brisk

@@ -1,0 +1,352 @@
+// Rules (see LoopRotation.h): every copy of the header runs exactly when the
+// header would have run (after P, or after a latch), so no instruction runs
+// on a new path and effects keep their order; the executed count drops by
+// the latch's `jmp` per iteration or stays the same (a latch that fell
+// through). The copies read only values that dominate their new place: the
+// phis' incoming values from that block, values defined before the loop, or
+// earlier copies.
+#include "transforms/loops/LoopRotation.h"
+
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Loops.h"
+#include "analysis/Uses.h"
+#include "transforms/loops/LoopPreheaders.h"
+
+#include <llvm/ADT/DenseMap.h>
+
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace brisk {
+
+namespace {
+
+// Non-phi, non-terminator instructions a header may have to be duplicated.
+constexpr size_t kMaxHeaderInstrs = 8;
+constexpr size_t kMaxLatches = 4;
+
+struct Rotation {
+  BlockId header, pre, body, exit;
+  std::vector<BlockId> latches;
+};
+
+// A value the old header defined, now defined at the end of several blocks.
+struct SplitValue {
+  VarId old;
+  Type type;
+  std::vector<std::pair<BlockId, VarId>> defs; // block -> the var holding it there
+  llvm::DenseMap<BlockId, VarId> phis;         // phi placed at a block
+  llvm::DenseMap<BlockId, VarId> atEntry;      // memo: reaching var at block entry
+};
+
+class LoopRotator {
+public:
+  explicit LoopRotator(Function &f) : f_(f) {}
+
+  bool run() {
+    bool changed = insertPreheaders(f_);
+    std::vector<Rotation> todo;
+    {
+      CFG cfg(f_);
+      DominatorTree dom(cfg);
+      LoopInfo loops(cfg, dom);
+      for (const Loop &loop : loops.loops())
+        if (auto r = qualify(loop, cfg, loops))
+          todo.push_back(*r);
+    }
+    if (todo.empty())
+      return changed;
+    std::unordered_set<BlockId> removed;
+    for (const Rotation &r : todo) {
+      rotate(r);
+      removed.insert(r.header);
+    }
+    std::erase_if(f_.layout, [&](BlockId b) { return removed.count(b) != 0; });
+    repairSSA();
+    return true;
+  }
+
+private:
+  Function &f_;
+  std::vector<SplitValue> split_;
+  llvm::DenseMap<VarId, unsigned> splitIndex_; // old header var -> split_ slot
+  llvm::DenseMap<unsigned, VarId> undefOfType_;
+
+  std::optional<Rotation> qualify(const Loop &loop, const CFG &cfg, const LoopInfo &loops) {
+    Rotation r;
+    r.header = loop.header;
+    r.pre = preheaderOf(f_, cfg, loops, r.header);
+    if (r.pre == kNoBlock)
+      return std::nullopt;
+    const Block &h = f_.block(r.header);
+    const Instr *br = h.terminator();
+    if (!br || br->op != Opcode::Br)
+      return std::nullopt;
+    LoopId l = loops.loopOf(r.header);
+    bool in0 = loops.contains(l, br->labels[0]), in1 = loops.contains(l, br->labels[1]);
+    if (in0 == in1)
+      return std::nullopt;
+    r.body = in0 ? br->labels[0] : br->labels[1];
+    r.exit = in0 ? br->labels[1] : br->labels[0];
+    if (r.body == r.header || cfg.preds(r.body).size() != 1)
+      return std::nullopt;
+    if (loop.latches.size() > kMaxLatches)
+      return std::nullopt;
+    for (BlockId latch : loop.latches) {
+      if (latch == r.header || cfg.succs(latch).size() != 1)
+        return std::nullopt;
+      const Instr *t = f_.block(latch).terminator();
+      if (t && t->op != Opcode::Jmp && t->op != Opcode::Br)
+        return std::nullopt;
+      r.latches.push_back(latch);
+    }
+    size_t body = 0;
+    for (const Instr &in : h.instrs) {
+      if (in.op == Opcode::Phi || in.isTerminator())
+        continue;
+      if (in.info().effect == EffectClass::Guard || in.op == Opcode::Get ||
+          in.op == Opcode::Set || ++body > kMaxHeaderInstrs)
+        return std::nullopt;
+    }
+    return r;
+  }
+
+  // Copies the header's work to the end of `from` (the preheader or a latch)
+  // and ends it with the header's branch. Returns the map old var -> the var
+  // holding that value at the end of `from`.
+  llvm::DenseMap<VarId, VarId> copyHeaderInto(const Rotation &r, BlockId from) {
+    llvm::DenseMap<VarId, VarId> map;
+    std::vector<Instr> copies;
+    const std::vector<Instr> &hin = f_.block(r.header).instrs;
+    for (const Instr &in : hin) {
+      if (in.op == Opcode::Phi) {
+        // A copy, not the incoming value itself: the value may be another
+        // rotated loop's header variable, which SSA repair renames by the
+        // position of its uses; GVN removes the copy afterwards.
+        for (size_t i = 0; i < in.args.size(); ++i) {
+          if (in.labels[i] != from)
+            continue;
+          Instr c;
+          c.op = Opcode::Id;
+          c.type = in.type;
+          c.args.push_back(in.args[i]);
+          c.dest = f_.freshVar(originalName(f_.varName(in.dest)));
+          map[in.dest] = c.dest;
+          copies.push_back(std::move(c));
+        }
+        continue;
+      }
+      Instr c = in;
+      forEachUseRef(c, [&](VarId &a) {
+        if (auto it = map.find(a); it != map.end())
+          a = it->second;
+      });
+      if (c.hasDest()) {
+        std::string base = originalName(f_.varName(in.dest));
+        c.dest = f_.freshVar(base);
+        map[in.dest] = c.dest;
+      }
+      copies.push_back(std::move(c));
+    }
+    std::vector<Instr> &dst = f_.block(from).instrs;
+    if (!dst.empty() && dst.back().isTerminator())
+      dst.pop_back();
+    for (Instr &c : copies)
+      dst.push_back(std::move(c));
+    return map;
+  }
+
+  void rotate(const Rotation &r) {
+    std::vector<BlockId> sources{r.pre};
+    sources.insert(sources.end(), r.latches.begin(), r.latches.end());
+    std::vector<llvm::DenseMap<VarId, VarId>> maps;
+    for (BlockId s : sources)
+      maps.push_back(copyHeaderInto(r, s));
+    for (const Instr &in : f_.block(r.header).instrs) {
+      if (!in.hasDest())
+        continue;
+      unsigned slot = unsigned(split_.size());
+      split_.emplace_back();
+      split_.back().old = in.dest;
+      split_.back().type = in.type;
+      splitIndex_[in.dest] = slot;
+      for (size_t i = 0; i < sources.size(); ++i)
+        if (auto it = maps[i].find(in.dest); it != maps[i].end())
+          split_[slot].defs.push_back({sources[i], it->second});
+    }
+    // The phis of B and X had one entry from H; now one from each source.
+    for (BlockId succ : {r.body, r.exit}) {
+      for (Instr &phi : f_.block(succ).instrs) {
+        if (phi.op != Opcode::Phi)
+          break;
+        for (size_t i = 0; i < phi.labels.size(); ++i) {
+          if (phi.labels[i] != r.header)
+            continue;
+          VarId w = phi.args[i];
+          phi.args.erase(phi.args.begin() + i);
+          phi.labels.erase(phi.labels.begin() + i);
+          for (size_t s = 0; s < sources.size(); ++s) {
+            auto it = maps[s].find(w);
+            phi.args.push_back(it != maps[s].end() ? it->second : w);
+            phi.labels.push_back(sources[s]);
+          }
+          break;
+        }
+      }
+    }
+    f_.block(r.header).dead = true;
+  }
+
+  VarId undefOf(Type t) {
+    unsigned key = unsigned(t.base()) << 8 | t.ptrDepth();
+    if (auto it = undefOfType_.find(key); it != undefOfType_.end())
+      return it->second;
+    Instr u;
+    u.op = Opcode::Undef;
+    u.type = t;
+    u.dest = f_.freshVar("undef");
+    std::vector<Instr> &e = f_.block(f_.entry()).instrs;
+    e.insert(e.begin(), u);
+    undefOfType_[key] = u.dest;
+    return u.dest;
+  }
+
+  static VarId localDef(const SplitValue &s, BlockId b) {
+    for (const auto &[blk, var] : s.defs)
+      if (blk == b)
+        return var;
+    return kNoVar;
+  }
+
+  VarId reachingAtEntry(SplitValue &s, const DominatorTree &dom, BlockId b) {
+    llvm::SmallVector<BlockId, 16> path;
+    VarId found = kNoVar;
+    for (BlockId x = b; x != kNoBlock; x = dom.idom(x)) {
+      if (auto it = s.atEntry.find(x); it != s.atEntry.end()) {
+        found = it->second;
+        break;
+      }
+      if (auto it = s.phis.find(x); it != s.phis.end()) {
+        found = it->second;
+        s.atEntry[x] = found;
+        break;
+      }
+      path.push_back(x);
+      // Entering x from its idom: the idom's definition, if any, reaches.
+      BlockId up = dom.idom(x);
+      if (up != kNoBlock) {
+        VarId local = localDef(s, up);
+        if (local != kNoVar) {
+          found = local;
+          break;
+        }
+      }
+    }
+    for (BlockId x : path)
+      s.atEntry[x] = found;
+    return found;
+  }
+
+  VarId reachingAtEnd(SplitValue &s, const DominatorTree &dom, BlockId b) {
+    VarId local = localDef(s, b);
+    return local != kNoVar ? local : reachingAtEntry(s, dom, b);
+  }
+
+  void repairSSA() {
+    CFG cfg(f_);
+    DominatorTree dom(cfg);
+    DominanceFrontier df(cfg, dom);
+    // Phis at the iterated dominance frontier of each value's definitions.
+    std::vector<std::pair<unsigned, BlockId>> newPhis; // (slot, block)
+    for (unsigned slot = 0; slot < split_.size(); ++slot) {
+      SplitValue &s = split_[slot];
+      std::vector<BlockId> work;
+      for (const auto &d : s.defs)
+        work.push_back(d.first);
+      while (!work.empty()) {
+        BlockId b = work.back();
+        work.pop_back();
+        if (!dom.reachable(b))
+          continue;
+        for (BlockId z : df.frontier(b)) {
+          if (s.phis.count(z))
+            continue;
+          s.phis[z] = f_.freshVar(originalName(f_.varName(s.old)));
+          newPhis.push_back({slot, z});
+          work.push_back(z);
+        }
+      }
+    }
+    // Every remaining use of an old header value reads what reaches it.
+    for (BlockId b : f_.layout) {
+      for (Instr &in : f_.block(b).instrs) {
+        if (in.op == Opcode::Phi) {
+          for (size_t i = 0; i < in.args.size(); ++i)
+            if (auto it = splitIndex_.find(in.args[i]); it != splitIndex_.end()) {
+              SplitValue &s = split_[it->second];
+              VarId v = reachingAtEnd(s, dom, in.labels[i]);
+              in.args[i] = v != kNoVar ? v : undefOf(s.type);
+            }
+          continue;
+        }
+        forEachUseRef(in, [&](VarId &a) {
+          if (auto it = splitIndex_.find(a); it != splitIndex_.end()) {
+            SplitValue &s = split_[it->second];
+            VarId v = reachingAtEntry(s, dom, b);
+            a = v != kNoVar ? v : undefOf(s.type);
+          }
+        });
+      }
+    }
+    // Build the phis, then keep only those something else reads (pruning).
+    llvm::DenseMap<VarId, Instr> built;
+    for (const auto &[slot, z] : newPhis) {
+      SplitValue &s = split_[slot];
+      Instr phi;
+      phi.op = Opcode::Phi;
+      phi.type = s.type;
+      phi.dest = s.phis[z];
+      for (BlockId p : cfg.preds(z)) {
+        VarId v = reachingAtEnd(s, dom, p);
+        phi.args.push_back(v != kNoVar ? v : undefOf(s.type));
+        phi.labels.push_back(p);
+      }
+      built[phi.dest] = std::move(phi);
+    }
+    llvm::DenseMap<VarId, bool> live;
+    std::vector<VarId> work;
+    auto markUse = [&](VarId a) {
+      if (built.count(a) && !live[a]) {
+        live[a] = true;
+        work.push_back(a);
+      }
+    };
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        forEachUse(in, markUse);
+    while (!work.empty()) {
+      VarId v = work.back();
+      work.pop_back();
+      for (VarId a : built[v].args)
+        markUse(a);
+    }
+    for (const auto &[slot, z] : newPhis) {
+      VarId v = split_[slot].phis[z];
+      if (!live[v])
+        continue;
+      std::vector<Instr> &instrs = f_.block(z).instrs;
+      size_t at = 0;
+      while (at < instrs.size() && instrs[at].op == Opcode::Phi)
+        ++at;
+      instrs.insert(instrs.begin() + at, std::move(built[v]));
+    }
+  }
+};
+
+} // namespace
+
+bool rotateLoops(Function &f) { return LoopRotator(f).run(); }
+
+} // namespace brisk

@@ -1,0 +1,91 @@
+// unrollCountedLoops: unrolls hot counted loops K times with one trip-count
+// test per K iterations, on plain (non-SSA) Bril.
+//
+// What it matches. A back edge from a latch T to a labeled header H (not the
+// entry; H dominates T; T = H for a single-block loop), T ending in
+// `br c H X` or `br c X H`, whose body (the natural loop of that one edge)
+// has no other cycle, no exit but T -> X, and at most maxBodySize
+// instructions; inner branches are fine. In the body:
+//   - c is defined once, in T, by an int comparison of i and n (lt/le/gt/ge/
+//     eq, either operand order, either branch sense) that means "continue
+//     while i < n", "i <= n" or "i != n" for an up-counting i, or "i > n",
+//     "i >= n" or "i != n" for a down-counting i, and is read by nothing but
+//     the branch ("continue while i == n" is not a counted loop);
+//   - i is defined once, by `i = add i s`, `add s i` or `sub i s`, where s is a
+//     variable the function defines exactly once, by a nonzero `const` of at
+//     most 2^20 in magnitude; the step v is s (-s for sub), and its sign is
+//     the direction. The update is in a block that dominates T (it runs once
+//     per iteration), before the comparison ("update first") or after it
+//     ("compare first");
+//   - n is not defined in the body;
+//   - nothing speculates, guards, commits, returns, or is a phi/set/get.
+//
+// What it builds (up-counting; down-counting mirrors every comparison and
+// m = n + (K-1)|v|, ok = gt m n). With m = n - (K-1)v, REL' = le for
+// "i <= n" and lt for "i < n" and "i != n":
+//     E: [m computed; ok = lt m n unless n is a known constant]
+//        t = REL' i m [and ok]; br t U H          -- enough left for K?
+//     U: body copy 1 ... body copy K (no comparisons; inner branches
+//        remapped within each copy; copy j's latch runs into copy j+1's header)
+//        t = REL' i m;  br t U R   (update first) -- one test per chunk
+//                       br t U H   (compare first)
+//     R: c = <the original comparison>; br c H X  -- exactly T's test
+//     H ... T: unchanged: the remainder iterations
+// E, U, R are laid out just before H; every edge into H from outside the
+// body now enters E.
+//
+// Why the chunk test is exact. Let a be i's value where the test is made.
+// "REL' a m" with m not wrapped (ok, or checked here for a constant n) means
+// a + (K-1)v REL n in exact integers, so none of a, a+v, ..., a+(K-1)v
+// wraps and each one passes "i < n", "i <= n" and "i != n" (being < n, or
+// <= n for le). Compare first: these are exactly the K values the chunk's
+// comparisons read, so all K pass; afterwards i holds the next value to
+// compare, which the chunk test (or H itself) examines. Update first: the
+// chunk's comparisons read a+v, ..., a+Kv; the first K-1 are covered, and
+// the K-th, a+Kv (computed by the same wrapping adds as in T), is the value
+// i holds at the chunk test: the test passing covers it (it is the next
+// chunk's a), and R makes T's own test on it otherwise. An i that starts
+// past n (the wrap-around case of "!=", running up to 2^64/v trips) simply
+// fails the test and runs in H ... T, as do chunks after i wrapped: the
+// proof reads only the value at hand. So U does exactly what K trips of the
+// loop do, and the loop continues where T's branch would.
+// When i is read by nothing in the body but its update and the comparison,
+// the K updates become one `add i Kv`.
+//
+// When. With weights, a loop is unrolled when H ran at least
+// minTripsPerFactor x K times per entry on average (the test E costs up to 7
+// instructions per entry, and the exit R 2); K is the largest power of two
+// up to maxFactor that qualifies and keeps the function within sizeLimit
+// instructions. A body of several blocks whose inner branches all go one way
+// at least 1 - speculableShare of the time is left alone: superblock
+// formation turns such branches into guards and unrolls the loop trace
+// itself (with its own counted chunks), and needs the growth budget for it.
+// Without weights (tests, `--passes=unroll`) every matching loop is unrolled
+// by maxFactor, regardless of sizeLimit.
+//
+// Requires plain form. Runs once (no fixpoint; of nested loops only the
+// innermost can match); removes the comparisons and updates it leaves dead
+// with eliminateDeadCode. Adds blocks: profile weights of the function are
+// stale afterwards (the pipeline re-profiles).
+#pragma once
+
+#include "ir/IR.h"
+#include "transforms/superblocks/ProfileWeights.h"
+
+#include <cstddef>
+#include <limits>
+
+namespace brisk {
+
+struct LoopUnrollOptions {
+  unsigned maxFactor = 8;
+  double minTripsPerFactor = 3.0;  // average trips per entry >= this x K
+  size_t maxBodySize = 40;         // instructions of the loop body
+  size_t sizeLimit = std::numeric_limits<size_t>::max(); // function instructions after
+  double speculableShare = 0.05;   // inner branches rarer than this: left to superblocks
+};
+
+bool unrollCountedLoops(Function &f, const FunctionWeights *weights,
+                        const LoopUnrollOptions &options = {});
+
+} // namespace brisk

@@ -1,0 +1,189 @@
+#include "transforms/scalar/AggressiveDCE.h"
+
+#include "analysis/CFG.h"
+#include "analysis/PostDominators.h"
+#include "analysis/Uses.h"
+
+#include <optional>
+#include <vector>
+
+namespace brisk {
+
+namespace {
+
+class AggressiveDCE {
+public:
+  explicit AggressiveDCE(Function &f)
+      : f_(f), def_(f.numVars(), nullptr), defBlock_(f.numVars(), kNoBlock),
+        constant_(f.numVars()), live_(f.numVars(), false), blockLive_(f.blocks.size(), false),
+        branchLive_(f.blocks.size(), false) {}
+
+  bool run() {
+    bool speculative = false;
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs) {
+        speculative |= in.info().effect == EffectClass::Guard;
+        if (in.hasDest()) {
+          def_[in.dest] = &in;
+          defBlock_[in.dest] = b;
+          if (in.op == Opcode::Const)
+            constant_[in.dest] = in.value.asInt();
+        }
+      }
+    CFG cfg(f_);
+    PostDominatorTree pdom(cfg);
+    ControlDependence cd(cfg, pdom);
+    cd_ = &cd;
+    // Without control dependence (speculation: a guard's recovery edge is
+    // not an ordinary branch; unreachable blocks: no post-dominators) every
+    // branch stays.
+    for (BlockId b : f_.layout) {
+      const Instr *term = f_.block(b).terminator();
+      bool keepBranch = speculative || !cfg.reachable(b) ||
+                        (term && term->op == Opcode::Br && pdom.ipdom(b) == kNoBlock);
+      if (keepBranch)
+        markBranch(b);
+      for (const Instr &in : f_.block(b).instrs)
+        if (isRoot(in))
+          markLive(in, b);
+    }
+    while (!work_.empty()) {
+      auto [in, b] = work_.back();
+      work_.pop_back();
+      markOperands(*in, b);
+    }
+    bool changed = false;
+    for (BlockId b : f_.layout) {
+      auto &ins = f_.block(b).instrs;
+      size_t before = ins.size();
+      std::erase_if(ins, [&](const Instr &in) {
+        if (in.isTerminator())
+          return false;
+        return !isRoot(in) && (!in.hasDest() || !live_[in.dest]);
+      });
+      changed |= ins.size() != before;
+      Instr *term = f_.block(b).terminator();
+      if (term && term->op == Opcode::Br && !branchLive_[b]) {
+        // Nothing live depends on which way it goes: straight to where both
+        // ways meet again.
+        BlockId target = pdom.ipdom(b);
+        Instr jmp;
+        jmp.op = Opcode::Jmp;
+        jmp.labels.push_back(target);
+        jmp.pos = term->pos;
+        *term = std::move(jmp);
+        changed = true;
+      }
+    }
+    if (changed)
+      removeUnreachable();
+    return changed;
+  }
+
+private:
+  bool isConstant(VarId v, int64_t *out) const {
+    // Not through def_: the sweep asks this while it moves instructions.
+    if (!constant_[v])
+      return false;
+    *out = *constant_[v];
+    return true;
+  }
+
+  // Branches are not roots: they live when something live depends on them.
+  bool isRoot(const Instr &in) const {
+    if (in.op == Opcode::Br || in.op == Opcode::Jmp)
+      return false;
+    switch (in.info().effect) {
+    case EffectClass::Pure:
+      return false;
+    case EffectClass::MayTrap: {
+      int64_t c;
+      if (in.op == Opcode::Div)
+        return !(isConstant(in.args[1], &c) && c != 0);
+      if (in.op == Opcode::Int2Char)
+        return !(isConstant(in.args[0], &c) && c >= 0 && c <= 1114111 &&
+                 !(c > 55295 && c < 57344));
+      return true;
+    }
+    default:
+      return true;
+    }
+  }
+
+  void markLive(const Instr &in, BlockId b) {
+    work_.push_back({&in, b});
+    markBlock(b);
+  }
+
+  // Something in b is live: the branches deciding whether b runs are too.
+  void markBlock(BlockId b) {
+    if (blockLive_[b])
+      return;
+    blockLive_[b] = true;
+    for (BlockId c : cd_->dependsOn(b))
+      markBranch(c);
+  }
+
+  void markBranch(BlockId b) {
+    if (branchLive_[b])
+      return;
+    branchLive_[b] = true;
+    if (const Instr *term = f_.block(b).terminator())
+      work_.push_back({term, b});
+    markBlock(b);
+  }
+
+  void markOperands(const Instr &in, BlockId b) {
+    (void)b;
+    // A live phi needs to know which edge control came along.
+    if (in.op == Opcode::Phi)
+      for (BlockId p : in.labels)
+        markBranch(p);
+    forEachUse(in, [&](VarId v) {
+      if (live_[v])
+        return;
+      live_[v] = true;
+      if (const Instr *d = def_[v])
+        markLive(*d, defBlock_[v]);
+    });
+  }
+
+  // Blocks that rewritten branches no longer reach hold nothing live; phis
+  // (dead ones, since a live phi keeps its predecessors' branches) lose
+  // their entries from them.
+  void removeUnreachable() {
+    CFG cfg(f_);
+    std::vector<BlockId> kept;
+    for (BlockId b : f_.layout) {
+      if (cfg.reachable(b))
+        kept.push_back(b);
+      else
+        f_.blocks[b].dead = true;
+    }
+    f_.layout = std::move(kept);
+    for (BlockId b : f_.layout)
+      for (Instr &in : f_.block(b).instrs) {
+        if (in.op != Opcode::Phi)
+          break;
+        for (size_t k = in.labels.size(); k-- > 0;)
+          if (f_.blocks[in.labels[k]].dead) {
+            in.labels.erase(in.labels.begin() + k);
+            in.args.erase(in.args.begin() + k);
+          }
+      }
+  }
+
+  Function &f_;
+  std::vector<const Instr *> def_;
+  std::vector<BlockId> defBlock_;
+  std::vector<std::optional<int64_t>> constant_;
+  std::vector<bool> live_, blockLive_, branchLive_;
+  std::vector<std::pair<const Instr *, BlockId>> work_;
+  const ControlDependence *cd_ = nullptr;
+};
+
+} // namespace
+
+bool eliminateDeadCodeAggressively(Function &f) { return AggressiveDCE(f).run(); }
+
+} // namespace brisk

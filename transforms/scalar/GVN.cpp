@@ -1,0 +1,318 @@
+// Rules every rewrite here follows (see GVN.h for the algorithm):
+//  1. A deleted instruction is replaced by a variable of the same type that
+//     holds the same value on every execution: its key includes the type.
+//  2. The replacement's definition dominates every use of the deleted one:
+//     only an instruction found in the scope of the dominator-tree walk (so
+//     in a dominating block, or earlier in the same block) is a leader.
+//  3. Nothing with a side effect is deleted or moved; of the instructions that
+//     may trap only `div` and `int2char` are numbered, and only a dominating
+//     identical one (which already ran without trapping) replaces them.
+//  4. Only deletes instructions: the IR shrinks, so iterating terminates.
+#include "transforms/scalar/GVN.h"
+
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Uses.h"
+
+#include <llvm/ADT/SmallVector.h>
+
+#include <algorithm>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace brisk {
+
+namespace {
+
+struct ExprKey {
+  Opcode op;
+  Type type;
+  int64_t literal = 0;
+  llvm::SmallVector<uint32_t, 4> operands; // value numbers, then phi labels
+
+  friend bool operator==(const ExprKey &, const ExprKey &) = default;
+};
+
+struct ExprKeyHash {
+  size_t operator()(const ExprKey &k) const noexcept {
+    uint64_t h = 0xcbf29ce484222325ull;
+    auto mix = [&](uint64_t x) {
+      h ^= x;
+      h *= 0x100000001b3ull;
+      h ^= h >> 29;
+    };
+    mix(uint64_t(k.op));
+    mix(std::hash<Type>()(k.type));
+    mix(uint64_t(k.literal));
+    for (uint32_t o : k.operands)
+      mix(o);
+    return size_t(h);
+  }
+};
+
+bool isNumbered(const Instr &in) {
+  if (!in.hasDest())
+    return false;
+  switch (in.op) {
+  case Opcode::Undef:
+  case Opcode::Get:
+  case Opcode::Id: // handled as a copy
+    return false;
+  case Opcode::Div:
+  case Opcode::Int2Char:
+    return true;
+  default:
+    return isPure(in.op);
+  }
+}
+
+class GlobalValueNumbering {
+public:
+  explicit GlobalValueNumbering(Function &f) : f_(f) {}
+
+  bool run() {
+    bool changed = false;
+    for (int round = 0; round < 4; ++round) {
+      if (!runOnce())
+        break;
+      changed = true;
+    }
+    return changed;
+  }
+
+private:
+  Function &f_;
+  std::vector<VarId> leader_;
+  std::vector<bool> feedsPhi_; // read by some phi (at the start of the round)
+  std::unordered_map<ExprKey, VarId, ExprKeyHash> table_;
+  std::vector<std::optional<int64_t>> constBits_; // int/bool `const` destinations
+  std::vector<const ExprKey *> undo_; // keys inserted, in order, for scope exit
+
+  // A phi found trivial early may name a variable deleted later in the walk,
+  // so follow the chain (it only ever points at earlier-kept variables).
+  VarId leaderOf(VarId v) const {
+    while (v < leader_.size() && leader_[v] != v)
+      v = leader_[v];
+    return v;
+  }
+
+  ExprKey keyOf(const Instr &in, BlockId block) const {
+    ExprKey k{in.op, in.type, in.op == Opcode::Const ? in.value.bits() : 0, {}};
+    for (VarId a : in.args)
+      k.operands.push_back(leaderOf(a));
+    if (in.op == Opcode::Phi) {
+      k.operands.push_back(~0u); // separates values from labels
+      for (BlockId l : in.labels)
+        k.operands.push_back(l);
+      k.operands.push_back(block); // phis of different blocks differ
+    } else if (isCommutative(in.op) && k.operands.size() == 2 &&
+               k.operands[0] > k.operands[1]) {
+      std::swap(k.operands[0], k.operands[1]);
+    }
+    return k;
+  }
+
+  // A phi all of whose arguments are one value (or the phi itself) is that
+  // value; kNoVar otherwise.
+  VarId trivialPhiValue(const Instr &in) const {
+    VarId same = kNoVar;
+    for (VarId a : in.args) {
+      VarId v = leaderOf(a);
+      if (v == in.dest || v == same)
+        continue;
+      if (same != kNoVar)
+        return kNoVar;
+      same = v;
+    }
+    return same;
+  }
+
+  std::optional<int64_t> constantOf(VarId v) const {
+    v = leaderOf(v);
+    return v < constBits_.size() ? constBits_[v] : std::nullopt;
+  }
+
+  // Algebraic identities of int and bool operations (arguments already
+  // replaced by their leaders). Returns the existing variable `in` equals
+  // (x + 0, x * 1, x / 1, x - 0, x and true, x or false), or rewrites `in`
+  // into a `const` when its value is known without its operands' values
+  // (x * 0, x - x, x and false, x or true, comparisons of x with itself) and
+  // returns kNoVar. `div x x` is left alone: it traps when x is 0.
+  VarId simplifyAlgebraically(Instr &in) {
+    if (in.args.size() != 2 || (in.type != Type::intTy() && in.type != Type::boolTy()))
+      return kNoVar;
+    VarId x = in.args[0], y = in.args[1];
+    std::optional<int64_t> cx = constantOf(x), cy = constantOf(y);
+    auto becomeConst = [&](int64_t bits) {
+      in.op = Opcode::Const;
+      in.args.clear();
+      in.value = in.type == Type::boolTy() ? Literal::ofBool(bits != 0) : Literal::ofInt(bits);
+      constBits_[in.dest] = bits;
+      return kNoVar;
+    };
+    switch (in.op) {
+    case Opcode::Add:
+      if (cy == 0) return x;
+      if (cx == 0) return y;
+      break;
+    case Opcode::Sub:
+      if (cy == 0) return x;
+      if (x == y) return becomeConst(0);
+      break;
+    case Opcode::Mul:
+      if (cy == 1) return x;
+      if (cx == 1) return y;
+      if (cx == 0 || cy == 0) return becomeConst(0);
+      break;
+    case Opcode::Div:
+      if (cy == 1) return x;
+      break;
+    case Opcode::And:
+      if (cy == 1) return x;
+      if (cx == 1) return y;
+      if (cx == 0 || cy == 0) return becomeConst(0);
+      if (x == y) return x;
+      break;
+    case Opcode::Or:
+      if (cy == 0) return x;
+      if (cx == 0) return y;
+      if (cx == 1 || cy == 1) return becomeConst(1);
+      if (x == y) return x;
+      break;
+    case Opcode::Eq: case Opcode::Le: case Opcode::Ge:
+      if (x == y && !cx) return becomeConst(1);
+      break;
+    case Opcode::Lt: case Opcode::Gt:
+      if (x == y && !cx) return becomeConst(0);
+      break;
+    default:
+      break;
+    }
+    return kNoVar;
+  }
+
+  // Numbers one block; returns whether it deleted anything.
+  bool visitBlock(BlockId b) {
+    Block &blk = f_.block(b);
+    llvm::SmallVector<bool, 16> dead(blk.instrs.size(), false);
+    bool any = false;
+    for (size_t i = 0; i < blk.instrs.size(); ++i) {
+      Instr &in = blk.instrs[i];
+      if (in.op != Opcode::Phi)
+        forEachUseRef(in, [&](VarId &a) { a = leaderOf(a); });
+      if (!in.hasDest())
+        continue;
+      VarId replacement = kNoVar;
+      if (in.op == Opcode::Id && in.args.size() == 1 && !feedsPhi_[in.dest]) {
+        replacement = leaderOf(in.args[0]);
+      } else if (in.op == Opcode::Phi) {
+        replacement = trivialPhiValue(in);
+      } else if (!feedsPhi_[in.dest]) {
+        replacement = simplifyAlgebraically(in);
+      }
+      // A value that feeds a phi is left alone: fromSSA would have to copy
+      // the earlier value into the phi's name anyway (they now interfere),
+      // which costs what the merge saved, often on a hotter path.
+      if (replacement == kNoVar && isNumbered(in) && !feedsPhi_[in.dest]) {
+        ExprKey key = keyOf(in, b);
+        auto [it, inserted] = table_.try_emplace(std::move(key), in.dest);
+        if (inserted)
+          undo_.push_back(&it->first);
+        else
+          replacement = it->second;
+      }
+      if (replacement != kNoVar && replacement != in.dest) {
+        leader_[in.dest] = replacement;
+        dead[i] = true;
+        any = true;
+      }
+    }
+    if (any) {
+      size_t n = 0;
+      for (size_t i = 0; i < blk.instrs.size(); ++i)
+        if (!dead[i]) {
+          if (n != i) // a self-move would empty the strings
+            blk.instrs[n] = std::move(blk.instrs[i]);
+          ++n;
+        }
+      blk.instrs.resize(n);
+    }
+    return any;
+  }
+
+  bool runOnce() {
+    CFG cfg(f_);
+    DominatorTree dom(cfg);
+    leader_.resize(f_.numVars());
+    for (VarId v = 0; v < leader_.size(); ++v)
+      leader_[v] = v;
+    table_.clear();
+    undo_.clear();
+    constBits_.assign(f_.numVars(), std::nullopt);
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
+          constBits_[in.dest] = in.value.asInt();
+    // Through copies too: `x = id c` kept for a phi still makes c feed it.
+    feedsPhi_.assign(f_.numVars(), false);
+    std::vector<VarId> copyOf(f_.numVars(), kNoVar), work;
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs) {
+        if (in.op == Opcode::Phi)
+          work.insert(work.end(), in.args.begin(), in.args.end());
+        else if (in.op == Opcode::Id && in.args.size() == 1)
+          copyOf[in.dest] = in.args[0];
+      }
+    while (!work.empty()) {
+      VarId v = work.back();
+      work.pop_back();
+      if (feedsPhi_[v])
+        continue;
+      feedsPhi_[v] = true;
+      if (copyOf[v] != kNoVar)
+        work.push_back(copyOf[v]);
+    }
+
+    bool changed = false;
+    // Iterative pre-order walk of the dominator tree: each frame is a block
+    // and the undo-log height at its entry.
+    struct Frame {
+      BlockId block;
+      size_t undoHeight;
+      unsigned nextChild;
+    };
+    std::vector<Frame> stack;
+    stack.push_back({cfg.entry(), undo_.size(), 0});
+    changed |= visitBlock(cfg.entry());
+    while (!stack.empty()) {
+      Frame &top = stack.back();
+      const BlockList &kids = dom.children(top.block);
+      if (top.nextChild < kids.size()) {
+        BlockId child = kids[top.nextChild++];
+        stack.push_back({child, undo_.size(), 0});
+        changed |= visitBlock(child);
+        continue;
+      }
+      while (undo_.size() > top.undoHeight) {
+        table_.erase(*undo_.back());
+        undo_.pop_back();
+      }
+      stack.pop_back();
+    }
+    if (!changed)
+      return false;
+    // Phi arguments (and uses in blocks the walk reached before their
+    // definitions were replaced) still name deleted variables.
+    for (BlockId b : f_.layout)
+      for (Instr &in : f_.block(b).instrs)
+        forEachUseRef(in, [&](VarId &a) { a = leaderOf(a); });
+    return true;
+  }
+};
+
+} // namespace
+
+bool numberValues(Function &f) { return GlobalValueNumbering(f).run(); }
+
+} // namespace brisk

@@ -1,0 +1,373 @@
+#include "transforms/scalar/Simplify.h"
+
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Loops.h"
+#include "analysis/Uses.h"
+
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+namespace brisk {
+
+namespace {
+
+Instr makeJump(BlockId target) {
+  Instr j;
+  j.op = Opcode::Jmp;
+  j.labels.push_back(target);
+  return j;
+}
+
+bool hasPhis(const Block &b) { return !b.instrs.empty() && b.instrs.front().op == Opcode::Phi; }
+
+class CFGSimplifier {
+public:
+  explicit CFGSimplifier(Function &f) : f_(f) {}
+
+  bool run() {
+    if (!applicable())
+      return false;
+    std::vector<BlockId> layoutBefore = f_.layout;
+    size_t sizeBefore = f_.instrCount();
+    materializeFallthroughs();
+    bool changed = false;
+    for (int round = 0; round < 64; ++round) {
+      bool c = foldSameTargetBranches();
+      c |= threadJumps();
+      c |= mergeBlocks();
+      c |= removeUnreachable();
+      if (!c)
+        break;
+      changed = true;
+    }
+    placeBlocks();
+    dropImplicitJumps();
+    f_.ensureLabels();
+    return changed || f_.layout != layoutBefore || f_.instrCount() != sizeBefore;
+  }
+
+private:
+  bool applicable() const {
+    if (f_.layout.empty())
+      return false;
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        switch (in.op) {
+        case Opcode::Speculate:
+        case Opcode::Commit:
+        case Opcode::Guard:
+        case Opcode::Set:
+        case Opcode::Get:
+          return false;
+        default:
+          break;
+        }
+    // Falling off the end of a value-returning function (an error the
+    // reference reports only if it happens) has no explicit spelling.
+    return f_.returnType.isNone() || f_.block(f_.layout.back()).terminator();
+  }
+
+  void materializeFallthroughs() {
+    originalNext_.assign(f_.blocks.size(), kNoBlock);
+    for (size_t i = 0; i < f_.layout.size(); ++i) {
+      BlockId b = f_.layout[i];
+      BlockId next = i + 1 < f_.layout.size() ? f_.layout[i + 1] : kNoBlock;
+      originalNext_[b] = next;
+      Block &blk = f_.block(b);
+      if (blk.terminator())
+        continue;
+      if (next != kNoBlock) {
+        blk.instrs.push_back(makeJump(next));
+      } else {
+        Instr r;
+        r.op = Opcode::Ret;
+        blk.instrs.push_back(r);
+      }
+    }
+  }
+
+  bool foldSameTargetBranches() {
+    bool changed = false;
+    for (BlockId b : f_.layout) {
+      Instr *t = f_.block(b).terminator();
+      if (t && t->op == Opcode::Br && t->labels[0] == t->labels[1]) {
+        *t = makeJump(t->labels[0]);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  // The target of `e` when `e` is a block that only jumps, else kNoBlock.
+  BlockId forwardTarget(BlockId e) const {
+    const Block &blk = f_.block(e);
+    if (e == f_.entry() || blk.instrs.size() != 1 || blk.instrs[0].op != Opcode::Jmp)
+      return kNoBlock;
+    BlockId t = blk.instrs[0].labels[0];
+    return t == e ? kNoBlock : t;
+  }
+
+  bool threadJumps() {
+    bool changed = false;
+    for (BlockId p : f_.layout) {
+      Instr *t = f_.block(p).terminator();
+      if (!t || (t->op != Opcode::Jmp && t->op != Opcode::Br))
+        continue;
+      for (size_t k = 0; k < t->labels.size(); ++k) {
+        BlockId e = t->labels[k];
+        BlockId target = forwardTarget(e);
+        if (target == kNoBlock || e == p)
+          continue;
+        Block &tb = f_.block(target);
+        if (hasPhis(tb)) {
+          // A second edge from p into target would need two phi entries.
+          if (std::find(t->labels.begin(), t->labels.end(), target) != t->labels.end())
+            continue;
+          if (!std::all_of(tb.instrs.begin(), tb.instrs.end(), [&](const Instr &phi) {
+                return phi.op != Opcode::Phi ||
+                       std::find(phi.labels.begin(), phi.labels.end(), e) != phi.labels.end();
+              }))
+            continue; // entries not repaired yet; removeUnreachable will
+          for (Instr &phi : tb.instrs) {
+            if (phi.op != Opcode::Phi)
+              break;
+            auto at = std::find(phi.labels.begin(), phi.labels.end(), e);
+            VarId v = phi.args[at - phi.labels.begin()];
+            phi.labels.push_back(p);
+            phi.args.push_back(v);
+          }
+        }
+        t->labels[k] = target;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  bool mergeBlocks() {
+    CFG cfg(f_);
+    std::vector<BlockId> into(f_.blocks.size());
+    std::iota(into.begin(), into.end(), BlockId(0));
+    auto findBlock = [&](BlockId b) {
+      while (into[b] != b)
+        b = into[b];
+      return b;
+    };
+    std::vector<VarId> repl(f_.numVars());
+    std::iota(repl.begin(), repl.end(), VarId(0));
+    bool changed = false, renamed = false;
+    for (BlockId b : cfg.rpo()) {
+      if (b == cfg.entry() || cfg.preds(b).size() != 1)
+        continue;
+      BlockId pred = cfg.preds(b)[0], a = findBlock(pred);
+      if (a == b)
+        continue;
+      Block &ab = f_.block(a), &bb = f_.block(b);
+      const Instr *at = ab.terminator();
+      if (!at || at->op != Opcode::Jmp || at->labels[0] != b)
+        continue;
+      // Each phi of b is the value it takes from its one predecessor.
+      llvm::SmallVector<std::pair<VarId, VarId>, 4> phiValues;
+      bool complete = true;
+      for (const Instr &in : bb.instrs) {
+        if (in.op != Opcode::Phi)
+          break;
+        auto it = std::find(in.labels.begin(), in.labels.end(), pred);
+        if (it == in.labels.end()) {
+          complete = false;
+          break;
+        }
+        phiValues.push_back({in.dest, in.args[it - in.labels.begin()]});
+      }
+      if (!complete)
+        continue;
+      for (auto [dest, value] : phiValues) {
+        repl[dest] = value;
+        renamed = true;
+      }
+      ab.instrs.pop_back();
+      for (Instr &in : bb.instrs)
+        if (in.op != Opcode::Phi)
+          ab.instrs.push_back(std::move(in));
+      bb.instrs.clear();
+      bb.dead = true;
+      into[b] = a;
+      if (const Instr *nt = ab.terminator())
+        for (BlockId s : nt->labels)
+          for (Instr &phi : f_.block(s).instrs) {
+            if (phi.op != Opcode::Phi)
+              break;
+            for (BlockId &l : phi.labels)
+              if (l == b)
+                l = a;
+          }
+      changed = true;
+    }
+    if (!changed)
+      return false;
+    std::erase_if(f_.layout, [&](BlockId b) { return f_.block(b).dead; });
+    if (renamed) {
+      auto resolve = [&](VarId v) {
+        while (repl[v] != v)
+          v = repl[v];
+        return v;
+      };
+      for (BlockId b : f_.layout)
+        for (Instr &in : f_.block(b).instrs)
+          forEachUseRef(in, [&](VarId &v) { v = resolve(v); });
+    }
+    return true;
+  }
+
+  bool removeUnreachable() {
+    CFG cfg(f_);
+    bool changed = false;
+    std::vector<BlockId> kept;
+    for (BlockId b : f_.layout) {
+      if (cfg.reachable(b)) {
+        kept.push_back(b);
+      } else {
+        f_.block(b).dead = true;
+        changed = true;
+      }
+    }
+    f_.layout = std::move(kept);
+    for (BlockId b : f_.layout)
+      for (Instr &phi : f_.block(b).instrs) {
+        if (phi.op != Opcode::Phi)
+          break;
+        const BlockList &preds = cfg.preds(b);
+        for (size_t k = 0; k < phi.labels.size();) {
+          if (std::find(preds.begin(), preds.end(), phi.labels[k]) == preds.end()) {
+            phi.labels.erase(phi.labels.begin() + k);
+            phi.args.erase(phi.args.begin() + k);
+            changed = true;
+          } else {
+            ++k;
+          }
+        }
+      }
+    return changed;
+  }
+
+  static bool isBareRet(const Block &b) {
+    const Instr *t = b.terminator();
+    return t && t->op == Opcode::Ret && t->args.empty();
+  }
+
+  void placeBlocks() {
+    CFG cfg(f_);
+    DominatorTree dom(cfg);
+    LoopInfo loops(cfg, dom);
+    struct Edge {
+      BlockId from, to;
+      unsigned weight;
+      bool wasNext;
+      size_t order;
+    };
+    std::vector<Edge> edges;
+    BlockId entry = f_.entry();
+    for (size_t i = 0; i < f_.layout.size(); ++i) {
+      BlockId a = f_.layout[i];
+      const Instr *t = f_.block(a).terminator();
+      if (!t || t->op != Opcode::Jmp)
+        continue;
+      BlockId to = t->labels[0];
+      if (to == a || to == entry)
+        continue;
+      edges.push_back({a, to, std::min(loops.depth(a), loops.depth(to)),
+                       originalNext_[a] == to, i});
+    }
+    std::sort(edges.begin(), edges.end(), [](const Edge &x, const Edge &y) {
+      if (x.weight != y.weight)
+        return x.weight > y.weight;
+      if (x.wasNext != y.wasNext)
+        return x.wasNext;
+      return x.order < y.order;
+    });
+    size_t n = f_.blocks.size();
+    std::vector<BlockId> next(n, kNoBlock), prev(n, kNoBlock), chain(n);
+    std::iota(chain.begin(), chain.end(), BlockId(0));
+    auto chainOf = [&](BlockId b) {
+      while (chain[b] != b)
+        b = chain[b] = chain[chain[b]];
+      return b;
+    };
+    for (const Edge &e : edges) {
+      if (next[e.from] != kNoBlock || prev[e.to] != kNoBlock)
+        continue;
+      BlockId ca = chainOf(e.from), cb = chainOf(e.to);
+      if (ca == cb)
+        continue; // would close a cycle
+      next[e.from] = e.to;
+      prev[e.to] = e.from;
+      chain[cb] = ca;
+    }
+    auto headOf = [&](BlockId b) {
+      while (prev[b] != kNoBlock)
+        b = prev[b];
+      return b;
+    };
+    auto tailOf = [&](BlockId b) {
+      while (next[b] != kNoBlock)
+        b = next[b];
+      return b;
+    };
+    // The chain that should end the function: a bare `ret` there is free.
+    BlockId lastHead = kNoBlock;
+    if (f_.returnType.isNone()) {
+      BlockId oldLast = f_.layout.back();
+      if (isBareRet(f_.block(tailOf(oldLast))) && headOf(oldLast) != entry) {
+        lastHead = headOf(oldLast);
+      } else {
+        for (BlockId b : f_.layout)
+          if (prev[b] == kNoBlock && b != entry && isBareRet(f_.block(tailOf(b)))) {
+            lastHead = b;
+            break;
+          }
+      }
+    }
+    std::vector<BlockId> order;
+    order.reserve(f_.layout.size());
+    std::vector<bool> placed(n, false);
+    auto emit = [&](BlockId head) {
+      for (BlockId b = head; b != kNoBlock; b = next[b]) {
+        order.push_back(b);
+        placed[b] = true;
+      }
+    };
+    emit(entry);
+    for (BlockId b : f_.layout) {
+      BlockId h = headOf(b);
+      if (!placed[h] && h != lastHead)
+        emit(h);
+    }
+    if (lastHead != kNoBlock)
+      emit(lastHead);
+    f_.layout = std::move(order);
+  }
+
+  void dropImplicitJumps() {
+    for (size_t i = 0; i + 1 < f_.layout.size(); ++i) {
+      auto &ins = f_.block(f_.layout[i]).instrs;
+      if (!ins.empty() && ins.back().op == Opcode::Jmp && ins.back().labels[0] == f_.layout[i + 1])
+        ins.pop_back();
+    }
+    if (f_.returnType.isNone()) {
+      Block &last = f_.block(f_.layout.back());
+      if (isBareRet(last))
+        last.instrs.pop_back();
+    }
+  }
+
+  Function &f_;
+  std::vector<BlockId> originalNext_;
+};
+
+} // namespace
+
+bool simplifyCFG(Function &f) { return CFGSimplifier(f).run(); }
+
+} // namespace brisk

@@ -1,0 +1,102 @@
+#include "transforms/scalar/Sink.h"
+
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Uses.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace brisk {
+
+namespace {
+
+class Sinker {
+public:
+  explicit Sinker(Function &f) : f_(f), cfg_(f), dom_(cfg_), useBlocks_(f.numVars()) {}
+
+  bool run() {
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        forEachUseSite(in, b, [&](VarId v, BlockId at) { useBlocks_[v].push_back(at); });
+    bool changed = false;
+    for (BlockId b : cfg_.rpo())
+      changed |= sinkFrom(b);
+    return changed;
+  }
+
+private:
+  // A phi reads its argument at the end of the incoming block.
+  template <typename F> static void forEachUseSite(const Instr &in, BlockId b, F &&f) {
+    if (in.op == Opcode::Phi) {
+      for (size_t k = 0; k < in.args.size(); ++k)
+        f(in.args[k], in.labels[k]);
+      return;
+    }
+    forEachUse(in, [&](VarId v) { f(v, b); });
+  }
+
+  // The successor of b that every use of v lies under, or kNoBlock.
+  BlockId target(BlockId b, VarId v) const {
+    const auto &uses = useBlocks_[v];
+    if (uses.empty())
+      return kNoBlock; // dead: ADCE's business, not a reason to move
+    for (BlockId s : cfg_.succs(b)) {
+      if (cfg_.preds(s).size() != 1 || s == b)
+        continue;
+      if (std::all_of(uses.begin(), uses.end(), [&](BlockId u) { return dom_.dominates(s, u); }))
+        return s;
+    }
+    return kNoBlock;
+  }
+
+  bool sinkFrom(BlockId b) {
+    auto &ins = f_.block(b).instrs;
+    // Moved instructions per target, bottom-up; spliced in once at the end so
+    // a large block costs linear time.
+    std::vector<std::pair<BlockId, std::vector<Instr>>> moved;
+    std::vector<bool> gone(ins.size(), false);
+    for (size_t i = ins.size(); i-- > 0;) {
+      const Instr &in = ins[i];
+      if (!in.hasDest() || in.op == Opcode::Phi || in.info().effect != EffectClass::Pure)
+        continue;
+      BlockId s = target(b, in.dest);
+      if (s == kNoBlock)
+        continue;
+      forEachUse(in, [&](VarId v) {
+        auto &ub = useBlocks_[v];
+        *std::find(ub.begin(), ub.end(), b) = s;
+      });
+      auto slot = std::find_if(moved.begin(), moved.end(), [&](const auto &m) { return m.first == s; });
+      if (slot == moved.end())
+        slot = moved.insert(moved.end(), {s, {}});
+      slot->second.push_back(std::move(ins[i]));
+      gone[i] = true;
+    }
+    if (moved.empty())
+      return false;
+    size_t k = 0;
+    std::erase_if(ins, [&](const Instr &) { return gone[k++]; });
+    for (auto &[s, list] : moved) {
+      auto &dst = f_.block(s).instrs;
+      auto at = std::find_if(dst.begin(), dst.end(), [](const Instr &x) { return x.op != Opcode::Phi; });
+      dst.insert(at, std::make_move_iterator(list.rbegin()), std::make_move_iterator(list.rend()));
+    }
+    return true;
+  }
+
+  Function &f_;
+  CFG cfg_;
+  DominatorTree dom_;
+  std::vector<std::vector<BlockId>> useBlocks_;
+};
+
+} // namespace
+
+bool sinkInstructions(Function &f) {
+  if (f.layout.empty())
+    return false;
+  return Sinker(f).run();
+}
+
+} // namespace brisk

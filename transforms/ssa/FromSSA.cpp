@@ -1,0 +1,844 @@
+#include "transforms/ssa/FromSSA.h"
+
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Liveness.h"
+#include "analysis/Loops.h"
+#include "analysis/Uses.h"
+
+#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/StringMap.h>
+
+#include <algorithm>
+#include <numeric>
+#include <string>
+#include <vector>
+
+namespace brisk {
+namespace {
+
+// "x.12" -> "x"; "x" -> "x". Only one numeric suffix is removed, so a
+// program variable really named "x.1" (version "x.1.0") comes back as "x.1".
+std::string baseName(const std::string &name) {
+  size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == name.size())
+    return name;
+  for (size_t i = dot + 1; i < name.size(); ++i)
+    if (name[i] < '0' || name[i] > '9')
+      return name;
+  return name.substr(0, dot);
+}
+
+// A copy of a parallel copy: dst = src, or `dst = const value` when `remat`
+// is set (src is then kNoVar: it reads nothing).
+struct CopyPair {
+  VarId dst, src;
+  bool remat = false;
+  Literal value;
+};
+
+// A static estimate of how often each block runs (no profile is available
+// here), for choosing which copies to keep: the entry runs once; a branch
+// splits its count evenly, except that edges leaving the innermost loop of a
+// block that also stays in it share only 1/8, and otherwise the edges that
+// enter a loop (to its header, or to a block that only jumps there: the
+// guard of a rotated loop rarely skips it) share 4/5; a loop header runs 8
+// times per entry. Retreating edges are not followed (the header factor stands for
+// them). Only the comparison of these numbers matters.
+std::vector<double> estimateFrequencies(const CFG &cfg, const LoopInfo &loops) {
+  constexpr double kTrips = 8, kExit = 1.0 / 8, kEnter = 0.8;
+  std::vector<double> freq(cfg.numBlocks(), 0);
+  for (BlockId b : cfg.rpo()) {
+    if (b == cfg.entry())
+      freq[b] = 1;
+    if (loops.isHeader(b))
+      freq[b] *= kTrips;
+    const BlockList &succs = cfg.succs(b);
+    LoopId l = loops.loopOf(b);
+    size_t exits = 0;
+    if (l != kNoLoop)
+      for (BlockId t : succs)
+        exits += !loops.contains(l, t);
+    auto entersLoop = [&](BlockId t) {
+      BlockId h = t;
+      if (!loops.isHeader(h) && cfg.succs(t).size() == 1)
+        h = cfg.succs(t)[0];
+      return loops.isHeader(h) && !loops.contains(loops.loopOf(h), b);
+    };
+    size_t entries = 0;
+    for (BlockId t : succs)
+      entries += entersLoop(t);
+    for (BlockId t : succs) {
+      if (cfg.rpoIndex(t) <= cfg.rpoIndex(b))
+        continue;
+      double p = 1.0 / double(succs.size());
+      if (exits > 0 && exits < succs.size())
+        p = !loops.contains(l, t) ? kExit / double(exits)
+                                  : (1 - kExit) / double(succs.size() - exits);
+      else if (entries > 0 && entries < succs.size())
+        p = entersLoop(t) ? kEnter / double(entries)
+                          : (1 - kEnter) / double(succs.size() - entries);
+      freq[t] += freq[b] * p;
+    }
+  }
+  return freq;
+}
+
+class SSADestroyer {
+public:
+  explicit SSADestroyer(Function &f) : f_(f) {}
+
+  bool run() {
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.info().effect == EffectClass::Guard || in.op == Opcode::Set ||
+            in.op == Opcode::Get)
+          return false;
+    collectTypes();
+    splitCriticalEdges();
+    isolatePhis();
+    {
+      CFG cfg(f_);
+      DominatorTree dom(cfg);
+      Liveness live(f_, cfg);
+      LoopInfo loops(cfg, dom);
+      computeDefs(cfg, dom);
+      computeLastUses();
+      coalesce(cfg, dom, live, loops);
+      rewrite(); // still asks canMerge, so inside the analyses' lifetime
+      live_ = nullptr;
+      dom_ = nullptr;
+    }
+    placeSplitCopies();
+    removeDeadConstants();
+    return true;
+  }
+
+private:
+  Function &f_;
+  std::vector<Type> type_;
+  // Parallel-copy extents per block, as instruction indices: [0, topEnd_] are
+  // the phis and the copies out of them; [endFirst_, endLast_] the copies
+  // into successors' phis. -1 / empty when absent.
+  std::vector<int> topEnd_, endFirst_, endLast_;
+  std::vector<uint8_t> isolationCopy_; // per var: dest of a copy made in step 1
+  // Definition site and value of every variable.
+  std::vector<BlockId> defBlock_;
+  std::vector<int> defPoint_; // -1 for parameters
+  std::vector<VarId> value_;
+  std::vector<uint8_t> pinned_; // parameters and never-defined variables keep their name
+  std::vector<llvm::DenseMap<VarId, int>> lastUse_;
+  // Union-find classes.
+  std::vector<VarId> parent_;
+  std::vector<std::vector<VarId>> members_;
+  const Liveness *live_ = nullptr;
+  const DominatorTree *dom_ = nullptr;
+  // Blocks made by splitting a critical edge from -> to that carries a phi
+  // argument; see placeSplitCopies.
+  struct Split {
+    BlockId block, from, to;
+  };
+  std::vector<Split> splits_;
+  std::vector<uint8_t> undef_;               // per var: defined by `undef`
+  std::vector<uint8_t> isConst_;             // per var: defined by a `const`
+  std::vector<Literal> constValue_;          // ... of this literal
+
+  void collectTypes() {
+    type_.assign(f_.numVars(), Type::none());
+    for (const Param &p : f_.params)
+      type_[p.var] = p.type;
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.hasDest())
+          type_[in.dest] = in.type;
+  }
+
+  VarId fresh(VarId like) {
+    VarId v = f_.freshVar(baseName(f_.varName(like)));
+    type_.resize(f_.numVars(), Type::none());
+    isolationCopy_.resize(f_.numVars(), 0);
+    type_[v] = type_[like];
+    return v;
+  }
+
+  bool isUndef(VarId v, const std::vector<uint8_t> &undefs) const {
+    return v < undefs.size() && undefs[v];
+  }
+
+  static Instr copyInstr(VarId dst, VarId src, Type t) {
+    Instr in;
+    in.op = Opcode::Id;
+    in.type = t;
+    in.dest = dst;
+    in.args.push_back(src);
+    return in;
+  }
+
+  static Instr jumpTo(BlockId target) {
+    Instr j;
+    j.op = Opcode::Jmp;
+    j.labels.push_back(target);
+    return j;
+  }
+
+  // Step 0. Every edge p -> b that carries a phi argument, where p has other
+  // successors too, gets a block of its own (ending in `jmp b`), so that its
+  // copies run only on that edge and never clobber what the other successors
+  // read. placeSplitCopies later undoes the splits that turn out to need no
+  // copy, or whose copies are cheap and harmless at the end of p.
+  void splitCriticalEdges() {
+    undef_.assign(f_.numVars(), 0);
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.op == Opcode::Undef)
+          undef_[in.dest] = 1;
+    CFG cfg(f_);
+    std::vector<BlockId> order = f_.layout;
+    for (BlockId b : order) {
+      if (b == f_.entry() || !cfg.reachable(b))
+        continue;
+      for (BlockId p : cfg.preds(b)) {
+        if (cfg.succs(p).size() < 2)
+          continue;
+        bool carries = false;
+        for (const Instr &phi : f_.block(b).instrs) {
+          if (phi.op != Opcode::Phi)
+            break;
+          for (size_t k = 0; k < phi.args.size(); ++k)
+            carries |= phi.labels[k] == p && !isUndef(phi.args[k], undef_);
+        }
+        if (!carries)
+          continue;
+        BlockId s = f_.addFreshBlock(f_.block(b).hasLabel() ? f_.block(b).label + ".edge" : "edge");
+        f_.block(s).instrs.push_back(jumpTo(b));
+        for (BlockId &t : f_.block(p).terminator()->labels)
+          if (t == b)
+            t = s;
+        for (Instr &phi : f_.block(b).instrs) {
+          if (phi.op != Opcode::Phi)
+            break;
+          for (BlockId &l : phi.labels)
+            if (l == p)
+              l = s;
+        }
+        auto at = std::find(f_.layout.begin(), f_.layout.end(), p);
+        f_.layout.insert(at + 1, s);
+        splits_.push_back({s, p, b});
+      }
+    }
+  }
+
+  // Step 1.
+  void isolatePhis() {
+    const std::vector<uint8_t> &undefs = undef_;
+    isolationCopy_.assign(f_.numVars(), 0);
+    size_t nb = f_.blocks.size();
+    std::vector<std::vector<CopyPair>> top(nb), end(nb);
+    std::vector<std::vector<VarId>> webs;
+    for (BlockId b : f_.layout) {
+      for (Instr &phi : f_.block(b).instrs) {
+        if (phi.op != Opcode::Phi)
+          break;
+        VarId x = phi.dest, xi = fresh(x);
+        std::vector<VarId> web{xi};
+        llvm::SmallVector<VarId, 2> args;
+        llvm::SmallVector<BlockId, 2> labels;
+        for (size_t k = 0; k < phi.args.size(); ++k) {
+          if (isUndef(phi.args[k], undefs))
+            continue; // nothing to carry: the value is undefined on that edge
+          VarId ai = fresh(x);
+          isolationCopy_[ai] = 1;
+          end[phi.labels[k]].push_back(CopyPair{ai, phi.args[k], false, Literal{}});
+          args.push_back(ai);
+          labels.push_back(phi.labels[k]);
+          web.push_back(ai);
+        }
+        phi.dest = xi;
+        phi.args = std::move(args);
+        phi.labels = std::move(labels);
+        top[b].push_back(CopyPair{x, xi, false, Literal{}});
+        isolationCopy_[x] = 1;
+        webs.push_back(std::move(web));
+      }
+    }
+    topEnd_.assign(nb, -1);
+    endFirst_.assign(nb, -1);
+    endLast_.assign(nb, -1);
+    for (BlockId b : f_.layout) {
+      std::vector<Instr> &instrs = f_.block(b).instrs;
+      size_t nphi = 0;
+      while (nphi < instrs.size() && instrs[nphi].op == Opcode::Phi)
+        ++nphi;
+      std::vector<Instr> out;
+      out.reserve(instrs.size() + top[b].size() + end[b].size());
+      for (size_t i = 0; i < nphi; ++i)
+        out.push_back(std::move(instrs[i]));
+      for (const CopyPair &c : top[b])
+        out.push_back(copyInstr(c.dst, c.src, type_[c.dst]));
+      topEnd_[b] = int(out.size()) - 1;
+      bool hasTerm = !instrs.empty() && instrs.back().isTerminator() && instrs.size() > nphi;
+      size_t bodyEnd = hasTerm ? instrs.size() - 1 : instrs.size();
+      for (size_t i = nphi; i < bodyEnd; ++i)
+        out.push_back(std::move(instrs[i]));
+      if (!end[b].empty()) {
+        endFirst_[b] = int(out.size());
+        for (const CopyPair &c : end[b])
+          out.push_back(copyInstr(c.dst, c.src, type_[c.dst]));
+        endLast_[b] = int(out.size()) - 1;
+      }
+      if (hasTerm)
+        out.push_back(std::move(instrs.back()));
+      instrs = std::move(out);
+    }
+    parent_.resize(f_.numVars());
+    std::iota(parent_.begin(), parent_.end(), 0);
+    members_.assign(f_.numVars(), {});
+    for (VarId v = 0; v < f_.numVars(); ++v)
+      members_[v].push_back(v);
+    // A phi and its isolated operands must share a name: the phi vanishes.
+    for (const std::vector<VarId> &web : webs)
+      for (size_t k = 1; k < web.size(); ++k)
+        unite(web[0], web[k]);
+  }
+
+  int point(BlockId b, int i) const {
+    if (i <= topEnd_[b])
+      return topEnd_[b];
+    if (endFirst_[b] >= 0 && i >= endFirst_[b] && i <= endLast_[b])
+      return endLast_[b];
+    return i;
+  }
+
+  void computeDefs(const CFG &cfg, const DominatorTree &dom) {
+    size_t nv = f_.numVars();
+    defBlock_.assign(nv, kNoBlock);
+    defPoint_.assign(nv, 0);
+    value_.resize(nv);
+    std::iota(value_.begin(), value_.end(), 0);
+    pinned_.assign(nv, 0);
+    isConst_.assign(nv, 0);
+    constValue_.assign(nv, Literal());
+    for (const Param &p : f_.params) {
+      defBlock_[p.var] = f_.entry();
+      defPoint_[p.var] = -1;
+      pinned_[p.var] = 1;
+    }
+    // Dominator-tree pre-order sees a copy's source before the copy.
+    for (BlockId b : dom.preorder()) {
+      const std::vector<Instr> &instrs = f_.block(b).instrs;
+      for (int i = 0; i < int(instrs.size()); ++i) {
+        const Instr &in = instrs[i];
+        if (!in.hasDest())
+          continue;
+        defBlock_[in.dest] = b;
+        defPoint_[in.dest] = point(b, i);
+        if (in.op == Opcode::Id && in.args.size() == 1)
+          value_[in.dest] = value_[in.args[0]];
+        if (in.op == Opcode::Const) {
+          isConst_[in.dest] = 1;
+          constValue_[in.dest] = in.value;
+        }
+      }
+    }
+    // Read but never (reachably) defined: keep the name, so the read still fails.
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        forEachUse(in, [&](VarId v) {
+          if (defBlock_[v] == kNoBlock)
+            pinned_[v] = 1;
+        });
+    (void)cfg;
+  }
+
+  void computeLastUses() {
+    lastUse_.clear();
+    lastUse_.resize(f_.blocks.size());
+    for (BlockId b : f_.layout) {
+      const std::vector<Instr> &instrs = f_.block(b).instrs;
+      for (int i = 0; i < int(instrs.size()); ++i) {
+        if (instrs[i].op == Opcode::Phi)
+          continue; // a phi reads at the end of its predecessors
+        forEachUse(instrs[i], [&](VarId v) { lastUse_[b][v] = i; });
+      }
+    }
+  }
+
+  bool liveAfter(VarId v, BlockId b, int p) const {
+    if (live_->isLiveOut(v, b))
+      return true;
+    auto it = lastUse_[b].find(v);
+    return it != lastUse_[b].end() && it->second > p;
+  }
+
+  bool interfere(VarId a, VarId b) const {
+    if (value_[a] == value_[b])
+      return false;
+    BlockId ba = defBlock_[a], bb = defBlock_[b];
+    if (ba == kNoBlock || bb == kNoBlock)
+      return true;
+    int pa = defPoint_[a], pb = defPoint_[b];
+    if (ba == bb) {
+      if (pa == pb)
+        return liveAfter(a, ba, pa) && liveAfter(b, bb, pb);
+      return pa < pb ? liveAfter(a, bb, pb) : liveAfter(b, ba, pa);
+    }
+    if (dom_->dominates(ba, bb))
+      return liveAfter(a, bb, pb);
+    if (dom_->dominates(bb, ba))
+      return liveAfter(b, ba, pa);
+    return false;
+  }
+
+  VarId find(VarId v) {
+    while (parent_[v] != v)
+      v = parent_[v] = parent_[parent_[v]];
+    return v;
+  }
+  void unite(VarId a, VarId b) {
+    a = find(a);
+    b = find(b);
+    if (a == b)
+      return;
+    if (members_[a].size() < members_[b].size())
+      std::swap(a, b);
+    parent_[b] = a;
+    members_[a].insert(members_[a].end(), members_[b].begin(), members_[b].end());
+    members_[b].clear();
+    members_[b].shrink_to_fit();
+  }
+  bool hasPinned(VarId root) const {
+    for (VarId v : members_[root])
+      if (pinned_[v])
+        return true;
+    return false;
+  }
+  bool canMerge(VarId a, VarId b) {
+    a = find(a);
+    b = find(b);
+    if (a == b)
+      return true;
+    if (type_[a] != type_[b])
+      return false;
+    if (hasPinned(a) && hasPinned(b))
+      return false;
+    for (VarId x : members_[a])
+      for (VarId y : members_[b])
+        if (interfere(x, y))
+          return false;
+    return true;
+  }
+
+  // Step 2.
+  void coalesce(const CFG &cfg, const DominatorTree &dom, const Liveness &live,
+                const LoopInfo &loops) {
+    live_ = &live;
+    dom_ = &dom;
+    // Greedy by what a copy would cost if it stayed: its block's estimated
+    // frequency. A phi's result copy (at the top of its block) runs on every
+    // incoming edge, so it outweighs each argument copy and is tried first;
+    // then the isolation copies before the program's own ids.
+    std::vector<double> freq = estimateFrequencies(cfg, loops);
+    struct Affinity {
+      VarId dst, src;
+      double weight;
+      int priority; // 0: a phi's result, 1: a phi's argument, 2: the program's own id
+    };
+    std::vector<Affinity> affinities;
+    for (BlockId b : f_.layout) {
+      double w = freq[b];
+      const std::vector<Instr> &instrs = f_.block(b).instrs;
+      for (int i = 0; i < int(instrs.size()); ++i) {
+        const Instr &in = instrs[i];
+        if (in.op == Opcode::Id && in.hasDest() && in.args.size() == 1)
+          affinities.push_back({in.dest, in.args[0], w,
+                                !isolationCopy_[in.dest] ? 2 : i <= topEnd_[b] ? 0 : 1});
+      }
+    }
+    std::stable_sort(affinities.begin(), affinities.end(),
+                     [](const Affinity &x, const Affinity &y) {
+                       if ((x.priority == 2) != (y.priority == 2))
+                         return y.priority == 2;
+                       if (x.weight != y.weight)
+                         return x.weight > y.weight;
+                       return x.priority < y.priority;
+                     });
+    for (const Affinity &a : affinities)
+      if (canMerge(a.dst, a.src))
+        unite(a.dst, a.src);
+  }
+
+  // Step 3.
+  void rewrite() {
+    size_t nv = f_.numVars();
+    // Which variables occur at all; only they need a name.
+    std::vector<uint8_t> occurs(nv, 0);
+    for (const Param &p : f_.params)
+      occurs[p.var] = 1;
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs) {
+        if (in.op == Opcode::Phi)
+          continue;
+        if (in.hasDest())
+          occurs[in.dest] = 1;
+        for (VarId a : in.args)
+          occurs[a] = 1;
+      }
+    // Class roots in order of their smallest member, pinned classes first so
+    // they claim their names.
+    std::vector<VarId> roots;
+    std::vector<VarId> minMember(nv, kNoVar);
+    for (VarId v = 0; v < nv; ++v) {
+      if (!occurs[v])
+        continue;
+      VarId r = find(v);
+      if (minMember[r] == kNoVar) {
+        minMember[r] = v;
+        roots.push_back(r);
+      }
+    }
+    std::stable_partition(roots.begin(), roots.end(), [&](VarId r) { return hasPinned(r); });
+    std::vector<VarId> nameOf(nv, kNoVar); // per root
+    llvm::StringMap<VarId> taken;          // name -> root
+    for (VarId r : roots) {
+      VarId pin = kNoVar;
+      for (VarId v : members_[r])
+        if (pinned_[v])
+          pin = v;
+      if (pin != kNoVar) {
+        nameOf[r] = pin;
+        taken[f_.varName(pin)] = r;
+        continue;
+      }
+      std::string base = baseName(f_.varName(minMember[r]));
+      auto it = taken.find(base);
+      if (it != taken.end()) {
+        VarId other = find(it->second);
+        if (canMerge(other, r)) {
+          unite(other, r);
+          VarId merged = find(other);
+          nameOf[merged] = nameOf[other];
+          it->second = merged;
+          continue;
+        }
+        nameOf[r] = f_.freshVar(base);
+        taken[f_.varName(nameOf[r])] = r;
+      } else {
+        nameOf[r] = f_.var(base);
+        taken[base] = r;
+      }
+    }
+    // Names get their class's type only now: a name may be the id of some
+    // other class's member, whose type canMerge above still needed.
+    std::vector<Type> classType(nv);
+    for (VarId r : roots)
+      classType[r] = type_[r];
+    type_.resize(f_.numVars(), Type::none());
+    for (VarId r : roots)
+      if (VarId n = nameOf[find(r)]; n != kNoVar)
+        type_[n] = classType[r];
+    auto rename = [&](VarId v) { return v < nv && occurs[v] ? nameOf[find(v)] : v; };
+
+    std::vector<unsigned> defCount(f_.numVars(), 0), useCount(f_.numVars(), 0);
+    for (BlockId b : f_.layout) {
+      std::vector<Instr> &instrs = f_.block(b).instrs;
+      std::vector<Instr> out;
+      out.reserve(instrs.size());
+      std::vector<CopyPair> group;
+      auto flush = [&] {
+        sequentialize(group, out);
+        group.clear();
+      };
+      for (int i = 0; i < int(instrs.size()); ++i) {
+        Instr &in = instrs[i];
+        if (in.op == Opcode::Phi)
+          continue;
+        bool inGroup = i <= topEnd_[b] || (endFirst_[b] >= 0 && i >= endFirst_[b] && i <= endLast_[b]);
+        VarId source = in.args.empty() ? kNoVar : in.args[0];
+        if (in.hasDest())
+          in.dest = rename(in.dest);
+        for (VarId &a : in.args)
+          a = rename(a);
+        if (inGroup) {
+          // A constant that could not share the phi's name is written again
+          // on the edge rather than copied: the copy costs the same, and the
+          // original `const` may then have no reader left.
+          if (i > topEnd_[b] && source < isConst_.size() && isConst_[source] &&
+              in.dest != in.args[0])
+            group.push_back({in.dest, kNoVar, true, constValue_[source]});
+          else
+            group.push_back(CopyPair{in.dest, in.args[0], false, Literal{}});
+          if (i == topEnd_[b] || i == endLast_[b])
+            flush();
+          continue;
+        }
+        if (in.op == Opcode::Id && in.args.size() == 1 && in.args[0] == in.dest)
+          continue;
+        out.push_back(std::move(in));
+      }
+      flush();
+      instrs = std::move(out);
+      // sequentialize may have made swap temporaries just now.
+      defCount.resize(f_.numVars(), 0);
+      useCount.resize(f_.numVars(), 0);
+      for (const Instr &in : instrs) {
+        if (in.hasDest())
+          ++defCount[in.dest];
+        forEachUse(in, [&](VarId v) { ++useCount[v]; });
+      }
+    }
+    // An undef whose name is never read, or is also written elsewhere, only
+    // costs an executed instruction.
+    for (BlockId b : f_.layout) {
+      std::vector<Instr> &instrs = f_.block(b).instrs;
+      instrs.erase(std::remove_if(instrs.begin(), instrs.end(),
+                                  [&](const Instr &in) {
+                                    return in.op == Opcode::Undef &&
+                                           (useCount[in.dest] == 0 || defCount[in.dest] > 1);
+                                  }),
+                   instrs.end());
+    }
+    // toSSA's fresh entry, if nothing landed in it.
+    if (f_.layout.size() > 1) {
+      const Block &entry = f_.block(f_.entry());
+      if (!entry.hasLabel() && entry.instrs.empty()) {
+        f_.blocks[f_.entry()].dead = true;
+        f_.layout.erase(f_.layout.begin());
+      }
+    }
+  }
+
+  void unsplit(const Split &s) {
+    for (BlockId &t : f_.block(s.from).terminator()->labels)
+      if (t == s.block)
+        t = s.to;
+    f_.blocks[s.block].dead = true;
+    std::erase(f_.layout, s.block);
+  }
+
+  // Whether the split block for s can sit right before its target and fall
+  // into it: the block now there must not fall or jump into the target
+  // itself (that jump would then stay, where block placement could remove it).
+  bool canFallInto(const Split &s) const {
+    auto at = std::find(f_.layout.begin(), f_.layout.end(), s.to);
+    if (at == f_.layout.begin() || at == f_.layout.end())
+      return false;
+    const Instr *term = f_.block(*(at - 1)).terminator();
+    return term && std::find(term->labels.begin(), term->labels.end(), s.to) == term->labels.end();
+  }
+
+  // Step 4. A split edge whose copies all coalesced away is joined again. One
+  // that keeps copies either gives them to the end of its source block, when
+  // no other successor of the source reads what they write and the estimated
+  // cost there (every execution of the source) is no higher than on the edge
+  // (the copies plus, unless the block can fall into its target, a jump); or
+  // stays, placed to fall into its target when it can.
+  void placeSplitCopies() {
+    std::vector<Split> kept;
+    for (const Split &s : splits_) {
+      if (f_.block(s.block).instrs.size() == 1)
+        unsplit(s);
+      else
+        kept.push_back(s);
+    }
+    if (kept.empty())
+      return;
+    CFG cfg(f_);
+    DominatorTree dom(cfg);
+    LoopInfo loops(cfg, dom);
+    Liveness live(f_, cfg);
+    std::vector<double> freq = estimateFrequencies(cfg, loops);
+    hoistSharedCopies(kept, cfg, live, freq);
+    std::vector<uint8_t> hoisted(f_.blocks.size(), 0);
+    for (const Split &s : kept) {
+      std::vector<Instr> &copies = f_.block(s.block).instrs;
+      if (copies.size() == 1) {
+        unsplit(s);
+        continue;
+      }
+      size_t n = copies.size() - 1;
+      const Instr *branch = f_.block(s.from).terminator();
+      bool harmless = !hoisted[s.from] && cfg.reachable(s.block);
+      for (size_t i = 0; harmless && i < n; ++i) {
+        VarId d = copies[i].dest;
+        harmless &= std::find(branch->args.begin(), branch->args.end(), d) == branch->args.end();
+        for (BlockId t : cfg.succs(s.from))
+          harmless &= t == s.block || !live.isLiveIn(d, t);
+      }
+      if (harmless) {
+        double atSource = freq[s.from], onEdge = freq[s.block];
+        double jump = canFallInto(s) ? 0 : 1;
+        if (double(n) * atSource <= (double(n) + jump) * onEdge) {
+          std::vector<Instr> &dst = f_.block(s.from).instrs;
+          dst.insert(dst.end() - 1, std::make_move_iterator(copies.begin()),
+                     std::make_move_iterator(copies.begin() + n));
+          copies.erase(copies.begin(), copies.begin() + n);
+          hoisted[s.from] = 1;
+          unsplit(s);
+          continue;
+        }
+      }
+      if (canFallInto(s) || takeFallThrough(s, freq)) {
+        copies.pop_back();
+        std::erase(f_.layout, s.block);
+        f_.layout.insert(std::find(f_.layout.begin(), f_.layout.end(), s.to), s.block);
+      }
+    }
+  }
+
+  // When the block before s's target falls into it but runs less often than
+  // the split edge (a loop's preheader against its back edge), that block
+  // gets the jump instead: `jmp` once per loop entry rather than once per
+  // iteration. Adds the jump and returns true when it pays.
+  bool takeFallThrough(const Split &s, const std::vector<double> &freq) {
+    auto at = std::find(f_.layout.begin(), f_.layout.end(), s.to);
+    if (at == f_.layout.begin() || at == f_.layout.end())
+      return false;
+    BlockId before = *(at - 1);
+    if (before == s.block || f_.block(before).terminator() || freq[before] >= freq[s.block])
+      return false;
+    Instr jmp;
+    jmp.op = Opcode::Jmp;
+    jmp.labels = {s.to};
+    f_.block(before).instrs.push_back(std::move(jmp));
+    return true;
+  }
+
+  static bool sameCopy(const Instr &a, const Instr &b) {
+    return a.op == b.op && a.dest == b.dest && a.args == b.args && a.value == b.value;
+  }
+
+  // Index of a copy like `c` in `block` that may run first, before the rest
+  // of its block (no other instruction there reads what it writes or writes
+  // what it reads), or -1.
+  int extractable(const std::vector<Instr> &block, const Instr &c) const {
+    int at = -1;
+    for (int i = 0; i < int(block.size()); ++i)
+      if (at < 0 && sameCopy(block[i], c))
+        at = i;
+    if (at < 0)
+      return -1;
+    for (int i = 0; i < int(block.size()); ++i) {
+      if (i == at)
+        continue;
+      const Instr &o = block[i];
+      if (std::find(o.args.begin(), o.args.end(), c.dest) != o.args.end())
+        return -1;
+      if (o.hasDest() && std::find(c.args.begin(), c.args.end(), o.dest) != c.args.end())
+        return -1;
+    }
+    return at;
+  }
+
+  // A copy that several split edges out of one block all make (typically one
+  // value entering a loop and also bypassing it to the same join) runs once
+  // at the end of that block instead, when the edges without it do not read
+  // its destination and the block runs no more often than those edges.
+  void hoistSharedCopies(const std::vector<Split> &kept, const CFG &cfg, const Liveness &live,
+                         const std::vector<double> &freq) {
+    std::vector<std::vector<BlockId>> splitsFrom(f_.blocks.size());
+    for (const Split &s : kept)
+      if (cfg.reachable(s.block))
+        splitsFrom[s.from].push_back(s.block);
+    for (BlockId p = 0; p < splitsFrom.size(); ++p) {
+      const std::vector<BlockId> &ss = splitsFrom[p];
+      if (ss.size() < 2)
+        continue;
+      for (BlockId first : ss) {
+        for (size_t ci = 0; ci + 1 < f_.block(first).instrs.size(); ++ci) {
+          Instr c = f_.block(first).instrs[ci];
+          const Instr *branch = f_.block(p).terminator();
+          if (std::find(branch->args.begin(), branch->args.end(), c.dest) != branch->args.end())
+            continue;
+          llvm::SmallVector<std::pair<BlockId, int>, 4> holders;
+          double onEdges = 0;
+          for (BlockId s : ss)
+            if (int at = extractable(f_.block(s).instrs, c); at >= 0) {
+              holders.push_back({s, at});
+              onEdges += freq[s];
+            }
+          bool harmless = holders.size() > 1 && freq[p] <= onEdges;
+          for (BlockId t : cfg.succs(p)) {
+            bool holds = false;
+            for (auto [s, at] : holders)
+              holds |= s == t;
+            harmless &= holds || !live.isLiveIn(c.dest, t);
+          }
+          if (!harmless)
+            continue;
+          for (auto [s, at] : holders)
+            f_.block(s).instrs.erase(f_.block(s).instrs.begin() + at);
+          std::vector<Instr> &into = f_.block(p).instrs;
+          into.insert(into.end() - 1, std::move(c));
+          ci = size_t(-1); // `first` changed: look at it again from the start
+        }
+      }
+    }
+  }
+
+  // Step 5. A `const` whose result nobody reads (rematerialized copies above
+  // can leave the original so) only costs an executed instruction.
+  void removeDeadConstants() {
+    std::vector<unsigned> uses(f_.numVars(), 0);
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        forEachUse(in, [&](VarId v) { ++uses[v]; });
+    for (BlockId b : f_.layout)
+      std::erase_if(f_.block(b).instrs,
+                    [&](const Instr &in) { return in.op == Opcode::Const && uses[in.dest] == 0; });
+  }
+
+  // Emits a parallel copy as sequential ids: a copy whose destination no
+  // other pending copy still reads can go; when only cycles remain, one
+  // destination is saved in a temporary first.
+  void sequentialize(std::vector<CopyPair> pending, std::vector<Instr> &out) {
+    std::vector<CopyPair> todo;
+    for (const CopyPair &c : pending) {
+      if (c.dst == c.src)
+        continue;
+      bool dup = false;
+      for (const CopyPair &d : todo)
+        dup |= d.dst == c.dst; // coalescing proved both sources equal
+      if (!dup)
+        todo.push_back(c);
+    }
+    while (!todo.empty()) {
+      size_t ready = todo.size();
+      for (size_t i = 0; i < todo.size() && ready == todo.size(); ++i) {
+        bool read = false;
+        for (size_t j = 0; j < todo.size(); ++j)
+          read |= j != i && todo[j].src == todo[i].dst;
+        if (!read)
+          ready = i;
+      }
+      if (ready != todo.size()) {
+        const CopyPair &c = todo[ready];
+        if (c.remat) {
+          Instr k;
+          k.op = Opcode::Const;
+          k.type = type_[c.dst];
+          k.dest = c.dst;
+          k.value = c.value;
+          out.push_back(std::move(k));
+        } else {
+          out.push_back(copyInstr(c.dst, c.src, type_[c.dst]));
+        }
+        todo.erase(todo.begin() + ready);
+        continue;
+      }
+      VarId d = todo.front().dst;
+      VarId tmp = f_.freshVar(baseName(f_.varName(d)) + ".swap");
+      type_.resize(f_.numVars(), Type::none());
+      type_[tmp] = type_[d];
+      out.push_back(copyInstr(tmp, d, type_[d]));
+      for (CopyPair &c : todo)
+        if (c.src == d)
+          c.src = tmp;
+    }
+  }
+};
+
+} // namespace
+
+bool fromSSA(Function &f) { return SSADestroyer(f).run(); }
+
+} // namespace brisk

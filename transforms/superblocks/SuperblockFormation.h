@@ -1,0 +1,102 @@
+// SuperblockFormation: turns the traces of TraceSelection into single-entry
+// superblocks by tail duplication, and emits each one either under Bril's
+// speculation extension or with ordinary branch side exits, whichever the
+// cost model (transforms/superblocks/CostModel.h) expects to save more dynamic
+// instructions on the profile. Works on plain (non-SSA) Bril.
+//
+// Region shape, for a trace b1..bn (blocks first split after every side
+// effect, so that each side effect ends a "piece"; the pieces fall through
+// into each other and cost nothing):
+//
+//   E:  speculate                 only where a guard follows before the next
+//                                 side effect (speculating without one is waste)
+//       copies of b1..bn, laid out straight: a jmp between consecutive trace
+//       blocks disappears. Copies keep the original variable names, so the
+//       state at any point of the copy is the state at the same point of the
+//       original code.
+//       br c .x .y  (trace goes on to x)
+//         -> guard c .R               when the off-trace edge is rare
+//                                     (<= maxGuardFailure) and, for a loop,
+//                                     stays inside the loop; when the trace
+//                                     goes on to y, the comparison defining c
+//                                     is inverted into a fresh variable
+//                                     (lt <-> ge ...), else `not c` is used;
+//         -> br c .next .S, S: commit; jmp .y   otherwise (a committing side
+//                                     exit: the state is exact, nothing rolls back)
+//       a side effect (print, store, alloc, free, call):
+//         commit; effect; and speculation starts again at the next piece if a
+//         guard follows (its recovery label is that piece of the original).
+//       end: commit; the original terminator (or a jmp to the fall-through
+//         target; `commit; ret` where the original fell off a void function).
+//
+// R, the recovery label, is the original piece where the speculation began:
+// a failed guard rolls every variable back to its value at `speculate`, which
+// is exactly what the original code at R expects. The originals stay as the
+// slow path; every jmp/br edge into b1 (back edges of the slow path included)
+// is redirected to E, and the region is laid out just before b1 so that a
+// fall-through into b1 now falls into E.
+//
+// Loop traces (bn's likely successor is b1) are unrolled K times inside the
+// region; iterations chain without jumps, and only the K-th jumps back to E:
+// speculation is kept across the K iterations and committed once per chunk,
+// which bounds the work a failed guard throws away. Loop exits stay branches
+// to committing stubs. K is chosen by the cost model among unrollFactors,
+// within the code-growth budget (growthLimit x the function's size before
+// the superblock pipeline).
+//
+// With speculation off (--no-speculation) the same superblocks are built with
+// ordinary branch side exits to the original code and no speculate/commit.
+//
+// After each region, GuardFacts (folding under guard-implied facts) and
+// speculation-aware dead-code elimination run over the function; the cost
+// model measures the region after them. A region is kept only when its
+// expected saving is positive (see CostModel.h); every decision is recorded
+// as a RegionRemark.
+//
+// Weights: the new blocks take the flow the cost model assigned them, the
+// originals keep the rest. Invalidates every analysis of the function.
+#pragma once
+
+#include "interp/Profile.h"
+#include "ir/IR.h"
+#include "transforms/superblocks/ProfileWeights.h"
+#include "transforms/superblocks/TraceSelection.h"
+
+#include <string>
+#include <vector>
+
+namespace brisk {
+
+struct SuperblockOptions {
+  TraceOptions trace;
+  bool speculation = true;          // false: --no-speculation
+  bool preferSpeculation = true;    // pick the best speculative form whenever it saves
+  bool forceSpeculation = false;    // take the best speculative form even at a loss (tests)
+  double maxGuardFailure = 0.05;    // off-trace probability above which a branch stays a branch
+  std::vector<unsigned> unrollFactors = {1, 2, 4, 8}; // K candidates for loop traces
+  double growthLimit = 2.0;         // per function, x its size before the pipeline
+  double minSaving = 1.0;           // expected dynamic instructions a region must save
+};
+
+struct RegionRemark {
+  std::string function;
+  std::vector<std::string> trace;   // labels of the trace blocks (".b3" style ids when unlabeled)
+  bool loop = false;
+  double headCount = 0;
+  std::string decision;             // "speculative", "branches" or "rejected"
+  unsigned unroll = 1;
+  unsigned guards = 0, sideExits = 0, commitsForEffects = 0, sunkEffects = 0;
+  double expectedSaving = 0;        // of the chosen form (best candidate when rejected)
+  double savingSpeculative = 0, savingBranches = 0; // best of each form
+  long long growth = 0;             // static instructions added
+  std::string reason;
+};
+
+// Forms superblocks in `f`. `sizeBefore` is the function's instruction count
+// before the superblock pipeline (the growth budget's base). Returns whether
+// anything changed.
+bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfile *paths,
+                     size_t sizeBefore, const SuperblockOptions &options,
+                     std::vector<RegionRemark> *remarks);
+
+} // namespace brisk

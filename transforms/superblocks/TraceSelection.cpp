@@ -1,0 +1,168 @@
+#include "transforms/superblocks/TraceSelection.h"
+
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+
+#include <algorithm>
+
+namespace brisk {
+namespace {
+
+// The ordinary successors of `b` (terminator targets or fall-through).
+BlockList normalSuccessors(const Function &f, BlockId b) {
+  BlockList out;
+  if (const Instr *term = f.block(b).terminator()) {
+    for (BlockId t : term->labels)
+      if (std::find(out.begin(), out.end(), t) == out.end())
+        out.push_back(t);
+  } else if (BlockId next = fallthroughOf(f, b); next != kNoBlock) {
+    out.push_back(next);
+  }
+  return out;
+}
+
+class Selector {
+public:
+  Selector(const Function &f, const FunctionWeights &w, const FunctionProfile *paths,
+           const TraceOptions &o)
+      : f_(f), w_(w), o_(o), cfg_(f), dom_(cfg_), inTrace_(f.blocks.size(), false) {
+    if (paths && o.usePathProfile && pathsStillValid(*paths))
+      paths_ = paths;
+  }
+
+  std::vector<Trace> run() {
+    std::vector<BlockId> seeds;
+    for (BlockId b : cfg_.rpo())
+      if (w_.block(b) >= o_.minSeedCount)
+        seeds.push_back(b);
+    std::stable_sort(seeds.begin(), seeds.end(),
+                     [&](BlockId a, BlockId b) { return w_.block(a) > w_.block(b); });
+    std::vector<Trace> out;
+    for (BlockId seed : seeds) {
+      if (inTrace_[seed])
+        continue;
+      Trace t = grow(seed);
+      for (BlockId b : t.blocks)
+        inTrace_[b] = true;
+      if (t.blocks.size() >= 2 || t.isLoop)
+        out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+private:
+  bool pathsStillValid(const FunctionProfile &fp) const {
+    for (const LoopProfile &lp : fp.loops)
+      for (const PathProfile &p : lp.paths) {
+        for (size_t i = 0; i + 1 < p.blocks.size(); ++i) {
+          if (p.blocks[i] >= f_.blocks.size())
+            return false; // the profile is of another body (a wrapper's, say)
+          BlockList s = normalSuccessors(f_, p.blocks[i]);
+          if (std::find(s.begin(), s.end(), p.blocks[i + 1]) == s.end())
+            return false;
+        }
+      }
+    return true;
+  }
+
+  // Next block by the path profile, when enough paths agree with `trace`.
+  bool nextByPaths(const std::vector<BlockId> &trace, BlockId &next, double &prob) const {
+    if (!paths_)
+      return false;
+    const LoopProfile *lp = paths_->loop(trace.front());
+    if (!lp)
+      return false;
+    double total = 0;
+    std::vector<std::pair<BlockId, double>> votes;
+    for (const PathProfile &p : lp->paths) {
+      if (p.blocks.size() < trace.size() ||
+          !std::equal(trace.begin(), trace.end(), p.blocks.begin()))
+        continue;
+      BlockId n = kNoBlock;
+      if (p.blocks.size() > trace.size())
+        n = p.blocks[trace.size()];
+      else if (p.endsAtBackEdge)
+        n = p.backEdgeTarget;
+      total += double(p.count);
+      if (n == kNoBlock)
+        continue;
+      auto it = std::find_if(votes.begin(), votes.end(), [&](auto &v) { return v.first == n; });
+      if (it == votes.end())
+        votes.push_back({n, double(p.count)});
+      else
+        it->second += double(p.count);
+    }
+    if (total < o_.minPathCount || votes.empty())
+      return false;
+    auto best = std::max_element(votes.begin(), votes.end(),
+                                 [](auto &a, auto &b) { return a.second < b.second; });
+    next = best->first;
+    prob = best->second / total;
+    return true;
+  }
+
+  Trace grow(BlockId seed) {
+    Trace t;
+    t.headCount = w_.block(seed);
+    t.blocks.push_back(seed);
+    while (true) {
+      BlockId cur = t.blocks.back();
+      BlockList succs = normalSuccessors(f_, cur);
+      BlockId best = kNoBlock;
+      double prob = 0;
+      if (!nextByPaths(t.blocks, best, prob)) {
+        for (BlockId s : succs) {
+          double p = w_.probability(cur, s);
+          if (p > prob)
+            prob = p, best = s;
+        }
+      }
+      if (best == kNoBlock || prob < o_.minEdgeProbability) {
+        t.probability.push_back(0);
+        break;
+      }
+      if (best == seed) {
+        t.isLoop = true;
+        t.probability.push_back(prob);
+        break;
+      }
+      bool backEdge = cfg_.reachable(cur) && dom_.dominates(best, cur);
+      if (inTrace_[best] || backEdge || t.blocks.size() >= o_.maxTraceBlocks ||
+          std::find(t.blocks.begin(), t.blocks.end(), best) != t.blocks.end() ||
+          !isMainPredecessor(cur, best)) {
+        t.probability.push_back(0);
+        break;
+      }
+      t.probability.push_back(prob);
+      t.blocks.push_back(best);
+    }
+    return t;
+  }
+
+  bool isMainPredecessor(BlockId cur, BlockId s) const {
+    double mine = w_.edge(cur, s);
+    for (BlockId p : cfg_.preds(s))
+      if (p != cur && w_.edge(p, s) > mine)
+        return false;
+    return true;
+  }
+
+  const Function &f_;
+  const FunctionWeights &w_;
+  const TraceOptions &o_;
+  const FunctionProfile *paths_ = nullptr;
+  CFG cfg_;
+  DominatorTree dom_;
+  std::vector<bool> inTrace_;
+};
+
+} // namespace
+
+std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weights,
+                                const FunctionProfile *paths, const TraceOptions &options) {
+  if (f.layout.empty() || !weights.hasData() || !isPlainNonSpeculative(f))
+    return {};
+  return Selector(f, weights, paths, options).run();
+}
+
+} // namespace brisk
