@@ -88,6 +88,26 @@ inline bool isInternal(Opcode op) {
 }
 // True when the instruction may be deleted if its result is unused.
 inline bool isPure(Opcode op) { return opcodeInfo(op).effect == EffectClass::Pure; }
+// An observable effect: print, store, alloc, free, call (and set, which
+// writes a shadow variable).
+inline bool isSideEffect(Opcode op) {
+  return opcodeInfo(op).effect == EffectClass::SideEffect;
+}
+// No effect, but may stop the program with an error: div by zero, int2char
+// out of range, load out of bounds or of uninitialized memory.
+inline bool mayTrap(Opcode op) { return opcodeInfo(op).effect == EffectClass::MayTrap; }
+
+// The ordering rule every pass keeps. Instructions for which keepsOrder()
+// holds never change places with one another, in either direction, on any
+// path: an effect sunk below an instruction that traps loses the output the
+// original showed before its error; a trap hoisted above an effect shows
+// the error without that output; two traps swapped change which error is
+// shown. (Effects trap too: a store out of bounds, a free of a bad pointer, a
+// call that fails.) Pure instructions commute with everything, as long as
+// what they read is defined where they land. A pass may still delete a trap
+// that an identical earlier instruction on the same operands proves safe, or
+// one whose constant operands prove it cannot fail.
+inline bool keepsOrder(Opcode op) { return isSideEffect(op) || mayTrap(op); }
 
 // Looks an opcode up by its Bril spelling; nullopt for unknown names.
 std::optional<Opcode> opcodeFromSpelling(std::string_view name);

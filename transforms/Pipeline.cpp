@@ -1,5 +1,6 @@
 #include "transforms/Pipeline.h"
 
+#include "analysis/MaySpeculate.h"
 #include "interp/Interpreter.h"
 #include "transforms/loops/CopyUnroll.h"
 #include "transforms/superblocks/DeadCode.h"
@@ -226,9 +227,29 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
   for (const Function &f : program.functions)
     sizes.try_emplace(f.name, f.instrCount());
   const Program original = program;
+  // Functions that speculate themselves are given back as written, whatever
+  // the passes below did to them (see Pipeline.h).
+  std::vector<size_t> ownSpeculation;
+  for (size_t i = 0; i < program.functions.size(); ++i) {
+    const Function &f = program.functions[i];
+    if (!usesSpeculation(f))
+      continue;
+    ownSpeculation.push_back(i);
+    if (remarks) {
+      RegionRemark rm;
+      rm.function = f.name;
+      rm.decision = "untouched";
+      rm.reason = "the function uses speculate/guard/commit itself: the optimizer leaves it as "
+                  "written, since moving or inlining its code could change where its own "
+                  "speculation is active (a call or ret there is an error)";
+      remarks->push_back(std::move(rm));
+    }
+  }
   runSuperblockPipelineOnce(program, profile, ctx, options, sizes, remarks);
   if (ctx.failed())
     return;
+  for (size_t i : ownSpeculation)
+    program.functions[i] = original.functions[i];
   // The growth limit holds per function, inlining included: the inliner's
   // constant allowance and loop rotation can push a small function past it.
   // Such a function takes its version from a run with half, a quarter, none

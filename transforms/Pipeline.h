@@ -53,6 +53,14 @@ struct SuperblockPipelineOptions {
 // passes and profile the result again on the training inputs the profile
 // recorded, form superblocks (speculative or with branch exits, by the cost
 // model), then a last dead-code sweep. `profile` must match `program`.
+//
+// A function that uses speculate, guard or commit itself comes back exactly
+// as written, with a remark (decision "untouched") saying why: most passes
+// assume no speculation (SSA construction and trace selection refuse such a
+// function), and the others could change where its speculation is active,
+// which brili makes visible (a call or ret while speculating is an error).
+// Its callees are still optimized (under brili they never run speculating),
+// and it is never inlined (Inline.h).
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
                            const SuperblockPipelineOptions &options,
                            std::vector<RegionRemark> *remarks);

@@ -2,6 +2,7 @@
 
 #include "analysis/CFG.h"
 #include "analysis/Liveness.h"
+#include "analysis/MaySpeculate.h"
 #include "analysis/Uses.h"
 
 #include <llvm/ADT/StringMap.h>
@@ -24,14 +25,6 @@ bool hasPhis(const Function &f) {
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs)
       if (in.op == Opcode::Phi)
-        return true;
-  return false;
-}
-
-bool hasSpeculation(const Function &f) {
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      if (in.op == Opcode::Speculate || in.op == Opcode::Guard || in.op == Opcode::Commit)
         return true;
   return false;
 }
@@ -283,6 +276,9 @@ void Inliner::queueSitesOf(size_t fi) {
   const FunctionWeights *w = weights_.find(f);
   if (!w || !w->hasData() || hasPhis(f))
     return;
+  // A call that may run under the caller's own speculation is an error under
+  // brili; its inlined body would run and succeed.
+  MaySpeculate speculating(f);
   for (size_t pos = 0; pos < f.layout.size(); ++pos) {
     BlockId b = f.layout[pos];
     double count = w->block(b);
@@ -290,7 +286,7 @@ void Inliner::queueSitesOf(size_t fi) {
       continue;
     const std::vector<Instr> &instrs = f.block(b).instrs;
     for (uint32_t i = 0; i < instrs.size(); ++i) {
-      if (instrs[i].op != Opcode::Call || instrs[i].callee == "main")
+      if (instrs[i].op != Opcode::Call || instrs[i].callee == "main" || speculating.at(b, i))
         continue;
       auto it = index_.find(instrs[i].callee);
       if (it == index_.end())
@@ -314,7 +310,7 @@ bool Inliner::plan(const Site &site, Plan &out) const {
   const Function &g = program_.functions[site.callee];
   const Instr &call = f.block(site.block).instrs[site.index];
   const FunctionWeights *gw = weights_.find(g);
-  if (!gw || !gw->hasData() || hasPhis(g) || hasSpeculation(g) || g.layout.empty())
+  if (!gw || !gw->hasData() || hasPhis(g) || usesSpeculation(g) || g.layout.empty())
     return false;
   if (size_[site.callee] > options_.maxCalleeSize || call.args.size() != g.params.size())
     return false;

@@ -54,8 +54,15 @@
 // its variables before defining it errors under brili, but after inlining may
 // read a value left by an earlier execution of the same copy.
 //
-// Requires: plain form (functions with phis are neither callers nor callees;
-// functions with speculation are not callees),
+// Speculation the program does itself. A function with speculate, guard or
+// commit is never a callee (a `ret` while it speculates is an error under
+// brili, which inlined would become a jump into the caller, and its
+// speculation would go on there), and a call its caller may reach while
+// speculating (analysis/MaySpeculate.h) is not inlined: under brili that call
+// is an error, which the inlined body would turn into a success. Calls the
+// caller makes outside its speculation are inlined as usual.
+//
+// Requires: plain form (functions with phis are neither callers nor callees),
 // type-correct calls; a program with two functions of the same name is left
 // alone. Invalidates every analysis of the callers it changes.
 #pragma once

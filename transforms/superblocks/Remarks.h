@@ -3,7 +3,9 @@
 // order the regions were considered (hottest trace first per function).
 //
 // Fields: function, trace (block labels; "#N" for an unlabeled block id),
-// loop, head_count, decision ("speculative", "branches" or "rejected"),
+// loop, head_count, decision ("speculative", "branches" or "rejected"; or
+// "untouched", with an empty trace, for a whole function the optimizer left
+// as written, such as one that uses speculation itself: Pipeline.h),
 // unroll, guards, side_exits, commits_for_effects, expected_saving (dynamic
 // instructions on the profile, CostModel.h), saving_speculative and
 // saving_branches (the best candidate of each form), growth (static

@@ -643,8 +643,9 @@ private:
   }
 
   // A print or store may move down to just after the guard at position `g`
-  // when nothing on the way redefines its operands (and, for a store, no
-  // load could read the address it writes).
+  // when nothing on the way redefines its operands or may trap (the ordering
+  // rule, keepsOrder in ir/Opcode.h: the effect must show before the error;
+  // this also keeps a store above any load that could read its address).
   bool canSink(const Instr &e, size_t pos, size_t g) const {
     if (e.op != Opcode::Print && e.op != Opcode::Store)
       return false;
@@ -652,7 +653,7 @@ private:
       for (const Instr &in : f_.block(pieces_[q % m_]).instrs) {
         if (in.hasDest() && std::find(e.args.begin(), e.args.end(), in.dest) != e.args.end())
           return false;
-        if (e.op == Opcode::Store && in.op == Opcode::Load)
+        if (keepsOrder(in.op))
           return false;
       }
     return true;

@@ -26,6 +26,11 @@
 //       a side effect (print, store, alloc, free, call):
 //         commit; effect; and speculation starts again at the next piece if a
 //         guard follows (its recovery label is that piece of the original).
+//         A print or store may instead sink past the guards after it (a
+//         failed guard must not find it done), but never past an instruction
+//         that may trap (div, int2char, load): effects and traps keep their
+//         order (keepsOrder, ir/Opcode.h), or the output before an error
+//         would be lost. Every motion of an effect here must keep that rule.
 //       end: commit; the original terminator (or a jmp to the fall-through
 //         target; `commit; ret` where the original fell off a void function).
 //

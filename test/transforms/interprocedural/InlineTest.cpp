@@ -544,6 +544,60 @@ TEST(InlineTest, MutualRecursionTerminates) {
   expectSameBehaviour(text, {"41"}, o);
 }
 
+// A call the caller may reach under its own speculation is an error under
+// brili; inlined, it would succeed. The same callee is inlined where the
+// caller does not speculate.
+TEST(InlineTest, CallThatMayRunUnderTheCallersSpeculationStaysACall) {
+  Program p = parseOrDie(R"(
+@inc(x: int): int {
+  one: int = const 1;
+  r: int = add x one;
+  ret r;
+}
+@main(n: int, spec: bool) {
+  i: int = const 0;
+  s: int = const 0;
+  one: int = const 1;
+.plain:
+  c: bool = lt i n;
+  br c .pbody .start;
+.pbody:
+  s: int = call @inc s;
+  i: int = add i one;
+  jmp .plain;
+.start:
+  i: int = const 0;
+.loop:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  br spec .enter .call;
+.enter:
+  speculate;
+.call:
+  s: int = call @inc s;
+  br spec .leave .next;
+.leave:
+  commit;
+.next:
+  i: int = add i one;
+  jmp .loop;
+.done:
+  print s;
+}
+)");
+  Outcome o = run(p, {"20", "false"}, /*profile=*/true);
+  ASSERT_TRUE(o.ok) << o.error;
+  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+  EXPECT_TRUE(inlineHotCalls(p, w, InlineOptions{}));
+  const Function &main = *p.findFunction("main");
+  EXPECT_EQ(test::countOp(main, Opcode::Call), 1u) << textOf(main);
+  Outcome after = run(p, {"3", "true"});
+  EXPECT_FALSE(after.ok);
+  EXPECT_EQ(after.error, "call not allowed during speculation");
+  EXPECT_EQ(run(p, {"20", "false"}).out, o.out);
+}
+
 TEST(InlineTest, ColdBigMainAndUnprofiledSitesStayCalls) {
   const char text[] = R"(
 @big(a: int): int {
