@@ -548,12 +548,17 @@ private:
   // Whether a guard comes, from the start of position `pos`, before the next
   // side effect or the end of the region.
   bool guardAhead(size_t pos, size_t total) const {
+    bool sinking = false; // a print or store that would have to sink
     for (size_t q = pos; q < total; ++q) {
       size_t i = q % m_;
       const Block &b = f_.block(pieces_[i]);
-      for (const Instr &in : b.instrs)
+      for (const Instr &in : b.instrs) {
         if (isSideEffect(in) && in.op != Opcode::Print && in.op != Opcode::Store)
           return false; // a print or store may still sink past the guards
+        if (sinking && mayTrap(in.op))
+          return false; // but not past this (canSink)
+        sinking |= isSideEffect(in);
+      }
       bool last = q + 1 == total;
       if (last && !t_.isLoop)
         return false;
