@@ -248,6 +248,8 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
   runSuperblockPipelineOnce(program, profile, ctx, options, sizes, remarks);
   if (ctx.failed())
     return;
+  // (Back to its original size, such a function is never over budget below,
+  // so no retry replaces it.)
   for (size_t i : ownSpeculation)
     program.functions[i] = original.functions[i];
   // The growth limit holds per function, inlining included: the inliner's
