@@ -193,6 +193,12 @@ public:
     std::fflush(options_.out);
   }
   uint64_t count() const { return count_; }
+  SpeculationStats speculationStats() const {
+    SpeculationStats s = spec_;
+    if (!specMarks_.empty()) // the run failed inside a region
+      s.speculativeInstructions += count_ - specStart_;
+    return s;
+  }
   Profile buildProfile() const;
 
 private:
@@ -219,6 +225,8 @@ private:
   size_t liveAllocations_ = 0;
   std::vector<Slot> specSaved_;
   std::vector<size_t> specMarks_;
+  uint64_t specStart_ = 0; // count before the outermost open `speculate`
+  SpeculationStats spec_;
   std::string out_;
   uint64_t count_ = 0;
 
@@ -687,7 +695,10 @@ L_Undef:
   fp[pc->c].tag = Tag::Undef;
   NEXT();
 L_Speculate : {
+  if (specMarks_.empty())
+    specStart_ = count;
   ++count;
+  ++spec_.speculations;
   uint32_t n = code_.funcs[func].numVars;
   specMarks_.push_back(specSaved_.size());
   specSaved_.insert(specSaved_.end(), fp, fp + n);
@@ -697,19 +708,25 @@ L_Commit:
   ++count;
   if (specMarks_.empty())
     fail("commit in non-speculative state");
+  ++spec_.commits;
+  spec_.speculativeInstructions += count - specStart_;
   specMarks_.clear();
   specSaved_.clear();
   NEXT();
 L_Guard : {
   ++count;
+  ++spec_.guards;
   if (fp[pc->a].i)
     NEXT();
   if (specMarks_.empty())
     fail("abort in non-speculative state");
+  ++spec_.guardFailures;
   size_t mark = specMarks_.back();
   std::copy(specSaved_.begin() + std::ptrdiff_t(mark), specSaved_.end(), fp);
   specSaved_.resize(mark);
   specMarks_.pop_back();
+  if (specMarks_.empty())
+    spec_.speculativeInstructions += count - specStart_;
   pc = base + pc->b;
   DISPATCH();
 }
@@ -851,6 +868,7 @@ RunResult runProgram(const Program &program, const RunOptions &options) {
   }
   machine.flush();
   result.dynamicInstructions = machine.count();
+  result.speculation = machine.speculationStats();
   if (options.profile) {
     result.profile = machine.buildProfile();
     result.profile->inputs.push_back(options.args);

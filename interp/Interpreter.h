@@ -7,6 +7,10 @@
 // budget is a clean error. Output is buffered and flushed at exit, also when
 // the program fails.
 //
+// Every run also counts how much of it ran under speculation
+// (SpeculationStats), for `brisk run --stats`; the counters cost nothing on
+// the non-speculative path.
+//
 // With `profile` set, the run also records a Profile (Profile.h): block and
 // edge counts, call-site counts and Ball-Larus loop paths. The counts of a
 // run that ends in an error are still returned.
@@ -29,10 +33,25 @@ struct RunOptions {
   std::FILE *out = stdout;       // the program's output
 };
 
+// What a run did under the speculation extension. A speculative region runs
+// from the `speculate` that opens the outermost level to the `commit` or the
+// failing `guard` that closes it; `speculativeInstructions` counts every
+// instruction of it, both ends included, so speculate, guard and commit are
+// themselves speculative (they are the price of the region). A run that
+// fails while speculating counts up to the failing instruction.
+struct SpeculationStats {
+  uint64_t speculativeInstructions = 0;
+  uint64_t speculations = 0;   // executed `speculate`s (nested ones included)
+  uint64_t commits = 0;        // executed `commit`s
+  uint64_t guards = 0;         // executed `guard`s
+  uint64_t guardFailures = 0;  // guards whose condition was false
+};
+
 struct RunResult {
   bool ok = false;
   std::string error;             // brili's message, without "error: "
   uint64_t dynamicInstructions = 0;
+  SpeculationStats speculation;
   std::optional<Profile> profile;
 };
 

@@ -1,12 +1,17 @@
 // `brisk dot`: the CFG of every function as Graphviz dot, one cluster per
 // function, one box per block holding its instructions.
 //
-// Edges: solid for jumps and branches, dashed for fall-through, dotted for a
-// guard's abort edge. With --profile=FILE (a profile of this very program,
-// see docs/profile-format.md), edges carry their counts and a width that
-// grows with the log of the count, and blocks are shaded by their share of
-// the hottest block's count; blocks at half of it or more are "hot" and
-// drawn bold.
+// Edges: solid for jumps and branches, dashed for fall-through, and, for a
+// guard, a red dotted edge to its recovery label (the guard fails: variables
+// go back to their `speculate` values and control goes there). A speculative
+// region, the blocks control passes through from a `speculate` until its
+// `commit` (guard failure edges leave it), is drawn as a cluster of its own
+// inside the function's; a block reached from two speculates sits in the
+// first one's. A legend cluster names the edge styles. With --profile=FILE
+// (a profile of this very program, see docs/profile-format.md), edges carry
+// their counts and a width that grows with the log of the count, and blocks
+// are shaded by their share of the hottest block's count; blocks at half of
+// it or more are "hot" and drawn bold.
 #include "analysis/CFG.h"
 #include "backend/BlockNames.h"
 #include "backend/TextPrinter.h"
@@ -33,21 +38,76 @@ std::string escape(const std::string &s) {
   return out;
 }
 
+// Speculative regions: for every `speculate`, in layout order, the blocks
+// control passes through from it along jumps, branches and fall-through until
+// a `commit`, without following guard failure edges (they leave the region).
+// Returns, per block, the index of the first region it belongs to, or -1; and
+// per region, the block of its `speculate`.
+struct Regions {
+  std::vector<int> regionOf;
+  std::vector<BlockId> start;
+};
+
+Regions findRegions(const Function &f) {
+  Regions r;
+  r.regionOf.assign(f.blocks.size(), -1);
+  for (BlockId b : f.layout) {
+    const std::vector<Instr> &instrs = f.block(b).instrs;
+    for (size_t i = 0; i < instrs.size(); ++i) {
+      if (instrs[i].op != Opcode::Speculate)
+        continue;
+      int region = int(r.start.size());
+      r.start.push_back(b);
+      std::vector<std::pair<BlockId, size_t>> work{{b, i + 1}};
+      std::vector<bool> seen(f.blocks.size(), false);
+      seen[b] = true;
+      while (!work.empty()) {
+        auto [block, from] = work.back();
+        work.pop_back();
+        if (r.regionOf[block] < 0)
+          r.regionOf[block] = region;
+        const std::vector<Instr> &body = f.block(block).instrs;
+        bool committed = false;
+        for (size_t k = from; k < body.size() && !committed; ++k)
+          committed = body[k].op == Opcode::Commit;
+        if (committed)
+          continue;
+        const Instr *term = f.block(block).terminator();
+        BlockList next;
+        if (term)
+          next.append(term->labels.begin(), term->labels.end());
+        else if (BlockId fall = fallthroughOf(f, block); fall != kNoBlock)
+          next.push_back(fall);
+        for (BlockId s : next)
+          if (!seen[s]) {
+            seen[s] = true;
+            work.push_back({s, 0});
+          }
+      }
+    }
+  }
+  return r;
+}
+
 void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
                    std::ostream &os) {
   std::vector<std::string> names = blockNames(f);
   CFG cfg(f);
   std::string fn = escape(f.name);
   auto node = [&](BlockId b) { return "\"" + fn + "." + std::to_string(b) + "\""; };
+  auto title = [&](BlockId b) {
+    return names[b].empty() ? (b == f.entry() ? std::string("<entry>") : "<block " + std::to_string(b) + ">")
+                            : "." + names[b];
+  };
   uint64_t hottest = 0;
   if (prof)
     for (BlockId b : f.layout)
       hottest = std::max(hottest, prof->blockCount(b));
+  Regions regions = findRegions(f);
   os << "  subgraph \"cluster_" << fn << "\" {\n    label=\"@" << fn << "\";\n";
-  for (BlockId b : f.layout) {
+  auto writeNode = [&](BlockId b, const std::string &indent) {
     std::ostringstream label;
-    label << (names[b].empty() ? (b == f.entry() ? std::string("<entry>") : "<block " + std::to_string(b) + ">")
-                               : "." + names[b]);
+    label << title(b);
     if (prof)
       label << "  (" << prof->blockCount(b) << ")";
     label << "\\l";
@@ -57,7 +117,7 @@ void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
         printInstr(f, in, text);
         label << "  " << escape(text.str()) << "\\l";
       }
-    os << "    " << node(b) << " [label=\"" << label.str() << "\"";
+    os << indent << node(b) << " [label=\"" << label.str() << "\"";
     if (prof && hottest > 0) {
       double share = double(prof->blockCount(b)) / double(hottest);
       char color[32];
@@ -66,30 +126,80 @@ void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
          << "\"";
     }
     os << "];\n";
+  };
+  for (BlockId b : f.layout)
+    if (regions.regionOf[b] < 0)
+      writeNode(b, "    ");
+  for (size_t r = 0; r < regions.start.size(); ++r) {
+    bool any = false;
+    for (BlockId b : f.layout)
+      any |= regions.regionOf[b] == int(r);
+    if (!any)
+      continue;
+    os << "    subgraph \"cluster_" << fn << ".speculation" << r << "\" {\n"
+       << "      label=\"speculation from " << escape(title(regions.start[r]))
+       << "\";\n      style=\"rounded,filled\";\n      color=\"darkorange\";\n"
+       << "      fillcolor=\"#fff7e6\";\n";
+    for (BlockId b : f.layout)
+      if (regions.regionOf[b] == int(r))
+        writeNode(b, "      ");
+    os << "    }\n";
   }
   for (BlockId b : f.layout) {
     const Block &blk = f.block(b);
     const Instr *term = blk.terminator();
+    BlockId fallTo = term ? kNoBlock : fallthroughOf(f, b);
     for (BlockId s : cfg.succs(b)) {
       bool viaTerm = term && std::find(term->labels.begin(), term->labels.end(), s) != term->labels.end();
-      bool fall = !term && s == fallthroughOf(f, b);
-      os << "    " << node(b) << " -> " << node(s) << " [";
-      std::string sep;
-      if (!viaTerm && !fall) {
-        os << "style=dotted";
-        sep = ", ";
-      } else if (fall) {
-        os << "style=dashed";
-        sep = ", ";
-      }
-      if (prof) {
+      bool fall = s == fallTo;
+      bool viaGuard = std::any_of(blk.instrs.begin(), blk.instrs.end(), [&](const Instr &in) {
+        return in.op == Opcode::Guard && !in.labels.empty() && in.labels[0] == s;
+      });
+      auto count = [&](std::string sep) {
+        if (!prof)
+          return;
         uint64_t n = prof->edgeCount(b, s);
         os << sep << "label=\"" << n << "\", penwidth=" << 1.0 + std::log10(1.0 + double(n));
+      };
+      if (viaTerm || fall) {
+        os << "    " << node(b) << " -> " << node(s) << " [";
+        if (fall)
+          os << "style=dashed";
+        count(fall ? ", " : "");
+        os << "];\n";
       }
-      os << "];\n";
+      if (viaGuard || (!viaTerm && !fall)) {
+        // A guard edge that shares its target with a jump carries no count of
+        // its own: the profile counts the pair as one edge.
+        os << "    " << node(b) << " -> " << node(s)
+           << " [style=dotted, color=\"red\", fontcolor=\"red\", arrowhead=empty";
+        if (!viaTerm && !fall)
+          count(", ");
+        os << "];\n";
+      }
     }
   }
   os << "  }\n";
+}
+
+// The legend: one sample edge per style, and a sample region cluster.
+void writeLegend(std::ostream &os) {
+  os << "  subgraph \"cluster_legend\" {\n"
+        "    label=\"legend\";\n"
+        "    style=dashed;\n"
+        "    node [shape=point, width=0.05];\n"
+        "    subgraph \"cluster_legend.region\" {\n"
+        "      label=\"speculative region: speculate ... commit\";\n"
+        "      style=\"rounded,filled\";\n"
+        "      color=\"darkorange\";\n"
+        "      fillcolor=\"#fff7e6\";\n"
+        "      \"legend/guard/from\";\n"
+        "    }\n"
+        "    \"legend/jump/from\" -> \"legend/jump/to\" [label=\"jmp, br\"];\n"
+        "    \"legend/fall/from\" -> \"legend/fall/to\" [style=dashed, label=\"fall-through\"];\n"
+        "    \"legend/guard/from\" -> \"legend/guard/to\" [style=dotted, color=\"red\", "
+        "fontcolor=\"red\", arrowhead=empty, label=\"guard fails: to recovery label\"];\n"
+        "  }\n";
 }
 
 } // namespace
@@ -97,8 +207,10 @@ void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
 int runDotCommand(const std::vector<std::string> &args) {
   Options opts("dot", "[--profile=FILE] [-o OUT] [INPUT]",
                "Writes the control-flow graph of every function as Graphviz dot\n"
-               "(render with `dot -Tsvg`). With --profile, edges are weighted by their\n"
-               "counts and hot blocks are highlighted.");
+               "(render with `dot -Tsvg`). Speculative regions (speculate to commit) are\n"
+               "clusters; a guard's failure edge to its recovery label is red and dotted;\n"
+               "a legend names the edge styles. With --profile, edges are weighted by\n"
+               "their counts and hot blocks are highlighted.");
   opts.value("profile", "FILE", "a profile of this program (brisk run --profile-out)");
   opts.value("function", "NAME", "only this function");
   opts.flag("no-instrs", "blocks show only their label");
@@ -135,6 +247,7 @@ int runDotCommand(const std::vector<std::string> &args) {
     found = true;
     writeFunction(f, profile ? profile->function(f.name) : nullptr, !opts.has("no-instrs"), out);
   }
+  writeLegend(out);
   out << "}\n";
   if (!found) {
     std::cerr << "error: brisk dot: no function @" << only << "\n";

@@ -3,6 +3,10 @@
 // output, same `total_dyn_inst: N` on stderr with -p, same `error: ...` and
 // exit status 2 for run-time errors. With --profile-out=FILE the run also
 // writes a profile (docs/profile-format.md), also when the program fails.
+// With --stats it prints, after the program's output and any error, one
+// `name: N` line per run figure (total and speculative instruction counts,
+// speculations, commits, guards, guard failures) to stderr; -p then adds
+// nothing, since the figures include total_dyn_inst.
 //
 // Arguments are read as brili reads them: the first "-p" anywhere is the
 // profiling flag and everything else goes to main, so negative numbers and
@@ -19,7 +23,7 @@ namespace brisk {
 namespace {
 
 const char kRunUsage[] =
-    "usage: brisk run [--program=FILE] [--profile-out=FILE] [-p] [ARGS...] < PROGRAM\n"
+    "usage: brisk run [--program=FILE] [--profile-out=FILE] [--stats] [-p] [ARGS...] < PROGRAM\n"
     "\n"
     "Runs a Bril program (text or JSON) exactly like the reference interpreter\n"
     "`brili [-p] ARGS...`: ARGS are main's arguments; -p prints\n"
@@ -29,6 +33,11 @@ const char kRunUsage[] =
     "  --program=FILE          read the program from FILE instead of stdin\n"
     "  --profile-out=FILE      write a JSON profile of the run (block, edge, call\n"
     "                          and loop path counts) to FILE\n"
+    "  --stats                 after the run, print to stderr one `name: N` line per\n"
+    "                          figure: total_dyn_inst, speculative_dyn_inst (every\n"
+    "                          instruction from an outermost speculate to the commit or\n"
+    "                          failing guard that ends it, both included), speculations,\n"
+    "                          commits, guards, guard_failures; also after an error\n"
     "  --                      everything after is an argument of main\n"
     "  --help                  show this help\n";
 
@@ -43,6 +52,7 @@ int runRunCommand(const std::vector<std::string> &rawArgs) {
   }
   std::string programPath = "-";
   std::string profileOut;
+  bool printStats = false;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     const std::string &a = args[i];
@@ -69,6 +79,10 @@ int runRunCommand(const std::vector<std::string> &rawArgs) {
       ++i;
       break;
     }
+    if (a == "--stats") {
+      printStats = true;
+      continue;
+    }
     int r = valueOf("program", programPath);
     if (r == 0)
       r = valueOf("profile-out", profileOut);
@@ -93,9 +107,22 @@ int runRunCommand(const std::vector<std::string> &rawArgs) {
   if (!result.ok) {
     std::fprintf(stderr, "error: %s\n", result.error.c_str());
     status = 2;
-  } else if (countInstrs) {
+  } else if (countInstrs && !printStats) {
     std::fprintf(stderr, "total_dyn_inst: %llu\n",
                  static_cast<unsigned long long>(result.dynamicInstructions));
+  }
+  if (printStats) {
+    const interp::SpeculationStats &s = result.speculation;
+    const std::pair<const char *, uint64_t> figures[] = {
+        {"total_dyn_inst", result.dynamicInstructions},
+        {"speculative_dyn_inst", s.speculativeInstructions},
+        {"speculations", s.speculations},
+        {"commits", s.commits},
+        {"guards", s.guards},
+        {"guard_failures", s.guardFailures},
+    };
+    for (const auto &[name, value] : figures)
+      std::fprintf(stderr, "%s: %llu\n", name, static_cast<unsigned long long>(value));
   }
   if (result.profile && !writeOutput(profileOut, result.profile->toJson()))
     status = 2;

@@ -143,6 +143,86 @@ TEST(Interpreter, RefusesCallsAndImplicitReturnsWhileSpeculating) {
             "implicit return in speculative state");
 }
 
+
+// speculative_dyn_inst counts a region from its outermost speculate to the
+// commit or failing guard that ends it, both included; work outside regions
+// (the loop's jmp, the setup, the print) is not speculative.
+TEST(Interpreter, CountsSpeculativeWorkPerRegion) {
+  const char *loop = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+.loop:
+  speculate;
+  i: int = add i one;
+  c: bool = lt i n;
+  guard c .exit;
+  commit;
+  jmp .loop;
+.exit:
+  print i;
+}
+)";
+  Outcome o = runText(loop, {"4"});
+  ASSERT_TRUE(o.result.ok) << o.result.error;
+  EXPECT_EQ(o.out, "3\n");
+  const interp::SpeculationStats &s = o.result.speculation;
+  // 3 committed regions of 5 and a failed one of 4 (speculate add lt guard).
+  EXPECT_EQ(s.speculativeInstructions, 3u * 5 + 4);
+  EXPECT_EQ(o.result.dynamicInstructions, 2u + 3 * 6 + 4 + 1);
+  EXPECT_EQ(s.speculations, 4u);
+  EXPECT_EQ(s.commits, 3u);
+  EXPECT_EQ(s.guards, 4u);
+  EXPECT_EQ(s.guardFailures, 1u);
+
+  // Profiling does not change the figures.
+  Outcome profiled = runText(loop, {"4"}, /*profile=*/true);
+  EXPECT_EQ(profiled.result.speculation.speculativeInstructions, s.speculativeInstructions);
+  EXPECT_EQ(profiled.result.speculation.guardFailures, 1u);
+}
+
+TEST(Interpreter, CountsNestedSpeculationAsOneRegionAndStopsAtAnError) {
+  // The inner guard fails back into the outer level: still one region, which
+  // the commit ends (speculate const speculate guard guard commit).
+  Outcome nested = runText(R"(
+@main {
+  t: bool = const true;
+  speculate;
+  f: bool = const false;
+  speculate;
+  guard f .inner;
+.inner:
+  guard t .out;
+  commit;
+  print t;
+.out:
+  nop;
+}
+)");
+  ASSERT_TRUE(nested.result.ok) << nested.result.error;
+  EXPECT_EQ(nested.result.speculation.speculativeInstructions, 6u);
+  EXPECT_EQ(nested.result.speculation.speculations, 2u);
+  EXPECT_EQ(nested.result.speculation.guardFailures, 1u);
+
+  // An error inside a region: speculate, const, div (the failing one).
+  Outcome failed = runText(R"(
+@main {
+  zero: int = const 0;
+  speculate;
+  one: int = const 1;
+  q: int = div one zero;
+  commit;
+}
+)");
+  EXPECT_EQ(failed.result.error, "division by zero");
+  EXPECT_EQ(failed.result.speculation.speculativeInstructions, 3u);
+  EXPECT_EQ(failed.result.speculation.commits, 0u);
+
+  // No speculation, no speculative work.
+  Outcome plain = runText("@main {\n x: int = const 1;\n print x;\n}\n");
+  EXPECT_EQ(plain.result.speculation.speculativeInstructions, 0u);
+  EXPECT_EQ(plain.result.speculation.speculations, 0u);
+}
 TEST(Interpreter, ReportsIllTypedOperandsWhenExecuted) {
   Outcome o = runText(R"(
 @main {
