@@ -23,6 +23,10 @@ struct RuntimeError {
   throw RuntimeError{std::move(message)};
 }
 
+// Thrown when RunOptions::maxDynamicInstructions is reached.
+struct LimitReached {};
+[[noreturn, gnu::cold, gnu::noinline]] void stopAtLimit() { throw LimitReached{}; }
+
 // The frame budget: deep recursion is fine up to this many slots (16 bytes
 // each) or frames, then it is a clean error rather than a crash.
 constexpr size_t kMaxStackSlots = size_t(1) << 27;
@@ -424,6 +428,8 @@ void Machine::execute(uint32_t mainFunc) {
   Slot *fp = stack_.data();
   uint32_t func = mainFunc;
   uint64_t count = 0;
+  const uint64_t limit = options_.maxDynamicInstructions ? options_.maxDynamicInstructions
+                                                         : UINT64_MAX;
   int64_t pathReg = 0;
   bool hasValue = false;
   Slot retVal{};
@@ -435,6 +441,12 @@ void Machine::execute(uint32_t mainFunc) {
   } saver{count_, count};
 
 #define DISPATCH() goto *kLabels[static_cast<uint8_t>(pc->op)]
+// Where control may go backwards: every loop passes one of these.
+#define CHECK_LIMIT()                                                                            \
+  do {                                                                                           \
+    if (count > limit) [[unlikely]]                                                              \
+      stopAtLimit();                                                                             \
+  } while (0)
 #define NEXT()                                                                                   \
   do {                                                                                           \
     ++pc;                                                                                        \
@@ -567,14 +579,17 @@ L_Int2Char : {
 }
 L_Jmp:
   ++count;
+  CHECK_LIMIT();
   pc = base + pc->b;
   DISPATCH();
 L_Br:
   ++count;
+  CHECK_LIMIT();
   pc = base + (fp[pc->a].i ? pc->b : pc->c);
   DISPATCH();
 L_Call : {
   ++count;
+  CHECK_LIMIT();
   if (!specMarks_.empty())
     fail("call not allowed during speculation");
   uint32_t site = uint32_t(pc->imm);
@@ -721,6 +736,7 @@ L_Guard : {
   if (specMarks_.empty())
     fail("abort in non-speculative state");
   ++spec_.guardFailures;
+  CHECK_LIMIT();
   size_t mark = specMarks_.back();
   std::copy(specSaved_.begin() + std::ptrdiff_t(mark), specSaved_.end(), fp);
   specSaved_.resize(mark);
@@ -735,12 +751,14 @@ L_Trap:
   failTrap(*pc);
 L_ProfJmp:
   ++count;
+  CHECK_LIMIT();
   ++edgeCounts_[pc->a];
   pathReg += pc->imm;
   pc = base + pc->b;
   DISPATCH();
 L_ProfJmpBack : {
   ++count;
+  CHECK_LIMIT();
   ++edgeCounts_[pc->a];
   const BackEdgeProbe &probe = code_.backEdges[size_t(pc->imm)];
   RECORD_PATH(probe.func, pathReg + probe.endIncrement);
@@ -750,6 +768,7 @@ L_ProfJmpBack : {
 }
 L_ProfBr : {
   ++count;
+  CHECK_LIMIT();
   const BranchProbe &probe = code_.branches[size_t(pc->imm)];
   int k = fp[pc->a].i ? 0 : 1;
   ++edgeCounts_[probe.edge[k]];
@@ -785,6 +804,7 @@ L_ProfExit:
   NEXT();
 
 #undef DISPATCH
+#undef CHECK_LIMIT
 #undef NEXT
 #undef INT_OP
 #undef BOOL_OP
@@ -865,6 +885,9 @@ RunResult runProgram(const Program &program, const RunOptions &options) {
     result.ok = true;
   } catch (const RuntimeError &e) {
     result.error = e.message;
+  } catch (const LimitReached &) {
+    result.limitReached = true;
+    result.error = "dynamic instruction limit reached";
   }
   machine.flush();
   result.dynamicInstructions = machine.count();

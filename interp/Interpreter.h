@@ -31,6 +31,12 @@ struct RunOptions {
   std::vector<std::string> args; // main's arguments, as on brili's command line
   bool profile = false;
   std::FILE *out = stdout;       // the program's output
+  // Stop after this many dynamic instructions (0: no limit). Checked where
+  // control can go backwards (jumps, branches, failed guards, calls), so a
+  // run may overshoot by one straight-line stretch; a stopped run is not ok
+  // and sets RunResult::limitReached. Differential checks use it to tell a
+  // program that never ends from one that is merely slow.
+  uint64_t maxDynamicInstructions = 0;
 };
 
 // What a run did under the speculation extension. A speculative region runs
@@ -52,6 +58,7 @@ struct RunResult {
   std::string error;             // brili's message, without "error: "
   uint64_t dynamicInstructions = 0;
   SpeculationStats speculation;
+  bool limitReached = false;     // stopped at RunOptions::maxDynamicInstructions
   std::optional<Profile> profile;
 };
 

@@ -17,7 +17,11 @@ int runGenCommand(const std::vector<std::string> &args) {
                "Writes a random Bril program that type-checks and terminates without error\n"
                "for every argument vector of its arity. The same options always give the\n"
                "same program. With --args, writes argument vector --input=K for the\n"
-               "program of --seed instead: its length depends on the seed only.");
+               "program of --seed instead: its length depends on the seed only.\n"
+               "The hazard shapes (--undefined-reads, --traps, --endless-loops,\n"
+               "--own-speculation; --hazards for all) make programs that fail or never\n"
+               "end on some inputs, on purpose (docs/generator.md); --hot-loops adds\n"
+               "loops that run at least 100 times.");
   opts.value("seed", "S", "random seed (default 0)");
   opts.value("size", "N", "approximate number of instructions (default 200)");
   opts.value("format", "FMT", "json (default) or text");
@@ -49,7 +53,8 @@ int runGenCommand(const std::vector<std::string> &args) {
     std::cerr << "error: brisk gen: --format must be json or text, got '" << format << "'\n";
     return 1;
   }
-  readGeneratorFlags(opts, g);
+  if (!readGeneratorFlags(opts, g))
+    return 1;
 
   std::string out;
   if (opts.has("args")) {

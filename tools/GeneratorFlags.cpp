@@ -1,23 +1,93 @@
 #include "tools/GeneratorFlags.h"
 
-namespace brisk {
+#include <iostream>
 
-void declareGeneratorFlags(Options &opts, const std::string &prefix) {
+namespace brisk {
+namespace {
+
+struct ShapeFlag {
+  const char *name;
+  const char *help;
+  bool GenOptions::*field;
+};
+constexpr ShapeFlag kShapes[] = {
+    {"undefined-reads", "reads of variables defined on some paths only",
+     &GenOptions::undefinedReads},
+    {"traps", "loops that print, then trap (div, int2char, load) at an input-chosen iteration",
+     &GenOptions::traps},
+    {"endless-loops", "loops that never end on some inputs", &GenOptions::endlessLoops},
+    {"own-speculation", "the program's own speculate/guard/commit, sometimes ill-formed at run time",
+     &GenOptions::ownSpeculation},
+    {"hot-loops", "loops run >= 100 times with biased branches and array stores",
+     &GenOptions::hotLoops},
+};
+
+} // namespace
+
+void declareGeneratorFlags(Options &opts, const std::string &prefix, bool shapesOnByDefault) {
   opts.flag("no-memory", prefix + "no alloc/load/store/ptradd/free");
   opts.flag("no-floats", prefix + "no float values");
   opts.flag("no-chars", prefix + "no char values");
   opts.flag("no-calls", prefix + "only @main (implies --no-recursion)");
   opts.flag("no-recursion", prefix + "no recursive helpers");
   opts.flag("no-prints", prefix + "no print instructions");
+  const char *state = shapesOnByDefault ? " (on by default)" : " (off by default)";
+  for (const ShapeFlag &s : kShapes) {
+    opts.flag(s.name, prefix + s.help + state);
+    opts.flag(std::string("no-") + s.name, prefix + "no " + s.help);
+  }
+  opts.flag("hazards", prefix + "all five shapes above");
+  opts.value("shape-rate", "P",
+             prefix + "percent of statements that hold one of the shapes (default " +
+                 std::to_string(GenOptions{}.shapeRate) + ")");
 }
 
-void readGeneratorFlags(const Options &opts, GenOptions &g) {
+bool readGeneratorFlags(const Options &opts, GenOptions &g, bool shapesOnByDefault) {
   g.memory = !opts.has("no-memory");
   g.floats = !opts.has("no-floats");
   g.chars = !opts.has("no-chars");
   g.calls = !opts.has("no-calls");
   g.recursion = g.calls && !opts.has("no-recursion");
   g.prints = !opts.has("no-prints");
+  bool all = opts.has("hazards");
+  for (const ShapeFlag &s : kShapes)
+    g.*s.field = (shapesOnByDefault || all || opts.has(s.name)) &&
+                 !opts.has(std::string("no-") + s.name);
+  uint64_t rate = g.shapeRate;
+  if (!opts.getCount("shape-rate", rate))
+    return false;
+  if (rate > 100) {
+    std::cerr << "error: --shape-rate must be at most 100\n";
+    return false;
+  }
+  g.shapeRate = unsigned(rate);
+  return true;
+}
+
+std::string generatorFlagsFor(const GenOptions &g, bool shapesOnByDefault) {
+  std::string s;
+  if (!g.memory)
+    s += " --no-memory";
+  if (!g.floats)
+    s += " --no-floats";
+  if (!g.chars)
+    s += " --no-chars";
+  if (!g.calls)
+    s += " --no-calls";
+  if (!g.recursion && g.calls)
+    s += " --no-recursion";
+  if (!g.prints)
+    s += " --no-prints";
+  for (const ShapeFlag &sh : kShapes) {
+    bool on = g.*sh.field;
+    if (on && !shapesOnByDefault)
+      s += std::string(" --") + sh.name;
+    else if (!on && shapesOnByDefault)
+      s += std::string(" --no-") + sh.name;
+  }
+  if (g.shapeRate != GenOptions{}.shapeRate)
+    s += " --shape-rate=" + std::to_string(g.shapeRate);
+  return s;
 }
 
 } // namespace brisk

@@ -93,13 +93,105 @@ TEST(DifferentialCheck, GeneratedProgramsPassUnderSeveralVariants) {
   }
 }
 
-TEST(DifferentialCheck, AProgramThatFailsIsInvalidNotAFinding) {
+TEST(DifferentialCheck, AProgramThatFailsOnEveryInputIsInvalidNotAFinding) {
   Program p = parse("@main(x: int) {\n  z: int = const 0;\n  y: int = div x z;\n  print y;\n}\n");
   FuzzCase c;
   c.train = {"1"};
+  c.tests = {{"2"}};
   CheckResult r = checkOptimizer(p, c, defaultVariant());
   EXPECT_EQ(r.kind, FailureKind::Invalid);
   EXPECT_NE(r.detail.find("division by zero"), std::string::npos) << r.detail;
+}
+
+// The training input fails; the profile comes from the first input that
+// runs cleanly, and the failing input is still compared.
+TEST(DifferentialCheck, TrainsOnTheFirstCleanInputAndComparesTheFailingOnes) {
+  Program p = parse("@main(x: int) {\n  one: int = const 1;\n  d: int = sub x one;\n"
+                    "  print x;\n  y: int = div x d;\n  print y;\n}\n");
+  FuzzCase c;
+  c.train = {"1"}; // division by zero after printing 1
+  c.tests = {{"1"}, {"3"}, {"5"}};
+  CheckResult r = checkOptimizer(p, c, defaultVariant());
+  EXPECT_EQ(r.kind, FailureKind::None) << r.detail;
+  EXPECT_EQ(r.trainedOn, Args{"3"});
+  EXPECT_EQ(CheckResult::deserialize(r.serialize()).trainedOn, Args{"3"});
+}
+
+// A loop that never ends for a negative input, with a print in it (so no
+// pass may delete it): both versions run into their limits, which agrees.
+TEST(DifferentialCheck, BothEndlessIsAgreement) {
+  Program p = parse("@main(n: int) {\n  zero: int = const 0;\n  i: int = const 0;\n"
+                    "  one: int = const 1;\n.loop:\n  i: int = add i one;\n  print i;\n"
+                    "  c: bool = lt n zero;\n  br c .loop .done;\n.done:\n  print n;\n}\n");
+  FuzzCase c;
+  c.train = {"3"};
+  c.tests = {{"-1"}, {"4"}};
+  c.maxDyn = 5000;
+  for (uint64_t bits : {0ull, 1ull, 2ull, 0x15ull}) {
+    CheckResult r = checkOptimizer(p, c, variantFromBits(bits));
+    EXPECT_EQ(r.kind, FailureKind::None) << bits << ": " << r.detail;
+  }
+}
+
+RunSummary finished(bool ok, std::string out, std::string error = "") {
+  RunSummary s;
+  s.ok = ok;
+  s.out = std::move(out);
+  s.error = std::move(error);
+  s.dyn = 10;
+  return s;
+}
+
+RunSummary endless(std::string out) {
+  RunSummary s;
+  s.finished = false;
+  s.out = std::move(out);
+  s.dyn = 1000;
+  return s;
+}
+
+TEST(CompareRuns, BothEndlessAgreeWhenOneOutputIsAPrefixOfTheOther) {
+  EXPECT_FALSE(compareRuns(endless("1\n2\n"), endless("1\n2\n3\n4\n")));
+  EXPECT_FALSE(compareRuns(endless("1\n2\n3\n"), endless("1\n")));
+  EXPECT_FALSE(compareRuns(endless(""), endless("")));
+  std::optional<std::string> d = compareRuns(endless("1\n2\n"), endless("1\n3\n4\n"));
+  ASSERT_TRUE(d);
+  EXPECT_NE(d->find("neither ends"), std::string::npos) << *d;
+}
+
+TEST(CompareRuns, OneEndlessIsAFinding) {
+  std::optional<std::string> deleted = compareRuns(endless(""), finished(true, "-1\n"));
+  ASSERT_TRUE(deleted);
+  EXPECT_NE(deleted->find("the original does not end"), std::string::npos) << *deleted;
+  std::optional<std::string> added = compareRuns(finished(true, ""), endless(""));
+  ASSERT_TRUE(added);
+  EXPECT_NE(added->find("the optimized program does not"), std::string::npos) << *added;
+  // An error does not excuse ending: the original failing vs the optimized
+  // running forever is a finding too.
+  EXPECT_TRUE(compareRuns(finished(false, "", "division by zero"), endless("")));
+}
+
+TEST(CompareRuns, DifferentErrorKindsAreFindings) {
+  EXPECT_TRUE(compareRuns(finished(false, "1\n", "division by zero"),
+                          finished(false, "1\n", "value 1114112 cannot be converted to char")));
+  EXPECT_TRUE(compareRuns(finished(false, "", "undefined variable x"), finished(true, "")));
+  EXPECT_TRUE(compareRuns(finished(true, ""), finished(false, "", "undefined variable x")));
+  EXPECT_TRUE(compareRuns(finished(false, "", "undefined variable x"),
+                          finished(false, "", "division by zero")));
+  // The same error after different output (a print moved past the trap).
+  EXPECT_TRUE(compareRuns(finished(false, "1\n2\n", "division by zero"),
+                          finished(false, "1\n", "division by zero")));
+  EXPECT_TRUE(compareRuns(finished(true, "1\n"), finished(true, "2\n")));
+}
+
+TEST(CompareRuns, TheVariableAnErrorNamesMayDiffer) {
+  EXPECT_FALSE(compareRuns(finished(false, "7\n", "undefined variable x"),
+                           finished(false, "7\n", "undefined variable x.1")));
+  EXPECT_FALSE(compareRuns(finished(false, "", "Pointer q points to uninitialized data"),
+                           finished(false, "", "Pointer a points to uninitialized data")));
+  EXPECT_EQ(errorKind("undefined variable u12"), errorKind("undefined variable v3"));
+  EXPECT_NE(errorKind("undefined variable u12"), errorKind("division by zero"));
+  EXPECT_EQ(errorKind("division by zero"), "division by zero");
 }
 
 TEST(DifferentialCheck, VariantFlagsMatchTheirOptions) {

@@ -16,6 +16,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <map>
 #include <set>
 
 namespace brisk {
@@ -261,6 +262,209 @@ TEST(Generator, ExtremeArgumentsAreSafe) {
       EXPECT_LE(o.result.dynamicInstructions, stats.dynBound);
     }
   }
+}
+// --- the hazard and hot shapes (GenOptions::undefinedReads ... hotLoops) ---
+
+GenOptions withShape(uint64_t seed, bool GenOptions::*shape) {
+  GenOptions o = withSeed(seed);
+  o.*shape = true;
+  o.shapeRate = 12; // dense enough that a few dozen seeds show every variant
+  return o;
+}
+
+RunOutcome runLimited(const Program &p, const std::vector<int64_t> &args, uint64_t limit,
+                      std::string *out = nullptr) {
+  RunOutcome o;
+  std::unique_ptr<FILE, int (*)(FILE *)> file(std::tmpfile(), std::fclose);
+  interp::RunOptions opts;
+  for (int64_t a : args)
+    opts.args.push_back(std::to_string(a));
+  opts.out = file.get();
+  opts.maxDynamicInstructions = limit;
+  o.result = interp::runProgram(p, opts);
+  std::fflush(file.get());
+  std::rewind(file.get());
+  for (int c; (c = std::fgetc(file.get())) != EOF;) {
+    o.lines += c == '\n';
+    if (out)
+      out->push_back(char(c));
+  }
+  return o;
+}
+
+// What a shape promises, over seeds and inputs: every run ends within the
+// bound or not at all (checked with a limit 10x beyond it), and the program
+// type-checks. Returns the outcomes, keyed "error message" / "ok" / "endless".
+struct ShapeCensus {
+  std::map<std::string, unsigned> outcomes; // error kinds, "ok", "endless"
+  unsigned programsWithCleanAndFailingInputs = 0;
+  unsigned errorsAfterOutput = 0; // failed runs that printed something first
+};
+
+ShapeCensus census(bool GenOptions::*shape, uint64_t seeds, uint64_t inputs = 6) {
+  ShapeCensus c;
+  for (uint64_t seed = 0; seed < seeds; ++seed) {
+    GenStats stats;
+    Program p = generateProgram(withShape(seed, shape), &stats);
+    Diagnostics diags;
+    EXPECT_TRUE(typeCheck(p, diags)) << "seed " << seed << ": " << firstError(diags);
+    bool clean = false, failing = false;
+    for (uint64_t k = 0; k < inputs; ++k) {
+      SCOPED_TRACE("seed " + std::to_string(seed) + " input " + std::to_string(k));
+      RunOutcome o = runLimited(p, generateArguments(seed, k), stats.dynBound + 1000);
+      std::string key;
+      if (o.result.limitReached) {
+        // Never ends: not even with ten times the bound.
+        RunOutcome again = runLimited(p, generateArguments(seed, k), 10 * stats.dynBound + 1000);
+        EXPECT_TRUE(again.result.limitReached) << "ended after "
+                                               << again.result.dynamicInstructions;
+        key = "endless";
+      } else if (o.result.ok) {
+        EXPECT_LE(o.result.dynamicInstructions, stats.dynBound);
+        key = "ok";
+      } else {
+        EXPECT_LE(o.result.dynamicInstructions, stats.dynBound);
+        key = o.result.error.substr(0, o.result.error.find_first_of("0123456789"));
+        if (key.rfind("undefined variable", 0) == 0)
+          key = "undefined variable";
+        if (o.lines > 0)
+          ++c.errorsAfterOutput;
+      }
+      ++c.outcomes[key];
+      (key == "ok" ? clean : failing) = true;
+    }
+    c.programsWithCleanAndFailingInputs += clean && failing;
+  }
+  return c;
+}
+
+std::string describe(const ShapeCensus &c) {
+  std::string s;
+  for (auto &[k, n] : c.outcomes)
+    s += k + ": " + std::to_string(n) + "; ";
+  return s;
+}
+
+TEST(GeneratorShapes, ShapesOffLeaveTheProgramAsItWas) {
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    GenOptions other = withSeed(seed);
+    other.shapeRate = 50; // only read when a shape is on
+    EXPECT_EQ(toText(generateProgram(withSeed(seed))), toText(generateProgram(other)));
+  }
+}
+
+TEST(GeneratorShapes, UndefinedReadsFailOnSomeInputsOnly) {
+  ShapeCensus c = census(&GenOptions::undefinedReads, 60);
+  EXPECT_GE(c.outcomes["undefined variable"], 10u) << describe(c);
+  EXPECT_GE(c.programsWithCleanAndFailingInputs, 5u) << describe(c);
+  EXPECT_GE(c.outcomes["ok"], 60u) << describe(c); // of 360 runs, at a dense shape rate
+  EXPECT_EQ(c.outcomes["endless"], 0u) << describe(c);
+}
+
+// The helper shape: a local defined on some paths only, read before `ret`,
+// called from inside a loop.
+TEST(GeneratorShapes, UndefinedReadsIncludeAHelperCalledInALoop) {
+  unsigned found = 0;
+  for (uint64_t seed = 0; seed < 80 && !found; ++seed) {
+    std::string text = toText(generateProgram(withShape(seed, &GenOptions::undefinedReads)));
+    // The helper starts `br ... .maybe.N .def.M;` and its name is called in
+    // a loop body of another function.
+    size_t at = text.find("\n@f");
+    for (; at != std::string::npos; at = text.find("\n@f", at + 1)) {
+      size_t nameEnd = text.find_first_of("(: {", at + 1);
+      std::string name = text.substr(at + 1, nameEnd - at - 1);
+      size_t bodyEnd = text.find("\n}", at);
+      std::string body = text.substr(at, bodyEnd - at);
+      size_t def = body.find(".def."), u = body.find(": int = add u");
+      if (def == std::string::npos || u == std::string::npos || body.find("\n.def.") > u)
+        continue;
+      found += text.find("call " + name + " ") != std::string::npos;
+    }
+  }
+  EXPECT_GT(found, 0u);
+}
+
+TEST(GeneratorShapes, TrapsFireMidLoopAfterOutput) {
+  ShapeCensus c = census(&GenOptions::traps, 80);
+  EXPECT_GE(c.outcomes["division by zero"], 2u) << describe(c);
+  EXPECT_GE(c.outcomes["value "], 2u) << describe(c); // int2char out of range
+  EXPECT_GE(c.outcomes["Uninitialized heap location "], 2u) << describe(c);
+  EXPECT_GE(c.errorsAfterOutput, 4u) << describe(c);
+  EXPECT_GE(c.programsWithCleanAndFailingInputs, 5u) << describe(c);
+  EXPECT_EQ(c.outcomes["endless"], 0u) << describe(c);
+}
+
+// A trap in the middle of the loop: the loop printed its counter on earlier
+// iterations, then failed.
+TEST(GeneratorShapes, ATrapLoopPrintsItsCounterBeforeFailing) {
+  bool seen = false;
+  for (uint64_t seed = 0; seed < 80 && !seen; ++seed) {
+    Program p = generateProgram(withShape(seed, &GenOptions::traps));
+    GenStats stats;
+    generateProgram(withShape(seed, &GenOptions::traps), &stats);
+    for (uint64_t k = 0; k < 6 && !seen; ++k) {
+      std::string out;
+      RunOutcome o = runLimited(p, generateArguments(seed, k), stats.dynBound + 1000, &out);
+      seen = !o.result.ok && !o.result.limitReached && out.find("0\n1\n") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(seen);
+}
+
+TEST(GeneratorShapes, EndlessLoopsNeverEndOnSomeInputsOnly) {
+  ShapeCensus c = census(&GenOptions::endlessLoops, 60);
+  EXPECT_GE(c.outcomes["endless"], 10u) << describe(c);
+  EXPECT_GE(c.programsWithCleanAndFailingInputs, 5u) << describe(c);
+  EXPECT_GT(c.outcomes["ok"], c.outcomes["endless"]) << describe(c);
+}
+
+TEST(GeneratorShapes, OwnSpeculationIsWellFormedOrFailsInBrili) {
+  unsigned withSpeculation = 0;
+  ShapeCensus c = census(&GenOptions::ownSpeculation, 60);
+  for (uint64_t seed = 0; seed < 60; ++seed) {
+    std::set<Opcode> ops = opcodesOf(generateProgram(withShape(seed, &GenOptions::ownSpeculation)));
+    withSpeculation += ops.count(Opcode::Speculate) && ops.count(Opcode::Guard) &&
+                       ops.count(Opcode::Commit);
+  }
+  EXPECT_GE(withSpeculation, 30u);
+  // A call or ret inside the program's speculation, on a rare input.
+  EXPECT_GE(c.outcomes["call not allowed during speculation"] +
+                c.outcomes["ret not allowed during speculation"],
+            1u)
+      << describe(c);
+  EXPECT_GT(c.outcomes["ok"], 200u) << describe(c);
+  EXPECT_EQ(c.outcomes["endless"], 0u) << describe(c);
+}
+
+// Hot loops: a loop header that runs at least 100 times on the training
+// input, and (with memory) a store executed that often.
+TEST(GeneratorShapes, HotLoopsRunAHundredTimesAndStore) {
+  unsigned hot = 0, hotStore = 0;
+  const unsigned seeds = 40;
+  for (uint64_t seed = 0; seed < seeds; ++seed) {
+    Program p = generateProgram(withShape(seed, &GenOptions::hotLoops));
+    interp::RunOptions opts;
+    for (int64_t a : generateArguments(seed, 0))
+      opts.args.push_back(std::to_string(a));
+    std::unique_ptr<FILE, int (*)(FILE *)> sink(std::tmpfile(), std::fclose);
+    opts.out = sink.get();
+    opts.profile = true;
+    interp::RunResult r = interp::runProgram(p, opts);
+    ASSERT_TRUE(r.ok) << "seed " << seed << ": " << r.error;
+    bool h = false, hs = false;
+    for (size_t f = 0; f < p.functions.size(); ++f)
+      for (BlockId b : p.functions[f].layout) {
+        if (r.profile->functions[f].blockCount(b) < 100)
+          continue;
+        h = true;
+        for (const Instr &in : p.functions[f].block(b).instrs)
+          hs |= in.op == Opcode::Store;
+      }
+    hot += h;
+    hotStore += hs;
+  }
+  EXPECT_GE(hot, seeds * 3 / 4);
+  EXPECT_GE(hotStore, seeds / 4);
 }
 #endif
 

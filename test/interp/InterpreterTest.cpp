@@ -20,6 +20,49 @@ TEST(Interpreter, CountsEveryInstructionButLabels) {
   EXPECT_EQ(o.result.dynamicInstructions, 4u);
 }
 
+// The instruction limit stops a loop that never ends, keeps the output so
+// far, and leaves a program that ends within it alone.
+TEST(Interpreter, StopsAtTheInstructionLimit) {
+  Program p = parse(R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  zero: int = const 0;
+  print n;
+.loop:
+  i: int = add i one;
+  c: bool = lt n zero;
+  br c .loop .done;
+.done:
+  print i;
+}
+)");
+  for (bool profile : {false, true}) {
+    std::FILE *f = std::tmpfile();
+    interp::RunOptions options;
+    options.args = {"-1"};
+    options.profile = profile;
+    options.out = f;
+    options.maxDynamicInstructions = 1000;
+    interp::RunResult r = interp::runProgram(p, options);
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(r.limitReached);
+    EXPECT_GE(r.dynamicInstructions, 1000u);
+    EXPECT_LE(r.dynamicInstructions, 1010u);
+    std::rewind(f);
+    char buf[16] = {};
+    EXPECT_EQ(std::string(buf, std::fread(buf, 1, sizeof buf, f)), "-1\n");
+    std::fclose(f);
+    options.args = {"5"};
+    options.out = std::tmpfile();
+    r = interp::runProgram(p, options);
+    std::fclose(options.out);
+    EXPECT_TRUE(r.ok) << r.error;
+    EXPECT_FALSE(r.limitReached);
+    EXPECT_EQ(r.dynamicInstructions, 8u);
+  }
+}
+
 TEST(Interpreter, WrapsIntegerArithmeticAndDivision) {
   Outcome o = runText(R"(
 @main {

@@ -12,16 +12,13 @@
 namespace brisk::fuzz {
 namespace {
 
-struct Outcome {
-  bool ok = false;
-  std::string out;
-  std::string error;
-  uint64_t dyn = 0;
+struct Outcome : RunSummary {
   std::optional<Profile> profile;
 };
 
-// Runs with the program's output captured in memory.
-Outcome runCaptured(const Program &program, const Args &args, bool profile) {
+// Runs with the program's output captured in memory, stopping after `limit`
+// instructions.
+Outcome runCaptured(const Program &program, const Args &args, bool profile, uint64_t limit) {
   Outcome o;
   char *buffer = nullptr;
   size_t length = 0;
@@ -30,17 +27,28 @@ Outcome runCaptured(const Program &program, const Args &args, bool profile) {
   ro.args = args;
   ro.profile = profile;
   ro.out = out ? out : stdout;
+  ro.maxDynamicInstructions = limit;
   interp::RunResult r = interp::runProgram(program, ro);
   if (out) {
     std::fclose(out);
     o.out.assign(buffer, length);
     std::free(buffer);
   }
+  o.finished = !r.limitReached;
   o.ok = r.ok;
-  o.error = r.error;
+  o.error = r.limitReached ? std::string() : r.error;
   o.dyn = r.dynamicInstructions;
   o.profile = std::move(r.profile);
   return o;
+}
+
+uint64_t satMul(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX / 2 : r;
+}
+
+uint64_t optimizedLimit(uint64_t n) {
+  return satMul(n, kOptimizedFactor) + kOptimizedSlack;
 }
 
 // The first `maxLines` lines of `text`, for reports.
@@ -55,8 +63,10 @@ std::string firstLines(const std::string &text, size_t maxLines) {
   return pos < text.size() ? text.substr(0, pos) + "...\n" : text;
 }
 
-std::string describe(const Outcome &o) {
-  std::string s = o.ok ? "ok" : "error: " + o.error;
+std::string describe(const RunSummary &o) {
+  std::string s = !o.finished ? "no end within " + std::to_string(o.dyn) + " instructions"
+                  : o.ok      ? "ok"
+                              : "error: " + o.error;
   s += ", " + std::to_string(o.out.size()) + " bytes of output";
   return s;
 }
@@ -76,6 +86,49 @@ std::string firstDifference(const std::string &a, const std::string &b) {
 }
 
 } // namespace
+
+std::string errorKind(const std::string &message) {
+  // Messages that name a variable: keep the words, drop the name.
+  static const char *const kNamed[][2] = {
+      {"undefined variable ", ""},
+      {"Pointer ", " points to uninitialized data"},
+      {"get without corresponding set for ", ""},
+  };
+  for (const auto &[prefix, suffix] : kNamed) {
+    std::string p = prefix, q = suffix;
+    if (message.size() >= p.size() + q.size() && message.compare(0, p.size(), p) == 0 &&
+        message.compare(message.size() - q.size(), q.size(), q) == 0)
+      return p + "_" + q;
+  }
+  return message;
+}
+
+std::optional<std::string> compareRuns(const RunSummary &original,
+                                       const RunSummary &optimized) {
+  auto both = [&] {
+    return "original " + describe(original) + "; optimized " + describe(optimized) + "\n";
+  };
+  if (!original.finished && !optimized.finished) {
+    const std::string &a = original.out, &b = optimized.out;
+    size_t n = std::min(a.size(), b.size());
+    if (a.compare(0, n, b, 0, n) == 0)
+      return std::nullopt;
+    return "neither ends, but their outputs so far disagree: " + both() +
+           firstDifference(a.substr(0, n), b.substr(0, n)) + "\n";
+  }
+  if (!original.finished)
+    return "the original does not end, the optimized program does: " + both();
+  if (!optimized.finished)
+    return "the original ends, the optimized program does not: " + both();
+  if (original.ok != optimized.ok || errorKind(original.error) != errorKind(optimized.error) ||
+      original.out != optimized.out) {
+    std::string s = both();
+    if (original.out != optimized.out)
+      s += firstDifference(original.out, optimized.out) + "\n";
+    return s;
+  }
+  return std::nullopt;
+}
 
 PipelineVariant defaultVariant() { return PipelineVariant{}; }
 
@@ -160,12 +213,14 @@ std::string joinArgs(const Args &args) {
   return s;
 }
 
-// Format: kind, args, the two counts, one line each, then the detail.
+// Format: kind, args, the two counts, the training args, one line each,
+// then the detail.
 std::string CheckResult::serialize() const {
   std::ostringstream os;
   os << failureKindName(kind) << "\n"
      << joinArgs(failingArgs) << "\n"
      << originalDyn << " " << optimizedDyn << "\n"
+     << joinArgs(trainedOn) << "\n"
      << detail;
   return os.str();
 }
@@ -187,6 +242,10 @@ CheckResult CheckResult::deserialize(const std::string &text) {
   std::getline(in, line);
   std::istringstream counts(line);
   counts >> r.originalDyn >> r.optimizedDyn;
+  std::getline(in, line);
+  std::istringstream trainIn(line);
+  for (std::string a; trainIn >> a;)
+    r.trainedOn.push_back(a);
   std::ostringstream rest;
   rest << in.rdbuf();
   r.detail = rest.str();
@@ -199,35 +258,50 @@ CheckResult checkOptimizer(const Program &program, const FuzzCase &fuzzCase,
   std::vector<const Args *> inputs{&fuzzCase.train};
   for (const Args &a : fuzzCase.tests)
     inputs.push_back(&a);
+  const uint64_t limit = fuzzCase.maxDyn ? fuzzCase.maxDyn : kDefaultOriginalLimit;
 
   // The original's behaviour on every input first: the reference to compare
-  // with, and the training profile.
+  // with. The profile comes from the first input on which it ends cleanly.
   std::vector<Outcome> expected;
-  expected.push_back(runCaptured(program, fuzzCase.train, /*profile=*/true));
-  for (size_t i = 1; i < inputs.size(); ++i)
-    expected.push_back(runCaptured(program, *inputs[i], false));
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (!expected[i].ok) {
-      result.kind = FailureKind::Invalid;
-      result.failingArgs = *inputs[i];
-      result.detail = "the original program fails on input '" + joinArgs(*inputs[i]) +
-                      "': " + expected[i].error + "\n";
-      return result;
-    }
+  for (const Args *a : inputs)
+    expected.push_back(runCaptured(program, *a, false, limit));
+  size_t train = 0;
+  while (train < inputs.size() && !(expected[train].finished && expected[train].ok))
+    ++train;
+  if (train == inputs.size()) {
+    result.kind = FailureKind::Invalid;
+    result.failingArgs = fuzzCase.train;
+    result.detail = "the original ends without error on no input (training input: " +
+                    describe(expected[0]) + ")\n";
+    return result;
+  }
+  result.trainedOn = *inputs[train];
+  Outcome profiled = runCaptured(program, *inputs[train], true, limit);
 
+  // A program whose own speculation breaks the verifier's rules (a call
+  // inside it on some path, a print before its guard) is still a program
+  // brili runs; the passes cannot be held to rules their input breaks, so
+  // such a program is checked by its behaviour alone.
+  bool originalVerifies;
+  {
+    Diagnostics diags;
+    VerifyOptions vo;
+    vo.speculationEffects = true;
+    originalVerifies = verifyProgram(program, diags, vo);
+  }
   Program optimized = program;
   std::ostringstream passErrors;
   PassOptions passOptions;
-  passOptions.validate = true;
+  passOptions.validate = originalVerifies;
   passOptions.errorStream = &passErrors;
   PassContext ctx(passOptions);
-  runSuperblockPipeline(optimized, *expected[0].profile, ctx, variant.options, nullptr);
+  runSuperblockPipeline(optimized, *profiled.profile, ctx, variant.options, nullptr);
   if (ctx.failed()) {
     result.kind = FailureKind::VerifierFailed;
     result.detail = firstLines(passErrors.str(), 60);
     return result;
   }
-  {
+  if (originalVerifies) {
     Diagnostics diags;
     VerifyOptions vo;
     vo.speculationEffects = true;
@@ -250,17 +324,17 @@ CheckResult checkOptimizer(const Program &program, const FuzzCase &fuzzCase,
     }
   }
   for (size_t i = 0; i < inputs.size(); ++i) {
-    Outcome got = runCaptured(optimized, *inputs[i], false);
-    result.originalDyn += expected[i].dyn;
+    Outcome &want = expected[i];
+    Outcome got = runCaptured(optimized, *inputs[i], false,
+                              optimizedLimit(want.finished ? want.dyn : limit));
+    if (!want.finished && got.finished) // merely slow, or really endless?
+      want = runCaptured(program, *inputs[i], false, satMul(limit, kConfirmFactor));
+    result.originalDyn += want.dyn;
     result.optimizedDyn += got.dyn;
-    if (got.ok != expected[i].ok || got.error != expected[i].error ||
-        got.out != expected[i].out) {
+    if (std::optional<std::string> difference = compareRuns(want, got)) {
       result.kind = FailureKind::Mismatch;
       result.failingArgs = *inputs[i];
-      result.detail = "on input '" + joinArgs(*inputs[i]) + "': original " +
-                      describe(expected[i]) + "; optimized " + describe(got) + "\n";
-      if (got.out != expected[i].out)
-        result.detail += firstDifference(expected[i].out, got.out) + "\n";
+      result.detail = "on input '" + joinArgs(*inputs[i]) + "': " + *difference;
       return result;
     }
   }

@@ -332,6 +332,24 @@ private:
   void returnStatement();
   void initialiseState();
 
+  // --- hazard and hot shapes (GenOptions::undefinedReads ... hotLoops) -------
+  bool anyShape() const {
+    return opts_.undefinedReads || opts_.traps || opts_.endlessLoops || opts_.ownSpeculation ||
+           opts_.hotLoops;
+  }
+  bool shape(uint64_t left);
+  VarId inputInt();
+  VarId rareTrigger(bool rarest = false);
+  void pureStatement();
+  void forLoop(VarId n, uint64_t trip, Cost perIteration, const std::function<void(VarId)> &body);
+  bool undefinedRead();
+  bool callUndefinedReader();
+  bool trapLoop(uint64_t left);
+  bool endlessLoop();
+  bool ownSpeculation();
+  bool hotLoop(uint64_t left);
+  void hotLoopBody(VarId i, const Region *r);
+
   const GenOptions &opts_;
   Random &rng_;
   const std::vector<Callee> &callees_;
@@ -355,6 +373,8 @@ private:
   // the depth argument they pass.
   unsigned pendingSelf_ = 0;
   VarId depthMinusOne_ = kNoVar;
+  // A helper's local defined on some paths only, read before it returns.
+  VarId maybeUndefined_ = kNoVar;
 };
 
 Literal Builder::randomLiteral(unsigned t) {
@@ -598,6 +618,10 @@ void Builder::region(uint64_t target) {
 bool Builder::statement(uint64_t left) {
   if (avail().dyn < kSimpleMax)
     return false;
+  // Drawn only when a shape is on, so that without them the stream (and the
+  // program) is what it always was.
+  if (anyShape() && rng_.below(100) < opts_.shapeRate && shape(left))
+    return true;
   // Planned calls and self-calls go mostly at the top level of the function
   // (they then run on every path), sometimes into a branch arm, never into
   // a loop.
@@ -957,6 +981,474 @@ void Builder::initialiseState() {
   }
 }
 
+// --- hazard and hot shapes ------------------------------------------------------
+
+bool Builder::shape(uint64_t left) {
+  enum Kind { Undefined, UndefinedCall, Trap, Endless, Speculation, Hot };
+  std::vector<Kind> kinds;
+  if (opts_.undefinedReads) {
+    kinds.push_back(Undefined);
+    if (!loops_.empty())
+      kinds.push_back(UndefinedCall);
+  }
+  if (opts_.traps)
+    kinds.push_back(Trap);
+  if (opts_.endlessLoops)
+    kinds.push_back(Endless);
+  if (opts_.ownSpeculation)
+    kinds.push_back(Speculation);
+  if (opts_.hotLoops) { // twice the weight: speculation needs them most
+    kinds.push_back(Hot);
+    kinds.push_back(Hot);
+  }
+  switch (kinds[rng_.below(kinds.size())]) {
+  case Undefined: return undefinedRead();
+  case UndefinedCall: return callUndefinedReader();
+  case Trap: return loops_.size() < kMaxLoopDepth && trapLoop(left);
+  case Endless: return endlessLoop();
+  case Speculation: return ownSpeculation();
+  case Hot: return loops_.size() < kMaxLoopDepth && hotLoop(left);
+  }
+  return false;
+}
+
+// An int variable in scope (so that it depends on the input), a constant only
+// when there is none.
+VarId Builder::inputInt() {
+  auto &pool = readable_[kInt];
+  return pool.empty() ? intConst(rng_.range(-10, 40)) : pool[rng_.recentIndex(pool.size())];
+}
+
+// True on about one input in `period`: the trigger of a shape's hazard, rare
+// so that most inputs (the training one, usually) run cleanly.
+VarId Builder::rareTrigger(bool rarest) {
+  static constexpr int64_t kPeriods[] = {3, 5, 8, 16, 32};
+  int64_t k = rarest ? kPeriods[std::size(kPeriods) - 1] : kPeriods[rng_.below(4)];
+  VarId r = modConst(inputInt(), k);
+  return op(Opcode::Eq, Type::boolTy(), {r, intConst(rng_.range(0, k - 1))});
+}
+
+// A statement with no effect and no call: what may run inside the program's
+// own speculation and inside a loop that may never end.
+void Builder::pureStatement() {
+  for (;;) {
+    unsigned x = unsigned(rng_.below(100));
+    if (x < 40)
+      return intArith();
+    if (x < 50)
+      return intDiv();
+    if (x < 65)
+      return compare();
+    if (x < 75)
+      return boolLogic();
+    if (x < 85 && opts_.floats)
+      return floatArith();
+    if (x < 92 && opts_.chars)
+      return charOps();
+    if (x >= 92)
+      return copy();
+  }
+}
+
+// `for (i = 0; i < n; ++i) body(i)` where n <= trip on every run, one frame of
+// `perIteration` per iteration; charges `trip` iterations and the final test.
+// Breaks in the body leave the loop.
+void Builder::forLoop(VarId n, uint64_t trip, Cost perIteration,
+                      const std::function<void(VarId)> &body) {
+  VarId i = konst(Type::intTy(), Literal::ofInt(0), newVar('i'));
+  VarId one = intConst(1);
+  define(i, kInt, false);
+  BlockId head = newBlock("loop"), bodyBlock = newBlock("body"), exit = newBlock("done");
+  startBlock(head);
+  pushFrame(perIteration, false);
+  VarId c = op(Opcode::Lt, Type::boolTy(), {i, n});
+  branch(c, bodyBlock, exit);
+  startBlock(bodyBlock);
+  loops_.push_back(Loop{exit, ownedRegions_});
+  Scope scope = openScope();
+  body(i);
+  closeScope(scope);
+  loops_.pop_back();
+  op(Opcode::Add, Type::intTy(), {i, one}, i);
+  jump(head);
+  Cost iteration = popFrame();
+  startBlock(exit);
+  Cost total = iteration.times(trip);
+  total += Cost{2, 0, 0};
+  charge(total);
+}
+
+// (a) `br c .def .maybe; .def: u = ...; .maybe: ...; <read u>`: u is undefined
+// after the join on the inputs where c goes the other way. Inside a loop, a
+// later iteration sees an earlier iteration's value instead.
+bool Builder::undefinedRead() {
+  unsigned t = randomType();
+  BlockId def = newBlock("def"), join = newBlock("maybe");
+  if (rng_.chance(75)) {
+    branch(rareTrigger(), join, def); // undefined on a few inputs
+  } else {
+    VarId c = condition(); // biased or not, on any data
+    if (rng_.chance(50))
+      branch(c, def, join);
+    else
+      branch(c, join, def);
+  }
+  startBlock(def);
+  VarId u = newVar('u');
+  if (t == kInt && rng_.chance(50))
+    op(Opcode::Add, Type::intTy(), {read(kInt), read(kInt)}, u);
+  else
+    op(Opcode::Id, typeOf(t), {read(t)}, u);
+  startBlock(join);
+  for (int64_t k = rng_.range(0, 2); k > 0; --k)
+    pureStatement();
+  unsigned use = unsigned(rng_.below(3));
+  if (use == 1 && opts_.prints && avail().prints >= 1) {
+    effect(Opcode::Print, {u});
+    frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
+  } else if (use == 2) {
+    // Into a variable the rest of the function reads.
+    bool isNew;
+    VarId d = destFor(t, isNew);
+    if (t == kInt)
+      op(Opcode::Add, Type::intTy(), {u, read(kInt)}, d);
+    else
+      op(Opcode::Id, typeOf(t), {u}, d);
+    finishDest(d, t, isNew);
+  } else {
+    op(Opcode::Id, typeOf(t), {u}); // a dead read: deleting it loses the error
+  }
+  return true;
+}
+
+// (a) A call, inside a loop, of a helper that reads a local it defines on
+// some paths only.
+bool Builder::callUndefinedReader() {
+  Cost av = avail();
+  for (const Callee &c : callees_)
+    if (c.readsMaybeUndefined && c.ptrParam < 0 && c.cost.dyn + 2 * kSimpleMax <= av.dyn &&
+        c.cost.prints <= av.prints) {
+      call(c);
+      return true;
+    }
+  return false;
+}
+
+// (b) A loop that prints i and then (or just before) traps at iteration k:
+// `div x (k - i)`, `int2char (0x110000 + i - k)`, or a load at an index
+// pushed out of bounds when i == k. k is far beyond the trip count unless a
+// rare trigger on the input holds; then it lies in the middle of the loop.
+bool Builder::trapLoop(uint64_t left) {
+  enum { Div, Char, Load };
+  std::vector<int> kinds{Div};
+  if (opts_.chars)
+    kinds.push_back(Char);
+  if (opts_.memory && (!regions_.empty() || regions_.size() < kMaxRegions))
+    kinds.push_back(Load);
+  int kind = kinds[rng_.below(kinds.size())];
+  Cost av = avail();
+  bool hot = opts_.hotLoops && rng_.chance(25);
+  uint64_t trip = hot ? uint64_t(rng_.range(100, 200)) : uint64_t(rng_.range(3, 40));
+  if (!hot && av.prints >= 3)
+    trip = std::min(trip, av.prints);
+  constexpr uint64_t kSetup = 40, kPerIteration = 60;
+  uint64_t need = kSetup + trip * kPerIteration + (kind == Load && regions_.empty() ? 200 : 0);
+  if (av.dyn < need)
+    return false;
+
+  VarId k = konst(Type::intTy(), Literal::ofInt(1000000), newVar('k'));
+  VarId trig = rareTrigger();
+  BlockId arm = newBlock("arm"), armed = newBlock("armed");
+  branch(trig, arm, armed);
+  startBlock(arm);
+  if (rng_.chance(50)) {
+    konst(Type::intTy(), Literal::ofInt(rng_.range(1, int64_t(trip) - 1)), k);
+  } else {
+    VarId m = boundedNonNeg(inputInt(), int64_t(trip) - 1);
+    op(Opcode::Add, Type::intTy(), {m, intConst(1)}, k);
+  }
+  startBlock(armed);
+  VarId n = rng_.chance(60) ? intConst(int64_t(trip)) : boundedNonNeg(inputInt(), int64_t(trip) + 1);
+
+  auto emitLoop = [&](const Region *r) {
+    Cost a = avail();
+    Cost perIteration{a.dyn > kSetup ? (a.dyn - kSetup) / trip : 0, a.prints / trip, 0};
+    forLoop(n, trip, perIteration, [&](VarId i) {
+      bool printFirst = rng_.chance(75);
+      auto printI = [&] {
+        if (!opts_.prints || avail().prints < 1)
+          return;
+        Instr in;
+        in.op = Opcode::Print;
+        in.args = {i};
+        if (rng_.chance(30))
+          in.args.push_back(read(randomType()));
+        emit(std::move(in));
+        frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
+      };
+      if (rng_.chance(40))
+        pureStatement();
+      if (printFirst)
+        printI();
+      bool used = rng_.chance(50);
+      if (kind == Div) {
+        VarId d = op(Opcode::Sub, Type::intTy(), {k, i});
+        VarId x = read(kInt);
+        bool isNew = true;
+        VarId q = used ? destFor(kInt, isNew) : newVar('v');
+        op(Opcode::Div, Type::intTy(), {x, d}, q);
+        if (used)
+          finishDest(q, kInt, isNew);
+      } else if (kind == Char) {
+        VarId e = op(Opcode::Sub, Type::intTy(), {i, k});
+        VarId cp = op(Opcode::Add, Type::intTy(), {e, intConst(0x110000)});
+        bool isNew = true;
+        VarId ch = used ? destFor(kChar, isNew) : newVar('v');
+        op(Opcode::Int2Char, Type::charTy(), {cp}, ch);
+        if (used)
+          finishDest(ch, kChar, isNew);
+      } else {
+        VarId idx = modNonNeg(i, r->len);
+        VarId hit = op(Opcode::Eq, Type::boolTy(), {i, k});
+        BlockId out = newBlock("oob"), in = newBlock("in");
+        branch(hit, out, in);
+        startBlock(out);
+        op(Opcode::Add, Type::intTy(), {idx, r->len}, idx);
+        startBlock(in);
+        VarId p = op(Opcode::PtrAdd, r->elem.pointerTo(), {r->ptr, idx});
+        unsigned t = tyIndex(r->elem);
+        bool isNew = true;
+        VarId v = used ? destFor(t, isNew) : newVar('v');
+        op(Opcode::Load, r->elem, {p}, v);
+        if (used)
+          finishDest(v, t, isNew);
+      }
+      if (!printFirst)
+        printI();
+    });
+  };
+  if (kind == Load && regions_.empty())
+    return memoryScope(left, -1, [&](const Region &r) { emitLoop(&r); }) || true;
+  Region outer = kind == Load ? regions_[rng_.below(regions_.size())] : Region{};
+  emitLoop(kind == Load ? &outer : nullptr);
+  return true;
+}
+
+// (c) A loop that never ends on some inputs, with nothing but pure work in
+// it (so it prints nothing once it spins):
+//   0: `.spin: j = add j one; c = lt a zero; br c .spin .after` (issue 11's);
+//   1: `while (j < n) j += s`, with s = 0 when a rare trigger holds;
+//   2: `while (j != n) j += 2`, with n odd when a rare trigger holds.
+bool Builder::endlessLoop() {
+  Cost av = avail();
+  unsigned variant = unsigned(rng_.below(3));
+  if (variant == 0) {
+    VarId a = inputInt();
+    VarId one = intConst(1);
+    VarId j = konst(Type::intTy(), Literal::ofInt(0), newVar('j'));
+    bool hoisted = rng_.chance(30);
+    bool negative = rng_.chance(50);
+    auto test = [&] {
+      if (negative)
+        return op(Opcode::Lt, Type::boolTy(), {a, intConst(0)});
+      return rareTrigger();
+    };
+    VarId c = hoisted ? test() : kNoVar;
+    BlockId spin = newBlock("spin"), after = newBlock("after");
+    startBlock(spin);
+    op(Opcode::Add, Type::intTy(), {j, one}, j);
+    if (!hoisted)
+      c = test();
+    branch(c, spin, after);
+    startBlock(after);
+    return true;
+  }
+  uint64_t trip = uint64_t(rng_.range(2, 24));
+  constexpr uint64_t kSetup = 40, kPerIteration = 50;
+  if (av.dyn < kSetup + (trip + 1) * kPerIteration)
+    return false;
+  VarId trig = rareTrigger();
+  VarId step = konst(Type::intTy(), Literal::ofInt(variant == 1 ? 1 : 2), newVar('s'));
+  VarId n;
+  if (variant == 1) {
+    n = boundedNonNeg(inputInt(), int64_t(trip) + 1); // n <= trip
+  } else {
+    VarId m = boundedNonNeg(inputInt(), int64_t(trip / 2) + 1);
+    n = op(Opcode::Mul, Type::intTy(), {m, intConst(2)}); // even, n / 2 <= trip / 2
+  }
+  BlockId arm = newBlock("stall"), armed = newBlock("armed");
+  branch(trig, arm, armed);
+  startBlock(arm);
+  if (variant == 1)
+    konst(Type::intTy(), Literal::ofInt(0), step);
+  else
+    op(Opcode::Add, Type::intTy(), {n, intConst(1)}, n);
+  startBlock(armed);
+  VarId j = konst(Type::intTy(), Literal::ofInt(0), newVar('j'));
+  BlockId head = newBlock("loop"), body = newBlock("body"), exit = newBlock("done");
+  startBlock(head);
+  pushFrame(Cost{(av.dyn - kSetup) / (trip + 1), 0, 0}, false);
+  if (variant == 1) {
+    VarId c = op(Opcode::Lt, Type::boolTy(), {j, n});
+    branch(c, body, exit);
+  } else {
+    VarId c = op(Opcode::Eq, Type::boolTy(), {j, n});
+    branch(c, exit, body);
+  }
+  startBlock(body);
+  Scope scope = openScope();
+  for (int64_t s = rng_.range(0, 3); s > 0; --s)
+    pureStatement();
+  closeScope(scope);
+  op(Opcode::Add, Type::intTy(), {j, step}, j);
+  jump(head);
+  Cost iteration = popFrame();
+  startBlock(exit);
+  Cost total = iteration.times(trip + 1);
+  total += Cost{2, 0, 0};
+  charge(total);
+  return true;
+}
+
+// (d) The program's own speculation, well formed: `speculate; pure work;
+// guard c .recover; pure work; commit; jmp .join; .recover: pure work; .join:`.
+// Variables first defined inside are not read after it (a failed guard
+// forgets them). Sometimes ill formed at run time: on a rare trigger, a call
+// (or a ret) inside the speculation, which brili rejects.
+bool Builder::ownSpeculation() {
+  if (avail().dyn < 160)
+    return false;
+  BlockId recover = newBlock("recover"), join = newBlock("speculated");
+  Scope scope = openScope();
+  effect(Opcode::Speculate, {});
+  for (int64_t k = rng_.range(1, 4); k > 0; --k) {
+    if (opts_.prints && avail().prints >= 1 && rng_.chance(8))
+      print(); // not undone by a failed guard, in brili as here
+    else
+      pureStatement();
+  }
+  VarId g = condition();
+  Instr guard;
+  guard.op = Opcode::Guard;
+  guard.args = {g};
+  guard.labels = {recover};
+  emit(std::move(guard));
+  for (int64_t k = rng_.range(0, 2); k > 0; --k)
+    pureStatement();
+  if (rng_.chance(25)) {
+    VarId c = rareTrigger();
+    BlockId bad = newBlock("inspec"), ok = newBlock("stillspec");
+    branch(c, bad, ok);
+    startBlock(bad);
+    Cost av = avail();
+    const Callee *callee = nullptr;
+    for (const Callee &cand : callees_)
+      if (cand.ptrParam < 0 && cand.cost.dyn + kSimpleMax <= av.dyn &&
+          cand.cost.prints <= av.prints)
+        callee = &cand;
+    if (callee && rng_.chance(75))
+      call(*callee);
+    else
+      returnStatement();
+    startBlock(ok);
+  }
+  effect(Opcode::Commit, {});
+  jump(join);
+  closeScope(scope);
+  startBlock(recover);
+  scope = openScope();
+  for (int64_t k = rng_.range(0, 2); k > 0; --k)
+    pureStatement();
+  closeScope(scope);
+  startBlock(join);
+  return true;
+}
+
+// (e) A loop that runs 100 times or more on every input: counted (`i < n`,
+// n in [T, T+31]) or uncounted (until a sum of data-dependent steps in [1, 5]
+// reaches a limit), with a biased branch in its body and, with memory, a
+// store into an array every iteration.
+bool Builder::hotLoop(uint64_t left) {
+  Cost av = avail();
+  bool counted = rng_.chance(60);
+  int64_t t0 = rng_.range(100, 160);
+  uint64_t trip = counted ? uint64_t(t0 + 31) : uint64_t(t0 * 5);
+  constexpr uint64_t kSetup = 60, kPerIteration = 45;
+  bool store = opts_.memory && rng_.chance(60);
+  uint64_t need = kSetup + trip * kPerIteration + (store && regions_.empty() ? 200 : 0);
+  if (av.dyn < need)
+    return false;
+  auto emitLoop = [&](const Region *r) {
+    Cost a = avail();
+    Cost perIteration{a.dyn > kSetup ? (a.dyn - kSetup) / trip : 0, a.prints / trip, 0};
+    if (counted) {
+      VarId n = rng_.chance(40) ? intConst(t0)
+                                : op(Opcode::Add, Type::intTy(),
+                                     {boundedNonNeg(inputInt(), 32), intConst(t0)});
+      forLoop(n, trip, perIteration, [&](VarId i) { hotLoopBody(i, r); });
+      return;
+    }
+    // do { body; acc += (x mod 5) + 1; ++i } while (acc < 5 * t0)
+    VarId acc = konst(Type::intTy(), Literal::ofInt(0), newVar('a'));
+    VarId i = konst(Type::intTy(), Literal::ofInt(0), newVar('i'));
+    VarId one = intConst(1);
+    VarId limit = intConst(5 * t0);
+    define(i, kInt, false);
+    BlockId head = newBlock("hot"), exit = newBlock("cooled");
+    startBlock(head);
+    pushFrame(perIteration, false);
+    loops_.push_back(Loop{exit, ownedRegions_});
+    Scope scope = openScope();
+    hotLoopBody(i, r);
+    closeScope(scope);
+    loops_.pop_back();
+    VarId stepBase = boundedNonNeg(read(kInt), 5);
+    VarId step = op(Opcode::Add, Type::intTy(), {stepBase, one});
+    op(Opcode::Add, Type::intTy(), {acc, step}, acc);
+    op(Opcode::Add, Type::intTy(), {i, one}, i);
+    VarId c = op(Opcode::Lt, Type::boolTy(), {acc, limit});
+    branch(c, head, exit);
+    Cost iteration = popFrame();
+    startBlock(exit);
+    charge(iteration.times(trip));
+  };
+  if (store && regions_.empty())
+    return memoryScope(left, -1, [&](const Region &r) { emitLoop(&r); }) || true;
+  // A copy: the body may open regions of its own, which moves regions_.
+  Region outer = store ? regions_[rng_.below(regions_.size())] : Region{};
+  emitLoop(store ? &outer : nullptr);
+  return true;
+}
+
+void Builder::hotLoopBody(VarId i, const Region *r) {
+  if (r) {
+    VarId idx = modNonNeg(i, r->len);
+    VarId p = op(Opcode::PtrAdd, r->elem.pointerTo(), {r->ptr, idx});
+    unsigned t = tyIndex(r->elem);
+    VarId value = read(t);
+    if (t == kInt && rng_.chance(50))
+      value = op(Opcode::Add, Type::intTy(), {i, read(kInt)});
+    effect(Opcode::Store, {p, value});
+  }
+  // A biased branch: rarely taken on any input.
+  VarId c = biasedCond();
+  BlockId rare = newBlock("rare"), common = newBlock("common"), join = newBlock("joined");
+  branch(c, rare, common);
+  startBlock(rare);
+  Scope scope = openScope(); // what an arm defines is not defined after the join
+  for (int64_t k = rng_.range(1, 2); k > 0; --k)
+    pureStatement();
+  closeScope(scope);
+  jump(join);
+  startBlock(common);
+  scope = openScope();
+  for (int64_t k = rng_.range(1, 2); k > 0; --k)
+    pureStatement();
+  closeScope(scope);
+  startBlock(join);
+  region(uint64_t(rng_.range(2, 10)));
+}
+
 Function Builder::run() {
   fn_.name = plan_.name;
   fn_.returnType = plan_.ret;
@@ -986,6 +1478,18 @@ Function Builder::run() {
   BlockId entry = fn_.addBlock();
   startBlock(entry);
   pushFrame(plan_.budget, true);
+  if (plan_.kind == FunctionKind::Plain && opts_.undefinedReads && rng_.chance(25)) {
+    // Defined unless a condition on the parameters holds; read at the end.
+    // Called in a loop, an inliner that renames it into a caller variable
+    // would read the previous call's value instead of failing.
+    VarId c = rng_.chance(80) ? rareTrigger(/*rarest=*/true) : condition();
+    BlockId def = newBlock("def"), join = newBlock("maybe");
+    branch(c, join, def);
+    startBlock(def);
+    maybeUndefined_ = op(Opcode::Add, Type::intTy(), {read(kInt), read(kInt)}, newVar('u'));
+    startBlock(join);
+    self_.readsMaybeUndefined = true;
+  }
   initialiseState();
 
   if (plan_.kind != FunctionKind::Recursive) {
@@ -1001,8 +1505,19 @@ Function Builder::run() {
       emit(std::move(in));
       frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
     }
-    if (plan_.kind != FunctionKind::Main || rng_.chance(30))
+    if (maybeUndefined_ != kNoVar) {
+      VarId r = op(Opcode::Add, Type::intTy(), {maybeUndefined_, read(kInt)});
+      if (plan_.ret == Type::intTy()) {
+        Instr in;
+        in.op = Opcode::Ret;
+        in.args = {r};
+        emit(std::move(in));
+      } else {
+        returnStatement();
+      }
+    } else if (plan_.kind != FunctionKind::Main || rng_.chance(30)) {
       returnStatement();
+    }
     self_.cost = popFrame();
     return std::move(fn_);
   }

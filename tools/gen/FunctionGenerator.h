@@ -60,6 +60,10 @@ struct Callee {
   int ptrParam = -1;        // index of a ptr<T> parameter; params[ptrParam+1] is its length
   bool recursive = false;   // params[0] is the depth; the call must pass [0, maxDepth]
   uint64_t maxDepth = 0;
+  // Reads a local that is defined on some paths only (GenOptions::
+  // undefinedReads): the shape the inliner must not turn into a read of the
+  // previous call's value when it is called in a loop.
+  bool readsMaybeUndefined = false;
 };
 
 enum class FunctionKind { Main, Plain, Recursive };

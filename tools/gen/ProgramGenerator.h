@@ -22,6 +22,20 @@
 // freed in the same scope, and passed to helper functions; floats, chars,
 // bools; prints inside loops within the output budget.
 //
+// Hazard shapes (GenOptions::undefinedReads, traps, endlessLoops,
+// ownSpeculation; off by default, on in `brisk fuzz`) drop the guarantee of
+// an error-free, terminating run on every input, deliberately: they make
+// programs read variables that are undefined on some inputs, trap in the
+// middle of a printing loop, loop forever on some inputs, or use speculation
+// themselves (sometimes calling inside it, which brili rejects at run time).
+// What stays guaranteed with them on: the program type-checks, and every run
+// either ends (with or without an error) within GenStats::dynBound
+// instructions or never ends; an endless run prints nothing after its loop
+// begins. The triggers are input-dependent and mostly rare, so that most
+// inputs, usually the training one, still run cleanly. hotLoops is safe: it
+// adds loops that run at least 100 times with biased branches and array
+// stores, the shapes profile-guided speculation works on.
+//
 // @main takes mainArity(seed) int arguments; generateArguments gives valid
 // vectors. The arity depends on the seed only, never on the other knobs.
 #pragma once
@@ -44,6 +58,16 @@ struct GenOptions {
   bool calls = true;      // helper functions (off: @main only)
   bool recursion = true;  // self-recursive helpers with a depth parameter
   bool prints = true;     // print instructions (off: the program prints nothing)
+  // Hazard shapes (see above); with all of them and hotLoops off the program
+  // is byte for byte what it was before they existed.
+  bool undefinedReads = false; // reads of variables defined on some paths only
+  bool traps = false;          // loops that print, then trap at an input-chosen iteration
+  bool endlessLoops = false;   // loops that never end on some inputs
+  bool ownSpeculation = false; // the program's own speculate/guard/commit
+  bool hotLoops = false;       // loops run >= 100 times, biased branches, array stores
+  // Percent chance that a statement position holds one of the enabled
+  // shapes above.
+  unsigned shapeRate = 4;
   // Target for the dynamic instruction bound of one run, raised to 4 * size
   // for programs too large to run every instruction in it.
   uint64_t maxDyn = 200000;
