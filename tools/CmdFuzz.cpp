@@ -57,6 +57,7 @@ struct Campaign {
   uint64_t inputs = 4;
   unsigned timeoutMs = 20000;
   bool minimize = true;
+  bool forceSpeculation = false; // on top of the drawn knobs
   uint64_t maxChecks = 3000;
   std::string outDir = "fuzz-findings";
 
@@ -69,7 +70,17 @@ struct Campaign {
     return g;
   }
   PipelineVariant variantFor(uint64_t seed) const {
-    return vary ? variantFromBits(mix(seed)) : defaultVariant();
+    PipelineVariant v = vary ? variantFromBits(mix(seed)) : defaultVariant();
+    if (forceSpeculation && !v.options.superblocks.forceSpeculation) {
+      v.options.superblocks.forceSpeculation = true;
+      v.options.superblocks.speculation = true;
+      v.options.superblocks.preferSpeculation = true;
+      std::erase_if(v.flags, [](const std::string &f) {
+        return f == "--no-speculation" || f == "--best-form";
+      });
+      v.flags.push_back("--force-speculation");
+    }
+    return v;
   }
   // `stats` of the seed's program: its dynamic bound sets the instruction
   // limit of the original (DifferentialCheck.h: a generated program ends
@@ -223,6 +234,7 @@ int runFuzzCommand(const std::vector<std::string> &args) {
   opts.value("progress", "N", "print progress every N programs to stderr (default 1000)");
   opts.flag("no-vary", "optimize with the defaults of brisk pgo (default: knobs drawn per seed)");
   opts.flag("no-minimize", "write findings as generated");
+  opts.flag("force-speculation", "optimize every program with --force-speculation");
   declareGeneratorFlags(opts, "generator: ", /*shapesOnByDefault=*/true);
   opts.value("max-dyn", "N", "generator: dynamic instruction bound of one run (200000)");
   if (!opts.parse(args))
@@ -243,6 +255,7 @@ int runFuzzCommand(const std::vector<std::string> &args) {
   c.varySize = !opts.has("fixed-size");
   c.vary = !opts.has("no-vary");
   c.minimize = !opts.has("no-minimize");
+  c.forceSpeculation = opts.has("force-speculation");
   c.outDir = opts.get("out", c.outDir);
   if (!readGeneratorFlags(opts, c.gen, /*shapesOnByDefault=*/true))
     return 2;

@@ -37,6 +37,7 @@ void declareGeneratorFlags(Options &opts, const std::string &prefix, bool shapes
     opts.flag(std::string("no-") + s.name, prefix + "no " + s.help);
   }
   opts.flag("hazards", prefix + "all five shapes above");
+  opts.flag("no-hazards", prefix + "none of the five shapes (the safe generator)");
   opts.value("shape-rate", "P",
              prefix + "percent of statements that hold one of the shapes (default " +
                  std::to_string(GenOptions{}.shapeRate) + ")");
@@ -49,9 +50,9 @@ bool readGeneratorFlags(const Options &opts, GenOptions &g, bool shapesOnByDefau
   g.calls = !opts.has("no-calls");
   g.recursion = g.calls && !opts.has("no-recursion");
   g.prints = !opts.has("no-prints");
-  bool all = opts.has("hazards");
+  bool all = opts.has("hazards"), none = opts.has("no-hazards");
   for (const ShapeFlag &s : kShapes)
-    g.*s.field = (shapesOnByDefault || all || opts.has(s.name)) &&
+    g.*s.field = ((shapesOnByDefault && !none) || all || opts.has(s.name)) &&
                  !opts.has(std::string("no-") + s.name);
   uint64_t rate = g.shapeRate;
   if (!opts.getCount("shape-rate", rate))

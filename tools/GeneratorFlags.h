@@ -3,7 +3,7 @@
 //   --no-memory, --no-floats, --no-chars, --no-calls, --no-recursion,
 //   --no-prints turn features of the safe generator off;
 //   --undefined-reads, --traps, --endless-loops, --own-speculation,
-//   --hot-loops (and --hazards for all five) turn the shapes of
+//   --hot-loops (--hazards for all five, --no-hazards for none) turn the shapes of
 //   ProgramGenerator.h on, --no-undefined-reads ... turn them off, and
 //   --shape-rate=P sets how often a statement holds one.
 // Which shapes are on by default differs: `brisk gen` writes safe,

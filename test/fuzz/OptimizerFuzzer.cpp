@@ -9,10 +9,11 @@
 // finding by itself.
 //
 // Why bytes go through the generator rather than the frontend: a program the
-// mutator wrote may loop forever or fail at run time, and the interpreter has
-// no step limit, so a hang would be the program's fault, not the optimizer's.
-// Generated programs terminate without error on every input, so every hang
-// or difference is the optimizer's. The bytes still steer everything the
+// mutator wrote may loop forever or fail at run time for reasons of its own.
+// Generated programs end within their bound or never (DifferentialCheck.h's
+// criterion rests on that), and fail only where a hazard shape says so
+// (undefined reads, traps, endless loops, own speculation: one feature byte
+// turns each on), so every difference is the optimizer's. The bytes still steer everything the
 // generator offers; libFuzzer's coverage feedback keeps inputs that reach new
 // code in the passes. Reproduce a saved input with `brisk fuzz` by the seed
 // and knobs this target prints, or by running the target on the file.
@@ -51,6 +52,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   g.chars = !(features & 4);
   g.calls = !(features & 8);
   g.recursion = g.calls && !(features & 16);
+  uint8_t shapes = in.ConsumeIntegral<uint8_t>();
+  g.undefinedReads = shapes & 1;
+  g.traps = shapes & 2;
+  g.endlessLoops = shapes & 4;
+  g.ownSpeculation = shapes & 8;
+  g.hotLoops = shapes & 16;
   g.maxDyn = 50000; // keeps one execution in the milliseconds
   PipelineVariant variant = variantFromBits(in.ConsumeIntegral<uint64_t>());
   FuzzCase c;
@@ -58,15 +65,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (unsigned k = 0; k < 3; ++k)
     c.tests.push_back(toArgs(generateArguments(g.seed, in.ConsumeIntegralInRange<uint64_t>(0, 63))));
 
-  Program program = generateProgram(g);
+  GenStats stats;
+  Program program = generateProgram(g, &stats);
+  c.maxDyn = stats.dynBound + 1000;
   CheckResult r = checkOptimizer(program, c, variant);
-  if (r.kind == FailureKind::None)
+  if (r.kind == FailureKind::None || r.kind == FailureKind::Invalid) // Invalid: no clean input
     return 0;
   std::cerr << "optimizer fuzz finding: " << failureKindName(r.kind) << "\n"
             << "program: brisk gen --seed=" << g.seed << " --size=" << g.size
             << (g.memory ? "" : " --no-memory") << (g.floats ? "" : " --no-floats")
             << (g.chars ? "" : " --no-chars") << (g.calls ? "" : " --no-calls")
-            << (g.recursion || !g.calls ? "" : " --no-recursion") << " --max-dyn=" << g.maxDyn
+            << (g.recursion || !g.calls ? "" : " --no-recursion")
+            << (g.undefinedReads ? " --undefined-reads" : "") << (g.traps ? " --traps" : "")
+            << (g.endlessLoops ? " --endless-loops" : "")
+            << (g.ownSpeculation ? " --own-speculation" : "")
+            << (g.hotLoops ? " --hot-loops" : "") << " --max-dyn=" << g.maxDyn
             << "\noptimizer flags:";
   for (const std::string &f : variant.flags)
     std::cerr << " " << f;

@@ -115,7 +115,7 @@ struct CheckResult {
   std::string detail;        // what differed, or the verifier's report
   Args failingArgs;          // the input of a Mismatch
   Args trainedOn;            // the input the profile came from
-  uint64_t originalDyn = 0;  // summed over the compared inputs
+  uint64_t originalDyn = 0;  // summed over the compared inputs on which both end
   uint64_t optimizedDyn = 0;
 
   // A line-based form that survives a pipe from a child process.

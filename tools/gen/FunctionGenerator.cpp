@@ -1012,9 +1012,18 @@ bool Builder::shape(uint64_t left) {
   return false;
 }
 
-// An int variable in scope (so that it depends on the input), a constant only
-// when there is none.
+// An int variable in scope that depends on the input, a constant only when
+// there is none.
 VarId Builder::inputInt() {
+  // Mostly an int parameter (still an input where it was overwritten):
+  // state variables may hold constants, and a trigger on a constant would
+  // fire on every input or none.
+  std::vector<VarId> params;
+  for (const Param &p : fn_.params)
+    if (p.type == Type::intTy())
+      params.push_back(p.var);
+  if (!params.empty() && rng_.chance(70))
+    return params[rng_.below(params.size())];
   auto &pool = readable_[kInt];
   return pool.empty() ? intConst(rng_.range(-10, 40)) : pool[rng_.recentIndex(pool.size())];
 }
@@ -1084,8 +1093,10 @@ void Builder::forLoop(VarId n, uint64_t trip, Cost perIteration,
 bool Builder::undefinedRead() {
   unsigned t = randomType();
   BlockId def = newBlock("def"), join = newBlock("maybe");
-  if (rng_.chance(75)) {
-    branch(rareTrigger(), join, def); // undefined on a few inputs
+  if (rng_.chance(85)) {
+    // Undefined on a few inputs; in a loop the trigger sees every value of
+    // the counter, so there it is the rarest one.
+    branch(rareTrigger(/*rarest=*/!loops_.empty()), join, def);
   } else {
     VarId c = condition(); // biased or not, on any data
     if (rng_.chance(50))
@@ -1247,11 +1258,11 @@ bool Builder::endlessLoop() {
     VarId one = intConst(1);
     VarId j = konst(Type::intTy(), Literal::ofInt(0), newVar('j'));
     bool hoisted = rng_.chance(30);
-    bool negative = rng_.chance(50);
+    bool negative = rng_.chance(30);
     auto test = [&] {
       if (negative)
         return op(Opcode::Lt, Type::boolTy(), {a, intConst(0)});
-      return rareTrigger();
+      return rareTrigger(/*rarest=*/true);
     };
     VarId c = hoisted ? test() : kNoVar;
     BlockId spin = newBlock("spin"), after = newBlock("after");
@@ -1267,7 +1278,7 @@ bool Builder::endlessLoop() {
   constexpr uint64_t kSetup = 40, kPerIteration = 50;
   if (av.dyn < kSetup + (trip + 1) * kPerIteration)
     return false;
-  VarId trig = rareTrigger();
+  VarId trig = rareTrigger(/*rarest=*/rng_.chance(50));
   VarId step = konst(Type::intTy(), Literal::ofInt(variant == 1 ? 1 : 2), newVar('s'));
   VarId n;
   if (variant == 1) {
@@ -1478,11 +1489,14 @@ Function Builder::run() {
   BlockId entry = fn_.addBlock();
   startBlock(entry);
   pushFrame(plan_.budget, true);
-  if (plan_.kind == FunctionKind::Plain && opts_.undefinedReads && rng_.chance(25)) {
+  if (plan_.kind == FunctionKind::Plain && opts_.undefinedReads && rng_.chance(15)) {
     // Defined unless a condition on the parameters holds; read at the end.
     // Called in a loop, an inliner that renames it into a caller variable
     // would read the previous call's value instead of failing.
-    VarId c = rng_.chance(80) ? rareTrigger(/*rarest=*/true) : condition();
+    // Helpers are often called in loops with the counter as an argument,
+    // which would meet a single rare trigger soon: two must hold.
+    VarId c = op(Opcode::And, Type::boolTy(),
+                 {rareTrigger(/*rarest=*/true), rng_.chance(80) ? rareTrigger() : condition()});
     BlockId def = newBlock("def"), join = newBlock("maybe");
     branch(c, join, def);
     startBlock(def);
