@@ -16,6 +16,10 @@
 //     scope that allocated it. No break or early return leaves a scope that
 //     owns a region.
 //   - int2char only sees `base + (x mod k)` for a table of valid ranges.
+// The hazard shapes (GenOptions::undefinedReads, traps, endlessLoops,
+// ownSpeculation) break these rules on purpose, each behind a rare,
+// input-dependent trigger; their cost on the paths that end is charged like
+// any other code, so the bound still holds for every run that ends.
 //
 // Cost accounting: every emitted instruction adds one to the innermost cost
 // frame, calls add the callee's bound, prints add a line. A branch costs the
