@@ -161,11 +161,13 @@ std::string writeReproducer(const Campaign &c, uint64_t seed, const CheckResult 
   // what the unshrunk program needed, at least 100 ms, then counts as not
   // failing the same way.
   auto t0 = std::chrono::steady_clock::now();
-  bool textFails = checkTextInChild(text, focused, variant, c.timeoutMs).kind == found.kind;
+  CheckResult asText = checkTextInChild(text, focused, variant, c.timeoutMs);
+  bool textFails = asText.kind == found.kind && asText.signature == found.signature;
   double baseMs =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   unsigned timeoutMs = unsigned(std::clamp(baseMs * 20, 100.0, double(c.timeoutMs)));
-  auto stillFails = failurePredicate(focused, variant, found.kind, signal, timeoutMs);
+  auto stillFails =
+      failurePredicate(focused, variant, found.kind, signal, timeoutMs, found.signature);
   std::string minimized = text;
   MinimizeStats stats;
   std::string note;

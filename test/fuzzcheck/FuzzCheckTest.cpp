@@ -70,7 +70,11 @@ TEST(DifferentialCheck, ResultSurvivesSerialization) {
   r.originalDyn = 120;
   r.optimizedDyn = 99;
   r.detail = "line one\nline two\n";
+  r.trainedOn = {"5"};
+  r.signature = "original: division by zero; optimized: ok";
   CheckResult back = CheckResult::deserialize(r.serialize());
+  EXPECT_EQ(back.trainedOn, r.trainedOn);
+  EXPECT_EQ(back.signature, r.signature);
   EXPECT_EQ(back.kind, FailureKind::Mismatch);
   EXPECT_EQ(back.failingArgs, r.failingArgs);
   EXPECT_EQ(back.originalDyn, 120u);
@@ -182,6 +186,21 @@ TEST(CompareRuns, DifferentErrorKindsAreFindings) {
   EXPECT_TRUE(compareRuns(finished(false, "1\n2\n", "division by zero"),
                           finished(false, "1\n", "division by zero")));
   EXPECT_TRUE(compareRuns(finished(true, "1\n"), finished(true, "2\n")));
+}
+
+// The minimizer keeps a mismatch's signature: how each side ended.
+TEST(CompareRuns, SignaturesNameHowEachSideEnded) {
+  EXPECT_EQ(mismatchSignature(endless(""), finished(true, "")),
+            "original: endless; optimized: ok");
+  EXPECT_EQ(mismatchSignature(finished(false, "", "undefined variable u19"), finished(true, "")),
+            "original: undefined variable _; optimized: ok");
+  EXPECT_EQ(mismatchSignature(finished(false, "1\n", "undefined variable u1"),
+                              finished(false, "1\n2\n", "undefined variable v2")),
+            "original: undefined variable _; optimized: undefined variable _; outputs differ");
+  EXPECT_EQ(mismatchSignature(finished(false, "", "Uninitialized heap location 1 and/or illegal offset 22"),
+                              finished(false, "", "Uninitialized heap location 1 and/or illegal offset 3")),
+            mismatchSignature(finished(false, "", "Uninitialized heap location 2 and/or illegal offset 9"),
+                              finished(false, "", "Uninitialized heap location 1 and/or illegal offset 3")));
 }
 
 TEST(CompareRuns, TheVariableAnErrorNamesMayDiffer) {

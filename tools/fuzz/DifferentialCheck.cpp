@@ -130,6 +130,25 @@ std::optional<std::string> compareRuns(const RunSummary &original,
   return std::nullopt;
 }
 
+std::string mismatchSignature(const RunSummary &original, const RunSummary &optimized) {
+  auto kind = [](const RunSummary &r) {
+    if (!r.finished)
+      return std::string("endless");
+    if (r.ok)
+      return std::string("ok");
+    std::string k = errorKind(r.error);
+    std::string s;
+    for (char c : k)
+      if (!(c >= '0' && c <= '9'))
+        s += c;
+    return s;
+  };
+  std::string s = "original: " + kind(original) + "; optimized: " + kind(optimized);
+  if (original.out != optimized.out && kind(original) == kind(optimized))
+    s += "; outputs differ";
+  return s;
+}
+
 PipelineVariant defaultVariant() { return PipelineVariant{}; }
 
 PipelineVariant variantFromBits(uint64_t bits) {
@@ -221,6 +240,7 @@ std::string CheckResult::serialize() const {
      << joinArgs(failingArgs) << "\n"
      << originalDyn << " " << optimizedDyn << "\n"
      << joinArgs(trainedOn) << "\n"
+     << signature << "\n"
      << detail;
   return os.str();
 }
@@ -246,6 +266,7 @@ CheckResult CheckResult::deserialize(const std::string &text) {
   std::istringstream trainIn(line);
   for (std::string a; trainIn >> a;)
     r.trainedOn.push_back(a);
+  std::getline(in, r.signature);
   std::ostringstream rest;
   rest << in.rdbuf();
   r.detail = rest.str();
@@ -337,6 +358,7 @@ CheckResult checkOptimizer(const Program &program, const FuzzCase &fuzzCase,
       result.kind = FailureKind::Mismatch;
       result.failingArgs = *inputs[i];
       result.detail = "on input '" + joinArgs(*inputs[i]) + "': " + *difference;
+      result.signature = mismatchSignature(want, got);
       return result;
     }
   }

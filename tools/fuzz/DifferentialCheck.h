@@ -82,6 +82,9 @@ std::string errorKind(const std::string &message);
 std::optional<std::string> compareRuns(const RunSummary &original,
                                        const RunSummary &optimized);
 
+// CheckResult::signature of a mismatch between these two runs.
+std::string mismatchSignature(const RunSummary &original, const RunSummary &optimized);
+
 // The optimizer's knobs a check runs with, and the same knobs as the
 // command-line flags of `brisk opt`/`brisk pgo`, for the reproducer.
 struct PipelineVariant {
@@ -115,6 +118,10 @@ struct CheckResult {
   std::string detail;        // what differed, or the verifier's report
   Args failingArgs;          // the input of a Mismatch
   Args trainedOn;            // the input the profile came from
+  // For a Mismatch: how each side ended ("original: KIND; optimized: KIND",
+  // KIND being ok, endless or the error kind without numbers), which the
+  // minimizer keeps fixed so that a reproducer keeps its class.
+  std::string signature;
   uint64_t originalDyn = 0;  // summed over the compared inputs on which both end
   uint64_t optimizedDyn = 0;
 

@@ -240,11 +240,12 @@ CheckResult checkTextInChild(const std::string &text, const FuzzCase &fuzzCase,
 std::function<bool(const std::string &)> failurePredicate(const FuzzCase &fuzzCase,
                                                           const PipelineVariant &variant,
                                                           FailureKind kind, int signal,
-                                                          unsigned timeoutMs) {
+                                                          unsigned timeoutMs,
+                                                          const std::string &signature) {
   return [=](const std::string &text) {
     int sig = 0;
     CheckResult r = checkTextInChild(text, fuzzCase, variant, timeoutMs, &sig);
-    if (r.kind != kind)
+    if (r.kind != kind || (!signature.empty() && r.signature != signature))
       return false;
     return kind != FailureKind::Crashed || sig == signal;
   };

@@ -34,12 +34,15 @@ std::string minimizeProgramText(const std::string &text,
 
 // The predicate for a failure found by the differential check: the
 // candidate, optimized with `variant` after profiling on `fuzzCase.train`,
-// fails with the same kind (a crash: the same signal) on the same inputs.
+// fails with the same kind (a crash: the same signal; a mismatch: the same
+// signature, so that a lost `undefined variable` does not turn into a
+// deleted endless loop while shrinking) on the same inputs.
 // Each evaluation runs in a child process limited to `timeoutMs`.
 std::function<bool(const std::string &)> failurePredicate(const FuzzCase &fuzzCase,
                                                           const PipelineVariant &variant,
                                                           FailureKind kind, int signal,
-                                                          unsigned timeoutMs);
+                                                          unsigned timeoutMs,
+                                                          const std::string &signature = "");
 
 // Runs the check of `text` in a child; the caller's view of one evaluation
 // (Crashed/TimedOut set from the child's fate, with its stderr as detail).
