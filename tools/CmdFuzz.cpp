@@ -222,8 +222,11 @@ int runFuzzCommand(const std::vector<std::string> &args) {
   Options opts("fuzz", "--seed=S --count=N [options]",
                "Differential checking of the optimizer: for each generated program, profile\n"
                "on one input, optimize (verifier after every pass), run original and\n"
-               "optimized on several other inputs and compare output and errors. Findings\n"
-               "are minimized and written to --out as Bril text with their arguments.");
+               "optimized on several other inputs and compare output, the kind of error\n"
+               "and whether the run ends (under instruction limits). The generator's\n"
+               "hazard shapes are on: undefined reads, traps in printing loops, endless\n"
+               "loops, the program's own speculation, hot loops. Findings are minimized\n"
+               "and written to --out as Bril text with their arguments.");
   opts.value("seed", "S", "first seed (default 0)");
   opts.value("count", "N", "number of programs (default 100)");
   opts.value("size", "N", "mean program size in instructions (default 200)");
