@@ -2,6 +2,7 @@
 // when the program is well formed, 2 otherwise.
 #include "tools/DriverSupport.h"
 #include "tools/Options.h"
+#include "tools/Subcommand.h"
 
 #include <iostream>
 
@@ -12,7 +13,7 @@ int runCheckCommand(const std::vector<std::string> &args) {
                "Parses and type-checks Bril programs (text or JSON), reporting every\n"
                "problem as `error: FILE:LINE: in @f, instruction N (op): ...`.");
   if (!opts.parse(args))
-    return opts.helpRequested() ? 0 : 1;
+    return opts.helpRequested() ? kExitOk : kExitError;
   std::vector<std::string> inputs = opts.positionals();
   if (inputs.empty())
     inputs.push_back("-");
