@@ -45,18 +45,23 @@ std::optional<InputText> readInput(const std::string &path) {
   return in;
 }
 
+bool refuseBlankInput(const InputText &in) {
+  if (in.text.find_first_not_of(" \t\r\n") != std::string::npos)
+    return false;
+  if (in.name == "<stdin>")
+    std::cerr << "error: no program on stdin (give a file, or pipe a program in)\n";
+  else
+    std::cerr << "error: " << in.name << ": empty file, no program\n";
+  return true;
+}
+
 std::optional<Program> loadInputProgram(const std::string &path, bool check,
                                         bool allowEmpty) {
   auto in = readInput(path);
   if (!in)
     return std::nullopt;
-  if (!allowEmpty && in->text.find_first_not_of(" \t\r\n") == std::string::npos) {
-    if (in->name == "<stdin>")
-      std::cerr << "error: no program on stdin (give a file, or pipe a program in)\n";
-    else
-      std::cerr << "error: " << in->name << ": empty file, no program\n";
+  if (!allowEmpty && refuseBlankInput(*in))
     return std::nullopt;
-  }
   Diagnostics diags(in->name);
   std::optional<Program> program = loadProgram(in->text, diags);
   if (program && check)

@@ -23,6 +23,10 @@ inline constexpr size_t kMaxInputBytes = size_t(1) << 30;
 // returns nullopt.
 std::optional<InputText> readInput(const std::string &path);
 
+// An input of only white space: prints "no program on stdin" (or that the
+// file is empty) and returns true.
+bool refuseBlankInput(const InputText &in);
+
 // Reads and parses a program; prints every diagnostic on failure. With
 // `typeCheck`, also runs the type checker and fails on type errors. An input
 // of only white space is refused ("no program on stdin": most likely the
