@@ -115,7 +115,7 @@ void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
     if (instrs)
       for (const Instr &in : f.block(b).instrs) {
         std::ostringstream text;
-        printInstr(f, in, text);
+        printInstr(f, in, names, text);
         label << "  " << escape(text.str()) << "\\l";
       }
     os << indent << node(b) << " [label=\"" << label.str() << "\"";

@@ -93,7 +93,7 @@ void dumpFunction(const Function &f, const Annotations &ann, std::ostream &os) {
     os << '\n';
     for (const Instr &in : f.block(b).instrs) {
       os << "  ";
-      printInstr(f, in, os);
+      printInstr(f, in, names, os);
       os << '\n';
     }
   }
