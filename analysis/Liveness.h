@@ -34,4 +34,25 @@ private:
   std::vector<llvm::BitVector> in_, out_;
 };
 
+// The same sets as Liveness, stored sparsely: per block, the sorted list of
+// the variables live into and out of it. Built one variable at a time by
+// walking backwards from its uses until its definitions, so time and memory
+// are linear in the total size of the live ranges (measured in blocks)
+// instead of blocks x variables, which a function of a million instructions
+// cannot afford. Queries are a binary search. For passes that ask about
+// single variables (FromSSA's interference test).
+class SparseLiveness {
+public:
+  SparseLiveness(const Function &f, const CFG &cfg);
+
+  bool isLiveIn(VarId v, BlockId b) const { return contains(in_[b], v); }
+  bool isLiveOut(VarId v, BlockId b) const { return contains(out_[b], v); }
+  const std::vector<VarId> &liveIn(BlockId b) const { return in_[b]; }
+  const std::vector<VarId> &liveOut(BlockId b) const { return out_[b]; }
+
+private:
+  static bool contains(const std::vector<VarId> &sorted, VarId v);
+  std::vector<std::vector<VarId>> in_, out_;
+};
+
 } // namespace brisk

@@ -3,6 +3,7 @@
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/Uses.h"
+#include "ir/Typing.h"
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/StringMap.h>
@@ -226,143 +227,21 @@ private:
     }
   }
 
-  // Argument `k` must have type `want`; unknown (never defined) variables are
-  // left to U1/D2.
-  void expectArg(BlockId b, size_t i, unsigned k, Type want) {
-    const Instr &in = f_.block(b).instrs[i];
-    if (k >= in.args.size())
-      return;
-    Type have = varType_[in.args[k]];
-    if (have.isNone() || have.isAny() || want.isAny() || have == want)
-      return;
-    diags_.error(at(b, i), "[T2] argument " + std::to_string(k + 1) + " (" + var(in.args[k]) +
-                               ") is " + typeName(have) + ", expected " + typeName(want));
-  }
-  void expectResult(BlockId b, size_t i, Type want) {
-    const Instr &in = f_.block(b).instrs[i];
-    if (!in.hasDest() || in.type.isNone() || in.type == want || in.type.isAny() || want.isAny())
-      return;
-    diags_.error(at(b, i), "[T2] result is " + typeName(in.type) + ", expected " + typeName(want));
-  }
-  Type argType(const Instr &in, unsigned k) const {
-    return k < in.args.size() ? varType_[in.args[k]] : Type::none();
-  }
-
+  // The rules of ir/Typing.h; variables never defined are left to U1/D2.
   void checkInstrType(BlockId b, size_t i) {
     const Instr &in = f_.block(b).instrs[i];
-    const Type I = Type::intTy(), B = Type::boolTy(), F = Type::floatTy(), C = Type::charTy();
-    auto binary = [&](Type arg, Type res) {
-      expectArg(b, i, 0, arg);
-      expectArg(b, i, 1, arg);
-      expectResult(b, i, res);
+    // Named: TypingContext holds function_refs, which do not own them.
+    auto typeOf = [&](VarId v) -> std::optional<Type> {
+      return varType_[v].isNone() ? std::nullopt : std::optional<Type>(varType_[v]);
     };
-    switch (in.info().typing) {
-    case TypingRule::ConstLiteral:
-      if (in.type.isPtr())
-        diags_.error(at(b, i), "[T2] a constant cannot have pointer type " + typeName(in.type));
-      break;
-    case TypingRule::IntIntToInt: binary(I, I); break;
-    case TypingRule::IntIntToBool: binary(I, B); break;
-    case TypingRule::BoolToBool: expectArg(b, i, 0, B); expectResult(b, i, B); break;
-    case TypingRule::BoolBoolToBool: binary(B, B); break;
-    case TypingRule::FloatFloatToFloat: binary(F, F); break;
-    case TypingRule::FloatFloatToBool: binary(F, B); break;
-    case TypingRule::CharCharToBool: binary(C, B); break;
-    case TypingRule::CharToInt: expectArg(b, i, 0, C); expectResult(b, i, I); break;
-    case TypingRule::IntToChar: expectArg(b, i, 0, I); expectResult(b, i, C); break;
-    case TypingRule::FloatToInt: expectArg(b, i, 0, F); expectResult(b, i, I); break;
-    case TypingRule::IntToFloat: expectArg(b, i, 0, I); expectResult(b, i, F); break;
-    case TypingRule::NoOperands: break;
-    case TypingRule::BoolCondition: expectArg(b, i, 0, B); break;
-    case TypingRule::CallSignature: checkCall(b, i); break;
-    case TypingRule::ReturnValue:
-      if (f_.returnType.isNone() && !in.args.empty())
-        diags_.error(at(b, i), "[T2] returns a value from a function without a return type");
-      else if (!f_.returnType.isNone() && in.args.empty())
-        diags_.error(at(b, i), "[T2] returns nothing from a function returning " +
-                                   typeName(f_.returnType));
-      else
-        expectArg(b, i, 0, f_.returnType);
-      break;
-    case TypingRule::SameAsArg:
-      if (!argType(in, 0).isNone())
-        expectResult(b, i, argType(in, 0));
-      break;
-    case TypingRule::AnyArgs: break;
-    case TypingRule::AllocRule:
-      expectArg(b, i, 0, I);
-      if (in.hasDest() && !in.type.isPtr() && !in.type.isAny())
-        diags_.error(at(b, i), "[T2] alloc must produce a pointer, not " + typeName(in.type));
-      break;
-    case TypingRule::FreeRule:
-      if (Type t = argType(in, 0); !t.isNone() && !t.isPtr() && !t.isAny())
-        diags_.error(at(b, i), "[T2] free needs a pointer, not " + typeName(t));
-      break;
-    case TypingRule::StoreRule:
-      if (Type t = argType(in, 0); !t.isNone() && !t.isAny()) {
-        if (!t.isPtr())
-          diags_.error(at(b, i), "[T2] store needs a pointer, not " + typeName(t));
-        else
-          expectArg(b, i, 1, t.pointee());
-      }
-      break;
-    case TypingRule::LoadRule:
-      if (Type t = argType(in, 0); !t.isNone() && !t.isAny()) {
-        if (!t.isPtr())
-          diags_.error(at(b, i), "[T2] load needs a pointer, not " + typeName(t));
-        else
-          expectResult(b, i, t.pointee());
-      }
-      break;
-    case TypingRule::PtrAddRule:
-      if (Type t = argType(in, 0); !t.isNone() && !t.isAny()) {
-        if (!t.isPtr())
-          diags_.error(at(b, i), "[T2] ptradd needs a pointer, not " + typeName(t));
-        else
-          expectResult(b, i, t);
-      }
-      expectArg(b, i, 1, I);
-      break;
-    case TypingRule::SetRule:
-      if (!in.args.empty()) {
-        VarId shadow = in.args[0];
-        if (!isShadow_[shadow])
-          diags_.error(at(b, i), "[T2] set names " + var(shadow) +
-                                     ", which no get in the function defines");
-        else
-          expectArg(b, i, 1, varType_[shadow]);
-      }
-      break;
-    case TypingRule::PhiRule:
-      for (unsigned k = 0; k < in.args.size(); ++k)
-        expectArg(b, i, k, in.type);
-      break;
-    }
-  }
-
-  void checkCall(BlockId b, size_t i) {
-    const Instr &in = f_.block(b).instrs[i];
-    if (!program_ || in.callee.empty())
-      return;
-    const Function *callee = program_->findFunction(in.callee);
-    if (!callee) {
-      diags_.error(at(b, i), "[T2] calls @" + in.callee + ", which does not exist");
-      return;
-    }
-    if (in.args.size() != callee->params.size()) {
-      diags_.error(at(b, i), "[T2] passes " + std::to_string(in.args.size()) +
-                                 " arguments to @" + in.callee + ", which takes " +
-                                 std::to_string(callee->params.size()));
-      return;
-    }
-    for (unsigned k = 0; k < in.args.size(); ++k)
-      expectArg(b, i, k, callee->params[k].type);
-    if (in.hasDest()) {
-      if (callee->returnType.isNone())
-        diags_.error(at(b, i), "[T2] uses the result of @" + in.callee + ", which returns nothing");
-      else
-        expectResult(b, i, callee->returnType);
-    }
+    auto isShadow = [&](VarId v) { return isShadow_[v] != 0; };
+    auto findFunction = [&](std::string_view name) { return program_->findFunction(name); };
+    TypingContext ctx{f_, typeOf, isShadow, {}};
+    if (program_)
+      ctx.findFunction = findFunction;
+    checkInstrTyping(in, ctx, [&](std::string message) {
+      diags_.error(at(b, i), "[T2] " + std::move(message));
+    });
   }
 
   // P1, P2.

@@ -17,9 +17,10 @@
 //       that exist.
 //   T1  every variable (parameters included) has one type in its function.
 //   T2  argument and result types agree with the opcode's typing rule
-//       (ir/Opcodes.def); calls match the callee's signature; `ret` matches
-//       the function's return type; `set` names a shadow variable defined by
-//       a `get` of the same type.
+//       (ir/Opcodes.def), checked by ir/Typing.h exactly as the type checker
+//       checks them: calls match the callee's signature (a value result is
+//       assigned); `ret` matches the function's return type; `set` names a
+//       shadow variable defined by a `get` of the same type.
 //   U1  plain form: every variable read is a parameter or defined somewhere.
 //   P1  phis stand at the top of their block, before any other instruction.
 //   P2  a phi has exactly one incoming entry per CFG predecessor of its block

@@ -310,6 +310,36 @@ json programToJson(const Program &program) {
   return json{{"functions", std::move(functions)}};
 }
 
+namespace {
+
+void addPos(json &j, SourcePos pos) {
+  if (pos.known())
+    j["pos"] = json{{"row", pos.row}, {"col", pos.col}};
+}
+
+} // namespace
+
+std::string toJsonStringWithPositions(const Program &program) {
+  json j = programToJson(program);
+  for (size_t i = 0; i < program.functions.size(); ++i) {
+    const Function &f = program.functions[i];
+    json &jf = j["functions"][i];
+    addPos(jf, f.pos);
+    // The instrs array lists, per block in layout order, its label (when it
+    // has a name) and its instructions: walk it the same way.
+    std::vector<std::string> names = blockNames(f);
+    json &instrs = jf["instrs"];
+    size_t at = 0;
+    for (BlockId b : f.layout) {
+      if (!names[b].empty())
+        addPos(instrs[at++], f.block(b).pos);
+      for (const Instr &in : f.block(b).instrs)
+        addPos(instrs[at++], in.pos);
+    }
+  }
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 std::string toJsonString(const Program &program) {
   std::string out;
   out.reserve(program.functions.size() * 256);

@@ -20,6 +20,10 @@ nlohmann::json programToJson(const Program &program);
 // Pretty-printed with two-space indentation and a trailing newline.
 void writeJson(const Program &program, std::ostream &os);
 std::string toJsonString(const Program &program);
+// Like toJsonString, with bril2json -p's source positions: a "pos" object
+// {"row", "col"} (1-based) on every function, label and instruction whose
+// position is known.
+std::string toJsonStringWithPositions(const Program &program);
 
 // Shared with the reader: {"ptr": {"ptr": "int"}} <-> Type.
 nlohmann::json typeToJson(Type type);

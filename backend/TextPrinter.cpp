@@ -75,7 +75,14 @@ void printInstrNamed(const Function &f, const Instr &in, const std::vector<std::
 } // namespace
 
 void printInstr(const Function &f, const Instr &in, std::ostream &os) {
-  printInstrNamed(f, in, blockNames(f), os);
+  // Only label operands need the names, and building them is linear in the
+  // function: skip it for every other instruction.
+  printInstrNamed(f, in, in.labels.empty() ? std::vector<std::string>{} : blockNames(f), os);
+}
+
+void printInstr(const Function &f, const Instr &in, const std::vector<std::string> &names,
+                std::ostream &os) {
+  printInstrNamed(f, in, names, os);
 }
 
 void printSignature(const Function &f, std::ostream &os) {

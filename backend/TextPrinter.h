@@ -9,6 +9,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace brisk {
 
@@ -17,7 +18,12 @@ void printFunction(const Function &function, std::ostream &os);
 // `@name(a: int, p: ptr<int>): int` without the opening brace, for dumps
 // that print blocks their own way.
 void printSignature(const Function &function, std::ostream &os);
+// One instruction. This form works out the block names of `function` when
+// the instruction has label operands, which is linear in the function: a
+// caller printing many instructions passes the names of blockNames() once.
 void printInstr(const Function &function, const Instr &instr, std::ostream &os);
+void printInstr(const Function &function, const Instr &instr,
+                const std::vector<std::string> &blockNames, std::ostream &os);
 std::string toText(const Program &program);
 
 // Float literal spelling that parses back to the same double: shortest

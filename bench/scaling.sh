@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Compile-time scaling of `brisk opt`: generated programs of 1 thousand, 10
-# thousand, 100 thousand and 1 million instructions (`brisk gen --size=N`),
-# each profiled on one argument vector (`brisk run --profile-out`), then
-# optimized with that profile. Prints, per size, the program's instruction
-# count, the wall time and peak memory of `brisk opt` (GNU time), and the
-# growth ratio of time and memory per 10x of program size. Linear is 10x;
-# the goal is at most about 12x, and under 10 s at one million.
+# Compile-time scaling of `brisk opt`, `brisk ssa` and `brisk dot` on two
+# shapes of program of 1 thousand to 1 million instructions:
+#   many  generated programs spread over many small functions
+#         (`brisk gen --size=N`), profiled on one argument vector;
+#   big   one function: bench/big_function.py, @main made of copies of a
+#         Collatz loop with long straight-line stretches, profiled on n=7.
+# Each program is profiled (`brisk run --profile-out`), then optimized with
+# that profile. Prints, per shape and size, the program's instruction
+# count, the wall time and peak memory of `brisk opt` (GNU time), the wall
+# time of `brisk ssa` (the SSA dump) and `brisk dot`, and the growth ratio
+# of the times and of memory per 10x of program size. Linear is 10x; the
+# goal is at most about 12x, and under 10 s at one million.
 #
 # usage: bench/scaling.sh [BRISK]
 #   BRISK  the driver to measure (default: build/tools/brisk; use a Release
 #          or RelWithDebInfo build)
-#   env SIZES (default "1000 10000 100000 1000000"), SEED (default 1),
+#   env SHAPES (default "many big"), SIZES (default "1000 10000 100000 1000000"),
+#       SEED (default 1), TIMEOUT (default 600: seconds one command may take;
+#       a command that takes longer is reported as ">TIMEOUT"),
 #       FORMAT (output format of brisk opt: json, the default, or text),
 #       OPT_FLAGS (extra flags for brisk opt), KEEP (a folder to keep the files in),
 #       REPS (default 1: time brisk opt this many times per size and report
@@ -30,14 +37,36 @@ else
   tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 fi
 
-args="$("$brisk" gen --args --seed="$seed" --input=0)"
-printf '%-10s %10s %10s %8s %8s %8s %12s %8s %8s %8s\n' \
-  size instrs dyn_instrs gen_s opt_s cpu_s opt_peak_MB time_x cpu_x mem_x
-prev_t="" prev_m=""
-for n in $sizes; do
-  prog="$tmp/gen-$n.bril"
+shapes="${SHAPES:-many big}"
+limit="${TIMEOUT:-600}"
+# Wall seconds of one command (stdout discarded), or ">LIMIT".
+wall() {
+  local t0 t1
   t0=$(date +%s.%N)
-  "$brisk" gen --seed="$seed" --size="$n" --format=text -o "$prog" 2> /dev/null
+  if ! timeout "$limit" "$@" > /dev/null 2>&1; then
+    echo ">$limit"
+    return
+  fi
+  t1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+}
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b !~ />/) printf "%.1f", b / a; else print "-" }'
+}
+printf '%-5s %-8s %9s %10s %7s %8s %8s %8s %7s %7s %7s %7s %7s %7s\n' \
+  shape size instrs dyn_instrs gen_s opt_s cpu_s opt_MB ssa_s dot_s opt_x mem_x ssa_x dot_x
+for shape in $shapes; do
+prev_t="" prev_m="" prev_ssa="" prev_dot=""
+for n in $sizes; do
+  prog="$tmp/$shape-$n.bril"
+  t0=$(date +%s.%N)
+  if [ "$shape" = big ]; then
+    python3 "$here/big_function.py" "$n" > "$prog"
+    args=7
+  else
+    "$brisk" gen --seed="$seed" --size="$n" --format=text -o "$prog" 2> /dev/null
+    args="$("$brisk" gen --args --seed="$seed" --input=0)"
+  fi
   t1=$(date +%s.%N)
   instrs=$(grep -c ';' "$prog" || true)
   # shellcheck disable=SC2086
@@ -46,9 +75,11 @@ for n in $sizes; do
   secs="" cpu="" kb=0
   for ((r = 0; r < reps; r++)); do
     # shellcheck disable=SC2086
-    /usr/bin/time -f "%e %M %U %S" -o "$tmp/time-$n" \
+    if ! timeout "$limit" /usr/bin/time -f "%e %M %U %S" -o "$tmp/time-$n" \
       "$brisk" opt --profile="$tmp/prof-$n.json" --format="$format" ${OPT_FLAGS:-} \
-      -o "$tmp/opt-$n.$format" "$prog"
+      -o "$tmp/opt-$n.$format" "$prog"; then
+      echo ">$limit 0 $limit 0" > "$tmp/time-$n"
+    fi
     read -r s_ kb_ user sys < "$tmp/time-$n"
     c_=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
     if [ -z "$secs" ] || awk -v a="$s_" -v b="$secs" 'BEGIN { exit !(a < b) }'; then secs=$s_; fi
@@ -57,12 +88,16 @@ for n in $sizes; do
   done
   mb=$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')
   gen_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-  tx="-" cx="-" mx="-"
-  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "-" }'; }
+  ssa_s=$(wall "$brisk" ssa "$prog")
+  dot_s=$(wall "$brisk" dot "$prog")
+  tx="-" mx="-" sx="-" dx="-"
   if [ -n "$prev_t" ]; then
-    tx=$(ratio "$prev_t" "$secs") cx=$(ratio "$prev_c" "$cpu") mx=$(ratio "$prev_m" "$kb")
+    tx=$(ratio "$prev_t" "$secs") mx=$(ratio "$prev_m" "$kb")
+    sx=$(ratio "$prev_ssa" "$ssa_s") dx=$(ratio "$prev_dot" "$dot_s")
   fi
-  printf '%-10s %10s %10s %8s %8s %8s %12s %8s %8s %8s\n' \
-    "$n" "$instrs" "$dyn" "$gen_s" "$secs" "$cpu" "$mb" "$tx" "$cx" "$mx"
-  prev_t="$secs" prev_c="$cpu" prev_m="$kb"
+  printf '%-5s %-8s %9s %10s %7s %8s %8s %8s %7s %7s %7s %7s %7s %7s\n' \
+    "$shape" "$n" "$instrs" "$dyn" "$gen_s" "$secs" "$cpu" "$mb" "$ssa_s" "$dot_s" \
+    "$tx" "$mx" "$sx" "$dx"
+  prev_t="$secs" prev_m="$kb" prev_ssa="$ssa_s" prev_dot="$dot_s"
+done
 done

@@ -12,7 +12,8 @@ using nlohmann::json;
 
 class JsonProgramReader {
 public:
-  explicit JsonProgramReader(Diagnostics &diags) : diags_(diags) {}
+  JsonProgramReader(Diagnostics &diags, bool keepUndefinedLabels)
+      : diags_(diags), keepUndefinedLabels_(keepUndefinedLabels) {}
 
   std::optional<Program> run(std::string_view text) {
     json doc;
@@ -54,13 +55,15 @@ public:
     size_t index = 0;
     for (const json &jf : *fs)
       readFunction(jf, index++, program);
-    if (diags_.hasErrors())
+    if (diags_.hasErrors() && !(keepUndefinedLabels_ && diags_.count() == labelErrors_))
       return std::nullopt;
     return program;
   }
 
 private:
   Diagnostics &diags_;
+  bool keepUndefinedLabels_;
+  size_t labelErrors_ = 0; // undefined labels, reported by FunctionBuilder::finish
 
   static SourcePos readPos(const json &obj) {
     // Positions are optional hints; a malformed one is ignored rather than
@@ -213,7 +216,9 @@ private:
       for (const json &ji : *instrs)
         readItem(ji, builder, fn);
     }
+    size_t before = diags_.count();
     builder.finish();
+    labelErrors_ += diags_.count() - before;
   }
 
   void readItem(const json &ji, FunctionBuilder &builder, Function &fn) {
@@ -277,8 +282,9 @@ private:
 
 } // namespace
 
-std::optional<Program> readJsonProgram(std::string_view text, Diagnostics &diags) {
-  return JsonProgramReader(diags).run(text);
+std::optional<Program> readJsonProgram(std::string_view text, Diagnostics &diags,
+                                       bool keepUndefinedLabels) {
+  return JsonProgramReader(diags, keepUndefinedLabels).run(text);
 }
 
 } // namespace brisk

@@ -21,10 +21,11 @@ InputFormat detectFormat(std::string_view text) {
   return InputFormat::Text;
 }
 
-std::optional<Program> loadProgram(std::string_view text, Diagnostics &diags) {
+std::optional<Program> loadProgram(std::string_view text, Diagnostics &diags,
+                                   bool keepUndefinedLabels) {
   if (detectFormat(text) == InputFormat::Json)
-    return readJsonProgram(text, diags);
-  return parseTextProgram(text, diags);
+    return readJsonProgram(text, diags, keepUndefinedLabels);
+  return parseTextProgram(text, diags, keepUndefinedLabels);
 }
 
 } // namespace brisk

@@ -322,7 +322,8 @@ std::string describe(const Token &t) {
 
 class TextProgramParser {
 public:
-  TextProgramParser(std::string_view text, Diagnostics &diags) : lexer_(text), diags_(diags) {}
+  TextProgramParser(std::string_view text, Diagnostics &diags, bool keepUndefinedLabels)
+      : lexer_(text), diags_(diags), keepUndefinedLabels_(keepUndefinedLabels) {}
 
   std::optional<Program> run() {
     Program program;
@@ -335,7 +336,7 @@ public:
       while (peek().kind != Tok::End && peek().kind != Tok::FuncRef)
         take();
     }
-    if (diags_.hasErrors())
+    if (diags_.hasErrors() && !(keepUndefinedLabels_ && diags_.count() == labelErrors_))
       return std::nullopt;
     return program;
   }
@@ -343,6 +344,8 @@ public:
 private:
   Lexer lexer_;
   Diagnostics &diags_;
+  bool keepUndefinedLabels_;
+  size_t labelErrors_ = 0; // undefined labels, reported by FunctionBuilder::finish
   std::deque<Token> ahead_;
   std::string function_; // the function being parsed, for diagnostics
 
@@ -451,7 +454,9 @@ private:
       error(peek(), "missing '}' at the end of @" + fn.name + " (reached the end of input)");
     else if (peek().kind == Tok::RBrace)
       take();
+    size_t before = diags_.count();
     builder.finish();
+    labelErrors_ += diags_.count() - before;
     function_.clear();
   }
 
@@ -620,8 +625,9 @@ private:
 
 } // namespace
 
-std::optional<Program> parseTextProgram(std::string_view text, Diagnostics &diags) {
-  return TextProgramParser(text, diags).run();
+std::optional<Program> parseTextProgram(std::string_view text, Diagnostics &diags,
+                                        bool keepUndefinedLabels) {
+  return TextProgramParser(text, diags, keepUndefinedLabels).run();
 }
 
 } // namespace brisk

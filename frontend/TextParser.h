@@ -32,6 +32,11 @@
 
 namespace brisk {
 
-std::optional<Program> parseTextProgram(std::string_view text, Diagnostics &diags);
+// With `keepUndefinedLabels`, a program whose only errors are undefined labels
+// is still returned (the errors stay in `diags`), so that `brisk check` can go
+// on and report the type errors too. Its label operands then name blocks
+// that are not in the layout: such a program must not be run or optimized.
+std::optional<Program> parseTextProgram(std::string_view text, Diagnostics &diags,
+                                        bool keepUndefinedLabels = false);
 
 } // namespace brisk

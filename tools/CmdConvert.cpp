@@ -5,6 +5,7 @@
 #include "backend/TextPrinter.h"
 #include "tools/DriverSupport.h"
 #include "tools/Options.h"
+#include "tools/Subcommand.h"
 
 #include <iostream>
 
@@ -12,27 +13,34 @@ namespace brisk {
 namespace {
 
 int convert(const std::vector<std::string> &args, const char *name, const char *what,
-            std::string (*emit)(const Program &)) {
+            std::string (*emit)(const Program &),
+            std::string (*emitWithPositions)(const Program &) = nullptr) {
   Options opts(name, "[-o OUT] [INPUT]",
                std::string("Reads a Bril program (text or JSON) and writes it as ") + what + ".");
   opts.value("o", "FILE", "write to FILE instead of stdout");
+  if (emitWithPositions)
+    opts.flag("p", "keep source positions: a \"pos\" on every function, label and\n"
+                   "                            instruction (bril2json -p)");
   if (!opts.parse(args))
-    return opts.helpRequested() ? 0 : 1;
+    return opts.helpRequested() ? kExitOk : kExitError;
   if (opts.positionals().size() > 1) {
     std::cerr << "error: brisk " << name << ": expected at most one input file\n";
-    return 1;
+    return kExitError;
   }
   std::string input = opts.positionals().empty() ? "-" : opts.positionals()[0];
-  std::optional<Program> program = loadInputProgram(input, /*typeCheck=*/false);
+  // An empty input converts to an empty program, as with bril2json.
+  std::optional<Program> program =
+      loadInputProgram(input, /*typeCheck=*/false, /*allowEmpty=*/true);
   if (!program)
-    return 2;
-  return writeOutput(opts.get("o", "-"), emit(*program)) ? 0 : 2;
+    return kExitError;
+  std::string text = opts.has("p") ? emitWithPositions(*program) : emit(*program);
+  return writeOutput(opts.get("o", "-"), text) ? kExitOk : kExitError;
 }
 
 } // namespace
 
 int runJsonCommand(const std::vector<std::string> &args) {
-  return convert(args, "json", "Bril JSON", toJsonString);
+  return convert(args, "json", "Bril JSON", toJsonString, toJsonStringWithPositions);
 }
 
 int runTxtCommand(const std::vector<std::string> &args) {

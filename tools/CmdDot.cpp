@@ -18,6 +18,7 @@
 #include "interp/Profile.h"
 #include "tools/DriverSupport.h"
 #include "tools/Options.h"
+#include "tools/Subcommand.h"
 
 #include <algorithm>
 #include <cmath>
@@ -114,7 +115,7 @@ void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
     if (instrs)
       for (const Instr &in : f.block(b).instrs) {
         std::ostringstream text;
-        printInstr(f, in, text);
+        printInstr(f, in, names, text);
         label << "  " << escape(text.str()) << "\\l";
       }
     os << indent << node(b) << " [label=\"" << label.str() << "\"";
@@ -212,14 +213,14 @@ int runDotCommand(const std::vector<std::string> &args) {
                "a legend names the edge styles. With --profile, edges are weighted by\n"
                "their counts and hot blocks are highlighted.");
   opts.value("profile", "FILE", "a profile of this program (brisk run --profile-out)");
-  opts.value("function", "NAME", "only this function");
+  opts.value("function", "NAME", "only this function (NAME or @NAME)");
   opts.flag("no-instrs", "blocks show only their label");
   opts.value("o", "FILE", "write to FILE instead of stdout");
   if (!opts.parse(args))
-    return opts.helpRequested() ? 0 : 1;
+    return opts.helpRequested() ? kExitOk : kExitError;
   if (opts.positionals().size() > 1) {
     std::cerr << "error: brisk dot: expected at most one input file\n";
-    return 1;
+    return kExitError;
   }
   std::string input = opts.positionals().empty() ? "-" : opts.positionals()[0];
   std::optional<Program> program = loadInputProgram(input, /*typeCheck=*/false);
@@ -238,6 +239,8 @@ int runDotCommand(const std::vector<std::string> &args) {
     }
   }
   std::string only = opts.get("function", "");
+  if (!only.empty() && only[0] == '@')
+    only.erase(0, 1);
   std::ostringstream out;
   out << "digraph \"brisk\" {\n  node [shape=box, fontname=\"monospace\"];\n";
   bool found = only.empty();
@@ -251,7 +254,7 @@ int runDotCommand(const std::vector<std::string> &args) {
   out << "}\n";
   if (!found) {
     std::cerr << "error: brisk dot: no function @" << only << "\n";
-    return 1;
+    return kExitError;
   }
   return writeOutput(opts.get("o", "-"), out.str()) ? 0 : 2;
 }

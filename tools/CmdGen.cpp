@@ -6,6 +6,7 @@
 #include "tools/DriverSupport.h"
 #include "tools/GeneratorFlags.h"
 #include "tools/Options.h"
+#include "tools/Subcommand.h"
 #include "tools/gen/ProgramGenerator.h"
 
 #include <iostream>
@@ -33,25 +34,25 @@ int runGenCommand(const std::vector<std::string> &args) {
   opts.flag("stats", "also print bounds and sizes to stderr");
   opts.value("o", "FILE", "write to FILE instead of stdout");
   if (!opts.parse(args))
-    return opts.helpRequested() ? 0 : 1;
+    return opts.helpRequested() ? kExitOk : kExitError;
   if (!opts.positionals().empty()) {
     std::cerr << "error: brisk gen: unexpected argument '" << opts.positionals()[0] << "'\n";
-    return 1;
+    return kExitError;
   }
   GenOptions g;
   uint64_t input = 0;
   if (!opts.getCount("seed", g.seed) || !opts.getCount("size", g.size) ||
       !opts.getCount("max-dyn", g.maxDyn) || !opts.getCount("max-output", g.maxOutput) ||
       !opts.getCount("input", input))
-    return 1;
+    return kExitError;
   if (g.size > 50'000'000) {
     std::cerr << "error: brisk gen: --size above 50000000 is not supported\n";
-    return 1;
+    return kExitError;
   }
   std::string format = opts.get("format", "json");
   if (format != "json" && format != "text") {
     std::cerr << "error: brisk gen: --format must be json or text, got '" << format << "'\n";
-    return 1;
+    return kExitError;
   }
   if (!readGeneratorFlags(opts, g))
     return 1;

@@ -14,12 +14,16 @@
 #include "backend/TextPrinter.h"
 #include "interp/Interpreter.h"
 #include "tools/DriverSupport.h"
+#include "tools/DumpAfter.h"
 #include "tools/Options.h"
+#include "tools/Subcommand.h"
 #include "transforms/Pipeline.h"
 #include "transforms/superblocks/Remarks.h"
 
+#include <charconv>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 namespace brisk {
@@ -49,21 +53,6 @@ void declareCommon(Options &opts) {
   opts.value("o", "FILE", "write to FILE instead of stdout");
 }
 
-bool parseDouble(const Options &opts, const std::string &name, double &dst) {
-  auto v = opts.get(name);
-  if (!v)
-    return true;
-  try {
-    size_t used = 0;
-    dst = std::stod(*v, &used);
-    if (used == v->size())
-      return true;
-  } catch (...) {
-  }
-  std::cerr << "error: --" << name << " expects a number, got '" << *v << "'\n";
-  return false;
-}
-
 bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   SuperblockOptions &so = po.superblocks;
   so.speculation = !opts.has("no-speculation");
@@ -74,25 +63,25 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   po.inlining = !opts.has("no-inline");
   po.scalarOptimizations = !opts.has("no-scalar-opts");
   po.unrolling = !opts.has("no-unroll");
-  if (!parseDouble(opts, "min-edge-prob", so.trace.minEdgeProbability) ||
-      !parseDouble(opts, "min-seed-count", so.trace.minSeedCount) ||
-      !parseDouble(opts, "max-guard-failure", so.maxGuardFailure) ||
-      !parseDouble(opts, "growth", so.growthLimit))
+  constexpr double kUnbounded = std::numeric_limits<double>::infinity();
+  if (!opts.getNumber("min-edge-prob", so.trace.minEdgeProbability, 0.0, 1.0) ||
+      !opts.getNumber("min-seed-count", so.trace.minSeedCount, 0.0, kUnbounded) ||
+      !opts.getNumber("max-guard-failure", so.maxGuardFailure, 0.0, 1.0) ||
+      // Below 1 the limit would forbid the function as it already is.
+      !opts.getNumber("growth", so.growthLimit, 1.0, 1000.0))
     return false;
   if (auto list = opts.get("unroll")) {
     so.unrollFactors.clear();
     std::istringstream in(*list);
     for (std::string item; std::getline(in, item, ',');) {
-      try {
-        int k = std::stoi(item);
-        if (k < 1 || k > 64)
-          throw 0;
-        so.unrollFactors.push_back(unsigned(k));
-      } catch (...) {
-        std::cerr << "error: --unroll expects numbers from 1 to 64, got '" << item << "'\n";
-        return false;
-      }
+      unsigned k = 0;
+      auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), k);
+      if (ec != std::errc() || end != item.data() + item.size() || k < 1 || k > 64)
+        return opts.fail("--unroll expects numbers from 1 to 64, got '" + item + "'");
+      so.unrollFactors.push_back(k);
     }
+    if (so.unrollFactors.empty())
+      return opts.fail("--unroll expects a list of numbers from 1 to 64");
   }
   return true;
 }
@@ -101,12 +90,14 @@ int optimizeAndWrite(Program &program, const Profile &profile, const Options &op
                      const std::string &inputName) {
   SuperblockPipelineOptions po;
   if (!readPipelineOptions(opts, po))
-    return 1;
+    return kExitError;
   std::string format = opts.get("format", "json");
   if (format != "json" && format != "text") {
-    std::cerr << "error: --format must be json or text\n";
-    return 1;
+    opts.fail("--format must be json or text, got '" + format + "'");
+    return kExitError;
   }
+  if (!checkDumpAfterNames(opts))
+    return kExitError;
   PassOptions passOpts;
   passOpts.validate = opts.has("verify");
   passOpts.dumpAfter = opts.getAll("dump-after");
@@ -127,15 +118,21 @@ int optimizeAndWrite(Program &program, const Profile &profile, const Options &op
       return 2;
     }
   }
-  if (auto path = opts.get("remarks"))
-    if (!writeOutput(*path, remarksToJsonLines(remarks)))
-      return 2;
+  // The program first: remarks that cannot be written must not cost the
+  // user the optimized program.
   std::ostringstream out;
   if (format == "json")
     writeJson(program, out);
   else
     printText(program, out);
-  return writeOutput(opts.get("o", "-"), out.str()) ? 0 : 2;
+  bool programWritten = writeOutput(opts.get("o", "-"), out.str());
+  bool remarksWritten = true;
+  if (auto path = opts.get("remarks")) {
+    remarksWritten = writeOutput(*path, remarksToJsonLines(remarks));
+    if (!remarksWritten && programWritten)
+      std::cerr << "error: the optimized program was written; only the remarks are missing\n";
+  }
+  return programWritten && remarksWritten ? 0 : 2;
 }
 
 } // namespace
@@ -147,16 +144,16 @@ int runOptCommand(const std::vector<std::string> &args) {
   opts.value("profile", "FILE", "profile of this program; repeat to merge several", true);
   declareCommon(opts);
   if (!opts.parse(args))
-    return opts.helpRequested() ? 0 : 1;
+    return opts.helpRequested() ? kExitOk : kExitError;
   std::vector<std::string> profiles = opts.getAll("profile");
   if (profiles.empty()) {
     std::cerr << "error: brisk opt: --profile=FILE is required (see brisk pgo to profile and "
                  "optimize in one step)\n";
-    return 1;
+    return kExitError;
   }
   if (opts.positionals().size() > 1) {
     std::cerr << "error: brisk opt: expected at most one input file\n";
-    return 1;
+    return kExitError;
   }
   std::string input = opts.positionals().empty() ? "-" : opts.positionals()[0];
   std::optional<Program> program = loadInputProgram(input, /*typeCheck=*/true);
@@ -195,9 +192,8 @@ int runPgoCommand(const std::vector<std::string> &args) {
   opts.value("train", "ARGS", "another training run, arguments separated by spaces", true);
   opts.value("program", "FILE", "read the program from FILE instead of stdin");
   declareCommon(opts);
-  opts.stopAtFirstPositional();
   if (!opts.parse(args))
-    return opts.helpRequested() ? 0 : 1;
+    return opts.helpRequested() ? kExitOk : kExitError;
   std::string input = opts.get("program", "-");
   std::optional<Program> program = loadInputProgram(input, /*typeCheck=*/true);
   if (!program)

@@ -12,6 +12,7 @@
 #include "interp/Profile.h"
 #include "tools/DriverSupport.h"
 #include "tools/Options.h"
+#include "tools/Subcommand.h"
 
 #include <algorithm>
 #include <iomanip>
@@ -54,10 +55,10 @@ int merge(const std::vector<std::string> &args) {
                "Adds the counts of profiles of the same program and writes the sum.");
   opts.value("o", "FILE", "write to FILE instead of stdout");
   if (!opts.parse(args))
-    return opts.helpRequested() ? 0 : 1;
+    return opts.helpRequested() ? kExitOk : kExitError;
   if (opts.positionals().empty()) {
     std::cerr << "error: brisk profile merge: expected at least one profile\n";
-    return 1;
+    return kExitError;
   }
   std::optional<Profile> sum;
   for (const std::string &path : opts.positionals()) {
@@ -79,11 +80,11 @@ int check(const std::vector<std::string> &args) {
   Options opts("profile check", "PROFILE [PROGRAM]",
                "Exits 0 when PROFILE is a profile of PROGRAM (default: stdin), else 2.");
   if (!opts.parse(args))
-    return opts.helpRequested() ? 0 : 1;
+    return opts.helpRequested() ? kExitOk : kExitError;
   const auto &pos = opts.positionals();
   if (pos.empty() || pos.size() > 2) {
     std::cerr << "error: brisk profile check: expected PROFILE [PROGRAM]\n";
-    return 1;
+    return kExitError;
   }
   return readMatchingPair(pos) ? 0 : 2;
 }
@@ -93,11 +94,11 @@ int ops(const std::vector<std::string> &args) {
                "Prints the dynamic instruction count per opcode of PROGRAM (default: stdin)\n"
                "under PROFILE: each block's count times its instructions, hottest first.");
   if (!opts.parse(args))
-    return opts.helpRequested() ? 0 : 1;
+    return opts.helpRequested() ? kExitOk : kExitError;
   const auto &pos = opts.positionals();
   if (pos.empty() || pos.size() > 2) {
     std::cerr << "error: brisk profile ops: expected PROFILE [PROGRAM]\n";
-    return 1;
+    return kExitError;
   }
   std::optional<std::pair<Profile, Program>> pair = readMatchingPair(pos);
   if (!pair)
@@ -134,7 +135,7 @@ int runProfileCommand(const std::vector<std::string> &args) {
            "       brisk profile check PROFILE [PROGRAM]\n"
            "       brisk profile ops PROFILE [PROGRAM]\n\n"
            "Profiles come from `brisk run --profile-out=FILE` (docs/profile-format.md).\n";
-    return args.empty() ? 1 : 0;
+    return args.empty() ? kExitError : kExitOk;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "merge")
@@ -144,7 +145,7 @@ int runProfileCommand(const std::vector<std::string> &args) {
   if (args[0] == "ops")
     return ops(rest);
   std::cerr << "error: brisk profile: unknown action '" << args[0] << "' (merge, check, ops)\n";
-  return 1;
+  return kExitError;
 }
 
 } // namespace brisk

@@ -8,105 +8,59 @@
 // speculations, commits, guards, guard failures) to stderr; -p then adds
 // nothing, since the figures include total_dyn_inst.
 //
-// Arguments are read as brili reads them: the first "-p" anywhere is the
-// profiling flag and everything else goes to main, so negative numbers and
-// other dashes reach the program. Only brisk's own --options before the first
-// program argument are taken as options; `--` ends them.
+// Arguments are read as brili reads them, with brisk's options mixed in
+// anywhere: `-p` is the profiling flag, `--program`/`--profile-out` are
+// brisk's, negative numbers and everything else go to main. After `--`
+// everything goes to main, `-p` included.
 #include "interp/Interpreter.h"
 #include "tools/DriverSupport.h"
+#include "tools/Options.h"
+#include "tools/Subcommand.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
 namespace brisk {
-namespace {
 
-const char kRunUsage[] =
-    "usage: brisk run [--program=FILE] [--profile-out=FILE] [--stats] [-p] [ARGS...] < PROGRAM\n"
-    "\n"
-    "Runs a Bril program (text or JSON) exactly like the reference interpreter\n"
-    "`brili [-p] ARGS...`: ARGS are main's arguments; -p prints\n"
-    "`total_dyn_inst: N` to stderr; run-time errors print `error: ...` and exit 2.\n"
-    "\n"
-    "options (before the first program argument):\n"
-    "  --program=FILE          read the program from FILE instead of stdin\n"
-    "  --profile-out=FILE      write a JSON profile of the run (block, edge, call\n"
-    "                          and loop path counts) to FILE\n"
-    "  --stats                 after the run, print to stderr one `name: N` line per\n"
-    "                          figure: total_dyn_inst, speculative_dyn_inst (every\n"
-    "                          instruction from an outermost speculate to the commit or\n"
-    "                          failing guard that ends it, both included), speculations,\n"
-    "                          commits, guards, guard_failures; also after an error\n"
-    "  --                      everything after is an argument of main\n"
-    "  --help                  show this help\n";
-
-} // namespace
-
-int runRunCommand(const std::vector<std::string> &rawArgs) {
-  std::vector<std::string> args = rawArgs;
-  bool countInstrs = false;
-  if (auto it = std::find(args.begin(), args.end(), "-p"); it != args.end()) {
-    countInstrs = true;
-    args.erase(it);
+int runRunCommand(const std::vector<std::string> &args) {
+  Options opts("run", "[-p] [--program=FILE] [--profile-out=FILE] [--stats] [ARGS...] < PROGRAM",
+               "Runs a Bril program (text or JSON) exactly like the reference interpreter\n"
+               "`brili [-p] ARGS...`: ARGS are main's arguments (after `--`, even ones\n"
+               "that look like options); run-time errors print `error: ...` and exit 2.");
+  opts.flag("p", "print `total_dyn_inst: N` to stderr after the run");
+  opts.value("program", "FILE", "read the program from FILE instead of stdin");
+  opts.value("profile-out", "FILE",
+             "write a JSON profile of the run (block, edge, call and loop path\n"
+             "                            counts) to FILE, also when the program fails");
+  opts.flag("stats", "after the run, print to stderr one `name: N` line per\n"
+                     "                            figure: total_dyn_inst, speculative_dyn_inst (every\n"
+                     "                            instruction from an outermost speculate to the commit or\n"
+                     "                            failing guard that ends it, both included), speculations,\n"
+                     "                            commits, guards, guard_failures; also after an error");
+  if (!opts.parse(args))
+    return opts.helpRequested() ? kExitOk : kExitError;
+  bool countInstrs = opts.has("p");
+  bool printStats = opts.has("stats");
+  std::string profileOut = opts.get("profile-out", "");
+  if (opts.has("profile-out") && profileOut.empty()) {
+    opts.fail("--profile-out needs a file name");
+    return kExitError;
   }
-  std::string programPath = "-";
-  std::string profileOut;
-  bool printStats = false;
-  size_t i = 0;
-  for (; i < args.size(); ++i) {
-    const std::string &a = args[i];
-    auto valueOf = [&](const std::string &name, std::string &dst) {
-      if (a == "--" + name) {
-        if (i + 1 >= args.size()) {
-          std::cerr << "error: brisk run: option --" << name << " needs a value\n";
-          return -1;
-        }
-        dst = args[++i];
-        return 1;
-      }
-      if (a.rfind("--" + name + "=", 0) == 0) {
-        dst = a.substr(name.size() + 3);
-        return 1;
-      }
-      return 0;
-    };
-    if (a == "--help" || a == "-h") {
-      std::cout << kRunUsage;
-      return 0;
-    }
-    if (a == "--") {
-      ++i;
-      break;
-    }
-    if (a == "--stats") {
-      printStats = true;
-      continue;
-    }
-    int r = valueOf("program", programPath);
-    if (r == 0)
-      r = valueOf("profile-out", profileOut);
-    if (r < 0)
-      return 1;
-    if (r == 0)
-      break;
-  }
-  std::vector<std::string> mainArgs(args.begin() + std::ptrdiff_t(i), args.end());
 
-  std::optional<Program> program = loadInputProgram(programPath, /*typeCheck=*/false);
+  std::optional<Program> program = loadInputProgram(opts.get("program", "-"), /*typeCheck=*/false);
   if (!program)
-    return 2;
+    return kExitError;
 
   std::cout.flush();
   interp::RunOptions options;
-  options.args = std::move(mainArgs);
+  options.args = opts.positionals();
   options.profile = !profileOut.empty();
   interp::RunResult result = interp::runProgram(*program, options);
 
-  int status = 0;
+  int status = kExitOk;
   if (!result.ok) {
     std::fprintf(stderr, "error: %s\n", result.error.c_str());
-    status = 2;
+    status = kExitError;
   } else if (countInstrs && !printStats) {
     std::fprintf(stderr, "total_dyn_inst: %llu\n",
                  static_cast<unsigned long long>(result.dynamicInstructions));
@@ -125,7 +79,7 @@ int runRunCommand(const std::vector<std::string> &rawArgs) {
       std::fprintf(stderr, "%s: %llu\n", name, static_cast<unsigned long long>(value));
   }
   if (result.profile && !writeOutput(profileOut, result.profile->toJson()))
-    status = 2;
+    status = kExitError;
   return status;
 }
 

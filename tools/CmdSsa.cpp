@@ -15,7 +15,9 @@
 #include "backend/JsonWriter.h"
 #include "backend/TextPrinter.h"
 #include "tools/DriverSupport.h"
+#include "tools/DumpAfter.h"
 #include "tools/Options.h"
+#include "tools/Subcommand.h"
 #include "transforms/PassRegistry.h"
 #include "transforms/ssa/PhisToSetGet.h"
 #include "transforms/Pipeline.h"
@@ -91,7 +93,7 @@ void dumpFunction(const Function &f, const Annotations &ann, std::ostream &os) {
     os << '\n';
     for (const Instr &in : f.block(b).instrs) {
       os << "  ";
-      printInstr(f, in, os);
+      printInstr(f, in, names, os);
       os << '\n';
     }
   }
@@ -119,16 +121,18 @@ int runSsaCommand(const std::vector<std::string> &args) {
   opts.flag("list-passes", "list the registered passes and exit");
   opts.value("o", "FILE", "write to FILE instead of stdout");
   if (!opts.parse(args))
-    return opts.helpRequested() ? 0 : 1;
+    return opts.helpRequested() ? kExitOk : kExitError;
   if (opts.has("list-passes")) {
     for (const PassInfo *p : registeredPasses())
       std::cout << p->name << "  " << p->summary << "\n";
     return 0;
   }
+  if (!checkDumpAfterNames(opts))
+    return kExitError;
   std::string format = opts.get("format", "text");
   if (format != "text" && format != "json") {
     std::cerr << "error: brisk ssa: --format must be text or json\n";
-    return 1;
+    return kExitError;
   }
   Annotations ann;
   {
@@ -144,13 +148,13 @@ int runSsaCommand(const std::vector<std::string> &args) {
       else if (!item.empty()) {
         std::cerr << "error: brisk ssa: unknown annotation '" << item
                   << "' (expected dom, loops, live)\n";
-        return 1;
+        return kExitError;
       }
     }
   }
   if (opts.positionals().size() > 1) {
     std::cerr << "error: brisk ssa: expected at most one input file\n";
-    return 1;
+    return kExitError;
   }
   std::string input = opts.positionals().empty() ? "-" : opts.positionals()[0];
   std::optional<Program> program = loadInputProgram(input, /*typeCheck=*/true);
@@ -168,7 +172,7 @@ int runSsaCommand(const std::vector<std::string> &args) {
     std::string error;
     if (!runPassList(*program, ctx, *list, error)) {
       std::cerr << "error: brisk ssa: " << error << "\n";
-      return 1;
+      return kExitError;
     }
   } else if (opts.has("round-trip")) {
     runSSARoundTrip(*program, ctx);

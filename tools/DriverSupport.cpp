@@ -9,6 +9,8 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace brisk {
@@ -43,9 +45,22 @@ std::optional<InputText> readInput(const std::string &path) {
   return in;
 }
 
-std::optional<Program> loadInputProgram(const std::string &path, bool check) {
+bool refuseBlankInput(const InputText &in) {
+  if (in.text.find_first_not_of(" \t\r\n") != std::string::npos)
+    return false;
+  if (in.name == "<stdin>")
+    std::cerr << "error: no program on stdin (give a file, or pipe a program in)\n";
+  else
+    std::cerr << "error: " << in.name << ": empty file, no program\n";
+  return true;
+}
+
+std::optional<Program> loadInputProgram(const std::string &path, bool check,
+                                        bool allowEmpty) {
   auto in = readInput(path);
   if (!in)
+    return std::nullopt;
+  if (!allowEmpty && refuseBlankInput(*in))
     return std::nullopt;
   Diagnostics diags(in->name);
   std::optional<Program> program = loadProgram(in->text, diags);
@@ -58,33 +73,163 @@ std::optional<Program> loadInputProgram(const std::string &path, bool check) {
   return program;
 }
 
-bool writeOutput(const std::string &path, const std::string &content) {
-  if (path.empty() || path == "-") {
-    std::cout.write(content.data(), std::streamsize(content.size()));
-    std::cout.flush();
-    if (!std::cout) {
-      std::cerr << "error: cannot write to stdout\n";
-      return false;
+namespace {
+
+bool reportWriteError(const std::string &path, int err) {
+  std::cerr << "error: cannot write " << path << ": " << std::strerror(err) << "\n";
+  return false;
+}
+
+// Writes all of `content` to `fd`; returns 0 or the errno of the failure.
+int writeAll(int fd, const std::string &content) {
+  const char *p = content.data();
+  size_t left = content.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return errno;
     }
+    p += n;
+    left -= size_t(n);
+  }
+  return 0;
+}
+
+// Set once a failed write to stdout has been reported, so that the final
+// check in main does not report it twice.
+bool stdoutErrorReported = false;
+
+bool writeStream(std::ostream &os, const std::string &name, const std::string &content) {
+  errno = 0;
+  os.write(content.data(), std::streamsize(content.size()));
+  os.flush();
+  if (os)
     return true;
-  }
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out.write(content.data(), std::streamsize(content.size()));
-    out.close();
-    if (!out) {
-      std::remove(tmp.c_str());
-      std::cerr << "error: cannot write " << path << "\n";
-      return false;
+  int err = errno;
+  if (&os == &std::cout)
+    stdoutErrorReported = true;
+  std::cerr << "error: cannot write to " << name;
+  if (err != 0)
+    std::cerr << ": " << std::strerror(err);
+  std::cerr << "\n";
+  return false;
+}
+
+// The file a chain of symlinks ends at (which need not exist yet), or
+// nullopt after reporting a loop or an unreadable link.
+std::optional<std::string> followSymlinks(const std::string &path) {
+  std::string cur = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st;
+    if (::lstat(cur.c_str(), &st) != 0 || !S_ISLNK(st.st_mode))
+      return cur;
+    std::string target(size_t(st.st_size > 0 ? st.st_size : 4096) + 1, '\0');
+    ssize_t n = ::readlink(cur.c_str(), target.data(), target.size());
+    if (n < 0) {
+      reportWriteError(path, errno);
+      return std::nullopt;
     }
+    target.resize(size_t(n));
+    if (target.empty() || target[0] != '/') {
+      size_t slash = cur.rfind('/');
+      target = (slash == std::string::npos ? std::string() : cur.substr(0, slash + 1)) + target;
+    }
+    cur = target;
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    std::cerr << "error: cannot write " << path << ": " << std::strerror(errno) << "\n";
-    return false;
+  reportWriteError(path, ELOOP);
+  return std::nullopt;
+}
+
+// Opens an existing non-regular file (FIFO, device, /proc fd link) and writes
+// to it as it is.
+bool writeDirectly(const std::string &path, const std::string &content, bool truncate) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | (truncate ? O_TRUNC : 0));
+  if (fd < 0)
+    return reportWriteError(path, errno);
+  int err = writeAll(fd, content);
+  if (::close(fd) != 0 && err == 0)
+    err = errno;
+  return err == 0 ? true : reportWriteError(path, err);
+}
+
+// Writes a temporary file beside `target` and renames it over `target`,
+// keeping the mode of the file it replaces (or the umask's default).
+bool writeAtomically(const std::string &shownPath, const std::string &target,
+                     const std::string &content) {
+  std::string tmp = target + ".tmp.XXXXXX";
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0)
+    return reportWriteError(shownPath, errno);
+  struct stat old;
+  mode_t mode;
+  if (::stat(target.c_str(), &old) == 0) {
+    mode = old.st_mode & 07777;
+  } else {
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    mode = 0666 & ~mask;
+  }
+  int err = ::fchmod(fd, mode) != 0 ? errno : 0;
+  if (err == 0)
+    err = writeAll(fd, content);
+  if (::close(fd) != 0 && err == 0)
+    err = errno;
+  if (err == 0 && ::rename(tmp.c_str(), target.c_str()) != 0)
+    err = errno;
+  if (err != 0) {
+    ::unlink(tmp.c_str());
+    return reportWriteError(shownPath, err);
   }
   return true;
+}
+
+} // namespace
+
+bool writeOutput(const std::string &path, const std::string &content) {
+  if (path.empty() || path == "-" || path == "/dev/stdout")
+    return writeStream(std::cout, "stdout", content);
+  if (path == "/dev/stderr")
+    return writeStream(std::cerr, "stderr", content);
+  // /dev/fd/N and /proc/.../fd/N name an open file description of this
+  // process: reopening is all one can do (resolving them gives names such as
+  // "pipe:[123]", and renaming over the file would bypass the open one).
+  if (path.rfind("/dev/fd/", 0) == 0 || path.rfind("/proc/", 0) == 0)
+    return writeDirectly(path, content, /*truncate=*/false);
+  std::optional<std::string> target = followSymlinks(path);
+  if (!target)
+    return false;
+  struct stat st;
+  if (::stat(target->c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode))
+      return reportWriteError(path, EISDIR);
+    if (!S_ISREG(st.st_mode))
+      return writeDirectly(*target, content, /*truncate=*/false);
+  } else if (errno != ENOENT) {
+    return reportWriteError(path, errno);
+  }
+  return writeAtomically(path, *target, content);
+}
+
+bool flushStdout() {
+  errno = 0;
+  std::cout.flush();
+  int err = errno;
+  bool failed = !std::cout;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    failed = true;
+    if (err == 0)
+      err = errno;
+  }
+  if (!failed || stdoutErrorReported)
+    return !failed;
+  stdoutErrorReported = true;
+  std::cerr << "error: cannot write to stdout";
+  if (err != 0)
+    std::cerr << ": " << std::strerror(err);
+  std::cerr << "\n";
+  return false;
 }
 
 } // namespace brisk

@@ -23,13 +23,34 @@ inline constexpr size_t kMaxInputBytes = size_t(1) << 30;
 // returns nullopt.
 std::optional<InputText> readInput(const std::string &path);
 
-// Reads and parses a program; prints every diagnostic on failure. With
-// `typeCheck`, also runs the type checker and fails on type errors.
-std::optional<Program> loadInputProgram(const std::string &path, bool typeCheck);
+// An input of only white space: prints "no program on stdin" (or that the
+// file is empty) and returns true.
+bool refuseBlankInput(const InputText &in);
 
-// Writes `content` to `path` ("-" or empty for stdout). A file is written to a
-// temporary name and renamed into place, so a failure never leaves a partial
-// output. Prints an error and returns false on failure.
+// Reads and parses a program; prints every diagnostic on failure. With
+// `typeCheck`, also runs the type checker and fails on type errors. An input
+// of only white space is refused ("no program on stdin": most likely the
+// program argument was forgotten) unless `allowEmpty`.
+std::optional<Program> loadInputProgram(const std::string &path, bool typeCheck,
+                                        bool allowEmpty = false);
+
+// Writes `content` to `path` ("-" or empty for stdout). What `path` names
+// decides how:
+//   - a regular file, or a name that does not exist yet, is written
+//     atomically: to a temporary file beside it, then renamed over it, so a
+//     failure never leaves a partial output. A symlink is resolved first and
+//     its target replaced, so the link stays a link;
+//   - anything else (a FIFO, a terminal, /dev/null, /dev/stdout, /dev/fd/N)
+//     is opened and written directly: replacing it would break whoever reads
+//     it;
+//   - "-", "/dev/stdout" and "/dev/stderr" are the streams brisk already has.
+// Prints `error: cannot write PATH: REASON` and returns false on failure.
 bool writeOutput(const std::string &path, const std::string &content);
+
+// Flushes stdout (both the C++ stream and C stdio, which the interpreter
+// writes to). On a write error prints `error: cannot write to stdout: REASON`
+// and returns false. Every subcommand ends with it (main.cpp), so
+// `brisk run < prog > /dev/full` fails as brili does.
+bool flushStdout();
 
 } // namespace brisk

@@ -1,6 +1,8 @@
 #include "tools/Options.h"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -21,15 +23,26 @@ void Options::value(const std::string &name, const std::string &metavar,
   order_.push_back(name);
 }
 
+namespace {
+
+// "-5", "-0.5", "-.5", "-inf": a negative number given as a program
+// argument, never an option.
+bool isNegativeNumber(const std::string &a) {
+  if (a.size() < 2 || a[0] != '-')
+    return false;
+  char *end = nullptr;
+  std::strtod(a.c_str(), &end);
+  return end == a.c_str() + a.size();
+}
+
+} // namespace
+
 bool Options::parse(const std::vector<std::string> &args) {
   bool optionsDone = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string &a = args[i];
-    if (optionsDone || a.size() < 2 || a[0] != '-' || a == "-" ||
-        (a[1] >= '0' && a[1] <= '9') || a[1] == '.') {
+    if (optionsDone || a.size() < 2 || a[0] != '-' || isNegativeNumber(a)) {
       positionals_.push_back(a);
-      if (stopAtPositional_)
-        optionsDone = true;
       continue;
     }
     if (a == "--") {
@@ -41,7 +54,7 @@ bool Options::parse(const std::vector<std::string> &args) {
       help_ = true;
       return false;
     }
-    std::string name = a.substr(a[1] == '-' ? 2 : 1);
+  std::string name = a.substr(a[1] == '-' ? 2 : 1);
     std::optional<std::string> val;
     if (auto eq = name.find('='); eq != std::string::npos) {
       val = name.substr(eq + 1);
@@ -88,18 +101,47 @@ std::optional<std::string> Options::get(const std::string &name) const {
   return it->second.back();
 }
 
-bool Options::getCount(const std::string &name, uint64_t &out) const {
+bool Options::getCount(const std::string &name, uint64_t &out, uint64_t max) const {
   std::optional<std::string> text = get(name);
   if (!text)
     return true;
   const char *begin = text->data(), *end = begin + text->size();
-  auto [ptr, ec] = std::from_chars(begin, end, out);
-  if (ec != std::errc() || ptr != end) {
-    std::cerr << "error: brisk " << command_ << ": --" << name
-              << " expects a non-negative integer, got '" << *text << "'\n";
-    return false;
+  uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc() || ptr != end || value > max) {
+    std::string range = max == std::numeric_limits<uint64_t>::max()
+                            ? "a non-negative integer"
+                            : "an integer from 0 to " + std::to_string(max);
+    return fail("--" + name + " expects " + range + ", got '" + *text + "'");
   }
+  out = value;
   return true;
+}
+
+bool Options::getNumber(const std::string &name, double &out, double lo, double hi) const {
+  std::optional<std::string> text = get(name);
+  if (!text)
+    return true;
+  char *end = nullptr;
+  double value = text->empty() ? 0.0 : std::strtod(text->c_str(), &end);
+  if (text->empty() || end != text->c_str() + text->size() || !std::isfinite(value) ||
+      value < lo || value > hi) {
+    std::ostringstream os;
+    os << "--" << name << " expects a number ";
+    if (std::isinf(hi))
+      os << "of at least " << lo;
+    else
+      os << "from " << lo << " to " << hi;
+    os << ", got '" << *text << "'";
+    return fail(os.str());
+  }
+  out = value;
+  return true;
+}
+
+bool Options::fail(const std::string &message) const {
+  std::cerr << "error: brisk " << command_ << ": " << message << "\n";
+  return false;
 }
 
 std::string Options::get(const std::string &name, const std::string &fallback) const {

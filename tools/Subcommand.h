@@ -7,11 +7,20 @@
 
 namespace brisk {
 
+// Exit statuses, the same in every subcommand (README.md, "Exit status").
+inline constexpr int kExitOk = 0;
+// `brisk fuzz` only: the check ran and found programs the optimizer breaks.
+inline constexpr int kExitFindings = 1;
+// Anything that went wrong: bad usage (unknown option, bad value, missing or
+// extra argument), a bad input program, a run-time error of the program (as
+// brili), an output that could not be written.
+inline constexpr int kExitError = 2;
+
 struct Subcommand {
   const char *name;
   const char *summary;  // one line for `brisk --help`
-  // Receives the arguments after the subcommand name. Returns the exit code:
-  // 0 success, 1 usage error, 2 bad input program or run-time error.
+  // Receives the arguments after the subcommand name. Returns the exit code
+  // (kExitOk, kExitFindings, kExitError).
   int (*run)(const std::vector<std::string> &args);
 };
 

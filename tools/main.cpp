@@ -1,5 +1,6 @@
 // brisk: the driver. `brisk SUBCOMMAND [options] [args]`; every subcommand is
 // a Unix filter (stdin to stdout unless given files).
+#include "tools/DriverSupport.h"
 #include "tools/Subcommand.h"
 
 #include <cstring>
@@ -29,7 +30,7 @@ int main(int argc, char **argv) {
   std::ios::sync_with_stdio(false);
   if (argc < 2) {
     printUsage(std::cerr);
-    return 1;
+    return brisk::kExitError;
   }
   std::string first = argv[1];
   if (first == "--help" || first == "-h" || first == "help") {
@@ -41,9 +42,15 @@ int main(int argc, char **argv) {
     return 0;
   }
   for (const brisk::Subcommand &c : brisk::subcommands()) {
-    if (first == c.name)
-      return c.run(std::vector<std::string>(argv + 2, argv + argc));
+    if (first == c.name) {
+      int status = c.run(std::vector<std::string>(argv + 2, argv + argc));
+      // Output that never arrived is a failure, whatever the subcommand
+      // thought of its work.
+      if (!brisk::flushStdout() && status == 0)
+        status = 2;
+      return status;
+    }
   }
   std::cerr << "error: unknown subcommand '" << first << "' (see brisk --help)\n";
-  return 1;
+  return brisk::kExitError;
 }

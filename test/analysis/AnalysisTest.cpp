@@ -1,6 +1,7 @@
 // Unit tests for analysis/: CFG edges, RPO, dominators, dominance frontiers,
 // natural loops (nested and irreducible), liveness and the cache.
 #include "analysis/AnalysisCache.h"
+#include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
 
 #include <gtest/gtest.h>
@@ -291,6 +292,60 @@ TEST(LivenessTest, PhiArgumentsAreLiveOutOfTheirPredecessorOnly) {
   EXPECT_TRUE(live.isLiveOut(y, b));
   EXPECT_FALSE(live.isLiveIn(x, d));
   EXPECT_TRUE(live.isLiveIn(z, d));
+}
+
+// SparseLiveness computes the same sets as Liveness, in linear space.
+void expectSameLiveness(const Function &f) {
+  CFG cfg(f);
+  Liveness dense(f, cfg);
+  SparseLiveness sparse(f, cfg);
+  for (BlockId b : f.layout) {
+    std::vector<VarId> in, out;
+    for (int v : dense.liveIn(b).set_bits())
+      in.push_back(VarId(v));
+    for (int v : dense.liveOut(b).set_bits())
+      out.push_back(VarId(v));
+    EXPECT_EQ(sparse.liveIn(b), in) << "@" << f.name << " block " << b;
+    EXPECT_EQ(sparse.liveOut(b), out) << "@" << f.name << " block " << b;
+  }
+}
+
+TEST(LivenessTest, SparseAgreesWithDense) {
+  Program p = parseOrDie(R"(
+@main(c: bool, n: int) {
+.a:
+  x: int = const 1;
+  y: int = const 2;
+  dead: int = const 3;
+  br c .b .d;
+.b:
+  jmp .d;
+.d:
+  z: int = phi x y .a .b;
+  i: int = const 0;
+.loop:
+  k: bool = lt i n;
+  br k .body .done;
+.body:
+  i: int = add i z;
+  jmp .loop;
+.unreachable:
+  print dead;
+.done:
+  print i;
+}
+)");
+  expectSameLiveness(p.functions[0]);
+  // Every shared benchmark, when present: plain Bril with loops, calls,
+  // memory and undefined reads.
+  for (const auto &file : test::filesBelow(test::sharedDir() / "bench", ".bril")) {
+    Diagnostics diags;
+    std::optional<Program> q = parseTextProgram(test::readFile(file), diags);
+    if (!q)
+      continue;
+    for (const Function &f : q->functions)
+      expectSameLiveness(f);
+  }
 }
 
 TEST(AnalysisCacheTest, RecomputesOnlyAfterInvalidation) {

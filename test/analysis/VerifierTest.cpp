@@ -2,6 +2,7 @@
 // analysis/Verifier.h, a check that all violations are reported with their
 // location, and positive tests on well-formed plain, SSA and speculative code.
 #include "analysis/Verifier.h"
+#include "frontend/TypeChecker.h"
 #include "test/analysis/ParseHelper.h"
 
 #include <gtest/gtest.h>
@@ -167,14 +168,58 @@ TEST(VerifierTest, T2_OpcodeTypingRules) {
 }
 )"));
   std::string all = joined(msgs);
-  EXPECT_NE(all.find("instruction 1 (add): [T2] argument 1 (b) is bool, expected int"),
+  // The same sentences as the type checker's (ir/Typing.h), after [T2].
+  EXPECT_NE(all.find("instruction 1 (add): [T2] argument 0 (b) is bool, expected int"),
             std::string::npos) << all;
-  EXPECT_NE(all.find("instruction 1 (add): [T2] argument 2"), std::string::npos) << all;
-  EXPECT_NE(all.find("(load): [T2] result is float, expected int"), std::string::npos) << all;
-  EXPECT_NE(all.find("(ret): [T2] argument 1 (b) is bool, expected int"), std::string::npos) << all;
-  EXPECT_NE(all.find("(call): [T2] argument 1 (z) is int, expected ptr<int>"), std::string::npos) << all;
-  EXPECT_NE(all.find("(call): [T2] result is bool, expected int"), std::string::npos) << all;
+  EXPECT_NE(all.find("instruction 1 (add): [T2] argument 1"), std::string::npos) << all;
+  EXPECT_NE(all.find("(load): [T2] destination f is declared float, but load produces int"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("(ret): [T2] argument 0 (b) is bool, expected int"), std::string::npos) << all;
+  EXPECT_NE(all.find("(call): [T2] argument 0 (z) is int, expected ptr<int>"), std::string::npos) << all;
+  EXPECT_NE(all.find("(call): [T2] destination r is declared bool, but call produces int"),
+            std::string::npos) << all;
   EXPECT_EQ(msgs.size(), 6u) << all;
+}
+
+// T2 and the type checker apply the one table of rules (ir/Typing.h): on the
+// same program they report the same sentences, the verifier's after "[T2] ".
+TEST(VerifierTest, T2_SameRulesAsTheTypeChecker) {
+  Program p = parseOrDie(R"(
+@g(x: int): int {
+  ret x;
+}
+@main {
+  i: int = const 1;
+  b: bool = const true;
+  c: char = const 'a';
+  p: ptr<int> = alloc i;
+  s: int = add i b;
+  n: bool = not i;
+  k: int = char2int i;
+  f: float = load p;
+  store p b;
+  q: ptr<int> = ptradd p b;
+  y: bool = call @g b;
+  call @g i;
+  u: int = id c;
+  br i .a .a;
+.a:
+  free p;
+}
+)");
+  Diagnostics checked("t.bril");
+  typeCheck(p, checked);
+  std::vector<std::string> fromChecker;
+  for (const Diagnostic &d : checked.all())
+    fromChecker.push_back(d.message);
+  std::vector<std::string> fromVerifier;
+  Diagnostics verified("t.bril");
+  verifyProgram(p, verified, {});
+  for (const Diagnostic &d : verified.all())
+    if (d.message.rfind("[T2] ", 0) == 0)
+      fromVerifier.push_back(d.message.substr(5));
+  EXPECT_EQ(fromChecker.size(), 11u) << joined(fromChecker);
+  EXPECT_EQ(fromVerifier, fromChecker) << joined(fromVerifier) << "---\n" << joined(fromChecker);
 }
 
 TEST(VerifierTest, U1_UndefinedVariable) {

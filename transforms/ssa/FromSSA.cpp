@@ -100,7 +100,7 @@ public:
     {
       CFG cfg(f_);
       DominatorTree dom(cfg);
-      Liveness live(f_, cfg);
+      SparseLiveness live(f_, cfg);
       LoopInfo loops(cfg, dom);
       computeDefs(cfg, dom);
       computeLastUses();
@@ -131,7 +131,7 @@ private:
   // Union-find classes.
   std::vector<VarId> parent_;
   std::vector<std::vector<VarId>> members_;
-  const Liveness *live_ = nullptr;
+  const SparseLiveness *live_ = nullptr;
   const DominatorTree *dom_ = nullptr;
   // Blocks made by splitting a critical edge from -> to that carries a phi
   // argument; see placeSplitCopies.
@@ -429,7 +429,7 @@ private:
   }
 
   // Step 2.
-  void coalesce(const CFG &cfg, const DominatorTree &dom, const Liveness &live,
+  void coalesce(const CFG &cfg, const DominatorTree &dom, const SparseLiveness &live,
                 const LoopInfo &loops) {
     live_ = &live;
     dom_ = &dom;
@@ -645,7 +645,7 @@ private:
     CFG cfg(f_);
     DominatorTree dom(cfg);
     LoopInfo loops(cfg, dom);
-    Liveness live(f_, cfg);
+    SparseLiveness live(f_, cfg);
     std::vector<double> freq = estimateFrequencies(cfg, loops);
     hoistSharedCopies(kept, cfg, live, freq);
     std::vector<uint8_t> hoisted(f_.blocks.size(), 0);
@@ -733,7 +733,7 @@ private:
   // value entering a loop and also bypassing it to the same join) runs once
   // at the end of that block instead, when the edges without it do not read
   // its destination and the block runs no more often than those edges.
-  void hoistSharedCopies(const std::vector<Split> &kept, const CFG &cfg, const Liveness &live,
+  void hoistSharedCopies(const std::vector<Split> &kept, const CFG &cfg, const SparseLiveness &live,
                          const std::vector<double> &freq) {
     std::vector<std::vector<BlockId>> splitsFrom(f_.blocks.size());
     for (const Split &s : kept)
