@@ -1,6 +1,7 @@
 #include "transforms/interprocedural/Inline.h"
 
 #include "analysis/CFG.h"
+#include "analysis/DefiniteAssignment.h"
 #include "analysis/Liveness.h"
 #include "analysis/MaySpeculate.h"
 #include "analysis/Uses.h"
@@ -311,6 +312,10 @@ bool Inliner::plan(const Site &site, Plan &out) const {
   const Instr &call = f.block(site.block).instrs[site.index];
   const FunctionWeights *gw = weights_.find(g);
   if (!gw || !gw->hasData() || hasPhis(g) || usesSpeculation(g) || g.layout.empty())
+    return false;
+  // Renamed into the caller, a read that fails under brili could read what an
+  // earlier execution of the copy left there: such a callee stays a call.
+  if (hasPossiblyUndefinedRead(g))
     return false;
   if (size_[site.callee] > options_.maxCalleeSize || call.args.size() != g.params.size())
     return false;

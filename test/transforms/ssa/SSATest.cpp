@@ -104,7 +104,10 @@ TEST(ToSSATest, DeadJoinGetsNoPhi) {
   EXPECT_EQ(countOp(p.functions[0], Opcode::Phi), 0u);
 }
 
-TEST(ToSSATest, UseBeforeDefinitionOnSomePathReadsUndef) {
+// `last` is read on a path where it is not assigned yet (the path never runs,
+// but no analysis here knows that): SSA would give the read an `undef` that
+// later passes may fold, so toSSA leaves the function as it is.
+TEST(ToSSATest, UseBeforeDefinitionOnSomePathLeavesTheFunctionAlone) {
   const char *text = R"(
 @main(n: int) {
   i: int = const 0;
@@ -124,9 +127,11 @@ TEST(ToSSATest, UseBeforeDefinitionOnSomePathReadsUndef) {
   ret;
 }
 )";
-  Program p = toSSAProgram(text);
-  EXPECT_EQ(countOp(p.functions[0], Opcode::Undef), 1u);
-  expectSameBehaviour(text, "4");
+  Program p = parseOrDie(text);
+  std::string before = test::textOf(p.functions[0]);
+  EXPECT_FALSE(canConvertToSSA(p.functions[0]));
+  EXPECT_FALSE(toSSA(p.functions[0]));
+  EXPECT_EQ(test::textOf(p.functions[0]), before);
 }
 
 TEST(ToSSATest, EntryThatIsABranchTargetGetsAFreshEntry) {
