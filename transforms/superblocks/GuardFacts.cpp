@@ -163,7 +163,8 @@ private:
     for (const Param &p : f_.params)
       defs[p.var] += 2;
     CFG cfg(f_);
-    for (const PossiblyUndefinedRead &r : DefiniteAssignment(f_, cfg).possiblyUndefinedReads())
+    DefiniteAssignment assigned(f_, cfg);
+    for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads())
       defs[r.var] += 2;
     for (auto &[v, n] : defs)
       if (n == 1 && val.count(v))
