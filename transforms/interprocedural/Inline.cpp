@@ -317,6 +317,14 @@ bool Inliner::plan(const Site &site, Plan &out) const {
   // earlier execution of the copy left there: such a callee stays a call.
   if (hasPossiblyUndefinedRead(g))
     return false;
+  // The call reads its arguments before the callee runs; inlined, a parameter
+  // replaced by its argument is read where the callee reads it, maybe after
+  // an effect or never. An argument that may be unassigned keeps the call.
+  {
+    CFG callerCFG(f);
+    if (DefiniteAssignment(f, callerCFG).mayReadUndefined(site.block, unsigned(site.index)))
+      return false;
+  }
   if (size_[site.callee] > options_.maxCalleeSize || call.args.size() != g.params.size())
     return false;
   if (call.hasDest() && (g.returnType.isNone() || call.type != g.returnType))

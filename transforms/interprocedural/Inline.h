@@ -53,7 +53,8 @@
 // A callee that may read one of its variables before assigning it
 // (analysis/DefiniteAssignment.h) is not inlined: brili fails on that read,
 // while in the caller the copy could read a value left by an earlier
-// execution of the same copy.
+// execution of the same copy. Nor is a call one of whose arguments may be
+// unassigned: the call fails before the callee runs.
 //
 // Speculation the program does itself. A function with speculate, guard or
 // commit is never a callee (a `ret` while it speculates is an error under
