@@ -84,10 +84,21 @@ private:
     return !loops_.contains(l, defBlock_[v]);
   }
 
+  // v, or what the chain of `id`s defining it copies (out of SSA, a loop's
+  // latch value is often `i = id i.next`).
+  VarId throughCopies(VarId v) const {
+    for (unsigned hops = 0; hops < 8 && v < def_.size() && def_[v] && def_[v]->op == Opcode::Id &&
+                            !def_[v]->args.empty();
+         ++hops)
+      v = def_[v]->args[0];
+    return v;
+  }
+
   // The step k when v is the header phi p of the loop, whose every latch
   // value is p' = p + k, or v is that p'.
   std::optional<int64_t> stepOf(LoopId l, VarId v) const {
     const Loop &loop = loops_.loop(l);
+    v = throughCopies(v);
     const Instr *d = v < def_.size() ? def_[v] : nullptr;
     if (!d)
       return std::nullopt;
@@ -115,7 +126,9 @@ private:
         return std::nullopt;
       next = phi.args[k];
     }
-    if (!next || *next >= def_.size() || !def_[*next] || (update && *update != *next))
+    if (next)
+      next = throughCopies(*next);
+    if (!next || *next >= def_.size() || !def_[*next] || (update && throughCopies(*update) != *next))
       return std::nullopt;
     const Instr &u = *def_[*next];
     if (u.args.size() != 2)
