@@ -144,12 +144,13 @@ private:
 
   // The path-insensitive answer is too weak for the commonest loop: `while
   // (i < n)` entered with i = 0 and n = 99 runs its body at least once, so
-  // what the body assigns is assigned after the loop. A header whose one
-  // forward predecessor is reached by a single path from the entry (each
-  // block on it has one predecessor) and whose branch, evaluated with the
-  // constants of that path, goes one way, sends its first-entry state only
-  // that way. Without speculation only (a guard's rollback would need the
-  // same split).
+  // what the body assigns is assigned after the loop. A block whose forward
+  // entry is reached by a single path from the entry (every block on it has
+  // one predecessor, the entry none) and whose branch, evaluated with the
+  // constants of that path, goes one way, sends the state of that entry only
+  // that way: for a loop header, its first entry; for a block no back edge
+  // reaches (a rotated loop's guard), every entry. Without speculation only
+  // (a guard's rollback would need the same split).
   void findFirstEntries() {
     first_.assign(nb_, std::nullopt);
     if (cfg_.entry() == kNoBlock || !cfg_.preds(cfg_.entry()).empty())
@@ -164,43 +165,40 @@ private:
       if (!br || br->op != Opcode::Br || br->labels[0] == br->labels[1])
         continue;
       std::vector<BlockId> forward;
-      bool back = false;
-      for (BlockId p : cfg_.preds(h)) {
-        if (dom.dominates(h, p))
-          back = true;
-        else
+      for (BlockId p : cfg_.preds(h))
+        if (!dom.dominates(h, p))
           forward.push_back(p);
+      std::vector<BlockId> path; // the entry ... h's forward predecessor
+      if (h != cfg_.entry()) {
+        if (forward.size() != 1 || !isOrdinaryEdge(forward[0], h))
+          continue;
+        for (BlockId b = forward[0];; b = cfg_.preds(b)[0]) {
+          path.push_back(b);
+          if (b == cfg_.entry() || cfg_.preds(b).size() != 1 || path.size() > nb_)
+            break;
+        }
+        if (path.back() != cfg_.entry())
+          continue;
       }
-      if (!back || forward.size() != 1 || !isOrdinaryEdge(forward[0], h))
-        continue;
-      std::vector<BlockId> path; // entry ... forward[0]
-      for (BlockId b = forward[0];; b = cfg_.preds(b)[0]) {
-        path.push_back(b);
-        if (b == cfg_.entry())
-          break;
-        if (cfg_.preds(b).size() != 1 || path.size() > nb_)
-          break;
-      }
-      if (path.back() != cfg_.entry())
-        continue;
       PathConstants known;
       for (auto it = path.rbegin(); it != path.rend(); ++it)
         for (const Instr &in : f_.block(*it).instrs)
           known.run(in);
-      PathConstants atHeader = known;
+      BlockId from = path.empty() ? kNoBlock : path.front();
+      PathConstants atBranch = known;
       for (const Instr &in : f_.block(h).instrs) {
         if (in.op == Opcode::Phi) {
           std::optional<int64_t> v;
           for (size_t k = 0; k < in.args.size() && k < in.labels.size(); ++k)
-            if (in.labels[k] == forward[0])
+            if (in.labels[k] == from)
               v = known.get(in.args[k]);
-          atHeader.set(in.dest, v);
+          atBranch.set(in.dest, v);
           continue;
         }
-        atHeader.run(in);
+        atBranch.run(in);
       }
-      if (std::optional<int64_t> c = atHeader.get(br->args[0]))
-        first_[h] = FirstEntry{forward[0], *c ? br->labels[0] : br->labels[1]};
+      if (std::optional<int64_t> c = atBranch.get(br->args[0]))
+        first_[h] = FirstEntry{from, *c ? br->labels[0] : br->labels[1]};
     }
   }
 
@@ -223,7 +221,7 @@ private:
   State join(BlockId b, const FirstEntry *first) {
     llvm::BitVector all(nv_, true);
     State s{all, all};
-    if (b == cfg_.entry()) {
+    if (b == cfg_.entry() && (!first_[b] || first)) {
       s.assigned.reset();
       for (const Param &p : f_.params)
         s.assigned.set(p.var);
@@ -248,20 +246,21 @@ private:
   void transferBlock(BlockId b, std::vector<PossiblyUndefinedRead> *reads) {
     guardOut_[b].clear();
     if (!first_[b]) {
-      out_[b] = transfer(b, in_[b], kNoBlock, false, reads);
+      out_[b] = transfer(b, in_[b], false, kNoBlock, false, reads);
       return;
     }
-    firstOut_[b] = transfer(b, firstIn_[b], first_[b]->from, true, reads);
-    restOut_[b] = transfer(b, in_[b], first_[b]->from, false, reads);
+    firstOut_[b] = transfer(b, firstIn_[b], true, first_[b]->from, true, reads);
+    restOut_[b] = transfer(b, in_[b], true, first_[b]->from, false, reads);
     out_[b] = restOut_[b];
     out_[b].assigned &= firstOut_[b].assigned;
     out_[b].saved &= firstOut_[b].saved;
   }
 
   // One pass over b's instructions from `s`. A phi reads the arguments of
-  // the entries `s` stands for: only `from`'s when `onlyFrom`, all but
-  // `from`'s otherwise (kNoBlock: all).
-  State transfer(BlockId b, State s, BlockId from, bool onlyFrom,
+  // the entries `s` stands for: all unless `split`; else only `from`'s when
+  // `onlyFrom`, all but `from`'s otherwise. An argument from an edge no
+  // execution takes counts as assigned.
+  State transfer(BlockId b, State s, bool split, BlockId from, bool onlyFrom,
                  std::vector<PossiblyUndefinedRead> *reads) {
     const std::vector<Instr> &instrs = f_.block(b).instrs;
     for (unsigned i = 0; i < instrs.size(); ++i) {
@@ -269,8 +268,8 @@ private:
       if (in.op == Opcode::Phi) {
         bool all = true;
         for (size_t k = 0; k < in.args.size() && k < in.labels.size(); ++k)
-          if (from == kNoBlock || (in.labels[k] == from) == onlyFrom)
-            all &= out_[in.labels[k]].assigned.test(in.args[k]);
+          if (!split || (in.labels[k] == from) == onlyFrom)
+            all &= contribution(in.labels[k], b).assigned.test(in.args[k]);
         if (in.hasDest() && all)
           s.assigned.set(in.dest);
         continue;

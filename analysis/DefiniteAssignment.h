@@ -28,14 +28,16 @@
 // Blocks unreachable from the entry count as assigning everything (their
 // reads never run).
 //
-// One path-sensitive refinement, for the commonest loop: a loop header
-// whose one forward predecessor lies on the only path from the entry (every
-// block on it has one predecessor, the entry none) is analysed twice, once
-// for that first entry and once for the others. When its `br`, evaluated with
-// the int and bool constants of that path (const, id, add/sub/mul,
-// comparisons, not/and/or, the header's phis), is known, the first-entry
-// state flows only to the side taken: `i = 0; while (i < 99) { x = ...; }`
-// assigns x before the loop is left. Functions with speculation do without.
+// One path-sensitive refinement, for the commonest loop: a block whose
+// forward entry lies on the only path from the entry (every block on it has
+// one predecessor, the entry none) is analysed separately for that entry.
+// When its `br`, evaluated with the int and bool constants of that path
+// (const, id, add/sub/mul, comparisons, not/and/or, the block's phis), is
+// known, that entry's state flows only to the side taken, and a phi argument
+// from the side not taken does not count: `i = 0; while (i < 99) { x = ...;
+// }` assigns x before the loop is left, also once loop rotation has made the
+// first test a guard in front of the loop. Functions with speculation do
+// without.
 //
 // Invalidated by any instruction or CFG edit.
 #pragma once

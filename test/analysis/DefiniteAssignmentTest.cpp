@@ -143,6 +143,45 @@ TEST(DefiniteAssignmentTest, ALoopWhoseFirstTestIsKnownToPassRunsItsBodyFirst) {
   EXPECT_EQ(with("const 3", "br b .out .rest;\n.rest:"), (Reads{"x@out:0"}));
 }
 
+TEST(DefiniteAssignmentTest, ABranchOnTheEntryPathWithAKnownConditionGoesOneWay) {
+  // The shape of a rotated loop's guard: the other side never runs, so a
+  // phi's argument from it does not count (it is a loop-rotation `undef`).
+  Program p = parseOrDie(R"(
+@main(n: int) {
+.g:
+  u: int = undef;
+  zero: int = const 0;
+  three: int = const 3;
+  c: bool = lt zero three;
+  br c .body .out;
+.body:
+  x: int = const 1;
+  jmp .out;
+.out:
+  y: int = phi u x .g .body;
+  print y;
+}
+)");
+  EXPECT_TRUE(undefinedReads(p.functions[0]).empty());
+  // With an unknown condition the undef may flow.
+  Program q = parseOrDie(R"(
+@main(n: int) {
+.g:
+  u: int = undef;
+  zero: int = const 0;
+  c: bool = lt zero n;
+  br c .body .out;
+.body:
+  x: int = const 1;
+  jmp .out;
+.out:
+  y: int = phi u x .g .body;
+  print y;
+}
+)");
+  EXPECT_EQ(undefinedReads(q.functions[0]), (Reads{"y@out:1"}));
+}
+
 TEST(DefiniteAssignmentTest, TheFirstTestIsOnlyKnownOnASinglePathFromTheEntry) {
   // i is 0 on both paths into .head, but two paths make the first entry
   // ambiguous; the analysis then knows nothing about the first test.
