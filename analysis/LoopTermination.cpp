@@ -94,22 +94,71 @@ private:
     return v;
   }
 
-  // The step k when v is the header phi p of the loop, whose every latch
-  // value is p' = p + k, or v is that p'.
-  std::optional<int64_t> stepOf(LoopId l, VarId v) const {
+  struct Induction {
+    int64_t step;
+    bool readsUpdate;  // v is p' (the value after this iteration's step)
+    const Instr *phi;  // p
+  };
+
+  // When v is the header phi p of the loop, whose every latch value is
+  // p' = p + k, or v is that p'.
+  std::optional<Induction> inductionOf(LoopId l, VarId v) const {
     const Loop &loop = loops_.loop(l);
     v = throughCopies(v);
     const Instr *d = v < def_.size() ? def_[v] : nullptr;
     if (!d)
       return std::nullopt;
-    if (d->op == Opcode::Phi && defBlock_[v] == loop.header)
-      return phiStep(loop, *d, v, nullptr);
+    if (d->op == Opcode::Phi && defBlock_[v] == loop.header) {
+      if (auto k = phiStep(loop, *d, v, nullptr))
+        return Induction{*k, false, d};
+      return std::nullopt;
+    }
     for (VarId p : d->args) {
       const Instr *pd = p < def_.size() ? def_[p] : nullptr;
-      if (pd && pd->op == Opcode::Phi && defBlock_[p] == loop.header)
-        return phiStep(loop, *pd, p, &v);
+      if (pd && pd->op == Opcode::Phi && defBlock_[p] == loop.header) {
+        if (auto k = phiStep(loop, *pd, p, &v))
+          return Induction{*k, true, pd};
+        return std::nullopt;
+      }
     }
     return std::nullopt;
+  }
+
+  std::optional<int64_t> stepOf(LoopId l, VarId v) const {
+    if (auto iv = inductionOf(l, v))
+      return iv->step;
+    return std::nullopt;
+  }
+
+  // The constant every entry from outside the loop gives the phi.
+  std::optional<int64_t> initialValue(const Loop &loop, const Instr &phi) const {
+    std::optional<int64_t> init;
+    for (size_t k = 0; k < phi.args.size(); ++k) {
+      if (std::find(loop.latches.begin(), loop.latches.end(), phi.labels[k]) != loop.latches.end())
+        continue;
+      std::optional<int64_t> c = constant(throughCopies(phi.args[k]));
+      if (!c || (init && *init != *c))
+        return std::nullopt;
+      init = c;
+    }
+    return init;
+  }
+
+  // `iv != bound` keeps the loop going: finite when iv starts at a constant
+  // from which steps of k land exactly on the constant bound, every value in
+  // between (so nothing wraps).
+  bool reachesExactly(LoopId l, VarId iv, VarId bound) const {
+    std::optional<int64_t> b = constant(throughCopies(bound));
+    std::optional<Induction> ind = inductionOf(l, iv);
+    if (!b || !ind || ind->step == 0)
+      return false;
+    std::optional<int64_t> init = initialValue(loops_.loop(l), *ind->phi);
+    if (!init)
+      return false;
+    // The first value the test reads (p' wraps like the program's add).
+    int64_t first = ind->readsUpdate ? int64_t(uint64_t(*init) + uint64_t(ind->step)) : *init;
+    __int128 distance = __int128(*b) - __int128(first);
+    return distance % ind->step == 0 && distance / ind->step >= 0;
   }
 
   // p = phi ...; every latch's value is one p' = p + k (and p' is *update
@@ -158,6 +207,12 @@ private:
     const Instr *cmp = c < def_.size() ? def_[c] : nullptr;
     if (!cmp || cmp->args.size() != 2)
       return false;
+    if (cmp->op == Opcode::Eq) {
+      if (inT) // stays while equal: nothing moves toward anything
+        return false;
+      return reachesExactly(l, cmp->args[0], cmp->args[1]) ||
+             reachesExactly(l, cmp->args[1], cmp->args[0]);
+    }
     Rel rel;
     switch (cmp->op) {
     case Opcode::Lt: rel = Rel::Lt; break;

@@ -16,11 +16,14 @@
 //   iv > bound  with a constant step of -1,
 //   iv < bound, iv <= bound with a step k > 0 and a constant bound that
 //               cannot overflow (bound + k - 1 <= max, resp. bound + k <= max),
-//   the mirror images for k < 0.
+//   the mirror images for k < 0;
+// or c is `eq` and leaves the loop when true, the induction variable starts
+// at a constant (on every entry from outside the loop) from which steps of k
+// land exactly on the constant bound (every value lies in between: no wrap).
 // The induction variable is a header phi p whose every incoming value from a
 // latch is one variable p' = p + k (`add p k`, `add k p`, `sub p k` with k a
-// constant), and c reads p or p'. `eq`/`ne` exits and anything else prove
-// nothing. A loop nested in a finite loop is judged on its own.
+// constant, possibly through `id` copies), and c reads p or p'. Anything else
+// proves nothing. A loop nested in a finite loop is judged on its own.
 //
 // Requires SSA form with phis (one definition per variable).
 #pragma once

@@ -100,6 +100,31 @@ TEST(LoopTerminationTest, EqualityExitsAndLoopVariantBoundsProveNothing) {
 )"));
 }
 
+// `do { ... } while (i != 6)`-style loops: an `eq` exit is finite only when
+// the counter starts at a constant and lands on the constant bound exactly.
+std::string equalityLoop(const std::string &init, const std::string &step, bool testUpdate) {
+  std::string test = testUpdate ? "  i: int = add i s;\n  c: bool = eq i b;\n"
+                                : "  c: bool = eq i b;\n  i: int = add i s;\n";
+  return "@main(n: int) {\n  i: int = " + init + ";\n  s: int = const " + step +
+         ";\n  b: int = const 6;\n.loop:\n" + test +
+         "  br c .done .loop;\n.done:\n  print n;\n}\n";
+}
+
+TEST(LoopTerminationTest, AnEqualityExitIsFiniteWhenTheCounterLandsOnTheBound) {
+  EXPECT_TRUE(onlyLoopIsFinite(equalityLoop("const 0", "2", false)));
+  EXPECT_TRUE(onlyLoopIsFinite(equalityLoop("const 0", "2", true)));
+  EXPECT_TRUE(onlyLoopIsFinite(equalityLoop("const 9", "-1", true)));
+  // Steps of 4 jump over 6; counting down from 0 moves away from it.
+  EXPECT_FALSE(onlyLoopIsFinite(equalityLoop("const 0", "4", false)));
+  EXPECT_FALSE(onlyLoopIsFinite(equalityLoop("const 0", "-2", false)));
+  // Starting at 6 and testing after the step: the counter has left 6 and
+  // comes back only after wrapping around.
+  EXPECT_FALSE(onlyLoopIsFinite(equalityLoop("const 6", "1", true)));
+  EXPECT_TRUE(onlyLoopIsFinite(equalityLoop("const 6", "1", false)));
+  // An unknown start proves nothing.
+  EXPECT_FALSE(onlyLoopIsFinite(equalityLoop("id n", "1", false)));
+}
+
 TEST(LoopTerminationTest, AnExitTestThatSomeIterationsSkipProvesNothing) {
   // The counted test sits on one side of a branch inside the loop: an
   // iteration through .other never runs it.
