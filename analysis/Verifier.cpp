@@ -1,6 +1,7 @@
 #include "analysis/Verifier.h"
 
 #include "analysis/CFG.h"
+#include "analysis/DefiniteAssignment.h"
 #include "analysis/Dominators.h"
 #include "analysis/Uses.h"
 #include "ir/Typing.h"
@@ -35,9 +36,11 @@ public:
     checkTypes();
     checkPhis(cfg);
     checkSpeculation(cfg);
-    if (options_.ssa)
+    if (options_.ssa) {
       checkSSA(cfg);
-    else
+      if (diags_.count() == before) // D4 restates what D1-D3 found
+        checkDefinitelyAssigned(cfg);
+    } else
       checkDefinedSomewhere();
     return diags_.count() == before;
   }
@@ -493,6 +496,16 @@ private:
         });
       }
     }
+  }
+
+  // D4. toSSA converts only functions whose every read is definitely
+  // assigned, and no pass may make a read depend on an `undef`.
+  void checkDefinitelyAssigned(const CFG &cfg) {
+    DefiniteAssignment assigned(f_, cfg);
+    for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads())
+      diags_.error(at(r.block, r.instr), "[D4] reads " + var(r.var) +
+                                             ", which may be unassigned here (an undef, or a "
+                                             "phi of one)");
   }
 };
 

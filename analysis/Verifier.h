@@ -38,6 +38,10 @@
 //       dominates the end of the incoming block); reading a variable that is
 //       never defined is an error.
 //   D3  at most one `get` per shadow variable.
+//   D4  every read is definitely assigned (analysis/DefiniteAssignment.h):
+//       no instruction but a phi reads an `undef`, or a phi that may carry
+//       one. toSSA leaves functions with a possibly undefined read in plain
+//       form, so in SSA an `undef` is only a placeholder nothing reads.
 // In speculation-effects mode (VerifyOptions::speculationEffects), the check
 // the superblock emitter relies on:
 //   E1  no side effect (print, store, alloc, free, call) executes inside

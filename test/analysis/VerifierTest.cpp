@@ -347,6 +347,28 @@ TEST(VerifierTest, D2_DefinitionMustDominateUse) {
   expectOnly(msgs, "[D2]", "does not dominate the end of .a");
 }
 
+TEST(VerifierTest, D4_NoReadOfAPhiThatMayCarryAnUndef) {
+  // z may be the undef u: brili would fail reading it, and SSA must never
+  // hold such a read (toSSA leaves those functions plain).
+  std::vector<std::string> msgs = verify(parseOrDie(R"(
+@main(c: bool) {
+.a:
+  u: int = undef;
+  one: int = const 1;
+  br c .b .d;
+.b:
+  y: int = const 2;
+  jmp .d;
+.d:
+  z: int = phi u y .a .b;
+  k: int = phi one y .a .b;
+  print k;
+  print z;
+}
+)"), ssa());
+  expectOnly(msgs, "[D4]", "reads z, which may be unassigned here");
+}
+
 TEST(VerifierTest, D3_OneGetPerShadow) {
   std::vector<std::string> msgs = verify(parseOrDie(R"(
 @main {

@@ -1,6 +1,7 @@
 #include "transforms/interprocedural/Inline.h"
 
 #include "analysis/CFG.h"
+#include "analysis/DefiniteAssignment.h"
 #include "analysis/Liveness.h"
 #include "analysis/MaySpeculate.h"
 #include "analysis/Uses.h"
@@ -312,6 +313,18 @@ bool Inliner::plan(const Site &site, Plan &out) const {
   const FunctionWeights *gw = weights_.find(g);
   if (!gw || !gw->hasData() || hasPhis(g) || usesSpeculation(g) || g.layout.empty())
     return false;
+  // Renamed into the caller, a read that fails under brili could read what an
+  // earlier execution of the copy left there: such a callee stays a call.
+  if (hasPossiblyUndefinedRead(g))
+    return false;
+  // The call reads its arguments before the callee runs; inlined, a parameter
+  // replaced by its argument is read where the callee reads it, maybe after
+  // an effect or never. An argument that may be unassigned keeps the call.
+  {
+    CFG callerCFG(f);
+    if (DefiniteAssignment(f, callerCFG).mayReadUndefined(site.block, unsigned(site.index)))
+      return false;
+  }
   if (size_[site.callee] > options_.maxCalleeSize || call.args.size() != g.params.size())
     return false;
   if (call.hasDest() && (g.returnType.isNone() || call.type != g.returnType))

@@ -50,9 +50,11 @@
 // B's count and B's outgoing edges, and the callee's own counts (and entry
 // count) are scaled down by the share of its entries the site accounted for.
 //
-// Behaviour differences only for programs that fail: a callee reading one of
-// its variables before defining it errors under brili, but after inlining may
-// read a value left by an earlier execution of the same copy.
+// A callee that may read one of its variables before assigning it
+// (analysis/DefiniteAssignment.h) is not inlined: brili fails on that read,
+// while in the caller the copy could read a value left by an earlier
+// execution of the same copy. Nor is a call one of whose arguments may be
+// unassigned: the call fails before the callee runs.
 //
 // Speculation the program does itself. A function with speculate, guard or
 // commit is never a callee (a `ret` while it speculates is an error under

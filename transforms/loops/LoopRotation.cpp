@@ -120,6 +120,11 @@ private:
     llvm::DenseMap<VarId, VarId> map;
     std::vector<Instr> copies;
     const std::vector<Instr> &hin = f_.block(r.header).instrs;
+    std::unordered_set<VarId> undefs; // an `id` of one would be a read of it
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.op == Opcode::Undef)
+          undefs.insert(in.dest);
     for (const Instr &in : hin) {
       if (in.op == Opcode::Phi) {
         // A copy, not the incoming value itself: the value may be another
@@ -132,6 +137,12 @@ private:
           c.op = Opcode::Id;
           c.type = in.type;
           c.args.push_back(in.args[i]);
+          if (undefs.count(in.args[i])) {
+            // The value is undefined on this entry: so is the copy, without
+            // reading anything (in brili a read of it would fail).
+            c.op = Opcode::Undef;
+            c.args.clear();
+          }
           c.dest = f_.freshVar(originalName(f_.varName(in.dest)));
           map[in.dest] = c.dest;
           copies.push_back(std::move(c));

@@ -6,7 +6,8 @@
 //   L: ...; jmp H                   L: ...; c1 = test(latch values); br c1 B X
 //
 // The header H is copied to the end of its preheader P and of every latch L
-// (each phi becoming an `id` of the value it receives from there; GVN folds
+// (each phi becoming an `id` of the value it receives from there, or an
+// `undef` when that value is one, since an `id` would read it; GVN folds
 // those copies away later) and deleted, so
 // each iteration runs one `br` instead of a `br` and a `jmp`, and the body
 // becomes a block that runs at least once per loop entry (which lets LICM

@@ -1,5 +1,6 @@
 #include "transforms/loops/LoopUnroll.h"
 
+#include "analysis/DefiniteAssignment.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "transforms/superblocks/DeadCode.h"
@@ -520,6 +521,10 @@ private:
 
 bool unrollCountedLoops(Function &f, const FunctionWeights *weights,
                         const LoopUnrollOptions &options) {
+  // The chunk test reads i before the body does: a function that may read
+  // an unassigned variable (which fails under brili) keeps its loops.
+  if (hasPossiblyUndefinedRead(f))
+    return false;
   return LoopUnroller(f, weights, options).run();
 }
 

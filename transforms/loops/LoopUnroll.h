@@ -18,7 +18,9 @@
 //     per iteration), before the comparison ("update first") or after it
 //     ("compare first");
 //   - n is not defined in the body;
-//   - nothing speculates, guards, commits, returns, or is a phi/set/get.
+//   - nothing speculates, guards, commits, returns, or is a phi/set/get;
+//   - the function reads no variable that may be unassigned there
+//     (analysis/DefiniteAssignment.h): the chunk test would read i earlier.
 //
 // What it builds (up-counting; down-counting mirrors every comparison and
 // m = n + (K-1)|v|, ok = gt m n). With m = n - (K-1)v, REL' = le for

@@ -1,10 +1,14 @@
 #include "transforms/scalar/AggressiveDCE.h"
 
 #include "analysis/CFG.h"
+#include "analysis/DefiniteAssignment.h"
+#include "analysis/LoopTermination.h"
+#include "analysis/Loops.h"
 #include "analysis/PostDominators.h"
 #include "analysis/Uses.h"
 
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 namespace brisk {
@@ -34,18 +38,29 @@ public:
     PostDominatorTree pdom(cfg);
     ControlDependence cd(cfg, pdom);
     cd_ = &cd;
+    DominatorTree dom(cfg);
+    LoopInfo loops(cfg, dom);
+    std::vector<bool> finite = findFiniteLoops(f_, cfg, dom, loops);
+    DefiniteAssignment assigned(f_, cfg);
     // Without control dependence (speculation: a guard's recovery edge is
     // not an ordinary branch; unreachable blocks: no post-dominators) every
-    // branch stays.
+    // branch stays. So does every branch of a loop not proven finite: the
+    // loop may be what keeps the program from ending (see the header).
     for (BlockId b : f_.layout) {
       const Instr *term = f_.block(b).terminator();
       bool keepBranch = speculative || !cfg.reachable(b) ||
-                        (term && term->op == Opcode::Br && pdom.ipdom(b) == kNoBlock);
+                        (term && term->op == Opcode::Br &&
+                         (pdom.ipdom(b) == kNoBlock || mayLoopForever(b, loops, finite)));
       if (keepBranch)
         markBranch(b);
-      for (const Instr &in : f_.block(b).instrs)
-        if (isRoot(in))
-          markLive(in, b);
+      const std::vector<Instr> &instrs = f_.block(b).instrs;
+      for (unsigned i = 0; i < instrs.size(); ++i)
+        if (assigned.mayReadUndefined(b, i)) {
+          undefinedReads_.insert(&instrs[i]);
+          markLive(instrs[i], b);
+        } else if (isRoot(instrs[i])) {
+          markLive(instrs[i], b);
+        }
     }
     while (!work_.empty()) {
       auto [in, b] = work_.back();
@@ -59,7 +74,7 @@ public:
       std::erase_if(ins, [&](const Instr &in) {
         if (in.isTerminator())
           return false;
-        return !isRoot(in) && (!in.hasDest() || !live_[in.dest]);
+        return !isRoot(in) && !undefinedReads_.count(&in) && (!in.hasDest() || !live_[in.dest]);
       });
       changed |= ins.size() != before;
       Instr *term = f_.block(b).terminator();
@@ -81,6 +96,16 @@ public:
   }
 
 private:
+  // b is in a loop not proven finite, or in irreducible control flow.
+  static bool mayLoopForever(BlockId b, const LoopInfo &loops, const std::vector<bool> &finite) {
+    if (loops.irreducible())
+      return true;
+    for (LoopId l = loops.loopOf(b); l != kNoLoop; l = loops.loop(l).parent)
+      if (!finite[l])
+        return true;
+    return false;
+  }
+
   bool isConstant(VarId v, int64_t *out) const {
     // Not through def_: the sweep asks this while it moves instructions.
     if (!constant_[v])
@@ -179,6 +204,8 @@ private:
   std::vector<std::optional<int64_t>> constant_;
   std::vector<bool> live_, blockLive_, branchLive_;
   std::vector<std::pair<const Instr *, BlockId>> work_;
+  // Roots too: reads that may find their variable unassigned (they may trap).
+  std::unordered_set<const Instr *> undefinedReads_;
   const ControlDependence *cd_ = nullptr;
 };
 

@@ -17,13 +17,20 @@
 // longer reached are deleted (they hold nothing live). So branches whose
 // sides do nothing live, and whole loops that compute only dead values, go.
 //
-// Termination: brisk assumes, as C++ and LLVM do, that a loop with no side
-// effect and nothing that may trap terminates, so such a loop may be
-// removed. A loop with a side effect or a possibly-trapping instruction
-// (div by a non-constant, load, int2char) has a live block depending on its
-// branch, so it stays. Branches whose post-dominator is the virtual exit
-// (e.g. out of an infinite loop), branches in unreachable blocks, and every
-// branch of a function that speculates are kept.
+// Termination: Bril has no forward-progress rule, so a loop that does
+// nothing observable may still be what keeps the program from ending. Only a
+// loop proven finite (analysis/LoopTermination.h: a counted exit test that
+// runs every iteration) may go; every branch in a loop not proven finite, or
+// in irreducible control flow, is a root. A loop with a side effect or a
+// possibly-trapping instruction (div by a non-constant, load, int2char) has
+// a live block depending on its branch anyway. Branches whose post-dominator
+// is the virtual exit (e.g. out of an infinite loop), branches in
+// unreachable blocks, and every branch of a function that speculates are
+// kept.
+//
+// A read of a variable that may be unassigned there (analysis/
+// DefiniteAssignment.h; in SSA, a phi of an `undef`) may trap, so it is a
+// root too.
 //
 // Requires: SSA form (one definition per variable: on plain Bril only one of
 // a variable's definitions would be marked). Edits the CFG when it rewrites a

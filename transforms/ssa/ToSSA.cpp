@@ -1,6 +1,7 @@
 #include "transforms/ssa/ToSSA.h"
 
 #include "analysis/CFG.h"
+#include "analysis/DefiniteAssignment.h"
 #include "analysis/Dominators.h"
 #include "analysis/Liveness.h"
 #include "analysis/Uses.h"
@@ -13,7 +14,9 @@
 
 namespace brisk {
 
-bool canConvertToSSA(const Function &f) { return !f.layout.empty() && isPlainNonSpeculative(f); }
+bool canConvertToSSA(const Function &f) {
+  return !f.layout.empty() && isPlainNonSpeculative(f) && !hasPossiblyUndefinedRead(f);
+}
 
 namespace {
 

@@ -5,9 +5,16 @@
 //
 // Every definition gets a fresh name spelled `<original>.<n>` (fromSSA reads
 // the original back from that suffix); parameters keep their names as their
-// first version. A variable read on some path before any definition (Bril
-// allows this as long as that path never runs) reads an `undef` of its type,
-// defined at the top of the entry block.
+// first version.
+//
+// A function that reads a variable not definitely assigned there
+// (analysis/DefiniteAssignment.h) is left alone: such a read fails under
+// brili when the path without a definition runs, and SSA would give it a
+// value (`undef`, merged by phis with real values) that later passes fold,
+// copy or delete, and that out-of-SSA coalesces with other names. So in
+// brisk's SSA every read is definitely assigned; an `undef` left by
+// construction (for a variable that is only defined on paths that never read
+// it again) or by loop rotation is a placeholder no execution reads.
 //
 // Also, because SSA needs them: removes blocks unreachable from the entry
 // and, when the entry block is a branch target, inserts a fresh unlabeled
@@ -16,7 +23,7 @@
 // Requires: a type-correct function (one type per variable). Refuses, and
 // returns false without changing anything, functions that use speculation
 // (a failed guard rolls variables back, which renaming cannot express),
-// set/get, or phis already. Invalidates every analysis of the function.
+// set/get, or phis already, and functions with a possibly undefined read. Invalidates every analysis of the function.
 #pragma once
 
 #include "ir/IR.h"

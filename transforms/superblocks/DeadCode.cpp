@@ -1,6 +1,7 @@
 #include "transforms/superblocks/DeadCode.h"
 
 #include "analysis/CFG.h"
+#include "analysis/DefiniteAssignment.h"
 #include "analysis/Uses.h"
 
 #include <llvm/ADT/BitVector.h>
@@ -134,13 +135,17 @@ private:
   bool sweep() {
     bool changed = false;
     size_t nv = f_.numVars();
+    // A read of a variable that may be unassigned fails under brili: it
+    // stays even when its result is dead.
+    DefiniteAssignment assigned(f_, cfg_);
     for (BlockId b : f_.layout) {
       llvm::BitVector live(static_cast<unsigned>(nv));
       for (BlockId s : normalSuccs(b))
         live |= in_[s];
       std::vector<bool> doomed(f_.block(b).instrs.size(), false);
       transfer(b, live, [&](size_t i, const Instr &in, llvm::BitVector &l) {
-        if (in.hasDest() && isPure(in.op) && in.op != Opcode::Phi && !l.test(in.dest))
+        if (in.hasDest() && isPure(in.op) && in.op != Opcode::Phi && !l.test(in.dest) &&
+            !assigned.mayReadUndefined(b, unsigned(i)))
           doomed[i] = true;
       });
       auto &ins = f_.block(b).instrs;

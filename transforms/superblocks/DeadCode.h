@@ -2,7 +2,8 @@
 // plain (non-SSA) Bril.
 //
 // eliminateDeadCode removes pure instructions (EffectClass::Pure, with a
-// destination) whose result is not live. Liveness is the usual backward
+// destination) whose result is not live, except reads of a variable that may
+// be unassigned there (analysis/DefiniteAssignment.h): those fail under brili. Liveness is the usual backward
 // fixpoint over ordinary edges (terminator targets and fall-through), with
 // one rule for speculation: a failed `guard` restores every variable to its
 // value at the matching `speculate`, so a guard keeps nothing but its

@@ -1,6 +1,7 @@
 #include "transforms/superblocks/GuardFacts.h"
 
 #include "analysis/CFG.h"
+#include "analysis/DefiniteAssignment.h"
 #include "transforms/superblocks/DeadCode.h"
 
 #include <algorithm>
@@ -145,8 +146,9 @@ public:
 
 private:
   // A variable (not a parameter) written exactly once in the function, by
-  // a constant, holds that constant wherever it is read: reading it before
-  // the write fails in the original program as well.
+  // a constant, holds that constant wherever it is read, if every read is
+  // definitely assigned (analysis/DefiniteAssignment.h): a read that may come
+  // before the write fails under brili and must keep failing.
   void findFunctionConstants() {
     std::map<VarId, int> defs;
     std::map<VarId, std::pair<Type, int64_t>> val;
@@ -160,6 +162,10 @@ private:
         }
     for (const Param &p : f_.params)
       defs[p.var] += 2;
+    CFG cfg(f_);
+    DefiniteAssignment assigned(f_, cfg);
+    for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads())
+      defs[r.var] += 2;
     for (auto &[v, n] : defs)
       if (n == 1 && val.count(v))
         constants_[v] = val[v];

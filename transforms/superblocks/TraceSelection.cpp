@@ -1,5 +1,6 @@
 #include "transforms/superblocks/TraceSelection.h"
 
+#include "analysis/DefiniteAssignment.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 
@@ -160,7 +161,10 @@ private:
 
 std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weights,
                                 const FunctionProfile *paths, const TraceOptions &options) {
-  if (f.layout.empty() || !weights.hasData() || !isPlainNonSpeculative(f))
+  // A function that may read an unassigned variable keeps its code: the read
+  // must fail where it does, and the superblock passes fold and move reads.
+  if (f.layout.empty() || !weights.hasData() || !isPlainNonSpeculative(f) ||
+      hasPossiblyUndefinedRead(f))
     return {};
   return Selector(f, weights, paths, options).run();
 }

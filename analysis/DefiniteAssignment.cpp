@@ -1,0 +1,323 @@
+#include "analysis/DefiniteAssignment.h"
+
+#include "analysis/Dominators.h"
+#include "analysis/Uses.h"
+
+#include <algorithm>
+#include <optional>
+#include <tuple>
+#include <unordered_map>
+
+namespace brisk {
+
+namespace {
+
+// The state between two instructions: what is assigned now, and what a
+// failed guard would restore (all ones when not speculating).
+struct State {
+  llvm::BitVector assigned, saved;
+};
+
+// A loop header's first entry: arriving from its one forward predecessor
+// `from`, its branch is known to go to `to` (see findFirstEntries).
+struct FirstEntry {
+  BlockId from, to;
+};
+
+// Int and bool values known along one straight path; evaluates the few
+// operations a loop's first test is made of.
+class PathConstants {
+public:
+  void run(const Instr &in) {
+    if (!in.hasDest() || in.op == Opcode::Phi)
+      return;
+    std::optional<int64_t> v = eval(in);
+    if (v)
+      known_[in.dest] = *v;
+    else
+      known_.erase(in.dest);
+  }
+  void set(VarId dest, std::optional<int64_t> v) {
+    if (v)
+      known_[dest] = *v;
+    else
+      known_.erase(dest);
+  }
+  std::optional<int64_t> get(VarId v) const {
+    auto it = known_.find(v);
+    return it == known_.end() ? std::nullopt : std::optional<int64_t>(it->second);
+  }
+
+private:
+  std::unordered_map<VarId, int64_t> known_;
+
+  std::optional<int64_t> eval(const Instr &in) const {
+    if (in.op == Opcode::Const)
+      return (in.type.isInt() || in.type.isBool()) ? std::optional<int64_t>(in.value.bits())
+                                                   : std::nullopt;
+    std::optional<int64_t> a = in.args.size() > 0 ? get(in.args[0]) : std::nullopt;
+    std::optional<int64_t> b = in.args.size() > 1 ? get(in.args[1]) : std::nullopt;
+    auto wrap = [](uint64_t x) { return int64_t(x); };
+    switch (in.op) {
+    case Opcode::Id: return a;
+    case Opcode::Not: return a ? std::optional<int64_t>(!*a) : std::nullopt;
+    default: break;
+    }
+    if (!a || !b)
+      return std::nullopt;
+    switch (in.op) {
+    case Opcode::Add: return wrap(uint64_t(*a) + uint64_t(*b));
+    case Opcode::Sub: return wrap(uint64_t(*a) - uint64_t(*b));
+    case Opcode::Mul: return wrap(uint64_t(*a) * uint64_t(*b));
+    case Opcode::Lt: return *a < *b;
+    case Opcode::Le: return *a <= *b;
+    case Opcode::Gt: return *a > *b;
+    case Opcode::Ge: return *a >= *b;
+    case Opcode::Eq: return *a == *b;
+    case Opcode::And: return *a && *b;
+    case Opcode::Or: return *a || *b;
+    default: return std::nullopt;
+    }
+  }
+};
+
+class Solver {
+public:
+  Solver(const Function &f, const CFG &cfg)
+      : f_(f), cfg_(cfg), nv_(f.numVars()), nb_(cfg.numBlocks()) {}
+
+  void run(std::vector<llvm::BitVector> &in, std::vector<PossiblyUndefinedRead> &reads) {
+    llvm::BitVector all(nv_, true);
+    in_.assign(nb_, State{all, all});
+    out_.assign(nb_, State{all, all});
+    firstIn_.assign(nb_, State{all, all});
+    firstOut_.assign(nb_, State{all, all});
+    restOut_.assign(nb_, State{all, all});
+    guardOut_.assign(nb_, {});
+    findFirstEntries();
+    std::vector<bool> visited(nb_, false); // every block's guards are seen once
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (BlockId b : cfg_.rpo()) {
+        State s = join(b, nullptr);
+        State first;
+        if (first_[b])
+          first = join(b, &*first_[b]);
+        bool same = s.assigned == in_[b].assigned && s.saved == in_[b].saved &&
+                    (!first_[b] || first.assigned == firstIn_[b].assigned);
+        if (!same || !visited[b]) {
+          visited[b] = true;
+          in_[b] = std::move(s);
+          if (first_[b])
+            firstIn_[b] = std::move(first);
+          transferBlock(b, nullptr);
+          changed = true;
+        }
+      }
+    }
+    in.assign(nb_, all);
+    for (BlockId b : cfg_.rpo()) {
+      in[b] = in_[b].assigned;
+      if (first_[b])
+        in[b] &= firstIn_[b].assigned;
+    }
+    for (BlockId b : f_.layout)
+      if (cfg_.reachable(b))
+        transferBlock(b, &reads);
+    auto key = [](const PossiblyUndefinedRead &r) { return std::tie(r.block, r.instr, r.arg); };
+    std::sort(reads.begin(), reads.end(), [&](const auto &x, const auto &y) { return key(x) < key(y); });
+    reads.erase(std::unique(reads.begin(), reads.end(),
+                            [&](const auto &x, const auto &y) { return key(x) == key(y); }),
+                reads.end());
+  }
+
+private:
+  const Function &f_;
+  const CFG &cfg_;
+  size_t nv_, nb_;
+  // in_/out_: for a header with a known first entry, what arrives by its
+  // other edges (restOut_ = out_ there); firstIn_/firstOut_: its first entry.
+  std::vector<State> in_, out_, firstIn_, firstOut_, restOut_;
+  std::vector<std::optional<FirstEntry>> first_;
+  // Per block: (target, what its guards to that target restore).
+  std::vector<std::vector<std::pair<BlockId, llvm::BitVector>>> guardOut_;
+
+  // The path-insensitive answer is too weak for the commonest loop: `while
+  // (i < n)` entered with i = 0 and n = 99 runs its body at least once, so
+  // what the body assigns is assigned after the loop. A block whose forward
+  // entry is reached by a single path from the entry (every block on it has
+  // one predecessor, the entry none) and whose branch, evaluated with the
+  // constants of that path, goes one way, sends the state of that entry only
+  // that way: for a loop header, its first entry; for a block no back edge
+  // reaches (a rotated loop's guard), every entry. Without speculation only
+  // (a guard's rollback would need the same split).
+  void findFirstEntries() {
+    first_.assign(nb_, std::nullopt);
+    if (cfg_.entry() == kNoBlock || !cfg_.preds(cfg_.entry()).empty())
+      return;
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.info().effect == EffectClass::Guard)
+          return;
+    DominatorTree dom(cfg_);
+    for (BlockId h : cfg_.rpo()) {
+      const Instr *br = f_.block(h).terminator();
+      if (!br || br->op != Opcode::Br || br->labels[0] == br->labels[1])
+        continue;
+      std::vector<BlockId> forward;
+      for (BlockId p : cfg_.preds(h))
+        if (!dom.dominates(h, p))
+          forward.push_back(p);
+      std::vector<BlockId> path; // the entry ... h's forward predecessor
+      if (h != cfg_.entry()) {
+        if (forward.size() != 1 || !isOrdinaryEdge(forward[0], h))
+          continue;
+        for (BlockId b = forward[0];; b = cfg_.preds(b)[0]) {
+          path.push_back(b);
+          if (b == cfg_.entry() || cfg_.preds(b).size() != 1 || path.size() > nb_)
+            break;
+        }
+        if (path.back() != cfg_.entry())
+          continue;
+      }
+      PathConstants known;
+      for (auto it = path.rbegin(); it != path.rend(); ++it)
+        for (const Instr &in : f_.block(*it).instrs)
+          known.run(in);
+      BlockId from = path.empty() ? kNoBlock : path.front();
+      PathConstants atBranch = known;
+      for (const Instr &in : f_.block(h).instrs) {
+        if (in.op == Opcode::Phi) {
+          std::optional<int64_t> v;
+          for (size_t k = 0; k < in.args.size() && k < in.labels.size(); ++k)
+            if (in.labels[k] == from)
+              v = known.get(in.args[k]);
+          atBranch.set(in.dest, v);
+          continue;
+        }
+        atBranch.run(in);
+      }
+      if (std::optional<int64_t> c = atBranch.get(br->args[0]))
+        first_[h] = FirstEntry{from, *c ? br->labels[0] : br->labels[1]};
+    }
+  }
+
+  bool isOrdinaryEdge(BlockId p, BlockId s) const {
+    const Instr *t = f_.block(p).terminator();
+    if (!t)
+      return fallthroughOf(f_, p) == s;
+    return t->op != Opcode::Ret && std::find(t->labels.begin(), t->labels.end(), s) != t->labels.end();
+  }
+
+  // What p passes to its successor s along an ordinary edge.
+  const State &contribution(BlockId p, BlockId s) const {
+    if (first_[p] && first_[p]->to != s)
+      return restOut_[p]; // the first entry never goes there
+    return out_[p];
+  }
+
+  // The state at the top of b: with `first`, of its first entry only;
+  // without, of every other entry (every entry for an ordinary block).
+  State join(BlockId b, const FirstEntry *first) {
+    llvm::BitVector all(nv_, true);
+    State s{all, all};
+    if (b == cfg_.entry() && (!first_[b] || first)) {
+      s.assigned.reset();
+      for (const Param &p : f_.params)
+        s.assigned.set(p.var);
+    }
+    for (BlockId p : cfg_.preds(b)) {
+      if (first_[b] && (p == first_[b]->from) != (first != nullptr))
+        continue;
+      if (isOrdinaryEdge(p, b)) {
+        const State &c = contribution(p, b);
+        s.assigned &= c.assigned;
+        s.saved &= c.saved;
+      }
+      for (const auto &[target, restored] : guardOut_[p])
+        if (target == b) {
+          s.assigned &= restored;
+          s.saved &= restored;
+        }
+    }
+    return s;
+  }
+
+  void transferBlock(BlockId b, std::vector<PossiblyUndefinedRead> *reads) {
+    guardOut_[b].clear();
+    if (!first_[b]) {
+      out_[b] = transfer(b, in_[b], false, kNoBlock, false, reads);
+      return;
+    }
+    firstOut_[b] = transfer(b, firstIn_[b], true, first_[b]->from, true, reads);
+    restOut_[b] = transfer(b, in_[b], true, first_[b]->from, false, reads);
+    out_[b] = restOut_[b];
+    out_[b].assigned &= firstOut_[b].assigned;
+    out_[b].saved &= firstOut_[b].saved;
+  }
+
+  // One pass over b's instructions from `s`. A phi reads the arguments of
+  // the entries `s` stands for: all unless `split`; else only `from`'s when
+  // `onlyFrom`, all but `from`'s otherwise. An argument from an edge no
+  // execution takes counts as assigned.
+  State transfer(BlockId b, State s, bool split, BlockId from, bool onlyFrom,
+                 std::vector<PossiblyUndefinedRead> *reads) {
+    const std::vector<Instr> &instrs = f_.block(b).instrs;
+    for (unsigned i = 0; i < instrs.size(); ++i) {
+      const Instr &in = instrs[i];
+      if (in.op == Opcode::Phi) {
+        bool all = true;
+        for (size_t k = 0; k < in.args.size() && k < in.labels.size(); ++k)
+          if (!split || (in.labels[k] == from) == onlyFrom)
+            all &= contribution(in.labels[k], b).assigned.test(in.args[k]);
+        if (in.hasDest() && all)
+          s.assigned.set(in.dest);
+        continue;
+      }
+      if (reads)
+        for (unsigned a = firstUseIndex(in); a < in.args.size(); ++a)
+          if (!s.assigned.test(in.args[a]))
+            reads->push_back({b, i, a, in.args[a]});
+      switch (in.op) {
+      case Opcode::Speculate:
+        s.saved &= s.assigned; // nested: the outer level's state is the smaller
+        break;
+      case Opcode::Commit:
+        s.saved.set();
+        break;
+      case Opcode::Guard:
+        if (!in.labels.empty())
+          guardOut_[b].emplace_back(in.labels[0], s.saved);
+        break;
+      default:
+        break;
+      }
+      if (in.hasDest() && in.op != Opcode::Undef)
+        s.assigned.set(in.dest);
+    }
+    return s;
+  }
+};
+
+} // namespace
+
+DefiniteAssignment::DefiniteAssignment(const Function &f, const CFG &cfg) {
+  Solver(f, cfg).run(in_, reads_);
+}
+
+bool DefiniteAssignment::mayReadUndefined(BlockId b, unsigned instr) const {
+  auto lo = std::lower_bound(reads_.begin(), reads_.end(), std::pair(b, instr),
+                             [](const PossiblyUndefinedRead &r, std::pair<BlockId, unsigned> key) {
+                               return std::pair(r.block, r.instr) < key;
+                             });
+  return lo != reads_.end() && lo->block == b && lo->instr == instr;
+}
+
+bool hasPossiblyUndefinedRead(const Function &f) {
+  if (f.layout.empty())
+    return false;
+  CFG cfg(f);
+  return !DefiniteAssignment(f, cfg).possiblyUndefinedReads().empty();
+}
+
+} // namespace brisk

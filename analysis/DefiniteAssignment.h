@@ -1,0 +1,86 @@
+// DefiniteAssignment: which variables are assigned on every path from the
+// entry to each program point (a forward must-analysis over the CFG,
+// intersection at joins, iterated in reverse post-order to the greatest
+// fixpoint). Bit vectors are indexed by VarId.
+//
+// Why: the reference interpreter fails with `error: undefined variable x`
+// when an instruction reads a variable that was never assigned on the path
+// that ran, and the type checker accepts such programs. A read whose variable
+// is not definitely assigned may trap, so it is an observable instruction: it
+// is never deleted, folded, moved across effects, or renamed into a variable
+// that may hold an older value. The optimizer's rule (docs/architecture.md):
+// SSA construction and the interprocedural and loop passes leave a function
+// with such a read alone (`hasPossiblyUndefinedRead`); the passes that run on
+// every function (dead code) keep the reads this analysis reports.
+//
+// Transfer, as brili runs instructions:
+// - parameters are assigned at the top of the entry;
+// - an instruction's reads happen before its destination is assigned; a
+//   `set`'s first operand names a shadow variable and is not a read
+//   (analysis/Uses.h), a `get` assigns its destination;
+// - `undef` (SSA form) leaves its destination unassigned, and a `phi`
+//   assigns its destination only when every incoming argument is assigned at
+//   the end of its predecessor;
+// - speculation: a failed `guard` restores the variables of the innermost
+//   `speculate`, including which are unassigned, so the guard's edge carries
+//   the state saved at that `speculate`, not the state at the guard; `commit`
+//   ends speculation.
+// Blocks unreachable from the entry count as assigning everything (their
+// reads never run).
+//
+// One path-sensitive refinement, for the commonest loop: a block whose
+// forward entry lies on the only path from the entry (every block on it has
+// one predecessor, the entry none) is analysed separately for that entry.
+// When its `br`, evaluated with the int and bool constants of that path
+// (const, id, add/sub/mul, comparisons, not/and/or, the block's phis), is
+// known, that entry's state flows only to the side taken, and a phi argument
+// from the side not taken does not count: `i = 0; while (i < 99) { x = ...;
+// }` assigns x before the loop is left, also once loop rotation has made the
+// first test a guard in front of the loop. Functions with speculation do
+// without.
+//
+// Invalidated by any instruction or CFG edit.
+#pragma once
+
+#include "analysis/CFG.h"
+
+#include <llvm/ADT/BitVector.h>
+
+#include <vector>
+
+namespace brisk {
+
+// One read that may find its variable unassigned: argument `arg` of
+// instruction `instr` of block `block`.
+struct PossiblyUndefinedRead {
+  BlockId block;
+  unsigned instr;
+  unsigned arg;
+  VarId var;
+};
+
+class DefiniteAssignment {
+public:
+  DefiniteAssignment(const Function &f, const CFG &cfg);
+
+  // Variables assigned on every path to the top of `b`.
+  const llvm::BitVector &assignedIn(BlockId b) const { return in_[b]; }
+  bool isAssignedIn(VarId v, BlockId b) const { return in_[b].test(v); }
+  // Every reachable read that is not definitely assigned, by block id, then
+  // instruction, then argument
+  // (phi arguments are not reads: brili's set/get runs them on the edge, and
+  // a phi of an unassigned value is unassigned, see above).
+  const std::vector<PossiblyUndefinedRead> &possiblyUndefinedReads() const { return reads_; }
+  // True when some argument of instruction `instr` of `b` is such a read.
+  bool mayReadUndefined(BlockId b, unsigned instr) const;
+
+private:
+  std::vector<llvm::BitVector> in_;
+  std::vector<PossiblyUndefinedRead> reads_;
+};
+
+// True when some reachable instruction of `f` reads a variable that is not
+// definitely assigned there.
+bool hasPossiblyUndefinedRead(const Function &f);
+
+} // namespace brisk
