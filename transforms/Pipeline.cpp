@@ -149,6 +149,8 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       PassScope scope(ctx, "unroll", program);
       for (Function &f : program.functions) {
         LoopUnrollOptions uo = options.unroll;
+        uo.speculative = options.superblocks.speculation;
+        uo.speculativeSizeLimit = uo.sizeLimit + size_t(options.superblocks.speculativeGrowth);
         uo.sizeLimit = size_t(options.superblocks.growthLimit * double(sizeBefore[f.name]));
         changed |= unrollCountedLoops(f, &weights.of(f), uo);
       }
@@ -207,14 +209,25 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   }
 }
 
-// The functions of `program` larger than `limit` x their size in `sizes`.
+// The instructions `f` may have: `limit` x its size before the pipeline,
+// plus the speculative chunks' allowance when it speculates.
+static double sizeBudget(const Function &f, size_t sizeBefore, double limit,
+                         const SuperblockOptions &so) {
+  double budget = limit * double(std::max<size_t>(sizeBefore, 1));
+  if (so.speculation && !isPlainNonSpeculative(f))
+    budget += so.speculativeGrowth;
+  return budget;
+}
+
+// The functions of `program` larger than their budget.
 static std::vector<size_t> overBudget(const Program &program,
-                                      const std::map<std::string, size_t> &sizes, double limit) {
+                                      const std::map<std::string, size_t> &sizes, double limit,
+                                      const SuperblockOptions &so) {
   std::vector<size_t> out;
   for (size_t i = 0; i < program.functions.size(); ++i) {
     const Function &f = program.functions[i];
     auto it = sizes.find(f.name);
-    if (it != sizes.end() && double(f.instrCount()) > limit * double(std::max<size_t>(it->second, 1)))
+    if (it != sizes.end() && double(f.instrCount()) > sizeBudget(f, it->second, limit, so))
       out.push_back(i);
   }
   return out;
@@ -258,7 +271,7 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
   // of that allowance, then from a run without inlining, else stays as it was. Any version of
   // a function is a correct one: they are compiled from the same profile.
   double limit = options.superblocks.growthLimit;
-  std::vector<size_t> over = overBudget(program, sizes, limit);
+  std::vector<size_t> over = overBudget(program, sizes, limit, options.superblocks);
   SuperblockPipelineOptions fallback = options;
   for (int attempt = 0; attempt < 4 && !over.empty(); ++attempt) {
     if (attempt < 3)
@@ -273,7 +286,7 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
     for (size_t i : over) {
       const Function &candidate = retry.functions[i];
       if (double(candidate.instrCount()) <=
-          limit * double(std::max<size_t>(sizes[candidate.name], 1)))
+          sizeBudget(candidate, sizes[candidate.name], limit, options.superblocks))
         program.functions[i] = candidate;
       else
         stillOver.push_back(i);

@@ -5,6 +5,7 @@
 #include "transforms/superblocks/DeadCode.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -76,9 +77,16 @@ public:
     }
     bool changed = false;
     for (const CountedLoop &l : loops) {
+      if (options_.speculative && canSpeculate(l)) {
+        unsigned k = chooseSpeculativeFactor(l);
+        if (k >= 2 && unroll(l, k, /*speculative=*/true)) {
+          changed = true;
+          continue;
+        }
+      }
       unsigned k = chooseFactor(l);
       if (k >= 2)
-        changed |= unroll(l, k);
+        changed |= unroll(l, k, /*speculative=*/false);
     }
     if (changed)
       eliminateDeadCode(f_);
@@ -339,6 +347,70 @@ private:
     return anyBranch;
   }
 
+  // A chunk may run under speculation unless the body calls (call is an
+  // error while speculating).
+  bool canSpeculate(const CountedLoop &l) const {
+    for (BlockId b : l.body)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.op == Opcode::Call)
+          return false;
+    return true;
+  }
+
+  // Instructions the speculative form adds: E (the bound), U's speculate,
+  // range test and guard, K copies, the stride add, commit and jmp.
+  size_t addedSpeculativeSize(const CountedLoop &l, unsigned k) const {
+    size_t copied = l.size - 2 - (l.ivOnlyCounts ? 1 : 0);
+    size_t bound = (l.ivOnlyCounts ? 1 : 0) + (knownConstant(l.bound) ? 3 : 6);
+    return bound + 3 + k * copied + (l.ivOnlyCounts ? 1 : 0) + 2;
+  }
+
+  // The expected dynamic cost, per entry of the loop, of the speculative
+  // chunk of K against the original loop (L trips per entry on average, a
+  // trip costing what the profile says the body ran). Every entry pays its
+  // bound, floor(L'/K) chunks of K copies plus 5 (speculate, test, guard,
+  // commit, jmp), one failed attempt (speculate, test, guard: nothing else
+  // ran, the rollback is free) and the remaining trips in the original loop.
+  struct SpeculativeCost {
+    double chunked = 0, original = 0;
+  };
+  SpeculativeCost speculativeCost(const CountedLoop &l, unsigned k) const {
+    double count = weights_->block(l.header);
+    double entries = std::max(1.0, count - weights_->edge(l.latch, l.header));
+    double L = count / entries;
+    double trip = 0;
+    for (BlockId b : l.body)
+      trip += weights_->block(b) * double(f_.block(b).instrs.size());
+    trip /= std::max(1.0, count);
+    double copied = trip - 2 - (l.ivOnlyCounts ? 1 : 0);
+    double chunks = std::floor(std::max(0.0, L - (l.updateFirst ? 1 : 0)) / k);
+    double rest = L - chunks * k;
+    double bound = (l.ivOnlyCounts ? 1 : 0) + (knownConstant(l.bound) ? 3 : 6);
+    SpeculativeCost c;
+    c.chunked = bound + chunks * (k * copied + 5 + (l.ivOnlyCounts ? 1 : 0)) + 3 + rest * trip;
+    c.original = L * trip;
+    return c;
+  }
+
+  // The K of least expected cost that beats the original loop and fits the
+  // size limit; 1 when none does (the branch form is tried instead).
+  unsigned chooseSpeculativeFactor(const CountedLoop &l) const {
+    if (!weights_)
+      return std::min(options_.maxFactor, options_.maxSpeculativeFactor);
+    unsigned best = 1;
+    double bestCost = 0;
+    for (unsigned k = 2; k <= options_.maxSpeculativeFactor; k *= 2) {
+      if (f_.instrCount() + addedSpeculativeSize(l, k) > options_.speculativeSizeLimit)
+        break;
+      SpeculativeCost c = speculativeCost(l, k);
+      if (c.chunked < c.original - 1 && (best == 1 || c.chunked < bestCost - 1e-9)) {
+        best = k;
+        bestCost = c.chunked;
+      }
+    }
+    return best;
+  }
+
   unsigned chooseFactor(const CountedLoop &l) const {
     if (!weights_)
       return options_.maxFactor;
@@ -381,9 +453,11 @@ private:
     return in;
   }
 
-  bool unroll(const CountedLoop &l, unsigned k) {
-    // m = n - (K-1)v: "i REL' m" proves the next K compared values pass.
-    const int64_t span = int64_t(k - 1) * (l.up() ? l.step : -l.step);
+  bool unroll(const CountedLoop &l, unsigned k, bool speculative) {
+    // m = n - (K-1)v: "i REL' m" proves the next K compared values pass
+    // (speculative, update first: m = n - Kv, the K values after the updates).
+    const int64_t span = int64_t(speculative && l.updateFirst ? k : k - 1) *
+                         (l.up() ? l.step : -l.step);
     std::optional<int64_t> n = knownConstant(l.bound);
     if (n && (l.up() ? (*n < -kMaxExactLiteral + span || *n > kMaxExactLiteral)
                      : (*n > kMaxExactLiteral - span || *n < -kMaxExactLiteral)))
@@ -392,7 +466,7 @@ private:
     const std::string name = f_.labelOf(l.header); // a copy: addFreshBlock may move the arena
     BlockId e = f_.addFreshBlock(name + ".unroll.test");
     BlockId u = f_.addFreshBlock(name + ".unroll");
-    BlockId r = l.updateFirst ? f_.addFreshBlock(name + ".unroll.exit") : kNoBlock;
+    BlockId r = l.updateFirst && !speculative ? f_.addFreshBlock(name + ".unroll.exit") : kNoBlock;
     std::vector<Block> body; // copies: addFreshBlock may move the arena
     for (BlockId b : l.body)
       body.push_back(f_.block(b));
@@ -409,6 +483,9 @@ private:
       stride = f_.freshVar("unroll.stride");
       test.push_back(makeConst(stride, int64_t(k) * l.step));
     }
+    // E: the bound, once per entry of the loop (and that it did not wrap),
+    // and whether a first chunk fits; a speculative chunk repeats the range
+    // test as its guard.
     if (n) {
       test.push_back(makeConst(m, l.up() ? *n - span : *n + span));
       test.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
@@ -433,6 +510,15 @@ private:
       BlockId fallsTo = kNoBlock; // the copy it falls through to, if it does
     };
     std::vector<Piece> chunk{Piece{u, {}, kNoBlock}};
+    if (speculative) {
+      // U: the range guard first, so that every effect of the chunk runs
+      // after the last guard of its speculation.
+      chunk[0].instrs.push_back(make(Opcode::Speculate, Type::none(), kNoVar, {}));
+      chunk[0].instrs.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
+      Instr guard = make(Opcode::Guard, Type::none(), kNoVar, {t});
+      guard.labels = {l.header};
+      chunk[0].instrs.push_back(std::move(guard));
+    }
     size_t nb = body.size();
     for (unsigned copy = 0; copy < k; ++copy) {
       std::vector<BlockId> ids(nb, kNoBlock);
@@ -470,10 +556,15 @@ private:
     Piece &last = chunk.back();
     if (l.ivOnlyCounts)
       last.instrs.push_back(make(Opcode::Add, Type::intTy(), l.iv, {l.iv, stride}));
-    last.instrs.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
-    // Update first: the K-th comparison is still to be made, by R (or the
-    // next chunk's test). Comparison first: all K were, L continues.
-    last.instrs.push_back(makeBr(t, u, l.updateFirst ? r : l.header));
+    if (speculative) {
+      last.instrs.push_back(make(Opcode::Commit, Type::none(), kNoVar, {}));
+      last.instrs.push_back(makeJmp(u));
+    } else {
+      last.instrs.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
+      // Update first: the K-th comparison is still to be made, by R (or the
+      // next chunk's test). Comparison first: all K were, L continues.
+      last.instrs.push_back(makeBr(t, u, l.updateFirst ? r : l.header));
+    }
     // Fall-throughs made explicit where the copy's layout breaks them, and
     // jumps to the block laid out next dropped (jmp costs an instruction).
     for (size_t p = 0; p + 1 < chunk.size(); ++p) {

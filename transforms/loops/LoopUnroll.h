@@ -83,6 +83,11 @@ struct LoopUnrollOptions {
   size_t maxBodySize = 40;         // instructions of the loop body
   size_t sizeLimit = std::numeric_limits<size_t>::max(); // function instructions after
   double speculableShare = 0.05;   // inner branches rarer than this: left to superblocks
+  // Speculative chunks (see above): the chunk runs under speculate/commit
+  // with one range guard, K up to maxSpeculativeFactor chosen by cost.
+  bool speculative = false;
+  unsigned maxSpeculativeFactor = 64;
+  size_t speculativeSizeLimit = std::numeric_limits<size_t>::max(); // for speculative chunks
 };
 
 bool unrollCountedLoops(Function &f, const FunctionWeights *weights,

@@ -126,6 +126,15 @@ public:
       return out;
     if (t_.isLoop)
       computeLoopBody();
+    // A tight loop trace (every off-trace edge leaves the loop): its rare
+    // exits become guards, and the original loop keeps its own back edges,
+    // so that a failed exit guard redoes at most the chunk and the original
+    // code then runs the few iterations left to the exit.
+    exitGuards_ = c_.speculative && t_.isLoop && !c_.counted && head_ < inLoop_.size() &&
+                  inLoop_[head_];
+    for (const Transition &tr : trans_)
+      if (tr.kind == Transition::Branch && tr.off < inLoop_.size() && inLoop_[tr.off])
+        exitGuards_ = false;
 
     unsigned K = t_.isLoop ? c_.unroll : 1;
     if (c_.counted && !(c_.speculative && t_.isLoop && K >= 2 && findCountedExit())) {
@@ -279,9 +288,12 @@ public:
     region.insert(region.end(), stubs_.begin(), stubs_.end());
     auto at = std::find(f_.layout.begin(), f_.layout.end(), head_);
     f_.layout.insert(at, region.begin(), region.end());
-    // Every jump into the head now enters the region.
+    // Every jump into the head now enters the region (with exit guards, only
+    // those from outside the loop).
     for (BlockId b : f_.layout)
-      if (Instr *term = f_.block(b).terminator())
+      if (exitGuards_ && b < inLoop_.size() && inLoop_[b])
+        continue;
+      else if (Instr *term = f_.block(b).terminator())
         if (term->op == Opcode::Jmp || term->op == Opcode::Br)
           for (BlockId &l : term->labels)
             if (l == head_)
@@ -540,7 +552,7 @@ private:
       return false;
     if (1 - tr.pStay > o_.maxGuardFailure)
       return false;
-    if (t_.isLoop && (tr.off >= inLoop_.size() || !inLoop_[tr.off]))
+    if (t_.isLoop && !exitGuards_ && (tr.off >= inLoop_.size() || !inLoop_[tr.off]))
       return false;
     return true;
   }
@@ -729,6 +741,7 @@ private:
   llvm::DenseMap<BlockId, BlockId> sharedStubs_;
   static constexpr size_t kNoPos = ~size_t(0);
   bool counted_ = false, countedStrict_ = true;
+  bool exitGuards_ = false;
   int64_t countedOffset_ = 0;
   size_t countedPiece_ = 0;
   VarId countedIv_ = kNoVar, countedBound_ = kNoVar;
@@ -800,7 +813,8 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
         lastFailure = o.failure;
         continue;
       }
-      if (double(scratch.instrCount()) > budget) {
+      double allowed = budget + (o.usedSpeculation && t.isLoop ? options.speculativeGrowth : 0);
+      if (double(scratch.instrCount()) > allowed) {
         lastFailure = "code growth budget";
         continue;
       }

@@ -80,6 +80,10 @@ struct SuperblockOptions {
   double maxGuardFailure = 0.05;    // off-trace probability above which a branch stays a branch
   std::vector<unsigned> unrollFactors = {1, 2, 4, 8}; // K candidates for loop traces
   double growthLimit = 2.0;         // per function, x its size before the pipeline
+  // Instructions a function may grow beyond growthLimit for its speculative
+  // loop chunks only: a chunk's speculate/guard/commit are paid once per K
+  // iterations, so K is sized by that price, not by a small function's size.
+  double speculativeGrowth = 160;
   double minSaving = 1.0;           // expected dynamic instructions a region must save
 };
 
