@@ -42,6 +42,10 @@ void declareCommon(Options &opts) {
   opts.value("max-guard-failure", "P", "off-trace edges rarer than this become guards (0.05)");
   opts.value("unroll", "LIST", "unroll factors tried for loop superblocks (1,2,4,8)");
   opts.value("growth", "X", "code growth limit per function, x its size (2.0)");
+  opts.value("speculative-growth", "N", "instructions a function may grow beyond --growth for\n"
+                                        "                            its speculative loop chunks (160)");
+  opts.value("speculation-price", "P", "speculate a trace when that costs at most this share\n"
+                                       "                            of its work more than its branch form (0.03)");
   opts.value("format", "FORMAT", "json (default) or text");
   opts.flag("verify", "run the verifier after every pass and the speculation-effects\n"
                       "                            check on the result");
@@ -77,10 +81,13 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   if (!parseDouble(opts, "min-edge-prob", so.trace.minEdgeProbability) ||
       !parseDouble(opts, "min-seed-count", so.trace.minSeedCount) ||
       !parseDouble(opts, "max-guard-failure", so.maxGuardFailure) ||
-      !parseDouble(opts, "growth", so.growthLimit))
+      !parseDouble(opts, "growth", so.growthLimit) ||
+      !parseDouble(opts, "speculative-growth", so.speculativeGrowth) ||
+      !parseDouble(opts, "speculation-price", so.maxSpeculationPrice))
     return false;
   if (auto list = opts.get("unroll")) {
     so.unrollFactors.clear();
+    so.speculativeUnrollFactors.clear(); // the list given is the whole list
     std::istringstream in(*list);
     for (std::string item; std::getline(in, item, ',');) {
       try {

@@ -56,8 +56,9 @@ struct CountedLoop {
 
 class LoopUnroller {
 public:
-  LoopUnroller(Function &f, const FunctionWeights *w, const LoopUnrollOptions &o)
-      : f_(f), weights_(w), options_(o) {}
+  LoopUnroller(Function &f, const FunctionWeights *w, const LoopUnrollOptions &o,
+               std::vector<UnrolledLoop> *report)
+      : f_(f), weights_(w), options_(o), report_(report) {}
 
   bool run() {
     countDefinitions();
@@ -77,16 +78,45 @@ public:
     }
     bool changed = false;
     for (const CountedLoop &l : loops) {
-      if (options_.speculative && canSpeculate(l)) {
+      UnrolledLoop r;
+      if (weights_) {
+        r.header = "." + f_.labelOf(l.header);
+        r.headCount = weights_->block(l.header);
+      }
+      size_t sizeBefore = f_.instrCount();
+      bool speculable = options_.speculative && canSpeculate(l);
+      if (speculable) {
         unsigned k = chooseSpeculativeFactor(l);
+        if (weights_)
+          describe(l, k, r);
         if (k >= 2 && unroll(l, k, /*speculative=*/true)) {
           changed = true;
+          r.factor = k;
+          r.speculative = true;
+          r.growth = (long long)f_.instrCount() - (long long)sizeBefore;
+          r.reason = "speculative chunks of " + std::to_string(k) +
+                     " iterations under one range guard";
+          if (report_ && weights_)
+            report_->push_back(std::move(r));
           continue;
         }
       }
       unsigned k = chooseFactor(l);
-      if (k >= 2)
-        changed |= unroll(l, k, /*speculative=*/false);
+      if (k >= 2 && unroll(l, k, /*speculative=*/false)) {
+        changed = true;
+        r.factor = k;
+        r.growth = (long long)f_.instrCount() - (long long)sizeBefore;
+        r.reason = !options_.speculative ? "speculation disabled: branch-form chunks"
+                   : !speculable          ? "the body calls (no call under speculation): branch-form chunks"
+                                          : "no speculative chunk beats the original loop within "
+                                            "the growth budget: branch-form chunks";
+      } else {
+        r.reason = speculable ? "no speculative chunk beats the original loop within the growth "
+                                "budget, nor a branch-form chunk"
+                              : "no branch-form chunk pays within the growth budget";
+      }
+      if (report_ && weights_)
+        report_->push_back(std::move(r));
     }
     if (changed)
       eliminateDeadCode(f_);
@@ -411,6 +441,29 @@ private:
     return best;
   }
 
+  // Fills the expected costs of `r` for a speculative factor k (>= 2) and of
+  // the branch form of the largest factor the profile pays for.
+  void describe(const CountedLoop &l, unsigned k, UnrolledLoop &r) const {
+    SpeculativeCost c = speculativeCost(l, std::max(2u, k));
+    double count = weights_->block(l.header);
+    double entries = std::max(1.0, count - weights_->edge(l.latch, l.header));
+    double L = count / entries;
+    r.tripsPerEntry = L;
+    r.originalCost = c.original;
+    r.speculativeCost = k >= 2 ? c.chunked : c.original;
+    double chunks = std::floor(std::max(0.0, L - (l.updateFirst ? 1 : 0)) / std::max(2u, k));
+    r.overhead = k >= 2 ? chunks * 3 + 3 : 0;
+    r.redo = 0; // the range guard fails before the chunk does anything
+    // The branch form with the same K: entry test, one compare and branch per
+    // chunk, the remaining trips in the original loop.
+    unsigned bk = std::max(2u, std::min(k, options_.maxFactor));
+    double trip = c.original / std::max(1.0, L);
+    double copied = trip - 2 - (l.ivOnlyCounts ? 1 : 0);
+    double bchunks = std::floor(L / bk);
+    r.branchCost = (knownConstant(l.bound) ? 3 : 6) + bchunks * (bk * copied + 2) +
+                   (L - bchunks * bk) * trip;
+  }
+
   unsigned chooseFactor(const CountedLoop &l) const {
     if (!weights_)
       return options_.maxFactor;
@@ -603,6 +656,7 @@ private:
   Function &f_;
   const FunctionWeights *weights_;
   const LoopUnrollOptions &options_;
+  std::vector<UnrolledLoop> *report_;
   std::vector<unsigned> defs_;
   std::vector<std::optional<int64_t>> constValue_;
 };
@@ -610,8 +664,8 @@ private:
 } // namespace
 
 bool unrollCountedLoops(Function &f, const FunctionWeights *weights,
-                        const LoopUnrollOptions &options) {
-  return LoopUnroller(f, weights, options).run();
+                        const LoopUnrollOptions &options, std::vector<UnrolledLoop> *report) {
+  return LoopUnroller(f, weights, options, report).run();
 }
 
 } // namespace brisk

@@ -74,6 +74,8 @@
 
 #include <cstddef>
 #include <limits>
+#include <string>
+#include <vector>
 
 namespace brisk {
 
@@ -90,7 +92,23 @@ struct LoopUnrollOptions {
   size_t speculativeSizeLimit = std::numeric_limits<size_t>::max(); // for speculative chunks
 };
 
+// What the unroller decided for one counted loop (with weights), for the
+// remarks: per entry of the loop, the expected dynamic instructions of the
+// original loop, of the speculative chunks and of the branch form.
+struct UnrolledLoop {
+  std::string header;            // the loop header's label
+  double headCount = 0, tripsPerEntry = 0;
+  unsigned factor = 1;           // K of the form chosen (1: left alone)
+  bool speculative = false;
+  double originalCost = 0, speculativeCost = 0, branchCost = 0; // per entry
+  double overhead = 0;           // speculate/guard/commit/jmp per entry
+  double redo = 0;               // work a failed guard throws away, per entry
+  long long growth = 0;
+  std::string reason;
+};
+
 bool unrollCountedLoops(Function &f, const FunctionWeights *weights,
-                        const LoopUnrollOptions &options = {});
+                        const LoopUnrollOptions &options = {},
+                        std::vector<UnrolledLoop> *report = nullptr);
 
 } // namespace brisk

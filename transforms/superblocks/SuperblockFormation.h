@@ -79,12 +79,19 @@ struct SuperblockOptions {
   bool forceSpeculation = false;    // take the best speculative form even at a loss (tests)
   double maxGuardFailure = 0.05;    // off-trace probability above which a branch stays a branch
   std::vector<unsigned> unrollFactors = {1, 2, 4, 8}; // K candidates for loop traces
+  // Larger K tried for speculative loop regions only (within the
+  // speculativeGrowth allowance): their speculate/commit are paid per chunk.
+  std::vector<unsigned> speculativeUnrollFactors = {16, 32};
   double growthLimit = 2.0;         // per function, x its size before the pipeline
   // Instructions a function may grow beyond growthLimit for its speculative
   // loop chunks only: a chunk's speculate/guard/commit are paid once per K
   // iterations, so K is sized by that price, not by a small function's size.
   double speculativeGrowth = 160;
   double minSaving = 1.0;           // expected dynamic instructions a region must save
+  // A trace runs under speculation when its best speculative form costs at
+  // most this share of the trace's original work more than the better of
+  // its branch form and its original code (the price of speculation).
+  double maxSpeculationPrice = 0.03;
 };
 
 struct RegionRemark {
@@ -98,6 +105,11 @@ struct RegionRemark {
   double expectedSaving = 0;        // of the chosen form (best candidate when rejected)
   double savingSpeculative = 0, savingBranches = 0; // best of each form
   long long growth = 0;             // static instructions added
+  // Speculative regions: iterations between a speculate and its commit, and
+  // per run of the program the expected speculate/commit/not/jmp the region
+  // adds (overhead) and the work failed guards throw away (redo).
+  unsigned commitInterval = 0;
+  double expectedOverhead = 0, expectedRedo = 0;
   std::string reason;
 };
 
