@@ -26,16 +26,18 @@ namespace brisk {
 namespace {
 
 void declareCommon(Options &opts) {
-  opts.flag("no-speculation", "build the same superblocks with branch side exits only");
+  opts.flag("no-speculation", "no speculate/guard/commit: branch side exits and branch-form\n"
+                              "                            loop chunks only (the fewest instructions by brili's count;\n"
+                              "                            the default runs hot traces under speculation)");
   opts.flag("no-tail-recursion", "keep self tail calls as calls (no loops made of them)");
   opts.flag("no-recursive-constants", "keep the constants of recursive functions in them");
   opts.flag("no-inline", "do not inline hot calls first");
   opts.flag("no-scalar-opts", "skip the whole-function SSA passes (sccp, gvn, licm, ...)");
   opts.flag("no-unroll", "do not unroll loops before superblocks (counted loops, copy-unroll)");
-  opts.flag("best-form", "pick the cheaper of speculation and branch exits per region\n"
-                         "                            (default: speculation whenever it saves)");
-  opts.flag("force-speculation", "use the best speculative form of every region even\n"
-                                 "                            when the cost model expects a loss (for inspection)");
+  opts.flag("best-form", "speculate a trace only where that costs nothing more than its\n"
+                         "                            branch form (the same as --speculation-price=0)");
+  opts.flag("force-speculation", "speculate every trace that has a speculative form, whatever\n"
+                                 "                            its price (for inspection and goldens)");
   opts.value("remarks", "FILE", "write one JSON line per region: decision, reason, saving");
   opts.value("min-edge-prob", "P", "grow traces along edges at least this likely (0.6)");
   opts.value("min-seed-count", "N", "hottest blocks executed at least N times seed traces (16)");

@@ -63,6 +63,24 @@
 // Without weights (tests, `--passes=unroll`) every matching loop is unrolled
 // by maxFactor, regardless of sizeLimit.
 //
+// Speculative chunks (options.speculative, the default pipeline): U runs
+// under speculation with the range test as its one guard, and E keeps its
+// test:
+//     E: [m, ok as above]; t = REL' i m [and ok]; br t U H
+//     U: speculate; t = REL' i m; guard t .H;
+//        body copy 1 ... body copy K; [i = add i Kv]; commit; jmp U
+// With the update first, m = n - Kv (the K values after the updates are the
+// ones compared), so no R is needed: a failed guard rolls back to U's start,
+// which is H's state, and the original loop runs the last trips. The guard
+// comes before every instruction of the chunk, so the chunk's effects never
+// run while a guard of the speculation can still fail, and every effect and
+// may-trap instruction keeps its order. A body that calls is not
+// speculated. K is the power of two up to maxSpeculativeFactor of least
+// expected cost per loop entry (see chooseSpeculativeFactor) among those
+// that beat the original loop within speculativeSizeLimit; when none does,
+// the branch form is tried. `report` (optional) receives a line per counted
+// loop with the decision and its expected costs, for the remarks.
+//
 // Requires plain form. Runs once (no fixpoint; of nested loops only the
 // innermost can match); removes the comparisons and updates it leaves dead
 // with eliminateDeadCode. Adds blocks: profile weights of the function are

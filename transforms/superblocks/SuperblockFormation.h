@@ -54,9 +54,12 @@
 //
 // After each region, GuardFacts (folding under guard-implied facts) and
 // speculation-aware dead-code elimination run over the function; the cost
-// model measures the region after them. A region is kept only when its
-// expected saving is positive (see CostModel.h); every decision is recorded
-// as a RegionRemark.
+// model measures the region after them (RegionEmitter.h: emission). The
+// seams: search (every candidate form on a scratch copy), decision (the
+// speculative form when its price over the better of the branch form and
+// the original is at most maxSpeculationPrice of the trace's work, else the
+// branch form when it saves), remarks (every decision is recorded as a
+// RegionRemark with its real reason).
 //
 // Weights: the new blocks take the flow the cost model assigned them, the
 // originals keep the rest. Invalidates every analysis of the function.
@@ -75,8 +78,8 @@ namespace brisk {
 struct SuperblockOptions {
   TraceOptions trace;
   bool speculation = true;          // false: --no-speculation
-  bool preferSpeculation = true;    // pick the best speculative form whenever it saves
-  bool forceSpeculation = false;    // take the best speculative form even at a loss (tests)
+  bool preferSpeculation = true;    // false (--best-form): speculate only at no price
+  bool forceSpeculation = false;    // speculate whatever the price (inspection, goldens)
   double maxGuardFailure = 0.05;    // off-trace probability above which a branch stays a branch
   std::vector<unsigned> unrollFactors = {1, 2, 4, 8}; // K candidates for loop traces
   // Larger K tried for speculative loop regions only (within the
