@@ -300,7 +300,9 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
     rm.reason = "the function uses speculate/guard/commit itself: the optimizer leaves it as "
                 "written, since moving or inlining its code could change where its own "
                 "speculation is active (a call or ret there is an error)";
-    remarksOf[rm.function] = {std::move(rm)};
+    std::vector<RegionRemark> &mine = remarksOf[program.functions[i].name];
+    mine.clear();
+    mine.push_back(std::move(rm));
   }
   // The growth limit holds per function, inlining included: the inliner's
   // constant allowance and loop rotation can push a small function past it.
