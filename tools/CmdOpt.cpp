@@ -30,22 +30,28 @@ namespace brisk {
 namespace {
 
 void declareCommon(Options &opts) {
-  opts.flag("no-speculation", "build the same superblocks with branch side exits only");
+  opts.flag("no-speculation", "no speculate/guard/commit: branch side exits and branch-form\n"
+                              "                            loop chunks only (the fewest instructions by brili's count;\n"
+                              "                            the default runs hot traces under speculation)");
   opts.flag("no-tail-recursion", "keep self tail calls as calls (no loops made of them)");
   opts.flag("no-recursive-constants", "keep the constants of recursive functions in them");
   opts.flag("no-inline", "do not inline hot calls first");
   opts.flag("no-scalar-opts", "skip the whole-function SSA passes (sccp, gvn, licm, ...)");
   opts.flag("no-unroll", "do not unroll loops before superblocks (counted loops, copy-unroll)");
-  opts.flag("best-form", "pick the cheaper of speculation and branch exits per region\n"
-                         "                            (default: speculation whenever it saves)");
-  opts.flag("force-speculation", "use the best speculative form of every region even\n"
-                                 "                            when the cost model expects a loss (for inspection)");
+  opts.flag("best-form", "speculate a trace only where that costs nothing more than its\n"
+                         "                            branch form (the same as --speculation-price=0)");
+  opts.flag("force-speculation", "speculate every trace that has a speculative form, whatever\n"
+                                 "                            its price (for inspection and goldens)");
   opts.value("remarks", "FILE", "write one JSON line per region: decision, reason, saving");
   opts.value("min-edge-prob", "P", "grow traces along edges at least this likely (0.6)");
   opts.value("min-seed-count", "N", "hottest blocks executed at least N times seed traces (16)");
   opts.value("max-guard-failure", "P", "off-trace edges rarer than this become guards (0.05)");
   opts.value("unroll", "LIST", "unroll factors tried for loop superblocks (1,2,4,8)");
   opts.value("growth", "X", "code growth limit per function, x its size (2.0)");
+  opts.value("speculative-growth", "N", "instructions a function may grow beyond --growth for\n"
+                                        "                            its speculative loop chunks (160)");
+  opts.value("speculation-price", "P", "speculate a trace when that costs at most this share\n"
+                                       "                            of its work more than its branch form (0.03)");
   opts.value("format", "FORMAT", "json (default) or text");
   opts.flag("verify", "run the verifier after every pass and the speculation-effects\n"
                       "                            check on the result");
@@ -68,10 +74,13 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
       !opts.getNumber("min-seed-count", so.trace.minSeedCount, 0.0, kUnbounded) ||
       !opts.getNumber("max-guard-failure", so.maxGuardFailure, 0.0, 1.0) ||
       // Below 1 the limit would forbid the function as it already is.
-      !opts.getNumber("growth", so.growthLimit, 1.0, 1000.0))
+      !opts.getNumber("growth", so.growthLimit, 1.0, 1000.0) ||
+      !opts.getNumber("speculative-growth", so.speculativeGrowth, 0.0, kUnbounded) ||
+      !opts.getNumber("speculation-price", so.maxSpeculationPrice, 0.0, kUnbounded))
     return false;
   if (auto list = opts.get("unroll")) {
     so.unrollFactors.clear();
+    so.speculativeUnrollFactors.clear(); // the list given is the whole list
     std::istringstream in(*list);
     for (std::string item; std::getline(in, item, ',');) {
       unsigned k = 0;

@@ -97,6 +97,31 @@ static void keepCheaperCopyUnrolling(Program &program,
   weights = ProgramWeights::fromProfile(program, *current);
 }
 
+// The remark of a counted loop the unroller decided on (a speculative chunk
+// is a region of its own: the superblock pass leaves it alone).
+static RegionRemark remarkFor(const Function &f, const UnrolledLoop &u) {
+  RegionRemark rm;
+  rm.function = f.name;
+  rm.trace = {u.header};
+  rm.loop = true;
+  rm.headCount = u.headCount;
+  rm.decision = u.factor < 2 ? "rejected" : u.speculative ? "speculative" : "branches";
+  rm.unroll = u.factor;
+  double entries = u.tripsPerEntry > 0 ? u.headCount / u.tripsPerEntry : 0;
+  rm.savingSpeculative = entries * (u.originalCost - u.speculativeCost);
+  rm.savingBranches = entries * (u.originalCost - u.branchCost);
+  rm.expectedSaving = u.factor < 2 ? 0 : u.speculative ? rm.savingSpeculative : rm.savingBranches;
+  if (u.speculative) {
+    rm.guards = 1;
+    rm.commitInterval = u.factor;
+    rm.expectedOverhead = entries * u.overhead;
+    rm.expectedRedo = entries * u.redo;
+  }
+  rm.growth = u.growth;
+  rm.reason = "counted loop: " + u.reason;
+  return rm;
+}
+
 static void runSuperblockPipelineOnce(Program &program, const Profile &profile, PassContext &ctx,
                                       const SuperblockPipelineOptions &options,
                                       std::map<std::string, size_t> &sizes,
@@ -150,7 +175,13 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       for (Function &f : program.functions) {
         LoopUnrollOptions uo = options.unroll;
         uo.sizeLimit = size_t(options.superblocks.growthLimit * double(sizeBefore[f.name]));
-        changed |= unrollCountedLoops(f, &weights.of(f), uo);
+        uo.speculative = options.superblocks.speculation;
+        uo.speculativeSizeLimit = uo.sizeLimit + size_t(options.superblocks.speculativeGrowth);
+        std::vector<UnrolledLoop> report;
+        changed |= unrollCountedLoops(f, &weights.of(f), uo, &report);
+        if (remarks)
+          for (const UnrolledLoop &u : report)
+            remarks->push_back(remarkFor(f, u));
       }
     }
     if (ctx.failed())
@@ -207,14 +238,25 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   }
 }
 
-// The functions of `program` larger than `limit` x their size in `sizes`.
+// The instructions `f` may have: `limit` x its size before the pipeline,
+// plus the speculative chunks' allowance when it speculates.
+static double sizeBudget(const Function &f, size_t sizeBefore, double limit,
+                         const SuperblockOptions &so) {
+  double budget = limit * double(std::max<size_t>(sizeBefore, 1));
+  if (so.speculation && !isPlainNonSpeculative(f))
+    budget += so.speculativeGrowth;
+  return budget;
+}
+
+// The functions of `program` larger than their budget.
 static std::vector<size_t> overBudget(const Program &program,
-                                      const std::map<std::string, size_t> &sizes, double limit) {
+                                      const std::map<std::string, size_t> &sizes, double limit,
+                                      const SuperblockOptions &so) {
   std::vector<size_t> out;
   for (size_t i = 0; i < program.functions.size(); ++i) {
     const Function &f = program.functions[i];
     auto it = sizes.find(f.name);
-    if (it != sizes.end() && double(f.instrCount()) > limit * double(std::max<size_t>(it->second, 1)))
+    if (it != sizes.end() && double(f.instrCount()) > sizeBudget(f, it->second, limit, so))
       out.push_back(i);
   }
   return out;
@@ -230,35 +272,49 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
   // Functions that speculate themselves are given back as written, whatever
   // the passes below did to them (see Pipeline.h).
   std::vector<size_t> ownSpeculation;
-  for (size_t i = 0; i < program.functions.size(); ++i) {
-    const Function &f = program.functions[i];
-    if (!usesSpeculation(f))
-      continue;
-    ownSpeculation.push_back(i);
-    if (remarks) {
-      RegionRemark rm;
-      rm.function = f.name;
-      rm.decision = "untouched";
-      rm.reason = "the function uses speculate/guard/commit itself: the optimizer leaves it as "
-                  "written, since moving or inlining its code could change where its own "
-                  "speculation is active (a call or ret there is an error)";
-      remarks->push_back(std::move(rm));
-    }
-  }
-  runSuperblockPipelineOnce(program, profile, ctx, options, sizes, remarks);
+  for (size_t i = 0; i < program.functions.size(); ++i)
+    if (usesSpeculation(program.functions[i]))
+      ownSpeculation.push_back(i);
+  std::vector<RegionRemark> firstRemarks;
+  runSuperblockPipelineOnce(program, profile, ctx, options, sizes, &firstRemarks);
+  // The remarks describe the final output: a function taken from a retry
+  // takes that run's remarks; one that stays as it was has none.
+  std::map<std::string, std::vector<RegionRemark>> remarksOf;
+  for (RegionRemark &r : firstRemarks)
+    remarksOf[r.function].push_back(std::move(r));
+  auto emitRemarks = [&] {
+    if (remarks)
+      for (const Function &f : program.functions)
+        for (RegionRemark &r : remarksOf[f.name])
+          remarks->push_back(std::move(r));
+  };
   if (ctx.failed())
     return;
   // (Back to its original size, such a function is never over budget below,
   // so no retry replaces it.)
-  for (size_t i : ownSpeculation)
+  for (size_t i : ownSpeculation) {
     program.functions[i] = original.functions[i];
+    RegionRemark rm;
+    rm.function = program.functions[i].name;
+    rm.decision = "untouched";
+    rm.reason = "the function uses speculate/guard/commit itself: the optimizer leaves it as "
+                "written, since moving or inlining its code could change where its own "
+                "speculation is active (a call or ret there is an error)";
+    std::vector<RegionRemark> &mine = remarksOf[program.functions[i].name];
+    mine.clear();
+    mine.push_back(std::move(rm));
+  }
   // The growth limit holds per function, inlining included: the inliner's
   // constant allowance and loop rotation can push a small function past it.
   // Such a function takes its version from a run with half, a quarter, none
   // of that allowance, then from a run without inlining, else stays as it was. Any version of
   // a function is a correct one: they are compiled from the same profile.
   double limit = options.superblocks.growthLimit;
-  std::vector<size_t> over = overBudget(program, sizes, limit);
+  std::vector<size_t> over = overBudget(program, sizes, limit, options.superblocks);
+  if (over.empty()) {
+    emitRemarks();
+    return;
+  }
   SuperblockPipelineOptions fallback = options;
   for (int attempt = 0; attempt < 4 && !over.empty(); ++attempt) {
     if (attempt < 3)
@@ -266,23 +322,33 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
     else
       fallback.inlining = false;
     Program retry = original;
-    runSuperblockPipelineOnce(retry, profile, ctx, fallback, sizes, nullptr);
+    std::vector<RegionRemark> retryRemarks;
+    runSuperblockPipelineOnce(retry, profile, ctx, fallback, sizes, &retryRemarks);
     if (ctx.failed())
       return;
     std::vector<size_t> stillOver;
     for (size_t i : over) {
       const Function &candidate = retry.functions[i];
       if (double(candidate.instrCount()) <=
-          limit * double(std::max<size_t>(sizes[candidate.name], 1)))
+          sizeBudget(candidate, sizes[candidate.name], limit, options.superblocks)) {
         program.functions[i] = candidate;
-      else
+        std::vector<RegionRemark> &mine = remarksOf[candidate.name];
+        mine.clear();
+        for (const RegionRemark &r : retryRemarks)
+          if (r.function == candidate.name)
+            mine.push_back(r);
+      } else {
         stillOver.push_back(i);
+      }
     }
     over = std::move(stillOver);
   }
   for (size_t i : over)
-    if (i < original.functions.size()) // not a worker: see runSuperblockPipelineOnce
+    if (i < original.functions.size()) { // not a worker: see runSuperblockPipelineOnce
       program.functions[i] = original.functions[i];
+      remarksOf[program.functions[i].name].clear();
+    }
+  emitRemarks();
 }
 
 } // namespace brisk

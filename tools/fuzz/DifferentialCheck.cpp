@@ -200,6 +200,7 @@ PipelineVariant variantFromBits(uint64_t bits) {
   }
   if (const char *s = unrolls[field(14, 2)]) {
     so.unrollFactors.clear();
+    so.speculativeUnrollFactors.clear(); // as --unroll does
     std::istringstream in(s);
     for (std::string item; std::getline(in, item, ',');)
       so.unrollFactors.push_back(unsigned(std::atoi(item.c_str())));

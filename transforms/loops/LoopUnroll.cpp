@@ -6,6 +6,7 @@
 #include "transforms/superblocks/DeadCode.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -56,8 +57,9 @@ struct CountedLoop {
 
 class LoopUnroller {
 public:
-  LoopUnroller(Function &f, const FunctionWeights *w, const LoopUnrollOptions &o)
-      : f_(f), weights_(w), options_(o) {}
+  LoopUnroller(Function &f, const FunctionWeights *w, const LoopUnrollOptions &o,
+               std::vector<UnrolledLoop> *report)
+      : f_(f), weights_(w), options_(o), report_(report) {}
 
   bool run() {
     countDefinitions();
@@ -77,9 +79,45 @@ public:
     }
     bool changed = false;
     for (const CountedLoop &l : loops) {
+      UnrolledLoop r;
+      if (weights_) {
+        r.header = "." + f_.labelOf(l.header);
+        r.headCount = weights_->block(l.header);
+      }
+      size_t sizeBefore = f_.instrCount();
+      bool speculable = options_.speculative && canSpeculate(l);
+      if (speculable) {
+        unsigned k = chooseSpeculativeFactor(l);
+        if (weights_)
+          describe(l, k, r);
+        if (k >= 2 && unroll(l, k, /*speculative=*/true)) {
+          changed = true;
+          r.factor = k;
+          r.speculative = true;
+          r.growth = (long long)f_.instrCount() - (long long)sizeBefore;
+          r.reason = "speculative chunks of " + std::to_string(k) +
+                     " iterations under one range guard";
+          if (report_ && weights_)
+            report_->push_back(std::move(r));
+          continue;
+        }
+      }
       unsigned k = chooseFactor(l);
-      if (k >= 2)
-        changed |= unroll(l, k);
+      if (k >= 2 && unroll(l, k, /*speculative=*/false)) {
+        changed = true;
+        r.factor = k;
+        r.growth = (long long)f_.instrCount() - (long long)sizeBefore;
+        r.reason = !options_.speculative ? "speculation disabled: branch-form chunks"
+                   : !speculable          ? "the body calls (no call under speculation): branch-form chunks"
+                                          : "no speculative chunk beats the original loop within "
+                                            "the growth budget: branch-form chunks";
+      } else {
+        r.reason = speculable ? "no speculative chunk beats the original loop within the growth "
+                                "budget, nor a branch-form chunk"
+                              : "no branch-form chunk pays within the growth budget";
+      }
+      if (report_ && weights_)
+        report_->push_back(std::move(r));
     }
     if (changed)
       eliminateDeadCode(f_);
@@ -340,6 +378,93 @@ private:
     return anyBranch;
   }
 
+  // A chunk may run under speculation unless the body calls (call is an
+  // error while speculating).
+  bool canSpeculate(const CountedLoop &l) const {
+    for (BlockId b : l.body)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.op == Opcode::Call)
+          return false;
+    return true;
+  }
+
+  // Instructions the speculative form adds: E (the bound), U's speculate,
+  // range test and guard, K copies, the stride add, commit and jmp.
+  size_t addedSpeculativeSize(const CountedLoop &l, unsigned k) const {
+    size_t copied = l.size - 2 - (l.ivOnlyCounts ? 1 : 0);
+    size_t bound = (l.ivOnlyCounts ? 1 : 0) + (knownConstant(l.bound) ? 3 : 6);
+    return bound + 3 + k * copied + (l.ivOnlyCounts ? 1 : 0) + 2;
+  }
+
+  // The expected dynamic cost, per entry of the loop, of the speculative
+  // chunk of K against the original loop (L trips per entry on average, a
+  // trip costing what the profile says the body ran). Every entry pays its
+  // bound, floor(L'/K) chunks of K copies plus 5 (speculate, test, guard,
+  // commit, jmp), one failed attempt (speculate, test, guard: nothing else
+  // ran, the rollback is free) and the remaining trips in the original loop.
+  struct SpeculativeCost {
+    double chunked = 0, original = 0;
+  };
+  SpeculativeCost speculativeCost(const CountedLoop &l, unsigned k) const {
+    double count = weights_->block(l.header);
+    double entries = std::max(1.0, count - weights_->edge(l.latch, l.header));
+    double L = count / entries;
+    double trip = 0;
+    for (BlockId b : l.body)
+      trip += weights_->block(b) * double(f_.block(b).instrs.size());
+    trip /= std::max(1.0, count);
+    double copied = trip - 2 - (l.ivOnlyCounts ? 1 : 0);
+    double chunks = std::floor(std::max(0.0, L - (l.updateFirst ? 1 : 0)) / k);
+    double rest = L - chunks * k;
+    double bound = (l.ivOnlyCounts ? 1 : 0) + (knownConstant(l.bound) ? 3 : 6);
+    SpeculativeCost c;
+    c.chunked = bound + chunks * (k * copied + 5 + (l.ivOnlyCounts ? 1 : 0)) + 3 + rest * trip;
+    c.original = L * trip;
+    return c;
+  }
+
+  // The K of least expected cost that beats the original loop and fits the
+  // size limit; 1 when none does (the branch form is tried instead).
+  unsigned chooseSpeculativeFactor(const CountedLoop &l) const {
+    if (!weights_)
+      return std::min(options_.maxFactor, options_.maxSpeculativeFactor);
+    unsigned best = 1;
+    double bestCost = 0;
+    for (unsigned k = 2; k <= options_.maxSpeculativeFactor; k *= 2) {
+      if (f_.instrCount() + addedSpeculativeSize(l, k) > options_.speculativeSizeLimit)
+        break;
+      SpeculativeCost c = speculativeCost(l, k);
+      if (c.chunked < c.original - 1 && (best == 1 || c.chunked < bestCost - 1e-9)) {
+        best = k;
+        bestCost = c.chunked;
+      }
+    }
+    return best;
+  }
+
+  // Fills the expected costs of `r` for a speculative factor k (>= 2) and of
+  // the branch form of the largest factor the profile pays for.
+  void describe(const CountedLoop &l, unsigned k, UnrolledLoop &r) const {
+    SpeculativeCost c = speculativeCost(l, std::max(2u, k));
+    double count = weights_->block(l.header);
+    double entries = std::max(1.0, count - weights_->edge(l.latch, l.header));
+    double L = count / entries;
+    r.tripsPerEntry = L;
+    r.originalCost = c.original;
+    r.speculativeCost = k >= 2 ? c.chunked : c.original;
+    double chunks = std::floor(std::max(0.0, L - (l.updateFirst ? 1 : 0)) / std::max(2u, k));
+    r.overhead = k >= 2 ? chunks * 3 + 3 : 0;
+    r.redo = 0; // the range guard fails before the chunk does anything
+    // The branch form with the same K: entry test, one compare and branch per
+    // chunk, the remaining trips in the original loop.
+    unsigned bk = std::max(2u, std::min(k, options_.maxFactor));
+    double trip = c.original / std::max(1.0, L);
+    double copied = trip - 2 - (l.ivOnlyCounts ? 1 : 0);
+    double bchunks = std::floor(L / bk);
+    r.branchCost = (knownConstant(l.bound) ? 3 : 6) + bchunks * (bk * copied + 2) +
+                   (L - bchunks * bk) * trip;
+  }
+
   unsigned chooseFactor(const CountedLoop &l) const {
     if (!weights_)
       return options_.maxFactor;
@@ -382,9 +507,11 @@ private:
     return in;
   }
 
-  bool unroll(const CountedLoop &l, unsigned k) {
-    // m = n - (K-1)v: "i REL' m" proves the next K compared values pass.
-    const int64_t span = int64_t(k - 1) * (l.up() ? l.step : -l.step);
+  bool unroll(const CountedLoop &l, unsigned k, bool speculative) {
+    // m = n - (K-1)v: "i REL' m" proves the next K compared values pass
+    // (speculative, update first: m = n - Kv, the K values after the updates).
+    const int64_t span = int64_t(speculative && l.updateFirst ? k : k - 1) *
+                         (l.up() ? l.step : -l.step);
     std::optional<int64_t> n = knownConstant(l.bound);
     if (n && (l.up() ? (*n < -kMaxExactLiteral + span || *n > kMaxExactLiteral)
                      : (*n > kMaxExactLiteral - span || *n < -kMaxExactLiteral)))
@@ -393,7 +520,7 @@ private:
     const std::string name = f_.labelOf(l.header); // a copy: addFreshBlock may move the arena
     BlockId e = f_.addFreshBlock(name + ".unroll.test");
     BlockId u = f_.addFreshBlock(name + ".unroll");
-    BlockId r = l.updateFirst ? f_.addFreshBlock(name + ".unroll.exit") : kNoBlock;
+    BlockId r = l.updateFirst && !speculative ? f_.addFreshBlock(name + ".unroll.exit") : kNoBlock;
     std::vector<Block> body; // copies: addFreshBlock may move the arena
     for (BlockId b : l.body)
       body.push_back(f_.block(b));
@@ -410,6 +537,9 @@ private:
       stride = f_.freshVar("unroll.stride");
       test.push_back(makeConst(stride, int64_t(k) * l.step));
     }
+    // E: the bound, once per entry of the loop (and that it did not wrap),
+    // and whether a first chunk fits; a speculative chunk repeats the range
+    // test as its guard.
     if (n) {
       test.push_back(makeConst(m, l.up() ? *n - span : *n + span));
       test.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
@@ -434,6 +564,15 @@ private:
       BlockId fallsTo = kNoBlock; // the copy it falls through to, if it does
     };
     std::vector<Piece> chunk{Piece{u, {}, kNoBlock}};
+    if (speculative) {
+      // U: the range guard first, so that every effect of the chunk runs
+      // after the last guard of its speculation.
+      chunk[0].instrs.push_back(make(Opcode::Speculate, Type::none(), kNoVar, {}));
+      chunk[0].instrs.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
+      Instr guard = make(Opcode::Guard, Type::none(), kNoVar, {t});
+      guard.labels = {l.header};
+      chunk[0].instrs.push_back(std::move(guard));
+    }
     size_t nb = body.size();
     for (unsigned copy = 0; copy < k; ++copy) {
       std::vector<BlockId> ids(nb, kNoBlock);
@@ -471,10 +610,15 @@ private:
     Piece &last = chunk.back();
     if (l.ivOnlyCounts)
       last.instrs.push_back(make(Opcode::Add, Type::intTy(), l.iv, {l.iv, stride}));
-    last.instrs.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
-    // Update first: the K-th comparison is still to be made, by R (or the
-    // next chunk's test). Comparison first: all K were, L continues.
-    last.instrs.push_back(makeBr(t, u, l.updateFirst ? r : l.header));
+    if (speculative) {
+      last.instrs.push_back(make(Opcode::Commit, Type::none(), kNoVar, {}));
+      last.instrs.push_back(makeJmp(u));
+    } else {
+      last.instrs.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
+      // Update first: the K-th comparison is still to be made, by R (or the
+      // next chunk's test). Comparison first: all K were, L continues.
+      last.instrs.push_back(makeBr(t, u, l.updateFirst ? r : l.header));
+    }
     // Fall-throughs made explicit where the copy's layout breaks them, and
     // jumps to the block laid out next dropped (jmp costs an instruction).
     for (size_t p = 0; p + 1 < chunk.size(); ++p) {
@@ -513,6 +657,7 @@ private:
   Function &f_;
   const FunctionWeights *weights_;
   const LoopUnrollOptions &options_;
+  std::vector<UnrolledLoop> *report_;
   std::vector<unsigned> defs_;
   std::vector<std::optional<int64_t>> constValue_;
 };
@@ -520,12 +665,12 @@ private:
 } // namespace
 
 bool unrollCountedLoops(Function &f, const FunctionWeights *weights,
-                        const LoopUnrollOptions &options) {
+                        const LoopUnrollOptions &options, std::vector<UnrolledLoop> *report) {
   // The chunk test reads i before the body does: a function that may read
   // an unassigned variable (which fails under brili) keeps its loops.
   if (hasPossiblyUndefinedRead(f))
     return false;
-  return LoopUnroller(f, weights, options).run();
+  return LoopUnroller(f, weights, options, report).run();
 }
 
 } // namespace brisk

@@ -65,6 +65,24 @@
 // Without weights (tests, `--passes=unroll`) every matching loop is unrolled
 // by maxFactor, regardless of sizeLimit.
 //
+// Speculative chunks (options.speculative, the default pipeline): U runs
+// under speculation with the range test as its one guard, and E keeps its
+// test:
+//     E: [m, ok as above]; t = REL' i m [and ok]; br t U H
+//     U: speculate; t = REL' i m; guard t .H;
+//        body copy 1 ... body copy K; [i = add i Kv]; commit; jmp U
+// With the update first, m = n - Kv (the K values after the updates are the
+// ones compared), so no R is needed: a failed guard rolls back to U's start,
+// which is H's state, and the original loop runs the last trips. The guard
+// comes before every instruction of the chunk, so the chunk's effects never
+// run while a guard of the speculation can still fail, and every effect and
+// may-trap instruction keeps its order. A body that calls is not
+// speculated. K is the power of two up to maxSpeculativeFactor of least
+// expected cost per loop entry (see chooseSpeculativeFactor) among those
+// that beat the original loop within speculativeSizeLimit; when none does,
+// the branch form is tried. `report` (optional) receives a line per counted
+// loop with the decision and its expected costs, for the remarks.
+//
 // Requires plain form. Runs once (no fixpoint; of nested loops only the
 // innermost can match); removes the comparisons and updates it leaves dead
 // with eliminateDeadCode. Adds blocks: profile weights of the function are
@@ -76,6 +94,8 @@
 
 #include <cstddef>
 #include <limits>
+#include <string>
+#include <vector>
 
 namespace brisk {
 
@@ -85,9 +105,30 @@ struct LoopUnrollOptions {
   size_t maxBodySize = 40;         // instructions of the loop body
   size_t sizeLimit = std::numeric_limits<size_t>::max(); // function instructions after
   double speculableShare = 0.05;   // inner branches rarer than this: left to superblocks
+  // Speculative chunks (see above): the chunk runs under speculate/commit
+  // with one range guard, K up to maxSpeculativeFactor chosen by cost.
+  bool speculative = false;
+  unsigned maxSpeculativeFactor = 64;
+  size_t speculativeSizeLimit = std::numeric_limits<size_t>::max(); // for speculative chunks
+};
+
+// What the unroller decided for one counted loop (with weights), for the
+// remarks: per entry of the loop, the expected dynamic instructions of the
+// original loop, of the speculative chunks and of the branch form.
+struct UnrolledLoop {
+  std::string header;            // the loop header's label
+  double headCount = 0, tripsPerEntry = 0;
+  unsigned factor = 1;           // K of the form chosen (1: left alone)
+  bool speculative = false;
+  double originalCost = 0, speculativeCost = 0, branchCost = 0; // per entry
+  double overhead = 0;           // speculate/guard/commit/jmp per entry
+  double redo = 0;               // work a failed guard throws away, per entry
+  long long growth = 0;
+  std::string reason;
 };
 
 bool unrollCountedLoops(Function &f, const FunctionWeights *weights,
-                        const LoopUnrollOptions &options = {});
+                        const LoopUnrollOptions &options = {},
+                        std::vector<UnrolledLoop> *report = nullptr);
 
 } // namespace brisk

@@ -28,6 +28,9 @@ std::string remarksToJsonLines(const std::vector<RegionRemark> &remarks) {
     j["saving_speculative"] = round2(r.savingSpeculative);
     j["saving_branches"] = round2(r.savingBranches);
     j["growth"] = r.growth;
+    j["commit_interval"] = r.commitInterval;
+    j["expected_overhead"] = round2(r.expectedOverhead);
+    j["expected_redo"] = round2(r.expectedRedo);
     j["reason"] = r.reason;
     out += j.dump();
     out += '\n';

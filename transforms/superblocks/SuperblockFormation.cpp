@@ -1,739 +1,14 @@
 #include "transforms/superblocks/SuperblockFormation.h"
 
-#include "analysis/CFG.h"
-#include "analysis/Dominators.h"
-#include "analysis/Loops.h"
-#include "transforms/superblocks/CostModel.h"
-#include "transforms/superblocks/DeadCode.h"
-#include "transforms/superblocks/GuardFacts.h"
+#include "transforms/superblocks/RegionEmitter.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <cmath>
 #include <optional>
 
 namespace brisk {
 namespace {
-
-Instr makeInstr(Opcode op) {
-  Instr in;
-  in.op = op;
-  return in;
-}
-
-bool isSideEffect(const Instr &in) { return in.info().effect == EffectClass::SideEffect; }
-
-// Splits `b` after every side effect that is followed by more than a
-// terminator; returns the pieces in order (b first). The pieces fall through
-// into each other; weights move with the code.
-std::vector<BlockId> splitAfterEffects(Function &f, FunctionWeights &w, BlockId b) {
-  std::vector<BlockId> pieces{b};
-  while (true) {
-    BlockId p = pieces.back();
-    std::vector<Instr> &ins = f.block(p).instrs;
-    size_t n = ins.size();
-    size_t limit = (n && ins.back().isTerminator()) ? n - 1 : n;
-    size_t cut = 0;
-    for (size_t i = 0; i + 1 < limit; ++i)
-      if (isSideEffect(ins[i])) {
-        cut = i + 1;
-        break;
-      }
-    if (!cut)
-      return pieces;
-    BlockId t = f.addBlock();
-    // addBlock may reallocate the arena: take references afresh.
-    std::vector<Instr> &src = f.block(p).instrs;
-    f.block(t).instrs.assign(std::make_move_iterator(src.begin() + std::ptrdiff_t(cut)),
-                             std::make_move_iterator(src.end()));
-    src.resize(cut);
-    auto it = std::find(f.layout.begin(), f.layout.end(), p);
-    f.layout.insert(std::next(it), t);
-    double count = w.block(p);
-    w.setBlock(t, count);
-    for (auto [to, c] : w.edgesFrom(p))
-      w.setEdge(t, to, c);
-    w.clearEdgesFrom(p);
-    w.setEdge(p, t, count);
-    pieces.push_back(t);
-  }
-}
-
-std::optional<Opcode> invertedComparison(Opcode op) {
-  switch (op) {
-  case Opcode::Lt: return Opcode::Ge;
-  case Opcode::Ge: return Opcode::Lt;
-  case Opcode::Gt: return Opcode::Le;
-  case Opcode::Le: return Opcode::Gt;
-  case Opcode::CLt: return Opcode::CGe;
-  case Opcode::CGe: return Opcode::CLt;
-  case Opcode::CGt: return Opcode::CLe;
-  case Opcode::CLe: return Opcode::CGt;
-  default: return std::nullopt; // eq has no negation; float order has NaN
-  }
-}
-
-// How control goes from one trace piece to the next one on the trace.
-struct Transition {
-  enum Kind { Fall, Jump, Branch, Return, End } kind = End;
-  VarId cond = kNoVar;
-  bool onTrue = true;      // the trace continues when cond is true
-  BlockId off = kNoBlock;  // the off-trace target of a Branch
-  double pStay = 1;        // probability of staying on the trace
-};
-
-struct Candidate {
-  bool speculative = false;
-  unsigned unroll = 1;
-  bool counted = false; // loop: one guard per chunk replaces the exit tests
-};
-
-struct Outcome {
-  bool ok = false;
-  std::string failure;
-  double before = 0, after = 0;
-  unsigned guards = 0, sideExits = 0, commitsForEffects = 0, sunkEffects = 0;
-  bool usedSpeculation = false;
-  long long growth = 0;
-  double saving() const { return before - after; }
-};
-
-// Emits one region for `trace` into `f` (a scratch copy while the cost model
-// compares candidates). See the header for the shape.
-class RegionEmitter {
-public:
-  RegionEmitter(Function &f, FunctionWeights &w, const Trace &t, const SuperblockOptions &o,
-                Candidate c)
-      : f_(f), w_(w), t_(t), o_(o), c_(c) {}
-
-  Outcome run() {
-    Outcome out;
-    size_t sizeBefore = f_.instrCount();
-    // Pieces and their on-trace probabilities.
-    for (size_t i = 0; i < t_.blocks.size(); ++i) {
-      std::vector<BlockId> ps = c_.speculative ? splitAfterEffects(f_, w_, t_.blocks[i])
-                                               : std::vector<BlockId>{t_.blocks[i]};
-      for (size_t k = 0; k < ps.size(); ++k) {
-        pieces_.push_back(ps[k]);
-        stayProb_.push_back(k + 1 < ps.size() ? 1.0 : t_.probability[i]);
-      }
-    }
-    head_ = pieces_.front();
-    m_ = pieces_.size();
-    taken_.assign(m_, 0.0);
-    if (!computeTransitions(out.failure))
-      return out;
-    if (t_.isLoop)
-      computeLoopBody();
-
-    unsigned K = t_.isLoop ? c_.unroll : 1;
-    if (c_.counted && !(c_.speculative && t_.isLoop && K >= 2 && findCountedExit())) {
-      out.failure = "no counted loop exit";
-      return out;
-    }
-    double s = 1;
-    for (const Transition &tr : trans_)
-      s *= tr.pStay;
-    double flow = regionEntryFlow(w_.block(head_), s, K, t_.isLoop);
-    double chunkFlow = flow;
-    if (counted_) {
-      // Per entry of the loop, L iterations: floor(L/K) chunks pass the
-      // chunk guard, and each of the remaining iterations (and the final
-      // exit test) tries once and fails at once.
-      double H = w_.block(head_);
-      double entries = std::max(1.0, H - w_.edge(pieces_.back(), head_));
-      double L = std::max(0.0, H / entries - 1);
-      double chunks = std::floor(L / K);
-      double attempts = chunks + (L - chunks * K) + 1;
-      flow = entries * attempts;
-      chunkFlow = entries * chunks;
-      trans_[countedPiece_].pStay = 1;
-    }
-
-    entry_ = newBlock(flow, /*labeled=*/true);
-    BlockId cur = entry_;
-    if (counted_) {
-      emit(cur, makeInstr(Opcode::Speculate));
-      emitChunkGuard(cur, K);
-      out.guards += 2;
-      out.usedSpeculation = true;
-      flow = chunkFlow;
-      cur = newBlock(flow, false);
-    }
-    bool speculating = counted_;
-    bool effectSinceSpec = false; // an effect ran in place: no guard may follow
-    BlockId rec = counted_ ? head_ : kNoBlock;
-    double redo = 0; // original work since the recovery label
-    size_t total = size_t(K) * m_;
-    for (size_t pos = 0; pos < total; ++pos) {
-      size_t i = pos % m_;
-      BlockId piece = pieces_[i];
-      out.before += flow * blockCost(f_, piece);
-      taken_[i] += flow;
-      if (c_.speculative && !speculating && guardAhead(pos, total)) {
-        if (!f_.block(cur).instrs.empty())
-          cur = newBlock(flow, false);
-        emit(cur, makeInstr(Opcode::Speculate));
-        speculating = true;
-        effectSinceSpec = false;
-        out.usedSpeculation = true;
-        rec = piece;
-        redo = 0;
-      }
-      const Block &orig = f_.block(piece);
-      size_t n = orig.instrs.size() - (orig.terminator() ? 1 : 0);
-      for (size_t k = 0; k < n; ++k) {
-        Instr in = f_.block(piece).instrs[k];
-        if (isSideEffect(in) && speculating) {
-          // Sink past the segment's remaining guards when legal, run it in
-          // place when no guard follows, else commit before it.
-          // A call may never run inside speculation.
-          size_t g = in.op == Opcode::Call ? 0 : lastGuardAhead(pos, total);
-          if (in.op != Opcode::Call && g == kNoPos) {
-            emit(cur, std::move(in));
-            effectSinceSpec = true;
-            continue;
-          }
-          if (in.op != Opcode::Call && !effectSinceSpec && canSink(in, pos, g)) {
-            pending_.push_back({g, std::move(in)});
-            ++out.sunkEffects;
-            continue;
-          }
-          flushPending(cur);
-          emit(cur, makeInstr(Opcode::Commit));
-          speculating = false;
-          effectSinceSpec = false;
-          ++out.commitsForEffects;
-        }
-        emit(cur, std::move(in));
-      }
-      redo += blockCost(f_, piece);
-      const Transition &tr = trans_[i];
-      bool last = pos + 1 == total;
-      if (last && !t_.isLoop) {
-        // End of a straight region: the original terminator.
-        flushPending(cur);
-        if (speculating)
-          emit(cur, makeInstr(Opcode::Commit));
-        if (const Instr *term = f_.block(piece).terminator()) {
-          emit(cur, Instr(*term));
-        } else if (BlockId ft = fallthroughOf(f_, piece); ft != kNoBlock) {
-          emit(cur, jumpTo(ft));
-        } else if (f_.returnType.isNone()) {
-          emit(cur, makeInstr(Opcode::Ret));
-        } else {
-          out.failure = "falls off the end of a function with a result";
-          return out;
-        }
-        break;
-      }
-      if (tr.kind == Transition::Branch) {
-        bool guardable = speculating && !effectSinceSpec && isGuardable(i);
-        if (last && !speculating) {
-          flushPending(cur);
-          // Plain loop chunk end: the branch itself goes back to the entry.
-          Instr br = f_.block(piece).instrs.back();
-          br.labels = tr.onTrue ? BlockList{entry_, tr.off} : BlockList{tr.off, entry_};
-          emit(cur, std::move(br));
-          edge(cur, entry_, flow * tr.pStay);
-          ++out.sideExits;
-          flow *= tr.pStay;
-          break;
-        }
-        if (guardable) {
-          VarId cond = tr.onTrue ? tr.cond : invert(cur, tr.cond);
-          Instr g = makeInstr(Opcode::Guard);
-          g.args.push_back(cond);
-          g.labels.push_back(rec);
-          emit(cur, std::move(g));
-          failCost_ += flow * (1 - tr.pStay) * redo;
-          ++out.guards;
-          flow *= tr.pStay;
-          cur = newBlock(flow, false);
-          if (emitPendingAt(cur, pos))
-            effectSinceSpec = true;
-        } else {
-          BlockId target = tr.off;
-          if (speculating)
-            target = stub(tr.off, flow * (1 - tr.pStay), pendingEffects());
-          BlockId next = newBlock(flow * tr.pStay, true);
-          Instr br = f_.block(piece).instrs.back();
-          br.labels = tr.onTrue ? BlockList{next, target} : BlockList{target, next};
-          emit(cur, std::move(br));
-          ++out.sideExits;
-          flow *= tr.pStay;
-          cur = next;
-        }
-      }
-      if (last) {
-        // Loop chunk end: back to the entry, committing the chunk.
-        flushPending(cur);
-        if (speculating)
-          emit(cur, makeInstr(Opcode::Commit));
-        emit(cur, jumpTo(entry_));
-      }
-    }
-    // Lay the region out just before the head, stubs last.
-    std::vector<BlockId> region = chain_;
-    region.insert(region.end(), stubs_.begin(), stubs_.end());
-    auto at = std::find(f_.layout.begin(), f_.layout.end(), head_);
-    f_.layout.insert(at, region.begin(), region.end());
-    // Every jump into the head now enters the region.
-    for (BlockId b : f_.layout)
-      if (Instr *term = f_.block(b).terminator())
-        if (term->op == Opcode::Jmp || term->op == Opcode::Br)
-          for (BlockId &l : term->labels)
-            if (l == head_)
-              l = entry_;
-    updateWeights();
-
-    // Clean up under the facts the guards and branches imply, then measure.
-    propagateGuardFacts(f_);
-    eliminateDeadCode(f_);
-    removeUnreachableBlocks(f_);
-    out.after = regionCost(f_, flow_) + failCost_;
-    out.growth = (long long)f_.instrCount() - (long long)sizeBefore;
-    out.ok = true;
-    return out;
-  }
-
-private:
-  bool computeTransitions(std::string &failure) {
-    trans_.resize(m_);
-    for (size_t i = 0; i < m_; ++i) {
-      BlockId p = pieces_[i];
-      bool lastPiece = i + 1 == m_;
-      BlockId next = lastPiece ? (t_.isLoop ? head_ : kNoBlock) : pieces_[i + 1];
-      Transition &tr = trans_[i];
-      tr.pStay = stayProb_[i];
-      const Instr *term = f_.block(p).terminator();
-      if (!term) {
-        BlockId ft = fallthroughOf(f_, p);
-        tr.kind = next == kNoBlock ? Transition::End : Transition::Fall;
-        if (next != kNoBlock && ft != next) {
-          failure = "a trace block does not fall through to its successor";
-          return false;
-        }
-        tr.pStay = next == kNoBlock ? 0 : 1;
-        continue;
-      }
-      if (next == kNoBlock) {
-        tr.kind = Transition::End;
-        continue;
-      }
-      if (term->op == Opcode::Ret) {
-        failure = "a return inside the trace";
-        return false;
-      }
-      if (term->op == Opcode::Jmp || term->labels[0] == term->labels[1]) {
-        if (term->labels[0] != next) {
-          failure = "a trace block does not jump to its successor";
-          return false;
-        }
-        tr.kind = Transition::Jump;
-        tr.pStay = 1;
-        continue;
-      }
-      tr.kind = Transition::Branch;
-      tr.cond = term->args[0];
-      if (term->labels[0] == next) {
-        tr.onTrue = true;
-        tr.off = term->labels[1];
-      } else if (term->labels[1] == next) {
-        tr.onTrue = false;
-        tr.off = term->labels[0];
-      } else {
-        failure = "a trace block does not branch to its successor";
-        return false;
-      }
-      // The trace's own probability: from the path profile when it decided.
-      tr.pStay = stayProb_[i];
-    }
-    return true;
-  }
-
-  // A linear form var + off (var == kNoVar: a constant) of a value read at
-  // (piece, index) of an iteration, following copies, constants and
-  // additions of constants back to the iteration's start.
-  struct Lin {
-    VarId var = kNoVar;
-    int64_t off = 0;
-    bool ok = false;
-  };
-
-  // A variable written once in the whole function, by a constant, holds that
-  // constant wherever it is read (or the read fails in the original too).
-  std::optional<int64_t> functionConstant(VarId v) const {
-    std::optional<int64_t> val;
-    for (const Param &p : f_.params)
-      if (p.var == v)
-        return std::nullopt;
-    int defs = 0;
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.dest == v) {
-          if (++defs > 1 || in.op != Opcode::Const || !in.type.isInt())
-            return std::nullopt;
-          val = in.value.asInt();
-        }
-    return val;
-  }
-
-  Lin lin(VarId v, size_t piece, size_t index, int depth = 0) const {
-    if (depth > 12)
-      return {};
-    for (size_t p = piece + 1; p-- > 0;) {
-      const auto &ins = f_.block(pieces_[p]).instrs;
-      size_t k = p == piece ? std::min(index, ins.size()) : ins.size();
-      while (k-- > 0) {
-        const Instr &d = ins[k];
-        if (d.dest != v)
-          continue;
-        if (d.op == Opcode::Const && d.type.isInt())
-          return {kNoVar, d.value.asInt(), true};
-        if (d.op == Opcode::Id)
-          return lin(d.args[0], p, k, depth + 1);
-        if (d.op == Opcode::Add || d.op == Opcode::Sub) {
-          Lin x = lin(d.args[0], p, k, depth + 1), y = lin(d.args[1], p, k, depth + 1);
-          if (!x.ok || !y.ok)
-            return {};
-          int64_t r;
-          if (y.var == kNoVar) {
-            if (d.op == Opcode::Add ? __builtin_add_overflow(x.off, y.off, &r)
-                                    : __builtin_sub_overflow(x.off, y.off, &r))
-              return {};
-            return {x.var, r, true};
-          }
-          if (x.var == kNoVar && d.op == Opcode::Add) {
-            if (__builtin_add_overflow(x.off, y.off, &r))
-              return {};
-            return {y.var, r, true};
-          }
-        }
-        return {};
-      }
-    }
-    if (!writtenOnTrace(v))
-      if (auto c = functionConstant(v))
-        return {kNoVar, *c, true};
-    return {v, 0, true};
-  }
-
-  bool writtenOnTrace(VarId v) const {
-    for (BlockId p : pieces_)
-      for (const Instr &in : f_.block(p).instrs)
-        if (in.dest == v)
-          return true;
-    return false;
-  }
-
-  // A loop exit `br c` where c compares (lt, le; or ge, gt with the trace on
-  // the false side) I + off against a variable B the trace never writes, and
-  // one iteration adds a positive constant to I.
-  bool findCountedExit() {
-    for (size_t x = 0; x < m_; ++x) {
-      const Transition &tr = trans_[x];
-      if (tr.kind != Transition::Branch || (tr.off < inLoop_.size() && inLoop_[tr.off]))
-        continue;
-      const auto &ins = f_.block(pieces_[x]).instrs;
-      size_t ci = ins.size();
-      for (size_t k = ins.size(); k-- > 0;)
-        if (ins[k].dest == tr.cond) {
-          ci = k;
-          break;
-        }
-      if (ci == ins.size() || ins[ci].args.size() != 2 || !ins[ci].type.isBool())
-        continue;
-      Opcode op = ins[ci].op;
-      if (!tr.onTrue) {
-        if (op == Opcode::Ge)
-          op = Opcode::Lt;
-        else if (op == Opcode::Gt)
-          op = Opcode::Le;
-        else
-          continue;
-      }
-      if (op != Opcode::Lt && op != Opcode::Le)
-        continue;
-      Lin a = lin(ins[ci].args[0], x, ci), b = lin(ins[ci].args[1], x, ci);
-      if (!a.ok || !b.ok || a.var == kNoVar || b.var == kNoVar || b.off != 0 ||
-          a.var == b.var || writtenOnTrace(b.var) || a.off < 0)
-        continue;
-      const auto &lastIns = f_.block(pieces_.back()).instrs;
-      Lin end = lin(a.var, m_ - 1, lastIns.size());
-      if (!end.ok || end.var != a.var || end.off <= 0 || end.off > (int64_t(1) << 20) ||
-          a.off > (int64_t(1) << 20))
-        continue;
-      countedPiece_ = x;
-      countedIv_ = a.var;
-      countedBound_ = b.var;
-      countedStrict_ = op == Opcode::Lt;
-      countedStep_ = end.off;
-      countedOffset_ = a.off;
-      counted_ = true;
-      return true;
-    }
-    return false;
-  }
-
-  // speculate (already emitted); then
-  //   m = b - ((K-1)*step + offset);  guard m < b  (no underflow)
-  //   guard a < m (or a <= m)        (every exit test of the chunk passes)
-  void emitChunkGuard(BlockId cur, unsigned K) {
-    int64_t span = int64_t(K - 1) * countedStep_ + countedOffset_;
-    VarId kc = f_.freshVar("sb.span"), m = f_.freshVar("sb.limit");
-    VarId ok1 = f_.freshVar("sb.nowrap"), ok2 = f_.freshVar("sb.room");
-    Instr c = makeInstr(Opcode::Const);
-    c.dest = kc;
-    c.type = Type::intTy();
-    c.value = Literal::ofInt(span);
-    // Written once, so it may live in the function's entry block and run
-    // once, instead of once per chunk.
-    if (f_.layout[0] != head_) {
-      auto &entry = f_.block(f_.layout[0]).instrs;
-      entry.insert(entry.begin(), c);
-    } else {
-      emit(cur, c);
-    }
-    Instr sub = makeInstr(Opcode::Sub);
-    sub.dest = m;
-    sub.type = Type::intTy();
-    sub.args = {countedBound_, kc};
-    emit(cur, sub);
-    Instr lt1 = makeInstr(Opcode::Lt);
-    lt1.dest = ok1;
-    lt1.type = Type::boolTy();
-    lt1.args = {m, countedBound_};
-    emit(cur, lt1);
-    Instr g1 = makeInstr(Opcode::Guard);
-    g1.args = {ok1};
-    g1.labels = {head_};
-    emit(cur, g1);
-    Instr lt2 = makeInstr(countedStrict_ ? Opcode::Lt : Opcode::Le);
-    lt2.dest = ok2;
-    lt2.type = Type::boolTy();
-    lt2.args = {countedIv_, m};
-    emit(cur, lt2);
-    Instr g2 = makeInstr(Opcode::Guard);
-    g2.args = {ok2};
-    g2.labels = {head_};
-    emit(cur, g2);
-  }
-
-  void computeLoopBody() {
-    CFG cfg(f_);
-    DominatorTree dom(cfg);
-    LoopInfo li(cfg, dom);
-    inLoop_.assign(f_.blocks.size(), false);
-    if (!cfg.reachable(head_) || !li.isHeader(head_))
-      return;
-    for (BlockId b : li.loop(li.loopOf(head_)).blocks)
-      inLoop_[b] = true;
-  }
-
-  // Rare off-trace edges that stay in the loop (or any rare one of a
-  // straight trace) become guards; loop exits and common ones stay branches.
-  bool isGuardable(size_t i) const {
-    const Transition &tr = trans_[i];
-    if (!c_.speculative || tr.kind != Transition::Branch)
-      return false;
-    if (1 - tr.pStay > o_.maxGuardFailure)
-      return false;
-    if (t_.isLoop && (tr.off >= inLoop_.size() || !inLoop_[tr.off]))
-      return false;
-    return true;
-  }
-
-  // Whether a guard comes, from the start of position `pos`, before the next
-  // side effect or the end of the region.
-  bool guardAhead(size_t pos, size_t total) const {
-    bool sinking = false; // a print or store that would have to sink
-    for (size_t q = pos; q < total; ++q) {
-      size_t i = q % m_;
-      const Block &b = f_.block(pieces_[i]);
-      for (const Instr &in : b.instrs) {
-        if (isSideEffect(in) && in.op != Opcode::Print && in.op != Opcode::Store)
-          return false; // a print or store may still sink past the guards
-        if (sinking && mayTrap(in.op))
-          return false; // but not past this (canSink)
-        sinking |= isSideEffect(in);
-      }
-      bool last = q + 1 == total;
-      if (last && !t_.isLoop)
-        return false;
-      if (isGuardable(i))
-        return true;
-    }
-    return false;
-  }
-
-  BlockId newBlock(double flow, bool labeled) {
-    BlockId b = labeled ? f_.addFreshBlock("sb") : f_.addBlock();
-    chain_.push_back(b);
-    flow_[b] = flow;
-    return b;
-  }
-
-  // A committing side exit: commit, the effects sunk this far, jmp. Exits
-  // without pending effects to the same target share one stub.
-  BlockId stub(BlockId target, double flow, std::vector<Instr> effects) {
-    if (effects.empty()) {
-      if (auto it = sharedStubs_.find(target); it != sharedStubs_.end()) {
-        flow_[it->second] += flow;
-        return it->second;
-      }
-    }
-    BlockId b = f_.addFreshBlock("sb.exit");
-    stubs_.push_back(b);
-    flow_[b] = flow;
-    emit(b, makeInstr(Opcode::Commit));
-    for (Instr &e : effects)
-      emit(b, std::move(e));
-    emit(b, jumpTo(target));
-    if (f_.block(b).instrs.size() == 2)
-      sharedStubs_[target] = b;
-    return b;
-  }
-
-  std::vector<Instr> pendingEffects() const {
-    std::vector<Instr> out;
-    for (auto &[g, in] : pending_)
-      out.push_back(in);
-    return out;
-  }
-
-  // Emits (in order) the sunk effects whose last guard was at `pos`.
-  bool emitPendingAt(BlockId cur, size_t pos) {
-    bool any = false;
-    std::vector<std::pair<size_t, Instr>> rest;
-    for (auto &[g, in] : pending_) {
-      if (g == pos) {
-        emit(cur, std::move(in));
-        any = true;
-      } else {
-        rest.push_back({g, std::move(in)});
-      }
-    }
-    pending_ = std::move(rest);
-    return any;
-  }
-
-  void flushPending(BlockId cur) {
-    for (auto &[g, in] : pending_)
-      emit(cur, std::move(in));
-    pending_.clear();
-  }
-
-  // The last position, from `pos` on, whose transition is a guard of the
-  // current segment (which ends at the next side effect or the region's or
-  // chunk's end); kNoPos when none.
-  size_t lastGuardAhead(size_t pos, size_t total) const {
-    size_t g = kNoPos;
-    for (size_t q = pos; q < total; ++q) {
-      size_t i = q % m_;
-      if (q > pos)
-        for (const Instr &in : f_.block(pieces_[i]).instrs)
-          if (isSideEffect(in))
-            return g;
-      bool last = q + 1 == total;
-      if (last && !t_.isLoop)
-        return g;
-      if (isGuardable(i))
-        g = q;
-      if (last)
-        return g;
-    }
-    return g;
-  }
-
-  // A print or store may move down to just after the guard at position `g`
-  // when nothing on the way redefines its operands or may trap (the ordering
-  // rule, keepsOrder in ir/Opcode.h: the effect must show before the error;
-  // this also keeps a store above any load that could read its address).
-  bool canSink(const Instr &e, size_t pos, size_t g) const {
-    if (e.op != Opcode::Print && e.op != Opcode::Store)
-      return false;
-    for (size_t q = pos + 1; q <= g; ++q)
-      for (const Instr &in : f_.block(pieces_[q % m_]).instrs) {
-        if (in.hasDest() && std::find(e.args.begin(), e.args.end(), in.dest) != e.args.end())
-          return false;
-        if (keepsOrder(in.op))
-          return false;
-      }
-    return true;
-  }
-
-  static Instr jumpTo(BlockId target) {
-    Instr j = makeInstr(Opcode::Jmp);
-    j.labels.push_back(target);
-    return j;
-  }
-
-  void emit(BlockId b, Instr in) { f_.block(b).instrs.push_back(std::move(in)); }
-
-  void edge(BlockId from, BlockId to, double flow) { w_.setEdge(from, to, flow); }
-
-  // A variable that is true exactly when `cond` is false, defined in `cur`
-  // (right after cond's definition when that is an invertible comparison in
-  // `cur`, so both read the same operands).
-  VarId invert(BlockId cur, VarId cond) {
-    std::vector<Instr> &ins = f_.block(cur).instrs;
-    VarId nv = f_.freshVar(f_.varName(cond) + ".not");
-    for (size_t k = ins.size(); k-- > 0;) {
-      if (ins[k].dest != cond)
-        continue;
-      if (auto inv = invertedComparison(ins[k].op)) {
-        Instr c = ins[k];
-        c.op = *inv;
-        c.dest = nv;
-        ins.insert(ins.begin() + std::ptrdiff_t(k + 1), std::move(c));
-        return nv;
-      }
-      break;
-    }
-    Instr n = makeInstr(Opcode::Not);
-    n.dest = nv;
-    n.type = Type::boolTy();
-    n.args.push_back(cond);
-    ins.push_back(std::move(n));
-    return nv;
-  }
-
-  void updateWeights() {
-    for (auto &[b, fl] : flow_)
-      w_.setBlock(b, fl);
-    // The originals keep what the region does not take.
-    for (size_t i = 0; i < m_; ++i)
-      w_.setBlock(pieces_[i], std::max(0.0, w_.block(pieces_[i]) - taken_[i]));
-    for (size_t k = 0; k + 1 < chain_.size(); ++k)
-      if (!f_.block(chain_[k]).terminator())
-        w_.setEdge(chain_[k], chain_[k + 1], flow_.lookup(chain_[k + 1]));
-  }
-
-  Function &f_;
-  FunctionWeights &w_;
-  const Trace &t_;
-  const SuperblockOptions &o_;
-  Candidate c_;
-  std::vector<BlockId> pieces_;
-  std::vector<double> stayProb_, taken_;
-  std::vector<Transition> trans_;
-  std::vector<bool> inLoop_;
-  BlockId head_ = kNoBlock, entry_ = kNoBlock;
-  size_t m_ = 0;
-  std::vector<BlockId> chain_, stubs_;
-  llvm::DenseMap<BlockId, double> flow_;
-  double failCost_ = 0;
-  std::vector<std::pair<size_t, Instr>> pending_; // sunk effects and their guard position
-  llvm::DenseMap<BlockId, BlockId> sharedStubs_;
-  static constexpr size_t kNoPos = ~size_t(0);
-  bool counted_ = false, countedStrict_ = true;
-  int64_t countedOffset_ = 0;
-  size_t countedPiece_ = 0;
-  VarId countedIv_ = kNoVar, countedBound_ = kNoVar;
-  int64_t countedStep_ = 1;
-};
 
 std::string blockDisplayName(const Function &f, BlockId b) {
   return f.block(b).hasLabel() ? "." + f.block(b).label : "#" + std::to_string(b);
@@ -746,6 +21,157 @@ bool traceStillValid(const Function &f, const Trace &t) {
   return true;
 }
 
+std::string fixed1(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f", x);
+  return buf;
+}
+
+// Search: every form tried for a trace. Loop traces try each unroll factor
+// (speculative forms also the larger speculative factors, with and without a
+// counted range guard); a straight trace has one form of each kind.
+std::vector<Candidate> candidatesFor(const Trace &t, const SuperblockOptions &options) {
+  std::vector<Candidate> cands;
+  for (bool spec : {true, false}) {
+    if (spec && !options.speculation)
+      continue;
+    if (!t.isLoop) {
+      cands.push_back({spec, 1, false});
+      continue;
+    }
+    std::vector<unsigned> factors = options.unrollFactors;
+    if (spec)
+      factors.insert(factors.end(), options.speculativeUnrollFactors.begin(),
+                     options.speculativeUnrollFactors.end());
+    for (unsigned k : factors) {
+      cands.push_back({spec, k, false});
+      if (spec && k >= 2)
+        cands.push_back({spec, k, true});
+    }
+  }
+  return cands;
+}
+
+// A candidate emitted on a scratch copy of the function.
+struct Tried {
+  Candidate c;
+  Outcome o;
+  Function f;
+  FunctionWeights w;
+};
+
+// The best form of each kind that fits the growth budget, and why the others
+// did not count.
+struct SearchResult {
+  std::optional<Tried> spec, plain;
+  std::string lastFailure;
+  long long overBudget = 0; // the smallest growth refused for the budget (0: none)
+};
+
+SearchResult searchForms(const Function &f, const FunctionWeights &weights, const Trace &t,
+                         const SuperblockOptions &options, double budget, bool debug) {
+  SearchResult r;
+  for (Candidate c : candidatesFor(t, options)) {
+    Function scratch = f;
+    FunctionWeights sw = weights;
+    Outcome o = emitRegion(scratch, sw, t, options, c);
+    if (debug)
+      std::fprintf(stderr, "[sb] %s head=%s spec=%d K=%u counted=%d ok=%d (%s) saving=%.1f "
+                           "growth=%lld used=%d\n",
+                   f.name.c_str(), blockDisplayName(f, t.blocks[0]).c_str(), c.speculative,
+                   c.unroll, c.counted, o.ok, o.failure.c_str(), o.saving(), o.growth,
+                   o.usedSpeculation);
+    if (!o.ok) {
+      r.lastFailure = o.failure;
+      continue;
+    }
+    double allowed = budget + (o.usedSpeculation && t.isLoop ? options.speculativeGrowth : 0);
+    if (double(scratch.instrCount()) > allowed) {
+      if (!r.overBudget || o.growth < r.overBudget)
+        r.overBudget = o.growth;
+      continue;
+    }
+    std::optional<Tried> &slot = o.usedSpeculation ? r.spec : r.plain;
+    if (!slot || o.saving() > slot->o.saving() + 1e-9)
+      slot.emplace(Tried{c, o, std::move(scratch), std::move(sw)});
+  }
+  return r;
+}
+
+// Decision: the speculative form when its price (what it costs more than the
+// better of the branch form and the original code) is at most
+// maxSpeculationPrice of the trace's work; else the branch form when it
+// saves; else nothing. --force-speculation takes any speculative form,
+// --best-form (preferSpeculation off) only one that costs nothing more.
+Tried *chooseForm(SearchResult &r, const SuperblockOptions &options) {
+  if (r.spec && options.forceSpeculation)
+    return &*r.spec;
+  double plainSaving = r.plain && r.plain->o.saving() >= options.minSaving ? r.plain->o.saving() : 0;
+  if (r.spec) {
+    double price = plainSaving - r.spec->o.saving();
+    double allowed = options.preferSpeculation ? options.maxSpeculationPrice * r.spec->o.before : 0;
+    if (price <= allowed)
+      return &*r.spec;
+  }
+  if (r.plain && r.plain->o.saving() >= options.minSaving)
+    return &*r.plain;
+  return nullptr;
+}
+
+// Remarks: the decision, the form's figures, and the real reason.
+void describe(RegionRemark &rm, const Trace &t, const SearchResult &r, const Tried *chosen,
+              const SuperblockOptions &options) {
+  rm.savingSpeculative = r.spec ? r.spec->o.saving() : 0;
+  rm.savingBranches = r.plain ? r.plain->o.saving() : 0;
+  const Tried *shown = chosen ? chosen : (r.spec ? &*r.spec : (r.plain ? &*r.plain : nullptr));
+  if (shown) {
+    rm.unroll = t.isLoop ? shown->c.unroll : 1;
+    rm.guards = shown->o.guards;
+    rm.sideExits = shown->o.sideExits;
+    rm.commitsForEffects = shown->o.commitsForEffects;
+    rm.sunkEffects = shown->o.sunkEffects;
+    rm.expectedSaving = shown->o.saving();
+    rm.growth = shown->o.growth;
+    if (shown->o.usedSpeculation) {
+      rm.commitInterval = t.isLoop ? shown->c.unroll : 1;
+      rm.expectedOverhead = shown->o.overhead;
+      rm.expectedRedo = shown->o.redo;
+    }
+  }
+  std::string budgetNote =
+      r.overBudget ? " (forms growing the function by " + std::to_string(r.overBudget) +
+                         " or more instructions exceed the growth budget)"
+                   : "";
+  if (chosen && chosen->o.usedSpeculation) {
+    rm.decision = "speculative";
+    rm.reason = "speculation: saves " + fixed1(chosen->o.saving()) + " against the original, " +
+                fixed1(chosen->o.saving() - rm.savingBranches) + " against the branch form" +
+                (options.forceSpeculation ? " (forced)" : "");
+    return;
+  }
+  if (chosen) {
+    rm.decision = "branches";
+    if (!options.speculation)
+      rm.reason = "speculation disabled";
+    else if (!r.spec)
+      rm.reason = "no speculative form: nothing to guard (no rare branch or loop exit)" + budgetNote;
+    else
+      rm.reason = "the speculative form costs " + fixed1(rm.savingBranches - rm.savingSpeculative) +
+                  " more than the branch form, over the price limit of " +
+                  fixed1(options.maxSpeculationPrice * r.spec->o.before);
+    return;
+  }
+  rm.decision = "rejected";
+  if (!r.spec && !r.plain)
+    rm.reason = r.overBudget ? "code growth budget: the smallest form adds " +
+                                   std::to_string(r.overBudget) + " instructions"
+                : r.lastFailure.empty() ? "no candidate"
+                                        : r.lastFailure;
+  else
+    rm.reason = "no form saves: best speculative " + fixed1(rm.savingSpeculative) +
+                ", best branch form " + fixed1(rm.savingBranches) + budgetNote;
+}
+
 } // namespace
 
 bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfile *paths,
@@ -754,6 +180,8 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
   std::vector<Trace> traces = selectTraces(f, weights, paths, options.trace);
   bool changed = false;
   double budget = options.growthLimit * double(std::max<size_t>(sizeBefore, 1));
+  // BRISK_SB_DEBUG=1 lists every candidate the cost model measured.
+  const bool debug = std::getenv("BRISK_SB_DEBUG") != nullptr;
   for (const Trace &t : traces) {
     if (!traceStillValid(f, t))
       continue;
@@ -763,88 +191,10 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       rm.trace.push_back(blockDisplayName(f, b));
     rm.loop = t.isLoop;
     rm.headCount = t.headCount;
-
-    std::vector<Candidate> cands;
-    for (bool spec : {true, false}) {
-      if (spec && !options.speculation)
-        continue;
-      if (t.isLoop)
-        for (unsigned k : options.unrollFactors) {
-          cands.push_back({spec, k, false});
-          if (spec && k >= 2)
-            cands.push_back({spec, k, true});
-        }
-      else
-        cands.push_back({spec, 1, false});
-    }
-    struct Tried {
-      Candidate c;
-      Outcome o;
-      Function f;
-      FunctionWeights w;
-    };
-    std::optional<Tried> bestSpec, bestPlain;
-    std::string lastFailure;
-    double bestSpecSaving = -1e300, bestPlainSaving = -1e300;
-    for (Candidate c : cands) {
-      Function scratch = f;
-      FunctionWeights sw = weights;
-      Outcome o = RegionEmitter(scratch, sw, t, options, c).run();
-      // BRISK_SB_DEBUG=1 lists every candidate the cost model measured.
-      if (std::getenv("BRISK_SB_DEBUG"))
-        std::fprintf(stderr, "[sb] %s head=%s spec=%d K=%u counted=%d ok=%d (%s) saving=%.1f "
-                             "growth=%lld used=%d\n",
-                     f.name.c_str(), rm.trace[0].c_str(), c.speculative, c.unroll, c.counted,
-                     o.ok, o.failure.c_str(), o.saving(), o.growth, o.usedSpeculation);
-      if (!o.ok) {
-        lastFailure = o.failure;
-        continue;
-      }
-      if (double(scratch.instrCount()) > budget) {
-        lastFailure = "code growth budget";
-        continue;
-      }
-      bool spec = o.usedSpeculation;
-      double &best = spec ? bestSpecSaving : bestPlainSaving;
-      std::optional<Tried> &slot = spec ? bestSpec : bestPlain;
-      if (o.saving() > best + 1e-9) {
-        best = o.saving();
-        slot.emplace(Tried{c, o, std::move(scratch), std::move(sw)});
-      }
-    }
-    rm.savingSpeculative = bestSpec ? bestSpecSaving : 0;
-    rm.savingBranches = bestPlain ? bestPlainSaving : 0;
-    Tried *chosen = nullptr;
-    if (options.forceSpeculation && bestSpec)
-      chosen = &*bestSpec;
-    else if (bestSpec && bestSpecSaving >= options.minSaving &&
-        (options.preferSpeculation || !bestPlain || bestSpecSaving >= bestPlainSaving))
-      chosen = &*bestSpec;
-    else if (bestPlain && bestPlainSaving >= options.minSaving)
-      chosen = &*bestPlain;
-    if (!chosen) {
-      rm.decision = "rejected";
-      rm.expectedSaving = std::max(bestSpec ? bestSpecSaving : -1e300,
-                                   bestPlain ? bestPlainSaving : -1e300);
-      if (!bestSpec && !bestPlain) {
-        rm.expectedSaving = 0;
-        rm.reason = lastFailure.empty() ? "no candidate" : lastFailure;
-      } else {
-        rm.reason = "expected saving below " + std::to_string(options.minSaving);
-      }
-    } else {
-      rm.decision = chosen->o.usedSpeculation ? "speculative" : "branches";
-      rm.unroll = t.isLoop ? chosen->c.unroll : 1;
-      rm.guards = chosen->o.guards;
-      rm.sideExits = chosen->o.sideExits;
-      rm.commitsForEffects = chosen->o.commitsForEffects;
-      rm.sunkEffects = chosen->o.sunkEffects;
-      rm.expectedSaving = chosen->o.saving();
-      rm.growth = chosen->o.growth;
-      rm.reason = chosen->o.usedSpeculation
-                      ? "speculation saves the most expected instructions among its forms"
-                      : (options.speculation ? "no profitable guard: branch side exits"
-                                             : "speculation disabled");
+    SearchResult found = searchForms(f, weights, t, options, budget, debug);
+    Tried *chosen = chooseForm(found, options);
+    describe(rm, t, found, chosen, options);
+    if (chosen) {
       f = std::move(chosen->f);
       weights = std::move(chosen->w);
       changed = true;

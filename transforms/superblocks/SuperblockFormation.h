@@ -54,9 +54,12 @@
 //
 // After each region, GuardFacts (folding under guard-implied facts) and
 // speculation-aware dead-code elimination run over the function; the cost
-// model measures the region after them. A region is kept only when its
-// expected saving is positive (see CostModel.h); every decision is recorded
-// as a RegionRemark.
+// model measures the region after them (RegionEmitter.h: emission). The
+// seams: search (every candidate form on a scratch copy), decision (the
+// speculative form when its price over the better of the branch form and
+// the original is at most maxSpeculationPrice of the trace's work, else the
+// branch form when it saves), remarks (every decision is recorded as a
+// RegionRemark with its real reason).
 //
 // Weights: the new blocks take the flow the cost model assigned them, the
 // originals keep the rest. Invalidates every analysis of the function.
@@ -75,12 +78,23 @@ namespace brisk {
 struct SuperblockOptions {
   TraceOptions trace;
   bool speculation = true;          // false: --no-speculation
-  bool preferSpeculation = true;    // pick the best speculative form whenever it saves
-  bool forceSpeculation = false;    // take the best speculative form even at a loss (tests)
+  bool preferSpeculation = true;    // false (--best-form): speculate only at no price
+  bool forceSpeculation = false;    // speculate whatever the price (inspection, goldens)
   double maxGuardFailure = 0.05;    // off-trace probability above which a branch stays a branch
   std::vector<unsigned> unrollFactors = {1, 2, 4, 8}; // K candidates for loop traces
+  // Larger K tried for speculative loop regions only (within the
+  // speculativeGrowth allowance): their speculate/commit are paid per chunk.
+  std::vector<unsigned> speculativeUnrollFactors = {16, 32};
   double growthLimit = 2.0;         // per function, x its size before the pipeline
+  // Instructions a function may grow beyond growthLimit for its speculative
+  // loop chunks only: a chunk's speculate/guard/commit are paid once per K
+  // iterations, so K is sized by that price, not by a small function's size.
+  double speculativeGrowth = 160;
   double minSaving = 1.0;           // expected dynamic instructions a region must save
+  // A trace runs under speculation when its best speculative form costs at
+  // most this share of the trace's original work more than the better of
+  // its branch form and its original code (the price of speculation).
+  double maxSpeculationPrice = 0.03;
 };
 
 struct RegionRemark {
@@ -94,6 +108,11 @@ struct RegionRemark {
   double expectedSaving = 0;        // of the chosen form (best candidate when rejected)
   double savingSpeculative = 0, savingBranches = 0; // best of each form
   long long growth = 0;             // static instructions added
+  // Speculative regions: iterations between a speculate and its commit, and
+  // per run of the program the expected speculate/commit/not/jmp the region
+  // adds (overhead) and the work failed guards throw away (redo).
+  unsigned commitInterval = 0;
+  double expectedOverhead = 0, expectedRedo = 0;
   std::string reason;
 };
 

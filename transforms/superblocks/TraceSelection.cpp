@@ -29,6 +29,7 @@ public:
       : f_(f), w_(w), o_(o), cfg_(f), dom_(cfg_), inTrace_(f.blocks.size(), false) {
     if (paths && o.usePathProfile && pathsStillValid(*paths))
       paths_ = paths;
+    excludeSpeculation();
   }
 
   std::vector<Trace> run() {
@@ -52,6 +53,37 @@ public:
   }
 
 private:
+  // Blocks that may run while speculating (reached from a `speculate`
+  // without passing a `commit`), blocks that speculate, guard or commit, and
+  // their successors join no trace: a region there would nest speculation,
+  // and a region head entered from them would be entered while speculating.
+  void excludeSpeculation() {
+    std::vector<bool> speculating(f_.blocks.size(), false);
+    std::vector<BlockId> work;
+    auto hasOp = [&](BlockId b, Opcode op) {
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.op == op)
+          return true;
+      return false;
+    };
+    for (BlockId b : f_.layout)
+      if (hasOp(b, Opcode::Speculate) || hasOp(b, Opcode::Guard) || hasOp(b, Opcode::Commit)) {
+        inTrace_[b] = true;
+        work.push_back(b);
+      }
+    while (!work.empty()) {
+      BlockId b = work.back();
+      work.pop_back();
+      for (BlockId s : normalSuccessors(f_, b)) {
+        inTrace_[s] = true;
+        if (!speculating[s] && !hasOp(s, Opcode::Commit)) {
+          speculating[s] = true;
+          work.push_back(s);
+        }
+      }
+    }
+  }
+
   bool pathsStillValid(const FunctionProfile &fp) const {
     for (const LoopProfile &lp : fp.loops)
       for (const PathProfile &p : lp.paths) {
@@ -163,9 +195,12 @@ std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weight
                                 const FunctionProfile *paths, const TraceOptions &options) {
   // A function that may read an unassigned variable keeps its code: the read
   // must fail where it does, and the superblock passes fold and move reads.
-  if (f.layout.empty() || !weights.hasData() || !isPlainNonSpeculative(f) ||
-      hasPossiblyUndefinedRead(f))
+  if (f.layout.empty() || !weights.hasData() || hasPossiblyUndefinedRead(f))
     return {};
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
+        return {};
   return Selector(f, weights, paths, options).run();
 }
 

@@ -708,10 +708,13 @@ TEST(LoopUnrollBenchTest, EveryBenchmarkKeepsItsOutputAndUnrollingPays) {
     ASSERT_TRUE(train.ok);
     Program with = optimize(*p, *train.profile, true);
     Program without = optimize(*p, *train.profile, false);
-    // The growth limit (2.0x per function, inlining included) holds.
+    // The growth limit (2.0x per function, inlining included, plus the
+    // speculative chunks' allowance in a function that speculates) holds.
     for (const Function &f : with.functions)
       if (const Function *o = p->findFunction(f.name)) {
-        EXPECT_LE(double(f.instrCount()), 2.0 * double(std::max<size_t>(o->instrCount(), 1)))
+        double allowance = isPlainNonSpeculative(f) ? 0 : SuperblockOptions{}.speculativeGrowth;
+        EXPECT_LE(double(f.instrCount()),
+                  2.0 * double(std::max<size_t>(o->instrCount(), 1)) + allowance)
             << f.name;
       }
     Program everywhere = *p;
@@ -742,7 +745,9 @@ TEST(LoopUnrollBenchTest, EveryBenchmarkKeepsItsOutputAndUnrollingPays) {
         std::printf("unroll %-28s %.4f (without unrolling %.4f)\n", b.name.c_str(),
                     double(c.dyn) / double(a.dyn), double(n.dyn) / double(a.dyn));
       } else {
-        EXPECT_LE(double(c.dyn), 1.05 * double(a.dyn));
+        // Held-out inputs that barely enter a loop pay its speculative
+        // chunk's entry test (up to 6) without the chunk (squares with 1).
+        EXPECT_LE(double(c.dyn), 1.05 * double(a.dyn) + 6);
       }
     }
   }

@@ -1,0 +1,43 @@
+// RegionEmitter: emits one superblock region (one candidate form of one
+// trace) into a function, cleans it up with GuardFacts and speculation-aware
+// dead-code elimination, and measures it with the CostModel. The emission
+// seam of SuperblockFormation (see SuperblockFormation.h for the region
+// shape); formSuperblocks searches the candidates and decides among them.
+#pragma once
+
+#include "ir/IR.h"
+#include "transforms/superblocks/ProfileWeights.h"
+#include "transforms/superblocks/SuperblockFormation.h"
+#include "transforms/superblocks/TraceSelection.h"
+
+#include <string>
+
+namespace brisk {
+
+// One form of a trace's region.
+struct Candidate {
+  bool speculative = false;
+  unsigned unroll = 1;
+  bool counted = false; // loop: one guard per chunk replaces the exit tests
+};
+
+// What emitting a candidate gave: whether it could be built, its expected
+// cost before and after (CostModel.h), and what it contains.
+struct Outcome {
+  bool ok = false;
+  std::string failure;
+  double before = 0, after = 0;
+  double overhead = 0, redo = 0; // expected speculate/commit/not/jmp; work redone
+  unsigned guards = 0, sideExits = 0, commitsForEffects = 0, sunkEffects = 0;
+  bool usedSpeculation = false;
+  long long growth = 0;
+  double saving() const { return before - after; }
+};
+
+// Emits the region of `trace` in the form `candidate` into `f` (a scratch
+// copy while candidates are compared) and measures it. `weights` are updated
+// with the flows the cost model assigned.
+Outcome emitRegion(Function &f, FunctionWeights &weights, const Trace &trace,
+                   const SuperblockOptions &options, Candidate candidate);
+
+} // namespace brisk
