@@ -49,6 +49,8 @@ void runOptimizationPipeline(Program &program, PassContext &ctx, int level) {
   runPass(program, ctx, kSimplifyCFGPass);
 }
 
+using GrowthLimits = std::map<std::string, size_t, std::less<>>;
+
 // The dynamic instructions `f` ran under `p` (block counts x sizes).
 static double dynamicCost(const Function &f, const Profile &p) {
   const FunctionProfile *fp = p.function(f.name);
@@ -59,6 +61,49 @@ static double dynamicCost(const Function &f, const Profile &p) {
   return cost;
 }
 
+// The growth policy: the largest size (instructions) each function of the
+// original program may reach. Every function gets growthLimit x its size;
+// a hot one the larger of that and its size + hotGrowthConstant. Hot: its own
+// dynamic count is at least hotShare of the program's, or it calls a hot
+// function from a site that ran (a one-call main is hot when what it calls
+// is). Without the constant a 2-instruction main could never take in its one
+// call and a 10-instruction loop never unroll. (The program-level bound is
+// checked on the result: see runSuperblockPipeline.)
+static GrowthLimits growthLimits(const Program &program, const Profile &profile,
+                                 const SuperblockPipelineOptions &options) {
+  GrowthLimits limits;
+  double total = 0;
+  std::map<std::string, double, std::less<>> self;
+  for (const Function &f : program.functions) {
+    if (limits.count(f.name))
+      continue;
+    double size = double(std::max<size_t>(f.instrCount(), 1));
+    limits[f.name] = size_t(options.superblocks.growthLimit * size);
+    total += self[f.name] = dynamicCost(f, profile);
+  }
+  std::map<std::string, bool, std::less<>> hot;
+  for (auto &[name, cost] : self)
+    hot[name] = total > 0 && cost >= options.hotShare * total;
+  // Callers of hot functions, to a fixed point.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const Function &f : program.functions) {
+      if (hot[f.name])
+        continue;
+      const FunctionProfile *fp = profile.function(f.name);
+      for (BlockId b : f.layout)
+        for (const Instr &in : f.block(b).instrs)
+          if (in.op == Opcode::Call && fp && fp->blockCount(b) > 0 && hot[in.callee] &&
+              !hot[f.name])
+            hot[f.name] = changed = true;
+    }
+  }
+  for (const Function &f : program.functions)
+    if (hot[f.name])
+      limits[f.name] = std::max(limits[f.name], f.instrCount() + options.hotGrowthConstant);
+  return limits;
+}
+
 // Loops whose back edge needs copies are unrolled by two where out-of-SSA can
 // then drop the copies (transforms/loops/CopyUnroll.h). Whether it can depends on
 // liveness after the round trip, so this measures instead of predicting: the
@@ -66,8 +111,7 @@ static double dynamicCost(const Function &f, const Profile &p) {
 // its dynamic count went down. `current` and `weights` describe the result.
 static void keepCheaperCopyUnrolling(Program &program,
                                      const std::vector<std::vector<std::string>> &inputs,
-                                     double growthLimit,
-                                     const std::map<std::string, size_t> &sizeBefore,
+                                     const GrowthLimits &limits,
                                      PassContext &ctx, std::optional<Profile> &current,
                                      ProgramWeights &weights) {
   std::map<size_t, Function> before;
@@ -76,9 +120,9 @@ static void keepCheaperCopyUnrolling(Program &program,
     for (size_t i = 0; i < program.functions.size(); ++i) {
       Function &f = program.functions[i];
       CopyUnrollOptions o;
-      auto base = sizeBefore.find(f.name);
-      if (base != sizeBefore.end())
-        o.sizeLimit = size_t(growthLimit * double(base->second));
+      auto limit = limits.find(f.name);
+      if (limit != limits.end())
+        o.sizeLimit = limit->second;
       Function saved;
       if (unrollForCoalescing(f, &weights.of(f), o, &saved))
         before.emplace(i, std::move(saved));
@@ -100,6 +144,7 @@ static void keepCheaperCopyUnrolling(Program &program,
 static void runSuperblockPipelineOnce(Program &program, const Profile &profile, PassContext &ctx,
                                       const SuperblockPipelineOptions &options,
                                       std::map<std::string, size_t> &sizes,
+                                      GrowthLimits &limits,
                                       std::vector<RegionRemark> *remarks) {
   ProgramWeights weights = ProgramWeights::fromProfile(program, profile);
   std::map<std::string, size_t> sizeBefore = sizes; // the code-growth budget's base
@@ -118,17 +163,23 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   if (options.recursiveConstants) {
     PassScope scope(ctx, "recursive-constants", program);
     RecursiveConstantsOptions ro;
-    ro.sizeLimit = [&](const Function &f) {
-      return size_t(options.superblocks.growthLimit * double(sizeBefore[f.name]));
-    };
+    ro.sizeLimit = [&](const Function &f) { return limits[f.name]; };
     for (const RecursiveConstantsSplit &s : passConstantsDownRecursion(program, &weights, ro)) {
       sizeBefore[s.worker] = sizes[s.worker] = sizeBefore[s.wrapper];
+      limits[s.worker] = limits[s.wrapper];
       workersAsSplit.push_back(*program.findFunction(s.worker));
     }
   }
   if (options.inlining) {
+    // Each caller up to its limit plus the inliner's constant allowance
+    // (which the growth fallback takes back from a function that ends over).
+    GrowthLimits callerLimits = limits;
+    for (auto &[name, limit] : callerLimits)
+      limit += options.inline_.callerGrowthConstant;
+    InlineOptions early = options.inline_;
+    early.callerSizeLimit = &callerLimits;
     PassScope scope(ctx, "inline", program);
-    inlineHotCalls(program, weights, options.inline_);
+    inlineHotCalls(program, weights, early);
   }
   // The whole-function passes renumber blocks, so their result is profiled
   // again on the recorded training inputs before superblocks are formed.
@@ -149,7 +200,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       PassScope scope(ctx, "unroll", program);
       for (Function &f : program.functions) {
         LoopUnrollOptions uo = options.unroll;
-        uo.sizeLimit = size_t(options.superblocks.growthLimit * double(sizeBefore[f.name]));
+        uo.sizeLimit = limits[f.name];
         changed |= unrollCountedLoops(f, &weights.of(f), uo);
       }
     }
@@ -159,26 +210,27 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       refreshed = interp::profileRuns(program, profile.inputs);
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
-    keepCheaperCopyUnrolling(program, profile.inputs, options.superblocks.growthLimit, sizeBefore,
-                             ctx, refreshed, weights);
+    keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights);
     if (ctx.failed())
       return;
   }
   const Profile &current = refreshed ? *refreshed : profile;
   {
     PassScope scope(ctx, "superblocks", program);
-    for (Function &f : program.functions)
-      formSuperblocks(f, weights.of(f), current.function(f.name), sizeBefore[f.name],
-                      options.superblocks, remarks);
+    for (Function &f : program.functions) {
+      // formSuperblocks counts its budget as a factor of the size before.
+      SuperblockOptions so = options.superblocks;
+      size_t base = std::max<size_t>(sizeBefore[f.name], 1);
+      if (limits.count(f.name))
+        so.growthLimit = double(limits[f.name]) / double(base);
+      formSuperblocks(f, weights.of(f), current.function(f.name), base, so, remarks);
+    }
   }
   // Calls that ran once or so: inlining saves their call and ret, but the
   // growth budget is worth more to the loop transforms above (a cold call
   // inlined first can leave a hot loop of its caller without room to unroll),
   // so they come last and get what is left of each function's budget.
   if (options.inlining) {
-    std::map<std::string, size_t, std::less<>> limits;
-    for (const auto &[name, size] : sizeBefore)
-      limits[name] = size_t(options.superblocks.growthLimit * double(size));
     InlineOptions cold = options.inline_;
     cold.minSiteCount = 1;
     cold.callerSizeLimit = &limits;
@@ -201,32 +253,32 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     if (options.inlining)
       break;
     Function *now = program.findFunction(worker.name);
-    double limit = options.superblocks.growthLimit * double(std::max<size_t>(sizeBefore[worker.name], 1));
-    if (now && double(now->instrCount()) > limit)
+    if (now && now->instrCount() > limits[worker.name])
       *now = std::move(worker);
   }
 }
 
-// The functions of `program` larger than `limit` x their size in `sizes`.
-static std::vector<size_t> overBudget(const Program &program,
-                                      const std::map<std::string, size_t> &sizes, double limit) {
+// The functions of `program` larger than their limit.
+static std::vector<size_t> overBudget(const Program &program, const GrowthLimits &limits) {
   std::vector<size_t> out;
   for (size_t i = 0; i < program.functions.size(); ++i) {
     const Function &f = program.functions[i];
-    auto it = sizes.find(f.name);
-    if (it != sizes.end() && double(f.instrCount()) > limit * double(std::max<size_t>(it->second, 1)))
+    auto it = limits.find(f.name);
+    if (it != limits.end() && f.instrCount() > it->second)
       out.push_back(i);
   }
   return out;
 }
 
-void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
-                           const SuperblockPipelineOptions &options,
-                           std::vector<RegionRemark> *remarks) {
+// The pipeline with every function held to its limit (`program` is
+// `original` on entry).
+static void runWithinFunctionLimits(Program &program, const Program &original,
+                                    const Profile &profile, PassContext &ctx,
+                                    const SuperblockPipelineOptions &options,
+                                    std::vector<RegionRemark> *remarks) {
   std::map<std::string, size_t> sizes;
   for (const Function &f : program.functions)
     sizes.try_emplace(f.name, f.instrCount());
-  const Program original = program;
   // Functions that speculate themselves are given back as written, whatever
   // the passes below did to them (see Pipeline.h).
   std::vector<size_t> ownSpeculation;
@@ -245,7 +297,8 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
       remarks->push_back(std::move(rm));
     }
   }
-  runSuperblockPipelineOnce(program, profile, ctx, options, sizes, remarks);
+  GrowthLimits limits = growthLimits(program, profile, options);
+  runSuperblockPipelineOnce(program, profile, ctx, options, sizes, limits, remarks);
   if (ctx.failed())
     return;
   // (Back to its original size, such a function is never over budget below,
@@ -257,8 +310,7 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
   // Such a function takes its version from a run with half, a quarter, none
   // of that allowance, then from a run without inlining, else stays as it was. Any version of
   // a function is a correct one: they are compiled from the same profile.
-  double limit = options.superblocks.growthLimit;
-  std::vector<size_t> over = overBudget(program, sizes, limit);
+  std::vector<size_t> over = overBudget(program, limits);
   SuperblockPipelineOptions fallback = options;
   for (int attempt = 0; attempt < 4 && !over.empty(); ++attempt) {
     if (attempt < 3)
@@ -266,14 +318,13 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
     else
       fallback.inlining = false;
     Program retry = original;
-    runSuperblockPipelineOnce(retry, profile, ctx, fallback, sizes, nullptr);
+    runSuperblockPipelineOnce(retry, profile, ctx, fallback, sizes, limits, nullptr);
     if (ctx.failed())
       return;
     std::vector<size_t> stillOver;
     for (size_t i : over) {
       const Function &candidate = retry.functions[i];
-      if (double(candidate.instrCount()) <=
-          limit * double(std::max<size_t>(sizes[candidate.name], 1)))
+      if (candidate.instrCount() <= limits[candidate.name])
         program.functions[i] = candidate;
       else
         stillOver.push_back(i);
@@ -283,6 +334,35 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
   for (size_t i : over)
     if (i < original.functions.size()) // not a worker: see runSuperblockPipelineOnce
       program.functions[i] = original.functions[i];
+}
+
+static size_t programSize(const Program &program) {
+  size_t n = 0;
+  for (const Function &f : program.functions)
+    n += f.instrCount();
+  return n;
+}
+
+// The program as a whole stays within programGrowthLimit x its size: when the
+// hot functions' constant allowance takes it past that, the pipeline runs
+// again with half the allowance, down to 8, then without it (every function
+// then within growthLimit x its size). Only small programs get there: past
+// 64 instructions a function's allowance is its 2.0x.
+void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
+                           const SuperblockPipelineOptions &options,
+                           std::vector<RegionRemark> *remarks) {
+  const Program original = program;
+  double limit = options.programGrowthLimit * double(std::max<size_t>(programSize(original), 1));
+  SuperblockPipelineOptions tried = options;
+  for (;;) {
+    runWithinFunctionLimits(program, original, profile, ctx, tried, remarks);
+    if (ctx.failed() || tried.hotGrowthConstant == 0 || double(programSize(program)) <= limit)
+      return;
+    tried.hotGrowthConstant = tried.hotGrowthConstant > 8 ? tried.hotGrowthConstant / 2 : 0;
+    program = original;
+    if (remarks)
+      remarks->clear();
+  }
 }
 
 } // namespace brisk

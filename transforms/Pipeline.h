@@ -44,6 +44,16 @@ struct SuperblockPipelineOptions {
   // Counted-loop unrolling (transforms/loops/LoopUnroll.h) on the re-profiled
   // program, within the superblocks' growth budget; needs recorded inputs too.
   bool unrolling = true;
+  // The growth policy (see growthLimits in Pipeline.cpp). Every function may
+  // grow to superblocks.growthLimit x its size; a hot one (its own dynamic
+  // count at least hotShare of the program's, or it calls a hot function from
+  // a site that ran) to the larger of that and its size + hotGrowthConstant,
+  // so that tiny hot functions (a one-call main, a 10-instruction loop) have
+  // room to inline into and unroll. The extra is handed out hottest first
+  // while the limits add up to at most programGrowthLimit x the program.
+  size_t hotGrowthConstant = 64;
+  double hotShare = 0.01;
+  double programGrowthLimit = 2.5;
   InlineOptions inline_;
   LoopUnrollOptions unroll;
   SuperblockOptions superblocks;
