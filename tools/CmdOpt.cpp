@@ -31,6 +31,7 @@ void declareCommon(Options &opts) {
   opts.flag("no-recursive-constants", "keep the constants of recursive functions in them");
   opts.flag("no-inline", "do not inline hot calls first");
   opts.flag("no-scalar-opts", "skip the whole-function SSA passes (sccp, gvn, licm, ...)");
+  opts.flag("no-gvn-loops", "do not reuse values across loop iterations (gvn-loops)");
   opts.flag("no-unroll", "do not unroll loops before superblocks (counted loops, copy-unroll)");
   opts.flag("best-form", "pick the cheaper of speculation and branch exits per region\n"
                          "                            (default: speculation whenever it saves)");
@@ -74,6 +75,7 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   po.inlining = !opts.has("no-inline");
   po.scalarOptimizations = !opts.has("no-scalar-opts");
   po.unrolling = !opts.has("no-unroll");
+  po.scalar.loopCarriedGVN = !opts.has("no-gvn-loops");
   if (!parseDouble(opts, "min-edge-prob", so.trace.minEdgeProbability) ||
       !parseDouble(opts, "min-seed-count", so.trace.minSeedCount) ||
       !parseDouble(opts, "max-guard-failure", so.maxGuardFailure) ||

@@ -5,6 +5,7 @@
 #include "transforms/loops/CopyUnroll.h"
 #include "transforms/ssa/FromSSA.h"
 #include "transforms/scalar/GVN.h"
+#include "transforms/scalar/LoopCarriedGVN.h"
 #include "transforms/loops/LICM.h"
 #include "transforms/loops/LoopRotation.h"
 #include "transforms/loops/LoopUnroll.h"
@@ -66,6 +67,9 @@ bool runOnSSAFunctions(Program &p, PassContext &ctx, bool (*pass)(Function &)) {
   return changed;
 }
 bool runGVN(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, numberValues); }
+bool runLoopCarriedGVN(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, reuseValuesAcrossIterations);
+}
 bool runLICM(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, hoistLoopInvariants); }
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
 bool runSCCP(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateConstants); }
@@ -125,6 +129,9 @@ const PassInfo kFromSSAPass{"from-ssa", "out of SSA with copy coalescing", runFr
 const PassInfo kPhisToSetGetPass{"phis-to-set-get", "phis to Bril's set/get (still SSA)",
                                  runPhisToSetGet};
 const PassInfo kGVNPass{"gvn", "dominator-based value numbering (CSE, constants, copies)", runGVN};
+const PassInfo kLoopCarriedGVNPass{"gvn-loops",
+                                   "reuse a value of one loop iteration in the next, through header phis",
+                                   runLoopCarriedGVN};
 const PassInfo kLICMPass{"licm", "hoist loop-invariant pure instructions to preheaders", runLICM};
 const PassInfo kLoopRotationPass{"loop-rotate", "while loops to guarded do-while loops",
                                  runLoopRotation};
@@ -158,6 +165,7 @@ const std::vector<const PassInfo *> &registeredPasses() {
       &kFromSSAPass,
       &kPhisToSetGetPass,
       &kGVNPass,
+      &kLoopCarriedGVNPass,
       &kLICMPass,
       &kLoopRotationPass,
       &kSCCPPass,

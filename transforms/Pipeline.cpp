@@ -19,7 +19,8 @@ void runSSARoundTrip(Program &program, PassContext &ctx) {
   runPass(program, ctx, kFromSSAPass);
 }
 
-void runOptimizationPipeline(Program &program, PassContext &ctx, int level) {
+void runOptimizationPipeline(Program &program, PassContext &ctx, int level,
+                             const ScalarPipelineOptions &options) {
   if (level <= 0)
     return;
   runPass(program, ctx, kToSSAPass);
@@ -36,6 +37,10 @@ void runOptimizationPipeline(Program &program, PassContext &ctx, int level) {
   runPass(program, ctx, kLoopRotationPass);
   runPass(program, ctx, kLICMPass);
   runPass(program, ctx, kGVNPass);
+  // With equal expressions under one name, a value the bottom of an iteration
+  // computes replaces its recomputation at the top of the next.
+  if (options.loopCarriedGVN)
+    runPass(program, ctx, kLoopCarriedGVNPass);
   // Again after the loop passes: what GVN proved equal or constant folds
   // further; then what is left moves to the paths that use it, and block
   // placement turns the hot jumps into fall-throughs.
@@ -186,7 +191,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // Without recorded inputs they are skipped: superblocks need counts.
   std::optional<Profile> refreshed;
   if (options.scalarOptimizations && !profile.inputs.empty()) {
-    runOptimizationPipeline(program, ctx, 2);
+    runOptimizationPipeline(program, ctx, 2, options.scalar);
     if (ctx.failed())
       return;
     refreshed = interp::profileRuns(program, profile.inputs);

@@ -16,9 +16,16 @@ namespace brisk {
 // to-ssa, then from-ssa: what `brisk ssa --round-trip` runs.
 void runSSARoundTrip(Program &program, PassContext &ctx);
 
+// Passes of the whole-function pipeline that can be switched off (for
+// measuring what each contributes: `brisk opt --no-NAME`).
+struct ScalarPipelineOptions {
+  bool loopCarriedGVN = true; // transforms/scalar/LoopCarriedGVN.h
+};
+
 // The optimization pipeline for a level (0: nothing). Passes that work on
 // SSA go between to-ssa and from-ssa.
-void runOptimizationPipeline(Program &program, PassContext &ctx, int level);
+void runOptimizationPipeline(Program &program, PassContext &ctx, int level,
+                             const ScalarPipelineOptions &options = {});
 
 struct SuperblockPipelineOptions {
   SuperblockPipelineOptions() {
@@ -54,6 +61,7 @@ struct SuperblockPipelineOptions {
   size_t hotGrowthConstant = 64;
   double hotShare = 0.01;
   double programGrowthLimit = 2.5;
+  ScalarPipelineOptions scalar;
   InlineOptions inline_;
   LoopUnrollOptions unroll;
   SuperblockOptions superblocks;
