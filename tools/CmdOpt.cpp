@@ -32,6 +32,7 @@ void declareCommon(Options &opts) {
   opts.flag("no-inline", "do not inline hot calls first");
   opts.flag("no-scalar-opts", "skip the whole-function SSA passes (sccp, gvn, licm, ...)");
   opts.flag("no-gvn-loops", "do not reuse values across loop iterations (gvn-loops)");
+  opts.flag("no-strength-reduce", "keep loop index arithmetic as it is (strength-reduce)");
   opts.flag("no-unroll", "do not unroll loops before superblocks (counted loops, copy-unroll)");
   opts.flag("best-form", "pick the cheaper of speculation and branch exits per region\n"
                          "                            (default: speculation whenever it saves)");
@@ -76,6 +77,7 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   po.scalarOptimizations = !opts.has("no-scalar-opts");
   po.unrolling = !opts.has("no-unroll");
   po.scalar.loopCarriedGVN = !opts.has("no-gvn-loops");
+  po.scalar.strengthReduction = !opts.has("no-strength-reduce");
   if (!parseDouble(opts, "min-edge-prob", so.trace.minEdgeProbability) ||
       !parseDouble(opts, "min-seed-count", so.trace.minSeedCount) ||
       !parseDouble(opts, "max-guard-failure", so.maxGuardFailure) ||

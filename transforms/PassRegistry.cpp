@@ -9,6 +9,7 @@
 #include "transforms/loops/LICM.h"
 #include "transforms/loops/LoopRotation.h"
 #include "transforms/loops/LoopUnroll.h"
+#include "transforms/loops/StrengthReduction.h"
 #include "transforms/ssa/PhisToSetGet.h"
 #include "transforms/interprocedural/RecursiveConstants.h"
 #include "transforms/scalar/SCCP.h"
@@ -69,6 +70,9 @@ bool runOnSSAFunctions(Program &p, PassContext &ctx, bool (*pass)(Function &)) {
 bool runGVN(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, numberValues); }
 bool runLoopCarriedGVN(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, reuseValuesAcrossIterations);
+}
+bool runStrengthReduction(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, reduceInductionVariables);
 }
 bool runLICM(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, hoistLoopInvariants); }
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
@@ -132,6 +136,9 @@ const PassInfo kGVNPass{"gvn", "dominator-based value numbering (CSE, constants,
 const PassInfo kLoopCarriedGVNPass{"gvn-loops",
                                    "reuse a value of one loop iteration in the next, through header phis",
                                    runLoopCarriedGVN};
+const PassInfo kStrengthReductionPass{"strength-reduce",
+                                      "affine functions of a loop counter become induction variables",
+                                      runStrengthReduction};
 const PassInfo kLICMPass{"licm", "hoist loop-invariant pure instructions to preheaders", runLICM};
 const PassInfo kLoopRotationPass{"loop-rotate", "while loops to guarded do-while loops",
                                  runLoopRotation};
@@ -166,6 +173,7 @@ const std::vector<const PassInfo *> &registeredPasses() {
       &kPhisToSetGetPass,
       &kGVNPass,
       &kLoopCarriedGVNPass,
+      &kStrengthReductionPass,
       &kLICMPass,
       &kLoopRotationPass,
       &kSCCPPass,

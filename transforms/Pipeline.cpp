@@ -19,10 +19,11 @@ void runSSARoundTrip(Program &program, PassContext &ctx) {
   runPass(program, ctx, kFromSSAPass);
 }
 
-void runOptimizationPipeline(Program &program, PassContext &ctx, int level,
+bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
                              const ScalarPipelineOptions &options) {
   if (level <= 0)
-    return;
+    return false;
+  bool reduced = false;
   runPass(program, ctx, kToSSAPass);
   // Clean first: constants folded, copies and dead code gone, branches on
   // constants and jump-only blocks removed, so the loop passes see the real
@@ -41,6 +42,10 @@ void runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // computes replaces its recomputation at the top of the next.
   if (options.loopCarriedGVN)
     runPass(program, ctx, kLoopCarriedGVNPass);
+  // Index arithmetic of the loop counters becomes induction variables; the
+  // chains it replaces are left to the dead-code pass below.
+  if (options.strengthReduction)
+    reduced = runPass(program, ctx, kStrengthReductionPass);
   // Again after the loop passes: what GVN proved equal or constant folds
   // further; then what is left moves to the paths that use it, and block
   // placement turns the hot jumps into fall-throughs.
@@ -52,6 +57,7 @@ void runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   runPass(program, ctx, kFromSSAPass);
   // Out of SSA, blocks whose phis were their only content may now just jump.
   runPass(program, ctx, kSimplifyCFGPass);
+  return reduced;
 }
 
 using GrowthLimits = std::map<std::string, size_t, std::less<>>;
@@ -107,6 +113,36 @@ static GrowthLimits growthLimits(const Program &program, const Profile &profile,
     if (hot[f.name])
       limits[f.name] = std::max(limits[f.name], f.instrCount() + options.hotGrowthConstant);
   return limits;
+}
+
+// Strength reduction pays per iteration and costs per loop entry (the chain
+// recomputed before the loop), and without counts the SSA passes cannot tell
+// a long loop from a short one. So the pipeline measures: when
+// strength-reduce changed something, the program before the SSA passes
+// (`before`) takes them again without it, both are profiled, and each
+// function keeps the version that ran fewer instructions. `current` is the
+// profile of `program` and describes the result.
+static void keepCheaperStrengthReduction(Program &program, Program before,
+                                         const std::vector<std::vector<std::string>> &inputs,
+                                         PassContext &ctx, const ScalarPipelineOptions &options,
+                                         std::optional<Profile> &current) {
+  ScalarPipelineOptions without = options;
+  without.strengthReduction = false;
+  runOptimizationPipeline(before, ctx, 2, without);
+  if (ctx.failed())
+    return;
+  std::optional<Profile> other = interp::profileRuns(before, inputs);
+  if (!other || !current)
+    return;
+  bool reverted = false;
+  for (size_t i = 0; i < program.functions.size() && i < before.functions.size(); ++i)
+    if (dynamicCost(program.functions[i], *current) >=
+        dynamicCost(before.functions[i], *other)) {
+      program.functions[i] = std::move(before.functions[i]);
+      reverted = true;
+    }
+  if (reverted)
+    current = interp::profileRuns(program, inputs);
 }
 
 // Loops whose back edge needs copies are unrolled by two where out-of-SSA can
@@ -191,10 +227,16 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // Without recorded inputs they are skipped: superblocks need counts.
   std::optional<Profile> refreshed;
   if (options.scalarOptimizations && !profile.inputs.empty()) {
-    runOptimizationPipeline(program, ctx, 2, options.scalar);
+    const Program beforeScalar = options.scalar.strengthReduction ? program : Program{};
+    bool reduced = runOptimizationPipeline(program, ctx, 2, options.scalar);
     if (ctx.failed())
       return;
     refreshed = interp::profileRuns(program, profile.inputs);
+    if (reduced)
+      keepCheaperStrengthReduction(program, beforeScalar, profile.inputs, ctx, options.scalar,
+                                   refreshed);
+    if (ctx.failed())
+      return;
     weights = ProgramWeights::fromProfile(program, *refreshed);
   }
   // Hot counted loops run K iterations per exit test; the blocks it adds are

@@ -20,11 +20,13 @@ void runSSARoundTrip(Program &program, PassContext &ctx);
 // measuring what each contributes: `brisk opt --no-NAME`).
 struct ScalarPipelineOptions {
   bool loopCarriedGVN = true; // transforms/scalar/LoopCarriedGVN.h
+  bool strengthReduction = true; // transforms/loops/StrengthReduction.h
 };
 
 // The optimization pipeline for a level (0: nothing). Passes that work on
-// SSA go between to-ssa and from-ssa.
-void runOptimizationPipeline(Program &program, PassContext &ctx, int level,
+// SSA go between to-ssa and from-ssa. Returns whether strength-reduce
+// changed anything (the superblock pipeline then measures whether it paid).
+bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
                              const ScalarPipelineOptions &options = {});
 
 struct SuperblockPipelineOptions {
