@@ -247,7 +247,10 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       PassScope scope(ctx, "unroll", program);
       for (Function &f : program.functions) {
         LoopUnrollOptions uo = options.unroll;
-        uo.sizeLimit = limits[f.name];
+        // Not the hot allowance: a tiny loop unrolled on the training
+        // input's trip counts loses on short ones (triangle, 3 trips: 23 -> 26).
+        uo.sizeLimit = std::min(limits[f.name], size_t(options.superblocks.growthLimit *
+                                                       double(sizeBefore[f.name])));
         changed |= unrollCountedLoops(f, &weights.of(f), uo);
       }
     }
