@@ -37,6 +37,8 @@ void declareCommon(Options &opts) {
   opts.flag("no-recursive-constants", "keep the constants of recursive functions in them");
   opts.flag("no-inline", "do not inline hot calls first");
   opts.flag("no-scalar-opts", "skip the whole-function SSA passes (sccp, gvn, licm, ...)");
+  opts.flag("no-gvn-loops", "do not reuse values across loop iterations (gvn-loops)");
+  opts.flag("no-strength-reduce", "keep loop index arithmetic as it is (strength-reduce)");
   opts.flag("no-unroll", "do not unroll loops before superblocks (counted loops, copy-unroll)");
   opts.flag("best-form", "speculate a trace only where that costs nothing more than its\n"
                          "                            branch form (the same as --speculation-price=0)");
@@ -69,6 +71,8 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   po.inlining = !opts.has("no-inline");
   po.scalarOptimizations = !opts.has("no-scalar-opts");
   po.unrolling = !opts.has("no-unroll");
+  po.scalar.loopCarriedGVN = !opts.has("no-gvn-loops");
+  po.scalar.strengthReduction = !opts.has("no-strength-reduce");
   constexpr double kUnbounded = std::numeric_limits<double>::infinity();
   if (!opts.getNumber("min-edge-prob", so.trace.minEdgeProbability, 0.0, 1.0) ||
       !opts.getNumber("min-seed-count", so.trace.minSeedCount, 0.0, kUnbounded) ||

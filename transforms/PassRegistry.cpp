@@ -5,9 +5,11 @@
 #include "transforms/loops/CopyUnroll.h"
 #include "transforms/ssa/FromSSA.h"
 #include "transforms/scalar/GVN.h"
+#include "transforms/scalar/LoopCarriedGVN.h"
 #include "transforms/loops/LICM.h"
 #include "transforms/loops/LoopRotation.h"
 #include "transforms/loops/LoopUnroll.h"
+#include "transforms/loops/StrengthReduction.h"
 #include "transforms/ssa/PhisToSetGet.h"
 #include "transforms/interprocedural/RecursiveConstants.h"
 #include "transforms/scalar/SCCP.h"
@@ -66,6 +68,12 @@ bool runOnSSAFunctions(Program &p, PassContext &ctx, bool (*pass)(Function &)) {
   return changed;
 }
 bool runGVN(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, numberValues); }
+bool runLoopCarriedGVN(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, reuseValuesAcrossIterations);
+}
+bool runStrengthReduction(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, reduceInductionVariables);
+}
 bool runLICM(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, hoistLoopInvariants); }
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
 bool runSCCP(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateConstants); }
@@ -125,6 +133,12 @@ const PassInfo kFromSSAPass{"from-ssa", "out of SSA with copy coalescing", runFr
 const PassInfo kPhisToSetGetPass{"phis-to-set-get", "phis to Bril's set/get (still SSA)",
                                  runPhisToSetGet};
 const PassInfo kGVNPass{"gvn", "dominator-based value numbering (CSE, constants, copies)", runGVN};
+const PassInfo kLoopCarriedGVNPass{"gvn-loops",
+                                   "reuse a value of one loop iteration in the next, through header phis",
+                                   runLoopCarriedGVN};
+const PassInfo kStrengthReductionPass{"strength-reduce",
+                                      "affine functions of a loop counter become induction variables",
+                                      runStrengthReduction};
 const PassInfo kLICMPass{"licm", "hoist loop-invariant pure instructions to preheaders", runLICM};
 const PassInfo kLoopRotationPass{"loop-rotate", "while loops to guarded do-while loops",
                                  runLoopRotation};
@@ -158,6 +172,8 @@ const std::vector<const PassInfo *> &registeredPasses() {
       &kFromSSAPass,
       &kPhisToSetGetPass,
       &kGVNPass,
+      &kLoopCarriedGVNPass,
+      &kStrengthReductionPass,
       &kLICMPass,
       &kLoopRotationPass,
       &kSCCPPass,

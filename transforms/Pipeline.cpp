@@ -19,9 +19,11 @@ void runSSARoundTrip(Program &program, PassContext &ctx) {
   runPass(program, ctx, kFromSSAPass);
 }
 
-void runOptimizationPipeline(Program &program, PassContext &ctx, int level) {
+bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
+                             const ScalarPipelineOptions &options) {
   if (level <= 0)
-    return;
+    return false;
+  bool reduced = false;
   runPass(program, ctx, kToSSAPass);
   // Clean first: constants folded, copies and dead code gone, branches on
   // constants and jump-only blocks removed, so the loop passes see the real
@@ -36,6 +38,14 @@ void runOptimizationPipeline(Program &program, PassContext &ctx, int level) {
   runPass(program, ctx, kLoopRotationPass);
   runPass(program, ctx, kLICMPass);
   runPass(program, ctx, kGVNPass);
+  // With equal expressions under one name, a value the bottom of an iteration
+  // computes replaces its recomputation at the top of the next.
+  if (options.loopCarriedGVN)
+    runPass(program, ctx, kLoopCarriedGVNPass);
+  // Index arithmetic of the loop counters becomes induction variables; the
+  // chains it replaces are left to the dead-code pass below.
+  if (options.strengthReduction)
+    reduced = runPass(program, ctx, kStrengthReductionPass);
   // Again after the loop passes: what GVN proved equal or constant folds
   // further; then what is left moves to the paths that use it, and block
   // placement turns the hot jumps into fall-throughs.
@@ -47,7 +57,10 @@ void runOptimizationPipeline(Program &program, PassContext &ctx, int level) {
   runPass(program, ctx, kFromSSAPass);
   // Out of SSA, blocks whose phis were their only content may now just jump.
   runPass(program, ctx, kSimplifyCFGPass);
+  return reduced;
 }
+
+using GrowthLimits = std::map<std::string, size_t, std::less<>>;
 
 // The dynamic instructions `f` ran under `p` (block counts x sizes).
 static double dynamicCost(const Function &f, const Profile &p) {
@@ -59,6 +72,79 @@ static double dynamicCost(const Function &f, const Profile &p) {
   return cost;
 }
 
+// The growth policy: the largest size (instructions) each function of the
+// original program may reach. Every function gets growthLimit x its size;
+// a hot one the larger of that and its size + hotGrowthConstant. Hot: its own
+// dynamic count is at least hotShare of the program's, or it calls a hot
+// function from a site that ran (a one-call main is hot when what it calls
+// is). Without the constant a 2-instruction main could never take in its one
+// call and a 10-instruction loop never unroll. (The program-level bound is
+// checked on the result: see runSuperblockPipeline.)
+static GrowthLimits growthLimits(const Program &program, const Profile &profile,
+                                 const SuperblockPipelineOptions &options) {
+  GrowthLimits limits;
+  double total = 0;
+  std::map<std::string, double, std::less<>> self;
+  for (const Function &f : program.functions) {
+    if (limits.count(f.name))
+      continue;
+    double size = double(std::max<size_t>(f.instrCount(), 1));
+    limits[f.name] = size_t(options.superblocks.growthLimit * size);
+    total += self[f.name] = dynamicCost(f, profile);
+  }
+  std::map<std::string, bool, std::less<>> hot;
+  for (auto &[name, cost] : self)
+    hot[name] = total > 0 && cost >= options.hotShare * total;
+  // Callers of hot functions, to a fixed point.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const Function &f : program.functions) {
+      if (hot[f.name])
+        continue;
+      const FunctionProfile *fp = profile.function(f.name);
+      for (BlockId b : f.layout)
+        for (const Instr &in : f.block(b).instrs)
+          if (in.op == Opcode::Call && fp && fp->blockCount(b) > 0 && hot[in.callee] &&
+              !hot[f.name])
+            hot[f.name] = changed = true;
+    }
+  }
+  for (const Function &f : program.functions)
+    if (hot[f.name])
+      limits[f.name] = std::max(limits[f.name], f.instrCount() + options.hotGrowthConstant);
+  return limits;
+}
+
+// Strength reduction pays per iteration and costs per loop entry (the chain
+// recomputed before the loop), and without counts the SSA passes cannot tell
+// a long loop from a short one. So the pipeline measures: when
+// strength-reduce changed something, the program before the SSA passes
+// (`before`) takes them again without it, both are profiled, and each
+// function keeps the version that ran fewer instructions. `current` is the
+// profile of `program` and describes the result.
+static void keepCheaperStrengthReduction(Program &program, Program before,
+                                         const std::vector<std::vector<std::string>> &inputs,
+                                         PassContext &ctx, const ScalarPipelineOptions &options,
+                                         std::optional<Profile> &current) {
+  ScalarPipelineOptions without = options;
+  without.strengthReduction = false;
+  runOptimizationPipeline(before, ctx, 2, without);
+  if (ctx.failed())
+    return;
+  std::optional<Profile> other = interp::profileRuns(before, inputs);
+  if (!other || !current)
+    return;
+  bool reverted = false;
+  for (size_t i = 0; i < program.functions.size() && i < before.functions.size(); ++i)
+    if (dynamicCost(program.functions[i], *current) >=
+        dynamicCost(before.functions[i], *other)) {
+      program.functions[i] = std::move(before.functions[i]);
+      reverted = true;
+    }
+  if (reverted)
+    current = interp::profileRuns(program, inputs);
+}
+
 // Loops whose back edge needs copies are unrolled by two where out-of-SSA can
 // then drop the copies (transforms/loops/CopyUnroll.h). Whether it can depends on
 // liveness after the round trip, so this measures instead of predicting: the
@@ -66,8 +152,7 @@ static double dynamicCost(const Function &f, const Profile &p) {
 // its dynamic count went down. `current` and `weights` describe the result.
 static void keepCheaperCopyUnrolling(Program &program,
                                      const std::vector<std::vector<std::string>> &inputs,
-                                     double growthLimit,
-                                     const std::map<std::string, size_t> &sizeBefore,
+                                     const GrowthLimits &limits,
                                      PassContext &ctx, std::optional<Profile> &current,
                                      ProgramWeights &weights) {
   std::map<size_t, Function> before;
@@ -76,9 +161,9 @@ static void keepCheaperCopyUnrolling(Program &program,
     for (size_t i = 0; i < program.functions.size(); ++i) {
       Function &f = program.functions[i];
       CopyUnrollOptions o;
-      auto base = sizeBefore.find(f.name);
-      if (base != sizeBefore.end())
-        o.sizeLimit = size_t(growthLimit * double(base->second));
+      auto limit = limits.find(f.name);
+      if (limit != limits.end())
+        o.sizeLimit = limit->second;
       Function saved;
       if (unrollForCoalescing(f, &weights.of(f), o, &saved))
         before.emplace(i, std::move(saved));
@@ -125,6 +210,7 @@ static RegionRemark remarkFor(const Function &f, const UnrolledLoop &u) {
 static void runSuperblockPipelineOnce(Program &program, const Profile &profile, PassContext &ctx,
                                       const SuperblockPipelineOptions &options,
                                       std::map<std::string, size_t> &sizes,
+                                      GrowthLimits &limits,
                                       std::vector<RegionRemark> *remarks) {
   ProgramWeights weights = ProgramWeights::fromProfile(program, profile);
   std::map<std::string, size_t> sizeBefore = sizes; // the code-growth budget's base
@@ -143,27 +229,39 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   if (options.recursiveConstants) {
     PassScope scope(ctx, "recursive-constants", program);
     RecursiveConstantsOptions ro;
-    ro.sizeLimit = [&](const Function &f) {
-      return size_t(options.superblocks.growthLimit * double(sizeBefore[f.name]));
-    };
+    ro.sizeLimit = [&](const Function &f) { return limits[f.name]; };
     for (const RecursiveConstantsSplit &s : passConstantsDownRecursion(program, &weights, ro)) {
       sizeBefore[s.worker] = sizes[s.worker] = sizeBefore[s.wrapper];
+      limits[s.worker] = limits[s.wrapper];
       workersAsSplit.push_back(*program.findFunction(s.worker));
     }
   }
   if (options.inlining) {
+    // Each caller up to its limit plus the inliner's constant allowance
+    // (which the growth fallback takes back from a function that ends over).
+    GrowthLimits callerLimits = limits;
+    for (auto &[name, limit] : callerLimits)
+      limit += options.inline_.callerGrowthConstant;
+    InlineOptions early = options.inline_;
+    early.callerSizeLimit = &callerLimits;
     PassScope scope(ctx, "inline", program);
-    inlineHotCalls(program, weights, options.inline_);
+    inlineHotCalls(program, weights, early);
   }
   // The whole-function passes renumber blocks, so their result is profiled
   // again on the recorded training inputs before superblocks are formed.
   // Without recorded inputs they are skipped: superblocks need counts.
   std::optional<Profile> refreshed;
   if (options.scalarOptimizations && !profile.inputs.empty()) {
-    runOptimizationPipeline(program, ctx, 2);
+    const Program beforeScalar = options.scalar.strengthReduction ? program : Program{};
+    bool reduced = runOptimizationPipeline(program, ctx, 2, options.scalar);
     if (ctx.failed())
       return;
     refreshed = interp::profileRuns(program, profile.inputs);
+    if (reduced)
+      keepCheaperStrengthReduction(program, beforeScalar, profile.inputs, ctx, options.scalar,
+                                   refreshed);
+    if (ctx.failed())
+      return;
     weights = ProgramWeights::fromProfile(program, *refreshed);
   }
   // Hot counted loops run K iterations per exit test; the blocks it adds are
@@ -174,7 +272,10 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       PassScope scope(ctx, "unroll", program);
       for (Function &f : program.functions) {
         LoopUnrollOptions uo = options.unroll;
-        uo.sizeLimit = size_t(options.superblocks.growthLimit * double(sizeBefore[f.name]));
+        // Not the hot allowance: a tiny loop unrolled on the training
+        // input's trip counts loses on short ones (triangle, 3 trips: 23 -> 26).
+        uo.sizeLimit = std::min(limits[f.name], size_t(options.superblocks.growthLimit *
+                                                       double(sizeBefore[f.name])));
         uo.speculative = options.superblocks.speculation;
         uo.speculativeSizeLimit = uo.sizeLimit + size_t(options.superblocks.speculativeGrowth);
         std::vector<UnrolledLoop> report;
@@ -190,26 +291,27 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       refreshed = interp::profileRuns(program, profile.inputs);
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
-    keepCheaperCopyUnrolling(program, profile.inputs, options.superblocks.growthLimit, sizeBefore,
-                             ctx, refreshed, weights);
+    keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights);
     if (ctx.failed())
       return;
   }
   const Profile &current = refreshed ? *refreshed : profile;
   {
     PassScope scope(ctx, "superblocks", program);
-    for (Function &f : program.functions)
-      formSuperblocks(f, weights.of(f), current.function(f.name), sizeBefore[f.name],
-                      options.superblocks, remarks);
+    for (Function &f : program.functions) {
+      // formSuperblocks counts its budget as a factor of the size before.
+      SuperblockOptions so = options.superblocks;
+      size_t base = std::max<size_t>(sizeBefore[f.name], 1);
+      if (limits.count(f.name))
+        so.growthLimit = double(limits[f.name]) / double(base);
+      formSuperblocks(f, weights.of(f), current.function(f.name), base, so, remarks);
+    }
   }
   // Calls that ran once or so: inlining saves their call and ret, but the
   // growth budget is worth more to the loop transforms above (a cold call
   // inlined first can leave a hot loop of its caller without room to unroll),
   // so they come last and get what is left of each function's budget.
   if (options.inlining) {
-    std::map<std::string, size_t, std::less<>> limits;
-    for (const auto &[name, size] : sizeBefore)
-      limits[name] = size_t(options.superblocks.growthLimit * double(size));
     InlineOptions cold = options.inline_;
     cold.minSiteCount = 1;
     cold.callerSizeLimit = &limits;
@@ -232,51 +334,51 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     if (options.inlining)
       break;
     Function *now = program.findFunction(worker.name);
-    double limit = options.superblocks.growthLimit * double(std::max<size_t>(sizeBefore[worker.name], 1));
-    if (now && double(now->instrCount()) > limit)
+    if (now && now->instrCount() > limits[worker.name])
       *now = std::move(worker);
   }
 }
 
-// The instructions `f` may have: `limit` x its size before the pipeline,
-// plus the speculative chunks' allowance when it speculates.
-static double sizeBudget(const Function &f, size_t sizeBefore, double limit,
-                         const SuperblockOptions &so) {
-  double budget = limit * double(std::max<size_t>(sizeBefore, 1));
+// The instructions `f` may have: its growth limit, plus the speculative
+// chunks' allowance when it speculates.
+static double sizeBudget(const Function &f, size_t limit, const SuperblockOptions &so) {
+  double budget = double(limit);
   if (so.speculation && !isPlainNonSpeculative(f))
     budget += so.speculativeGrowth;
   return budget;
 }
 
 // The functions of `program` larger than their budget.
-static std::vector<size_t> overBudget(const Program &program,
-                                      const std::map<std::string, size_t> &sizes, double limit,
+static std::vector<size_t> overBudget(const Program &program, const GrowthLimits &limits,
                                       const SuperblockOptions &so) {
   std::vector<size_t> out;
   for (size_t i = 0; i < program.functions.size(); ++i) {
     const Function &f = program.functions[i];
-    auto it = sizes.find(f.name);
-    if (it != sizes.end() && double(f.instrCount()) > sizeBudget(f, it->second, limit, so))
+    auto it = limits.find(f.name);
+    if (it != limits.end() && double(f.instrCount()) > sizeBudget(f, it->second, so))
       out.push_back(i);
   }
   return out;
 }
 
-void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
-                           const SuperblockPipelineOptions &options,
-                           std::vector<RegionRemark> *remarks) {
+// The pipeline with every function held to its limit (`program` is
+// `original` on entry).
+static void runWithinFunctionLimits(Program &program, const Program &original,
+                                    const Profile &profile, PassContext &ctx,
+                                    const SuperblockPipelineOptions &options,
+                                    std::vector<RegionRemark> *remarks) {
   std::map<std::string, size_t> sizes;
   for (const Function &f : program.functions)
     sizes.try_emplace(f.name, f.instrCount());
-  const Program original = program;
   // Functions that speculate themselves are given back as written, whatever
   // the passes below did to them (see Pipeline.h).
   std::vector<size_t> ownSpeculation;
   for (size_t i = 0; i < program.functions.size(); ++i)
     if (usesSpeculation(program.functions[i]))
       ownSpeculation.push_back(i);
+  GrowthLimits limits = growthLimits(program, profile, options);
   std::vector<RegionRemark> firstRemarks;
-  runSuperblockPipelineOnce(program, profile, ctx, options, sizes, &firstRemarks);
+  runSuperblockPipelineOnce(program, profile, ctx, options, sizes, limits, &firstRemarks);
   // The remarks describe the final output: a function taken from a retry
   // takes that run's remarks; one that stays as it was has none.
   std::map<std::string, std::vector<RegionRemark>> remarksOf;
@@ -309,8 +411,7 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
   // Such a function takes its version from a run with half, a quarter, none
   // of that allowance, then from a run without inlining, else stays as it was. Any version of
   // a function is a correct one: they are compiled from the same profile.
-  double limit = options.superblocks.growthLimit;
-  std::vector<size_t> over = overBudget(program, sizes, limit, options.superblocks);
+  std::vector<size_t> over = overBudget(program, limits, options.superblocks);
   if (over.empty()) {
     emitRemarks();
     return;
@@ -323,14 +424,14 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
       fallback.inlining = false;
     Program retry = original;
     std::vector<RegionRemark> retryRemarks;
-    runSuperblockPipelineOnce(retry, profile, ctx, fallback, sizes, &retryRemarks);
+    runSuperblockPipelineOnce(retry, profile, ctx, fallback, sizes, limits, &retryRemarks);
     if (ctx.failed())
       return;
     std::vector<size_t> stillOver;
     for (size_t i : over) {
       const Function &candidate = retry.functions[i];
       if (double(candidate.instrCount()) <=
-          sizeBudget(candidate, sizes[candidate.name], limit, options.superblocks)) {
+          sizeBudget(candidate, limits[candidate.name], options.superblocks)) {
         program.functions[i] = candidate;
         std::vector<RegionRemark> &mine = remarksOf[candidate.name];
         mine.clear();
@@ -349,6 +450,35 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
       remarksOf[program.functions[i].name].clear();
     }
   emitRemarks();
+}
+
+static size_t programSize(const Program &program) {
+  size_t n = 0;
+  for (const Function &f : program.functions)
+    n += f.instrCount();
+  return n;
+}
+
+// The program as a whole stays within programGrowthLimit x its size: when the
+// hot functions' constant allowance takes it past that, the pipeline runs
+// again with half the allowance, down to 8, then without it (every function
+// then within growthLimit x its size). Only small programs get there: past
+// 64 instructions a function's allowance is its 2.0x.
+void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
+                           const SuperblockPipelineOptions &options,
+                           std::vector<RegionRemark> *remarks) {
+  const Program original = program;
+  double limit = options.programGrowthLimit * double(std::max<size_t>(programSize(original), 1));
+  SuperblockPipelineOptions tried = options;
+  for (;;) {
+    runWithinFunctionLimits(program, original, profile, ctx, tried, remarks);
+    if (ctx.failed() || tried.hotGrowthConstant == 0 || double(programSize(program)) <= limit)
+      return;
+    tried.hotGrowthConstant = tried.hotGrowthConstant > 8 ? tried.hotGrowthConstant / 2 : 0;
+    program = original;
+    if (remarks)
+      remarks->clear();
+  }
 }
 
 } // namespace brisk

@@ -16,9 +16,18 @@ namespace brisk {
 // to-ssa, then from-ssa: what `brisk ssa --round-trip` runs.
 void runSSARoundTrip(Program &program, PassContext &ctx);
 
+// Passes of the whole-function pipeline that can be switched off (for
+// measuring what each contributes: `brisk opt --no-NAME`).
+struct ScalarPipelineOptions {
+  bool loopCarriedGVN = true; // transforms/scalar/LoopCarriedGVN.h
+  bool strengthReduction = true; // transforms/loops/StrengthReduction.h
+};
+
 // The optimization pipeline for a level (0: nothing). Passes that work on
-// SSA go between to-ssa and from-ssa.
-void runOptimizationPipeline(Program &program, PassContext &ctx, int level);
+// SSA go between to-ssa and from-ssa. Returns whether strength-reduce
+// changed anything (the superblock pipeline then measures whether it paid).
+bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
+                             const ScalarPipelineOptions &options = {});
 
 struct SuperblockPipelineOptions {
   SuperblockPipelineOptions() {
@@ -44,6 +53,17 @@ struct SuperblockPipelineOptions {
   // Counted-loop unrolling (transforms/loops/LoopUnroll.h) on the re-profiled
   // program, within the superblocks' growth budget; needs recorded inputs too.
   bool unrolling = true;
+  // The growth policy (see growthLimits in Pipeline.cpp). Every function may
+  // grow to superblocks.growthLimit x its size; a hot one (its own dynamic
+  // count at least hotShare of the program's, or it calls a hot function from
+  // a site that ran) to the larger of that and its size + hotGrowthConstant,
+  // so that tiny hot functions (a one-call main, a 10-instruction loop) have
+  // room to inline into and unroll. The extra is handed out hottest first
+  // while the limits add up to at most programGrowthLimit x the program.
+  size_t hotGrowthConstant = 64;
+  double hotShare = 0.01;
+  double programGrowthLimit = 2.5;
+  ScalarPipelineOptions scalar;
   InlineOptions inline_;
   LoopUnrollOptions unroll;
   SuperblockOptions superblocks;

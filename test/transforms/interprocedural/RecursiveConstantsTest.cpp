@@ -573,7 +573,8 @@ TEST(RecursiveConstantsTest, EveryWorkerStaysWithinTheGrowthBudgetInThePipeline)
       ASSERT_NE(wrapper, nullptr) << f.name;
       ++workers;
       EXPECT_LE(double(f.instrCount()),
-                options.superblocks.growthLimit * double(wrapper->instrCount()))
+                std::max(options.superblocks.growthLimit * double(wrapper->instrCount()),
+                         double(wrapper->instrCount() + options.hotGrowthConstant)))
           << f.name;
     }
     EXPECT_EQ(run(p, args).out, profiled.out);

@@ -1,0 +1,136 @@
+// The pipeline's growth policy (transforms/Pipeline.cpp, growthLimits): a hot
+// function may grow to the larger of 2.0x its size and its size + 64, so a
+// one-call main takes in its callee and a small hot loop unrolls; the
+// program as a whole stays within 2.5x.
+#include "test/analysis/ParseHelper.h"
+#include "test/transforms/TestSupport.h"
+#include "transforms/Pipeline.h"
+
+#include <gtest/gtest.h>
+
+namespace brisk {
+namespace {
+
+using test::countOp;
+using test::parseOrDie;
+using test::run;
+
+Program optimize(const Program &p, const std::vector<std::string> &args,
+                 const SuperblockPipelineOptions &options) {
+  test::Outcome train = run(p, args, true);
+  EXPECT_TRUE(train.ok) << train.error;
+  train.profile->inputs = {args};
+  Program copy = p;
+  PassOptions po;
+  po.validate = true;
+  PassContext ctx(po);
+  runSuperblockPipeline(copy, *train.profile, ctx, options, nullptr);
+  EXPECT_FALSE(ctx.failed());
+  return copy;
+}
+
+size_t programSize(const Program &p) {
+  size_t n = 0;
+  for (const Function &f : p.functions)
+    n += f.instrCount();
+  return n;
+}
+
+// main is 2 instructions: under 2.0x alone it could never take in its call.
+const char *kOneCallMain = R"(
+@main(a: int, b: int) {
+  r: bool = call @inside a b;
+  print r;
+}
+@inside(a: int, b: int): bool {
+  x: bool = le a b;
+  y: bool = le b a;
+  z: bool = and x y;
+  w: bool = or z x;
+  ret w;
+}
+)";
+
+TEST(PipelineGrowthTest, AOneCallMainTakesInItsHotCallee) {
+  Program p = parseOrDie(kOneCallMain);
+  Program opt = optimize(p, {"3", "4"}, {});
+  EXPECT_EQ(countOp(*opt.findFunction("main"), Opcode::Call), 0u);
+  EXPECT_EQ(run(opt, {"3", "4"}).out, run(p, {"3", "4"}).out);
+  EXPECT_LT(run(opt, {"3", "4"}).dyn, run(p, {"3", "4"}).dyn);
+  SuperblockPipelineOptions noConstant;
+  noConstant.hotGrowthConstant = 0;
+  Program strict = optimize(p, {"3", "4"}, noConstant);
+  EXPECT_EQ(countOp(*strict.findFunction("main"), Opcode::Call), 1u);
+}
+
+// A 9-instruction hot loop: unrolling it needs more than 2.0x (and a
+// program large enough for 2.5x of it to hold the unrolled loop: @unused).
+const char *kSmallLoop = R"(
+@unused(a: int): int {
+  b: int = add a a;
+  c: int = mul b a;
+  d: int = sub c b;
+  e: int = add d a;
+  f: int = mul e e;
+  g: int = sub f d;
+  h: int = add g c;
+  i: int = mul h b;
+  j: int = sub i a;
+  k: int = add j j;
+  l: int = mul k c;
+  m: int = sub l e;
+  n: int = add m f;
+  o: int = mul n g;
+  p: int = sub o h;
+  q: int = add p i;
+  ret q;
+}
+@main(n: int) {
+  i: int = const 0;
+  s: int = const 0;
+  one: int = const 1;
+.head:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  s: int = add s i;
+  i: int = add i one;
+  jmp .head;
+.done:
+  print s;
+}
+)";
+
+TEST(PipelineGrowthTest, ASmallHotLoopUnrollsWithinItsSizePlus64) {
+  Program p = parseOrDie(kSmallLoop);
+  Program opt = optimize(p, {"200"}, {});
+  SuperblockPipelineOptions noConstant;
+  noConstant.hotGrowthConstant = 0;
+  Program strict = optimize(p, {"200"}, noConstant);
+  size_t size = (*p.findFunction("main")).instrCount();
+  EXPECT_GT((*opt.findFunction("main")).instrCount(), 2 * size);
+  EXPECT_LE((*opt.findFunction("main")).instrCount(), size + 64);
+  EXPECT_LE((*strict.findFunction("main")).instrCount(), 2 * size);
+  for (const char *n : {"0", "1", "7", "200", "1001"}) {
+    EXPECT_EQ(run(opt, {n}).out, run(p, {n}).out) << n;
+  }
+  EXPECT_LT(run(opt, {"200"}).dyn, run(strict, {"200"}).dyn);
+}
+
+// When the hot functions' allowance would take the program past the
+// program-level limit, the pipeline runs without it.
+TEST(PipelineGrowthTest, TheProgramLimitWithdrawsTheHotAllowance) {
+  Program p = parseOrDie(kSmallLoop);
+  SuperblockPipelineOptions tight;
+  tight.programGrowthLimit = 1.5;
+  Program opt = optimize(p, {"200"}, tight);
+  SuperblockPipelineOptions noConstant;
+  noConstant.hotGrowthConstant = 0;
+  Program strict = optimize(p, {"200"}, noConstant);
+  EXPECT_EQ(programSize(opt), programSize(strict));
+  Program loose = optimize(p, {"200"}, {});
+  EXPECT_LE(double(programSize(loose)), 2.5 * double(programSize(p)));
+}
+
+} // namespace
+} // namespace brisk

@@ -1,0 +1,342 @@
+// Rules (see StrengthReduction.h):
+//  1. A root's phi holds a x φ + b at the top of every iteration: at entry
+//     the chain recomputed on φ's entry value, then + a x step per back edge,
+//     where φ itself advances by step (so it is exact, wrap-around included).
+//  2. Only add, sub, mul, ptradd and const are copied before the loop: none
+//     traps, and their operands are invariants (defined outside the loop,
+//     never undef) or φ's entry value, all available at the preheader's end.
+//  3. The latch update runs at the end of the one latch, so once per
+//     completed iteration.
+#include "transforms/loops/StrengthReduction.h"
+
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Loops.h"
+#include "analysis/Uses.h"
+#include "transforms/loops/LoopPreheaders.h"
+
+#include <llvm/ADT/DenseMap.h>
+
+#include <map>
+#include <optional>
+#include <vector>
+
+namespace brisk {
+
+namespace {
+
+// a x φ + b, a = factor x (invariant variable, when there is one).
+struct Affine {
+  VarId phi = kNoVar;
+  int64_t factor = 1;
+  VarId invariantFactor = kNoVar;
+  bool pointer = false;
+};
+
+int64_t wrapMul(int64_t a, int64_t b) { return int64_t(uint64_t(a) * uint64_t(b)); }
+int64_t wrapAdd(int64_t a, int64_t b) { return int64_t(uint64_t(a) + uint64_t(b)); }
+
+class InductionVariableReduction {
+public:
+  explicit InductionVariableReduction(Function &f) : f_(f) {}
+
+  bool run() {
+    bool changed = insertPreheaders(f_);
+    CFG cfg(f_);
+    DominatorTree dom(cfg);
+    LoopInfo loops(cfg, dom);
+    if (loops.loops().empty())
+      return changed;
+    size_t n = f_.numVars();
+    def_.assign(n, nullptr);
+    defBlock_.assign(n, kNoBlock);
+    undef_.assign(n, false);
+    for (const Param &p : f_.params)
+      defBlock_[p.var] = cfg.entry();
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.hasDest()) {
+          def_[in.dest] = &in;
+          defBlock_[in.dest] = b;
+          undef_[in.dest] = in.op == Opcode::Undef;
+        }
+    rename_.assign(n, kNoVar);
+    for (const Loop &loop : loops.loops())
+      reduce(loop, cfg, dom, loops);
+    if (!rewrote_)
+      return changed;
+    apply();
+    return true;
+  }
+
+private:
+  Function &f_;
+  std::vector<const Instr *> def_;
+  std::vector<BlockId> defBlock_;
+  std::vector<bool> undef_;
+  std::vector<VarId> rename_; // a root -> its phi
+  std::map<BlockId, std::vector<Instr>> atEnd_;   // appended before the terminator
+  std::map<BlockId, std::vector<Instr>> phis_;    // new header phis
+  bool rewrote_ = false;
+
+  // Per loop.
+  LoopId loopId_ = kNoLoop;
+  const LoopInfo *loops_ = nullptr;
+  llvm::DenseMap<VarId, Affine> affine_;
+  llvm::DenseMap<VarId, int64_t> step_;     // basic phi -> step
+  llvm::DenseMap<VarId, VarId> entryArg_;   // basic phi -> its preheader argument
+  llvm::DenseMap<VarId, VarId> updates_;    // latch arguments of basic phis -> phi
+  llvm::DenseMap<VarId, VarId> atEntry_;    // chain value -> its copy before the loop
+
+  bool invariant(VarId v) const {
+    return v < defBlock_.size() && defBlock_[v] != kNoBlock && !undef_[v] &&
+           !loops_->contains(loopId_, defBlock_[v]) && rename_[v] == kNoVar;
+  }
+  std::optional<int64_t> constant(VarId v) const {
+    if (v >= def_.size() || !def_[v] || def_[v]->op != Opcode::Const ||
+        def_[v]->type != Type::intTy())
+      return std::nullopt;
+    return def_[v]->value.asInt();
+  }
+
+  // `v` without the copies (`id`) in front of it.
+  VarId stripCopies(VarId v) const {
+    for (int hops = 0; hops < 16 && v < def_.size() && def_[v] && def_[v]->op == Opcode::Id &&
+                       def_[v]->args.size() == 1;
+         ++hops)
+      v = def_[v]->args[0];
+    return v;
+  }
+
+  std::optional<Affine> affineOf(const Instr &in) const {
+    auto get = [&](VarId v) -> const Affine * {
+      auto it = affine_.find(v);
+      return it == affine_.end() ? nullptr : &it->second;
+    };
+    if (in.args.size() != 2)
+      return std::nullopt;
+    VarId x = in.args[0], y = in.args[1];
+    const Affine *ax = get(x), *ay = get(y);
+    switch (in.op) {
+    case Opcode::Add:
+    case Opcode::Sub:
+      if (ax && !ay && invariant(y))
+        return *ax;
+      if (ay && !ax && invariant(x)) {
+        Affine a = *ay;
+        if (in.op == Opcode::Sub)
+          a.factor = wrapMul(a.factor, -1);
+        return a;
+      }
+      if (ax && ay && ax->phi == ay->phi && ax->invariantFactor == ay->invariantFactor &&
+          !ax->pointer && !ay->pointer) {
+        Affine a = *ax;
+        a.factor = wrapAdd(ax->factor, in.op == Opcode::Sub ? wrapMul(ay->factor, -1) : ay->factor);
+        return a;
+      }
+      return std::nullopt;
+    case Opcode::Mul: {
+      const Affine *a = ax ? ax : ay;
+      VarId other = ax ? y : x;
+      if (!a || (ax && ay) || !invariant(other) || a->pointer)
+        return std::nullopt;
+      Affine r = *a;
+      if (std::optional<int64_t> c = constant(other))
+        r.factor = wrapMul(r.factor, *c);
+      else if (r.invariantFactor == kNoVar)
+        r.invariantFactor = other;
+      else
+        return std::nullopt;
+      return r;
+    }
+    case Opcode::PtrAdd:
+      if (ay && !ay->pointer && invariant(x)) {
+        Affine r = *ay;
+        r.pointer = true;
+        return r;
+      }
+      if (ax && ax->pointer && invariant(y))
+        return *ax;
+      return std::nullopt;
+    default:
+      return std::nullopt;
+    }
+  }
+
+  // `v` computed before the loop, on the phis' entry values.
+  VarId entryValue(VarId v, BlockId pre) {
+    if (auto it = entryArg_.find(v); it != entryArg_.end())
+      return it->second;
+    if (!affine_.count(v))
+      return v; // an invariant
+    if (auto it = atEntry_.find(v); it != atEntry_.end())
+      return it->second;
+    Instr copy = *def_[v];
+    for (VarId &a : copy.args)
+      a = entryValue(a, pre);
+    copy.dest = f_.freshVar(originalName(f_.varName(v)));
+    atEnd_[pre].push_back(copy);
+    atEntry_[v] = copy.dest;
+    return copy.dest;
+  }
+
+  void reduce(const Loop &loop, const CFG &cfg, const DominatorTree &dom, const LoopInfo &loops) {
+    if (loop.latches.size() != 1)
+      return;
+    BlockId header = loop.header, latch = loop.latches[0];
+    BlockId pre = preheaderOf(f_, cfg, loops, header);
+    if (pre == kNoBlock || cfg.preds(header).size() != 2)
+      return;
+    loops_ = &loops;
+    loopId_ = loops.loopOf(header);
+    affine_.clear();
+    step_.clear();
+    entryArg_.clear();
+    updates_.clear();
+    atEntry_.clear();
+    // Basic induction variables.
+    for (const Instr &in : f_.block(header).instrs) {
+      if (in.op != Opcode::Phi)
+        break;
+      if (in.type != Type::intTy() || in.args.size() != 2)
+        continue;
+      size_t fromLatch = in.labels[0] == latch ? 0 : 1;
+      VarId init = in.args[1 - fromLatch];
+      // The update, through the copies rotation leaves (`i.5 = id i.4`).
+      VarId next = stripCopies(in.args[fromLatch]);
+      const Instr *u = next < def_.size() ? def_[next] : nullptr;
+      if (!u || !dom.dominates(defBlock_[next], latch) || u->args.size() != 2 ||
+          undef_[init] || rename_[init] != kNoVar)
+        continue;
+      VarId x = stripCopies(u->args[0]), y = stripCopies(u->args[1]);
+      std::optional<int64_t> step;
+      if (u->op == Opcode::Add && x == in.dest)
+        step = constant(u->args[1]);
+      else if (u->op == Opcode::Add && y == in.dest)
+        step = constant(u->args[0]);
+      else if (u->op == Opcode::Sub && x == in.dest)
+        if (std::optional<int64_t> c = constant(u->args[1]))
+          step = wrapMul(*c, -1);
+      if (!step || !invariant(x == in.dest ? u->args[1] : u->args[0]))
+        continue;
+      affine_[in.dest] = Affine{in.dest, 1, kNoVar, false};
+      step_[in.dest] = *step;
+      entryArg_[in.dest] = init;
+      for (VarId v = in.args[fromLatch];; v = def_[v]->args[0]) {
+        updates_[v] = in.dest;
+        if (v == next)
+          break;
+      }
+    }
+    if (step_.empty())
+      return;
+    // Affine values, in RPO (operands before their uses, phis aside).
+    std::vector<VarId> chain;
+    for (BlockId b : loop.blocks)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.hasDest() && in.op != Opcode::Phi && rename_[in.dest] == kNoVar)
+          if (std::optional<Affine> a = affineOf(in)) {
+            affine_[in.dest] = *a;
+            chain.push_back(in.dest);
+          }
+    if (chain.empty())
+      return;
+    // Roots: read by something that is not a chain instruction.
+    llvm::DenseMap<VarId, bool> isRoot;
+    auto inChain = [&](const Instr &in) {
+      return in.hasDest() && in.op != Opcode::Phi && affine_.count(in.dest) &&
+             !updates_.count(in.dest);
+    };
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs) {
+        bool user = inChain(in) && loops.contains(loopId_, b);
+        forEachUse(in, [&](VarId v) {
+          if (!user && affine_.count(v) && !step_.count(v) && !updates_.count(v))
+            isRoot[v] = true;
+        });
+      }
+    unsigned everyIteration = 0;
+    for (VarId v : chain)
+      if (!updates_.count(v) && dom.dominates(defBlock_[v], latch))
+        ++everyIteration;
+    if (isRoot.size() >= everyIteration)
+      return;
+    for (VarId v : chain) {
+      if (!isRoot.count(v))
+        continue;
+      const Affine &a = affine_[v];
+      VarId init = entryValue(v, pre);
+      // The step: a x step of the basic variable.
+      int64_t k = wrapMul(a.factor, step_[a.phi]);
+      VarId stepVar = f_.freshVar("sr.step");
+      Instr c;
+      c.op = Opcode::Const;
+      c.type = Type::intTy();
+      c.dest = stepVar;
+      c.value = Literal::ofInt(k);
+      // Once per call, not per loop entry (the entry dominates everything).
+      atEnd_[f_.entry()].push_back(c);
+      if (a.invariantFactor != kNoVar) {
+        Instr m;
+        m.op = Opcode::Mul;
+        m.type = Type::intTy();
+        m.dest = f_.freshVar("sr.step");
+        m.args = {a.invariantFactor, stepVar};
+        stepVar = m.dest;
+        atEnd_[pre].push_back(m);
+      }
+      VarId phiVar = f_.freshVar(originalName(f_.varName(v)));
+      VarId nextVar = f_.freshVar(originalName(f_.varName(v)));
+      Instr next;
+      next.op = a.pointer ? Opcode::PtrAdd : Opcode::Add;
+      next.type = def_[v]->type;
+      next.dest = nextVar;
+      next.args = {phiVar, stepVar};
+      atEnd_[latch].push_back(next);
+      Instr phi;
+      phi.op = Opcode::Phi;
+      phi.type = def_[v]->type;
+      phi.dest = phiVar;
+      phi.args = {init, nextVar};
+      phi.labels = {pre, latch};
+      phis_[header].push_back(phi);
+      rename_.resize(f_.numVars(), kNoVar);
+      rename_[v] = phiVar;
+      rewrote_ = true;
+    }
+  }
+
+  void apply() {
+    rename_.resize(f_.numVars(), kNoVar);
+    for (BlockId b : f_.layout) {
+      std::vector<Instr> &instrs = f_.block(b).instrs;
+      std::vector<Instr> kept;
+      kept.reserve(instrs.size());
+      for (Instr &in : instrs)
+        if (!(in.hasDest() && rename_[in.dest] != kNoVar))
+          kept.push_back(std::move(in));
+      instrs = std::move(kept);
+    }
+    for (auto &[b, added] : atEnd_) {
+      std::vector<Instr> &instrs = f_.block(b).instrs;
+      size_t at = instrs.size() - (f_.block(b).terminator() ? 1 : 0);
+      instrs.insert(instrs.begin() + at, added.begin(), added.end());
+    }
+    for (auto &[b, added] : phis_) {
+      std::vector<Instr> &instrs = f_.block(b).instrs;
+      instrs.insert(instrs.begin(), added.begin(), added.end());
+    }
+    for (BlockId b : f_.layout)
+      for (Instr &in : f_.block(b).instrs)
+        forEachUseRef(in, [&](VarId &a) {
+          while (a < rename_.size() && rename_[a] != kNoVar)
+            a = rename_[a];
+        });
+  }
+};
+
+} // namespace
+
+bool reduceInductionVariables(Function &f) { return InductionVariableReduction(f).run(); }
+
+} // namespace brisk

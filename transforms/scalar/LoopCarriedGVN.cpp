@@ -1,0 +1,280 @@
+// Rules (see LoopCarriedGVN.h):
+//  1. The phi that replaces I holds I's value on every execution of I: in the
+//     first iteration the expression of the preheader's arguments, later the
+//     latch's equal expression of the previous iteration, whose operands are
+//     exactly the values the header's phis take at the next iteration.
+//  2. The latch value dominates the latch and the entry value the preheader:
+//     both are available on their edge.
+//  3. Only Pure, non-trapping instructions are copied into the preheader, and
+//     never of an `undef` operand.
+#include "transforms/scalar/LoopCarriedGVN.h"
+
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Loops.h"
+#include "analysis/Uses.h"
+#include "transforms/loops/LoopPreheaders.h"
+
+#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/SmallVector.h>
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+namespace brisk {
+
+namespace {
+
+struct ExprKey {
+  Opcode op;
+  Type type;
+  llvm::SmallVector<VarId, 2> args;
+  friend bool operator<(const ExprKey &a, const ExprKey &b) {
+    if (a.op != b.op)
+      return a.op < b.op;
+    if (a.type != b.type)
+      return std::hash<Type>()(a.type) < std::hash<Type>()(b.type);
+    return a.args < b.args;
+  }
+};
+
+bool isCandidate(const Instr &in) {
+  if (!in.hasDest() || in.args.empty() || !isPure(in.op))
+    return false;
+  switch (in.op) {
+  case Opcode::Phi:
+  case Opcode::Const:
+  case Opcode::Id:
+  case Opcode::Get:
+  case Opcode::Undef:
+    return false;
+  default:
+    return true;
+  }
+}
+
+ExprKey keyOf(Opcode op, Type type, llvm::SmallVector<VarId, 2> args) {
+  if (isCommutative(op) && args.size() == 2 && args[0] > args[1])
+    std::swap(args[0], args[1]);
+  return ExprKey{op, type, std::move(args)};
+}
+
+class LoopCarriedValueNumbering {
+public:
+  explicit LoopCarriedValueNumbering(Function &f) : f_(f) {}
+
+  bool run() {
+    bool changed = insertPreheaders(f_);
+    CFG cfg(f_);
+    DominatorTree dom(cfg);
+    LoopInfo loops(cfg, dom);
+    if (loops.loops().empty())
+      return changed;
+    size_t n = f_.numVars();
+    defBlock_.assign(n, kNoBlock);
+    defIndex_.assign(n, 0);
+    isUndef_.assign(n, false);
+    uses_.assign(n, {});
+    for (const Param &p : f_.params)
+      defBlock_[p.var] = cfg.entry();
+    for (BlockId b : f_.layout) {
+      const std::vector<Instr> &instrs = f_.block(b).instrs;
+      for (uint32_t i = 0; i < instrs.size(); ++i) {
+        const Instr &in = instrs[i];
+        if (in.hasDest()) {
+          defBlock_[in.dest] = b;
+          defIndex_[in.dest] = i;
+          isUndef_[in.dest] = in.op == Opcode::Undef;
+          if (isCandidate(in))
+            table_[keyOf(in.op, in.type, {in.args.begin(), in.args.end()})].push_back(in.dest);
+        }
+        forEachUse(in, [&](VarId v) { uses_[v].push_back({b, i, in.op == Opcode::Phi}); });
+      }
+    }
+    rename_.assign(n, kNoVar);
+    for (const Loop &loop : loops.loops())
+      visitLoop(loop, cfg, dom, loops);
+    if (pendingPhis_.empty())
+      return changed;
+    apply();
+    return true;
+  }
+
+private:
+  struct Use {
+    BlockId block;
+    uint32_t index;
+    bool byPhi;
+  };
+  struct NewPhi {
+    BlockId header;
+    Instr phi;
+  };
+
+  Function &f_;
+  std::vector<BlockId> defBlock_;
+  std::vector<uint32_t> defIndex_;
+  std::vector<bool> isUndef_;
+  std::vector<llvm::SmallVector<Use, 2>> uses_;
+  std::map<ExprKey, llvm::SmallVector<VarId, 1>> table_;
+  std::vector<VarId> rename_;                       // deleted I -> its phi
+  std::vector<NewPhi> pendingPhis_;
+  std::map<BlockId, std::vector<Instr>> pendingPreheader_; // appended before the terminator
+
+  // A live variable computing `key` whose definition dominates the end of
+  // `at`; kNoVar when there is none.
+  VarId available(const ExprKey &key, BlockId at, const DominatorTree &dom) const {
+    auto it = table_.find(key);
+    if (it == table_.end())
+      return kNoVar;
+    for (VarId v : it->second)
+      if (rename_[v] == kNoVar && defBlock_[v] != kNoBlock && dom.dominates(defBlock_[v], at))
+        return v;
+    return kNoVar;
+  }
+
+  void visitLoop(const Loop &loop, const CFG &cfg, const DominatorTree &dom,
+                 const LoopInfo &loops) {
+    if (loop.latches.size() != 1)
+      return;
+    BlockId header = loop.header, latch = loop.latches[0];
+    BlockId pre = preheaderOf(f_, cfg, loops, header);
+    if (pre == kNoBlock || cfg.preds(header).size() != 2)
+      return;
+    LoopId id = loops.loopOf(header);
+    // The header's phis: their arguments from the preheader and the latch.
+    llvm::DenseMap<VarId, std::pair<VarId, VarId>> phiArgs;
+    for (const Instr &in : f_.block(header).instrs) {
+      if (in.op != Opcode::Phi)
+        break;
+      VarId fromPre = kNoVar, fromLatch = kNoVar;
+      for (size_t k = 0; k < in.args.size(); ++k)
+        (in.labels[k] == pre ? fromPre : fromLatch) = in.args[k];
+      if (fromPre != kNoVar && fromLatch != kNoVar)
+        phiArgs[in.dest] = {fromPre, fromLatch};
+    }
+    if (phiArgs.empty())
+      return;
+    for (BlockId b : loop.blocks) {
+      const std::vector<Instr> &instrs = f_.block(b).instrs;
+      for (const Instr &in : instrs) {
+        if (!isCandidate(in) || in.op == Opcode::Div || in.op == Opcode::Int2Char ||
+            rename_[in.dest] != kNoVar)
+          continue;
+        llvm::SmallVector<VarId, 2> atEntry, atLatch;
+        bool throughPhi = false, ok = true;
+        for (VarId a : in.args) {
+          auto it = phiArgs.find(a);
+          if (it != phiArgs.end()) {
+            throughPhi = true;
+            atEntry.push_back(it->second.first);
+            atLatch.push_back(it->second.second);
+          } else if (defBlock_[a] == kNoBlock || loops.contains(id, defBlock_[a])) {
+            ok = false; // varies per iteration (or is never defined)
+            break;
+          } else {
+            atEntry.push_back(a);
+            atLatch.push_back(a);
+          }
+        }
+        if (!ok || !throughPhi)
+          continue;
+        VarId latchValue = available(keyOf(in.op, in.type, atLatch), latch, dom);
+        if (latchValue == kNoVar || latchValue == in.dest)
+          continue;
+        if (!usesEndBefore(in.dest, latchValue, dom))
+          continue;
+        bool undefinedOperand = false;
+        for (VarId a : atEntry)
+          undefinedOperand |= a >= isUndef_.size() || isUndef_[a] || defBlock_[a] == kNoBlock;
+        if (undefinedOperand)
+          continue;
+        ExprKey entryKey = keyOf(in.op, in.type, atEntry);
+        VarId entryValue = available(entryKey, pre, dom);
+        if (entryValue == kNoVar) {
+          entryValue = f_.freshVar(originalName(f_.varName(in.dest)));
+          Instr copy = in;
+          copy.dest = entryValue;
+          copy.args.assign(atEntry.begin(), atEntry.end());
+          pendingPreheader_[pre].push_back(copy);
+          grow(entryValue);
+          defBlock_[entryValue] = pre;
+          table_[entryKey].push_back(entryValue);
+        }
+        VarId phiVar = f_.freshVar(originalName(f_.varName(in.dest)));
+        grow(phiVar);
+        defBlock_[phiVar] = header;
+        Instr phi;
+        phi.op = Opcode::Phi;
+        phi.type = in.type;
+        phi.dest = phiVar;
+        phi.args = {entryValue, latchValue};
+        phi.labels = {pre, latch};
+        phi.pos = in.pos;
+        pendingPhis_.push_back({header, std::move(phi)});
+        rename_[in.dest] = phiVar;
+      }
+    }
+  }
+
+  void grow(VarId v) {
+    if (v < defBlock_.size())
+      return;
+    defBlock_.resize(v + 1, kNoBlock);
+    defIndex_.resize(v + 1, 0);
+    isUndef_.resize(v + 1, false);
+    uses_.resize(v + 1);
+    rename_.resize(v + 1, kNoVar);
+  }
+
+  // Every use of `v` comes before `later` is defined: out-of-SSA can then
+  // give the new phi and `later` one variable (no copy on the back edge).
+  bool usesEndBefore(VarId v, VarId later, const DominatorTree &dom) const {
+    BlockId lb = defBlock_[later];
+    for (const Use &u : uses_[v]) {
+      if (u.byPhi)
+        return false;
+      if (u.block == lb ? u.index >= defIndex_[later] : !dom.strictlyDominates(u.block, lb))
+        return false;
+    }
+    return true;
+  }
+
+  void apply() {
+    auto resolve = [&](VarId v) {
+      while (v < rename_.size() && rename_[v] != kNoVar)
+        v = rename_[v];
+      return v;
+    };
+    for (BlockId b : f_.layout) {
+      std::vector<Instr> &instrs = f_.block(b).instrs;
+      std::vector<Instr> kept;
+      kept.reserve(instrs.size());
+      for (Instr &in : instrs) {
+        if (in.hasDest() && in.dest < rename_.size() && rename_[in.dest] != kNoVar)
+          continue; // replaced by its phi
+        kept.push_back(std::move(in));
+      }
+      instrs = std::move(kept);
+    }
+    for (auto &[pre, added] : pendingPreheader_) {
+      std::vector<Instr> &instrs = f_.block(pre).instrs;
+      size_t at = instrs.size() - (f_.block(pre).terminator() ? 1 : 0);
+      instrs.insert(instrs.begin() + at, added.begin(), added.end());
+    }
+    for (NewPhi &np : pendingPhis_) {
+      std::vector<Instr> &instrs = f_.block(np.header).instrs;
+      instrs.insert(instrs.begin(), std::move(np.phi));
+    }
+    for (BlockId b : f_.layout)
+      for (Instr &in : f_.block(b).instrs)
+        forEachUseRef(in, [&](VarId &a) { a = resolve(a); });
+  }
+};
+
+} // namespace
+
+bool reuseValuesAcrossIterations(Function &f) { return LoopCarriedValueNumbering(f).run(); }
+
+} // namespace brisk
