@@ -1,6 +1,8 @@
-#include "backend/BlockNames.h"
+#include "ir/BlockNames.h"
 
 #include <llvm/ADT/StringSet.h>
+
+#include <algorithm>
 
 namespace brisk {
 
@@ -30,6 +32,29 @@ std::vector<std::string> blockNames(const Function &function) {
     names[b] = std::move(candidate);
   }
   return names;
+}
+
+std::string blockRef(const Function &function, const std::vector<std::string> &names, BlockId b) {
+  // Unlabeled blocks in a row read "(after (after .L))": rare, and still
+  // says where to look.
+  std::string opening, closing;
+  while (b >= names.size() || names[b].empty()) {
+    auto at = std::find(function.layout.begin(), function.layout.end(), b);
+    if (at == function.layout.end())
+      return opening + "(block " + std::to_string(b) + ", not in the layout)" + closing;
+    if (at == function.layout.begin())
+      return opening + "(entry)" + closing;
+    opening += "(after ";
+    closing += ")";
+    b = *(at - 1);
+  }
+  return opening + "." + names[b] + closing;
+}
+
+std::string blockRef(const Function &function, BlockId b) {
+  if (b < function.blocks.size() && function.block(b).hasLabel())
+    return "." + function.block(b).label;
+  return blockRef(function, blockNames(function), b);
 }
 
 } // namespace brisk

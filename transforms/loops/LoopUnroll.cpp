@@ -375,11 +375,6 @@ private:
     in.labels = {t, e};
     return in;
   }
-  Instr makeJmp(BlockId t) {
-    Instr in = make(Opcode::Jmp, Type::none(), kNoVar, {});
-    in.labels = {t};
-    return in;
-  }
 
   bool unroll(const CountedLoop &l, unsigned k) {
     // m = n - (K-1)v: "i REL' m" proves the next K compared values pass.
@@ -480,7 +475,7 @@ private:
       std::vector<Instr> &instrs = chunk[p].instrs;
       BlockId next = chunk[p + 1].id;
       if (chunk[p].fallsTo != kNoBlock && chunk[p].fallsTo != next)
-        instrs.push_back(makeJmp(chunk[p].fallsTo));
+        instrs.push_back(makeJump(chunk[p].fallsTo));
       else if (!instrs.empty() && instrs.back().op == Opcode::Jmp && instrs.back().labels[0] == next)
         instrs.pop_back();
     }

@@ -3,6 +3,7 @@
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
+#include "ir/BlockNames.h"
 #include "transforms/superblocks/CostModel.h"
 #include "transforms/superblocks/DeadCode.h"
 #include "transforms/superblocks/GuardFacts.h"
@@ -57,20 +58,6 @@ std::vector<BlockId> splitAfterEffects(Function &f, FunctionWeights &w, BlockId 
     w.clearEdgesFrom(p);
     w.setEdge(p, t, count);
     pieces.push_back(t);
-  }
-}
-
-std::optional<Opcode> invertedComparison(Opcode op) {
-  switch (op) {
-  case Opcode::Lt: return Opcode::Ge;
-  case Opcode::Ge: return Opcode::Lt;
-  case Opcode::Gt: return Opcode::Le;
-  case Opcode::Le: return Opcode::Gt;
-  case Opcode::CLt: return Opcode::CGe;
-  case Opcode::CGe: return Opcode::CLt;
-  case Opcode::CGt: return Opcode::CLe;
-  case Opcode::CLe: return Opcode::CGt;
-  default: return std::nullopt; // eq has no negation; float order has NaN
   }
 }
 
@@ -664,11 +651,7 @@ private:
     return true;
   }
 
-  static Instr jumpTo(BlockId target) {
-    Instr j = makeInstr(Opcode::Jmp);
-    j.labels.push_back(target);
-    return j;
-  }
+  static Instr jumpTo(BlockId target) { return makeJump(target); }
 
   void emit(BlockId b, Instr in) { f_.block(b).instrs.push_back(std::move(in)); }
 
@@ -735,10 +718,6 @@ private:
   int64_t countedStep_ = 1;
 };
 
-std::string blockDisplayName(const Function &f, BlockId b) {
-  return f.block(b).hasLabel() ? "." + f.block(b).label : "#" + std::to_string(b);
-}
-
 bool traceStillValid(const Function &f, const Trace &t) {
   for (BlockId b : t.blocks)
     if (b >= f.blocks.size() || f.block(b).dead)
@@ -760,7 +739,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     RegionRemark rm;
     rm.function = f.name;
     for (BlockId b : t.blocks)
-      rm.trace.push_back(blockDisplayName(f, b));
+      rm.trace.push_back(blockRef(f, b));
     rm.loop = t.isLoop;
     rm.headCount = t.headCount;
 
