@@ -72,7 +72,7 @@ static void keepCheaperCopyUnrolling(Program &program,
                                      ProgramWeights &weights) {
   std::map<size_t, Function> before;
   {
-    PassScope scope(ctx, "copy-unroll", program);
+    PassScope scope(ctx, kCopyUnrollPass.name, program);
     for (size_t i = 0; i < program.functions.size(); ++i) {
       Function &f = program.functions[i];
       CopyUnrollOptions o;
@@ -106,7 +106,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // Self tail calls become loops first: the inliner then sees loops, and the
   // SSA passes below clean the parameter copies and hoist out of them.
   if (options.tailRecursion) {
-    PassScope scope(ctx, "tail-recursion", program);
+    PassScope scope(ctx, kTailRecursionPass.name, program);
     eliminateTailRecursion(program, &weights);
   }
   // Constants of self-recursive functions become parameters that the
@@ -116,7 +116,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // that the growth fallback below retries it like the others.
   std::vector<Function> workersAsSplit; // see the end
   if (options.recursiveConstants) {
-    PassScope scope(ctx, "recursive-constants", program);
+    PassScope scope(ctx, kRecursiveConstantsPass.name, program);
     RecursiveConstantsOptions ro;
     ro.sizeLimit = [&](const Function &f) {
       return size_t(options.superblocks.growthLimit * double(sizeBefore[f.name]));
@@ -127,7 +127,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     }
   }
   if (options.inlining) {
-    PassScope scope(ctx, "inline", program);
+    PassScope scope(ctx, kInlinePass.name, program);
     inlineHotCalls(program, weights, options.inline_);
   }
   // The whole-function passes renumber blocks, so their result is profiled
@@ -146,7 +146,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   if (options.unrolling && refreshed) {
     bool changed = false;
     {
-      PassScope scope(ctx, "unroll", program);
+      PassScope scope(ctx, kLoopUnrollPass.name, program);
       for (Function &f : program.functions) {
         LoopUnrollOptions uo = options.unroll;
         uo.sizeLimit = size_t(options.superblocks.growthLimit * double(sizeBefore[f.name]));
@@ -166,7 +166,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   }
   const Profile &current = refreshed ? *refreshed : profile;
   {
-    PassScope scope(ctx, "superblocks", program);
+    PassScope scope(ctx, kSuperblocksPass.name, program);
     for (Function &f : program.functions)
       formSuperblocks(f, weights.of(f), current.function(f.name), sizeBefore[f.name],
                       options.superblocks, remarks);
@@ -182,11 +182,11 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     InlineOptions cold = options.inline_;
     cold.minSiteCount = 1;
     cold.callerSizeLimit = &limits;
-    PassScope scope(ctx, "inline-cold", program);
+    PassScope scope(ctx, kInlineColdPass.name, program);
     inlineHotCalls(program, weights, cold);
   }
   {
-    PassScope scope(ctx, "dce", program);
+    PassScope scope(ctx, kDeadCodePass.name, program);
     for (Function &f : program.functions) {
       eliminateDeadCode(f);
       removeUnreachableBlocks(f);
