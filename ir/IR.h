@@ -116,6 +116,14 @@ struct Param {
 
 class Function {
 public:
+  Function() = default;
+  Function(const Function &) = default;
+  Function &operator=(const Function &) = default;
+  // noexcept although llvm::StringMap's move does not say so: without it a
+  // growing std::vector<Function> copies every function instead of moving it.
+  Function(Function &&) noexcept = default;
+  Function &operator=(Function &&) noexcept = default;
+
   std::string name;              // without the leading '@'
   std::vector<Param> params;
   Type returnType;               // none() for a function that returns nothing

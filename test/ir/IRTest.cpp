@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <type_traits>
 
 namespace brisk {
 namespace {
@@ -88,6 +89,10 @@ TEST(Function, BlockReferencesSurviveAddingBlocks) {
   EXPECT_EQ(f.block(a).instrs[0].labels[0], f.layout.back());
   EXPECT_EQ(head.label, "head");
 }
+
+// A growing Program::functions moves its functions only if moving cannot
+// throw; otherwise it copies every one (a parse of many functions did).
+static_assert(std::is_nothrow_move_constructible_v<Function>);
 
 TEST(Opcode, InvertedComparisonIsAnInvolutionOnIntAndCharOrder) {
   for (Opcode op : {Opcode::Lt, Opcode::Le, Opcode::Gt, Opcode::Ge, Opcode::CLt, Opcode::CLe,
