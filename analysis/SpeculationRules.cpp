@@ -92,7 +92,7 @@ private:
     const Instr &in = f_.block(b).instrs[i];
     Location where;
     where.function = f_.name;
-    where.block = f_.block(b).label;
+    where.block = f_.block(b).hasLabel() ? "." + f_.block(b).label : std::string();
     where.instrIndex = firstIndex_[b] + int(i);
     where.opcode = std::string(spelling(in.op));
     where.pos = in.pos;
@@ -144,7 +144,7 @@ private:
     } else if (report && certainlyInside(d)) {
       Location where;
       where.function = f_.name;
-      where.block = blk.label;
+      where.block = blk.hasLabel() ? "." + blk.label : std::string();
       where.pos = blk.instrs.empty() ? blk.pos : blk.instrs.back().pos;
       if (!blk.instrs.empty()) {
         where.instrIndex = firstIndex_[b] + int(blk.instrs.size()) - 1;

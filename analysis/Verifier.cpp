@@ -4,6 +4,7 @@
 #include "analysis/DefiniteAssignment.h"
 #include "analysis/Dominators.h"
 #include "analysis/Uses.h"
+#include "ir/BlockNames.h"
 #include "ir/Typing.h"
 
 #include <llvm/ADT/DenseMap.h>
@@ -56,11 +57,14 @@ private:
   std::vector<Type> varType_;         // per variable; none() when never defined
   std::vector<uint8_t> isShadow_;     // defined by a get
 
+  // As the printed program names it (ir/BlockNames.h); the names are
+  // computed on the first message only.
   std::string blockName(BlockId b) const {
-    if (b < f_.blocks.size() && f_.block(b).hasLabel())
-      return f_.block(b).label;
-    return "(unlabeled #" + std::to_string(b) + ")";
+    if (printedNames_.empty())
+      printedNames_ = blockNames(f_);
+    return blockRef(f_, printedNames_, b);
   }
+  mutable std::vector<std::string> printedNames_;
   Location at(BlockId b, size_t i) const {
     Location loc;
     loc.function = f_.name;
@@ -269,12 +273,12 @@ private:
             count += l == p;
           if (count != 1)
             diags_.error(at(b, i), "[P2] has " + std::to_string(count) +
-                                       " entries for predecessor ." + blockName(p) +
+                                       " entries for predecessor " + blockName(p) +
                                        ", expected 1");
         }
         for (BlockId l : in.labels)
           if (std::find(preds.begin(), preds.end(), l) == preds.end())
-            diags_.error(at(b, i), "[P2] names ." + blockName(l) +
+            diags_.error(at(b, i), "[P2] names " + blockName(l) +
                                        ", which is not a predecessor of its block");
       }
     }
@@ -303,7 +307,7 @@ private:
       } else if (entryDepth[t] != d && !conflict[t]) {
         conflict[t] = 1;
         Location loc = fromInstr == size_t(-1) ? atBlock(from) : at(from, fromInstr);
-        diags_.error(loc, "[G1] speculation is not well nested: ." + blockName(t) +
+        diags_.error(loc, "[G1] speculation is not well nested: " + blockName(t) +
                               " is reached at depth " + std::to_string(entryDepth[t]) +
                               " and, from here" + (viaGuard ? " (guard failure)" : "") +
                               ", at depth " + std::to_string(d));
@@ -483,7 +487,7 @@ private:
               diags_.error(at(b, i), "[D2] reads " + var(v) + ", which is never defined");
             else if (cfg.reachable(from) && !dominatesUse(v, from, int(f_.block(from).instrs.size())))
               diags_.error(at(b, i), "[D2] the definition of " + var(v) +
-                                         " does not dominate the end of ." + blockName(from));
+                                         " does not dominate the end of " + blockName(from));
           }
           continue;
         }

@@ -1,6 +1,6 @@
 #include "backend/JsonWriter.h"
 
-#include "backend/BlockNames.h"
+#include "ir/BlockNames.h"
 #include "backend/Utf8.h"
 
 #include <array>

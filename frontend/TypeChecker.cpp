@@ -46,7 +46,7 @@ private:
   Location locate(const Block &block, const Instr &in, int index) const {
     Location where;
     where.function = fn_.name;
-    where.block = block.label;
+    where.block = block.hasLabel() ? "." + block.label : "";
     where.instrIndex = index;
     where.opcode = std::string(spelling(in.op));
     where.pos = in.pos;

@@ -23,7 +23,7 @@ std::string Diagnostics::format(const Diagnostic &d) const {
   if (!d.where.function.empty()) {
     s += "in @" + d.where.function;
     if (!d.where.block.empty())
-      s += ", block ." + d.where.block;
+      s += ", block " + d.where.block;
     if (d.where.instrIndex >= 0) {
       s += ", instruction " + std::to_string(d.where.instrIndex);
       if (!d.where.opcode.empty())

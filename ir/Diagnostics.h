@@ -19,7 +19,7 @@ namespace brisk {
 
 struct Location {
   std::string function;  // without '@'; empty when not inside a function
-  std::string block;     // label of the block, when relevant (verifier)
+  std::string block;     // the block as blockRef (ir/BlockNames.h) spells it: ".L", "(entry)"
   int instrIndex = -1;   // 0-based index in the function's instruction list, -1 if none
   std::string opcode;    // spelling of the instruction's op, when known
   SourcePos pos;         // source position, when known

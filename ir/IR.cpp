@@ -4,6 +4,14 @@
 
 namespace brisk {
 
+Instr makeJump(BlockId target, SourcePos pos) {
+  Instr j;
+  j.op = Opcode::Jmp;
+  j.labels.push_back(target);
+  j.pos = pos;
+  return j;
+}
+
 VarId Function::var(std::string_view name) {
   auto [it, inserted] = varIndex_.try_emplace(name, VarId(varNames_.size()));
   if (inserted)
@@ -85,6 +93,14 @@ const Function *Program::findFunction(std::string_view name) const {
     if (f.name == name)
       return &f;
   return nullptr;
+}
+
+bool containsPhi(const Function &f) {
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Phi)
+        return true;
+  return false;
 }
 
 bool isPlainNonSpeculative(const Function &f) {

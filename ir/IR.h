@@ -1,7 +1,8 @@
 // The brisk IR: a typed, block-structured form of a Bril program.
 //
 // A Program owns Functions; a Function owns an arena of Blocks (indexed by
-// BlockId) and a layout (the program order of the live blocks); a Block owns
+// BlockId; a block never moves, so a Block& stays valid while blocks are
+// added) and a layout (the program order of the live blocks); a Block owns
 // its Instrs. Variables are interned per function and named by VarId; side
 // tables over variables or blocks are plain vectors indexed by those ids.
 //
@@ -20,6 +21,7 @@
 #include "ir/Opcode.h"
 #include "ir/Type.h"
 
+#include <boost/container/stable_vector.hpp>
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/ADT/StringMap.h>
 #include <llvm/ADT/StringSet.h>
@@ -86,6 +88,9 @@ struct Instr {
   bool isTerminator() const { return brisk::isTerminator(op); }
 };
 
+// `jmp .target`: the one way passes build a jump.
+Instr makeJump(BlockId target, SourcePos pos = {});
+
 struct Block {
   // Without the leading '.'; empty when unlabeled. Give labels through
   // Function::addBlock / addFreshBlock / ensureLabels, which keep them unique.
@@ -111,10 +116,21 @@ struct Param {
 
 class Function {
 public:
+  Function() = default;
+  Function(const Function &) = default;
+  Function &operator=(const Function &) = default;
+  // noexcept although llvm::StringMap's move does not say so: without it a
+  // growing std::vector<Function> copies every function instead of moving it.
+  Function(Function &&) noexcept = default;
+  Function &operator=(Function &&) noexcept = default;
+
   std::string name;              // without the leading '@'
   std::vector<Param> params;
   Type returnType;               // none() for a function that returns nothing
-  std::vector<Block> blocks;     // arena; BlockId indexes it
+  // The arena; BlockId indexes it. A stable_vector: adding blocks moves no
+  // block, so references into it survive addBlock (a std::vector here once
+  // let a pass write through a reference that addBlock had moved).
+  boost::container::stable_vector<Block> blocks;
   std::vector<BlockId> layout;   // program order of live blocks; layout[0] is the entry
   SourcePos pos;
 
@@ -136,11 +152,12 @@ public:
   BlockId entry() const { return layout.front(); }
   Block &block(BlockId b) { return blocks[b]; }
   const Block &block(BlockId b) const { return blocks[b]; }
-  // The label printers use for `b`: its own, or a generated unique one.
-  // Gives every unlabeled block that is referenced a name (see ensureLabels).
+  // The block's own label; empty when it has none. The name a printed
+  // program gives `b` is blockNames(f)[b] (ir/BlockNames.h).
   const std::string &labelOf(BlockId b) const { return blocks[b].label; }
-  // Names every unlabeled live block that some instruction targets, so that
-  // printers can refer to it. Idempotent.
+  // Names every unlabeled live block that some instruction targets (a
+  // "b.N" that no block has had), so that passes can refer to it by label.
+  // Idempotent.
   void ensureLabels();
   // Number of instructions in live blocks.
   size_t instrCount() const;
@@ -155,6 +172,10 @@ private:
 // True when `f` holds no phi, set or get (it is not in SSA form) and no
 // speculate, guard or commit: the plain Bril that most transforms take.
 bool isPlainNonSpeculative(const Function &f);
+
+// True when some live block of `f` holds a phi (brisk-internal SSA joins;
+// set/get do not count).
+bool containsPhi(const Function &f);
 
 class Program {
 public:

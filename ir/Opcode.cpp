@@ -23,4 +23,18 @@ std::optional<Opcode> opcodeFromSpelling(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<Opcode> invertedComparison(Opcode op) {
+  switch (op) {
+  case Opcode::Lt: return Opcode::Ge;
+  case Opcode::Ge: return Opcode::Lt;
+  case Opcode::Gt: return Opcode::Le;
+  case Opcode::Le: return Opcode::Gt;
+  case Opcode::CLt: return Opcode::CGe;
+  case Opcode::CGe: return Opcode::CLt;
+  case Opcode::CGt: return Opcode::CLe;
+  case Opcode::CLe: return Opcode::CGt;
+  default: return std::nullopt;
+  }
+}
+
 } // namespace brisk

@@ -112,4 +112,10 @@ inline bool keepsOrder(Opcode op) { return isSideEffect(op) || mayTrap(op); }
 // Looks an opcode up by its Bril spelling; nullopt for unknown names.
 std::optional<Opcode> opcodeFromSpelling(std::string_view name);
 
+// The comparison that holds exactly when `op` fails on the same operands:
+// lt/ge, gt/le, clt/cge, cgt/cle. nullopt for every other opcode: eq and ceq
+// have no single-opcode negation, and float order has NaN (flt and fge are
+// both false on it).
+std::optional<Opcode> invertedComparison(Opcode op);
+
 } // namespace brisk

@@ -13,7 +13,7 @@
 // are shaded by their share of the hottest block's count; blocks at half of
 // it or more are "hot" and drawn bold.
 #include "analysis/CFG.h"
-#include "backend/BlockNames.h"
+#include "ir/BlockNames.h"
 #include "backend/TextPrinter.h"
 #include "interp/Profile.h"
 #include "tools/DriverSupport.h"
@@ -96,10 +96,7 @@ void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
   CFG cfg(f);
   std::string fn = escape(f.name);
   auto node = [&](BlockId b) { return "\"" + fn + "." + std::to_string(b) + "\""; };
-  auto title = [&](BlockId b) {
-    return names[b].empty() ? (b == f.entry() ? std::string("<entry>") : "<block " + std::to_string(b) + ">")
-                            : "." + names[b];
-  };
+  auto title = [&](BlockId b) { return blockRef(f, names, b); };
   uint64_t hottest = 0;
   if (prof)
     for (BlockId b : f.layout)

@@ -50,6 +50,7 @@ void declareCommon(Options &opts) {
   opts.value("max-guard-failure", "P", "off-trace edges rarer than this become guards (0.05)");
   opts.value("unroll", "LIST", "unroll factors tried for loop superblocks (1,2,4,8)");
   opts.value("growth", "X", "code growth limit per function, x its size (2.0)");
+  opts.value("program-growth", "X", "code growth limit of the whole program, x its size (2.5)");
   opts.value("speculative-growth", "N", "instructions a function may grow beyond --growth for\n"
                                         "                            its speculative loop chunks (160)");
   opts.value("speculation-price", "P", "speculate a trace when that costs at most this share\n"
@@ -79,6 +80,7 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
       !opts.getNumber("max-guard-failure", so.maxGuardFailure, 0.0, 1.0) ||
       // Below 1 the limit would forbid the function as it already is.
       !opts.getNumber("growth", so.growthLimit, 1.0, 1000.0) ||
+      !opts.getNumber("program-growth", po.programGrowthLimit, 1.0, 1000.0) ||
       !opts.getNumber("speculative-growth", so.speculativeGrowth, 0.0, kUnbounded) ||
       !opts.getNumber("speculation-price", so.maxSpeculationPrice, 0.0, kUnbounded))
     return false;

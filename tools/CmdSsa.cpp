@@ -11,7 +11,7 @@
 // --verify runs the verifier on the input and after every pass; --dump-after=NAME prints the
 // IR after the named pass (or "all") to stderr.
 #include "analysis/AnalysisCache.h"
-#include "backend/BlockNames.h"
+#include "ir/BlockNames.h"
 #include "backend/JsonWriter.h"
 #include "backend/TextPrinter.h"
 #include "tools/DriverSupport.h"
@@ -32,10 +32,6 @@ struct Annotations {
   bool dom = false, loops = false, live = false;
 };
 
-std::string blockRef(const std::vector<std::string> &names, BlockId b) {
-  return names[b].empty() ? "<entry>" : "." + names[b];
-}
-
 void dumpFunction(const Function &f, const Annotations &ann, std::ostream &os) {
   AnalysisCache cache(f);
   const CFG &cfg = cache.cfg();
@@ -50,17 +46,17 @@ void dumpFunction(const Function &f, const Annotations &ann, std::ostream &os) {
     if (cfg.preds(b).empty())
       os << " none";
     for (BlockId p : cfg.preds(b))
-      os << ' ' << blockRef(names, p);
+      os << ' ' << blockRef(f, names, p);
     if (!cfg.reachable(b))
       os << "; unreachable";
     if (ann.dom && cfg.reachable(b)) {
       const DominatorTree &dom = cache.domTree();
-      os << "; idom: " << (dom.idom(b) == kNoBlock ? "none" : blockRef(names, dom.idom(b)));
+      os << "; idom: " << (dom.idom(b) == kNoBlock ? "none" : blockRef(f, names, dom.idom(b)));
       os << "; df:";
       if (cache.frontier().frontier(b).empty())
         os << " none";
       for (BlockId d : cache.frontier().frontier(b))
-        os << ' ' << blockRef(names, d);
+        os << ' ' << blockRef(f, names, d);
     }
     if (ann.loops && cfg.reachable(b)) {
       const LoopInfo &li = cache.loops();
@@ -68,14 +64,14 @@ void dumpFunction(const Function &f, const Annotations &ann, std::ostream &os) {
         const Loop &l = li.loop(li.loopOf(b));
         os << "; loop header, depth " << l.depth << ", latches:";
         for (BlockId t : l.latches)
-          os << ' ' << blockRef(names, t);
+          os << ' ' << blockRef(f, names, t);
       } else if (li.depth(b) > 0) {
-        os << "; in loop " << blockRef(names, li.loop(li.loopOf(b)).header) << ", depth "
+        os << "; in loop " << blockRef(f, names, li.loop(li.loopOf(b)).header) << ", depth "
            << li.depth(b);
       }
       for (auto [from, to] : li.irreducibleEdges())
         if (from == b)
-          os << "; irreducible edge to " << blockRef(names, to);
+          os << "; irreducible edge to " << blockRef(f, names, to);
     }
     if (ann.live && cfg.reachable(b)) {
       const Liveness &live = cache.liveness();

@@ -6,17 +6,9 @@ namespace brisk {
 
 namespace {
 
-bool isDumpName(const std::string &name) {
-  // The scopes transforms/Pipeline.cpp opens around its own steps, until
-  // PassRegistry lists them with the other passes.
-  static const char *const kPipelineScopes[] = {"inline", "superblocks", "inline-cold", "dce"};
-  if (name == "all" || findPass(name))
-    return true;
-  for (const char *scope : kPipelineScopes)
-    if (name == scope)
-      return true;
-  return false;
-}
+// The names come from transforms/Passes.def, which lists the pipeline's own
+// steps (inline, superblocks, ...) with the passes.
+bool isDumpName(const std::string &name) { return name == "all" || findPass(name); }
 
 } // namespace
 

@@ -18,17 +18,11 @@
 #include "transforms/interprocedural/TailRecursion.h"
 #include "transforms/ssa/ToSSA.h"
 
+#include <cassert>
+
 namespace brisk {
 
 namespace {
-
-bool hasPhis(const Function &f) {
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      if (in.op == Opcode::Phi)
-        return true;
-  return false;
-}
 
 bool runToSSA(Program &p, PassContext &ctx) {
   bool changed = false;
@@ -44,7 +38,7 @@ bool runToSSA(Program &p, PassContext &ctx) {
 bool runFromSSA(Program &p, PassContext &ctx) {
   bool changed = false;
   for (Function &f : p.functions) {
-    if (!ctx.isSSA(f) && !hasPhis(f))
+    if (!ctx.isSSA(f) && !containsPhi(f))
       continue;
     changed |= fromSSA(f);
     ctx.setSSA(f, false);
@@ -128,65 +122,24 @@ bool runSimplifyCFG(Program &p, PassContext &) {
 
 } // namespace
 
-const PassInfo kToSSAPass{"to-ssa", "pruned SSA construction with phis", runToSSA};
-const PassInfo kFromSSAPass{"from-ssa", "out of SSA with copy coalescing", runFromSSA};
-const PassInfo kPhisToSetGetPass{"phis-to-set-get", "phis to Bril's set/get (still SSA)",
-                                 runPhisToSetGet};
-const PassInfo kGVNPass{"gvn", "dominator-based value numbering (CSE, constants, copies)", runGVN};
-const PassInfo kLoopCarriedGVNPass{"gvn-loops",
-                                   "reuse a value of one loop iteration in the next, through header phis",
-                                   runLoopCarriedGVN};
-const PassInfo kStrengthReductionPass{"strength-reduce",
-                                      "affine functions of a loop counter become induction variables",
-                                      runStrengthReduction};
-const PassInfo kLICMPass{"licm", "hoist loop-invariant pure instructions to preheaders", runLICM};
-const PassInfo kLoopRotationPass{"loop-rotate", "while loops to guarded do-while loops",
-                                 runLoopRotation};
-const PassInfo kSCCPPass{"sccp", "sparse conditional constant propagation", runSCCP};
-const PassInfo kCopyPropagationPass{"copy-prop", "replace copies and trivial phis by their value",
-                                    runCopyPropagation};
-const PassInfo kAggressiveDCEPass{"adce", "mark-sweep dead code elimination from side effects",
-                                  runAggressiveDCE};
-const PassInfo kSimplifyCFGPass{"simplify-cfg", "jump threading, block merging, block placement",
-                                runSimplifyCFG};
-const PassInfo kSinkPass{"sink", "move pure instructions into the one successor that uses them",
-                         runSink};
-const PassInfo kLoopUnrollPass{"unroll", "unroll counted loops, one trip-count test per chunk (plain form)",
-                               runLoopUnroll};
-const PassInfo kTailRecursionPass{"tail-recursion",
-                                  "self tail calls (and accumulator recursion) to loops (plain form)",
-                                  runTailRecursion};
-const PassInfo kCopyUnrollPass{"copy-unroll",
-                               "unroll loops by two so out-of-SSA drops their back-edge copies "
-                               "(plain form)",
-                               runCopyUnroll};
-
-const PassInfo kRecursiveConstantsPass{
-    "recursive-constants",
-    "constants of self-recursive functions passed down their calls (plain form)",
-    runRecursiveConstants};
+#define BRISK_PASS(Id, Name, Runner, Summary) const PassInfo Id{Name, Summary, Runner};
+#define BRISK_PIPELINE_PASS(Id, Name, Summary) const PassInfo Id{Name, Summary, nullptr};
+#include "transforms/Passes.def"
 
 const std::vector<const PassInfo *> &registeredPasses() {
   static const std::vector<const PassInfo *> table = {
-      &kToSSAPass,
-      &kFromSSAPass,
-      &kPhisToSetGetPass,
-      &kGVNPass,
-      &kLoopCarriedGVNPass,
-      &kStrengthReductionPass,
-      &kLICMPass,
-      &kLoopRotationPass,
-      &kSCCPPass,
-      &kCopyPropagationPass,
-      &kAggressiveDCEPass,
-      &kSimplifyCFGPass,
-      &kSinkPass,
-      &kLoopUnrollPass,
-      &kCopyUnrollPass,
-      &kTailRecursionPass,
-      &kRecursiveConstantsPass,
+#define BRISK_PASS(Id, Name, Runner, Summary) &Id,
+#define BRISK_PIPELINE_PASS(Id, Name, Summary) &Id,
+#include "transforms/Passes.def"
   };
   return table;
+}
+
+std::vector<std::string_view> passNames() {
+  std::vector<std::string_view> names;
+  for (const PassInfo *p : registeredPasses())
+    names.push_back(p->name);
+  return names;
 }
 
 const PassInfo *findPass(std::string_view name) {
@@ -197,6 +150,7 @@ const PassInfo *findPass(std::string_view name) {
 }
 
 bool runPass(Program &program, PassContext &ctx, const PassInfo &pass) {
+  assert(pass.run && "a pipeline-only pass runs inside Pipeline.cpp");
   PassScope scope(ctx, pass.name, program);
   return pass.run(program, ctx);
 }
@@ -210,10 +164,13 @@ bool runPassList(Program &program, PassContext &ctx, std::string_view list, std:
     if (name.empty())
       continue;
     const PassInfo *p = findPass(name);
-    if (!p) {
-      error = "unknown pass '" + std::string(name) + "'; known passes:";
+    if (!p || !p->run) {
+      error = (p ? "pass '" + std::string(name) + "' runs only inside the superblock pipeline"
+                 : "unknown pass '" + std::string(name) + "'") +
+              "; passes that run on their own:";
       for (const PassInfo *q : registeredPasses())
-        error += " " + std::string(q->name);
+        if (q->run)
+          error += " " + std::string(q->name);
       return false;
     }
     passes.push_back(p);

@@ -157,7 +157,7 @@ static void keepCheaperCopyUnrolling(Program &program,
                                      ProgramWeights &weights) {
   std::map<size_t, Function> before;
   {
-    PassScope scope(ctx, "copy-unroll", program);
+    PassScope scope(ctx, kCopyUnrollPass.name, program);
     for (size_t i = 0; i < program.functions.size(); ++i) {
       Function &f = program.functions[i];
       CopyUnrollOptions o;
@@ -217,7 +217,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // Self tail calls become loops first: the inliner then sees loops, and the
   // SSA passes below clean the parameter copies and hoist out of them.
   if (options.tailRecursion) {
-    PassScope scope(ctx, "tail-recursion", program);
+    PassScope scope(ctx, kTailRecursionPass.name, program);
     eliminateTailRecursion(program, &weights);
   }
   // Constants of self-recursive functions become parameters that the
@@ -227,7 +227,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // that the growth fallback below retries it like the others.
   std::vector<Function> workersAsSplit; // see the end
   if (options.recursiveConstants) {
-    PassScope scope(ctx, "recursive-constants", program);
+    PassScope scope(ctx, kRecursiveConstantsPass.name, program);
     RecursiveConstantsOptions ro;
     ro.sizeLimit = [&](const Function &f) { return limits[f.name]; };
     for (const RecursiveConstantsSplit &s : passConstantsDownRecursion(program, &weights, ro)) {
@@ -244,7 +244,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       limit += options.inline_.callerGrowthConstant;
     InlineOptions early = options.inline_;
     early.callerSizeLimit = &callerLimits;
-    PassScope scope(ctx, "inline", program);
+    PassScope scope(ctx, kInlinePass.name, program);
     inlineHotCalls(program, weights, early);
   }
   // The whole-function passes renumber blocks, so their result is profiled
@@ -269,7 +269,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   if (options.unrolling && refreshed) {
     bool changed = false;
     {
-      PassScope scope(ctx, "unroll", program);
+      PassScope scope(ctx, kLoopUnrollPass.name, program);
       for (Function &f : program.functions) {
         LoopUnrollOptions uo = options.unroll;
         // Not the hot allowance: a tiny loop unrolled on the training
@@ -297,7 +297,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   }
   const Profile &current = refreshed ? *refreshed : profile;
   {
-    PassScope scope(ctx, "superblocks", program);
+    PassScope scope(ctx, kSuperblocksPass.name, program);
     for (Function &f : program.functions) {
       // formSuperblocks counts its budget as a factor of the size before.
       SuperblockOptions so = options.superblocks;
@@ -315,11 +315,11 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     InlineOptions cold = options.inline_;
     cold.minSiteCount = 1;
     cold.callerSizeLimit = &limits;
-    PassScope scope(ctx, "inline-cold", program);
+    PassScope scope(ctx, kInlineColdPass.name, program);
     inlineHotCalls(program, weights, cold);
   }
   {
-    PassScope scope(ctx, "dce", program);
+    PassScope scope(ctx, kDeadCodePass.name, program);
     for (Function &f : program.functions) {
       eliminateDeadCode(f);
       removeUnreachableBlocks(f);
@@ -460,8 +460,9 @@ static size_t programSize(const Program &program) {
 }
 
 // The program as a whole stays within programGrowthLimit x its size: when the
-// hot functions' constant allowance takes it past that, the pipeline runs
-// again with half the allowance, down to 8, then without it (every function
+// hot functions' constant allowance and the speculative chunks' allowance
+// take it past that, the pipeline runs again with half of each, down to 8,
+// then without them (every function
 // then within growthLimit x its size). Only small programs get there: past
 // 64 instructions a function's allowance is its 2.0x.
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
@@ -472,9 +473,12 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
   SuperblockPipelineOptions tried = options;
   for (;;) {
     runWithinFunctionLimits(program, original, profile, ctx, tried, remarks);
-    if (ctx.failed() || tried.hotGrowthConstant == 0 || double(programSize(program)) <= limit)
+    if (ctx.failed() || double(programSize(program)) <= limit ||
+        (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
       return;
     tried.hotGrowthConstant = tried.hotGrowthConstant > 8 ? tried.hotGrowthConstant / 2 : 0;
+    double &chunks = tried.superblocks.speculativeGrowth;
+    chunks = chunks > 8 ? chunks / 2 : 0;
     program = original;
     if (remarks)
       remarks->clear();

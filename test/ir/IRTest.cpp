@@ -1,9 +1,11 @@
 // IR units: the opcode table, types, variable interning and fresh names.
+#include "ir/BlockNames.h"
 #include "ir/IR.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <type_traits>
 
 namespace brisk {
 namespace {
@@ -69,6 +71,65 @@ TEST(Function, FreshBlocksAndLabelsAreUnique) {
   EXPECT_TRUE(f.block(c).hasLabel());
   EXPECT_EQ(f.findBlock(f.block(c).label), c);
   EXPECT_EQ(f.instrCount(), 1u);
+}
+
+// A pass may hold a Block& while it adds blocks (an unroller copying a loop
+// body, a former adding stubs): the arena must not move the block.
+TEST(Function, BlockReferencesSurviveAddingBlocks) {
+  Function f;
+  BlockId a = f.addBlock("head");
+  f.layout = {a};
+  Block &head = f.block(a);
+  const Block *before = &head;
+  for (int i = 0; i < 1000; ++i)
+    f.layout.push_back(f.addFreshBlock("body"));
+  EXPECT_EQ(&f.block(a), before);
+  head.instrs.push_back(makeJump(f.layout.back()));
+  ASSERT_EQ(f.block(a).instrs.size(), 1u);
+  EXPECT_EQ(f.block(a).instrs[0].labels[0], f.layout.back());
+  EXPECT_EQ(head.label, "head");
+}
+
+// A growing Program::functions moves its functions only if moving cannot
+// throw; otherwise it copies every one (a parse of many functions did).
+static_assert(std::is_nothrow_move_constructible_v<Function>);
+
+TEST(Opcode, InvertedComparisonIsAnInvolutionOnIntAndCharOrder) {
+  for (Opcode op : {Opcode::Lt, Opcode::Le, Opcode::Gt, Opcode::Ge, Opcode::CLt, Opcode::CLe,
+                    Opcode::CGt, Opcode::CGe}) {
+    std::optional<Opcode> inv = invertedComparison(op);
+    ASSERT_TRUE(inv.has_value()) << spelling(op);
+    EXPECT_NE(*inv, op);
+    EXPECT_EQ(invertedComparison(*inv), op);
+  }
+  EXPECT_EQ(invertedComparison(Opcode::Lt), Opcode::Ge);
+  EXPECT_EQ(invertedComparison(Opcode::CLe), Opcode::CGt);
+  // eq has no one-opcode negation; float order is not total (NaN).
+  for (Opcode op : {Opcode::Eq, Opcode::CEq, Opcode::FLt, Opcode::FGe, Opcode::Add, Opcode::Jmp})
+    EXPECT_FALSE(invertedComparison(op).has_value()) << spelling(op);
+}
+
+// One name per block for printers and messages alike: its label, the "b.N"
+// the printer gives a targeted unlabeled block, or where the printed program
+// shows an unnamed one.
+TEST(BlockNames, MessagesNameBlocksAsThePrinterDoes) {
+  Function f;
+  BlockId entry = f.addBlock();
+  BlockId loop = f.addBlock("loop");
+  BlockId afterLoop = f.addBlock();
+  BlockId target = f.addBlock();
+  f.layout = {entry, loop, afterLoop, target};
+  f.block(loop).instrs.push_back(makeJump(target));
+  std::vector<std::string> names = blockNames(f);
+  EXPECT_EQ(names[loop], "loop");
+  EXPECT_EQ(names[target], "b.0");
+  EXPECT_TRUE(names[entry].empty());
+  EXPECT_TRUE(names[afterLoop].empty());
+  EXPECT_EQ(blockRef(f, entry), "(entry)");
+  EXPECT_EQ(blockRef(f, loop), ".loop");
+  EXPECT_EQ(blockRef(f, afterLoop), "(after .loop)");
+  EXPECT_EQ(blockRef(f, target), ".b.0");
+  EXPECT_EQ(blockRef(f, names, target), ".b.0");
 }
 
 TEST(Literal, BitsReadBackPerType) {

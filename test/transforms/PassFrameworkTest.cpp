@@ -1,11 +1,14 @@
 // The pass framework: validation after a pass catches broken IR and reports
 // the pass with the IR before and after; --dump-after; the name table.
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/TestSupport.h"
 #include "transforms/PassRegistry.h"
 #include "transforms/Pipeline.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
 #include <sstream>
 
 namespace brisk {
@@ -74,6 +77,41 @@ TEST(PassRegistryTest, RunsPassesByNameAndRejectsUnknownNames) {
   EXPECT_TRUE(runPassList(p, ctx, "to-ssa,phis-to-set-get", error)) << error;
   EXPECT_TRUE(ctx.isSSA(p.functions[0]));
   EXPECT_NE(findPass("from-ssa"), nullptr);
+  // Pipeline-only passes have names but do not run on their own.
+  EXPECT_FALSE(runPassList(p, ctx, "inline", error));
+  EXPECT_NE(error.find("runs only inside the superblock pipeline"), std::string::npos) << error;
+}
+
+// Every pass the superblock pipeline runs dumps under a name from the one
+// list, so `--dump-after=NAME` can name each of them.
+TEST(PassRegistryTest, EveryPassThePipelineRunsIsNamedInThePassList) {
+  Program p = test::parseOrDie(kProgram);
+  test::Outcome train = test::run(p, {"40"}, true);
+  ASSERT_TRUE(train.ok) << train.error;
+  std::ostringstream dumps, errors;
+  PassOptions o;
+  o.validate = true;
+  o.dumpAfter = {"all"};
+  o.dumpStream = &dumps;
+  o.errorStream = &errors;
+  PassContext ctx(o);
+  runSuperblockPipeline(p, *train.profile, ctx, SuperblockPipelineOptions{}, nullptr);
+  ASSERT_FALSE(ctx.failed()) << errors.str();
+
+  std::vector<std::string_view> names = passNames();
+  std::set<std::string> dumped;
+  std::istringstream lines(dumps.str());
+  const std::string header = "# IR after ";
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind(header, 0) == 0)
+      dumped.insert(line.substr(header.size()));
+  for (const std::string &name : dumped)
+    EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
+  for (const char *pipelineOnly : {"inline", "superblocks", "inline-cold", "dce"}) {
+    EXPECT_TRUE(dumped.count(pipelineOnly)) << pipelineOnly;
+    ASSERT_NE(findPass(pipelineOnly), nullptr) << pipelineOnly;
+    EXPECT_EQ(findPass(pipelineOnly)->run, nullptr) << pipelineOnly;
+  }
 }
 
 } // namespace

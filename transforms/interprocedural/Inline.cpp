@@ -22,14 +22,6 @@ namespace {
 // A safety net only: budgets end the pass long before this.
 constexpr unsigned kMaxInlinesPerRun = 100000;
 
-bool hasPhis(const Function &f) {
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      if (in.op == Opcode::Phi)
-        return true;
-  return false;
-}
-
 // The type each variable is defined with (parameters included); none() when
 // it is never defined. A type-correct function has one per variable.
 std::vector<Type> variableTypes(const Function &f) {
@@ -275,7 +267,7 @@ bool Inliner::calleeHasLoop(size_t gi) {
 void Inliner::queueSitesOf(size_t fi) {
   const Function &f = program_.functions[fi];
   const FunctionWeights *w = weights_.find(f);
-  if (!w || !w->hasData() || hasPhis(f))
+  if (!w || !w->hasData() || containsPhi(f))
     return;
   // A call that may run under the caller's own speculation is an error under
   // brili; its inlined body would run and succeed.
@@ -311,7 +303,7 @@ bool Inliner::plan(const Site &site, Plan &out) const {
   const Function &g = program_.functions[site.callee];
   const Instr &call = f.block(site.block).instrs[site.index];
   const FunctionWeights *gw = weights_.find(g);
-  if (!gw || !gw->hasData() || hasPhis(g) || usesSpeculation(g) || g.layout.empty())
+  if (!gw || !gw->hasData() || containsPhi(g) || usesSpeculation(g) || g.layout.empty())
     return false;
   // Renamed into the caller, a read that fails under brili could read what an
   // earlier execution of the copy left there: such a callee stays a call.
@@ -532,11 +524,7 @@ void Inliner::inlineSite(const Site &site, const Plan &plan) {
           body.push_back(std::move(copy));
         }
         if (b != plan.order.back()) {
-          Instr jmp;
-          jmp.op = Opcode::Jmp;
-          jmp.labels.push_back(C);
-          jmp.pos = in.pos;
-          body.push_back(std::move(jmp));
+          body.push_back(makeJump(C, in.pos));
         }
         continue;
       }

@@ -319,9 +319,7 @@ void TailRecursionEliminator::rewriteSite(const Site &site, BlockId header, VarI
     const Param &p = f_.params[moves[m].param];
     instrs.push_back(makeInstr(Opcode::Id, p.type, p.var, {source[m]}, call.pos));
   }
-  Instr jump = makeInstr(Opcode::Jmp, Type::none(), kNoVar, {}, call.pos);
-  jump.labels.push_back(header);
-  instrs.push_back(std::move(jump));
+  instrs.push_back(makeJump(header, call.pos));
 }
 
 void TailRecursionEliminator::rewriteReturns(VarId acc, Opcode op) {

@@ -65,11 +65,7 @@ void cloneLoop(Function &f, const Loop &l) {
   for (BlockId b : l.blocks) {
     if (f.block(b).terminator())
       continue;
-    BlockId next = fallthroughOf(f, b);
-    Instr jmp;
-    jmp.op = Opcode::Jmp;
-    jmp.labels.push_back(next);
-    f.block(b).instrs.push_back(std::move(jmp));
+    f.block(b).instrs.push_back(makeJump(fallthroughOf(f, b)));
   }
   for (BlockId b : l.blocks) {
     std::string hint = f.labelOf(b).empty() ? std::string("loop") : f.labelOf(b);

@@ -501,11 +501,6 @@ private:
     in.labels = {t, e};
     return in;
   }
-  Instr makeJmp(BlockId t) {
-    Instr in = make(Opcode::Jmp, Type::none(), kNoVar, {});
-    in.labels = {t};
-    return in;
-  }
 
   bool unroll(const CountedLoop &l, unsigned k, bool speculative) {
     // m = n - (K-1)v: "i REL' m" proves the next K compared values pass
@@ -612,7 +607,7 @@ private:
       last.instrs.push_back(make(Opcode::Add, Type::intTy(), l.iv, {l.iv, stride}));
     if (speculative) {
       last.instrs.push_back(make(Opcode::Commit, Type::none(), kNoVar, {}));
-      last.instrs.push_back(makeJmp(u));
+      last.instrs.push_back(makeJump(u));
     } else {
       last.instrs.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
       // Update first: the K-th comparison is still to be made, by R (or the
@@ -625,7 +620,7 @@ private:
       std::vector<Instr> &instrs = chunk[p].instrs;
       BlockId next = chunk[p + 1].id;
       if (chunk[p].fallsTo != kNoBlock && chunk[p].fallsTo != next)
-        instrs.push_back(makeJmp(chunk[p].fallsTo));
+        instrs.push_back(makeJump(chunk[p].fallsTo));
       else if (!instrs.empty() && instrs.back().op == Opcode::Jmp && instrs.back().labels[0] == next)
         instrs.pop_back();
     }

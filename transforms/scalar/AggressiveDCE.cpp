@@ -82,11 +82,7 @@ public:
         // Nothing live depends on which way it goes: straight to where both
         // ways meet again.
         BlockId target = pdom.ipdom(b);
-        Instr jmp;
-        jmp.op = Opcode::Jmp;
-        jmp.labels.push_back(target);
-        jmp.pos = term->pos;
-        *term = std::move(jmp);
+        *term = makeJump(target, term->pos);
         changed = true;
       }
     }

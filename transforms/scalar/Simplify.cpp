@@ -13,14 +13,9 @@ namespace brisk {
 
 namespace {
 
-Instr makeJump(BlockId target) {
-  Instr j;
-  j.op = Opcode::Jmp;
-  j.labels.push_back(target);
-  return j;
-}
-
-bool hasPhis(const Block &b) { return !b.instrs.empty() && b.instrs.front().op == Opcode::Phi; }
+// Phis stand at the top of a block, so a block has some exactly when it
+// begins with one.
+bool beginsWithPhi(const Block &b) { return !b.instrs.empty() && b.instrs.front().op == Opcode::Phi; }
 
 class CFGSimplifier {
 public:
@@ -121,7 +116,7 @@ private:
         if (target == kNoBlock || e == p)
           continue;
         Block &tb = f_.block(target);
-        if (hasPhis(tb)) {
+        if (beginsWithPhi(tb)) {
           // A second edge from p into target would need two phi entries.
           if (std::find(t->labels.begin(), t->labels.end(), target) != t->labels.end())
             continue;

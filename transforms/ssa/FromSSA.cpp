@@ -174,13 +174,6 @@ private:
     return in;
   }
 
-  static Instr jumpTo(BlockId target) {
-    Instr j;
-    j.op = Opcode::Jmp;
-    j.labels.push_back(target);
-    return j;
-  }
-
   // Step 0. Every edge p -> b that carries a phi argument, where p has other
   // successors too, gets a block of its own (ending in `jmp b`), so that its
   // copies run only on that edge and never clobber what the other successors
@@ -210,7 +203,7 @@ private:
         if (!carries)
           continue;
         BlockId s = f_.addFreshBlock(f_.block(b).hasLabel() ? f_.block(b).label + ".edge" : "edge");
-        f_.block(s).instrs.push_back(jumpTo(b));
+        f_.block(s).instrs.push_back(makeJump(b));
         for (BlockId &t : f_.block(p).terminator()->labels)
           if (t == b)
             t = s;
@@ -696,10 +689,7 @@ private:
     BlockId before = *(at - 1);
     if (before == s.block || f_.block(before).terminator() || freq[before] >= freq[s.block])
       return false;
-    Instr jmp;
-    jmp.op = Opcode::Jmp;
-    jmp.labels = {s.to};
-    f_.block(before).instrs.push_back(std::move(jmp));
+    f_.block(before).instrs.push_back(makeJump(s.to));
     return true;
   }
 

@@ -54,19 +54,6 @@ bool isComparison(Opcode op) {
   }
 }
 
-Opcode inverseOf(Opcode op) {
-  switch (op) {
-  case Opcode::Lt: return Opcode::Ge;
-  case Opcode::Ge: return Opcode::Lt;
-  case Opcode::Gt: return Opcode::Le;
-  case Opcode::Le: return Opcode::Gt;
-  case Opcode::CLt: return Opcode::CGe;
-  case Opcode::CGe: return Opcode::CLt;
-  case Opcode::CGt: return Opcode::CLe;
-  default: return Opcode::CGt; // CLe
-  }
-}
-
 Opcode mirrorOf(Opcode op) {
   switch (op) {
   case Opcode::Lt: return Opcode::Gt;
@@ -226,9 +213,9 @@ private:
     } else if (isComparison(k.op)) {
       if (val && (k.op == Opcode::Lt || k.op == Opcode::Le))
         learnRange(t, k.a, k.b, k.op == Opcode::Lt);
-      learn(t, Key{inverseOf(k.op), k.type, k.a, k.b, 0}, !val);
+      learn(t, Key{*invertedComparison(k.op), k.type, k.a, k.b, 0}, !val);
       learn(t, Key{mirrorOf(k.op), k.type, k.b, k.a, 0}, val);
-      learn(t, Key{inverseOf(mirrorOf(k.op)), k.type, k.b, k.a, 0}, !val);
+      learn(t, Key{*invertedComparison(mirrorOf(k.op)), k.type, k.b, k.a, 0}, !val);
     } else if (k.op == Opcode::And && val) {
       setKnown(t, k.a, 1, depth + 1);
       setKnown(t, k.b, 1, depth + 1);

@@ -58,20 +58,6 @@ std::vector<BlockId> splitAfterEffects(Function &f, FunctionWeights &w, BlockId 
   }
 }
 
-std::optional<Opcode> invertedComparison(Opcode op) {
-  switch (op) {
-  case Opcode::Lt: return Opcode::Ge;
-  case Opcode::Ge: return Opcode::Lt;
-  case Opcode::Gt: return Opcode::Le;
-  case Opcode::Le: return Opcode::Gt;
-  case Opcode::CLt: return Opcode::CGe;
-  case Opcode::CGe: return Opcode::CLt;
-  case Opcode::CGt: return Opcode::CLe;
-  case Opcode::CLe: return Opcode::CGt;
-  default: return std::nullopt; // eq has no negation; float order has NaN
-  }
-}
-
 // How control goes from one trace piece to the next one on the trace.
 struct Transition {
   enum Kind { Fall, Jump, Branch, Return, End } kind = End;
@@ -666,11 +652,7 @@ private:
     return true;
   }
 
-  static Instr jumpTo(BlockId target) {
-    Instr j = makeInstr(Opcode::Jmp);
-    j.labels.push_back(target);
-    return j;
-  }
+  static Instr jumpTo(BlockId target) { return makeJump(target); }
 
   void emit(BlockId b, Instr in) { f_.block(b).instrs.push_back(std::move(in)); }
 

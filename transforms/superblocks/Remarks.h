@@ -2,7 +2,8 @@
 // written by `brisk opt --remarks=FILE`: one JSON object per line, in the
 // order the regions were considered (hottest trace first per function).
 //
-// Fields: function, trace (block labels; "#N" for an unlabeled block id),
+// Fields: function, trace (the blocks as the program printed just before
+// formation names them: ".L", "(entry)", "(after .L)"; ir/BlockNames.h),
 // loop, head_count, decision ("speculative", "branches" or "rejected"; or
 // "untouched", with an empty trace, for a whole function the optimizer left
 // as written, such as one that uses speculation itself: Pipeline.h),

@@ -1,5 +1,6 @@
 #include "transforms/superblocks/SuperblockFormation.h"
 
+#include "ir/BlockNames.h"
 #include "transforms/superblocks/RegionEmitter.h"
 
 #include <algorithm>
@@ -9,10 +10,6 @@
 
 namespace brisk {
 namespace {
-
-std::string blockDisplayName(const Function &f, BlockId b) {
-  return f.block(b).hasLabel() ? "." + f.block(b).label : "#" + std::to_string(b);
-}
 
 bool traceStillValid(const Function &f, const Trace &t) {
   for (BlockId b : t.blocks)
@@ -78,7 +75,7 @@ SearchResult searchForms(const Function &f, const FunctionWeights &weights, cons
     if (debug)
       std::fprintf(stderr, "[sb] %s head=%s spec=%d K=%u counted=%d ok=%d (%s) saving=%.1f "
                            "growth=%lld used=%d\n",
-                   f.name.c_str(), blockDisplayName(f, t.blocks[0]).c_str(), c.speculative,
+                   f.name.c_str(), blockRef(f, t.blocks[0]).c_str(), c.speculative,
                    c.unroll, c.counted, o.ok, o.failure.c_str(), o.saving(), o.growth,
                    o.usedSpeculation);
     if (!o.ok) {
@@ -188,7 +185,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     RegionRemark rm;
     rm.function = f.name;
     for (BlockId b : t.blocks)
-      rm.trace.push_back(blockDisplayName(f, b));
+      rm.trace.push_back(blockRef(f, b));
     rm.loop = t.isLoop;
     rm.headCount = t.headCount;
     SearchResult found = searchForms(f, weights, t, options, budget, debug);

@@ -99,7 +99,7 @@ struct SuperblockOptions {
 
 struct RegionRemark {
   std::string function;
-  std::vector<std::string> trace;   // labels of the trace blocks (".b3" style ids when unlabeled)
+  std::vector<std::string> trace;   // the trace blocks as blockRef (ir/BlockNames.h) names them
   bool loop = false;
   double headCount = 0;
   std::string decision;             // "speculative", "branches" or "rejected"

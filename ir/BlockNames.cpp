@@ -1,0 +1,60 @@
+#include "ir/BlockNames.h"
+
+#include <llvm/ADT/StringSet.h>
+
+#include <algorithm>
+
+namespace brisk {
+
+std::vector<std::string> blockNames(const Function &function) {
+  std::vector<std::string> names(function.blocks.size());
+  std::vector<bool> targeted(function.blocks.size(), false);
+  llvm::StringSet<> taken;
+  for (BlockId b : function.layout) {
+    const Block &block = function.block(b);
+    names[b] = block.label;
+    if (block.hasLabel())
+      taken.insert(block.label);
+    for (const Instr &in : block.instrs)
+      for (BlockId t : in.labels)
+        if (t < targeted.size())
+          targeted[t] = true;
+  }
+  unsigned counter = 0;
+  for (BlockId b = 0; b < names.size(); ++b) {
+    if (!targeted[b] || !names[b].empty())
+      continue;
+    std::string candidate;
+    do
+      candidate = "b." + std::to_string(counter++);
+    while (taken.count(candidate));
+    taken.insert(candidate);
+    names[b] = std::move(candidate);
+  }
+  return names;
+}
+
+std::string blockRef(const Function &function, const std::vector<std::string> &names, BlockId b) {
+  // Unlabeled blocks in a row read "(after (after .L))": rare, and still
+  // says where to look.
+  std::string opening, closing;
+  while (b >= names.size() || names[b].empty()) {
+    auto at = std::find(function.layout.begin(), function.layout.end(), b);
+    if (at == function.layout.end())
+      return opening + "(block " + std::to_string(b) + ", not in the layout)" + closing;
+    if (at == function.layout.begin())
+      return opening + "(entry)" + closing;
+    opening += "(after ";
+    closing += ")";
+    b = *(at - 1);
+  }
+  return opening + "." + names[b] + closing;
+}
+
+std::string blockRef(const Function &function, BlockId b) {
+  if (b < function.blocks.size() && function.block(b).hasLabel())
+    return "." + function.block(b).label;
+  return blockRef(function, blockNames(function), b);
+}
+
+} // namespace brisk
