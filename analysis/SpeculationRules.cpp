@@ -1,5 +1,7 @@
 #include "analysis/SpeculationRules.h"
 
+#include "analysis/MaySpeculate.h"
+
 #include <vector>
 
 namespace brisk {
@@ -37,7 +39,7 @@ public:
   SpeculationChecker(const Function &f, Diagnostics &diags) : f_(f), diags_(diags) {}
 
   bool run() {
-    if (!usesSpeculation())
+    if (!usesSpeculation(f_))
       return true;
     size_t before = diags_.count();
     position_.assign(f_.blocks.size(), -1);
@@ -69,14 +71,6 @@ private:
   std::vector<Depths> entry_;  // per block: depths on entry
   std::vector<BlockId> work_;
   std::vector<int> firstIndex_;
-
-  bool usesSpeculation() const {
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.op == Opcode::Speculate || in.op == Opcode::Commit || in.op == Opcode::Guard)
-          return true;
-    return false;
-  }
 
   void flow(BlockId to, Depths d) {
     if (to >= position_.size() || position_[to] < 0)

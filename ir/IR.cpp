@@ -81,6 +81,13 @@ size_t Function::instrCount() const {
   return n;
 }
 
+size_t Program::instrCount() const {
+  size_t n = 0;
+  for (const Function &f : functions)
+    n += f.instrCount();
+  return n;
+}
+
 Function *Program::findFunction(std::string_view name) {
   for (Function &f : functions)
     if (f.name == name)

@@ -186,6 +186,8 @@ public:
   // reports them.
   Function *findFunction(std::string_view name);
   const Function *findFunction(std::string_view name) const;
+  // Number of instructions in live blocks of every function.
+  size_t instrCount() const;
 };
 
 } // namespace brisk

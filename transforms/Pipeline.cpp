@@ -452,13 +452,6 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   emitRemarks();
 }
 
-static size_t programSize(const Program &program) {
-  size_t n = 0;
-  for (const Function &f : program.functions)
-    n += f.instrCount();
-  return n;
-}
-
 // The program as a whole stays within programGrowthLimit x its size: when the
 // hot functions' constant allowance and the speculative chunks' allowance
 // take it past that, the pipeline runs again with half of each, down to 8,
@@ -469,11 +462,11 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
                            const SuperblockPipelineOptions &options,
                            std::vector<RegionRemark> *remarks) {
   const Program original = program;
-  double limit = options.programGrowthLimit * double(std::max<size_t>(programSize(original), 1));
+  double limit = options.programGrowthLimit * double(std::max<size_t>(original.instrCount(), 1));
   SuperblockPipelineOptions tried = options;
   for (;;) {
     runWithinFunctionLimits(program, original, profile, ctx, tried, remarks);
-    if (ctx.failed() || double(programSize(program)) <= limit ||
+    if (ctx.failed() || double(program.instrCount()) <= limit ||
         (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
       return;
     tried.hotGrowthConstant = tried.hotGrowthConstant > 8 ? tried.hotGrowthConstant / 2 : 0;

@@ -29,13 +29,6 @@ Program optimize(const Program &p, const std::vector<std::string> &args,
   return copy;
 }
 
-size_t programSize(const Program &p) {
-  size_t n = 0;
-  for (const Function &f : p.functions)
-    n += f.instrCount();
-  return n;
-}
-
 // main is 2 instructions: under 2.0x alone it could never take in its call.
 const char *kOneCallMain = R"(
 @main(a: int, b: int) {
@@ -134,10 +127,10 @@ TEST(PipelineGrowthTest, TheProgramLimitWithdrawsTheHotAllowance) {
   noConstant.hotGrowthConstant = 0;
   noConstant.superblocks.speculativeGrowth = 0;
   Program strict = optimize(p, {"200"}, noConstant);
-  EXPECT_EQ(programSize(opt), programSize(strict));
+  EXPECT_EQ(opt.instrCount(), strict.instrCount());
   // The speculative default, with both allowances, stays within 2.5x too.
   Program loose = optimize(p, {"200"}, {});
-  EXPECT_LE(double(programSize(loose)), 2.5 * double(programSize(p)));
+  EXPECT_LE(double(loose.instrCount()), 2.5 * double(p.instrCount()));
   for (const char *n : {"0", "1", "7", "200", "1001"})
     EXPECT_EQ(run(loose, {n}).out, run(p, {n}).out) << n;
 }

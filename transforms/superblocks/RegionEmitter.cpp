@@ -20,7 +20,6 @@ Instr makeInstr(Opcode op) {
   return in;
 }
 
-bool isSideEffect(const Instr &in) { return in.info().effect == EffectClass::SideEffect; }
 
 // Splits `b` after every side effect that is followed by more than a
 // terminator; returns the pieces in order (b first). The pieces fall through
@@ -34,7 +33,7 @@ std::vector<BlockId> splitAfterEffects(Function &f, FunctionWeights &w, BlockId 
     size_t limit = (n && ins.back().isTerminator()) ? n - 1 : n;
     size_t cut = 0;
     for (size_t i = 0; i + 1 < limit; ++i)
-      if (isSideEffect(ins[i])) {
+      if (isSideEffect(ins[i].op)) {
         cut = i + 1;
         break;
       }
@@ -163,7 +162,7 @@ public:
       size_t n = orig.instrs.size() - (orig.terminator() ? 1 : 0);
       for (size_t k = 0; k < n; ++k) {
         Instr in = f_.block(piece).instrs[k];
-        if (isSideEffect(in) && speculating) {
+        if (isSideEffect(in.op) && speculating) {
           // Sink past the segment's remaining guards when legal, run it in
           // place when no guard follows, else commit before it.
           // A call may never run inside speculation.
@@ -541,11 +540,11 @@ private:
       size_t i = q % m_;
       const Block &b = f_.block(pieces_[i]);
       for (const Instr &in : b.instrs) {
-        if (isSideEffect(in) && in.op != Opcode::Print && in.op != Opcode::Store)
+        if (isSideEffect(in.op) && in.op != Opcode::Print && in.op != Opcode::Store)
           return false; // a print or store may still sink past the guards
         if (sinking && mayTrap(in.op))
           return false; // but not past this (canSink)
-        sinking |= isSideEffect(in);
+        sinking |= isSideEffect(in.op);
       }
       bool last = q + 1 == total;
       if (last && !t_.isLoop)
@@ -622,7 +621,7 @@ private:
       size_t i = q % m_;
       if (q > pos)
         for (const Instr &in : f_.block(pieces_[i]).instrs)
-          if (isSideEffect(in))
+          if (isSideEffect(in.op))
             return g;
       bool last = q + 1 == total;
       if (last && !t_.isLoop)
