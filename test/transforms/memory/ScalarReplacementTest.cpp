@@ -438,6 +438,33 @@ TEST(ScalarReplacementTest, EachAllocationIsDecidedOnItsOwn) {
   expectSame(text, r.program, {"1", "-1"});
 }
 
+// brili numbers allocations in order: once `p` is values, `q` is heap base 0
+// instead of 1, and its use after free says so. The kind of error is the
+// same (test::errorKind blanks the base, as the fuzzer's check does).
+TEST(ScalarReplacementTest, ALaterAllocationsErrorNamesAnotherBase) {
+  const char *text = R"(
+@main(n: int) {
+  one: int = const 1;
+  p: ptr<int> = alloc one;
+  store p n;
+  v: int = load p;
+  free p;
+  q: ptr<int> = alloc one;
+  store q v;
+  free q;
+  print v;
+  w: int = load q;
+}
+)";
+  Result r = replace(text);
+  EXPECT_TRUE(r.changed);
+  EXPECT_EQ(countOp(r.program, Opcode::Alloc), 1u);
+  test::Outcome a = test::run(parseOrDie(text), {"4"}), b = test::run(r.program, {"4"});
+  EXPECT_EQ(a.error, "Uninitialized heap location 1 and/or illegal offset 0");
+  EXPECT_EQ(b.error, "Uninitialized heap location 0 and/or illegal offset 0");
+  expectSame(text, r.program, {"4"});
+}
+
 // Through the whole pipeline, on inputs that fail in every way the
 // allocation may: the optimized program shows the same.
 TEST(ScalarReplacementTest, PipelineKeepsMemoryErrors) {
