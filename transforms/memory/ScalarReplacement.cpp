@@ -101,7 +101,9 @@ private:
   CFG cfg_;
   std::vector<const Instr *> def_;
   std::vector<unsigned> defCount_; // a parameter counts as a definition
-  std::vector<llvm::SmallVector<std::pair<BlockId, size_t>, 2>> uses_;
+  // Where each pointer variable is read (block, index); other variables
+  // have no entry.
+  llvm::DenseMap<VarId, llvm::SmallVector<std::pair<BlockId, size_t>, 2>> uses_;
   // Per variable: the candidate whose pointer it holds (kNone if none) and
   // the constant offset from that allocation's start.
   std::vector<unsigned> owner_;
@@ -112,22 +114,28 @@ private:
   std::vector<Type> cellType_;
 
   void collectDefinitionsAndUses() {
-    uses_.resize(f_.numVars());
-    for (const Param &p : f_.params)
+    std::vector<bool> pointer(f_.numVars(), false);
+    for (const Param &p : f_.params) {
       ++defCount_[p.var];
-    for (BlockId b : f_.layout) {
-      const auto &instrs = f_.block(b).instrs;
-      for (size_t i = 0; i < instrs.size(); ++i) {
-        const Instr &in = instrs[i];
+      pointer[p.var] = p.type.isPtr();
+    }
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
         if (in.hasDest()) {
           def_[in.dest] = &in;
           ++defCount_[in.dest];
+          pointer[in.dest] = in.type.isPtr();
         }
-        forEachUse(in, [&](VarId v) {
-          if (uses_[v].empty() || uses_[v].back() != std::make_pair(b, i))
-            uses_[v].push_back({b, i});
+    for (BlockId b : f_.layout) {
+      const auto &instrs = f_.block(b).instrs;
+      for (size_t i = 0; i < instrs.size(); ++i)
+        forEachUse(instrs[i], [&](VarId v) {
+          if (!pointer[v])
+            return;
+          auto &at = uses_[v];
+          if (at.empty() || at.back() != std::make_pair(b, i))
+            at.push_back({b, i});
         });
-      }
     }
   }
 
@@ -177,7 +185,10 @@ private:
       owner_[v] = id;
       offset_[v] = off;
       cands_[id].owned.push_back(v);
-      for (auto [b, i] : uses_[v]) {
+      auto used = uses_.find(v);
+      if (used == uses_.end())
+        continue;
+      for (auto [b, i] : used->second) {
         Candidate &c = cands_[id];
         const Instr &in = f_.block(b).instrs[i];
         if (!cfg_.reachable(b)) {
@@ -554,8 +565,7 @@ private:
 } // namespace
 
 bool replaceAllocationsByScalars(Function &f) {
-  if (f.layout.empty())
-    return false;
+  bool allocates = false;
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs)
       switch (in.op) {
@@ -565,9 +575,14 @@ bool replaceAllocationsByScalars(Function &f) {
       case Opcode::Set:
       case Opcode::Get:
         return false; // a failed guard rolls back variables, not the heap
+      case Opcode::Alloc:
+        allocates = true;
+        break;
       default:
         break;
       }
+  if (!allocates)
+    return false;
   return ScalarReplacer(f).run();
 }
 
