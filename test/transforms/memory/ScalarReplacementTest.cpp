@@ -154,6 +154,38 @@ TEST(ScalarReplacementTest, LoopCarriedCellAndPerIterationAllocation) {
   expectSame(kLoops, r.program, {"0", "1", "7"});
 }
 
+// A cell that holds a pointer (to memory that stays), a free through a
+// pointer that went away and came back to offset 0, and a read through an
+// `id` copy: all of it becomes values.
+const char *kPointerCell = R"(
+@main(n: int) {
+  one: int = const 1;
+  two: int = const 2;
+  m: int = const -1;
+  data: ptr<int> = alloc n;
+  store data n;
+  box: ptr<ptr<int>> = alloc two;
+  far: ptr<ptr<int>> = ptradd box one;
+  store far data;
+  back: ptr<ptr<int>> = ptradd far m;
+  alias: ptr<ptr<int>> = id back;
+  store alias data;
+  d: ptr<int> = load far;
+  v: int = load d;
+  print v;
+  free back;
+  free data;
+}
+)";
+
+TEST(ScalarReplacementTest, PointerCellsAndOffsetsThatReturnToZero) {
+  Result r = replace(kPointerCell);
+  EXPECT_TRUE(r.changed);
+  EXPECT_EQ(countOp(r.program, Opcode::Alloc), 1u) << toText(r.program);
+  EXPECT_EQ(countOp(r.program, Opcode::PtrAdd), 0u) << toText(r.program);
+  expectSame(kPointerCell, r.program, {"3", "1", "0"});
+}
+
 // A trap between alloc and free ends the program before brili's leak check:
 // the allocation is replaced and the division still fails where it did.
 const char *kTrapBeforeFree = R"(
@@ -183,6 +215,8 @@ struct Kept {
   const char *text;
   std::vector<std::string> inputs;
 };
+
+static_assert(kMaxScalarReplacementCells < 17, "the size in 'larger than the limit' below");
 
 const Kept kKept[] = {
     {"read of a cell stored on one path only", R"(
@@ -314,6 +348,17 @@ const Kept kKept[] = {
   zero: int = const 0;
   print n;
   p: ptr<int> = alloc zero;
+  free p;
+}
+)",
+     {"1"}},
+    {"an allocation larger than the limit", R"(
+@main(n: int) {
+  big: int = const 17;
+  p: ptr<int> = alloc big;
+  store p n;
+  v: int = load p;
+  print v;
   free p;
 }
 )",
