@@ -10,6 +10,7 @@
 #include "transforms/loops/LoopRotation.h"
 #include "transforms/loops/LoopUnroll.h"
 #include "transforms/loops/StrengthReduction.h"
+#include "transforms/memory/ScalarReplacement.h"
 #include "transforms/ssa/PhisToSetGet.h"
 #include "transforms/interprocedural/RecursiveConstants.h"
 #include "transforms/scalar/SCCP.h"
@@ -71,6 +72,9 @@ bool runStrengthReduction(Program &p, PassContext &ctx) {
 bool runLICM(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, hoistLoopInvariants); }
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
 bool runSCCP(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateConstants); }
+bool runScalarReplacement(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, replaceAllocationsByScalars);
+}
 bool runCopyPropagation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateCopies); }
 bool runAggressiveDCE(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, eliminateDeadCodeAggressively);

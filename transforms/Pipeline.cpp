@@ -29,6 +29,10 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // constants and jump-only blocks removed, so the loop passes see the real
   // loops.
   runPass(program, ctx, kSCCPPass);
+  // Small allocations that stay in the function become values once SCCP has
+  // made their offsets constants; copy propagation then folds their loads.
+  if (options.scalarReplacement)
+    runPass(program, ctx, kScalarReplacementPass);
   runPass(program, ctx, kCopyPropagationPass);
   runPass(program, ctx, kAggressiveDCEPass);
   runPass(program, ctx, kSimplifyCFGPass);

@@ -21,6 +21,7 @@ void runSSARoundTrip(Program &program, PassContext &ctx);
 struct ScalarPipelineOptions {
   bool loopCarriedGVN = true; // transforms/scalar/LoopCarriedGVN.h
   bool strengthReduction = true; // transforms/loops/StrengthReduction.h
+  bool scalarReplacement = true; // transforms/memory/ScalarReplacement.h
 };
 
 // The optimization pipeline for a level (0: nothing). Passes that work on

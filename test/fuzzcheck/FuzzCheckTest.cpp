@@ -211,6 +211,14 @@ TEST(CompareRuns, TheVariableAnErrorNamesMayDiffer) {
   EXPECT_EQ(errorKind("undefined variable u12"), errorKind("undefined variable v3"));
   EXPECT_NE(errorKind("undefined variable u12"), errorKind("division by zero"));
   EXPECT_EQ(errorKind("division by zero"), "division by zero");
+  // Heap bases too (an allocation that became values takes no number); the
+  // offset stays.
+  EXPECT_EQ(errorKind("Uninitialized heap location 1 and/or illegal offset 2"),
+            errorKind("Uninitialized heap location 0 and/or illegal offset 2"));
+  EXPECT_NE(errorKind("Uninitialized heap location 1 and/or illegal offset 2"),
+            errorKind("Uninitialized heap location 1 and/or illegal offset 3"));
+  EXPECT_EQ(errorKind("Tried to free illegal memory location base: 3, offset: 0. Offset must be 0."),
+            errorKind("Tried to free illegal memory location base: 2, offset: 0. Offset must be 0."));
 }
 
 TEST(DifferentialCheck, VariantFlagsMatchTheirOptions) {

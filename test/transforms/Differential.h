@@ -23,10 +23,12 @@
 
 namespace brisk::test {
 
-// The error with the variable it names blanked out: "Pointer q points to
-// uninitialized data" and "Pointer a ..." are one kind.
+// The error with the variable it names and the heap base it gives blanked
+// out: "Pointer q points to uninitialized data" and "Pointer a ..." are one
+// kind, and so are "heap location 1 ..." and "heap location 0 ..." (an
+// allocation that became values takes no number).
 inline std::string errorKind(const std::string &message) {
-  static const std::regex named(R"((Pointer|variable|for) [^ ]+)");
+  static const std::regex named(R"((Pointer|variable|for|heap location|base:) [^ ,]+)");
   return std::regex_replace(message, named, "$1 _");
 }
 

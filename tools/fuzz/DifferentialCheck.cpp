@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <regex>
 #include <sstream>
 
 namespace brisk::fuzz {
@@ -100,7 +101,10 @@ std::string errorKind(const std::string &message) {
         message.compare(message.size() - q.size(), q.size(), q) == 0)
       return p + "_" + q;
   }
-  return message;
+  // Heap bases: brili numbers allocations in order, and an allocation that
+  // became values (transforms/memory/ScalarReplacement.h) takes no number.
+  static const std::regex base(R"((heap location|base:) [0-9]+)");
+  return std::regex_replace(message, base, "$1 _");
 }
 
 std::optional<std::string> compareRuns(const RunSummary &original,
