@@ -205,7 +205,7 @@ private:
   bool isOrdinaryEdge(BlockId p, BlockId s) const {
     const Instr *t = f_.block(p).terminator();
     if (!t)
-      return fallthroughOf(f_, p) == s;
+      return cfg_.fallthrough(p) == s;
     return t->op != Opcode::Ret && std::find(t->labels.begin(), t->labels.end(), s) != t->labels.end();
   }
 
