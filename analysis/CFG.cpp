@@ -13,6 +13,14 @@ BlockId fallthroughOf(const Function &f, BlockId b) {
   return *std::next(it);
 }
 
+std::vector<BlockId> fallthroughs(const Function &f) {
+  std::vector<BlockId> out(f.blocks.size(), kNoBlock);
+  for (size_t i = 0; i + 1 < f.layout.size(); ++i)
+    if (!f.block(f.layout[i]).terminator())
+      out[f.layout[i]] = f.layout[i + 1];
+  return out;
+}
+
 BlockList blockSuccessors(const Function &f, BlockId b) {
   BlockList out;
   auto add = [&](BlockId t) {
@@ -34,7 +42,8 @@ BlockList blockSuccessors(const Function &f, BlockId b) {
 }
 
 CFG::CFG(const Function &f)
-    : succs_(f.blocks.size()), preds_(f.blocks.size()), rpoIndex_(f.blocks.size(), kNotReached) {
+    : succs_(f.blocks.size()), preds_(f.blocks.size()), rpoIndex_(f.blocks.size(), kNotReached),
+      fallthrough_(f.blocks.size(), kNoBlock) {
   if (f.layout.empty())
     return;
   entry_ = f.layout.front();
@@ -52,6 +61,7 @@ CFG::CFG(const Function &f)
       for (BlockId t : term->labels)
         add(t);
     } else if (i + 1 < f.layout.size()) {
+      fallthrough_[b] = f.layout[i + 1];
       add(f.layout[i + 1]);
     }
     for (const Instr &in : blk.instrs)

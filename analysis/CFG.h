@@ -30,8 +30,12 @@ using BlockList = llvm::SmallVector<BlockId, 2>;
 // The successors of `b` as written (no reachability filtering).
 BlockList blockSuccessors(const Function &f, BlockId b);
 // The layout successor `b` falls through to, or kNoBlock when `b` ends with a
-// terminator or is last.
+// terminator or is last. Searches the layout: O(blocks) per call, so a loop
+// over blocks should use fallthroughs() or CFG::fallthrough() instead.
 BlockId fallthroughOf(const Function &f, BlockId b);
+// fallthroughOf for every block at once (indexed by BlockId, sized to the
+// arena; kNoBlock for blocks off the layout), in one pass over the layout.
+std::vector<BlockId> fallthroughs(const Function &f);
 
 class CFG {
 public:
@@ -46,6 +50,8 @@ public:
   // Position of `b` in rpo(), or kNotReached.
   unsigned rpoIndex(BlockId b) const { return rpoIndex_[b]; }
   bool reachable(BlockId b) const { return rpoIndex_[b] != kNotReached; }
+  // fallthroughOf(f, b), without searching the layout.
+  BlockId fallthrough(BlockId b) const { return fallthrough_[b]; }
 
   static constexpr unsigned kNotReached = ~0u;
 
@@ -54,6 +60,7 @@ private:
   std::vector<BlockList> succs_, preds_;
   std::vector<BlockId> rpo_;
   std::vector<unsigned> rpoIndex_;
+  std::vector<BlockId> fallthrough_;
 };
 
 } // namespace brisk

@@ -4,6 +4,7 @@
 #include "analysis/Uses.h"
 
 #include <algorithm>
+#include <numeric>
 #include <optional>
 #include <tuple>
 #include <unordered_map>
@@ -81,10 +82,112 @@ private:
   }
 };
 
+}  // namespace
+
+std::vector<uint32_t> DefiniteAssignment::trackedVariables(const Function &f, const CFG &cfg,
+                                                           const DominatorTree &dom) {
+  const size_t nv = f.numVars(), nb = cfg.numBlocks();
+  std::vector<uint32_t> all(nv);
+  std::iota(all.begin(), all.end(), 0);
+  if (cfg.entry() == kNoBlock)
+    return all;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.info().effect == EffectClass::Guard)
+        return all; // a failed guard unassigns what a dominating definition assigned
+  // Phi arguments are read at the end of their (reachable) predecessor.
+  std::vector<std::vector<VarId>> endUses(nb);
+  for (BlockId b : cfg.rpo())
+    for (const Instr &in : f.block(b).instrs) {
+      if (in.op != Opcode::Phi)
+        break;
+      for (size_t k = 0; k < in.args.size() && k < in.labels.size(); ++k)
+        if (in.labels[k] < nb && cfg.reachable(in.labels[k]))
+          endUses[in.labels[k]].push_back(in.args[k]);
+    }
+  // `sure[v]`: every read of v (phi arguments at the end of their
+  // predecessor) is dominated by a sure definition of v: any but `undef`,
+  // and a phi only when its reachable arguments are all sure. The greatest
+  // such set, from all-sure down until nothing changes.
+  std::vector<uint8_t> sure(nv, 1);
+  std::vector<unsigned> defCount(nv, 0);
+  std::vector<std::vector<VarId>> defsOf(nb);
+  constexpr int kMaxRounds = 8;
+  bool changed = true;
+  for (int round = 0; changed; ++round) {
+    if (round == kMaxRounds)
+      return all;
+    changed = false;
+    auto read = [&](VarId v) {
+      if (v < nv && defCount[v] == 0 && sure[v]) {
+        sure[v] = 0;
+        changed = true;
+      }
+    };
+    auto enter = [&](BlockId b) {
+      std::vector<VarId> &defs = defsOf[b];
+      if (b == cfg.entry())
+        for (const Param &p : f.params)
+          defs.push_back(p.var);
+      for (VarId v : defs)
+        ++defCount[v];
+      for (const Instr &in : f.block(b).instrs) {
+        if (in.op != Opcode::Phi)
+          forEachUse(in, read);
+        if (!in.hasDest() || in.op == Opcode::Undef)
+          continue;
+        bool isSure = true;
+        if (in.op == Opcode::Phi)
+          for (size_t k = 0; k < in.args.size() && k < in.labels.size(); ++k)
+            isSure &= !(in.labels[k] < nb && cfg.reachable(in.labels[k])) || in.args[k] >= nv ||
+                      sure[in.args[k]];
+        if (isSure) {
+          ++defCount[in.dest];
+          defs.push_back(in.dest);
+        }
+      }
+      for (VarId v : endUses[b])
+        read(v);
+    };
+    auto leave = [&](BlockId b) {
+      for (VarId v : defsOf[b])
+        --defCount[v];
+      defsOf[b].clear();
+    };
+    std::vector<std::pair<BlockId, unsigned>> stack{{cfg.entry(), 0}};
+    enter(cfg.entry());
+    while (!stack.empty()) {
+      auto &[b, next] = stack.back();
+      if (next < dom.children(b).size()) {
+        BlockId c = dom.children(b)[next++];
+        stack.push_back({c, 0});
+        enter(c);
+      } else {
+        leave(b);
+        stack.pop_back();
+      }
+    }
+  }
+  std::vector<uint32_t> index(nv, kUntracked);
+  uint32_t n = 0;
+  for (VarId v = 0; v < nv; ++v)
+    if (!sure[v])
+      index[v] = n++;
+  return index;
+}
+
+namespace {
+
 class Solver {
 public:
-  Solver(const Function &f, const CFG &cfg)
-      : f_(f), cfg_(cfg), nv_(f.numVars()), nb_(cfg.numBlocks()) {}
+  Solver(const Function &f, const CFG &cfg, const DominatorTree &dom,
+         const std::vector<uint32_t> &index)
+      : f_(f), cfg_(cfg), dom_(dom), index_(index), nb_(cfg.numBlocks()) {
+    nv_ = 0;
+    for (uint32_t i : index_)
+      if (i != DefiniteAssignment::kUntracked)
+        nv_ = std::max<size_t>(nv_, i + 1);
+  }
 
   void run(std::vector<llvm::BitVector> &in, std::vector<PossiblyUndefinedRead> &reads) {
     llvm::BitVector all(nv_, true);
@@ -134,7 +237,21 @@ public:
 private:
   const Function &f_;
   const CFG &cfg_;
+  const DominatorTree &dom_;
+  // VarId -> bit, or kUntracked for a variable that is assigned wherever it
+  // is read (DefiniteAssignment::trackedVariables): it reads as assigned.
+  const std::vector<uint32_t> &index_;
   size_t nv_, nb_;
+
+  bool test(const llvm::BitVector &bits, VarId v) const {
+    uint32_t i = v < index_.size() ? index_[v] : DefiniteAssignment::kUntracked;
+    return i == DefiniteAssignment::kUntracked || bits.test(i);
+  }
+  void set(llvm::BitVector &bits, VarId v) const {
+    uint32_t i = v < index_.size() ? index_[v] : DefiniteAssignment::kUntracked;
+    if (i != DefiniteAssignment::kUntracked)
+      bits.set(i);
+  }
   // in_/out_: for a header with a known first entry, what arrives by its
   // other edges (restOut_ = out_ there); firstIn_/firstOut_: its first entry.
   std::vector<State> in_, out_, firstIn_, firstOut_, restOut_;
@@ -159,7 +276,7 @@ private:
       for (const Instr &in : f_.block(b).instrs)
         if (in.info().effect == EffectClass::Guard)
           return;
-    DominatorTree dom(cfg_);
+    const DominatorTree &dom = dom_;
     for (BlockId h : cfg_.rpo()) {
       const Instr *br = f_.block(h).terminator();
       if (!br || br->op != Opcode::Br || br->labels[0] == br->labels[1])
@@ -205,7 +322,7 @@ private:
   bool isOrdinaryEdge(BlockId p, BlockId s) const {
     const Instr *t = f_.block(p).terminator();
     if (!t)
-      return fallthroughOf(f_, p) == s;
+      return cfg_.fallthrough(p) == s;
     return t->op != Opcode::Ret && std::find(t->labels.begin(), t->labels.end(), s) != t->labels.end();
   }
 
@@ -224,7 +341,7 @@ private:
     if (b == cfg_.entry() && (!first_[b] || first)) {
       s.assigned.reset();
       for (const Param &p : f_.params)
-        s.assigned.set(p.var);
+        set(s.assigned, p.var);
     }
     for (BlockId p : cfg_.preds(b)) {
       if (first_[b] && (p == first_[b]->from) != (first != nullptr))
@@ -269,14 +386,14 @@ private:
         bool all = true;
         for (size_t k = 0; k < in.args.size() && k < in.labels.size(); ++k)
           if (!split || (in.labels[k] == from) == onlyFrom)
-            all &= contribution(in.labels[k], b).assigned.test(in.args[k]);
+            all &= test(contribution(in.labels[k], b).assigned, in.args[k]);
         if (in.hasDest() && all)
-          s.assigned.set(in.dest);
+          set(s.assigned, in.dest);
         continue;
       }
       if (reads)
         for (unsigned a = firstUseIndex(in); a < in.args.size(); ++a)
-          if (!s.assigned.test(in.args[a]))
+          if (!test(s.assigned, in.args[a]))
             reads->push_back({b, i, a, in.args[a]});
       switch (in.op) {
       case Opcode::Speculate:
@@ -293,7 +410,7 @@ private:
         break;
       }
       if (in.hasDest() && in.op != Opcode::Undef)
-        s.assigned.set(in.dest);
+        set(s.assigned, in.dest);
     }
     return s;
   }
@@ -302,7 +419,14 @@ private:
 } // namespace
 
 DefiniteAssignment::DefiniteAssignment(const Function &f, const CFG &cfg) {
-  Solver(f, cfg).run(in_, reads_);
+  DominatorTree dom(cfg);
+  index_ = trackedVariables(f, cfg, dom);
+  Solver(f, cfg, dom, index_).run(in_, reads_);
+}
+
+bool DefiniteAssignment::isAssignedIn(VarId v, BlockId b) const {
+  uint32_t i = v < index_.size() ? index_[v] : kUntracked;
+  return i == kUntracked || in_[b].test(i);
 }
 
 bool DefiniteAssignment::mayReadUndefined(BlockId b, unsigned instr) const {

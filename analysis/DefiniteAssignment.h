@@ -1,7 +1,8 @@
 // DefiniteAssignment: which variables are assigned on every path from the
 // entry to each program point (a forward must-analysis over the CFG,
 // intersection at joins, iterated in reverse post-order to the greatest
-// fixpoint). Bit vectors are indexed by VarId.
+// fixpoint). Bit vectors are indexed by the tracked variables (see
+// trackedVariables below).
 //
 // Why: the reference interpreter fails with `error: undefined variable x`
 // when an instruction reads a variable that was never assigned on the path
@@ -43,6 +44,7 @@
 #pragma once
 
 #include "analysis/CFG.h"
+#include "analysis/Dominators.h"
 
 #include <llvm/ADT/BitVector.h>
 
@@ -63,9 +65,9 @@ class DefiniteAssignment {
 public:
   DefiniteAssignment(const Function &f, const CFG &cfg);
 
-  // Variables assigned on every path to the top of `b`.
-  const llvm::BitVector &assignedIn(BlockId b) const { return in_[b]; }
-  bool isAssignedIn(VarId v, BlockId b) const { return in_[b].test(v); }
+  // Whether v is assigned on every path to the top of `b`. Exact for the
+  // tracked variables (see trackedVariables); true for the others.
+  bool isAssignedIn(VarId v, BlockId b) const;
   // Every reachable read that is not definitely assigned, by block id, then
   // instruction, then argument
   // (phi arguments are not reads: brili's set/get runs them on the edge, and
@@ -74,8 +76,23 @@ public:
   // True when some argument of instruction `instr` of `b` is such a read.
   bool mayReadUndefined(BlockId b, unsigned instr) const;
 
+  static constexpr uint32_t kUntracked = ~0u;
+  // Which variables the fixpoint needs bits for, as VarId -> bit index or
+  // kUntracked. Without speculation, a variable every read of which (a phi
+  // argument reads at the end of its predecessor) is dominated by a
+  // definition that surely assigns it (anything but `undef`; a phi whose
+  // arguments are all such variables) is assigned wherever it is read, so it
+  // needs no bit, and reads as assigned where a phi argument asks. This keeps
+  // the bit vectors, blocks x variables, small on large functions: SSA
+  // without `undef` tracks nothing. Found by walks of the dominator tree (a
+  // few, for phis of phis); with speculation, or after 8 walks, every
+  // variable is tracked.
+  static std::vector<uint32_t> trackedVariables(const Function &f, const CFG &cfg,
+                                                const DominatorTree &dom);
+
 private:
   std::vector<llvm::BitVector> in_;
+  std::vector<uint32_t> index_;
   std::vector<PossiblyUndefinedRead> reads_;
 };
 

@@ -27,6 +27,7 @@ MaySpeculate::MaySpeculate(const Function &f) : uses_(brisk::usesSpeculation(f))
     entry[t] = entry[t] == kUnreached ? depth : kUnknown;
     work.push_back(t);
   };
+  std::vector<BlockId> fallsTo = fallthroughs(f);
   reach(f.layout[0], 0);
   while (!work.empty()) {
     BlockId b = work.back();
@@ -49,7 +50,7 @@ MaySpeculate::MaySpeculate(const Function &f) : uses_(brisk::usesSpeculation(f))
       if (term->op != Opcode::Ret)
         for (BlockId t : term->labels)
           reach(t, d);
-    } else if (BlockId next = fallthroughOf(f, b); next != kNoBlock) {
+    } else if (BlockId next = fallsTo[b]; next != kNoBlock) {
       reach(next, d);
     }
   }

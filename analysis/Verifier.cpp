@@ -355,7 +355,7 @@ private:
         if (term->op != Opcode::Ret)
           for (BlockId t : term->labels)
             reach(t, d, b, blk.instrs.size() - 1, false);
-      } else if (BlockId next = fallthroughOf(f_, b); next != kNoBlock) {
+      } else if (BlockId next = cfg.fallthrough(b); next != kNoBlock) {
         reach(next, d, b, size_t(-1), false);
       } else if (d > 0 && first) {
         diags_.error(atBlock(b), "[G4] falls off the end of the function while speculating");
@@ -374,7 +374,7 @@ private:
       BlockList out;
       if (const Instr *t = f_.block(b).terminator())
         out.append(t->labels.begin(), t->labels.end());
-      else if (BlockId n = fallthroughOf(f_, b); n != kNoBlock)
+      else if (BlockId n = cfg.fallthrough(b); n != kNoBlock)
         out.push_back(n);
       return out;
     };

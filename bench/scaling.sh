@@ -7,9 +7,10 @@
 #         Collatz loop with long straight-line stretches, profiled on n=7.
 # Each program is profiled (`brisk run --profile-out`), then optimized with
 # that profile. Prints, per shape and size, the program's instruction
-# count, the wall time and peak memory of `brisk opt` (GNU time), the wall
-# time of `brisk ssa` (the SSA dump) and `brisk dot`, and the growth ratio
-# of the times and of memory per 10x of program size. Linear is 10x; the
+# count, the wall time, CPU time and peak memory of `brisk opt` (GNU time),
+# the wall and CPU time of `brisk ssa` (the SSA dump) and `brisk dot`, and the
+# growth ratio per 10x of program size of opt's wall time and memory and of
+# ssa's and dot's CPU time. Linear is 10x; the
 # goal is at most about 12x, and under 10 s at one million.
 #
 # usage: bench/scaling.sh [BRISK]
@@ -39,22 +40,21 @@ fi
 
 shapes="${SHAPES:-many big}"
 limit="${TIMEOUT:-600}"
-# Wall seconds of one command (stdout discarded), or ">LIMIT".
+# "WALL CPU" seconds of one command (stdout discarded), or ">LIMIT -". CPU
+# (user + system) is the figure to compare on a shared machine, where wall
+# time grows with the other jobs.
 wall() {
-  local t0 t1
-  t0=$(date +%s.%N)
-  if ! timeout "$limit" "$@" > /dev/null 2>&1; then
-    echo ">$limit"
+  if ! timeout "$limit" /usr/bin/time -f "%e %U %S" -o "$tmp/time-cmd" "$@" > /dev/null 2>&1; then
+    echo ">$limit -"
     return
   fi
-  t1=$(date +%s.%N)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'
+  awk '{ printf "%.2f %.2f", $1, $2 + $3 }' "$tmp/time-cmd"
 }
 ratio() {
   awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b !~ />/) printf "%.1f", b / a; else print "-" }'
 }
-printf '%-5s %-8s %9s %10s %7s %8s %8s %8s %7s %7s %7s %7s %7s %7s\n' \
-  shape size instrs dyn_instrs gen_s opt_s cpu_s opt_MB ssa_s dot_s opt_x mem_x ssa_x dot_x
+printf '%-5s %-8s %9s %10s %7s %8s %8s %8s %7s %7s %7s %7s %7s %7s %7s %7s\n' \
+  shape size instrs dyn_instrs gen_s opt_s cpu_s opt_MB ssa_s ssa_cpu dot_s dot_cpu opt_x mem_x ssa_x dot_x
 for shape in $shapes; do
 prev_t="" prev_m="" prev_ssa="" prev_dot=""
 for n in $sizes; do
@@ -88,16 +88,16 @@ for n in $sizes; do
   done
   mb=$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')
   gen_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-  ssa_s=$(wall "$brisk" ssa "$prog")
-  dot_s=$(wall "$brisk" dot "$prog")
+  read -r ssa_s ssa_cpu <<< "$(wall "$brisk" ssa "$prog")"
+  read -r dot_s dot_cpu <<< "$(wall "$brisk" dot "$prog")"
   tx="-" mx="-" sx="-" dx="-"
   if [ -n "$prev_t" ]; then
     tx=$(ratio "$prev_t" "$secs") mx=$(ratio "$prev_m" "$kb")
-    sx=$(ratio "$prev_ssa" "$ssa_s") dx=$(ratio "$prev_dot" "$dot_s")
+    sx=$(ratio "$prev_ssa" "$ssa_cpu") dx=$(ratio "$prev_dot" "$dot_cpu")
   fi
-  printf '%-5s %-8s %9s %10s %7s %8s %8s %8s %7s %7s %7s %7s %7s %7s\n' \
-    "$shape" "$n" "$instrs" "$dyn" "$gen_s" "$secs" "$cpu" "$mb" "$ssa_s" "$dot_s" \
-    "$tx" "$mx" "$sx" "$dx"
-  prev_t="$secs" prev_m="$kb" prev_ssa="$ssa_s" prev_dot="$dot_s"
+  printf '%-5s %-8s %9s %10s %7s %8s %8s %8s %7s %7s %7s %7s %7s %7s %7s %7s\n' \
+    "$shape" "$n" "$instrs" "$dyn" "$gen_s" "$secs" "$cpu" "$mb" "$ssa_s" "$ssa_cpu" \
+    "$dot_s" "$dot_cpu" "$tx" "$mx" "$sx" "$dx"
+  prev_t="$secs" prev_m="$kb" prev_ssa="$ssa_cpu" prev_dot="$dot_cpu"
 done
 done

@@ -52,6 +52,7 @@ struct Regions {
 Regions findRegions(const Function &f) {
   Regions r;
   r.regionOf.assign(f.blocks.size(), -1);
+  std::vector<BlockId> fallsTo = fallthroughs(f);
   for (BlockId b : f.layout) {
     const std::vector<Instr> &instrs = f.block(b).instrs;
     for (size_t i = 0; i < instrs.size(); ++i) {
@@ -77,7 +78,7 @@ Regions findRegions(const Function &f) {
         BlockList next;
         if (term)
           next.append(term->labels.begin(), term->labels.end());
-        else if (BlockId fall = fallthroughOf(f, block); fall != kNoBlock)
+        else if (BlockId fall = fallsTo[block]; fall != kNoBlock)
           next.push_back(fall);
         for (BlockId s : next)
           if (!seen[s]) {
@@ -146,7 +147,7 @@ void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
   for (BlockId b : f.layout) {
     const Block &blk = f.block(b);
     const Instr *term = blk.terminator();
-    BlockId fallTo = term ? kNoBlock : fallthroughOf(f, b);
+    BlockId fallTo = term ? kNoBlock : cfg.fallthrough(b);
     for (BlockId s : cfg.succs(b)) {
       bool viaTerm = term && std::find(term->labels.begin(), term->labels.end(), s) != term->labels.end();
       bool fall = s == fallTo;

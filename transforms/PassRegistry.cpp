@@ -28,9 +28,12 @@ namespace {
 bool runToSSA(Program &p, PassContext &ctx) {
   bool changed = false;
   for (Function &f : p.functions) {
-    if (ctx.isSSA(f) || !canConvertToSSA(f))
-      continue; // speculation or set/get: stays as it is (see ToSSA.h)
-    changed |= toSSA(f);
+    // toSSA asks canConvertToSSA itself (a definite-assignment analysis of
+    // the whole function): false when the function stays as it is
+    // (speculation, set/get, a possibly undefined read; see ToSSA.h).
+    if (ctx.isSSA(f) || !toSSA(f))
+      continue;
+    changed = true;
     ctx.setSSA(f, true);
   }
   return changed;

@@ -85,6 +85,37 @@ TEST(CFGTest, EntryMayBeABranchTargetAndGuardsAddEdges) {
   EXPECT_TRUE(contains(cfg.succs(top), out)); // the guard's abort edge
 }
 
+// CFG::fallthrough and fallthroughs() answer as fallthroughOf does (which
+// searches the layout): the next block for a block without a terminator, none
+// for the last block, a terminated block or one off the layout.
+TEST(CFGTest, FallThroughTablesAgreeWithTheLayoutSearch) {
+  Program p = parseOrDie(R"(
+@main(b: bool) {
+.a:
+  br b .c .d;
+.b:
+  print b;
+.c:
+  print b;
+.d:
+  jmp .e;
+.e:
+  print b;
+}
+)");
+  Function &f = p.functions[0];
+  f.addFreshBlock("off"); // in the arena, not in the layout
+  CFG cfg(f);
+  std::vector<BlockId> table = fallthroughs(f);
+  ASSERT_EQ(table.size(), f.blocks.size());
+  for (BlockId b = 0; b < f.blocks.size(); ++b) {
+    EXPECT_EQ(table[b], fallthroughOf(f, b)) << b;
+    EXPECT_EQ(cfg.fallthrough(b), fallthroughOf(f, b)) << b;
+  }
+  EXPECT_EQ(cfg.fallthrough(blockNamed(f, "b")), blockNamed(f, "c"));
+  EXPECT_EQ(cfg.fallthrough(blockNamed(f, "e")), kNoBlock);
+}
+
 TEST(DominatorTest, DiamondIdomsAndFrontiers) {
   Program p = parseOrDie(kDiamond);
   const Function &f = p.functions[0];

@@ -292,5 +292,74 @@ TEST(DefiniteAssignmentTest, SetReadsItsValueButNotItsShadow) {
   EXPECT_EQ(undefinedReads(p.functions[0]), (Reads{"v@r:0"}));
 }
 
+// A phi assigns only when its arguments do, so an `undef` two phis up still
+// makes the last read possibly undefined (the untracked set needs a second
+// walk to drop x.3 after x.2); the same chain without the `undef` tracks no
+// variable at all and reports nothing.
+TEST(DefiniteAssignmentTest, PhiOfAPhiOfUndefIsTrackedAndReported) {
+  auto build = [](const char *init) {
+    return parseOrDie(std::string(R"(
+@main(b: bool) {
+.top:
+  x.0: int = )") + init + R"(;
+  x.1: int = const 1;
+  br b .l .r;
+.l:
+  jmp .j;
+.r:
+  jmp .j;
+.j:
+  x.2: int = phi x.0 x.1 .l .r;
+  br b .k .m;
+.k:
+  jmp .out;
+.m:
+  jmp .out;
+.out:
+  x.3: int = phi x.2 x.2 .k .m;
+  print x.3;
+}
+)");
+  };
+  Program withUndef = build("undef");
+  EXPECT_EQ(undefinedReads(withUndef.functions[0]), (Reads{"x.3@out:1"}));
+  Program defined = build("const 0");
+  const Function &f = defined.functions[0];
+  EXPECT_TRUE(undefinedReads(f).empty());
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  for (uint32_t i : DefiniteAssignment::trackedVariables(f, cfg, dom))
+    EXPECT_EQ(i, DefiniteAssignment::kUntracked);
+  std::vector<uint32_t> tracked = DefiniteAssignment::trackedVariables(withUndef.functions[0],
+                                                                       cfg, dom);
+  for (const char *name : {"x.0", "x.2", "x.3"})
+    EXPECT_NE(tracked[*withUndef.functions[0].lookupVar(name)], DefiniteAssignment::kUntracked)
+        << name;
+  EXPECT_EQ(tracked[*withUndef.functions[0].lookupVar("x.1")], DefiniteAssignment::kUntracked);
+}
+
+// With speculation a dominating assignment proves nothing (a failed guard
+// can undo it), so every variable is tracked.
+TEST(DefiniteAssignmentTest, SpeculationTracksEveryVariable) {
+  Program p = parseOrDie(R"(
+@main(b: bool) {
+  speculate;
+  x: int = const 1;
+  guard b .recover;
+  commit;
+  print x;
+  ret;
+.recover:
+  print b;
+}
+)");
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  std::vector<uint32_t> tracked = DefiniteAssignment::trackedVariables(f, cfg, dom);
+  for (VarId v = 0; v < f.numVars(); ++v)
+    EXPECT_EQ(tracked[v], v);
+}
+
 } // namespace
 } // namespace brisk

@@ -24,6 +24,7 @@ std::vector<Loop> chooseLoops(const Function &f, const FunctionWeights *w,
   LoopInfo loops(cfg, dom);
   std::vector<Loop> chosen;
   size_t size = f.instrCount();
+  std::vector<BlockId> fallsTo = fallthroughs(f);
   for (const Loop &l : loops.loops()) {
     if (!l.children.empty() || l.header == f.entry())
       continue;
@@ -36,7 +37,7 @@ std::vector<Loop> chooseLoops(const Function &f, const FunctionWeights *w,
         hasCopy |= in.op == Opcode::Id;
       // The clone makes fall-throughs explicit; a block falling off the end
       // of the function has nowhere to jump.
-      if (!blk.terminator() && fallthroughOf(f, b) == kNoBlock)
+      if (!blk.terminator() && fallsTo[b] == kNoBlock)
         forbidden = true;
     }
     if (forbidden || !hasCopy || loopSize > o.maxLoopSize)

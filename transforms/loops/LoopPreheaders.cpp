@@ -72,17 +72,23 @@ private:
 
   // False when the block laid out before `h` is in h's loop and falls into
   // it: a preheader there would cost a jump on every iteration.
-  bool canInsertBefore(BlockId h) const {
-    for (size_t i = 0; i < f_.layout.size(); ++i) {
-      if (f_.layout[i] != h)
-        continue;
-      if (i == 0)
-        return false; // the entry has no outside predecessor to split
-      BlockId prev = f_.layout[i - 1];
-      return fallthroughOf(f_, prev) != h || !loops_.contains(loops_.loopOf(h), prev);
+  // (The layout does not change until run() has placed every preheader, so
+  // the blocks before each block are looked up once.)
+  bool canInsertBefore(BlockId h) {
+    if (layoutIndex_.empty()) {
+      layoutIndex_.assign(f_.blocks.size(), kNotLaidOut);
+      for (size_t i = 0; i < f_.layout.size(); ++i)
+        layoutIndex_[f_.layout[i]] = i;
     }
-    return false;
+    size_t i = h < layoutIndex_.size() ? layoutIndex_[h] : kNotLaidOut;
+    if (i == kNotLaidOut || i == 0)
+      return false; // the entry has no outside predecessor to split
+    BlockId prev = f_.layout[i - 1];
+    // prev falls into h exactly when it has no terminator.
+    return f_.block(prev).terminator() || !loops_.contains(loops_.loopOf(h), prev);
   }
+  static constexpr size_t kNotLaidOut = ~size_t(0);
+  std::vector<size_t> layoutIndex_;
 
   BlockId insert(LoopId l, BlockId h) {
     std::string hint = (f_.block(h).hasLabel() ? f_.block(h).label : std::string("loop")) + ".pre";

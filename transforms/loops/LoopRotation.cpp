@@ -15,6 +15,7 @@
 
 #include <llvm/ADT/DenseMap.h>
 
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -73,6 +74,21 @@ private:
   std::vector<SplitValue> split_;
   llvm::DenseMap<VarId, unsigned> splitIndex_; // old header var -> split_ slot
   llvm::DenseMap<unsigned, VarId> undefOfType_;
+  // The destinations of every `undef` in the function (an `id` of one would
+  // be a read of it): collected once, then kept up to date as copies and
+  // undefOf add more, instead of a walk of the function per rotated loop.
+  std::optional<std::unordered_set<VarId>> undefs_;
+
+  std::unordered_set<VarId> &undefDests() {
+    if (!undefs_) {
+      undefs_.emplace();
+      for (BlockId b : f_.layout)
+        for (const Instr &in : f_.block(b).instrs)
+          if (in.op == Opcode::Undef)
+            undefs_->insert(in.dest);
+    }
+    return *undefs_;
+  }
 
   std::optional<Rotation> qualify(const Loop &loop, const CFG &cfg, const LoopInfo &loops) {
     Rotation r;
@@ -120,11 +136,7 @@ private:
     llvm::DenseMap<VarId, VarId> map;
     std::vector<Instr> copies;
     const std::vector<Instr> &hin = f_.block(r.header).instrs;
-    std::unordered_set<VarId> undefs; // an `id` of one would be a read of it
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.op == Opcode::Undef)
-          undefs.insert(in.dest);
+    std::unordered_set<VarId> &undefs = undefDests();
     for (const Instr &in : hin) {
       if (in.op == Opcode::Phi) {
         // A copy, not the incoming value itself: the value may be another
@@ -164,8 +176,11 @@ private:
     std::vector<Instr> &dst = f_.block(from).instrs;
     if (!dst.empty() && dst.back().isTerminator())
       dst.pop_back();
-    for (Instr &c : copies)
+    for (Instr &c : copies) {
+      if (c.op == Opcode::Undef)
+        undefs.insert(c.dest);
       dst.push_back(std::move(c));
+    }
     return map;
   }
 
@@ -221,6 +236,8 @@ private:
     std::vector<Instr> &e = f_.block(f_.entry()).instrs;
     e.insert(e.begin(), u);
     undefOfType_[key] = u.dest;
+    if (undefs_)
+      undefs_->insert(u.dest);
     return u.dest;
   }
 

@@ -104,6 +104,9 @@ public:
       LoopInfo loops(cfg, dom);
       computeDefs(cfg, dom);
       computeLastUses();
+      live_ = &live;
+      dom_ = &dom;
+      buildInterferenceIndex();
       coalesce(cfg, dom, live, loops);
       rewrite(); // still asks canMerge, so inside the analyses' lifetime
       live_ = nullptr;
@@ -131,6 +134,26 @@ private:
   // Union-find classes.
   std::vector<VarId> parent_;
   std::vector<std::vector<VarId>> members_;
+  // Per class root, kept up to date by unite once buildInterferenceIndex has
+  // run: how many members are pinned; the members with no reachable
+  // definition; the one value all members hold, or kNoVar when they differ;
+  // and the cost of finding the class's interferences from its side (the sum
+  // of enumCost over its members).
+  std::vector<unsigned> pinnedCount_;
+  std::vector<std::vector<VarId>> undefined_;
+  std::vector<VarId> sameValue_;
+  std::vector<uint64_t> classCost_;
+  // Where a variable v can interfere with another: x interferes with y only
+  // if both hold different values and either one has no definition, or the
+  // definition block of one is a block where the other is live out or read
+  // (liveAfter). Per block (CSR): defsAt_ the variables defined there,
+  // liveOrReadAt_ those live out of it or read in it; per variable:
+  // liveOrReadIn_ the blocks where it is live out or read. enumCost_[v]
+  // counts the candidates canMerge visits for v.
+  std::vector<uint32_t> defsAtStart_, liveOrReadAtStart_, liveOrReadInStart_;
+  std::vector<VarId> defsAt_, liveOrReadAt_;
+  std::vector<BlockId> liveOrReadIn_;
+  std::vector<uint64_t> enumCost_;
   const SparseLiveness *live_ = nullptr;
   const DominatorTree *dom_ = nullptr;
   // Blocks made by splitting a critical edge from -> to that carries a phi
@@ -186,8 +209,10 @@ private:
         if (in.op == Opcode::Undef)
           undef_[in.dest] = 1;
     CFG cfg(f_);
-    std::vector<BlockId> order = f_.layout;
-    for (BlockId b : order) {
+    // Per block p, the split blocks that go right after it in the layout,
+    // the last made first (as if each were inserted right after p in turn).
+    std::vector<std::vector<BlockId>> after(f_.blocks.size());
+    for (BlockId b : f_.layout) {
       if (b == f_.entry() || !cfg.reachable(b))
         continue;
       for (BlockId p : cfg.preds(b)) {
@@ -214,11 +239,20 @@ private:
             if (l == p)
               l = s;
         }
-        auto at = std::find(f_.layout.begin(), f_.layout.end(), p);
-        f_.layout.insert(at + 1, s);
+        after[p].push_back(s);
         splits_.push_back({s, p, b});
       }
     }
+    if (splits_.empty())
+      return;
+    std::vector<BlockId> layout;
+    layout.reserve(f_.layout.size() + splits_.size());
+    for (BlockId b : f_.layout) {
+      layout.push_back(b);
+      if (b < after.size())
+        layout.insert(layout.end(), after[b].rbegin(), after[b].rend());
+    }
+    f_.layout = std::move(layout);
   }
 
   // Step 1.
@@ -398,13 +432,135 @@ private:
     members_[a].insert(members_[a].end(), members_[b].begin(), members_[b].end());
     members_[b].clear();
     members_[b].shrink_to_fit();
+    if (classCost_.empty())
+      return;
+    pinnedCount_[a] += pinnedCount_[b];
+    undefined_[a].insert(undefined_[a].end(), undefined_[b].begin(), undefined_[b].end());
+    undefined_[b] = {};
+    if (sameValue_[a] != sameValue_[b])
+      sameValue_[a] = kNoVar;
+    classCost_[a] += classCost_[b];
   }
-  bool hasPinned(VarId root) const {
-    for (VarId v : members_[root])
-      if (pinned_[v])
-        return true;
+  bool hasPinned(VarId root) const { return pinnedCount_[root] > 0; }
+
+  // The tables behind canMerge's search (see defsAt_), and the per-class
+  // summaries. After computeDefs and computeLastUses, with live_ set.
+  void buildInterferenceIndex() {
+    size_t nv = parent_.size(), nb = f_.blocks.size();
+    // Per block, the variables live out of it or read in it (once each).
+    std::vector<std::vector<VarId>> at(nb);
+    for (BlockId b : f_.layout) {
+      std::vector<VarId> &list = at[b];
+      list = live_->liveOut(b);
+      for (const auto &[v, last] : lastUse_[b])
+        if (!live_->isLiveOut(v, b))
+          list.push_back(v);
+    }
+    auto toCSR = [](std::vector<uint32_t> &start, size_t n, auto &&count, auto &&fill) {
+      start.assign(n + 1, 0);
+      count([&](size_t i) { ++start[i + 1]; });
+      for (size_t i = 0; i < n; ++i)
+        start[i + 1] += start[i];
+      std::vector<uint32_t> next(start.begin(), start.end() - 1);
+      fill([&](size_t i) { return next[i]++; });
+    };
+    toCSR(liveOrReadAtStart_, nb,
+          [&](auto &&add) {
+            for (BlockId b = 0; b < nb; ++b)
+              for (size_t k = 0; k < at[b].size(); ++k)
+                add(b);
+          },
+          [&](auto &&slot) {
+            liveOrReadAt_.resize(liveOrReadAtStart_[nb]);
+            for (BlockId b = 0; b < nb; ++b)
+              for (VarId v : at[b])
+                liveOrReadAt_[slot(b)] = v;
+          });
+    toCSR(liveOrReadInStart_, nv,
+          [&](auto &&add) {
+            for (BlockId b = 0; b < nb; ++b)
+              for (VarId v : at[b])
+                if (v < nv)
+                  add(v);
+          },
+          [&](auto &&slot) {
+            liveOrReadIn_.resize(liveOrReadInStart_[nv]);
+            for (BlockId b = 0; b < nb; ++b)
+              for (VarId v : at[b])
+                if (v < nv)
+                  liveOrReadIn_[slot(v)] = b;
+          });
+    toCSR(defsAtStart_, nb,
+          [&](auto &&add) {
+            for (VarId v = 0; v < nv; ++v)
+              if (defBlock_[v] != kNoBlock)
+                add(defBlock_[v]);
+          },
+          [&](auto &&slot) {
+            defsAt_.resize(defsAtStart_[nb]);
+            for (VarId v = 0; v < nv; ++v)
+              if (defBlock_[v] != kNoBlock)
+                defsAt_[slot(defBlock_[v])] = v;
+          });
+    enumCost_.assign(nv, 1);
+    for (VarId v = 0; v < nv; ++v) {
+      if (defBlock_[v] == kNoBlock)
+        continue;
+      BlockId d = defBlock_[v];
+      enumCost_[v] += liveOrReadAtStart_[d + 1] - liveOrReadAtStart_[d];
+      for (uint32_t k = liveOrReadInStart_[v]; k < liveOrReadInStart_[v + 1]; ++k) {
+        BlockId t = liveOrReadIn_[k];
+        enumCost_[v] += defsAtStart_[t + 1] - defsAtStart_[t];
+      }
+    }
+    pinnedCount_.assign(nv, 0);
+    undefined_.assign(nv, {});
+    sameValue_.assign(nv, kNoVar);
+    classCost_.assign(nv, 0);
+    for (VarId r = 0; r < nv; ++r) {
+      if (find(r) != r)
+        continue;
+      sameValue_[r] = value_[members_[r].front()];
+      for (VarId v : members_[r]) {
+        pinnedCount_[r] += pinned_[v];
+        if (defBlock_[v] == kNoBlock)
+          undefined_[r].push_back(v);
+        if (value_[v] != sameValue_[r])
+          sameValue_[r] = kNoVar;
+        classCost_[r] += enumCost_[v];
+      }
+    }
+  }
+
+  // Whether some member of class `from` interferes with some member of class
+  // `other` (both roots; every member of both has a definition's block here,
+  // undefined members are checked by the caller). Visits only the pairs
+  // interfere can answer true for: for each y in `from`, the variables
+  // defined where y is live out or read, and those live out of or read in
+  // y's own block.
+  bool interferesFrom(VarId from, VarId other) {
+    for (VarId y : members_[from]) {
+      BlockId d = defBlock_[y];
+      if (d == kNoBlock)
+        continue;
+      for (uint32_t k = liveOrReadInStart_[y]; k < liveOrReadInStart_[y + 1]; ++k) {
+        BlockId t = liveOrReadIn_[k];
+        for (uint32_t j = defsAtStart_[t]; j < defsAtStart_[t + 1]; ++j)
+          if (VarId x = defsAt_[j]; find(x) == other && interfere(x, y))
+            return true;
+      }
+      for (uint32_t k = liveOrReadAtStart_[d]; k < liveOrReadAtStart_[d + 1]; ++k)
+        if (VarId x = liveOrReadAt_[k]; x < parent_.size() && find(x) == other && interfere(x, y))
+          return true;
+    }
     return false;
   }
+
+  // Whether no member of a's class interferes with one of b's: the same
+  // answer as testing every pair, found by whichever is cheaper, every pair
+  // or the candidates interferesFrom visits from one side (a class of many
+  // members against a small one is then linear in the small one's live
+  // ranges, not in the large one's size).
   bool canMerge(VarId a, VarId b) {
     a = find(a);
     b = find(b);
@@ -414,11 +570,23 @@ private:
       return false;
     if (hasPinned(a) && hasPinned(b))
       return false;
-    for (VarId x : members_[a])
-      for (VarId y : members_[b])
-        if (interfere(x, y))
-          return false;
-    return true;
+    // A member without a definition interferes with every member of another
+    // value.
+    for (VarId x : undefined_[a])
+      if (sameValue_[b] != value_[x])
+        return false;
+    for (VarId y : undefined_[b])
+      if (sameValue_[a] != value_[y])
+        return false;
+    uint64_t pairs = uint64_t(members_[a].size()) * members_[b].size();
+    if (pairs <= std::min(classCost_[a], classCost_[b])) {
+      for (VarId x : members_[a])
+        for (VarId y : members_[b])
+          if (interfere(x, y))
+            return false;
+      return true;
+    }
+    return classCost_[b] <= classCost_[a] ? !interferesFrom(b, a) : !interferesFrom(a, b);
   }
 
   // Step 2.
@@ -600,22 +768,71 @@ private:
     }
   }
 
+  // The layout as a doubly linked list while placeSplitCopies removes and
+  // moves blocks (a search of the vector per split edge was quadratic).
+  // kNoBlock ends it; inLayout_ says which blocks are in it.
+  std::vector<BlockId> prev_, next_;
+  std::vector<uint8_t> inLayout_;
+  BlockId head_ = kNoBlock;
+
+  void linkLayout() {
+    size_t nb = f_.blocks.size();
+    prev_.assign(nb, kNoBlock);
+    next_.assign(nb, kNoBlock);
+    inLayout_.assign(nb, 0);
+    head_ = f_.layout.empty() ? kNoBlock : f_.layout.front();
+    for (size_t i = 0; i < f_.layout.size(); ++i) {
+      BlockId b = f_.layout[i];
+      inLayout_[b] = 1;
+      if (i > 0)
+        prev_[b] = f_.layout[i - 1];
+      if (i + 1 < f_.layout.size())
+        next_[b] = f_.layout[i + 1];
+    }
+  }
+  void unlink(BlockId b) {
+    if (!inLayout_[b])
+      return;
+    inLayout_[b] = 0;
+    (prev_[b] != kNoBlock ? next_[prev_[b]] : head_) = next_[b];
+    if (next_[b] != kNoBlock)
+      prev_[next_[b]] = prev_[b];
+    prev_[b] = next_[b] = kNoBlock;
+  }
+  void linkBefore(BlockId b, BlockId at) {
+    inLayout_[b] = 1;
+    prev_[b] = prev_[at];
+    next_[b] = at;
+    (prev_[at] != kNoBlock ? next_[prev_[at]] : head_) = b;
+    prev_[at] = b;
+  }
+  void storeLayout() {
+    f_.layout.clear();
+    for (BlockId b = head_; b != kNoBlock; b = next_[b])
+      f_.layout.push_back(b);
+  }
+
+  // Sends s's source straight to its target again; the caller takes s's
+  // block out of the layout.
   void unsplit(const Split &s) {
     for (BlockId &t : f_.block(s.from).terminator()->labels)
       if (t == s.block)
         t = s.to;
     f_.blocks[s.block].dead = true;
-    std::erase(f_.layout, s.block);
   }
+
+  // The block before `b` in the linked layout, or kNoBlock when b is first
+  // or not in it.
+  BlockId layoutBefore(BlockId b) const { return inLayout_[b] ? prev_[b] : kNoBlock; }
 
   // Whether the split block for s can sit right before its target and fall
   // into it: the block now there must not fall or jump into the target
   // itself (that jump would then stay, where block placement could remove it).
   bool canFallInto(const Split &s) const {
-    auto at = std::find(f_.layout.begin(), f_.layout.end(), s.to);
-    if (at == f_.layout.begin() || at == f_.layout.end())
+    BlockId before = layoutBefore(s.to);
+    if (before == kNoBlock)
       return false;
-    const Instr *term = f_.block(*(at - 1)).terminator();
+    const Instr *term = f_.block(before).terminator();
     return term && std::find(term->labels.begin(), term->labels.end(), s.to) == term->labels.end();
   }
 
@@ -627,12 +844,16 @@ private:
   // stays, placed to fall into its target when it can.
   void placeSplitCopies() {
     std::vector<Split> kept;
+    std::vector<uint8_t> joined(f_.blocks.size(), 0);
     for (const Split &s : splits_) {
-      if (f_.block(s.block).instrs.size() == 1)
+      if (f_.block(s.block).instrs.size() == 1) {
         unsplit(s);
-      else
+        joined[s.block] = 1;
+      } else {
         kept.push_back(s);
+      }
     }
+    std::erase_if(f_.layout, [&](BlockId b) { return joined[b] != 0; });
     if (kept.empty())
       return;
     CFG cfg(f_);
@@ -642,10 +863,12 @@ private:
     std::vector<double> freq = estimateFrequencies(cfg, loops);
     hoistSharedCopies(kept, cfg, live, freq);
     std::vector<uint8_t> hoisted(f_.blocks.size(), 0);
+    linkLayout();
     for (const Split &s : kept) {
       std::vector<Instr> &copies = f_.block(s.block).instrs;
       if (copies.size() == 1) {
         unsplit(s);
+        unlink(s.block);
         continue;
       }
       size_t n = copies.size() - 1;
@@ -667,15 +890,17 @@ private:
           copies.erase(copies.begin(), copies.begin() + n);
           hoisted[s.from] = 1;
           unsplit(s);
+          unlink(s.block);
           continue;
         }
       }
       if (canFallInto(s) || takeFallThrough(s, freq)) {
         copies.pop_back();
-        std::erase(f_.layout, s.block);
-        f_.layout.insert(std::find(f_.layout.begin(), f_.layout.end(), s.to), s.block);
+        unlink(s.block);
+        linkBefore(s.block, s.to);
       }
     }
+    storeLayout();
   }
 
   // When the block before s's target falls into it but runs less often than
@@ -683,10 +908,9 @@ private:
   // gets the jump instead: `jmp` once per loop entry rather than once per
   // iteration. Adds the jump and returns true when it pays.
   bool takeFallThrough(const Split &s, const std::vector<double> &freq) {
-    auto at = std::find(f_.layout.begin(), f_.layout.end(), s.to);
-    if (at == f_.layout.begin() || at == f_.layout.end())
+    BlockId before = layoutBefore(s.to);
+    if (before == kNoBlock)
       return false;
-    BlockId before = *(at - 1);
     if (before == s.block || f_.block(before).terminator() || freq[before] >= freq[s.block])
       return false;
     f_.block(before).instrs.push_back(makeJump(s.to));

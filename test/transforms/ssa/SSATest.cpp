@@ -11,6 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 namespace brisk {
 namespace {
 
@@ -311,6 +314,73 @@ TEST(FromSSATest, ParameterReassignedInALoopKeepsItsName) {
   Program back = destroyed(toSSAProgram(text));
   EXPECT_EQ(toJsonString(back), toJsonString(parseOrDie(text)));
   expectSameBehaviour(text, "");
+}
+
+// @main made of `copies` copies of a Collatz loop that reuse the same
+// variable names (bench/big_function.py's shape, smaller).
+std::string loopCopies(int copies) {
+  std::string text = "@main(n: int) {\n  one: int = const 1;\n  two: int = const 2;\n"
+                     "  three: int = const 3;\n  sum: int = const 0;\n";
+  for (int k = 0; k < copies; ++k) {
+    std::string c = ".c" + std::to_string(k);
+    text += "  x: int = add n one;\n  steps: int = const 0;\n" + c + ".cond:\n" +
+            "  eq_one: bool = eq x one;\n  br eq_one " + c + ".end " + c + ".loop;\n" + c +
+            ".loop:\n  steps: int = add steps one;\n  half: int = div x two;\n" +
+            "  doublehalf: int = mul half two;\n  even: bool = eq x doublehalf;\n" +
+            "  br even " + c + ".even " + c + ".odd;\n" + c + ".even:\n" +
+            "  x: int = div x two;\n  jmp " + c + ".cond;\n" + c + ".odd:\n" +
+            "  x: int = mul x three;\n  x: int = add x one;\n  jmp " + c + ".cond;\n" + c +
+            ".end:\n  a: int = mul steps three;\n  sum: int = add sum a;\n";
+  }
+  return text + "  print sum;\n}\n";
+}
+
+// Many versions of each name, in classes that grow to hundreds of members:
+// the interference search from the small class's side (see canMerge) merges
+// them all back, as testing every pair did.
+TEST(FromSSATest, ManyLoopCopiesComeBackWithTheirNames) {
+  std::string text = loopCopies(60);
+  Program back = destroyed(toSSAProgram(text));
+  EXPECT_EQ(toJsonString(back), toJsonString(parseOrDie(text)));
+  expectSameBehaviour(text, "7");
+}
+
+// A version live across the definitions of many others of its name must
+// not share their name, also when the search starts from its side.
+TEST(FromSSATest, VersionLiveAcrossOthersKeepsItsOwnName) {
+  const int n = 60, yDef = 30, yUse = 33;
+  std::string blocks, yBlock;
+  for (int k = 1; k <= n; ++k) {
+    std::string b = ".b" + std::to_string(k) + ":\n  a." + std::to_string(k) + ": int = add a." +
+                    std::to_string(k - 1) + " one;\n";
+    if (k == yDef)
+      b += "  a.99: int = add one one;\n";
+    if (k == yUse)
+      b += "  print a.99;\n";
+    b += "  jmp .b" + std::to_string(k + 1) + ";\n";
+    // The block defining a.99 comes last in the text, so a.99 is numbered
+    // after the versions it overlaps and meets their merged class.
+    (k == yDef ? yBlock : blocks) += b;
+  }
+  std::string text = "@main {\n  one: int = const 1;\n  a.0: int = const 0;\n  jmp .b1;\n" +
+                     blocks + ".b" + std::to_string(n + 1) + ":\n  print a." +
+                     std::to_string(n) + ";\n  ret;\n" + yBlock + "}\n";
+  Program ssa = parseOrDie(text);
+  ASSERT_EQ(test::verifySSAMessages(ssa, true), "");
+  Program back = destroyed(ssa);
+  const Function &f = back.functions[0];
+  std::set<std::string> names;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.hasDest())
+        names.insert(f.varName(in.dest));
+  // one, a (every chain version) and a second name for a.99.
+  EXPECT_EQ(names.size(), 3u);
+  EXPECT_TRUE(names.count("a"));
+  test::RunResult want = runProgram(lowered(ssa), ""), got = runProgram(back, "");
+  ASSERT_EQ(want.status, 0) << want.out;
+  EXPECT_EQ(got.out, want.out);
+  EXPECT_EQ(want.out, "2\n60\n");
 }
 
 TEST(SetGetTest, PhisBecomeGetsAndSetsBeforeTerminators) {
