@@ -194,15 +194,16 @@ static RegionRemark remarkFor(const Function &f, const UnrolledLoop &u) {
   rm.trace = {u.header};
   rm.loop = true;
   rm.headCount = u.headCount;
-  rm.decision = u.factor < 2 ? "rejected" : u.speculative ? "speculative" : "branches";
+  bool applied = u.speculative || u.factor >= 2;
+  rm.decision = !applied ? "rejected" : u.speculative ? "speculative" : "branches";
   rm.unroll = u.factor;
   double entries = u.tripsPerEntry > 0 ? u.headCount / u.tripsPerEntry : 0;
   rm.savingSpeculative = entries * (u.originalCost - u.speculativeCost);
   rm.savingBranches = entries * (u.originalCost - u.branchCost);
-  rm.expectedSaving = u.factor < 2 ? 0 : u.speculative ? rm.savingSpeculative : rm.savingBranches;
+  rm.expectedSaving = !applied ? 0 : u.speculative ? rm.savingSpeculative : rm.savingBranches;
   if (u.speculative) {
     rm.guards = 1;
-    rm.commitInterval = u.factor;
+    rm.commitInterval = u.commitInterval;
     rm.expectedOverhead = entries * u.overhead;
     rm.expectedRedo = entries * u.redo;
   }
@@ -270,6 +271,18 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   }
   // Hot counted loops run K iterations per exit test; the blocks it adds are
   // profiled again, so that superblocks see the unrolled loops' counts.
+  // What each function's speculative chunks grew it by: that growth comes
+  // out of the speculative allowance, not out of the budget the later loop
+  // transforms and superblocks of the same function need.
+  std::map<std::string, size_t, std::less<>> chunkGrowth;
+  // A speculative chunk keeps its function out of SSA round trips, which
+  // copy-unroll needs: with speculation on, copy-unroll goes first.
+  const bool copiesFirst = options.superblocks.speculation;
+  if (options.unrolling && refreshed && copiesFirst) {
+    keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights);
+    if (ctx.failed())
+      return;
+  }
   if (options.unrolling && refreshed) {
     bool changed = false;
     {
@@ -282,8 +295,14 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
                                                        double(sizeBefore[f.name])));
         uo.speculative = options.superblocks.speculation;
         uo.speculativeSizeLimit = uo.sizeLimit + size_t(options.superblocks.speculativeGrowth);
+        uo.speculationPrice = options.superblocks.forceSpeculation  ? 1e9
+                              : options.superblocks.preferSpeculation ? options.superblocks.maxSpeculationPrice
+                                                                      : 0;
         std::vector<UnrolledLoop> report;
         changed |= unrollCountedLoops(f, &weights.of(f), uo, &report);
+        for (const UnrolledLoop &u : report)
+          if (u.speculative && u.growth > 0)
+            chunkGrowth[f.name] += size_t(u.growth);
         if (remarks)
           for (const UnrolledLoop &u : report)
             remarks->push_back(remarkFor(f, u));
@@ -295,7 +314,8 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       refreshed = interp::profileRuns(program, profile.inputs);
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
-    keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights);
+    if (!copiesFirst)
+      keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights);
     if (ctx.failed())
       return;
   }
@@ -307,7 +327,8 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       SuperblockOptions so = options.superblocks;
       size_t base = std::max<size_t>(sizeBefore[f.name], 1);
       if (limits.count(f.name))
-        so.growthLimit = double(limits[f.name]) / double(base);
+        so.growthLimit = double(limits[f.name] + chunkGrowth[f.name]) / double(base);
+      so.speculativeGrowth = std::max(0.0, so.speculativeGrowth - double(chunkGrowth[f.name]));
       formSuperblocks(f, weights.of(f), current.function(f.name), base, so, remarks);
     }
   }
