@@ -479,8 +479,10 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
 
 // The program as a whole stays within programGrowthLimit x its size: when the
 // hot functions' constant allowance and the speculative chunks' allowance
-// take it past that, the pipeline runs again with half of each, down to 8,
-// then without them (every function
+// take it past that, the pipeline runs again with the smallest speculative
+// chunks within the speculation price of the cheapest (LoopUnrollOptions::
+// sizeTolerance), then with half of each allowance, down to 8, then without
+// them (every function
 // then within growthLimit x its size). Only small programs get there: past
 // 64 instructions a function's allowance is its 2.0x.
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
@@ -494,12 +496,18 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
     if (ctx.failed() || double(program.instrCount()) <= limit ||
         (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
       return;
-    tried.hotGrowthConstant = tried.hotGrowthConstant > 8 ? tried.hotGrowthConstant / 2 : 0;
-    double &chunks = tried.superblocks.speculativeGrowth;
-    chunks = chunks > 8 ? chunks / 2 : 0;
+    // First the smallest speculative chunks within the price of the
+    // cheapest, with the same allowances; then half of each.
     program = original;
     if (remarks)
       remarks->clear();
+    if (tried.unroll.sizeTolerance < tried.superblocks.maxSpeculationPrice) {
+      tried.unroll.sizeTolerance = tried.superblocks.maxSpeculationPrice;
+      continue;
+    }
+    tried.hotGrowthConstant = tried.hotGrowthConstant > 8 ? tried.hotGrowthConstant / 2 : 0;
+    double &chunks = tried.superblocks.speculativeGrowth;
+    chunks = chunks > 8 ? chunks / 2 : 0;
   }
 }
 

@@ -29,9 +29,6 @@ namespace {
 
 constexpr int64_t kMaxExactLiteral = int64_t(1) << 53;
 constexpr int64_t kMaxStep = int64_t(1) << 20;
-// A speculative form may cost this share of the loop's work more than the
-// cheapest one when it is smaller (chooseSpeculativeForm).
-constexpr double kSizeTolerance = 0.002;
 
 // Where an instruction of the loop sits.
 struct Position {
@@ -515,9 +512,7 @@ private:
       return {std::min(options_.maxFactor, options_.maxSpeculativeFactor), 1, true, 0, 0, 0, 0};
     // Every form within the size limit, and the least expected cost; then
     // the smallest form whose cost is within sizeTolerance of the loop's
-    // work of that: the program as a whole has a growth limit too, and a
-    // form a few instructions larger for one instruction per entry could
-    // cost the program its speculation.
+    // work of that (LoopUnrollOptions).
     std::vector<std::pair<size_t, SpeculativeForm>> forms;
     double bestCost = 0;
     for (unsigned copies = 1; copies <= options_.maxSpeculativeFactor; copies *= 2) {
@@ -539,7 +534,7 @@ private:
     SpeculativeForm best;
     size_t bestSize = 0;
     for (auto &[size, c] : forms)
-      if (c.cost <= bestCost + kSizeTolerance * c.original &&
+      if (c.cost <= bestCost + options_.sizeTolerance * c.original &&
           (!best.copies || size < bestSize || (size == bestSize && c.cost < best.cost))) {
         best = c;
         bestSize = size;

@@ -124,6 +124,12 @@ struct LoopUnrollOptions {
   unsigned maxSpeculativeFactor = 64;   // body copies in a chunk
   unsigned maxChunkIterations = 1024;   // iterations between speculate and commit
   double speculationPrice = 0.03;       // see above (--speculation-price)
+  // A smaller speculative form is taken over the cheapest one when it costs
+  // at most this share of the loop's work more: the program as a whole has
+  // a growth limit, and a form a few instructions larger for one
+  // instruction per loop entry could cost the program its speculation (the
+  // pipeline raises it when the program ends over its limit).
+  double sizeTolerance = 0.002;
   size_t speculativeSizeLimit = std::numeric_limits<size_t>::max(); // for speculative chunks
 };
 
