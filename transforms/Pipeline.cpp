@@ -482,7 +482,9 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
 // take it past that, the pipeline runs again with the smallest speculative
 // chunks within the speculation price of the cheapest (LoopUnrollOptions::
 // sizeTolerance), then with half of each allowance, down to 8, then without
-// them (every function
+// them; and, with speculation, also with half the speculative allowance
+// alone first, keeping the result that runs fewer instructions on the
+// training inputs (every function
 // then within growthLimit x its size). Only small programs get there: past
 // 64 instructions a function's allowance is its 2.0x.
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
@@ -490,24 +492,59 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
                            std::vector<RegionRemark> *remarks) {
   const Program original = program;
   double limit = options.programGrowthLimit * double(std::max<size_t>(original.instrCount(), 1));
-  SuperblockPipelineOptions tried = options;
-  for (;;) {
-    runWithinFunctionLimits(program, original, profile, ctx, tried, remarks);
-    if (ctx.failed() || double(program.instrCount()) <= limit ||
-        (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
-      return;
-    // First the smallest speculative chunks within the price of the
-    // cheapest, with the same allowances; then half of each.
-    program = original;
-    if (remarks)
-      remarks->clear();
-    if (tried.unroll.sizeTolerance < tried.superblocks.maxSpeculationPrice) {
-      tried.unroll.sizeTolerance = tried.superblocks.maxSpeculationPrice;
-      continue;
+  // One schedule of retries; `chunksAlone`: the speculative allowance alone
+  // is halved first (inlining kept), else both together.
+  auto schedule = [&](bool chunksAlone, Program &out, std::vector<RegionRemark> *rem) {
+    SuperblockPipelineOptions tried = options;
+    bool first = true;
+    for (;;) {
+      out = original;
+      if (rem)
+        rem->clear();
+      runWithinFunctionLimits(out, original, profile, ctx, tried, rem);
+      if (ctx.failed() || double(out.instrCount()) <= limit ||
+          (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
+        return !first;
+      first = false;
+      // First the smallest speculative chunks within the price of the
+      // cheapest, with the same allowances; then the halving.
+      if (tried.unroll.sizeTolerance < tried.superblocks.maxSpeculationPrice) {
+        tried.unroll.sizeTolerance = tried.superblocks.maxSpeculationPrice;
+        continue;
+      }
+      double &chunks = tried.superblocks.speculativeGrowth;
+      if (chunksAlone && chunks > 0) {
+        chunks = chunks > 8 ? chunks / 2 : 0;
+        continue;
+      }
+      tried.hotGrowthConstant = tried.hotGrowthConstant > 8 ? tried.hotGrowthConstant / 2 : 0;
+      chunks = chunks > 8 ? chunks / 2 : 0;
     }
-    tried.hotGrowthConstant = tried.hotGrowthConstant > 8 ? tried.hotGrowthConstant / 2 : 0;
-    double &chunks = tried.superblocks.speculativeGrowth;
-    chunks = chunks > 8 ? chunks / 2 : 0;
+  };
+  bool retried = schedule(false, program, remarks);
+  if (ctx.failed() || !retried || !options.superblocks.speculation || profile.inputs.empty())
+    return;
+  // Over the limit: the other schedule too, and the one that runs fewer
+  // instructions on the training inputs wins (inlining lost to make room
+  // for chunks can cost more than they bring, or less).
+  Program other;
+  std::vector<RegionRemark> otherRemarks;
+  schedule(true, other, remarks ? &otherRemarks : nullptr);
+  if (ctx.failed() || double(other.instrCount()) > limit)
+    return;
+  std::optional<Profile> mine = interp::profileRuns(program, profile.inputs);
+  std::optional<Profile> theirs = interp::profileRuns(other, profile.inputs);
+  if (!mine || !theirs)
+    return;
+  double costMine = 0, costTheirs = 0;
+  for (const Function &f : program.functions)
+    costMine += dynamicCost(f, *mine);
+  for (const Function &f : other.functions)
+    costTheirs += dynamicCost(f, *theirs);
+  if (costTheirs < costMine) {
+    program = std::move(other);
+    if (remarks)
+      *remarks = std::move(otherRemarks);
   }
 }
 

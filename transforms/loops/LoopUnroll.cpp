@@ -52,6 +52,7 @@ struct CountedLoop {
   bool updateFirst;          // the update runs before the comparison
   bool ivOnlyCounts;         // i read in the loop only by its update and the comparison
   size_t size;               // instructions of the body
+  bool nest = false;         // the body holds inner loops (body in layout order)
 
   bool up() const { return step > 0; }
   bool contains(BlockId b) const { return std::find(body.begin(), body.end(), b) != body.end(); }
@@ -64,6 +65,19 @@ public:
       : f_(f), weights_(w), options_(o), report_(report) {}
 
   bool run() {
+    // Innermost loops first; then, with speculation, the loops whose body
+    // holds inner loops that took no speculative chunk (nests), as rounds
+    // of one copy of the whole body.
+    bool changed = runPhase(/*nests=*/false);
+    if (options_.speculative && options_.nests)
+      changed |= runPhase(/*nests=*/true);
+    if (changed)
+      eliminateDeadCode(f_);
+    return changed;
+  }
+
+private:
+  bool runPhase(bool nests) {
     countDefinitions();
     std::vector<CountedLoop> loops;
     {
@@ -71,7 +85,9 @@ public:
       DominatorTree dom(cfg);
       std::vector<bool> taken(f_.blocks.size(), false);
       for (BlockId b : f_.layout)
-        if (std::optional<CountedLoop> l = match(b, cfg, dom)) {
+        if (std::optional<CountedLoop> l = match(b, cfg, dom, nests)) {
+          if (l->nest != nests)
+            continue;
           if (std::any_of(l->body.begin(), l->body.end(), [&](BlockId x) { return taken[x]; }))
             continue;
           for (BlockId x : l->body)
@@ -79,6 +95,8 @@ public:
           loops.push_back(std::move(*l));
         }
     }
+    // Outermost nests first: an inner nest inside a chosen outer one is
+    // left (its blocks are taken above only when it comes first in layout).
     bool changed = false;
     for (const CountedLoop &l : loops) {
       UnrolledLoop r;
@@ -112,6 +130,16 @@ public:
           continue;
         }
       }
+      if (l.nest) {
+        // A nest is only ever a speculative region (one copy of its body
+        // per round): it is not unrolled otherwise.
+        r.reason = speculable ? "loop nest: no speculative chunk within the price limit and "
+                                "the growth budget"
+                              : "loop nest: the body calls (no call under speculation)";
+        if (report_ && weights_)
+          report_->push_back(std::move(r));
+        continue;
+      }
       unsigned k = chooseFactor(l);
       if (k >= 2 && unroll(l, k, /*speculative=*/false)) {
         changed = true;
@@ -129,12 +157,9 @@ public:
       if (report_ && weights_)
         report_->push_back(std::move(r));
     }
-    if (changed)
-      eliminateDeadCode(f_);
     return changed;
   }
 
-private:
   void countDefinitions() {
     defs_.assign(f_.numVars(), 0);
     constValue_.assign(f_.numVars(), std::nullopt);
@@ -161,7 +186,10 @@ private:
   // predecessors (layout order among the ready ones). Empty when the body has
   // a cycle other than through this back edge, or exits anywhere but from
   // the latch to `exit`.
-  std::vector<BlockId> bodyOf(BlockId header, BlockId latch, BlockId exit, const CFG &cfg) const {
+  std::vector<BlockId> bodyOf(BlockId header, BlockId latch, BlockId exit, const CFG &cfg,
+                              bool nests, bool &nest) const {
+    nest = false;
+    size_t maxBlocks = nests ? options_.maxNestSize : options_.maxBodySize;
     std::vector<bool> in(f_.blocks.size(), false);
     std::vector<BlockId> blocks{header};
     in[header] = true;
@@ -176,7 +204,7 @@ private:
       work.pop_back();
       for (BlockId p : cfg.preds(b))
         if (!in[p]) {
-          if (blocks.size() >= options_.maxBodySize)
+          if (blocks.size() >= maxBlocks)
             return {};
           in[p] = true;
           blocks.push_back(p);
@@ -205,8 +233,20 @@ private:
           next = b;
           break;
         }
-      if (next == kNoBlock)
-        return {}; // a cycle inside the body
+      if (next == kNoBlock) {
+        // A cycle inside the body: a nest. Its one copy needs no order
+        // but header first and latch last (the copy makes every other
+        // fall-through explicit).
+        if (!nests)
+          return {};
+        nest = true;
+        order = {header};
+        for (BlockId b : f_.layout)
+          if (in[b] && b != header && b != latch)
+            order.push_back(b);
+        order.push_back(latch);
+        return order;
+      }
       placed[next] = true;
       order.push_back(next);
       if (next != latch)
@@ -219,7 +259,8 @@ private:
     return order;
   }
 
-  std::optional<CountedLoop> match(BlockId latch, const CFG &cfg, const DominatorTree &dom) const {
+  std::optional<CountedLoop> match(BlockId latch, const CFG &cfg, const DominatorTree &dom,
+                                   bool nests) const {
     const Block &lblk = f_.block(latch);
     const Instr *term = lblk.terminator();
     if (!cfg.reachable(latch) || !term || term->op != Opcode::Br ||
@@ -243,7 +284,7 @@ private:
     l.header = header;
     if (header == f_.entry() || !f_.block(header).hasLabel())
       return std::nullopt;
-    l.body = bodyOf(header, latch, l.exit, cfg);
+    l.body = bodyOf(header, latch, l.exit, cfg, nests, l.nest);
     if (l.body.empty())
       return std::nullopt;
 
@@ -269,7 +310,7 @@ private:
         }
       }
     }
-    if (!cmp || l.size > options_.maxBodySize)
+    if (!cmp || l.size > (l.nest ? options_.maxNestSize : options_.maxBodySize))
       return std::nullopt;
     l.cmp = *cmp;
     const Instr &c = lblk.instrs[cmp->index];
@@ -314,6 +355,10 @@ private:
     // The update runs once per iteration, before or after the comparison.
     if (!dom.dominates(l.update.block, latch))
       return std::nullopt;
+    // In a nest, the update's block must not be in an inner loop, where it
+    // would run more than once per iteration.
+    if (l.nest && inInnerCycle(l, l.update.block, cfg))
+      return std::nullopt;
     l.updateFirst = l.update.block != latch || l.update.index < l.cmp.index;
 
     // n not written in the body; c read by nothing but the branch; does
@@ -337,6 +382,26 @@ private:
       }
     }
     return l;
+  }
+
+  // Whether `b` lies on a cycle of l's body that avoids the header.
+  bool inInnerCycle(const CountedLoop &l, BlockId b, const CFG &cfg) const {
+    std::vector<bool> seen(f_.blocks.size(), false);
+    std::vector<BlockId> work;
+    for (BlockId s : cfg.succs(b))
+      work.push_back(s);
+    while (!work.empty()) {
+      BlockId x = work.back();
+      work.pop_back();
+      if (x == b)
+        return true;
+      if (x == l.header || seen[x] || !l.contains(x))
+        continue;
+      seen[x] = true;
+      for (BlockId s : cfg.succs(x))
+        work.push_back(s);
+    }
+    return false;
   }
 
   // The one definition of `v` in the body when it is `v = add v s`, `add s v`
@@ -490,6 +555,8 @@ private:
   // The expected cost per entry of the branch form chooseFactor would build
   // (the original loop when it builds none).
   double branchFormCost(const CountedLoop &l, double original) const {
+    if (l.nest)
+      return original;
     unsigned bk = chooseFactor(l);
     if (bk < 2)
       return original;
@@ -509,13 +576,16 @@ private:
   // per chunk as rounds of fewer copies). copies == 0 when none qualifies.
   SpeculativeForm chooseSpeculativeForm(const CountedLoop &l) const {
     if (!weights_)
-      return {std::min(options_.maxFactor, options_.maxSpeculativeFactor), 1, true, 0, 0, 0, 0};
+      return l.nest ? SpeculativeForm{1, 4, true, 0, 0, 0, 0}
+                    : SpeculativeForm{std::min(options_.maxFactor, options_.maxSpeculativeFactor),
+                                      1, true, 0, 0, 0, 0};
     // Every form within the size limit, and the least expected cost; then
     // the smallest form whose cost is within sizeTolerance of the loop's
     // work of that (LoopUnrollOptions).
     std::vector<std::pair<size_t, SpeculativeForm>> forms;
     double bestCost = 0;
-    for (unsigned copies = 1; copies <= options_.maxSpeculativeFactor; copies *= 2) {
+    for (unsigned copies = 1; copies <= (l.nest ? 1 : options_.maxSpeculativeFactor);
+         copies *= 2) {
       if (f_.instrCount() + addedSpeculativeSize(l, copies, 1, false) >
           options_.speculativeSizeLimit)
         break;
@@ -539,19 +609,26 @@ private:
         best = c;
         bestSize = size;
       }
-    if (std::getenv("BRISK_UNROLL_DEBUG"))
-      std::fprintf(stderr, "[unroll] copies=%u groups=%u entryTest=%d cost=%.1f original=%.1f\n",
-                   best.copies, best.groups, best.entryTest, best.cost, best.original);
-    if (!best.copies)
+    if (!best.copies || best.cost < best.original - 1)
       return best;
-    if (best.cost < best.original - 1)
-      return best;
-    // At a price, only where chunks carry most of a loop entry's trips: a
-    // loop of a few trips per entry pays its entry test for little, and an
-    // input with fewer trips pays it for nothing.
+    // At a price: the form that runs the most iterations under speculation
+    // (then the cheapest), among those within the price whose chunks carry
+    // most of a loop entry's trips (2 chunks per entry: a loop of a few
+    // trips per entry pays its entry test for little, and an input with
+    // fewer trips pays it for nothing).
     double floor = std::min(best.original, branchFormCost(l, best.original));
-    if (best.chunks >= 2 && best.cost <= floor + options_.speculationPrice * best.original)
-      return best;
+    SpeculativeForm priced;
+    for (auto &[size, c] : forms) {
+      if (c.chunks < 2 || c.cost > floor + options_.speculationPrice * c.original)
+        continue;
+      double covered = c.chunks * c.copies * c.groups;
+      double bestCovered = priced.chunks * priced.copies * priced.groups;
+      if (!priced.copies || covered > bestCovered + 1e-9 ||
+          (covered > bestCovered - 1e-9 && c.cost < priced.cost))
+        priced = c;
+    }
+    if (priced.copies)
+      return priced;
     return {};
   }
 

@@ -123,6 +123,11 @@ struct LoopUnrollOptions {
   bool speculative = false;
   unsigned maxSpeculativeFactor = 64;   // body copies in a chunk
   unsigned maxChunkIterations = 1024;   // iterations between speculate and commit
+  // Speculative nests: a loop whose body holds inner loops (none of which
+  // took a speculative chunk) runs as rounds of one copy of its whole body,
+  // inner loops included, of at most maxNestSize instructions.
+  bool nests = true;
+  size_t maxNestSize = 160;
   double speculationPrice = 0.03;       // see above (--speculation-price)
   // A smaller speculative form is taken over the cheapest one when it costs
   // at most this share of the loop's work more: the program as a whole has
