@@ -611,20 +611,23 @@ private:
       }
     if (!best.copies || best.cost < best.original - 1)
       return best;
-    // At a price: the form that runs the most iterations under speculation
-    // (then the cheapest), among those within the price whose chunks carry
+    // At a price: the cheapest form that runs at least 90% of the most
+    // iterations any form runs under speculation, among those within the
+    // price whose chunks carry
     // most of a loop entry's trips (2 chunks per entry: a loop of a few
     // trips per entry pays its entry test for little, and an input with
     // fewer trips pays it for nothing).
     double floor = std::min(best.original, branchFormCost(l, best.original));
+    double mostCovered = 0;
+    for (auto &[size, c] : forms)
+      if (c.chunks >= 2 && c.cost <= floor + options_.speculationPrice * c.original)
+        mostCovered = std::max(mostCovered, c.chunks * c.copies * c.groups);
     SpeculativeForm priced;
     for (auto &[size, c] : forms) {
-      if (c.chunks < 2 || c.cost > floor + options_.speculationPrice * c.original)
+      if (c.chunks < 2 || c.cost > floor + options_.speculationPrice * c.original ||
+          c.chunks * c.copies * c.groups < 0.9 * mostCovered)
         continue;
-      double covered = c.chunks * c.copies * c.groups;
-      double bestCovered = priced.chunks * priced.copies * priced.groups;
-      if (!priced.copies || covered > bestCovered + 1e-9 ||
-          (covered > bestCovered - 1e-9 && c.cost < priced.cost))
+      if (!priced.copies || c.cost < priced.cost)
         priced = c;
     }
     if (priced.copies)
