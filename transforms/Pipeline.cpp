@@ -482,9 +482,9 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
 // take it past that, the pipeline runs again with the smallest speculative
 // chunks within the speculation price of the cheapest (LoopUnrollOptions::
 // sizeTolerance), then with half of each allowance, down to 8, then without
-// them; and, with speculation, also with half the speculative allowance
-// alone first, keeping the result that runs fewer instructions on the
-// training inputs (every function
+// them; and, with speculation, when that took more, also with a quarter of
+// the speculative allowance alone at a time (down to none), keeping the
+// result that runs fewer instructions on the training inputs (every function
 // then within growthLimit x its size). Only small programs get there: past
 // 64 instructions a function's allowance is its 2.0x.
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
@@ -494,18 +494,17 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
   double limit = options.programGrowthLimit * double(std::max<size_t>(original.instrCount(), 1));
   // One schedule of retries; `chunksAlone`: the speculative allowance alone
   // is halved first (inlining kept), else both together.
-  auto schedule = [&](bool chunksAlone, Program &out, std::vector<RegionRemark> *rem) {
-    SuperblockPipelineOptions tried = options;
-    bool first = true;
-    for (;;) {
+  // Returns how many runs it took.
+  auto schedule = [&](bool chunksAlone, SuperblockPipelineOptions tried, Program &out,
+                      std::vector<RegionRemark> *rem) {
+    for (int runs = 1;; ++runs) {
       out = original;
       if (rem)
         rem->clear();
       runWithinFunctionLimits(out, original, profile, ctx, tried, rem);
       if (ctx.failed() || double(out.instrCount()) <= limit ||
           (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
-        return !first;
-      first = false;
+        return runs;
       // First the smallest speculative chunks within the price of the
       // cheapest, with the same allowances; then the halving.
       if (tried.unroll.sizeTolerance < tried.superblocks.maxSpeculationPrice) {
@@ -513,23 +512,34 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
         continue;
       }
       double &chunks = tried.superblocks.speculativeGrowth;
-      if (chunksAlone && chunks > 0) {
-        chunks = chunks > 8 ? chunks / 2 : 0;
+      if (chunksAlone) {
+        // A quarter at a time, and no further than none (the other
+        // schedule halves both).
+        if (chunks <= 0)
+          return runs;
+        chunks = chunks > 8 ? chunks / 4 : 0;
         continue;
       }
       tried.hotGrowthConstant = tried.hotGrowthConstant > 8 ? tried.hotGrowthConstant / 2 : 0;
       chunks = chunks > 8 ? chunks / 2 : 0;
     }
   };
-  bool retried = schedule(false, program, remarks);
-  if (ctx.failed() || !retried || !options.superblocks.speculation || profile.inputs.empty())
+  int runs = schedule(false, options, program, remarks);
+  if (ctx.failed() || runs <= 2 || !options.superblocks.speculation ||
+      options.superblocks.speculativeGrowth <= 0 || profile.inputs.empty())
     return;
-  // Over the limit: the other schedule too, and the one that runs fewer
-  // instructions on the training inputs wins (inlining lost to make room
-  // for chunks can cost more than they bring, or less).
+  // Over the limit even with the smallest chunks: the other schedule too
+  // (from where the two part), and the one that runs fewer instructions on
+  // the training inputs wins (inlining lost to make room for chunks can
+  // cost more than they bring, or less).
+  SuperblockPipelineOptions parted = options;
+  parted.unroll.sizeTolerance = std::max(parted.unroll.sizeTolerance,
+                                         parted.superblocks.maxSpeculationPrice);
+  double &chunks = parted.superblocks.speculativeGrowth;
+  chunks = chunks > 8 ? chunks / 4 : 0;
   Program other;
   std::vector<RegionRemark> otherRemarks;
-  schedule(true, other, remarks ? &otherRemarks : nullptr);
+  schedule(true, parted, other, remarks ? &otherRemarks : nullptr);
   if (ctx.failed() || double(other.instrCount()) > limit)
     return;
   std::optional<Profile> mine = interp::profileRuns(program, profile.inputs);
