@@ -96,8 +96,14 @@
 // `report` (optional) receives a line per counted loop with the decision
 // and its expected costs, for the remarks.
 //
+// Nests (options.nests, speculative only): after the innermost loops, a
+// counted loop whose body holds inner loops, none of which took a
+// speculative chunk, and whose update is in no inner loop, is matched with
+// its whole body (up to maxNestSize instructions, in layout order) and
+// runs as rounds of one copy of it; it is never unrolled otherwise.
+//
 // Requires plain form. Runs once (no fixpoint; of nested loops only the
-// innermost can match); removes the comparisons and updates it leaves dead
+// innermost can match, and then with speculation an outer one); removes the comparisons and updates it leaves dead
 // with eliminateDeadCode. Adds blocks: profile weights of the function are
 // stale afterwards (the pipeline re-profiles).
 #pragma once
