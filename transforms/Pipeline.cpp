@@ -525,8 +525,12 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
     }
   };
   int runs = schedule(false, options, program, remarks);
+  // (It costs up to five more runs and two profiles: only for programs of
+  // at most kSecondScheduleSize instructions, the small ones the limit binds.)
+  constexpr size_t kSecondScheduleSize = 200;
   if (ctx.failed() || runs <= 2 || !options.superblocks.speculation ||
-      options.superblocks.speculativeGrowth <= 0 || profile.inputs.empty())
+      options.superblocks.speculativeGrowth <= 0 || profile.inputs.empty() ||
+      original.instrCount() > kSecondScheduleSize)
     return;
   // Over the limit even with the smallest chunks: the other schedule too
   // (from where the two part), and the one that runs fewer instructions on
