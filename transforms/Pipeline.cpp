@@ -194,15 +194,16 @@ static RegionRemark remarkFor(const Function &f, const UnrolledLoop &u) {
   rm.trace = {u.header};
   rm.loop = true;
   rm.headCount = u.headCount;
-  rm.decision = u.factor < 2 ? "rejected" : u.speculative ? "speculative" : "branches";
+  bool applied = u.speculative || u.factor >= 2;
+  rm.decision = !applied ? "rejected" : u.speculative ? "speculative" : "branches";
   rm.unroll = u.factor;
   double entries = u.tripsPerEntry > 0 ? u.headCount / u.tripsPerEntry : 0;
   rm.savingSpeculative = entries * (u.originalCost - u.speculativeCost);
   rm.savingBranches = entries * (u.originalCost - u.branchCost);
-  rm.expectedSaving = u.factor < 2 ? 0 : u.speculative ? rm.savingSpeculative : rm.savingBranches;
+  rm.expectedSaving = !applied ? 0 : u.speculative ? rm.savingSpeculative : rm.savingBranches;
   if (u.speculative) {
     rm.guards = 1;
-    rm.commitInterval = u.factor;
+    rm.commitInterval = u.commitInterval;
     rm.expectedOverhead = entries * u.overhead;
     rm.expectedRedo = entries * u.redo;
   }
@@ -270,6 +271,18 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   }
   // Hot counted loops run K iterations per exit test; the blocks it adds are
   // profiled again, so that superblocks see the unrolled loops' counts.
+  // What each function's speculative chunks grew it by: that growth comes
+  // out of the speculative allowance, not out of the budget the later loop
+  // transforms and superblocks of the same function need.
+  std::map<std::string, size_t, std::less<>> chunkGrowth;
+  // A speculative chunk keeps its function out of SSA round trips, which
+  // copy-unroll needs: with speculation on, copy-unroll goes first.
+  const bool copiesFirst = options.superblocks.speculation;
+  if (options.unrolling && refreshed && copiesFirst) {
+    keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights);
+    if (ctx.failed())
+      return;
+  }
   if (options.unrolling && refreshed) {
     bool changed = false;
     {
@@ -282,8 +295,14 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
                                                        double(sizeBefore[f.name])));
         uo.speculative = options.superblocks.speculation;
         uo.speculativeSizeLimit = uo.sizeLimit + size_t(options.superblocks.speculativeGrowth);
+        uo.speculationPrice = options.superblocks.forceSpeculation  ? 1e9
+                              : options.superblocks.preferSpeculation ? options.superblocks.maxSpeculationPrice
+                                                                      : 0;
         std::vector<UnrolledLoop> report;
         changed |= unrollCountedLoops(f, &weights.of(f), uo, &report);
+        for (const UnrolledLoop &u : report)
+          if (u.speculative && u.growth > 0)
+            chunkGrowth[f.name] += size_t(u.growth);
         if (remarks)
           for (const UnrolledLoop &u : report)
             remarks->push_back(remarkFor(f, u));
@@ -295,7 +314,8 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       refreshed = interp::profileRuns(program, profile.inputs);
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
-    keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights);
+    if (!copiesFirst)
+      keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights);
     if (ctx.failed())
       return;
   }
@@ -307,7 +327,8 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       SuperblockOptions so = options.superblocks;
       size_t base = std::max<size_t>(sizeBefore[f.name], 1);
       if (limits.count(f.name))
-        so.growthLimit = double(limits[f.name]) / double(base);
+        so.growthLimit = double(limits[f.name] + chunkGrowth[f.name]) / double(base);
+      so.speculativeGrowth = std::max(0.0, so.speculativeGrowth - double(chunkGrowth[f.name]));
       formSuperblocks(f, weights.of(f), current.function(f.name), base, so, remarks);
     }
   }
@@ -458,8 +479,12 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
 
 // The program as a whole stays within programGrowthLimit x its size: when the
 // hot functions' constant allowance and the speculative chunks' allowance
-// take it past that, the pipeline runs again with half of each, down to 8,
-// then without them (every function
+// take it past that, the pipeline runs again with the smallest speculative
+// chunks within the speculation price of the cheapest (LoopUnrollOptions::
+// sizeTolerance), then with half of each allowance, down to 8, then without
+// them; and, with speculation, when that took more, also with a quarter of
+// the speculative allowance alone at a time (down to none), keeping the
+// result that runs fewer instructions on the training inputs (every function
 // then within growthLimit x its size). Only small programs get there: past
 // 64 instructions a function's allowance is its 2.0x.
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
@@ -467,18 +492,73 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
                            std::vector<RegionRemark> *remarks) {
   const Program original = program;
   double limit = options.programGrowthLimit * double(std::max<size_t>(original.instrCount(), 1));
-  SuperblockPipelineOptions tried = options;
-  for (;;) {
-    runWithinFunctionLimits(program, original, profile, ctx, tried, remarks);
-    if (ctx.failed() || double(program.instrCount()) <= limit ||
-        (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
-      return;
-    tried.hotGrowthConstant = tried.hotGrowthConstant > 8 ? tried.hotGrowthConstant / 2 : 0;
-    double &chunks = tried.superblocks.speculativeGrowth;
-    chunks = chunks > 8 ? chunks / 2 : 0;
-    program = original;
+  // One schedule of retries; `chunksAlone`: the speculative allowance alone
+  // is halved first (inlining kept), else both together.
+  // Returns how many runs it took.
+  auto schedule = [&](bool chunksAlone, SuperblockPipelineOptions tried, Program &out,
+                      std::vector<RegionRemark> *rem) {
+    for (int runs = 1;; ++runs) {
+      out = original;
+      if (rem)
+        rem->clear();
+      runWithinFunctionLimits(out, original, profile, ctx, tried, rem);
+      if (ctx.failed() || double(out.instrCount()) <= limit ||
+          (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
+        return runs;
+      // First the smallest speculative chunks within the price of the
+      // cheapest, with the same allowances; then the halving.
+      if (tried.unroll.sizeTolerance < tried.superblocks.maxSpeculationPrice) {
+        tried.unroll.sizeTolerance = tried.superblocks.maxSpeculationPrice;
+        continue;
+      }
+      double &chunks = tried.superblocks.speculativeGrowth;
+      if (chunksAlone) {
+        // A quarter at a time, and no further than none (the other
+        // schedule halves both).
+        if (chunks <= 0)
+          return runs;
+        chunks = chunks > 8 ? chunks / 4 : 0;
+        continue;
+      }
+      tried.hotGrowthConstant = tried.hotGrowthConstant > 8 ? tried.hotGrowthConstant / 2 : 0;
+      chunks = chunks > 8 ? chunks / 2 : 0;
+    }
+  };
+  int runs = schedule(false, options, program, remarks);
+  // (It costs up to five more runs and two profiles: only for programs of
+  // at most kSecondScheduleSize instructions, the small ones the limit binds.)
+  constexpr size_t kSecondScheduleSize = 200;
+  if (ctx.failed() || runs <= 2 || !options.superblocks.speculation ||
+      options.superblocks.speculativeGrowth <= 0 || profile.inputs.empty() ||
+      original.instrCount() > kSecondScheduleSize)
+    return;
+  // Over the limit even with the smallest chunks: the other schedule too
+  // (from where the two part), and the one that runs fewer instructions on
+  // the training inputs wins (inlining lost to make room for chunks can
+  // cost more than they bring, or less).
+  SuperblockPipelineOptions parted = options;
+  parted.unroll.sizeTolerance = std::max(parted.unroll.sizeTolerance,
+                                         parted.superblocks.maxSpeculationPrice);
+  double &chunks = parted.superblocks.speculativeGrowth;
+  chunks = chunks > 8 ? chunks / 4 : 0;
+  Program other;
+  std::vector<RegionRemark> otherRemarks;
+  schedule(true, parted, other, remarks ? &otherRemarks : nullptr);
+  if (ctx.failed() || double(other.instrCount()) > limit)
+    return;
+  std::optional<Profile> mine = interp::profileRuns(program, profile.inputs);
+  std::optional<Profile> theirs = interp::profileRuns(other, profile.inputs);
+  if (!mine || !theirs)
+    return;
+  double costMine = 0, costTheirs = 0;
+  for (const Function &f : program.functions)
+    costMine += dynamicCost(f, *mine);
+  for (const Function &f : other.functions)
+    costTheirs += dynamicCost(f, *theirs);
+  if (costTheirs < costMine) {
+    program = std::move(other);
     if (remarks)
-      remarks->clear();
+      *remarks = std::move(otherRemarks);
   }
 }
 

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -50,6 +52,7 @@ struct CountedLoop {
   bool updateFirst;          // the update runs before the comparison
   bool ivOnlyCounts;         // i read in the loop only by its update and the comparison
   size_t size;               // instructions of the body
+  bool nest = false;         // the body holds inner loops (body in layout order)
 
   bool up() const { return step > 0; }
   bool contains(BlockId b) const { return std::find(body.begin(), body.end(), b) != body.end(); }
@@ -62,6 +65,19 @@ public:
       : f_(f), weights_(w), options_(o), report_(report) {}
 
   bool run() {
+    // Innermost loops first; then, with speculation, the loops whose body
+    // holds inner loops that took no speculative chunk (nests), as rounds
+    // of one copy of the whole body.
+    bool changed = runPhase(/*nests=*/false);
+    if (options_.speculative && options_.nests)
+      changed |= runPhase(/*nests=*/true);
+    if (changed)
+      eliminateDeadCode(f_);
+    return changed;
+  }
+
+private:
+  bool runPhase(bool nests) {
     countDefinitions();
     std::vector<CountedLoop> loops;
     {
@@ -69,7 +85,9 @@ public:
       DominatorTree dom(cfg);
       std::vector<bool> taken(f_.blocks.size(), false);
       for (BlockId b : f_.layout)
-        if (std::optional<CountedLoop> l = match(b, cfg, dom)) {
+        if (std::optional<CountedLoop> l = match(b, cfg, dom, nests)) {
+          if (l->nest != nests)
+            continue;
           if (std::any_of(l->body.begin(), l->body.end(), [&](BlockId x) { return taken[x]; }))
             continue;
           for (BlockId x : l->body)
@@ -77,6 +95,8 @@ public:
           loops.push_back(std::move(*l));
         }
     }
+    // Outermost nests first: an inner nest inside a chosen outer one is
+    // left (its blocks are taken above only when it comes first in layout).
     bool changed = false;
     for (const CountedLoop &l : loops) {
       UnrolledLoop r;
@@ -87,20 +107,38 @@ public:
       size_t sizeBefore = f_.instrCount();
       bool speculable = options_.speculative && canSpeculate(l);
       if (speculable) {
-        unsigned k = chooseSpeculativeFactor(l);
+        SpeculativeForm sf = chooseSpeculativeForm(l);
         if (weights_)
-          describe(l, k, r);
-        if (k >= 2 && unroll(l, k, /*speculative=*/true)) {
+          describe(l, sf, r);
+        if (sf.copies && unroll(l, sf.copies, /*speculative=*/true, sf.groups, sf.entryTest)) {
           changed = true;
-          r.factor = k;
+          r.factor = sf.copies;
+          r.commitInterval = sf.copies * sf.groups;
           r.speculative = true;
           r.growth = (long long)f_.instrCount() - (long long)sizeBefore;
-          r.reason = "speculative chunks of " + std::to_string(k) +
-                     " iterations under one range guard";
+          r.reason = sf.groups == 1
+                         ? "speculative chunks of " + std::to_string(sf.copies) +
+                               " iterations under one range guard"
+                         : "speculative chunks of " + std::to_string(sf.copies * sf.groups) +
+                               " iterations (" + std::to_string(sf.groups) + " rounds of " +
+                               std::to_string(sf.copies) +
+                               " body copies) under one range guard";
+          if (sf.cost >= sf.original)
+            r.reason += ", at a price within the limit";
           if (report_ && weights_)
             report_->push_back(std::move(r));
           continue;
         }
+      }
+      if (l.nest) {
+        // A nest is only ever a speculative region (one copy of its body
+        // per round): it is not unrolled otherwise.
+        r.reason = speculable ? "loop nest: no speculative chunk within the price limit and "
+                                "the growth budget"
+                              : "loop nest: the body calls (no call under speculation)";
+        if (report_ && weights_)
+          report_->push_back(std::move(r));
+        continue;
       }
       unsigned k = chooseFactor(l);
       if (k >= 2 && unroll(l, k, /*speculative=*/false)) {
@@ -109,22 +147,19 @@ public:
         r.growth = (long long)f_.instrCount() - (long long)sizeBefore;
         r.reason = !options_.speculative ? "speculation disabled: branch-form chunks"
                    : !speculable          ? "the body calls (no call under speculation): branch-form chunks"
-                                          : "no speculative chunk beats the original loop within "
+                                          : "no speculative chunk within the price limit and "
                                             "the growth budget: branch-form chunks";
       } else {
-        r.reason = speculable ? "no speculative chunk beats the original loop within the growth "
+        r.reason = speculable ? "no speculative chunk within the price limit and the growth "
                                 "budget, nor a branch-form chunk"
                               : "no branch-form chunk pays within the growth budget";
       }
       if (report_ && weights_)
         report_->push_back(std::move(r));
     }
-    if (changed)
-      eliminateDeadCode(f_);
     return changed;
   }
 
-private:
   void countDefinitions() {
     defs_.assign(f_.numVars(), 0);
     constValue_.assign(f_.numVars(), std::nullopt);
@@ -151,7 +186,10 @@ private:
   // predecessors (layout order among the ready ones). Empty when the body has
   // a cycle other than through this back edge, or exits anywhere but from
   // the latch to `exit`.
-  std::vector<BlockId> bodyOf(BlockId header, BlockId latch, BlockId exit, const CFG &cfg) const {
+  std::vector<BlockId> bodyOf(BlockId header, BlockId latch, BlockId exit, const CFG &cfg,
+                              bool nests, bool &nest) const {
+    nest = false;
+    size_t maxBlocks = nests ? options_.maxNestSize : options_.maxBodySize;
     std::vector<bool> in(f_.blocks.size(), false);
     std::vector<BlockId> blocks{header};
     in[header] = true;
@@ -166,7 +204,7 @@ private:
       work.pop_back();
       for (BlockId p : cfg.preds(b))
         if (!in[p]) {
-          if (blocks.size() >= options_.maxBodySize)
+          if (blocks.size() >= maxBlocks)
             return {};
           in[p] = true;
           blocks.push_back(p);
@@ -195,8 +233,20 @@ private:
           next = b;
           break;
         }
-      if (next == kNoBlock)
-        return {}; // a cycle inside the body
+      if (next == kNoBlock) {
+        // A cycle inside the body: a nest. Its one copy needs no order
+        // but header first and latch last (the copy makes every other
+        // fall-through explicit).
+        if (!nests)
+          return {};
+        nest = true;
+        order = {header};
+        for (BlockId b : f_.layout)
+          if (in[b] && b != header && b != latch)
+            order.push_back(b);
+        order.push_back(latch);
+        return order;
+      }
       placed[next] = true;
       order.push_back(next);
       if (next != latch)
@@ -209,7 +259,8 @@ private:
     return order;
   }
 
-  std::optional<CountedLoop> match(BlockId latch, const CFG &cfg, const DominatorTree &dom) const {
+  std::optional<CountedLoop> match(BlockId latch, const CFG &cfg, const DominatorTree &dom,
+                                   bool nests) const {
     const Block &lblk = f_.block(latch);
     const Instr *term = lblk.terminator();
     if (!cfg.reachable(latch) || !term || term->op != Opcode::Br ||
@@ -233,7 +284,7 @@ private:
     l.header = header;
     if (header == f_.entry() || !f_.block(header).hasLabel())
       return std::nullopt;
-    l.body = bodyOf(header, latch, l.exit, cfg);
+    l.body = bodyOf(header, latch, l.exit, cfg, nests, l.nest);
     if (l.body.empty())
       return std::nullopt;
 
@@ -259,7 +310,7 @@ private:
         }
       }
     }
-    if (!cmp || l.size > options_.maxBodySize)
+    if (!cmp || l.size > (l.nest ? options_.maxNestSize : options_.maxBodySize))
       return std::nullopt;
     l.cmp = *cmp;
     const Instr &c = lblk.instrs[cmp->index];
@@ -304,6 +355,10 @@ private:
     // The update runs once per iteration, before or after the comparison.
     if (!dom.dominates(l.update.block, latch))
       return std::nullopt;
+    // In a nest, the update's block must not be in an inner loop, where it
+    // would run more than once per iteration.
+    if (l.nest && inInnerCycle(l, l.update.block, cfg))
+      return std::nullopt;
     l.updateFirst = l.update.block != latch || l.update.index < l.cmp.index;
 
     // n not written in the body; c read by nothing but the branch; does
@@ -327,6 +382,26 @@ private:
       }
     }
     return l;
+  }
+
+  // Whether `b` lies on a cycle of l's body that avoids the header.
+  bool inInnerCycle(const CountedLoop &l, BlockId b, const CFG &cfg) const {
+    std::vector<bool> seen(f_.blocks.size(), false);
+    std::vector<BlockId> work;
+    for (BlockId s : cfg.succs(b))
+      work.push_back(s);
+    while (!work.empty()) {
+      BlockId x = work.back();
+      work.pop_back();
+      if (x == b)
+        return true;
+      if (x == l.header || seen[x] || !l.contains(x))
+        continue;
+      seen[x] = true;
+      for (BlockId s : cfg.succs(x))
+        work.push_back(s);
+    }
+    return false;
   }
 
   // The one definition of `v` in the body when it is `v = add v s`, `add s v`
@@ -388,24 +463,64 @@ private:
     return true;
   }
 
-  // Instructions the speculative form adds: E (the bound), U's speculate,
-  // range test and guard, K copies, the stride add, commit and jmp.
-  size_t addedSpeculativeSize(const CountedLoop &l, unsigned k) const {
-    size_t copied = l.size - 2 - (l.ivOnlyCounts ? 1 : 0);
-    size_t bound = (l.ivOnlyCounts ? 1 : 0) + (knownConstant(l.bound) ? 3 : 6);
-    return bound + 3 + k * copied + (l.ivOnlyCounts ? 1 : 0) + 2;
+  // A speculative chunk: `copies` body copies per round, `groups` rounds per
+  // chunk (groups > 1: the copies loop inside the chunk, with one test per
+  // round against the chunk's limit), so K = copies x groups iterations run
+  // between a speculate and its commit.
+  struct SpeculativeForm {
+    unsigned copies = 0, groups = 1; // copies == 0: none chosen
+    bool entryTest = true;           // E tests the first chunk (else U guards every chunk)
+    double cost = 0, original = 0;   // per entry of the loop
+    double chunks = 0;               // expected chunks per entry
+    double overhead = 0;             // speculate/guard/commit/jmp/limit per entry
+  };
+
+  // The iterations the range guard covers beyond the first compared value
+  // (its span in steps): a single round proves K compared values (the ones
+  // after the updates when the update comes first); rounds prove K + 1, so
+  // that the chunk's limit i + Kv cannot wrap either.
+  static int64_t spanSteps(const CountedLoop &l, unsigned copies, unsigned groups) {
+    unsigned k = copies * groups;
+    if (groups > 1)
+      return k;
+    return l.updateFirst ? k : k - 1;
   }
 
-  // The expected dynamic cost, per entry of the loop, of the speculative
-  // chunk of K against the original loop (L trips per entry on average, a
-  // trip costing what the profile says the body ran). Every entry pays its
-  // bound, floor(L'/K) chunks of K copies plus 5 (speculate, test, guard,
-  // commit, jmp), one failed attempt (speculate, test, guard: nothing else
-  // ran, the rollback is free) and the remaining trips in the original loop.
-  struct SpeculativeCost {
-    double chunked = 0, original = 0;
-  };
-  SpeculativeCost speculativeCost(const CountedLoop &l, unsigned k) const {
+  // Instructions E adds: the stride, the bound (and the span a limit or a
+  // variable bound needs), its wrap test, and with entryTest the first
+  // chunk's test (and branch).
+  size_t entrySize(const CountedLoop &l, bool rounds, bool entryTest) const {
+    size_t s = l.ivOnlyCounts ? 1 : 0;
+    if (knownConstant(l.bound))
+      return s + (rounds ? 1 : 0) + 1 + (entryTest ? 2 : 0);
+    return s + (entryTest ? 6 : 4);
+  }
+
+  // Instructions the speculative form adds: E, U (speculate, without
+  // entryTest the range test and guard, with rounds the chunk's limit), the
+  // copies, the stride add (and a round's test and branch), and the chunk's
+  // end: commit, with entryTest the next chunk's speculate, range test,
+  // guard (and limit), and a jmp.
+  size_t addedSpeculativeSize(const CountedLoop &l, unsigned copies, unsigned groups,
+                              bool entryTest) const {
+    size_t s = l.ivOnlyCounts ? 1 : 0;
+    size_t copied = l.size - 2 - s;
+    size_t r = groups > 1 ? 1 : 0;
+    size_t u = 1 + (entryTest ? 0 : 2) + r;
+    size_t end = 2 + (entryTest ? 3 + r : 0);
+    return entrySize(l, r, entryTest) + u + copies * copied + s + 2 * r + end;
+  }
+
+  // The expected dynamic cost, per entry of the loop, of a speculative form
+  // against the original loop (L trips per entry on average, a trip costing
+  // what the profile says the body ran). Every entry pays E; when a chunk
+  // fits, U's speculate (and limit) and the chunks (their copies, per round
+  // the stride add, with rounds a test and branch; at the end commit,
+  // speculate, test, guard, (limit,) jmp, of which the last chunk's failing
+  // guard skips the rest: the rollback is free) and the remaining trips in
+  // the original loop.
+  SpeculativeForm speculativeCost(const CountedLoop &l, unsigned copies, unsigned groups,
+                                  bool entryTest) const {
     double count = weights_->block(l.header);
     double entries = std::max(1.0, count - weights_->edge(l.latch, l.header));
     double L = count / entries;
@@ -413,56 +528,126 @@ private:
     for (BlockId b : l.body)
       trip += weights_->block(b) * double(f_.block(b).instrs.size());
     trip /= std::max(1.0, count);
-    double copied = trip - 2 - (l.ivOnlyCounts ? 1 : 0);
-    double chunks = std::floor(std::max(0.0, L - (l.updateFirst ? 1 : 0)) / k);
-    double rest = L - chunks * k;
-    double bound = (l.ivOnlyCounts ? 1 : 0) + (knownConstant(l.bound) ? 3 : 6);
-    SpeculativeCost c;
-    c.chunked = bound + chunks * (k * copied + 5 + (l.ivOnlyCounts ? 1 : 0)) + 3 + rest * trip;
+    double s = l.ivOnlyCounts ? 1 : 0;
+    double copied = trip - 2 - s;
+    double k = double(copies) * groups;
+    double chunks = std::floor(std::max(0.0, L - 1 - double(spanSteps(l, copies, groups)) + k) / k);
+    double rest = std::max(0.0, L - chunks * k);
+    bool rounds = groups > 1;
+    double entry = double(entrySize(l, rounds, entryTest));
+    double perChunk = rounds ? 6 + groups * (copies * copied + s + 2) : 5 + copies * copied + s;
+    // With entryTest, U's speculate (and limit) costs what the last chunk's
+    // end skips; without, every entry also pays a failing speculate, test
+    // and guard.
+    if (!entryTest)
+      entry += 3;
+    SpeculativeForm c;
+    c.copies = copies;
+    c.groups = groups;
+    c.entryTest = entryTest;
+    c.chunks = chunks;
+    c.cost = entry + chunks * perChunk + rest * trip;
     c.original = L * trip;
+    c.overhead = entry + chunks * (rounds ? 6 + 3 * groups : 5);
     return c;
   }
 
-  // The K of least expected cost that beats the original loop and fits the
-  // size limit; 1 when none does (the branch form is tried instead).
-  unsigned chooseSpeculativeFactor(const CountedLoop &l) const {
-    if (!weights_)
-      return std::min(options_.maxFactor, options_.maxSpeculativeFactor);
-    unsigned best = 1;
-    double bestCost = 0;
-    for (unsigned k = 2; k <= options_.maxSpeculativeFactor; k *= 2) {
-      if (f_.instrCount() + addedSpeculativeSize(l, k) > options_.speculativeSizeLimit)
-        break;
-      SpeculativeCost c = speculativeCost(l, k);
-      if (c.chunked < c.original - 1 && (best == 1 || c.chunked < bestCost - 1e-9)) {
-        best = k;
-        bestCost = c.chunked;
-      }
-    }
-    return best;
-  }
-
-  // Fills the expected costs of `r` for a speculative factor k (>= 2) and of
-  // the branch form of the largest factor the profile pays for.
-  void describe(const CountedLoop &l, unsigned k, UnrolledLoop &r) const {
-    SpeculativeCost c = speculativeCost(l, std::max(2u, k));
+  // The expected cost per entry of the branch form chooseFactor would build
+  // (the original loop when it builds none).
+  double branchFormCost(const CountedLoop &l, double original) const {
+    if (l.nest)
+      return original;
+    unsigned bk = chooseFactor(l);
+    if (bk < 2)
+      return original;
     double count = weights_->block(l.header);
     double entries = std::max(1.0, count - weights_->edge(l.latch, l.header));
     double L = count / entries;
-    r.tripsPerEntry = L;
-    r.originalCost = c.original;
-    r.speculativeCost = k >= 2 ? c.chunked : c.original;
-    double chunks = std::floor(std::max(0.0, L - (l.updateFirst ? 1 : 0)) / std::max(2u, k));
-    r.overhead = k >= 2 ? chunks * 3 + 3 : 0;
-    r.redo = 0; // the range guard fails before the chunk does anything
-    // The branch form with the same K: entry test, one compare and branch per
-    // chunk, the remaining trips in the original loop.
-    unsigned bk = std::max(2u, std::min(k, options_.maxFactor));
-    double trip = c.original / std::max(1.0, L);
+    double trip = original / std::max(1.0, L);
     double copied = trip - 2 - (l.ivOnlyCounts ? 1 : 0);
     double bchunks = std::floor(L / bk);
-    r.branchCost = (knownConstant(l.bound) ? 3 : 6) + bchunks * (bk * copied + 2) +
-                   (L - bchunks * bk) * trip;
+    return (knownConstant(l.bound) ? 3 : 6) + bchunks * (bk * copied + 2) + (L - bchunks * bk) * trip;
+  }
+
+  // The speculative form of least expected cost within the size limit, when
+  // it beats the original loop, or costs at most speculationPrice of the
+  // loop's work more than the better of the original and the branch form
+  // (a small body that cannot be copied K times still runs its K iterations
+  // per chunk as rounds of fewer copies). copies == 0 when none qualifies.
+  SpeculativeForm chooseSpeculativeForm(const CountedLoop &l) const {
+    if (!weights_)
+      return l.nest ? SpeculativeForm{1, 4, true, 0, 0, 0, 0}
+                    : SpeculativeForm{std::min(options_.maxFactor, options_.maxSpeculativeFactor),
+                                      1, true, 0, 0, 0, 0};
+    // Every form within the size limit, and the least expected cost; then
+    // the smallest form whose cost is within sizeTolerance of the loop's
+    // work of that (LoopUnrollOptions).
+    std::vector<std::pair<size_t, SpeculativeForm>> forms;
+    double bestCost = 0;
+    for (unsigned copies = 1; copies <= (l.nest ? 1 : options_.maxSpeculativeFactor);
+         copies *= 2) {
+      if (f_.instrCount() + addedSpeculativeSize(l, copies, 1, false) >
+          options_.speculativeSizeLimit)
+        break;
+      for (unsigned groups = copies == 1 ? 2 : 1; copies * groups <= options_.maxChunkIterations;
+           groups *= 2)
+        for (bool entryTest : {true, false}) {
+          size_t size = addedSpeculativeSize(l, copies, groups, entryTest);
+          if (f_.instrCount() + size > options_.speculativeSizeLimit)
+            continue;
+          SpeculativeForm c = speculativeCost(l, copies, groups, entryTest);
+          if (forms.empty() || c.cost < bestCost)
+            bestCost = c.cost;
+          forms.push_back({size, c});
+        }
+    }
+    SpeculativeForm best;
+    size_t bestSize = 0;
+    for (auto &[size, c] : forms)
+      if (c.cost <= bestCost + options_.sizeTolerance * c.original &&
+          (!best.copies || size < bestSize || (size == bestSize && c.cost < best.cost))) {
+        best = c;
+        bestSize = size;
+      }
+    if (!best.copies || best.cost < best.original - 1)
+      return best;
+    // At a price: the cheapest form that runs at least 90% of the most
+    // iterations any form runs under speculation, among those within the
+    // price whose chunks carry
+    // most of a loop entry's trips (2 chunks per entry: a loop of a few
+    // trips per entry pays its entry test for little, and an input with
+    // fewer trips pays it for nothing).
+    double floor = std::min(best.original, branchFormCost(l, best.original));
+    double mostCovered = 0;
+    for (auto &[size, c] : forms)
+      if (c.chunks >= 2 && c.cost <= floor + options_.speculationPrice * c.original)
+        mostCovered = std::max(mostCovered, c.chunks * c.copies * c.groups);
+    SpeculativeForm priced;
+    for (auto &[size, c] : forms) {
+      if (c.chunks < 2 || c.cost > floor + options_.speculationPrice * c.original ||
+          c.chunks * c.copies * c.groups < 0.9 * mostCovered)
+        continue;
+      if (!priced.copies || c.cost < priced.cost)
+        priced = c;
+    }
+    if (priced.copies)
+      return priced;
+    return {};
+  }
+
+  // Fills the expected costs of `r` for the speculative form `sf` (the best
+  // one tried, even when refused) and of the branch form.
+  void describe(const CountedLoop &l, const SpeculativeForm &sf, UnrolledLoop &r) const {
+    double count = weights_->block(l.header);
+    double entries = std::max(1.0, count - weights_->edge(l.latch, l.header));
+    double L = count / entries;
+    SpeculativeForm c = sf.copies ? sf : speculativeCost(l, 2, 1, true);
+    r.tripsPerEntry = L;
+    r.originalCost = c.original;
+    r.speculativeCost = sf.copies ? c.cost : c.original;
+    r.overhead = sf.copies ? c.overhead : 0;
+    r.redo = 0; // the range guard fails before the chunk does anything
+    r.branchCost = branchFormCost(l, c.original);
   }
 
   unsigned chooseFactor(const CountedLoop &l) const {
@@ -502,10 +687,15 @@ private:
     return in;
   }
 
-  bool unroll(const CountedLoop &l, unsigned k, bool speculative) {
+  // `k` body copies; a speculative chunk of `groups` > 1 runs them `groups`
+  // times per chunk (rounds), testing the chunk's limit after each round.
+  bool unroll(const CountedLoop &l, unsigned k, bool speculative, unsigned groups = 1,
+              bool entryTest = true) {
     // m = n - (K-1)v: "i REL' m" proves the next K compared values pass
-    // (speculative, update first: m = n - Kv, the K values after the updates).
-    const int64_t span = int64_t(speculative && l.updateFirst ? k : k - 1) *
+    // (speculative, update first: m = n - Kv, the K values after the updates;
+    // in rounds m = n - Kv for K = k x groups, see spanSteps).
+    const bool rounds = speculative && groups > 1;
+    const int64_t span = (speculative ? spanSteps(l, k, groups) : int64_t(k - 1)) *
                          (l.up() ? l.step : -l.step);
     std::optional<int64_t> n = knownConstant(l.bound);
     if (n && (l.up() ? (*n < -kMaxExactLiteral + span || *n > kMaxExactLiteral)
@@ -515,6 +705,10 @@ private:
     const std::string name = f_.labelOf(l.header); // a copy: addFreshBlock may move the arena
     BlockId e = f_.addFreshBlock(name + ".unroll.test");
     BlockId u = f_.addFreshBlock(name + ".unroll");
+    // Speculative: the first copy's block (where chunks and rounds loop
+    // back), and with rounds the commit that ends a chunk.
+    BlockId g = speculative ? f_.addFreshBlock(name + ".unroll.chunk") : kNoBlock;
+    BlockId cm = rounds ? f_.addFreshBlock(name + ".unroll.commit") : kNoBlock;
     BlockId r = l.updateFirst && !speculative ? f_.addFreshBlock(name + ".unroll.exit") : kNoBlock;
     std::vector<Block> body; // copies: addFreshBlock may move the arena
     for (BlockId b : l.body)
@@ -533,13 +727,32 @@ private:
       test.push_back(makeConst(stride, int64_t(k) * l.step));
     }
     // E: the bound, once per entry of the loop (and that it did not wrap),
-    // and whether a first chunk fits; a speculative chunk repeats the range
-    // test as its guard.
-    if (n) {
+    // and whether a first chunk fits.
+    VarId spanVar = kNoVar;
+    if (speculative && !entryTest) {
+      // E only computes the bound (for a variable n, leaving for the
+      // original loop when n - span wraps); U's guard tests every chunk.
+      if (rounds || !n) {
+        spanVar = f_.freshVar("unroll.span");
+        test.push_back(makeConst(spanVar, span));
+      }
+      if (n) {
+        test.push_back(makeConst(m, l.up() ? *n - span : *n + span));
+      } else {
+        VarId ok = f_.freshVar("unroll.ok");
+        test.push_back(make(l.up() ? Opcode::Sub : Opcode::Add, Type::intTy(), m, {l.bound, spanVar}));
+        test.push_back(make(l.up() ? Opcode::Lt : Opcode::Gt, Type::boolTy(), ok, {m, l.bound}));
+        test.push_back(makeBr(ok, u, l.header));
+      }
+    } else if (n) {
+      if (rounds) {
+        spanVar = f_.freshVar("unroll.span");
+        test.push_back(makeConst(spanVar, span));
+      }
       test.push_back(makeConst(m, l.up() ? *n - span : *n + span));
       test.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
     } else {
-      VarId spanVar = f_.freshVar("unroll.span");
+      spanVar = f_.freshVar("unroll.span");
       VarId ok = f_.freshVar("unroll.ok");
       VarId pass = f_.freshVar("unroll.t");
       test.push_back(makeConst(spanVar, span));
@@ -548,7 +761,8 @@ private:
       test.push_back(make(chunkTest, Type::boolTy(), pass, {l.iv, m}));
       test.push_back(make(Opcode::And, Type::boolTy(), t, {pass, ok}));
     }
-    test.push_back(makeBr(t, u, l.header));
+    if (!speculative || entryTest)
+      test.push_back(makeBr(t, u, l.header));
 
     // The chunk: K copies of the body. Copy j's latch flows straight into
     // copy j+1's header (one block); the other blocks get fresh copies with
@@ -559,14 +773,30 @@ private:
       BlockId fallsTo = kNoBlock; // the copy it falls through to, if it does
     };
     std::vector<Piece> chunk{Piece{u, {}, kNoBlock}};
-    if (speculative) {
-      // U: the range guard first, so that every effect of the chunk runs
-      // after the last guard of its speculation.
-      chunk[0].instrs.push_back(make(Opcode::Speculate, Type::none(), kNoVar, {}));
-      chunk[0].instrs.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
+    // Speculative: E's test admitted the first chunk, so U only speculates
+    // (and with rounds sets the chunk's limit i + Kv, exact since the test
+    // proved i + Kv REL n without wrap-around); each chunk's end tests
+    // whether the next one fits, as its range guard (see the end below).
+    VarId lim = kNoVar;
+    auto chunkPreamble = [&](std::vector<Instr> &instrs) {
+      if (rounds) {
+        lim = lim == kNoVar ? f_.freshVar("unroll.lim") : lim;
+        instrs.push_back(
+            make(l.up() ? Opcode::Add : Opcode::Sub, Type::intTy(), lim, {l.iv, spanVar}));
+      }
+    };
+    auto rangeGuard = [&](std::vector<Instr> &instrs) {
+      instrs.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
       Instr guard = make(Opcode::Guard, Type::none(), kNoVar, {t});
       guard.labels = {l.header};
-      chunk[0].instrs.push_back(std::move(guard));
+      instrs.push_back(std::move(guard));
+    };
+    if (speculative) {
+      chunk[0].instrs.push_back(make(Opcode::Speculate, Type::none(), kNoVar, {}));
+      if (!entryTest)
+        rangeGuard(chunk[0].instrs); // before every effect of the chunk
+      chunkPreamble(chunk[0].instrs);
+      chunk.push_back(Piece{g, {}, kNoBlock});
     }
     size_t nb = body.size();
     for (unsigned copy = 0; copy < k; ++copy) {
@@ -605,9 +835,31 @@ private:
     Piece &last = chunk.back();
     if (l.ivOnlyCounts)
       last.instrs.push_back(make(Opcode::Add, Type::intTy(), l.iv, {l.iv, stride}));
-    if (speculative) {
-      last.instrs.push_back(make(Opcode::Commit, Type::none(), kNoVar, {}));
-      last.instrs.push_back(makeJump(u));
+    // A chunk's end: commit, then the next chunk's range guard right after
+    // its speculate, before any of its effects (a failed guard rolls back to
+    // the state after the commit, which is H's), and back to its first copy.
+    // Without entryTest: commit, and back to U, which guards the next one.
+    auto chunkEnd = [&](std::vector<Instr> &instrs) {
+      instrs.push_back(make(Opcode::Commit, Type::none(), kNoVar, {}));
+      if (!entryTest) {
+        instrs.push_back(makeJump(u));
+        return;
+      }
+      instrs.push_back(make(Opcode::Speculate, Type::none(), kNoVar, {}));
+      rangeGuard(instrs);
+      chunkPreamble(instrs);
+      instrs.push_back(makeJump(g));
+    };
+    if (rounds) {
+      // After a round i has taken every update of its copies: another round
+      // while i has not reached the chunk's limit.
+      VarId more = f_.freshVar("unroll.more");
+      last.instrs.push_back(make(l.up() ? Opcode::Lt : Opcode::Gt, Type::boolTy(), more, {l.iv, lim}));
+      last.instrs.push_back(makeBr(more, g, cm));
+      chunk.push_back(Piece{cm, {}, kNoBlock});
+      chunkEnd(chunk.back().instrs);
+    } else if (speculative) {
+      chunkEnd(last.instrs);
     } else {
       last.instrs.push_back(make(chunkTest, Type::boolTy(), t, {l.iv, m}));
       // Update first: the K-th comparison is still to be made, by R (or the

@@ -66,9 +66,9 @@
 // by maxFactor, regardless of sizeLimit.
 //
 // Speculative chunks (options.speculative, the default pipeline): U runs
-// under speculation with the range test as its one guard, and E keeps its
-// test:
-//     E: [m, ok as above]; t = REL' i m [and ok]; br t U H
+// under speculation with the range test as its one guard, which is also the
+// only test of whether a chunk fits (E does not test it first):
+//     E: [m as above; for a variable n: ok = lt m n; br ok U H]
 //     U: speculate; t = REL' i m; guard t .H;
 //        body copy 1 ... body copy K; [i = add i Kv]; commit; jmp U
 // With the update first, m = n - Kv (the K values after the updates are the
@@ -77,14 +77,33 @@
 // comes before every instruction of the chunk, so the chunk's effects never
 // run while a guard of the speculation can still fail, and every effect and
 // may-trap instruction keeps its order. A body that calls is not
-// speculated. K is the power of two up to maxSpeculativeFactor of least
-// expected cost per loop entry (see chooseSpeculativeFactor) among those
-// that beat the original loop within speculativeSizeLimit; when none does,
-// the branch form is tried. `report` (optional) receives a line per counted
-// loop with the decision and its expected costs, for the remarks.
+// speculated.
+// When K copies do not fit, a chunk of K = c x g iterations runs c copies
+// g times (rounds), with m = n - Kv and the chunk's limit (exact: the guard
+// excludes wrap-around):
+//     U: speculate; t = REL' i m; guard t .H; lim = add i span;
+//     G: body copy 1 ... body copy c; [i = add i cv];
+//        more = lt i lim; br more G C           -- one test per round
+//     C: commit; jmp U
+// A round's test replaces the c exit tests of its copies, so with c = 1 a
+// chunk costs what the original loop costs plus its speculate, guard,
+// limit and commit: a small body speculates over many iterations at a
+// small price. The form (c, g) is the one of least expected cost per loop
+// entry (see chooseSpeculativeForm) within speculativeSizeLimit and K at
+// most maxChunkIterations; it is taken when it beats the original loop, or
+// costs at most speculationPrice of the loop's work more than the better
+// of the original loop and the branch form; else the branch form is tried.
+// `report` (optional) receives a line per counted loop with the decision
+// and its expected costs, for the remarks.
+//
+// Nests (options.nests, speculative only): after the innermost loops, a
+// counted loop whose body holds inner loops, none of which took a
+// speculative chunk, and whose update is in no inner loop, is matched with
+// its whole body (up to maxNestSize instructions, in layout order) and
+// runs as rounds of one copy of it; it is never unrolled otherwise.
 //
 // Requires plain form. Runs once (no fixpoint; of nested loops only the
-// innermost can match); removes the comparisons and updates it leaves dead
+// innermost can match, and then with speculation an outer one); removes the comparisons and updates it leaves dead
 // with eliminateDeadCode. Adds blocks: profile weights of the function are
 // stale afterwards (the pipeline re-profiles).
 #pragma once
@@ -108,7 +127,20 @@ struct LoopUnrollOptions {
   // Speculative chunks (see above): the chunk runs under speculate/commit
   // with one range guard, K up to maxSpeculativeFactor chosen by cost.
   bool speculative = false;
-  unsigned maxSpeculativeFactor = 64;
+  unsigned maxSpeculativeFactor = 64;   // body copies in a chunk
+  unsigned maxChunkIterations = 1024;   // iterations between speculate and commit
+  // Speculative nests: a loop whose body holds inner loops (none of which
+  // took a speculative chunk) runs as rounds of one copy of its whole body,
+  // inner loops included, of at most maxNestSize instructions.
+  bool nests = true;
+  size_t maxNestSize = 160;
+  double speculationPrice = 0.03;       // see above (--speculation-price)
+  // A smaller speculative form is taken over the cheapest one when it costs
+  // at most this share of the loop's work more: the program as a whole has
+  // a growth limit, and a form a few instructions larger for one
+  // instruction per loop entry could cost the program its speculation (the
+  // pipeline raises it when the program ends over its limit).
+  double sizeTolerance = 0.002;
   size_t speculativeSizeLimit = std::numeric_limits<size_t>::max(); // for speculative chunks
 };
 
@@ -118,7 +150,8 @@ struct LoopUnrollOptions {
 struct UnrolledLoop {
   std::string header;            // the loop header's label
   double headCount = 0, tripsPerEntry = 0;
-  unsigned factor = 1;           // K of the form chosen (1: left alone)
+  unsigned factor = 1;           // body copies of the form chosen (1: left alone)
+  unsigned commitInterval = 0;   // speculative: iterations per chunk
   bool speculative = false;
   double originalCost = 0, speculativeCost = 0, branchCost = 0; // per entry
   double overhead = 0;           // speculate/guard/commit/jmp per entry

@@ -672,6 +672,128 @@ TEST(LoopUnrollTest, NestedLoopsUnrollTheInnerOne) {
   EXPECT_EQ(countOps(p.functions[0], Opcode::Add, *p.functions[0].lookupVar("i")), 1u);
 }
 
+// Speculative chunks with the profile of `train`: unrolls every function of
+// `text` with `options` (speculative), checks the result verifies, changed,
+// has `speculate`, `commit` and a round's limit test where `rounds`, and
+// prints the same as the original on every argument list.
+void expectSpeculativeChunks(const char *text, const std::vector<std::string> &train,
+                             LoopUnrollOptions options, bool rounds,
+                             const std::vector<std::vector<std::string>> &argLists) {
+  Program orig = parseOrDie(text);
+  Program p = parseOrDie(text);
+  std::optional<Profile> profile = interp::profileRuns(p, {train});
+  ASSERT_TRUE(profile.has_value());
+  ProgramWeights weights = ProgramWeights::fromProfile(p, *profile);
+  options.speculative = true;
+  bool changed = false;
+  for (Function &f : p.functions) {
+    if (options.speculativeSizeLimit == 0)
+      options.speculativeSizeLimit = f.instrCount() + 30;
+    changed |= unrollCountedLoops(f, &weights.of(f), options);
+  }
+  ASSERT_TRUE(changed);
+  Diagnostics diags("t");
+  verifyProgram(p, diags);
+  std::ostringstream errors;
+  diags.print(errors);
+  EXPECT_EQ(errors.str(), "");
+  const Function &f = p.functions[0];
+  EXPECT_GE(countOps(f, Opcode::Speculate), 1u);
+  EXPECT_GE(countOps(f, Opcode::Commit), 1u);
+  if (rounds)
+    EXPECT_TRUE(std::any_of(f.layout.begin(), f.layout.end(), [&](BlockId b) {
+      for (const Instr &in : f.block(b).instrs)
+        if (in.hasDest() && f.varName(in.dest).rfind("unroll.lim", 0) == 0)
+          return true;
+      return false;
+    }));
+  for (const std::vector<std::string> &args : argLists) {
+    SCOPED_TRACE("args: " + (args.empty() ? std::string() : args[0]));
+    Outcome before = run(orig, args), after = run(p, args);
+    EXPECT_TRUE(before.ok);
+    EXPECT_EQ(before.ok, after.ok);
+    EXPECT_EQ(before.out, after.out);
+  }
+}
+
+// A body too large for K copies in the size left runs K iterations per
+// speculation as rounds of fewer copies, each round testing the chunk's
+// limit; every trip count around the chunk sizes keeps the output.
+TEST(LoopUnrollTest, SpeculativeRoundsWhenCopiesDoNotFit) {
+  const char *text = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  three: int = const 3;
+  s: int = const 0;
+.loop:
+  m: int = mul i three;
+  b: bool = lt m s;
+  br b .small .big;
+.small:
+  s: int = sub s m;
+  jmp .next;
+.big:
+  s: int = add s m;
+.next:
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print s i;
+}
+)";
+  std::vector<std::vector<std::string>> args;
+  for (int n = 0; n <= 70; ++n)
+    args.push_back({std::to_string(n)});
+  args.push_back({"1000"});
+  LoopUnrollOptions o;
+  o.speculativeSizeLimit = 0; // the function's size + 30
+  expectSpeculativeChunks(text, {"1000"}, o, true, args);
+}
+
+// A loop nest whose inner loop takes no chunk (a few uncounted trips) runs as
+// rounds of one copy of the whole outer body, inner loop inside.
+TEST(LoopUnrollTest, SpeculativeNestKeepsTheInnerLoopInside) {
+  const char *text = R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  two: int = const 2;
+  total: int = const 0;
+.outer:
+  j: int = id i;
+.inner:
+  big: bool = gt j one;
+  br big .step .inner_done;
+.step:
+  j: int = div j two;
+  total: int = add total one;
+  jmp .inner;
+.inner_done:
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .outer .done;
+.done:
+  print total i;
+}
+)";
+  std::vector<std::vector<std::string>> args;
+  for (int n = 0; n <= 40; ++n)
+    args.push_back({std::to_string(n)});
+  args.push_back({"300"});
+  LoopUnrollOptions o;
+  o.speculativeSizeLimit = 200;
+  expectSpeculativeChunks(text, {"300"}, o, true, args);
+  // Without nests, nothing matches.
+  Program p = parseOrDie(text);
+  std::optional<Profile> profile = interp::profileRuns(p, {{"300"}});
+  ProgramWeights weights = ProgramWeights::fromProfile(p, *profile);
+  o.nests = false;
+  o.speculative = true;
+  EXPECT_FALSE(unrollCountedLoops(p.functions[0], &weights.of(p.functions[0]), o));
+}
+
 Program optimize(const Program &p, const Profile &profile, bool unrolling) {
   Program copy = p;
   PassOptions po;
