@@ -296,6 +296,29 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
     for (BlockId b : snap.loops->loop(snap.loops->loopOf(head)).blocks)
       addReal(b);
   }
+  auto plain = [&](BlockId b) {
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Speculate || in.op == Opcode::Guard || in.op == Opcode::Commit ||
+          in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
+        return false;
+    return true;
+  };
+  if (!t.isLoop) {
+    // The head's chain of single predecessors comes along: GuardFacts
+    // folds the region under what their branches imply, as it does in f.
+    BlockId c = head;
+    for (int depth = 0; depth < 4; ++depth) {
+      const BlockList &ps = snap.cfg->preds(c);
+      if (ps.size() != 1)
+        break;
+      BlockId p = ps[0];
+      if (inR.count(p) || p == layout.first || !snap.fresh(p) || f.block(p).dead || !plain(p) ||
+          (!f.block(p).terminator() && layout.next[p] == kNoBlock))
+        break;
+      addReal(p);
+      c = p;
+    }
+  }
   for (BlockId x : R) {
     if (!snap.fresh(x) || f.block(x).dead)
       return Build::Stale;
@@ -325,7 +348,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
         s.headPreds.push_back(p);
       }
     if (x == head) {
-      if (!outside)
+      if (!outside && t.isLoop)
         return Build::Unsupported;
     } else if (outside) {
       if (t.isLoop)
@@ -333,7 +356,11 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
       entered.push_back(x);
     }
   }
-  entered.insert(entered.begin(), head);
+  const bool headEntered = !s.headPreds.empty();
+  if (headEntered)
+    entered.insert(entered.begin(), head);
+  if (entered.empty())
+    return Build::Unsupported;
 
   // Variables.
   Function &sf = s.f;
@@ -377,7 +404,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   std::vector<BlockId> pre;
   for (size_t i = 0; i < entered.size(); ++i)
     pre.push_back(add(Scratch::Only, kNoBlock));
-  s.preHead = pre[0];
+  s.preHead = headEntered ? pre[0] : kNoBlock;
   BlockId poison = add(Scratch::Only, kNoBlock);
   for (BlockId x : R) {
     blockToS[x] = add(Scratch::Real, x, f.block(x).label);
@@ -701,9 +728,9 @@ bool spliceScratch(Function &f, FunctionWeights &weights, LinkedLayout &layout, 
     entry.insert(entry.begin(), added.begin(), added.end());
   }
   // Outside jumps into the head go where the scratch's do.
-  const Instr &preJump = sf.block(s.preHead).instrs.back();
-  if (preJump.op == Opcode::Jmp && preJump.labels[0] != headS) {
-    BlockId to = mapBlock(preJump.labels[0]);
+  const Instr *preJump = s.preHead == kNoBlock ? nullptr : &sf.block(s.preHead).instrs.back();
+  if (preJump && preJump->op == Opcode::Jmp && preJump->labels[0] != headS) {
+    BlockId to = mapBlock(preJump->labels[0]);
     for (BlockId p : s.headPreds)
       if (!f.block(p).dead)
         if (Instr *term = f.block(p).terminator())
