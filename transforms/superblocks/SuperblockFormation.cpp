@@ -1,7 +1,6 @@
 #include "transforms/superblocks/SuperblockFormation.h"
 
 #include "analysis/CFG.h"
-#include "analysis/DefiniteAssignment.h"
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
 #include "backend/TextPrinter.h"
@@ -174,18 +173,18 @@ struct LinkedLayout {
 // that read and write what the original code does at the same point (plus
 // fresh variables, which have no facts here and are treated as live and
 // non-constant), and its clean-up only deletes reads and dead writes; so
-// liveness at an untouched block can only shrink, definite assignment only
-// grow, and a constant stays the only value its variable holds.
+// liveness at an untouched block can only shrink, and a constant stays the
+// only value its variable holds.
 struct Snapshot {
   bool valid = false;
   size_t numBlocks = 0, numVars = 0;
   std::unique_ptr<CFG> cfg;
   std::unique_ptr<DominatorTree> dom;
   std::unique_ptr<LoopInfo> loops;
-  std::unique_ptr<DefiniteAssignment> assigned;
   std::vector<llvm::BitVector> liveIn;
   // Variables written once in f, by an int/bool/char const, never a
-  // parameter, every read definitely assigned: the defining instruction.
+  // parameter: the defining instruction. (Every read of f is definitely
+  // assigned: selectTraces forms no trace otherwise.)
   llvm::DenseMap<VarId, Instr> constants;
   std::vector<bool> touched; // by an accepted region since the snapshot
 
@@ -195,7 +194,6 @@ struct Snapshot {
     cfg = std::make_unique<CFG>(f);
     dom = std::make_unique<DominatorTree>(*cfg);
     loops = std::make_unique<LoopInfo>(*cfg, *dom);
-    assigned = std::make_unique<DefiniteAssignment>(f, *cfg);
     liveIn = speculativeLiveIn(f);
     constants.clear();
     std::vector<int> defs(numVars, 0);
@@ -208,8 +206,6 @@ struct Snapshot {
         }
     for (const Param &p : f.params)
       defs[p.var] += 2;
-    for (const PossiblyUndefinedRead &r : assigned->possiblyUndefinedReads())
-      defs[r.var] += 2;
     for (VarId v = 0; v < numVars; ++v)
       if (defs[v] != 1)
         constants.erase(v);
@@ -231,9 +227,12 @@ struct Snapshot {
 //   S1, D...      constants of f that the scratch reads (so that they stay
 //                 known), then a dispatch that reaches every Pre block and
 //                 every gap block (so that none is removed as unreachable)
-//   Pre_X         for each scratch block X entered from outside: assigns
-//                 what is definitely assigned at X in f, then jmp X (for the
-//                 head, the jump the emitter redirects like f's own)
+//   Pre_X         for each scratch block X entered from outside: writes
+//                 every non-constant variable of the scratch (opaquely),
+//                 then jmp X (for the head, the jump the emitter redirects
+//                 like f's own). Every read of f is definitely assigned
+//                 (selectTraces forms no trace otherwise, and regions keep
+//                 it so), so no read in the scratch may look unassigned
 //   Poison        unreachable; writes every non-constant variable once more,
 //                 so that a variable written outside the scratch never looks
 //                 written once
@@ -460,8 +459,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
     std::vector<Instr> &ins = sf.block(pre[i]).instrs;
     for (VarId v = 0; v < fromF; ++v) {
       VarId fv = s.varToF[v];
-      if (fv < snap.numVars && !snap.constants.count(fv) &&
-          snap.assigned->isAssignedIn(fv, entered[i])) {
+      if (!snap.constants.count(fv)) {
         ins.push_back(opaqueWrite(v, types[v]));
       }
     }
