@@ -850,8 +850,10 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
   std::vector<Trace> traces = selectTraces(f, weights, paths, options.trace);
   bool changed = false, spliced = false;
   double budget = options.growthLimit * double(std::max<size_t>(sizeBefore, 1));
-  // BRISK_SB_DEBUG=1 lists every candidate the cost model measured;
-  // BRISK_SB_WHOLE=1 measures every candidate on a copy of the function.
+  // BRISK_SB_DEBUG=1 lists every candidate the cost model measured (and
+  // the time of the snapshots and the final clean-up); BRISK_SB_DUMP=1 also
+  // prints each candidate's scratch; BRISK_SB_WHOLE=1 measures every
+  // candidate on a copy of the whole function instead (the old way).
   const bool debug = std::getenv("BRISK_SB_DEBUG") != nullptr;
   const bool whole = std::getenv("BRISK_SB_WHOLE") != nullptr;
   LinkedLayout layout;
