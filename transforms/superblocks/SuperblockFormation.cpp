@@ -847,6 +847,7 @@ void describe(RegionRemark &rm, const Trace &t, const SearchResult &r, const Tri
 bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfile *paths,
                      size_t sizeBefore, const SuperblockOptions &options,
                      std::vector<RegionRemark> *remarks) {
+  const auto start = std::chrono::steady_clock::now();
   std::vector<Trace> traces = selectTraces(f, weights, paths, options.trace);
   bool changed = false, spliced = false;
   double budget = options.growthLimit * double(std::max<size_t>(sizeBefore, 1));
@@ -865,17 +866,21 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     layoutStale = false;
   };
   Snapshot snap;
+  std::vector<std::string> names; // blockNames(f), while no region went in
   long long size = (long long)f.instrCount();
   for (const Trace &t : traces) {
     if (!traceStillValid(f, t))
       continue;
     RegionRemark rm;
     rm.function = f.name;
-    for (BlockId b : t.blocks) {
-      if (!f.block(b).hasLabel())
-        syncLayout(); // blockRef names an unlabeled block by its place
-      rm.trace.push_back(blockRef(f, b));
-    }
+    if (remarks)
+      for (BlockId b : t.blocks) {
+        if (!f.block(b).hasLabel() && names.empty()) {
+          syncLayout(); // blockRef names an unlabeled block by its place
+          names = blockNames(f);
+        }
+        rm.trace.push_back(f.block(b).hasLabel() ? blockRef(f, b) : blockRef(f, names, b));
+      }
     rm.loop = t.isLoop;
     rm.headCount = t.headCount;
     Scratch base;
@@ -900,6 +905,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       if (chosen && spliceScratch(f, weights, layout, snap, base, chosen->f, chosen->w)) {
         size += chosen->o.growth;
         changed = spliced = layoutStale = true;
+        names.clear();
         chosen = nullptr;
       }
       if (!chosen) {
@@ -921,6 +927,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       weights = std::move(chosen->w);
       changed = true;
       layout.build(f);
+      names.clear();
       snap.valid = false;
       size = (long long)f.instrCount();
     }
@@ -937,8 +944,10 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     removeUnreachableBlocks(f);
   }
   if (debug)
-    std::fprintf(stderr, "[sb-time] final clean-up %.3f s\n",
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    std::fprintf(stderr, "[sb-time] final clean-up %.3f s; %s: %zu traces, %.3f s in all\n",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                 f.name.c_str(), traces.size(),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (changed)
     f.ensureLabels();
   return changed;
