@@ -19,6 +19,12 @@ class DeadCodeEliminator {
 public:
   explicit DeadCodeEliminator(Function &f) : f_(f), cfg_(f) {}
 
+  std::vector<llvm::BitVector> liveIn() {
+    computeSegments();
+    computeLiveness();
+    return std::move(in_);
+  }
+
   bool run() {
     bool changed = false;
     for (int round = 0; round < 16; ++round) {
@@ -180,6 +186,11 @@ bool eliminateDeadCode(Function &f) {
       if (in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
         return false;
   return DeadCodeEliminator(f).run();
+}
+
+std::vector<llvm::BitVector> speculativeLiveIn(const Function &f) {
+  // The eliminator only writes in sweep(), which liveIn() does not run.
+  return DeadCodeEliminator(const_cast<Function &>(f)).liveIn();
 }
 
 bool removeUnreachableBlocks(Function &f) {

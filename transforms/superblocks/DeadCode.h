@@ -18,16 +18,26 @@
 // (guard edges count as paths); removeJumpsToNext deletes a `jmp` to the
 // block that follows in the layout (the fall-through costs nothing).
 //
+// speculativeLiveIn returns the variables live into each block (indexed by
+// BlockId, sized to the arena) by that same speculation-aware rule, for a
+// caller that works on part of the function and must keep alive at its
+// boundary what the rest needs (SuperblockFormation's region scratch).
+//
 // Requires plain form (no phis). Invalidates liveness; the CFG functions
 // invalidate every analysis.
 #pragma once
 
 #include "ir/IR.h"
 
+#include <llvm/ADT/BitVector.h>
+
+#include <vector>
+
 namespace brisk {
 
 bool eliminateDeadCode(Function &f);
 bool removeUnreachableBlocks(Function &f);
 bool removeJumpsToNext(Function &f);
+std::vector<llvm::BitVector> speculativeLiveIn(const Function &f);
 
 } // namespace brisk

@@ -113,18 +113,35 @@ public:
       return false;
     findFunctionConstants();
     CFG cfg(f_);
+    // A block's table is kept only for the successors that inherit it, and
+    // the last one takes it without a copy: along a superblock's chain of
+    // blocks, copying every table would cost the square of its length.
+    auto inherits = [&](BlockId b) {
+      const BlockList &preds = cfg.preds(b);
+      return preds.size() == 1 && reachedNormally(preds[0], b);
+    };
+    std::vector<unsigned> heirs(cfg.numBlocks(), 0);
+    for (BlockId b : cfg.rpo())
+      if (inherits(b))
+        ++heirs[cfg.preds(b)[0]];
     std::map<BlockId, Table> out;
     for (BlockId b : cfg.rpo()) {
       Table t;
       const BlockList &preds = cfg.preds(b);
-      if (preds.size() == 1 && out.count(preds[0]) && reachedNormally(preds[0], b)) {
-        t = out[preds[0]];
+      if (inherits(b) && out.count(preds[0])) {
+        if (--heirs[preds[0]] == 0) {
+          t = std::move(out[preds[0]]);
+          out.erase(preds[0]);
+        } else {
+          t = out[preds[0]];
+        }
         const Instr *term = f_.block(preds[0]).terminator();
         if (term && term->op == Opcode::Br && term->labels[0] != term->labels[1])
           setKnown(t, vn(t, term->args[0]), term->labels[0] == b ? 1 : 0, 0);
       }
       block(b, t);
-      out[b] = std::move(t);
+      if (heirs[b])
+        out[b] = std::move(t);
     }
     if (changed_)
       removeJumpsToNext(f_);

@@ -9,37 +9,43 @@ void FunctionWeights::setBlock(BlockId b, double count) {
 }
 
 double FunctionWeights::edge(BlockId from, BlockId to) const {
-  auto it = edges_.find(key(from, to));
-  return it == edges_.end() ? 0.0 : it->second;
+  if (from >= out_.size())
+    return 0.0;
+  for (auto &[t, c] : out_[from])
+    if (t == to)
+      return c;
+  return 0.0;
 }
 
 void FunctionWeights::setEdge(BlockId from, BlockId to, double count) {
-  edges_[key(from, to)] = count;
+  if (from >= out_.size())
+    out_.resize(from + 1);
+  for (auto &[t, c] : out_[from])
+    if (t == to) {
+      c = count;
+      return;
+    }
+  out_[from].push_back({to, count});
 }
 
 void FunctionWeights::clearEdgesFrom(BlockId from) {
-  std::vector<uint64_t> doomed;
-  for (auto &[k, v] : edges_)
-    if (BlockId(k >> 32) == from)
-      doomed.push_back(k);
-  for (uint64_t k : doomed)
-    edges_.erase(k);
+  if (from < out_.size())
+    out_[from].clear();
 }
 
 double FunctionWeights::probability(BlockId from, BlockId to) const {
+  if (from >= out_.size())
+    return 0.0;
   double total = 0;
-  for (auto &[k, v] : edges_)
-    if (BlockId(k >> 32) == from)
-      total += v;
+  for (auto &[t, c] : out_[from])
+    total += c;
   return total > 0 ? edge(from, to) / total : 0.0;
 }
 
 std::vector<std::pair<BlockId, double>> FunctionWeights::edgesFrom(BlockId from) const {
-  std::vector<std::pair<BlockId, double>> out;
-  for (auto &[k, v] : edges_)
-    if (BlockId(k >> 32) == from)
-      out.push_back({BlockId(k & 0xffffffffu), v});
-  return out;
+  if (from >= out_.size())
+    return {};
+  return {out_[from].begin(), out_[from].end()};
 }
 
 ProgramWeights ProgramWeights::fromProfile(const Program &program, const Profile &profile) {

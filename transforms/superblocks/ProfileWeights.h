@@ -16,7 +16,7 @@
 #include "interp/Profile.h"
 #include "ir/IR.h"
 
-#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/SmallVector.h>
 
 #include <map>
 #include <string>
@@ -42,9 +42,10 @@ public:
   bool hasData() const { return entryCount > 0; }
 
 private:
-  static uint64_t key(BlockId from, BlockId to) { return (uint64_t(from) << 32) | to; }
   std::vector<double> blocks_;
-  llvm::DenseMap<uint64_t, double> edges_;
+  // Edges by source block (a block has a few successors): every query and
+  // update costs the source's out-degree, not the function's edge count.
+  std::vector<llvm::SmallVector<std::pair<BlockId, double>, 2>> out_;
 };
 
 class ProgramWeights {

@@ -1,11 +1,23 @@
 #include "transforms/superblocks/SuperblockFormation.h"
 
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Loops.h"
+#include "backend/TextPrinter.h"
 #include "ir/BlockNames.h"
+#include <iostream>
+#include "transforms/superblocks/DeadCode.h"
+#include "transforms/superblocks/GuardFacts.h"
 #include "transforms/superblocks/RegionEmitter.h"
 
+#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/DenseSet.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 
 namespace brisk {
@@ -95,6 +107,667 @@ SearchResult searchForms(const Function &f, const FunctionWeights &weights, cons
   return r;
 }
 
+// ---------------------------------------------------------------------------
+// Region-scoped evaluation (see the header: "Compile time").
+
+// The layout as a doubly linked list while regions are spliced in, so that
+// inserting a region costs its size, not the function's.
+struct LinkedLayout {
+  std::vector<BlockId> next, prev;
+  BlockId first = kNoBlock;
+
+  void build(const Function &f) {
+    next.assign(f.blocks.size(), kNoBlock);
+    prev.assign(f.blocks.size(), kNoBlock);
+    first = f.layout.empty() ? kNoBlock : f.layout[0];
+    for (size_t i = 0; i + 1 < f.layout.size(); ++i) {
+      next[f.layout[i]] = f.layout[i + 1];
+      prev[f.layout[i + 1]] = f.layout[i];
+    }
+  }
+  void grow(size_t n) {
+    if (next.size() < n) {
+      next.resize(n, kNoBlock);
+      prev.resize(n, kNoBlock);
+    }
+  }
+  void insertBefore(BlockId at, BlockId b) {
+    BlockId p = prev[at];
+    prev[b] = p;
+    next[b] = at;
+    prev[at] = b;
+    if (p != kNoBlock)
+      next[p] = b;
+    else
+      first = b;
+  }
+  void insertAfter(BlockId at, BlockId b) {
+    BlockId n = next[at];
+    next[b] = n;
+    prev[b] = at;
+    next[at] = b;
+    if (n != kNoBlock)
+      prev[n] = b;
+  }
+  void unlink(BlockId b) {
+    BlockId p = prev[b], n = next[b];
+    if (p != kNoBlock)
+      next[p] = n;
+    else
+      first = n;
+    if (n != kNoBlock)
+      prev[n] = p;
+    next[b] = prev[b] = kNoBlock;
+  }
+  std::vector<BlockId> order() const {
+    std::vector<BlockId> out;
+    for (BlockId b = first; b != kNoBlock; b = next[b])
+      out.push_back(b);
+    return out;
+  }
+};
+
+// Whole-function facts a region scratch cannot see, taken on f and trusted
+// for a block until an accepted region touches it (then taken again). Why a
+// stale fact stays sound for an untouched block: a region only adds copies
+// that read and write what the original code does at the same point (plus
+// fresh variables, which have no facts here and are treated as live and
+// non-constant), and its clean-up only deletes reads and dead writes; so
+// liveness at an untouched block can only shrink, and a constant stays the
+// only value its variable holds.
+struct Snapshot {
+  bool valid = false;
+  size_t numBlocks = 0, numVars = 0;
+  std::unique_ptr<CFG> cfg;
+  std::unique_ptr<DominatorTree> dom;
+  std::unique_ptr<LoopInfo> loops;
+  std::vector<llvm::BitVector> liveIn;
+  // Variables written once in f, by an int/bool/char const, never a
+  // parameter: the defining instruction. (Every read of f is definitely
+  // assigned: selectTraces forms no trace otherwise.)
+  llvm::DenseMap<VarId, Instr> constants;
+  std::vector<bool> touched; // by an accepted region since the snapshot
+
+  void take(const Function &f) {
+    numBlocks = f.blocks.size();
+    numVars = f.numVars();
+    cfg = std::make_unique<CFG>(f);
+    dom = std::make_unique<DominatorTree>(*cfg);
+    loops = std::make_unique<LoopInfo>(*cfg, *dom);
+    liveIn = speculativeLiveIn(f);
+    constants.clear();
+    std::vector<int> defs(numVars, 0);
+    for (BlockId b : f.layout)
+      for (const Instr &in : f.block(b).instrs)
+        if (in.hasDest()) {
+          if (++defs[in.dest] == 1 && in.op == Opcode::Const &&
+              (in.type.isInt() || in.type.isBool() || in.type.isChar()))
+            constants[in.dest] = in;
+        }
+    for (const Param &p : f.params)
+      defs[p.var] += 2;
+    for (VarId v = 0; v < numVars; ++v)
+      if (defs[v] != 1)
+        constants.erase(v);
+    touched.assign(numBlocks, false);
+    valid = true;
+  }
+  bool fresh(BlockId b) const { return valid && b < numBlocks && !touched[b]; }
+  void touch(BlockId b) {
+    if (b < touched.size())
+      touched[b] = true;
+  }
+};
+
+// A region scratch: a small Function holding the blocks a trace's region
+// changes (its trace, and for a loop trace the whole loop), plus blocks
+// that stand for the rest of the function:
+//   S0            the entry; where the emitter puts what belongs in f's
+//                 entry block (a counted chunk's constant)
+//   S1, D...      constants of f that the scratch reads (so that they stay
+//                 known), then a dispatch that reaches every Pre block and
+//                 every gap block (so that none is removed as unreachable)
+//   Pre_X         for each scratch block X entered from outside: writes
+//                 every non-constant variable of the scratch (opaquely),
+//                 then jmp X (for the head, the jump the emitter redirects
+//                 like f's own). Every read of f is definitely assigned
+//                 (selectTraces forms no trace otherwise, and regions keep
+//                 it so), so no read in the scratch may look unassigned
+//   Poison        unreachable; writes every non-constant variable once more,
+//                 so that a variable written outside the scratch never looks
+//                 written once
+//   B_Y           for each successor Y outside the scratch: reads everything
+//                 live into Y in f, then ret
+//   chains        maximal runs of scratch blocks adjacent in f's layout, in
+//                 that order, each followed by a gap block (B_Y for the
+//                 block the run falls through to, else a bare ret), so that
+//                 fall-through and jump-to-next mean what they mean in f.
+struct Scratch {
+  enum Kind : uint8_t { Real, Boundary, Only };
+  Function f;
+  FunctionWeights w;
+  Trace t;
+  std::vector<BlockId> toF;   // scratch block -> f block (Real, Boundary)
+  std::vector<uint8_t> kind;  // of scratch blocks below baseBlocks
+  std::vector<VarId> varToF;  // scratch var -> f var; kNoVar: scratch only
+  size_t baseBlocks = 0, baseVars = 0;
+  BlockId s0 = kNoBlock, preHead = kNoBlock;
+  std::vector<BlockId> real, boundaries, headPreds; // f ids
+  std::vector<BlockId> realS;                       // scratch ids of `real`
+  long long realInstrs = 0;
+};
+
+enum class Build { Built, Stale, Unsupported };
+
+Instr plainInstr(Opcode op) {
+  Instr in;
+  in.op = op;
+  return in;
+}
+
+// `v = call @sb.outside`: a write of an unknown value that nothing folds
+// or deletes (a call is opaque to GuardFacts and an effect to dead code),
+// standing for the writes of f outside the scratch. Never spliced back.
+Instr opaqueWrite(VarId v, Type type) {
+  Instr in = plainInstr(Opcode::Call);
+  in.dest = v;
+  in.type = type;
+  in.callee = "sb.outside";
+  return in;
+}
+
+Build buildScratch(const Function &f, const LinkedLayout &layout, const FunctionWeights &weights,
+                   const Snapshot &snap, const Trace &t, Scratch &s) {
+  const BlockId head = t.blocks[0];
+  std::vector<BlockId> R;
+  llvm::DenseSet<BlockId> inR;
+  auto addReal = [&](BlockId b) {
+    if (inR.insert(b).second)
+      R.push_back(b);
+  };
+  for (BlockId b : t.blocks)
+    addReal(b);
+  if (!snap.fresh(head))
+    return Build::Stale;
+  if (t.isLoop) {
+    if (!snap.cfg->reachable(head) || !snap.loops->isHeader(head))
+      return Build::Unsupported;
+    for (BlockId b : snap.loops->loop(snap.loops->loopOf(head)).blocks)
+      addReal(b);
+  }
+  auto plain = [&](BlockId b) {
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Speculate || in.op == Opcode::Guard || in.op == Opcode::Commit ||
+          in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
+        return false;
+    return true;
+  };
+  if (!t.isLoop) {
+    // The head's chain of single predecessors comes along: GuardFacts
+    // folds the region under what their branches imply, as it does in f.
+    BlockId c = head;
+    for (int depth = 0; depth < 4; ++depth) {
+      const BlockList &ps = snap.cfg->preds(c);
+      if (ps.size() != 1)
+        break;
+      BlockId p = ps[0];
+      if (inR.count(p) || p == layout.first || !snap.fresh(p) || f.block(p).dead || !plain(p) ||
+          (!f.block(p).terminator() && layout.next[p] == kNoBlock))
+        break;
+      addReal(p);
+      c = p;
+    }
+  }
+  for (BlockId x : R) {
+    if (!snap.fresh(x) || f.block(x).dead)
+      return Build::Stale;
+    if (x == layout.first || !snap.cfg->reachable(x))
+      return Build::Unsupported;
+    for (const Instr &in : f.block(x).instrs)
+      if (in.op == Opcode::Speculate || in.op == Opcode::Guard || in.op == Opcode::Commit ||
+          in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
+        return Build::Unsupported;
+    if (!f.block(x).terminator() && layout.next[x] == kNoBlock)
+      return Build::Unsupported; // falls off the end of f
+  }
+  // Entries from outside.
+  std::vector<BlockId> entered;
+  for (BlockId x : R) {
+    bool outside = false;
+    for (BlockId p : snap.cfg->preds(x))
+      if (!inR.count(p)) {
+        outside = true;
+        if (x != head)
+          continue;
+        // The scratch redirects the jumps into the head, not a guard's
+        // recovery edge: leave such a head to the whole-function copy.
+        for (const Instr &in : f.block(p).instrs)
+          if (in.op == Opcode::Guard && in.labels[0] == head)
+            return Build::Unsupported;
+        s.headPreds.push_back(p);
+      }
+    if (x == head) {
+      if (!outside && t.isLoop)
+        return Build::Unsupported;
+    } else if (outside) {
+      if (t.isLoop)
+        return Build::Unsupported; // a side entry into the loop body
+      entered.push_back(x);
+    }
+  }
+  const bool headEntered = !s.headPreds.empty();
+  if (headEntered)
+    entered.insert(entered.begin(), head);
+  if (entered.empty())
+    return Build::Unsupported;
+
+  // Variables.
+  Function &sf = s.f;
+  sf.name = f.name;
+  sf.returnType = f.returnType;
+  llvm::DenseMap<VarId, VarId> toS;
+  llvm::DenseSet<VarId> definedInR;
+  std::vector<Type> types;
+  auto addVar = [&](VarId v, const Type *ty) {
+    auto [it, inserted] = toS.try_emplace(v, 0);
+    if (inserted) {
+      it->second = sf.var(f.varName(v));
+      s.varToF.push_back(v);
+      types.push_back(Type::intTy());
+    }
+    if (ty)
+      types[it->second] = *ty;
+    return it->second;
+  };
+  for (BlockId x : R)
+    for (const Instr &in : f.block(x).instrs) {
+      for (VarId a : in.args)
+        addVar(a, nullptr);
+      if (in.hasDest()) {
+        addVar(in.dest, &in.type);
+        definedInR.insert(in.dest);
+      }
+    }
+  const size_t fromF = s.varToF.size();
+
+  // Blocks.
+  auto add = [&](Scratch::Kind k, BlockId fb, std::string label = {}) {
+    BlockId b = sf.addBlock(std::move(label));
+    s.kind.push_back(k);
+    s.toF.push_back(fb);
+    return b;
+  };
+  s.s0 = add(Scratch::Only, kNoBlock);
+  BlockId s1 = add(Scratch::Only, kNoBlock);
+  llvm::DenseMap<BlockId, BlockId> blockToS;
+  std::vector<BlockId> pre;
+  for (size_t i = 0; i < entered.size(); ++i)
+    pre.push_back(add(Scratch::Only, kNoBlock));
+  s.preHead = headEntered ? pre[0] : kNoBlock;
+  BlockId poison = add(Scratch::Only, kNoBlock);
+  for (BlockId x : R) {
+    blockToS[x] = add(Scratch::Real, x, f.block(x).label);
+    s.real.push_back(x);
+    s.realS.push_back(blockToS[x]);
+    s.realInstrs += (long long)f.block(x).instrs.size();
+  }
+  auto boundaryOf = [&](BlockId y) -> std::optional<BlockId> {
+    if (auto it = blockToS.find(y); it != blockToS.end())
+      return it->second;
+    if (y >= snap.numBlocks || f.block(y).dead)
+      return std::nullopt;
+    BlockId b = add(Scratch::Boundary, y);
+    blockToS[y] = b;
+    s.boundaries.push_back(y);
+    return b;
+  };
+  for (BlockId x : R) {
+    if (const Instr *term = f.block(x).terminator()) {
+      for (BlockId l : term->labels)
+        if (!boundaryOf(l))
+          return Build::Stale;
+    } else if (!boundaryOf(layout.next[x])) {
+      return Build::Stale;
+    }
+  }
+  // Instructions of the scratch blocks, renamed.
+  for (BlockId x : R) {
+    std::vector<Instr> &ins = sf.block(blockToS[x]).instrs;
+    ins = f.block(x).instrs;
+    for (Instr &in : ins) {
+      for (VarId &a : in.args)
+        a = toS[a];
+      if (in.hasDest())
+        in.dest = toS[in.dest];
+      for (BlockId &l : in.labels)
+        l = blockToS[l];
+    }
+  }
+  for (BlockId y : s.boundaries) {
+    Instr use = plainInstr(Opcode::Print);
+    for (VarId v = 0; v < fromF; ++v) {
+      VarId fv = s.varToF[v];
+      if (fv >= snap.numVars || snap.liveIn[y].test(fv))
+        use.args.push_back(v);
+    }
+    std::vector<Instr> &ins = sf.block(blockToS[y]).instrs;
+    if (!use.args.empty())
+      ins.push_back(std::move(use));
+    ins.push_back(plainInstr(Opcode::Ret));
+  }
+  for (size_t i = 0; i < entered.size(); ++i) {
+    std::vector<Instr> &ins = sf.block(pre[i]).instrs;
+    for (VarId v = 0; v < fromF; ++v) {
+      VarId fv = s.varToF[v];
+      if (!snap.constants.count(fv)) {
+        ins.push_back(opaqueWrite(v, types[v]));
+      }
+    }
+    ins.push_back(makeJump(blockToS[entered[i]]));
+  }
+  for (VarId v = 0; v < fromF; ++v) {
+    VarId fv = s.varToF[v];
+    auto c = snap.constants.find(fv);
+    if (c != snap.constants.end()) {
+      if (!definedInR.count(fv)) {
+        Instr seed = c->second;
+        seed.dest = v;
+        sf.block(s1).instrs.push_back(std::move(seed));
+      }
+      continue;
+    }
+    sf.block(poison).instrs.push_back(opaqueWrite(v, types[v]));
+  }
+  sf.block(poison).instrs.push_back(plainInstr(Opcode::Ret));
+
+  // Layout: the front, then the chains with their gaps.
+  std::vector<BlockId> chainsLayout, gaps;
+  llvm::DenseSet<BlockId> gapBoundary;
+  for (BlockId x : R) {
+    BlockId p = layout.prev[x];
+    if (p != kNoBlock && inR.count(p))
+      continue;
+    BlockId last = x;
+    for (BlockId c = x; c != kNoBlock && inR.count(c); c = layout.next[c]) {
+      chainsLayout.push_back(blockToS[c]);
+      last = c;
+    }
+    BlockId gap;
+    if (!f.block(last).terminator()) {
+      gap = blockToS[layout.next[last]];
+      gapBoundary.insert(gap);
+    } else {
+      gap = add(Scratch::Only, kNoBlock);
+      sf.block(gap).instrs.push_back(plainInstr(Opcode::Ret));
+    }
+    chainsLayout.push_back(gap);
+    gaps.push_back(gap);
+  }
+  // Dispatch: S1 (and D blocks) branch on fresh unknowns to every Pre and gap.
+  std::vector<BlockId> targets = pre;
+  targets.insert(targets.end(), gaps.begin(), gaps.end());
+  std::vector<BlockId> dispatch{s1};
+  for (size_t i = 0; i + 1 < targets.size(); ++i) {
+    BlockId d = dispatch.back();
+    BlockId nextD = i + 2 < targets.size() ? add(Scratch::Only, kNoBlock) : targets[i + 1];
+    Instr br = plainInstr(Opcode::Br);
+    br.args.push_back(sf.freshVar("sb.dispatch"));
+    br.labels = {targets[i], nextD};
+    sf.block(d).instrs.push_back(std::move(br));
+    if (i + 2 < targets.size())
+      dispatch.push_back(nextD);
+  }
+  if (targets.size() == 1)
+    sf.block(s1).instrs.push_back(makeJump(targets[0]));
+  sf.block(s.s0).instrs.push_back(makeJump(s1));
+  sf.layout = {s.s0};
+  sf.layout.insert(sf.layout.end(), dispatch.begin(), dispatch.end());
+  sf.layout.insert(sf.layout.end(), pre.begin(), pre.end());
+  sf.layout.push_back(poison);
+  for (BlockId y : s.boundaries)
+    if (!gapBoundary.count(blockToS[y]))
+      sf.layout.push_back(blockToS[y]);
+  sf.layout.insert(sf.layout.end(), chainsLayout.begin(), chainsLayout.end());
+  s.baseBlocks = sf.blocks.size();
+  s.baseVars = sf.numVars();
+  s.varToF.resize(s.baseVars, kNoVar);
+
+  // Weights.
+  s.w.entryCount = weights.entryCount;
+  for (BlockId x : R) {
+    s.w.setBlock(blockToS[x], weights.block(x));
+    for (auto [to, c] : weights.edgesFrom(x))
+      if (auto it = blockToS.find(to); it != blockToS.end())
+        s.w.setEdge(blockToS[x], it->second, c);
+  }
+  for (BlockId y : s.boundaries)
+    s.w.setBlock(blockToS[y], weights.block(y));
+  s.t = t;
+  for (BlockId &b : s.t.blocks)
+    b = blockToS[b];
+  return Build::Built;
+}
+
+bool isScratchReal(const Scratch &s, BlockId b) {
+  return b >= s.baseBlocks || s.kind[b] == Scratch::Real;
+}
+
+// What the emitter added to the scratch entry (S0 minus its jump).
+size_t entryAdditions(const Scratch &s, const Function &sf) {
+  const auto &ins = sf.block(s.s0).instrs;
+  return ins.size() - (!ins.empty() && ins.back().op == Opcode::Jmp ? 1 : 0);
+}
+
+// The instructions a region adds to f: the scratch's own blocks after
+// emission minus before, and what went into f's entry.
+long long scratchGrowth(const Scratch &s, const Function &sf) {
+  long long n = 0;
+  for (BlockId b : sf.layout)
+    if (isScratchReal(s, b))
+      n += (long long)sf.block(b).instrs.size();
+  return n + (long long)entryAdditions(s, sf) - s.realInstrs;
+}
+
+SearchResult searchScratch(const Function &f, const Scratch &base, const SuperblockOptions &options,
+                           double budget, long long size, bool debug) {
+  SearchResult r;
+  for (Candidate c : candidatesFor(base.t, options)) {
+    Function scratch = base.f;
+    FunctionWeights sw = base.w;
+    Outcome o = emitRegion(scratch, sw, base.t, options, c);
+    if (o.ok)
+      o.growth = scratchGrowth(base, scratch);
+    if (std::getenv("BRISK_SB_DUMP"))
+      printFunction(scratch, std::cerr);
+    if (debug)
+      std::fprintf(stderr, "[sb] %s head=%s spec=%d K=%u counted=%d ok=%d (%s) saving=%.1f "
+                           "growth=%lld used=%d (region scratch, %zu blocks)\n",
+                   f.name.c_str(), blockRef(f, base.real[0]).c_str(), c.speculative, c.unroll,
+                   c.counted, o.ok, o.failure.c_str(), o.saving(), o.growth, o.usedSpeculation,
+                   base.real.size());
+    if (!o.ok) {
+      r.lastFailure = o.failure;
+      continue;
+    }
+    double allowed = budget + (o.usedSpeculation && base.t.isLoop ? options.speculativeGrowth : 0);
+    if (double(size + o.growth) > allowed) {
+      if (!r.overBudget || o.growth < r.overBudget)
+        r.overBudget = o.growth;
+      continue;
+    }
+    std::optional<Tried> &slot = o.usedSpeculation ? r.spec : r.plain;
+    if (!slot || o.saving() > slot->o.saving() + 1e-9)
+      slot.emplace(Tried{c, o, std::move(scratch), std::move(sw)});
+  }
+  return r;
+}
+
+// "sb.12" -> "sb": the hint a fresh name was made from.
+std::string hintOf(const std::string &name) {
+  size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot + 1 == name.size())
+    return name;
+  for (size_t i = dot + 1; i < name.size(); ++i)
+    if (name[i] < '0' || name[i] > '9')
+      return name;
+  return name.substr(0, dot);
+}
+
+// Splices the chosen scratch back into f: its blocks replace the originals,
+// its new blocks and variables get fresh f names, outside jumps into the
+// head follow the scratch's own (Pre_head's), f's entry gets what S0 got.
+// Returns false, changing nothing, when the scratch refers to a block or
+// variable that stands for no part of f.
+bool spliceScratch(Function &f, FunctionWeights &weights, LinkedLayout &layout, Snapshot &snap,
+                   const Scratch &s, const Function &sf, const FunctionWeights &sw) {
+  llvm::DenseSet<BlockId> alive(sf.layout.begin(), sf.layout.end());
+  auto valid = [&](const Instr &in) {
+    for (BlockId l : in.labels)
+      if (l < s.baseBlocks ? s.kind[l] == Scratch::Only : !alive.count(l))
+        return false;
+    for (VarId a : in.args)
+      if (a < s.baseVars && s.varToF[a] == kNoVar)
+        return false;
+    return !(in.hasDest() && in.dest < s.baseVars && s.varToF[in.dest] == kNoVar);
+  };
+  const auto &entryIns = sf.block(s.s0).instrs;
+  size_t entryAdded = entryAdditions(s, sf);
+  for (size_t i = 0; i < entryAdded; ++i)
+    if (!valid(entryIns[i]))
+      return false;
+  for (BlockId b : sf.layout)
+    if (isScratchReal(s, b))
+      for (const Instr &in : sf.block(b).instrs)
+        if (!valid(in))
+          return false;
+  // Where each new block goes: after the block before it in the scratch
+  // (a split piece, the rest of a region), else before the scratch block
+  // after it (the region in front of the head), else, when the head became
+  // unreachable, before the head; anything else is not a shape the emitter
+  // makes.
+  const BlockId head = s.real[0];
+  const BlockId headS = s.t.blocks[0];
+  struct Place {
+    BlockId block;
+    bool after;
+    BlockId at; // scratch id (Real or new)
+  };
+  std::vector<Place> plan;
+  {
+    BlockId anchor = kNoBlock;
+    std::vector<BlockId> pending;
+    auto flush = [&](BlockId at) {
+      for (BlockId n : pending)
+        plan.push_back({n, false, at});
+      pending.clear();
+    };
+    for (BlockId b : sf.layout) {
+      if (b >= s.baseBlocks) {
+        if (anchor != kNoBlock) {
+          plan.push_back({b, true, anchor});
+          anchor = b;
+        } else {
+          pending.push_back(b);
+        }
+      } else if (s.kind[b] == Scratch::Real) {
+        flush(b);
+        anchor = b;
+      } else {
+        if (!pending.empty() && alive.count(headS))
+          return false;
+        flush(headS);
+        anchor = kNoBlock;
+      }
+    }
+    if (!pending.empty() && alive.count(headS))
+      return false;
+    flush(headS);
+  }
+
+  llvm::DenseMap<BlockId, BlockId> newToF;
+  for (BlockId b : sf.layout)
+    if (b >= s.baseBlocks) {
+      const std::string &label = sf.block(b).label;
+      newToF[b] = label.empty() ? f.addBlock() : f.addFreshBlock(hintOf(label));
+    }
+  layout.grow(f.blocks.size());
+  auto mapBlock = [&](BlockId b) { return b < s.baseBlocks ? s.toF[b] : newToF.lookup(b); };
+  llvm::DenseMap<VarId, VarId> newVars;
+  auto mapVar = [&](VarId v) {
+    if (v < s.baseVars)
+      return s.varToF[v];
+    auto [it, inserted] = newVars.try_emplace(v, kNoVar);
+    if (inserted)
+      it->second = f.freshVar(hintOf(sf.varName(v)));
+    return it->second;
+  };
+  auto mapInstr = [&](Instr in) {
+    for (VarId &a : in.args)
+      a = mapVar(a);
+    if (in.hasDest())
+      in.dest = mapVar(in.dest);
+    for (BlockId &l : in.labels)
+      l = mapBlock(l);
+    return in;
+  };
+  for (BlockId b : sf.layout)
+    if (isScratchReal(s, b)) {
+      std::vector<Instr> ins;
+      ins.reserve(sf.block(b).instrs.size());
+      for (const Instr &in : sf.block(b).instrs)
+        ins.push_back(mapInstr(in));
+      f.block(mapBlock(b)).instrs = std::move(ins);
+    }
+  if (entryAdded) {
+    std::vector<Instr> added;
+    for (size_t i = 0; i < entryAdded; ++i)
+      added.push_back(mapInstr(entryIns[i]));
+    auto &entry = f.block(layout.first).instrs;
+    entry.insert(entry.begin(), added.begin(), added.end());
+  }
+  // Outside jumps into the head go where the scratch's do.
+  const Instr *preJump = s.preHead == kNoBlock ? nullptr : &sf.block(s.preHead).instrs.back();
+  if (preJump && preJump->op == Opcode::Jmp && preJump->labels[0] != headS) {
+    BlockId to = mapBlock(preJump->labels[0]);
+    for (BlockId p : s.headPreds)
+      if (!f.block(p).dead)
+        if (Instr *term = f.block(p).terminator())
+          if (term->op == Opcode::Jmp || term->op == Opcode::Br)
+            for (BlockId &l : term->labels)
+              if (l == head)
+                l = to;
+  }
+  for (const Place &p : plan) {
+    BlockId nb = newToF[p.block], at = mapBlock(p.at);
+    if (p.after)
+      layout.insertAfter(at, nb);
+    else
+      layout.insertBefore(at, nb);
+  }
+  for (size_t i = 0; i < s.real.size(); ++i)
+    if (!alive.count(s.realS[i])) {
+      f.block(s.real[i]).dead = true;
+      layout.unlink(s.real[i]);
+    }
+  // Weights of the scratch blocks and the new ones.
+  for (BlockId b : sf.layout)
+    if (isScratchReal(s, b)) {
+      BlockId fb = mapBlock(b);
+      weights.setBlock(fb, sw.block(b));
+      weights.clearEdgesFrom(fb);
+      for (auto [to, c] : sw.edgesFrom(b))
+        if (to >= s.baseBlocks ? newToF.count(to) : s.kind[to] != Scratch::Only)
+          weights.setEdge(fb, mapBlock(to), c);
+    }
+  for (BlockId x : s.real)
+    snap.touch(x);
+  for (BlockId y : s.boundaries)
+    snap.touch(y);
+  for (BlockId p : s.headPreds)
+    snap.touch(p);
+  return true;
+}
+
 // Decision: the speculative form when its price (what it costs more than the
 // better of the branch form and the original code) is at most
 // maxSpeculationPrice of the trace's work; else the branch form when it
@@ -174,20 +847,78 @@ void describe(RegionRemark &rm, const Trace &t, const SearchResult &r, const Tri
 bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfile *paths,
                      size_t sizeBefore, const SuperblockOptions &options,
                      std::vector<RegionRemark> *remarks) {
+  const auto start = std::chrono::steady_clock::now();
   std::vector<Trace> traces = selectTraces(f, weights, paths, options.trace);
-  bool changed = false;
+  bool changed = false, spliced = false;
   double budget = options.growthLimit * double(std::max<size_t>(sizeBefore, 1));
-  // BRISK_SB_DEBUG=1 lists every candidate the cost model measured.
+  // BRISK_SB_DEBUG=1 lists every candidate the cost model measured (and
+  // the time of the snapshots and the final clean-up); BRISK_SB_DUMP=1 also
+  // prints each candidate's scratch; BRISK_SB_WHOLE=1 measures every
+  // candidate on a copy of the whole function instead (the old way).
   const bool debug = std::getenv("BRISK_SB_DEBUG") != nullptr;
+  const bool whole = std::getenv("BRISK_SB_WHOLE") != nullptr;
+  LinkedLayout layout;
+  layout.build(f);
+  bool layoutStale = false; // f.layout lags behind `layout`
+  auto syncLayout = [&] {
+    if (layoutStale)
+      f.layout = layout.order();
+    layoutStale = false;
+  };
+  Snapshot snap;
+  std::vector<std::string> names; // blockNames(f), while no region went in
+  long long size = (long long)f.instrCount();
   for (const Trace &t : traces) {
     if (!traceStillValid(f, t))
       continue;
     RegionRemark rm;
     rm.function = f.name;
-    for (BlockId b : t.blocks)
-      rm.trace.push_back(blockRef(f, b));
+    if (remarks)
+      for (BlockId b : t.blocks) {
+        if (!f.block(b).hasLabel() && names.empty()) {
+          syncLayout(); // blockRef names an unlabeled block by its place
+          names = blockNames(f);
+        }
+        rm.trace.push_back(f.block(b).hasLabel() ? blockRef(f, b) : blockRef(f, names, b));
+      }
     rm.loop = t.isLoop;
     rm.headCount = t.headCount;
+    Scratch base;
+    Build built = Build::Unsupported;
+    if (!whole) {
+      built = buildScratch(f, layout, weights, snap, t, base);
+      if (built == Build::Stale) {
+        syncLayout();
+        auto t0 = std::chrono::steady_clock::now();
+        snap.take(f);
+        if (debug)
+          std::fprintf(stderr, "[sb-time] snapshot %.3f s\n",
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        base = Scratch();
+        built = buildScratch(f, layout, weights, snap, t, base);
+      }
+    }
+    if (built == Build::Built) {
+      SearchResult found = searchScratch(f, base, options, budget, size, debug);
+      Tried *chosen = chooseForm(found, options);
+      describe(rm, t, found, chosen, options);
+      if (chosen && spliceScratch(f, weights, layout, snap, base, chosen->f, chosen->w)) {
+        size += chosen->o.growth;
+        changed = spliced = layoutStale = true;
+        names.clear();
+        chosen = nullptr;
+      }
+      if (!chosen) {
+        if (remarks)
+          remarks->push_back(std::move(rm));
+        continue;
+      }
+      if (debug)
+        std::fprintf(stderr, "[sb] %s: the region scratch does not splice back; measuring "
+                             "on a copy of the function\n", f.name.c_str());
+    }
+    // On a copy of the whole function (shapes the scratch does not cover).
+    syncLayout();
     SearchResult found = searchForms(f, weights, t, options, budget, debug);
     Tried *chosen = chooseForm(found, options);
     describe(rm, t, found, chosen, options);
@@ -195,10 +926,28 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       f = std::move(chosen->f);
       weights = std::move(chosen->w);
       changed = true;
+      layout.build(f);
+      names.clear();
+      snap.valid = false;
+      size = (long long)f.instrCount();
     }
     if (remarks)
       remarks->push_back(std::move(rm));
   }
+  syncLayout();
+  auto t0 = std::chrono::steady_clock::now();
+  if (spliced) {
+    // The clean-up each scratch had, once over the whole function: what
+    // the regions' folding and dead code left to do across their seams.
+    propagateGuardFacts(f);
+    eliminateDeadCode(f);
+    removeUnreachableBlocks(f);
+  }
+  if (debug)
+    std::fprintf(stderr, "[sb-time] final clean-up %.3f s; %s: %zu traces, %.3f s in all\n",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                 f.name.c_str(), traces.size(),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (changed)
     f.ensureLabels();
   return changed;

@@ -55,11 +55,42 @@
 // After each region, GuardFacts (folding under guard-implied facts) and
 // speculation-aware dead-code elimination run over the function; the cost
 // model measures the region after them (RegionEmitter.h: emission). The
-// seams: search (every candidate form on a scratch copy), decision (the
+// seams: search (every candidate form on a region scratch, see compile
+// time below), decision (the
 // speculative form when its price over the better of the branch form and
 // the original is at most maxSpeculationPrice of the trace's work, else the
 // branch form when it saves), remarks (every decision is recorded as a
 // RegionRemark with its real reason).
+//
+// Compile time: a candidate is measured on a region scratch, not on a copy
+// of the function. The scratch is a small Function holding the trace's
+// blocks (a loop trace: its whole natural loop), renamed, plus stand-ins for
+// the rest of f: an entry (what the emitter puts in f's entry block lands
+// there), per block entered from outside a block that writes every
+// non-constant variable of the scratch (an opaque `call`, so that nothing
+// folds it: f has no read that may find its variable unassigned, or it
+// would have no traces, so none may look unassigned in the scratch) and
+// jumps in (for the head, the jump the emitter redirects like f's own), a
+// never-reached block writing every non-constant variable once more (so
+// that none looks written once), per successor outside a block that reads
+// what is live into it in f and returns, and gap blocks so that
+// fall-through and jump-to-next mean what they mean in f. Constants of f
+// the scratch reads are written once at its entry; a straight trace brings
+// its head's chain of single predecessors along (GuardFacts folds the
+// region under their branches). The facts (CFG, natural loops,
+// speculation-aware liveness, constants)
+// are taken on f once and taken again only when a trace needs a block that
+// an accepted region touched (its blocks, their outside successors, the
+// head's outside predecessors): a region only adds copies that read and
+// write what the original does at the same point, and deletes dead writes,
+// so for an untouched block liveness only shrinks. The chosen form is spliced back (fresh names in f, outside
+// jumps into the head redirected, the layout kept as a linked list), and
+// GuardFacts, dead code and unreachable blocks run once over the whole
+// function at the end. Traces the scratch does not cover (the function's
+// entry block in the region, a loop with a side entry, speculation inside
+// the region, a guard from outside recovering at the head, a block falling
+// off the end) are measured on a copy of the whole function, as before.
+// Cost per trace: the size of its loop, not of the function.
 //
 // Weights: the new blocks take the flow the cost model assigned them, the
 // originals keep the rest. Invalidates every analysis of the function.
