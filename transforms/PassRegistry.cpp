@@ -8,6 +8,8 @@
 #include "transforms/scalar/LoopCarriedGVN.h"
 #include "transforms/loops/LICM.h"
 #include "transforms/loops/LoopRotation.h"
+#include "transforms/memory/LoadHoisting.h"
+#include "transforms/memory/RedundantLoads.h"
 #include "transforms/loops/LoopUnroll.h"
 #include "transforms/loops/StrengthReduction.h"
 #include "transforms/memory/ScalarReplacement.h"
@@ -73,6 +75,12 @@ bool runStrengthReduction(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, reduceInductionVariables);
 }
 bool runLICM(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, hoistLoopInvariants); }
+bool runRedundantLoads(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, eliminateRedundantLoads);
+}
+bool runLoadHoisting(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, hoistInvariantLoads);
+}
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
 bool runSCCP(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateConstants); }
 bool runScalarReplacement(Program &p, PassContext &ctx) {
