@@ -7,7 +7,30 @@
 
 namespace brisk {
 
-MemoryAlias::MemoryAlias(const Function &f) {
+llvm::StringSet<> functionsThatWriteMemory(const Program &program) {
+  llvm::StringSet<> writers;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const Function &f : program.functions) {
+      if (writers.contains(f.name))
+        continue;
+      bool writes = false;
+      for (BlockId b : f.layout)
+        for (const Instr &in : f.block(b).instrs)
+          writes |= in.op == Opcode::Store || in.op == Opcode::Free ||
+                    (in.op == Opcode::Call &&
+                     (writers.contains(in.callee) || !program.findFunction(in.callee)));
+      if (writes) {
+        writers.insert(f.name);
+        changed = true;
+      }
+    }
+  }
+  return writers;
+}
+
+MemoryAlias::MemoryAlias(const Function &f, const llvm::StringSet<> *writers)
+    : writers_(writers) {
   size_t n = f.numVars();
   loc_.resize(n);
   for (VarId v = 0; v < n; ++v)
@@ -87,5 +110,9 @@ bool MemoryAlias::mayAlias(VarId p, VarId q) const {
 }
 
 bool MemoryAlias::callMayTouch(VarId p) const { return !isPrivateAllocation(p); }
+
+bool MemoryAlias::callMayWriteMemory(const Instr &call) const {
+  return !writers_ || writers_->contains(call.callee);
+}
 
 } // namespace brisk

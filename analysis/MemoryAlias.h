@@ -21,6 +21,9 @@
 //   an allocation of this function that never escapes; a call may read, write
 //   and free anything except such an allocation.
 // - Anything else may alias.
+// - With the program's memory writers (functionsThatWriteMemory), a call of
+//   a function that never stores or frees, itself or through its calls,
+//   changes no cell.
 //
 // Requires SSA form (one definition per variable); unreachable definitions
 // count as pointers of unknown object. Invalidated by any edit of the
@@ -29,14 +32,23 @@
 
 #include "ir/IR.h"
 
+#include <llvm/ADT/StringSet.h>
+
 #include <cstdint>
 #include <vector>
 
 namespace brisk {
 
+// The functions of `program` that may store or free, themselves or through
+// the functions they call (a call of a function the program lacks counts as
+// one that writes).
+llvm::StringSet<> functionsThatWriteMemory(const Program &program);
+
 class MemoryAlias {
 public:
-  explicit MemoryAlias(const Function &f);
+  // `writers`: functionsThatWriteMemory of the program, or null (every call
+  // may write). Kept by pointer: it must outlive the model.
+  explicit MemoryAlias(const Function &f, const llvm::StringSet<> *writers = nullptr);
 
   // Where pointer variable `p` points: `base` plus `index` (kNoVar: none)
   // plus `offset` cells, in `object` (the alloc's destination, or a variable
@@ -57,11 +69,18 @@ public:
   bool maySameObject(VarId p, VarId q) const;
   // A call may read, write or free the cell `p` points to.
   bool callMayTouch(VarId p) const;
+  // The call `call` may store or free at all.
+  bool callMayWriteMemory(const Instr &call) const;
+  // The call `call` may write or free the cell `p` points to.
+  bool callMayWrite(const Instr &call, VarId p) const {
+    return callMayWriteMemory(call) && callMayTouch(p);
+  }
 
   // The object of `p` is an alloc of this function that never escapes.
   bool isPrivateAllocation(VarId p) const;
 
 private:
+  const llvm::StringSet<> *writers_;
   std::vector<Location> loc_;
   std::vector<uint8_t> isAlloc_;   // by object variable
   std::vector<uint8_t> escapes_;   // by object variable

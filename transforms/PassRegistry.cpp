@@ -1,5 +1,7 @@
 #include "transforms/PassRegistry.h"
 
+#include "analysis/MemoryAlias.h"
+
 #include "transforms/scalar/AggressiveDCE.h"
 #include "transforms/scalar/CopyPropagation.h"
 #include "transforms/loops/CopyUnroll.h"
@@ -75,11 +77,22 @@ bool runStrengthReduction(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, reduceInductionVariables);
 }
 bool runLICM(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, hoistLoopInvariants); }
+// The memory passes: SSA functions, knowing which functions never write.
 bool runRedundantLoads(Program &p, PassContext &ctx) {
-  return runOnSSAFunctions(p, ctx, eliminateRedundantLoads);
+  llvm::StringSet<> writers = functionsThatWriteMemory(p);
+  bool changed = false;
+  for (Function &f : p.functions)
+    if (ctx.isSSA(f))
+      changed |= eliminateRedundantLoads(f, &writers);
+  return changed;
 }
 bool runLoadHoisting(Program &p, PassContext &ctx) {
-  return runOnSSAFunctions(p, ctx, hoistInvariantLoads);
+  llvm::StringSet<> writers = functionsThatWriteMemory(p);
+  bool changed = false;
+  for (Function &f : p.functions)
+    if (ctx.isSSA(f))
+      changed |= hoistInvariantLoads(f, &writers);
+  return changed;
 }
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
 bool runSCCP(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateConstants); }

@@ -15,7 +15,7 @@ namespace {
 
 class InvariantLoadMotion {
 public:
-  explicit InvariantLoadMotion(Function &f) : f_(f) {}
+  InvariantLoadMotion(Function &f, const llvm::StringSet<> *writers) : f_(f), writers_(writers) {}
 
   bool run() {
     bool changed = insertPreheaders(f_);
@@ -24,7 +24,7 @@ public:
     LoopInfo loops(cfg, dom);
     if (loops.loops().empty())
       return changed;
-    MemoryAlias alias(f_);
+    MemoryAlias alias(f_, writers_);
     defBlock_.assign(f_.numVars(), kNoBlock);
     for (const Param &p : f_.params)
       defBlock_[p.var] = cfg.entry();
@@ -42,11 +42,13 @@ public:
 
 private:
   Function &f_;
+  const llvm::StringSet<> *writers_;
   std::vector<BlockId> defBlock_;
   std::vector<bool> inLoop_;
   std::vector<bool> clean_; // the paths from the header through the block's end are clean
 
-  // A store, free or call of the loop: its opcode and address.
+  // A store, free or call of the loop (a call of a function that may write
+  // memory): its opcode and address.
   struct Writer {
     Opcode op;
     VarId address;
@@ -80,7 +82,7 @@ private:
       for (const Instr &in : f_.block(b).instrs)
         if (in.op == Opcode::Store || in.op == Opcode::Free)
           writers.push_back({in.op, in.args[0]});
-        else if (in.op == Opcode::Call)
+        else if (in.op == Opcode::Call && alias.callMayWriteMemory(in))
           writers.push_back({in.op, kNoVar});
       for (BlockId s : cfg.succs(b))
         if (!inLoop_[s]) {
@@ -142,6 +144,8 @@ private:
 
 } // namespace
 
-bool hoistInvariantLoads(Function &f) { return InvariantLoadMotion(f).run(); }
+bool hoistInvariantLoads(Function &f, const llvm::StringSet<> *memoryWriters) {
+  return InvariantLoadMotion(f, memoryWriters).run();
+}
 
 } // namespace brisk

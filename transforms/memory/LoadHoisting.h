@@ -18,13 +18,17 @@
 // Inner loops go first, so a load climbs out of a whole nest.
 //
 // Requires SSA form with phis. Edits the CFG only by inserting preheaders
-// (invalidates every analysis when it returns true).
+// (invalidates every analysis when it returns true). With `memoryWriters`
+// (analysis/MemoryAlias.h functionsThatWriteMemory), a call of a function
+// that never stores or frees does not keep a load in the loop.
 #pragma once
 
 #include "ir/IR.h"
 
+#include <llvm/ADT/StringSet.h>
+
 namespace brisk {
 
-bool hoistInvariantLoads(Function &f);
+bool hoistInvariantLoads(Function &f, const llvm::StringSet<> *memoryWriters = nullptr);
 
 } // namespace brisk

@@ -45,7 +45,8 @@ State intersect(const State &a, const State &b) {
 
 class LoadForwarding {
 public:
-  explicit LoadForwarding(Function &f) : f_(f), cfg_(f), alias_(f) {}
+  LoadForwarding(Function &f, const llvm::StringSet<> *writers)
+      : f_(f), cfg_(f), alias_(f, writers) {}
 
   bool run() {
     size_t n = f_.blocks.size();
@@ -141,7 +142,7 @@ private:
         break;
       }
       case Opcode::Call:
-        forget(s, [&](const Fact &x) { return alias_.callMayTouch(x.pointer); });
+        forget(s, [&](const Fact &x) { return alias_.callMayWrite(in, x.pointer); });
         break;
       default:
         // Nothing else writes memory; set/get and speculation do not occur
@@ -155,6 +156,8 @@ private:
 
 } // namespace
 
-bool eliminateRedundantLoads(Function &f) { return LoadForwarding(f).run(); }
+bool eliminateRedundantLoads(Function &f, const llvm::StringSet<> *memoryWriters) {
+  return LoadForwarding(f, memoryWriters).run();
+}
 
 } // namespace brisk

@@ -18,13 +18,17 @@
 // cell -- stays where it is.
 //
 // Requires SSA form with phis. Changes instructions only (loads become
-// `id`s; copy propagation or GVN removes them), never the CFG.
+// `id`s; copy propagation or GVN removes them), never the CFG. With
+// `memoryWriters` (analysis/MemoryAlias.h functionsThatWriteMemory), a call
+// of a function that never stores or frees forgets nothing.
 #pragma once
 
 #include "ir/IR.h"
 
+#include <llvm/ADT/StringSet.h>
+
 namespace brisk {
 
-bool eliminateRedundantLoads(Function &f);
+bool eliminateRedundantLoads(Function &f, const llvm::StringSet<> *memoryWriters = nullptr);
 
 } // namespace brisk

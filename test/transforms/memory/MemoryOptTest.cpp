@@ -4,6 +4,7 @@
 // result against the original on inputs that make it trap: uninitialized
 // cells, out of bounds, use after free, zero-trip loops. Then the whole
 // pipeline, under every flag variant, on the same programs.
+#include "analysis/MemoryAlias.h"
 #include "test/analysis/ParseHelper.h"
 #include "test/transforms/Differential.h"
 #include "test/transforms/TestSupport.h"
@@ -25,6 +26,7 @@ namespace {
 
 using test::countOp;
 using test::parseOrDie;
+using test::textOf;
 
 using PassFn = bool (*)(Function &);
 
@@ -68,8 +70,10 @@ std::pair<uint64_t, uint64_t> expectSame(const std::string &text, const Program 
   return {a, b};
 }
 
-const std::vector<PassFn> kLoadElim = {eliminateRedundantLoads};
-const std::vector<PassFn> kHoist = {rotateLoops, hoistLoopInvariants, hoistInvariantLoads};
+bool elim(Function &f) { return eliminateRedundantLoads(f); }
+bool hoist(Function &f) { return hoistInvariantLoads(f); }
+const std::vector<PassFn> kLoadElim = {elim};
+const std::vector<PassFn> kHoist = {rotateLoops, hoistLoopInvariants, hoist};
 
 // A store's value reaches the loads after it; the second load of a cell
 // reuses the first; a store through another allocation does not get in the
@@ -281,6 +285,74 @@ TEST(LoadHoistingTest, LeavesLoadsThatMustRunInTheLoop) {
   EXPECT_EQ(countOp(p, Opcode::Load), countOp(q, Opcode::Load));
 }
 
+// A call of a function that never stores or frees, itself or through its
+// calls, forgets nothing: the load after @peek is forwarded and the load of
+// b in the loop that calls it hoisted; @poke stores through @set, so the
+// load after it stays.
+const char *kReadOnlyCallee = R"(
+@peek(p: ptr<int>): int {
+  v: int = load p;
+  ret v;
+}
+@set(p: ptr<int>, v: int) {
+  store p v;
+}
+@poke(p: ptr<int>) {
+  one: int = const 1;
+  call @set p one;
+}
+@main(n: int) {
+  two: int = const 2;
+  one: int = const 1;
+  a: ptr<int> = alloc two;
+  b: ptr<int> = alloc two;
+  store a two;
+  x: int = call @peek a;
+  y: int = load a;
+  call @poke a;
+  z: int = load a;
+  print x y z;
+  call @set b n;
+  i: int = const 0;
+  s: int = const 0;
+.loop:
+  w: int = load b;
+  u: int = call @peek b;
+  s: int = add s w;
+  s: int = add s u;
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print s;
+  free a;
+  free b;
+}
+)";
+
+TEST(RedundantLoadsTest, CallsOfFunctionsThatNeverWriteForgetNothing) {
+  Program p = parseOrDie(kReadOnlyCallee);
+  llvm::StringSet<> writers = functionsThatWriteMemory(p);
+  EXPECT_TRUE(writers.contains("set"));
+  EXPECT_TRUE(writers.contains("poke"));
+  EXPECT_FALSE(writers.contains("peek"));
+  Function &main = *p.findFunction("main");
+  ASSERT_TRUE(toSSA(main));
+  unsigned before = countOp(main, Opcode::Load);
+  EXPECT_TRUE(eliminateRedundantLoads(main, &writers));
+  // y is the stored 2; z stays, and so does w (b was written by a call).
+  EXPECT_EQ(countOp(main, Opcode::Load), before - 1) << textOf(main);
+  EXPECT_TRUE(hoistInvariantLoads(main, &writers));
+  EXPECT_EQ(test::verifySSAMessages(p, true), "") << toText(p);
+  propagateCopies(main);
+  fromSSA(main);
+  expectSame(kReadOnlyCallee, p, {"1", "5"});
+  // Without the writers, the call in the loop keeps the load there.
+  Program q = optimized(kReadOnlyCallee, kHoist);
+  test::Outcome hoisted = test::run(p, {"50"}), kept = test::run(q, {"50"});
+  EXPECT_LT(hoisted.dyn + 40, kept.dyn);
+}
+
 // The whole pipeline, under every flag variant, on the programs above,
 // trained on an input that runs cleanly and tested on trapping ones.
 TEST(MemoryDifferentialTest, PipelineKeepsMemoryErrors) {
@@ -288,6 +360,7 @@ TEST(MemoryDifferentialTest, PipelineKeepsMemoryErrors) {
   test::expectSameUnderEveryVariant(kTraps, "0 0", {"0 0", "1 0", "4 0", "0 9", "2 2"});
   test::expectSameUnderEveryVariant(kFreeAndCall, "0", {"0", "1"});
   test::expectSameUnderEveryVariant(kInvariantLoad, "50 3", {"0 0", "3 0", "100 2", "1 -1"});
+  test::expectSameUnderEveryVariant(kReadOnlyCallee, "20", {"1", "3"});
   test::expectSameUnderEveryVariant(kNotHoisted, "20 1 0", {"0 0 0", "2 1 0", "3 5 0", "2 0 -1"});
 }
 
