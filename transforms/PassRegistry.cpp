@@ -1,5 +1,7 @@
 #include "transforms/PassRegistry.h"
 
+#include "analysis/MemoryAlias.h"
+
 #include "transforms/scalar/AggressiveDCE.h"
 #include "transforms/scalar/CopyPropagation.h"
 #include "transforms/loops/CopyUnroll.h"
@@ -8,6 +10,8 @@
 #include "transforms/scalar/LoopCarriedGVN.h"
 #include "transforms/loops/LICM.h"
 #include "transforms/loops/LoopRotation.h"
+#include "transforms/memory/LoadHoisting.h"
+#include "transforms/memory/RedundantLoads.h"
 #include "transforms/loops/LoopUnroll.h"
 #include "transforms/loops/StrengthReduction.h"
 #include "transforms/memory/ScalarReplacement.h"
@@ -73,6 +77,23 @@ bool runStrengthReduction(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, reduceInductionVariables);
 }
 bool runLICM(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, hoistLoopInvariants); }
+// The memory passes: SSA functions, knowing which functions never write.
+bool runRedundantLoads(Program &p, PassContext &ctx) {
+  llvm::StringSet<> writers = functionsThatWriteMemory(p);
+  bool changed = false;
+  for (Function &f : p.functions)
+    if (ctx.isSSA(f))
+      changed |= eliminateRedundantLoads(f, &writers);
+  return changed;
+}
+bool runLoadHoisting(Program &p, PassContext &ctx) {
+  llvm::StringSet<> writers = functionsThatWriteMemory(p);
+  bool changed = false;
+  for (Function &f : p.functions)
+    if (ctx.isSSA(f))
+      changed |= hoistInvariantLoads(f, &writers);
+  return changed;
+}
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
 bool runSCCP(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateConstants); }
 bool runScalarReplacement(Program &p, PassContext &ctx) {

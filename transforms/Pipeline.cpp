@@ -42,6 +42,19 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   runPass(program, ctx, kLoopRotationPass);
   runPass(program, ctx, kLICMPass);
   runPass(program, ctx, kGVNPass);
+  // Loads: with the addresses GVN merged, a load of a cell a store or load
+  // before it left known becomes a copy; a load of a cell the loop never
+  // writes leaves it, and LICM takes what then depends only on it. GVN
+  // again folds the copies and merges what now computes from equal values.
+  bool memory = false;
+  if (options.redundantLoads)
+    memory |= runPass(program, ctx, kRedundantLoadsPass);
+  if (options.loadHoisting && runPass(program, ctx, kLoadHoistingPass)) {
+    runPass(program, ctx, kLICMPass);
+    memory = true;
+  }
+  if (memory)
+    runPass(program, ctx, kGVNPass);
   // With equal expressions under one name, a value the bottom of an iteration
   // computes replaces its recomputation at the top of the next.
   if (options.loopCarriedGVN)

@@ -22,6 +22,8 @@ struct ScalarPipelineOptions {
   bool loopCarriedGVN = true; // transforms/scalar/LoopCarriedGVN.h
   bool strengthReduction = true; // transforms/loops/StrengthReduction.h
   bool scalarReplacement = true; // transforms/memory/ScalarReplacement.h
+  bool redundantLoads = true; // transforms/memory/RedundantLoads.h
+  bool loadHoisting = true; // transforms/memory/LoadHoisting.h
 };
 
 // The optimization pipeline for a level (0: nothing). Passes that work on

@@ -1,0 +1,89 @@
+// MemoryAlias: which pointers of an SSA function may name the same heap cell,
+// and which cells a call or a free may touch. A simple, sound model:
+//
+// - Every pointer is a base, at most one index variable and a constant
+//   offset. `ptradd q k` with `k` a constant is q's base and index at q's
+//   offset + k; `ptradd q x` with x not a constant is q's base with index x
+//   when q has none, else a base of its own in q's object; `id q` is q. An
+//   `alloc`
+//   starts a base and an object; anything else that makes a pointer (a
+//   parameter, a load, a call, a phi) starts a base and an unknown object.
+// - Two pointers with the same base and index and different constant
+//   offsets never alias (the same pointer value plus two different numbers);
+//   with the same base, index and offset they name the same cell
+//   (mustAlias).
+// - Distinct `alloc`s never alias: each execution makes a new object, and an
+//   SSA variable holds the result of one execution.
+// - An allocation escapes when a pointer into it is stored as a value,
+//   passed to a call, returned, merged by a phi or used by anything but a
+//   load, store address, free, ptradd or id. A pointer of unknown object
+//   (from a parameter, a load, a call, a phi) may point anywhere except into
+//   an allocation of this function that never escapes; a call may read, write
+//   and free anything except such an allocation.
+// - Anything else may alias.
+// - With the program's memory writers (functionsThatWriteMemory), a call of
+//   a function that never stores or frees, itself or through its calls,
+//   changes no cell.
+//
+// Requires SSA form (one definition per variable); unreachable definitions
+// count as pointers of unknown object. Invalidated by any edit of the
+// function's instructions.
+#pragma once
+
+#include "ir/IR.h"
+
+#include <llvm/ADT/StringSet.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace brisk {
+
+// The functions of `program` that may store or free, themselves or through
+// the functions they call (a call of a function the program lacks counts as
+// one that writes).
+llvm::StringSet<> functionsThatWriteMemory(const Program &program);
+
+class MemoryAlias {
+public:
+  // `writers`: functionsThatWriteMemory of the program, or null (every call
+  // may write). Kept by pointer: it must outlive the model.
+  explicit MemoryAlias(const Function &f, const llvm::StringSet<> *writers = nullptr);
+
+  // Where pointer variable `p` points: `base` plus `index` (kNoVar: none)
+  // plus `offset` cells, in `object` (the alloc's destination, or a variable
+  // of unknown object).
+  struct Location {
+    VarId base = kNoVar;
+    VarId index = kNoVar;
+    int64_t offset = 0;
+    VarId object = kNoVar;
+  };
+  const Location &location(VarId p) const { return loc_[p]; }
+
+  // Surely the same cell.
+  bool mustAlias(VarId p, VarId q) const;
+  // Possibly the same cell.
+  bool mayAlias(VarId p, VarId q) const;
+  // Possibly the same allocation (what a `free q` invalidates for p).
+  bool maySameObject(VarId p, VarId q) const;
+  // A call may read, write or free the cell `p` points to.
+  bool callMayTouch(VarId p) const;
+  // The call `call` may store or free at all.
+  bool callMayWriteMemory(const Instr &call) const;
+  // The call `call` may write or free the cell `p` points to.
+  bool callMayWrite(const Instr &call, VarId p) const {
+    return callMayWriteMemory(call) && callMayTouch(p);
+  }
+
+  // The object of `p` is an alloc of this function that never escapes.
+  bool isPrivateAllocation(VarId p) const;
+
+private:
+  const llvm::StringSet<> *writers_;
+  std::vector<Location> loc_;
+  std::vector<uint8_t> isAlloc_;   // by object variable
+  std::vector<uint8_t> escapes_;   // by object variable
+};
+
+} // namespace brisk
