@@ -17,7 +17,8 @@
 //     owns a region.
 //   - int2char only sees `base + (x mod k)` for a table of valid ranges.
 // The hazard shapes (GenOptions::undefinedReads, traps, endlessLoops,
-// ownSpeculation) break these rules on purpose, each behind a rare,
+// ownSpeculation, memoryHazards, and pointerLoops' off-by-one) break these
+// rules on purpose, each behind a rare,
 // input-dependent trigger; their cost on the paths that end is charged like
 // any other code, so the bound still holds for every run that ends.
 //
@@ -34,6 +35,7 @@
 #include "tools/gen/Random.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -84,9 +86,10 @@ struct FunctionPlan {
 };
 
 // Generates `plan` and returns the function; fills `self` with its signature
-// and cost bound so later functions can call it.
+// and cost bound so later functions can call it. Counts the shapes it places
+// into `shapeCounts` (by name) when given.
 Function generateFunction(const GenOptions &options, Random &rng,
                           const std::vector<Callee> &callees, const FunctionPlan &plan,
-                          Callee &self);
+                          Callee &self, std::map<std::string, uint64_t> *shapeCounts = nullptr);
 
 } // namespace brisk::gen

@@ -43,6 +43,8 @@
 #include "ir/IR.h"
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace brisk {
@@ -65,6 +67,15 @@ struct GenOptions {
   bool endlessLoops = false;   // loops that never end on some inputs
   bool ownSpeculation = false; // the program's own speculate/guard/commit
   bool hotLoops = false;       // loops run >= 100 times, biased branches, array stores
+  // Shapes of the memory and induction-variable passes (safe unless noted):
+  bool memoryHazards = false;  // uninitialised reads, out of bounds, use after free, double
+                               // free, leaks, each on a rare input only
+  bool aliasing = false;       // small allocs, aliasing pointers, loads after stores through
+                               // an alias, pointers passed to calls and stored in memory
+  bool pointerLoops = false;   // arrays walked by pointer IVs and by i*cols+j, invariant loads
+                               // in loops, neighbouring cells; off by one on a rare input
+  bool loopNests = false;      // nests of counted and uncounted loops, inner stores, biased
+                               // branches
   // Percent chance that a statement position holds one of the enabled
   // shapes above.
   unsigned shapeRate = 4;
@@ -80,6 +91,9 @@ struct GenStats {
   uint64_t printBound = 0;  // no run prints more lines
   uint64_t instructions = 0;
   unsigned functions = 0;
+  // Shape instances placed in the program, by shape name (only shapes that
+  // are on appear).
+  std::map<std::string, uint64_t> shapes;
 };
 
 Program generateProgram(const GenOptions &options, GenStats *stats = nullptr);
