@@ -18,9 +18,10 @@
 //   - int2char only sees `base + (x mod k)` for a table of valid ranges.
 // The hazard shapes (GenOptions::undefinedReads, traps, endlessLoops,
 // ownSpeculation, memoryHazards, and pointerLoops' off-by-one) break these
-// rules on purpose, each behind a rare,
-// input-dependent trigger; their cost on the paths that end is charged like
-// any other code, so the bound still holds for every run that ends.
+// rules on purpose, each behind a rare, input-dependent trigger; their cost
+// on the paths that end is charged like any other code, so the bound still
+// holds for every run that ends. aliasing, pointerLoops and loopNests
+// allocate, initialise and free their own arrays and keep the rules.
 //
 // Cost accounting: every emitted instruction adds one to the innermost cost
 // frame, calls add the callee's bound, prints add a line. A branch costs the

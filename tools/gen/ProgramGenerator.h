@@ -34,7 +34,13 @@
 // begins. The triggers are input-dependent and mostly rare, so that most
 // inputs, usually the training one, still run cleanly. hotLoops is safe: it
 // adds loops that run at least 100 times with biased branches and array
-// stores, the shapes profile-guided speculation works on.
+// stores, the shapes profile-guided speculation works on. memoryHazards
+// makes memory errors on rare inputs (uninitialised cells, out of bounds,
+// use after free, double free, leaks); aliasing, pointerLoops and loopNests
+// make what the memory and induction-variable passes work on (aliasing
+// pointers, escapes, pointer induction variables, r*cols+c nests, invariant
+// loads, loop nests with stores), safe except pointerLoops' rare
+// off-by-one.
 //
 // @main takes mainArity(seed) int arguments; generateArguments gives valid
 // vectors. The arity depends on the seed only, never on the other knobs.
