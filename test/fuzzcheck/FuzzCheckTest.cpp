@@ -221,20 +221,6 @@ TEST(CompareRuns, TheVariableAnErrorNamesMayDiffer) {
             errorKind("Tried to free illegal memory location base: 2, offset: 0. Offset must be 0."));
 }
 
-// Heap errors name the allocation by the number of allocs run before it,
-// which scalar replacement of an earlier alloc changes: the kind keeps the
-// words only.
-TEST(DifferentialCheck, HeapErrorKindsIgnoreAllocationNumbers) {
-  EXPECT_EQ(errorKind("Uninitialized heap location 3 and/or illegal offset 5"),
-            errorKind("Uninitialized heap location 0 and/or illegal offset -1"));
-  EXPECT_EQ(errorKind("Tried to free illegal memory location base: 2, offset: 1. Offset must be 0."),
-            errorKind("Tried to free illegal memory location base: 0, offset: 0. Offset must be 0."));
-  EXPECT_NE(errorKind("Uninitialized heap location 3 and/or illegal offset 5"),
-            errorKind("Tried to free illegal memory location base: 3, offset: 5. Offset must be 0."));
-  EXPECT_NE(errorKind("Uninitialized heap location 3 and/or illegal offset 5"),
-            errorKind("Some memory locations have not been freed by end of execution."));
-}
-
 TEST(DifferentialCheck, VariantFlagsMatchTheirOptions) {
   bool sawForce = false, sawNoInline = false;
   for (uint64_t bits = 0; bits < 256; ++bits) {
