@@ -1638,7 +1638,8 @@ void Builder::biasedArms(const Region *r) {
 //      cell never stored, chosen on the trigger);
 //   1: a cell left out of the filling loop on the trigger, loaded after it;
 //   2: a load or store at an offset pushed out of bounds (len, -1, idx+len);
-//   3: use after free: `free p` on the trigger before a load through an alias;
+//   3: use after free: `free p` on the trigger between a store and a load
+//      (or store) through an alias;
 //   4: double free through an alias, or a free at a non-zero offset;
 //   5: a leak: the free skipped on the trigger (the error comes at exit).
 bool Builder::memoryHazard() {
@@ -1722,12 +1723,15 @@ bool Builder::memoryHazard() {
   }
   if (variant == 3) {
     VarId q = alias(p);
+    VarId at = op(Opcode::PtrAdd, ptrTy, {q, modNonNeg(read(kInt), len)});
+    // Mostly a store just before: forwarding it past the free loses the error.
+    if (rng_.chance(60))
+      effect(Opcode::Store, {at, storable(t)});
     BlockId early = newBlock("early"), cont = newBlock("cont");
     branch(trig, early, cont);
     startBlock(early);
     effect(Opcode::Free, {p});
     startBlock(cont);
-    VarId at = op(Opcode::PtrAdd, ptrTy, {q, modNonNeg(read(kInt), len)});
     if (rng_.chance(70))
       observe(op(Opcode::Load, elem, {at}), t);
     else
