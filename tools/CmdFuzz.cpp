@@ -28,6 +28,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 
 namespace brisk {
 namespace {
@@ -271,6 +272,9 @@ int runFuzzCommand(const std::vector<std::string> &args) {
   };
   uint64_t checked = 0, findings = 0, skipped = 0;
   uint64_t originalDyn = 0, optimizedDyn = 0;
+  // Per generator shape: programs holding one, and how many of those were
+  // skipped (docs/generator.md's distribution table comes from this).
+  std::map<std::string, std::pair<uint64_t, uint64_t>> shapes;
   for (uint64_t seed = first; seed < first + count; ++seed) {
     GenOptions g = c.genFor(seed);
     PipelineVariant variant = c.variantFor(seed);
@@ -292,6 +296,10 @@ int runFuzzCommand(const std::vector<std::string> &args) {
     ++checked;
     originalDyn += r.originalDyn;
     optimizedDyn += r.optimizedDyn;
+    for (const auto &[name, placed] : genStats.shapes) {
+      ++shapes[name].first;
+      shapes[name].second += r.kind == FailureKind::Invalid;
+    }
     if (r.kind == FailureKind::Invalid) {
       // Fails or never ends on every input: nothing to profile, no finding.
       ++skipped;
@@ -320,6 +328,12 @@ int runFuzzCommand(const std::vector<std::string> &args) {
     std::cout << "; dynamic instructions optimized/original " << std::setprecision(3)
               << double(optimizedDyn) / double(originalDyn);
   std::cout << std::endl;
+  if (!shapes.empty()) {
+    std::cout << "brisk fuzz: programs with each shape (skipped among them):";
+    for (const auto &[name, counts] : shapes)
+      std::cout << " " << name << " " << counts.first << " (" << counts.second << ")";
+    std::cout << std::endl;
+  }
   return findings ? 1 : 0;
 }
 

@@ -20,9 +20,10 @@ int runGenCommand(const std::vector<std::string> &args) {
                "same program. With --args, writes argument vector --input=K for the\n"
                "program of --seed instead: its length depends on the seed only.\n"
                "The hazard shapes (--undefined-reads, --traps, --endless-loops,\n"
-               "--own-speculation; --hazards for all) make programs that fail or never\n"
-               "end on some inputs, on purpose (docs/generator.md); --hot-loops adds\n"
-               "loops that run at least 100 times.");
+               "--own-speculation, --memory-hazards; --hazards for all) make programs\n"
+               "that fail or never end on some inputs, on purpose (docs/generator.md);\n"
+               "--hot-loops, --aliasing, --pointer-loops and --loop-nests add the shapes\n"
+               "the loop and memory passes work on.");
   opts.value("seed", "S", "random seed (default 0)");
   opts.value("size", "N", "approximate number of instructions (default 200)");
   opts.value("format", "FMT", "json (default) or text");
@@ -67,11 +68,14 @@ int runGenCommand(const std::vector<std::string> &args) {
   GenStats stats;
   Program program = generateProgram(g, &stats);
   out = format == "json" ? toJsonString(program) : toText(program);
-  if (opts.has("stats"))
+  if (opts.has("stats")) {
     std::cerr << "seed " << g.seed << ": " << stats.functions << " functions, "
               << stats.instructions << " instructions, main arity " << mainArity(g.seed)
-              << ", dyn bound " << stats.dynBound << ", print bound " << stats.printBound
-              << "\n";
+              << ", dyn bound " << stats.dynBound << ", print bound " << stats.printBound;
+    for (const auto &[name, placed] : stats.shapes)
+      std::cerr << ", " << name << " " << placed;
+    std::cerr << "\n";
+  }
   return writeOutput(opts.get("o", "-"), out) ? 0 : 2;
 }
 

@@ -20,9 +20,22 @@ constexpr ShapeFlag kShapes[] = {
      &GenOptions::ownSpeculation},
     {"hot-loops", "loops run >= 100 times with biased branches and array stores",
      &GenOptions::hotLoops},
+    {"memory-hazards",
+     "uninitialised reads, out of bounds, use after free, double free, leaks on rare inputs",
+     &GenOptions::memoryHazards},
+    {"aliasing", "small allocs, aliasing pointers, loads after stores through aliases, escapes",
+     &GenOptions::aliasing},
+    {"pointer-loops", "arrays walked by pointer IVs and i*cols+j, invariant loads in loops",
+     &GenOptions::pointerLoops},
+    {"loop-nests", "loop nests (counted, uncounted) with inner stores and biased branches",
+     &GenOptions::loopNests},
 };
 
 } // namespace
+
+unsigned defaultShapeRate(bool shapesOnByDefault) {
+  return shapesOnByDefault ? 6 : GenOptions{}.shapeRate;
+}
 
 void declareGeneratorFlags(Options &opts, const std::string &prefix, bool shapesOnByDefault) {
   opts.flag("no-memory", prefix + "no alloc/load/store/ptradd/free");
@@ -36,11 +49,11 @@ void declareGeneratorFlags(Options &opts, const std::string &prefix, bool shapes
     opts.flag(s.name, prefix + s.help + state);
     opts.flag(std::string("no-") + s.name, prefix + "no " + s.help);
   }
-  opts.flag("hazards", prefix + "all five shapes above");
-  opts.flag("no-hazards", prefix + "none of the five shapes (the safe generator)");
+  opts.flag("hazards", prefix + "all nine shapes above");
+  opts.flag("no-hazards", prefix + "none of the nine shapes (the safe generator)");
   opts.value("shape-rate", "P",
              prefix + "percent of statements that hold one of the shapes (default " +
-                 std::to_string(GenOptions{}.shapeRate) + ")");
+                 std::to_string(defaultShapeRate(shapesOnByDefault)) + ")");
 }
 
 bool readGeneratorFlags(const Options &opts, GenOptions &g, bool shapesOnByDefault) {
@@ -54,7 +67,7 @@ bool readGeneratorFlags(const Options &opts, GenOptions &g, bool shapesOnByDefau
   for (const ShapeFlag &s : kShapes)
     g.*s.field = ((shapesOnByDefault && !none) || all || opts.has(s.name)) &&
                  !opts.has(std::string("no-") + s.name);
-  uint64_t rate = g.shapeRate;
+  uint64_t rate = defaultShapeRate(shapesOnByDefault);
   if (!opts.getCount("shape-rate", rate))
     return false;
   if (rate > 100) {
@@ -86,7 +99,7 @@ std::string generatorFlagsFor(const GenOptions &g, bool shapesOnByDefault) {
     else if (!on && shapesOnByDefault)
       s += std::string(" --no-") + sh.name;
   }
-  if (g.shapeRate != GenOptions{}.shapeRate)
+  if (g.shapeRate != defaultShapeRate(shapesOnByDefault))
     s += " --shape-rate=" + std::to_string(g.shapeRate);
   return s;
 }

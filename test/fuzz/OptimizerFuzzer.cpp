@@ -58,6 +58,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   g.endlessLoops = shapes & 4;
   g.ownSpeculation = shapes & 8;
   g.hotLoops = shapes & 16;
+  g.memoryHazards = shapes & 32;
+  g.aliasing = shapes & 64;
+  g.pointerLoops = shapes & 128;
+  g.loopNests = features & 32; // the shapes byte is full
   g.maxDyn = 50000; // keeps one execution in the milliseconds
   PipelineVariant variant = variantFromBits(in.ConsumeIntegral<uint64_t>());
   FuzzCase c;
@@ -79,7 +83,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             << (g.undefinedReads ? " --undefined-reads" : "") << (g.traps ? " --traps" : "")
             << (g.endlessLoops ? " --endless-loops" : "")
             << (g.ownSpeculation ? " --own-speculation" : "")
-            << (g.hotLoops ? " --hot-loops" : "") << " --max-dyn=" << g.maxDyn
+            << (g.hotLoops ? " --hot-loops" : "")
+            << (g.memoryHazards ? " --memory-hazards" : "") << (g.aliasing ? " --aliasing" : "")
+            << (g.pointerLoops ? " --pointer-loops" : "")
+            << (g.loopNests ? " --loop-nests" : "") << " --max-dyn=" << g.maxDyn
             << "\noptimizer flags:";
   for (const std::string &f : variant.flags)
     std::cerr << " " << f;

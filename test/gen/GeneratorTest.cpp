@@ -466,6 +466,108 @@ TEST(GeneratorShapes, HotLoopsRunAHundredTimesAndStore) {
   EXPECT_GE(hot, seeds * 3 / 4);
   EXPECT_GE(hotStore, seeds / 4);
 }
+// --- the memory and loop shapes (GenOptions::memoryHazards ... loopNests) ---
+
+// The number of runs whose error message starts with `prefix`.
+unsigned errorsStartingWith(const ShapeCensus &c, const std::string &prefix) {
+  unsigned n = 0;
+  for (auto &[k, count] : c.outcomes)
+    n += k.rfind(prefix, 0) == 0 ? count : 0;
+  return n;
+}
+
+TEST(GeneratorShapes, MemoryHazardsFailOnSomeInputsOnly) {
+  ShapeCensus c = census(&GenOptions::memoryHazards, 80);
+  EXPECT_GE(errorsStartingWith(c, "Pointer "), 2u) << describe(c);     // uninitialised cell
+  EXPECT_GE(errorsStartingWith(c, "Uninitialized heap location "), 2u) // bounds, freed
+      << describe(c);
+  EXPECT_GE(errorsStartingWith(c, "Tried to free illegal memory location"), 1u) << describe(c);
+  EXPECT_GE(errorsStartingWith(c, "Some memory locations have not been freed"), 1u)
+      << describe(c);
+  EXPECT_GE(c.programsWithCleanAndFailingInputs, 10u) << describe(c);
+  EXPECT_GE(c.outcomes["ok"], 240u) << describe(c); // of 480 runs, at a dense shape rate
+  EXPECT_EQ(c.outcomes["endless"], 0u) << describe(c);
+}
+
+// Aliasing is safe: every run ends cleanly, and the programs hold pointers
+// stored in memory and calls that take a pointer next to loads and stores.
+TEST(GeneratorShapes, AliasingRunsCleanlyAndLetsPointersEscape) {
+  ShapeCensus c = census(&GenOptions::aliasing, 40, 3);
+  EXPECT_EQ(c.outcomes["ok"], 120u) << describe(c);
+  unsigned escapes = 0;
+  for (uint64_t seed = 0; seed < 40; ++seed)
+    escapes += toText(generateProgram(withShape(seed, &GenOptions::aliasing)))
+                   .find(": ptr<ptr<") != std::string::npos;
+  EXPECT_GE(escapes, 3u);
+}
+
+// Pointer induction variables (`w = ptradd w step`), clean on most inputs;
+// the off-by-one walks fail on a few with an out-of-bounds load.
+TEST(GeneratorShapes, PointerLoopsWalkByPointerInductionVariables) {
+  ShapeCensus c = census(&GenOptions::pointerLoops, 60);
+  unsigned walks = 0;
+  for (uint64_t seed = 0; seed < 60; ++seed) {
+    Program p = generateProgram(withShape(seed, &GenOptions::pointerLoops));
+    bool walk = false;
+    for (const Function &f : p.functions)
+      for (BlockId b : f.layout)
+        for (const Instr &in : f.block(b).instrs)
+          walk |= in.op == Opcode::PtrAdd && in.dest == in.args[0];
+    walks += walk;
+  }
+  EXPECT_GE(walks, 10u);
+  EXPECT_GE(errorsStartingWith(c, "Uninitialized heap location "), 1u) << describe(c);
+  EXPECT_GE(c.outcomes["ok"], 300u) << describe(c); // of 360 runs
+  EXPECT_EQ(c.outcomes["endless"], 0u) << describe(c);
+}
+
+// Loop nests: an inner body runs at least 100 times on the training input in
+// most programs, a store in it in many.
+TEST(GeneratorShapes, LoopNestsRunInnerBodiesHot) {
+  unsigned hot = 0, hotStore = 0;
+  const unsigned seeds = 40;
+  for (uint64_t seed = 0; seed < seeds; ++seed) {
+    Program p = generateProgram(withShape(seed, &GenOptions::loopNests));
+    interp::RunOptions opts;
+    for (int64_t a : generateArguments(seed, 0))
+      opts.args.push_back(std::to_string(a));
+    std::unique_ptr<FILE, int (*)(FILE *)> sink(std::tmpfile(), std::fclose);
+    opts.out = sink.get();
+    opts.profile = true;
+    interp::RunResult r = interp::runProgram(p, opts);
+    ASSERT_TRUE(r.ok) << "seed " << seed << ": " << r.error;
+    bool h = false, hs = false;
+    for (size_t f = 0; f < p.functions.size(); ++f)
+      for (BlockId b : p.functions[f].layout) {
+        if (r.profile->functions[f].blockCount(b) < 100)
+          continue;
+        h = true;
+        for (const Instr &in : p.functions[f].block(b).instrs)
+          hs |= in.op == Opcode::Store;
+      }
+    hot += h;
+    hotStore += hs;
+  }
+  EXPECT_GE(hot, seeds * 3 / 4);
+  EXPECT_GE(hotStore, seeds / 4);
+}
+
+// GenStats counts the shapes placed, under the names of their switches.
+TEST(GeneratorShapes, StatsCountTheShapesPlaced) {
+  std::map<std::string, uint64_t> total;
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    GenOptions o = withSeed(seed);
+    o.memoryHazards = o.aliasing = o.pointerLoops = o.loopNests = o.traps = true;
+    o.shapeRate = 12;
+    GenStats stats;
+    generateProgram(o, &stats);
+    for (auto &[name, n] : stats.shapes)
+      total[name] += n;
+  }
+  for (const char *name : {"memory-hazards", "aliasing", "pointer-loops", "loop-nests", "traps"})
+    EXPECT_GT(total[name], 0u) << name;
+  EXPECT_EQ(total.count("hot-loops"), 0u);
+}
 #endif
 
 } // namespace

@@ -124,8 +124,9 @@ struct Loop {
 class Builder {
 public:
   Builder(const GenOptions &opts, Random &rng, const std::vector<Callee> &callees,
-          const FunctionPlan &plan, Callee &self)
-      : opts_(opts), rng_(rng), callees_(callees), plan_(plan), self_(self) {}
+          const FunctionPlan &plan, Callee &self, std::map<std::string, uint64_t> *shapeCounts)
+      : opts_(opts), rng_(rng), callees_(callees), plan_(plan), self_(self),
+        shapeCounts_(shapeCounts) {}
 
   Function run();
 
@@ -319,7 +320,9 @@ private:
   bool breakOut();
   bool earlyReturn();
   bool opportunisticCall(uint64_t left);
-  void call(const Callee &callee);
+  // `forced`: the region passed for a pointer parameter (default: one of
+  // the callee's element type in scope).
+  void call(const Callee &callee, const Region *forced = nullptr);
   void selfCall();
   bool placePlanned();
   const Region *regionOf(Type elem) const {
@@ -335,7 +338,12 @@ private:
   // --- hazard and hot shapes (GenOptions::undefinedReads ... hotLoops) -------
   bool anyShape() const {
     return opts_.undefinedReads || opts_.traps || opts_.endlessLoops || opts_.ownSpeculation ||
-           opts_.hotLoops;
+           opts_.hotLoops || opts_.memoryHazards || opts_.aliasing || opts_.pointerLoops ||
+           opts_.loopNests;
+  }
+  void countShape(const char *name) {
+    if (shapeCounts_)
+      ++(*shapeCounts_)[name];
   }
   bool shape(uint64_t left);
   VarId inputInt();
@@ -350,11 +358,26 @@ private:
   bool hotLoop(uint64_t left);
   void hotLoopBody(VarId i, const Region *r);
 
+  // --- memory and loop shapes (GenOptions::memoryHazards ... loopNests) -----
+  unsigned memoryType() { return rng_.chance(75) ? unsigned(kInt) : randomType(); }
+  VarId storable(unsigned t);
+  void observe(VarId v, unsigned t);
+  VarId lengthIn(int64_t lo, int64_t hi);
+  VarId allocFilled(VarId len, int64_t maxLen, unsigned t);
+  void untilLoop(int64_t limit, Cost perIteration, const std::function<void(VarId)> &body);
+  void biasedArms(const Region *r);
+  bool memoryHazard();
+  bool aliasing();
+  bool aliasCall();
+  bool pointerLoop();
+  bool loopNest();
+
   const GenOptions &opts_;
   Random &rng_;
   const std::vector<Callee> &callees_;
   const FunctionPlan &plan_;
   Callee &self_;
+  std::map<std::string, uint64_t> *shapeCounts_;
 
   Function fn_;
   BlockId cur_ = kNoBlock;
@@ -859,11 +882,12 @@ void Builder::returnStatement() {
 
 // Calls `callee` with arguments from the variables in scope; the caller has
 // checked that it fits and, for pointer parameters, that a region exists.
-void Builder::call(const Callee &callee) {
+void Builder::call(const Callee &callee, const Region *forced) {
   Instr in;
   in.op = Opcode::Call;
   in.callee = callee.name;
-  const Region *region = callee.ptrParam >= 0
+  const Region *region = forced ? forced
+                         : callee.ptrParam >= 0
                              ? regionOf(callee.params[size_t(callee.ptrParam)].pointee())
                              : nullptr;
   for (size_t p = 0; p < callee.params.size(); ++p) {
@@ -984,7 +1008,23 @@ void Builder::initialiseState() {
 // --- hazard and hot shapes ------------------------------------------------------
 
 bool Builder::shape(uint64_t left) {
-  enum Kind { Undefined, UndefinedCall, Trap, Endless, Speculation, Hot };
+  enum Kind {
+    Undefined,
+    UndefinedCall,
+    Trap,
+    Endless,
+    Speculation,
+    Hot,
+    MemoryHazard,
+    Aliasing,
+    PointerLoop,
+    LoopNest
+  };
+  // The names of GeneratorFlags' switches, for GenStats::shapes.
+  static constexpr const char *kNames[] = {"undefined-reads", "undefined-reads", "traps",
+                                           "endless-loops",   "own-speculation", "hot-loops",
+                                           "memory-hazards",  "aliasing",        "pointer-loops",
+                                           "loop-nests"};
   std::vector<Kind> kinds;
   if (opts_.undefinedReads) {
     kinds.push_back(Undefined);
@@ -1001,15 +1041,34 @@ bool Builder::shape(uint64_t left) {
     kinds.push_back(Hot);
     kinds.push_back(Hot);
   }
-  switch (kinds[rng_.below(kinds.size())]) {
-  case Undefined: return undefinedRead();
-  case UndefinedCall: return callUndefinedReader();
-  case Trap: return loops_.size() < kMaxLoopDepth && trapLoop(left);
-  case Endless: return endlessLoop();
-  case Speculation: return ownSpeculation();
-  case Hot: return loops_.size() < kMaxLoopDepth && hotLoop(left);
+  // Added after the others, so that programs without them keep their stream.
+  if (opts_.memoryHazards && opts_.memory)
+    kinds.push_back(MemoryHazard);
+  if (opts_.aliasing && opts_.memory)
+    kinds.push_back(Aliasing);
+  if (opts_.pointerLoops && opts_.memory)
+    kinds.push_back(PointerLoop);
+  if (opts_.loopNests)
+    kinds.push_back(LoopNest);
+  if (kinds.empty()) // only memory shapes, and --no-memory
+    return false;
+  Kind kind = kinds[rng_.below(kinds.size())];
+  bool placed = false;
+  switch (kind) {
+  case Undefined: placed = undefinedRead(); break;
+  case UndefinedCall: placed = callUndefinedReader(); break;
+  case Trap: placed = loops_.size() < kMaxLoopDepth && trapLoop(left); break;
+  case Endless: placed = endlessLoop(); break;
+  case Speculation: placed = ownSpeculation(); break;
+  case Hot: placed = loops_.size() < kMaxLoopDepth && hotLoop(left); break;
+  case MemoryHazard: placed = memoryHazard(); break;
+  case Aliasing: placed = aliasing(); break;
+  case PointerLoop: placed = loops_.size() < kMaxLoopDepth && pointerLoop(); break;
+  case LoopNest: placed = loops_.size() + 2 <= kMaxLoopDepth && loopNest(); break;
   }
-  return false;
+  if (placed)
+    countShape(kNames[kind]);
+  return placed;
 }
 
 // An int variable in scope that depends on the input, a constant only when
@@ -1460,6 +1519,678 @@ void Builder::hotLoopBody(VarId i, const Region *r) {
   region(uint64_t(rng_.range(2, 10)));
 }
 
+// --- memory and loop shapes ---------------------------------------------------
+// What the memory passes (redundant load elimination, store-to-load
+// forwarding, load hoisting, scalar replacement) and the induction-variable
+// passes (pointer IVs, LFTR, unrolled copies) work on, and the hazards they
+// must keep: each loaded value reaches the output or a state variable, so a
+// wrong forwarding shows.
+
+// A value of type t to store: for ints mostly a fresh sum, so that different
+// stores store different values.
+VarId Builder::storable(unsigned t) {
+  if (t == kInt && rng_.chance(60))
+    return op(Opcode::Add, Type::intTy(), {read(kInt), intConst(rng_.range(1, 99))});
+  return read(t);
+}
+
+// Makes a loaded value matter: printed, added into a state variable the rest
+// of the function reads, or (rarely) dropped.
+void Builder::observe(VarId v, unsigned t) {
+  unsigned x = unsigned(rng_.below(100));
+  if (x < 35 && opts_.prints && avail().prints >= 1) {
+    effect(Opcode::Print, {v});
+    frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
+    return;
+  }
+  if (x < 92) {
+    bool isNew;
+    VarId d = destFor(t, isNew);
+    if (t == kInt)
+      op(Opcode::Add, Type::intTy(), {v, read(kInt)}, d);
+    else
+      op(Opcode::Id, typeOf(t), {v}, d);
+    finishDest(d, t, isNew);
+    return;
+  }
+  op(Opcode::Id, typeOf(t), {v});
+}
+
+// A length in [lo, hi]: the constant hi, or data reduced into the range.
+VarId Builder::lengthIn(int64_t lo, int64_t hi) {
+  if (lo == hi || rng_.chance(45))
+    return intConst(hi);
+  VarId m = boundedNonNeg(inputInt(), hi - lo + 1);
+  return op(Opcode::Add, Type::intTy(), {m, intConst(lo)});
+}
+
+// `p = alloc len` and a loop storing into every cell; len is in [1, maxLen]
+// on every run.
+VarId Builder::allocFilled(VarId len, int64_t maxLen, unsigned t) {
+  Type elem = typeOf(t);
+  VarId ptr = op(Opcode::Alloc, elem.pointerTo(), {len}, newVar('p'));
+  Cost a = avail();
+  forLoop(len, uint64_t(maxLen), Cost{a.dyn / uint64_t(maxLen), 0, 0}, [&](VarId i) {
+    VarId slot = op(Opcode::PtrAdd, elem.pointerTo(), {ptr, i});
+    VarId value = t == kInt && rng_.chance(60)
+                      ? op(Opcode::Add, Type::intTy(), {i, read(kInt)})
+                      : read(t);
+    effect(Opcode::Store, {slot, value});
+  });
+  return ptr;
+}
+
+// `do { body(i); acc += (x mod 3) + 1; ++i } while (acc < limit)`: an
+// uncounted loop of at most `limit` trips.
+void Builder::untilLoop(int64_t limit, Cost perIteration,
+                        const std::function<void(VarId)> &body) {
+  VarId acc = konst(Type::intTy(), Literal::ofInt(0), newVar('a'));
+  VarId i = konst(Type::intTy(), Literal::ofInt(0), newVar('i'));
+  VarId one = intConst(1);
+  VarId limitV = intConst(limit);
+  define(i, kInt, false);
+  BlockId head = newBlock("until"), exit = newBlock("reached");
+  startBlock(head);
+  pushFrame(perIteration, false);
+  loops_.push_back(Loop{exit, ownedRegions_});
+  Scope scope = openScope();
+  body(i);
+  closeScope(scope);
+  loops_.pop_back();
+  VarId stepBase = boundedNonNeg(read(kInt), 3);
+  VarId step = op(Opcode::Add, Type::intTy(), {stepBase, one});
+  op(Opcode::Add, Type::intTy(), {acc, step}, acc);
+  op(Opcode::Add, Type::intTy(), {i, one}, i);
+  VarId c = op(Opcode::Lt, Type::boolTy(), {acc, limitV});
+  branch(c, head, exit);
+  Cost iteration = popFrame();
+  startBlock(exit);
+  charge(iteration.times(uint64_t(limit)));
+}
+
+// A biased branch whose rare arm stores into `r` (when given) or prints.
+void Builder::biasedArms(const Region *r) {
+  VarId c = biasedCond();
+  BlockId rare = newBlock("rare"), common = newBlock("common"), join = newBlock("joined");
+  branch(c, rare, common);
+  startBlock(rare);
+  Scope scope = openScope();
+  pureStatement();
+  if (r && rng_.chance(60)) {
+    VarId idx = modNonNeg(read(kInt), r->len);
+    VarId p = op(Opcode::PtrAdd, r->elem.pointerTo(), {r->ptr, idx});
+    effect(Opcode::Store, {p, storable(tyIndex(r->elem))});
+  } else if (opts_.prints && avail().prints >= 1) {
+    print();
+  }
+  closeScope(scope);
+  jump(join);
+  startBlock(common);
+  scope = openScope();
+  for (int64_t k = rng_.range(1, 2); k > 0; --k)
+    pureStatement();
+  closeScope(scope);
+  startBlock(join);
+}
+
+// (f) Memory errors on a rare input, the allocation clean otherwise:
+//   0: a load of a cell stored only when the trigger does not hold (or of a
+//      cell never stored, chosen on the trigger);
+//   1: a cell left out of the filling loop on the trigger, loaded after it;
+//   2: a load or store at an offset pushed out of bounds (len, -1, idx+len);
+//   3: use after free: `free p` on the trigger between a store and a load
+//      (or store) through an alias;
+//   4: double free through an alias, or a free at a non-zero offset;
+//   5: a leak: the free skipped on the trigger (the error comes at exit).
+bool Builder::memoryHazard() {
+  if (avail().dyn < 220)
+    return false;
+  unsigned variant = unsigned(rng_.below(6));
+  unsigned t = memoryType();
+  Type elem = typeOf(t), ptrTy = elem.pointerTo();
+  int64_t maxLen = rng_.range(2, 8);
+  VarId len = lengthIn(2, maxLen);
+  VarId trig = rareTrigger(/*rarest=*/!loops_.empty() || rng_.chance(40));
+  auto alias = [&](VarId p) {
+    if (rng_.chance(40))
+      return op(Opcode::Id, ptrTy, {p});
+    int64_t k = rng_.range(-3, 3);
+    VarId there = op(Opcode::PtrAdd, ptrTy, {p, intConst(k)});
+    return op(Opcode::PtrAdd, ptrTy, {there, intConst(-k)});
+  };
+  VarId p;
+  if (variant == 0) {
+    p = op(Opcode::Alloc, ptrTy, {len}, newVar('p'));
+    VarId a0 = op(Opcode::PtrAdd, ptrTy, {p, intConst(0)});
+    effect(Opcode::Store, {a0, storable(t)});
+    VarId a1 = op(Opcode::PtrAdd, ptrTy, {p, intConst(1)});
+    BlockId arm = newBlock("arm"), armed = newBlock("armed");
+    VarId target = a1;
+    if (rng_.chance(50)) { // the store of cell 1 is skipped on the trigger
+      branch(trig, armed, arm);
+      startBlock(arm);
+      effect(Opcode::Store, {a1, storable(t)});
+    } else { // cell 1 is never stored; the trigger selects it
+      VarId idx = konst(Type::intTy(), Literal::ofInt(0), newVar('x'));
+      branch(trig, arm, armed);
+      startBlock(arm);
+      konst(Type::intTy(), Literal::ofInt(1), idx);
+      startBlock(armed);
+      target = op(Opcode::PtrAdd, ptrTy, {p, idx});
+      armed = kNoBlock;
+    }
+    if (armed != kNoBlock)
+      startBlock(armed);
+    if (rng_.chance(40))
+      pureStatement();
+    observe(op(Opcode::Load, elem, {target}), t);
+  } else if (variant == 1) {
+    p = op(Opcode::Alloc, ptrTy, {len}, newVar('p'));
+    VarId n = op(Opcode::Id, Type::intTy(), {len}, newVar('n'));
+    BlockId arm = newBlock("arm"), armed = newBlock("armed");
+    branch(trig, arm, armed);
+    startBlock(arm);
+    op(Opcode::Sub, Type::intTy(), {len, intConst(1)}, n);
+    startBlock(armed);
+    Cost a = avail();
+    forLoop(n, uint64_t(maxLen), Cost{a.dyn / uint64_t(maxLen), 0, 0}, [&](VarId i) {
+      VarId slot = op(Opcode::PtrAdd, ptrTy, {p, i});
+      effect(Opcode::Store, {slot, storable(t)});
+    });
+    VarId last = op(Opcode::Sub, Type::intTy(), {len, intConst(1)});
+    observe(op(Opcode::Load, elem, {op(Opcode::PtrAdd, ptrTy, {p, last})}), t);
+  } else {
+    p = allocFilled(len, maxLen, t);
+  }
+  if (variant == 2) {
+    VarId off = modNonNeg(read(kInt), len);
+    BlockId arm = newBlock("arm"), armed = newBlock("armed");
+    branch(trig, arm, armed);
+    startBlock(arm);
+    unsigned how = unsigned(rng_.below(3));
+    if (how == 0)
+      op(Opcode::Id, Type::intTy(), {len}, off);
+    else if (how == 1)
+      konst(Type::intTy(), Literal::ofInt(-1), off);
+    else
+      op(Opcode::Add, Type::intTy(), {off, len}, off);
+    startBlock(armed);
+    VarId at = op(Opcode::PtrAdd, ptrTy, {p, off});
+    if (rng_.chance(60))
+      observe(op(Opcode::Load, elem, {at}), t);
+    else
+      effect(Opcode::Store, {at, storable(t)});
+  }
+  if (variant == 3) {
+    VarId q = alias(p);
+    VarId at = op(Opcode::PtrAdd, ptrTy, {q, modNonNeg(read(kInt), len)});
+    // Mostly a store just before: forwarding it past the free loses the error.
+    if (rng_.chance(60))
+      effect(Opcode::Store, {at, storable(t)});
+    BlockId early = newBlock("early"), cont = newBlock("cont");
+    branch(trig, early, cont);
+    startBlock(early);
+    effect(Opcode::Free, {p});
+    startBlock(cont);
+    if (rng_.chance(70))
+      observe(op(Opcode::Load, elem, {at}), t);
+    else
+      effect(Opcode::Store, {at, storable(t)});
+    BlockId late = newBlock("late"), done = newBlock("freed");
+    branch(trig, done, late);
+    startBlock(late);
+    effect(Opcode::Free, {p});
+    startBlock(done);
+    return true;
+  }
+  if (variant == 4) {
+    VarId q = alias(p);
+    observe(op(Opcode::Load, elem, {q}), t);
+    if (rng_.chance(60)) {
+      effect(Opcode::Free, {p});
+      BlockId again = newBlock("again"), done = newBlock("freed");
+      branch(trig, again, done);
+      startBlock(again);
+      effect(Opcode::Free, {q});
+      startBlock(done);
+    } else {
+      BlockId bad = newBlock("offset"), good = newBlock("whole"), done = newBlock("freed");
+      branch(trig, bad, good);
+      startBlock(bad);
+      effect(Opcode::Free, {op(Opcode::PtrAdd, ptrTy, {q, intConst(1)})});
+      jump(done);
+      startBlock(good);
+      effect(Opcode::Free, {p});
+      startBlock(done);
+    }
+    return true;
+  }
+  if (variant == 5) {
+    if (rng_.chance(50))
+      observe(op(Opcode::Load, elem, {op(Opcode::PtrAdd, ptrTy, {p, modNonNeg(read(kInt), len)})}),
+              t);
+    BlockId release = newBlock("release"), done = newBlock("kept");
+    branch(trig, done, release);
+    startBlock(release);
+    effect(Opcode::Free, {p});
+    startBlock(done);
+    return true;
+  }
+  effect(Opcode::Free, {p});
+  return true;
+}
+
+// (g) Aliasing, safe on every input: loads after stores through other
+// pointers to the same cells, in one of
+//   0: a small constant-size alloc reached only at constant offsets (what
+//      scalar replacement takes), stores in branch arms;
+//   1: one alloc (or a region in scope, a pointer parameter too) reached
+//      through pointers derived differently, at constant and data offsets;
+//   2: a pointer that is one of two allocs depending on a condition;
+//   3: the pointer stored in memory (it escapes), loaded back and stored
+//      through;
+//   4: a helper that takes the pointer and may store through it, between a
+//      store and a load of the same cell.
+bool Builder::aliasing() {
+  if (avail().dyn < 260)
+    return false;
+  unsigned variant = unsigned(rng_.below(5));
+  if (variant == 4 && aliasCall())
+    return true;
+  unsigned t = memoryType();
+  Type elem = typeOf(t), ptrTy = elem.pointerTo();
+  if (variant == 0) {
+    int64_t n = rng_.range(1, 4);
+    VarId p = op(Opcode::Alloc, ptrTy, {intConst(n)}, newVar('p'));
+    std::vector<VarId> cells;
+    for (int64_t k = 0; k < n; ++k) {
+      cells.push_back(op(Opcode::PtrAdd, ptrTy, {p, intConst(k)}));
+      effect(Opcode::Store, {cells.back(), storable(t)});
+    }
+    auto cell = [&] {
+      size_t k = size_t(rng_.below(size_t(n)));
+      return rng_.chance(50) ? cells[k] : op(Opcode::PtrAdd, ptrTy, {p, intConst(int64_t(k))});
+    };
+    for (int64_t steps = rng_.range(3, 8); steps > 0; --steps) {
+      unsigned x = unsigned(rng_.below(100));
+      if (x < 30) {
+        effect(Opcode::Store, {cell(), storable(t)});
+      } else if (x < 65) {
+        observe(op(Opcode::Load, elem, {cell()}), t);
+      } else if (x < 85) {
+        VarId c = condition();
+        BlockId arm = newBlock("then"), join = newBlock("endif");
+        branch(c, arm, join);
+        startBlock(arm);
+        Scope scope = openScope();
+        effect(Opcode::Store, {cell(), storable(t)});
+        closeScope(scope);
+        startBlock(join);
+      } else {
+        pureStatement();
+      }
+    }
+    effect(Opcode::Free, {p});
+    return true;
+  }
+  if (variant == 1) {
+    // An existing region (fully initialised, length in [1, 16]) or a new one.
+    bool own = regions_.empty() || rng_.chance(60);
+    Region r;
+    int64_t minLen = 1;
+    if (own) {
+      int64_t maxLen = rng_.range(2, 8);
+      minLen = rng_.chance(50) ? maxLen : 2;
+      VarId len = lengthIn(minLen, maxLen);
+      r = Region{allocFilled(len, maxLen, t), elem, len};
+    } else {
+      r = regions_[rng_.below(regions_.size())];
+      t = tyIndex(r.elem);
+      elem = r.elem;
+      ptrTy = elem.pointerTo();
+    }
+    // Pointers to cell k derived two ways, and one at a data offset.
+    int64_t k = rng_.range(0, minLen - 1);
+    int64_t detour = rng_.range(-2, 3);
+    std::vector<VarId> ptrs;
+    ptrs.push_back(op(Opcode::PtrAdd, ptrTy, {r.ptr, intConst(k)}));
+    VarId mid = op(Opcode::PtrAdd, ptrTy, {r.ptr, intConst(detour)});
+    ptrs.push_back(op(Opcode::PtrAdd, ptrTy, {mid, intConst(k - detour)}));
+    ptrs.push_back(op(Opcode::PtrAdd, ptrTy, {r.ptr, modNonNeg(read(kInt), r.len)}));
+    if (k == 0)
+      ptrs.push_back(r.ptr);
+    for (int64_t steps = rng_.range(3, 8); steps > 0; --steps) {
+      VarId a = ptrs[rng_.below(ptrs.size())], b = ptrs[rng_.below(ptrs.size())];
+      unsigned x = unsigned(rng_.below(100));
+      if (x < 35) { // store, then load through another pointer
+        effect(Opcode::Store, {a, storable(t)});
+        observe(op(Opcode::Load, elem, {b}), t);
+      } else if (x < 60) { // two loads, a store through another pointer between
+        VarId v = op(Opcode::Load, elem, {a});
+        if (rng_.chance(60))
+          effect(Opcode::Store, {b, storable(t)});
+        VarId w = op(Opcode::Load, elem, {a});
+        observe(v, t);
+        observe(w, t);
+      } else if (x < 80) {
+        effect(Opcode::Store, {a, storable(t)});
+      } else {
+        observe(op(Opcode::Load, elem, {a}), t);
+      }
+    }
+    if (own)
+      effect(Opcode::Free, {r.ptr});
+    return true;
+  }
+  int64_t maxLen = rng_.range(1, 6);
+  VarId len = lengthIn(1, maxLen);
+  VarId p = allocFilled(len, maxLen, t);
+  if (variant == 2) {
+    int64_t maxLen2 = rng_.range(1, 6);
+    VarId q = allocFilled(lengthIn(1, maxLen2), maxLen2, t);
+    VarId sel = op(Opcode::Id, ptrTy, {p}, newVar('r'));
+    VarId c = condition();
+    BlockId other = newBlock("other"), join = newBlock("chosen");
+    branch(c, other, join);
+    startBlock(other);
+    op(Opcode::Id, ptrTy, {q}, sel);
+    startBlock(join);
+    VarId before = op(Opcode::Load, elem, {p});
+    effect(Opcode::Store, {sel, storable(t)});
+    observe(op(Opcode::Load, elem, {p}), t);
+    observe(op(Opcode::Load, elem, {q}), t);
+    observe(before, t);
+    effect(Opcode::Free, {q});
+  } else {
+    // Escapes through memory.
+    VarId box = op(Opcode::Alloc, ptrTy.pointerTo(), {intConst(1)}, newVar('b'));
+    effect(Opcode::Store, {box, p});
+    VarId at = op(Opcode::PtrAdd, ptrTy, {p, intConst(0)});
+    VarId v = op(Opcode::Load, elem, {at});
+    if (rng_.chance(40))
+      pureStatement();
+    VarId back = op(Opcode::Load, ptrTy, {box});
+    VarId there = op(Opcode::PtrAdd, ptrTy, {back, intConst(0)});
+    effect(Opcode::Store, {there, storable(t)});
+    observe(op(Opcode::Load, elem, {at}), t);
+    observe(v, t);
+    effect(Opcode::Free, {box});
+  }
+  effect(Opcode::Free, {p});
+  return true;
+}
+
+// (g4) `store p[k] v; call f(p, len); load p[k]`: f may store through p.
+bool Builder::aliasCall() {
+  Cost av = avail();
+  std::vector<const Callee *> fit;
+  for (const Callee &c : callees_)
+    if (c.ptrParam >= 0 && c.cost.dyn + 200 <= av.dyn && c.cost.prints + 2 <= av.prints)
+      fit.push_back(&c);
+  if (fit.empty())
+    return false;
+  const Callee &callee = *fit[rng_.below(fit.size())];
+  Type elem = callee.params[size_t(callee.ptrParam)].pointee();
+  unsigned t = tyIndex(elem);
+  int64_t maxLen = rng_.range(1, 8);
+  VarId len = lengthIn(1, maxLen);
+  Region r{allocFilled(len, maxLen, t), elem, len};
+  VarId at = op(Opcode::PtrAdd, elem.pointerTo(), {r.ptr, modNonNeg(read(kInt), len)});
+  effect(Opcode::Store, {at, storable(t)});
+  VarId before = op(Opcode::Load, elem, {r.ptr});
+  call(callee, &r);
+  observe(op(Opcode::Load, elem, {at}), t);
+  observe(op(Opcode::Load, elem, {r.ptr}), t);
+  observe(before, t);
+  effect(Opcode::Free, {r.ptr});
+  return true;
+}
+
+// (h) Arrays walked by loops, safe unless noted:
+//   0: filled and summed by pointer induction variables (`q = ptradd q s`,
+//      forwards, backwards or by two), the summing loop one trip too long on
+//      a rare input (out of bounds at its last trip, after its prints);
+//   1: a matrix indexed `r * cols + c` in a loop nest, read row by row
+//      (one column too many on a rare input: only the last row leaves the
+//      array) or column by column;
+//   2: a load of a loop-invariant cell, with stores into other cells, into
+//      a data-chosen cell on a biased branch, or into the cell itself;
+//   3: neighbouring cells `p[i]`, `p[i+1]` (what unrolled copies turn into
+//      constant offsets).
+bool Builder::pointerLoop() {
+  Cost av = avail();
+  unsigned variant = unsigned(rng_.below(4));
+  VarId one = intConst(1);
+  Type ptrTy = Type::intTy().pointerTo();
+  if (variant == 0) {
+    int64_t maxN = rng_.range(4, 48);
+    if (av.dyn < uint64_t(400 + 30 * maxN))
+      return false;
+    int stride = rng_.chance(60) ? 1 : rng_.chance(50) ? -1 : 2;
+    VarId n = lengthIn(1, maxN);
+    VarId cells = stride == 2 ? op(Opcode::Mul, Type::intTy(), {n, intConst(2)}) : n;
+    VarId p = op(Opcode::Alloc, ptrTy, {cells}, newVar('p'));
+    VarId step = intConst(stride);
+    auto start = [&] {
+      VarId q = newVar('w');
+      if (stride == -1)
+        op(Opcode::PtrAdd, ptrTy, {p, op(Opcode::Sub, Type::intTy(), {cells, one})}, q);
+      else
+        op(Opcode::Id, ptrTy, {p}, q);
+      return q;
+    };
+    VarId q = start();
+    VarId scale = intConst(rng_.range(-5, 9));
+    forLoop(n, uint64_t(maxN), Cost{av.dyn / uint64_t(4 * maxN), 0, 0}, [&](VarId i) {
+      VarId v = op(Opcode::Mul, Type::intTy(), {i, scale});
+      if (stride == 2) // the odd cells too
+        effect(Opcode::Store, {op(Opcode::PtrAdd, ptrTy, {q, one}), v});
+      effect(Opcode::Store, {q, op(Opcode::Add, Type::intTy(), {v, read(kInt)})});
+      op(Opcode::PtrAdd, ptrTy, {q, step}, q);
+    });
+    VarId m = n;
+    bool offByOne = stride != 2 && rng_.chance(30);
+    if (offByOne) {
+      m = op(Opcode::Id, Type::intTy(), {n}, newVar('n'));
+      VarId trig = rareTrigger(/*rarest=*/!loops_.empty());
+      BlockId arm = newBlock("arm"), armed = newBlock("armed");
+      branch(trig, arm, armed);
+      startBlock(arm);
+      op(Opcode::Add, Type::intTy(), {n, one}, m);
+      startBlock(armed);
+    }
+    VarId sum = konst(Type::intTy(), Literal::ofInt(0), newVar('s'));
+    VarId r = start();
+    uint64_t trips = uint64_t(maxN) + (offByOne ? 1 : 0);
+    bool printing = opts_.prints && avail().prints >= trips + 1 && rng_.chance(50);
+    forLoop(m, trips, Cost{av.dyn / uint64_t(4 * maxN), printing ? 1u : 0u, 0}, [&](VarId i) {
+      VarId v = op(Opcode::Load, Type::intTy(), {r});
+      op(Opcode::Add, Type::intTy(), {sum, v}, sum);
+      if (printing) {
+        effect(Opcode::Print, {i, sum});
+        frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
+      }
+      op(Opcode::PtrAdd, ptrTy, {r, step}, r);
+    });
+    observe(sum, kInt);
+    effect(Opcode::Free, {p});
+    return true;
+  }
+  if (variant == 1) {
+    int64_t rows = rng_.range(2, 10), cols = rng_.range(2, 10);
+    if (av.dyn < uint64_t(600 + 40 * rows * (cols + 1)))
+      return false;
+    VarId rowsV = lengthIn(1, rows);
+    VarId colsV = lengthIn(1, cols);
+    VarId m = op(Opcode::Alloc, ptrTy, {op(Opcode::Mul, Type::intTy(), {rowsV, colsV})},
+                 newVar('m'));
+    VarId scale = intConst(rng_.range(2, 11));
+    Cost per{av.dyn / uint64_t(4 * rows), 0, 0};
+    forLoop(rowsV, uint64_t(rows), per, [&](VarId r) {
+      VarId base = op(Opcode::Mul, Type::intTy(), {r, colsV});
+      forLoop(colsV, uint64_t(cols), Cost{per.dyn / uint64_t(cols), 0, 0}, [&](VarId c) {
+        VarId idx = op(Opcode::Add, Type::intTy(), {base, c});
+        VarId v = op(Opcode::Add, Type::intTy(), {r, op(Opcode::Mul, Type::intTy(), {c, scale})});
+        effect(Opcode::Store, {op(Opcode::PtrAdd, ptrTy, {m, idx}), v});
+      });
+    });
+    VarId sum = konst(Type::intTy(), Literal::ofInt(0), newVar('s'));
+    bool byRow = rng_.chance(60);
+    bool offByOne = byRow && rng_.chance(30);
+    VarId innerN = colsV;
+    if (offByOne) {
+      innerN = op(Opcode::Id, Type::intTy(), {colsV}, newVar('n'));
+      VarId trig = rareTrigger(/*rarest=*/!loops_.empty());
+      BlockId arm = newBlock("arm"), armed = newBlock("armed");
+      branch(trig, arm, armed);
+      startBlock(arm);
+      op(Opcode::Add, Type::intTy(), {colsV, one}, innerN);
+      startBlock(armed);
+    }
+    VarId outerN = byRow ? rowsV : colsV, inner = byRow ? innerN : rowsV;
+    uint64_t outerTrip = uint64_t(byRow ? rows : cols);
+    uint64_t innerTrip = uint64_t(byRow ? cols + (offByOne ? 1 : 0) : rows);
+    Cost a = avail();
+    Cost outerPer{a.dyn / (2 * outerTrip), a.prints / outerTrip, 0};
+    forLoop(outerN, outerTrip, outerPer, [&](VarId x) {
+      forLoop(inner, innerTrip, Cost{outerPer.dyn / innerTrip, 0, 0}, [&](VarId y) {
+        VarId r = byRow ? x : y, c = byRow ? y : x;
+        VarId idx = op(Opcode::Add, Type::intTy(), {op(Opcode::Mul, Type::intTy(), {r, colsV}), c});
+        VarId v = op(Opcode::Load, Type::intTy(), {op(Opcode::PtrAdd, ptrTy, {m, idx})});
+        op(Opcode::Add, Type::intTy(), {sum, v}, sum);
+        if (rng_.chance(40))
+          biasedArms(nullptr);
+      });
+      if (opts_.prints && avail().prints >= 1 && rng_.chance(30)) {
+        effect(Opcode::Print, {x, sum});
+        frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
+      }
+    });
+    observe(sum, kInt);
+    effect(Opcode::Free, {m});
+    return true;
+  }
+  int64_t maxLen = rng_.range(2, 8);
+  bool hot = rng_.chance(20);
+  int64_t trip = hot ? rng_.range(100, 150) : rng_.range(4, 40);
+  if (av.dyn < uint64_t(300 + 10 * maxLen + 40 * trip))
+    return false;
+  VarId len = lengthIn(2, maxLen);
+  VarId p = allocFilled(len, maxLen, kInt);
+  if (variant == 2) {
+    VarId k = rng_.chance(50) ? intConst(rng_.range(0, 1)) : modNonNeg(read(kInt), len);
+    VarId at = op(Opcode::PtrAdd, ptrTy, {p, k});
+    VarId n = rng_.chance(50) ? intConst(trip) : boundedNonNeg(inputInt(), trip + 1);
+    VarId sum = konst(Type::intTy(), Literal::ofInt(0), newVar('s'));
+    unsigned kill = unsigned(rng_.below(4)); // 0: none; 1: other cell; 2: rare; 3: itself
+    VarId other = kill == 1 ? op(Opcode::PtrAdd, ptrTy, {p, modNonNeg(read(kInt), len)}) : kNoVar;
+    Region r{p, Type::intTy(), len};
+    Cost a = avail();
+    forLoop(n, uint64_t(trip), Cost{a.dyn / uint64_t(2 * trip), 0, 0}, [&](VarId i) {
+      VarId v = op(Opcode::Load, Type::intTy(), {at});
+      op(rng_.chance(70) ? Opcode::Add : Opcode::Sub, Type::intTy(), {sum, v}, sum);
+      if (kill == 1)
+        effect(Opcode::Store, {other, op(Opcode::Add, Type::intTy(), {i, v})});
+      else if (kill == 2)
+        biasedArms(&r);
+      else if (kill == 3)
+        effect(Opcode::Store, {at, op(Opcode::Add, Type::intTy(), {v, one})});
+      if (rng_.chance(30))
+        pureStatement();
+    });
+    observe(sum, kInt);
+    observe(op(Opcode::Load, Type::intTy(), {at}), kInt);
+  } else {
+    // p[i+1] = p[i] + p[i+1] (or p[i] + p[i+2]) for i + gap < len.
+    int64_t gap = maxLen >= 3 && rng_.chance(30) ? 2 : 1;
+    VarId lim = op(Opcode::Sub, Type::intTy(), {len, intConst(gap)});
+    Cost a = avail();
+    forLoop(lim, uint64_t(maxLen), Cost{a.dyn / uint64_t(2 * maxLen), 0, 0}, [&](VarId i) {
+      VarId a0 = op(Opcode::PtrAdd, ptrTy, {p, i});
+      VarId a1 = op(Opcode::PtrAdd, ptrTy, {p, op(Opcode::Add, Type::intTy(), {i, intConst(gap)})});
+      VarId x = op(Opcode::Load, Type::intTy(), {a0});
+      VarId y = op(Opcode::Load, Type::intTy(), {a1});
+      effect(Opcode::Store, {a1, op(Opcode::Add, Type::intTy(), {x, y})});
+    });
+    VarId last = op(Opcode::Sub, Type::intTy(), {len, one});
+    observe(op(Opcode::Load, Type::intTy(), {op(Opcode::PtrAdd, ptrTy, {p, last})}), kInt);
+  }
+  effect(Opcode::Free, {p});
+  return true;
+}
+
+// (i) A nest of two or three loops, each counted (`i < n`, n constant or
+// data) or uncounted (until a sum of data steps reaches a limit), with a
+// store into an array (`i * K + j` modulo its length), a biased branch and
+// generated statements in the innermost body, and a load between the inner
+// loops. 100-1,700 inner trips when every loop runs to its bound: hot
+// enough to form superblocks.
+bool Builder::loopNest() {
+  Cost av = avail();
+  unsigned depth = loops_.empty() && rng_.chance(25) ? 3 : 2;
+  std::vector<int64_t> trips;
+  uint64_t total = 1;
+  for (unsigned d = 0; d < depth; ++d) {
+    trips.push_back(depth == 3 ? rng_.range(4, 12) : rng_.range(10, 24));
+    total *= uint64_t(trips.back());
+  }
+  constexpr uint64_t kPerInner = 60;
+  bool store = opts_.memory && rng_.chance(75);
+  if (av.dyn < 400 + total * kPerInner + (store ? 200 : 0))
+    return false;
+  Region r{};
+  if (store) {
+    int64_t maxLen = rng_.range(4, 16);
+    VarId len = lengthIn(1, maxLen);
+    r = Region{allocFilled(len, maxLen, kInt), Type::intTy(), len};
+    regions_.push_back(r);
+    ++ownedRegions_;
+  }
+  VarId scale = intConst(trips.back());
+  std::function<void(unsigned, VarId)> level = [&](unsigned d, VarId outer) {
+    Cost a = avail();
+    uint64_t trip = uint64_t(trips[d]);
+    Cost per{a.dyn / trip, a.prints / trip, 0};
+    auto body = [&](VarId i) {
+      // Row-major position: outer * K + i.
+      VarId pos = outer == kNoVar ? i
+                                  : op(Opcode::Add, Type::intTy(),
+                                       {op(Opcode::Mul, Type::intTy(), {outer, scale}), i});
+      if (d + 1 < depth) {
+        level(d + 1, pos);
+        if (store && rng_.chance(60))
+          observe(op(Opcode::Load, Type::intTy(),
+                     {op(Opcode::PtrAdd, r.elem.pointerTo(), {r.ptr, modNonNeg(pos, r.len)})}),
+                  kInt);
+        else
+          pureStatement();
+        return;
+      }
+      if (store) {
+        VarId at = op(Opcode::PtrAdd, r.elem.pointerTo(), {r.ptr, modNonNeg(pos, r.len)});
+        VarId v = op(Opcode::Add, Type::intTy(), {pos, read(kInt)});
+        effect(Opcode::Store, {at, v});
+      }
+      biasedArms(store ? &r : nullptr);
+      region(uint64_t(rng_.range(2, 8)));
+    };
+    if (rng_.chance(60)) {
+      VarId n = rng_.chance(50) ? intConst(int64_t(trip))
+                                : boundedNonNeg(inputInt(), int64_t(trip) + 1);
+      forLoop(n, trip, per, body);
+    } else {
+      untilLoop(int64_t(trip), per, body);
+    }
+  };
+  level(0, kNoVar);
+  if (store) {
+    --ownedRegions_;
+    regions_.pop_back();
+    effect(Opcode::Free, {r.ptr});
+  }
+  return true;
+}
+
 Function Builder::run() {
   fn_.name = plan_.name;
   fn_.returnType = plan_.ret;
@@ -1503,6 +2234,7 @@ Function Builder::run() {
     maybeUndefined_ = op(Opcode::Add, Type::intTy(), {read(kInt), read(kInt)}, newVar('u'));
     startBlock(join);
     self_.readsMaybeUndefined = true;
+    countShape("undefined-reads");
   }
   initialiseState();
 
@@ -1591,13 +2323,13 @@ Function Builder::run() {
 
 Function generateFunction(const GenOptions &options, Random &rng,
                           const std::vector<Callee> &callees, const FunctionPlan &plan,
-                          Callee &self) {
+                          Callee &self, std::map<std::string, uint64_t> *shapeCounts) {
   self.name = plan.name;
   self.params = plan.params;
   self.ret = plan.ret;
   self.ptrParam = plan.ptrParam;
   self.recursive = plan.kind == FunctionKind::Recursive;
-  return Builder(options, rng, callees, plan, self).run();
+  return Builder(options, rng, callees, plan, self, shapeCounts).run();
 }
 
 } // namespace brisk::gen

@@ -17,9 +17,11 @@
 //     owns a region.
 //   - int2char only sees `base + (x mod k)` for a table of valid ranges.
 // The hazard shapes (GenOptions::undefinedReads, traps, endlessLoops,
-// ownSpeculation) break these rules on purpose, each behind a rare,
-// input-dependent trigger; their cost on the paths that end is charged like
-// any other code, so the bound still holds for every run that ends.
+// ownSpeculation, memoryHazards, and pointerLoops' off-by-one) break these
+// rules on purpose, each behind a rare, input-dependent trigger; their cost
+// on the paths that end is charged like any other code, so the bound still
+// holds for every run that ends. aliasing, pointerLoops and loopNests
+// allocate, initialise and free their own arrays and keep the rules.
 //
 // Cost accounting: every emitted instruction adds one to the innermost cost
 // frame, calls add the callee's bound, prints add a line. A branch costs the
@@ -34,6 +36,7 @@
 #include "tools/gen/Random.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -84,9 +87,10 @@ struct FunctionPlan {
 };
 
 // Generates `plan` and returns the function; fills `self` with its signature
-// and cost bound so later functions can call it.
+// and cost bound so later functions can call it. Counts the shapes it places
+// into `shapeCounts` (by name) when given.
 Function generateFunction(const GenOptions &options, Random &rng,
                           const std::vector<Callee> &callees, const FunctionPlan &plan,
-                          Callee &self);
+                          Callee &self, std::map<std::string, uint64_t> *shapeCounts = nullptr);
 
 } // namespace brisk::gen

@@ -164,7 +164,8 @@ Program generateProgram(const GenOptions &opts, GenStats *stats) {
         plan.budget += Cost{kRegionOverhead, 0, 0};
     }
     Callee self;
-    functions.push_back(gen::generateFunction(opts, rng, callees, plan, self));
+    functions.push_back(
+        gen::generateFunction(opts, rng, callees, plan, self, stats ? &stats->shapes : nullptr));
     callees.push_back(std::move(self));
   }
   const Callee &mainSelf = callees.back();

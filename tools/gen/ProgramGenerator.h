@@ -34,7 +34,13 @@
 // begins. The triggers are input-dependent and mostly rare, so that most
 // inputs, usually the training one, still run cleanly. hotLoops is safe: it
 // adds loops that run at least 100 times with biased branches and array
-// stores, the shapes profile-guided speculation works on.
+// stores, the shapes profile-guided speculation works on. memoryHazards
+// makes memory errors on rare inputs (uninitialised cells, out of bounds,
+// use after free, double free, leaks); aliasing, pointerLoops and loopNests
+// make what the memory and induction-variable passes work on (aliasing
+// pointers, escapes, pointer induction variables, r*cols+c nests, invariant
+// loads, loop nests with stores), safe except pointerLoops' rare
+// off-by-one.
 //
 // @main takes mainArity(seed) int arguments; generateArguments gives valid
 // vectors. The arity depends on the seed only, never on the other knobs.
@@ -43,6 +49,8 @@
 #include "ir/IR.h"
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace brisk {
@@ -65,6 +73,15 @@ struct GenOptions {
   bool endlessLoops = false;   // loops that never end on some inputs
   bool ownSpeculation = false; // the program's own speculate/guard/commit
   bool hotLoops = false;       // loops run >= 100 times, biased branches, array stores
+  // Shapes of the memory and induction-variable passes (safe unless noted):
+  bool memoryHazards = false;  // uninitialised reads, out of bounds, use after free, double
+                               // free, leaks, each on a rare input only
+  bool aliasing = false;       // small allocs, aliasing pointers, loads after stores through
+                               // an alias, pointers passed to calls and stored in memory
+  bool pointerLoops = false;   // arrays walked by pointer IVs and by i*cols+j, invariant loads
+                               // in loops, neighbouring cells; off by one on a rare input
+  bool loopNests = false;      // nests of counted and uncounted loops, inner stores, biased
+                               // branches
   // Percent chance that a statement position holds one of the enabled
   // shapes above.
   unsigned shapeRate = 4;
@@ -80,6 +97,9 @@ struct GenStats {
   uint64_t printBound = 0;  // no run prints more lines
   uint64_t instructions = 0;
   unsigned functions = 0;
+  // Shape instances placed in the program, by shape name (only shapes that
+  // are on appear).
+  std::map<std::string, uint64_t> shapes;
 };
 
 Program generateProgram(const GenOptions &options, GenStats *stats = nullptr);
