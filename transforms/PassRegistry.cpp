@@ -7,6 +7,7 @@
 #include "transforms/scalar/GVN.h"
 #include "transforms/scalar/LoopCarriedGVN.h"
 #include "transforms/loops/LICM.h"
+#include "transforms/loops/LinearTestReplacement.h"
 #include "transforms/loops/LoopRotation.h"
 #include "transforms/loops/LoopUnroll.h"
 #include "transforms/loops/StrengthReduction.h"
@@ -68,6 +69,9 @@ bool runLoopCarriedGVN(Program &p, PassContext &ctx) {
 }
 bool runStrengthReduction(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, reduceInductionVariables);
+}
+bool runLinearTestReplacement(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, replaceExitTests);
 }
 bool runLICM(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, hoistLoopInvariants); }
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }

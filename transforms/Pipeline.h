@@ -22,11 +22,12 @@ struct ScalarPipelineOptions {
   bool loopCarriedGVN = true; // transforms/scalar/LoopCarriedGVN.h
   bool strengthReduction = true; // transforms/loops/StrengthReduction.h
   bool scalarReplacement = true; // transforms/memory/ScalarReplacement.h
+  bool linearTestReplacement = true; // transforms/loops/LinearTestReplacement.h
 };
 
 // The optimization pipeline for a level (0: nothing). Passes that work on
-// SSA go between to-ssa and from-ssa. Returns whether strength-reduce
-// changed anything (the superblock pipeline then measures whether it paid).
+// SSA go between to-ssa and from-ssa. Returns whether strength-reduce or
+// lftr changed anything (the superblock pipeline then measures whether it paid).
 bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
                              const ScalarPipelineOptions &options = {});
 

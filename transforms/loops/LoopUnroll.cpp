@@ -17,8 +17,9 @@
 //     of m excluded by `ok` (or at compile time for a constant bound).
 //  2. Every instruction of the body is copied in order, branches inside the
 //     body included; only the comparison (read by nothing but the latch's
-//     branch) and, when i has no other reader, the induction update are left
-//     out of the copies. No side effect is moved.
+//     branch) and, when i has no other reader but offsets `ptradd b i`, the
+//     induction update are left out of the copies (the offsets then advance
+//     from copy to copy: see IndexUse). No side effect is moved.
 //  3. Constants emitted stay within +-2^53 (the reference interpreter reads
 //     JSON numbers as doubles); otherwise the loop is left alone.
 
@@ -38,6 +39,17 @@ struct Position {
 // down-counting i (step < 0) the mirror: i > n, i >= n, i != n.
 enum class Relation { Less, LessEq, NotEqual };
 
+// `d = ptradd b i` in the body, with b not written in the body, d written
+// only here, in a block that runs on every iteration. In copy j of a chunk,
+// i there is i0 + (j + [afterUpdate]) x v, i0 its value at the chunk's start:
+// copy 0 computes d from i0 (plus one step when the update comes first),
+// copy j > 0 advances copy j-1's d by one step. So the chunk needs no copy of
+// the update: i advances once, by K x v, at its end.
+struct IndexUse {
+  Position at;
+  bool afterUpdate; // the update runs before it in an iteration
+};
+
 struct CountedLoop {
   std::vector<BlockId> body; // header first, latch last, in a topological order
   BlockId header, latch, exit;
@@ -49,7 +61,23 @@ struct CountedLoop {
   Relation relation;
   bool updateFirst;          // the update runs before the comparison
   bool ivOnlyCounts;         // i read in the loop only by its update and the comparison
+  // i read in the loop only by its update, the comparison and the offsets
+  // (`d = ptradd b i`, see IndexUse): the chunk drops the K updates.
+  bool ivDropped;
+  std::vector<IndexUse> indexUses;
   size_t size;               // instructions of the body
+
+  // Instructions a chunk adds to K copies of the body without their
+  // comparisons and (when dropped) updates: the stride add, and one more
+  // ptradd in copy 0 per offset read after the update.
+  size_t chunkExtra() const {
+    size_t n = ivDropped ? 1 : 0;
+    for (const IndexUse &use : indexUses)
+      n += use.afterUpdate ? 1 : 0;
+    return n;
+  }
+  // Instructions per loop entry before the chunks: the stride and step consts.
+  size_t entryExtra() const { return (ivDropped ? 1 : 0) + (indexUses.empty() ? 0 : 1); }
 
   bool up() const { return step > 0; }
   bool contains(BlockId b) const { return std::find(body.begin(), body.end(), b) != body.end(); }
@@ -309,6 +337,7 @@ private:
     // n not written in the body; c read by nothing but the branch; does
     // anything but the update and the comparison read i?
     l.ivOnlyCounts = true;
+    bool onlyOffsets = true;
     for (BlockId b : l.body) {
       const std::vector<Instr> &instrs = f_.block(b).instrs;
       for (size_t i = 0; i < instrs.size(); ++i) {
@@ -318,15 +347,52 @@ private:
         bool isTerm = b == latch && i + 1 == instrs.size();
         bool isCmp = b == latch && i == l.cmp.index;
         bool isUpdate = b == l.update.block && i == l.update.index;
+        bool readsIv = false;
         for (VarId v : in.args) {
           if (v == l.cond && !isTerm)
             return std::nullopt;
           if (v == l.iv && !isCmp && !isUpdate)
-            l.ivOnlyCounts = false;
+            readsIv = true;
         }
+        if (!readsIv)
+          continue;
+        l.ivOnlyCounts = false;
+        if (!options_.pointerOffsets)
+          onlyOffsets = false;
+        else if (std::optional<IndexUse> use = indexUseAt(l, Position{b, i}, dom))
+          l.indexUses.push_back(*use);
+        else
+          onlyOffsets = false;
       }
     }
+    if (!onlyOffsets)
+      l.indexUses.clear();
+    l.ivDropped = l.ivOnlyCounts || !l.indexUses.empty();
     return l;
+  }
+
+  // The IndexUse at `at` when the instruction there is one (see IndexUse).
+  std::optional<IndexUse> indexUseAt(const CountedLoop &l, Position at,
+                                     const DominatorTree &dom) const {
+    const Instr &in = f_.block(at.block).instrs[at.index];
+    if (in.op != Opcode::PtrAdd || in.args.size() != 2 || in.args[1] != l.iv ||
+        in.args[0] == l.iv || in.dest == l.iv || !dom.dominates(at.block, l.latch))
+      return std::nullopt;
+    for (BlockId b : l.body)
+      for (const Instr &other : f_.block(b).instrs)
+        if (other.dest == in.args[0] || (other.dest == in.dest && &other != &in))
+          return std::nullopt;
+    // Both blocks dominate the latch, so one dominates the other.
+    bool after = at.block == l.update.block ? l.update.index < at.index
+                                            : dom.dominates(l.update.block, at.block);
+    return IndexUse{at, after};
+  }
+
+  const IndexUse *indexUseAt(const CountedLoop &l, BlockId b, size_t i) const {
+    for (const IndexUse &use : l.indexUses)
+      if (use.at.block == b && use.at.index == i)
+        return &use;
+    return nullptr;
   }
 
   // The one definition of `v` in the body when it is `v = add v s`, `add s v`
@@ -353,9 +419,9 @@ private:
 
   // Instructions unroll(l, k) adds: the test E, the chunk U, the exit R.
   size_t addedSize(const CountedLoop &l, unsigned k) const {
-    size_t copied = l.size - 2 - (l.ivOnlyCounts ? 1 : 0);
-    size_t test = (l.ivOnlyCounts ? 1 : 0) + (knownConstant(l.bound) ? 2 : 5) + 1;
-    return test + k * copied + (l.ivOnlyCounts ? 1 : 0) + 2 + (l.updateFirst ? 2 : 0);
+    size_t copied = l.size - 2 - (l.ivDropped ? 1 : 0);
+    size_t test = l.entryExtra() + (knownConstant(l.bound) ? 2 : 5) + 1;
+    return test + k * copied + l.chunkExtra() + 2 + (l.updateFirst ? 2 : 0);
   }
 
   // A body of several blocks whose every inner branch goes one way at least
@@ -391,9 +457,9 @@ private:
   // Instructions the speculative form adds: E (the bound), U's speculate,
   // range test and guard, K copies, the stride add, commit and jmp.
   size_t addedSpeculativeSize(const CountedLoop &l, unsigned k) const {
-    size_t copied = l.size - 2 - (l.ivOnlyCounts ? 1 : 0);
-    size_t bound = (l.ivOnlyCounts ? 1 : 0) + (knownConstant(l.bound) ? 3 : 6);
-    return bound + 3 + k * copied + (l.ivOnlyCounts ? 1 : 0) + 2;
+    size_t copied = l.size - 2 - (l.ivDropped ? 1 : 0);
+    size_t bound = l.entryExtra() + (knownConstant(l.bound) ? 3 : 6);
+    return bound + 3 + k * copied + l.chunkExtra() + 2;
   }
 
   // The expected dynamic cost, per entry of the loop, of the speculative
@@ -413,12 +479,12 @@ private:
     for (BlockId b : l.body)
       trip += weights_->block(b) * double(f_.block(b).instrs.size());
     trip /= std::max(1.0, count);
-    double copied = trip - 2 - (l.ivOnlyCounts ? 1 : 0);
+    double copied = trip - 2 - (l.ivDropped ? 1 : 0);
     double chunks = std::floor(std::max(0.0, L - (l.updateFirst ? 1 : 0)) / k);
     double rest = L - chunks * k;
-    double bound = (l.ivOnlyCounts ? 1 : 0) + (knownConstant(l.bound) ? 3 : 6);
+    double bound = double(l.entryExtra()) + (knownConstant(l.bound) ? 3 : 6);
     SpeculativeCost c;
-    c.chunked = bound + chunks * (k * copied + 5 + (l.ivOnlyCounts ? 1 : 0)) + 3 + rest * trip;
+    c.chunked = bound + chunks * (k * copied + 5 + double(l.chunkExtra())) + 3 + rest * trip;
     c.original = L * trip;
     return c;
   }
@@ -459,9 +525,10 @@ private:
     // chunk, the remaining trips in the original loop.
     unsigned bk = std::max(2u, std::min(k, options_.maxFactor));
     double trip = c.original / std::max(1.0, L);
-    double copied = trip - 2 - (l.ivOnlyCounts ? 1 : 0);
+    double copied = trip - 2 - (l.ivDropped ? 1 : 0);
     double bchunks = std::floor(L / bk);
-    r.branchCost = (knownConstant(l.bound) ? 3 : 6) + bchunks * (bk * copied + 2) +
+    r.branchCost = double(l.entryExtra()) + (knownConstant(l.bound) ? 3 : 6) +
+                   bchunks * (bk * copied + 2 + double(l.chunkExtra())) +
                    (L - bchunks * bk) * trip;
   }
 
@@ -527,10 +594,14 @@ private:
     VarId m = f_.freshVar("unroll.m");
     VarId t = f_.freshVar("unroll.t");
     std::vector<Instr> test;
-    VarId stride = kNoVar;
-    if (l.ivOnlyCounts) {
+    VarId stride = kNoVar, stepVar = kNoVar;
+    if (l.ivDropped) {
       stride = f_.freshVar("unroll.stride");
       test.push_back(makeConst(stride, int64_t(k) * l.step));
+    }
+    if (!l.indexUses.empty()) {
+      stepVar = f_.freshVar("unroll.step");
+      test.push_back(makeConst(stepVar, l.step));
     }
     // E: the bound, once per entry of the loop (and that it did not wrap),
     // and whether a first chunk fits; a speculative chunk repeats the range
@@ -591,11 +662,20 @@ private:
         for (size_t i = 0; i < instrs.size(); ++i) {
           if (isLatch && (i == l.cmp.index || i + 1 == instrs.size()))
             continue;
-          if (l.ivOnlyCounts && l.body[j] == l.update.block && i == l.update.index)
+          if (l.ivDropped && l.body[j] == l.update.block && i == l.update.index)
             continue;
           Instr in = instrs[i];
           for (BlockId &target : in.labels)
             target = remap(target);
+          const IndexUse *use = indexUseAt(l, l.body[j], i);
+          if (use && copy > 0) {
+            in.args[0] = in.dest; // copy j-1's d, one step on
+            in.args[1] = stepVar;
+          } else if (use && use->afterUpdate) {
+            piece.instrs.push_back(in); // d from i0, then the step i took first
+            in.args[0] = in.dest;
+            in.args[1] = stepVar;
+          }
           piece.instrs.push_back(std::move(in));
         }
         if (!isLatch && !body[j].terminator())
@@ -603,7 +683,7 @@ private:
       }
     }
     Piece &last = chunk.back();
-    if (l.ivOnlyCounts)
+    if (l.ivDropped)
       last.instrs.push_back(make(Opcode::Add, Type::intTy(), l.iv, {l.iv, stride}));
     if (speculative) {
       last.instrs.push_back(make(Opcode::Commit, Type::none(), kNoVar, {}));
