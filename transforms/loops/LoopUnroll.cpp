@@ -61,23 +61,19 @@ struct CountedLoop {
   Relation relation;
   bool updateFirst;          // the update runs before the comparison
   bool ivOnlyCounts;         // i read in the loop only by its update and the comparison
-  // i read in the loop only by its update, the comparison and the offsets
-  // (`d = ptradd b i`, see IndexUse): the chunk drops the K updates.
-  bool ivDropped;
+  // i read in the loop only by its update, the comparison and these offsets
+  // (see IndexUse); empty otherwise.
   std::vector<IndexUse> indexUses;
   size_t size;               // instructions of the body
 
-  // Instructions a chunk adds to K copies of the body without their
-  // comparisons and (when dropped) updates: the stride add, and one more
-  // ptradd in copy 0 per offset read after the update.
-  size_t chunkExtra() const {
-    size_t n = ivDropped ? 1 : 0;
+  // The offsets read after the update (copy 0 computes each with one more
+  // ptradd).
+  size_t offsetsAfterUpdate() const {
+    size_t n = 0;
     for (const IndexUse &use : indexUses)
       n += use.afterUpdate ? 1 : 0;
     return n;
   }
-  // Instructions per loop entry before the chunks: the stride and step consts.
-  size_t entryExtra() const { return (ivDropped ? 1 : 0) + (indexUses.empty() ? 0 : 1); }
 
   bool up() const { return step > 0; }
   bool contains(BlockId b) const { return std::find(body.begin(), body.end(), b) != body.end(); }
@@ -146,6 +142,11 @@ public:
       }
       if (report_ && weights_)
         report_->push_back(std::move(r));
+    }
+    if (!entryConstants_.empty()) {
+      std::vector<Instr> &instrs = f_.block(f_.entry()).instrs;
+      size_t at = instrs.size() - (f_.block(f_.entry()).terminator() ? 1 : 0);
+      instrs.insert(instrs.begin() + at, entryConstants_.begin(), entryConstants_.end());
     }
     if (changed)
       eliminateDeadCode(f_);
@@ -367,7 +368,6 @@ private:
     }
     if (!onlyOffsets)
       l.indexUses.clear();
-    l.ivDropped = l.ivOnlyCounts || !l.indexUses.empty();
     return l;
   }
 
@@ -419,9 +419,9 @@ private:
 
   // Instructions unroll(l, k) adds: the test E, the chunk U, the exit R.
   size_t addedSize(const CountedLoop &l, unsigned k) const {
-    size_t copied = l.size - 2 - (l.ivDropped ? 1 : 0);
-    size_t test = l.entryExtra() + (knownConstant(l.bound) ? 2 : 5) + 1;
-    return test + k * copied + l.chunkExtra() + 2 + (l.updateFirst ? 2 : 0);
+    size_t copied = l.size - 2 - (l.ivOnlyCounts ? 1 : 0);
+    size_t test = (l.ivOnlyCounts ? 1 : 0) + (knownConstant(l.bound) ? 2 : 5) + 1;
+    return test + k * copied + (l.ivOnlyCounts ? 1 : 0) + 2 + (l.updateFirst ? 2 : 0);
   }
 
   // A body of several blocks whose every inner branch goes one way at least
@@ -457,9 +457,9 @@ private:
   // Instructions the speculative form adds: E (the bound), U's speculate,
   // range test and guard, K copies, the stride add, commit and jmp.
   size_t addedSpeculativeSize(const CountedLoop &l, unsigned k) const {
-    size_t copied = l.size - 2 - (l.ivDropped ? 1 : 0);
-    size_t bound = l.entryExtra() + (knownConstant(l.bound) ? 3 : 6);
-    return bound + 3 + k * copied + l.chunkExtra() + 2;
+    size_t copied = l.size - 2 - (l.ivOnlyCounts ? 1 : 0);
+    size_t bound = (l.ivOnlyCounts ? 1 : 0) + (knownConstant(l.bound) ? 3 : 6);
+    return bound + 3 + k * copied + (l.ivOnlyCounts ? 1 : 0) + 2;
   }
 
   // The expected dynamic cost, per entry of the loop, of the speculative
@@ -479,12 +479,12 @@ private:
     for (BlockId b : l.body)
       trip += weights_->block(b) * double(f_.block(b).instrs.size());
     trip /= std::max(1.0, count);
-    double copied = trip - 2 - (l.ivDropped ? 1 : 0);
+    double copied = trip - 2 - (l.ivOnlyCounts ? 1 : 0);
     double chunks = std::floor(std::max(0.0, L - (l.updateFirst ? 1 : 0)) / k);
     double rest = L - chunks * k;
-    double bound = double(l.entryExtra()) + (knownConstant(l.bound) ? 3 : 6);
+    double bound = (l.ivOnlyCounts ? 1 : 0) + (knownConstant(l.bound) ? 3 : 6);
     SpeculativeCost c;
-    c.chunked = bound + chunks * (k * copied + 5 + double(l.chunkExtra())) + 3 + rest * trip;
+    c.chunked = bound + chunks * (k * copied + 5 + (l.ivOnlyCounts ? 1 : 0)) + 3 + rest * trip;
     c.original = L * trip;
     return c;
   }
@@ -525,10 +525,9 @@ private:
     // chunk, the remaining trips in the original loop.
     unsigned bk = std::max(2u, std::min(k, options_.maxFactor));
     double trip = c.original / std::max(1.0, L);
-    double copied = trip - 2 - (l.ivDropped ? 1 : 0);
+    double copied = trip - 2 - (l.ivOnlyCounts ? 1 : 0);
     double bchunks = std::floor(L / bk);
-    r.branchCost = double(l.entryExtra()) + (knownConstant(l.bound) ? 3 : 6) +
-                   bchunks * (bk * copied + 2 + double(l.chunkExtra())) +
+    r.branchCost = (knownConstant(l.bound) ? 3 : 6) + bchunks * (bk * copied + 2) +
                    (L - bchunks * bk) * trip;
   }
 
@@ -595,13 +594,21 @@ private:
     VarId t = f_.freshVar("unroll.t");
     std::vector<Instr> test;
     VarId stride = kNoVar, stepVar = kNoVar;
-    if (l.ivDropped) {
+    // Offsets advance per copy when that saves (K - 1 updates dropped, one
+    // stride add and a ptradd per offset read after the update added), so
+    // that the factor chosen above never buys a larger chunk.
+    const bool offsets = !l.indexUses.empty() && k >= 3 + l.offsetsAfterUpdate();
+    const bool dropUpdates = l.ivOnlyCounts || offsets;
+    if (l.ivOnlyCounts) {
       stride = f_.freshVar("unroll.stride");
       test.push_back(makeConst(stride, int64_t(k) * l.step));
-    }
-    if (!l.indexUses.empty()) {
+    } else if (offsets) {
+      // Once per call where the entry block starts the function only.
+      stride = f_.freshVar("unroll.stride");
       stepVar = f_.freshVar("unroll.step");
-      test.push_back(makeConst(stepVar, l.step));
+      std::vector<Instr> &home = entryIsPlain() ? entryConstants_ : test;
+      home.push_back(makeConst(stride, int64_t(k) * l.step));
+      home.push_back(makeConst(stepVar, l.step));
     }
     // E: the bound, once per entry of the loop (and that it did not wrap),
     // and whether a first chunk fits; a speculative chunk repeats the range
@@ -662,12 +669,12 @@ private:
         for (size_t i = 0; i < instrs.size(); ++i) {
           if (isLatch && (i == l.cmp.index || i + 1 == instrs.size()))
             continue;
-          if (l.ivDropped && l.body[j] == l.update.block && i == l.update.index)
+          if (dropUpdates && l.body[j] == l.update.block && i == l.update.index)
             continue;
           Instr in = instrs[i];
           for (BlockId &target : in.labels)
             target = remap(target);
-          const IndexUse *use = indexUseAt(l, l.body[j], i);
+          const IndexUse *use = offsets ? indexUseAt(l, l.body[j], i) : nullptr;
           if (use && copy > 0) {
             in.args[0] = in.dest; // copy j-1's d, one step on
             in.args[1] = stepVar;
@@ -683,7 +690,7 @@ private:
       }
     }
     Piece &last = chunk.back();
-    if (l.ivDropped)
+    if (dropUpdates)
       last.instrs.push_back(make(Opcode::Add, Type::intTy(), l.iv, {l.iv, stride}));
     if (speculative) {
       last.instrs.push_back(make(Opcode::Commit, Type::none(), kNoVar, {}));
@@ -735,6 +742,17 @@ private:
   std::vector<UnrolledLoop> *report_;
   std::vector<unsigned> defs_;
   std::vector<std::optional<int64_t>> constValue_;
+  std::vector<Instr> entryConstants_; // added to the entry block at the end
+
+  // Whether no branch leads to the entry block (it runs once per call).
+  bool entryIsPlain() const {
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        for (BlockId target : in.labels)
+          if (target == f_.entry())
+            return false;
+    return true;
+  }
 };
 
 } // namespace

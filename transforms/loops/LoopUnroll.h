@@ -59,7 +59,11 @@
 // update comes before it: i is one step on there), copy j > 0 advances copy
 // j-1's d by `d = ptradd d step` (step v, a constant of E), so every copy's
 // d is b + (the value i has there), as in the loop, and the K updates of i
-// are one add at the chunk's end: K - 1 instructions less per chunk. (Bril
+// are one add at the chunk's end: K - 1 instructions less per chunk, when K
+// is at least 3 + the offsets read after the update (those cost one more
+// each); the stride and step are constants of the entry block (once per
+// call; of E when a branch leads to the entry block). K is chosen as without
+// offsets, so the chunk is never larger than it would have been. (Bril
 // has no addressing modes: a load from `ptradd p0 c` costs the ptradd, so
 // pointer induction variables that strength-reduce made, `p = ptradd p
 // step` per copy, are already as cheap as constant offsets from one base.)
