@@ -5,8 +5,11 @@
 // exits by `eq` across the wrap-around of int, down-counting loops; and the
 // loops it must leave alone (the counter read elsewhere, an even step, an
 // unproven start, pointers only). The SSA verifier runs after the pass.
+#include "frontend/Loader.h"
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/RunHelper.h"
 #include "test/transforms/TestSupport.h"
+#include "transforms/PassRegistry.h"
 #include "transforms/loops/LinearTestReplacement.h"
 #include "transforms/loops/LoopRotation.h"
 #include "transforms/scalar/AggressiveDCE.h"
@@ -26,8 +29,19 @@ using test::run;
 
 struct Result {
   Program program;
-  bool changed = false;
+  bool changed = false; // an exit test was rewritten
 };
+
+// Whether some exit test reads what the pass computed (`lftr.done`); the
+// pass's own result also counts the preheaders it inserts.
+bool rewroteATest(const Program &p) {
+  for (const Function &f : p.functions)
+    for (BlockId b : f.layout)
+      for (const Instr &in : f.block(b).instrs)
+        if (in.hasDest() && f.varName(in.dest).rfind("lftr.done", 0) == 0)
+          return true;
+  return false;
+}
 
 // The SSA passes that come before it in the pipeline (rotation leaves the
 // guard the proof reads), the pass, and dead code elimination.
@@ -38,9 +52,10 @@ Result replace(const std::string &text) {
     rotateLoops(f);
     numberValues(f);
     propagateCopies(f);
-    r.changed |= replaceExitTests(f);
+    replaceExitTests(f);
     eliminateDeadCodeAggressively(f);
   }
+  r.changed = rewroteATest(r.program);
   EXPECT_EQ(test::verifySSAMessages(r.program, true), "");
   return r;
 }
@@ -97,28 +112,34 @@ TEST(LinearTestReplacementTest, TheCounterDiesAndTheExitTestReadsTheOtherVariabl
   EXPECT_LT(run(opt, {"100"}).dyn, run(orig, {"100"}).dyn);
 }
 
-// `eq` exits: the counter runs from k to n through the wrap-around of int,
-// the other variable counts down by 7 and wraps too.
+// `eq` exits: the counter runs from k + 2^63 to n + 2^63 (wrapping; the
+// arguments stay small, as brili reads numbers as doubles), so k = -3, n = 1
+// crosses the wrap-around of int; the other variable counts down by 7 from
+// -2^63 + 20 and wraps too.
 TEST(LinearTestReplacementTest, EqExitsAcrossTheWrapAround) {
   const char *text = R"(
 @main(k: int, n: int) {
-  i: int = id k;
-  j: int = const -9223372036854775800;
+  half: int = const 2147483648;
+  quarter: int = mul half half;
+  top: int = add quarter quarter;
+  i: int = add k top;
+  m: int = add n top;
+  twenty: int = const 20;
+  j: int = add top twenty;
   one: int = const 1;
   seven: int = const 7;
 .loop:
   print j;
   j: int = sub j seven;
   i: int = add i one;
-  done: bool = eq i n;
+  done: bool = eq i m;
   br done .out .loop;
 .out:
   print j;
 }
 )";
   EXPECT_TRUE(replace(text).changed);
-  expectSameBehaviour(text, {{"9223372036854775805", "-9223372036854775806"},
-                             {"0", "3"}, {"-1", "0"}, {"5", "6"}});
+  expectSameBehaviour(text, {{"-3", "1"}, {"0", "3"}, {"-1", "0"}, {"5", "6"}, {"2", "40"}});
 }
 
 // Down by one to a bound, the test on the phi before the update.
@@ -141,8 +162,36 @@ TEST(LinearTestReplacementTest, DownCountingLoop) {
 }
 )";
   EXPECT_TRUE(replace(text).changed);
-  expectSameBehaviour(text, {{"5", "0"}, {"0", "0"}, {"0", "5"}, {"-9223372036854775807", "-9223372036854775808"},
-                             {"-9223372036854775805", "-9223372036854775808"}});
+  expectSameBehaviour(text, {{"5", "0"}, {"0", "0"}, {"0", "5"}, {"-4", "-9"}, {"9", "8"}});
+}
+
+// The loop of an accumulating recursion made a loop (tail-recursion): two
+// exits, the counter tested on its phi at the top against a constant bound
+// from a constant start, the accumulator counting along.
+TEST(LinearTestReplacementTest, AccumulatorOfATailRecursionTakesTheTest) {
+  const char *text = R"(
+@main(x: int) {
+  n: int = const 0;
+  acc: int = const 0;
+  limit: int = const 100;
+  one: int = const 1;
+  three: int = const 3;
+.top:
+  more: bool = lt n limit;
+  br more .step .done;
+.step:
+  x: int = mul x three;
+  x: int = div x one;
+  big: bool = gt x limit;
+  n: int = add n one;
+  acc: int = add acc one;
+  br big .done .top;
+.done:
+  print acc x;
+}
+)";
+  EXPECT_TRUE(replace(text).changed);
+  expectSameBehaviour(text, {{"0"}, {"1"}, {"2"}, {"-5"}, {"40"}, {"101"}});
 }
 
 TEST(LinearTestReplacementTest, LeavesLoopsItCannotProveAlone) {
@@ -246,6 +295,34 @@ TEST(LinearTestReplacementTest, AnEndlessCounterIsLeftAlone) {
 }
 )";
   EXPECT_FALSE(replace(text).changed);
+}
+
+// Every shared benchmark through the loop passes, strength-reduce and lftr:
+// same output and exit status on its shipped arguments.
+TEST(LinearTestReplacementBenchTest, EveryBenchmarkKeepsItsOutput) {
+  std::vector<test::Bench> all = test::manifest();
+  if (all.empty())
+    GTEST_SKIP() << "shared benchmarks not available";
+  for (const test::Bench &b : all) {
+    SCOPED_TRACE(b.category + "/" + b.name);
+    std::filesystem::path src = test::sharedDir() / "bench" / b.category / (b.name + ".json");
+    Diagnostics diags(src.string());
+    std::optional<Program> prog = loadProgram(test::readFile(src), diags);
+    ASSERT_TRUE(prog.has_value());
+    PassOptions po;
+    po.validate = true;
+    PassContext ctx(po);
+    std::string error;
+    ASSERT_TRUE(runPassList(*prog, ctx,
+                            "tail-recursion,to-ssa,sccp,copy-prop,adce,simplify-cfg,loop-rotate,"
+                            "licm,gvn,strength-reduce",
+                            error));
+    ASSERT_TRUE(runPassList(*prog, ctx, "lftr,adce,from-ssa", error));
+    EXPECT_FALSE(ctx.failed());
+    test::RunResult orig = test::runFile(src.string(), b.args), opt = test::runProgram(*prog, b.args);
+    EXPECT_EQ(opt.status, orig.status);
+    EXPECT_EQ(opt.out, orig.out);
+  }
 }
 
 } // namespace
