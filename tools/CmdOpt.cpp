@@ -42,6 +42,9 @@ void declareCommon(Options &opts) {
   opts.flag("no-scalar-replacement", "keep small local allocations in memory (scalar-replacement)");
   opts.flag("no-load-elim", "keep loads whose cell an earlier load or store left known (load-elim)");
   opts.flag("no-hoist-loads", "keep loads of cells a loop never writes in the loop (hoist-loads)");
+  opts.flag("no-lftr", "keep exit tests on their counters (lftr)");
+  opts.flag("no-unroll-offsets", "unrolled copies keep their own counter updates for\n"
+                                 "                            `ptradd base i` (no pointer advanced per copy)");
   opts.flag("no-unroll", "do not unroll loops before superblocks (counted loops, copy-unroll)");
   opts.flag("best-form", "speculate a trace only where that costs nothing more than its\n"
                          "                            branch form (the same as --speculation-price=0)");
@@ -80,6 +83,8 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   po.scalar.scalarReplacement = !opts.has("no-scalar-replacement");
   po.scalar.redundantLoads = !opts.has("no-load-elim");
   po.scalar.loadHoisting = !opts.has("no-hoist-loads");
+  po.scalar.linearTestReplacement = !opts.has("no-lftr");
+  po.unroll.pointerOffsets = !opts.has("no-unroll-offsets");
   constexpr double kUnbounded = std::numeric_limits<double>::infinity();
   if (!opts.getNumber("min-edge-prob", so.trace.minEdgeProbability, 0.0, 1.0) ||
       !opts.getNumber("min-seed-count", so.trace.minSeedCount, 0.0, kUnbounded) ||

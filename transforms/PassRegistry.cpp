@@ -9,6 +9,7 @@
 #include "transforms/scalar/GVN.h"
 #include "transforms/scalar/LoopCarriedGVN.h"
 #include "transforms/loops/LICM.h"
+#include "transforms/loops/LinearTestReplacement.h"
 #include "transforms/loops/LoopRotation.h"
 #include "transforms/memory/LoadHoisting.h"
 #include "transforms/memory/RedundantLoads.h"
@@ -75,6 +76,9 @@ bool runLoopCarriedGVN(Program &p, PassContext &ctx) {
 }
 bool runStrengthReduction(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, reduceInductionVariables);
+}
+bool runLinearTestReplacement(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, replaceExitTests);
 }
 bool runLICM(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, hoistLoopInvariants); }
 // The memory passes: SSA functions, knowing which functions never write.

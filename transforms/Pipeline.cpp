@@ -63,6 +63,10 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // chains it replaces are left to the dead-code pass below.
   if (options.strengthReduction)
     reduced = runPass(program, ctx, kStrengthReductionPass);
+  // A counter left with nothing to do but its exit test hands the test to
+  // another induction variable (its own update then dies below).
+  if (options.linearTestReplacement)
+    reduced |= runPass(program, ctx, kLinearTestReplacementPass);
   // Again after the loop passes: what GVN proved equal or constant folds
   // further; then what is left moves to the paths that use it, and block
   // placement turns the hot jumps into fall-throughs.
@@ -145,6 +149,7 @@ static void keepCheaperStrengthReduction(Program &program, Program before,
                                          std::optional<Profile> &current) {
   ScalarPipelineOptions without = options;
   without.strengthReduction = false;
+  without.linearTestReplacement = false;
   runOptimizationPipeline(before, ctx, 2, without);
   if (ctx.failed())
     return;

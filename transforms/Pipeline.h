@@ -24,11 +24,12 @@ struct ScalarPipelineOptions {
   bool scalarReplacement = true; // transforms/memory/ScalarReplacement.h
   bool redundantLoads = true; // transforms/memory/RedundantLoads.h
   bool loadHoisting = true; // transforms/memory/LoadHoisting.h
+  bool linearTestReplacement = true; // transforms/loops/LinearTestReplacement.h
 };
 
 // The optimization pipeline for a level (0: nothing). Passes that work on
-// SSA go between to-ssa and from-ssa. Returns whether strength-reduce
-// changed anything (the superblock pipeline then measures whether it paid).
+// SSA go between to-ssa and from-ssa. Returns whether strength-reduce or
+// lftr changed anything (the superblock pipeline then measures whether it paid).
 bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
                              const ScalarPipelineOptions &options = {});
 

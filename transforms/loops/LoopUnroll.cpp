@@ -19,8 +19,9 @@
 //     of m excluded by `ok` (or at compile time for a constant bound).
 //  2. Every instruction of the body is copied in order, branches inside the
 //     body included; only the comparison (read by nothing but the latch's
-//     branch) and, when i has no other reader, the induction update are left
-//     out of the copies. No side effect is moved.
+//     branch) and, when i has no other reader but offsets `ptradd b i`, the
+//     induction update are left out of the copies (the offsets then advance
+//     from copy to copy: see IndexUse). No side effect is moved.
 //  3. Constants emitted stay within +-2^53 (the reference interpreter reads
 //     JSON numbers as doubles); otherwise the loop is left alone.
 
@@ -40,6 +41,17 @@ struct Position {
 // down-counting i (step < 0) the mirror: i > n, i >= n, i != n.
 enum class Relation { Less, LessEq, NotEqual };
 
+// `d = ptradd b i` in the body, with b not written in the body, d written
+// only here, in a block that runs on every iteration. In copy j of a chunk,
+// i there is i0 + (j + [afterUpdate]) x v, i0 its value at the chunk's start:
+// copy 0 computes d from i0 (plus one step when the update comes first),
+// copy j > 0 advances copy j-1's d by one step. So the chunk needs no copy of
+// the update: i advances once, by K x v, at its end.
+struct IndexUse {
+  Position at;
+  bool afterUpdate; // the update runs before it in an iteration
+};
+
 struct CountedLoop {
   std::vector<BlockId> body; // header first, latch last, in a topological order
   BlockId header, latch, exit;
@@ -51,8 +63,20 @@ struct CountedLoop {
   Relation relation;
   bool updateFirst;          // the update runs before the comparison
   bool ivOnlyCounts;         // i read in the loop only by its update and the comparison
+  // i read in the loop only by its update, the comparison and these offsets
+  // (see IndexUse); empty otherwise.
+  std::vector<IndexUse> indexUses;
   size_t size;               // instructions of the body
   bool nest = false;         // the body holds inner loops (body in layout order)
+
+  // The offsets read after the update (copy 0 computes each with one more
+  // ptradd).
+  size_t offsetsAfterUpdate() const {
+    size_t n = 0;
+    for (const IndexUse &use : indexUses)
+      n += use.afterUpdate ? 1 : 0;
+    return n;
+  }
 
   bool up() const { return step > 0; }
   bool contains(BlockId b) const { return std::find(body.begin(), body.end(), b) != body.end(); }
@@ -69,14 +93,28 @@ public:
     // holds inner loops that took no speculative chunk (nests), as rounds
     // of one copy of the whole body.
     bool changed = runPhase(/*nests=*/false);
-    if (options_.speculative && options_.nests)
+    addEntryConstants();
+    if (options_.speculative && options_.nests) {
       changed |= runPhase(/*nests=*/true);
+      addEntryConstants();
+    }
     if (changed)
       eliminateDeadCode(f_);
     return changed;
   }
 
 private:
+  // The constants unrolled chunks asked for once per call (entryConstants_),
+  // at the end of the entry block.
+  void addEntryConstants() {
+    if (entryConstants_.empty())
+      return;
+    std::vector<Instr> &instrs = f_.block(f_.entry()).instrs;
+    size_t at = instrs.size() - (f_.block(f_.entry()).terminator() ? 1 : 0);
+    instrs.insert(instrs.begin() + at, entryConstants_.begin(), entryConstants_.end());
+    entryConstants_.clear();
+  }
+
   bool runPhase(bool nests) {
     countDefinitions();
     std::vector<CountedLoop> loops;
@@ -364,6 +402,7 @@ private:
     // n not written in the body; c read by nothing but the branch; does
     // anything but the update and the comparison read i?
     l.ivOnlyCounts = true;
+    bool onlyOffsets = true;
     for (BlockId b : l.body) {
       const std::vector<Instr> &instrs = f_.block(b).instrs;
       for (size_t i = 0; i < instrs.size(); ++i) {
@@ -373,14 +412,26 @@ private:
         bool isTerm = b == latch && i + 1 == instrs.size();
         bool isCmp = b == latch && i == l.cmp.index;
         bool isUpdate = b == l.update.block && i == l.update.index;
+        bool readsIv = false;
         for (VarId v : in.args) {
           if (v == l.cond && !isTerm)
             return std::nullopt;
           if (v == l.iv && !isCmp && !isUpdate)
-            l.ivOnlyCounts = false;
+            readsIv = true;
         }
+        if (!readsIv)
+          continue;
+        l.ivOnlyCounts = false;
+        if (!options_.pointerOffsets)
+          onlyOffsets = false;
+        else if (std::optional<IndexUse> use = indexUseAt(l, Position{b, i}, dom))
+          l.indexUses.push_back(*use);
+        else
+          onlyOffsets = false;
       }
     }
+    if (!onlyOffsets)
+      l.indexUses.clear();
     return l;
   }
 
@@ -402,6 +453,30 @@ private:
         work.push_back(s);
     }
     return false;
+  }
+
+  // The IndexUse at `at` when the instruction there is one (see IndexUse).
+  std::optional<IndexUse> indexUseAt(const CountedLoop &l, Position at,
+                                     const DominatorTree &dom) const {
+    const Instr &in = f_.block(at.block).instrs[at.index];
+    if (in.op != Opcode::PtrAdd || in.args.size() != 2 || in.args[1] != l.iv ||
+        in.args[0] == l.iv || in.dest == l.iv || !dom.dominates(at.block, l.latch))
+      return std::nullopt;
+    for (BlockId b : l.body)
+      for (const Instr &other : f_.block(b).instrs)
+        if (other.dest == in.args[0] || (other.dest == in.dest && &other != &in))
+          return std::nullopt;
+    // Both blocks dominate the latch, so one dominates the other.
+    bool after = at.block == l.update.block ? l.update.index < at.index
+                                            : dom.dominates(l.update.block, at.block);
+    return IndexUse{at, after};
+  }
+
+  const IndexUse *indexUseAt(const CountedLoop &l, BlockId b, size_t i) const {
+    for (const IndexUse &use : l.indexUses)
+      if (use.at.block == b && use.at.index == i)
+        return &use;
+    return nullptr;
   }
 
   // The one definition of `v` in the body when it is `v = add v s`, `add s v`
@@ -721,10 +796,24 @@ private:
     VarId m = f_.freshVar("unroll.m");
     VarId t = f_.freshVar("unroll.t");
     std::vector<Instr> test;
-    VarId stride = kNoVar;
+    VarId stride = kNoVar, stepVar = kNoVar;
+    // Offsets advance per copy when that saves (K - 1 updates dropped, one
+    // stride add and a ptradd per offset read after the update added), so
+    // that the factor chosen above never buys a larger chunk.
+    // Never in a nest: an offset inside an inner loop runs more than once
+    // per iteration.
+    const bool offsets = !l.nest && !l.indexUses.empty() && k >= 3 + l.offsetsAfterUpdate();
+    const bool dropUpdates = l.ivOnlyCounts || offsets;
     if (l.ivOnlyCounts) {
       stride = f_.freshVar("unroll.stride");
       test.push_back(makeConst(stride, int64_t(k) * l.step));
+    } else if (offsets) {
+      // Once per call where the entry block starts the function only.
+      stride = f_.freshVar("unroll.stride");
+      stepVar = f_.freshVar("unroll.step");
+      std::vector<Instr> &home = entryIsPlain() ? entryConstants_ : test;
+      home.push_back(makeConst(stride, int64_t(k) * l.step));
+      home.push_back(makeConst(stepVar, l.step));
     }
     // E: the bound, once per entry of the loop (and that it did not wrap),
     // and whether a first chunk fits.
@@ -821,11 +910,20 @@ private:
         for (size_t i = 0; i < instrs.size(); ++i) {
           if (isLatch && (i == l.cmp.index || i + 1 == instrs.size()))
             continue;
-          if (l.ivOnlyCounts && l.body[j] == l.update.block && i == l.update.index)
+          if (dropUpdates && l.body[j] == l.update.block && i == l.update.index)
             continue;
           Instr in = instrs[i];
           for (BlockId &target : in.labels)
             target = remap(target);
+          const IndexUse *use = offsets ? indexUseAt(l, l.body[j], i) : nullptr;
+          if (use && copy > 0) {
+            in.args[0] = in.dest; // copy j-1's d, one step on
+            in.args[1] = stepVar;
+          } else if (use && use->afterUpdate) {
+            piece.instrs.push_back(in); // d from i0, then the step i took first
+            in.args[0] = in.dest;
+            in.args[1] = stepVar;
+          }
           piece.instrs.push_back(std::move(in));
         }
         if (!isLatch && !body[j].terminator())
@@ -833,7 +931,7 @@ private:
       }
     }
     Piece &last = chunk.back();
-    if (l.ivOnlyCounts)
+    if (dropUpdates)
       last.instrs.push_back(make(Opcode::Add, Type::intTy(), l.iv, {l.iv, stride}));
     // A chunk's end: commit, then the next chunk's range guard right after
     // its speculate, before any of its effects (a failed guard rolls back to
@@ -907,6 +1005,17 @@ private:
   std::vector<UnrolledLoop> *report_;
   std::vector<unsigned> defs_;
   std::vector<std::optional<int64_t>> constValue_;
+  std::vector<Instr> entryConstants_; // added to the entry block at the end
+
+  // Whether no branch leads to the entry block (it runs once per call).
+  bool entryIsPlain() const {
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        for (BlockId target : in.labels)
+          if (target == f_.entry())
+            return false;
+    return true;
+  }
 };
 
 } // namespace

@@ -52,7 +52,21 @@
 // proof reads only the value at hand. So U does exactly what K trips of the
 // loop do, and the loop continues where T's branch would.
 // When i is read by nothing in the body but its update and the comparison,
-// the K updates become one `add i Kv`.
+// the K updates become one `add i Kv`. The same when it is also read as the
+// offset of `d = ptradd b i` (options.pointerOffsets), with b not written in
+// the body and d written only there, in a block that runs on every
+// iteration: copy 0 computes d from i (and then `d = ptradd d step` when the
+// update comes before it: i is one step on there), copy j > 0 advances copy
+// j-1's d by `d = ptradd d step` (step v, a constant of E), so every copy's
+// d is b + (the value i has there), as in the loop, and the K updates of i
+// are one add at the chunk's end: K - 1 instructions less per chunk, when K
+// is at least 3 + the offsets read after the update (those cost one more
+// each); the stride and step are constants of the entry block (once per
+// call; of E when a branch leads to the entry block). K is chosen as without
+// offsets, so the chunk is never larger than it would have been. (Bril
+// has no addressing modes: a load from `ptradd p0 c` costs the ptradd, so
+// pointer induction variables that strength-reduce made, `p = ptradd p
+// step` per copy, are already as cheap as constant offsets from one base.)
 //
 // When. With weights, a loop is unrolled when H ran at least
 // minTripsPerFactor x K times per entry on average (the test E costs up to 7
@@ -142,6 +156,9 @@ struct LoopUnrollOptions {
   // pipeline raises it when the program ends over its limit).
   double sizeTolerance = 0.002;
   size_t speculativeSizeLimit = std::numeric_limits<size_t>::max(); // for speculative chunks
+  // Offsets `ptradd b i` of a counter read by nothing else advance one
+  // pointer per copy, and i once per chunk (see above).
+  bool pointerOffsets = true;
 };
 
 // What the unroller decided for one counted loop (with weights), for the

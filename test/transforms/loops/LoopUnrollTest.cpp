@@ -810,6 +810,128 @@ Program optimize(const Program &p, const Profile &profile, bool unrolling) {
   EXPECT_TRUE(back.has_value());
   return back ? std::move(*back) : Program{};
 }
+// Reads a[0..n-1] through `p = ptradd a i` (twice: a second array b, the
+// update first, so its offset is i + 1), filled before; the counter is read
+// by nothing else. Each chunk advances p and q by one step per copy from
+// their values at the chunk's start, and i once by K.
+const char *kOffsets = R"(
+@main(n: int) {
+  size: int = const 12;
+  a: ptr<int> = alloc size;
+  b: ptr<int> = alloc size;
+  i: int = const 0;
+  one: int = const 1;
+.fill:
+  p: ptr<int> = ptradd a i;
+  store p i;
+  q: ptr<int> = ptradd b i;
+  sq: int = mul i i;
+  store q sq;
+  i: int = add i one;
+  f: bool = lt i size;
+  br f .fill .filled;
+.filled:
+  i: int = const 0;
+  s: int = const 0;
+.loop:
+  p: ptr<int> = ptradd a i;
+  v: int = load p;
+  s: int = add s v;
+  i: int = add i one;
+  q: ptr<int> = ptradd b i;
+  w: int = load q;
+  s: int = add s w;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print s i;
+  free a;
+  free b;
+}
+)";
+
+size_t ptraddsReading(const Function &f, VarId v) {
+  size_t n = 0;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      n += in.op == Opcode::PtrAdd && in.args[1] == v;
+  return n;
+}
+
+TEST(LoopUnrollTest, OffsetsOfTheCounterAdvanceFromOnePointerPerChunk) {
+  for (bool speculative : {false, true}) {
+    SCOPED_TRACE(speculative);
+    Program p = parseOrDie(kOffsets);
+    Function &f = p.functions[0];
+    LoopUnrollOptions o{.maxFactor = 4};
+    o.speculative = speculative;
+    o.maxSpeculativeFactor = 4;
+    ASSERT_TRUE(unrollCountedLoops(f, nullptr, o));
+    EXPECT_EQ(test::verifyMessages(p), "");
+    VarId i = *f.lookupVar("i");
+    // Per loop: the original update and the chunk's stride (the fill loop
+    // stores i: its copies keep theirs).
+    EXPECT_EQ(countOps(f, Opcode::Add, i), 2u + 5u);
+    // From i: the originals (4), the fill chunk's copies (8), and per chunk
+    // of the read loop one for p and one for q (copy 0; q's then steps once).
+    EXPECT_EQ(ptraddsReading(f, i), 4u + 8u + 2u);
+    Program orig = parseOrDie(kOffsets);
+    // 12 cells: n up to 12 reads in bounds, 13 reads past the end (an error
+    // at the same point of the output), 0 and below run one trip.
+    for (const char *n : {"-9223372036854775808", "-1", "0", "1", "2", "3", "4", "5", "7", "8",
+                          "9", "11", "12", "13", "20"}) {
+      SCOPED_TRACE(n);
+      Outcome a = run(orig, {n}), b = run(p, {n});
+      EXPECT_EQ(a.ok, b.ok);
+      EXPECT_EQ(a.out, b.out);
+      EXPECT_EQ(a.error, b.error);
+    }
+    // Against the same chunks with the copies' updates: at n = 11 two
+    // chunks run, each with K - 1 = 3 adds less and one ptradd more (q is
+    // read after the update), and the stride and step constants run once.
+    Program plain = parseOrDie(kOffsets);
+    o.pointerOffsets = false;
+    ASSERT_TRUE(unrollCountedLoops(plain.functions[0], nullptr, o));
+    EXPECT_EQ(run(p, {"11"}).dyn + 2 * (3 - 1) - 2, run(plain, {"11"}).dyn);
+  }
+}
+
+// The counter is also read as a value: the copies keep their updates and
+// their offsets from i.
+TEST(LoopUnrollTest, OffsetsAndAValueReadOfTheCounterKeepTheUpdates) {
+  const char *text = R"(
+@main(n: int) {
+  size: int = const 64;
+  a: ptr<int> = alloc size;
+  i: int = const 0;
+  one: int = const 1;
+.loop:
+  p: ptr<int> = ptradd a i;
+  store p i;
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  v: ptr<int> = ptradd a one;
+  x: int = load v;
+  print x;
+  free a;
+}
+)";
+  Program p = parseOrDie(text);
+  Function &f = p.functions[0];
+  ASSERT_TRUE(unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  VarId i = *f.lookupVar("i");
+  EXPECT_EQ(countOps(f, Opcode::Add, i), 5u); // the original and 4 copies
+  EXPECT_EQ(ptraddsReading(f, i), 5u);
+  Program orig = parseOrDie(text);
+  for (const char *n : {"1", "2", "5", "9", "64", "65"}) {
+    Outcome a = run(orig, {n}), b = run(p, {n});
+    EXPECT_EQ(a.out, b.out);
+    EXPECT_EQ(a.error, b.error);
+  }
+}
+
 
 // Also the profile-free form (`--passes=unroll`, every match by 4) keeps the
 // output of every benchmark.
