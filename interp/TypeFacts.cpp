@@ -276,12 +276,13 @@ std::vector<std::vector<BlockId>> flowSuccessors(const Function &fn) {
 // Dominators by Cooper, Harvey and Kennedy's iteration over the reverse
 // post-order of the graph the fixpoint uses, then one walk of the dominator
 // tree counting the assignments in scope.
-std::vector<uint32_t> trackedVariables(const Function &fn, const llvm::BitVector &entryDefined) {
+std::vector<uint32_t> trackedVariables(const Function &fn, const llvm::BitVector &entryDefined,
+                                       size_t denseUpTo) {
   const size_t nv = fn.numVars(), nb = fn.blocks.size();
   std::vector<uint32_t> all(nv);
   for (uint32_t v = 0; v < nv; ++v)
     all[v] = v;
-  if (fn.layout.empty())
+  if (fn.layout.empty() || nv <= denseUpTo)
     return all;
   for (BlockId b : fn.layout)
     for (const Instr &ins : fn.block(b).instrs)
@@ -393,9 +394,10 @@ std::vector<uint32_t> trackedVariables(const Function &fn, const llvm::BitVector
 
 } // namespace
 
-DefinedAtEntry definedAtBlockEntry(const Function &fn, const llvm::BitVector &entryDefined) {
+DefinedAtEntry definedAtBlockEntry(const Function &fn, const llvm::BitVector &entryDefined,
+                                   size_t denseUpTo) {
   DefinedAtEntry result;
-  result.index = trackedVariables(fn, entryDefined);
+  result.index = trackedVariables(fn, entryDefined, denseUpTo);
   const std::vector<uint32_t> &index = result.index;
   size_t nv = 0;
   for (uint32_t i : index)

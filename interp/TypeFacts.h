@@ -27,6 +27,7 @@
 #include <llvm/ADT/BitVector.h>
 #include <llvm/ADT/SmallVector.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <utility>
@@ -144,7 +145,10 @@ struct DefinedAtEntry {
 // With a guard every variable is tracked (a failed guard unassigns what a
 // dominating assignment assigned). One walk over the instructions
 // summarises each block (what it assigns, where its speculates and guards
-// are); the fixpoint combines only those summaries.
-DefinedAtEntry definedAtBlockEntry(const Function &fn, const llvm::BitVector &entryDefined);
+// are); the fixpoint combines only those summaries. A function of at most
+// `denseUpTo` variables tracks them all: its vectors are a few words per
+// block, cheaper than finding dominators.
+DefinedAtEntry definedAtBlockEntry(const Function &fn, const llvm::BitVector &entryDefined,
+                                   size_t denseUpTo = 256);
 
 } // namespace brisk::interp

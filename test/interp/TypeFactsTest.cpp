@@ -1,5 +1,5 @@
 // definedAtBlockEntry tracks only the variables some read may find
-// unassigned; what it answers at every read must be what the plain dense
+// unassigned (here on every function, whatever its size); what it answers at every read must be what the plain dense
 // analysis (every block x every variable) answers there.
 #include "interp/TypeFacts.h"
 
@@ -67,7 +67,7 @@ std::vector<llvm::BitVector> denseDefined(const Function &fn, const llvm::BitVec
 // their variable unassigned, and how many variables got bits.
 std::pair<int, size_t> compare(const Function &fn, const llvm::BitVector &entryDefined) {
   std::vector<llvm::BitVector> dense = denseDefined(fn, entryDefined);
-  DefinedAtEntry sparse = definedAtBlockEntry(fn, entryDefined);
+  DefinedAtEntry sparse = definedAtBlockEntry(fn, entryDefined, /*denseUpTo=*/0);
   size_t tracked = 0;
   for (uint32_t i : sparse.index)
     tracked += i != DefinedSet::kUntracked;
