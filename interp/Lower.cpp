@@ -156,7 +156,7 @@ private:
   }
 
   void checkArg(const Function &fn, uint32_t f, const Instr &in, size_t i, Tag want,
-                const llvm::BitVector &defined) {
+                const DefinedSet &defined) {
     VarId v = in.args[i];
     const TypeSet &ts = types_.var(f, v);
     bool isDefined = defined.test(v);
@@ -260,7 +260,7 @@ private:
         entryDefined.set(p.var);
     if (isMain && entryDefined.count() != fn.params.size())
       zeroInit_ = true;
-    std::vector<llvm::BitVector> defined = definedAtBlockEntry(fn, entryDefined);
+    DefinedAtEntry defined = definedAtBlockEntry(fn, entryDefined);
 
     InterpCfg cfg = buildInterpCfg(fn);
     fc.callBegin = uint32_t(code_.calls.size());
@@ -282,7 +282,7 @@ private:
     for (size_t li = 0; li < fn.layout.size(); ++li) {
       BlockId b = fn.layout[li];
       blockPc_[blockBase_[f] + b] = uint32_t(code_.insts.size());
-      llvm::BitVector cur = defined[b];
+      DefinedSet cur = defined.at(b);
       const Block &blk = fn.block(b);
       for (size_t ii = 0; ii < blk.instrs.size(); ++ii) {
         const Instr &in = blk.instrs[ii];
@@ -333,7 +333,7 @@ private:
   }
 
   void lowerInstr(uint32_t f, const Function &fn, BlockId b, uint32_t index, const Instr &in,
-                  const llvm::BitVector &defined, const InterpCfg &cfg) {
+                  const DefinedSet &defined, const InterpCfg &cfg) {
     int n = in.info().numArgs;
     if (in.op != Opcode::Const && n >= 0 && size_t(n) != in.args.size()) {
       trap(std::string(spelling(in.op)) + " takes " + std::to_string(n) + " argument(s); got " +
@@ -477,7 +477,7 @@ private:
   }
 
   void lowerCall(uint32_t f, const Function &fn, BlockId b, uint32_t index, const Instr &in,
-                 const llvm::BitVector &defined, const InterpCfg &cfg) {
+                 const DefinedSet &defined, const InterpCfg &cfg) {
     int callee = types_.resolve(in.callee);
     if (callee < 0) {
       trap(calleeError(in.callee), Tag::Int);

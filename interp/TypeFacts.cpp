@@ -251,13 +251,170 @@ bool RuntimeTypes::sweep() {
   return changed;
 }
 
-std::vector<llvm::BitVector> definedAtBlockEntry(const Function &fn,
-                                                 const llvm::BitVector &entryDefined) {
-  size_t nv = fn.numVars();
-  std::vector<llvm::BitVector> in(fn.blocks.size(), llvm::BitVector(nv, true));
+namespace {
+
+// The successors the fixpoint below flows along: the fall-through of a
+// block without terminator, a jmp's or br's labels (a guard's abort edge is
+// not one; functions with guards track every variable).
+std::vector<std::vector<BlockId>> flowSuccessors(const Function &fn) {
+  std::vector<std::vector<BlockId>> succs(fn.blocks.size());
+  for (size_t i = 0; i < fn.layout.size(); ++i) {
+    BlockId b = fn.layout[i];
+    const Instr *term = fn.block(b).terminator();
+    if (!term) {
+      if (i + 1 < fn.layout.size())
+        succs[b].push_back(fn.layout[i + 1]);
+    } else if (term->op == Opcode::Jmp || term->op == Opcode::Br) {
+      succs[b].assign(term->labels.begin(), term->labels.end());
+    }
+  }
+  return succs;
+}
+
+// VarId -> bit index, or kUntracked for a variable every read of which is
+// dominated by an assignment of it (see definedAtBlockEntry in the header).
+// Dominators by Cooper, Harvey and Kennedy's iteration over the reverse
+// post-order of the graph the fixpoint uses, then one walk of the dominator
+// tree counting the assignments in scope.
+std::vector<uint32_t> trackedVariables(const Function &fn, const llvm::BitVector &entryDefined,
+                                       size_t denseUpTo) {
+  const size_t nv = fn.numVars(), nb = fn.blocks.size();
+  std::vector<uint32_t> all(nv);
+  for (uint32_t v = 0; v < nv; ++v)
+    all[v] = v;
+  if (fn.layout.empty() || nv <= denseUpTo)
+    return all;
+  for (BlockId b : fn.layout)
+    for (const Instr &ins : fn.block(b).instrs)
+      if (ins.op == Opcode::Guard)
+        return all;
+  std::vector<std::vector<BlockId>> succs = flowSuccessors(fn);
+  BlockId entry = fn.entry();
+  constexpr uint32_t kUnseen = UINT32_MAX;
+  std::vector<uint32_t> order(nb, kUnseen); // reverse post-order number
+  std::vector<BlockId> rpo;
+  {
+    std::vector<uint8_t> seen(nb, 0);
+    std::vector<std::pair<BlockId, size_t>> stack{{entry, 0}};
+    seen[entry] = 1;
+    while (!stack.empty()) {
+      auto &[b, next] = stack.back();
+      if (next < succs[b].size()) {
+        BlockId s = succs[b][next++];
+        if (s < nb && !seen[s]) {
+          seen[s] = 1;
+          stack.push_back({s, 0});
+        }
+      } else {
+        rpo.push_back(b);
+        stack.pop_back();
+      }
+    }
+    std::reverse(rpo.begin(), rpo.end());
+    for (size_t i = 0; i < rpo.size(); ++i)
+      order[rpo[i]] = uint32_t(i);
+  }
+  std::vector<std::vector<BlockId>> preds(nb);
+  for (BlockId b : rpo)
+    for (BlockId s : succs[b])
+      if (s < nb)
+        preds[s].push_back(b);
+  std::vector<BlockId> idom(nb, kNoBlock);
+  idom[entry] = entry;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 1; i < rpo.size(); ++i) {
+      BlockId b = rpo[i], d = kNoBlock;
+      for (BlockId p : preds[b]) {
+        if (idom[p] == kNoBlock)
+          continue;
+        if (d == kNoBlock) {
+          d = p;
+          continue;
+        }
+        BlockId x = p;
+        while (x != d) {
+          while (order[x] > order[d])
+            x = idom[x];
+          while (order[d] > order[x])
+            d = idom[d];
+        }
+      }
+      if (d != idom[b]) {
+        idom[b] = d;
+        changed = true;
+      }
+    }
+  }
+  std::vector<std::vector<BlockId>> children(nb);
+  for (size_t i = 1; i < rpo.size(); ++i)
+    children[idom[rpo[i]]].push_back(rpo[i]);
+
+  std::vector<uint8_t> needsBit(nv, 0);
+  std::vector<unsigned> inScope(nv, 0); // assignments dominating the current point
+  std::vector<std::vector<VarId>> assignedIn(nb);
+  auto enter = [&](BlockId b) {
+    std::vector<VarId> &defs = assignedIn[b];
+    if (b == entry)
+      for (int v = entryDefined.find_first(); v >= 0; v = entryDefined.find_next(v))
+        defs.push_back(VarId(v));
+    for (VarId v : defs)
+      ++inScope[v];
+    for (const Instr &ins : fn.block(b).instrs) {
+      for (size_t a = ins.op == Opcode::Set ? 1 : 0; a < ins.args.size(); ++a)
+        if (VarId v = ins.args[a]; v < nv && inScope[v] == 0)
+          needsBit[v] = 1;
+      if (ins.hasDest() && arityOk(ins) && ins.dest < nv) {
+        ++inScope[ins.dest];
+        defs.push_back(ins.dest);
+      }
+    }
+  };
+  std::vector<std::pair<BlockId, size_t>> stack{{entry, 0}};
+  enter(entry);
+  while (!stack.empty()) {
+    auto &[b, next] = stack.back();
+    if (next < children[b].size()) {
+      BlockId c = children[b][next++];
+      stack.push_back({c, 0});
+      enter(c);
+    } else {
+      for (VarId v : assignedIn[b])
+        --inScope[v];
+      stack.pop_back();
+    }
+  }
+  std::vector<uint32_t> index(nv, DefinedSet::kUntracked);
+  uint32_t n = 0;
+  for (VarId v = 0; v < nv; ++v)
+    if (needsBit[v])
+      index[v] = n++;
+  return index;
+}
+
+} // namespace
+
+DefinedAtEntry definedAtBlockEntry(const Function &fn, const llvm::BitVector &entryDefined,
+                                   size_t denseUpTo) {
+  DefinedAtEntry result;
+  result.index = trackedVariables(fn, entryDefined, denseUpTo);
+  const std::vector<uint32_t> &index = result.index;
+  size_t nv = 0;
+  for (uint32_t i : index)
+    if (i != DefinedSet::kUntracked)
+      nv = std::max<size_t>(nv, i + 1);
+  std::vector<llvm::BitVector> &in = result.bits;
+  in.assign(fn.blocks.size(), llvm::BitVector(nv, true));
   if (fn.layout.empty())
-    return in;
-  in[fn.entry()] = entryDefined;
+    return result;
+  auto setTracked = [&](llvm::BitVector &bits, VarId v) {
+    if (v < index.size() && index[v] != DefinedSet::kUntracked)
+      bits.set(index[v]);
+  };
+  llvm::BitVector &entryIn = in[fn.entry()];
+  entryIn.reset();
+  for (int v = entryDefined.find_first(); v >= 0; v = entryDefined.find_next(v))
+    setTracked(entryIn, VarId(v));
 
   // One walk over the instructions summarises each block: the variables it
   // assigns, and in order its speculates (with what the block assigned
@@ -270,11 +427,8 @@ std::vector<llvm::BitVector> definedAtBlockEntry(const Function &fn,
   std::vector<llvm::BitVector> gen(fn.blocks.size());
   std::vector<std::vector<Event>> events(fn.blocks.size());
   std::vector<llvm::BitVector> prefixes;
-  std::vector<BlockId> next(fn.blocks.size(), kNoBlock);
-  for (size_t i = 0; i < fn.layout.size(); ++i) {
-    BlockId b = fn.layout[i];
-    if (i + 1 < fn.layout.size())
-      next[b] = fn.layout[i + 1];
+  std::vector<std::vector<BlockId>> succs = flowSuccessors(fn);
+  for (BlockId b : fn.layout) {
     llvm::BitVector &assigned = gen[b];
     assigned.resize(nv);
     for (const Instr &ins : fn.block(b).instrs) {
@@ -285,7 +439,7 @@ std::vector<llvm::BitVector> definedAtBlockEntry(const Function &fn,
       if (ins.op == Opcode::Guard && !ins.labels.empty())
         events[b].push_back({false, ins.labels[0], 0});
       if (ins.hasDest() && arityOk(ins))
-        assigned.set(ins.dest);
+        setTracked(assigned, ins.dest);
     }
   }
 
@@ -313,21 +467,15 @@ std::vector<llvm::BitVector> definedAtBlockEntry(const Function &fn,
       }
       cur = start;
       cur |= gen[b];
-      const Instr *term = fn.block(b).terminator();
-      if (!term) {
-        if (next[b] != kNoBlock)
-          flowTo(next[b], cur);
-      } else if (term->op == Opcode::Jmp || term->op == Opcode::Br) {
-        for (BlockId t : term->labels)
-          flowTo(t, cur);
-      }
+      for (BlockId t : succs[b])
+        flowTo(t, cur);
     }
     if (newMeet != specMeet) {
       specMeet = newMeet;
       changed = true;
     }
   }
-  return in;
+  return result;
 }
 
 } // namespace brisk::interp

@@ -27,6 +27,7 @@
 #include <llvm/ADT/BitVector.h>
 #include <llvm/ADT/SmallVector.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <utility>
@@ -103,12 +104,51 @@ private:
   std::vector<std::pair<std::string_view, int>> byName_;
 };
 
-// Per block id: the variables certainly assigned on entry (all set for
-// blocks that are unreachable). `entryDefined` are the parameters assigned on
-// entry. One walk over the instructions summarises each block (what it
-// assigns, where its speculates and guards are); the fixpoint combines only
-// those summaries, so its sweeps do not touch the instructions again.
-std::vector<llvm::BitVector> definedAtBlockEntry(const Function &fn,
-                                                 const llvm::BitVector &entryDefined);
+// The variables certainly assigned at one point of a function. Only the
+// tracked variables of a DefinedAtEntry have bits; the others read as
+// assigned (every read of theirs is, see below), so test() is exact for
+// every variable an instruction reads there.
+class DefinedSet {
+public:
+  DefinedSet(const std::vector<uint32_t> &index, llvm::BitVector bits)
+      : index_(&index), bits_(std::move(bits)) {}
+  bool test(VarId v) const {
+    uint32_t i = v < index_->size() ? (*index_)[v] : kUntracked;
+    return i == kUntracked || bits_.test(i);
+  }
+  void set(VarId v) {
+    uint32_t i = v < index_->size() ? (*index_)[v] : kUntracked;
+    if (i != kUntracked)
+      bits_.set(i);
+  }
+  static constexpr uint32_t kUntracked = UINT32_MAX;
+
+private:
+  const std::vector<uint32_t> *index_;
+  llvm::BitVector bits_;
+};
+
+// Per block id: the variables certainly assigned on entry (all of them for
+// blocks that are unreachable).
+struct DefinedAtEntry {
+  std::vector<uint32_t> index;       // VarId -> bit, or DefinedSet::kUntracked
+  std::vector<llvm::BitVector> bits; // per block id, over the tracked variables
+  DefinedSet at(BlockId b) const { return DefinedSet(index, bits[b]); }
+};
+
+// `entryDefined` are the parameters assigned on entry. Without guards, a
+// variable every read of which (all operands but a set's first) is
+// dominated by an assignment (an instruction with that destination, or
+// `entryDefined`) is assigned wherever it is read and gets no bit, so the
+// bit vectors, blocks x tracked variables, stay small on a large function:
+// SSA with set/get tracks only the variables read before being assigned.
+// With a guard every variable is tracked (a failed guard unassigns what a
+// dominating assignment assigned). One walk over the instructions
+// summarises each block (what it assigns, where its speculates and guards
+// are); the fixpoint combines only those summaries. A function of at most
+// `denseUpTo` variables tracks them all: its vectors are a few words per
+// block, cheaper than finding dominators.
+DefinedAtEntry definedAtBlockEntry(const Function &fn, const llvm::BitVector &entryDefined,
+                                   size_t denseUpTo = 256);
 
 } // namespace brisk::interp
