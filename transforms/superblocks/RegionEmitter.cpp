@@ -78,7 +78,71 @@ public:
   Outcome run() {
     Outcome out;
     size_t sizeBefore = f_.instrCount();
-    // Pieces and their on-trace probabilities.
+    if (!analyzeTrace(out.failure))
+      return out;
+    unsigned K = t_.isLoop ? c_.unroll : 1;
+    if (c_.counted && !(c_.speculative && t_.isLoop && K >= 2 && findCountedExit())) {
+      out.failure = "no counted loop exit";
+      return out;
+    }
+    double chunkFlow = 0;
+    double flow = entryFlow(K, chunkFlow);
+    Emission e{newBlock(flow, /*labeled=*/true), flow};
+    entry_ = e.cur;
+    if (counted_) {
+      // The chunk's range guard first, before any of its effects.
+      emit(e.cur, makeInstr(Opcode::Speculate));
+      emitChunkGuard(e.cur, K);
+      out.guards += 2;
+      out.usedSpeculation = true;
+      e.flow = chunkFlow;
+      e.cur = newBlock(e.flow, false);
+      e.speculating = true;
+      e.rec = head_;
+    }
+    size_t total = size_t(K) * m_;
+    for (size_t pos = 0; pos < total; ++pos) {
+      size_t i = pos % m_;
+      BlockId piece = pieces_[i];
+      out.before += e.flow * blockCost(f_, piece);
+      taken_[i] += e.flow;
+      if (c_.speculative && !e.speculating && guardAhead(pos, total))
+        openSpeculation(e, piece, out);
+      copyPieceBody(e, piece, pos, total, out);
+      e.redo += blockCost(f_, piece);
+      bool last = pos + 1 == total;
+      if (last && !t_.isLoop) {
+        if (!endStraightRegion(e, piece, out.failure))
+          return out;
+        break;
+      }
+      if (trans_[i].kind == Transition::Branch && emitBranch(e, i, pos, last, out))
+        break; // a plain loop chunk's last branch goes back to the entry itself
+      if (last)
+        endLoopChunk(e);
+    }
+    layOutAndRedirect();
+    updateWeights();
+    cleanUpAndMeasure(sizeBefore, out);
+    return out;
+  }
+
+private:
+  // Where emission stands: the block being filled, the flow reaching it,
+  // whether a speculation is open (and an effect already ran in it, so that
+  // no guard may follow), its recovery label and the original work since it.
+  struct Emission {
+    BlockId cur;
+    double flow;
+    bool speculating = false;
+    bool effectSinceSpec = false;
+    BlockId rec = kNoBlock;
+    double redo = 0;
+  };
+
+  // Splits the trace into pieces (after effects, when speculative) and
+  // finds its transitions, loop body and whether exits become guards.
+  bool analyzeTrace(std::string &failure) {
     for (size_t i = 0; i < t_.blocks.size(); ++i) {
       std::vector<BlockId> ps = c_.speculative ? splitAfterEffects(f_, w_, t_.blocks[i])
                                                : std::vector<BlockId>{t_.blocks[i]};
@@ -90,8 +154,8 @@ public:
     head_ = pieces_.front();
     m_ = pieces_.size();
     taken_.assign(m_, 0.0);
-    if (!computeTransitions(out.failure))
-      return out;
+    if (!computeTransitions(failure))
+      return false;
     if (t_.isLoop)
       computeLoopBody();
     // A tight loop trace (every off-trace edge leaves the loop): its rare
@@ -103,17 +167,17 @@ public:
     for (const Transition &tr : trans_)
       if (tr.kind == Transition::Branch && tr.off < inLoop_.size() && inLoop_[tr.off])
         exitGuards_ = false;
+    return true;
+  }
 
-    unsigned K = t_.isLoop ? c_.unroll : 1;
-    if (c_.counted && !(c_.speculative && t_.isLoop && K >= 2 && findCountedExit())) {
-      out.failure = "no counted loop exit";
-      return out;
-    }
+  // The flow entering the region; for a counted chunk also the flow of the
+  // chunks that pass their range guard (`chunkFlow`).
+  double entryFlow(unsigned K, double &chunkFlow) {
     double s = 1;
     for (const Transition &tr : trans_)
       s *= tr.pStay;
     double flow = regionEntryFlow(w_.block(head_), s, K, t_.isLoop);
-    double chunkFlow = flow;
+    chunkFlow = flow;
     if (counted_) {
       // Per entry of the loop, L iterations: floor(L/K) chunks pass the
       // chunk guard, and each of the remaining iterations (and the final
@@ -127,137 +191,130 @@ public:
       chunkFlow = entries * chunks;
       trans_[countedPiece_].pStay = 1;
     }
+    return flow;
+  }
 
-    entry_ = newBlock(flow, /*labeled=*/true);
-    BlockId cur = entry_;
-    if (counted_) {
-      emit(cur, makeInstr(Opcode::Speculate));
-      emitChunkGuard(cur, K);
-      out.guards += 2;
-      out.usedSpeculation = true;
-      flow = chunkFlow;
-      cur = newBlock(flow, false);
+  // A `speculate` before `piece`, which becomes the recovery label.
+  void openSpeculation(Emission &e, BlockId piece, Outcome &out) {
+    if (!f_.block(e.cur).instrs.empty())
+      e.cur = newBlock(e.flow, false);
+    emit(e.cur, makeInstr(Opcode::Speculate));
+    e.speculating = true;
+    e.effectSinceSpec = false;
+    out.usedSpeculation = true;
+    e.rec = piece;
+    e.redo = 0;
+  }
+
+  // The piece's instructions but its terminator. Under speculation an
+  // effect sinks past the segment's remaining guards when legal, runs in
+  // place when no guard follows, else commits first; a call never runs
+  // inside speculation.
+  void copyPieceBody(Emission &e, BlockId piece, size_t pos, size_t total, Outcome &out) {
+    const Block &orig = f_.block(piece);
+    size_t n = orig.instrs.size() - (orig.terminator() ? 1 : 0);
+    for (size_t k = 0; k < n; ++k) {
+      Instr in = f_.block(piece).instrs[k];
+      if (isSideEffect(in.op) && e.speculating) {
+        size_t g = in.op == Opcode::Call ? 0 : lastGuardAhead(pos, total);
+        if (in.op != Opcode::Call && g == kNoPos) {
+          emit(e.cur, std::move(in));
+          e.effectSinceSpec = true;
+          continue;
+        }
+        if (in.op != Opcode::Call && !e.effectSinceSpec && canSink(in, pos, g)) {
+          pending_.push_back({g, std::move(in)});
+          ++out.sunkEffects;
+          continue;
+        }
+        flushPending(e.cur);
+        emit(e.cur, makeInstr(Opcode::Commit));
+        e.speculating = false;
+        e.effectSinceSpec = false;
+        ++out.commitsForEffects;
+      }
+      emit(e.cur, std::move(in));
     }
-    bool speculating = counted_;
-    bool effectSinceSpec = false; // an effect ran in place: no guard may follow
-    BlockId rec = counted_ ? head_ : kNoBlock;
-    double redo = 0; // original work since the recovery label
-    size_t total = size_t(K) * m_;
-    for (size_t pos = 0; pos < total; ++pos) {
-      size_t i = pos % m_;
-      BlockId piece = pieces_[i];
-      out.before += flow * blockCost(f_, piece);
-      taken_[i] += flow;
-      if (c_.speculative && !speculating && guardAhead(pos, total)) {
-        if (!f_.block(cur).instrs.empty())
-          cur = newBlock(flow, false);
-        emit(cur, makeInstr(Opcode::Speculate));
-        speculating = true;
-        effectSinceSpec = false;
-        out.usedSpeculation = true;
-        rec = piece;
-        redo = 0;
-      }
-      const Block &orig = f_.block(piece);
-      size_t n = orig.instrs.size() - (orig.terminator() ? 1 : 0);
-      for (size_t k = 0; k < n; ++k) {
-        Instr in = f_.block(piece).instrs[k];
-        if (isSideEffect(in.op) && speculating) {
-          // Sink past the segment's remaining guards when legal, run it in
-          // place when no guard follows, else commit before it.
-          // A call may never run inside speculation.
-          size_t g = in.op == Opcode::Call ? 0 : lastGuardAhead(pos, total);
-          if (in.op != Opcode::Call && g == kNoPos) {
-            emit(cur, std::move(in));
-            effectSinceSpec = true;
-            continue;
-          }
-          if (in.op != Opcode::Call && !effectSinceSpec && canSink(in, pos, g)) {
-            pending_.push_back({g, std::move(in)});
-            ++out.sunkEffects;
-            continue;
-          }
-          flushPending(cur);
-          emit(cur, makeInstr(Opcode::Commit));
-          speculating = false;
-          effectSinceSpec = false;
-          ++out.commitsForEffects;
-        }
-        emit(cur, std::move(in));
-      }
-      redo += blockCost(f_, piece);
-      const Transition &tr = trans_[i];
-      bool last = pos + 1 == total;
-      if (last && !t_.isLoop) {
-        // End of a straight region: the original terminator.
-        flushPending(cur);
-        if (speculating)
-          emit(cur, makeInstr(Opcode::Commit));
-        if (const Instr *term = f_.block(piece).terminator()) {
-          emit(cur, Instr(*term));
-        } else if (BlockId ft = fallthroughOf(f_, piece); ft != kNoBlock) {
-          emit(cur, jumpTo(ft));
-        } else if (f_.returnType.isNone()) {
-          emit(cur, makeInstr(Opcode::Ret));
-        } else {
-          out.failure = "falls off the end of a function with a result";
-          return out;
-        }
-        break;
-      }
-      if (tr.kind == Transition::Branch) {
-        bool guardable = speculating && !effectSinceSpec && isGuardable(i);
-        if (last && !speculating) {
-          flushPending(cur);
-          // Plain loop chunk end: the branch itself goes back to the entry.
-          Instr br = f_.block(piece).instrs.back();
-          br.labels = tr.onTrue ? BlockList{entry_, tr.off} : BlockList{tr.off, entry_};
-          emit(cur, std::move(br));
-          edge(cur, entry_, flow * tr.pStay);
-          ++out.sideExits;
-          flow *= tr.pStay;
-          break;
-        }
-        if (guardable) {
-          VarId cond = tr.onTrue ? tr.cond : invert(cur, tr.cond);
-          Instr g = makeInstr(Opcode::Guard);
-          g.args.push_back(cond);
-          g.labels.push_back(rec);
-          emit(cur, std::move(g));
-          failCost_ += flow * (1 - tr.pStay) * redo;
-          ++out.guards;
-          flow *= tr.pStay;
-          cur = newBlock(flow, false);
-          if (emitPendingAt(cur, pos))
-            effectSinceSpec = true;
-        } else {
-          BlockId target = tr.off;
-          if (speculating)
-            target = stub(tr.off, flow * (1 - tr.pStay), pendingEffects());
-          BlockId next = newBlock(flow * tr.pStay, true);
-          Instr br = f_.block(piece).instrs.back();
-          br.labels = tr.onTrue ? BlockList{next, target} : BlockList{target, next};
-          emit(cur, std::move(br));
-          ++out.sideExits;
-          flow *= tr.pStay;
-          cur = next;
-        }
-      }
-      if (last) {
-        // Loop chunk end: back to the entry, committing the chunk.
-        flushPending(cur);
-        if (speculating)
-          emit(cur, makeInstr(Opcode::Commit));
-        emit(cur, jumpTo(entry_));
-      }
+  }
+
+  // The end of a straight region: the original terminator (or what falling
+  // through meant).
+  bool endStraightRegion(Emission &e, BlockId piece, std::string &failure) {
+    flushPending(e.cur);
+    if (e.speculating)
+      emit(e.cur, makeInstr(Opcode::Commit));
+    if (const Instr *term = f_.block(piece).terminator()) {
+      emit(e.cur, Instr(*term));
+    } else if (BlockId ft = fallthroughOf(f_, piece); ft != kNoBlock) {
+      emit(e.cur, jumpTo(ft));
+    } else if (f_.returnType.isNone()) {
+      emit(e.cur, makeInstr(Opcode::Ret));
+    } else {
+      failure = "falls off the end of a function with a result";
+      return false;
     }
-    // Lay the region out just before the head, stubs last.
+    return true;
+  }
+
+  // Piece i's branch: a guard under speculation when legal, else a side
+  // exit (through a stub that commits and runs the sunk effects). Returns
+  // whether the branch ended a plain loop chunk by going back to the entry.
+  bool emitBranch(Emission &e, size_t i, size_t pos, bool last, Outcome &out) {
+    const Transition &tr = trans_[i];
+    BlockId piece = pieces_[i];
+    if (last && !e.speculating) {
+      flushPending(e.cur);
+      Instr br = f_.block(piece).instrs.back();
+      br.labels = tr.onTrue ? BlockList{entry_, tr.off} : BlockList{tr.off, entry_};
+      emit(e.cur, std::move(br));
+      edge(e.cur, entry_, e.flow * tr.pStay);
+      ++out.sideExits;
+      e.flow *= tr.pStay;
+      return true;
+    }
+    if (e.speculating && !e.effectSinceSpec && isGuardable(i)) {
+      VarId cond = tr.onTrue ? tr.cond : invert(e.cur, tr.cond);
+      Instr g = makeInstr(Opcode::Guard);
+      g.args.push_back(cond);
+      g.labels.push_back(e.rec);
+      emit(e.cur, std::move(g));
+      failCost_ += e.flow * (1 - tr.pStay) * e.redo;
+      ++out.guards;
+      e.flow *= tr.pStay;
+      e.cur = newBlock(e.flow, false);
+      if (emitPendingAt(e.cur, pos))
+        e.effectSinceSpec = true;
+      return false;
+    }
+    BlockId target = tr.off;
+    if (e.speculating)
+      target = stub(tr.off, e.flow * (1 - tr.pStay), pendingEffects());
+    BlockId next = newBlock(e.flow * tr.pStay, true);
+    Instr br = f_.block(piece).instrs.back();
+    br.labels = tr.onTrue ? BlockList{next, target} : BlockList{target, next};
+    emit(e.cur, std::move(br));
+    ++out.sideExits;
+    e.flow *= tr.pStay;
+    e.cur = next;
+    return false;
+  }
+
+  // A loop chunk's end: back to the entry, committing the chunk.
+  void endLoopChunk(Emission &e) {
+    flushPending(e.cur);
+    if (e.speculating)
+      emit(e.cur, makeInstr(Opcode::Commit));
+    emit(e.cur, jumpTo(entry_));
+  }
+
+  // Lays the region out just before the head, stubs last, and makes every
+  // jump into the head enter the region (with exit guards, only those from
+  // outside the loop).
+  void layOutAndRedirect() {
     std::vector<BlockId> region = chain_;
     region.insert(region.end(), stubs_.begin(), stubs_.end());
     auto at = std::find(f_.layout.begin(), f_.layout.end(), head_);
     f_.layout.insert(at, region.begin(), region.end());
-    // Every jump into the head now enters the region (with exit guards, only
-    // those from outside the loop).
     for (BlockId b : f_.layout)
       if (exitGuards_ && b < inLoop_.size() && inLoop_[b])
         continue;
@@ -266,9 +323,10 @@ public:
           for (BlockId &l : term->labels)
             if (l == head_)
               l = entry_;
-    updateWeights();
+  }
 
-    // Clean up under the facts the guards and branches imply, then measure.
+  // Cleans up under the facts the guards and branches imply, then measures.
+  void cleanUpAndMeasure(size_t sizeBefore, Outcome &out) {
     propagateGuardFacts(f_);
     eliminateDeadCode(f_);
     removeUnreachableBlocks(f_);
@@ -282,10 +340,8 @@ public:
             out.overhead += fl;
     out.growth = (long long)f_.instrCount() - (long long)sizeBefore;
     out.ok = true;
-    return out;
   }
 
-private:
   bool computeTransitions(std::string &failure) {
     trans_.resize(m_);
     for (size_t i = 0; i < m_; ++i) {
