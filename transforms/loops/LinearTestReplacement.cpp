@@ -14,10 +14,11 @@
 #include "analysis/Uses.h"
 #include "transforms/loops/LoopPreheaders.h"
 
+#include <boost/container/flat_map.hpp>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
-#include <map>
 #include <optional>
 #include <vector>
 
@@ -101,7 +102,7 @@ private:
   std::vector<BlockId> defBlock_;
   std::vector<bool> undef_;
   std::vector<std::vector<const Instr *>> users_;
-  std::map<BlockId, Edit> edits_;      // by preheader
+  boost::container::flat_map<BlockId, Edit> edits_;      // by preheader
   std::vector<Instr> entryConstants_;  // appended to the entry block
 
   const LoopInfo *loops_ = nullptr;

@@ -15,9 +15,9 @@
 #include "analysis/Uses.h"
 #include "transforms/loops/LoopPreheaders.h"
 
+#include <boost/container/flat_map.hpp>
 #include <llvm/ADT/DenseMap.h>
 
-#include <map>
 #include <optional>
 #include <vector>
 
@@ -75,8 +75,8 @@ private:
   std::vector<BlockId> defBlock_;
   std::vector<bool> undef_;
   std::vector<VarId> rename_; // a root -> its phi
-  std::map<BlockId, std::vector<Instr>> atEnd_;   // appended before the terminator
-  std::map<BlockId, std::vector<Instr>> phis_;    // new header phis
+  boost::container::flat_map<BlockId, std::vector<Instr>> atEnd_;   // appended before the terminator
+  boost::container::flat_map<BlockId, std::vector<Instr>> phis_;    // new header phis
   bool rewrote_ = false;
 
   // Per loop.

@@ -15,6 +15,7 @@
 #include "analysis/Uses.h"
 #include "transforms/loops/LoopPreheaders.h"
 
+#include <boost/container/flat_map.hpp>
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/SmallVector.h>
 
@@ -120,7 +121,7 @@ private:
   std::map<ExprKey, llvm::SmallVector<VarId, 1>> table_;
   std::vector<VarId> rename_;                       // deleted I -> its phi
   std::vector<NewPhi> pendingPhis_;
-  std::map<BlockId, std::vector<Instr>> pendingPreheader_; // appended before the terminator
+  boost::container::flat_map<BlockId, std::vector<Instr>> pendingPreheader_; // appended before the terminator
 
   // A live variable computing `key` whose definition dominates the end of
   // `at`; kNoVar when there is none.
