@@ -569,7 +569,7 @@ long long scratchGrowth(const Scratch &s, const Function &sf) {
 }
 
 SearchResult searchScratch(const Function &f, const Scratch &base, const SuperblockOptions &options,
-                           double budget, long long size, bool debug) {
+                           double budget, long long size, bool debug, bool dump) {
   SearchResult r;
   for (Candidate c : candidatesFor(base.t, options)) {
     Function scratch = base.f;
@@ -577,7 +577,7 @@ SearchResult searchScratch(const Function &f, const Scratch &base, const Superbl
     Outcome o = emitRegion(scratch, sw, base.t, options, c);
     if (o.ok)
       o.growth = scratchGrowth(base, scratch);
-    if (std::getenv("BRISK_SB_DUMP"))
+    if (dump)
       printFunction(scratch, std::cerr);
     if (debug)
       std::fprintf(stderr, "[sb] %s head=%s spec=%d K=%u counted=%d ok=%d (%s) saving=%.1f "
@@ -856,6 +856,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
   // prints each candidate's scratch; BRISK_SB_WHOLE=1 measures every
   // candidate on a copy of the whole function instead (the old way).
   const bool debug = std::getenv("BRISK_SB_DEBUG") != nullptr;
+  const bool dump = std::getenv("BRISK_SB_DUMP") != nullptr;
   const bool whole = std::getenv("BRISK_SB_WHOLE") != nullptr;
   LinkedLayout layout;
   layout.build(f);
@@ -899,7 +900,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       }
     }
     if (built == Build::Built) {
-      SearchResult found = searchScratch(f, base, options, budget, size, debug);
+      SearchResult found = searchScratch(f, base, options, budget, size, debug, dump);
       Tried *chosen = chooseForm(found, options);
       describe(rm, t, found, chosen, options);
       if (chosen && spliceScratch(f, weights, layout, snap, base, chosen->f, chosen->w)) {
