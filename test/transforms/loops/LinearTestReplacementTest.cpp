@@ -7,6 +7,7 @@
 // unproven start, pointers only). The SSA verifier runs after the pass.
 #include "frontend/Loader.h"
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/BenchPassCheck.h"
 #include "test/transforms/RunHelper.h"
 #include "test/transforms/TestSupport.h"
 #include "transforms/PassRegistry.h"
@@ -300,29 +301,9 @@ TEST(LinearTestReplacementTest, AnEndlessCounterIsLeftAlone) {
 // Every shared benchmark through the loop passes, strength-reduce and lftr:
 // same output and exit status on its shipped arguments.
 TEST(LinearTestReplacementBenchTest, EveryBenchmarkKeepsItsOutput) {
-  std::vector<test::Bench> all = test::manifest();
-  if (all.empty())
-    GTEST_SKIP() << "shared benchmarks not available";
-  for (const test::Bench &b : all) {
-    SCOPED_TRACE(b.category + "/" + b.name);
-    std::filesystem::path src = test::sharedDir() / "bench" / b.category / (b.name + ".json");
-    Diagnostics diags(src.string());
-    std::optional<Program> prog = loadProgram(test::readFile(src), diags);
-    ASSERT_TRUE(prog.has_value());
-    PassOptions po;
-    po.validate = true;
-    PassContext ctx(po);
-    std::string error;
-    ASSERT_TRUE(runPassList(*prog, ctx,
-                            "tail-recursion,to-ssa,sccp,copy-prop,adce,simplify-cfg,loop-rotate,"
-                            "licm,gvn,strength-reduce",
-                            error));
-    ASSERT_TRUE(runPassList(*prog, ctx, "lftr,adce,from-ssa", error));
-    EXPECT_FALSE(ctx.failed());
-    test::RunResult orig = test::runFile(src.string(), b.args), opt = test::runProgram(*prog, b.args);
-    EXPECT_EQ(opt.status, orig.status);
-    EXPECT_EQ(opt.out, orig.out);
-  }
+  test::expectBenchmarksKeepOutput({"tail-recursion,to-ssa,sccp,copy-prop,adce,simplify-cfg,loop-rotate,"
+                                   "licm,gvn,strength-reduce",
+                                   "lftr,adce,from-ssa"});
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include "analysis/DefiniteAssignment.h"
 #include "frontend/Loader.h"
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/BenchPassCheck.h"
 #include "test/transforms/RunHelper.h"
 #include "test/transforms/TestSupport.h"
 #include "transforms/PassRegistry.h"
@@ -169,28 +170,8 @@ TEST(StrengthReductionTest, NothingToSaveLeavesTheLoopAlone) {
 // Every shared benchmark through the loop passes and strength-reduce: same
 // output and exit status on its shipped arguments.
 TEST(StrengthReductionBenchTest, EveryBenchmarkKeepsItsOutput) {
-  std::vector<test::Bench> all = test::manifest();
-  if (all.empty())
-    GTEST_SKIP() << "shared benchmarks not available";
-  for (const test::Bench &b : all) {
-    SCOPED_TRACE(b.category + "/" + b.name);
-    std::filesystem::path src = test::sharedDir() / "bench" / b.category / (b.name + ".json");
-    Diagnostics diags(src.string());
-    std::optional<Program> prog = loadProgram(test::readFile(src), diags);
-    ASSERT_TRUE(prog.has_value());
-    PassOptions po;
-    po.validate = true;
-    PassContext ctx(po);
-    std::string error;
-    ASSERT_TRUE(runPassList(*prog, ctx,
-                            "to-ssa,sccp,copy-prop,adce,simplify-cfg,loop-rotate,licm,gvn,"
-                            "strength-reduce,adce,from-ssa",
-                            error));
-    EXPECT_FALSE(ctx.failed());
-    test::RunResult orig = test::runFile(src.string(), b.args), opt = test::runProgram(*prog, b.args);
-    EXPECT_EQ(opt.status, orig.status);
-    EXPECT_EQ(opt.out, orig.out);
-  }
+  test::expectBenchmarksKeepOutput({"to-ssa,sccp,copy-prop,adce,simplify-cfg,loop-rotate,licm,gvn,"
+                                   "strength-reduce,adce,from-ssa"});
 }
 
 } // namespace

@@ -1,0 +1,45 @@
+// Test helper: every shared benchmark through named pass lists (each a
+// `brisk ssa --passes` list, run in order with the verifier on) keeps its
+// output and exit status on its shipped arguments. Skips when the shared
+// benchmarks are absent.
+#pragma once
+
+#include "frontend/Loader.h"
+#include "test/transforms/RunHelper.h"
+#include "test/transforms/TestSupport.h"
+#include "transforms/PassRegistry.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace brisk::test {
+
+inline void expectBenchmarksKeepOutput(std::initializer_list<const char *> passLists) {
+  std::vector<Bench> all = manifest();
+  if (all.empty())
+    GTEST_SKIP() << "shared benchmarks not available";
+  for (const Bench &b : all) {
+    SCOPED_TRACE(b.category + "/" + b.name);
+    std::filesystem::path src = sharedDir() / "bench" / b.category / (b.name + ".json");
+    Diagnostics diags(src.string());
+    std::optional<Program> prog = loadProgram(readFile(src), diags);
+    ASSERT_TRUE(prog.has_value());
+    PassOptions po;
+    po.validate = true;
+    PassContext ctx(po);
+    std::string error;
+    for (const char *list : passLists)
+      ASSERT_TRUE(runPassList(*prog, ctx, list, error)) << list << ": " << error;
+    EXPECT_FALSE(ctx.failed());
+    RunResult orig = runFile(src.string(), b.args), opt = runProgram(*prog, b.args);
+    EXPECT_EQ(opt.status, orig.status);
+    EXPECT_EQ(opt.out, orig.out);
+  }
+}
+
+} // namespace brisk::test
