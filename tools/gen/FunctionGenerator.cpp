@@ -364,7 +364,9 @@ private:
   void observe(VarId v, unsigned t);
   VarId lengthIn(int64_t lo, int64_t hi);
   VarId allocFilled(VarId len, int64_t maxLen, unsigned t);
-  void untilLoop(int64_t limit, Cost perIteration, const std::function<void(VarId)> &body);
+  void untilLoop(int64_t limit, Cost perIteration, const std::function<void(VarId)> &body,
+                 int64_t stepBound = 3, const char *headName = "until",
+                 const char *exitName = "reached");
   void biasedArms(const Region *r);
   bool memoryHazard();
   bool aliasing();
@@ -1458,29 +1460,8 @@ bool Builder::hotLoop(uint64_t left) {
       forLoop(n, trip, perIteration, [&](VarId i) { hotLoopBody(i, r); });
       return;
     }
-    // do { body; acc += (x mod 5) + 1; ++i } while (acc < 5 * t0)
-    VarId acc = konst(Type::intTy(), Literal::ofInt(0), newVar('a'));
-    VarId i = konst(Type::intTy(), Literal::ofInt(0), newVar('i'));
-    VarId one = intConst(1);
-    VarId limit = intConst(5 * t0);
-    define(i, kInt, false);
-    BlockId head = newBlock("hot"), exit = newBlock("cooled");
-    startBlock(head);
-    pushFrame(perIteration, false);
-    loops_.push_back(Loop{exit, ownedRegions_});
-    Scope scope = openScope();
-    hotLoopBody(i, r);
-    closeScope(scope);
-    loops_.pop_back();
-    VarId stepBase = boundedNonNeg(read(kInt), 5);
-    VarId step = op(Opcode::Add, Type::intTy(), {stepBase, one});
-    op(Opcode::Add, Type::intTy(), {acc, step}, acc);
-    op(Opcode::Add, Type::intTy(), {i, one}, i);
-    VarId c = op(Opcode::Lt, Type::boolTy(), {acc, limit});
-    branch(c, head, exit);
-    Cost iteration = popFrame();
-    startBlock(exit);
-    charge(iteration.times(trip));
+    // do { body; acc += (x mod 5) + 1; ++i } while (acc < 5 * t0): trip = 5 * t0
+    untilLoop(5 * t0, perIteration, [&](VarId i) { hotLoopBody(i, r); }, 5, "hot", "cooled");
   };
   if (store && regions_.empty())
     return memoryScope(left, -1, [&](const Region &r) { emitLoop(&r); }) || true;
@@ -1580,16 +1561,17 @@ VarId Builder::allocFilled(VarId len, int64_t maxLen, unsigned t) {
   return ptr;
 }
 
-// `do { body(i); acc += (x mod 3) + 1; ++i } while (acc < limit)`: an
-// uncounted loop of at most `limit` trips.
-void Builder::untilLoop(int64_t limit, Cost perIteration,
-                        const std::function<void(VarId)> &body) {
+// `do { body(i); acc += (x mod stepBound) + 1; ++i } while (acc < limit)`:
+// an uncounted loop of at most `limit` trips, its blocks named `headName`
+// and `exitName`.
+void Builder::untilLoop(int64_t limit, Cost perIteration, const std::function<void(VarId)> &body,
+                        int64_t stepBound, const char *headName, const char *exitName) {
   VarId acc = konst(Type::intTy(), Literal::ofInt(0), newVar('a'));
   VarId i = konst(Type::intTy(), Literal::ofInt(0), newVar('i'));
   VarId one = intConst(1);
   VarId limitV = intConst(limit);
   define(i, kInt, false);
-  BlockId head = newBlock("until"), exit = newBlock("reached");
+  BlockId head = newBlock(headName), exit = newBlock(exitName);
   startBlock(head);
   pushFrame(perIteration, false);
   loops_.push_back(Loop{exit, ownedRegions_});
@@ -1597,7 +1579,7 @@ void Builder::untilLoop(int64_t limit, Cost perIteration,
   body(i);
   closeScope(scope);
   loops_.pop_back();
-  VarId stepBase = boundedNonNeg(read(kInt), 3);
+  VarId stepBase = boundedNonNeg(read(kInt), stepBound);
   VarId step = op(Opcode::Add, Type::intTy(), {stepBase, one});
   op(Opcode::Add, Type::intTy(), {acc, step}, acc);
   op(Opcode::Add, Type::intTy(), {i, one}, i);
