@@ -366,7 +366,7 @@ private:
   VarId allocFilled(VarId len, int64_t maxLen, unsigned t);
   void untilLoop(int64_t limit, Cost perIteration, const std::function<void(VarId)> &body,
                  int64_t stepBound = 3, const char *headName = "until",
-                 const char *exitName = "reached");
+                 const char *exitName = "reached", bool negatedExit = false);
   void biasedArms(const Region *r);
   bool memoryHazard();
   bool aliasing();
@@ -1461,7 +1461,9 @@ bool Builder::hotLoop(uint64_t left) {
       return;
     }
     // do { body; acc += (x mod 5) + 1; ++i } while (acc < 5 * t0): trip = 5 * t0
-    untilLoop(5 * t0, perIteration, [&](VarId i) { hotLoopBody(i, r); }, 5, "hot", "cooled");
+    bool negated = rng_.chance(50);
+    untilLoop(5 * t0, perIteration, [&](VarId i) { hotLoopBody(i, r); }, 5, "hot", "cooled",
+              negated);
   };
   if (store && regions_.empty())
     return memoryScope(left, -1, [&](const Region &r) { emitLoop(&r); }) || true;
@@ -1563,9 +1565,11 @@ VarId Builder::allocFilled(VarId len, int64_t maxLen, unsigned t) {
 
 // `do { body(i); acc += (x mod stepBound) + 1; ++i } while (acc < limit)`:
 // an uncounted loop of at most `limit` trips, its blocks named `headName`
-// and `exitName`.
+// and `exitName`. With `negatedExit` the loop leaves on `not (acc < limit)`
+// and divides by limit - acc first (see the body).
 void Builder::untilLoop(int64_t limit, Cost perIteration, const std::function<void(VarId)> &body,
-                        int64_t stepBound, const char *headName, const char *exitName) {
+                        int64_t stepBound, const char *headName, const char *exitName,
+                        bool negatedExit) {
   VarId acc = konst(Type::intTy(), Literal::ofInt(0), newVar('a'));
   VarId i = konst(Type::intTy(), Literal::ofInt(0), newVar('i'));
   VarId one = intConst(1);
@@ -1576,6 +1580,18 @@ void Builder::untilLoop(int64_t limit, Cost perIteration, const std::function<vo
   pushFrame(perIteration, false);
   loops_.push_back(Loop{exit, ownedRegions_});
   Scope scope = openScope();
+  if (negatedExit) {
+    // limit / (limit - acc): the divisor is at least 1 on every trip the
+    // program runs, and may be 0 on the trip after the last (acc can meet
+    // the limit exactly): code that runs a trip ahead of the exit test, as
+    // a speculative chunk whose exit guards fail late does, must not trap.
+    VarId gap = op(Opcode::Sub, Type::intTy(), {limitV, acc});
+    VarId q = op(Opcode::Div, Type::intTy(), {limitV, gap});
+    bool isNew;
+    VarId d = destFor(kInt, isNew);
+    op(Opcode::Add, Type::intTy(), {q, read(kInt)}, d);
+    finishDest(d, kInt, isNew);
+  }
   body(i);
   closeScope(scope);
   loops_.pop_back();
@@ -1584,7 +1600,10 @@ void Builder::untilLoop(int64_t limit, Cost perIteration, const std::function<vo
   op(Opcode::Add, Type::intTy(), {acc, step}, acc);
   op(Opcode::Add, Type::intTy(), {i, one}, i);
   VarId c = op(Opcode::Lt, Type::boolTy(), {acc, limitV});
-  branch(c, head, exit);
+  if (negatedExit) // `not`: an exit guard with no inverse comparison
+    branch(op(Opcode::Not, Type::boolTy(), {c}), exit, head);
+  else
+    branch(c, head, exit);
   Cost iteration = popFrame();
   startBlock(exit);
   charge(iteration.times(uint64_t(limit)));

@@ -6,6 +6,7 @@
 #include "transforms/superblocks/CostModel.h"
 #include "transforms/superblocks/DeadCode.h"
 #include "transforms/superblocks/GuardFacts.h"
+#include "transforms/superblocks/GuardMerging.h"
 
 #include <algorithm>
 #include <cmath>
@@ -279,6 +280,7 @@ private:
       g.labels.push_back(e.rec);
       emit(e.cur, std::move(g));
       failCost_ += e.flow * (1 - tr.pStay) * e.redo;
+      guardAt_[e.cur] = {e.flow * (1 - tr.pStay), e.redo};
       ++out.guards;
       e.flow *= tr.pStay;
       e.cur = newBlock(e.flow, false);
@@ -328,6 +330,9 @@ private:
   // Cleans up under the facts the guards and branches imply, then measures.
   void cleanUpAndMeasure(size_t sizeBefore, Outcome &out) {
     propagateGuardFacts(f_);
+    std::vector<GuardMove> moves;
+    if (c_.speculative && mergeGuards(f_, &moves))
+      chargeMovedGuards(moves, out);
     eliminateDeadCode(f_);
     removeUnreachableBlocks(f_);
     out.after = regionCost(f_, flow_) + failCost_;
@@ -340,6 +345,29 @@ private:
             out.overhead += fl;
     out.growth = (long long)f_.instrCount() - (long long)sizeBefore;
     out.ok = true;
+  }
+
+  // A guard that now fails at a later one (GuardMerging.h): its failing
+  // flow also runs the region blocks up to that guard, and the original
+  // work it throws away grows by what the emitter copied in between.
+  void chargeMovedGuards(const std::vector<GuardMove> &moves, Outcome &out) {
+    llvm::DenseMap<BlockId, size_t> at;
+    for (size_t k = 0; k < chain_.size(); ++k)
+      at[chain_[k]] = k;
+    for (const GuardMove &m : moves) {
+      auto from = guardAt_.find(m.from), to = guardAt_.find(m.to);
+      auto fi = at.find(m.from), ti = at.find(m.to);
+      if (from == guardAt_.end() || to == guardAt_.end() || fi == at.end() || ti == at.end())
+        continue;
+      double failing = from->second.failing;
+      for (size_t k = fi->second + 1; k <= ti->second; ++k)
+        flow_[chain_[k]] += failing;
+      failCost_ += failing * std::max(0.0, to->second.redo - from->second.redo);
+      if (out.guards)
+        --out.guards;
+    }
+    for (size_t k = 0; k < chain_.size(); ++k)
+      w_.setBlock(chain_[k], flow_.lookup(chain_[k]));
   }
 
   bool computeTransitions(std::string &failure) {
@@ -764,6 +792,12 @@ private:
   std::vector<BlockId> chain_, stubs_;
   llvm::DenseMap<BlockId, double> flow_;
   double failCost_ = 0;
+  // Per block ending in a guard of the trace: the flow failing there and the
+  // original work since its speculate.
+  struct GuardCost {
+    double failing, redo;
+  };
+  llvm::DenseMap<BlockId, GuardCost> guardAt_;
   std::vector<std::pair<size_t, Instr>> pending_; // sunk effects and their guard position
   llvm::DenseMap<BlockId, BlockId> sharedStubs_;
   static constexpr size_t kNoPos = ~size_t(0);

@@ -1,6 +1,9 @@
 // RegionEmitter: emits one superblock region (one candidate form of one
-// trace) into a function, cleans it up with GuardFacts and speculation-aware
-// dead-code elimination, and measures it with the CostModel. The emission
+// trace) into a function, cleans it up with GuardFacts, GuardMerging (the
+// guards of one speculation and label combined; a guard that now fails
+// later is charged the blocks it runs on and the work it throws away) and
+// speculation-aware dead-code elimination, and measures it with the
+// CostModel. The emission
 // seam of SuperblockFormation (see SuperblockFormation.h for the region
 // shape); formSuperblocks searches the candidates and decides among them.
 #pragma once

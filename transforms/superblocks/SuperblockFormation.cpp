@@ -201,7 +201,7 @@ struct Snapshot {
       for (const Instr &in : f.block(b).instrs)
         if (in.hasDest()) {
           if (++defs[in.dest] == 1 && in.op == Opcode::Const &&
-              (in.type.isInt() || in.type.isBool() || in.type.isChar()))
+              (in.type.isInt() || in.type.isBool() || in.type.isChar() || in.type.isFloat()))
             constants[in.dest] = in;
         }
     for (const Param &p : f.params)

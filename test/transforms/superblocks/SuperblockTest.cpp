@@ -170,6 +170,45 @@ TEST(SuperblockTest, NoSpeculationBuildsBranchExitsOnly) {
   EXPECT_LT(run(opt, {"100"}).dyn, run(p, {"100"}).dyn);
 }
 
+// A float-counted loop (no integer counter for a range guard): its exit
+// tests become guards in a speculative chunk, and GuardMerging keeps only
+// the chunk's last one (x only grows), so by default the loop speculates
+// and runs fewer instructions than its branch form.
+TEST(SuperblockTest, AFloatCountedLoopSpeculatesBelowTheBranchForm) {
+  Program p = parseOrDie(R"(
+@main(lim: float) {
+  x: float = const 1;
+  s: float = const 0;
+  one: float = const 1;
+.head:
+  c: bool = fle x lim;
+  br c .body .done;
+.body:
+  r: float = fdiv one x;
+  s: float = fadd s r;
+  x: float = fadd x one;
+  jmp .head;
+.done:
+  print s;
+}
+)");
+  SuperblockPipelineOptions options;
+  options.programGrowthLimit = 10;
+  Program opt = optimize(p, {"2000.5"}, options);
+  options.superblocks.speculation = false;
+  Program branches = optimize(p, {"2000.5"}, options);
+  EXPECT_EQ(verifyEffects(opt), "");
+  EXPECT_GT(countOp(opt, Opcode::Speculate), 0u);
+  EXPECT_EQ(countOp(opt, Opcode::Guard), 1u);
+  EXPECT_LT(run(opt, {"2000.5"}).dyn, run(branches, {"2000.5"}).dyn);
+  for (const char *n : {"2000.5", "0.5", "1", "3", "17.25", "-4"}) {
+    SCOPED_TRACE(n);
+    Outcome a = run(p, {n}), b = run(opt, {n});
+    EXPECT_EQ(a.out, b.out);
+    EXPECT_EQ(a.ok, b.ok);
+  }
+}
+
 // Forms superblocks in @main of `p` (a copy) directly, on a profile of
 // `trainArgs`; `remarks` gets the decisions.
 Program formOnly(const Program &p, const std::vector<std::string> &trainArgs,
