@@ -82,6 +82,76 @@ private:
   }
 };
 
+// The successors of b along its ordinary edges (its terminator's labels, or
+// its fall-through), without the abort targets of its guards.
+BlockList ordinarySuccessors(const Function &f, const CFG &cfg, BlockId b) {
+  BlockList out;
+  const Instr *t = f.block(b).terminator();
+  if (!t) {
+    if (cfg.fallthrough(b) != kNoBlock)
+      out.push_back(cfg.fallthrough(b));
+  } else if (t->op != Opcode::Ret) {
+    for (BlockId l : t->labels)
+      if (std::find(out.begin(), out.end(), l) == out.end())
+        out.push_back(l);
+  }
+  return out;
+}
+
+// Per variable: whether a failed guard may unassign it, as the solver below
+// sees speculation. A failed guard assigns what its `speculate` saved, and the
+// solver's saved state is all-assigned except after a `speculate` that no
+// `commit` has ended yet on some path (a failed guard does not end it for the
+// solver). So a variable assigned only where no path has such a `speculate`
+// open is, once assigned, saved as assigned by every later `speculate` and
+// restored as assigned by every guard: nothing unassigns it. One exception
+// is positional: a guard's edge leaves from the middle of its block, so an
+// assignment after a guard in the same block does not reach that edge, while
+// the dominator walk of trackedVariables counts a block's assignments for all
+// its successors; such a variable is marked too. One forward pass to a
+// fixpoint (a flag per block), then one walk: linear.
+std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
+  const size_t nb = cfg.numBlocks();
+  std::vector<uint8_t> open(nb, 0); // some path reaches the top with a speculate open
+  auto reach = [&](BlockId to, bool isOpen, bool &changed) {
+    if (isOpen && to < nb && !open[to]) {
+      open[to] = 1;
+      changed = true;
+    }
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (BlockId b : cfg.rpo()) {
+      bool isOpen = open[b];
+      for (const Instr &in : f.block(b).instrs) {
+        if (in.op == Opcode::Speculate)
+          isOpen = true;
+        else if (in.op == Opcode::Commit)
+          isOpen = false;
+        else if (in.op == Opcode::Guard && !in.labels.empty())
+          reach(in.labels[0], isOpen, changed);
+      }
+      for (BlockId s : ordinarySuccessors(f, cfg, b))
+        reach(s, isOpen, changed);
+    }
+  }
+  std::vector<uint8_t> undoable(f.numVars(), 0);
+  for (BlockId b : cfg.rpo()) {
+    bool isOpen = open[b], afterGuard = false;
+    for (const Instr &in : f.block(b).instrs) {
+      if (in.hasDest() && in.dest < undoable.size() && (isOpen || afterGuard))
+        undoable[in.dest] = 1;
+      if (in.op == Opcode::Speculate)
+        isOpen = true;
+      else if (in.op == Opcode::Commit)
+        isOpen = false;
+      else if (in.op == Opcode::Guard)
+        afterGuard = true;
+    }
+  }
+  return undoable;
+}
+
 }  // namespace
 
 std::vector<uint32_t> DefiniteAssignment::trackedVariables(const Function &f, const CFG &cfg,
@@ -91,10 +161,17 @@ std::vector<uint32_t> DefiniteAssignment::trackedVariables(const Function &f, co
   std::iota(all.begin(), all.end(), 0);
   if (cfg.entry() == kNoBlock)
     return all;
+  bool speculates = false, hasPhi = false;
   for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      if (in.info().effect == EffectClass::Guard)
-        return all; // a failed guard unassigns what a dominating definition assigned
+    for (const Instr &in : f.block(b).instrs) {
+      speculates |= in.info().effect == EffectClass::Guard;
+      hasPhi |= in.op == Opcode::Phi;
+    }
+  if (speculates && hasPhi)
+    return all; // a phi argument read at the end of a guard's block: not worth the care
+  // With speculation, a variable a failed guard may unassign is tracked (see
+  // undoableDefinitions).
+  std::vector<uint8_t> undoable = speculates ? undoableDefinitions(f, cfg) : std::vector<uint8_t>(nv, 0);
   // Phi arguments are read at the end of their (reachable) predecessor.
   std::vector<std::vector<VarId>> endUses(nb);
   for (BlockId b : cfg.rpo())
@@ -109,7 +186,9 @@ std::vector<uint32_t> DefiniteAssignment::trackedVariables(const Function &f, co
   // predecessor) is dominated by a sure definition of v: any but `undef`,
   // and a phi only when its reachable arguments are all sure. The greatest
   // such set, from all-sure down until nothing changes.
-  std::vector<uint8_t> sure(nv, 1);
+  std::vector<uint8_t> sure(nv);
+  for (VarId v = 0; v < nv; ++v)
+    sure[v] = !undoable[v];
   std::vector<unsigned> defCount(nv, 0);
   std::vector<std::vector<VarId>> defsOf(nb);
   constexpr int kMaxRounds = 8;
@@ -190,6 +269,10 @@ public:
   }
 
   void run(std::vector<llvm::BitVector> &in, std::vector<PossiblyUndefinedRead> &reads) {
+    if (nv_ == 0) { // every read is assigned: no bits, no fixpoint
+      in.assign(nb_, llvm::BitVector());
+      return;
+    }
     llvm::BitVector all(nv_, true);
     in_.assign(nb_, State{all, all});
     out_.assign(nb_, State{all, all});
@@ -418,9 +501,14 @@ private:
 
 } // namespace
 
-DefiniteAssignment::DefiniteAssignment(const Function &f, const CFG &cfg) {
+DefiniteAssignment::DefiniteAssignment(const Function &f, const CFG &cfg, Tracking tracking) {
   DominatorTree dom(cfg);
-  index_ = trackedVariables(f, cfg, dom);
+  if (tracking == Tracking::Needed) {
+    index_ = trackedVariables(f, cfg, dom);
+  } else {
+    index_.resize(f.numVars());
+    std::iota(index_.begin(), index_.end(), 0);
+  }
   Solver(f, cfg, dom, index_).run(in_, reads_);
 }
 

@@ -63,7 +63,10 @@ struct PossiblyUndefinedRead {
 
 class DefiniteAssignment {
 public:
-  DefiniteAssignment(const Function &f, const CFG &cfg);
+  // Needed: bits for trackedVariables only. Every: a bit for every variable,
+  // the dense reference that tests compare the reduced analysis with.
+  enum class Tracking { Needed, Every };
+  DefiniteAssignment(const Function &f, const CFG &cfg, Tracking tracking = Tracking::Needed);
 
   // Whether v is assigned on every path to the top of `b`. Exact for the
   // tracked variables (see trackedVariables); true for the others.
@@ -85,8 +88,12 @@ public:
   // needs no bit, and reads as assigned where a phi argument asks. This keeps
   // the bit vectors, blocks x variables, small on large functions: SSA
   // without `undef` tracks nothing. Found by walks of the dominator tree (a
-  // few, for phis of phis); with speculation, or after 8 walks, every
-  // variable is tracked.
+  // few, for phis of phis); after 8 walks every variable is tracked. With
+  // speculation, a dominating assignment proves something only when no
+  // failed guard can undo it: a variable assigned where a `speculate` may be
+  // open (no `commit` since it on some path), or after a guard in the same
+  // block (the guard's edge leaves before it), is tracked; so is every
+  // variable of a function with both speculation and phis.
   static std::vector<uint32_t> trackedVariables(const Function &f, const CFG &cfg,
                                                 const DominatorTree &dom);
 

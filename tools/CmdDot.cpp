@@ -254,6 +254,7 @@ int runDotCommand(const std::vector<std::string> &args) {
     std::cerr << "error: brisk dot: no function @" << only << "\n";
     return kExitError;
   }
+  keepUntilExit(program);
   return writeOutput(opts.get("o", "-"), out.str()) ? 0 : 2;
 }
 

@@ -207,7 +207,9 @@ int runOptCommand(const std::vector<std::string> &args) {
       return 2;
     }
   }
-  return optimizeAndWrite(*program, *merged, opts, input == "-" ? "<stdin>" : input);
+  int status = optimizeAndWrite(*program, *merged, opts, input == "-" ? "<stdin>" : input);
+  keepUntilExit(program);
+  return status;
 }
 
 int runPgoCommand(const std::vector<std::string> &args) {
@@ -241,7 +243,9 @@ int runPgoCommand(const std::vector<std::string> &args) {
     std::cerr << "error: brisk pgo: the training run failed: " << failure << "\n";
     return 2;
   }
-  return optimizeAndWrite(*program, *merged, opts, input == "-" ? "<stdin>" : input);
+  int status = optimizeAndWrite(*program, *merged, opts, input == "-" ? "<stdin>" : input);
+  keepUntilExit(program);
+  return status;
 }
 
 } // namespace brisk

@@ -196,6 +196,7 @@ int runSsaCommand(const std::vector<std::string> &args) {
       dumpFunction(program->functions[i], ann, out);
     }
   }
+  keepUntilExit(program);
   return writeOutput(opts.get("o", "-"), out.str()) ? 0 : 2;
 }
 

@@ -55,6 +55,13 @@ bool refuseBlankInput(const InputText &in) {
   return true;
 }
 
+void keepUntilExit(std::optional<Program> &program) {
+  static std::vector<Program *> *kept = new std::vector<Program *>;
+  if (program)
+    kept->push_back(new Program(std::move(*program)));
+  program.reset();
+}
+
 std::optional<Program> loadInputProgram(const std::string &path, bool check,
                                         bool allowEmpty) {
   auto in = readInput(path);

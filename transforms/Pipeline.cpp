@@ -275,14 +275,14 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // Without recorded inputs they are skipped: superblocks need counts.
   std::optional<Profile> refreshed;
   if (options.scalarOptimizations && !profile.inputs.empty()) {
-    const Program beforeScalar = options.scalar.strengthReduction ? program : Program{};
+    Program beforeScalar = options.scalar.strengthReduction ? program : Program{};
     bool reduced = runOptimizationPipeline(program, ctx, 2, options.scalar);
     if (ctx.failed())
       return;
     refreshed = interp::profileRuns(program, profile.inputs);
     if (reduced)
-      keepCheaperStrengthReduction(program, beforeScalar, profile.inputs, ctx, options.scalar,
-                                   refreshed);
+      keepCheaperStrengthReduction(program, std::move(beforeScalar), profile.inputs, ctx,
+                                   options.scalar, refreshed); // moved: one copy, not two
     if (ctx.failed())
       return;
     weights = ProgramWeights::fromProfile(program, *refreshed);
@@ -516,7 +516,8 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
   auto schedule = [&](bool chunksAlone, SuperblockPipelineOptions tried, Program &out,
                       std::vector<RegionRemark> *rem) {
     for (int runs = 1;; ++runs) {
-      out = original;
+      if (runs > 1 || &out != &program) // program is still `original` on its first run
+        out = original;
       if (rem)
         rem->clear();
       runWithinFunctionLimits(out, original, profile, ctx, tried, rem);

@@ -223,7 +223,7 @@ private:
     for (uint32_t i = 0; i < ins.size(); ++i)
       visitInstr(to, i);
     if (!f_.block(to).terminator())
-      for (BlockId s : blockSuccessors(f_, to))
+      for (BlockId s : cfg_.succs(to))
         markEdge(to, s);
   }
 
@@ -256,7 +256,7 @@ private:
         return;
       }
     }
-    for (BlockId s : blockSuccessors(f_, b))
+    for (BlockId s : cfg_.succs(b))
       markEdge(b, s);
   }
 
@@ -339,7 +339,7 @@ private:
         continue;
       }
       // Unreachable: the successors that stay lose their phi entries.
-      for (BlockId s : blockSuccessors(f_, b))
+      for (BlockId s : cfg_.succs(b)) // the CFG of f_ as it was: no edit so far
         if (blockExecutable_[s])
           dropPhiEntries(f_.block(s), b);
       f_.block(b).dead = true;
@@ -405,7 +405,7 @@ private:
   }
 
   Function &f_;
-  CFG cfg_;
+  CFG cfg_; // its succs() are blockSuccessors() without a layout search per call
   std::vector<LatticeValue> value_;
   std::vector<llvm::SmallVector<Site, 2>> uses_;
   std::vector<bool> blockExecutable_;
