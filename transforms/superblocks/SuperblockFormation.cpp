@@ -181,7 +181,7 @@ struct Snapshot {
   std::unique_ptr<CFG> cfg;
   std::unique_ptr<DominatorTree> dom;
   std::unique_ptr<LoopInfo> loops;
-  std::vector<llvm::BitVector> liveIn;
+  LiveSets liveIn; // speculativeLiveIn(f)
   // Variables written once in f, by an int/bool/char const, never a
   // parameter: the defining instruction. (Every read of f is definitely
   // assigned: selectTraces forms no trace otherwise.)
@@ -445,9 +445,10 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   }
   for (BlockId y : s.boundaries) {
     Instr use = plainInstr(Opcode::Print);
+    const std::vector<VarId> &live = snap.liveIn[y];
     for (VarId v = 0; v < fromF; ++v) {
       VarId fv = s.varToF[v];
-      if (fv >= snap.numVars || snap.liveIn[y].test(fv))
+      if (fv >= snap.numVars || std::binary_search(live.begin(), live.end(), fv))
         use.args.push_back(v);
     }
     std::vector<Instr> &ins = sf.block(blockToS[y]).instrs;
