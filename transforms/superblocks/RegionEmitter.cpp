@@ -83,9 +83,13 @@ public:
       return out;
     unsigned K = t_.isLoop ? c_.unroll : 1;
     if (c_.counted && !(c_.speculative && t_.isLoop && K >= 2 && findCountedExit())) {
-      out.failure = "no counted loop exit";
+      out.failure = "no counted loop exit"; // SuperblockFormation's Repeats knows it
       return out;
     }
+    out.sameAsBranchForm = c_.speculative && !c_.counted && !exitGuards_ &&
+                           pieces_.size() == t_.blocks.size();
+    for (size_t i = 0; i < m_ && out.sameAsBranchForm; ++i)
+      out.sameAsBranchForm = !isGuardable(i);
     double chunkFlow = 0;
     double flow = entryFlow(K, chunkFlow);
     Emission e{newBlock(flow, /*labeled=*/true), flow};
