@@ -335,8 +335,10 @@ private:
   void cleanUpAndMeasure(size_t sizeBefore, Outcome &out) {
     propagateGuardFacts(f_);
     std::vector<GuardMove> moves;
-    if (c_.speculative && mergeGuards(f_, &moves))
+    if (c_.speculative && mergeGuards(f_, &moves)) {
       chargeMovedGuards(moves, out);
+      out.sameAsBranchForm = false; // the branch form's clean-up does not merge
+    }
     eliminateDeadCode(f_);
     removeUnreachableBlocks(f_);
     out.after = regionCost(f_, flow_) + failCost_;
