@@ -4,22 +4,67 @@
 #include "analysis/DefiniteAssignment.h"
 #include "analysis/Uses.h"
 
-#include <llvm/ADT/BitVector.h>
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/DenseSet.h>
+#include <llvm/ADT/SmallVector.h>
 
 #include <algorithm>
+#include <deque>
 
 namespace brisk {
 namespace {
 
 uint64_t site(BlockId b, size_t i) { return (uint64_t(b) << 32) | uint64_t(i); }
 
+// A set of variables for one backward walk through a block: dense marks,
+// cleared in O(1) by moving to the next epoch, so that a walk costs the
+// block's length plus the sets it reads, never the number of variables.
+class WalkSet {
+public:
+  void reset(size_t numVars) {
+    if (mark_.size() < numVars)
+      mark_.resize(numVars, 0);
+    if (++epoch_ == 0) { // wrapped: forget every old mark
+      std::fill(mark_.begin(), mark_.end(), 0);
+      epoch_ = 1;
+    }
+    added_.clear();
+  }
+  bool test(VarId v) const { return mark_[v] == epoch_; }
+  void insert(VarId v) {
+    if (mark_[v] != epoch_) {
+      mark_[v] = epoch_;
+      added_.push_back(v);
+    }
+  }
+  void erase(VarId v) { mark_[v] = 0; }
+  void insertAll(const std::vector<VarId> &vs) {
+    for (VarId v : vs)
+      insert(v);
+  }
+  // The members, sorted; ends the walk (the marks are spent).
+  std::vector<VarId> take() {
+    std::vector<VarId> out;
+    for (VarId v : added_)
+      if (mark_[v] == epoch_) {
+        out.push_back(v);
+        mark_[v] = 0;
+      }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+private:
+  std::vector<uint32_t> mark_;
+  uint32_t epoch_ = 0;
+  std::vector<VarId> added_;
+};
+
 class DeadCodeEliminator {
 public:
-  explicit DeadCodeEliminator(Function &f) : f_(f), cfg_(f) {}
+  explicit DeadCodeEliminator(Function &f) : f_(f) {}
 
-  std::vector<llvm::BitVector> liveIn() {
+  LiveSets liveIn() {
     computeSegments();
     computeLiveness();
     return std::move(in_);
@@ -45,20 +90,21 @@ private:
         for (BlockId l : t->labels)
           if (std::find(out.begin(), out.end(), l) == out.end())
             out.push_back(l);
-    } else if (BlockId n = next_.lookup(b); n != kNoBlock) {
+    } else if (BlockId n = next_[b]; n != kNoBlock) {
       out.push_back(n);
     }
     return out;
   }
 
   // For each speculate, the labels of the guards it governs; marks those
-  // guards as claimed.
+  // guards as claimed. Also which blocks read the live-in sets of which
+  // (normal successors, and the labels a speculate or unclaimed guard
+  // brings in), reversed, for the worklist.
   void computeSegments() {
-    next_.clear();
+    next_.assign(f_.blocks.size(), kNoBlock);
     for (size_t i = 0; i + 1 < f_.layout.size(); ++i)
-      next_[f_.layout[i]] = f_.block(f_.layout[i]).terminator() ? kNoBlock : f_.layout[i + 1];
-    if (!f_.layout.empty())
-      next_[f_.layout.back()] = kNoBlock;
+      if (!f_.block(f_.layout[i]).terminator())
+        next_[f_.layout[i]] = f_.layout[i + 1];
     specLabels_.clear();
     claimed_.clear();
     for (BlockId b : f_.layout) {
@@ -66,6 +112,25 @@ private:
       for (size_t i = 0; i < ins.size(); ++i)
         if (ins[i].op == Opcode::Speculate)
           specLabels_[site(b, i)] = walk(b, i + 1);
+    }
+    readers_.assign(f_.blocks.size(), {});
+    for (BlockId b : f_.layout) {
+      auto addReader = [&](BlockId from) {
+        auto &r = readers_[from];
+        if (r.empty() || r.back() != b)
+          r.push_back(b);
+      };
+      for (BlockId s : normalSuccs(b))
+        addReader(s);
+      const auto &ins = f_.block(b).instrs;
+      for (size_t i = 0; i < ins.size(); ++i)
+        if (ins[i].op == Opcode::Speculate) {
+          for (BlockId l : specLabels_.lookup(site(b, i)))
+            addReader(l);
+        } else if (ins[i].op == Opcode::Guard && !claimed_.contains(site(b, i))) {
+          for (BlockId l : ins[i].labels)
+            addReader(l);
+        }
     }
   }
 
@@ -99,83 +164,137 @@ private:
     return labels;
   }
 
+  // The live-out of `b`: the union of its normal successors' live-in.
+  void liveOut(BlockId b, WalkSet &live) {
+    live.reset(f_.numVars());
+    for (BlockId s : normalSuccs(b))
+      live.insertAll(in_[s]);
+  }
+
   // Backward transfer of one block; `live` enters as live-out.
   template <typename OnInstr>
-  void transfer(BlockId b, llvm::BitVector &live, OnInstr &&onInstr) {
+  void transfer(BlockId b, WalkSet &live, OnInstr &&onInstr) {
     const auto &ins = f_.block(b).instrs;
     for (size_t i = ins.size(); i-- > 0;) {
       const Instr &in = ins[i];
       onInstr(i, in, live);
       if (in.hasDest())
-        live.reset(in.dest);
-      forEachUse(in, [&](VarId v) { live.set(v); });
+        live.erase(in.dest);
+      forEachUse(in, [&](VarId v) { live.insert(v); });
       if (in.op == Opcode::Speculate) {
         for (BlockId l : specLabels_.lookup(site(b, i)))
-          live |= in_[l];
+          live.insertAll(in_[l]);
       } else if (in.op == Opcode::Guard && !claimed_.contains(site(b, i))) {
         for (BlockId l : in.labels)
-          live |= in_[l];
+          live.insertAll(in_[l]);
       }
     }
   }
 
+  // The least fixpoint, by a worklist over the blocks (the reverse layout
+  // first): a block is walked again only when a set it reads grew. Sets
+  // are sorted variable lists, so the cost follows what is live, not
+  // blocks x variables.
   void computeLiveness() {
-    size_t nv = f_.numVars();
-    in_.assign(f_.blocks.size(), llvm::BitVector(static_cast<unsigned>(nv)));
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (auto it = f_.layout.rbegin(); it != f_.layout.rend(); ++it) {
-        BlockId b = *it;
-        llvm::BitVector live(static_cast<unsigned>(nv));
-        for (BlockId s : normalSuccs(b))
-          live |= in_[s];
-        transfer(b, live, [](size_t, const Instr &, llvm::BitVector &) {});
-        if (live != in_[b]) {
-          in_[b] = std::move(live);
-          changed = true;
+    in_.assign(f_.blocks.size(), {});
+    std::deque<BlockId> work(f_.layout.rbegin(), f_.layout.rend());
+    std::vector<bool> queued(f_.blocks.size(), false);
+    for (BlockId b : f_.layout)
+      queued[b] = true;
+    while (!work.empty()) {
+      BlockId b = work.front();
+      work.pop_front();
+      queued[b] = false;
+      liveOut(b, scratch_);
+      transfer(b, scratch_, [](size_t, const Instr &, WalkSet &) {});
+      std::vector<VarId> live = scratch_.take();
+      if (live == in_[b])
+        continue;
+      in_[b] = std::move(live);
+      for (BlockId r : readers_[b])
+        if (!queued[r]) {
+          queued[r] = true;
+          work.push_back(r);
         }
-      }
     }
+  }
+
+  // Whether instruction i of b may read an unassigned variable: such a
+  // read fails under brili and stays even when its result is dead. Asked
+  // of DefiniteAssignment once per call (the first time a round finds a
+  // dead instruction), and carried across the rounds' deletions: deleting
+  // a pure instruction whose result is dead on every path takes no
+  // definition away from any read (a read it reached would have kept it
+  // live), so the answer for the instructions that stay does not change.
+  void findUndefinedReads() {
+    if (undefinedKnown_)
+      return;
+    undefinedKnown_ = true;
+    CFG cfg(f_);
+    DefiniteAssignment assigned(f_, cfg);
+    for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads()) {
+      std::vector<bool> &flags = undefinedReads_[r.block];
+      flags.resize(f_.block(r.block).instrs.size(), false);
+      flags[r.instr] = true;
+    }
+  }
+  bool mayReadUndefined(BlockId b, size_t i) const {
+    auto it = undefinedReads_.find(b);
+    return it != undefinedReads_.end() && it->second[i];
   }
 
   bool sweep() {
-    bool changed = false;
-    size_t nv = f_.numVars();
-    // A read of a variable that may be unassigned fails under brili: it
-    // stays even when its result is dead.
-    DefiniteAssignment assigned(f_, cfg_);
+    // Dead pure instructions, by block; then, if there are any, which of
+    // them may read an unassigned variable.
+    std::vector<std::pair<BlockId, std::vector<size_t>>> dead;
     for (BlockId b : f_.layout) {
-      llvm::BitVector live(static_cast<unsigned>(nv));
-      for (BlockId s : normalSuccs(b))
-        live |= in_[s];
-      std::vector<bool> doomed(f_.block(b).instrs.size(), false);
-      transfer(b, live, [&](size_t i, const Instr &in, llvm::BitVector &l) {
-        if (in.hasDest() && isPure(in.op) && in.op != Opcode::Phi && !l.test(in.dest) &&
-            !assigned.mayReadUndefined(b, unsigned(i)))
-          doomed[i] = true;
+      std::vector<size_t> doomed;
+      liveOut(b, scratch_);
+      transfer(b, scratch_, [&](size_t i, const Instr &in, WalkSet &l) {
+        if (in.hasDest() && isPure(in.op) && in.op != Opcode::Phi && !l.test(in.dest))
+          doomed.push_back(i);
       });
+      if (!doomed.empty())
+        dead.emplace_back(b, std::move(doomed));
+    }
+    if (dead.empty())
+      return false;
+    findUndefinedReads();
+    bool changed = false;
+    for (auto &[b, doomed] : dead) {
+      std::vector<bool> drop(f_.block(b).instrs.size(), false);
+      for (size_t i : doomed)
+        if (!mayReadUndefined(b, i))
+          drop[i] = changed = true;
       auto &ins = f_.block(b).instrs;
+      auto flags = undefinedReads_.find(b);
       size_t w = 0;
       for (size_t i = 0; i < ins.size(); ++i) {
-        if (doomed[i]) {
-          changed = true;
+        if (drop[i])
           continue;
-        }
-        if (w != i)
+        if (w != i) {
           ins[w] = std::move(ins[i]);
+          if (flags != undefinedReads_.end())
+            flags->second[w] = flags->second[i];
+        }
         ++w;
       }
       ins.resize(w);
+      if (flags != undefinedReads_.end())
+        flags->second.resize(w);
     }
     return changed;
   }
 
   Function &f_;
-  CFG cfg_;
-  llvm::DenseMap<BlockId, BlockId> next_;
+  std::vector<BlockId> next_;   // fall-through successor, kNoBlock after a terminator
   llvm::DenseMap<uint64_t, std::vector<BlockId>> specLabels_;
   llvm::DenseSet<uint64_t> claimed_;
-  std::vector<llvm::BitVector> in_;
+  std::vector<std::vector<BlockId>> readers_; // block -> blocks whose live-in reads its own
+  LiveSets in_;
+  WalkSet scratch_;
+  bool undefinedKnown_ = false;
+  llvm::DenseMap<BlockId, std::vector<bool>> undefinedReads_; // by instruction, kept in step
 };
 
 } // namespace
@@ -188,11 +307,10 @@ bool eliminateDeadCode(Function &f) {
   return DeadCodeEliminator(f).run();
 }
 
-std::vector<llvm::BitVector> speculativeLiveIn(const Function &f) {
+LiveSets speculativeLiveIn(const Function &f) {
   // The eliminator only writes in sweep(), which liveIn() does not run.
   return DeadCodeEliminator(const_cast<Function &>(f)).liveIn();
 }
-
 bool removeUnreachableBlocks(Function &f) {
   if (f.layout.empty())
     return false;

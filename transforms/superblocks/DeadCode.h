@@ -3,25 +3,31 @@
 //
 // eliminateDeadCode removes pure instructions (EffectClass::Pure, with a
 // destination) whose result is not live, except reads of a variable that may
-// be unassigned there (analysis/DefiniteAssignment.h): those fail under brili. Liveness is the usual backward
-// fixpoint over ordinary edges (terminator targets and fall-through), with
-// one rule for speculation: a failed `guard` restores every variable to its
+// be unassigned there (analysis/DefiniteAssignment.h, asked once per call):
+// those fail under brili. Liveness is the usual backward fixpoint over
+// ordinary edges (terminator targets and fall-through), with one rule for
+// speculation: a failed `guard` restores every variable to its
 // value at the matching `speculate`, so a guard keeps nothing but its
 // condition alive; instead the `speculate` keeps alive everything live into
 // the labels of the guards it governs (found by walking forward from it over
 // ordinary edges until `commit`). A guard that no such walk reaches is
 // treated conservatively, as an edge to its label. This is where speculation
 // beats a branch side exit: inside a speculative region a value needed only
-// by the recovery path is dead. Iterates until nothing more is removed.
+// by the recovery path is dead. Iterates until nothing more is removed (at
+// most 16 rounds). Live sets are sorted variable lists solved by a worklist,
+// so a round costs the function's size plus what is live at block entries,
+// not blocks x variables: linear on a large function whose blocks each have
+// few live variables.
 //
 // removeUnreachableBlocks drops blocks no path from the entry reaches
 // (guard edges count as paths); removeJumpsToNext deletes a `jmp` to the
 // block that follows in the layout (the fall-through costs nothing).
 //
 // speculativeLiveIn returns the variables live into each block (indexed by
-// BlockId, sized to the arena) by that same speculation-aware rule, for a
-// caller that works on part of the function and must keep alive at its
-// boundary what the rest needs (SuperblockFormation's region scratch).
+// BlockId, sized to the arena; each set sorted) by that same
+// speculation-aware rule, for a caller that works on part of the function
+// and must keep alive at its boundary what the rest needs
+// (SuperblockFormation's region scratch).
 //
 // Requires plain form (no phis). Invalidates liveness; the CFG functions
 // invalidate every analysis.
@@ -29,15 +35,16 @@
 
 #include "ir/IR.h"
 
-#include <llvm/ADT/BitVector.h>
-
 #include <vector>
 
 namespace brisk {
 
+// Per block, the sorted variables live into it.
+using LiveSets = std::vector<std::vector<VarId>>;
+
 bool eliminateDeadCode(Function &f);
 bool removeUnreachableBlocks(Function &f);
 bool removeJumpsToNext(Function &f);
-std::vector<llvm::BitVector> speculativeLiveIn(const Function &f);
+LiveSets speculativeLiveIn(const Function &f);
 
 } // namespace brisk

@@ -4,8 +4,10 @@
 #include "analysis/DefiniteAssignment.h"
 #include "transforms/superblocks/DeadCode.h"
 
+#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/Hashing.h>
+
 #include <algorithm>
-#include <map>
 #include <optional>
 #include <tuple>
 
@@ -17,8 +19,8 @@ struct Key {
   uint16_t type;
   unsigned a, b;
   int64_t lit;
-  friend bool operator<(const Key &x, const Key &y) {
-    return std::tie(x.op, x.type, x.a, x.b, x.lit) < std::tie(y.op, y.type, y.a, y.b, y.lit);
+  friend bool operator==(const Key &x, const Key &y) {
+    return std::tie(x.op, x.type, x.a, x.b, x.lit) == std::tie(y.op, y.type, y.a, y.b, y.lit);
   }
 };
 
@@ -35,12 +37,32 @@ struct RangeFact {
   bool strict;
 };
 
+} // namespace
+} // namespace brisk
+
+template <> struct llvm::DenseMapInfo<brisk::Key> {
+  // Value numbers never reach ~0u - 1 (kNone is ~0u, and only as b).
+  static brisk::Key getEmptyKey() { return {brisk::Opcode(0), 0, ~0u - 1, 0, 0}; }
+  static brisk::Key getTombstoneKey() { return {brisk::Opcode(0), 0, ~0u - 2, 0, 0}; }
+  static unsigned getHashValue(const brisk::Key &k) {
+    return unsigned(llvm::hash_combine(unsigned(k.op), k.type, k.a, k.b, k.lit));
+  }
+  static bool isEqual(const brisk::Key &x, const brisk::Key &y) { return x == y; }
+};
+
+namespace brisk {
+namespace {
+
+// Hash tables, not ordered maps: nothing iterates them, and a block's
+// table is copied for each of its heirs but the last, which with tree
+// nodes cost an allocation per entry (the region scratch of every trace
+// candidate runs this).
 struct Table {
-  std::map<VarId, unsigned> var;
-  std::map<Key, unsigned> expr;
-  std::map<unsigned, Key> def;
-  std::map<unsigned, int64_t> konst;
-  std::map<unsigned, std::pair<unsigned, int64_t>> aff; // value = base + offset
+  llvm::DenseMap<VarId, unsigned> var;
+  llvm::DenseMap<Key, unsigned> expr;
+  llvm::DenseMap<unsigned, Key> def;
+  llvm::DenseMap<unsigned, int64_t> konst;
+  llvm::DenseMap<unsigned, std::pair<unsigned, int64_t>> aff; // value = base + offset
   std::vector<RangeFact> ranges;
 };
 
@@ -111,8 +133,8 @@ public:
   bool run() {
     if (f_.layout.empty())
       return false;
-    findFunctionConstants();
     CFG cfg(f_);
+    findFunctionConstants(cfg);
     // A block's table is kept only for the successors that inherit it, and
     // the last one takes it without a copy: along a superblock's chain of
     // blocks, copying every table would cost the square of its length.
@@ -124,7 +146,7 @@ public:
     for (BlockId b : cfg.rpo())
       if (inherits(b))
         ++heirs[cfg.preds(b)[0]];
-    std::map<BlockId, Table> out;
+    llvm::DenseMap<BlockId, Table> out;
     for (BlockId b : cfg.rpo()) {
       Table t;
       const BlockList &preds = cfg.preds(b);
@@ -153,9 +175,9 @@ private:
   // a constant, holds that constant wherever it is read, if every read is
   // definitely assigned (analysis/DefiniteAssignment.h): a read that may come
   // before the write fails under brili and must keep failing.
-  void findFunctionConstants() {
-    std::map<VarId, int> defs;
-    std::map<VarId, std::pair<Type, int64_t>> val;
+  void findFunctionConstants(const CFG &cfg) {
+    llvm::DenseMap<VarId, int> defs;
+    llvm::DenseMap<VarId, std::pair<Type, int64_t>> val;
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs)
         if (in.hasDest()) {
@@ -166,13 +188,13 @@ private:
         }
     for (const Param &p : f_.params)
       defs[p.var] += 2;
-    CFG cfg(f_);
     DefiniteAssignment assigned(f_, cfg);
     for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads())
       defs[r.var] += 2;
     for (auto &[v, n] : defs)
-      if (n == 1 && val.count(v))
-        constants_[v] = val[v];
+      if (n == 1)
+        if (auto c = val.find(v); c != val.end())
+          constants_[v] = c->second;
   }
 
   bool reachedNormally(BlockId p, BlockId b) const {
@@ -223,10 +245,13 @@ private:
       setKnown(t, k.a, !val, depth + 1);
     } else if ((k.op == Opcode::Eq || k.op == Opcode::CEq) && val) {
       auto ka = t.konst.find(k.a), kb = t.konst.find(k.b);
-      if (ka != t.konst.end() && kb == t.konst.end())
-        t.konst[k.b] = ka->second;
-      else if (kb != t.konst.end() && ka == t.konst.end())
-        t.konst[k.a] = kb->second;
+      if (ka != t.konst.end() && kb == t.konst.end()) {
+        int64_t v = ka->second;
+        t.konst[k.b] = v;
+      } else if (kb != t.konst.end() && ka == t.konst.end()) {
+        int64_t v = kb->second;
+        t.konst[k.a] = v;
+      }
     } else if (isComparison(k.op)) {
       if (val && (k.op == Opcode::Lt || k.op == Opcode::Le))
         learnRange(t, k.a, k.b, k.op == Opcode::Lt);
@@ -444,7 +469,7 @@ private:
   }
 
   Function &f_;
-  std::map<VarId, std::pair<Type, int64_t>> constants_;
+  llvm::DenseMap<VarId, std::pair<Type, int64_t>> constants_;
   unsigned next_ = 0;
   bool changed_ = false;
 };

@@ -83,9 +83,13 @@ public:
       return out;
     unsigned K = t_.isLoop ? c_.unroll : 1;
     if (c_.counted && !(c_.speculative && t_.isLoop && K >= 2 && findCountedExit())) {
-      out.failure = "no counted loop exit";
+      out.failure = "no counted loop exit"; // SuperblockFormation's Repeats knows it
       return out;
     }
+    out.sameAsBranchForm = c_.speculative && !c_.counted && !exitGuards_ &&
+                           pieces_.size() == t_.blocks.size();
+    for (size_t i = 0; i < m_ && out.sameAsBranchForm; ++i)
+      out.sameAsBranchForm = !isGuardable(i);
     double chunkFlow = 0;
     double flow = entryFlow(K, chunkFlow);
     Emission e{newBlock(flow, /*labeled=*/true), flow};
@@ -331,8 +335,10 @@ private:
   void cleanUpAndMeasure(size_t sizeBefore, Outcome &out) {
     propagateGuardFacts(f_);
     std::vector<GuardMove> moves;
-    if (c_.speculative && mergeGuards(f_, &moves))
+    if (c_.speculative && mergeGuards(f_, &moves)) {
       chargeMovedGuards(moves, out);
+      out.sameAsBranchForm = false; // the branch form's clean-up does not merge
+    }
     eliminateDeadCode(f_);
     removeUnreachableBlocks(f_);
     out.after = regionCost(f_, flow_) + failCost_;

@@ -33,6 +33,11 @@ struct Outcome {
   double overhead = 0, redo = 0; // expected speculate/commit/not/jmp; work redone
   unsigned guards = 0, sideExits = 0, commitsForEffects = 0, sunkEffects = 0;
   bool usedSpeculation = false;
+  // A speculative candidate that emitted and cleaned up exactly what the
+  // branch form of the same unroll factor does: nothing split, guardable,
+  // kept out of the redirection or merged (GuardMerging). The search then
+  // need not build that branch form.
+  bool sameAsBranchForm = false;
   long long growth = 0;
   double saving() const { return before - after; }
 };

@@ -61,6 +61,33 @@ std::vector<Candidate> candidatesFor(const Trace &t, const SuperblockOptions &op
   return cands;
 }
 
+// Candidates whose outcome an earlier one already gave: the branch form of
+// an unroll factor whose speculative form had nothing to guard (it emitted
+// that very branch form: Outcome::sameAsBranchForm), and the counted forms
+// after one found no counted exit (whatever the factor). Building them
+// again would only repeat the outcome, which was weighed already; what is
+// left to do is to remember its failure, as the search does.
+class Repeats {
+public:
+  const Outcome *known(Candidate c) const {
+    if (!c.speculative)
+      if (auto it = branchForms_.find(c.unroll); it != branchForms_.end())
+        return &it->second;
+    return c.counted && noCountedExit_ ? &*noCountedExit_ : nullptr;
+  }
+  void record(Candidate c, const Outcome &o) {
+    if (o.sameAsBranchForm)
+      branchForms_.try_emplace(c.unroll, o);
+    if (c.counted && !o.ok && o.failure == kNoCountedExit)
+      noCountedExit_ = o;
+  }
+  static constexpr const char *kNoCountedExit = "no counted loop exit";
+
+private:
+  llvm::SmallDenseMap<unsigned, Outcome, 8> branchForms_;
+  std::optional<Outcome> noCountedExit_;
+};
+
 // A candidate emitted on a scratch copy of the function.
 struct Tried {
   Candidate c;
@@ -80,10 +107,17 @@ struct SearchResult {
 SearchResult searchForms(const Function &f, const FunctionWeights &weights, const Trace &t,
                          const SuperblockOptions &options, double budget, bool debug) {
   SearchResult r;
+  Repeats repeats;
   for (Candidate c : candidatesFor(t, options)) {
+    if (const Outcome *known = repeats.known(c)) {
+      if (!known->ok)
+        r.lastFailure = known->failure;
+      continue;
+    }
     Function scratch = f;
     FunctionWeights sw = weights;
     Outcome o = emitRegion(scratch, sw, t, options, c);
+    repeats.record(c, o);
     if (debug)
       std::fprintf(stderr, "[sb] %s head=%s spec=%d K=%u counted=%d ok=%d (%s) saving=%.1f "
                            "growth=%lld used=%d\n",
@@ -181,7 +215,7 @@ struct Snapshot {
   std::unique_ptr<CFG> cfg;
   std::unique_ptr<DominatorTree> dom;
   std::unique_ptr<LoopInfo> loops;
-  std::vector<llvm::BitVector> liveIn;
+  LiveSets liveIn; // speculativeLiveIn(f)
   // Variables written once in f, by an int/bool/char const, never a
   // parameter: the defining instruction. (Every read of f is definitely
   // assigned: selectTraces forms no trace otherwise.)
@@ -445,9 +479,10 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   }
   for (BlockId y : s.boundaries) {
     Instr use = plainInstr(Opcode::Print);
+    const std::vector<VarId> &live = snap.liveIn[y];
     for (VarId v = 0; v < fromF; ++v) {
       VarId fv = s.varToF[v];
-      if (fv >= snap.numVars || snap.liveIn[y].test(fv))
+      if (fv >= snap.numVars || std::binary_search(live.begin(), live.end(), fv))
         use.args.push_back(v);
     }
     std::vector<Instr> &ins = sf.block(blockToS[y]).instrs;
@@ -571,10 +606,21 @@ long long scratchGrowth(const Scratch &s, const Function &sf) {
 SearchResult searchScratch(const Function &f, const Scratch &base, const SuperblockOptions &options,
                            double budget, long long size, bool debug, bool dump) {
   SearchResult r;
+  Repeats repeats;
   for (Candidate c : candidatesFor(base.t, options)) {
+    if (const Outcome *known = repeats.known(c)) {
+      if (debug)
+        std::fprintf(stderr, "[sb] %s head=%s spec=%d K=%u counted=%d: as an earlier form\n",
+                     f.name.c_str(), blockRef(f, base.real[0]).c_str(), c.speculative, c.unroll,
+                     c.counted);
+      if (!known->ok)
+        r.lastFailure = known->failure;
+      continue;
+    }
     Function scratch = base.f;
     FunctionWeights sw = base.w;
     Outcome o = emitRegion(scratch, sw, base.t, options, c);
+    repeats.record(c, o);
     if (o.ok)
       o.growth = scratchGrowth(base, scratch);
     if (dump)

@@ -90,7 +90,11 @@
 // entry block in the region, a loop with a side entry, speculation inside
 // the region, a guard from outside recovering at the head, a block falling
 // off the end) are measured on a copy of the whole function, as before.
-// Cost per trace: the size of its loop, not of the function.
+// Cost per trace: the size of its loop, not of the function. A candidate
+// whose outcome an earlier one gave is not built again: the branch form of
+// an unroll factor whose speculative form had nothing to guard (it emitted
+// that same branch form), and the counted forms once one found no counted
+// exit.
 //
 // Weights: the new blocks take the flow the cost model assigned them, the
 // originals keep the rest. Invalidates every analysis of the function.

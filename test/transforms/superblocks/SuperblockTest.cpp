@@ -16,6 +16,7 @@
 #include "test/transforms/TestSupport.h"
 #include "transforms/superblocks/DeadCode.h"
 #include "transforms/superblocks/GuardFacts.h"
+#include "transforms/superblocks/RegionEmitter.h"
 #include "transforms/superblocks/SuperblockFormation.h"
 #include "transforms/Pipeline.h"
 #include "transforms/superblocks/TraceSelection.h"
@@ -311,6 +312,70 @@ TEST(SuperblockScratchTest, AValueLiveOnlyPastTheExitStaysWritten) {
     EXPECT_EQ(a.out, b.out);
     EXPECT_EQ(a.ok, b.ok);
   }
+}
+
+// The search builds a branch form only when the speculative form of the
+// same unroll factor did not already emit it (Outcome::sameAsBranchForm):
+// that form must then be the very same program, and a loop with a rare
+// branch inside it must not claim to be one.
+TEST(SuperblockSearchTest, ASpeculativeFormWithNothingToGuardIsTheBranchForm) {
+  Program p = parseOrDie(R"(
+@main(n: int) {
+  one: int = const 1;
+  two: int = const 2;
+  three: int = const 3;
+  x: int = id n;
+  steps: int = const 0;
+.cond:
+  eq_one: bool = eq x one;
+  br eq_one .end .loop;
+.loop:
+  steps: int = add steps one;
+  half: int = div x two;
+  doublehalf: int = mul half two;
+  even: bool = eq x doublehalf;
+  br even .even .odd;
+.even:
+  x: int = div x two;
+  jmp .cond;
+.odd:
+  x: int = mul x three;
+  x: int = add x one;
+  jmp .cond;
+.end:
+  print steps;
+}
+)");
+  Outcome o = run(p, {"27"}, true);
+  ASSERT_TRUE(o.ok);
+  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+  const Function &f = p.functions[0];
+  std::vector<Trace> traces = selectTraces(f, w.of(f), o.profile->function("main"), {});
+  ASSERT_FALSE(traces.empty());
+  ASSERT_TRUE(traces[0].isLoop);
+  SuperblockOptions so;
+  for (unsigned k : {1u, 2u, 4u}) {
+    Function spec = f, plain = f;
+    FunctionWeights ws = w.of(f), wp = w.of(f);
+    brisk::Outcome a = emitRegion(spec, ws, traces[0], so, {true, k, false});
+    brisk::Outcome b = emitRegion(plain, wp, traces[0], so, {false, k, false});
+    ASSERT_TRUE(a.ok && b.ok) << a.failure << b.failure;
+    EXPECT_TRUE(a.sameAsBranchForm) << "K=" << k;
+    EXPECT_FALSE(a.usedSpeculation);
+    EXPECT_EQ(test::textOf(spec), test::textOf(plain)) << "K=" << k;
+    EXPECT_EQ(a.saving(), b.saving());
+    EXPECT_EQ(a.growth, b.growth);
+  }
+  // kLoop's rare branch stays in the loop: the speculative form guards it.
+  Program q = parseOrDie(kLoop);
+  Outcome oq = run(q, {"100"}, true);
+  ProgramWeights wq = ProgramWeights::fromProfile(q, *oq.profile);
+  Function &g = q.functions[0];
+  std::vector<Trace> tq = selectTraces(g, wq.of(g), oq.profile->function("main"), {});
+  ASSERT_FALSE(tq.empty());
+  brisk::Outcome c = emitRegion(g, wq.of(g), tq[0], so, {true, 2, false});
+  EXPECT_TRUE(c.ok && c.usedSpeculation);
+  EXPECT_FALSE(c.sameAsBranchForm);
 }
 
 TEST(GuardFactsTest, GuardImpliesComparisonsAndEqualities) {
