@@ -528,14 +528,29 @@ private:
     return anyBranch;
   }
 
-  // A chunk may run under speculation unless the body calls (call is an
-  // error while speculating).
+  static bool calls(const Block &b) {
+    return std::any_of(b.instrs.begin(), b.instrs.end(),
+                       [](const Instr &in) { return in.op == Opcode::Call; });
+  }
+
+  // A chunk may run under speculation unless the body calls where the
+  // profile says it goes (call is an error while speculating). A block that
+  // calls and ran at most coldCallShare of the header's count becomes a
+  // cold exit of the chunk's copies (see unroll); the header and the latch
+  // run every iteration and must not call.
   bool canSpeculate(const CountedLoop &l) const {
-    for (BlockId b : l.body)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.op == Opcode::Call)
-          return false;
+    for (BlockId b : l.body) {
+      if (!calls(f_.block(b)))
+        continue;
+      if (!weights_ || b == l.header || b == l.latch || !f_.block(b).hasLabel() ||
+          weights_->block(b) > options_.coldCallShare * weights_->block(l.header))
+        return false;
+    }
     return true;
+  }
+
+  bool hasColdExits(const CountedLoop &l) const {
+    return std::any_of(l.body.begin(), l.body.end(), [&](BlockId b) { return calls(f_.block(b)); });
   }
 
   // A speculative chunk: `copies` body copies per round, `groups` rounds per
@@ -802,8 +817,12 @@ private:
     // that the factor chosen above never buys a larger chunk.
     // Never in a nest: an offset inside an inner loop runs more than once
     // per iteration.
-    const bool offsets = !l.nest && !l.indexUses.empty() && k >= 3 + l.offsetsAfterUpdate();
-    const bool dropUpdates = l.ivOnlyCounts || offsets;
+    // A cold exit leaves the chunk mid-way for the original loop, which needs
+    // i (and the offsets) as each iteration left them: no update is dropped.
+    const bool coldExits = speculative && hasColdExits(l);
+    const bool offsets = !coldExits && !l.nest && !l.indexUses.empty() &&
+                         k >= 3 + l.offsetsAfterUpdate();
+    const bool dropUpdates = !coldExits && (l.ivOnlyCounts || offsets);
     if (l.ivOnlyCounts) {
       stride = f_.freshVar("unroll.stride");
       test.push_back(makeConst(stride, int64_t(k) * l.step));
@@ -907,6 +926,15 @@ private:
         Piece &piece = chunk.back();
         const std::vector<Instr> &instrs = body[j].instrs;
         bool isLatch = j + 1 == nb;
+        if (coldExits && calls(body[j])) {
+          // A cold exit: the chunk ends here (the speculation so far is
+          // kept, nothing after it can fail) and the original block goes
+          // on, with the state this copy reached, which is the state the
+          // loop has there.
+          piece.instrs.push_back(make(Opcode::Commit, Type::none(), kNoVar, {}));
+          piece.instrs.push_back(makeJump(l.body[j]));
+          continue;
+        }
         for (size_t i = 0; i < instrs.size(); ++i) {
           if (isLatch && (i == l.cmp.index || i + 1 == instrs.size()))
             continue;
