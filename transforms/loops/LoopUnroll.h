@@ -123,6 +123,12 @@
 // speculative chunk, and whose update is in no inner loop, is matched with
 // its whole body (up to maxNestSize instructions, in layout order) and
 // runs as rounds of one copy of it; it is never unrolled otherwise.
+// Before the innermost loops change, the nests that would take such a region
+// are found: an innermost loop inside one takes no speculative chunk (its
+// commit would end the region's speculation too, a commit dropping every
+// level), only a branch-form chunk that keeps the nest within maxNestSize
+// (sized against speculativeSizeLimit, as part of the region), so that the
+// region covers every iteration of the nest, the unrolled inner loop in it.
 //
 // Requires plain form. Runs once (no fixpoint; of nested loops only the
 // innermost can match, and then with speculation an outer one); removes the comparisons and updates it leaves dead
