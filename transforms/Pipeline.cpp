@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace brisk {
 
@@ -82,6 +83,27 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
 }
 
 using GrowthLimits = std::map<std::string, size_t, std::less<>>;
+
+// The dynamic instructions `f` ran under `p` while it may have been
+// speculating (analysis/MaySpeculate.h; the commit that ends a region
+// included, as brili counts it).
+static double speculativeCost(const Function &f, const Profile &p) {
+  const FunctionProfile *fp = p.function(f.name);
+  if (!fp || !usesSpeculation(f))
+    return 0;
+  MaySpeculate speculating(f);
+  double cost = 0;
+  for (BlockId b : f.layout) {
+    double n = double(fp->blockCount(b));
+    if (n == 0)
+      continue;
+    size_t inside = 0;
+    for (size_t i = 0; i < f.block(b).instrs.size(); ++i)
+      inside += speculating.at(b, i) ? 1 : 0;
+    cost += n * double(inside);
+  }
+  return cost;
+}
 
 // The dynamic instructions `f` ran under `p` (block counts x sizes).
 static double dynamicCost(const Function &f, const Profile &p) {
@@ -230,6 +252,11 @@ static RegionRemark remarkFor(const Function &f, const UnrolledLoop &u) {
   return rm;
 }
 
+// What a call site in a loop, to a function that calls nothing, is credited
+// per call when the output speculates (InlineOptions::callFreeLoopCredit):
+// the parameter and result copies an inlined leaf typically costs.
+constexpr double kCallFreeLoopCredit = 3.0;
+
 static void runSuperblockPipelineOnce(Program &program, const Profile &profile, PassContext &ctx,
                                       const SuperblockPipelineOptions &options,
                                       std::map<std::string, size_t> &sizes,
@@ -267,6 +294,9 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       limit += options.inline_.callerGrowthConstant;
     InlineOptions early = options.inline_;
     early.callerSizeLimit = &callerLimits;
+    // A loop left without calls may speculate: worth a few glue copies.
+    if (options.superblocks.speculation && early.callFreeLoopCredit == 0)
+      early.callFreeLoopCredit = kCallFreeLoopCredit;
     PassScope scope(ctx, kInlinePass.name, program);
     inlineHotCalls(program, weights, early);
   }
@@ -502,12 +532,71 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
 // sizeTolerance), then with half of each allowance, down to 8, then without
 // them; and, with speculation, when that took more, also with a quarter of
 // the speculative allowance alone at a time (down to none), keeping the
-// result that runs fewer instructions on the training inputs (every function
-// then within growthLimit x its size). Only small programs get there: past
+// result that runs fewer instructions on the training inputs, or the one
+// that runs more of them under speculation for at most the speculation
+// price more (every function then within growthLimit x its size). Functions
+// no longer called from main are dropped at the end. Only small programs get there: past
 // 64 instructions a function's allowance is its 2.0x.
+// Which functions of `p` a chain of calls from `main` reaches (all of them
+// when there is no main: then anything may be called from outside).
+static std::vector<bool> calledFromMain(const Program &p) {
+  std::vector<bool> reached(p.functions.size(), false);
+  std::vector<size_t> work;
+  for (size_t i = 0; i < p.functions.size(); ++i)
+    if (p.functions[i].name == "main") {
+      reached[i] = true;
+      work.push_back(i);
+    }
+  if (work.empty())
+    return std::vector<bool>(p.functions.size(), true);
+  while (!work.empty()) {
+    const Function &f = p.functions[work.back()];
+    work.pop_back();
+    for (BlockId b : f.layout)
+      for (const Instr &in : f.block(b).instrs)
+        if (in.op == Opcode::Call)
+          for (size_t j = 0; j < p.functions.size(); ++j)
+            if (!reached[j] && p.functions[j].name == in.callee) {
+              reached[j] = true;
+              work.push_back(j);
+            }
+  }
+  return reached;
+}
+
+// Functions no call chain from main reaches any more (every call of them
+// was inlined) cannot run: they are dropped, with their remarks.
+static void dropUncalledFunctions(Program &program, std::vector<RegionRemark> *remarks) {
+  std::vector<bool> live = calledFromMain(program);
+  if (std::all_of(live.begin(), live.end(), [](bool l) { return l; }))
+    return;
+  std::vector<Function> kept;
+  std::set<std::string, std::less<>> dropped;
+  for (size_t i = 0; i < program.functions.size(); ++i)
+    if (live[i])
+      kept.push_back(std::move(program.functions[i]));
+    else
+      dropped.insert(program.functions[i].name);
+  program.functions = std::move(kept);
+  if (remarks)
+    std::erase_if(*remarks, [&](const RegionRemark &r) { return dropped.count(r.function) > 0; });
+}
+
+static void runWithinProgramLimit(Program &program, const Profile &profile, PassContext &ctx,
+                                  const SuperblockPipelineOptions &options,
+                                  std::vector<RegionRemark> *remarks);
+
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
                            const SuperblockPipelineOptions &options,
                            std::vector<RegionRemark> *remarks) {
+  runWithinProgramLimit(program, profile, ctx, options, remarks);
+  if (!ctx.failed())
+    dropUncalledFunctions(program, remarks);
+}
+
+static void runWithinProgramLimit(Program &program, const Profile &profile, PassContext &ctx,
+                                  const SuperblockPipelineOptions &options,
+                                  std::vector<RegionRemark> *remarks) {
   const Program original = program;
   double limit = options.programGrowthLimit * double(std::max<size_t>(original.instrCount(), 1));
   // One schedule of retries; `chunksAlone`: the speculative allowance alone
@@ -569,12 +658,29 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
   std::optional<Profile> theirs = interp::profileRuns(other, profile.inputs);
   if (!mine || !theirs)
     return;
-  double costMine = 0, costTheirs = 0;
-  for (const Function &f : program.functions)
+  double costMine = 0, costTheirs = 0, specMine = 0, specTheirs = 0;
+  for (const Function &f : program.functions) {
     costMine += dynamicCost(f, *mine);
-  for (const Function &f : other.functions)
+    specMine += speculativeCost(f, *mine);
+  }
+  for (const Function &f : other.functions) {
     costTheirs += dynamicCost(f, *theirs);
-  if (costTheirs < costMine) {
+    specTheirs += speculativeCost(f, *theirs);
+  }
+  // Fewer instructions win, unless the other runs more of the program under
+  // speculation for at most the speculation price more.
+  const double price = options.superblocks.forceSpeculation ? 1e9
+                       : options.superblocks.preferSpeculation
+                           ? options.superblocks.maxSpeculationPrice
+                           : 0;
+  auto better = [&](double cost, double spec, double otherCost, double otherSpec) {
+    if (spec > otherSpec && cost <= otherCost * (1 + price))
+      return true;
+    if (otherSpec > spec && otherCost <= cost * (1 + price))
+      return false;
+    return cost < otherCost;
+  };
+  if (better(costTheirs, specTheirs, costMine, specMine)) {
     program = std::move(other);
     if (remarks)
       *remarks = std::move(otherRemarks);

@@ -84,7 +84,9 @@ struct SuperblockPipelineOptions {
 // function), and the others could change where its speculation is active,
 // which brili makes visible (a call or ret while speculating is an error).
 // Its callees are still optimized (under brili they never run speculating),
-// and it is never inlined (Inline.h).
+// and it is never inlined (Inline.h). Functions that no chain of calls from
+// `main` reaches in the result (every call of them was inlined) are dropped;
+// a program without `main` keeps them all.
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
                            const SuperblockPipelineOptions &options,
                            std::vector<RegionRemark> *remarks);

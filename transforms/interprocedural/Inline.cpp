@@ -298,6 +298,33 @@ bool Inliner::recursionAllows(const Site &site) const {
   return depth <= options_.maxRecursiveDepth;
 }
 
+// Whether block `b` of `f` lies on a cycle (it reaches itself).
+static bool onCycle(const Function &f, BlockId b) {
+  CFG cfg(f);
+  std::vector<bool> seen(f.blocks.size(), false);
+  std::vector<BlockId> work(cfg.succs(b).begin(), cfg.succs(b).end());
+  while (!work.empty()) {
+    BlockId x = work.back();
+    work.pop_back();
+    if (x == b)
+      return true;
+    if (seen[x])
+      continue;
+    seen[x] = true;
+    for (BlockId s : cfg.succs(x))
+      work.push_back(s);
+  }
+  return false;
+}
+
+static bool callsAnything(const Function &g) {
+  for (BlockId b : g.layout)
+    for (const Instr &in : g.block(b).instrs)
+      if (in.op == Opcode::Call)
+        return true;
+  return false;
+}
+
 bool Inliner::plan(const Site &site, Plan &out) const {
   const Function &f = program_.functions[site.caller];
   const Function &g = program_.functions[site.callee];
@@ -418,6 +445,11 @@ bool Inliner::plan(const Site &site, Plan &out) const {
     saved += p * ((isRet ? 1.0 : 0.0) - double(glue));
     growth += glue - (isRet ? 1 : 0);
   }
+  // A call in a loop of its caller to a function that calls nothing: inlined,
+  // the loop may lose its last call and run under speculation (a call there
+  // is an error under brili), which the glue above does not see.
+  if (options_.callFreeLoopCredit > 0 && onCycle(f, site.block) && !callsAnything(g))
+    saved += options_.callFreeLoopCredit;
   out.savedPerCall = saved;
   out.growth = growth;
   if (saved < options_.minSavedPerCall)

@@ -44,6 +44,9 @@
 // them): the call costs 1 and each `ret` 1; the inlined form costs one `id`
 // per copied parameter plus, per exit, a return copy (unless renamed) and a
 // `jmp` (unless laid out last). Exits are weighted by the callee's profile.
+// A site on a cycle of its caller whose callee calls nothing is credited
+// `callFreeLoopCredit` more per call: the loop it leaves call-free may then
+// speculate (transforms/loops/LoopUnroll.h).
 //
 // Weights (transforms/superblocks/ProfileWeights.h) are kept current: the copy's block and
 // edge counts are the callee's x (site count / callee entry count), C takes
@@ -94,6 +97,11 @@ struct InlineOptions {
   unsigned maxRecursiveDepth = 1;     // see "Recursion" above; 0: a recursive
                                       // function is inlined at most once per nest
   double minSavedPerCall = 1e-9;      // estimated dynamic instructions saved per call
+  // Credited per call to a site on a cycle of its caller whose callee calls
+  // nothing (set when the output speculates): inlined, that loop may run
+  // under speculation, which forbids calls; the glue's copies mostly vanish
+  // in the SSA passes after inlining.
+  double callFreeLoopCredit = 0;
 };
 
 struct InlineStats {

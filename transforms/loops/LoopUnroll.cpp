@@ -121,6 +121,7 @@ private:
     {
       CFG cfg(f_);
       DominatorTree dom(cfg);
+      planNests(nests, cfg, dom);
       std::vector<bool> taken(f_.blocks.size(), false);
       for (BlockId b : f_.layout)
         if (std::optional<CountedLoop> l = match(b, cfg, dom, nests)) {
@@ -143,7 +144,8 @@ private:
         r.headCount = weights_->block(l.header);
       }
       size_t sizeBefore = f_.instrCount();
-      bool speculable = options_.speculative && canSpeculate(l);
+      PlannedNest *around = nests ? nullptr : nestAround(l);
+      bool speculable = options_.speculative && canSpeculate(l) && !around;
       if (speculable) {
         SpeculativeForm sf = chooseSpeculativeForm(l);
         if (weights_)
@@ -178,24 +180,65 @@ private:
           report_->push_back(std::move(r));
         continue;
       }
-      unsigned k = chooseFactor(l);
+      unsigned k = chooseFactor(l, around ? options_.speculativeSizeLimit : options_.sizeLimit);
+      // Inside a planned nest region the chunk must leave the nest within
+      // its size.
+      while (around && k >= 2 && addedSize(l, k) > around->room)
+        k /= 2;
       if (k >= 2 && unroll(l, k, /*speculative=*/false)) {
         changed = true;
         r.factor = k;
         r.growth = (long long)f_.instrCount() - (long long)sizeBefore;
+        if (around)
+          around->room -= std::min(around->room, size_t(std::max(0LL, r.growth)));
         r.reason = !options_.speculative ? "speculation disabled: branch-form chunks"
-                   : !speculable          ? "the body calls (no call under speculation): branch-form chunks"
-                                          : "no speculative chunk within the price limit and "
-                                            "the growth budget: branch-form chunks";
+                   : around ? "inside a loop nest that runs as one speculative region: "
+                              "branch-form chunks"
+                   : !speculable ? "the body calls (no call under speculation): branch-form chunks"
+                                 : "no speculative chunk within the price limit and "
+                                   "the growth budget: branch-form chunks";
       } else {
-        r.reason = speculable ? "no speculative chunk within the price limit and the growth "
-                                "budget, nor a branch-form chunk"
-                              : "no branch-form chunk pays within the growth budget";
+        r.reason = around ? "inside a loop nest that runs as one speculative region; no "
+                            "branch-form chunk pays within the nest's size"
+                   : speculable ? "no speculative chunk within the price limit and the growth "
+                                  "budget, nor a branch-form chunk"
+                                : "no branch-form chunk pays within the growth budget";
       }
       if (report_ && weights_)
         report_->push_back(std::move(r));
     }
     return changed;
+  }
+
+  // A loop nest that phase 2 would run as one speculative region (rounds
+  // of one copy of its whole body), found before the innermost loops
+  // change. An innermost loop inside one takes no speculative chunk of its
+  // own (its commit would end the region's speculation too: a commit drops
+  // every level), so that the region covers it, and every iteration of the
+  // nest, whole; a branch-form chunk of it may still fit in the nest's size
+  // (room: the instructions left under maxNestSize).
+  struct PlannedNest {
+    std::vector<BlockId> body;
+    size_t room;
+  };
+  std::vector<PlannedNest> plannedNests_;
+
+  void planNests(bool nests, const CFG &cfg, const DominatorTree &dom) {
+    plannedNests_.clear();
+    if (nests || !options_.speculative || !options_.nests || !weights_)
+      return;
+    for (BlockId b : f_.layout)
+      if (std::optional<CountedLoop> n = match(b, cfg, dom, /*nests=*/true))
+        if (n->nest && n->size <= options_.maxNestSize && canSpeculate(*n) &&
+            chooseSpeculativeForm(*n).copies)
+          plannedNests_.push_back({n->body, options_.maxNestSize - n->size});
+  }
+
+  PlannedNest *nestAround(const CountedLoop &l) {
+    for (PlannedNest &n : plannedNests_)
+      if (std::find(n.body.begin(), n.body.end(), l.header) != n.body.end())
+        return &n;
+    return nullptr;
   }
 
   void countDefinitions() {
@@ -528,14 +571,29 @@ private:
     return anyBranch;
   }
 
-  // A chunk may run under speculation unless the body calls (call is an
-  // error while speculating).
+  static bool calls(const Block &b) {
+    return std::any_of(b.instrs.begin(), b.instrs.end(),
+                       [](const Instr &in) { return in.op == Opcode::Call; });
+  }
+
+  // A chunk may run under speculation unless the body calls where the
+  // profile says it goes (call is an error while speculating). A block that
+  // calls and ran at most coldCallShare of the header's count becomes a
+  // cold exit of the chunk's copies (see unroll); the header and the latch
+  // run every iteration and must not call.
   bool canSpeculate(const CountedLoop &l) const {
-    for (BlockId b : l.body)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.op == Opcode::Call)
-          return false;
+    for (BlockId b : l.body) {
+      if (!calls(f_.block(b)))
+        continue;
+      if (!weights_ || b == l.header || b == l.latch || !f_.block(b).hasLabel() ||
+          weights_->block(b) > options_.coldCallShare * weights_->block(l.header))
+        return false;
+    }
     return true;
+  }
+
+  bool hasColdExits(const CountedLoop &l) const {
+    return std::any_of(l.body.begin(), l.body.end(), [&](BlockId b) { return calls(f_.block(b)); });
   }
 
   // A speculative chunk: `copies` body copies per round, `groups` rounds per
@@ -632,7 +690,7 @@ private:
   double branchFormCost(const CountedLoop &l, double original) const {
     if (l.nest)
       return original;
-    unsigned bk = chooseFactor(l);
+    unsigned bk = chooseFactor(l, options_.sizeLimit);
     if (bk < 2)
       return original;
     double count = weights_->block(l.header);
@@ -725,7 +783,9 @@ private:
     r.branchCost = branchFormCost(l, c.original);
   }
 
-  unsigned chooseFactor(const CountedLoop &l) const {
+  // `sizeLimit`: the function's size after (options_.sizeLimit, or the
+  // speculative one for a chunk that is part of a speculative nest region).
+  unsigned chooseFactor(const CountedLoop &l, size_t sizeLimit) const {
     if (!weights_)
       return options_.maxFactor;
     double count = weights_->block(l.header);
@@ -737,7 +797,7 @@ private:
       return 1;
     for (unsigned k = options_.maxFactor; k >= 2; k /= 2) {
       size_t added = addedSize(l, k);
-      if (trips >= options_.minTripsPerFactor * k && f_.instrCount() + added <= options_.sizeLimit)
+      if (trips >= options_.minTripsPerFactor * k && f_.instrCount() + added <= sizeLimit)
         return k;
     }
     return 1;
@@ -802,8 +862,12 @@ private:
     // that the factor chosen above never buys a larger chunk.
     // Never in a nest: an offset inside an inner loop runs more than once
     // per iteration.
-    const bool offsets = !l.nest && !l.indexUses.empty() && k >= 3 + l.offsetsAfterUpdate();
-    const bool dropUpdates = l.ivOnlyCounts || offsets;
+    // A cold exit leaves the chunk mid-way for the original loop, which needs
+    // i (and the offsets) as each iteration left them: no update is dropped.
+    const bool coldExits = speculative && hasColdExits(l);
+    const bool offsets = !coldExits && !l.nest && !l.indexUses.empty() &&
+                         k >= 3 + l.offsetsAfterUpdate();
+    const bool dropUpdates = !coldExits && (l.ivOnlyCounts || offsets);
     if (l.ivOnlyCounts) {
       stride = f_.freshVar("unroll.stride");
       test.push_back(makeConst(stride, int64_t(k) * l.step));
@@ -907,6 +971,15 @@ private:
         Piece &piece = chunk.back();
         const std::vector<Instr> &instrs = body[j].instrs;
         bool isLatch = j + 1 == nb;
+        if (coldExits && calls(body[j])) {
+          // A cold exit: the chunk ends here (the speculation so far is
+          // kept, nothing after it can fail) and the original block goes
+          // on, with the state this copy reached, which is the state the
+          // loop has there.
+          piece.instrs.push_back(make(Opcode::Commit, Type::none(), kNoVar, {}));
+          piece.instrs.push_back(makeJump(l.body[j]));
+          continue;
+        }
         for (size_t i = 0; i < instrs.size(); ++i) {
           if (isLatch && (i == l.cmp.index || i + 1 == instrs.size()))
             continue;

@@ -91,7 +91,15 @@
 // comes before every instruction of the chunk, so the chunk's effects never
 // run while a guard of the speculation can still fail, and every effect and
 // may-trap instruction keeps its order. A body that calls is not
-// speculated.
+// speculated, unless every block that calls is cold (it ran at most
+// coldCallShare of the header's count; never the header or the latch):
+// then each copy of such a block is a cold exit, `commit; jmp B` to the
+// original block B, which goes on from the state the copy reached (the
+// copies write the loop's own variables), and the loop entry finishes in
+// the original loop. Nothing after that commit can fail, so no effect of
+// the chunk runs where a guard can still fail; the chunk's updates of i
+// are then kept in every copy (no `add i Kv` at the end, no offsets), so
+// that the state at a cold exit is the loop's.
 // When K copies do not fit, a chunk of K = c x g iterations runs c copies
 // g times (rounds), with m = n - Kv and the chunk's limit (exact: the guard
 // excludes wrap-around):
@@ -115,6 +123,12 @@
 // speculative chunk, and whose update is in no inner loop, is matched with
 // its whole body (up to maxNestSize instructions, in layout order) and
 // runs as rounds of one copy of it; it is never unrolled otherwise.
+// Before the innermost loops change, the nests that would take such a region
+// are found: an innermost loop inside one takes no speculative chunk (its
+// commit would end the region's speculation too, a commit dropping every
+// level), only a branch-form chunk that keeps the nest within maxNestSize
+// (sized against speculativeSizeLimit, as part of the region), so that the
+// region covers every iteration of the nest, the unrolled inner loop in it.
 //
 // Requires plain form. Runs once (no fixpoint; of nested loops only the
 // innermost can match, and then with speculation an outer one); removes the comparisons and updates it leaves dead
@@ -149,6 +163,9 @@ struct LoopUnrollOptions {
   bool nests = true;
   size_t maxNestSize = 160;
   double speculationPrice = 0.03;       // see above (--speculation-price)
+  // A block of the body that calls and ran at most this share of the
+  // header's count is a cold exit of the speculative copies (see above).
+  double coldCallShare = 0.01;
   // A smaller speculative form is taken over the cheapest one when it costs
   // at most this share of the loop's work more: the program as a whole has
   // a growth limit, and a form a few instructions larger for one

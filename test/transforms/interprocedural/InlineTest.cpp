@@ -324,6 +324,61 @@ TEST(InlineTest, WrittenParameterIsCopiedAndVoidCalleeFallsOffItsEnd) {
   EXPECT_EQ(after, before - 2 * 1 - 1);
 }
 
+// A leaf whose inlined glue costs more than its call and ret (both
+// parameters written, the arguments live after the call): left a call, unless
+// the site is in a loop and the credit for a loop left call-free (which may
+// then speculate) is on; a site outside any loop gets no credit.
+TEST(InlineTest, LeafInALoopIsInlinedOnlyWithTheCallFreeLoopCredit) {
+  const char text[] = R"(
+@mix(a: int, b: int): int {
+  a: int = add a b;
+  b: int = mul a b;
+  ret b;
+}
+@main {
+  i: int = const 0;
+  n: int = const 6;
+  s: int = const 0;
+  one: int = const 1;
+  t: int = call @mix n one;
+  t: int = call @mix n one;
+.loop:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  q: int = call @mix i s;
+  s: int = add s q;
+  i: int = add i one;
+  jmp .loop;
+.done:
+  print s;
+  print t;
+  print i;
+  print n;
+}
+)";
+  auto callsInMain = [](const Program &p) {
+    std::string main = textOf(*p.findFunction("main"));
+    size_t n = 0;
+    for (size_t at = main.find("call @mix"); at != std::string::npos;
+         at = main.find("call @mix", at + 1))
+      ++n;
+    return n;
+  };
+  Program plain = parseOrDie(text);
+  profileAndInline(plain, {});
+  EXPECT_EQ(callsInMain(plain), 3u) << toText(plain);
+  InlineOptions credited;
+  credited.callFreeLoopCredit = 3;
+  Program p = parseOrDie(text);
+  profileAndInline(p, {}, credited);
+  // The loop's site is inlined; the two straight-line ones stay calls.
+  EXPECT_EQ(callsInMain(p), 2u) << toText(p);
+  Outcome before = run(parseOrDie(text), {}), after = run(p, {});
+  EXPECT_TRUE(after.ok) << after.error;
+  EXPECT_EQ(after.out, before.out);
+}
+
 TEST(InlineTest, WrittenParameterUsesAnArgumentThatIsDeadAfterTheCall) {
   const char text[] = R"(
 @halve(n: int): int {
