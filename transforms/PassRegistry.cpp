@@ -12,6 +12,7 @@
 #include "transforms/loops/LinearTestReplacement.h"
 #include "transforms/loops/LoopRotation.h"
 #include "transforms/memory/LoadHoisting.h"
+#include "transforms/memory/LoopCellPromotion.h"
 #include "transforms/memory/RedundantLoads.h"
 #include "transforms/loops/LoopUnroll.h"
 #include "transforms/loops/StrengthReduction.h"
@@ -96,6 +97,14 @@ bool runLoadHoisting(Program &p, PassContext &ctx) {
   for (Function &f : p.functions)
     if (ctx.isSSA(f))
       changed |= hoistInvariantLoads(f, &writers);
+  return changed;
+}
+bool runCellPromotion(Program &p, PassContext &ctx) {
+  llvm::StringSet<> writers = functionsThatWriteMemory(p);
+  bool changed = false;
+  for (Function &f : p.functions)
+    if (ctx.isSSA(f))
+      changed |= promoteLoopCells(f, &writers);
   return changed;
 }
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }

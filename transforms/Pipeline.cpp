@@ -53,6 +53,10 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
     runPass(program, ctx, kLICMPass);
     memory = true;
   }
+  // A cell a loop updates at one address (an accumulator in memory) then
+  // lives in a value in the loop, stored back on its exits.
+  if (options.cellPromotion)
+    memory |= runPass(program, ctx, kCellPromotionPass);
   if (memory)
     runPass(program, ctx, kGVNPass);
   // With equal expressions under one name, a value the bottom of an iteration
