@@ -13,6 +13,7 @@
 #include "transforms/loops/LoopRotation.h"
 #include "transforms/memory/LoadHoisting.h"
 #include "transforms/memory/LoopCellPromotion.h"
+#include "transforms/memory/PointerOffsets.h"
 #include "transforms/memory/RedundantLoads.h"
 #include "transforms/loops/LoopUnroll.h"
 #include "transforms/loops/StrengthReduction.h"
@@ -106,6 +107,9 @@ bool runCellPromotion(Program &p, PassContext &ctx) {
     if (ctx.isSSA(f))
       changed |= promoteLoopCells(f, &writers);
   return changed;
+}
+bool runPointerOffsets(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, rebasePointerOffsets);
 }
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
 bool runSCCP(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateConstants); }

@@ -71,6 +71,10 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // another induction variable (its own update then dies below).
   if (options.linearTestReplacement)
     reduced |= runPass(program, ctx, kLinearTestReplacementPass);
+  // Pointers at constant offsets of one base step from each other, so the
+  // constants SCCP made of a cell-by-cell fill die below.
+  if (options.pointerOffsets)
+    runPass(program, ctx, kPointerOffsetsPass);
   // Again after the loop passes: what GVN proved equal or constant folds
   // further; then what is left moves to the paths that use it, and block
   // placement turns the hot jumps into fall-throughs.

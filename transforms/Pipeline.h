@@ -25,6 +25,7 @@ struct ScalarPipelineOptions {
   bool redundantLoads = true; // transforms/memory/RedundantLoads.h
   bool loadHoisting = true; // transforms/memory/LoadHoisting.h
   bool cellPromotion = true; // transforms/memory/LoopCellPromotion.h
+  bool pointerOffsets = true; // transforms/memory/PointerOffsets.h
   bool linearTestReplacement = true; // transforms/loops/LinearTestReplacement.h
 };
 
