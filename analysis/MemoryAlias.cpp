@@ -59,6 +59,30 @@ MemoryAlias::MemoryAlias(const Function &f, const llvm::StringSet<> *writers)
         loc_[in.dest].object = kUnseen;
   CFG cfg(f);
   DominatorTree dom(cfg);
+  // An int index is a variable plus a constant: `j1 = add j 1` is j at +1,
+  // so a + j1 and (a + j) + 1 are one cell and a + j another.
+  std::vector<VarId> indexBase(n);
+  std::vector<int64_t> indexOffset(n, 0);
+  for (VarId v = 0; v < n; ++v)
+    indexBase[v] = v;
+  for (BlockId b : dom.preorder())
+    for (const Instr &in : f.block(b).instrs) {
+      if (!in.hasDest() || !in.type.isInt() || in.args.empty())
+        continue;
+      VarId x = in.args[0], y = in.args.size() > 1 ? in.args[1] : kNoVar;
+      auto shifted = [&](VarId from, int64_t k) {
+        indexBase[in.dest] = indexBase[from];
+        indexOffset[in.dest] = int64_t(uint64_t(indexOffset[from]) + uint64_t(k));
+      };
+      if (in.op == Opcode::Id && in.args.size() == 1)
+        shifted(x, 0);
+      else if (in.op == Opcode::Add && y != kNoVar && constant[y])
+        shifted(x, *constant[y]);
+      else if (in.op == Opcode::Add && y != kNoVar && constant[x])
+        shifted(y, *constant[x]);
+      else if (in.op == Opcode::Sub && y != kNoVar && constant[y])
+        shifted(x, int64_t(0 - uint64_t(*constant[y])));
+    }
   auto locate = [&](bool final) {
     bool changed = false;
     for (BlockId b : dom.preorder())
@@ -77,7 +101,9 @@ MemoryAlias::MemoryAlias(const Function &f, const llvm::StringSet<> *writers)
             loc_[in.dest] = {from.base, from.index, int64_t(uint64_t(from.offset) + uint64_t(*k)),
                              from.object};
           else if (from.index == kNoVar)
-            loc_[in.dest] = {from.base, by, from.offset, from.object};
+            loc_[in.dest] = {from.base, indexBase[by],
+                             int64_t(uint64_t(from.offset) + uint64_t(indexOffset[by])),
+                             from.object};
           else
             loc_[in.dest] = {in.dest, kNoVar, 0, from.object};
         } else if (in.op == Opcode::Phi) {

@@ -4,7 +4,9 @@
 // - Every pointer is a base, at most one index variable and a constant
 //   offset. `ptradd q k` with `k` a constant is q's base and index at q's
 //   offset + k; `ptradd q x` with x not a constant is q's base with index x
-//   when q has none, else a base of its own in q's object; `id q` is q. An
+//   when q has none, else a base of its own in q's object (an index that is
+//   `add j k`, `add k j` or `sub j k` with k a constant, through copies, is
+//   j at k cells more or less); `id q` is q. An
 //   `alloc`
 //   starts a base and an object; a phi starts a base, in the one object of
 //   all its arguments (found optimistically around loops: a pointer

@@ -187,5 +187,31 @@ TEST(MemoryAliasTest, ReturnedAllocationIsPrivateAndNoParameterPointsIntoIt) {
   EXPECT_TRUE(alias.mayAlias(m.v("q"), m.v("r")));
 }
 
+TEST(MemoryAliasTest, IndexPlusConstantIsTheIndexAtAnOffset) {
+  Model m{parseOrDie(R"(
+@main(j: int) {
+  size: int = const 8;
+  one: int = const 1;
+  two: int = const 2;
+  a: ptr<int> = alloc size;
+  j1: int = add j one;
+  j1c: int = id j1;
+  j2: int = add two j;
+  j0: int = sub j2 two;
+  aj: ptr<int> = ptradd a j;
+  aj1: ptr<int> = ptradd a j1c;
+  ajp1: ptr<int> = ptradd aj one;
+  aj2: ptr<int> = ptradd a j2;
+  aj0: ptr<int> = ptradd a j0;
+  free a;
+}
+)")};
+  MemoryAlias alias(m.f());
+  EXPECT_TRUE(alias.mustAlias(m.v("aj1"), m.v("ajp1")));
+  EXPECT_TRUE(alias.mustAlias(m.v("aj0"), m.v("aj")));
+  EXPECT_FALSE(alias.mayAlias(m.v("aj"), m.v("aj1")));
+  EXPECT_FALSE(alias.mayAlias(m.v("aj1"), m.v("aj2")));
+}
+
 } // namespace
 } // namespace brisk
