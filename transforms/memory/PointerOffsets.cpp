@@ -70,7 +70,7 @@ public:
       std::vector<Instr> &instrs = f_.block(b).instrs;
       for (size_t i = 0; i < instrs.size(); ++i) {
         Instr &in = instrs[i];
-        if (in.op != Opcode::PtrAdd || !in.hasDest() || !constant[in.args[1]])
+        if (in.op != Opcode::PtrAdd || !in.hasDest())
           continue;
         const MemoryAlias::Location &l = alias.location(in.dest);
         auto g = group.find({l.base, l.index});
@@ -117,7 +117,7 @@ public:
           continue;
         }
         // (From x by another constant of the same value gains nothing.)
-        if (!apply || (bestFrom == in.args[0] && bestBy != kNoVar &&
+        if (!apply || (bestFrom == in.args[0] && bestBy != kNoVar && constant[in.args[1]] &&
                        constant[bestBy] == constant[in.args[1]]))
           continue;
         if (bestBy == kNoVar) {
