@@ -37,37 +37,104 @@ MemoryAlias::MemoryAlias(const Function &f, const llvm::StringSet<> *writers)
     loc_[v] = {v, kNoVar, 0, v};
   isAlloc_.assign(n, 0);
   escapes_.assign(n, 0);
+  isParam_.assign(n, 0);
   std::vector<std::optional<int64_t>> constant(n);
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs)
       if (in.op == Opcode::Const && in.hasDest() && in.type.isInt())
         constant[in.dest] = in.value.asInt();
+  for (const Param &p : f.params)
+    isParam_[p.var] = 1;
   // Dominator preorder: the arguments of a ptradd or id are located first
-  // (their definitions dominate it).
+  // (their definitions dominate it). A phi's object is found optimistically:
+  // a pointer not yet located (a back edge's argument) is left out of the meet, and
+  // the walk repeats until no object changes; a last walk then counts what is
+  // still unseen as unknown. Objects only go from unseen to one object to
+  // unknown, so the walk ends.
+  constexpr VarId kUnseen = kNoVar;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if ((in.op == Opcode::Phi || in.op == Opcode::Id || in.op == Opcode::PtrAdd) &&
+          in.hasDest() && in.type.isPtr())
+        loc_[in.dest].object = kUnseen;
   CFG cfg(f);
   DominatorTree dom(cfg);
+  // An int index is a variable plus a constant: `j1 = add j 1` is j at +1,
+  // so a + j1 and (a + j) + 1 are one cell and a + j another.
+  std::vector<VarId> indexBase(n);
+  std::vector<int64_t> indexOffset(n, 0);
+  for (VarId v = 0; v < n; ++v)
+    indexBase[v] = v;
   for (BlockId b : dom.preorder())
     for (const Instr &in : f.block(b).instrs) {
-      if (!in.hasDest() || !in.type.isPtr())
+      if (!in.hasDest() || !in.type.isInt() || in.args.empty())
         continue;
-      if (in.op == Opcode::Alloc) {
-        isAlloc_[in.dest] = 1;
-      } else if (in.op == Opcode::Id && in.args.size() == 1) {
-        loc_[in.dest] = loc_[in.args[0]];
-      } else if (in.op == Opcode::PtrAdd && in.args.size() == 2) {
-        const Location &from = loc_[in.args[0]];
-        VarId by = in.args[1];
-        if (const std::optional<int64_t> &k = constant[by])
-          loc_[in.dest] = {from.base, from.index, int64_t(uint64_t(from.offset) + uint64_t(*k)),
-                           from.object};
-        else if (from.index == kNoVar)
-          loc_[in.dest] = {from.base, by, from.offset, from.object};
-        else
-          loc_[in.dest] = {in.dest, kNoVar, 0, from.object};
-      }
+      VarId x = in.args[0], y = in.args.size() > 1 ? in.args[1] : kNoVar;
+      auto shifted = [&](VarId from, int64_t k) {
+        indexBase[in.dest] = indexBase[from];
+        indexOffset[in.dest] = int64_t(uint64_t(indexOffset[from]) + uint64_t(k));
+      };
+      if (in.op == Opcode::Id && in.args.size() == 1)
+        shifted(x, 0);
+      else if (in.op == Opcode::Add && y != kNoVar && constant[y])
+        shifted(x, *constant[y]);
+      else if (in.op == Opcode::Add && y != kNoVar && constant[x])
+        shifted(y, *constant[x]);
+      else if (in.op == Opcode::Sub && y != kNoVar && constant[y])
+        shifted(x, int64_t(0 - uint64_t(*constant[y])));
     }
+  auto locate = [&](bool final) {
+    bool changed = false;
+    for (BlockId b : dom.preorder())
+      for (const Instr &in : f.block(b).instrs) {
+        if (!in.hasDest() || !in.type.isPtr())
+          continue;
+        Location before = loc_[in.dest];
+        if (in.op == Opcode::Alloc) {
+          isAlloc_[in.dest] = 1;
+        } else if (in.op == Opcode::Id && in.args.size() == 1) {
+          loc_[in.dest] = loc_[in.args[0]];
+        } else if (in.op == Opcode::PtrAdd && in.args.size() == 2) {
+          const Location &from = loc_[in.args[0]];
+          VarId by = in.args[1];
+          if (const std::optional<int64_t> &k = constant[by])
+            loc_[in.dest] = {from.base, from.index, int64_t(uint64_t(from.offset) + uint64_t(*k)),
+                             from.object};
+          else if (from.index == kNoVar)
+            loc_[in.dest] = {from.base, indexBase[by],
+                             int64_t(uint64_t(from.offset) + uint64_t(indexOffset[by])),
+                             from.object};
+          else
+            loc_[in.dest] = {in.dest, kNoVar, 0, from.object};
+        } else if (in.op == Opcode::Phi) {
+          VarId object = kUnseen;
+          for (VarId a : in.args) {
+            VarId o = loc_[a].object;
+            if (o == kUnseen && !final)
+              continue;
+            object = object == kUnseen || object == o ? o : in.dest;
+          }
+          if (object == kUnseen)
+            object = final ? in.dest : kUnseen;
+          loc_[in.dest] = {in.dest, kNoVar, 0, object};
+        }
+        const Location &after = loc_[in.dest];
+        changed |= before.base != after.base || before.index != after.index ||
+                   before.offset != after.offset || before.object != after.object;
+      }
+    return changed;
+  };
+  while (locate(false)) {
+  }
+  locate(true);
+  // Unreachable pointers keep their own unknown object.
+  for (VarId v = 0; v < n; ++v)
+    if (loc_[v].object == kUnseen)
+      loc_[v].object = v;
   // Escapes: every use of a pointer into an allocation other than as the
-  // address of a load, store or free, or the pointer of a ptradd or id.
+  // address of a load, store or free, the pointer of a ptradd or id, an
+  // argument of a phi of the same object, or the value of a `ret` (after
+  // which nothing of this call runs).
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs)
       for (size_t i = 0; i < in.args.size(); ++i) {
@@ -76,7 +143,9 @@ MemoryAlias::MemoryAlias(const Function &f, const llvm::StringSet<> *writers)
           continue;
         bool tracked = (i == 0 && (in.op == Opcode::Load || in.op == Opcode::Store ||
                                    in.op == Opcode::Free || in.op == Opcode::PtrAdd)) ||
-                       (in.op == Opcode::Id && in.hasDest() && in.type.isPtr());
+                       (in.op == Opcode::Id && in.hasDest() && in.type.isPtr()) ||
+                       (in.op == Opcode::Phi && in.hasDest() && loc_[in.dest].object == object) ||
+                       in.op == Opcode::Ret;
         if (!tracked)
           escapes_[object] = 1;
       }
@@ -97,6 +166,10 @@ bool MemoryAlias::maySameObject(VarId p, VarId q) const {
   if (a == b)
     return true;
   if (isAlloc_[a] && isAlloc_[b])
+    return false;
+  // A parameter's object existed before this call began; the function's
+  // allocations are made after.
+  if ((isAlloc_[a] && isParam_[b]) || (isParam_[a] && isAlloc_[b]))
     return false;
   // One is of unknown object: it may point into anything that escaped.
   return !isPrivateAllocation(p) && !isPrivateAllocation(q);

@@ -4,19 +4,27 @@
 // - Every pointer is a base, at most one index variable and a constant
 //   offset. `ptradd q k` with `k` a constant is q's base and index at q's
 //   offset + k; `ptradd q x` with x not a constant is q's base with index x
-//   when q has none, else a base of its own in q's object; `id q` is q. An
+//   when q has none, else a base of its own in q's object (an index that is
+//   `add j k`, `add k j` or `sub j k` with k a constant, through copies, is
+//   j at k cells more or less); `id q` is q. An
 //   `alloc`
-//   starts a base and an object; anything else that makes a pointer (a
-//   parameter, a load, a call, a phi) starts a base and an unknown object.
+//   starts a base and an object; a phi starts a base, in the one object of
+//   all its arguments (found optimistically around loops: a pointer
+//   induction variable stays in its allocation), else in an unknown object;
+//   anything else that makes a pointer (a parameter, a load, a call) starts a
+//   base and an unknown object.
 // - Two pointers with the same base and index and different constant
 //   offsets never alias (the same pointer value plus two different numbers);
 //   with the same base, index and offset they name the same cell
 //   (mustAlias).
 // - Distinct `alloc`s never alias: each execution makes a new object, and an
-//   SSA variable holds the result of one execution.
+//   SSA variable holds the result of one execution. A parameter never points
+//   into an allocation of the function: its object existed when the call
+//   began, before any of the call's allocs ran.
 // - An allocation escapes when a pointer into it is stored as a value,
-//   passed to a call, returned, merged by a phi or used by anything but a
-//   load, store address, free, ptradd or id. A pointer of unknown object
+//   passed to a call, merged by a phi with a pointer of another object or
+//   used by anything but a load, store address, free, ptradd, id or ret (a
+//   returned pointer is seen only after the call has ended). A pointer of unknown object
 //   (from a parameter, a load, a call, a phi) may point anywhere except into
 //   an allocation of this function that never escapes; a call may read, write
 //   and free anything except such an allocation.
@@ -84,6 +92,7 @@ private:
   std::vector<Location> loc_;
   std::vector<uint8_t> isAlloc_;   // by object variable
   std::vector<uint8_t> escapes_;   // by object variable
+  std::vector<uint8_t> isParam_;   // by object variable
 };
 
 } // namespace brisk

@@ -42,6 +42,10 @@ void declareCommon(Options &opts) {
   opts.flag("no-scalar-replacement", "keep small local allocations in memory (scalar-replacement)");
   opts.flag("no-load-elim", "keep loads whose cell an earlier load or store left known (load-elim)");
   opts.flag("no-hoist-loads", "keep loads of cells a loop never writes in the loop (hoist-loads)");
+  opts.flag("no-promote-cells", "keep loads and stores of a cell a loop updates at one address\n"
+                                "                            in the loop (promote-cells)");
+  opts.flag("no-ptr-offsets", "keep `ptradd base k` for constant k instead of stepping from a\n"
+                              "                            neighbouring pointer of the same base (ptr-offsets)");
   opts.flag("no-lftr", "keep exit tests on their counters (lftr)");
   opts.flag("no-unroll-offsets", "unrolled copies keep their own counter updates for\n"
                                  "                            `ptradd base i` (no pointer advanced per copy)");
@@ -83,6 +87,8 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   po.scalar.scalarReplacement = !opts.has("no-scalar-replacement");
   po.scalar.redundantLoads = !opts.has("no-load-elim");
   po.scalar.loadHoisting = !opts.has("no-hoist-loads");
+  po.scalar.cellPromotion = !opts.has("no-promote-cells");
+  po.scalar.pointerOffsets = !opts.has("no-ptr-offsets");
   po.scalar.linearTestReplacement = !opts.has("no-lftr");
   po.unroll.pointerOffsets = !opts.has("no-unroll-offsets");
   constexpr double kUnbounded = std::numeric_limits<double>::infinity();

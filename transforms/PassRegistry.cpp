@@ -12,6 +12,8 @@
 #include "transforms/loops/LinearTestReplacement.h"
 #include "transforms/loops/LoopRotation.h"
 #include "transforms/memory/LoadHoisting.h"
+#include "transforms/memory/LoopCellPromotion.h"
+#include "transforms/memory/PointerOffsets.h"
 #include "transforms/memory/RedundantLoads.h"
 #include "transforms/loops/LoopUnroll.h"
 #include "transforms/loops/StrengthReduction.h"
@@ -97,6 +99,17 @@ bool runLoadHoisting(Program &p, PassContext &ctx) {
     if (ctx.isSSA(f))
       changed |= hoistInvariantLoads(f, &writers);
   return changed;
+}
+bool runCellPromotion(Program &p, PassContext &ctx) {
+  llvm::StringSet<> writers = functionsThatWriteMemory(p);
+  bool changed = false;
+  for (Function &f : p.functions)
+    if (ctx.isSSA(f))
+      changed |= promoteLoopCells(f, &writers);
+  return changed;
+}
+bool runPointerOffsets(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, rebasePointerOffsets);
 }
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
 bool runSCCP(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateConstants); }

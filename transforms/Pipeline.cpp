@@ -54,6 +54,10 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
     runPass(program, ctx, kLICMPass);
     memory = true;
   }
+  // A cell a loop updates at one address (an accumulator in memory) then
+  // lives in a value in the loop, stored back on its exits.
+  if (options.cellPromotion)
+    memory |= runPass(program, ctx, kCellPromotionPass);
   if (memory)
     runPass(program, ctx, kGVNPass);
   // With equal expressions under one name, a value the bottom of an iteration
@@ -68,6 +72,10 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // another induction variable (its own update then dies below).
   if (options.linearTestReplacement)
     reduced |= runPass(program, ctx, kLinearTestReplacementPass);
+  // Pointers at constant offsets of one base step from each other, so the
+  // constants SCCP made of a cell-by-cell fill die below.
+  if (options.pointerOffsets)
+    runPass(program, ctx, kPointerOffsetsPass);
   // Again after the loop passes: what GVN proved equal or constant folds
   // further; then what is left moves to the paths that use it, and block
   // placement turns the hot jumps into fall-throughs.

@@ -24,6 +24,8 @@ struct ScalarPipelineOptions {
   bool scalarReplacement = true; // transforms/memory/ScalarReplacement.h
   bool redundantLoads = true; // transforms/memory/RedundantLoads.h
   bool loadHoisting = true; // transforms/memory/LoadHoisting.h
+  bool cellPromotion = true; // transforms/memory/LoopCellPromotion.h
+  bool pointerOffsets = true; // transforms/memory/PointerOffsets.h
   bool linearTestReplacement = true; // transforms/loops/LinearTestReplacement.h
 };
 

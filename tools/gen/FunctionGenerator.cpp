@@ -2087,15 +2087,36 @@ bool Builder::pointerLoop() {
     VarId other = kill == 1 ? op(Opcode::PtrAdd, ptrTy, {p, modNonNeg(read(kInt), len)}) : kNoVar;
     Region r{p, Type::intTy(), len};
     Cost a = avail();
+    // With kill 3, and with kill 0 on odd trip counts, the loop updates the
+    // cell itself, an accumulator in memory (transforms/memory/
+    // LoopCellPromotion.h), in one of three ways chosen by the trip count
+    // (no draw, so the random stream of every seed stays as it was): every
+    // iteration after its load (kill 3 only); after a store before the loop,
+    // only when the loaded value is below i; or stored before it is loaded,
+    // each iteration.
+    unsigned update = kill == 3                   ? unsigned(trip % 3)
+                      : kill == 0 && trip % 2 == 1 ? unsigned(1 + (trip / 2) % 2)
+                                                   : 0;
+    if (update == 1)
+      effect(Opcode::Store, {at, sum});
     forLoop(n, uint64_t(trip), Cost{a.dyn / uint64_t(2 * trip), 0, 0}, [&](VarId i) {
+      if (update == 2)
+        effect(Opcode::Store, {at, op(Opcode::Sub, Type::intTy(), {sum, i})});
       VarId v = op(Opcode::Load, Type::intTy(), {at});
       op(rng_.chance(70) ? Opcode::Add : Opcode::Sub, Type::intTy(), {sum, v}, sum);
-      if (kill == 1)
+      if (kill == 1) {
         effect(Opcode::Store, {other, op(Opcode::Add, Type::intTy(), {i, v})});
-      else if (kill == 2)
+      } else if (kill == 2) {
         biasedArms(&r);
-      else if (kill == 3)
+      } else if (update == 1) {
+        BlockId bump = newBlock("bump"), kept = newBlock("kept");
+        branch(op(Opcode::Lt, Type::boolTy(), {v, i}), bump, kept);
+        startBlock(bump);
+        effect(Opcode::Store, {at, op(Opcode::Add, Type::intTy(), {v, i})});
+        startBlock(kept);
+      } else if (kill == 3) {
         effect(Opcode::Store, {at, op(Opcode::Add, Type::intTy(), {v, one})});
+      }
       if (rng_.chance(30))
         pureStatement();
     });
