@@ -9,6 +9,8 @@
 #include "transforms/superblocks/ProfileWeights.h"
 #include "transforms/superblocks/SuperblockFormation.h"
 
+#include <map>
+#include <string>
 #include <vector>
 
 namespace brisk {
@@ -25,6 +27,10 @@ struct ScalarPipelineOptions {
   bool redundantLoads = true; // transforms/memory/RedundantLoads.h
   bool loadHoisting = true; // transforms/memory/LoadHoisting.h
   bool linearTestReplacement = true; // transforms/loops/LinearTestReplacement.h
+  bool fullUnroll = true; // transforms/loops/FullUnroll.h
+  // The largest size of each function by name (the growth policy's limits)
+  // for the passes that grow code here; null: no limit.
+  const std::map<std::string, size_t, std::less<>> *sizeLimits = nullptr;
 };
 
 // The optimization pipeline for a level (0: nothing). Passes that work on
@@ -51,6 +57,14 @@ struct SuperblockPipelineOptions {
   // (transforms/interprocedural/RecursiveConstants.h), after tail recursion, before inlining.
   bool recursiveConstants = true;
   bool inlining = true;
+  // The early inliner also takes calls that ran once where the callee is
+  // called from that site only, or folds on the caller's known arguments
+  // (transforms/interprocedural/Inline.h, "Beyond the profile").
+  bool soleSites = true;
+  bool foldingSites = true;
+  // Functions left without a caller are deleted at the end
+  // (transforms/interprocedural/DeadFunctions.h).
+  bool deadFunctions = true;
   // The whole-function SSA passes (runOptimizationPipeline) after inlining;
   // they need the profile's recorded training inputs (Profile::inputs).
   bool scalarOptimizations = true;
