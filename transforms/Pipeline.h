@@ -78,6 +78,8 @@ struct SuperblockPipelineOptions {
   // so that tiny hot functions (a one-call main, a 10-instruction loop) have
   // room to inline into and unroll. The extra is handed out hottest first
   // while the limits add up to at most programGrowthLimit x the program.
+  // A caller that takes in a callee at its sole call site (Inline.h) takes
+  // over the callee's limit and speculative allowance; the callee goes.
   size_t hotGrowthConstant = 64;
   double hotShare = 0.01;
   double programGrowthLimit = 2.5;

@@ -377,8 +377,11 @@ static KnownArguments knownArguments(const Function &f) {
   std::vector<bool> defined(n, false);
   for (const Param &p : f.params)
     k.constant[p.var] = k.local[p.var] = false;
-  // Optimistic, then anything that depends on a variable found unknown goes.
-  for (bool changed = true; changed;) {
+  // Optimistic, then anything that depends on a variable found unknown goes
+  // (a few rounds: chains of ids are short; past that nothing counts as
+  // known, which only keeps calls).
+  bool changed = true;
+  for (int round = 0; changed && round < 8; ++round) {
     changed = false;
     auto drop = [&](std::vector<bool> &set, VarId v) {
       if (set[v]) {
@@ -406,7 +409,7 @@ static KnownArguments knownArguments(const Function &f) {
       }
   }
   for (VarId v = 0; v < n; ++v)
-    if (!defined[v])
+    if (!defined[v] || changed)
       k.constant[v] = k.local[v] = false;
   return k;
 }
@@ -438,6 +441,7 @@ void Inliner::queueSitesOf(size_t fi) {
       Site site{fi, b, i, gi, count};
       bool ordinary = isOrdinarySite(site);
       if (!ordinary && count >= options_.minFoldingSiteCount && gi != fi &&
+          size_[gi] <= std::max(options_.maxCalleeSize, options_.maxSoleCalleeSize) &&
           instrs[i].args.size() == program_.functions[gi].params.size() &&
           maxTripsPerEntry(gi) <= options_.maxFoldingTrips) {
         if (!known)
