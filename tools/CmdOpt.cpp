@@ -47,6 +47,12 @@ void declareCommon(Options &opts) {
   opts.flag("no-ptr-offsets", "keep `ptradd base k` for constant k instead of stepping from a\n"
                               "                            neighbouring pointer of the same base (ptr-offsets)");
   opts.flag("no-lftr", "keep exit tests on their counters (lftr)");
+  opts.flag("no-full-unroll", "keep loops of a few constant trips as loops (full-unroll)");
+  opts.flag("no-inline-sole", "inline a call that ran once only by the profile's rules, even\n"
+                              "                            when it is its callee's only call site");
+  opts.flag("no-inline-folding", "inline a call that ran once only by the profile's rules, even\n"
+                                 "                            when the callee would fold on its known arguments");
+  opts.flag("no-dead-functions", "keep functions that main no longer calls (dead-functions)");
   opts.flag("no-unroll-offsets", "unrolled copies keep their own counter updates for\n"
                                  "                            `ptradd base i` (no pointer advanced per copy)");
   opts.flag("no-unroll", "do not unroll loops before superblocks (counted loops, copy-unroll)");
@@ -90,6 +96,10 @@ bool readPipelineOptions(const Options &opts, SuperblockPipelineOptions &po) {
   po.scalar.cellPromotion = !opts.has("no-promote-cells");
   po.scalar.pointerOffsets = !opts.has("no-ptr-offsets");
   po.scalar.linearTestReplacement = !opts.has("no-lftr");
+  po.scalar.fullUnroll = !opts.has("no-full-unroll");
+  po.soleSites = !opts.has("no-inline-sole");
+  po.foldingSites = !opts.has("no-inline-folding");
+  po.deadFunctions = !opts.has("no-dead-functions");
   po.unroll.pointerOffsets = !opts.has("no-unroll-offsets");
   constexpr double kUnbounded = std::numeric_limits<double>::infinity();
   if (!opts.getNumber("min-edge-prob", so.trace.minEdgeProbability, 0.0, 1.0) ||

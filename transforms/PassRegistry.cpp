@@ -8,6 +8,7 @@
 #include "transforms/ssa/FromSSA.h"
 #include "transforms/scalar/GVN.h"
 #include "transforms/scalar/LoopCarriedGVN.h"
+#include "transforms/loops/FullUnroll.h"
 #include "transforms/loops/LICM.h"
 #include "transforms/loops/LinearTestReplacement.h"
 #include "transforms/loops/LoopRotation.h"
@@ -19,6 +20,7 @@
 #include "transforms/loops/StrengthReduction.h"
 #include "transforms/memory/ScalarReplacement.h"
 #include "transforms/ssa/PhisToSetGet.h"
+#include "transforms/interprocedural/DeadFunctions.h"
 #include "transforms/interprocedural/RecursiveConstants.h"
 #include "transforms/scalar/SCCP.h"
 #include "transforms/scalar/Simplify.h"
@@ -111,6 +113,10 @@ bool runCellPromotion(Program &p, PassContext &ctx) {
 bool runPointerOffsets(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, rebasePointerOffsets);
 }
+bool unrollFullyUnlimited(Function &f) { return unrollLoopsFully(f); }
+bool runFullUnroll(Program &p, PassContext &ctx) {
+  return runOnSSAFunctions(p, ctx, unrollFullyUnlimited);
+}
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
 bool runSCCP(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateConstants); }
 bool runScalarReplacement(Program &p, PassContext &ctx) {
@@ -157,6 +163,7 @@ bool runRecursiveConstants(Program &p, PassContext &ctx) {
       return false;
   return !passConstantsDownRecursion(p, nullptr).empty();
 }
+bool runDeadFunctions(Program &p, PassContext &) { return removeUncalledFunctions(p); }
 // SSA or plain: simplifyCFG itself skips what it cannot handle.
 bool runSimplifyCFG(Program &p, PassContext &) {
   bool changed = false;

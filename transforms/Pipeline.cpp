@@ -3,8 +3,10 @@
 #include "analysis/MaySpeculate.h"
 #include "interp/Interpreter.h"
 #include "transforms/loops/CopyUnroll.h"
+#include "transforms/loops/FullUnroll.h"
 #include "transforms/superblocks/DeadCode.h"
 #include "transforms/PassRegistry.h"
+#include "transforms/interprocedural/DeadFunctions.h"
 #include "transforms/interprocedural/RecursiveConstants.h"
 #include "transforms/interprocedural/TailRecursion.h"
 
@@ -37,6 +39,24 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   runPass(program, ctx, kCopyPropagationPass);
   runPass(program, ctx, kAggressiveDCEPass);
   runPass(program, ctx, kSimplifyCFGPass);
+  // Loops of a few constant trips (a fixed-size array's, or one a constant
+  // argument of an inlined call bounds) become copies of their body, which
+  // the clean-up inside the pass folds: constant counters, loads of what the
+  // copies stored.
+  if (options.fullUnroll) {
+    PassScope scope(ctx, kFullUnrollPass.name, program);
+    for (Function &f : program.functions) {
+      if (!ctx.isSSA(f))
+        continue;
+      FullUnrollOptions fo;
+      if (options.sizeLimits) {
+        auto limit = options.sizeLimits->find(f.name);
+        if (limit != options.sizeLimits->end())
+          fo.sizeLimit = limit->second;
+      }
+      unrollLoopsFully(f, fo);
+    }
+  }
   // Rotation first: its body blocks then run once per entry, so LICM may hoist
   // from them; GVN last merges hoisted constants with earlier ones and folds
   // the copies rotation leaves.
@@ -111,6 +131,17 @@ static double speculativeCost(const Function &f, const Profile &p) {
     cost += n * double(inside);
   }
   return cost;
+}
+
+// How many speculative chunk allowances (SuperblockOptions::
+// speculativeGrowth) each function holds: one of its own (when not listed),
+// plus those of the sole callees it took in (see the early inliner below).
+using AllowanceShares = std::map<std::string, size_t, std::less<>>;
+
+static double speculativeAllowance(const AllowanceShares &shares, const std::string &name,
+                                   const SuperblockOptions &so) {
+  auto it = shares.find(name);
+  return so.speculativeGrowth * double(it == shares.end() ? 1 : it->second);
 }
 
 // The dynamic instructions `f` ran under `p` (block counts x sizes).
@@ -268,7 +299,7 @@ constexpr double kCallFreeLoopCredit = 3.0;
 static void runSuperblockPipelineOnce(Program &program, const Profile &profile, PassContext &ctx,
                                       const SuperblockPipelineOptions &options,
                                       std::map<std::string, size_t> &sizes,
-                                      GrowthLimits &limits,
+                                      GrowthLimits &limits, AllowanceShares &shares,
                                       std::vector<RegionRemark> *remarks) {
   ProgramWeights weights = ProgramWeights::fromProfile(program, profile);
   std::map<std::string, size_t> sizeBefore = sizes; // the code-growth budget's base
@@ -305,8 +336,35 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     // A loop left without calls may speculate: worth a few glue copies.
     if (options.superblocks.speculation && early.callFreeLoopCredit == 0)
       early.callFreeLoopCredit = kCallFreeLoopCredit;
+    // Calls that ran once are inlined here too where that folds (the callee
+    // uses a constant or a local allocation the caller passes, and its
+    // loops are short enough to unroll fully) or where the callee has no
+    // other call site and is cheap or folds: then the caller takes over its
+    // budget, and the callee, dead, goes right away (Inline.h, "Beyond the
+    // profile").
+    if (options.soleSites)
+      early.minSoleSiteCount = 1;
+    // Likewise a call whose known arguments the callee would fold.
+    if (options.foldingSites)
+      early.minFoldingSiteCount = 1;
+    InlineStats stats;
     PassScope scope(ctx, kInlinePass.name, program);
-    inlineHotCalls(program, weights, early);
+    inlineHotCalls(program, weights, early, &stats);
+    auto share = [&](const std::string &name) { return shares.emplace(name, 1).first->second; };
+    for (const InlineStats::SoleSite &s : stats.soleSites) {
+      limits[s.caller] += limits[s.callee];
+      sizeBefore[s.caller] += sizeBefore[s.callee];
+      shares[s.caller] = share(s.caller) + share(s.callee);
+    }
+    // The callees taken in are dead: they go now, so that nothing below
+    // spends work or budget on them (the program-level limit counts the
+    // rest as before).
+    if (!stats.soleSites.empty()) {
+      std::set<std::string, std::less<>> dead;
+      for (const InlineStats::SoleSite &s : stats.soleSites)
+        dead.insert(s.callee);
+      std::erase_if(program.functions, [&](const Function &f) { return dead.count(f.name) != 0; });
+    }
   }
   // The whole-function passes renumber blocks, so their result is profiled
   // again on the recorded training inputs before superblocks are formed.
@@ -314,13 +372,15 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   std::optional<Profile> refreshed;
   if (options.scalarOptimizations && !profile.inputs.empty()) {
     Program beforeScalar = options.scalar.strengthReduction ? program : Program{};
-    bool reduced = runOptimizationPipeline(program, ctx, 2, options.scalar);
+    ScalarPipelineOptions scalar = options.scalar;
+    scalar.sizeLimits = &limits;
+    bool reduced = runOptimizationPipeline(program, ctx, 2, scalar);
     if (ctx.failed())
       return;
     refreshed = interp::profileRuns(program, profile.inputs);
     if (reduced)
       keepCheaperStrengthReduction(program, std::move(beforeScalar), profile.inputs, ctx,
-                                   options.scalar, refreshed); // moved: one copy, not two
+                                   scalar, refreshed); // moved: one copy, not two
     if (ctx.failed())
       return;
     weights = ProgramWeights::fromProfile(program, *refreshed);
@@ -350,7 +410,8 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
         uo.sizeLimit = std::min(limits[f.name], size_t(options.superblocks.growthLimit *
                                                        double(sizeBefore[f.name])));
         uo.speculative = options.superblocks.speculation;
-        uo.speculativeSizeLimit = uo.sizeLimit + size_t(options.superblocks.speculativeGrowth);
+        uo.speculativeSizeLimit =
+            uo.sizeLimit + size_t(speculativeAllowance(shares, f.name, options.superblocks));
         uo.speculationPrice = options.superblocks.forceSpeculation  ? 1e9
                               : options.superblocks.preferSpeculation ? options.superblocks.maxSpeculationPrice
                                                                       : 0;
@@ -384,7 +445,8 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       size_t base = std::max<size_t>(sizeBefore[f.name], 1);
       if (limits.count(f.name))
         so.growthLimit = double(limits[f.name] + chunkGrowth[f.name]) / double(base);
-      so.speculativeGrowth = std::max(0.0, so.speculativeGrowth - double(chunkGrowth[f.name]));
+      so.speculativeGrowth = std::max(0.0, speculativeAllowance(shares, f.name, so) -
+                                               double(chunkGrowth[f.name]));
       formSuperblocks(f, weights.of(f), current.function(f.name), base, so, remarks);
     }
   }
@@ -422,24 +484,58 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
 
 // The instructions `f` may have: its growth limit, plus the speculative
 // chunks' allowance when it speculates.
-static double sizeBudget(const Function &f, size_t limit, const SuperblockOptions &so) {
+static double sizeBudget(const Function &f, size_t limit, const AllowanceShares &shares,
+                         const SuperblockOptions &so) {
   double budget = double(limit);
   if (so.speculation && !isPlainNonSpeculative(f))
-    budget += so.speculativeGrowth;
+    budget += speculativeAllowance(shares, f.name, so);
   return budget;
 }
 
-// The functions of `program` larger than their budget.
-static std::vector<size_t> overBudget(const Program &program, const GrowthLimits &limits,
-                                      const SuperblockOptions &so) {
-  std::vector<size_t> out;
-  for (size_t i = 0; i < program.functions.size(); ++i) {
-    const Function &f = program.functions[i];
+// The functions of `program` larger than their budget, by name.
+static std::vector<std::string> overBudget(const Program &program, const GrowthLimits &limits,
+                                           const AllowanceShares &shares,
+                                           const SuperblockOptions &so) {
+  std::vector<std::string> out;
+  for (const Function &f : program.functions) {
     auto it = limits.find(f.name);
-    if (it != limits.end() && double(f.instrCount()) > sizeBudget(f, it->second, so))
-      out.push_back(i);
+    if (it != limits.end() && double(f.instrCount()) > sizeBudget(f, it->second, shares, so))
+      out.push_back(f.name);
   }
   return out;
+}
+
+// Puts `version` in place of the function of its name in `program`, and
+// brings along every function it calls that `program` lacks (a callee an
+// earlier run took in at its sole site is gone there): from `source` (the
+// run `version` comes from) when there, else from `original`, transitively.
+static void replaceFunction(Program &program, const Function &version, const Program &source,
+                            const Program &original) {
+  if (Function *f = program.findFunction(version.name))
+    *f = version;
+  else
+    program.functions.push_back(version);
+  std::vector<std::string> work{version.name};
+  while (!work.empty()) {
+    const Function *f = program.findFunction(work.back());
+    work.pop_back();
+    std::vector<std::string> missing;
+    for (BlockId b : f->layout)
+      for (const Instr &in : f->block(b).instrs)
+        if (in.op == Opcode::Call && !program.findFunction(in.callee))
+          missing.push_back(in.callee);
+    for (const std::string &name : missing) {
+      if (program.findFunction(name))
+        continue;
+      const Function *from = source.findFunction(name);
+      if (!from)
+        from = original.findFunction(name);
+      if (!from)
+        continue; // a call the original program makes to no function
+      program.functions.push_back(*from);
+      work.push_back(name);
+    }
+  }
 }
 
 // The pipeline with every function held to its limit (`program` is
@@ -453,13 +549,17 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
     sizes.try_emplace(f.name, f.instrCount());
   // Functions that speculate themselves are given back as written, whatever
   // the passes below did to them (see Pipeline.h).
-  std::vector<size_t> ownSpeculation;
-  for (size_t i = 0; i < program.functions.size(); ++i)
-    if (usesSpeculation(program.functions[i]))
-      ownSpeculation.push_back(i);
-  GrowthLimits limits = growthLimits(program, profile, options);
+  std::vector<std::string> ownSpeculation;
+  for (const Function &f : program.functions)
+    if (usesSpeculation(f))
+      ownSpeculation.push_back(f.name);
+  // Each run adjusts its own copy of the limits (a caller that took in a
+  // sole callee takes its limit too).
+  const GrowthLimits baseLimits = growthLimits(program, profile, options);
+  GrowthLimits limits = baseLimits;
   std::vector<RegionRemark> firstRemarks;
-  runSuperblockPipelineOnce(program, profile, ctx, options, sizes, limits, &firstRemarks);
+  AllowanceShares shares;
+  runSuperblockPipelineOnce(program, profile, ctx, options, sizes, limits, shares, &firstRemarks);
   // The remarks describe the final output: a function taken from a retry
   // takes that run's remarks; one that stays as it was has none.
   std::map<std::string, std::vector<RegionRemark>> remarksOf;
@@ -474,16 +574,16 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   if (ctx.failed())
     return;
   // (Back to its original size, such a function is never over budget below,
-  // so no retry replaces it.)
-  for (size_t i : ownSpeculation) {
-    program.functions[i] = original.functions[i];
+  // so no retry replaces it. It is never inlined, so it is still there.)
+  for (const std::string &name : ownSpeculation) {
+    replaceFunction(program, *original.findFunction(name), original, original);
     RegionRemark rm;
-    rm.function = program.functions[i].name;
+    rm.function = name;
     rm.decision = "untouched";
     rm.reason = "the function uses speculate/guard/commit itself: the optimizer leaves it as "
                 "written, since moving or inlining its code could change where its own "
                 "speculation is active (a call or ret there is an error)";
-    std::vector<RegionRemark> &mine = remarksOf[program.functions[i].name];
+    std::vector<RegionRemark> &mine = remarksOf[name];
     mine.clear();
     mine.push_back(std::move(rm));
   }
@@ -492,7 +592,7 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   // Such a function takes its version from a run with half, a quarter, none
   // of that allowance, then from a run without inlining, else stays as it was. Any version of
   // a function is a correct one: they are compiled from the same profile.
-  std::vector<size_t> over = overBudget(program, limits, options.superblocks);
+  std::vector<std::string> over = overBudget(program, limits, shares, options.superblocks);
   if (over.empty()) {
     emitRemarks();
     return;
@@ -505,30 +605,34 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
       fallback.inlining = false;
     Program retry = original;
     std::vector<RegionRemark> retryRemarks;
-    runSuperblockPipelineOnce(retry, profile, ctx, fallback, sizes, limits, &retryRemarks);
+    GrowthLimits retryLimits = baseLimits;
+    AllowanceShares retryShares;
+    runSuperblockPipelineOnce(retry, profile, ctx, fallback, sizes, retryLimits, retryShares,
+                              &retryRemarks);
     if (ctx.failed())
       return;
-    std::vector<size_t> stillOver;
-    for (size_t i : over) {
-      const Function &candidate = retry.functions[i];
-      if (double(candidate.instrCount()) <=
-          sizeBudget(candidate, limits[candidate.name], options.superblocks)) {
-        program.functions[i] = candidate;
-        std::vector<RegionRemark> &mine = remarksOf[candidate.name];
+    std::vector<std::string> stillOver;
+    for (const std::string &name : over) {
+      const Function *candidate = retry.findFunction(name);
+      if (candidate && double(candidate->instrCount()) <=
+                           sizeBudget(*candidate, retryLimits[name], retryShares,
+                                      options.superblocks)) {
+        replaceFunction(program, *candidate, retry, original);
+        std::vector<RegionRemark> &mine = remarksOf[name];
         mine.clear();
         for (const RegionRemark &r : retryRemarks)
-          if (r.function == candidate.name)
+          if (r.function == name)
             mine.push_back(r);
       } else {
-        stillOver.push_back(i);
+        stillOver.push_back(name);
       }
     }
     over = std::move(stillOver);
   }
-  for (size_t i : over)
-    if (i < original.functions.size()) { // not a worker: see runSuperblockPipelineOnce
-      program.functions[i] = original.functions[i];
-      remarksOf[program.functions[i].name].clear();
+  for (const std::string &name : over)
+    if (const Function *f = original.findFunction(name)) { // not a worker: see runSuperblockPipelineOnce
+      replaceFunction(program, *f, original, original);
+      remarksOf[name].clear();
     }
   emitRemarks();
 }
@@ -543,65 +647,8 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
 // result that runs fewer instructions on the training inputs, or the one
 // that runs more of them under speculation for at most the speculation
 // price more (every function then within growthLimit x its size). Functions
-// no longer called from main are dropped at the end. Only small programs get there: past
+// no longer called from main go afterwards (dead-functions). Only small programs get there: past
 // 64 instructions a function's allowance is its 2.0x.
-// Which functions of `p` a chain of calls from `main` reaches (all of them
-// when there is no main: then anything may be called from outside).
-static std::vector<bool> calledFromMain(const Program &p) {
-  std::vector<bool> reached(p.functions.size(), false);
-  std::vector<size_t> work;
-  for (size_t i = 0; i < p.functions.size(); ++i)
-    if (p.functions[i].name == "main") {
-      reached[i] = true;
-      work.push_back(i);
-    }
-  if (work.empty())
-    return std::vector<bool>(p.functions.size(), true);
-  while (!work.empty()) {
-    const Function &f = p.functions[work.back()];
-    work.pop_back();
-    for (BlockId b : f.layout)
-      for (const Instr &in : f.block(b).instrs)
-        if (in.op == Opcode::Call)
-          for (size_t j = 0; j < p.functions.size(); ++j)
-            if (!reached[j] && p.functions[j].name == in.callee) {
-              reached[j] = true;
-              work.push_back(j);
-            }
-  }
-  return reached;
-}
-
-// Functions no call chain from main reaches any more (every call of them
-// was inlined) cannot run: they are dropped, with their remarks.
-static void dropUncalledFunctions(Program &program, std::vector<RegionRemark> *remarks) {
-  std::vector<bool> live = calledFromMain(program);
-  if (std::all_of(live.begin(), live.end(), [](bool l) { return l; }))
-    return;
-  std::vector<Function> kept;
-  std::set<std::string, std::less<>> dropped;
-  for (size_t i = 0; i < program.functions.size(); ++i)
-    if (live[i])
-      kept.push_back(std::move(program.functions[i]));
-    else
-      dropped.insert(program.functions[i].name);
-  program.functions = std::move(kept);
-  if (remarks)
-    std::erase_if(*remarks, [&](const RegionRemark &r) { return dropped.count(r.function) > 0; });
-}
-
-static void runWithinProgramLimit(Program &program, const Profile &profile, PassContext &ctx,
-                                  const SuperblockPipelineOptions &options,
-                                  std::vector<RegionRemark> *remarks);
-
-void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
-                           const SuperblockPipelineOptions &options,
-                           std::vector<RegionRemark> *remarks) {
-  runWithinProgramLimit(program, profile, ctx, options, remarks);
-  if (!ctx.failed())
-    dropUncalledFunctions(program, remarks);
-}
-
 static void runWithinProgramLimit(Program &program, const Profile &profile, PassContext &ctx,
                                   const SuperblockPipelineOptions &options,
                                   std::vector<RegionRemark> *remarks) {
@@ -693,6 +740,25 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
     if (remarks)
       *remarks = std::move(otherRemarks);
   }
+}
+
+// The functions that inlining left without a caller go last: the
+// program-level limit above counted them (as it always did), so that the
+// room they leave does not change what the loop transforms decide.
+void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
+                           const SuperblockPipelineOptions &options,
+                           std::vector<RegionRemark> *remarks) {
+  runWithinProgramLimit(program, profile, ctx, options, remarks);
+  if (ctx.failed() || !options.deadFunctions)
+    return;
+  PassScope scope(ctx, kDeadFunctionsPass.name, program);
+  if (!removeUncalledFunctions(program) || !remarks)
+    return;
+  // A deleted function's regions never run: their remarks go with it.
+  std::erase_if(*remarks, [&](const RegionRemark &r) {
+    return std::none_of(program.functions.begin(), program.functions.end(),
+                        [&](const Function &f) { return f.name == r.function; });
+  });
 }
 
 } // namespace brisk

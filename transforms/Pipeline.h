@@ -9,6 +9,8 @@
 #include "transforms/superblocks/ProfileWeights.h"
 #include "transforms/superblocks/SuperblockFormation.h"
 
+#include <map>
+#include <string>
 #include <vector>
 
 namespace brisk {
@@ -27,6 +29,10 @@ struct ScalarPipelineOptions {
   bool cellPromotion = true; // transforms/memory/LoopCellPromotion.h
   bool pointerOffsets = true; // transforms/memory/PointerOffsets.h
   bool linearTestReplacement = true; // transforms/loops/LinearTestReplacement.h
+  bool fullUnroll = true; // transforms/loops/FullUnroll.h
+  // The largest size of each function by name (the growth policy's limits)
+  // for the passes that grow code here; null: no limit.
+  const std::map<std::string, size_t, std::less<>> *sizeLimits = nullptr;
 };
 
 // The optimization pipeline for a level (0: nothing). Passes that work on
@@ -53,6 +59,14 @@ struct SuperblockPipelineOptions {
   // (transforms/interprocedural/RecursiveConstants.h), after tail recursion, before inlining.
   bool recursiveConstants = true;
   bool inlining = true;
+  // The early inliner also takes calls that ran once where the callee is
+  // called from that site only, or folds on the caller's known arguments
+  // (transforms/interprocedural/Inline.h, "Beyond the profile").
+  bool soleSites = true;
+  bool foldingSites = true;
+  // Functions left without a caller are deleted at the end
+  // (transforms/interprocedural/DeadFunctions.h).
+  bool deadFunctions = true;
   // The whole-function SSA passes (runOptimizationPipeline) after inlining;
   // they need the profile's recorded training inputs (Profile::inputs).
   bool scalarOptimizations = true;
@@ -66,6 +80,8 @@ struct SuperblockPipelineOptions {
   // so that tiny hot functions (a one-call main, a 10-instruction loop) have
   // room to inline into and unroll. The extra is handed out hottest first
   // while the limits add up to at most programGrowthLimit x the program.
+  // A caller that takes in a callee at its sole call site (Inline.h) takes
+  // over the callee's limit and speculative allowance; the callee goes.
   size_t hotGrowthConstant = 64;
   double hotShare = 0.01;
   double programGrowthLimit = 2.5;

@@ -11,6 +11,7 @@
 #include "interp/Profile.h"
 #include "test/SharedData.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -95,6 +96,24 @@ inline unsigned countOp(const Program &p, Opcode op) {
 }
 
 // One function as Bril text.
+// The growth policy's limit of one function of size `size` (instructions):
+// 2.0x, or its size + 64 when hot (transforms/Pipeline.cpp).
+inline double growthLimitOf(size_t size) {
+  return std::max(2.0 * double(std::max<size_t>(size, 1)), double(size + 64));
+}
+
+// What the original functions that `optimized` lacks add to a budget: a
+// callee inlined at its sole call site hands its caller its limit (and its
+// speculative allowance, `allowance` here) before it goes.
+inline double budgetOfRemovedFunctions(const Program &original, const Program &optimized,
+                                       double allowance) {
+  double extra = 0;
+  for (const Function &g : original.functions)
+    if (!optimized.findFunction(g.name))
+      extra += growthLimitOf(g.instrCount()) + allowance;
+  return extra;
+}
+
 inline std::string textOf(const Function &f) {
   std::ostringstream os;
   printFunction(f, os);

@@ -2,6 +2,8 @@
 
 #include "analysis/CFG.h"
 #include "analysis/DefiniteAssignment.h"
+#include "analysis/Dominators.h"
+#include "analysis/Loops.h"
 #include "analysis/Liveness.h"
 #include "analysis/MaySpeculate.h"
 #include "analysis/Uses.h"
@@ -43,6 +45,7 @@ struct Plan {
   std::vector<BlockId> exits;        // blocks that return (ret, or fall off the end)
   double savedPerCall = 0;           // estimated dynamic instructions saved per call
   long long growth = 0;              // static instructions added to the caller
+  bool sole = false;                 // the callee's sole call site (see the header)
 };
 
 // Which returned variables of `g` can be renamed to the call's destination x,
@@ -125,6 +128,16 @@ void chooseResults(const Function &g, const CFG &cfg, const Instr &call,
   }
 }
 
+// What a function does with each parameter that a known argument could
+// fold: `branched`, a `br` condition or an `alloc` size is computed from it
+// by pure instructions; `loaded`, a load reads through it (a pointer derived
+// from it by `ptradd` or `id`). Passing it on to a call counts as what the
+// callee does with it there. Nothing for a function that calls itself: one
+// level inlined folds nothing that the next level would not need again.
+struct ParamUses {
+  std::vector<bool> branched, loaded;
+};
+
 class Inliner {
 public:
   Inliner(Program &program, ProgramWeights &weights, const InlineOptions &options,
@@ -140,6 +153,7 @@ private:
     uint32_t index;
     size_t callee;
     double count;
+    bool folds = false; // passes a constant the callee branches on
   };
 
   // A site in the queue: hottest first, ties in program order (function,
@@ -162,18 +176,29 @@ private:
   void queueSitesOf(size_t fi);
   bool calleeHasLoop(size_t gi);
   bool recursionAllows(const Site &site) const;
-  bool plan(const Site &site, Plan &out) const;
+  bool plan(const Site &site, Plan &out);
   void inlineSite(const Site &site, const Plan &plan);
   const std::vector<size_t> &chainOf(size_t fn, BlockId b) const;
+  bool isOrdinarySite(const Site &site);
+  bool isSoleSite(const Site &site);
+  double maxTripsPerEntry(size_t fn);
+  double costPerCall(size_t fn) const;
+  ParamUses paramUses(size_t gi);
+  long long limitOf(size_t fn) const;
 
   Program &program_;
   ProgramWeights &weights_;
   const InlineOptions &options_;
   InlineStats &stats_;
   std::vector<size_t> originalSize_, size_;
+  std::vector<long long> callSites_;               // per function: calls naming it
+  std::vector<long long> inherited_;               // per function: limits of sole callees taken in
+  std::vector<bool> dead_;                         // inlined at its sole site: no caller left
   llvm::StringMap<size_t> index_;                  // function name -> index
   std::vector<unsigned> version_;                  // bumped when a function changes
   std::vector<std::optional<bool>> hasLoop_;       // per function, until it changes
+  std::vector<std::optional<ParamUses>> paramUses_; // per function, likewise
+  std::vector<std::optional<double>> maxTrips_;    // per function, likewise
   std::priority_queue<Queued> queue_;
   std::vector<std::vector<Queued>> failedByCallee_; // retried when the callee changes
   long long programSize_ = 0, programLimit_ = 0;
@@ -210,8 +235,19 @@ bool Inliner::run() {
   // changes (budgets only shrink, so nothing else can make it fit).
   for (size_t i = 0; i < program_.functions.size(); ++i)
     index_[program_.functions[i].name] = i;
+  callSites_.assign(program_.functions.size(), 0);
+  inherited_.assign(program_.functions.size(), 0);
+  dead_.assign(program_.functions.size(), false);
+  for (const Function &f : program_.functions)
+    for (BlockId b : f.layout)
+      for (const Instr &in : f.block(b).instrs)
+        if (in.op == Opcode::Call)
+          if (auto it = index_.find(in.callee); it != index_.end())
+            ++callSites_[it->second];
   version_.assign(program_.functions.size(), 0);
   hasLoop_.assign(program_.functions.size(), std::nullopt);
+  paramUses_.assign(program_.functions.size(), std::nullopt);
+  maxTrips_.assign(program_.functions.size(), std::nullopt);
   failedByCallee_.resize(program_.functions.size());
   for (size_t fi = 0; fi < program_.functions.size(); ++fi)
     queueSitesOf(fi);
@@ -220,8 +256,8 @@ bool Inliner::run() {
   while (!queue_.empty() && inlinedCount < kMaxInlinesPerRun) {
     Queued q = queue_.top();
     queue_.pop();
-    if (q.version != version_[q.site.caller])
-      continue; // its caller changed: the site was queued again
+    if (q.version != version_[q.site.caller] || dead_[q.site.caller])
+      continue; // its caller changed (the site was queued again) or is dead
     const Site &site = q.site;
     Plan p;
     if (!recursionAllows(site) || !plan(site, p)) {
@@ -229,6 +265,20 @@ bool Inliner::run() {
       continue;
     }
     inlineSite(site, p);
+    if (p.sole) {
+      // The callee is dead: its calls now live in the caller's copy only.
+      dead_[site.callee] = true;
+      for (BlockId b : program_.functions[site.callee].layout)
+        for (const Instr &in : program_.functions[site.callee].block(b).instrs)
+          if (in.op == Opcode::Call)
+            if (auto it = index_.find(in.callee); it != index_.end())
+              --callSites_[it->second];
+      inherited_[site.caller] += limitOf(site.callee) + inherited_[site.callee];
+      stats_.soleSites.push_back({program_.functions[site.callee].name,
+                                  program_.functions[site.caller].name});
+      // The callee is dead now: the pipeline deletes it.
+      programSize_ -= (long long)size_[site.callee];
+    }
     stats_.sitesInlined++;
     stats_.instructionsAdded += p.growth;
     stats_.estimatedSaved += p.savedPerCall * site.count;
@@ -237,6 +287,8 @@ bool Inliner::run() {
     for (size_t changedFn : {site.caller, site.callee}) {
       ++version_[changedFn];
       hasLoop_[changedFn].reset();
+      paramUses_[changedFn].reset();
+      maxTrips_[changedFn].reset();
       queueSitesOf(changedFn);
       for (const Queued &retry : std::exchange(failedByCallee_[changedFn], {}))
         if (retry.version == version_[retry.site.caller])
@@ -263,19 +315,120 @@ bool Inliner::calleeHasLoop(size_t gi) {
   return *hasLoop_[gi];
 }
 
+ParamUses Inliner::paramUses(size_t gi) {
+  if (paramUses_[gi])
+    return *paramUses_[gi];
+  const Function &g = program_.functions[gi];
+  ParamUses out{std::vector<bool>(g.params.size(), false),
+                std::vector<bool>(g.params.size(), false)};
+  // A call cycle reads as "folds nothing" while it is being summarized.
+  paramUses_[gi] = out;
+  bool recursive = false;
+  for (BlockId b : g.layout)
+    for (const Instr &in : g.block(b).instrs)
+      recursive |= in.op == Opcode::Call && in.callee == g.name;
+  for (size_t p = 0; p < g.params.size() && !recursive; ++p) {
+    std::vector<bool> derived(g.numVars(), false);
+    derived[g.params[p].var] = true;
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (BlockId b : g.layout)
+        for (const Instr &in : g.block(b).instrs) {
+          bool reads = false;
+          forEachUse(in, [&](VarId v) { reads |= derived[v]; });
+          if (!reads)
+            continue;
+          if (in.op == Opcode::Br || in.op == Opcode::Alloc)
+            out.branched[p] = true;
+          else if (in.op == Opcode::Load)
+            out.loaded[p] = true;
+          else if (in.op == Opcode::Call) {
+            auto it = index_.find(in.callee);
+            if (it == index_.end() || program_.functions[it->second].params.size() != in.args.size())
+              continue;
+            ParamUses inner = paramUses(it->second);
+            for (size_t a = 0; a < in.args.size(); ++a)
+              if (derived[in.args[a]]) {
+                out.branched[p] = out.branched[p] || inner.branched[a];
+                out.loaded[p] = out.loaded[p] || inner.loaded[a];
+              }
+          }
+          if (in.hasDest() && isPure(in.op) && !derived[in.dest])
+            derived[in.dest] = grew = true;
+        }
+    }
+  }
+  paramUses_[gi] = out;
+  return out;
+}
+
+// What the caller knows of a variable at every call that passes it: a
+// constant (every definition is a `const` of one value, or an `id` of such
+// a variable) or a pointer from an `alloc` of the caller (every definition
+// is an `alloc`, or an `id` or a `ptradd` of such a pointer).
+struct KnownArguments {
+  std::vector<bool> constant, local;
+};
+
+static KnownArguments knownArguments(const Function &f) {
+  size_t n = f.numVars();
+  KnownArguments k{std::vector<bool>(n, true), std::vector<bool>(n, true)};
+  std::vector<std::optional<Literal>> value(n);
+  std::vector<bool> defined(n, false);
+  for (const Param &p : f.params)
+    k.constant[p.var] = k.local[p.var] = false;
+  // Optimistic, then anything that depends on a variable found unknown goes
+  // (a few rounds: chains of ids are short; past that nothing counts as
+  // known, which only keeps calls).
+  bool changed = true;
+  for (int round = 0; changed && round < 8; ++round) {
+    changed = false;
+    auto drop = [&](std::vector<bool> &set, VarId v) {
+      if (set[v]) {
+        set[v] = false;
+        changed = true;
+      }
+    };
+    for (BlockId b : f.layout)
+      for (const Instr &in : f.block(b).instrs) {
+        if (!in.hasDest())
+          continue;
+        VarId d = in.dest;
+        defined[d] = true;
+        if (in.op == Opcode::Const) {
+          if (value[d] && *value[d] != in.value)
+            drop(k.constant, d);
+          value[d] = in.value;
+        } else if (in.op != Opcode::Id || !k.constant[in.args[0]]) {
+          drop(k.constant, d);
+        }
+        bool pointer = in.op == Opcode::Alloc ||
+                       ((in.op == Opcode::Id || in.op == Opcode::PtrAdd) && k.local[in.args[0]]);
+        if (!pointer)
+          drop(k.local, d);
+      }
+  }
+  for (VarId v = 0; v < n; ++v)
+    if (!defined[v] || changed)
+      k.constant[v] = k.local[v] = false;
+  return k;
+}
+
 // Queues the eligible call sites of function `fi` at its current version.
 void Inliner::queueSitesOf(size_t fi) {
   const Function &f = program_.functions[fi];
   const FunctionWeights *w = weights_.find(f);
-  if (!w || !w->hasData() || containsPhi(f))
+  if (!w || !w->hasData() || containsPhi(f) || dead_[fi])
     return;
   // A call that may run under the caller's own speculation is an error under
   // brili; its inlined body would run and succeed.
   MaySpeculate speculating(f);
+  std::optional<KnownArguments> known; // computed on the first folding candidate
   for (size_t pos = 0; pos < f.layout.size(); ++pos) {
     BlockId b = f.layout[pos];
     double count = w->block(b);
-    if (count < options_.minSiteCount)
+    if (count < std::min({options_.minSiteCount, options_.minSoleSiteCount,
+                          options_.minFoldingSiteCount}))
       continue;
     const std::vector<Instr> &instrs = f.block(b).instrs;
     for (uint32_t i = 0; i < instrs.size(); ++i) {
@@ -285,10 +438,93 @@ void Inliner::queueSitesOf(size_t fi) {
       if (it == index_.end())
         continue;
       size_t gi = it->second;
-      if (count >= options_.minSiteCountWithLoops || !calleeHasLoop(gi))
-        queue_.push(Queued{Site{fi, b, i, gi, count}, pos, version_[fi]});
+      Site site{fi, b, i, gi, count};
+      bool ordinary = isOrdinarySite(site);
+      if (!ordinary && count >= options_.minFoldingSiteCount && gi != fi &&
+          size_[gi] <= std::max(options_.maxCalleeSize, options_.maxSoleCalleeSize) &&
+          instrs[i].args.size() == program_.functions[gi].params.size() &&
+          maxTripsPerEntry(gi) <= options_.maxFoldingTrips) {
+        if (!known)
+          known = knownArguments(f);
+        ParamUses uses = paramUses(gi);
+        bool allConstant = !instrs[i].args.empty();
+        for (size_t a = 0; a < instrs[i].args.size(); ++a) {
+          VarId v = instrs[i].args[a];
+          site.folds |= (uses.branched[a] && known->constant[v]) || (uses.loaded[a] && known->local[v]);
+          allConstant = allConstant && known->constant[v];
+        }
+        // Every argument known: what the callee computes from them folds.
+        site.folds |= allConstant && instrs[i].hasDest();
+      }
+      if (ordinary || isSoleSite(site) || site.folds)
+        queue_.push(Queued{site, pos, version_[fi]});
     }
   }
+}
+
+// A site the profile alone makes eligible (see "Which sites" in the header).
+bool Inliner::isOrdinarySite(const Site &site) {
+  return site.count >= options_.minSiteCount &&
+         (site.count >= options_.minSiteCountWithLoops || !calleeHasLoop(site.callee)) &&
+         size_[site.callee] <= options_.maxCalleeSize;
+}
+
+bool Inliner::isSoleSite(const Site &site) {
+  return !isOrdinarySite(site) && site.count >= options_.minSoleSiteCount &&
+         site.callee != site.caller && callSites_[site.callee] == 1 &&
+         (site.folds || costPerCall(site.callee) <= options_.maxSoleCallCost);
+}
+
+// The most iterations per entry that a loop of `fn` ran, by its profile
+// (header count over entries from outside the loop); 0 without loops.
+double Inliner::maxTripsPerEntry(size_t fn) {
+  if (maxTrips_[fn])
+    return *maxTrips_[fn];
+  const Function &g = program_.functions[fn];
+  const FunctionWeights *w = weights_.find(g);
+  double most = 0;
+  CFG cfg(g);
+  DominatorTree dom(cfg);
+  LoopInfo loops(cfg, dom);
+  for (const Loop &l : loops.loops()) {
+    if (!w) {
+      most = std::numeric_limits<double>::infinity();
+      break;
+    }
+    double header = w->block(l.header), back = 0;
+    for (BlockId latch : l.latches)
+      back += w->edge(latch, l.header);
+    double entries = header - back;
+    if (header > 0)
+      most = std::max(most, entries > 0 ? header / entries : header);
+  }
+  maxTrips_[fn] = most;
+  return most;
+}
+
+// The dynamic instructions one call of `fn` runs, by its profile.
+double Inliner::costPerCall(size_t fn) const {
+  const Function &g = program_.functions[fn];
+  const FunctionWeights *w = weights_.find(g);
+  if (!w || w->entryCount <= 0)
+    return 0;
+  double total = 0;
+  for (BlockId b : g.layout)
+    total += w->block(b) * double(g.block(b).instrs.size());
+  return total / w->entryCount;
+}
+
+// The size the callee may reach by itself: what it hands to a caller that
+// takes it in at its sole site.
+long long Inliner::limitOf(size_t fn) const {
+  if (options_.callerSizeLimit) {
+    auto it = options_.callerSizeLimit->find(program_.functions[fn].name);
+    return it == options_.callerSizeLimit->end() ? (long long)originalSize_[fn]
+                                                 : (long long)it->second;
+  }
+  return (long long)originalSize_[fn] +
+         (long long)(options_.callerGrowthFactor * double(originalSize_[fn])) +
+         (long long)options_.callerGrowthConstant;
 }
 
 bool Inliner::recursionAllows(const Site &site) const {
@@ -325,7 +561,8 @@ static bool callsAnything(const Function &g) {
   return false;
 }
 
-bool Inliner::plan(const Site &site, Plan &out) const {
+
+bool Inliner::plan(const Site &site, Plan &out) {
   const Function &f = program_.functions[site.caller];
   const Function &g = program_.functions[site.callee];
   const Instr &call = f.block(site.block).instrs[site.index];
@@ -344,7 +581,11 @@ bool Inliner::plan(const Site &site, Plan &out) const {
     if (DefiniteAssignment(f, callerCFG).mayReadUndefined(site.block, unsigned(site.index)))
       return false;
   }
-  if (size_[site.callee] > options_.maxCalleeSize || call.args.size() != g.params.size())
+  out.sole = isSoleSite(site);
+  if (!isOrdinarySite(site) && !out.sole && !site.folds)
+    return false;
+  if (size_[site.callee] > (out.sole ? options_.maxSoleCalleeSize : options_.maxCalleeSize) ||
+      call.args.size() != g.params.size())
     return false;
   if (call.hasDest() && (g.returnType.isNone() || call.type != g.returnType))
     return false;
@@ -463,8 +704,12 @@ bool Inliner::plan(const Site &site, Plan &out) const {
     auto it = options_.callerSizeLimit->find(f.name);
     callerLimit = it == options_.callerSizeLimit->end() ? 0 : (long long)it->second;
   }
+  callerLimit += inherited_[site.caller];
+  if (out.sole)
+    callerLimit += limitOf(site.callee) + inherited_[site.callee];
+  long long programGrowth = growth - (out.sole ? (long long)size_[site.callee] : 0);
   if ((long long)size_[site.caller] + growth > callerLimit ||
-      programSize_ + growth > programLimit_)
+      programSize_ + programGrowth > programLimit_)
     return false;
   return true;
 }
@@ -597,6 +842,12 @@ void Inliner::inlineSite(const Site &site, const Plan &plan) {
     fw.setEdge(blockMap[e], C, gw.block(e) * ratio);
 
   // Bookkeeping.
+  --callSites_[site.callee];
+  for (BlockId b : plan.order)
+    for (const Instr &in : g.block(b).instrs)
+      if (in.op == Opcode::Call)
+        if (auto it = index_.find(in.callee); it != index_.end())
+          ++callSites_[it->second];
   std::vector<size_t> chain = chainOf(site.caller, B);
   std::vector<std::vector<size_t>> &chains = chains_[site.caller];
   chains.resize(f.blocks.size());

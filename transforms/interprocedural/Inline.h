@@ -53,6 +53,37 @@
 // B's count and B's outgoing edges, and the callee's own counts (and entry
 // count) are scaled down by the share of its entries the site accounted for.
 //
+// Beyond the profile. The sites above are the ordinary ones: hot enough,
+// and a callee of at most maxCalleeSize. Two more kinds are inlined once
+// they ran, where a call that runs once still hides what folds:
+//   - Folding sites (options.minFoldingSiteCount): the caller knows an
+//     argument the callee would use -- a constant (every definition of the
+//     variable in the caller is a `const` of one value, or an `id` of such
+//     a variable) that a `br` condition or an `alloc` size of the callee is
+//     computed from, or a pointer into an `alloc` of the caller (every
+//     definition an `alloc`, `id` or `ptradd` of one) that the callee loads
+//     through, or constants for every argument of a call with a result
+//     (what the callee computes from them folds); what the callee passes on
+//     to its own calls counts as used the way those callees use it. A
+//     callee that calls itself folds nothing (the next level needs the same
+//     again). Only when no loop of the callee ran more than maxFoldingTrips
+//     iterations per entry (its profile): in the caller such loops may then
+//     unroll fully (transforms/loops/FullUnroll.h) on the constants, and the
+//     memory passes see the caller's allocations.
+//   - Sole call sites (options.minSoleSiteCount): a callee that the whole
+//     program calls from one site only, in another function, when that site
+//     folds or the callee ran at most maxSoleCallCost instructions per call,
+//     up to maxSoleCalleeSize instructions. Inlined, the callee is dead (the
+//     pipeline deletes it), so the program does not grow: the caller's size
+//     limit grows by the callee's (callerSizeLimit, else its growth factor
+//     and constant; what the callee had inherited the same way included),
+//     and stats->soleSites records the move so that the pipeline's growth
+//     policy follows it. The count of call sites follows the inlining: a
+//     copied body adds its calls, and a callee gone takes its calls along.
+//     (A hot site the ordinary rules take keeps the ordinary budget: its
+//     callee goes at the end, as any function left without a caller.)
+// The caller's budget and the program's hold for them as for any site.
+//
 // A callee that may read one of its variables before assigning it
 // (analysis/DefiniteAssignment.h) is not inlined: brili fails on that read,
 // while in the caller the copy could read a value left by an earlier
@@ -76,8 +107,10 @@
 #include "transforms/superblocks/ProfileWeights.h"
 
 #include <cstddef>
+#include <limits>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace brisk {
 
@@ -102,9 +135,28 @@ struct InlineOptions {
   // under speculation, which forbids calls; the glue's copies mostly vanish
   // in the SSA passes after inlining.
   double callFreeLoopCredit = 0;
+  // Sole call sites (see "Beyond the profile" above): inlined once they ran
+  // at least this many times, whatever the callee's loops; infinity: off.
+  double minSoleSiteCount = std::numeric_limits<double>::infinity();
+  size_t maxSoleCalleeSize = 400;     // instructions of such a callee
+  // Folding sites (see "Beyond the profile" above): inlined once they ran
+  // at least this many times, whatever the callee's loops; infinity: off.
+  double minFoldingSiteCount = std::numeric_limits<double>::infinity();
+  // A sole site whose callee ran more dynamic instructions per call than
+  // this (its profile) is inlined only when it is a folding site too.
+  double maxSoleCallCost = 64;
+  // A folding site whose callee has a loop that ran more iterations per
+  // entry than this (its profile) is left to the ordinary rules: in the
+  // caller it would not unroll fully.
+  double maxFoldingTrips = 64;
 };
 
 struct InlineStats {
+  // A callee inlined at its sole call site, and the caller that took it in.
+  struct SoleSite {
+    std::string callee, caller;
+  };
+  std::vector<SoleSite> soleSites;
   unsigned sitesInlined = 0;
   long long instructionsAdded = 0;    // static size growth of the program
   double estimatedSaved = 0;          // dynamic instructions, from the profile
