@@ -23,7 +23,8 @@ int runGenCommand(const std::vector<std::string> &args) {
                "--own-speculation, --memory-hazards; --hazards for all) make programs\n"
                "that fail or never end on some inputs, on purpose (docs/generator.md);\n"
                "--hot-loops, --aliasing, --pointer-loops and --loop-nests add the shapes\n"
-               "the loop and memory passes work on.");
+               "the loop and memory passes work on, --folded-arms one of superblock\n"
+               "formation.");
   opts.value("seed", "S", "random seed (default 0)");
   opts.value("size", "N", "approximate number of instructions (default 200)");
   opts.value("format", "FMT", "json (default) or text");

@@ -29,6 +29,9 @@ constexpr ShapeFlag kShapes[] = {
      &GenOptions::pointerLoops},
     {"loop-nests", "loop nests (counted, uncounted) with inner stores and biased branches",
      &GenOptions::loopNests},
+    {"folded-arms",
+     "if/else on constants whose live arm ends in a short do-while, then a print and a loop",
+     &GenOptions::foldedArms},
 };
 
 } // namespace
@@ -49,8 +52,8 @@ void declareGeneratorFlags(Options &opts, const std::string &prefix, bool shapes
     opts.flag(s.name, prefix + s.help + state);
     opts.flag(std::string("no-") + s.name, prefix + "no " + s.help);
   }
-  opts.flag("hazards", prefix + "all nine shapes above");
-  opts.flag("no-hazards", prefix + "none of the nine shapes (the safe generator)");
+  opts.flag("hazards", prefix + "all ten shapes above");
+  opts.flag("no-hazards", prefix + "none of the ten shapes (the safe generator)");
   opts.value("shape-rate", "P",
              prefix + "percent of statements that hold one of the shapes (default " +
                  std::to_string(defaultShapeRate(shapesOnByDefault)) + ")");

@@ -3,8 +3,8 @@
 //   --no-memory, --no-floats, --no-chars, --no-calls, --no-recursion,
 //   --no-prints turn features of the safe generator off;
 //   --undefined-reads, --traps, --endless-loops, --own-speculation,
-//   --hot-loops, --memory-hazards, --aliasing, --pointer-loops, --loop-nests
-//   (--hazards for all nine, --no-hazards for none) turn the shapes of
+//   --hot-loops, --memory-hazards, --aliasing, --pointer-loops, --loop-nests,
+//   --folded-arms (--hazards for all ten, --no-hazards for none) turn the shapes of
 //   ProgramGenerator.h on, --no-undefined-reads ... turn them off, and
 //   --shape-rate=P sets how often a statement holds one.
 // Which shapes are on by default differs: `brisk gen` writes safe,
@@ -20,7 +20,7 @@
 namespace brisk {
 
 // The default of --shape-rate: GenOptions' 4 for `brisk gen`; 6 for `brisk
-// fuzz`, whose nine shapes share the positions the first five had alone, so
+// fuzz`, whose ten shapes share the positions the first five had alone, so
 // that each of those five keeps about the frequency it had (measured in
 // docs/generator.md).
 unsigned defaultShapeRate(bool shapesOnByDefault);

@@ -339,7 +339,7 @@ private:
   bool anyShape() const {
     return opts_.undefinedReads || opts_.traps || opts_.endlessLoops || opts_.ownSpeculation ||
            opts_.hotLoops || opts_.memoryHazards || opts_.aliasing || opts_.pointerLoops ||
-           opts_.loopNests;
+           opts_.loopNests || opts_.foldedArms;
   }
   void countShape(const char *name) {
     if (shapeCounts_)
@@ -373,6 +373,7 @@ private:
   bool aliasCall();
   bool pointerLoop();
   bool loopNest();
+  bool foldedArms();
 
   const GenOptions &opts_;
   Random &rng_;
@@ -1020,13 +1021,14 @@ bool Builder::shape(uint64_t left) {
     MemoryHazard,
     Aliasing,
     PointerLoop,
-    LoopNest
+    LoopNest,
+    FoldedArms
   };
   // The names of GeneratorFlags' switches, for GenStats::shapes.
   static constexpr const char *kNames[] = {"undefined-reads", "undefined-reads", "traps",
                                            "endless-loops",   "own-speculation", "hot-loops",
                                            "memory-hazards",  "aliasing",        "pointer-loops",
-                                           "loop-nests"};
+                                           "loop-nests",      "folded-arms"};
   std::vector<Kind> kinds;
   if (opts_.undefinedReads) {
     kinds.push_back(Undefined);
@@ -1052,6 +1054,8 @@ bool Builder::shape(uint64_t left) {
     kinds.push_back(PointerLoop);
   if (opts_.loopNests)
     kinds.push_back(LoopNest);
+  if (opts_.foldedArms && opts_.prints)
+    kinds.push_back(FoldedArms);
   if (kinds.empty()) // only memory shapes, and --no-memory
     return false;
   Kind kind = kinds[rng_.below(kinds.size())];
@@ -1067,6 +1071,7 @@ bool Builder::shape(uint64_t left) {
   case Aliasing: placed = aliasing(); break;
   case PointerLoop: placed = loops_.size() < kMaxLoopDepth && pointerLoop(); break;
   case LoopNest: placed = loops_.size() + 2 <= kMaxLoopDepth && loopNest(); break;
+  case FoldedArms: placed = loops_.size() + 2 <= kMaxLoopDepth && foldedArms(); break;
   }
   if (placed)
     countShape(kNames[kind]);
@@ -2147,6 +2152,78 @@ bool Builder::pointerLoop() {
 // generated statements in the innermost body, and a load between the inner
 // loops. 100-1,700 inner trips when every loop runs to its bound: hot
 // enough to form superblocks.
+// (j) `br (lt A B) .then .else` on two constants: the optimizer folds it and
+// deletes the dead arm, so the join is entered from the live arm only. The
+// live arm ends in a do-while loop of two or three trips (its head entered by
+// falling through, its exit taken often enough to grow a trace along) and is
+// laid out after the join, as simplify-cfg leaves it when the dead arm falls
+// into the join: dead arm, join (a print, then a jump past the live arm),
+// live arm (its loop exits back to the join), then a counted loop that
+// prints. A trace from the do-while's head through the join into the loop
+// gets a guard (the loop's first test) whose recovery piece is all that is
+// left of the join, a block chain of its own (fuzz seed 92198 lost the
+// do-while's prints when the splice put that piece in front of the loop).
+bool Builder::foldedArms() {
+  Cost av = avail();
+  const uint64_t doTrip = uint64_t(rng_.range(2, 3));
+  uint64_t afterTrip = uint64_t(rng_.range(3, 40));
+  constexpr uint64_t kSetup = 40, kDoIteration = 12, kAfterIteration = 8;
+  if (av.prints < doTrip + 4)
+    return false;
+  afterTrip = std::min(afterTrip, av.prints - doTrip - 1); // the prints it may still make
+  if (av.dyn < kSetup + doTrip * kDoIteration + (afterTrip + 1) * kAfterIteration + kSimpleMax)
+    return false;
+  int64_t a = rng_.range(-4, 4), b = rng_.range(-4, 4);
+  VarId c = op(Opcode::Lt, Type::boolTy(), {intConst(a), intConst(b)});
+  const bool thenLives = a < b;
+  BlockId thenBlock = newBlock("then"), elseBlock = newBlock("else"), join = newBlock("endif"),
+          rest = newBlock("rest");
+  const BlockId live = thenLives ? thenBlock : elseBlock, dead = thenLives ? elseBlock : thenBlock;
+  branch(c, thenBlock, elseBlock);
+  startBlock(dead); // falls through into the join
+  Scope scope = openScope();
+  pureStatement();
+  closeScope(scope);
+  startBlock(join); // defines nothing the live arm before it could read
+  effect(Opcode::Print, {read(randomType())});
+  frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
+  VarId n = boundedNonNeg(inputInt(), int64_t(afterTrip) + 1); // n <= afterTrip
+  jump(rest);
+  startBlock(live);
+  scope = openScope();
+  // last in [1, doTrip - 1] from the input (`1 + x mod 1` for two trips, 1
+  // but nothing folds it): the body runs last + 1 times, at least twice, so
+  // that the head is hotter than the arm before it and seeds the trace.
+  VarId last = op(Opcode::Add, Type::intTy(),
+                  {boundedNonNeg(inputInt(), int64_t(doTrip) - 1), intConst(1)});
+  VarId i = konst(Type::intTy(), Literal::ofInt(0), newVar('i'));
+  VarId one = intConst(1);
+  BlockId head = newBlock("do");
+  startBlock(head);
+  pushFrame(Cost{kDoIteration, 1, 0}, false);
+  effect(Opcode::Print, {read(randomType())});
+  frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
+  if (rng_.chance(75)) { // `until i == last`: the exit is the branch's first label, which
+                         // a trace follows when the two edges are equally likely
+    VarId done = op(Opcode::Eq, Type::boolTy(), {i, last});
+    op(Opcode::Add, Type::intTy(), {i, one}, i);
+    branch(done, join, head);
+  } else {
+    op(Opcode::Add, Type::intTy(), {i, one}, i);
+    VarId more = op(Opcode::Le, Type::boolTy(), {i, last});
+    branch(more, head, join);
+  }
+  Cost iteration = popFrame();
+  closeScope(scope);
+  charge(iteration.times(doTrip));
+  startBlock(rest);
+  forLoop(n, afterTrip, Cost{kAfterIteration, 1, 0}, [&](VarId k) {
+    effect(Opcode::Print, {rng_.chance(50) ? k : read(kInt)});
+    frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
+  });
+  return true;
+}
+
 bool Builder::loopNest() {
   Cost av = avail();
   unsigned depth = loops_.empty() && rng_.chance(25) ? 3 : 2;

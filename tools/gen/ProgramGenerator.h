@@ -82,6 +82,9 @@ struct GenOptions {
                                // in loops, neighbouring cells; off by one on a rare input
   bool loopNests = false;      // nests of counted and uncounted loops, inner stores, biased
                                // branches
+  // A shape of superblock formation (safe):
+  bool foldedArms = false;     // an if/else on two constants (one arm folds away) whose live
+                               // arm ends in a short do-while loop, then a print and a loop
   // Percent chance that a statement position holds one of the enabled
   // shapes above.
   unsigned shapeRate = 4;

@@ -288,6 +288,9 @@ struct Scratch {
   BlockId s0 = kNoBlock, preHead = kNoBlock;
   std::vector<BlockId> real, boundaries, headPreds; // f ids
   std::vector<BlockId> realS;                       // scratch ids of `real`
+  // Each chain's gap block -> the chain's first block (scratch ids): where
+  // the new blocks of a chain whose own blocks all died belong in f.
+  llvm::DenseMap<BlockId, BlockId> chainOfGap;
   long long realInstrs = 0;
 };
 
@@ -537,6 +540,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
     }
     chainsLayout.push_back(gap);
     gaps.push_back(gap);
+    s.chainOfGap[gap] = blockToS[x];
   }
   // Dispatch: S1 (and D blocks) branch on fresh unknowns to every Pre and gap.
   std::vector<BlockId> targets = pre;
@@ -688,9 +692,13 @@ bool spliceScratch(Function &f, FunctionWeights &weights, LinkedLayout &layout, 
           return false;
   // Where each new block goes: after the block before it in the scratch
   // (a split piece, the rest of a region), else before the scratch block
-  // after it (the region in front of the head), else, when the head became
-  // unreachable, before the head; anything else is not a shape the emitter
-  // makes.
+  // after it (the region in front of the head), else, when every block of
+  // its chain died, where that chain was in f (before its first block, still
+  // linked until the dead are unlinked below). Not before the head: when the
+  // head died, a block of f falling through into it must reach the region's
+  // entry, not the orphan pieces of another chain (a guard's recovery piece
+  // of a later trace block laid out elsewhere). Pieces with no place while
+  // the head lives are not a shape the emitter makes.
   const BlockId head = s.real[0];
   const BlockId headS = s.t.blocks[0];
   struct Place {
@@ -721,7 +729,8 @@ bool spliceScratch(Function &f, FunctionWeights &weights, LinkedLayout &layout, 
       } else {
         if (!pending.empty() && alive.count(headS))
           return false;
-        flush(headS);
+        auto chain = s.chainOfGap.find(b);
+        flush(chain != s.chainOfGap.end() ? chain->second : headS);
         anchor = kNoBlock;
       }
     }

@@ -378,6 +378,72 @@ TEST(SuperblockSearchTest, ASpeculativeFormWithNothingToGuardIsTheBranchForm) {
   EXPECT_FALSE(c.sameAsBranchForm);
 }
 
+// A straight trace .do -> .join -> .pre whose head is a do-while loop
+// entered by falling through from .else, and whose .join is laid out apart
+// from it (its own chain in the region scratch). The region's copy makes both
+// originals unreachable; what remains of .join is the guard's recovery piece
+// after `print t`. Spliced back, that piece must go where .join was: placed
+// in front of the dead head, .else fell through into it and skipped the
+// loop's prints and `print t` (fuzz seed 92198).
+TEST(SuperblockScratchTest, AFallThroughIntoADeadHeadReachesTheRegion) {
+  Program p = parseOrDie(R"(
+@main(a: int, n: int) {
+  one: int = const 1;
+  t: bool = const true;
+  zero: int = const 0;
+  c: bool = lt zero n;
+  br c .else .done;
+.join:
+  print t;
+  k: int = const 0;
+  go: bool = lt k a;
+  br go .pre .done;
+.else:
+  i: int = const 0;
+.do:
+  print one;
+  last: bool = eq i one;
+  i: int = add i one;
+  br last .join .do;
+.pre:
+  m: int = add a one;
+  print m;
+.body:
+  print n;
+  k: int = add k one;
+  go: bool = lt k a;
+  br go .body .done;
+.done:
+}
+)");
+  Outcome train = run(p, {"30", "5"}, true);
+  ASSERT_TRUE(train.ok) << train.error;
+  Program opt = p;
+  ProgramWeights w = ProgramWeights::fromProfile(opt, *train.profile);
+  Function &f = opt.functions[0];
+  SuperblockOptions options;
+  options.growthLimit = 8;
+  options.forceSpeculation = true;
+  options.trace.minEdgeProbability = 0.5; // .do's exit is taken once in two
+  options.trace.minSeedCount = 1;
+  std::vector<RegionRemark> remarks;
+  formSuperblocks(f, w.of(f), train.profile->function("main"), f.instrCount(), options,
+                  &remarks);
+  bool regionAtDo = false;
+  for (const RegionRemark &r : remarks)
+    regionAtDo |= !r.trace.empty() && r.trace[0] == ".do" && r.trace.size() >= 2 &&
+                  r.decision == "speculative";
+  ASSERT_TRUE(regionAtDo);
+  EXPECT_EQ(verifyEffects(opt), "");
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"30", "5"}, {"0", "5"}, {"3", "-1"}, {"1", "1"}}) {
+    SCOPED_TRACE(args[0] + " " + args[1]);
+    Outcome a = run(p, args), b = run(opt, args);
+    EXPECT_EQ(a.out, b.out);
+    EXPECT_EQ(a.ok, b.ok);
+  }
+}
+
 TEST(GuardFactsTest, GuardImpliesComparisonsAndEqualities) {
   Program p = parseOrDie(R"(
 @main(i: int, n: int, x: int) {
