@@ -21,13 +21,13 @@
 #include "ir/Opcode.h"
 #include "ir/Type.h"
 
-#include <boost/container/stable_vector.hpp>
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/ADT/StringMap.h>
 #include <llvm/ADT/StringSet.h>
 
 #include <bit>
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <optional>
 #include <string>
@@ -127,10 +127,11 @@ public:
   std::string name;              // without the leading '@'
   std::vector<Param> params;
   Type returnType;               // none() for a function that returns nothing
-  // The arena; BlockId indexes it. A stable_vector: adding blocks moves no
-  // block, so references into it survive addBlock (a std::vector here once
-  // let a pass write through a reference that addBlock had moved).
-  boost::container::stable_vector<Block> blocks;
+  // The arena; BlockId indexes it. A deque: blocks are only ever appended,
+  // and appending moves no block, so references into it survive addBlock (a
+  // std::vector here once let a pass write through a reference that
+  // addBlock had moved). Blocks sit in contiguous chunks, not one node each.
+  std::deque<Block> blocks;
   std::vector<BlockId> layout;   // program order of live blocks; layout[0] is the entry
   SourcePos pos;
 
