@@ -689,7 +689,7 @@ bool Inliner::plan(const Site &site, Plan &out) {
   // A call in a loop of its caller to a function that calls nothing: inlined,
   // the loop may lose its last call and run under speculation (a call there
   // is an error under brili), which the glue above does not see.
-  if (options_.callFreeLoopCredit > 0 && onCycle(f, site.block) && !callsAnything(g))
+  if (options_.callFreeLoopCredit > 0 && !callsAnything(g) && onCycle(f, site.block))
     saved += options_.callFreeLoopCredit;
   out.savedPerCall = saved;
   out.growth = growth;
