@@ -75,6 +75,7 @@ void declareCommon(Options &opts) {
   opts.flag("verify", "run the verifier after every pass and the speculation-effects\n"
                       "                            check on the result");
   opts.value("dump-after", "PASS", "print the IR after PASS (or 'all') to stderr", true);
+  opts.flag("time-passes", "print the CPU time of each pass and pipeline step to stderr");
   opts.value("o", "FILE", "write to FILE instead of stdout");
 }
 
@@ -143,7 +144,10 @@ int optimizeAndWrite(Program &program, const Profile &profile, const Options &op
   PassOptions passOpts;
   passOpts.validate = opts.has("verify");
   passOpts.dumpAfter = opts.getAll("dump-after");
+  passOpts.timePasses = opts.has("time-passes");
   PassContext ctx(passOpts);
+  if (ctx.timing())
+    ctx.addTime("read, check and profile the input", cpuSeconds());
   if (passOpts.validate && !verifyInContext(program, ctx, inputName))
     return 2;
   std::vector<RegionRemark> remarks;
@@ -163,17 +167,23 @@ int optimizeAndWrite(Program &program, const Profile &profile, const Options &op
   // The program first: remarks that cannot be written must not cost the
   // user the optimized program.
   std::ostringstream out;
-  if (format == "json")
-    writeJson(program, out);
-  else
-    printText(program, out);
-  bool programWritten = writeOutput(opts.get("o", "-"), out.str());
+  bool programWritten = false;
+  {
+    PassTimer timer(ctx, "write output");
+    if (format == "json")
+      writeJson(program, out);
+    else
+      printText(program, out);
+    programWritten = writeOutput(opts.get("o", "-"), out.str());
+  }
   bool remarksWritten = true;
   if (auto path = opts.get("remarks")) {
     remarksWritten = writeOutput(*path, remarksToJsonLines(remarks));
     if (!remarksWritten && programWritten)
       std::cerr << "error: the optimized program was written; only the remarks are missing\n";
   }
+  if (ctx.timing())
+    printPassTimes(ctx, cpuSeconds(), std::cerr);
   return programWritten && remarksWritten ? 0 : 2;
 }
 

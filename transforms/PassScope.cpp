@@ -4,6 +4,9 @@
 #include "backend/TextPrinter.h"
 #include "ir/Diagnostics.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <iostream>
 
 namespace brisk {
@@ -20,6 +23,48 @@ std::ostream &PassContext::dumpStream() const {
 }
 std::ostream &PassContext::errorStream() const {
   return options_.errorStream ? *options_.errorStream : std::cerr;
+}
+
+double cpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+void PassContext::addTime(std::string_view name, double seconds) {
+  auto [it, fresh] = timeIndex_.try_emplace(name, times_.size());
+  if (fresh)
+    times_.push_back(PassTime{std::string(name), 0, 0});
+  PassTime &t = times_[it->second];
+  t.seconds += seconds;
+  ++t.runs;
+}
+
+PassTimer::PassTimer(PassContext &ctx, std::string_view name) : ctx_(ctx), name_(name) {
+  if (ctx_.timing())
+    start_ = cpuSeconds();
+}
+
+PassTimer::~PassTimer() {
+  if (ctx_.timing())
+    ctx_.addTime(name_, cpuSeconds() - start_);
+}
+
+void printPassTimes(const PassContext &ctx, double total, std::ostream &os) {
+  std::vector<PassTime> rows = ctx.times();
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const PassTime &a, const PassTime &b) { return a.seconds > b.seconds; });
+  char line[160];
+  os << "=== pass timing (CPU seconds; a scope inside another counts in both) ===\n";
+  std::snprintf(line, sizeof line, "%10s %6s %6s  %s\n", "seconds", "%", "runs", "pass");
+  os << line;
+  for (const PassTime &t : rows) {
+    std::snprintf(line, sizeof line, "%10.3f %6.1f %6u  %s\n", t.seconds,
+                  total > 0 ? 100 * t.seconds / total : 0.0, t.runs, t.name.c_str());
+    os << line;
+  }
+  std::snprintf(line, sizeof line, "%10.3f %6.1f %6s  %s\n", total, 100.0, "", "total");
+  os << line;
 }
 
 namespace {
@@ -48,11 +93,15 @@ bool verifyInContext(const Program &program, PassContext &ctx, std::string_view 
 
 PassScope::PassScope(PassContext &ctx, std::string_view name, Program &program)
     : ctx_(ctx), name_(name), program_(program) {
+  if (ctx_.timing())
+    start_ = cpuSeconds();
   if (ctx_.options().validate)
     before_ = toText(program_);
 }
 
 PassScope::~PassScope() {
+  if (ctx_.timing())
+    ctx_.addTime(name_, cpuSeconds() - start_);
   if (ctx_.shouldDump(name_))
     ctx_.dumpStream() << "# IR after " << name_ << "\n" << toText(program_);
   if (!ctx_.options().validate)

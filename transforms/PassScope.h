@@ -10,10 +10,17 @@
 //     IR after it, and marks the context failed.
 // Taking the "before" snapshot costs a print of the program, so it is only
 // done when validation is on.
+//
+// With PassOptions::timePasses the context also adds up the CPU time each
+// pass name took (`brisk opt --time-passes`, LLVM's -time-passes). A
+// PassTimer times any other step under a name of its own (the pipeline's
+// profiling runs). Times are inclusive: a scope opened inside another counts
+// in both.
 #pragma once
 
 #include "ir/IR.h"
 
+#include <llvm/ADT/StringMap.h>
 #include <llvm/ADT/StringSet.h>
 
 #include <iosfwd>
@@ -29,6 +36,14 @@ struct PassOptions {
   std::vector<std::string> dumpAfter; // pass names; "all" dumps after every pass
   std::ostream *dumpStream = nullptr;  // default std::cerr
   std::ostream *errorStream = nullptr; // default std::cerr
+  bool timePasses = false;             // add up each pass's CPU time
+};
+
+// The CPU time and number of runs of one pass name.
+struct PassTime {
+  std::string name;
+  double seconds = 0;
+  unsigned runs = 0;
 };
 
 class PassContext {
@@ -51,12 +66,40 @@ public:
   bool shouldDump(std::string_view pass) const;
   std::ostream &dumpStream() const;
   std::ostream &errorStream() const;
+  // Timing (only with PassOptions::timePasses): the passes in the order they
+  // first ran.
+  bool timing() const { return options_.timePasses; }
+  void addTime(std::string_view name, double seconds);
+  const std::vector<PassTime> &times() const { return times_; }
 
 private:
   PassOptions options_;
   bool failed_ = false;
   llvm::StringSet<> ssa_;
+  std::vector<PassTime> times_;
+  llvm::StringMap<size_t> timeIndex_;
 };
+
+// The process's CPU time in seconds (user + system).
+double cpuSeconds();
+
+// Adds the CPU time from its construction to its destruction to `name` in a
+// timing context; does nothing in any other.
+class PassTimer {
+public:
+  PassTimer(PassContext &ctx, std::string_view name);
+  ~PassTimer();
+  PassTimer(const PassTimer &) = delete;
+  PassTimer &operator=(const PassTimer &) = delete;
+private:
+  PassContext &ctx_;
+  std::string_view name_;
+  double start_ = 0;
+};
+
+// The table --time-passes prints: each pass's CPU seconds, share of `total`,
+// and runs, slowest first.
+void printPassTimes(const PassContext &ctx, double total, std::ostream &os);
 
 class PassScope {
 public:
@@ -70,6 +113,7 @@ private:
   std::string name_;
   Program &program_;
   std::string before_;
+  double start_ = 0;
 };
 
 // Runs the verifier on every function as the context says; prints the

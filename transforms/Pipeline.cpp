@@ -110,6 +110,14 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   return reduced;
 }
 
+// The program profiled again on the training inputs, timed as "profile".
+static std::optional<Profile> reprofile(const Program &program,
+                                        const std::vector<std::vector<std::string>> &inputs,
+                                        PassContext &ctx) {
+  PassTimer timer(ctx, "profile (training inputs)");
+  return interp::profileRuns(program, inputs);
+}
+
 using GrowthLimits = std::map<std::string, size_t, std::less<>>;
 
 // The dynamic instructions `f` ran under `p` while it may have been
@@ -208,13 +216,14 @@ static void keepCheaperStrengthReduction(Program &program, Program before,
                                          const std::vector<std::vector<std::string>> &inputs,
                                          PassContext &ctx, const ScalarPipelineOptions &options,
                                          std::optional<Profile> &current) {
+  PassTimer timer(ctx, "strength-reduce check (pipeline again without it)");
   ScalarPipelineOptions without = options;
   without.strengthReduction = false;
   without.linearTestReplacement = false;
   runOptimizationPipeline(before, ctx, 2, without);
   if (ctx.failed())
     return;
-  std::optional<Profile> other = interp::profileRuns(before, inputs);
+  std::optional<Profile> other = reprofile(before, inputs, ctx);
   if (!other || !current)
     return;
   bool reverted = false;
@@ -225,7 +234,7 @@ static void keepCheaperStrengthReduction(Program &program, Program before,
       reverted = true;
     }
   if (reverted)
-    current = interp::profileRuns(program, inputs);
+    current = reprofile(program, inputs, ctx);
 }
 
 // Loops whose back edge needs copies are unrolled by two where out-of-SSA can
@@ -254,14 +263,14 @@ static void keepCheaperCopyUnrolling(Program &program,
   }
   if (ctx.failed() || before.empty())
     return;
-  std::optional<Profile> trial = interp::profileRuns(program, inputs);
+  std::optional<Profile> trial = reprofile(program, inputs, ctx);
   bool reverted = false;
   for (auto &[i, saved] : before)
     if (dynamicCost(program.functions[i], *trial) >= dynamicCost(saved, *current)) {
       program.functions[i] = std::move(saved);
       reverted = true;
     }
-  current = reverted ? interp::profileRuns(program, inputs) : std::move(trial);
+  current = reverted ? reprofile(program, inputs, ctx) : std::move(trial);
   weights = ProgramWeights::fromProfile(program, *current);
 }
 
@@ -377,7 +386,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     bool reduced = runOptimizationPipeline(program, ctx, 2, scalar);
     if (ctx.failed())
       return;
-    refreshed = interp::profileRuns(program, profile.inputs);
+    refreshed = reprofile(program, profile.inputs, ctx);
     if (reduced)
       keepCheaperStrengthReduction(program, std::move(beforeScalar), profile.inputs, ctx,
                                    scalar, refreshed); // moved: one copy, not two
@@ -428,7 +437,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     if (ctx.failed())
       return;
     if (changed) {
-      refreshed = interp::profileRuns(program, profile.inputs);
+      refreshed = reprofile(program, profile.inputs, ctx);
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
     if (!copiesFirst)
@@ -603,6 +612,7 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
       fallback.inline_.callerGrowthConstant = options.inline_.callerGrowthConstant * (2 - attempt) / 4;
     else
       fallback.inlining = false;
+    PassTimer timer(ctx, "function growth retry (whole pipeline)");
     Program retry = original;
     std::vector<RegionRemark> retryRemarks;
     GrowthLimits retryLimits = baseLimits;
@@ -660,6 +670,8 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
   auto schedule = [&](bool chunksAlone, SuperblockPipelineOptions tried, Program &out,
                       std::vector<RegionRemark> *rem) {
     for (int runs = 1;; ++runs) {
+      PassTimer timer(ctx, runs == 1 && &out == &program ? "first run"
+                                                         : "program growth retry (whole pipeline)");
       if (runs > 1 || &out != &program) // program is still `original` on its first run
         out = original;
       if (rem)
@@ -709,8 +721,8 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
   schedule(true, parted, other, remarks ? &otherRemarks : nullptr);
   if (ctx.failed() || double(other.instrCount()) > limit)
     return;
-  std::optional<Profile> mine = interp::profileRuns(program, profile.inputs);
-  std::optional<Profile> theirs = interp::profileRuns(other, profile.inputs);
+  std::optional<Profile> mine = reprofile(program, profile.inputs, ctx);
+  std::optional<Profile> theirs = reprofile(other, profile.inputs, ctx);
   if (!mine || !theirs)
     return;
   double costMine = 0, costTheirs = 0, specMine = 0, specTheirs = 0;

@@ -75,6 +75,16 @@ TEST_F(CommandLine, GoodValuesAtTheEdgesOfTheirRange) {
   }
 }
 
+TEST_F(CommandLine, TimePassesPrintsATableToStderrOnly) {
+  Outcome plain = brisk("pgo 7 --format=text < p.bril");
+  Outcome timed = brisk("pgo 7 --format=text --time-passes < p.bril");
+  ASSERT_EQ(timed.status, 0) << timed.err;
+  EXPECT_EQ(timed.out, plain.out);
+  for (const char *row : {"pass timing", "to-ssa", "superblocks", "write output", "total"})
+    EXPECT_NE(timed.err.find(row), std::string::npos) << row << ": " << timed.err;
+  EXPECT_EQ(plain.err.find("pass timing"), std::string::npos) << plain.err;
+}
+
 TEST_F(CommandLine, JsonKeepsSourcePositionsWithP) {
   Outcome o = brisk("json -p p.bril");
   ASSERT_EQ(o.status, 0) << o.err;

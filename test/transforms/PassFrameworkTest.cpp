@@ -67,6 +67,35 @@ TEST(PassScopeTest, SSARoundTripValidatesCleanAndDumpsOnRequest) {
   EXPECT_FALSE(ctx.isSSA(p.functions[0]));
 }
 
+TEST(PassScopeTest, TimingCountsEachPassRunUnderItsName) {
+  Program p = test::parseOrDie(kProgram);
+  PassOptions o;
+  o.timePasses = true;
+  PassContext ctx(o);
+  runSSARoundTrip(p, ctx);
+  runSSARoundTrip(p, ctx);
+  { PassTimer timer(ctx, "profile"); }
+  ASSERT_EQ(ctx.times().size(), 3u);
+  EXPECT_EQ(ctx.times()[0].name, "to-ssa");
+  EXPECT_EQ(ctx.times()[0].runs, 2u);
+  EXPECT_EQ(ctx.times()[1].name, "from-ssa");
+  EXPECT_EQ(ctx.times()[1].runs, 2u);
+  EXPECT_EQ(ctx.times()[2].name, "profile");
+  EXPECT_EQ(ctx.times()[2].runs, 1u);
+  for (const PassTime &t : ctx.times())
+    EXPECT_GE(t.seconds, 0.0) << t.name;
+  std::ostringstream table;
+  printPassTimes(ctx, 1.0, table);
+  EXPECT_NE(table.str().find("to-ssa"), std::string::npos) << table.str();
+  EXPECT_NE(table.str().find("total"), std::string::npos) << table.str();
+
+  // Off by default: nothing is recorded.
+  PassContext quiet;
+  runSSARoundTrip(p, quiet);
+  { PassTimer timer(quiet, "profile"); }
+  EXPECT_TRUE(quiet.times().empty());
+}
+
 TEST(PassRegistryTest, RunsPassesByNameAndRejectsUnknownNames) {
   Program p = test::parseOrDie(kProgram);
   PassContext ctx;
