@@ -40,7 +40,7 @@ bool runToSSA(Program &p, PassContext &ctx) {
     // toSSA asks canConvertToSSA itself (a definite-assignment analysis of
     // the whole function): false when the function stays as it is
     // (speculation, set/get, a possibly undefined read; see ToSSA.h).
-    if (ctx.isSSA(f) || !toSSA(f))
+    if (ctx.isSSA(f) || !ctx.covers(f) || !toSSA(f))
       continue;
     changed = true;
     ctx.setSSA(f, true);
@@ -51,7 +51,7 @@ bool runToSSA(Program &p, PassContext &ctx) {
 bool runFromSSA(Program &p, PassContext &ctx) {
   bool changed = false;
   for (Function &f : p.functions) {
-    if (!ctx.isSSA(f) && !containsPhi(f))
+    if (!ctx.covers(f) || (!ctx.isSSA(f) && !containsPhi(f)))
       continue;
     changed |= fromSSA(f);
     ctx.setSSA(f, false);
@@ -59,10 +59,11 @@ bool runFromSSA(Program &p, PassContext &ctx) {
   return changed;
 }
 
-bool runPhisToSetGet(Program &p, PassContext &) {
+bool runPhisToSetGet(Program &p, PassContext &ctx) {
   bool changed = false;
   for (Function &f : p.functions)
-    changed |= phisToSetGet(f);
+    if (ctx.covers(f))
+      changed |= phisToSetGet(f);
   return changed;
 }
 
@@ -70,7 +71,7 @@ bool runPhisToSetGet(Program &p, PassContext &) {
 bool runOnSSAFunctions(Program &p, PassContext &ctx, bool (*pass)(Function &)) {
   bool changed = false;
   for (Function &f : p.functions)
-    if (ctx.isSSA(f))
+    if (ctx.isSSA(f) && ctx.covers(f))
       changed |= pass(f);
   return changed;
 }
@@ -90,7 +91,7 @@ bool runRedundantLoads(Program &p, PassContext &ctx) {
   llvm::StringSet<> writers = functionsThatWriteMemory(p);
   bool changed = false;
   for (Function &f : p.functions)
-    if (ctx.isSSA(f))
+    if (ctx.isSSA(f) && ctx.covers(f))
       changed |= eliminateRedundantLoads(f, &writers);
   return changed;
 }
@@ -98,7 +99,7 @@ bool runLoadHoisting(Program &p, PassContext &ctx) {
   llvm::StringSet<> writers = functionsThatWriteMemory(p);
   bool changed = false;
   for (Function &f : p.functions)
-    if (ctx.isSSA(f))
+    if (ctx.isSSA(f) && ctx.covers(f))
       changed |= hoistInvariantLoads(f, &writers);
   return changed;
 }
@@ -106,7 +107,7 @@ bool runCellPromotion(Program &p, PassContext &ctx) {
   llvm::StringSet<> writers = functionsThatWriteMemory(p);
   bool changed = false;
   for (Function &f : p.functions)
-    if (ctx.isSSA(f))
+    if (ctx.isSSA(f) && ctx.covers(f))
       changed |= promoteLoopCells(f, &writers);
   return changed;
 }
@@ -131,7 +132,7 @@ bool runSink(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, si
 bool runLoopUnroll(Program &p, PassContext &ctx) {
   bool changed = false;
   for (Function &f : p.functions)
-    if (!ctx.isSSA(f))
+    if (!ctx.isSSA(f) && ctx.covers(f))
       changed |= unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4});
   return changed;
 }
@@ -139,7 +140,7 @@ bool runLoopUnroll(Program &p, PassContext &ctx) {
 bool runCopyUnroll(Program &p, PassContext &ctx) {
   bool changed = false;
   for (Function &f : p.functions)
-    if (!ctx.isSSA(f))
+    if (!ctx.isSSA(f) && ctx.covers(f))
       changed |= unrollForCoalescing(f, nullptr);
   return changed;
 }
@@ -151,7 +152,7 @@ bool runTailRecursion(Program &p, PassContext &ctx) {
         return false; // calls would be ambiguous
   bool changed = false;
   for (Function &f : p.functions)
-    if (!ctx.isSSA(f))
+    if (!ctx.isSSA(f) && ctx.covers(f))
       changed |= eliminateTailRecursion(f, nullptr);
   return changed;
 }
@@ -165,10 +166,11 @@ bool runRecursiveConstants(Program &p, PassContext &ctx) {
 }
 bool runDeadFunctions(Program &p, PassContext &) { return removeUncalledFunctions(p); }
 // SSA or plain: simplifyCFG itself skips what it cannot handle.
-bool runSimplifyCFG(Program &p, PassContext &) {
+bool runSimplifyCFG(Program &p, PassContext &ctx) {
   bool changed = false;
   for (Function &f : p.functions)
-    changed |= simplifyCFG(f);
+    if (ctx.covers(f))
+      changed |= simplifyCFG(f);
   return changed;
 }
 

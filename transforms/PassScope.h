@@ -63,6 +63,12 @@ public:
       ssa_.erase(f.name);
   }
 
+  // Restricts the registered passes to the functions named in `names` (null:
+  // every function, the default); the others stay as they are. The set must
+  // outlive the restriction. (The pipeline's strength-reduction check runs
+  // the scalar passes again on the functions it changed, and only on them.)
+  void restrictTo(const llvm::StringSet<> *names) { only_ = names; }
+  bool covers(const Function &f) const { return !only_ || only_->contains(f.name); }
   bool shouldDump(std::string_view pass) const;
   std::ostream &dumpStream() const;
   std::ostream &errorStream() const;
@@ -76,6 +82,7 @@ private:
   PassOptions options_;
   bool failed_ = false;
   llvm::StringSet<> ssa_;
+  const llvm::StringSet<> *only_ = nullptr;
   std::vector<PassTime> times_;
   llvm::StringMap<size_t> timeIndex_;
 };

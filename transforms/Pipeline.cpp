@@ -4,6 +4,8 @@
 #include "interp/Interpreter.h"
 #include "transforms/loops/CopyUnroll.h"
 #include "transforms/loops/FullUnroll.h"
+#include "transforms/loops/LinearTestReplacement.h"
+#include "transforms/loops/StrengthReduction.h"
 #include "transforms/superblocks/DeadCode.h"
 #include "transforms/PassRegistry.h"
 #include "transforms/interprocedural/DeadFunctions.h"
@@ -22,11 +24,26 @@ void runSSARoundTrip(Program &program, PassContext &ctx) {
   runPass(program, ctx, kFromSSAPass);
 }
 
+// Runs `pass` (named `info`) on the SSA functions the context covers and
+// adds the names of those it changed to `changed` (when given).
+static bool runRecordingChanges(Program &program, PassContext &ctx, const PassInfo &info,
+                                bool (*pass)(Function &), llvm::StringSet<> *changed) {
+  PassScope scope(ctx, info.name, program);
+  bool any = false;
+  for (Function &f : program.functions)
+    if (ctx.isSSA(f) && ctx.covers(f) && pass(f)) {
+      any = true;
+      if (changed)
+        changed->insert(f.name);
+    }
+  return any;
+}
+
 bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
-                             const ScalarPipelineOptions &options) {
+                             const ScalarPipelineOptions &options, llvm::StringSet<> *reduced) {
   if (level <= 0)
     return false;
-  bool reduced = false;
+  bool changed = false; // by strength-reduce or lftr
   runPass(program, ctx, kToSSAPass);
   // Clean first: constants folded, copies and dead code gone, branches on
   // constants and jump-only blocks removed, so the loop passes see the real
@@ -87,11 +104,13 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // Index arithmetic of the loop counters becomes induction variables; the
   // chains it replaces are left to the dead-code pass below.
   if (options.strengthReduction)
-    reduced = runPass(program, ctx, kStrengthReductionPass);
+    changed |= runRecordingChanges(program, ctx, kStrengthReductionPass, reduceInductionVariables,
+                                   reduced);
   // A counter left with nothing to do but its exit test hands the test to
   // another induction variable (its own update then dies below).
   if (options.linearTestReplacement)
-    reduced |= runPass(program, ctx, kLinearTestReplacementPass);
+    changed |= runRecordingChanges(program, ctx, kLinearTestReplacementPass, replaceExitTests,
+                                   reduced);
   // Pointers at constant offsets of one base step from each other, so the
   // constants SCCP made of a cell-by-cell fill die below.
   if (options.pointerOffsets)
@@ -107,7 +126,7 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   runPass(program, ctx, kFromSSAPass);
   // Out of SSA, blocks whose phis were their only content may now just jump.
   runPass(program, ctx, kSimplifyCFGPass);
-  return reduced;
+  return changed;
 }
 
 // The program profiled again on the training inputs, timed as "profile".
@@ -207,34 +226,54 @@ static GrowthLimits growthLimits(const Program &program, const Profile &profile,
 
 // Strength reduction pays per iteration and costs per loop entry (the chain
 // recomputed before the loop), and without counts the SSA passes cannot tell
-// a long loop from a short one. So the pipeline measures: when
-// strength-reduce changed something, the program before the SSA passes
-// (`before`) takes them again without it, both are profiled, and each
-// function keeps the version that ran fewer instructions. `current` is the
-// profile of `program` and describes the result.
+// a long loop from a short one. So the pipeline measures: each function
+// strength-reduce or lftr changed (`reduced`) takes the SSA passes again
+// without them, from its version before them (in `before`), the program is
+// profiled, and each such function keeps the version that ran fewer
+// instructions. The others are left as they are: only the reduced ones run
+// again. `current` is the profile of `program` and describes the result.
 static void keepCheaperStrengthReduction(Program &program, Program before,
+                                         const llvm::StringSet<> &reduced,
                                          const std::vector<std::vector<std::string>> &inputs,
                                          PassContext &ctx, const ScalarPipelineOptions &options,
                                          std::optional<Profile> &current) {
   PassTimer timer(ctx, "strength-reduce check (pipeline again without it)");
+  // The reduced versions step aside for the versions before the passes.
+  std::vector<std::pair<size_t, Function>> reducedVersions;
+  for (size_t i = 0; i < program.functions.size() && i < before.functions.size(); ++i)
+    if (reduced.contains(program.functions[i].name) &&
+        before.functions[i].name == program.functions[i].name) {
+      reducedVersions.emplace_back(i, std::move(program.functions[i]));
+      program.functions[i] = std::move(before.functions[i]);
+    }
+  auto restoreReduced = [&] {
+    for (auto &[i, f] : reducedVersions)
+      program.functions[i] = std::move(f);
+  };
   ScalarPipelineOptions without = options;
   without.strengthReduction = false;
   without.linearTestReplacement = false;
-  runOptimizationPipeline(before, ctx, 2, without);
+  ctx.restrictTo(&reduced);
+  runOptimizationPipeline(program, ctx, 2, without);
+  ctx.restrictTo(nullptr);
   if (ctx.failed())
     return;
-  std::optional<Profile> other = reprofile(before, inputs, ctx);
-  if (!other || !current)
+  std::optional<Profile> other = current ? reprofile(program, inputs, ctx) : std::nullopt;
+  if (!other) {
+    restoreReduced();
     return;
-  bool reverted = false;
-  for (size_t i = 0; i < program.functions.size() && i < before.functions.size(); ++i)
-    if (dynamicCost(program.functions[i], *current) >=
-        dynamicCost(before.functions[i], *other)) {
-      program.functions[i] = std::move(before.functions[i]);
-      reverted = true;
+  }
+  size_t kept = 0;
+  for (auto &[i, f] : reducedVersions)
+    if (dynamicCost(f, *current) < dynamicCost(program.functions[i], *other)) {
+      program.functions[i] = std::move(f);
+      ++kept;
     }
-  if (reverted)
+  if (kept == 0)
+    current = std::move(other);
+  else if (kept < reducedVersions.size())
     current = reprofile(program, inputs, ctx);
+  // (Every reduced version kept: `program` is again what `current` describes.)
 }
 
 // Loops whose back edge needs copies are unrolled by two where out-of-SSA can
@@ -383,13 +422,14 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     Program beforeScalar = options.scalar.strengthReduction ? program : Program{};
     ScalarPipelineOptions scalar = options.scalar;
     scalar.sizeLimits = &limits;
-    bool reduced = runOptimizationPipeline(program, ctx, 2, scalar);
+    llvm::StringSet<> reduced;
+    runOptimizationPipeline(program, ctx, 2, scalar, &reduced);
     if (ctx.failed())
       return;
     refreshed = reprofile(program, profile.inputs, ctx);
-    if (reduced)
-      keepCheaperStrengthReduction(program, std::move(beforeScalar), profile.inputs, ctx,
-                                   scalar, refreshed); // moved: one copy, not two
+    if (!reduced.empty())
+      keepCheaperStrengthReduction(program, std::move(beforeScalar), reduced, profile.inputs,
+                                   ctx, scalar, refreshed); // moved: one copy, not two
     if (ctx.failed())
       return;
     weights = ProgramWeights::fromProfile(program, *refreshed);

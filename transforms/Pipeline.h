@@ -37,9 +37,12 @@ struct ScalarPipelineOptions {
 
 // The optimization pipeline for a level (0: nothing). Passes that work on
 // SSA go between to-ssa and from-ssa. Returns whether strength-reduce or
-// lftr changed anything (the superblock pipeline then measures whether it paid).
+// lftr changed anything (the superblock pipeline then measures whether it
+// paid); `reduced`, when given, receives the names of the functions they
+// changed.
 bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
-                             const ScalarPipelineOptions &options = {});
+                             const ScalarPipelineOptions &options = {},
+                             llvm::StringSet<> *reduced = nullptr);
 
 struct SuperblockPipelineOptions {
   SuperblockPipelineOptions() {

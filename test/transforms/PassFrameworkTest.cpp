@@ -1,5 +1,6 @@
 // The pass framework: validation after a pass catches broken IR and reports
 // the pass with the IR before and after; --dump-after; the name table.
+#include "backend/TextPrinter.h"
 #include "test/analysis/ParseHelper.h"
 #include "test/transforms/TestSupport.h"
 #include "transforms/PassRegistry.h"
@@ -94,6 +95,42 @@ TEST(PassScopeTest, TimingCountsEachPassRunUnderItsName) {
   runSSARoundTrip(p, quiet);
   { PassTimer timer(quiet, "profile"); }
   EXPECT_TRUE(quiet.times().empty());
+}
+
+TEST(PassScopeTest, RestrictedContextLeavesOtherFunctionsAlone) {
+  const char *twoFunctions = R"(
+@main {
+  a: int = const 2;
+  b: int = add a a;
+  print b;
+  call @other;
+}
+@other {
+  c: int = const 3;
+  d: int = add c c;
+  print d;
+}
+)";
+  Program p = test::parseOrDie(twoFunctions);
+  auto text = [](const Function &f) {
+    std::ostringstream os;
+    printFunction(f, os);
+    return os.str();
+  };
+  std::string otherBefore = text(p.functions[1]);
+  llvm::StringSet<> onlyMain;
+  onlyMain.insert("main");
+  PassContext ctx;
+  ctx.restrictTo(&onlyMain);
+  std::string error;
+  ASSERT_TRUE(runPassList(p, ctx, "to-ssa,sccp,adce,from-ssa,simplify-cfg", error)) << error;
+  EXPECT_EQ(text(p.functions[1]), otherBefore);
+  // main's addition folded to a constant.
+  EXPECT_EQ(text(p.functions[0]).find("add"), std::string::npos) << text(p.functions[0]);
+
+  ctx.restrictTo(nullptr);
+  ASSERT_TRUE(runPassList(p, ctx, "to-ssa,sccp,adce,from-ssa", error)) << error;
+  EXPECT_EQ(text(p.functions[1]).find("add"), std::string::npos) << text(p.functions[1]);
 }
 
 TEST(PassRegistryTest, RunsPassesByNameAndRejectsUnknownNames) {
