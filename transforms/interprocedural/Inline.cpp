@@ -11,6 +11,7 @@
 #include <llvm/ADT/StringMap.h>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <queue>
 #include <utility>
@@ -173,6 +174,20 @@ private:
     }
   };
 
+  // What plan() asks of a caller, kept while the caller's version holds: a
+  // caller with many call sites would otherwise pay for its whole CFG,
+  // definite assignment and liveness once per site.
+  struct CallerFacts {
+    unsigned version = 0;
+    std::unique_ptr<CFG> cfg;
+    std::unique_ptr<DefiniteAssignment> assigned;
+    std::unique_ptr<Liveness> live;
+    std::optional<std::vector<Type>> types;
+    std::vector<int8_t> onCycle; // per block: -1 not asked yet, else 0 or 1
+  };
+  CallerFacts &factsOf(size_t fi);
+  bool onCycle(size_t fi, BlockId b);
+
   void queueSitesOf(size_t fi);
   bool calleeHasLoop(size_t gi);
   bool recursionAllows(const Site &site) const;
@@ -199,6 +214,7 @@ private:
   std::vector<std::optional<bool>> hasLoop_;       // per function, until it changes
   std::vector<std::optional<ParamUses>> paramUses_; // per function, likewise
   std::vector<std::optional<double>> maxTrips_;    // per function, likewise
+  std::vector<CallerFacts> callerFacts_;            // per function, likewise
   std::priority_queue<Queued> queue_;
   std::vector<std::vector<Queued>> failedByCallee_; // retried when the callee changes
   long long programSize_ = 0, programLimit_ = 0;
@@ -248,6 +264,7 @@ bool Inliner::run() {
   hasLoop_.assign(program_.functions.size(), std::nullopt);
   paramUses_.assign(program_.functions.size(), std::nullopt);
   maxTrips_.assign(program_.functions.size(), std::nullopt);
+  callerFacts_.resize(program_.functions.size());
   failedByCallee_.resize(program_.functions.size());
   for (size_t fi = 0; fi < program_.functions.size(); ++fi)
     queueSitesOf(fi);
@@ -534,23 +551,41 @@ bool Inliner::recursionAllows(const Site &site) const {
   return depth <= options_.maxRecursiveDepth;
 }
 
-// Whether block `b` of `f` lies on a cycle (it reaches itself).
-static bool onCycle(const Function &f, BlockId b) {
-  CFG cfg(f);
+Inliner::CallerFacts &Inliner::factsOf(size_t fi) {
+  CallerFacts &facts = callerFacts_[fi];
+  if (!facts.cfg || facts.version != version_[fi]) {
+    facts = CallerFacts{};
+    facts.version = version_[fi];
+    facts.cfg = std::make_unique<CFG>(program_.functions[fi]);
+  }
+  return facts;
+}
+
+// Whether block `b` of function `fi` lies on a cycle (it reaches itself).
+bool Inliner::onCycle(size_t fi, BlockId b) {
+  const Function &f = program_.functions[fi];
+  CallerFacts &facts = factsOf(fi);
+  if (facts.onCycle.empty())
+    facts.onCycle.assign(f.blocks.size(), -1);
+  if (facts.onCycle[b] >= 0)
+    return facts.onCycle[b] != 0;
+  const CFG &cfg = *facts.cfg;
   std::vector<bool> seen(f.blocks.size(), false);
   std::vector<BlockId> work(cfg.succs(b).begin(), cfg.succs(b).end());
-  while (!work.empty()) {
+  bool found = false;
+  while (!work.empty() && !found) {
     BlockId x = work.back();
     work.pop_back();
     if (x == b)
-      return true;
-    if (seen[x])
-      continue;
-    seen[x] = true;
-    for (BlockId s : cfg.succs(x))
-      work.push_back(s);
+      found = true;
+    else if (!seen[x]) {
+      seen[x] = true;
+      for (BlockId s : cfg.succs(x))
+        work.push_back(s);
+    }
   }
-  return false;
+  facts.onCycle[b] = found ? 1 : 0;
+  return found;
 }
 
 static bool callsAnything(const Function &g) {
@@ -577,8 +612,10 @@ bool Inliner::plan(const Site &site, Plan &out) {
   // replaced by its argument is read where the callee reads it, maybe after
   // an effect or never. An argument that may be unassigned keeps the call.
   {
-    CFG callerCFG(f);
-    if (DefiniteAssignment(f, callerCFG).mayReadUndefined(site.block, unsigned(site.index)))
+    CallerFacts &facts = factsOf(site.caller);
+    if (!facts.assigned)
+      facts.assigned = std::make_unique<DefiniteAssignment>(f, *facts.cfg);
+    if (facts.assigned->mayReadUndefined(site.block, unsigned(site.index)))
       return false;
   }
   out.sole = isSoleSite(site);
@@ -626,9 +663,10 @@ bool Inliner::plan(const Site &site, Plan &out) {
       if (in.op == Opcode::Set && !in.args.empty())
         shadow[in.args[0]] = true; // names a shadow variable
     }
-  CFG callerCfg(f);
-  Liveness callerLive(f, callerCfg);
-  llvm::BitVector liveAfterCall = callerLive.liveOut(site.block);
+  CallerFacts &facts = factsOf(site.caller);
+  if (!facts.live)
+    facts.live = std::make_unique<Liveness>(f, *facts.cfg);
+  llvm::BitVector liveAfterCall = facts.live->liveOut(site.block);
   {
     const std::vector<Instr> &instrs = f.block(site.block).instrs;
     for (size_t i = instrs.size(); i-- > site.index + 1;) {
@@ -637,7 +675,9 @@ bool Inliner::plan(const Site &site, Plan &out) {
       forEachUse(instrs[i], [&](VarId v) { liveAfterCall.set(v); });
     }
   }
-  std::vector<Type> callerTypes = variableTypes(f);
+  if (!facts.types)
+    facts.types = variableTypes(f);
+  const std::vector<Type> &callerTypes = *facts.types;
   unsigned copies = 0;
   for (size_t i = 0; i < g.params.size(); ++i) {
     VarId a = call.args[i], p = g.params[i].var;
@@ -689,7 +729,7 @@ bool Inliner::plan(const Site &site, Plan &out) {
   // A call in a loop of its caller to a function that calls nothing: inlined,
   // the loop may lose its last call and run under speculation (a call there
   // is an error under brili), which the glue above does not see.
-  if (options_.callFreeLoopCredit > 0 && !callsAnything(g) && onCycle(f, site.block))
+  if (options_.callFreeLoopCredit > 0 && !callsAnything(g) && onCycle(site.caller, site.block))
     saved += options_.callFreeLoopCredit;
   out.savedPerCall = saved;
   out.growth = growth;
