@@ -380,4 +380,19 @@ bool Profile::matches(const Program &program, std::string &error) const {
   return true;
 }
 
+void Profile::takeFunctionsFrom(const Profile &from, const std::vector<std::string> &names,
+                                const Program &program) {
+  for (const std::string &name : names) {
+    const FunctionProfile *theirs = from.function(name);
+    if (!theirs)
+      continue;
+    for (FunctionProfile &mine : functions)
+      if (mine.name == name) {
+        mine = *theirs;
+        break;
+      }
+  }
+  programHash = brisk::programHash(program);
+}
+
 } // namespace brisk

@@ -96,6 +96,15 @@ public:
   // True when this profile was taken of `program`; else explains in `error`.
   bool matches(const Program &program, std::string &error) const;
 
+  // Makes this the profile of `program`, which differs from the program this
+  // profile describes only in the functions named in `names`, whose counts
+  // `from` holds (a profile of a program with those versions). What a new run
+  // would give: a function's counts depend on its own code alone, since every
+  // version of it makes the same calls with the same arguments in the same
+  // order (the semantics contract).
+  void takeFunctionsFrom(const Profile &from, const std::vector<std::string> &names,
+                         const Program &program);
+
 private:
   struct NameIndex {
     const FunctionProfile *data = nullptr; // functions.data() and size() when built

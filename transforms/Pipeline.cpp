@@ -137,6 +137,18 @@ static std::optional<Profile> reprofile(const Program &program,
   return interp::profileRuns(program, inputs);
 }
 
+// The profile of `program` after the functions at `replaced` took versions
+// whose counts `from` holds, the rest being as `base` describes
+// (Profile::takeFunctionsFrom): no training run needed.
+static Profile withFunctionsFrom(Profile base, const Profile &from,
+                                 const std::vector<size_t> &replaced, const Program &program) {
+  std::vector<std::string> names;
+  for (size_t i : replaced)
+    names.push_back(program.functions[i].name);
+  base.takeFunctionsFrom(from, names, program);
+  return base;
+}
+
 using GrowthLimits = std::map<std::string, size_t, std::less<>>;
 
 // The dynamic instructions `f` ran under `p` while it may have been
@@ -263,17 +275,13 @@ static void keepCheaperStrengthReduction(Program &program, Program before,
     restoreReduced();
     return;
   }
-  size_t kept = 0;
+  std::vector<size_t> kept;
   for (auto &[i, f] : reducedVersions)
     if (dynamicCost(f, *current) < dynamicCost(program.functions[i], *other)) {
       program.functions[i] = std::move(f);
-      ++kept;
+      kept.push_back(i);
     }
-  if (kept == 0)
-    current = std::move(other);
-  else if (kept < reducedVersions.size())
-    current = reprofile(program, inputs, ctx);
-  // (Every reduced version kept: `program` is again what `current` describes.)
+  current = withFunctionsFrom(std::move(*other), *current, kept, program);
 }
 
 // Loops whose back edge needs copies are unrolled by two where out-of-SSA can
@@ -303,13 +311,18 @@ static void keepCheaperCopyUnrolling(Program &program,
   if (ctx.failed() || before.empty())
     return;
   std::optional<Profile> trial = reprofile(program, inputs, ctx);
-  bool reverted = false;
+  if (!trial || !current) {
+    for (auto &[i, saved] : before)
+      program.functions[i] = std::move(saved);
+    return;
+  }
+  std::vector<size_t> reverted;
   for (auto &[i, saved] : before)
     if (dynamicCost(program.functions[i], *trial) >= dynamicCost(saved, *current)) {
       program.functions[i] = std::move(saved);
-      reverted = true;
+      reverted.push_back(i);
     }
-  current = reverted ? reprofile(program, inputs, ctx) : std::move(trial);
+  current = withFunctionsFrom(std::move(*trial), *current, reverted, program);
   weights = ProgramWeights::fromProfile(program, *current);
 }
 

@@ -2,6 +2,7 @@
 // survives a JSON round trip, and merges runs.
 #include "InterpTestSupport.h"
 
+#include "interp/Interpreter.h"
 #include "interp/Profile.h"
 
 namespace brisk::test {
@@ -169,6 +170,31 @@ TEST(Profile, RefusesAProfileOfAnotherProgram) {
   std::string changed = kLoop;
   changed.replace(changed.find("const 3"), 7, "const 4");
   EXPECT_FALSE(o.result.profile->matches(parse(changed), error));
+}
+
+// A version of kLoop's @main written differently (the parity test becomes a
+// remainder) that prints the same: its own counts differ, @f's do not.
+TEST(Profile, TakingAFunctionsCountsFromAnotherProfileEqualsRunningAgain) {
+  Program original = parse(kLoop);
+  std::string text = kLoop;
+  text.replace(text.find("  r: int = div i two;\n  r: int = mul r two;\n  even: bool = eq r i;"),
+               std::string("  r: int = div i two;\n  r: int = mul r two;\n  even: bool = eq r i;").size(),
+               "  zero: int = const 0;\n  r: int = div i two;\n  r: int = mul r two;\n"
+               "  r: int = sub i r;\n  even: bool = eq r zero;");
+  Program rewritten = parse(text);
+  std::vector<std::vector<std::string>> inputs{{}};
+  std::optional<Profile> before = interp::profileRuns(original, inputs);
+  std::optional<Profile> after = interp::profileRuns(rewritten, inputs);
+  ASSERT_TRUE(before && after);
+  // The original program with @main's counts taken from the rewritten one's
+  // profile: the rewritten program's profile, exactly.
+  Profile composed = *before;
+  composed.takeFunctionsFrom(*after, {"main"}, rewritten);
+  EXPECT_EQ(composed.toJson(), after->toJson());
+  // And back.
+  composed.takeFunctionsFrom(*before, {"main"}, original);
+  EXPECT_EQ(composed.toJson(), before->toJson());
+  EXPECT_NE(before->toJson(), after->toJson());
 }
 
 TEST(Profile, RoundTripsThroughJsonAndMerges) {
