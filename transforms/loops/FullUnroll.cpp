@@ -22,8 +22,9 @@
 namespace brisk {
 namespace {
 
-// Loops unrolled (or tried) per call: each costs an SSA round trip and a
-// clean-up of the whole function.
+// Loops tried per call (a loop counts once in its batch, and again when
+// retried alone): a bound on the SSA round trips and clean-ups of the whole
+// function one call may spend.
 constexpr unsigned kMaxAttempts = 48;
 
 // SCCP's lattice: Top (not computed in this iteration), a constant, Bottom.
@@ -51,30 +52,43 @@ bool exactLiteral(const Instr &in) {
   return !in.type.isInt() || (in.value.asInt() >= -kMaxExact && in.value.asInt() <= kMaxExact);
 }
 
-// Runs the loop `l` of SSA function `f` iteration by iteration in SCCP's
-// lattice (see the header). Returns the header executions per entry, or 0.
+// Runs loops of SSA function `f` iteration by iteration in SCCP's lattice
+// (see the header). One counter serves every loop of the function: the
+// constants it reads outside a loop are found once.
 class TripCounter {
 public:
-  TripCounter(const Function &f, const CFG &cfg, const Loop &l)
-      : f_(f), cfg_(cfg), l_(l), inLoop_(f.blocks.size(), false), definedInLoop_(f.numVars(), false),
-        state_(f.numVars()) {
-    for (BlockId b : l.blocks)
-      inLoop_[b] = true;
-    for (BlockId b : l.blocks)
-      for (const Instr &in : f.block(b).instrs)
-        if (in.hasDest())
-          definedInLoop_[in.dest] = true;
-    // Constants defined outside the loop.
-    outside_.assign(f.numVars(), Lattice::bottom());
+  TripCounter(const Function &f, const CFG &cfg)
+      : f_(f), cfg_(cfg), inLoop_(f.blocks.size(), false), definedInLoop_(f.numVars(), false),
+        outside_(f.numVars(), Lattice::bottom()), state_(f.numVars()) {
+    // The constants a loop may read from outside it. A variable the loop
+    // defines reads its state instead, so the loop's own blocks may count.
     for (BlockId b : f.layout)
-      if (!inLoop_[b])
-        for (const Instr &in : f.block(b).instrs)
-          if (in.op == Opcode::Const && in.hasDest() && exactLiteral(in))
-            outside_[in.dest] = Lattice::constant(in.value);
+      for (const Instr &in : f.block(b).instrs)
+        if (in.op == Opcode::Const && in.hasDest() && exactLiteral(in))
+          outside_[in.dest] = Lattice::constant(in.value);
   }
 
-  unsigned count(unsigned maxTrips) {
-    const std::vector<Instr> &headerInstrs = f_.block(l_.header).instrs;
+  // The header executions per entry of `l`, or 0.
+  unsigned count(const Loop &l, unsigned maxTrips) {
+    l_ = &l;
+    mark(true);
+    unsigned n = run(maxTrips);
+    mark(false);
+    return n;
+  }
+
+private:
+  void mark(bool on) {
+    for (BlockId b : l_->blocks) {
+      inLoop_[b] = on;
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.hasDest())
+          definedInLoop_[in.dest] = on;
+    }
+  }
+
+  unsigned run(unsigned maxTrips) {
+    const std::vector<Instr> &headerInstrs = f_.block(l_->header).instrs;
     // The header phis' values on entry: the meet of the entry edges.
     std::vector<Lattice> phis;
     for (const Instr &in : headerInstrs) {
@@ -139,14 +153,14 @@ private:
   // blocks whose back edge was followed. False when the iteration met
   // something the evaluation does not model.
   bool runIteration(const std::vector<Lattice> &phis, llvm::SmallVector<BlockId, 4> &latches) {
-    for (BlockId b : l_.blocks)
+    for (BlockId b : l_->blocks)
       for (const Instr &in : f_.block(b).instrs)
         if (in.hasDest())
           state_[in.dest] = Lattice{};
     llvm::DenseSet<std::pair<BlockId, BlockId>> edges;
     std::vector<bool> executable(f_.blocks.size(), false);
-    executable[l_.header] = true;
-    for (BlockId b : l_.blocks) {
+    executable[l_->header] = true;
+    for (BlockId b : l_->blocks) {
       if (!executable[b])
         continue;
       const std::vector<Instr> &instrs = f_.block(b).instrs;
@@ -154,7 +168,7 @@ private:
       for (const Instr &in : instrs) {
         if (in.op == Opcode::Phi) {
           Lattice v;
-          if (b == l_.header) {
+          if (b == l_->header) {
             v = phis[phiIndex++];
           } else {
             for (size_t i = 0; i < in.args.size(); ++i)
@@ -180,7 +194,7 @@ private:
           taken.push_back(s);
       }
       for (BlockId s : taken) {
-        if (s == l_.header) {
+        if (s == l_->header) {
           if (std::find(latches.begin(), latches.end(), b) == latches.end())
             latches.push_back(b);
         } else if (inLoop_[s]) {
@@ -194,7 +208,7 @@ private:
 
   const Function &f_;
   const CFG &cfg_;
-  const Loop &l_;
+  const Loop *l_ = nullptr;
   std::vector<bool> inLoop_, definedInLoop_;
   std::vector<Lattice> outside_, state_;
 };
@@ -271,14 +285,15 @@ bool peel(Function &f, BlockId header, unsigned trips) {
   return true;
 }
 
-void cleanUp(Function &f) {
-  propagateConstants(f);
-  replaceAllocationsByScalars(f);
-  eliminateRedundantLoads(f);
-  propagateCopies(f);
-  propagateConstants(f);
-  eliminateDeadCodeAggressively(f);
-  simplifyCFG(f);
+bool cleanUp(Function &f) {
+  bool changed = propagateConstants(f);
+  changed |= replaceAllocationsByScalars(f);
+  changed |= eliminateRedundantLoads(f);
+  changed |= propagateCopies(f);
+  changed |= propagateConstants(f);
+  changed |= eliminateDeadCodeAggressively(f);
+  changed |= simplifyCFG(f);
+  return changed;
 }
 
 bool headerGone(const Function &f, BlockId header) {
@@ -297,6 +312,70 @@ bool modelled(const Function &f) {
   return true;
 }
 
+struct CountedLoop {
+  BlockId header;
+  unsigned trips;
+};
+
+// The innermost loops of `f` (at most `budget`) the pass may unroll, with
+// their counts, in LoopInfo's order; a loop with no count joins `uncounted`.
+std::vector<CountedLoop> countedLoops(const Function &f, const FullUnrollOptions &o, unsigned budget,
+                                      const llvm::DenseSet<BlockId> &rejected,
+                                      llvm::DenseSet<BlockId> &uncounted) {
+  std::vector<CountedLoop> found;
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  LoopInfo loops(cfg, dom);
+  TripCounter counter(f, cfg);
+  for (const Loop &l : loops.loops()) {
+    if (found.size() == budget)
+      break;
+    if (!l.children.empty() || l.header == f.entry() || rejected.contains(l.header) ||
+        uncounted.contains(l.header))
+      continue;
+    size_t size = std::max<size_t>(loopSize(f, l), 1);
+    unsigned limit = unsigned(std::min<size_t>(o.maxTrips, o.maxUnrolledSize / size));
+    if (limit == 0)
+      continue;
+    if (unsigned n = counter.count(l, limit))
+      found.push_back({l.header, n});
+    else
+      uncounted.insert(l.header);
+  }
+  return found;
+}
+
+// Unrolls every loop of `batch` and cleans up once. Keeps the result when the
+// clean-up deleted every remainder, the function holds at most
+// options.sizeLimit instructions or no more than before, and at most
+// `maxAfter`; otherwise puts the function back and returns false.
+bool tryUnrolling(Function &f, const std::vector<CountedLoop> &batch, const FullUnrollOptions &o,
+                  size_t maxAfter) {
+  Function saved = f;
+  size_t before = f.instrCount();
+  fromSSA(f);
+  bool kept = true;
+  for (const CountedLoop &c : batch)
+    kept = kept && peel(f, c.header, c.trips);
+  kept = kept && toSSA(f);
+  if (kept) {
+    // One loop at a time, each unrolling had a clean-up of its own, and what
+    // one folded (a constant index into another's array) fed the next. A
+    // batch repeats its clean-up while that changes something, up to once
+    // per loop.
+    cleanUp(f);
+    for (size_t round = 1; round < batch.size() && cleanUp(f); ++round) {
+    }
+    size_t after = f.instrCount();
+    kept = (after <= o.sizeLimit || after <= before) && after <= maxAfter;
+    for (const CountedLoop &c : batch)
+      kept = kept && headerGone(f, c.header);
+  }
+  if (!kept)
+    f = std::move(saved);
+  return kept;
+}
+
 } // namespace
 
 unsigned constantTripCount(const Function &f, BlockId header, unsigned maxTrips) {
@@ -305,60 +384,54 @@ unsigned constantTripCount(const Function &f, BlockId header, unsigned maxTrips)
   LoopInfo loops(cfg, dom);
   for (const Loop &l : loops.loops())
     if (l.header == header && l.children.empty())
-      return TripCounter(f, cfg, l).count(maxTrips);
+      return TripCounter(f, cfg).count(l, maxTrips);
   return 0;
 }
 
-bool unrollLoopsFully(Function &f, const FullUnrollOptions &o) {
+bool unrollLoopsFully(Function &f, const FullUnrollOptions &o, FullUnrollStats *stats) {
+  FullUnrollStats ignored;
+  FullUnrollStats &st = stats ? *stats : ignored;
   if (f.layout.empty() || !containsPhi(f) || !modelled(f))
     return false;
   // Loops that failed once: no count (retried after an unrolling elsewhere,
   // which may have made their bounds constant), or unrolled in vain.
   llvm::DenseSet<BlockId> uncounted, rejected;
   bool changed = false;
-  for (unsigned attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    if (f.instrCount() > o.maxFunctionSize)
+  unsigned attempts = 0;
+  while (attempts < kMaxAttempts && f.instrCount() <= o.maxFunctionSize) {
+    std::vector<CountedLoop> batch = countedLoops(f, o, kMaxAttempts - attempts, rejected, uncounted);
+    if (batch.empty())
       break;
-    BlockId header = kNoBlock;
-    unsigned trips = 0;
-    {
-      CFG cfg(f);
-      DominatorTree dom(cfg);
-      LoopInfo loops(cfg, dom);
-      for (const Loop &l : loops.loops()) {
-        if (!l.children.empty() || l.header == f.entry() || rejected.contains(l.header) ||
-            uncounted.contains(l.header))
-          continue;
-        size_t size = std::max<size_t>(loopSize(f, l), 1);
-        unsigned limit = unsigned(std::min<size_t>(o.maxTrips, o.maxUnrolledSize / size));
-        if (limit == 0)
-          continue;
-        if (unsigned n = TripCounter(f, cfg, l).count(limit)) {
-          header = l.header;
-          trips = n;
-          break;
-        }
-        uncounted.insert(l.header);
-      }
-    }
-    if (header == kNoBlock)
-      break;
-    Function saved = f;
-    size_t before = f.instrCount();
-    fromSSA(f);
-    bool kept = peel(f, header, trips) && toSSA(f);
-    if (kept) {
-      cleanUp(f);
-      size_t after = f.instrCount();
-      kept = headerGone(f, header) && (after <= o.sizeLimit || after <= before);
-    }
-    if (!kept) {
-      f = std::move(saved);
-      rejected.insert(header);
+    attempts += unsigned(batch.size());
+    ++st.batches;
+    // A batch of several whose result outgrows maxFunctionSize goes one at
+    // a time too: one loop at a time, the pass would have stopped between
+    // them.
+    if (tryUnrolling(f, batch, o, batch.size() > 1 ? o.maxFunctionSize : ~size_t(0))) {
+      st.unrolled += unsigned(batch.size());
+      changed = true;
+      uncounted.clear();
       continue;
     }
-    changed = true;
-    uncounted.clear();
+    if (batch.size() == 1) {
+      rejected.insert(batch[0].header);
+      continue;
+    }
+    // One at a time, up to the first that is kept; after it the counts are
+    // taken again (its clean-up may have changed them).
+    for (const CountedLoop &c : batch) {
+      if (attempts >= kMaxAttempts)
+        break;
+      ++attempts;
+      ++st.alone;
+      if (tryUnrolling(f, {c}, o, ~size_t(0))) {
+        ++st.unrolled;
+        changed = true;
+        uncounted.clear();
+        break;
+      }
+      rejected.insert(c.header);
+    }
   }
   return changed;
 }

@@ -27,13 +27,21 @@
 // trap and every effect in its place, an endless path stays endless -- and
 // the original loop stays behind the last copy as its remainder. Then
 // the function goes back into SSA and is cleaned up (SCCP, scalar
-// replacement, load elimination, copy propagation, ADCE, simplifyCFG). The
-// unrolling is kept only when the clean-up deleted the remainder (SCCP
-// proved H unreachable, as the count promised) and the function then holds
-// at most sizeLimit instructions; otherwise the function goes back to what it
-// was before this loop. Loops are unrolled one at a time, innermost first,
-// and after a loop went, the loop around it may have become innermost with
-// a count of its own: the pass repeats until no loop qualifies.
+// replacement, load elimination, copy propagation, ADCE, simplifyCFG).
+//
+// All at once. Every innermost loop with a count is unrolled in one batch:
+// one copy of the function to go back to, one SSA round trip, one clean-up,
+// repeated while it changes something, up to once per loop of the batch
+// (one loop at a time, what one clean-up folded fed the next loop's). The
+// batch is kept only when the clean-up deleted every loop's remainder (SCCP
+// proved each H unreachable, as the counts promised), the function then
+// holds at most sizeLimit instructions (or no more than before), and, for a
+// batch of several, at most maxFunctionSize; otherwise the function goes back
+// to what it was and the batch's loops are tried one at a time, under the
+// same rule, up to the first one kept. A loop whose count is not proven
+// costs no copy of the function. After a batch went, the loops around it may
+// have become innermost with counts of their own: the pass repeats until no
+// loop qualifies, trying at most 48 loops per call.
 //
 // Which loops: innermost natural loops not headed by the entry, in a function
 // without speculation, set or get, of at most maxFunctionSize instructions,
@@ -62,6 +70,16 @@ struct FullUnrollOptions {
 // `maxTrips`. Exposed for tests.
 unsigned constantTripCount(const Function &f, BlockId header, unsigned maxTrips);
 
-bool unrollLoopsFully(Function &f, const FullUnrollOptions &options = {});
+// What one call did, for tests: the batches it tried (a batch of one
+// included), the loops it retried alone after their batch was rejected, and
+// the loops it unrolled.
+struct FullUnrollStats {
+  unsigned batches = 0;
+  unsigned alone = 0;
+  unsigned unrolled = 0;
+};
+
+bool unrollLoopsFully(Function &f, const FullUnrollOptions &options = {},
+                      FullUnrollStats *stats = nullptr);
 
 } // namespace brisk

@@ -3,8 +3,11 @@
 // replaces by copies that the clean-up folds (a fixed-size array filled and
 // summed, a nest whose outer loop becomes innermost), and the semantics it
 // keeps: a trap in the third trip, an endless loop with constant bounds, a
-// size limit that sends the function back. The SSA verifier runs after the
-// pass; every shared benchmark keeps its output through it.
+// size limit that sends the function back; the batch: two loops unrolled in
+// one, a rejected batch whose loops go one at a time (one kept, one not), a
+// batch whose clean-up repeats until one loop's constants reach the other.
+// The SSA verifier runs after the pass; every shared benchmark keeps its
+// output through it.
 #include "test/analysis/ParseHelper.h"
 #include "test/transforms/BenchPassCheck.h"
 #include "test/transforms/TestSupport.h"
@@ -22,15 +25,16 @@ using test::countOp;
 using test::parseOrDie;
 using test::run;
 
-// to-ssa, sccp, the pass (with `options`), the SSA verifier; then out of SSA.
+// to-ssa, sccp, the pass (with `options`; what it did adds up in `stats`),
+// the SSA verifier; then out of SSA.
 Program unrolled(const std::string &text, bool *changed = nullptr,
-                 const FullUnrollOptions &options = {}) {
+                 const FullUnrollOptions &options = {}, FullUnrollStats *stats = nullptr) {
   Program p = parseOrDie(text);
   bool any = false;
   for (Function &f : p.functions) {
     toSSA(f);
     propagateConstants(f);
-    any |= unrollLoopsFully(f, options);
+    any |= unrollLoopsFully(f, options, stats);
   }
   EXPECT_EQ(test::verifySSAMessages(p, true), "");
   for (Function &f : p.functions)
@@ -262,6 +266,121 @@ TEST(FullUnrollTest, OverTheSizeLimitTheFunctionStaysAsItWas) {
   test::Outcome a = run(orig, {"3"}), b = run(p, {"3"});
   EXPECT_EQ(b.out, a.out);
   EXPECT_LT(b.dyn, a.dyn);
+}
+
+// Two loops of constant trips one after the other: eight prints of x * j
+// that grow the function, and a sum of 0..3 that folds to a constant.
+const char *kPrintsAndFold = R"(
+@main(x: int) {
+  one: int = const 1;
+  four: int = const 4;
+  eight: int = const 8;
+  j: int = const 0;
+.prints:
+  y: int = mul x j;
+  print y;
+  j: int = add j one;
+  d: bool = lt j eight;
+  br d .prints .mid;
+.mid:
+  s: int = const 0;
+  i: int = const 0;
+.sum:
+  s: int = add s i;
+  i: int = add i one;
+  c: bool = lt i four;
+  br c .sum .done;
+.done:
+  print s;
+}
+)";
+
+TEST(FullUnrollTest, TwoLoopsGoInOneBatch) {
+  Program orig = parseOrDie(kPrintsAndFold);
+  bool changed = false;
+  FullUnrollStats stats;
+  Program p = unrolled(kPrintsAndFold, &changed, {}, &stats);
+  EXPECT_TRUE(changed);
+  EXPECT_EQ(stats.batches, 1u);
+  EXPECT_EQ(stats.alone, 0u);
+  EXPECT_EQ(stats.unrolled, 2u);
+  EXPECT_EQ(countOp(p, Opcode::Br), 0u);
+  test::Outcome a = run(orig, {"3"}), b = run(p, {"3"});
+  EXPECT_EQ(b.out, a.out);
+  EXPECT_LT(b.dyn, a.dyn);
+}
+
+TEST(FullUnrollTest, ARejectedBatchKeepsTheLoopThatFitsAlone) {
+  // Together the two loops leave the function over its limit: the batch goes
+  // back; one at a time, the prints are rejected (they grow it over the
+  // limit) and the sum is kept (it shrinks it).
+  Program orig = parseOrDie(kPrintsAndFold);
+  size_t before = 0;
+  for (const Function &f : orig.functions)
+    before += f.instrCount();
+  FullUnrollOptions tight;
+  tight.sizeLimit = before;
+  bool changed = false;
+  FullUnrollStats stats;
+  Program p = unrolled(kPrintsAndFold, &changed, tight, &stats);
+  EXPECT_TRUE(changed);
+  EXPECT_EQ(stats.batches, 1u);
+  EXPECT_EQ(stats.alone, 2u);
+  EXPECT_EQ(stats.unrolled, 1u);
+  // The prints' loop is still there, the sum's is gone.
+  EXPECT_EQ(countOp(p, Opcode::Br), 1u);
+  EXPECT_EQ(countOp(p, Opcode::Print), 2u);
+  EXPECT_EQ(countOp(p, Opcode::Add), 1u);
+  test::Outcome a = run(orig, {"3"}), b = run(p, {"3"});
+  EXPECT_EQ(b.out, a.out);
+  EXPECT_LT(b.dyn, a.dyn);
+}
+
+TEST(FullUnrollTest, ABatchCleansUpUntilOneLoopsConstantsReachTheOther) {
+  // The index into `b` is loaded from `a`: it is a constant only once `a`'s
+  // cells became values, which takes a clean-up after both loops went.
+  const char *chained = R"(
+@main {
+  one: int = const 1;
+  four: int = const 4;
+  a: ptr<int> = alloc four;
+  i: int = const 0;
+.fill:
+  p: ptr<int> = ptradd a i;
+  store p i;
+  i: int = add i one;
+  c: bool = lt i four;
+  br c .fill .next;
+.next:
+  k: ptr<int> = ptradd a one;
+  idx: int = load k;
+  b: ptr<int> = alloc four;
+  j: int = const 0;
+.fill2:
+  q: ptr<int> = ptradd b j;
+  sq: int = mul j j;
+  store q sq;
+  j: int = add j one;
+  d: bool = lt j four;
+  br d .fill2 .use;
+.use:
+  r: ptr<int> = ptradd b idx;
+  v: int = load r;
+  print v;
+  free a;
+  free b;
+}
+)";
+  Program orig = parseOrDie(chained);
+  FullUnrollStats stats;
+  Program p = unrolled(chained, nullptr, {}, &stats);
+  EXPECT_EQ(stats.batches, 1u);
+  EXPECT_EQ(stats.unrolled, 2u);
+  EXPECT_EQ(countOp(p, Opcode::Alloc), 0u);
+  EXPECT_EQ(countOp(p, Opcode::Load), 0u);
+  test::Outcome a = run(orig, {}), b = run(p, {});
+  EXPECT_EQ(b.out, a.out);
+  EXPECT_EQ(b.out, "1\n");
 }
 
 TEST(FullUnrollTest, EveryBenchmarkKeepsItsOutput) {
