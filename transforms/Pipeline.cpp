@@ -12,6 +12,7 @@
 #include "transforms/interprocedural/RecursiveConstants.h"
 #include "transforms/interprocedural/TailRecursion.h"
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -717,11 +718,75 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
                                   std::vector<RegionRemark> *remarks) {
   const Program original = program;
   double limit = options.programGrowthLimit * double(std::max<size_t>(original.instrCount(), 1));
+  // Fewer instructions on the training inputs win, unless the other runs
+  // more of the program under speculation for at most the speculation
+  // price more. Whether `b` is better than `a`.
+  const double price = options.superblocks.forceSpeculation ? 1e9
+                       : options.superblocks.preferSpeculation
+                           ? options.superblocks.maxSpeculationPrice
+                           : 0;
+  auto better = [&](const Program &a, const Program &b) {
+    std::optional<Profile> pa = reprofile(a, profile.inputs, ctx);
+    std::optional<Profile> pb = reprofile(b, profile.inputs, ctx);
+    if (!pa || !pb)
+      return false;
+    double costA = 0, costB = 0, specA = 0, specB = 0;
+    for (const Function &f : a.functions) {
+      costA += dynamicCost(f, *pa);
+      specA += speculativeCost(f, *pa);
+    }
+    for (const Function &f : b.functions) {
+      costB += dynamicCost(f, *pb);
+      specB += speculativeCost(f, *pb);
+    }
+    if (specB > specA && costB <= costA * (1 + price))
+      return true;
+    if (specA > specB && costA <= costB * (1 + price))
+      return false;
+    return costB < costA;
+  };
+  // The halving below can leave much of the limit unused: between the last
+  // allowances over the limit and the first within it, `kBisections` runs
+  // at the midpoints, each kept when it is within the limit and better.
+  constexpr int kBisections = 2;
+  constexpr size_t kBisectSize = 200;
+  auto bisect = [&](SuperblockPipelineOptions over, SuperblockPipelineOptions within,
+                    Program &out, std::vector<RegionRemark> *rem) {
+    if (original.instrCount() > kBisectSize || profile.inputs.empty())
+      return;
+    for (int step = 0; step < kBisections && !ctx.failed(); ++step) {
+      SuperblockPipelineOptions mid = within;
+      mid.hotGrowthConstant = (over.hotGrowthConstant + within.hotGrowthConstant) / 2;
+      mid.superblocks.speculativeGrowth =
+          std::floor((over.superblocks.speculativeGrowth + within.superblocks.speculativeGrowth) / 2);
+      if (mid.hotGrowthConstant == within.hotGrowthConstant &&
+          mid.superblocks.speculativeGrowth == within.superblocks.speculativeGrowth)
+        return;
+      PassTimer timer(ctx, "program growth bisection (whole pipeline)");
+      Program candidate = original;
+      std::vector<RegionRemark> candidateRemarks;
+      runWithinFunctionLimits(candidate, original, profile, ctx, mid,
+                              rem ? &candidateRemarks : nullptr);
+      if (ctx.failed())
+        return;
+      if (double(candidate.instrCount()) > limit) {
+        over = mid;
+        continue;
+      }
+      within = mid;
+      if (better(out, candidate)) {
+        out = std::move(candidate);
+        if (rem)
+          *rem = std::move(candidateRemarks);
+      }
+    }
+  };
   // One schedule of retries; `chunksAlone`: the speculative allowance alone
   // is halved first (inlining kept), else both together.
   // Returns how many runs it took.
   auto schedule = [&](bool chunksAlone, SuperblockPipelineOptions tried, Program &out,
                       std::vector<RegionRemark> *rem) {
+    std::optional<SuperblockPipelineOptions> over; // the last allowances over the limit
     for (int runs = 1;; ++runs) {
       PassTimer timer(ctx, runs == 1 && &out == &program ? "first run"
                                                          : "program growth retry (whole pipeline)");
@@ -730,9 +795,13 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
       if (rem)
         rem->clear();
       runWithinFunctionLimits(out, original, profile, ctx, tried, rem);
+      if (!ctx.failed() && double(out.instrCount()) <= limit && over)
+        bisect(*over, tried, out, rem);
       if (ctx.failed() || double(out.instrCount()) <= limit ||
           (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
         return runs;
+      if (tried.unroll.sizeTolerance >= tried.superblocks.maxSpeculationPrice)
+        over = tried;
       // First the smallest speculative chunks within the price of the
       // cheapest, with the same allowances; then the halving.
       if (tried.unroll.sizeTolerance < tried.superblocks.maxSpeculationPrice) {
@@ -774,33 +843,7 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
   schedule(true, parted, other, remarks ? &otherRemarks : nullptr);
   if (ctx.failed() || double(other.instrCount()) > limit)
     return;
-  std::optional<Profile> mine = reprofile(program, profile.inputs, ctx);
-  std::optional<Profile> theirs = reprofile(other, profile.inputs, ctx);
-  if (!mine || !theirs)
-    return;
-  double costMine = 0, costTheirs = 0, specMine = 0, specTheirs = 0;
-  for (const Function &f : program.functions) {
-    costMine += dynamicCost(f, *mine);
-    specMine += speculativeCost(f, *mine);
-  }
-  for (const Function &f : other.functions) {
-    costTheirs += dynamicCost(f, *theirs);
-    specTheirs += speculativeCost(f, *theirs);
-  }
-  // Fewer instructions win, unless the other runs more of the program under
-  // speculation for at most the speculation price more.
-  const double price = options.superblocks.forceSpeculation ? 1e9
-                       : options.superblocks.preferSpeculation
-                           ? options.superblocks.maxSpeculationPrice
-                           : 0;
-  auto better = [&](double cost, double spec, double otherCost, double otherSpec) {
-    if (spec > otherSpec && cost <= otherCost * (1 + price))
-      return true;
-    if (otherSpec > spec && otherCost <= cost * (1 + price))
-      return false;
-    return cost < otherCost;
-  };
-  if (better(costTheirs, specTheirs, costMine, specMine)) {
+  if (better(program, other)) {
     program = std::move(other);
     if (remarks)
       *remarks = std::move(otherRemarks);
