@@ -294,7 +294,7 @@ static void keepCheaperCopyUnrolling(Program &program,
                                      const std::vector<std::vector<std::string>> &inputs,
                                      const GrowthLimits &limits,
                                      PassContext &ctx, std::optional<Profile> &current,
-                                     ProgramWeights &weights) {
+                                     ProgramWeights &weights, std::vector<size_t> *kept = nullptr) {
   std::map<size_t, Function> before;
   {
     PassScope scope(ctx, kCopyUnrollPass.name, program);
@@ -322,6 +322,8 @@ static void keepCheaperCopyUnrolling(Program &program,
     if (dynamicCost(program.functions[i], *trial) >= dynamicCost(saved, *current)) {
       program.functions[i] = std::move(saved);
       reverted.push_back(i);
+    } else if (kept) {
+      kept->push_back(i);
     }
   current = withFunctionsFrom(std::move(*trial), *current, reverted, program);
   weights = ProgramWeights::fromProfile(program, *current);
@@ -457,16 +459,23 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // A speculative chunk keeps its function out of SSA round trips, which
   // copy-unroll needs: with speculation on, copy-unroll goes first.
   const bool copiesFirst = options.superblocks.speculation;
+  // The functions copy-unroll changed, and the program and profile from
+  // before it (see below).
+  std::vector<size_t> copied;
+  std::optional<Program> beforeCopies;
+  std::optional<Profile> profileBeforeCopies;
   if (options.unrolling && refreshed && copiesFirst) {
-    keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights);
+    beforeCopies = program;
+    profileBeforeCopies = refreshed;
+    keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights, &copied);
     if (ctx.failed())
       return;
   }
   if (options.unrolling && refreshed) {
     bool changed = false;
-    {
-      PassScope scope(ctx, kLoopUnrollPass.name, program);
-      for (Function &f : program.functions) {
+    std::map<std::string, std::vector<RegionRemark>, std::less<>> unrollRemarks;
+    auto unrollFunction = [&](Function &f, FunctionWeights &w, size_t &growth,
+                              std::vector<RegionRemark> &rem) {
         LoopUnrollOptions uo = options.unroll;
         // Not the hot allowance: a tiny loop unrolled on the training
         // input's trip counts loses on short ones (triangle, 3 trips: 23 -> 26).
@@ -479,21 +488,62 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
                               : options.superblocks.preferSpeculation ? options.superblocks.maxSpeculationPrice
                                                                       : 0;
         std::vector<UnrolledLoop> report;
-        changed |= unrollCountedLoops(f, &weights.of(f), uo, &report);
-        for (const UnrolledLoop &u : report)
+        bool did = unrollCountedLoops(f, &w, uo, &report);
+        growth = 0;
+        rem.clear();
+        for (const UnrolledLoop &u : report) {
           if (u.speculative && u.growth > 0)
-            chunkGrowth[f.name] += size_t(u.growth);
-        if (remarks)
-          for (const UnrolledLoop &u : report)
-            remarks->push_back(remarkFor(f, u));
-      }
+            growth += size_t(u.growth);
+          if (remarks)
+            rem.push_back(remarkFor(f, u));
+        }
+        return did;
+    };
+    {
+      PassScope scope(ctx, kLoopUnrollPass.name, program);
+      for (Function &f : program.functions)
+        changed |= unrollFunction(f, weights.of(f), chunkGrowth[f.name], unrollRemarks[f.name]);
     }
     if (ctx.failed())
       return;
-    if (changed) {
+    if (changed || !copied.empty()) {
       refreshed = reprofile(program, profile.inputs, ctx);
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
+    // A loop copy-unroll doubled no longer matches a speculative chunk that
+    // may run it for less: a function copy-unroll changed also takes the
+    // unroller on its version from before, and keeps the cheaper of the two.
+    if (!copied.empty() && refreshed && !ctx.failed()) {
+      PassTimer timer(ctx, "unroll without copy-unroll (copy-unrolled functions)");
+      Program alt = *beforeCopies;
+      ProgramWeights altWeights = ProgramWeights::fromProfile(alt, *profileBeforeCopies);
+      std::map<size_t, std::pair<size_t, std::vector<RegionRemark>>> altChunks;
+      for (size_t i : copied) {
+        Function &f = alt.functions[i];
+        auto &[growth, rem] = altChunks[i];
+        unrollFunction(f, altWeights.of(f), growth, rem);
+      }
+      std::optional<Profile> altProfile = reprofile(alt, profile.inputs, ctx);
+      bool swapped = false;
+      if (altProfile)
+        for (size_t i : copied)
+          if (dynamicCost(alt.functions[i], *altProfile) <
+              dynamicCost(program.functions[i], *refreshed)) {
+            const std::string &name = program.functions[i].name;
+            program.functions[i] = std::move(alt.functions[i]);
+            chunkGrowth[name] = altChunks[i].first;
+            unrollRemarks[name] = std::move(altChunks[i].second);
+            swapped = true;
+          }
+      if (swapped) {
+        refreshed = reprofile(program, profile.inputs, ctx);
+        weights = ProgramWeights::fromProfile(program, *refreshed);
+      }
+    }
+    if (remarks)
+      for (const Function &f : program.functions)
+        for (RegionRemark &r : unrollRemarks[f.name])
+          remarks->push_back(std::move(r));
     if (!copiesFirst)
       keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights);
     if (ctx.failed())
@@ -718,6 +768,16 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
                                   std::vector<RegionRemark> *remarks) {
   const Program original = program;
   double limit = options.programGrowthLimit * double(std::max<size_t>(original.instrCount(), 1));
+  // The size the limit counts: the output's, so without the functions
+  // dead-functions deletes at the end (inlined at every site, their room
+  // goes to the code that runs).
+  auto sizeOf = [&](const Program &p) {
+    if (!options.deadFunctions)
+      return double(p.instrCount());
+    Program live = p;
+    removeUncalledFunctions(live);
+    return double(live.instrCount());
+  };
   // Fewer instructions on the training inputs win, unless the other runs
   // more of the program under speculation for at most the speculation
   // price more. Whether `b` is better than `a`.
@@ -769,7 +829,7 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
                               rem ? &candidateRemarks : nullptr);
       if (ctx.failed())
         return;
-      if (double(candidate.instrCount()) > limit) {
+      if (sizeOf(candidate) > limit) {
         over = mid;
         continue;
       }
@@ -795,9 +855,9 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
       if (rem)
         rem->clear();
       runWithinFunctionLimits(out, original, profile, ctx, tried, rem);
-      if (!ctx.failed() && double(out.instrCount()) <= limit && over)
+      if (!ctx.failed() && sizeOf(out) <= limit && over)
         bisect(*over, tried, out, rem);
-      if (ctx.failed() || double(out.instrCount()) <= limit ||
+      if (ctx.failed() || sizeOf(out) <= limit ||
           (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
         return runs;
       if (tried.unroll.sizeTolerance >= tried.superblocks.maxSpeculationPrice)
@@ -841,7 +901,7 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
   Program other;
   std::vector<RegionRemark> otherRemarks;
   schedule(true, parted, other, remarks ? &otherRemarks : nullptr);
-  if (ctx.failed() || double(other.instrCount()) > limit)
+  if (ctx.failed() || sizeOf(other) > limit)
     return;
   if (better(program, other)) {
     program = std::move(other);

@@ -408,17 +408,31 @@ private:
         return std::nullopt;
       l.test = latch;
       l.stay = l.header;
+      BlockId header = l.header;
       std::optional<CountedLoop> m = matchTest(std::move(l), cfg, dom);
-      if (m)
+      if (m) {
         m->sideExits = std::move(exits);
-      return m;
+        return m;
+      }
+      if (!sideExits)
+        return std::nullopt;
+      return matchEarlierTest(header, latch, cfg, dom);
     }
     // Speculative chunks also take a loop whose latch jumps (or falls
     // through) back and whose count is tested in a block that dominates
     // the latch, its other exits leaving the chunk through a commit.
     if (!options_.speculative || nests || (term && term->op != Opcode::Jmp))
       return std::nullopt;
-    BlockId header = term ? term->labels[0] : fallthroughOf(f_, latch);
+    return matchEarlierTest(term ? term->labels[0] : fallthroughOf(f_, latch), latch, cfg, dom);
+  }
+
+  // A loop whose count is tested in a block T that strictly dominates the
+  // latch (the latch jumps, falls through or branches back to `header`);
+  // every other exit is a side exit.
+  std::optional<CountedLoop> matchEarlierTest(BlockId header, BlockId latch, const CFG &cfg,
+                                              const DominatorTree &dom) const {
+    if (!options_.speculative)
+      return std::nullopt;
     if (header == kNoBlock || header == f_.entry() || !f_.block(header).hasLabel() ||
         !dom.dominates(header, latch))
       return std::nullopt;
@@ -1121,7 +1135,18 @@ private:
             continue;
           if (i + 1 == instrs.size() && isTerminator(instrs[i].op)) {
             // The latch's back edge runs into the next copy; the test's
-            // branch always stays in the loop.
+            // branch always stays in the loop. A latch that is not the
+            // test and branches: its back edge goes to a fresh block where
+            // the next copy (or the chunk's end) begins, its exit leaves.
+            if (isLatch && !isTest && instrs[i].op == Opcode::Br) {
+              BlockId cont = f_.addFreshBlock(name + ".unroll.next");
+              Instr in = instrs[i];
+              for (BlockId &target : in.labels)
+                target = target == l.header ? cont : remap(target);
+              piece.instrs.push_back(std::move(in));
+              chunk.push_back(Piece{cont, {}, kNoBlock});
+              break;
+            }
             if (isLatch)
               continue;
             if (isTest) {
