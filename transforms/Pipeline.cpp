@@ -760,9 +760,12 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
 // the speculative allowance alone at a time (down to none), keeping the
 // result that runs fewer instructions on the training inputs, or the one
 // that runs more of them under speculation for at most the speculation
-// price more (every function then within growthLimit x its size). Functions
-// no longer called from main go afterwards (dead-functions). Only small programs get there: past
-// 64 instructions a function's allowance is its 2.0x.
+// price more (every function then within growthLimit x its size); for
+// small programs, two runs bisect the allowances between the last ones over
+// the limit and the first within it. The size counted is the output's:
+// functions no longer called from main go afterwards (dead-functions) and
+// are not counted. Only small programs get there: past 64 instructions a
+// function's allowance is its 2.0x.
 static void runWithinProgramLimit(Program &program, const Profile &profile, PassContext &ctx,
                                   const SuperblockPipelineOptions &options,
                                   std::vector<RegionRemark> *remarks) {
@@ -910,9 +913,9 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
   }
 }
 
-// The functions that inlining left without a caller go last: the
-// program-level limit above counted them (as it always did), so that the
-// room they leave does not change what the loop transforms decide.
+// The functions that inlining left without a caller go last (the
+// program-level limit above counts the program without them: the output's
+// size).
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
                            const SuperblockPipelineOptions &options,
                            std::vector<RegionRemark> *remarks) {
