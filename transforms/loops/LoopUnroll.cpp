@@ -159,6 +159,20 @@ private:
       size_t sizeBefore = f_.instrCount();
       PlannedNest *around = nests ? nullptr : nestAround(l);
       bool speculable = options_.speculative && canSpeculate(l) && !around;
+      // A loop that leaves through its other exits and (almost) never
+      // through its count: its range guard guards nothing the loop needs
+      // (a search), and an input that finds sooner pays the chunk's entry
+      // for nothing.
+      if (speculable && weights_ && !l.sideExits.empty()) {
+        double count = weights_->block(l.header);
+        double entries = count - weights_->edge(l.latch, l.header);
+        if (entries > 0 && exitWeight(l) < options_.minCountExitShare * entries) {
+          r.reason = "the loop leaves through its other exits, not its count: no chunk";
+          if (report_)
+            report_->push_back(std::move(r));
+          continue;
+        }
+      }
       if (speculable) {
         SpeculativeForm sf = chooseSpeculativeForm(l);
         if (weights_)
@@ -410,13 +424,14 @@ private:
       l.stay = l.header;
       BlockId header = l.header;
       std::optional<CountedLoop> m = matchTest(std::move(l), cfg, dom);
-      if (m) {
+      if (m)
         m->sideExits = std::move(exits);
+      if (!sideExits || (m && m->sideExits.empty()))
         return m;
-      }
-      if (!sideExits)
-        return std::nullopt;
-      return matchEarlierTest(header, latch, cfg, dom);
+      // With other exits, the test of another exit may be the count that
+      // ends the loop: the one whose exit the profile took most.
+      std::optional<CountedLoop> earlier = matchEarlierTest(header, latch, cfg, dom);
+      return m && (!earlier || exitWeight(*m) >= exitWeight(*earlier)) ? m : earlier;
     }
     // Speculative chunks also take a loop whose latch jumps (or falls
     // through) back and whose count is tested in a block that dominates
@@ -441,8 +456,10 @@ private:
     std::vector<BlockId> body = bodyOf(header, latch, kNoBlock, cfg, false, nest, &exits);
     if (body.empty())
       return std::nullopt;
-    // The test block: the last block up the latch's dominators whose count
-    // test matches.
+    // The test block: of the blocks up the latch's dominators whose count
+    // test matches, the one whose exit the profile took most (the last one
+    // on a tie).
+    std::optional<CountedLoop> best;
     for (BlockId t = latch; t != kNoBlock; t = t == header ? kNoBlock : dom.idom(t)) {
       const Instr *tt = f_.block(t).terminator();
       if (t == latch || !tt || tt->op != Opcode::Br || tt->labels[0] == tt->labels[1])
@@ -463,10 +480,16 @@ private:
         for (auto &e : exits)
           if (!(e.first == t && e.second == m->exit))
             m->sideExits.push_back(e);
-        return m;
+        if (!best || exitWeight(*m) > exitWeight(*best))
+          best = std::move(m);
       }
     }
-    return std::nullopt;
+    return best;
+  }
+
+  // How often the profile took the loop's count exit (0 without weights).
+  double exitWeight(const CountedLoop &l) const {
+    return weights_ ? weights_->edge(l.test, l.exit) : 0;
   }
 
   // The rest of match: `l` has its body, header, latch, test block and exit.

@@ -114,7 +114,10 @@
 // edge does not enter E. The cost model counts, for T before the latch,
 // only the iterations that came back (the header also runs the part of the
 // iteration that leaves at T), and per entry that leaves through a side
-// exit its stub's commit and jmp.
+// exit its stub's commit and jmp. A loop with side exits whose entries
+// left through the count's exit less than minCountExitShare of the time is
+// a search (the range guard guards nothing it needs; an input that finds
+// sooner pays the entry for nothing): it takes no chunk.
 // When K copies do not fit, a chunk of K = c x g iterations runs c copies
 // g times (rounds), with m = n - Kv and the chunk's limit (exact: the guard
 // excludes wrap-around):
@@ -184,6 +187,10 @@ struct LoopUnrollOptions {
   // A block of the body that calls and ran at most this share of the
   // header's count is a cold exit of the speculative copies (see above).
   double coldCallShare = 0.01;
+  // A loop with side exits takes a chunk only when at least this share of
+  // its entries left through the count's exit (else it is a search whose
+  // end the range guard cannot see: see above).
+  double minCountExitShare = 0.05;
   // A smaller speculative form is taken over the cheapest one when it costs
   // at most this share of the loop's work more: the program as a whole has
   // a growth limit, and a form a few instructions larger for one
