@@ -524,7 +524,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
         unrollFunction(f, altWeights.of(f), growth, rem);
       }
       std::optional<Profile> altProfile = reprofile(alt, profile.inputs, ctx);
-      bool swapped = false;
+      std::vector<size_t> swapped;
       if (altProfile)
         for (size_t i : copied)
           if (dynamicCost(alt.functions[i], *altProfile) <
@@ -533,10 +533,10 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
             program.functions[i] = std::move(alt.functions[i]);
             chunkGrowth[name] = altChunks[i].first;
             unrollRemarks[name] = std::move(altChunks[i].second);
-            swapped = true;
+            swapped.push_back(i);
           }
-      if (swapped) {
-        refreshed = reprofile(program, profile.inputs, ctx);
+      if (!swapped.empty()) {
+        refreshed = withFunctionsFrom(std::move(*refreshed), *altProfile, swapped, program);
         weights = ProgramWeights::fromProfile(program, *refreshed);
       }
     }
