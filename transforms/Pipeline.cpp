@@ -12,6 +12,7 @@
 #include "transforms/interprocedural/RecursiveConstants.h"
 #include "transforms/interprocedural/TailRecursion.h"
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -293,7 +294,7 @@ static void keepCheaperCopyUnrolling(Program &program,
                                      const std::vector<std::vector<std::string>> &inputs,
                                      const GrowthLimits &limits,
                                      PassContext &ctx, std::optional<Profile> &current,
-                                     ProgramWeights &weights) {
+                                     ProgramWeights &weights, std::vector<size_t> *kept = nullptr) {
   std::map<size_t, Function> before;
   {
     PassScope scope(ctx, kCopyUnrollPass.name, program);
@@ -321,6 +322,8 @@ static void keepCheaperCopyUnrolling(Program &program,
     if (dynamicCost(program.functions[i], *trial) >= dynamicCost(saved, *current)) {
       program.functions[i] = std::move(saved);
       reverted.push_back(i);
+    } else if (kept) {
+      kept->push_back(i);
     }
   current = withFunctionsFrom(std::move(*trial), *current, reverted, program);
   weights = ProgramWeights::fromProfile(program, *current);
@@ -456,16 +459,23 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // A speculative chunk keeps its function out of SSA round trips, which
   // copy-unroll needs: with speculation on, copy-unroll goes first.
   const bool copiesFirst = options.superblocks.speculation;
+  // The functions copy-unroll changed, and the program and profile from
+  // before it (see below).
+  std::vector<size_t> copied;
+  std::optional<Program> beforeCopies;
+  std::optional<Profile> profileBeforeCopies;
   if (options.unrolling && refreshed && copiesFirst) {
-    keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights);
+    beforeCopies = program;
+    profileBeforeCopies = refreshed;
+    keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights, &copied);
     if (ctx.failed())
       return;
   }
   if (options.unrolling && refreshed) {
     bool changed = false;
-    {
-      PassScope scope(ctx, kLoopUnrollPass.name, program);
-      for (Function &f : program.functions) {
+    std::map<std::string, std::vector<RegionRemark>, std::less<>> unrollRemarks;
+    auto unrollFunction = [&](Function &f, FunctionWeights &w, size_t &growth,
+                              std::vector<RegionRemark> &rem) {
         LoopUnrollOptions uo = options.unroll;
         // Not the hot allowance: a tiny loop unrolled on the training
         // input's trip counts loses on short ones (triangle, 3 trips: 23 -> 26).
@@ -478,21 +488,62 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
                               : options.superblocks.preferSpeculation ? options.superblocks.maxSpeculationPrice
                                                                       : 0;
         std::vector<UnrolledLoop> report;
-        changed |= unrollCountedLoops(f, &weights.of(f), uo, &report);
-        for (const UnrolledLoop &u : report)
+        bool did = unrollCountedLoops(f, &w, uo, &report);
+        growth = 0;
+        rem.clear();
+        for (const UnrolledLoop &u : report) {
           if (u.speculative && u.growth > 0)
-            chunkGrowth[f.name] += size_t(u.growth);
-        if (remarks)
-          for (const UnrolledLoop &u : report)
-            remarks->push_back(remarkFor(f, u));
-      }
+            growth += size_t(u.growth);
+          if (remarks)
+            rem.push_back(remarkFor(f, u));
+        }
+        return did;
+    };
+    {
+      PassScope scope(ctx, kLoopUnrollPass.name, program);
+      for (Function &f : program.functions)
+        changed |= unrollFunction(f, weights.of(f), chunkGrowth[f.name], unrollRemarks[f.name]);
     }
     if (ctx.failed())
       return;
-    if (changed) {
+    if (changed || !copied.empty()) {
       refreshed = reprofile(program, profile.inputs, ctx);
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
+    // A loop copy-unroll doubled no longer matches a speculative chunk that
+    // may run it for less: a function copy-unroll changed also takes the
+    // unroller on its version from before, and keeps the cheaper of the two.
+    if (!copied.empty() && refreshed && !ctx.failed()) {
+      PassTimer timer(ctx, "unroll without copy-unroll (copy-unrolled functions)");
+      Program alt = *beforeCopies;
+      ProgramWeights altWeights = ProgramWeights::fromProfile(alt, *profileBeforeCopies);
+      std::map<size_t, std::pair<size_t, std::vector<RegionRemark>>> altChunks;
+      for (size_t i : copied) {
+        Function &f = alt.functions[i];
+        auto &[growth, rem] = altChunks[i];
+        unrollFunction(f, altWeights.of(f), growth, rem);
+      }
+      std::optional<Profile> altProfile = reprofile(alt, profile.inputs, ctx);
+      std::vector<size_t> swapped;
+      if (altProfile)
+        for (size_t i : copied)
+          if (dynamicCost(alt.functions[i], *altProfile) <
+              dynamicCost(program.functions[i], *refreshed)) {
+            const std::string &name = program.functions[i].name;
+            program.functions[i] = std::move(alt.functions[i]);
+            chunkGrowth[name] = altChunks[i].first;
+            unrollRemarks[name] = std::move(altChunks[i].second);
+            swapped.push_back(i);
+          }
+      if (!swapped.empty()) {
+        refreshed = withFunctionsFrom(std::move(*refreshed), *altProfile, swapped, program);
+        weights = ProgramWeights::fromProfile(program, *refreshed);
+      }
+    }
+    if (remarks)
+      for (const Function &f : program.functions)
+        for (RegionRemark &r : unrollRemarks[f.name])
+          remarks->push_back(std::move(r));
     if (!copiesFirst)
       keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights);
     if (ctx.failed())
@@ -709,19 +760,96 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
 // the speculative allowance alone at a time (down to none), keeping the
 // result that runs fewer instructions on the training inputs, or the one
 // that runs more of them under speculation for at most the speculation
-// price more (every function then within growthLimit x its size). Functions
-// no longer called from main go afterwards (dead-functions). Only small programs get there: past
-// 64 instructions a function's allowance is its 2.0x.
+// price more (every function then within growthLimit x its size); for
+// small programs, two runs bisect the allowances between the last ones over
+// the limit and the first within it. The size counted is the output's:
+// functions no longer called from main go afterwards (dead-functions) and
+// are not counted. Only small programs get there: past 64 instructions a
+// function's allowance is its 2.0x.
 static void runWithinProgramLimit(Program &program, const Profile &profile, PassContext &ctx,
                                   const SuperblockPipelineOptions &options,
                                   std::vector<RegionRemark> *remarks) {
   const Program original = program;
   double limit = options.programGrowthLimit * double(std::max<size_t>(original.instrCount(), 1));
+  // The size the limit counts: the output's, so without the functions
+  // dead-functions deletes at the end (inlined at every site, their room
+  // goes to the code that runs).
+  auto sizeOf = [&](const Program &p) {
+    if (!options.deadFunctions)
+      return double(p.instrCount());
+    Program live = p;
+    removeUncalledFunctions(live);
+    return double(live.instrCount());
+  };
+  // Fewer instructions on the training inputs win, unless the other runs
+  // more of the program under speculation for at most the speculation
+  // price more. Whether `b` is better than `a`.
+  const double price = options.superblocks.forceSpeculation ? 1e9
+                       : options.superblocks.preferSpeculation
+                           ? options.superblocks.maxSpeculationPrice
+                           : 0;
+  auto better = [&](const Program &a, const Program &b) {
+    std::optional<Profile> pa = reprofile(a, profile.inputs, ctx);
+    std::optional<Profile> pb = reprofile(b, profile.inputs, ctx);
+    if (!pa || !pb)
+      return false;
+    double costA = 0, costB = 0, specA = 0, specB = 0;
+    for (const Function &f : a.functions) {
+      costA += dynamicCost(f, *pa);
+      specA += speculativeCost(f, *pa);
+    }
+    for (const Function &f : b.functions) {
+      costB += dynamicCost(f, *pb);
+      specB += speculativeCost(f, *pb);
+    }
+    if (specB > specA && costB <= costA * (1 + price))
+      return true;
+    if (specA > specB && costA <= costB * (1 + price))
+      return false;
+    return costB < costA;
+  };
+  // The halving below can leave much of the limit unused: between the last
+  // allowances over the limit and the first within it, `kBisections` runs
+  // at the midpoints, each kept when it is within the limit and better.
+  constexpr int kBisections = 2;
+  constexpr size_t kBisectSize = 200;
+  auto bisect = [&](SuperblockPipelineOptions over, SuperblockPipelineOptions within,
+                    Program &out, std::vector<RegionRemark> *rem) {
+    if (original.instrCount() > kBisectSize || profile.inputs.empty())
+      return;
+    for (int step = 0; step < kBisections && !ctx.failed(); ++step) {
+      SuperblockPipelineOptions mid = within;
+      mid.hotGrowthConstant = (over.hotGrowthConstant + within.hotGrowthConstant) / 2;
+      mid.superblocks.speculativeGrowth =
+          std::floor((over.superblocks.speculativeGrowth + within.superblocks.speculativeGrowth) / 2);
+      if (mid.hotGrowthConstant == within.hotGrowthConstant &&
+          mid.superblocks.speculativeGrowth == within.superblocks.speculativeGrowth)
+        return;
+      PassTimer timer(ctx, "program growth bisection (whole pipeline)");
+      Program candidate = original;
+      std::vector<RegionRemark> candidateRemarks;
+      runWithinFunctionLimits(candidate, original, profile, ctx, mid,
+                              rem ? &candidateRemarks : nullptr);
+      if (ctx.failed())
+        return;
+      if (sizeOf(candidate) > limit) {
+        over = mid;
+        continue;
+      }
+      within = mid;
+      if (better(out, candidate)) {
+        out = std::move(candidate);
+        if (rem)
+          *rem = std::move(candidateRemarks);
+      }
+    }
+  };
   // One schedule of retries; `chunksAlone`: the speculative allowance alone
   // is halved first (inlining kept), else both together.
   // Returns how many runs it took.
   auto schedule = [&](bool chunksAlone, SuperblockPipelineOptions tried, Program &out,
                       std::vector<RegionRemark> *rem) {
+    std::optional<SuperblockPipelineOptions> over; // the last allowances over the limit
     for (int runs = 1;; ++runs) {
       PassTimer timer(ctx, runs == 1 && &out == &program ? "first run"
                                                          : "program growth retry (whole pipeline)");
@@ -730,9 +858,13 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
       if (rem)
         rem->clear();
       runWithinFunctionLimits(out, original, profile, ctx, tried, rem);
-      if (ctx.failed() || double(out.instrCount()) <= limit ||
+      if (!ctx.failed() && sizeOf(out) <= limit && over)
+        bisect(*over, tried, out, rem);
+      if (ctx.failed() || sizeOf(out) <= limit ||
           (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
         return runs;
+      if (tried.unroll.sizeTolerance >= tried.superblocks.maxSpeculationPrice)
+        over = tried;
       // First the smallest speculative chunks within the price of the
       // cheapest, with the same allowances; then the halving.
       if (tried.unroll.sizeTolerance < tried.superblocks.maxSpeculationPrice) {
@@ -772,44 +904,18 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
   Program other;
   std::vector<RegionRemark> otherRemarks;
   schedule(true, parted, other, remarks ? &otherRemarks : nullptr);
-  if (ctx.failed() || double(other.instrCount()) > limit)
+  if (ctx.failed() || sizeOf(other) > limit)
     return;
-  std::optional<Profile> mine = reprofile(program, profile.inputs, ctx);
-  std::optional<Profile> theirs = reprofile(other, profile.inputs, ctx);
-  if (!mine || !theirs)
-    return;
-  double costMine = 0, costTheirs = 0, specMine = 0, specTheirs = 0;
-  for (const Function &f : program.functions) {
-    costMine += dynamicCost(f, *mine);
-    specMine += speculativeCost(f, *mine);
-  }
-  for (const Function &f : other.functions) {
-    costTheirs += dynamicCost(f, *theirs);
-    specTheirs += speculativeCost(f, *theirs);
-  }
-  // Fewer instructions win, unless the other runs more of the program under
-  // speculation for at most the speculation price more.
-  const double price = options.superblocks.forceSpeculation ? 1e9
-                       : options.superblocks.preferSpeculation
-                           ? options.superblocks.maxSpeculationPrice
-                           : 0;
-  auto better = [&](double cost, double spec, double otherCost, double otherSpec) {
-    if (spec > otherSpec && cost <= otherCost * (1 + price))
-      return true;
-    if (otherSpec > spec && otherCost <= cost * (1 + price))
-      return false;
-    return cost < otherCost;
-  };
-  if (better(costTheirs, specTheirs, costMine, specMine)) {
+  if (better(program, other)) {
     program = std::move(other);
     if (remarks)
       *remarks = std::move(otherRemarks);
   }
 }
 
-// The functions that inlining left without a caller go last: the
-// program-level limit above counted them (as it always did), so that the
-// room they leave does not change what the loop transforms decide.
+// The functions that inlining left without a caller go last (the
+// program-level limit above counts the program without them: the output's
+// size).
 void runSuperblockPipeline(Program &program, const Profile &profile, PassContext &ctx,
                            const SuperblockPipelineOptions &options,
                            std::vector<RegionRemark> *remarks) {

@@ -55,8 +55,15 @@ struct IndexUse {
 struct CountedLoop {
   std::vector<BlockId> body; // header first, latch last, in a topological order
   BlockId header, latch, exit;
-  bool continueOnTrue;       // br c H X (true) or br c X H (false)
-  Position cmp;              // in the latch
+  // The block that tests the count (the latch, or, speculative only, a
+  // block that dominates it: runs once per iteration) and its successor in
+  // the loop.
+  BlockId test, stay;
+  bool continueOnTrue;       // br c S X (true) or br c X S (false)
+  Position cmp;              // in the test block
+  // Speculative only: the loop's other exits (edges from a body block to a
+  // block outside it), which a chunk's copies leave through `commit; jmp X`.
+  std::vector<std::pair<BlockId, BlockId>> sideExits;
   Position update;           // `i = add i s` / `i = sub i s`
   VarId iv, bound, cond;
   int64_t step;              // nonzero, |step| <= kMaxStep
@@ -136,6 +143,12 @@ private:
     }
     // Outermost nests first: an inner nest inside a chosen outer one is
     // left (its blocks are taken above only when it comes first in layout).
+    // Innermost loops (disjoint) hottest first: they share the function's
+    // growth budget, and the loop that runs the most work should have it.
+    if (!nests && weights_)
+      std::stable_sort(loops.begin(), loops.end(), [&](const CountedLoop &a, const CountedLoop &b) {
+        return loopWork(a) > loopWork(b);
+      });
     bool changed = false;
     for (const CountedLoop &l : loops) {
       UnrolledLoop r;
@@ -146,6 +159,20 @@ private:
       size_t sizeBefore = f_.instrCount();
       PlannedNest *around = nests ? nullptr : nestAround(l);
       bool speculable = options_.speculative && canSpeculate(l) && !around;
+      // A loop that leaves through its other exits and (almost) never
+      // through its count: its range guard guards nothing the loop needs
+      // (a search), and an input that finds sooner pays the chunk's entry
+      // for nothing.
+      if (speculable && weights_ && !l.sideExits.empty()) {
+        double count = weights_->block(l.header);
+        double entries = count - weights_->edge(l.latch, l.header);
+        if (entries > 0 && exitWeight(l) < options_.minCountExitShare * entries) {
+          r.reason = "the loop leaves through its other exits, not its count: no chunk";
+          if (report_)
+            report_->push_back(std::move(r));
+          continue;
+        }
+      }
       if (speculable) {
         SpeculativeForm sf = chooseSpeculativeForm(l);
         if (weights_)
@@ -163,12 +190,24 @@ private:
                                " iterations (" + std::to_string(sf.groups) + " rounds of " +
                                std::to_string(sf.copies) +
                                " body copies) under one range guard";
+          if (!l.sideExits.empty())
+            r.reason += ", its other exits leaving through a commit";
           if (sf.cost >= sf.original)
             r.reason += ", at a price within the limit";
           if (report_ && weights_)
             report_->push_back(std::move(r));
           continue;
         }
+      }
+      if (speculativeOnly(l) && !l.nest) {
+        r.reason = speculable ? "count tested before the latch or other exits: no speculative "
+                                "chunk within the price limit and the growth budget, and no "
+                                "branch form"
+                              : "count tested before the latch or other exits, and the body "
+                                "calls or sits in a loop nest region: no branch form";
+        if (report_ && weights_)
+          report_->push_back(std::move(r));
+        continue;
       }
       if (l.nest) {
         // A nest is only ever a speculative region (one copy of its body
@@ -208,6 +247,14 @@ private:
         report_->push_back(std::move(r));
     }
     return changed;
+  }
+
+  // The dynamic instructions the profile says the loop's body ran.
+  double loopWork(const CountedLoop &l) const {
+    double work = 0;
+    for (BlockId b : l.body)
+      work += weights_->block(b) * double(f_.block(b).instrs.size());
+    return work;
   }
 
   // A loop nest that phase 2 would run as one speculative region (rounds
@@ -267,8 +314,11 @@ private:
   // predecessors (layout order among the ready ones). Empty when the body has
   // a cycle other than through this back edge, or exits anywhere but from
   // the latch to `exit`.
+  // With `exits`, every edge out of the body is listed there instead (the
+  // caller decides which of them it allows).
   std::vector<BlockId> bodyOf(BlockId header, BlockId latch, BlockId exit, const CFG &cfg,
-                              bool nests, bool &nest) const {
+                              bool nests, bool &nest,
+                              std::vector<std::pair<BlockId, BlockId>> *exits = nullptr) const {
     nest = false;
     size_t maxBlocks = nests ? options_.maxNestSize : options_.maxBodySize;
     std::vector<bool> in(f_.blocks.size(), false);
@@ -295,8 +345,11 @@ private:
     // Exits: only latch -> exit.
     for (BlockId b : blocks)
       for (BlockId s : cfg.succs(b))
-        if (!in[s] && !(b == latch && s == exit))
-          return {};
+        if (!in[s] && !(b == latch && s == exit)) {
+          if (!exits)
+            return {};
+          exits->push_back({b, s});
+        }
     // A topological order of the body without the back edge.
     std::vector<unsigned> pending(f_.blocks.size(), 0);
     for (BlockId b : blocks)
@@ -342,34 +395,110 @@ private:
 
   std::optional<CountedLoop> match(BlockId latch, const CFG &cfg, const DominatorTree &dom,
                                    bool nests) const {
-    const Block &lblk = f_.block(latch);
-    const Instr *term = lblk.terminator();
-    if (!cfg.reachable(latch) || !term || term->op != Opcode::Br ||
-        term->labels[0] == term->labels[1])
+    if (!cfg.reachable(latch))
       return std::nullopt;
-    CountedLoop l{};
-    l.latch = latch;
-    l.cond = term->args[0];
-    BlockId header;
-    if (dom.dominates(term->labels[0], latch)) {
-      l.continueOnTrue = true;
-      header = term->labels[0];
-      l.exit = term->labels[1];
-    } else if (dom.dominates(term->labels[1], latch)) {
-      l.continueOnTrue = false;
-      header = term->labels[1];
-      l.exit = term->labels[0];
-    } else {
-      return std::nullopt;
+    const Instr *term = f_.block(latch).terminator();
+    if (term && term->op == Opcode::Br && term->labels[0] != term->labels[1]) {
+      CountedLoop l{};
+      l.latch = latch;
+      if (dom.dominates(term->labels[0], latch)) {
+        l.continueOnTrue = true;
+        l.header = term->labels[0];
+        l.exit = term->labels[1];
+      } else if (dom.dominates(term->labels[1], latch)) {
+        l.continueOnTrue = false;
+        l.header = term->labels[1];
+        l.exit = term->labels[0];
+      } else {
+        return std::nullopt;
+      }
+      if (l.header == f_.entry() || !f_.block(l.header).hasLabel())
+        return std::nullopt;
+      // Speculative chunks also take a loop with other exits (sideExits).
+      const bool sideExits = options_.speculative && !nests;
+      std::vector<std::pair<BlockId, BlockId>> exits;
+      l.body = bodyOf(l.header, latch, l.exit, cfg, nests, l.nest, sideExits ? &exits : nullptr);
+      if (l.body.empty() || (l.nest && !exits.empty()))
+        return std::nullopt;
+      l.test = latch;
+      l.stay = l.header;
+      BlockId header = l.header;
+      std::optional<CountedLoop> m = matchTest(std::move(l), cfg, dom);
+      if (m)
+        m->sideExits = std::move(exits);
+      if (!sideExits || (m && m->sideExits.empty()))
+        return m;
+      // With other exits, the test of another exit may be the count that
+      // ends the loop: the one whose exit the profile took most.
+      std::optional<CountedLoop> earlier = matchEarlierTest(header, latch, cfg, dom);
+      return m && (!earlier || exitWeight(*m) >= exitWeight(*earlier)) ? m : earlier;
     }
-    l.header = header;
-    if (header == f_.entry() || !f_.block(header).hasLabel())
+    // Speculative chunks also take a loop whose latch jumps (or falls
+    // through) back and whose count is tested in a block that dominates
+    // the latch, its other exits leaving the chunk through a commit.
+    if (!options_.speculative || nests || (term && term->op != Opcode::Jmp))
       return std::nullopt;
-    l.body = bodyOf(header, latch, l.exit, cfg, nests, l.nest);
-    if (l.body.empty())
-      return std::nullopt;
+    return matchEarlierTest(term ? term->labels[0] : fallthroughOf(f_, latch), latch, cfg, dom);
+  }
 
-    // The comparison: c defined once in the body, in the latch.
+  // A loop whose count is tested in a block T that strictly dominates the
+  // latch (the latch jumps, falls through or branches back to `header`);
+  // every other exit is a side exit.
+  std::optional<CountedLoop> matchEarlierTest(BlockId header, BlockId latch, const CFG &cfg,
+                                              const DominatorTree &dom) const {
+    if (!options_.speculative)
+      return std::nullopt;
+    if (header == kNoBlock || header == f_.entry() || !f_.block(header).hasLabel() ||
+        !dom.dominates(header, latch))
+      return std::nullopt;
+    std::vector<std::pair<BlockId, BlockId>> exits;
+    bool nest = false;
+    std::vector<BlockId> body = bodyOf(header, latch, kNoBlock, cfg, false, nest, &exits);
+    if (body.empty())
+      return std::nullopt;
+    // The test block: of the blocks up the latch's dominators whose count
+    // test matches, the one whose exit the profile took most (the last one
+    // on a tie).
+    std::optional<CountedLoop> best;
+    for (BlockId t = latch; t != kNoBlock; t = t == header ? kNoBlock : dom.idom(t)) {
+      const Instr *tt = f_.block(t).terminator();
+      if (t == latch || !tt || tt->op != Opcode::Br || tt->labels[0] == tt->labels[1])
+        continue;
+      bool in0 = std::find(body.begin(), body.end(), tt->labels[0]) != body.end();
+      bool in1 = std::find(body.begin(), body.end(), tt->labels[1]) != body.end();
+      if (in0 == in1)
+        continue;
+      CountedLoop l{};
+      l.header = header;
+      l.latch = latch;
+      l.body = body;
+      l.test = t;
+      l.continueOnTrue = in0;
+      l.stay = in0 ? tt->labels[0] : tt->labels[1];
+      l.exit = in0 ? tt->labels[1] : tt->labels[0];
+      if (std::optional<CountedLoop> m = matchTest(std::move(l), cfg, dom)) {
+        for (auto &e : exits)
+          if (!(e.first == t && e.second == m->exit))
+            m->sideExits.push_back(e);
+        if (!best || exitWeight(*m) > exitWeight(*best))
+          best = std::move(m);
+      }
+    }
+    return best;
+  }
+
+  // How often the profile took the loop's count exit (0 without weights).
+  double exitWeight(const CountedLoop &l) const {
+    return weights_ ? weights_->edge(l.test, l.exit) : 0;
+  }
+
+  // The rest of match: `l` has its body, header, latch, test block and exit.
+  std::optional<CountedLoop> matchTest(CountedLoop l, const CFG &cfg,
+                                       const DominatorTree &dom) const {
+    const BlockId latch = l.latch, test = l.test;
+    const Block &lblk = f_.block(test);
+    l.cond = lblk.terminator()->args[0];
+    // The comparison: c defined once in the body, in the test block.
     std::optional<Position> cmp;
     l.size = 0;
     for (BlockId b : l.body) {
@@ -385,7 +514,7 @@ private:
           break;
         }
         if (in.dest == l.cond) {
-          if (cmp || b != latch)
+          if (cmp || b != test)
             return std::nullopt;
           cmp = Position{b, i};
         }
@@ -436,11 +565,15 @@ private:
     // The update runs once per iteration, before or after the comparison.
     if (!dom.dominates(l.update.block, latch))
       return std::nullopt;
+    if (test != latch && l.update.block != test && !dom.dominates(l.update.block, test) &&
+        !dom.dominates(test, l.update.block))
+      return std::nullopt;
     // In a nest, the update's block must not be in an inner loop, where it
     // would run more than once per iteration.
     if (l.nest && inInnerCycle(l, l.update.block, cfg))
       return std::nullopt;
-    l.updateFirst = l.update.block != latch || l.update.index < l.cmp.index;
+    l.updateFirst = l.update.block == test ? l.update.index < l.cmp.index
+                                           : dom.dominates(l.update.block, test);
 
     // n not written in the body; c read by nothing but the branch; does
     // anything but the update and the comparison read i?
@@ -452,8 +585,8 @@ private:
         const Instr &in = instrs[i];
         if (in.dest == l.bound)
           return std::nullopt;
-        bool isTerm = b == latch && i + 1 == instrs.size();
-        bool isCmp = b == latch && i == l.cmp.index;
+        bool isTerm = b == test && i + 1 == instrs.size();
+        bool isCmp = b == test && i == l.cmp.index;
         bool isUpdate = b == l.update.block && i == l.update.index;
         bool readsIv = false;
         for (VarId v : in.args) {
@@ -592,6 +725,12 @@ private:
     return true;
   }
 
+  // A loop whose count is tested before the latch, or that has other exits,
+  // has no branch form here: only speculative chunks take it.
+  static bool speculativeOnly(const CountedLoop &l) {
+    return !l.sideExits.empty() || l.test != l.latch;
+  }
+
   bool hasColdExits(const CountedLoop &l) const {
     return std::any_of(l.body.begin(), l.body.end(), [&](BlockId b) { return calls(f_.block(b)); });
   }
@@ -661,6 +800,16 @@ private:
     for (BlockId b : l.body)
       trip += weights_->block(b) * double(f_.block(b).instrs.size());
     trip /= std::max(1.0, count);
+    // A count tested before the latch: the header also runs the part of
+    // an iteration that leaves there, so the chunks can only hold the
+    // iterations that came back (the part that left costs its share).
+    if (l.test != l.latch) {
+      double back = weights_->edge(l.latch, l.header);
+      if (back < 1)
+        return SpeculativeForm{copies, groups, entryTest, 1e300, L * trip, 0, 0};
+      trip *= count / back;
+      L = back / entries;
+    }
     double s = l.ivOnlyCounts ? 1 : 0;
     double copied = trip - 2 - s;
     double k = double(copies) * groups;
@@ -679,16 +828,22 @@ private:
     c.groups = groups;
     c.entryTest = entryTest;
     c.chunks = chunks;
-    c.cost = entry + chunks * perChunk + rest * trip;
+    // An entry that leaves through a side exit pays its stub's commit and
+    // jmp.
+    double leave = 0;
+    for (auto &[b, x] : l.sideExits)
+      leave += weights_->edge(b, x);
+    leave /= entries;
+    c.cost = entry + chunks * perChunk + rest * trip + 2 * leave;
     c.original = L * trip;
-    c.overhead = entry + chunks * (rounds ? 6 + 3 * groups : 5);
+    c.overhead = entry + chunks * (rounds ? 6 + 3 * groups : 5) + 2 * leave;
     return c;
   }
 
   // The expected cost per entry of the branch form chooseFactor would build
   // (the original loop when it builds none).
   double branchFormCost(const CountedLoop &l, double original) const {
-    if (l.nest)
+    if (l.nest || speculativeOnly(l))
       return original;
     unsigned bk = chooseFactor(l, options_.sizeLimit);
     if (bk < 2)
@@ -848,8 +1003,9 @@ private:
     std::vector<Block> body; // copies: addFreshBlock may move the arena
     for (BlockId b : l.body)
       body.push_back(f_.block(b));
-    const Block &latch = body.back();
-    const Instr &cmp = latch.instrs[l.cmp.index];
+    const Block &testBlock = f_.block(l.test);
+    const Instr cmp = testBlock.instrs[l.cmp.index];
+    const Instr testBranch = *testBlock.terminator();
     Opcode chunkTest = l.up() ? (l.relation == Relation::LessEq ? Opcode::Le : Opcode::Lt)
                               : (l.relation == Relation::LessEq ? Opcode::Ge : Opcode::Gt);
 
@@ -864,10 +1020,14 @@ private:
     // per iteration.
     // A cold exit leaves the chunk mid-way for the original loop, which needs
     // i (and the offsets) as each iteration left them: no update is dropped.
+    // So does a side exit (sideExits).
     const bool coldExits = speculative && hasColdExits(l);
-    const bool offsets = !coldExits && !l.nest && !l.indexUses.empty() &&
+    const bool leaves = coldExits || !l.sideExits.empty();
+    if (!speculative && (!l.sideExits.empty() || l.test != l.latch))
+      return false;
+    const bool offsets = !leaves && !l.nest && !l.indexUses.empty() &&
                          k >= 3 + l.offsetsAfterUpdate();
-    const bool dropUpdates = !coldExits && (l.ivOnlyCounts || offsets);
+    const bool dropUpdates = !leaves && (l.ivOnlyCounts || offsets);
     if (l.ivOnlyCounts) {
       stride = f_.freshVar("unroll.stride");
       test.push_back(makeConst(stride, int64_t(k) * l.step));
@@ -951,6 +1111,18 @@ private:
       chunkPreamble(chunk[0].instrs);
       chunk.push_back(Piece{g, {}, kNoBlock});
     }
+    // A side exit X of a copy leaves through `commit; jmp X` (one stub per
+    // X): the copies write the loop's own variables, so the state there is
+    // the loop's, and nothing after the chunk's range guard can fail.
+    std::vector<std::pair<BlockId, BlockId>> stubs; // X, its stub
+    auto stubFor = [&](BlockId x) {
+      for (auto &[target, stub] : stubs)
+        if (target == x)
+          return stub;
+      BlockId stub = f_.addFreshBlock(name + ".unroll.leave");
+      stubs.push_back({x, stub});
+      return stub;
+    };
     size_t nb = body.size();
     for (unsigned copy = 0; copy < k; ++copy) {
       std::vector<BlockId> ids(nb, kNoBlock);
@@ -963,7 +1135,7 @@ private:
         for (size_t j = 0; j < nb; ++j)
           if (l.body[j] == b)
             return ids[j];
-        return b;
+        return l.sideExits.empty() ? b : stubFor(b);
       };
       for (size_t j = 0; j < nb; ++j) {
         if (j > 0)
@@ -980,9 +1152,31 @@ private:
           piece.instrs.push_back(makeJump(l.body[j]));
           continue;
         }
+        const bool isTest = l.body[j] == l.test;
         for (size_t i = 0; i < instrs.size(); ++i) {
-          if (isLatch && (i == l.cmp.index || i + 1 == instrs.size()))
+          if (isTest && i == l.cmp.index)
             continue;
+          if (i + 1 == instrs.size() && isTerminator(instrs[i].op)) {
+            // The latch's back edge runs into the next copy; the test's
+            // branch always stays in the loop. A latch that is not the
+            // test and branches: its back edge goes to a fresh block where
+            // the next copy (or the chunk's end) begins, its exit leaves.
+            if (isLatch && !isTest && instrs[i].op == Opcode::Br) {
+              BlockId cont = f_.addFreshBlock(name + ".unroll.next");
+              Instr in = instrs[i];
+              for (BlockId &target : in.labels)
+                target = target == l.header ? cont : remap(target);
+              piece.instrs.push_back(std::move(in));
+              chunk.push_back(Piece{cont, {}, kNoBlock});
+              break;
+            }
+            if (isLatch)
+              continue;
+            if (isTest) {
+              piece.instrs.push_back(makeJump(remap(l.stay)));
+              continue;
+            }
+          }
           if (dropUpdates && l.body[j] == l.update.block && i == l.update.index)
             continue;
           Instr in = instrs[i];
@@ -1064,9 +1258,17 @@ private:
       added.push_back(piece.id);
     }
     if (r != kNoBlock) {
-      f_.block(r).instrs = {cmp, *latch.terminator()};
+      f_.block(r).instrs = {cmp, testBranch};
       added.push_back(r);
     }
+    for (auto &[target, stub] : stubs) {
+      f_.block(stub).instrs = {make(Opcode::Commit, Type::none(), kNoVar, {}), makeJump(target)};
+      added.push_back(stub);
+    }
+    // A latch that fell through to H now jumps there: the blocks go in
+    // between, and its back edge must not enter E.
+    if (!f_.block(l.latch).terminator())
+      f_.block(l.latch).instrs.push_back(makeJump(l.header));
     auto at = std::find(f_.layout.begin(), f_.layout.end(), l.header);
     f_.layout.insert(at, added.begin(), added.end());
     return true;

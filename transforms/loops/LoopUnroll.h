@@ -100,6 +100,24 @@
 // the chunk runs where a guard can still fail; the chunk's updates of i
 // are then kept in every copy (no `add i Kv` at the end, no offsets), so
 // that the state at a cold exit is the loop's.
+// Speculative chunks also take two shapes the branch form cannot (there is
+// no R to finish a test made before the latch, and no exit but the
+// latch's): the count may be tested in a block T that dominates the latch
+// (runs once per iteration; the latch then jumps, falls through or
+// branches back to H), "update first" meaning the update runs before T's
+// comparison in an iteration from H; and the body may have other exits
+// (side exits: a divisor found, a value that escapes a bound), each a
+// branch of the copies to a stub `commit; jmp X` to the original exit X.
+// As with cold exits, the copies then keep every update of i, so the state
+// at a side exit is the loop's, and nothing after the range guard can
+// fail. A latch that fell through to H gets a `jmp H`, so that its back
+// edge does not enter E. The cost model counts, for T before the latch,
+// only the iterations that came back (the header also runs the part of the
+// iteration that leaves at T), and per entry that leaves through a side
+// exit its stub's commit and jmp. A loop with side exits whose entries
+// left through the count's exit less than minCountExitShare of the time is
+// a search (the range guard guards nothing it needs; an input that finds
+// sooner pays the entry for nothing): it takes no chunk.
 // When K copies do not fit, a chunk of K = c x g iterations runs c copies
 // g times (rounds), with m = n - Kv and the chunk's limit (exact: the guard
 // excludes wrap-around):
@@ -129,6 +147,9 @@
 // level), only a branch-form chunk that keeps the nest within maxNestSize
 // (sized against speculativeSizeLimit, as part of the region), so that the
 // region covers every iteration of the nest, the unrolled inner loop in it.
+//
+// Innermost loops are taken hottest first (body work in the profile): they
+// share the function's growth budget.
 //
 // Requires plain form. Runs once (no fixpoint; of nested loops only the
 // innermost can match, and then with speculation an outer one); removes the comparisons and updates it leaves dead
@@ -166,6 +187,10 @@ struct LoopUnrollOptions {
   // A block of the body that calls and ran at most this share of the
   // header's count is a cold exit of the speculative copies (see above).
   double coldCallShare = 0.01;
+  // A loop with side exits takes a chunk only when at least this share of
+  // its entries left through the count's exit (else it is a search whose
+  // end the range guard cannot see: see above).
+  double minCountExitShare = 0.05;
   // A smaller speculative form is taken over the cheapest one when it costs
   // at most this share of the loop's work more: the program as a whole has
   // a growth limit, and a form a few instructions larger for one
