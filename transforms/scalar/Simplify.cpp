@@ -333,9 +333,16 @@ private:
         placed[b] = true;
       }
     };
+    // Each block's chain head, found by walking every chain once from its
+    // head (asking headOf per block would walk long chains once per member).
+    std::vector<BlockId> head(n, kNoBlock);
+    for (BlockId b : f_.layout)
+      if (prev[b] == kNoBlock)
+        for (BlockId c = b; c != kNoBlock; c = next[c])
+          head[c] = b;
     emit(entry);
     for (BlockId b : f_.layout) {
-      BlockId h = headOf(b);
+      BlockId h = head[b];
       if (!placed[h] && h != lastHead)
         emit(h);
     }

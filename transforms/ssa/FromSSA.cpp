@@ -296,6 +296,10 @@ private:
       size_t nphi = 0;
       while (nphi < instrs.size() && instrs[nphi].op == Opcode::Phi)
         ++nphi;
+      if (top[b].empty() && end[b].empty()) {
+        topEnd_[b] = int(nphi) - 1; // nothing to insert: leave the block as it is
+        continue;
+      }
       std::vector<Instr> out;
       out.reserve(instrs.size() + top[b].size() + end[b].size());
       for (size_t i = 0; i < nphi; ++i)
@@ -451,7 +455,7 @@ private:
     std::vector<std::vector<VarId>> at(nb);
     for (BlockId b : f_.layout) {
       std::vector<VarId> &list = at[b];
-      list = live_->liveOut(b);
+      list = live_->liveOut(b).vec();
       for (const auto &[v, last] : lastUse_[b])
         if (!live_->isLiveOut(v, b))
           list.push_back(v);
