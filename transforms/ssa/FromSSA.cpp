@@ -6,7 +6,7 @@
 #include "analysis/Loops.h"
 #include "analysis/Uses.h"
 
-#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/StringMap.h>
 
 #include <algorithm>
@@ -130,7 +130,10 @@ private:
   std::vector<int> defPoint_; // -1 for parameters
   std::vector<VarId> value_;
   std::vector<uint8_t> pinned_; // parameters and never-defined variables keep their name
-  std::vector<llvm::DenseMap<VarId, int>> lastUse_;
+  // Per block (CSR, sorted by variable): each variable read there by a
+  // non-phi instruction and the index of its last such read.
+  std::vector<uint32_t> lastUseStart_;
+  std::vector<std::pair<VarId, int>> lastUse_;
   // Union-find classes.
   std::vector<VarId> parent_;
   std::vector<std::vector<VarId>> members_;
@@ -382,23 +385,50 @@ private:
   }
 
   void computeLastUses() {
+    size_t nb = f_.blocks.size();
+    lastUseStart_.assign(nb + 1, 0);
     lastUse_.clear();
-    lastUse_.resize(f_.blocks.size());
-    for (BlockId b : f_.layout) {
+    std::vector<int> last(f_.numVars(), -1);
+    std::vector<VarId> read;
+    // Blocks in id order, so that block b's entries start at lastUseStart_[b].
+    std::vector<uint8_t> inLayout(nb, 0);
+    for (BlockId b : f_.layout)
+      inLayout[b] = 1;
+    for (BlockId b = 0; b < nb; ++b) {
+      lastUseStart_[b] = uint32_t(lastUse_.size());
+      if (!inLayout[b])
+        continue;
       const std::vector<Instr> &instrs = f_.block(b).instrs;
       for (int i = 0; i < int(instrs.size()); ++i) {
         if (instrs[i].op == Opcode::Phi)
           continue; // a phi reads at the end of its predecessors
-        forEachUse(instrs[i], [&](VarId v) { lastUse_[b][v] = i; });
+        forEachUse(instrs[i], [&](VarId v) {
+          if (last[v] < 0)
+            read.push_back(v);
+          last[v] = i;
+        });
       }
+      std::sort(read.begin(), read.end());
+      for (VarId v : read) {
+        lastUse_.push_back({v, last[v]});
+        last[v] = -1;
+      }
+      read.clear();
     }
+    lastUseStart_[nb] = uint32_t(lastUse_.size());
+  }
+
+  llvm::ArrayRef<std::pair<VarId, int>> lastUsesIn(BlockId b) const {
+    return {lastUse_.data() + lastUseStart_[b], lastUse_.data() + lastUseStart_[b + 1]};
   }
 
   bool liveAfter(VarId v, BlockId b, int p) const {
     if (live_->isLiveOut(v, b))
       return true;
-    auto it = lastUse_[b].find(v);
-    return it != lastUse_[b].end() && it->second > p;
+    llvm::ArrayRef<std::pair<VarId, int>> uses = lastUsesIn(b);
+    auto it = std::lower_bound(uses.begin(), uses.end(), v,
+                               [](const std::pair<VarId, int> &u, VarId x) { return u.first < x; });
+    return it != uses.end() && it->first == v && it->second > p;
   }
 
   bool interfere(VarId a, VarId b) const {
@@ -456,7 +486,7 @@ private:
     for (BlockId b : f_.layout) {
       std::vector<VarId> &list = at[b];
       list = live_->liveOut(b).vec();
-      for (const auto &[v, last] : lastUse_[b])
+      for (const auto &[v, last] : lastUsesIn(b))
         if (!live_->isLiveOut(v, b))
           list.push_back(v);
     }
@@ -706,6 +736,23 @@ private:
     std::vector<unsigned> defCount(f_.numVars(), 0), useCount(f_.numVars(), 0);
     for (BlockId b : f_.layout) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
+      if (topEnd_[b] < 0 && endFirst_[b] < 0) {
+        // No phi and no parallel copy: rename in place, dropping the copies
+        // that became self-copies (no new vector of moved instructions).
+        std::erase_if(instrs, [&](Instr &in) {
+          if (in.hasDest())
+            in.dest = rename(in.dest);
+          for (VarId &a : in.args)
+            a = rename(a);
+          return in.op == Opcode::Id && in.args.size() == 1 && in.args[0] == in.dest;
+        });
+        for (const Instr &in : instrs) {
+          if (in.hasDest())
+            ++defCount[in.dest];
+          forEachUse(in, [&](VarId v) { ++useCount[v]; });
+        }
+        continue;
+      }
       std::vector<Instr> out;
       out.reserve(instrs.size());
       std::vector<CopyPair> group;
