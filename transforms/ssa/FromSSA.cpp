@@ -7,6 +7,7 @@
 #include "analysis/Uses.h"
 
 #include <llvm/ADT/ArrayRef.h>
+#include <llvm/ADT/SmallVector.h>
 #include <llvm/ADT/StringMap.h>
 
 #include <algorithm>
@@ -136,7 +137,9 @@ private:
   std::vector<std::pair<VarId, int>> lastUse_;
   // Union-find classes.
   std::vector<VarId> parent_;
-  std::vector<std::vector<VarId>> members_;
+  // (One member inline: most classes stay single, and a heap block per
+  // variable cost more than the coalescing.)
+  std::vector<llvm::SmallVector<VarId, 1>> members_;
   // Per class root, kept up to date by unite once buildInterferenceIndex has
   // run: how many members are pinned; the members with no reachable
   // definition; the one value all members hold, or kNoVar when they differ;
@@ -464,8 +467,7 @@ private:
       std::swap(a, b);
     parent_[b] = a;
     members_[a].insert(members_[a].end(), members_[b].begin(), members_[b].end());
-    members_[b].clear();
-    members_[b].shrink_to_fit();
+    llvm::SmallVector<VarId, 1>().swap(members_[b]);
     if (classCost_.empty())
       return;
     pinnedCount_[a] += pinnedCount_[b];
@@ -481,15 +483,24 @@ private:
   // summaries. After computeDefs and computeLastUses, with live_ set.
   void buildInterferenceIndex() {
     size_t nv = parent_.size(), nb = f_.blocks.size();
-    // Per block, the variables live out of it or read in it (once each).
-    std::vector<std::vector<VarId>> at(nb);
-    for (BlockId b : f_.layout) {
-      std::vector<VarId> &list = at[b];
-      list = live_->liveOut(b).vec();
+    // Per block, the variables live out of it or read in it (once each),
+    // written straight into the CSR arrays in block-id order.
+    std::vector<uint8_t> inLayout(nb, 0);
+    for (BlockId b : f_.layout)
+      inLayout[b] = 1;
+    liveOrReadAtStart_.assign(nb + 1, 0);
+    liveOrReadAt_.clear();
+    for (BlockId b = 0; b < nb; ++b) {
+      liveOrReadAtStart_[b] = uint32_t(liveOrReadAt_.size());
+      if (!inLayout[b])
+        continue;
+      llvm::ArrayRef<VarId> out = live_->liveOut(b);
+      liveOrReadAt_.insert(liveOrReadAt_.end(), out.begin(), out.end());
       for (const auto &[v, last] : lastUsesIn(b))
         if (!live_->isLiveOut(v, b))
-          list.push_back(v);
+          liveOrReadAt_.push_back(v);
     }
+    liveOrReadAtStart_[nb] = uint32_t(liveOrReadAt_.size());
     auto toCSR = [](std::vector<uint32_t> &start, size_t n, auto &&count, auto &&fill) {
       start.assign(n + 1, 0);
       count([&](size_t i) { ++start[i + 1]; });
@@ -498,29 +509,21 @@ private:
       std::vector<uint32_t> next(start.begin(), start.end() - 1);
       fill([&](size_t i) { return next[i]++; });
     };
-    toCSR(liveOrReadAtStart_, nb,
-          [&](auto &&add) {
-            for (BlockId b = 0; b < nb; ++b)
-              for (size_t k = 0; k < at[b].size(); ++k)
-                add(b);
-          },
-          [&](auto &&slot) {
-            liveOrReadAt_.resize(liveOrReadAtStart_[nb]);
-            for (BlockId b = 0; b < nb; ++b)
-              for (VarId v : at[b])
-                liveOrReadAt_[slot(b)] = v;
-          });
+    auto at = [&](BlockId b) {
+      return llvm::ArrayRef<VarId>(liveOrReadAt_.data() + liveOrReadAtStart_[b],
+                                   liveOrReadAt_.data() + liveOrReadAtStart_[b + 1]);
+    };
     toCSR(liveOrReadInStart_, nv,
           [&](auto &&add) {
             for (BlockId b = 0; b < nb; ++b)
-              for (VarId v : at[b])
+              for (VarId v : at(b))
                 if (v < nv)
                   add(v);
           },
           [&](auto &&slot) {
             liveOrReadIn_.resize(liveOrReadInStart_[nv]);
             for (BlockId b = 0; b < nb; ++b)
-              for (VarId v : at[b])
+              for (VarId v : at(b))
                 if (v < nv)
                   liveOrReadIn_[slot(v)] = b;
           });
