@@ -62,14 +62,38 @@ Liveness::Liveness(const Function &f, const CFG &cfg) {
   }
 }
 
-bool SparseLiveness::contains(const std::vector<VarId> &sorted, VarId v) {
+bool SparseLiveness::contains(llvm::ArrayRef<VarId> sorted, VarId v) {
   return std::binary_search(sorted.begin(), sorted.end(), v);
 }
 
+namespace {
+
+// (key, value) pairs grouped by key: the values of key k are
+// values[start[k], start[k + 1]), in the order they were added (a counting
+// sort, linear where sorting the pairs was not).
+struct Buckets {
+  std::vector<uint32_t> start;
+  std::vector<uint32_t> values;
+
+  Buckets(size_t numKeys, const std::vector<std::pair<uint32_t, uint32_t>> &pairs)
+      : start(numKeys + 1, 0), values(pairs.size()) {
+    for (const auto &[k, v] : pairs)
+      ++start[k + 1];
+    for (size_t k = 0; k < numKeys; ++k)
+      start[k + 1] += start[k];
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (const auto &[k, v] : pairs)
+      values[next[k]++] = v;
+  }
+  llvm::ArrayRef<uint32_t> of(uint32_t k) const {
+    return {values.data() + start[k], values.data() + start[k + 1]};
+  }
+};
+
+} // namespace
+
 SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
   const size_t nb = cfg.numBlocks(), nv = f.numVars();
-  in_.assign(nb, {});
-  out_.assign(nb, {});
   // (variable, block) facts, as in Liveness: upward-exposed non-phi uses,
   // definitions (kill), phi definitions, and phi uses at the end of a
   // predecessor.
@@ -99,27 +123,29 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
   if (cfg.entry() != kNoBlock)
     for (const Param &p : f.params)
       kill.push_back({p.var, cfg.entry()});
-  for (std::vector<Fact> *facts : {&gen, &kill, &phiDefs, &phiUses})
-    std::sort(facts->begin(), facts->end());
+  // Per variable, the blocks of each kind of fact. The order of the blocks
+  // of one variable does not matter: they only start the walk.
+  const Buckets genOf(nv, gen), killOf(nv, kill), phiDefOf(nv, phiDefs), phiUseOf(nv, phiUses);
 
   // Per block: the variable last marked, so each test is O(1) while one
-  // variable is processed; variables go in increasing order, so every list
-  // comes out sorted.
+  // variable is processed. Variables go in increasing order, so the
+  // (block, variable) pairs come out sorted by variable, and each block's
+  // list sorted once they are grouped by block.
   constexpr VarId kNone = kNoVar;
   std::vector<VarId> inMark(nb, kNone), outMark(nb, kNone), killMark(nb, kNone),
       phiDefMark(nb, kNone);
+  std::vector<std::pair<uint32_t, uint32_t>> inPairs, outPairs; // (block, variable)
   std::vector<BlockId> work;
-  size_t g = 0, k = 0, d = 0, u = 0;
   for (VarId v = 0; v < VarId(nv); ++v) {
-    for (; k < kill.size() && kill[k].first == v; ++k)
-      killMark[kill[k].second] = v;
-    for (; d < phiDefs.size() && phiDefs[d].first == v; ++d)
-      phiDefMark[phiDefs[d].second] = v;
+    for (BlockId b : killOf.of(v))
+      killMark[b] = v;
+    for (BlockId b : phiDefOf.of(v))
+      phiDefMark[b] = v;
     auto markIn = [&](BlockId b) {
       if (inMark[b] == v)
         return;
       inMark[b] = v;
-      in_[b].push_back(v);
+      inPairs.push_back({b, v});
       if (phiDefMark[b] != v) // a phi's result is not live out of the predecessors
         work.push_back(b);
     };
@@ -127,19 +153,19 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
       if (outMark[b] == v)
         return;
       outMark[b] = v;
-      out_[b].push_back(v);
+      outPairs.push_back({b, v});
       if (killMark[b] != v)
         markIn(b);
     };
-    for (; g < gen.size() && gen[g].first == v; ++g)
-      markIn(gen[g].second);
-    for (; u < phiUses.size() && phiUses[u].first == v; ++u)
-      markOut(phiUses[u].second);
+    for (BlockId b : genOf.of(v))
+      markIn(b);
+    for (BlockId b : phiUseOf.of(v))
+      markOut(b);
     // phi definitions are live in at their block (without propagating).
-    for (size_t i = d; i-- > 0 && phiDefs[i].first == v;)
-      if (inMark[phiDefs[i].second] != v) {
-        inMark[phiDefs[i].second] = v;
-        in_[phiDefs[i].second].push_back(v);
+    for (BlockId b : phiDefOf.of(v))
+      if (inMark[b] != v) {
+        inMark[b] = v;
+        inPairs.push_back({b, v});
       }
     while (!work.empty()) {
       BlockId b = work.back();
@@ -148,10 +174,11 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
         markOut(p);
     }
   }
-  for (std::vector<VarId> &list : in_)
-    std::sort(list.begin(), list.end());
-  for (std::vector<VarId> &list : out_)
-    std::sort(list.begin(), list.end());
+  Buckets in(nb, inPairs), out(nb, outPairs);
+  inStart_ = std::move(in.start);
+  inVars_ = std::move(in.values);
+  outStart_ = std::move(out.start);
+  outVars_ = std::move(out.values);
 }
 
 } // namespace brisk

@@ -15,6 +15,7 @@
 
 #include "analysis/CFG.h"
 
+#include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/BitVector.h>
 
 #include <vector>
@@ -39,20 +40,27 @@ private:
 // walking backwards from its uses until its definitions, so time and memory
 // are linear in the total size of the live ranges (measured in blocks)
 // instead of blocks x variables, which a function of a million instructions
-// cannot afford. Queries are a binary search. For passes that ask about
-// single variables (FromSSA's interference test).
+// cannot afford. The lists of all blocks share one array (CSR), so building
+// them costs no allocation per block. Queries are a binary search. For
+// passes that ask about single variables (FromSSA's interference test).
 class SparseLiveness {
 public:
   SparseLiveness(const Function &f, const CFG &cfg);
 
-  bool isLiveIn(VarId v, BlockId b) const { return contains(in_[b], v); }
-  bool isLiveOut(VarId v, BlockId b) const { return contains(out_[b], v); }
-  const std::vector<VarId> &liveIn(BlockId b) const { return in_[b]; }
-  const std::vector<VarId> &liveOut(BlockId b) const { return out_[b]; }
+  bool isLiveIn(VarId v, BlockId b) const { return contains(liveIn(b), v); }
+  bool isLiveOut(VarId v, BlockId b) const { return contains(liveOut(b), v); }
+  llvm::ArrayRef<VarId> liveIn(BlockId b) const {
+    return {inVars_.data() + inStart_[b], inVars_.data() + inStart_[b + 1]};
+  }
+  llvm::ArrayRef<VarId> liveOut(BlockId b) const {
+    return {outVars_.data() + outStart_[b], outVars_.data() + outStart_[b + 1]};
+  }
 
 private:
-  static bool contains(const std::vector<VarId> &sorted, VarId v);
-  std::vector<std::vector<VarId>> in_, out_;
+  static bool contains(llvm::ArrayRef<VarId> sorted, VarId v);
+  // Block b's list is vars[start[b], start[b + 1]).
+  std::vector<uint32_t> inStart_, outStart_;
+  std::vector<VarId> inVars_, outVars_;
 };
 
 } // namespace brisk

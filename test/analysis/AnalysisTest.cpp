@@ -336,8 +336,8 @@ void expectSameLiveness(const Function &f) {
       in.push_back(VarId(v));
     for (int v : dense.liveOut(b).set_bits())
       out.push_back(VarId(v));
-    EXPECT_EQ(sparse.liveIn(b), in) << "@" << f.name << " block " << b;
-    EXPECT_EQ(sparse.liveOut(b), out) << "@" << f.name << " block " << b;
+    EXPECT_EQ(sparse.liveIn(b).vec(), in) << "@" << f.name << " block " << b;
+    EXPECT_EQ(sparse.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
   }
 }
 

@@ -18,7 +18,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 namespace brisk {
@@ -67,6 +66,86 @@ bool isNumbered(const Instr &in) {
   }
 }
 
+// The expressions in scope during the dominator-tree walk and the variable
+// holding each. Keys leave in the reverse order they came (scope exit), so
+// they sit on a stack; an open-addressing table of stack positions, with
+// each key's hash kept beside it, finds them. (A node-based map here cost a
+// cache miss per node and rehashed keys while walking its chains.)
+class ScopedExprTable {
+public:
+  // The variable already holding `key`, or kNoVar after recording `value`
+  // for it.
+  VarId findOrInsert(ExprKey &&key, VarId value) {
+    size_t h = ExprKeyHash()(key);
+    size_t mask = slots_.size() - 1;
+    if (!slots_.empty()) {
+      for (size_t i = h & mask;; i = (i + 1) & mask) {
+        uint32_t s = slots_[i];
+        if (s == kEmpty)
+          break;
+        if (s != kTomb && entries_[s].hash == h && entries_[s].key == key)
+          return entries_[s].value;
+      }
+    }
+    if ((used_ + 1) * 4 > slots_.size() * 3)
+      rehash();
+    entries_.push_back({std::move(key), h, value});
+    place(uint32_t(entries_.size() - 1));
+    return kNoVar;
+  }
+  size_t size() const { return entries_.size(); }
+  // Removes the most recent keys until `n` are left.
+  void popTo(size_t n) {
+    size_t mask = slots_.size() - 1;
+    while (entries_.size() > n) {
+      uint32_t e = uint32_t(entries_.size() - 1);
+      for (size_t i = entries_[e].hash & mask;; i = (i + 1) & mask)
+        if (slots_[i] == e) {
+          slots_[i] = kTomb;
+          break;
+        }
+      entries_.pop_back();
+    }
+  }
+  void clear() {
+    entries_.clear();
+    slots_.clear();
+    used_ = 0;
+  }
+
+private:
+  static constexpr uint32_t kEmpty = ~0u, kTomb = ~0u - 1;
+  struct Entry {
+    ExprKey key;
+    size_t hash;
+    VarId value;
+  };
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> slots_; // entry index, kEmpty or kTomb
+  size_t used_ = 0;             // slots not empty (entries and tombstones)
+
+  void place(uint32_t e) {
+    size_t mask = slots_.size() - 1;
+    size_t i = entries_[e].hash & mask;
+    while (slots_[i] != kEmpty && slots_[i] != kTomb)
+      i = (i + 1) & mask;
+    if (slots_[i] == kEmpty)
+      ++used_;
+    slots_[i] = e;
+  }
+  // Drops the tombstones, and doubles the table when the live keys fill
+  // more than a third of it.
+  void rehash() {
+    size_t cap = std::max<size_t>(slots_.size(), 64);
+    while ((entries_.size() + 1) * 3 > cap)
+      cap *= 2;
+    slots_.assign(cap, kEmpty);
+    used_ = 0;
+    for (uint32_t e = 0; e < entries_.size(); ++e)
+      place(e);
+  }
+};
+
 class GlobalValueNumbering {
 public:
   explicit GlobalValueNumbering(Function &f) : f_(f) {}
@@ -85,9 +164,8 @@ private:
   Function &f_;
   std::vector<VarId> leader_;
   std::vector<bool> feedsPhi_; // read by some phi (at the start of the round)
-  std::unordered_map<ExprKey, VarId, ExprKeyHash> table_;
+  ScopedExprTable table_;
   std::vector<std::optional<int64_t>> constBits_; // int/bool `const` destinations
-  std::vector<const ExprKey *> undo_; // keys inserted, in order, for scope exit
 
   // A phi found trivial early may name a variable deleted later in the walk,
   // so follow the chain (it only ever points at earlier-kept variables).
@@ -215,12 +293,7 @@ private:
       // the earlier value into the phi's name anyway (they now interfere),
       // which costs what the merge saved, often on a hotter path.
       if (replacement == kNoVar && isNumbered(in) && !feedsPhi_[in.dest]) {
-        ExprKey key = keyOf(in, b);
-        auto [it, inserted] = table_.try_emplace(std::move(key), in.dest);
-        if (inserted)
-          undo_.push_back(&it->first);
-        else
-          replacement = it->second;
+        replacement = table_.findOrInsert(keyOf(in, b), in.dest);
       }
       if (replacement != kNoVar && replacement != in.dest) {
         leader_[in.dest] = replacement;
@@ -248,7 +321,6 @@ private:
     for (VarId v = 0; v < leader_.size(); ++v)
       leader_[v] = v;
     table_.clear();
-    undo_.clear();
     constBits_.assign(f_.numVars(), std::nullopt);
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs)
@@ -276,28 +348,25 @@ private:
 
     bool changed = false;
     // Iterative pre-order walk of the dominator tree: each frame is a block
-    // and the undo-log height at its entry.
+    // and the table's size at its entry.
     struct Frame {
       BlockId block;
-      size_t undoHeight;
+      size_t tableSize;
       unsigned nextChild;
     };
     std::vector<Frame> stack;
-    stack.push_back({cfg.entry(), undo_.size(), 0});
+    stack.push_back({cfg.entry(), table_.size(), 0});
     changed |= visitBlock(cfg.entry());
     while (!stack.empty()) {
       Frame &top = stack.back();
       const BlockList &kids = dom.children(top.block);
       if (top.nextChild < kids.size()) {
         BlockId child = kids[top.nextChild++];
-        stack.push_back({child, undo_.size(), 0});
+        stack.push_back({child, table_.size(), 0});
         changed |= visitBlock(child);
         continue;
       }
-      while (undo_.size() > top.undoHeight) {
-        table_.erase(*undo_.back());
-        undo_.pop_back();
-      }
+      table_.popTo(top.tableSize);
       stack.pop_back();
     }
     if (!changed)

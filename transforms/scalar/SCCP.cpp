@@ -161,7 +161,7 @@ struct Site {
 class SCCP {
 public:
   explicit SCCP(Function &f)
-      : f_(f), cfg_(f), value_(f.numVars()), uses_(f.numVars()),
+      : f_(f), cfg_(f), value_(f.numVars()),
         blockExecutable_(f.blocks.size(), false) {}
 
   bool run() {
@@ -178,8 +178,8 @@ public:
       while (!varWork_.empty()) {
         VarId v = varWork_.back();
         varWork_.pop_back();
-        for (Site s : uses_[v])
-          if (blockExecutable_[s.block])
+        for (uint32_t k = useStart_[v]; k < useStart_[v + 1]; ++k)
+          if (Site s = useSites_[k]; blockExecutable_[s.block])
             visitInstr(s.block, s.index);
       }
     }
@@ -189,16 +189,33 @@ public:
 private:
   static uint64_t edgeKey(BlockId from, BlockId to) { return (uint64_t(from) << 32) | to; }
 
+  // Every instruction reading v, once each, in layout order: grouped by
+  // variable with a counting sort (one array for all variables, not one
+  // allocation per variable).
   void collectUses() {
+    std::vector<std::pair<VarId, Site>> reads;
     for (BlockId b : f_.layout) {
       const auto &ins = f_.block(b).instrs;
-      for (uint32_t i = 0; i < ins.size(); ++i)
+      for (uint32_t i = 0; i < ins.size(); ++i) {
+        size_t first = reads.size();
         forEachUse(ins[i], [&](VarId v) {
-          auto &list = uses_[v];
-          if (list.empty() || list.back().block != b || list.back().index != i)
-            list.push_back({b, i});
+          for (size_t k = first; k < reads.size(); ++k)
+            if (reads[k].first == v)
+              return;
+          reads.push_back({v, {b, i}});
         });
+      }
     }
+    size_t nv = f_.numVars();
+    useStart_.assign(nv + 1, 0);
+    for (const auto &r : reads)
+      ++useStart_[r.first + 1];
+    for (size_t v = 0; v < nv; ++v)
+      useStart_[v + 1] += useStart_[v];
+    std::vector<uint32_t> next(useStart_.begin(), useStart_.end() - 1);
+    useSites_.resize(reads.size());
+    for (const auto &r : reads)
+      useSites_[next[r.first]++] = r.second;
   }
 
   void markEdge(BlockId from, BlockId to) {
@@ -407,7 +424,9 @@ private:
   Function &f_;
   CFG cfg_; // its succs() are blockSuccessors() without a layout search per call
   std::vector<LatticeValue> value_;
-  std::vector<llvm::SmallVector<Site, 2>> uses_;
+  // The instructions reading v: useSites_[useStart_[v], useStart_[v + 1]).
+  std::vector<uint32_t> useStart_;
+  std::vector<Site> useSites_;
   std::vector<bool> blockExecutable_;
   llvm::DenseSet<uint64_t> executableEdges_;
   std::vector<std::pair<BlockId, BlockId>> edgeWork_;

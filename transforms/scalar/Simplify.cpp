@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <vector>
 
 namespace brisk {
@@ -27,17 +28,19 @@ public:
     std::vector<BlockId> layoutBefore = f_.layout;
     size_t sizeBefore = f_.instrCount();
     materializeFallthroughs();
-    bool changed = false;
+    bool changed = false, changedLastRound = true;
     for (int round = 0; round < 64; ++round) {
       bool c = foldSameTargetBranches();
       c |= threadJumps();
       c |= mergeBlocks();
       c |= removeUnreachable();
+      changedLastRound = c;
       if (!c)
         break;
       changed = true;
     }
-    placeBlocks();
+    // A round that changed nothing leaves removeUnreachable's CFG current.
+    placeBlocks(changedLastRound ? std::nullopt : std::move(lastCFG_));
     dropImplicitJumps();
     f_.ensureLabels();
     return changed || f_.layout != layoutBefore || f_.instrCount() != sizeBefore;
@@ -217,7 +220,8 @@ private:
   }
 
   bool removeUnreachable() {
-    CFG cfg(f_);
+    lastCFG_.emplace(f_);
+    const CFG &cfg = *lastCFG_;
     bool changed = false;
     std::vector<BlockId> kept;
     for (BlockId b : f_.layout) {
@@ -252,8 +256,11 @@ private:
     return t && t->op == Opcode::Ret && t->args.empty();
   }
 
-  void placeBlocks() {
-    CFG cfg(f_);
+  // `current`, when given, is the CFG of the function as it is now.
+  void placeBlocks(std::optional<CFG> current) {
+    if (!current)
+      current.emplace(f_);
+    const CFG &cfg = *current;
     DominatorTree dom(cfg);
     LoopInfo loops(cfg, dom);
     struct Edge {
@@ -333,9 +340,16 @@ private:
         placed[b] = true;
       }
     };
+    // Each block's chain head, found by walking every chain once from its
+    // head (asking headOf per block would walk long chains once per member).
+    std::vector<BlockId> head(n, kNoBlock);
+    for (BlockId b : f_.layout)
+      if (prev[b] == kNoBlock)
+        for (BlockId c = b; c != kNoBlock; c = next[c])
+          head[c] = b;
     emit(entry);
     for (BlockId b : f_.layout) {
-      BlockId h = headOf(b);
+      BlockId h = head[b];
       if (!placed[h] && h != lastHead)
         emit(h);
     }
@@ -359,6 +373,7 @@ private:
 
   Function &f_;
   std::vector<BlockId> originalNext_;
+  std::optional<CFG> lastCFG_; // the one removeUnreachable last built
 };
 
 } // namespace

@@ -6,7 +6,8 @@
 #include "analysis/Loops.h"
 #include "analysis/Uses.h"
 
-#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/ArrayRef.h>
+#include <llvm/ADT/SmallVector.h>
 #include <llvm/ADT/StringMap.h>
 
 #include <algorithm>
@@ -130,10 +131,15 @@ private:
   std::vector<int> defPoint_; // -1 for parameters
   std::vector<VarId> value_;
   std::vector<uint8_t> pinned_; // parameters and never-defined variables keep their name
-  std::vector<llvm::DenseMap<VarId, int>> lastUse_;
+  // Per block (CSR, sorted by variable): each variable read there by a
+  // non-phi instruction and the index of its last such read.
+  std::vector<uint32_t> lastUseStart_;
+  std::vector<std::pair<VarId, int>> lastUse_;
   // Union-find classes.
   std::vector<VarId> parent_;
-  std::vector<std::vector<VarId>> members_;
+  // (One member inline: most classes stay single, and a heap block per
+  // variable cost more than the coalescing.)
+  std::vector<llvm::SmallVector<VarId, 1>> members_;
   // Per class root, kept up to date by unite once buildInterferenceIndex has
   // run: how many members are pinned; the members with no reachable
   // definition; the one value all members hold, or kNoVar when they differ;
@@ -296,6 +302,10 @@ private:
       size_t nphi = 0;
       while (nphi < instrs.size() && instrs[nphi].op == Opcode::Phi)
         ++nphi;
+      if (top[b].empty() && end[b].empty()) {
+        topEnd_[b] = int(nphi) - 1; // nothing to insert: leave the block as it is
+        continue;
+      }
       std::vector<Instr> out;
       out.reserve(instrs.size() + top[b].size() + end[b].size());
       for (size_t i = 0; i < nphi; ++i)
@@ -378,23 +388,50 @@ private:
   }
 
   void computeLastUses() {
+    size_t nb = f_.blocks.size();
+    lastUseStart_.assign(nb + 1, 0);
     lastUse_.clear();
-    lastUse_.resize(f_.blocks.size());
-    for (BlockId b : f_.layout) {
+    std::vector<int> last(f_.numVars(), -1);
+    std::vector<VarId> read;
+    // Blocks in id order, so that block b's entries start at lastUseStart_[b].
+    std::vector<uint8_t> inLayout(nb, 0);
+    for (BlockId b : f_.layout)
+      inLayout[b] = 1;
+    for (BlockId b = 0; b < nb; ++b) {
+      lastUseStart_[b] = uint32_t(lastUse_.size());
+      if (!inLayout[b])
+        continue;
       const std::vector<Instr> &instrs = f_.block(b).instrs;
       for (int i = 0; i < int(instrs.size()); ++i) {
         if (instrs[i].op == Opcode::Phi)
           continue; // a phi reads at the end of its predecessors
-        forEachUse(instrs[i], [&](VarId v) { lastUse_[b][v] = i; });
+        forEachUse(instrs[i], [&](VarId v) {
+          if (last[v] < 0)
+            read.push_back(v);
+          last[v] = i;
+        });
       }
+      std::sort(read.begin(), read.end());
+      for (VarId v : read) {
+        lastUse_.push_back({v, last[v]});
+        last[v] = -1;
+      }
+      read.clear();
     }
+    lastUseStart_[nb] = uint32_t(lastUse_.size());
+  }
+
+  llvm::ArrayRef<std::pair<VarId, int>> lastUsesIn(BlockId b) const {
+    return {lastUse_.data() + lastUseStart_[b], lastUse_.data() + lastUseStart_[b + 1]};
   }
 
   bool liveAfter(VarId v, BlockId b, int p) const {
     if (live_->isLiveOut(v, b))
       return true;
-    auto it = lastUse_[b].find(v);
-    return it != lastUse_[b].end() && it->second > p;
+    llvm::ArrayRef<std::pair<VarId, int>> uses = lastUsesIn(b);
+    auto it = std::lower_bound(uses.begin(), uses.end(), v,
+                               [](const std::pair<VarId, int> &u, VarId x) { return u.first < x; });
+    return it != uses.end() && it->first == v && it->second > p;
   }
 
   bool interfere(VarId a, VarId b) const {
@@ -430,8 +467,7 @@ private:
       std::swap(a, b);
     parent_[b] = a;
     members_[a].insert(members_[a].end(), members_[b].begin(), members_[b].end());
-    members_[b].clear();
-    members_[b].shrink_to_fit();
+    llvm::SmallVector<VarId, 1>().swap(members_[b]);
     if (classCost_.empty())
       return;
     pinnedCount_[a] += pinnedCount_[b];
@@ -447,15 +483,24 @@ private:
   // summaries. After computeDefs and computeLastUses, with live_ set.
   void buildInterferenceIndex() {
     size_t nv = parent_.size(), nb = f_.blocks.size();
-    // Per block, the variables live out of it or read in it (once each).
-    std::vector<std::vector<VarId>> at(nb);
-    for (BlockId b : f_.layout) {
-      std::vector<VarId> &list = at[b];
-      list = live_->liveOut(b);
-      for (const auto &[v, last] : lastUse_[b])
+    // Per block, the variables live out of it or read in it (once each),
+    // written straight into the CSR arrays in block-id order.
+    std::vector<uint8_t> inLayout(nb, 0);
+    for (BlockId b : f_.layout)
+      inLayout[b] = 1;
+    liveOrReadAtStart_.assign(nb + 1, 0);
+    liveOrReadAt_.clear();
+    for (BlockId b = 0; b < nb; ++b) {
+      liveOrReadAtStart_[b] = uint32_t(liveOrReadAt_.size());
+      if (!inLayout[b])
+        continue;
+      llvm::ArrayRef<VarId> out = live_->liveOut(b);
+      liveOrReadAt_.insert(liveOrReadAt_.end(), out.begin(), out.end());
+      for (const auto &[v, last] : lastUsesIn(b))
         if (!live_->isLiveOut(v, b))
-          list.push_back(v);
+          liveOrReadAt_.push_back(v);
     }
+    liveOrReadAtStart_[nb] = uint32_t(liveOrReadAt_.size());
     auto toCSR = [](std::vector<uint32_t> &start, size_t n, auto &&count, auto &&fill) {
       start.assign(n + 1, 0);
       count([&](size_t i) { ++start[i + 1]; });
@@ -464,29 +509,21 @@ private:
       std::vector<uint32_t> next(start.begin(), start.end() - 1);
       fill([&](size_t i) { return next[i]++; });
     };
-    toCSR(liveOrReadAtStart_, nb,
-          [&](auto &&add) {
-            for (BlockId b = 0; b < nb; ++b)
-              for (size_t k = 0; k < at[b].size(); ++k)
-                add(b);
-          },
-          [&](auto &&slot) {
-            liveOrReadAt_.resize(liveOrReadAtStart_[nb]);
-            for (BlockId b = 0; b < nb; ++b)
-              for (VarId v : at[b])
-                liveOrReadAt_[slot(b)] = v;
-          });
+    auto at = [&](BlockId b) {
+      return llvm::ArrayRef<VarId>(liveOrReadAt_.data() + liveOrReadAtStart_[b],
+                                   liveOrReadAt_.data() + liveOrReadAtStart_[b + 1]);
+    };
     toCSR(liveOrReadInStart_, nv,
           [&](auto &&add) {
             for (BlockId b = 0; b < nb; ++b)
-              for (VarId v : at[b])
+              for (VarId v : at(b))
                 if (v < nv)
                   add(v);
           },
           [&](auto &&slot) {
             liveOrReadIn_.resize(liveOrReadInStart_[nv]);
             for (BlockId b = 0; b < nb; ++b)
-              for (VarId v : at[b])
+              for (VarId v : at(b))
                 if (v < nv)
                   liveOrReadIn_[slot(v)] = b;
           });
@@ -702,6 +739,23 @@ private:
     std::vector<unsigned> defCount(f_.numVars(), 0), useCount(f_.numVars(), 0);
     for (BlockId b : f_.layout) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
+      if (topEnd_[b] < 0 && endFirst_[b] < 0) {
+        // No phi and no parallel copy: rename in place, dropping the copies
+        // that became self-copies (no new vector of moved instructions).
+        std::erase_if(instrs, [&](Instr &in) {
+          if (in.hasDest())
+            in.dest = rename(in.dest);
+          for (VarId &a : in.args)
+            a = rename(a);
+          return in.op == Opcode::Id && in.args.size() == 1 && in.args[0] == in.dest;
+        });
+        for (const Instr &in : instrs) {
+          if (in.hasDest())
+            ++defCount[in.dest];
+          forEachUse(in, [&](VarId v) { ++useCount[v]; });
+        }
+        continue;
+      }
       std::vector<Instr> out;
       out.reserve(instrs.size());
       std::vector<CopyPair> group;
