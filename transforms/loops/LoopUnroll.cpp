@@ -126,14 +126,21 @@ private:
   }
 
   bool runPhase(bool nests) {
-    countDefinitions();
-    std::vector<CountedLoop> loops;
-    {
-      CFG cfg(f_);
-      DominatorTree dom(cfg);
+    // The facts of the function as it is: the first phase's serve the
+    // second when the first changed nothing.
+    if (!analyzed_) {
+      countDefinitions();
+      cfg_.emplace(f_);
+      dom_.emplace(*cfg_);
       layoutPos_.assign(f_.blocks.size(), 0);
       for (size_t i = 0; i < f_.layout.size(); ++i)
         layoutPos_[f_.layout[i]] = unsigned(i);
+      analyzed_ = true;
+    }
+    std::vector<CountedLoop> loops;
+    {
+      const CFG &cfg = *cfg_;
+      const DominatorTree &dom = *dom_;
       planNests(nests, cfg, dom);
       std::vector<bool> taken(f_.blocks.size(), false);
       for (BlockId b : f_.layout)
@@ -1319,14 +1326,22 @@ private:
   // f_.instrCount(), kept between edits: the size tests ask it for every
   // form of every candidate loop (a walk of the function each time made
   // many loops quadratic). Every edit of f_ (unroll, addEntryConstants)
-  // calls sizeChanged().
+  // calls sizeChanged(), which also drops the facts runPhase keeps.
   mutable std::optional<size_t> size_;
   size_t functionSize() const {
     if (!size_)
       size_ = f_.instrCount();
     return *size_;
   }
-  void sizeChanged() { size_.reset(); }
+  void sizeChanged() {
+    size_.reset();
+    analyzed_ = false;
+  }
+  // The CFG, dominators, definition counts and layout positions of the
+  // function since its last edit (runPhase).
+  bool analyzed_ = false;
+  std::optional<CFG> cfg_;
+  std::optional<DominatorTree> dom_;
 
   Function &f_;
   const FunctionWeights *weights_;
