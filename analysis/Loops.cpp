@@ -9,40 +9,41 @@ LoopInfo::LoopInfo(const CFG &cfg, const DominatorTree &dom)
   const std::vector<BlockId> &rpo = cfg.rpo();
   auto byRpo = [&](BlockId a, BlockId b) { return cfg.rpoIndex(a) < cfg.rpoIndex(b); };
 
-  // Headers in RPO, with their latches; retreating non-back edges are the
-  // irreducible ones. An edge u -> v retreats when v is not later in RPO.
-  std::vector<std::vector<BlockId>> latchesOf(cfg.numBlocks());
-  std::vector<BlockId> headers;
+  // Back edges as (header, latch) RPO positions, so that sorting them groups
+  // each header's latches, headers and latches in RPO; retreating non-back
+  // edges are the irreducible ones. An edge u -> v retreats when v is not
+  // later in RPO. (One flat vector: a function of many loops allocates
+  // nothing per block or per header here.)
+  std::vector<std::pair<unsigned, unsigned>> backEdges;
   for (BlockId u : rpo)
     for (BlockId v : cfg.succs(u)) {
       if (cfg.rpoIndex(v) > cfg.rpoIndex(u))
         continue;
-      if (dom.dominates(v, u)) {
-        if (latchesOf[v].empty())
-          headers.push_back(v);
-        latchesOf[v].push_back(u);
-      } else {
+      if (dom.dominates(v, u))
+        backEdges.push_back({cfg.rpoIndex(v), cfg.rpoIndex(u)});
+      else
         irreducibleEdges_.push_back({u, v});
-      }
     }
-  std::sort(headers.begin(), headers.end(), byRpo);
+  std::sort(backEdges.begin(), backEdges.end());
 
   std::vector<uint8_t> inLoop(cfg.numBlocks(), 0);
-  for (BlockId h : headers) {
+  std::vector<BlockId> work, body;
+  for (size_t e = 0; e < backEdges.size();) {
     Loop loop;
+    BlockId h = rpo[backEdges[e].first];
     loop.header = h;
-    loop.latches = latchesOf[h];
-    std::sort(loop.latches.begin(), loop.latches.end(), byRpo);
+    for (; e < backEdges.size() && rpo[backEdges[e].first] == h; ++e)
+      loop.latches.push_back(rpo[backEdges[e].second]);
     // Walk predecessors backwards from the latches, stopping at the header.
-    std::fill(inLoop.begin(), inLoop.end(), 0);
+    // (inLoop is all zero here: the previous loop cleared what it marked,
+    // so that a function of many loops costs their sizes, not loops x blocks.)
     inLoop[h] = 1;
-    std::vector<BlockId> work;
     for (BlockId t : loop.latches)
       if (!inLoop[t]) {
         inLoop[t] = 1;
         work.push_back(t);
       }
-    std::vector<BlockId> body;
+    body.clear();
     while (!work.empty()) {
       BlockId b = work.back();
       work.pop_back();
@@ -54,6 +55,10 @@ LoopInfo::LoopInfo(const CFG &cfg, const DominatorTree &dom)
         }
     }
     std::sort(body.begin(), body.end(), byRpo);
+    inLoop[h] = 0;
+    for (BlockId b : body)
+      inLoop[b] = 0;
+    loop.blocks.reserve(body.size() + 1);
     loop.blocks.push_back(h);
     loop.blocks.insert(loop.blocks.end(), body.begin(), body.end());
     loops_.push_back(std::move(loop));

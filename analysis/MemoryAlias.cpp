@@ -31,6 +31,23 @@ llvm::StringSet<> functionsThatWriteMemory(const Program &program) {
 
 MemoryAlias::MemoryAlias(const Function &f, const llvm::StringSet<> *writers)
     : writers_(writers) {
+  initialize(f);
+  if (!hasPointers(f))
+    return;
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  locatePointers(f, dom);
+}
+
+MemoryAlias::MemoryAlias(const Function &f, const llvm::StringSet<> *writers,
+                         const DominatorTree &dom)
+    : writers_(writers) {
+  initialize(f);
+  if (hasPointers(f))
+    locatePointers(f, dom);
+}
+
+void MemoryAlias::initialize(const Function &f) {
   size_t n = f.numVars();
   loc_.resize(n);
   for (VarId v = 0; v < n; ++v)
@@ -38,13 +55,31 @@ MemoryAlias::MemoryAlias(const Function &f, const llvm::StringSet<> *writers)
   isAlloc_.assign(n, 0);
   escapes_.assign(n, 0);
   isParam_.assign(n, 0);
+  for (const Param &p : f.params)
+    isParam_[p.var] = 1;
+}
+
+// Without a pointer variable every location stays its own base and object,
+// no object is an allocation, and nothing escapes: initialize() is the whole
+// model.
+bool MemoryAlias::hasPointers(const Function &f) {
+  for (const Param &p : f.params)
+    if (p.type.isPtr())
+      return true;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.hasDest() && in.type.isPtr())
+        return true;
+  return false;
+}
+
+void MemoryAlias::locatePointers(const Function &f, const DominatorTree &dom) {
+  size_t n = f.numVars();
   std::vector<std::optional<int64_t>> constant(n);
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs)
       if (in.op == Opcode::Const && in.hasDest() && in.type.isInt())
         constant[in.dest] = in.value.asInt();
-  for (const Param &p : f.params)
-    isParam_[p.var] = 1;
   // Dominator preorder: the arguments of a ptradd or id are located first
   // (their definitions dominate it). A phi's object is found optimistically:
   // a pointer not yet located (a back edge's argument) is left out of the meet, and
@@ -57,8 +92,6 @@ MemoryAlias::MemoryAlias(const Function &f, const llvm::StringSet<> *writers)
       if ((in.op == Opcode::Phi || in.op == Opcode::Id || in.op == Opcode::PtrAdd) &&
           in.hasDest() && in.type.isPtr())
         loc_[in.dest].object = kUnseen;
-  CFG cfg(f);
-  DominatorTree dom(cfg);
   // An int index is a variable plus a constant: `j1 = add j 1` is j at +1,
   // so a + j1 and (a + j) + 1 are one cell and a + j another.
   std::vector<VarId> indexBase(n);

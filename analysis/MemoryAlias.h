@@ -35,9 +35,11 @@
 //
 // Requires SSA form (one definition per variable); unreachable definitions
 // count as pointers of unknown object. Invalidated by any edit of the
-// function's instructions.
+// function's instructions. A function without pointers (no pointer parameter
+// or definition) costs one walk of its instructions: no CFG or dominators.
 #pragma once
 
+#include "analysis/Dominators.h"
 #include "ir/IR.h"
 
 #include <llvm/ADT/StringSet.h>
@@ -57,6 +59,9 @@ public:
   // `writers`: functionsThatWriteMemory of the program, or null (every call
   // may write). Kept by pointer: it must outlive the model.
   explicit MemoryAlias(const Function &f, const llvm::StringSet<> *writers = nullptr);
+  // The same, with the dominator tree of f's current CFG (a pass that has
+  // one saves building it again).
+  MemoryAlias(const Function &f, const llvm::StringSet<> *writers, const DominatorTree &dom);
 
   // Where pointer variable `p` points: `base` plus `index` (kNoVar: none)
   // plus `offset` cells, in `object` (the alloc's destination, or a variable
@@ -88,6 +93,11 @@ public:
   bool isPrivateAllocation(VarId p) const;
 
 private:
+  // The model without any pointer: each variable its own base and object.
+  void initialize(const Function &f);
+  static bool hasPointers(const Function &f);
+  void locatePointers(const Function &f, const DominatorTree &dom);
+
   const llvm::StringSet<> *writers_;
   std::vector<Location> loc_;
   std::vector<uint8_t> isAlloc_;   // by object variable

@@ -386,6 +386,13 @@ void TailRecursionEliminator::hoistHeaderConstants(BlockId header, BlockId entry
 }
 
 bool TailRecursionEliminator::run() {
+  // Every site calls f itself: without such a call, no liveness analysis.
+  bool callsItself = false;
+  for (BlockId b : f_.layout)
+    for (const Instr &in : f_.block(b).instrs)
+      callsItself |= in.op == Opcode::Call && in.callee == f_.name;
+  if (!callsItself)
+    return false;
   if (!eligible(f_) || !writesBeforeReads(f_))
     return false;
   std::vector<Site> sites = findSites();

@@ -19,6 +19,13 @@ namespace {
 // disjoint, so the choices do not overlap.
 std::vector<Loop> chooseLoops(const Function &f, const FunctionWeights *w,
                               const CopyUnrollOptions &o) {
+  // Only a loop with a copy qualifies: without any, no loop analysis.
+  bool anyCopy = false;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      anyCopy |= in.op == Opcode::Id;
+  if (!anyCopy)
+    return {};
   CFG cfg(f);
   DominatorTree dom(cfg);
   LoopInfo loops(cfg, dom);
@@ -104,11 +111,12 @@ void cloneLoop(Function &f, const Loop &l) {
 bool unrollForCoalescing(Function &f, const FunctionWeights *weights,
                          const CopyUnrollOptions &options, Function *before) {
   // canConvertToSSA also rules out empty functions, speculation, phis, set
-  // and get.
-  if (!canConvertToSSA(f))
+  // and get. Its definite-assignment part (hasPossiblyUndefinedRead) costs
+  // more than finding no loop to unroll, so it comes last.
+  if (f.layout.empty() || !isPlainNonSpeculative(f))
     return false;
   std::vector<Loop> loops = chooseLoops(f, weights, options);
-  if (loops.empty())
+  if (loops.empty() || !canConvertToSSA(f))
     return false;
   if (before)
     *before = f;

@@ -5,6 +5,7 @@
 // they were hoisted into the preheader earlier in order).
 #include "transforms/loops/LICM.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
@@ -27,10 +28,11 @@ public:
   explicit LoopInvariantMotion(Function &f) : f_(f) {}
 
   bool run() {
-    bool changed = insertPreheaders(f_);
-    CFG cfg(f_);
-    DominatorTree dom(cfg);
-    LoopInfo loops(cfg, dom);
+    AnalysisCache facts(f_);
+    bool changed = insertPreheaders(f_, facts);
+    const CFG &cfg = facts.cfg();
+    const DominatorTree &dom = facts.domTree();
+    const LoopInfo &loops = facts.loops();
     if (loops.loops().empty())
       return changed;
     defBlock_.assign(f_.numVars(), kNoBlock);

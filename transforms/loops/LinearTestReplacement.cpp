@@ -8,6 +8,7 @@
 //  3. Constants emitted stay within +-2^53.
 #include "transforms/loops/LinearTestReplacement.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
@@ -15,6 +16,7 @@
 #include "transforms/loops/LoopPreheaders.h"
 
 #include <boost/container/flat_map.hpp>
+#include <llvm/ADT/ArrayRef.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -63,31 +65,26 @@ public:
   explicit ExitTestReplacement(Function &f) : f_(f) {}
 
   bool run() {
-    bool changed = insertPreheaders(f_);
-    CFG cfg(f_);
-    DominatorTree dom(cfg);
-    LoopInfo loops(cfg, dom);
+    AnalysisCache facts(f_);
+    bool changed = insertPreheaders(f_, facts);
+    const CFG &cfg = facts.cfg();
+    const DominatorTree &dom = facts.domTree();
+    const LoopInfo &loops = facts.loops();
     if (loops.loops().empty())
       return changed;
     size_t n = f_.numVars();
     def_.assign(n, nullptr);
     defBlock_.assign(n, kNoBlock);
     undef_.assign(n, false);
-    users_.assign(n, {});
     for (const Param &p : f_.params)
       defBlock_[p.var] = cfg.entry();
     for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs) {
+      for (const Instr &in : f_.block(b).instrs)
         if (in.hasDest()) {
           def_[in.dest] = &in;
           defBlock_[in.dest] = b;
           undef_[in.dest] = in.op == Opcode::Undef;
         }
-        forEachUse(in, [&](VarId v) {
-          if (v < n)
-            users_[v].push_back(&in);
-        });
-      }
     for (const Loop &loop : loops.loops())
       rewrite(loop, cfg, dom, loops);
     if (edits_.empty())
@@ -101,7 +98,37 @@ private:
   std::vector<const Instr *> def_;
   std::vector<BlockId> defBlock_;
   std::vector<bool> undef_;
-  std::vector<std::vector<const Instr *>> users_;
+  // The readers of each variable, in layout order (one entry per use), as
+  // one flat table: userStart_[v] .. userStart_[v + 1] in users_. Built by
+  // indexUsers() when a loop first has two induction variables, so a
+  // function whose loops have none never pays for it; the instructions do
+  // not move before apply().
+  std::vector<uint32_t> userStart_;
+  std::vector<const Instr *> users_;
+  void indexUsers() {
+    if (!userStart_.empty())
+      return;
+    size_t n = def_.size();
+    userStart_.assign(n + 1, 0);
+    auto forEachUser = [&](auto &&visit) {
+      for (BlockId b : f_.layout)
+        for (const Instr &in : f_.block(b).instrs)
+          forEachUse(in, [&](VarId v) {
+            if (v < n)
+              visit(v, &in);
+          });
+    };
+    forEachUser([&](VarId v, const Instr *) { ++userStart_[v + 1]; });
+    for (size_t v = 0; v < n; ++v)
+      userStart_[v + 1] += userStart_[v];
+    users_.resize(userStart_[n]);
+    std::vector<uint32_t> next(userStart_.begin(), userStart_.end() - 1);
+    forEachUser([&](VarId v, const Instr *in) { users_[next[v]++] = in; });
+  }
+  llvm::ArrayRef<const Instr *> usersOf(VarId v) const {
+    return llvm::ArrayRef<const Instr *>(users_).slice(userStart_[v],
+                                                        userStart_[v + 1] - userStart_[v]);
+  }
   boost::container::flat_map<BlockId, Edit> edits_;      // by preheader
   std::vector<Instr> entryConstants_;  // appended to the entry block
 
@@ -165,7 +192,7 @@ private:
   std::vector<VarId> carriers(const Induction &iv) const {
     std::vector<VarId> vars{iv.phi};
     for (size_t k = 0; k < vars.size() && vars.size() < 64; ++k)
-      for (const Instr *user : users_[vars[k]])
+      for (const Instr *user : usersOf(vars[k]))
         if ((user->op == Opcode::Id || user == iv.update) && user->hasDest() &&
             std::find(vars.begin(), vars.end(), user->dest) == vars.end())
           vars.push_back(user->dest);
@@ -178,7 +205,7 @@ private:
     std::vector<VarId> vars = carriers(iv);
     auto isCarrier = [&](VarId v) { return std::find(vars.begin(), vars.end(), v) != vars.end(); };
     for (VarId v : vars)
-      for (const Instr *user : users_[v])
+      for (const Instr *user : usersOf(v))
         if (user != except && !(user->hasDest() && isCarrier(user->dest)))
           return false;
     return true;
@@ -256,6 +283,7 @@ private:
     std::vector<Induction> ivs = inductions(header, latch, dom);
     if (ivs.size() < 2)
       return;
+    indexUsers();
     for (BlockId e : loop.blocks) {
       if (loops.loopOf(e) != loopId_ || !dom.dominates(e, latch))
         continue;
@@ -268,7 +296,7 @@ private:
         continue;
       VarId c = term->args[0];
       const Instr *cmp = def_[c];
-      if (!cmp || cmp->args.size() != 2 || users_[c].size() != 1)
+      if (!cmp || cmp->args.size() != 2 || usersOf(c).size() != 1)
         continue;
       if (tryTest(*term, *cmp, in0, e, pre, ivs, cfg, dom))
         return;

@@ -1,8 +1,6 @@
 #include "transforms/loops/LoopPreheaders.h"
 
-#include "analysis/CFG.h"
-#include "analysis/Dominators.h"
-#include "analysis/Loops.h"
+#include "analysis/AnalysisCache.h"
 
 #include <unordered_map>
 
@@ -39,7 +37,8 @@ namespace {
 
 class PreheaderInsertion {
 public:
-  explicit PreheaderInsertion(Function &f) : f_(f), cfg_(f), dom_(cfg_), loops_(cfg_, dom_) {}
+  PreheaderInsertion(Function &f, AnalysisCache &facts)
+      : f_(f), cfg_(facts.cfg()), loops_(facts.loops()) {}
 
   bool run() {
     std::unordered_map<BlockId, BlockId> before; // header -> new preheader
@@ -66,9 +65,8 @@ public:
 
 private:
   Function &f_;
-  CFG cfg_;
-  DominatorTree dom_;
-  LoopInfo loops_;
+  const CFG &cfg_;
+  const LoopInfo &loops_;
 
   // False when the block laid out before `h` is in h's loop and falls into
   // it: a preheader there would cost a jump on every iteration.
@@ -149,6 +147,16 @@ private:
 
 } // namespace
 
-bool insertPreheaders(Function &f) { return PreheaderInsertion(f).run(); }
+bool insertPreheaders(Function &f, AnalysisCache &facts) {
+  if (!PreheaderInsertion(f, facts).run())
+    return false;
+  facts.invalidateCFG();
+  return true;
+}
+
+bool insertPreheaders(Function &f) {
+  AnalysisCache facts(f);
+  return insertPreheaders(f, facts);
+}
 
 } // namespace brisk

@@ -15,6 +15,11 @@
 // LICM and LoopRotation call this first. Requires SSA form with phis.
 // Invalidates every analysis when it returns true. Not iterative: one pass
 // over the loops of the original CFG (loops sharing a header are one loop).
+//
+// The AnalysisCache form takes the CFG, dominators and loops from `facts`
+// (of `f`) and calls facts.invalidateCFG() when it changes anything: a pass
+// that calls it first keeps using those facts when every loop already had
+// its preheader, instead of building them a second time.
 #pragma once
 
 #include "ir/IR.h"
@@ -23,10 +28,12 @@
 
 namespace brisk {
 
+class AnalysisCache;
 class CFG;
 class LoopInfo;
 
 bool insertPreheaders(Function &f);
+bool insertPreheaders(Function &f, AnalysisCache &facts);
 
 // The preheader of the loop headed by `header` (see above), or kNoBlock.
 BlockId preheaderOf(const Function &f, const CFG &cfg, const LoopInfo &loops, BlockId header);

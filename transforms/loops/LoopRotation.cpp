@@ -7,6 +7,7 @@
 // earlier copies.
 #include "transforms/loops/LoopRotation.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
@@ -33,13 +34,18 @@ struct Rotation {
   std::vector<BlockId> latches;
 };
 
+// The header's variables -> their copies at the end of one source block.
+using HeaderCopies = llvm::SmallDenseMap<VarId, VarId, 8>;
+
 // A value the old header defined, now defined at the end of several blocks.
 struct SplitValue {
   VarId old;
   Type type;
-  std::vector<std::pair<BlockId, VarId>> defs; // block -> the var holding it there
-  llvm::DenseMap<BlockId, VarId> phis;         // phi placed at a block
-  llvm::DenseMap<BlockId, VarId> atEntry;      // memo: reaching var at block entry
+  llvm::SmallVector<std::pair<BlockId, VarId>, 4> defs; // block -> the var holding it there
+  // Small maps: one split value per header definition of every rotated loop,
+  // each with a few entries (a DenseMap's first insertion allocates 64).
+  llvm::SmallDenseMap<BlockId, VarId, 4> phis;    // phi placed at a block
+  llvm::SmallDenseMap<BlockId, VarId, 4> atEntry; // memo: reaching var at block entry
 };
 
 class LoopRotator {
@@ -47,19 +53,22 @@ public:
   explicit LoopRotator(Function &f) : f_(f) {}
 
   bool run() {
-    bool changed = insertPreheaders(f_);
     std::vector<Rotation> todo;
+    bool changed;
     {
-      CFG cfg(f_);
-      DominatorTree dom(cfg);
-      LoopInfo loops(cfg, dom);
+      AnalysisCache facts(f_);
+      changed = insertPreheaders(f_, facts);
+      const CFG &cfg = facts.cfg();
+      const LoopInfo &loops = facts.loops();
       for (const Loop &loop : loops.loops())
         if (auto r = qualify(loop, cfg, loops))
           todo.push_back(*r);
     }
     if (todo.empty())
       return changed;
+    splitIndex_.assign(f_.numVars(), kNotSplit);
     std::unordered_set<BlockId> removed;
+    split_.reserve(todo.size() * 4);
     for (const Rotation &r : todo) {
       rotate(r);
       removed.insert(r.header);
@@ -72,7 +81,11 @@ public:
 private:
   Function &f_;
   std::vector<SplitValue> split_;
-  llvm::DenseMap<VarId, unsigned> splitIndex_; // old header var -> split_ slot
+  // Old header var -> its split_ slot, or kNotSplit. A vector over the
+  // variables, not a hash map: repairSSA looks up every use of the function.
+  static constexpr unsigned kNotSplit = ~0u;
+  std::vector<unsigned> splitIndex_;
+  unsigned splitSlot(VarId v) const { return v < splitIndex_.size() ? splitIndex_[v] : kNotSplit; }
   llvm::DenseMap<unsigned, VarId> undefOfType_;
   // The destinations of every `undef` in the function (an `id` of one would
   // be a read of it): collected once, then kept up to date as copies and
@@ -132,8 +145,8 @@ private:
   // Copies the header's work to the end of `from` (the preheader or a latch)
   // and ends it with the header's branch. Returns the map old var -> the var
   // holding that value at the end of `from`.
-  llvm::DenseMap<VarId, VarId> copyHeaderInto(const Rotation &r, BlockId from) {
-    llvm::DenseMap<VarId, VarId> map;
+  HeaderCopies copyHeaderInto(const Rotation &r, BlockId from) {
+    HeaderCopies map;
     std::vector<Instr> copies;
     const std::vector<Instr> &hin = f_.block(r.header).instrs;
     std::unordered_set<VarId> &undefs = undefDests();
@@ -187,7 +200,7 @@ private:
   void rotate(const Rotation &r) {
     std::vector<BlockId> sources{r.pre};
     sources.insert(sources.end(), r.latches.begin(), r.latches.end());
-    std::vector<llvm::DenseMap<VarId, VarId>> maps;
+    std::vector<HeaderCopies> maps;
     for (BlockId s : sources)
       maps.push_back(copyHeaderInto(r, s));
     for (const Instr &in : f_.block(r.header).instrs) {
@@ -288,9 +301,9 @@ private:
     DominanceFrontier df(cfg, dom);
     // Phis at the iterated dominance frontier of each value's definitions.
     std::vector<std::pair<unsigned, BlockId>> newPhis; // (slot, block)
+    std::vector<BlockId> work;
     for (unsigned slot = 0; slot < split_.size(); ++slot) {
       SplitValue &s = split_[slot];
-      std::vector<BlockId> work;
       for (const auto &d : s.defs)
         work.push_back(d.first);
       while (!work.empty()) {
@@ -312,16 +325,16 @@ private:
       for (Instr &in : f_.block(b).instrs) {
         if (in.op == Opcode::Phi) {
           for (size_t i = 0; i < in.args.size(); ++i)
-            if (auto it = splitIndex_.find(in.args[i]); it != splitIndex_.end()) {
-              SplitValue &s = split_[it->second];
+            if (unsigned slot = splitSlot(in.args[i]); slot != kNotSplit) {
+              SplitValue &s = split_[slot];
               VarId v = reachingAtEnd(s, dom, in.labels[i]);
               in.args[i] = v != kNoVar ? v : undefOf(s.type);
             }
           continue;
         }
         forEachUseRef(in, [&](VarId &a) {
-          if (auto it = splitIndex_.find(a); it != splitIndex_.end()) {
-            SplitValue &s = split_[it->second];
+          if (unsigned slot = splitSlot(a); slot != kNotSplit) {
+            SplitValue &s = split_[slot];
             VarId v = reachingAtEntry(s, dom, b);
             a = v != kNoVar ? v : undefOf(s.type);
           }
@@ -329,7 +342,12 @@ private:
       }
     }
     // Build the phis, then keep only those something else reads (pruning).
-    llvm::DenseMap<VarId, Instr> built;
+    // The phis by destination (an index into `built`): every use of the
+    // function is looked up below.
+    std::vector<Instr> built;
+    built.reserve(newPhis.size());
+    std::vector<unsigned> builtIndex(f_.numVars(), kNotSplit);
+    auto builtOf = [&](VarId v) { return v < builtIndex.size() ? builtIndex[v] : kNotSplit; };
     for (const auto &[slot, z] : newPhis) {
       SplitValue &s = split_[slot];
       Instr phi;
@@ -341,34 +359,36 @@ private:
         phi.args.push_back(v != kNoVar ? v : undefOf(s.type));
         phi.labels.push_back(p);
       }
-      built[phi.dest] = std::move(phi);
+      builtIndex[phi.dest] = unsigned(built.size());
+      built.push_back(std::move(phi));
     }
-    llvm::DenseMap<VarId, bool> live;
-    std::vector<VarId> work;
+    std::vector<uint8_t> live(built.size(), 0);
+    std::vector<VarId> liveWork;
     auto markUse = [&](VarId a) {
-      if (built.count(a) && !live[a]) {
-        live[a] = true;
-        work.push_back(a);
+      unsigned i = builtOf(a);
+      if (i != kNotSplit && !live[i]) {
+        live[i] = 1;
+        liveWork.push_back(a);
       }
     };
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs)
         forEachUse(in, markUse);
-    while (!work.empty()) {
-      VarId v = work.back();
-      work.pop_back();
-      for (VarId a : built[v].args)
+    while (!liveWork.empty()) {
+      VarId v = liveWork.back();
+      liveWork.pop_back();
+      for (VarId a : built[builtIndex[v]].args)
         markUse(a);
     }
     for (const auto &[slot, z] : newPhis) {
       VarId v = split_[slot].phis[z];
-      if (!live[v])
+      if (!live[builtIndex[v]])
         continue;
       std::vector<Instr> &instrs = f_.block(z).instrs;
       size_t at = 0;
       while (at < instrs.size() && instrs[at].op == Opcode::Phi)
         ++at;
-      instrs.insert(instrs.begin() + at, std::move(built[v]));
+      instrs.insert(instrs.begin() + at, std::move(built[builtIndex[v]]));
     }
   }
 };

@@ -100,6 +100,8 @@ public:
     // holds inner loops that took no speculative chunk (nests), as rounds
     // of one copy of the whole body.
     bool changed = runPhase(/*nests=*/false);
+    if (readsUndefined_)
+      return false;
     addEntryConstants();
     if (options_.speculative && options_.nests) {
       changed |= runPhase(/*nests=*/true);
@@ -116,6 +118,7 @@ private:
   void addEntryConstants() {
     if (entryConstants_.empty())
       return;
+    sizeChanged();
     std::vector<Instr> &instrs = f_.block(f_.entry()).instrs;
     size_t at = instrs.size() - (f_.block(f_.entry()).terminator() ? 1 : 0);
     instrs.insert(instrs.begin() + at, entryConstants_.begin(), entryConstants_.end());
@@ -123,11 +126,21 @@ private:
   }
 
   bool runPhase(bool nests) {
-    countDefinitions();
+    // The facts of the function as it is: the first phase's serve the
+    // second when the first changed nothing.
+    if (!analyzed_) {
+      countDefinitions();
+      cfg_.emplace(f_);
+      dom_.emplace(*cfg_);
+      layoutPos_.assign(f_.blocks.size(), 0);
+      for (size_t i = 0; i < f_.layout.size(); ++i)
+        layoutPos_[f_.layout[i]] = unsigned(i);
+      analyzed_ = true;
+    }
     std::vector<CountedLoop> loops;
     {
-      CFG cfg(f_);
-      DominatorTree dom(cfg);
+      const CFG &cfg = *cfg_;
+      const DominatorTree &dom = *dom_;
       planNests(nests, cfg, dom);
       std::vector<bool> taken(f_.blocks.size(), false);
       for (BlockId b : f_.layout)
@@ -141,6 +154,16 @@ private:
           loops.push_back(std::move(*l));
         }
     }
+    // The chunk test reads i before the body does: a function that may read
+    // an unassigned variable (which fails under brili) keeps its loops. Asked
+    // once, when a loop first qualifies (nothing has changed before that):
+    // the definite-assignment analysis costs more than finding no loop.
+    if (!loops.empty() && !checkedReads_) {
+      checkedReads_ = true;
+      readsUndefined_ = hasPossiblyUndefinedRead(f_);
+    }
+    if (readsUndefined_)
+      return false;
     // Outermost nests first: an inner nest inside a chosen outer one is
     // left (its blocks are taken above only when it comes first in layout).
     // Innermost loops (disjoint) hottest first: they share the function's
@@ -156,7 +179,7 @@ private:
         r.header = "." + f_.labelOf(l.header);
         r.headCount = weights_->block(l.header);
       }
-      size_t sizeBefore = f_.instrCount();
+      size_t sizeBefore = functionSize();
       PlannedNest *around = nests ? nullptr : nestAround(l);
       bool speculable = options_.speculative && canSpeculate(l) && !around;
       // A loop that leaves through its other exits and (almost) never
@@ -182,7 +205,7 @@ private:
           r.factor = sf.copies;
           r.commitInterval = sf.copies * sf.groups;
           r.speculative = true;
-          r.growth = (long long)f_.instrCount() - (long long)sizeBefore;
+          r.growth = (long long)functionSize() - (long long)sizeBefore;
           r.reason = sf.groups == 1
                          ? "speculative chunks of " + std::to_string(sf.copies) +
                                " iterations under one range guard"
@@ -227,7 +250,7 @@ private:
       if (k >= 2 && unroll(l, k, /*speculative=*/false)) {
         changed = true;
         r.factor = k;
-        r.growth = (long long)f_.instrCount() - (long long)sizeBefore;
+        r.growth = (long long)functionSize() - (long long)sizeBefore;
         if (around)
           around->room -= std::min(around->room, size_t(std::max(0LL, r.growth)));
         r.reason = !options_.speculative ? "speculation disabled: branch-form chunks"
@@ -316,13 +339,31 @@ private:
   // the latch to `exit`.
   // With `exits`, every edge out of the body is listed there instead (the
   // caller decides which of them it allows).
+  //
+  // Costs the body's size, not the function's: every latch of a function of
+  // many loops asks. The marks live in scratch tables by block (all clear
+  // between calls) and the layout order is layoutPos_ (set by runPhase).
   std::vector<BlockId> bodyOf(BlockId header, BlockId latch, BlockId exit, const CFG &cfg,
                               bool nests, bool &nest,
                               std::vector<std::pair<BlockId, BlockId>> *exits = nullptr) const {
     nest = false;
     size_t maxBlocks = nests ? options_.maxNestSize : options_.maxBodySize;
-    std::vector<bool> in(f_.blocks.size(), false);
+    if (inBody_.size() < f_.blocks.size()) {
+      inBody_.resize(f_.blocks.size(), 0);
+      pending_.resize(f_.blocks.size(), 0);
+    }
+    std::vector<uint8_t> &in = inBody_;
     std::vector<BlockId> blocks{header};
+    // Whatever way this returns, the marks of `blocks` go.
+    struct Unmark {
+      std::vector<uint8_t> &in;
+      std::vector<unsigned> &pending;
+      const std::vector<BlockId> &blocks;
+      ~Unmark() {
+        for (BlockId b : blocks)
+          in[b] = 0, pending[b] = 0;
+      }
+    } unmark{in, pending_, blocks};
     in[header] = true;
     std::vector<BlockId> work;
     if (!in[latch]) {
@@ -351,19 +392,22 @@ private:
           exits->push_back({b, s});
         }
     // A topological order of the body without the back edge.
-    std::vector<unsigned> pending(f_.blocks.size(), 0);
+    std::vector<unsigned> &pending = pending_;
     for (BlockId b : blocks)
       for (BlockId s : cfg.succs(b))
         if (in[s] && !(b == latch && s == header))
           ++pending[s];
     if (pending[header] != 0)
       return {};
+    // The body in layout order; a placed block's mark becomes 2.
+    std::vector<BlockId> byLayout = blocks;
+    std::sort(byLayout.begin(), byLayout.end(),
+              [&](BlockId a, BlockId b) { return layoutPos_[a] < layoutPos_[b]; });
     std::vector<BlockId> order;
-    std::vector<bool> placed(f_.blocks.size(), false);
     while (order.size() < blocks.size()) {
       BlockId next = kNoBlock;
-      for (BlockId b : f_.layout)
-        if (in[b] && !placed[b] && pending[b] == 0) {
+      for (BlockId b : byLayout)
+        if (in[b] == 1 && pending[b] == 0) {
           next = b;
           break;
         }
@@ -375,13 +419,13 @@ private:
           return {};
         nest = true;
         order = {header};
-        for (BlockId b : f_.layout)
-          if (in[b] && b != header && b != latch)
+        for (BlockId b : byLayout)
+          if (b != header && b != latch)
             order.push_back(b);
         order.push_back(latch);
         return order;
       }
-      placed[next] = true;
+      in[next] = 2;
       order.push_back(next);
       if (next != latch)
         for (BlockId s : cfg.succs(next))
@@ -874,14 +918,14 @@ private:
     double bestCost = 0;
     for (unsigned copies = 1; copies <= (l.nest ? 1 : options_.maxSpeculativeFactor);
          copies *= 2) {
-      if (f_.instrCount() + addedSpeculativeSize(l, copies, 1, false) >
+      if (functionSize() + addedSpeculativeSize(l, copies, 1, false) >
           options_.speculativeSizeLimit)
         break;
       for (unsigned groups = copies == 1 ? 2 : 1; copies * groups <= options_.maxChunkIterations;
            groups *= 2)
         for (bool entryTest : {true, false}) {
           size_t size = addedSpeculativeSize(l, copies, groups, entryTest);
-          if (f_.instrCount() + size > options_.speculativeSizeLimit)
+          if (functionSize() + size > options_.speculativeSizeLimit)
             continue;
           SpeculativeForm c = speculativeCost(l, copies, groups, entryTest);
           if (forms.empty() || c.cost < bestCost)
@@ -952,7 +996,7 @@ private:
       return 1;
     for (unsigned k = options_.maxFactor; k >= 2; k /= 2) {
       size_t added = addedSize(l, k);
-      if (trips >= options_.minTripsPerFactor * k && f_.instrCount() + added <= sizeLimit)
+      if (trips >= options_.minTripsPerFactor * k && functionSize() + added <= sizeLimit)
         return k;
     }
     return 1;
@@ -981,6 +1025,11 @@ private:
   // times per chunk (rounds), testing the chunk's limit after each round.
   bool unroll(const CountedLoop &l, unsigned k, bool speculative, unsigned groups = 1,
               bool entryTest = true) {
+    // Whatever this returns, the function's size is asked again.
+    struct SizeChanged {
+      LoopUnroller &u;
+      ~SizeChanged() { u.sizeChanged(); }
+    } sizeChanged{*this};
     // m = n - (K-1)v: "i REL' m" proves the next K compared values pass
     // (speculative, update first: m = n - Kv, the K values after the updates;
     // in rounds m = n - Kv for K = k x groups, see spanSteps).
@@ -1274,11 +1323,37 @@ private:
     return true;
   }
 
+  // f_.instrCount(), kept between edits: the size tests ask it for every
+  // form of every candidate loop (a walk of the function each time made
+  // many loops quadratic). Every edit of f_ (unroll, addEntryConstants)
+  // calls sizeChanged(), which also drops the facts runPhase keeps.
+  mutable std::optional<size_t> size_;
+  size_t functionSize() const {
+    if (!size_)
+      size_ = f_.instrCount();
+    return *size_;
+  }
+  void sizeChanged() {
+    size_.reset();
+    analyzed_ = false;
+  }
+  // The CFG, dominators, definition counts and layout positions of the
+  // function since its last edit (runPhase).
+  bool analyzed_ = false;
+  std::optional<CFG> cfg_;
+  std::optional<DominatorTree> dom_;
+
   Function &f_;
   const FunctionWeights *weights_;
   const LoopUnrollOptions &options_;
   std::vector<UnrolledLoop> *report_;
   std::vector<unsigned> defs_;
+  bool checkedReads_ = false, readsUndefined_ = false;
+  // bodyOf's scratch marks by block (zero between calls), and each block's
+  // position in the layout while runPhase matches loops.
+  mutable std::vector<uint8_t> inBody_;
+  mutable std::vector<unsigned> pending_;
+  std::vector<unsigned> layoutPos_;
   std::vector<std::optional<int64_t>> constValue_;
   std::vector<Instr> entryConstants_; // added to the entry block at the end
 
@@ -1297,10 +1372,6 @@ private:
 
 bool unrollCountedLoops(Function &f, const FunctionWeights *weights,
                         const LoopUnrollOptions &options, std::vector<UnrolledLoop> *report) {
-  // The chunk test reads i before the body does: a function that may read
-  // an unassigned variable (which fails under brili) keeps its loops.
-  if (hasPossiblyUndefinedRead(f))
-    return false;
   return LoopUnroller(f, weights, options, report).run();
 }
 

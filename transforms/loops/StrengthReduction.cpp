@@ -9,6 +9,7 @@
 //     completed iteration.
 #include "transforms/loops/StrengthReduction.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
@@ -16,6 +17,7 @@
 #include "transforms/loops/LoopPreheaders.h"
 
 #include <boost/container/flat_map.hpp>
+#include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/DenseMap.h>
 
 #include <optional>
@@ -41,10 +43,11 @@ public:
   explicit InductionVariableReduction(Function &f) : f_(f) {}
 
   bool run() {
-    bool changed = insertPreheaders(f_);
-    CFG cfg(f_);
-    DominatorTree dom(cfg);
-    LoopInfo loops(cfg, dom);
+    AnalysisCache facts(f_);
+    bool changed = insertPreheaders(f_, facts);
+    const CFG &cfg = facts.cfg();
+    const DominatorTree &dom = facts.domTree();
+    const LoopInfo &loops = facts.loops();
     if (loops.loops().empty())
       return changed;
     size_t n = f_.numVars();
@@ -75,6 +78,41 @@ private:
   std::vector<BlockId> defBlock_;
   std::vector<bool> undef_;
   std::vector<VarId> rename_; // a root -> its phi
+
+  // The readers of each variable with their blocks, in layout order, as one
+  // flat table: userStart_[v] .. userStart_[v + 1] in users_. Built when a
+  // loop first has a chain; the instructions do not move before apply().
+  struct User {
+    const Instr *instr;
+    BlockId block;
+  };
+  std::vector<uint32_t> userStart_;
+  std::vector<User> users_;
+  void indexUsers() {
+    if (!userStart_.empty())
+      return;
+    size_t n = def_.size();
+    userStart_.assign(n + 1, 0);
+    auto forEachUser = [&](auto &&visit) {
+      for (BlockId b : f_.layout)
+        for (const Instr &in : f_.block(b).instrs)
+          forEachUse(in, [&](VarId v) {
+            if (v < n)
+              visit(v, User{&in, b});
+          });
+    };
+    forEachUser([&](VarId v, const User &) { ++userStart_[v + 1]; });
+    for (size_t v = 0; v < n; ++v)
+      userStart_[v + 1] += userStart_[v];
+    users_.resize(userStart_[n]);
+    std::vector<uint32_t> next(userStart_.begin(), userStart_.end() - 1);
+    forEachUser([&](VarId v, const User &u) { users_[next[v]++] = u; });
+  }
+  llvm::ArrayRef<User> usersOf(VarId v) const {
+    if (v + 1 >= userStart_.size())
+      return {};
+    return llvm::ArrayRef<User>(users_).slice(userStart_[v], userStart_[v + 1] - userStart_[v]);
+  }
   boost::container::flat_map<BlockId, std::vector<Instr>> atEnd_;   // appended before the terminator
   boost::container::flat_map<BlockId, std::vector<Instr>> phis_;    // new header phis
   bool rewrote_ = false;
@@ -242,19 +280,23 @@ private:
     if (chain.empty())
       return;
     // Roots: read by something that is not a chain instruction.
+    // (Through the users table: a walk of the function per loop would cost
+    // loops x instructions.)
     llvm::DenseMap<VarId, bool> isRoot;
     auto inChain = [&](const Instr &in) {
       return in.hasDest() && in.op != Opcode::Phi && affine_.count(in.dest) &&
              !updates_.count(in.dest);
     };
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs) {
-        bool user = inChain(in) && loops.contains(loopId_, b);
-        forEachUse(in, [&](VarId v) {
-          if (!user && affine_.count(v) && !step_.count(v) && !updates_.count(v))
-            isRoot[v] = true;
-        });
-      }
+    indexUsers();
+    for (VarId v : chain) {
+      if (updates_.count(v))
+        continue;
+      for (const User &u : usersOf(v))
+        if (!(inChain(*u.instr) && loops.contains(loopId_, u.block))) {
+          isRoot[v] = true;
+          break;
+        }
+    }
     unsigned everyIteration = 0;
     for (VarId v : chain)
       if (!updates_.count(v) && dom.dominates(defBlock_[v], latch))

@@ -1,5 +1,6 @@
 #include "transforms/memory/LoadHoisting.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
@@ -18,13 +19,16 @@ public:
   InvariantLoadMotion(Function &f, const llvm::StringSet<> *writers) : f_(f), writers_(writers) {}
 
   bool run() {
-    bool changed = insertPreheaders(f_);
-    CFG cfg(f_);
-    DominatorTree dom(cfg);
-    LoopInfo loops(cfg, dom);
+    AnalysisCache facts(f_);
+    bool changed = insertPreheaders(f_, facts);
+    if (!hasLoad())
+      return changed; // nothing to hoist: no loops or alias facts needed
+    const CFG &cfg = facts.cfg();
+    const DominatorTree &dom = facts.domTree();
+    const LoopInfo &loops = facts.loops();
     if (loops.loops().empty())
       return changed;
-    MemoryAlias alias(f_, writers_);
+    MemoryAlias alias(f_, writers_, dom);
     defBlock_.assign(f_.numVars(), kNoBlock);
     for (const Param &p : f_.params)
       defBlock_[p.var] = cfg.entry();
@@ -43,6 +47,15 @@ public:
 private:
   Function &f_;
   const llvm::StringSet<> *writers_;
+
+  bool hasLoad() const {
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.op == Opcode::Load)
+          return true;
+    return false;
+  }
+
   std::vector<BlockId> defBlock_;
   std::vector<bool> inLoop_;
   std::vector<bool> clean_; // the paths from the header through the block's end are clean

@@ -12,6 +12,7 @@
 // inner loops close their cycles; copy propagation removes the trivial ones.
 #include "transforms/memory/LoopCellPromotion.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
@@ -33,10 +34,14 @@ constexpr int kMaxEntrySearch = 8;
 
 class CellPromotion {
 public:
-  CellPromotion(Function &f, const llvm::StringSet<> *writers) : f_(f), writers_(writers) {}
+  CellPromotion(Function &f, const llvm::StringSet<> *writers)
+      : f_(f), writers_(writers), facts_(f) {}
 
   bool run() {
-    bool changed = insertPreheaders(f_);
+    bool changed = insertPreheaders(f_, facts_);
+    // Only a loop's store makes a candidate: without one, no analysis.
+    if (!hasStore())
+      return changed;
     for (int n = 0; n < kMaxPromotions; ++n)
       if (!promoteOne())
         break;
@@ -49,20 +54,29 @@ private:
   Function &f_;
   const llvm::StringSet<> *writers_;
 
-  // Analyses of the current function, rebuilt by promoteOne.
-  std::optional<CFG> cfg_;
-  std::optional<DominatorTree> dom_;
-  std::optional<LoopInfo> loops_;
+  // Analyses of the current function: facts_ drops them after each
+  // promotion, and analyze() takes them again.
+  AnalysisCache facts_;
+  const CFG *cfg_ = nullptr;
+  const LoopInfo *loops_ = nullptr;
   std::optional<MemoryAlias> alias_;
   std::vector<BlockId> defBlock_;
   std::vector<Type> type_;
   std::vector<bool> inLoop_;
+  std::vector<BlockId> marked_; // the blocks inLoop_ holds
+
+  bool hasStore() const {
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.op == Opcode::Store)
+          return true;
+    return false;
+  }
 
   void analyze() {
-    cfg_.emplace(f_);
-    dom_.emplace(*cfg_);
-    loops_.emplace(*cfg_, *dom_);
-    alias_.emplace(f_, writers_);
+    cfg_ = &facts_.cfg();
+    loops_ = &facts_.loops();
+    alias_.emplace(f_, writers_, facts_.domTree());
     defBlock_.assign(f_.numVars(), kNoBlock);
     type_.assign(f_.numVars(), Type::none());
     for (const Param &p : f_.params) {
@@ -76,6 +90,7 @@ private:
           type_[in.dest] = in.type;
         }
     inLoop_.assign(f_.blocks.size(), false);
+    marked_.clear();
   }
 
   bool definedOutside(VarId v) const {
@@ -88,8 +103,10 @@ private:
     if (loops_->irreducible())
       return false;
     for (size_t i = loops_->loops().size(); i-- > 0;)
-      if (promoteIn(loops_->loop(LoopId(i))))
+      if (promoteIn(loops_->loop(LoopId(i)))) {
+        facts_.invalidateCFG();
         return true;
+      }
     return false;
   }
 
@@ -102,7 +119,11 @@ private:
     BlockId pre = preheaderOf(f_, *cfg_, *loops_, loop.header);
     if (pre == kNoBlock)
       return false;
-    std::fill(inLoop_.begin(), inLoop_.end(), false);
+    // Unmark the previous loop's blocks only: a fill per loop would cost
+    // loops x blocks in a function of many loops.
+    for (BlockId b : marked_)
+      inLoop_[b] = false;
+    marked_ = loop.blocks;
     for (BlockId b : loop.blocks)
       inLoop_[b] = true;
     // Candidate addresses: those of the loop's stores defined outside it.

@@ -23,14 +23,16 @@ constexpr int64_t kMaxDifference = int64_t(1) << 31;
 
 class OffsetRebasing {
 public:
-  explicit OffsetRebasing(Function &f) : f_(f) {}
+  // The CFG and dominators serve both sweeps: neither a `const 1` at the
+  // entry nor a rewritten ptradd changes the CFG.
+  explicit OffsetRebasing(Function &f) : f_(f), cfg_(f), dom_(cfg_) {}
 
   // One sweep; with `apply` false it only counts the pointers a `const 1`
   // at the entry would let it rewrite.
   unsigned sweep(bool apply, bool &changed) {
-    CFG cfg(f_);
-    DominatorTree dom(cfg);
-    MemoryAlias alias(f_);
+    const CFG &cfg = cfg_;
+    const DominatorTree &dom = dom_;
+    MemoryAlias alias(f_, nullptr, dom);
     size_t n = f_.numVars();
     std::vector<std::pair<BlockId, size_t>> pos(n, {kNoBlock, 0});
     std::vector<std::optional<int64_t>> constant(n);
@@ -150,10 +152,22 @@ public:
 
 private:
   Function &f_;
+  CFG cfg_;
+  DominatorTree dom_;
 };
 
 } // namespace
 
-bool rebasePointerOffsets(Function &f) { return OffsetRebasing(f).run(); }
+bool rebasePointerOffsets(Function &f) {
+  // Only a ptradd is rewritten (or wants a `const 1`): without one, no CFG,
+  // dominators or alias facts.
+  bool hasPtrAdd = false;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      hasPtrAdd |= in.op == Opcode::PtrAdd && in.hasDest();
+  if (!hasPtrAdd)
+    return false;
+  return OffsetRebasing(f).run();
+}
 
 } // namespace brisk

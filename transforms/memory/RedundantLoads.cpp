@@ -157,6 +157,14 @@ private:
 } // namespace
 
 bool eliminateRedundantLoads(Function &f, const llvm::StringSet<> *memoryWriters) {
+  // Without a load there is nothing to forward to: no CFG, alias facts or
+  // dataflow states for the function's blocks.
+  bool hasLoad = false;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      hasLoad |= in.op == Opcode::Load;
+  if (!hasLoad)
+    return false;
   return LoadForwarding(f, memoryWriters).run();
 }
 

@@ -9,6 +9,7 @@
 //     never of an `undef` operand.
 #include "transforms/scalar/LoopCarriedGVN.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
@@ -66,33 +67,24 @@ public:
   explicit LoopCarriedValueNumbering(Function &f) : f_(f) {}
 
   bool run() {
-    bool changed = insertPreheaders(f_);
-    CFG cfg(f_);
-    DominatorTree dom(cfg);
-    LoopInfo loops(cfg, dom);
+    AnalysisCache facts(f_);
+    bool changed = insertPreheaders(f_, facts);
+    const CFG &cfg = facts.cfg();
+    const DominatorTree &dom = facts.domTree();
+    const LoopInfo &loops = facts.loops();
     if (loops.loops().empty())
       return changed;
     size_t n = f_.numVars();
     defBlock_.assign(n, kNoBlock);
-    defIndex_.assign(n, 0);
     isUndef_.assign(n, false);
-    uses_.assign(n, {});
     for (const Param &p : f_.params)
       defBlock_[p.var] = cfg.entry();
-    for (BlockId b : f_.layout) {
-      const std::vector<Instr> &instrs = f_.block(b).instrs;
-      for (uint32_t i = 0; i < instrs.size(); ++i) {
-        const Instr &in = instrs[i];
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
         if (in.hasDest()) {
           defBlock_[in.dest] = b;
-          defIndex_[in.dest] = i;
           isUndef_[in.dest] = in.op == Opcode::Undef;
-          if (isCandidate(in))
-            table_[keyOf(in.op, in.type, {in.args.begin(), in.args.end()})].push_back(in.dest);
         }
-        forEachUse(in, [&](VarId v) { uses_[v].push_back({b, i, in.op == Opcode::Phi}); });
-      }
-    }
     rename_.assign(n, kNoVar);
     for (const Loop &loop : loops.loops())
       visitLoop(loop, cfg, dom, loops);
@@ -123,9 +115,39 @@ private:
   std::vector<NewPhi> pendingPhis_;
   boost::container::flat_map<BlockId, std::vector<Instr>> pendingPreheader_; // appended before the terminator
 
+  // The expression table and the uses of every variable, built when a loop
+  // first has an instruction worth looking up (a function whose loops have
+  // none never pays for them). Nothing has been added or renamed before
+  // then, and the function itself changes only in apply().
+  bool indexed_ = false;
+  void index() {
+    if (indexed_)
+      return;
+    indexed_ = true;
+    size_t n = defBlock_.size();
+    defIndex_.assign(n, 0);
+    uses_.assign(n, {});
+    for (BlockId b : f_.layout) {
+      const std::vector<Instr> &instrs = f_.block(b).instrs;
+      for (uint32_t i = 0; i < instrs.size(); ++i) {
+        const Instr &in = instrs[i];
+        if (in.hasDest()) {
+          defIndex_[in.dest] = i;
+          if (isCandidate(in))
+            table_[keyOf(in.op, in.type, {in.args.begin(), in.args.end()})].push_back(in.dest);
+        }
+        forEachUse(in, [&](VarId v) {
+          if (v < n)
+            uses_[v].push_back({b, i, in.op == Opcode::Phi});
+        });
+      }
+    }
+  }
+
   // A live variable computing `key` whose definition dominates the end of
   // `at`; kNoVar when there is none.
-  VarId available(const ExprKey &key, BlockId at, const DominatorTree &dom) const {
+  VarId available(const ExprKey &key, BlockId at, const DominatorTree &dom) {
+    index();
     auto it = table_.find(key);
     if (it == table_.end())
       return kNoVar;
