@@ -188,13 +188,58 @@ private:
         }
     for (const Param &p : f_.params)
       defs[p.var] += 2;
-    DefiniteAssignment assigned(f_, cfg);
-    for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads())
-      defs[r.var] += 2;
+    if (!assignedInPrefix(cfg, defs, val)) {
+      DefiniteAssignment assigned(f_, cfg);
+      for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads())
+        defs[r.var] += 2;
+    }
     for (auto &[v, n] : defs)
       if (n == 1)
         if (auto c = val.find(v); c != val.end())
           constants_[v] = c->second;
+  }
+
+  // Whether every candidate (written once, by a constant, not a parameter)
+  // is written in the function's straight prefix (the entry, and each block
+  // whose only predecessor is the one before it and which that one jumps or
+  // falls to) before any `speculate` or `guard` and before any read of it.
+  // Then every read of it is definitely assigned, as DefiniteAssignment would
+  // find: each path runs the prefix first, no rollback can restore a state
+  // saved before it, and assigned stays assigned. This spares that analysis
+  // on the region scratch, whose constants are written at its top.
+  bool assignedInPrefix(const CFG &cfg, const llvm::DenseMap<VarId, int> &defs,
+                        const llvm::DenseMap<VarId, std::pair<Type, int64_t>> &val) const {
+    llvm::DenseMap<VarId, bool> assigned; // candidate -> written yet
+    for (auto &[v, n] : defs)
+      if (n == 1 && val.count(v))
+        assigned[v] = false;
+    size_t left = assigned.size();
+    if (!left)
+      return true;
+    BlockId b = cfg.entry();
+    for (size_t steps = 0; b != kNoBlock && steps < cfg.numBlocks(); ++steps) {
+      for (const Instr &in : f_.block(b).instrs) {
+        if (in.op == Opcode::Speculate || in.op == Opcode::Guard)
+          return false;
+        for (VarId a : in.args)
+          if (auto it = assigned.find(a); it != assigned.end() && !it->second)
+            return false; // read before its write
+        if (in.hasDest())
+          if (auto it = assigned.find(in.dest); it != assigned.end() && !it->second) {
+            it->second = true;
+            if (--left == 0)
+              return true;
+          }
+      }
+      const Instr *term = f_.block(b).terminator();
+      if ((term && term->op != Opcode::Jmp) || cfg.succs(b).size() != 1)
+        return false;
+      BlockId next = cfg.succs(b)[0];
+      if (next == cfg.entry() || cfg.preds(next).size() != 1)
+        return false;
+      b = next;
+    }
+    return false;
   }
 
   bool reachedNormally(BlockId p, BlockId b) const {

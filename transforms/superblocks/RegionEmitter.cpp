@@ -623,26 +623,45 @@ private:
   }
 
   // Whether a guard comes, from the start of position `pos`, before the next
-  // side effect or the end of the region.
-  bool guardAhead(size_t pos, size_t total) const {
-    bool sinking = false; // a print or store that would have to sink
-    for (size_t q = pos; q < total; ++q) {
+  // side effect or the end of the region. Answered for every position at
+  // once, from the end backwards (the scan from one position goes on as the
+  // scan from the next one, with or without a print or store pending to
+  // sink): scanning afresh per position would cost the square of a long
+  // unrolled chunk where no guard comes.
+  bool guardAhead(size_t pos, size_t total) {
+    if (guardAheadFrom_.size() != total + 1)
+      computeGuardAhead(total);
+    return guardAheadFrom_[pos] & 1;
+  }
+
+  // guardAheadFrom_[q], bit s: the answer from position q when a print or
+  // store that would have to sink is pending (s = 1) or not (s = 0).
+  void computeGuardAhead(size_t total) {
+    guardAheadFrom_.assign(total + 1, 0);
+    for (size_t q = total; q-- > 0;) {
       size_t i = q % m_;
       const Block &b = f_.block(pieces_[i]);
-      for (const Instr &in : b.instrs) {
-        if (isSideEffect(in.op) && in.op != Opcode::Print && in.op != Opcode::Store)
-          return false; // a print or store may still sink past the guards
-        if (sinking && mayTrap(in.op))
-          return false; // but not past this (canSink)
-        sinking |= isSideEffect(in.op);
-      }
       bool last = q + 1 == total;
-      if (last && !t_.isLoop)
-        return false;
-      if (isGuardable(i))
-        return true;
+      for (unsigned start = 0; start < 2; ++start) {
+        bool sinking = start, stopped = false;
+        for (const Instr &in : b.instrs) {
+          if (isSideEffect(in.op) && in.op != Opcode::Print && in.op != Opcode::Store) {
+            stopped = true; // a print or store may still sink past the guards
+            break;
+          }
+          if (sinking && mayTrap(in.op)) {
+            stopped = true; // but not past this (canSink)
+            break;
+          }
+          sinking |= isSideEffect(in.op);
+        }
+        bool found = false;
+        if (!stopped && !(last && !t_.isLoop))
+          found = isGuardable(i) || ((guardAheadFrom_[q + 1] >> unsigned(sinking)) & 1);
+        if (found)
+          guardAheadFrom_[q] |= uint8_t(1u << start);
+      }
     }
-    return false;
   }
 
   BlockId newBlock(double flow, bool labeled) {
@@ -806,6 +825,7 @@ private:
   llvm::DenseMap<BlockId, GuardCost> guardAt_;
   std::vector<std::pair<size_t, Instr>> pending_; // sunk effects and their guard position
   llvm::DenseMap<BlockId, BlockId> sharedStubs_;
+  std::vector<uint8_t> guardAheadFrom_; // see computeGuardAhead
   static constexpr size_t kNoPos = ~size_t(0);
   bool counted_ = false, countedStrict_ = true;
   bool exitGuards_ = false;
