@@ -9,7 +9,7 @@
 #include <llvm/ADT/SmallVector.h>
 
 #include <algorithm>
-#include <deque>
+#include <memory>
 
 namespace brisk {
 namespace {
@@ -42,16 +42,15 @@ public:
     for (VarId v : vs)
       insert(v);
   }
-  // The members, sorted; ends the walk (the marks are spent).
-  std::vector<VarId> take() {
-    std::vector<VarId> out;
+  // The members, sorted, into `out`; ends the walk (the marks are spent).
+  void take(std::vector<VarId> &out) {
+    out.clear();
     for (VarId v : added_)
       if (mark_[v] == epoch_) {
         out.push_back(v);
         mark_[v] = 0;
       }
     std::sort(out.begin(), out.end());
-    return out;
   }
 
 private:
@@ -60,14 +59,37 @@ private:
   std::vector<VarId> added_;
 };
 
+// What one run allocates, kept from run to run on the thread: the region
+// scratch of every trace candidate is cleaned up here, and allocating the
+// sets afresh each time cost more than computing them. Cleared, not freed.
+struct DeadCodeBuffers {
+  std::vector<BlockId> next;
+  std::vector<std::vector<BlockId>> readers;
+  LiveSets in;
+  WalkSet walk;
+  std::vector<VarId> taken;
+  std::vector<BlockId> work;
+  std::vector<uint8_t> queued;
+  bool busy = false;
+};
+
 class DeadCodeEliminator {
 public:
-  explicit DeadCodeEliminator(Function &f) : f_(f) {}
+  explicit DeadCodeEliminator(Function &f)
+      : f_(f), own_(shared().busy ? std::make_unique<DeadCodeBuffers>() : nullptr),
+        buf_(own_ ? *own_ : shared()), next_(buf_.next), readers_(buf_.readers), in_(buf_.in),
+        scratch_(buf_.walk) {
+    buf_.busy = true;
+  }
+  ~DeadCodeEliminator() {
+    if (!own_)
+      buf_.busy = false;
+  }
 
   LiveSets liveIn() {
     computeSegments();
     computeLiveness();
-    return std::move(in_);
+    return std::move(in_); // the buffers grow again next time
   }
 
   bool run() {
@@ -113,7 +135,7 @@ private:
         if (ins[i].op == Opcode::Speculate)
           specLabels_[site(b, i)] = walk(b, i + 1);
     }
-    readers_.assign(f_.blocks.size(), {});
+    clearSets(readers_, f_.blocks.size());
     for (BlockId b : f_.layout) {
       auto addReader = [&](BlockId from) {
         auto &r = readers_[from];
@@ -196,27 +218,50 @@ private:
   // are sorted variable lists, so the cost follows what is live, not
   // blocks x variables.
   void computeLiveness() {
-    in_.assign(f_.blocks.size(), {});
-    std::deque<BlockId> work(f_.layout.rbegin(), f_.layout.rend());
-    std::vector<bool> queued(f_.blocks.size(), false);
-    for (BlockId b : f_.layout)
-      queued[b] = true;
-    while (!work.empty()) {
-      BlockId b = work.front();
-      work.pop_front();
-      queued[b] = false;
+    clearSets(in_, f_.blocks.size());
+    // A FIFO in a ring: a block is queued at most once at a time.
+    std::vector<BlockId> &work = buf_.work;
+    std::vector<uint8_t> &queued = buf_.queued;
+    const size_t cap = f_.layout.size() + 1;
+    work.resize(cap);
+    queued.assign(f_.blocks.size(), 0);
+    size_t head = 0, tail = 0;
+    for (auto it = f_.layout.rbegin(); it != f_.layout.rend(); ++it) {
+      work[tail++] = *it;
+      queued[*it] = 1;
+    }
+    std::vector<VarId> &live = buf_.taken;
+    while (head != tail) {
+      BlockId b = work[head];
+      head = head + 1 == cap ? 0 : head + 1;
+      queued[b] = 0;
       liveOut(b, scratch_);
       transfer(b, scratch_, [](size_t, const Instr &, WalkSet &) {});
-      std::vector<VarId> live = scratch_.take();
+      scratch_.take(live);
       if (live == in_[b])
         continue;
-      in_[b] = std::move(live);
+      in_[b].swap(live);
       for (BlockId r : readers_[b])
         if (!queued[r]) {
-          queued[r] = true;
-          work.push_back(r);
+          queued[r] = 1;
+          work[tail] = r;
+          tail = tail + 1 == cap ? 0 : tail + 1;
         }
     }
+  }
+
+  // n empty sets, keeping what they had allocated.
+  template <typename Sets> static void clearSets(Sets &sets, size_t n) {
+    if (sets.size() > n)
+      sets.resize(n);
+    for (auto &set : sets)
+      set.clear();
+    sets.resize(n);
+  }
+
+  static DeadCodeBuffers &shared() {
+    static thread_local DeadCodeBuffers buffers;
+    return buffers;
   }
 
   // Whether instruction i of b may read an unassigned variable: such a
@@ -287,12 +332,14 @@ private:
   }
 
   Function &f_;
-  std::vector<BlockId> next_;   // fall-through successor, kNoBlock after a terminator
+  std::unique_ptr<DeadCodeBuffers> own_; // when the thread's buffers are in use
+  DeadCodeBuffers &buf_;
+  std::vector<BlockId> &next_;   // fall-through successor, kNoBlock after a terminator
   llvm::DenseMap<uint64_t, std::vector<BlockId>> specLabels_;
   llvm::DenseSet<uint64_t> claimed_;
-  std::vector<std::vector<BlockId>> readers_; // block -> blocks whose live-in reads its own
-  LiveSets in_;
-  WalkSet scratch_;
+  std::vector<std::vector<BlockId>> &readers_; // block -> blocks whose live-in reads its own
+  LiveSets &in_;
+  WalkSet &scratch_;
   bool undefinedKnown_ = false;
   llvm::DenseMap<BlockId, std::vector<bool>> undefinedReads_; // by instruction, kept in step
 };

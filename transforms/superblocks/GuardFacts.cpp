@@ -392,17 +392,19 @@ private:
   }
 
   void block(BlockId b, Table &t) {
+    // Compacted in place: the kept instructions move up over the deleted.
     std::vector<Instr> &ins = f_.block(b).instrs;
-    std::vector<Instr> kept;
-    kept.reserve(ins.size());
-    for (Instr &in : ins) {
-      if (!instr(t, in)) {
+    size_t w = 0;
+    for (size_t i = 0; i < ins.size(); ++i) {
+      if (!instr(t, ins[i])) {
         changed_ = true;
         continue;
       }
-      kept.push_back(std::move(in));
+      if (w != i)
+        ins[w] = std::move(ins[i]);
+      ++w;
     }
-    ins = std::move(kept);
+    ins.erase(ins.begin() + std::ptrdiff_t(w), ins.end());
   }
 
   // Returns false when the instruction is to be deleted.

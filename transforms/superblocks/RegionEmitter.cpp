@@ -158,6 +158,8 @@ private:
     }
     head_ = pieces_.front();
     m_ = pieces_.size();
+    for (BlockId p : pieces_)
+      blockRoom_ = std::max(blockRoom_, f_.block(p).instrs.size() + 4);
     taken_.assign(m_, 0.0);
     if (!computeTransitions(failure))
       return false;
@@ -666,6 +668,9 @@ private:
 
   BlockId newBlock(double flow, bool labeled) {
     BlockId b = labeled ? f_.addFreshBlock("sb") : f_.addBlock();
+    // Room for a piece and what emission adds around it, so that filling
+    // the block does not reallocate it several times.
+    f_.block(b).instrs.reserve(blockRoom_);
     chain_.push_back(b);
     flow_[b] = flow;
     return b;
@@ -826,6 +831,7 @@ private:
   std::vector<std::pair<size_t, Instr>> pending_; // sunk effects and their guard position
   llvm::DenseMap<BlockId, BlockId> sharedStubs_;
   std::vector<uint8_t> guardAheadFrom_; // see computeGuardAhead
+  size_t blockRoom_ = 0;                 // instructions reserved per new block
   static constexpr size_t kNoPos = ~size_t(0);
   bool counted_ = false, countedStrict_ = true;
   bool exitGuards_ = false;
