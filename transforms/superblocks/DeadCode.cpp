@@ -361,11 +361,48 @@ LiveSets speculativeLiveIn(const Function &f) {
 bool removeUnreachableBlocks(Function &f) {
   if (f.layout.empty())
     return false;
-  CFG cfg(f);
+  // Reachable from the entry along the CFG's edges (analysis/CFG.h: the
+  // terminator's labels, else the fall-through; every guard's label), by a
+  // walk that allocates two arrays instead of the CFG's lists: the region
+  // scratch of every trace candidate ends here.
+  constexpr uint8_t kInLayout = 1, kReached = 2;
+  std::vector<uint8_t> state(f.blocks.size(), 0);
+  std::vector<BlockId> fall(f.blocks.size(), kNoBlock);
+  for (size_t i = 0; i < f.layout.size(); ++i) {
+    state[f.layout[i]] = kInLayout;
+    if (i + 1 < f.layout.size())
+      fall[f.layout[i]] = f.layout[i + 1];
+  }
+  std::vector<BlockId> work{f.layout[0]};
+  state[f.layout[0]] |= kReached;
+  auto reach = [&](BlockId t) {
+    if (!(state[t] & kReached)) {
+      state[t] |= kReached;
+      work.push_back(t);
+    }
+  };
+  while (!work.empty()) {
+    BlockId b = work.back();
+    work.pop_back();
+    if (!(state[b] & kInLayout))
+      continue; // off the layout: no edges
+    const Block &blk = f.block(b);
+    if (const Instr *term = blk.terminator()) {
+      for (BlockId t : term->labels)
+        reach(t);
+    } else if (fall[b] != kNoBlock) {
+      reach(fall[b]);
+    }
+    for (const Instr &in : blk.instrs)
+      if (in.op == Opcode::Guard)
+        for (BlockId t : in.labels)
+          reach(t);
+  }
   std::vector<BlockId> kept;
+  kept.reserve(f.layout.size());
   bool changed = false;
   for (BlockId b : f.layout) {
-    if (cfg.reachable(b)) {
+    if (state[b] & kReached) {
       kept.push_back(b);
     } else {
       f.block(b).dead = true;

@@ -2,7 +2,6 @@
 
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
-#include "analysis/Loops.h"
 #include "transforms/superblocks/CostModel.h"
 #include "transforms/superblocks/DeadCode.h"
 #include "transforms/superblocks/GuardFacts.h"
@@ -600,15 +599,37 @@ private:
     emit(cur, g2);
   }
 
+  // The natural loop of the head (analysis/Loops.h: the head and every
+  // block reaching one of its latches without passing it), walked from the
+  // head's latches alone rather than by LoopInfo over the whole function:
+  // nothing else of the nest is needed, and this runs per candidate.
   void computeLoopBody() {
     CFG cfg(f_);
-    DominatorTree dom(cfg);
-    LoopInfo li(cfg, dom);
     inLoop_.assign(f_.blocks.size(), false);
-    if (!cfg.reachable(head_) || !li.isHeader(head_))
+    if (!cfg.reachable(head_))
       return;
-    for (BlockId b : li.loop(li.loopOf(head_)).blocks)
-      inLoop_[b] = true;
+    DominatorTree dom(cfg);
+    bool header = false;
+    for (BlockId p : cfg.preds(head_))
+      header |= dom.dominates(head_, p);
+    if (!header)
+      return; // no back edge: not a loop header
+    inLoop_[head_] = true; // the walk stops at the head
+    std::vector<BlockId> work;
+    for (BlockId p : cfg.preds(head_))
+      if (dom.dominates(head_, p) && !inLoop_[p]) {
+        inLoop_[p] = true;
+        work.push_back(p);
+      }
+    while (!work.empty()) {
+      BlockId b = work.back();
+      work.pop_back();
+      for (BlockId p : cfg.preds(b))
+        if (!inLoop_[p]) {
+          inLoop_[p] = true;
+          work.push_back(p);
+        }
+    }
   }
 
   // Rare off-trace edges that stay in the loop (or any rare one of a
