@@ -82,14 +82,20 @@ public:
     buf_.busy = true;
   }
   ~DeadCodeEliminator() {
-    if (!own_)
-      buf_.busy = false;
+    if (own_)
+      return;
+    buf_.busy = false;
+    // What a whole large function needed is not kept for the next scratch.
+    if (buf_.readers.size() > kKeptBlocks || buf_.in.size() > kKeptBlocks)
+      buf_ = DeadCodeBuffers();
   }
+  static constexpr size_t kKeptBlocks = 1 << 14;
 
   LiveSets liveIn() {
     computeSegments();
     computeLiveness();
-    return std::move(in_); // the buffers grow again next time
+    in_.resize(f_.blocks.size()); // the live sets, sized to the arena
+    return std::move(in_);        // the buffers grow again next time
   }
 
   bool run() {
@@ -251,12 +257,13 @@ private:
   }
 
   // n empty sets, keeping what they had allocated.
+  // At least n sets, the first n empty, all keeping what they had allocated
+  // (sets past n stay as they were: no block id reaches them).
   template <typename Sets> static void clearSets(Sets &sets, size_t n) {
-    if (sets.size() > n)
+    for (size_t i = 0; i < n && i < sets.size(); ++i)
+      sets[i].clear();
+    if (sets.size() < n)
       sets.resize(n);
-    for (auto &set : sets)
-      set.clear();
-    sets.resize(n);
   }
 
   static DeadCodeBuffers &shared() {

@@ -44,8 +44,15 @@ template <> struct llvm::DenseMapInfo<brisk::Key> {
   // Value numbers never reach ~0u - 1 (kNone is ~0u, and only as b).
   static brisk::Key getEmptyKey() { return {brisk::Opcode(0), 0, ~0u - 1, 0, 0}; }
   static brisk::Key getTombstoneKey() { return {brisk::Opcode(0), 0, ~0u - 2, 0, 0}; }
+  // A multiply-xorshift mix, cheaper than hash_combine: keys are looked up
+  // for every instruction of every candidate region, and no table is
+  // iterated, so the hash decides nothing but speed.
   static unsigned getHashValue(const brisk::Key &k) {
-    return unsigned(llvm::hash_combine(unsigned(k.op), k.type, k.a, k.b, k.lit));
+    uint64_t h = (uint64_t(k.op) << 16 | k.type) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ k.a) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ k.b) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ uint64_t(k.lit)) * 0x9E3779B97F4A7C15ull;
+    return unsigned(h >> 32);
   }
   static bool isEqual(const brisk::Key &x, const brisk::Key &y) { return x == y; }
 };
@@ -176,7 +183,9 @@ private:
   // definitely assigned (analysis/DefiniteAssignment.h): a read that may come
   // before the write fails under brili and must keep failing.
   void findFunctionConstants(const CFG &cfg) {
-    llvm::DenseMap<VarId, int> defs;
+    // Counted in an array: the variables of f are numbered densely, and
+    // this runs on the region scratch of every trace candidate.
+    std::vector<int> defs(f_.numVars(), 0);
     llvm::DenseMap<VarId, std::pair<Type, int64_t>> val;
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs)
@@ -193,10 +202,9 @@ private:
       for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads())
         defs[r.var] += 2;
     }
-    for (auto &[v, n] : defs)
-      if (n == 1)
-        if (auto c = val.find(v); c != val.end())
-          constants_[v] = c->second;
+    for (auto &[v, c] : val)
+      if (defs[v] == 1)
+        constants_[v] = c;
   }
 
   // Whether every candidate (written once, by a constant, not a parameter)
@@ -207,11 +215,11 @@ private:
   // find: each path runs the prefix first, no rollback can restore a state
   // saved before it, and assigned stays assigned. This spares that analysis
   // on the region scratch, whose constants are written at its top.
-  bool assignedInPrefix(const CFG &cfg, const llvm::DenseMap<VarId, int> &defs,
+  bool assignedInPrefix(const CFG &cfg, const std::vector<int> &defs,
                         const llvm::DenseMap<VarId, std::pair<Type, int64_t>> &val) const {
-    llvm::DenseMap<VarId, bool> assigned; // candidate -> written yet
-    for (auto &[v, n] : defs)
-      if (n == 1 && val.count(v))
+    llvm::SmallDenseMap<VarId, bool, 16> assigned; // candidate -> written yet
+    for (auto &[v, c] : val)
+      if (defs[v] == 1)
         assigned[v] = false;
     size_t left = assigned.size();
     if (!left)

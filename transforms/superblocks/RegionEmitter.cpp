@@ -1,7 +1,6 @@
 #include "transforms/superblocks/RegionEmitter.h"
 
 #include "analysis/CFG.h"
-#include "analysis/Dominators.h"
 #include "transforms/superblocks/CostModel.h"
 #include "transforms/superblocks/DeadCode.h"
 #include "transforms/superblocks/GuardFacts.h"
@@ -603,21 +602,37 @@ private:
   // block reaching one of its latches without passing it), walked from the
   // head's latches alone rather than by LoopInfo over the whole function:
   // nothing else of the nest is needed, and this runs per candidate.
+  // A latch is a predecessor the head dominates: one that no path from the
+  // entry avoiding the head reaches (one walk instead of a dominator tree).
   void computeLoopBody() {
     CFG cfg(f_);
     inLoop_.assign(f_.blocks.size(), false);
     if (!cfg.reachable(head_))
       return;
-    DominatorTree dom(cfg);
+    std::vector<uint8_t> avoiding(cfg.numBlocks(), 0); // reached without the head
+    std::vector<BlockId> work;
+    if (cfg.entry() != head_) {
+      avoiding[cfg.entry()] = 1;
+      work.push_back(cfg.entry());
+    }
+    while (!work.empty()) {
+      BlockId b = work.back();
+      work.pop_back();
+      for (BlockId s : cfg.succs(b))
+        if (s != head_ && !avoiding[s]) {
+          avoiding[s] = 1;
+          work.push_back(s);
+        }
+    }
+    auto isLatch = [&](BlockId p) { return p == head_ || !avoiding[p]; };
     bool header = false;
     for (BlockId p : cfg.preds(head_))
-      header |= dom.dominates(head_, p);
+      header |= isLatch(p);
     if (!header)
       return; // no back edge: not a loop header
     inLoop_[head_] = true; // the walk stops at the head
-    std::vector<BlockId> work;
     for (BlockId p : cfg.preds(head_))
-      if (dom.dominates(head_, p) && !inLoop_[p]) {
+      if (isLatch(p) && !inLoop_[p]) {
         inLoop_[p] = true;
         work.push_back(p);
       }
