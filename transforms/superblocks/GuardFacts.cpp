@@ -3,6 +3,7 @@
 #include "analysis/CFG.h"
 #include "analysis/DefiniteAssignment.h"
 #include "transforms/superblocks/DeadCode.h"
+#include "transforms/superblocks/FlatCFG.h"
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/Hashing.h>
@@ -140,13 +141,18 @@ public:
   bool run() {
     if (f_.layout.empty())
       return false;
-    CFG cfg(f_);
+    // The thread's FlatCFG for a small function (a candidate's region
+    // scratch, several a trace), one of its own for a large one.
+    static thread_local FlatCFG shared;
+    FlatCFG local;
+    FlatCFG &cfg = f_.blocks.size() <= kSharedBlocks ? shared : local;
+    cfg.build(f_);
     findFunctionConstants(cfg);
     // A block's table is kept only for the successors that inherit it, and
     // the last one takes it without a copy: along a superblock's chain of
     // blocks, copying every table would cost the square of its length.
     auto inherits = [&](BlockId b) {
-      const BlockList &preds = cfg.preds(b);
+      llvm::ArrayRef<BlockId> preds = cfg.preds(b);
       return preds.size() == 1 && reachedNormally(preds[0], b);
     };
     std::vector<unsigned> heirs(cfg.numBlocks(), 0);
@@ -156,7 +162,7 @@ public:
     llvm::DenseMap<BlockId, Table> out;
     for (BlockId b : cfg.rpo()) {
       Table t;
-      const BlockList &preds = cfg.preds(b);
+      llvm::ArrayRef<BlockId> preds = cfg.preds(b);
       if (inherits(b) && out.count(preds[0])) {
         if (--heirs[preds[0]] == 0) {
           t = std::move(out[preds[0]]);
@@ -182,7 +188,9 @@ private:
   // a constant, holds that constant wherever it is read, if every read is
   // definitely assigned (analysis/DefiniteAssignment.h): a read that may come
   // before the write fails under brili and must keep failing.
-  void findFunctionConstants(const CFG &cfg) {
+  static constexpr size_t kSharedBlocks = 1 << 14;
+
+  void findFunctionConstants(const FlatCFG &cfg) {
     // Counted in an array: the variables of f are numbered densely, and
     // this runs on the region scratch of every trace candidate.
     std::vector<int> defs(f_.numVars(), 0);
@@ -198,7 +206,8 @@ private:
     for (const Param &p : f_.params)
       defs[p.var] += 2;
     if (!assignedInPrefix(cfg, defs, val)) {
-      DefiniteAssignment assigned(f_, cfg);
+      CFG full(f_);
+      DefiniteAssignment assigned(f_, full);
       for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads())
         defs[r.var] += 2;
     }
@@ -215,7 +224,7 @@ private:
   // find: each path runs the prefix first, no rollback can restore a state
   // saved before it, and assigned stays assigned. This spares that analysis
   // on the region scratch, whose constants are written at its top.
-  bool assignedInPrefix(const CFG &cfg, const std::vector<int> &defs,
+  bool assignedInPrefix(const FlatCFG &cfg, const std::vector<int> &defs,
                         const llvm::DenseMap<VarId, std::pair<Type, int64_t>> &val) const {
     llvm::SmallDenseMap<VarId, bool, 16> assigned; // candidate -> written yet
     for (auto &[v, c] : val)

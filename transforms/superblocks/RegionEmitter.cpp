@@ -3,6 +3,7 @@
 #include "analysis/CFG.h"
 #include "transforms/superblocks/CostModel.h"
 #include "transforms/superblocks/DeadCode.h"
+#include "transforms/superblocks/FlatCFG.h"
 #include "transforms/superblocks/GuardFacts.h"
 #include "transforms/superblocks/GuardMerging.h"
 
@@ -605,7 +606,12 @@ private:
   // A latch is a predecessor the head dominates: one that no path from the
   // entry avoiding the head reaches (one walk instead of a dominator tree).
   void computeLoopBody() {
-    CFG cfg(f_);
+    // The thread's FlatCFG for a region scratch (the emitter does not
+    // nest), one of its own for a whole function.
+    static thread_local FlatCFG shared;
+    FlatCFG local;
+    FlatCFG &cfg = f_.blocks.size() <= (1 << 14) ? shared : local;
+    cfg.build(f_);
     inLoop_.assign(f_.blocks.size(), false);
     if (!cfg.reachable(head_))
       return;

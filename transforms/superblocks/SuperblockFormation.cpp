@@ -644,6 +644,8 @@ SearchResult searchScratch(const Function &f, const Scratch &base, const Superbl
                            double budget, long long size, bool debug, bool dump) {
   SearchResult r;
   Repeats repeats;
+  Function scratch;
+  FunctionWeights sw;
   for (Candidate c : candidatesFor(base.t, options)) {
     if (const Outcome *known = repeats.known(c)) {
       if (debug)
@@ -654,8 +656,10 @@ SearchResult searchScratch(const Function &f, const Scratch &base, const Superbl
         r.lastFailure = known->failure;
       continue;
     }
-    Function scratch = base.f;
-    FunctionWeights sw = base.w;
+    // Assigned, not constructed: the blocks and instruction lists of the
+    // last candidate's copy are reused where they fit.
+    scratch = base.f;
+    sw = base.w;
     Outcome o = emitRegion(scratch, sw, base.t, options, c);
     repeats.record(c, o);
     if (o.ok)
