@@ -66,6 +66,7 @@ struct DeadCodeBuffers {
   std::vector<BlockId> next;
   std::vector<std::vector<BlockId>> readers;
   LiveSets in;
+  std::vector<std::vector<uint32_t>> doomed;
   WalkSet walk;
   std::vector<VarId> taken;
   std::vector<BlockId> work;
@@ -78,7 +79,7 @@ public:
   explicit DeadCodeEliminator(Function &f)
       : f_(f), own_(shared().busy ? std::make_unique<DeadCodeBuffers>() : nullptr),
         buf_(own_ ? *own_ : shared()), next_(buf_.next), readers_(buf_.readers), in_(buf_.in),
-        scratch_(buf_.walk) {
+        doomed_(buf_.doomed), scratch_(buf_.walk) {
     buf_.busy = true;
   }
   ~DeadCodeEliminator() {
@@ -86,7 +87,8 @@ public:
       return;
     buf_.busy = false;
     // What a whole large function needed is not kept for the next scratch.
-    if (buf_.readers.size() > kKeptBlocks || buf_.in.size() > kKeptBlocks)
+    if (buf_.readers.size() > kKeptBlocks || buf_.in.size() > kKeptBlocks ||
+        buf_.doomed.size() > kKeptBlocks)
       buf_ = DeadCodeBuffers();
   }
   static constexpr size_t kKeptBlocks = 1 << 14;
@@ -225,6 +227,7 @@ private:
   // blocks x variables.
   void computeLiveness() {
     clearSets(in_, f_.blocks.size());
+    clearSets(doomed_, f_.blocks.size());
     // A FIFO in a ring: a block is queued at most once at a time.
     std::vector<BlockId> &work = buf_.work;
     std::vector<uint8_t> &queued = buf_.queued;
@@ -242,7 +245,15 @@ private:
       head = head + 1 == cap ? 0 : head + 1;
       queued[b] = 0;
       liveOut(b, scratch_);
-      transfer(b, scratch_, [](size_t, const Instr &, WalkSet &) {});
+      // The dead pure instructions as this walk finds them: a block's last
+      // walk saw its successors' final sets (a later change to one would
+      // have queued it again), so sweep() needs no walk of its own.
+      std::vector<uint32_t> &doomed = doomed_[b];
+      doomed.clear();
+      transfer(b, scratch_, [&](size_t i, const Instr &in, WalkSet &l) {
+        if (in.hasDest() && isPure(in.op) && in.op != Opcode::Phi && !l.test(in.dest))
+          doomed.push_back(uint32_t(i));
+      });
       scratch_.take(live);
       if (live == in_[b])
         continue;
@@ -296,24 +307,19 @@ private:
   }
 
   bool sweep() {
-    // Dead pure instructions, by block; then, if there are any, which of
-    // them may read an unassigned variable.
-    std::vector<std::pair<BlockId, std::vector<size_t>>> dead;
-    for (BlockId b : f_.layout) {
-      std::vector<size_t> doomed;
-      liveOut(b, scratch_);
-      transfer(b, scratch_, [&](size_t i, const Instr &in, WalkSet &l) {
-        if (in.hasDest() && isPure(in.op) && in.op != Opcode::Phi && !l.test(in.dest))
-          doomed.push_back(i);
-      });
-      if (!doomed.empty())
-        dead.emplace_back(b, std::move(doomed));
-    }
-    if (dead.empty())
+    // Dead pure instructions, by block (computeLiveness found them); then,
+    // if there are any, which of them may read an unassigned variable.
+    bool any = false;
+    for (BlockId b : f_.layout)
+      any |= !doomed_[b].empty();
+    if (!any)
       return false;
     findUndefinedReads();
     bool changed = false;
-    for (auto &[b, doomed] : dead) {
+    for (BlockId b : f_.layout) {
+      const std::vector<uint32_t> &doomed = doomed_[b];
+      if (doomed.empty())
+        continue;
       std::vector<bool> drop(f_.block(b).instrs.size(), false);
       for (size_t i : doomed)
         if (!mayReadUndefined(b, i))
@@ -346,6 +352,7 @@ private:
   llvm::DenseSet<uint64_t> claimed_;
   std::vector<std::vector<BlockId>> &readers_; // block -> blocks whose live-in reads its own
   LiveSets &in_;
+  std::vector<std::vector<uint32_t>> &doomed_; // per block, by the last walk (sweep)
   WalkSet &scratch_;
   bool undefinedKnown_ = false;
   llvm::DenseMap<BlockId, std::vector<bool>> undefinedReads_; // by instruction, kept in step
@@ -373,14 +380,16 @@ bool removeUnreachableBlocks(Function &f) {
   // walk that allocates two arrays instead of the CFG's lists: the region
   // scratch of every trace candidate ends here.
   constexpr uint8_t kInLayout = 1, kReached = 2;
-  std::vector<uint8_t> state(f.blocks.size(), 0);
-  std::vector<BlockId> fall(f.blocks.size(), kNoBlock);
+  static thread_local std::vector<uint8_t> state; // kept for the next scratch
+  static thread_local std::vector<BlockId> fall, work;
+  state.assign(f.blocks.size(), 0);
+  fall.assign(f.blocks.size(), kNoBlock);
   for (size_t i = 0; i < f.layout.size(); ++i) {
     state[f.layout[i]] = kInLayout;
     if (i + 1 < f.layout.size())
       fall[f.layout[i]] = f.layout[i + 1];
   }
-  std::vector<BlockId> work{f.layout[0]};
+  work.assign(1, f.layout[0]);
   state[f.layout[0]] |= kReached;
   auto reach = [&](BlockId t) {
     if (!(state[t] & kReached)) {
@@ -417,6 +426,11 @@ bool removeUnreachableBlocks(Function &f) {
     }
   }
   f.layout = std::move(kept);
+  if (state.size() > (1 << 14)) { // not kept after a large function
+    state = {};
+    fall = {};
+    work = {};
+  }
   return changed;
 }
 
