@@ -72,8 +72,8 @@ struct Transition {
 class RegionEmitter {
 public:
   RegionEmitter(Function &f, FunctionWeights &w, const Trace &t, const SuperblockOptions &o,
-                Candidate c)
-      : f_(f), w_(w), t_(t), o_(o), c_(c) {}
+                Candidate c, bool hintLabels)
+      : f_(f), w_(w), t_(t), o_(o), c_(c), hintLabels_(hintLabels) {}
 
   Outcome run() {
     Outcome out;
@@ -709,7 +709,7 @@ private:
   }
 
   BlockId newBlock(double flow, bool labeled) {
-    BlockId b = labeled ? f_.addFreshBlock("sb") : f_.addBlock();
+    BlockId b = labeled ? labeledBlock("sb") : f_.addBlock();
     // Room for a piece and what emission adds around it, so that filling
     // the block does not reallocate it several times.
     f_.block(b).instrs.reserve(blockRoom_);
@@ -727,7 +727,7 @@ private:
         return it->second;
       }
     }
-    BlockId b = f_.addFreshBlock("sb.exit");
+    BlockId b = labeledBlock("sb.exit");
     stubs_.push_back(b);
     flow_[b] = flow;
     emit(b, makeInstr(Opcode::Commit));
@@ -807,6 +807,10 @@ private:
     return true;
   }
 
+  BlockId labeledBlock(const char *hint) {
+    return hintLabels_ ? f_.addBlock(hint) : f_.addFreshBlock(hint);
+  }
+
   static Instr jumpTo(BlockId target) { return makeJump(target); }
 
   void emit(BlockId b, Instr in) { f_.block(b).instrs.push_back(std::move(in)); }
@@ -855,6 +859,7 @@ private:
   const Trace &t_;
   const SuperblockOptions &o_;
   Candidate c_;
+  bool hintLabels_;
   std::vector<BlockId> pieces_;
   std::vector<double> stayProb_, taken_;
   std::vector<Transition> trans_;
@@ -886,8 +891,8 @@ private:
 } // namespace
 
 Outcome emitRegion(Function &f, FunctionWeights &weights, const Trace &trace,
-                   const SuperblockOptions &options, Candidate candidate) {
-  return RegionEmitter(f, weights, trace, options, candidate).run();
+                   const SuperblockOptions &options, Candidate candidate, bool hintLabels) {
+  return RegionEmitter(f, weights, trace, options, candidate, hintLabels).run();
 }
 
 } // namespace brisk

@@ -660,7 +660,7 @@ SearchResult searchScratch(const Function &f, const Scratch &base, const Superbl
     // last candidate's copy are reused where they fit.
     scratch = base.f;
     sw = base.w;
-    Outcome o = emitRegion(scratch, sw, base.t, options, c);
+    Outcome o = emitRegion(scratch, sw, base.t, options, c, /*hintLabels=*/true);
     repeats.record(c, o);
     if (o.ok)
       o.growth = scratchGrowth(base, scratch);
