@@ -12,6 +12,11 @@
 #include <memory>
 
 namespace brisk {
+
+namespace detail {
+size_t deadCodeDenseWords = size_t(1) << 16;
+} // namespace detail
+
 namespace {
 
 uint64_t site(BlockId b, size_t i) { return (uint64_t(b) << 32) | uint64_t(i); }
@@ -66,6 +71,7 @@ struct DeadCodeBuffers {
   std::vector<BlockId> next;
   std::vector<std::vector<BlockId>> readers;
   LiveSets in;
+  std::vector<uint64_t> rows, cur; // computeLivenessDense: live-in rows, one walk
   std::vector<std::vector<uint32_t>> doomed;
   WalkSet walk;
   std::vector<VarId> taken;
@@ -88,7 +94,7 @@ public:
     buf_.busy = false;
     // What a whole large function needed is not kept for the next scratch.
     if (buf_.readers.size() > kKeptBlocks || buf_.in.size() > kKeptBlocks ||
-        buf_.doomed.size() > kKeptBlocks)
+        buf_.doomed.size() > kKeptBlocks || buf_.rows.size() > kKeptBlocks)
       buf_ = DeadCodeBuffers();
   }
   static constexpr size_t kKeptBlocks = 1 << 14;
@@ -96,6 +102,14 @@ public:
   LiveSets liveIn() {
     computeSegments();
     computeLiveness();
+    if (dense_) {
+      LiveSets out(f_.blocks.size());
+      for (BlockId b = 0; b < f_.blocks.size(); ++b)
+        for (size_t w = 0; w < words_; ++w)
+          for (uint64_t bits = buf_.rows[b * words_ + w]; bits; bits &= bits - 1)
+            out[b].push_back(VarId(w * 64 + size_t(__builtin_ctzll(bits))));
+      return out;
+    }
     in_.resize(f_.blocks.size()); // the live sets, sized to the arena
     return std::move(in_);        // the buffers grow again next time
   }
@@ -224,8 +238,16 @@ private:
   // The least fixpoint, by a worklist over the blocks (the reverse layout
   // first): a block is walked again only when a set it reads grew. Sets
   // are sorted variable lists, so the cost follows what is live, not
-  // blocks x variables.
+  // blocks x variables; but where blocks x variables is small (a region
+  // scratch) they are rows of bits (computeLivenessDense), the same
+  // fixpoint by word operations.
   void computeLiveness() {
+    words_ = (f_.numVars() + 63) / 64;
+    dense_ = f_.blocks.size() * words_ <= detail::deadCodeDenseWords;
+    if (dense_) {
+      computeLivenessDense();
+      return;
+    }
     clearSets(in_, f_.blocks.size());
     clearSets(doomed_, f_.blocks.size());
     // A FIFO in a ring: a block is queued at most once at a time.
@@ -251,7 +273,8 @@ private:
       std::vector<uint32_t> &doomed = doomed_[b];
       doomed.clear();
       transfer(b, scratch_, [&](size_t i, const Instr &in, WalkSet &l) {
-        if (in.hasDest() && isPure(in.op) && in.op != Opcode::Phi && !l.test(in.dest))
+        // (isPure looks up the opcode table: asked last, of dead results only.)
+        if (in.hasDest() && !l.test(in.dest) && in.op != Opcode::Phi && isPure(in.op))
           doomed.push_back(uint32_t(i));
       });
       scratch_.take(live);
@@ -267,7 +290,69 @@ private:
     }
   }
 
-  // n empty sets, keeping what they had allocated.
+  void computeLivenessDense() {
+    const size_t n = f_.blocks.size(), W = words_;
+    std::vector<uint64_t> &rows = buf_.rows, &cur = buf_.cur;
+    rows.assign(n * W, 0);
+    cur.assign(W, 0);
+    clearSets(doomed_, n);
+    auto orRow = [&](BlockId s) {
+      const uint64_t *row = rows.data() + s * W;
+      for (size_t w = 0; w < W; ++w)
+        cur[w] |= row[w];
+    };
+    auto test = [&](VarId v) { return (cur[v / 64] >> (v % 64)) & 1; };
+    std::vector<BlockId> &work = buf_.work;
+    std::vector<uint8_t> &queued = buf_.queued;
+    const size_t cap = f_.layout.size() + 1;
+    work.resize(cap);
+    queued.assign(n, 0);
+    size_t head = 0, tail = 0;
+    for (auto it = f_.layout.rbegin(); it != f_.layout.rend(); ++it) {
+      work[tail++] = *it;
+      queued[*it] = 1;
+    }
+    while (head != tail) {
+      BlockId b = work[head];
+      head = head + 1 == cap ? 0 : head + 1;
+      queued[b] = 0;
+      std::fill(cur.begin(), cur.end(), 0);
+      for (BlockId s : normalSuccs(b))
+        orRow(s);
+      // As transfer(), and the dead pure instructions as computeLiveness
+      // records them.
+      std::vector<uint32_t> &doomed = doomed_[b];
+      doomed.clear();
+      const auto &ins = f_.block(b).instrs;
+      for (size_t i = ins.size(); i-- > 0;) {
+        const Instr &in = ins[i];
+        if (in.hasDest()) {
+          if (!test(in.dest) && in.op != Opcode::Phi && isPure(in.op))
+            doomed.push_back(uint32_t(i));
+          cur[in.dest / 64] &= ~(uint64_t(1) << (in.dest % 64));
+        }
+        forEachUse(in, [&](VarId v) { cur[v / 64] |= uint64_t(1) << (v % 64); });
+        if (in.op == Opcode::Speculate) {
+          for (BlockId l : specLabels_.lookup(site(b, i)))
+            orRow(l);
+        } else if (in.op == Opcode::Guard && !claimed_.contains(site(b, i))) {
+          for (BlockId l : in.labels)
+            orRow(l);
+        }
+      }
+      uint64_t *row = rows.data() + b * W;
+      if (std::equal(cur.begin(), cur.end(), row))
+        continue;
+      std::copy(cur.begin(), cur.end(), row);
+      for (BlockId r : readers_[b])
+        if (!queued[r]) {
+          queued[r] = 1;
+          work[tail] = r;
+          tail = tail + 1 == cap ? 0 : tail + 1;
+        }
+    }
+  }
+
   // At least n sets, the first n empty, all keeping what they had allocated
   // (sets past n stay as they were: no block id reaches them).
   template <typename Sets> static void clearSets(Sets &sets, size_t n) {
@@ -355,6 +440,8 @@ private:
   std::vector<std::vector<uint32_t>> &doomed_; // per block, by the last walk (sweep)
   WalkSet &scratch_;
   bool undefinedKnown_ = false;
+  bool dense_ = false;
+  size_t words_ = 0; // per dense row
   llvm::DenseMap<BlockId, std::vector<bool>> undefinedReads_; // by instruction, kept in step
 };
 
