@@ -141,13 +141,30 @@ public:
   bool run() {
     if (f_.layout.empty())
       return false;
+    // One pass over the instructions: plain form, definitions, constants,
+    // blocks with guards.
+    std::vector<int> defs(f_.numVars(), 0);
+    llvm::DenseMap<VarId, std::pair<Type, int64_t>> val;
+    hadGuard_.assign(f_.blocks.size(), 0);
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs) {
+        if (in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
+          return false;
+        hadGuard_[b] |= in.op == Opcode::Guard;
+        if (in.hasDest()) {
+          ++defs[in.dest];
+          if (in.op == Opcode::Const &&
+              (in.type.isInt() || in.type.isBool() || in.type.isChar()))
+            val[in.dest] = {in.type, in.value.bits()};
+        }
+      }
     // The thread's FlatCFG for a small function (a candidate's region
     // scratch, several a trace), one of its own for a large one.
     static thread_local FlatCFG shared;
     FlatCFG local;
     FlatCFG &cfg = f_.blocks.size() <= kSharedBlocks ? shared : local;
     cfg.build(f_);
-    findFunctionConstants(cfg);
+    findFunctionConstants(cfg, defs, val);
     // A block's table is kept only for the successors that inherit it, and
     // the last one takes it without a copy: along a superblock's chain of
     // blocks, copying every table would cost the square of its length.
@@ -190,19 +207,8 @@ private:
   // before the write fails under brili and must keep failing.
   static constexpr size_t kSharedBlocks = 1 << 14;
 
-  void findFunctionConstants(const FlatCFG &cfg) {
-    // Counted in an array: the variables of f are numbered densely, and
-    // this runs on the region scratch of every trace candidate.
-    std::vector<int> defs(f_.numVars(), 0);
-    llvm::DenseMap<VarId, std::pair<Type, int64_t>> val;
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.hasDest()) {
-          ++defs[in.dest];
-          if (in.op == Opcode::Const &&
-              (in.type.isInt() || in.type.isBool() || in.type.isChar()))
-            val[in.dest] = {in.type, in.value.bits()};
-        }
+  void findFunctionConstants(const FlatCFG &cfg, std::vector<int> &defs,
+                             const llvm::DenseMap<VarId, std::pair<Type, int64_t>> &val) {
     for (const Param &p : f_.params)
       defs[p.var] += 2;
     if (!assignedInPrefix(cfg, defs, val)) {
@@ -260,6 +266,8 @@ private:
   }
 
   bool reachedNormally(BlockId p, BlockId b) const {
+    if (!hadGuard_[p])
+      return true; // folding deletes guards, never adds one
     for (const Instr &in : f_.block(p).instrs)
       if (in.op == Opcode::Guard && in.labels[0] == b)
         return false;
@@ -533,6 +541,7 @@ private:
   }
 
   Function &f_;
+  std::vector<uint8_t> hadGuard_; // per block, before folding
   llvm::DenseMap<VarId, std::pair<Type, int64_t>> constants_;
   unsigned next_ = 0;
   bool changed_ = false;
@@ -541,11 +550,7 @@ private:
 } // namespace
 
 bool propagateGuardFacts(Function &f) {
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      if (in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
-        return false;
-  return Folder(f).run();
+  return Folder(f).run(); // which leaves a function with phis, sets or gets alone
 }
 
 } // namespace brisk
