@@ -72,6 +72,9 @@ struct DeadCodeBuffers {
   std::vector<std::vector<BlockId>> readers;
   LiveSets in;
   std::vector<uint64_t> rows, cur; // computeLivenessDense: live-in rows, one walk
+  std::vector<uint32_t> walkMark;  // walk(): blocks seen, by epoch
+  uint32_t walkEpoch = 0;
+  std::vector<std::pair<BlockId, size_t>> walkWork;
   std::vector<std::vector<uint32_t>> doomed;
   WalkSet walk;
   std::vector<VarId> taken;
@@ -94,7 +97,8 @@ public:
     buf_.busy = false;
     // What a whole large function needed is not kept for the next scratch.
     if (buf_.readers.size() > kKeptBlocks || buf_.in.size() > kKeptBlocks ||
-        buf_.doomed.size() > kKeptBlocks || buf_.rows.size() > kKeptBlocks)
+        buf_.doomed.size() > kKeptBlocks || buf_.rows.size() > kKeptBlocks ||
+        buf_.walkMark.size() > kKeptBlocks)
       buf_ = DeadCodeBuffers();
   }
   static constexpr size_t kKeptBlocks = 1 << 14;
@@ -169,7 +173,7 @@ private:
       const auto &ins = f_.block(b).instrs;
       for (size_t i = 0; i < ins.size(); ++i)
         if (ins[i].op == Opcode::Speculate) {
-          for (BlockId l : specLabels_.lookup(site(b, i)))
+          for (BlockId l : labelsOf(b, i))
             addReader(l);
         } else if (ins[i].op == Opcode::Guard && !claimed_.contains(site(b, i))) {
           for (BlockId l : ins[i].labels)
@@ -178,10 +182,33 @@ private:
     }
   }
 
+  // The labels of the guards the speculate at (b, i) governs (by
+  // reference: lookup() would copy the list at every walk of the block).
+  const std::vector<BlockId> &labelsOf(BlockId b, size_t i) const {
+    static const std::vector<BlockId> none;
+    auto it = specLabels_.find(site(b, i));
+    return it == specLabels_.end() ? none : it->second;
+  }
+
   std::vector<BlockId> walk(BlockId b0, size_t i0) {
     std::vector<BlockId> labels;
-    llvm::DenseSet<BlockId> seen;
-    std::vector<std::pair<BlockId, size_t>> work{{b0, i0}};
+    // Blocks seen by this walk: marked with its own epoch (no set to clear).
+    std::vector<uint32_t> &mark = buf_.walkMark;
+    if (mark.size() < f_.blocks.size())
+      mark.resize(f_.blocks.size(), 0);
+    if (++buf_.walkEpoch == 0) {
+      std::fill(mark.begin(), mark.end(), 0);
+      buf_.walkEpoch = 1;
+    }
+    const uint32_t epoch = buf_.walkEpoch;
+    auto firstSeen = [&](BlockId s) {
+      if (mark[s] == epoch)
+        return false;
+      mark[s] = epoch;
+      return true;
+    };
+    std::vector<std::pair<BlockId, size_t>> &work = buf_.walkWork;
+    work.assign(1, {b0, i0});
     while (!work.empty()) {
       auto [b, start] = work.back();
       work.pop_back();
@@ -202,7 +229,7 @@ private:
       if (stopped)
         continue;
       for (BlockId s : normalSuccs(b))
-        if (seen.insert(s).second)
+        if (firstSeen(s))
           work.push_back({s, 0});
     }
     return labels;
@@ -226,7 +253,7 @@ private:
         live.erase(in.dest);
       forEachUse(in, [&](VarId v) { live.insert(v); });
       if (in.op == Opcode::Speculate) {
-        for (BlockId l : specLabels_.lookup(site(b, i)))
+        for (BlockId l : labelsOf(b, i))
           live.insertAll(in_[l]);
       } else if (in.op == Opcode::Guard && !claimed_.contains(site(b, i))) {
         for (BlockId l : in.labels)
@@ -333,7 +360,7 @@ private:
         }
         forEachUse(in, [&](VarId v) { cur[v / 64] |= uint64_t(1) << (v % 64); });
         if (in.op == Opcode::Speculate) {
-          for (BlockId l : specLabels_.lookup(site(b, i)))
+          for (BlockId l : labelsOf(b, i))
             orRow(l);
         } else if (in.op == Opcode::Guard && !claimed_.contains(site(b, i))) {
           for (BlockId l : in.labels)
