@@ -21,6 +21,20 @@ namespace {
 
 uint64_t site(BlockId b, size_t i) { return (uint64_t(b) << 32) | uint64_t(i); }
 
+// Hashes a site by all of its bits. DenseMapInfo<uint64_t> multiplies by 37
+// and keeps the low 32 bits, which drops the block: every guard at the same
+// index of its block collided, and a region of many guards (or a whole
+// function of them) probed quadratically.
+struct SiteInfo {
+  static uint64_t getEmptyKey() { return ~uint64_t(0); }
+  static uint64_t getTombstoneKey() { return ~uint64_t(0) - 1; }
+  static unsigned getHashValue(uint64_t s) {
+    s *= 0x9E3779B97F4A7C15ull;
+    return unsigned(s >> 32) ^ unsigned(s);
+  }
+  static bool isEqual(uint64_t a, uint64_t b) { return a == b; }
+};
+
 // A set of variables for one backward walk through a block: dense marks,
 // cleared in O(1) by moving to the next epoch, so that a walk costs the
 // block's length plus the sets it reads, never the number of variables.
@@ -460,8 +474,8 @@ private:
   std::unique_ptr<DeadCodeBuffers> own_; // when the thread's buffers are in use
   DeadCodeBuffers &buf_;
   std::vector<BlockId> &next_;   // fall-through successor, kNoBlock after a terminator
-  llvm::DenseMap<uint64_t, std::vector<BlockId>> specLabels_;
-  llvm::DenseSet<uint64_t> claimed_;
+  llvm::DenseMap<uint64_t, std::vector<BlockId>, SiteInfo> specLabels_;
+  llvm::DenseSet<uint64_t, SiteInfo> claimed_;
   std::vector<std::vector<BlockId>> &readers_; // block -> blocks whose live-in reads its own
   LiveSets &in_;
   std::vector<std::vector<uint32_t>> &doomed_; // per block, by the last walk (sweep)
