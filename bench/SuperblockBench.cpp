@@ -25,24 +25,55 @@ namespace {
 
 // The text bench/big_function.py writes for `copies` copies.
 std::string collatzFunction(int copies) {
+  static const char *kCopy = R"(  x: int = add n K;
+  steps: int = const 0;
+.cN.cond:
+  eq_one: bool = eq x one;
+  br eq_one .cN.end .cN.loop;
+.cN.loop:
+  steps: int = add steps one;
+  half: int = div x two;
+  doublehalf: int = mul half two;
+  even: bool = eq x doublehalf;
+  br even .cN.even .cN.odd;
+.cN.even:
+  x: int = div x two;
+  jmp .cN.cond;
+.cN.odd:
+  x: int = mul x three;
+  x: int = add x one;
+  jmp .cN.cond;
+.cN.end:
+  a: int = mul steps three;
+  b: int = add a K;
+  c: int = sub b one;
+  d: int = mul c two;
+  e: int = add d sum;
+  f: int = div e two;
+  g: int = add f steps;
+  sum: int = sub g a;
+)";
   std::string s = "@main(n: int) {\n  one: int = const 1;\n  two: int = const 2;\n"
                   "  three: int = const 3;\n  sum: int = const 0;\n";
-  for (int i = 0; i < 8; ++i)
-    s += "  k" + std::to_string(i) + ": int = const " + std::to_string(i) + ";\n";
-  for (int k = 0; k < copies; ++k) {
-    std::string c = ".c" + std::to_string(k), kk = "k" + std::to_string(k % 8);
-    s += "  x: int = add n " + kk + ";\n  steps: int = const 0;\n" + c + ".cond:\n" +
-         "  eq_one: bool = eq x one;\n  br eq_one " + c + ".end " + c + ".loop;\n" + c +
-         ".loop:\n  steps: int = add steps one;\n  half: int = div x two;\n"
-         "  doublehalf: int = mul half two;\n  even: bool = eq x doublehalf;\n"
-         "  br even " + c + ".even " + c + ".odd;\n" + c + ".even:\n  x: int = div x two;\n"
-         "  jmp " + c + ".cond;\n" + c + ".odd:\n  x: int = mul x three;\n"
-         "  x: int = add x one;\n  jmp " + c + ".cond;\n" + c + ".end:\n"
-         "  a: int = mul steps three;\n  b: int = add a " + kk + ";\n  c: int = sub b one;\n"
-         "  d: int = mul c two;\n  e: int = add d sum;\n  f: int = div e two;\n"
-         "  g: int = add f steps;\n  sum: int = sub g a;\n";
+  for (int i = 0; i < 8; ++i) {
+    const std::string v = std::to_string(i);
+    s.append("  k").append(v).append(": int = const ").append(v).append(";\n");
   }
-  return s + "  print sum;\n}\n";
+  for (int k = 0; k < copies; ++k) {
+    const std::string n = std::to_string(k);
+    std::string kk = "k";
+    kk += std::to_string(k % 8);
+    for (const char *p = kCopy; *p; ++p) {
+      if (*p == 'N' && p[-1] == 'c')
+        s += n; // .cN. -> .c17.
+      else if (*p == 'K' && p[1] == ';')
+        s += kk;
+      else
+        s += *p;
+    }
+  }
+  s += "  print sum;\n}\n";
+  return s;
 }
 
 void BM_FormSuperblocks(benchmark::State &state) {
