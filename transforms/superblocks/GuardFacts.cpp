@@ -232,7 +232,7 @@ private:
   // on the region scratch, whose constants are written at its top.
   bool assignedInPrefix(const FlatCFG &cfg, const std::vector<int> &defs,
                         const llvm::DenseMap<VarId, std::pair<Type, int64_t>> &val) const {
-    llvm::SmallDenseMap<VarId, bool, 16> assigned; // candidate -> written yet
+    llvm::DenseMap<VarId, bool> assigned; // candidate -> written yet
     for (auto &[v, c] : val)
       if (defs[v] == 1)
         assigned[v] = false;
