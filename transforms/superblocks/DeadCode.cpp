@@ -9,12 +9,31 @@
 #include <llvm/ADT/SmallVector.h>
 
 #include <algorithm>
-#include <deque>
+#include <memory>
 
 namespace brisk {
+
+namespace detail {
+size_t deadCodeDenseWords = size_t(1) << 16;
+} // namespace detail
+
 namespace {
 
 uint64_t site(BlockId b, size_t i) { return (uint64_t(b) << 32) | uint64_t(i); }
+
+// Hashes a site by all of its bits. DenseMapInfo<uint64_t> multiplies by 37
+// and keeps the low 32 bits, which drops the block: every guard at the same
+// index of its block collided, and a region of many guards (or a whole
+// function of them) probed quadratically.
+struct SiteInfo {
+  static uint64_t getEmptyKey() { return ~uint64_t(0); }
+  static uint64_t getTombstoneKey() { return ~uint64_t(0) - 1; }
+  static unsigned getHashValue(uint64_t s) {
+    s *= 0x9E3779B97F4A7C15ull;
+    return unsigned(s >> 32) ^ unsigned(s);
+  }
+  static bool isEqual(uint64_t a, uint64_t b) { return a == b; }
+};
 
 // A set of variables for one backward walk through a block: dense marks,
 // cleared in O(1) by moving to the next epoch, so that a walk costs the
@@ -42,16 +61,15 @@ public:
     for (VarId v : vs)
       insert(v);
   }
-  // The members, sorted; ends the walk (the marks are spent).
-  std::vector<VarId> take() {
-    std::vector<VarId> out;
+  // The members, sorted, into `out`; ends the walk (the marks are spent).
+  void take(std::vector<VarId> &out) {
+    out.clear();
     for (VarId v : added_)
       if (mark_[v] == epoch_) {
         out.push_back(v);
         mark_[v] = 0;
       }
     std::sort(out.begin(), out.end());
-    return out;
   }
 
 private:
@@ -60,14 +78,58 @@ private:
   std::vector<VarId> added_;
 };
 
+// What one run allocates, kept from run to run on the thread: the region
+// scratch of every trace candidate is cleaned up here, and allocating the
+// sets afresh each time cost more than computing them. Cleared, not freed.
+struct DeadCodeBuffers {
+  std::vector<BlockId> next;
+  std::vector<std::vector<BlockId>> readers;
+  LiveSets in;
+  std::vector<uint64_t> rows, cur; // computeLivenessDense: live-in rows, one walk
+  std::vector<uint32_t> walkMark;  // walk(): blocks seen, by epoch
+  uint32_t walkEpoch = 0;
+  std::vector<std::pair<BlockId, size_t>> walkWork;
+  std::vector<std::vector<uint32_t>> doomed;
+  WalkSet walk;
+  std::vector<VarId> taken;
+  std::vector<BlockId> work;
+  std::vector<uint8_t> queued;
+  bool busy = false;
+};
+
 class DeadCodeEliminator {
 public:
-  explicit DeadCodeEliminator(Function &f) : f_(f) {}
+  explicit DeadCodeEliminator(Function &f)
+      : f_(f), own_(shared().busy ? std::make_unique<DeadCodeBuffers>() : nullptr),
+        buf_(own_ ? *own_ : shared()), next_(buf_.next), readers_(buf_.readers), in_(buf_.in),
+        doomed_(buf_.doomed), scratch_(buf_.walk) {
+    buf_.busy = true;
+  }
+  ~DeadCodeEliminator() {
+    if (own_)
+      return;
+    buf_.busy = false;
+    // What a whole large function needed is not kept for the next scratch.
+    if (buf_.readers.size() > kKeptBlocks || buf_.in.size() > kKeptBlocks ||
+        buf_.doomed.size() > kKeptBlocks || buf_.rows.size() > kKeptBlocks ||
+        buf_.walkMark.size() > kKeptBlocks)
+      buf_ = DeadCodeBuffers();
+  }
+  static constexpr size_t kKeptBlocks = 1 << 14;
 
   LiveSets liveIn() {
     computeSegments();
     computeLiveness();
-    return std::move(in_);
+    if (dense_) {
+      LiveSets out(f_.blocks.size());
+      for (BlockId b = 0; b < f_.blocks.size(); ++b)
+        for (size_t w = 0; w < words_; ++w)
+          for (uint64_t bits = buf_.rows[b * words_ + w]; bits; bits &= bits - 1)
+            out[b].push_back(VarId(w * 64 + size_t(__builtin_ctzll(bits))));
+      return out;
+    }
+    in_.resize(f_.blocks.size()); // the live sets, sized to the arena
+    return std::move(in_);        // the buffers grow again next time
   }
 
   bool run() {
@@ -113,7 +175,7 @@ private:
         if (ins[i].op == Opcode::Speculate)
           specLabels_[site(b, i)] = walk(b, i + 1);
     }
-    readers_.assign(f_.blocks.size(), {});
+    clearSets(readers_, f_.blocks.size());
     for (BlockId b : f_.layout) {
       auto addReader = [&](BlockId from) {
         auto &r = readers_[from];
@@ -125,7 +187,7 @@ private:
       const auto &ins = f_.block(b).instrs;
       for (size_t i = 0; i < ins.size(); ++i)
         if (ins[i].op == Opcode::Speculate) {
-          for (BlockId l : specLabels_.lookup(site(b, i)))
+          for (BlockId l : labelsOf(b, i))
             addReader(l);
         } else if (ins[i].op == Opcode::Guard && !claimed_.contains(site(b, i))) {
           for (BlockId l : ins[i].labels)
@@ -134,10 +196,33 @@ private:
     }
   }
 
+  // The labels of the guards the speculate at (b, i) governs (by
+  // reference: lookup() would copy the list at every walk of the block).
+  const std::vector<BlockId> &labelsOf(BlockId b, size_t i) const {
+    static const std::vector<BlockId> none;
+    auto it = specLabels_.find(site(b, i));
+    return it == specLabels_.end() ? none : it->second;
+  }
+
   std::vector<BlockId> walk(BlockId b0, size_t i0) {
     std::vector<BlockId> labels;
-    llvm::DenseSet<BlockId> seen;
-    std::vector<std::pair<BlockId, size_t>> work{{b0, i0}};
+    // Blocks seen by this walk: marked with its own epoch (no set to clear).
+    std::vector<uint32_t> &mark = buf_.walkMark;
+    if (mark.size() < f_.blocks.size())
+      mark.resize(f_.blocks.size(), 0);
+    if (++buf_.walkEpoch == 0) {
+      std::fill(mark.begin(), mark.end(), 0);
+      buf_.walkEpoch = 1;
+    }
+    const uint32_t epoch = buf_.walkEpoch;
+    auto firstSeen = [&](BlockId s) {
+      if (mark[s] == epoch)
+        return false;
+      mark[s] = epoch;
+      return true;
+    };
+    std::vector<std::pair<BlockId, size_t>> &work = buf_.walkWork;
+    work.assign(1, {b0, i0});
     while (!work.empty()) {
       auto [b, start] = work.back();
       work.pop_back();
@@ -158,7 +243,7 @@ private:
       if (stopped)
         continue;
       for (BlockId s : normalSuccs(b))
-        if (seen.insert(s).second)
+        if (firstSeen(s))
           work.push_back({s, 0});
     }
     return labels;
@@ -182,7 +267,7 @@ private:
         live.erase(in.dest);
       forEachUse(in, [&](VarId v) { live.insert(v); });
       if (in.op == Opcode::Speculate) {
-        for (BlockId l : specLabels_.lookup(site(b, i)))
+        for (BlockId l : labelsOf(b, i))
           live.insertAll(in_[l]);
       } else if (in.op == Opcode::Guard && !claimed_.contains(site(b, i))) {
         for (BlockId l : in.labels)
@@ -194,29 +279,133 @@ private:
   // The least fixpoint, by a worklist over the blocks (the reverse layout
   // first): a block is walked again only when a set it reads grew. Sets
   // are sorted variable lists, so the cost follows what is live, not
-  // blocks x variables.
+  // blocks x variables; but where blocks x variables is small (a region
+  // scratch) they are rows of bits (computeLivenessDense), the same
+  // fixpoint by word operations.
   void computeLiveness() {
-    in_.assign(f_.blocks.size(), {});
-    std::deque<BlockId> work(f_.layout.rbegin(), f_.layout.rend());
-    std::vector<bool> queued(f_.blocks.size(), false);
-    for (BlockId b : f_.layout)
-      queued[b] = true;
-    while (!work.empty()) {
-      BlockId b = work.front();
-      work.pop_front();
-      queued[b] = false;
+    words_ = (f_.numVars() + 63) / 64;
+    dense_ = f_.blocks.size() * words_ <= detail::deadCodeDenseWords;
+    if (dense_) {
+      computeLivenessDense();
+      return;
+    }
+    clearSets(in_, f_.blocks.size());
+    clearSets(doomed_, f_.blocks.size());
+    // A FIFO in a ring: a block is queued at most once at a time.
+    std::vector<BlockId> &work = buf_.work;
+    std::vector<uint8_t> &queued = buf_.queued;
+    const size_t cap = f_.layout.size() + 1;
+    work.resize(cap);
+    queued.assign(f_.blocks.size(), 0);
+    size_t head = 0, tail = 0;
+    for (auto it = f_.layout.rbegin(); it != f_.layout.rend(); ++it) {
+      work[tail++] = *it;
+      queued[*it] = 1;
+    }
+    std::vector<VarId> &live = buf_.taken;
+    while (head != tail) {
+      BlockId b = work[head];
+      head = head + 1 == cap ? 0 : head + 1;
+      queued[b] = 0;
       liveOut(b, scratch_);
-      transfer(b, scratch_, [](size_t, const Instr &, WalkSet &) {});
-      std::vector<VarId> live = scratch_.take();
+      // The dead pure instructions as this walk finds them: a block's last
+      // walk saw its successors' final sets (a later change to one would
+      // have queued it again), so sweep() needs no walk of its own.
+      std::vector<uint32_t> &doomed = doomed_[b];
+      doomed.clear();
+      transfer(b, scratch_, [&](size_t i, const Instr &in, WalkSet &l) {
+        // (isPure looks up the opcode table: asked last, of dead results only.)
+        if (in.hasDest() && !l.test(in.dest) && in.op != Opcode::Phi && isPure(in.op))
+          doomed.push_back(uint32_t(i));
+      });
+      scratch_.take(live);
       if (live == in_[b])
         continue;
-      in_[b] = std::move(live);
+      in_[b].swap(live);
       for (BlockId r : readers_[b])
         if (!queued[r]) {
-          queued[r] = true;
-          work.push_back(r);
+          queued[r] = 1;
+          work[tail] = r;
+          tail = tail + 1 == cap ? 0 : tail + 1;
         }
     }
+  }
+
+  void computeLivenessDense() {
+    const size_t n = f_.blocks.size(), W = words_;
+    std::vector<uint64_t> &rows = buf_.rows, &cur = buf_.cur;
+    rows.assign(n * W, 0);
+    cur.assign(W, 0);
+    clearSets(doomed_, n);
+    auto orRow = [&](BlockId s) {
+      const uint64_t *row = rows.data() + s * W;
+      for (size_t w = 0; w < W; ++w)
+        cur[w] |= row[w];
+    };
+    auto test = [&](VarId v) { return (cur[v / 64] >> (v % 64)) & 1; };
+    std::vector<BlockId> &work = buf_.work;
+    std::vector<uint8_t> &queued = buf_.queued;
+    const size_t cap = f_.layout.size() + 1;
+    work.resize(cap);
+    queued.assign(n, 0);
+    size_t head = 0, tail = 0;
+    for (auto it = f_.layout.rbegin(); it != f_.layout.rend(); ++it) {
+      work[tail++] = *it;
+      queued[*it] = 1;
+    }
+    while (head != tail) {
+      BlockId b = work[head];
+      head = head + 1 == cap ? 0 : head + 1;
+      queued[b] = 0;
+      std::fill(cur.begin(), cur.end(), 0);
+      for (BlockId s : normalSuccs(b))
+        orRow(s);
+      // As transfer(), and the dead pure instructions as computeLiveness
+      // records them.
+      std::vector<uint32_t> &doomed = doomed_[b];
+      doomed.clear();
+      const auto &ins = f_.block(b).instrs;
+      for (size_t i = ins.size(); i-- > 0;) {
+        const Instr &in = ins[i];
+        if (in.hasDest()) {
+          if (!test(in.dest) && in.op != Opcode::Phi && isPure(in.op))
+            doomed.push_back(uint32_t(i));
+          cur[in.dest / 64] &= ~(uint64_t(1) << (in.dest % 64));
+        }
+        forEachUse(in, [&](VarId v) { cur[v / 64] |= uint64_t(1) << (v % 64); });
+        if (in.op == Opcode::Speculate) {
+          for (BlockId l : labelsOf(b, i))
+            orRow(l);
+        } else if (in.op == Opcode::Guard && !claimed_.contains(site(b, i))) {
+          for (BlockId l : in.labels)
+            orRow(l);
+        }
+      }
+      uint64_t *row = rows.data() + b * W;
+      if (std::equal(cur.begin(), cur.end(), row))
+        continue;
+      std::copy(cur.begin(), cur.end(), row);
+      for (BlockId r : readers_[b])
+        if (!queued[r]) {
+          queued[r] = 1;
+          work[tail] = r;
+          tail = tail + 1 == cap ? 0 : tail + 1;
+        }
+    }
+  }
+
+  // At least n sets, the first n empty, all keeping what they had allocated
+  // (sets past n stay as they were: no block id reaches them).
+  template <typename Sets> static void clearSets(Sets &sets, size_t n) {
+    for (size_t i = 0; i < n && i < sets.size(); ++i)
+      sets[i].clear();
+    if (sets.size() < n)
+      sets.resize(n);
+  }
+
+  static DeadCodeBuffers &shared() {
+    static thread_local DeadCodeBuffers buffers;
+    return buffers;
   }
 
   // Whether instruction i of b may read an unassigned variable: such a
@@ -244,24 +433,19 @@ private:
   }
 
   bool sweep() {
-    // Dead pure instructions, by block; then, if there are any, which of
-    // them may read an unassigned variable.
-    std::vector<std::pair<BlockId, std::vector<size_t>>> dead;
-    for (BlockId b : f_.layout) {
-      std::vector<size_t> doomed;
-      liveOut(b, scratch_);
-      transfer(b, scratch_, [&](size_t i, const Instr &in, WalkSet &l) {
-        if (in.hasDest() && isPure(in.op) && in.op != Opcode::Phi && !l.test(in.dest))
-          doomed.push_back(i);
-      });
-      if (!doomed.empty())
-        dead.emplace_back(b, std::move(doomed));
-    }
-    if (dead.empty())
+    // Dead pure instructions, by block (computeLiveness found them); then,
+    // if there are any, which of them may read an unassigned variable.
+    bool any = false;
+    for (BlockId b : f_.layout)
+      any |= !doomed_[b].empty();
+    if (!any)
       return false;
     findUndefinedReads();
     bool changed = false;
-    for (auto &[b, doomed] : dead) {
+    for (BlockId b : f_.layout) {
+      const std::vector<uint32_t> &doomed = doomed_[b];
+      if (doomed.empty())
+        continue;
       std::vector<bool> drop(f_.block(b).instrs.size(), false);
       for (size_t i : doomed)
         if (!mayReadUndefined(b, i))
@@ -287,13 +471,18 @@ private:
   }
 
   Function &f_;
-  std::vector<BlockId> next_;   // fall-through successor, kNoBlock after a terminator
-  llvm::DenseMap<uint64_t, std::vector<BlockId>> specLabels_;
-  llvm::DenseSet<uint64_t> claimed_;
-  std::vector<std::vector<BlockId>> readers_; // block -> blocks whose live-in reads its own
-  LiveSets in_;
-  WalkSet scratch_;
+  std::unique_ptr<DeadCodeBuffers> own_; // when the thread's buffers are in use
+  DeadCodeBuffers &buf_;
+  std::vector<BlockId> &next_;   // fall-through successor, kNoBlock after a terminator
+  llvm::DenseMap<uint64_t, std::vector<BlockId>, SiteInfo> specLabels_;
+  llvm::DenseSet<uint64_t, SiteInfo> claimed_;
+  std::vector<std::vector<BlockId>> &readers_; // block -> blocks whose live-in reads its own
+  LiveSets &in_;
+  std::vector<std::vector<uint32_t>> &doomed_; // per block, by the last walk (sweep)
+  WalkSet &scratch_;
   bool undefinedKnown_ = false;
+  bool dense_ = false;
+  size_t words_ = 0; // per dense row
   llvm::DenseMap<BlockId, std::vector<bool>> undefinedReads_; // by instruction, kept in step
 };
 
@@ -314,11 +503,50 @@ LiveSets speculativeLiveIn(const Function &f) {
 bool removeUnreachableBlocks(Function &f) {
   if (f.layout.empty())
     return false;
-  CFG cfg(f);
+  // Reachable from the entry along the CFG's edges (analysis/CFG.h: the
+  // terminator's labels, else the fall-through; every guard's label), by a
+  // walk that allocates two arrays instead of the CFG's lists: the region
+  // scratch of every trace candidate ends here.
+  constexpr uint8_t kInLayout = 1, kReached = 2;
+  static thread_local std::vector<uint8_t> state; // kept for the next scratch
+  static thread_local std::vector<BlockId> fall, work;
+  state.assign(f.blocks.size(), 0);
+  fall.assign(f.blocks.size(), kNoBlock);
+  for (size_t i = 0; i < f.layout.size(); ++i) {
+    state[f.layout[i]] = kInLayout;
+    if (i + 1 < f.layout.size())
+      fall[f.layout[i]] = f.layout[i + 1];
+  }
+  work.assign(1, f.layout[0]);
+  state[f.layout[0]] |= kReached;
+  auto reach = [&](BlockId t) {
+    if (!(state[t] & kReached)) {
+      state[t] |= kReached;
+      work.push_back(t);
+    }
+  };
+  while (!work.empty()) {
+    BlockId b = work.back();
+    work.pop_back();
+    if (!(state[b] & kInLayout))
+      continue; // off the layout: no edges
+    const Block &blk = f.block(b);
+    if (const Instr *term = blk.terminator()) {
+      for (BlockId t : term->labels)
+        reach(t);
+    } else if (fall[b] != kNoBlock) {
+      reach(fall[b]);
+    }
+    for (const Instr &in : blk.instrs)
+      if (in.op == Opcode::Guard)
+        for (BlockId t : in.labels)
+          reach(t);
+  }
   std::vector<BlockId> kept;
+  kept.reserve(f.layout.size());
   bool changed = false;
   for (BlockId b : f.layout) {
-    if (cfg.reachable(b)) {
+    if (state[b] & kReached) {
       kept.push_back(b);
     } else {
       f.block(b).dead = true;
@@ -326,6 +554,11 @@ bool removeUnreachableBlocks(Function &f) {
     }
   }
   f.layout = std::move(kept);
+  if (state.size() > (1 << 14)) { // not kept after a large function
+    state = {};
+    fall = {};
+    work = {};
+  }
   return changed;
 }
 

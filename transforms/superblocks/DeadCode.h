@@ -47,4 +47,12 @@ bool removeUnreachableBlocks(Function &f);
 bool removeJumpsToNext(Function &f);
 LiveSets speculativeLiveIn(const Function &f);
 
+namespace detail {
+// Liveness uses rows of bits instead of sorted lists when blocks x words
+// (of 64 variables) is at most this: a region scratch, not a large
+// function. Tests set it to 0 (or very large) to check one way against the
+// other.
+extern size_t deadCodeDenseWords;
+} // namespace detail
+
 } // namespace brisk

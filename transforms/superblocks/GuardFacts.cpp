@@ -3,6 +3,7 @@
 #include "analysis/CFG.h"
 #include "analysis/DefiniteAssignment.h"
 #include "transforms/superblocks/DeadCode.h"
+#include "transforms/superblocks/FlatCFG.h"
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/Hashing.h>
@@ -44,8 +45,15 @@ template <> struct llvm::DenseMapInfo<brisk::Key> {
   // Value numbers never reach ~0u - 1 (kNone is ~0u, and only as b).
   static brisk::Key getEmptyKey() { return {brisk::Opcode(0), 0, ~0u - 1, 0, 0}; }
   static brisk::Key getTombstoneKey() { return {brisk::Opcode(0), 0, ~0u - 2, 0, 0}; }
+  // A multiply-xorshift mix, cheaper than hash_combine: keys are looked up
+  // for every instruction of every candidate region, and no table is
+  // iterated, so the hash decides nothing but speed.
   static unsigned getHashValue(const brisk::Key &k) {
-    return unsigned(llvm::hash_combine(unsigned(k.op), k.type, k.a, k.b, k.lit));
+    uint64_t h = (uint64_t(k.op) << 16 | k.type) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ k.a) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ k.b) * 0x9E3779B97F4A7C15ull;
+    h = (h ^ uint64_t(k.lit)) * 0x9E3779B97F4A7C15ull;
+    return unsigned(h >> 32);
   }
   static bool isEqual(const brisk::Key &x, const brisk::Key &y) { return x == y; }
 };
@@ -133,13 +141,35 @@ public:
   bool run() {
     if (f_.layout.empty())
       return false;
-    CFG cfg(f_);
-    findFunctionConstants(cfg);
+    // One pass over the instructions: plain form, definitions, constants,
+    // blocks with guards.
+    std::vector<int> defs(f_.numVars(), 0);
+    llvm::DenseMap<VarId, std::pair<Type, int64_t>> val;
+    hadGuard_.assign(f_.blocks.size(), 0);
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs) {
+        if (in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
+          return false;
+        hadGuard_[b] |= in.op == Opcode::Guard;
+        if (in.hasDest()) {
+          ++defs[in.dest];
+          if (in.op == Opcode::Const &&
+              (in.type.isInt() || in.type.isBool() || in.type.isChar()))
+            val[in.dest] = {in.type, in.value.bits()};
+        }
+      }
+    // The thread's FlatCFG for a small function (a candidate's region
+    // scratch, several a trace), one of its own for a large one.
+    static thread_local FlatCFG shared;
+    FlatCFG local;
+    FlatCFG &cfg = f_.blocks.size() <= kSharedBlocks ? shared : local;
+    cfg.build(f_);
+    findFunctionConstants(cfg, defs, val);
     // A block's table is kept only for the successors that inherit it, and
     // the last one takes it without a copy: along a superblock's chain of
     // blocks, copying every table would cost the square of its length.
     auto inherits = [&](BlockId b) {
-      const BlockList &preds = cfg.preds(b);
+      llvm::ArrayRef<BlockId> preds = cfg.preds(b);
       return preds.size() == 1 && reachedNormally(preds[0], b);
     };
     std::vector<unsigned> heirs(cfg.numBlocks(), 0);
@@ -149,7 +179,7 @@ public:
     llvm::DenseMap<BlockId, Table> out;
     for (BlockId b : cfg.rpo()) {
       Table t;
-      const BlockList &preds = cfg.preds(b);
+      llvm::ArrayRef<BlockId> preds = cfg.preds(b);
       if (inherits(b) && out.count(preds[0])) {
         if (--heirs[preds[0]] == 0) {
           t = std::move(out[preds[0]]);
@@ -175,29 +205,69 @@ private:
   // a constant, holds that constant wherever it is read, if every read is
   // definitely assigned (analysis/DefiniteAssignment.h): a read that may come
   // before the write fails under brili and must keep failing.
-  void findFunctionConstants(const CFG &cfg) {
-    llvm::DenseMap<VarId, int> defs;
-    llvm::DenseMap<VarId, std::pair<Type, int64_t>> val;
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.hasDest()) {
-          ++defs[in.dest];
-          if (in.op == Opcode::Const &&
-              (in.type.isInt() || in.type.isBool() || in.type.isChar()))
-            val[in.dest] = {in.type, in.value.bits()};
-        }
+  static constexpr size_t kSharedBlocks = 1 << 14;
+
+  void findFunctionConstants(const FlatCFG &cfg, std::vector<int> &defs,
+                             const llvm::DenseMap<VarId, std::pair<Type, int64_t>> &val) {
     for (const Param &p : f_.params)
       defs[p.var] += 2;
-    DefiniteAssignment assigned(f_, cfg);
-    for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads())
-      defs[r.var] += 2;
-    for (auto &[v, n] : defs)
-      if (n == 1)
-        if (auto c = val.find(v); c != val.end())
-          constants_[v] = c->second;
+    if (!assignedInPrefix(cfg, defs, val)) {
+      CFG full(f_);
+      DefiniteAssignment assigned(f_, full);
+      for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads())
+        defs[r.var] += 2;
+    }
+    for (auto &[v, c] : val)
+      if (defs[v] == 1)
+        constants_[v] = c;
+  }
+
+  // Whether every candidate (written once, by a constant, not a parameter)
+  // is written in the function's straight prefix (the entry, and each block
+  // whose only predecessor is the one before it and which that one jumps or
+  // falls to) before any `speculate` or `guard` and before any read of it.
+  // Then every read of it is definitely assigned, as DefiniteAssignment would
+  // find: each path runs the prefix first, no rollback can restore a state
+  // saved before it, and assigned stays assigned. This spares that analysis
+  // on the region scratch, whose constants are written at its top.
+  bool assignedInPrefix(const FlatCFG &cfg, const std::vector<int> &defs,
+                        const llvm::DenseMap<VarId, std::pair<Type, int64_t>> &val) const {
+    llvm::DenseMap<VarId, bool> assigned; // candidate -> written yet
+    for (auto &[v, c] : val)
+      if (defs[v] == 1)
+        assigned[v] = false;
+    size_t left = assigned.size();
+    if (!left)
+      return true;
+    BlockId b = cfg.entry();
+    for (size_t steps = 0; b != kNoBlock && steps < cfg.numBlocks(); ++steps) {
+      for (const Instr &in : f_.block(b).instrs) {
+        if (in.op == Opcode::Speculate || in.op == Opcode::Guard)
+          return false;
+        for (VarId a : in.args)
+          if (auto it = assigned.find(a); it != assigned.end() && !it->second)
+            return false; // read before its write
+        if (in.hasDest())
+          if (auto it = assigned.find(in.dest); it != assigned.end() && !it->second) {
+            it->second = true;
+            if (--left == 0)
+              return true;
+          }
+      }
+      const Instr *term = f_.block(b).terminator();
+      if ((term && term->op != Opcode::Jmp) || cfg.succs(b).size() != 1)
+        return false;
+      BlockId next = cfg.succs(b)[0];
+      if (next == cfg.entry() || cfg.preds(next).size() != 1)
+        return false;
+      b = next;
+    }
+    return false;
   }
 
   bool reachedNormally(BlockId p, BlockId b) const {
+    if (!hadGuard_[p])
+      return true; // folding deletes guards, never adds one
     for (const Instr &in : f_.block(p).instrs)
       if (in.op == Opcode::Guard && in.labels[0] == b)
         return false;
@@ -347,17 +417,19 @@ private:
   }
 
   void block(BlockId b, Table &t) {
+    // Compacted in place: the kept instructions move up over the deleted.
     std::vector<Instr> &ins = f_.block(b).instrs;
-    std::vector<Instr> kept;
-    kept.reserve(ins.size());
-    for (Instr &in : ins) {
-      if (!instr(t, in)) {
+    size_t w = 0;
+    for (size_t i = 0; i < ins.size(); ++i) {
+      if (!instr(t, ins[i])) {
         changed_ = true;
         continue;
       }
-      kept.push_back(std::move(in));
+      if (w != i)
+        ins[w] = std::move(ins[i]);
+      ++w;
     }
-    ins = std::move(kept);
+    ins.erase(ins.begin() + std::ptrdiff_t(w), ins.end());
   }
 
   // Returns false when the instruction is to be deleted.
@@ -469,6 +541,7 @@ private:
   }
 
   Function &f_;
+  std::vector<uint8_t> hadGuard_; // per block, before folding
   llvm::DenseMap<VarId, std::pair<Type, int64_t>> constants_;
   unsigned next_ = 0;
   bool changed_ = false;
@@ -477,11 +550,7 @@ private:
 } // namespace
 
 bool propagateGuardFacts(Function &f) {
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      if (in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
-        return false;
-  return Folder(f).run();
+  return Folder(f).run(); // which leaves a function with phis, sets or gets alone
 }
 
 } // namespace brisk

@@ -376,7 +376,15 @@ private:
 } // namespace
 
 bool mergeGuards(Function &f, std::vector<GuardMove> *moves) {
-  return Merger(f, moves).run();
+  // Only a segment of two guards or more merges: with fewer in the whole
+  // function there is nothing to scan for (a loop chunk's branch form, or a
+  // speculative one whose guards folded away).
+  unsigned guards = 0;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Guard && ++guards == 2)
+        return Merger(f, moves).run();
+  return false;
 }
 
 } // namespace brisk

@@ -1,10 +1,9 @@
 #include "transforms/superblocks/RegionEmitter.h"
 
 #include "analysis/CFG.h"
-#include "analysis/Dominators.h"
-#include "analysis/Loops.h"
 #include "transforms/superblocks/CostModel.h"
 #include "transforms/superblocks/DeadCode.h"
+#include "transforms/superblocks/FlatCFG.h"
 #include "transforms/superblocks/GuardFacts.h"
 #include "transforms/superblocks/GuardMerging.h"
 
@@ -73,8 +72,8 @@ struct Transition {
 class RegionEmitter {
 public:
   RegionEmitter(Function &f, FunctionWeights &w, const Trace &t, const SuperblockOptions &o,
-                Candidate c)
-      : f_(f), w_(w), t_(t), o_(o), c_(c) {}
+                Candidate c, bool hintLabels)
+      : f_(f), w_(w), t_(t), o_(o), c_(c), hintLabels_(hintLabels) {}
 
   Outcome run() {
     Outcome out;
@@ -158,6 +157,8 @@ private:
     }
     head_ = pieces_.front();
     m_ = pieces_.size();
+    for (BlockId p : pieces_)
+      blockRoom_ = std::max(blockRoom_, f_.block(p).instrs.size() + 4);
     taken_.assign(m_, 0.0);
     if (!computeTransitions(failure))
       return false;
@@ -598,15 +599,58 @@ private:
     emit(cur, g2);
   }
 
+  // The natural loop of the head (analysis/Loops.h: the head and every
+  // block reaching one of its latches without passing it), walked from the
+  // head's latches alone rather than by LoopInfo over the whole function:
+  // nothing else of the nest is needed, and this runs per candidate.
+  // A latch is a predecessor the head dominates: one that no path from the
+  // entry avoiding the head reaches (one walk instead of a dominator tree).
   void computeLoopBody() {
-    CFG cfg(f_);
-    DominatorTree dom(cfg);
-    LoopInfo li(cfg, dom);
+    // The thread's FlatCFG for a region scratch (the emitter does not
+    // nest), one of its own for a whole function.
+    static thread_local FlatCFG shared;
+    FlatCFG local;
+    FlatCFG &cfg = f_.blocks.size() <= (1 << 14) ? shared : local;
+    cfg.build(f_);
     inLoop_.assign(f_.blocks.size(), false);
-    if (!cfg.reachable(head_) || !li.isHeader(head_))
+    if (!cfg.reachable(head_))
       return;
-    for (BlockId b : li.loop(li.loopOf(head_)).blocks)
-      inLoop_[b] = true;
+    std::vector<uint8_t> avoiding(cfg.numBlocks(), 0); // reached without the head
+    std::vector<BlockId> work;
+    if (cfg.entry() != head_) {
+      avoiding[cfg.entry()] = 1;
+      work.push_back(cfg.entry());
+    }
+    while (!work.empty()) {
+      BlockId b = work.back();
+      work.pop_back();
+      for (BlockId s : cfg.succs(b))
+        if (s != head_ && !avoiding[s]) {
+          avoiding[s] = 1;
+          work.push_back(s);
+        }
+    }
+    auto isLatch = [&](BlockId p) { return p == head_ || !avoiding[p]; };
+    bool header = false;
+    for (BlockId p : cfg.preds(head_))
+      header |= isLatch(p);
+    if (!header)
+      return; // no back edge: not a loop header
+    inLoop_[head_] = true; // the walk stops at the head
+    for (BlockId p : cfg.preds(head_))
+      if (isLatch(p) && !inLoop_[p]) {
+        inLoop_[p] = true;
+        work.push_back(p);
+      }
+    while (!work.empty()) {
+      BlockId b = work.back();
+      work.pop_back();
+      for (BlockId p : cfg.preds(b))
+        if (!inLoop_[p]) {
+          inLoop_[p] = true;
+          work.push_back(p);
+        }
+    }
   }
 
   // Rare off-trace edges that stay in the loop (or any rare one of a
@@ -623,30 +667,52 @@ private:
   }
 
   // Whether a guard comes, from the start of position `pos`, before the next
-  // side effect or the end of the region.
-  bool guardAhead(size_t pos, size_t total) const {
-    bool sinking = false; // a print or store that would have to sink
-    for (size_t q = pos; q < total; ++q) {
+  // side effect or the end of the region. Answered for every position at
+  // once, from the end backwards (the scan from one position goes on as the
+  // scan from the next one, with or without a print or store pending to
+  // sink): scanning afresh per position would cost the square of a long
+  // unrolled chunk where no guard comes.
+  bool guardAhead(size_t pos, size_t total) {
+    if (guardAheadFrom_.size() != total + 1)
+      computeGuardAhead(total);
+    return guardAheadFrom_[pos] & 1;
+  }
+
+  // guardAheadFrom_[q], bit s: the answer from position q when a print or
+  // store that would have to sink is pending (s = 1) or not (s = 0).
+  void computeGuardAhead(size_t total) {
+    guardAheadFrom_.assign(total + 1, 0);
+    for (size_t q = total; q-- > 0;) {
       size_t i = q % m_;
       const Block &b = f_.block(pieces_[i]);
-      for (const Instr &in : b.instrs) {
-        if (isSideEffect(in.op) && in.op != Opcode::Print && in.op != Opcode::Store)
-          return false; // a print or store may still sink past the guards
-        if (sinking && mayTrap(in.op))
-          return false; // but not past this (canSink)
-        sinking |= isSideEffect(in.op);
-      }
       bool last = q + 1 == total;
-      if (last && !t_.isLoop)
-        return false;
-      if (isGuardable(i))
-        return true;
+      for (unsigned start = 0; start < 2; ++start) {
+        bool sinking = start, stopped = false;
+        for (const Instr &in : b.instrs) {
+          if (isSideEffect(in.op) && in.op != Opcode::Print && in.op != Opcode::Store) {
+            stopped = true; // a print or store may still sink past the guards
+            break;
+          }
+          if (sinking && mayTrap(in.op)) {
+            stopped = true; // but not past this (canSink)
+            break;
+          }
+          sinking |= isSideEffect(in.op);
+        }
+        bool found = false;
+        if (!stopped && !(last && !t_.isLoop))
+          found = isGuardable(i) || ((guardAheadFrom_[q + 1] >> unsigned(sinking)) & 1);
+        if (found)
+          guardAheadFrom_[q] |= uint8_t(1u << start);
+      }
     }
-    return false;
   }
 
   BlockId newBlock(double flow, bool labeled) {
-    BlockId b = labeled ? f_.addFreshBlock("sb") : f_.addBlock();
+    BlockId b = labeled ? labeledBlock("sb") : f_.addBlock();
+    // Room for a piece and what emission adds around it, so that filling
+    // the block does not reallocate it several times.
+    f_.block(b).instrs.reserve(blockRoom_);
     chain_.push_back(b);
     flow_[b] = flow;
     return b;
@@ -661,7 +727,7 @@ private:
         return it->second;
       }
     }
-    BlockId b = f_.addFreshBlock("sb.exit");
+    BlockId b = labeledBlock("sb.exit");
     stubs_.push_back(b);
     flow_[b] = flow;
     emit(b, makeInstr(Opcode::Commit));
@@ -741,6 +807,10 @@ private:
     return true;
   }
 
+  BlockId labeledBlock(const char *hint) {
+    return hintLabels_ ? f_.addBlock(hint) : f_.addFreshBlock(hint);
+  }
+
   static Instr jumpTo(BlockId target) { return makeJump(target); }
 
   void emit(BlockId b, Instr in) { f_.block(b).instrs.push_back(std::move(in)); }
@@ -789,6 +859,7 @@ private:
   const Trace &t_;
   const SuperblockOptions &o_;
   Candidate c_;
+  bool hintLabels_;
   std::vector<BlockId> pieces_;
   std::vector<double> stayProb_, taken_;
   std::vector<Transition> trans_;
@@ -806,6 +877,8 @@ private:
   llvm::DenseMap<BlockId, GuardCost> guardAt_;
   std::vector<std::pair<size_t, Instr>> pending_; // sunk effects and their guard position
   llvm::DenseMap<BlockId, BlockId> sharedStubs_;
+  std::vector<uint8_t> guardAheadFrom_; // see computeGuardAhead
+  size_t blockRoom_ = 0;                 // instructions reserved per new block
   static constexpr size_t kNoPos = ~size_t(0);
   bool counted_ = false, countedStrict_ = true;
   bool exitGuards_ = false;
@@ -818,8 +891,8 @@ private:
 } // namespace
 
 Outcome emitRegion(Function &f, FunctionWeights &weights, const Trace &trace,
-                   const SuperblockOptions &options, Candidate candidate) {
-  return RegionEmitter(f, weights, trace, options, candidate).run();
+                   const SuperblockOptions &options, Candidate candidate, bool hintLabels) {
+  return RegionEmitter(f, weights, trace, options, candidate, hintLabels).run();
 }
 
 } // namespace brisk

@@ -44,8 +44,12 @@ struct Outcome {
 
 // Emits the region of `trace` in the form `candidate` into `f` (a scratch
 // copy while candidates are compared) and measures it. `weights` are updated
-// with the flows the cost model assigned.
+// with the flows the cost model assigned. With `hintLabels` (f is a region
+// scratch, whose new labels only hint the names the splice gives in the real
+// function) new blocks are labeled by the hint alone (`sb`, `sb.exit`), not
+// by a fresh, unique label: that costs a string and a set insertion a block.
 Outcome emitRegion(Function &f, FunctionWeights &weights, const Trace &trace,
-                   const SuperblockOptions &options, Candidate candidate);
+                   const SuperblockOptions &options, Candidate candidate,
+                   bool hintLabels = false);
 
 } // namespace brisk

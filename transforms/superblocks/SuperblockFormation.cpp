@@ -2,7 +2,6 @@
 
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
-#include "analysis/Loops.h"
 #include "backend/TextPrinter.h"
 #include "ir/BlockNames.h"
 #include <iostream>
@@ -214,7 +213,6 @@ struct Snapshot {
   size_t numBlocks = 0, numVars = 0;
   std::unique_ptr<CFG> cfg;
   std::unique_ptr<DominatorTree> dom;
-  std::unique_ptr<LoopInfo> loops;
   LiveSets liveIn; // speculativeLiveIn(f)
   // Variables written once in f, by an int/bool/char const, never a
   // parameter: the defining instruction. (Every read of f is definitely
@@ -227,7 +225,6 @@ struct Snapshot {
     numVars = f.numVars();
     cfg = std::make_unique<CFG>(f);
     dom = std::make_unique<DominatorTree>(*cfg);
-    loops = std::make_unique<LoopInfo>(*cfg, *dom);
     liveIn = speculativeLiveIn(f);
     constants.clear();
     std::vector<int> defs(numVars, 0);
@@ -247,6 +244,39 @@ struct Snapshot {
     valid = true;
   }
   bool fresh(BlockId b) const { return valid && b < numBlocks && !touched[b]; }
+
+  // The natural loop of `h` as LoopInfo (analysis/Loops.h) lists it, the
+  // header first and then its body in RPO; empty when no back edge enters
+  // h. Found from h's latches alone, so that a trace costs its loop, not
+  // the function (LoopInfo over all of f on every snapshot cost more than
+  // the regions).
+  std::vector<BlockId> naturalLoop(BlockId h) const {
+    std::vector<BlockId> body, work;
+    llvm::DenseSet<BlockId> inLoopMark;
+    for (BlockId p : cfg->preds(h))
+      if (dom->dominates(h, p) && p != h && inLoopMark.insert(p).second) {
+        body.push_back(p);
+        work.push_back(p);
+      }
+    bool latched = false;
+    for (BlockId p : cfg->preds(h))
+      latched |= dom->dominates(h, p);
+    while (!work.empty()) {
+      BlockId b = work.back();
+      work.pop_back();
+      for (BlockId p : cfg->preds(b))
+        if (p != h && inLoopMark.insert(p).second) {
+          body.push_back(p);
+          work.push_back(p);
+        }
+    }
+    if (!latched)
+      return {};
+    std::sort(body.begin(), body.end(),
+              [&](BlockId a, BlockId b) { return cfg->rpoIndex(a) < cfg->rpoIndex(b); });
+    body.insert(body.begin(), h);
+    return body;
+  }
   void touch(BlockId b) {
     if (b < touched.size())
       touched[b] = true;
@@ -327,9 +357,12 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   if (!snap.fresh(head))
     return Build::Stale;
   if (t.isLoop) {
-    if (!snap.cfg->reachable(head) || !snap.loops->isHeader(head))
+    if (!snap.cfg->reachable(head))
       return Build::Unsupported;
-    for (BlockId b : snap.loops->loop(snap.loops->loopOf(head)).blocks)
+    std::vector<BlockId> loop = snap.naturalLoop(head);
+    if (loop.empty())
+      return Build::Unsupported;
+    for (BlockId b : loop)
       addReal(b);
   }
   auto plain = [&](BlockId b) {
@@ -611,6 +644,8 @@ SearchResult searchScratch(const Function &f, const Scratch &base, const Superbl
                            double budget, long long size, bool debug, bool dump) {
   SearchResult r;
   Repeats repeats;
+  Function scratch;
+  FunctionWeights sw;
   for (Candidate c : candidatesFor(base.t, options)) {
     if (const Outcome *known = repeats.known(c)) {
       if (debug)
@@ -621,9 +656,11 @@ SearchResult searchScratch(const Function &f, const Scratch &base, const Superbl
         r.lastFailure = known->failure;
       continue;
     }
-    Function scratch = base.f;
-    FunctionWeights sw = base.w;
-    Outcome o = emitRegion(scratch, sw, base.t, options, c);
+    // Assigned, not constructed: the blocks and instruction lists of the
+    // last candidate's copy are reused where they fit.
+    scratch = base.f;
+    sw = base.w;
+    Outcome o = emitRegion(scratch, sw, base.t, options, c, /*hintLabels=*/true);
     repeats.record(c, o);
     if (o.ok)
       o.growth = scratchGrowth(base, scratch);
