@@ -67,14 +67,6 @@ bool runPhisToSetGet(Program &p, PassContext &ctx) {
   return changed;
 }
 
-// GVN, LICM, loop rotation: SSA functions only (the others stay as they are).
-bool runOnSSAFunctions(Program &p, PassContext &ctx, bool (*pass)(Function &)) {
-  bool changed = false;
-  for (Function &f : p.functions)
-    if (ctx.isSSA(f) && ctx.covers(f))
-      changed |= pass(f);
-  return changed;
-}
 bool runGVN(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, numberValues); }
 bool runLoopCarriedGVN(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, reuseValuesAcrossIterations);
@@ -175,6 +167,18 @@ bool runSimplifyCFG(Program &p, PassContext &ctx) {
 }
 
 } // namespace
+
+bool runOnSSAFunctions(Program &p, PassContext &ctx, bool (*pass)(Function &),
+                       llvm::StringSet<> *changed) {
+  bool any = false;
+  for (Function &f : p.functions)
+    if (ctx.isSSA(f) && ctx.covers(f) && pass(f)) {
+      any = true;
+      if (changed)
+        changed->insert(f.name);
+    }
+  return any;
+}
 
 #define BRISK_PASS(Id, Name, Runner, Summary) const PassInfo Id{Name, Summary, Runner};
 #define BRISK_PIPELINE_PASS(Id, Name, Summary) const PassInfo Id{Name, Summary, nullptr};

@@ -36,6 +36,12 @@ std::vector<std::string_view> passNames();
 // The pass named `name`, or nullptr.
 const PassInfo *findPass(std::string_view name);
 
+// Runs `pass` on every function in SSA form that the context covers (GVN,
+// LICM, loop rotation and most SSA passes run so; the others stay as they
+// are). Adds the names of the functions it changed to `changed` when given.
+bool runOnSSAFunctions(Program &p, PassContext &ctx, bool (*pass)(Function &),
+                       llvm::StringSet<> *changed = nullptr);
+
 // Runs one pass inside a PassScope. The pass must have a runner.
 bool runPass(Program &program, PassContext &ctx, const PassInfo &pass);
 // Runs a comma-separated list of pass names in order. On an unknown name, or

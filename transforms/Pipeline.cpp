@@ -25,21 +25,6 @@ void runSSARoundTrip(Program &program, PassContext &ctx) {
   runPass(program, ctx, kFromSSAPass);
 }
 
-// Runs `pass` (named `info`) on the SSA functions the context covers and
-// adds the names of those it changed to `changed` (when given).
-static bool runRecordingChanges(Program &program, PassContext &ctx, const PassInfo &info,
-                                bool (*pass)(Function &), llvm::StringSet<> *changed) {
-  PassScope scope(ctx, info.name, program);
-  bool any = false;
-  for (Function &f : program.functions)
-    if (ctx.isSSA(f) && ctx.covers(f) && pass(f)) {
-      any = true;
-      if (changed)
-        changed->insert(f.name);
-    }
-  return any;
-}
-
 bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
                              const ScalarPipelineOptions &options, llvm::StringSet<> *reduced) {
   if (level <= 0)
@@ -64,7 +49,7 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   if (options.fullUnroll) {
     PassScope scope(ctx, kFullUnrollPass.name, program);
     for (Function &f : program.functions) {
-      if (!ctx.isSSA(f))
+      if (!ctx.isSSA(f) || !ctx.covers(f))
         continue;
       FullUnrollOptions fo;
       if (options.sizeLimits) {
@@ -104,14 +89,16 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
     runPass(program, ctx, kLoopCarriedGVNPass);
   // Index arithmetic of the loop counters becomes induction variables; the
   // chains it replaces are left to the dead-code pass below.
-  if (options.strengthReduction)
-    changed |= runRecordingChanges(program, ctx, kStrengthReductionPass, reduceInductionVariables,
-                                   reduced);
+  if (options.strengthReduction) {
+    PassScope scope(ctx, kStrengthReductionPass.name, program);
+    changed |= runOnSSAFunctions(program, ctx, reduceInductionVariables, reduced);
+  }
   // A counter left with nothing to do but its exit test hands the test to
   // another induction variable (its own update then dies below).
-  if (options.linearTestReplacement)
-    changed |= runRecordingChanges(program, ctx, kLinearTestReplacementPass, replaceExitTests,
-                                   reduced);
+  if (options.linearTestReplacement) {
+    PassScope scope(ctx, kLinearTestReplacementPass.name, program);
+    changed |= runOnSSAFunctions(program, ctx, replaceExitTests, reduced);
+  }
   // Pointers at constant offsets of one base step from each other, so the
   // constants SCCP made of a cell-by-cell fill die below.
   if (options.pointerOffsets)
