@@ -90,12 +90,8 @@ public:
   explicit SSADestroyer(Function &f) : f_(f) {}
 
   bool run() {
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.info().effect == EffectClass::Guard || in.op == Opcode::Set ||
-            in.op == Opcode::Get)
-          return false;
-    collectTypes();
+    if (!collectTypes())
+      return false;
     splitCriticalEdges();
     isolatePhis();
     {
@@ -172,14 +168,26 @@ private:
   std::vector<uint8_t> isConst_;             // per var: defined by a `const`
   std::vector<Literal> constValue_;          // ... of this literal
 
-  void collectTypes() {
+  // The type of every variable and which are defined by `undef`, in one
+  // pass over the function (each pass over a large function is mostly cache
+  // misses). Returns false, having stopped early, when the function holds
+  // speculation or set/get.
+  bool collectTypes() {
     type_.assign(f_.numVars(), Type::none());
+    undef_.assign(f_.numVars(), 0);
     for (const Param &p : f_.params)
       type_[p.var] = p.type;
     for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
+      for (const Instr &in : f_.block(b).instrs) {
+        if (in.info().effect == EffectClass::Guard || in.op == Opcode::Set ||
+            in.op == Opcode::Get)
+          return false;
         if (in.hasDest())
           type_[in.dest] = in.type;
+        if (in.op == Opcode::Undef)
+          undef_[in.dest] = 1;
+      }
+    return true;
   }
 
   VarId fresh(VarId like) {
@@ -209,11 +217,6 @@ private:
   // read. placeSplitCopies later undoes the splits that turn out to need no
   // copy, or whose copies are cheap and harmless at the end of p.
   void splitCriticalEdges() {
-    undef_.assign(f_.numVars(), 0);
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.op == Opcode::Undef)
-          undef_[in.dest] = 1;
     CFG cfg(f_);
     // Per block p, the split blocks that go right after it in the layout,
     // the last made first (as if each were inserted right after p in turn).
@@ -377,16 +380,12 @@ private:
         }
       }
     }
-    // Read but never (reachably) defined: keep the name, so the read still fails.
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        forEachUse(in, [&](VarId v) {
-          if (defBlock_[v] == kNoBlock)
-            pinned_[v] = 1;
-        });
     (void)cfg;
   }
 
+  // After computeDefs. Also pins the variables read but never (reachably)
+  // defined: they keep their name, so the read still fails (in this pass
+  // over the reads rather than one of its own).
   void computeLastUses() {
     size_t nb = f_.blocks.size();
     lastUseStart_.assign(nb + 1, 0);
@@ -403,9 +402,17 @@ private:
         continue;
       const std::vector<Instr> &instrs = f_.block(b).instrs;
       for (int i = 0; i < int(instrs.size()); ++i) {
-        if (instrs[i].op == Opcode::Phi)
-          continue; // a phi reads at the end of its predecessors
+        if (instrs[i].op == Opcode::Phi) {
+          // A phi reads at the end of its predecessors: no last use here.
+          forEachUse(instrs[i], [&](VarId v) {
+            if (defBlock_[v] == kNoBlock)
+              pinned_[v] = 1;
+          });
+          continue;
+        }
         forEachUse(instrs[i], [&](VarId v) {
+          if (defBlock_[v] == kNoBlock)
+            pinned_[v] = 1;
           if (last[v] < 0)
             read.push_back(v);
           last[v] = i;
@@ -699,9 +706,10 @@ private:
     llvm::StringMap<VarId> taken;          // name -> root
     for (VarId r : roots) {
       VarId pin = kNoVar;
-      for (VarId v : members_[r])
-        if (pinned_[v])
-          pin = v;
+      if (hasPinned(r)) // (not a walk of every class's members)
+        for (VarId v : members_[r])
+          if (pinned_[v])
+            pin = v;
       if (pin != kNoVar) {
         nameOf[r] = pin;
         taken[f_.varName(pin)] = r;
@@ -737,8 +745,10 @@ private:
     auto rename = [&](VarId v) { return v < nv && occurs[v] ? nameOf[find(v)] : v; };
 
     std::vector<unsigned> defCount(f_.numVars(), 0), useCount(f_.numVars(), 0);
+    std::vector<BlockId> withUndef; // the blocks the loop below looks at again
     for (BlockId b : f_.layout) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
+      bool hasUndef = false;
       if (topEnd_[b] < 0 && endFirst_[b] < 0) {
         // No phi and no parallel copy: rename in place, dropping the copies
         // that became self-copies (no new vector of moved instructions).
@@ -753,7 +763,10 @@ private:
           if (in.hasDest())
             ++defCount[in.dest];
           forEachUse(in, [&](VarId v) { ++useCount[v]; });
+          hasUndef |= in.op == Opcode::Undef;
         }
+        if (hasUndef)
+          withUndef.push_back(b);
         continue;
       }
       std::vector<Instr> out;
@@ -799,11 +812,14 @@ private:
         if (in.hasDest())
           ++defCount[in.dest];
         forEachUse(in, [&](VarId v) { ++useCount[v]; });
+        hasUndef |= in.op == Opcode::Undef;
       }
+      if (hasUndef)
+        withUndef.push_back(b);
     }
     // An undef whose name is never read, or is also written elsewhere, only
     // costs an executed instruction.
-    for (BlockId b : f_.layout) {
+    for (BlockId b : withUndef) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
       instrs.erase(std::remove_if(instrs.begin(), instrs.end(),
                                   [&](const Instr &in) {
@@ -1047,10 +1063,17 @@ private:
   // can leave the original so) only costs an executed instruction.
   void removeDeadConstants() {
     std::vector<unsigned> uses(f_.numVars(), 0);
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
+    std::vector<BlockId> withConst; // only these are looked at again
+    for (BlockId b : f_.layout) {
+      bool hasConst = false;
+      for (const Instr &in : f_.block(b).instrs) {
         forEachUse(in, [&](VarId v) { ++uses[v]; });
-    for (BlockId b : f_.layout)
+        hasConst |= in.op == Opcode::Const;
+      }
+      if (hasConst)
+        withConst.push_back(b);
+    }
+    for (BlockId b : withConst)
       std::erase_if(f_.block(b).instrs,
                     [&](const Instr &in) { return in.op == Opcode::Const && uses[in.dest] == 0; });
   }
