@@ -96,41 +96,36 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
   const size_t nb = cfg.numBlocks(), nv = f.numVars();
   // (variable, block) facts, as in Liveness: upward-exposed non-phi uses,
   // definitions (kill), phi definitions, and phi uses at the end of a
-  // predecessor. One list of all kinds, grouped by variable below (one
-  // counting sort over the variables, not one per kind).
-  enum Kind : uint32_t { Gen, Kill, PhiDef, PhiUse };
-  constexpr unsigned kKindBits = 2;
-  // (variable, block << kKindBits | kind)
-  std::vector<std::pair<uint32_t, uint32_t>> facts;
+  // predecessor.
+  using Fact = std::pair<VarId, BlockId>;
+  std::vector<Fact> gen, kill, phiDefs, phiUses;
   std::vector<BlockId> killedIn(nv, kNoBlock); // per variable: last block that defined it
   for (BlockId b : cfg.rpo()) {
     for (const Instr &in : f.block(b).instrs) {
       if (in.op == Opcode::Phi) {
         for (size_t i = 0; i < in.args.size() && i < in.labels.size(); ++i)
           if (cfg.reachable(in.labels[i]))
-            facts.push_back({in.args[i], in.labels[i] << kKindBits | PhiUse});
+            phiUses.push_back({in.args[i], in.labels[i]});
         if (in.hasDest())
-          facts.push_back({in.dest, b << kKindBits | PhiDef});
+          phiDefs.push_back({in.dest, b});
       } else {
         forEachUse(in, [&](VarId v) {
           if (killedIn[v] != b)
-            facts.push_back({v, b << kKindBits | Gen});
+            gen.push_back({v, b});
         });
       }
       if (in.hasDest() && killedIn[in.dest] != b) {
         killedIn[in.dest] = b;
-        facts.push_back({in.dest, b << kKindBits | Kill});
+        kill.push_back({in.dest, b});
       }
     }
   }
   if (cfg.entry() != kNoBlock)
     for (const Param &p : f.params)
-      facts.push_back({p.var, cfg.entry() << kKindBits | Kill});
-  std::vector<BlockId>().swap(killedIn);
+      kill.push_back({p.var, cfg.entry()});
   // Per variable, the blocks of each kind of fact. The order of the blocks
   // of one variable does not matter: they only start the walk.
-  const Buckets factsOf(nv, facts);
-  std::vector<std::pair<uint32_t, uint32_t>>().swap(facts);
+  const Buckets genOf(nv, gen), killOf(nv, kill), phiDefOf(nv, phiDefs), phiUseOf(nv, phiUses);
 
   // Per block: the variable last marked, so each test is O(1) while one
   // variable is processed. Variables go in increasing order, so the
@@ -142,23 +137,10 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
   std::vector<std::pair<uint32_t, uint32_t>> inPairs, outPairs; // (block, variable)
   std::vector<BlockId> work;
   for (VarId v = 0; v < VarId(nv); ++v) {
-    llvm::ArrayRef<uint32_t> mine = factsOf.of(v);
-    if (mine.empty())
-      continue;
-    bool needsWalk = false;
-    for (uint32_t fact : mine) {
-      BlockId b = fact >> kKindBits;
-      switch (fact & ((1u << kKindBits) - 1)) {
-      case Kill:
-        killMark[b] = v;
-        break;
-      case PhiDef:
-        phiDefMark[b] = v;
-        break;
-      default:
-        needsWalk = true;
-      }
-    }
+    for (BlockId b : killOf.of(v))
+      killMark[b] = v;
+    for (BlockId b : phiDefOf.of(v))
+      phiDefMark[b] = v;
     auto markIn = [&](BlockId b) {
       if (inMark[b] == v)
         return;
@@ -175,22 +157,15 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
       if (killMark[b] != v)
         markIn(b);
     };
-    if (needsWalk) {
-      for (uint32_t fact : mine)
-        if ((fact & ((1u << kKindBits) - 1)) == Gen)
-          markIn(fact >> kKindBits);
-      for (uint32_t fact : mine)
-        if ((fact & ((1u << kKindBits) - 1)) == PhiUse)
-          markOut(fact >> kKindBits);
-    }
+    for (BlockId b : genOf.of(v))
+      markIn(b);
+    for (BlockId b : phiUseOf.of(v))
+      markOut(b);
     // phi definitions are live in at their block (without propagating).
-    for (uint32_t fact : mine)
-      if ((fact & ((1u << kKindBits) - 1)) == PhiDef) {
-        BlockId b = fact >> kKindBits;
-        if (inMark[b] != v) {
-          inMark[b] = v;
-          inPairs.push_back({b, v});
-        }
+    for (BlockId b : phiDefOf.of(v))
+      if (inMark[b] != v) {
+        inMark[b] = v;
+        inPairs.push_back({b, v});
       }
     while (!work.empty()) {
       BlockId b = work.back();

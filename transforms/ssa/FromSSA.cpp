@@ -164,6 +164,7 @@ private:
     BlockId block, from, to;
   };
   std::vector<Split> splits_;
+  std::vector<CopyPair> todo_;               // sequentialize's scratch
   std::vector<uint8_t> undef_;               // per var: defined by `undef`
   std::vector<uint8_t> isConst_;             // per var: defined by a `const`
   std::vector<Literal> constValue_;          // ... of this literal
@@ -190,8 +191,9 @@ private:
     return true;
   }
 
-  VarId fresh(VarId like) {
-    VarId v = f_.freshVar(baseName(f_.varName(like)));
+  // A fresh variable of `like`'s type named after `base`, its base name.
+  VarId fresh(VarId like, std::string_view base) {
+    VarId v = f_.freshVar(base);
     type_.resize(f_.numVars(), Type::none());
     isolationCopy_.resize(f_.numVars(), 0);
     type_[v] = type_[like];
@@ -269,66 +271,97 @@ private:
     const std::vector<uint8_t> &undefs = undef_;
     isolationCopy_.assign(f_.numVars(), 0);
     size_t nb = f_.blocks.size();
-    std::vector<std::vector<CopyPair>> top(nb), end(nb);
-    std::vector<std::vector<VarId>> webs;
+    // The copies for the top and the end of each block, in flat lists (a
+    // vector per block cost more in allocation than the copies themselves):
+    // a block's top copies are made together, so tops holds them in a run
+    // from topFirst[b]; the end copies come in any block order and are
+    // grouped by block below.
+    std::vector<CopyPair> tops;
+    std::vector<uint32_t> topFirst(nb, 0);
+    std::vector<std::pair<BlockId, CopyPair>> endList;
+    // Each phi's web (its result's isolated variable, then its arguments'),
+    // one after the other; webStart holds where each begins.
+    std::vector<VarId> webs;
+    std::vector<uint32_t> webStart;
+    std::vector<uint32_t> phisIn(nb, 0); // per block
     for (BlockId b : f_.layout) {
+      topFirst[b] = uint32_t(tops.size());
       for (Instr &phi : f_.block(b).instrs) {
         if (phi.op != Opcode::Phi)
           break;
-        VarId x = phi.dest, xi = fresh(x);
-        std::vector<VarId> web{xi};
+        ++phisIn[b];
+        VarId x = phi.dest;
+        std::string base = baseName(f_.varName(x));
+        VarId xi = fresh(x, base);
+        webStart.push_back(uint32_t(webs.size()));
+        webs.push_back(xi);
         llvm::SmallVector<VarId, 2> args;
         llvm::SmallVector<BlockId, 2> labels;
         for (size_t k = 0; k < phi.args.size(); ++k) {
           if (isUndef(phi.args[k], undefs))
             continue; // nothing to carry: the value is undefined on that edge
-          VarId ai = fresh(x);
+          VarId ai = fresh(x, base);
           isolationCopy_[ai] = 1;
-          end[phi.labels[k]].push_back(CopyPair{ai, phi.args[k], false, Literal{}});
+          endList.push_back({phi.labels[k], CopyPair{ai, phi.args[k], false, Literal{}}});
           args.push_back(ai);
           labels.push_back(phi.labels[k]);
-          web.push_back(ai);
+          webs.push_back(ai);
         }
         phi.dest = xi;
         phi.args = std::move(args);
         phi.labels = std::move(labels);
-        top[b].push_back(CopyPair{x, xi, false, Literal{}});
+        tops.push_back(CopyPair{x, xi, false, Literal{}});
         isolationCopy_[x] = 1;
-        webs.push_back(std::move(web));
       }
     }
+    webStart.push_back(uint32_t(webs.size()));
+    // Block b's end copies: ends[endStart[b], endStart[b + 1]), in the order
+    // they were made.
+    std::vector<uint32_t> endStart(nb + 1, 0);
+    for (const auto &[p, c] : endList)
+      ++endStart[p + 1];
+    for (size_t i = 0; i < nb; ++i)
+      endStart[i + 1] += endStart[i];
+    std::vector<CopyPair> ends(endList.size());
+    {
+      std::vector<uint32_t> next(endStart.begin(), endStart.end() - 1);
+      for (const auto &[p, c] : endList)
+        ends[next[p]++] = c;
+    }
+    std::vector<std::pair<BlockId, CopyPair>>().swap(endList);
     topEnd_.assign(nb, -1);
     endFirst_.assign(nb, -1);
     endLast_.assign(nb, -1);
+    std::vector<Instr> out; // reused: the block's old array comes back in it
     for (BlockId b : f_.layout) {
-      std::vector<Instr> &instrs = f_.block(b).instrs;
-      size_t nphi = 0;
-      while (nphi < instrs.size() && instrs[nphi].op == Opcode::Phi)
-        ++nphi;
-      if (top[b].empty() && end[b].empty()) {
+      size_t nphi = phisIn[b];
+      llvm::ArrayRef<CopyPair> top(tops.data() + topFirst[b], nphi);
+      llvm::ArrayRef<CopyPair> end(ends.data() + endStart[b], ends.data() + endStart[b + 1]);
+      if (top.empty() && end.empty()) {
         topEnd_[b] = int(nphi) - 1; // nothing to insert: leave the block as it is
         continue;
       }
-      std::vector<Instr> out;
-      out.reserve(instrs.size() + top[b].size() + end[b].size());
+      std::vector<Instr> &instrs = f_.block(b).instrs;
+      out.clear();
+      out.reserve(instrs.size() + top.size() + end.size());
       for (size_t i = 0; i < nphi; ++i)
         out.push_back(std::move(instrs[i]));
-      for (const CopyPair &c : top[b])
+      for (const CopyPair &c : top)
         out.push_back(copyInstr(c.dst, c.src, type_[c.dst]));
       topEnd_[b] = int(out.size()) - 1;
       bool hasTerm = !instrs.empty() && instrs.back().isTerminator() && instrs.size() > nphi;
       size_t bodyEnd = hasTerm ? instrs.size() - 1 : instrs.size();
       for (size_t i = nphi; i < bodyEnd; ++i)
         out.push_back(std::move(instrs[i]));
-      if (!end[b].empty()) {
+      if (!end.empty()) {
         endFirst_[b] = int(out.size());
-        for (const CopyPair &c : end[b])
+        for (const CopyPair &c : end)
           out.push_back(copyInstr(c.dst, c.src, type_[c.dst]));
         endLast_[b] = int(out.size()) - 1;
       }
       if (hasTerm)
         out.push_back(std::move(instrs.back()));
-      instrs = std::move(out);
+      instrs.swap(out);
     }
     parent_.resize(f_.numVars());
     std::iota(parent_.begin(), parent_.end(), 0);
@@ -336,9 +369,9 @@ private:
     for (VarId v = 0; v < f_.numVars(); ++v)
       members_[v].push_back(v);
     // A phi and its isolated operands must share a name: the phi vanishes.
-    for (const std::vector<VarId> &web : webs)
-      for (size_t k = 1; k < web.size(); ++k)
-        unite(web[0], web[k]);
+    for (size_t w = 0; w + 1 < webStart.size(); ++w)
+      for (uint32_t k = webStart[w] + 1; k < webStart[w + 1]; ++k)
+        unite(webs[webStart[w]], webs[k]);
   }
 
   int point(BlockId b, int i) const {
@@ -746,6 +779,9 @@ private:
 
     std::vector<unsigned> defCount(f_.numVars(), 0), useCount(f_.numVars(), 0);
     std::vector<BlockId> withUndef; // the blocks the loop below looks at again
+    // Reused from block to block (`out` gets each block's old array back).
+    std::vector<Instr> out;
+    std::vector<CopyPair> group;
     for (BlockId b : f_.layout) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
       bool hasUndef = false;
@@ -769,9 +805,8 @@ private:
           withUndef.push_back(b);
         continue;
       }
-      std::vector<Instr> out;
+      out.clear();
       out.reserve(instrs.size());
-      std::vector<CopyPair> group;
       auto flush = [&] {
         sequentialize(group, out);
         group.clear();
@@ -804,7 +839,7 @@ private:
         out.push_back(std::move(in));
       }
       flush();
-      instrs = std::move(out);
+      instrs.swap(out);
       // sequentialize may have made swap temporaries just now.
       defCount.resize(f_.numVars(), 0);
       useCount.resize(f_.numVars(), 0);
@@ -1081,8 +1116,9 @@ private:
   // Emits a parallel copy as sequential ids: a copy whose destination no
   // other pending copy still reads can go; when only cycles remain, one
   // destination is saved in a temporary first.
-  void sequentialize(std::vector<CopyPair> pending, std::vector<Instr> &out) {
-    std::vector<CopyPair> todo;
+  void sequentialize(const std::vector<CopyPair> &pending, std::vector<Instr> &out) {
+    std::vector<CopyPair> &todo = todo_;
+    todo.clear();
     for (const CopyPair &c : pending) {
       if (c.dst == c.src)
         continue;
