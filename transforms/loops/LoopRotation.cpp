@@ -149,6 +149,7 @@ private:
     HeaderCopies map;
     std::vector<Instr> copies;
     const std::vector<Instr> &hin = f_.block(r.header).instrs;
+    copies.reserve(hin.size());
     std::unordered_set<VarId> &undefs = undefDests();
     for (const Instr &in : hin) {
       if (in.op == Opcode::Phi) {

@@ -196,26 +196,30 @@ private:
     for (const Param &p : f_.params)
       stack_[p.var].push_back(p.var); // a parameter is its own first version
     // Iterative pre-order walk of the dominator tree; on leaving a block the
-    // versions it pushed are popped.
+    // versions it pushed are popped. The variables the blocks on the walk's
+    // path pushed are one stack, pushed[frame.pushedFrom, ...) a frame's own
+    // (not a vector per block).
     struct Frame {
       BlockId block;
       unsigned nextChild;
-      std::vector<VarId> pushed;
+      size_t pushedFrom;
     };
     std::vector<Frame> frames;
-    frames.push_back({f_.entry(), 0, {}});
-    renameBlock(cfg, frames.back().block, frames.back().pushed);
+    std::vector<VarId> pushed;
+    frames.push_back({f_.entry(), 0, 0});
+    renameBlock(cfg, frames.back().block, pushed);
     while (!frames.empty()) {
       Frame &top = frames.back();
       const BlockList &kids = dom.children(top.block);
       if (top.nextChild < kids.size()) {
         BlockId c = kids[top.nextChild++];
-        frames.push_back({c, 0, {}});
-        renameBlock(cfg, c, frames.back().pushed);
+        frames.push_back({c, 0, pushed.size()});
+        renameBlock(cfg, c, pushed);
         continue;
       }
-      for (VarId v : top.pushed)
-        stack_[v].pop_back();
+      for (size_t i = top.pushedFrom; i < pushed.size(); ++i)
+        stack_[pushed[i]].pop_back();
+      pushed.resize(top.pushedFrom);
       frames.pop_back();
     }
     std::vector<Instr> &entry = f_.block(f_.entry()).instrs;
