@@ -26,22 +26,32 @@ std::string bigFunction(int size) {
   std::string s = "@main(n: int) {\n  one: int = const 1;\n  two: int = const 2;\n"
                   "  three: int = const 3;\n  sum: int = const 0;\n";
   for (int i = 0; i < 8; ++i)
-    s += "  k" + std::to_string(i) + ": int = const " + std::to_string(i) + ";\n";
+    s.append("  k").append(std::to_string(i)).append(": int = const ").append(std::to_string(i)).append(";\n");
+  // One copy of the loop, with C standing for its label prefix and K for its k constant.
+  static const char *kCopy = "  x: int = add n K;\n  steps: int = const 0;\nCcond:\n"
+                             "  eq_one: bool = eq x one;\n  br eq_one Cend Cloop;\nCloop:\n"
+                             "  steps: int = add steps one;\n  half: int = div x two;\n"
+                             "  doublehalf: int = mul half two;\n  even: bool = eq x doublehalf;\n"
+                             "  br even Ceven Codd;\nCeven:\n  x: int = div x two;\n  jmp Ccond;\n"
+                             "Codd:\n  x: int = mul x three;\n  x: int = add x one;\n  jmp Ccond;\n"
+                             "Cend:\n  a: int = mul steps three;\n  b: int = add a K;\n"
+                             "  c: int = sub b one;\n  d: int = mul c two;\n  e: int = add d sum;\n"
+                             "  f: int = div e two;\n  g: int = add f steps;\n  sum: int = sub g a;\n";
   int copies = std::max(1, (size - 14) / 25);
   for (int k = 0; k < copies; ++k) {
-    std::string c = ".c" + std::to_string(k) + ".", kk = "k" + std::to_string(k % 8);
-    s += "  x: int = add n " + kk + ";\n  steps: int = const 0;\n" + c + "cond:\n" +
-         "  eq_one: bool = eq x one;\n  br eq_one " + c + "end " + c + "loop;\n" + c + "loop:\n" +
-         "  steps: int = add steps one;\n  half: int = div x two;\n"
-         "  doublehalf: int = mul half two;\n  even: bool = eq x doublehalf;\n"
-         "  br even " + c + "even " + c + "odd;\n" + c + "even:\n  x: int = div x two;\n" +
-         "  jmp " + c + "cond;\n" + c + "odd:\n  x: int = mul x three;\n" +
-         "  x: int = add x one;\n  jmp " + c + "cond;\n" + c + "end:\n" +
-         "  a: int = mul steps three;\n  b: int = add a " + kk + ";\n  c: int = sub b one;\n" +
-         "  d: int = mul c two;\n  e: int = add d sum;\n  f: int = div e two;\n" +
-         "  g: int = add f steps;\n  sum: int = sub g a;\n";
+    std::string prefix = ".c", kk = "k";
+    prefix.append(std::to_string(k)).push_back('.');
+    kk.append(std::to_string(k % 8));
+    for (const char *p = kCopy; *p; ++p) {
+      if (*p == 'C')
+        s.append(prefix);
+      else if (*p == 'K')
+        s.append(kk);
+      else
+        s.push_back(*p);
+    }
   }
-  s += "  print sum;\n}\n";
+  s.append("  print sum;\n}\n");
   return s;
 }
 
