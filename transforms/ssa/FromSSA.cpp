@@ -123,9 +123,14 @@ private:
   std::vector<int> topEnd_, endFirst_, endLast_;
   std::vector<uint8_t> isolationCopy_; // per var: dest of a copy made in step 1
   // Definition site and value of every variable.
-  std::vector<BlockId> defBlock_;
-  std::vector<int> defPoint_; // -1 for parameters
-  std::vector<VarId> value_;
+  // (One record per variable, not three arrays: interfere reads all three
+  // of two variables, and on a large function each array read is a miss.)
+  struct Def {
+    BlockId block = kNoBlock;
+    int point = 0; // -1 for parameters
+    VarId value = kNoVar;
+  };
+  std::vector<Def> def_;
   std::vector<uint8_t> pinned_; // parameters and never-defined variables keep their name
   // Per block (CSR, sorted by variable): each variable read there by a
   // non-phi instruction and the index of its last such read.
@@ -384,16 +389,15 @@ private:
 
   void computeDefs(const CFG &cfg, const DominatorTree &dom) {
     size_t nv = f_.numVars();
-    defBlock_.assign(nv, kNoBlock);
-    defPoint_.assign(nv, 0);
-    value_.resize(nv);
-    std::iota(value_.begin(), value_.end(), 0);
+    def_.assign(nv, Def());
+    for (VarId v = 0; v < nv; ++v)
+      def_[v].value = v;
     pinned_.assign(nv, 0);
     isConst_.assign(nv, 0);
     constValue_.assign(nv, Literal());
     for (const Param &p : f_.params) {
-      defBlock_[p.var] = f_.entry();
-      defPoint_[p.var] = -1;
+      def_[p.var].block = f_.entry();
+      def_[p.var].point = -1;
       pinned_[p.var] = 1;
     }
     // Dominator-tree pre-order sees a copy's source before the copy.
@@ -403,10 +407,10 @@ private:
         const Instr &in = instrs[i];
         if (!in.hasDest())
           continue;
-        defBlock_[in.dest] = b;
-        defPoint_[in.dest] = point(b, i);
+        def_[in.dest].block = b;
+        def_[in.dest].point = point(b, i);
         if (in.op == Opcode::Id && in.args.size() == 1)
-          value_[in.dest] = value_[in.args[0]];
+          def_[in.dest].value = def_[in.args[0]].value;
         if (in.op == Opcode::Const) {
           isConst_[in.dest] = 1;
           constValue_[in.dest] = in.value;
@@ -438,13 +442,13 @@ private:
         if (instrs[i].op == Opcode::Phi) {
           // A phi reads at the end of its predecessors: no last use here.
           forEachUse(instrs[i], [&](VarId v) {
-            if (defBlock_[v] == kNoBlock)
+            if (def_[v].block == kNoBlock)
               pinned_[v] = 1;
           });
           continue;
         }
         forEachUse(instrs[i], [&](VarId v) {
-          if (defBlock_[v] == kNoBlock)
+          if (def_[v].block == kNoBlock)
             pinned_[v] = 1;
           if (last[v] < 0)
             read.push_back(v);
@@ -475,12 +479,12 @@ private:
   }
 
   bool interfere(VarId a, VarId b) const {
-    if (value_[a] == value_[b])
+    if (def_[a].value == def_[b].value)
       return false;
-    BlockId ba = defBlock_[a], bb = defBlock_[b];
+    BlockId ba = def_[a].block, bb = def_[b].block;
     if (ba == kNoBlock || bb == kNoBlock)
       return true;
-    int pa = defPoint_[a], pb = defPoint_[b];
+    int pa = def_[a].point, pb = def_[b].point;
     if (ba == bb) {
       if (pa == pb)
         return liveAfter(a, ba, pa) && liveAfter(b, bb, pb);
@@ -570,20 +574,20 @@ private:
     toCSR(defsAtStart_, nb,
           [&](auto &&add) {
             for (VarId v = 0; v < nv; ++v)
-              if (defBlock_[v] != kNoBlock)
-                add(defBlock_[v]);
+              if (def_[v].block != kNoBlock)
+                add(def_[v].block);
           },
           [&](auto &&slot) {
             defsAt_.resize(defsAtStart_[nb]);
             for (VarId v = 0; v < nv; ++v)
-              if (defBlock_[v] != kNoBlock)
-                defsAt_[slot(defBlock_[v])] = v;
+              if (def_[v].block != kNoBlock)
+                defsAt_[slot(def_[v].block)] = v;
           });
     enumCost_.assign(nv, 1);
     for (VarId v = 0; v < nv; ++v) {
-      if (defBlock_[v] == kNoBlock)
+      if (def_[v].block == kNoBlock)
         continue;
-      BlockId d = defBlock_[v];
+      BlockId d = def_[v].block;
       enumCost_[v] += liveOrReadAtStart_[d + 1] - liveOrReadAtStart_[d];
       for (uint32_t k = liveOrReadInStart_[v]; k < liveOrReadInStart_[v + 1]; ++k) {
         BlockId t = liveOrReadIn_[k];
@@ -597,12 +601,12 @@ private:
     for (VarId r = 0; r < nv; ++r) {
       if (find(r) != r)
         continue;
-      sameValue_[r] = value_[members_[r].front()];
+      sameValue_[r] = def_[members_[r].front()].value;
       for (VarId v : members_[r]) {
         pinnedCount_[r] += pinned_[v];
-        if (defBlock_[v] == kNoBlock)
+        if (def_[v].block == kNoBlock)
           undefined_[r].push_back(v);
-        if (value_[v] != sameValue_[r])
+        if (def_[v].value != sameValue_[r])
           sameValue_[r] = kNoVar;
         classCost_[r] += enumCost_[v];
       }
@@ -617,7 +621,7 @@ private:
   // y's own block.
   bool interferesFrom(VarId from, VarId other) {
     for (VarId y : members_[from]) {
-      BlockId d = defBlock_[y];
+      BlockId d = def_[y].block;
       if (d == kNoBlock)
         continue;
       for (uint32_t k = liveOrReadInStart_[y]; k < liveOrReadInStart_[y + 1]; ++k) {
@@ -650,10 +654,10 @@ private:
     // A member without a definition interferes with every member of another
     // value.
     for (VarId x : undefined_[a])
-      if (sameValue_[b] != value_[x])
+      if (sameValue_[b] != def_[x].value)
         return false;
     for (VarId y : undefined_[b])
-      if (sameValue_[a] != value_[y])
+      if (sameValue_[a] != def_[y].value)
         return false;
     uint64_t pairs = uint64_t(members_[a].size()) * members_[b].size();
     if (pairs <= std::min(classCost_[a], classCost_[b])) {
