@@ -149,6 +149,7 @@ private:
     HeaderCopies map;
     std::vector<Instr> copies;
     const std::vector<Instr> &hin = f_.block(r.header).instrs;
+    copies.reserve(hin.size());
     std::unordered_set<VarId> &undefs = undefDests();
     for (const Instr &in : hin) {
       if (in.op == Opcode::Phi) {
@@ -189,6 +190,9 @@ private:
     std::vector<Instr> &dst = f_.block(from).instrs;
     if (!dst.empty() && dst.back().isTerminator())
       dst.pop_back();
+    // Room first: a growing vector of Instr copies every element (Instr's
+    // move may throw), once per push_back that reallocates.
+    dst.reserve(dst.size() + copies.size());
     for (Instr &c : copies) {
       if (c.op == Opcode::Undef)
         undefs.insert(c.dest);
@@ -320,6 +324,23 @@ private:
         }
       }
     }
+    // The phis by destination (an index into newPhis, and into `built`
+    // below): every use of the function is looked up.
+    std::vector<unsigned> builtIndex(f_.numVars(), kNotSplit);
+    auto builtOf = [&](VarId v) { return v < builtIndex.size() ? builtIndex[v] : kNotSplit; };
+    for (unsigned i = 0; i < newPhis.size(); ++i)
+      builtIndex[split_[newPhis[i].first].phis[newPhis[i].second]] = i;
+    // Pruning: a new phi is kept when something else reads it. Reads in the
+    // function are marked in the same pass that renames them.
+    std::vector<uint8_t> live(newPhis.size(), 0);
+    std::vector<VarId> liveWork;
+    auto markUse = [&](VarId a) {
+      unsigned i = builtOf(a);
+      if (i != kNotSplit && !live[i]) {
+        live[i] = 1;
+        liveWork.push_back(a);
+      }
+    };
     // Every remaining use of an old header value reads what reaches it.
     for (BlockId b : f_.layout) {
       for (Instr &in : f_.block(b).instrs) {
@@ -330,6 +351,7 @@ private:
               VarId v = reachingAtEnd(s, dom, in.labels[i]);
               in.args[i] = v != kNoVar ? v : undefOf(s.type);
             }
+          forEachUse(in, markUse);
           continue;
         }
         forEachUseRef(in, [&](VarId &a) {
@@ -338,16 +360,13 @@ private:
             VarId v = reachingAtEntry(s, dom, b);
             a = v != kNoVar ? v : undefOf(s.type);
           }
+          markUse(a);
         });
       }
     }
-    // Build the phis, then keep only those something else reads (pruning).
-    // The phis by destination (an index into `built`): every use of the
-    // function is looked up below.
+    // Build the phis, then keep only those something else reads.
     std::vector<Instr> built;
     built.reserve(newPhis.size());
-    std::vector<unsigned> builtIndex(f_.numVars(), kNotSplit);
-    auto builtOf = [&](VarId v) { return v < builtIndex.size() ? builtIndex[v] : kNotSplit; };
     for (const auto &[slot, z] : newPhis) {
       SplitValue &s = split_[slot];
       Instr phi;
@@ -359,21 +378,8 @@ private:
         phi.args.push_back(v != kNoVar ? v : undefOf(s.type));
         phi.labels.push_back(p);
       }
-      builtIndex[phi.dest] = unsigned(built.size());
       built.push_back(std::move(phi));
     }
-    std::vector<uint8_t> live(built.size(), 0);
-    std::vector<VarId> liveWork;
-    auto markUse = [&](VarId a) {
-      unsigned i = builtOf(a);
-      if (i != kNotSplit && !live[i]) {
-        live[i] = 1;
-        liveWork.push_back(a);
-      }
-    };
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        forEachUse(in, markUse);
     while (!liveWork.empty()) {
       VarId v = liveWork.back();
       liveWork.pop_back();

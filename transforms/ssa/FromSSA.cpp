@@ -90,12 +90,8 @@ public:
   explicit SSADestroyer(Function &f) : f_(f) {}
 
   bool run() {
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.info().effect == EffectClass::Guard || in.op == Opcode::Set ||
-            in.op == Opcode::Get)
-          return false;
-    collectTypes();
+    if (!collectTypes())
+      return false;
     splitCriticalEdges();
     isolatePhis();
     {
@@ -127,9 +123,14 @@ private:
   std::vector<int> topEnd_, endFirst_, endLast_;
   std::vector<uint8_t> isolationCopy_; // per var: dest of a copy made in step 1
   // Definition site and value of every variable.
-  std::vector<BlockId> defBlock_;
-  std::vector<int> defPoint_; // -1 for parameters
-  std::vector<VarId> value_;
+  // (One record per variable, not three arrays: interfere reads all three
+  // of two variables, and on a large function each array read is a miss.)
+  struct Def {
+    BlockId block = kNoBlock;
+    int point = 0; // -1 for parameters
+    VarId value = kNoVar;
+  };
+  std::vector<Def> def_;
   std::vector<uint8_t> pinned_; // parameters and never-defined variables keep their name
   // Per block (CSR, sorted by variable): each variable read there by a
   // non-phi instruction and the index of its last such read.
@@ -168,22 +169,36 @@ private:
     BlockId block, from, to;
   };
   std::vector<Split> splits_;
+  std::vector<CopyPair> todo_;               // sequentialize's scratch
   std::vector<uint8_t> undef_;               // per var: defined by `undef`
   std::vector<uint8_t> isConst_;             // per var: defined by a `const`
   std::vector<Literal> constValue_;          // ... of this literal
 
-  void collectTypes() {
+  // The type of every variable and which are defined by `undef`, in one
+  // pass over the function (each pass over a large function is mostly cache
+  // misses). Returns false, having stopped early, when the function holds
+  // speculation or set/get.
+  bool collectTypes() {
     type_.assign(f_.numVars(), Type::none());
+    undef_.assign(f_.numVars(), 0);
     for (const Param &p : f_.params)
       type_[p.var] = p.type;
     for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
+      for (const Instr &in : f_.block(b).instrs) {
+        if (in.info().effect == EffectClass::Guard || in.op == Opcode::Set ||
+            in.op == Opcode::Get)
+          return false;
         if (in.hasDest())
           type_[in.dest] = in.type;
+        if (in.op == Opcode::Undef)
+          undef_[in.dest] = 1;
+      }
+    return true;
   }
 
-  VarId fresh(VarId like) {
-    VarId v = f_.freshVar(baseName(f_.varName(like)));
+  // A fresh variable of `like`'s type named after `base`, its base name.
+  VarId fresh(VarId like, std::string_view base) {
+    VarId v = f_.freshVar(base);
     type_.resize(f_.numVars(), Type::none());
     isolationCopy_.resize(f_.numVars(), 0);
     type_[v] = type_[like];
@@ -209,11 +224,6 @@ private:
   // read. placeSplitCopies later undoes the splits that turn out to need no
   // copy, or whose copies are cheap and harmless at the end of p.
   void splitCriticalEdges() {
-    undef_.assign(f_.numVars(), 0);
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.op == Opcode::Undef)
-          undef_[in.dest] = 1;
     CFG cfg(f_);
     // Per block p, the split blocks that go right after it in the layout,
     // the last made first (as if each were inserted right after p in turn).
@@ -266,60 +276,90 @@ private:
     const std::vector<uint8_t> &undefs = undef_;
     isolationCopy_.assign(f_.numVars(), 0);
     size_t nb = f_.blocks.size();
-    std::vector<std::vector<CopyPair>> top(nb), end(nb);
-    std::vector<std::vector<VarId>> webs;
+    // The copies for the top and the end of each block, in flat lists (a
+    // vector per block cost more in allocation than the copies themselves):
+    // a block's top copies are made together, so tops holds them in a run
+    // from topFirst[b]; the end copies come in any block order and are
+    // grouped by block below.
+    std::vector<CopyPair> tops;
+    std::vector<uint32_t> topFirst(nb, 0);
+    std::vector<std::pair<BlockId, CopyPair>> endList;
+    // Each phi's web (its result's isolated variable, then its arguments'),
+    // one after the other; webStart holds where each begins.
+    std::vector<VarId> webs;
+    std::vector<uint32_t> webStart;
+    std::vector<uint32_t> phisIn(nb, 0); // per block
     for (BlockId b : f_.layout) {
+      topFirst[b] = uint32_t(tops.size());
       for (Instr &phi : f_.block(b).instrs) {
         if (phi.op != Opcode::Phi)
           break;
-        VarId x = phi.dest, xi = fresh(x);
-        std::vector<VarId> web{xi};
+        ++phisIn[b];
+        VarId x = phi.dest;
+        std::string base = baseName(f_.varName(x));
+        VarId xi = fresh(x, base);
+        webStart.push_back(uint32_t(webs.size()));
+        webs.push_back(xi);
         llvm::SmallVector<VarId, 2> args;
         llvm::SmallVector<BlockId, 2> labels;
         for (size_t k = 0; k < phi.args.size(); ++k) {
           if (isUndef(phi.args[k], undefs))
             continue; // nothing to carry: the value is undefined on that edge
-          VarId ai = fresh(x);
+          VarId ai = fresh(x, base);
           isolationCopy_[ai] = 1;
-          end[phi.labels[k]].push_back(CopyPair{ai, phi.args[k], false, Literal{}});
+          endList.push_back({phi.labels[k], CopyPair{ai, phi.args[k], false, Literal{}}});
           args.push_back(ai);
           labels.push_back(phi.labels[k]);
-          web.push_back(ai);
+          webs.push_back(ai);
         }
         phi.dest = xi;
         phi.args = std::move(args);
         phi.labels = std::move(labels);
-        top[b].push_back(CopyPair{x, xi, false, Literal{}});
+        tops.push_back(CopyPair{x, xi, false, Literal{}});
         isolationCopy_[x] = 1;
-        webs.push_back(std::move(web));
       }
     }
+    webStart.push_back(uint32_t(webs.size()));
+    // Block b's end copies: ends[endStart[b], endStart[b + 1]), in the order
+    // they were made.
+    std::vector<uint32_t> endStart(nb + 1, 0);
+    for (const auto &[p, c] : endList)
+      ++endStart[p + 1];
+    for (size_t i = 0; i < nb; ++i)
+      endStart[i + 1] += endStart[i];
+    std::vector<CopyPair> ends(endList.size());
+    {
+      std::vector<uint32_t> next(endStart.begin(), endStart.end() - 1);
+      for (const auto &[p, c] : endList)
+        ends[next[p]++] = c;
+    }
+    std::vector<std::pair<BlockId, CopyPair>>().swap(endList);
     topEnd_.assign(nb, -1);
     endFirst_.assign(nb, -1);
     endLast_.assign(nb, -1);
     for (BlockId b : f_.layout) {
-      std::vector<Instr> &instrs = f_.block(b).instrs;
-      size_t nphi = 0;
-      while (nphi < instrs.size() && instrs[nphi].op == Opcode::Phi)
-        ++nphi;
-      if (top[b].empty() && end[b].empty()) {
+      size_t nphi = phisIn[b];
+      llvm::ArrayRef<CopyPair> top(tops.data() + topFirst[b], nphi);
+      llvm::ArrayRef<CopyPair> end(ends.data() + endStart[b], ends.data() + endStart[b + 1]);
+      if (top.empty() && end.empty()) {
         topEnd_[b] = int(nphi) - 1; // nothing to insert: leave the block as it is
         continue;
       }
+      std::vector<Instr> &instrs = f_.block(b).instrs;
       std::vector<Instr> out;
-      out.reserve(instrs.size() + top[b].size() + end[b].size());
+      out.reserve(instrs.size() + top.size() + end.size());
       for (size_t i = 0; i < nphi; ++i)
         out.push_back(std::move(instrs[i]));
-      for (const CopyPair &c : top[b])
+      for (const CopyPair &c : top)
         out.push_back(copyInstr(c.dst, c.src, type_[c.dst]));
       topEnd_[b] = int(out.size()) - 1;
       bool hasTerm = !instrs.empty() && instrs.back().isTerminator() && instrs.size() > nphi;
       size_t bodyEnd = hasTerm ? instrs.size() - 1 : instrs.size();
       for (size_t i = nphi; i < bodyEnd; ++i)
         out.push_back(std::move(instrs[i]));
-      if (!end[b].empty()) {
+      if (!end.empty()) {
         endFirst_[b] = int(out.size());
-        for (const CopyPair &c : end[b])
+        for (const CopyPair &c : end)
           out.push_back(copyInstr(c.dst, c.src, type_[c.dst]));
         endLast_[b] = int(out.size()) - 1;
       }
@@ -333,9 +373,9 @@ private:
     for (VarId v = 0; v < f_.numVars(); ++v)
       members_[v].push_back(v);
     // A phi and its isolated operands must share a name: the phi vanishes.
-    for (const std::vector<VarId> &web : webs)
-      for (size_t k = 1; k < web.size(); ++k)
-        unite(web[0], web[k]);
+    for (size_t w = 0; w + 1 < webStart.size(); ++w)
+      for (uint32_t k = webStart[w] + 1; k < webStart[w + 1]; ++k)
+        unite(webs[webStart[w]], webs[k]);
   }
 
   int point(BlockId b, int i) const {
@@ -348,16 +388,15 @@ private:
 
   void computeDefs(const CFG &cfg, const DominatorTree &dom) {
     size_t nv = f_.numVars();
-    defBlock_.assign(nv, kNoBlock);
-    defPoint_.assign(nv, 0);
-    value_.resize(nv);
-    std::iota(value_.begin(), value_.end(), 0);
+    def_.assign(nv, Def());
+    for (VarId v = 0; v < nv; ++v)
+      def_[v].value = v;
     pinned_.assign(nv, 0);
     isConst_.assign(nv, 0);
     constValue_.assign(nv, Literal());
     for (const Param &p : f_.params) {
-      defBlock_[p.var] = f_.entry();
-      defPoint_[p.var] = -1;
+      def_[p.var].block = f_.entry();
+      def_[p.var].point = -1;
       pinned_[p.var] = 1;
     }
     // Dominator-tree pre-order sees a copy's source before the copy.
@@ -367,26 +406,22 @@ private:
         const Instr &in = instrs[i];
         if (!in.hasDest())
           continue;
-        defBlock_[in.dest] = b;
-        defPoint_[in.dest] = point(b, i);
+        def_[in.dest].block = b;
+        def_[in.dest].point = point(b, i);
         if (in.op == Opcode::Id && in.args.size() == 1)
-          value_[in.dest] = value_[in.args[0]];
+          def_[in.dest].value = def_[in.args[0]].value;
         if (in.op == Opcode::Const) {
           isConst_[in.dest] = 1;
           constValue_[in.dest] = in.value;
         }
       }
     }
-    // Read but never (reachably) defined: keep the name, so the read still fails.
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        forEachUse(in, [&](VarId v) {
-          if (defBlock_[v] == kNoBlock)
-            pinned_[v] = 1;
-        });
     (void)cfg;
   }
 
+  // After computeDefs. Also pins the variables read but never (reachably)
+  // defined: they keep their name, so the read still fails (in this pass
+  // over the reads rather than one of its own).
   void computeLastUses() {
     size_t nb = f_.blocks.size();
     lastUseStart_.assign(nb + 1, 0);
@@ -403,9 +438,17 @@ private:
         continue;
       const std::vector<Instr> &instrs = f_.block(b).instrs;
       for (int i = 0; i < int(instrs.size()); ++i) {
-        if (instrs[i].op == Opcode::Phi)
-          continue; // a phi reads at the end of its predecessors
+        if (instrs[i].op == Opcode::Phi) {
+          // A phi reads at the end of its predecessors: no last use here.
+          forEachUse(instrs[i], [&](VarId v) {
+            if (def_[v].block == kNoBlock)
+              pinned_[v] = 1;
+          });
+          continue;
+        }
         forEachUse(instrs[i], [&](VarId v) {
+          if (def_[v].block == kNoBlock)
+            pinned_[v] = 1;
           if (last[v] < 0)
             read.push_back(v);
           last[v] = i;
@@ -435,12 +478,12 @@ private:
   }
 
   bool interfere(VarId a, VarId b) const {
-    if (value_[a] == value_[b])
+    if (def_[a].value == def_[b].value)
       return false;
-    BlockId ba = defBlock_[a], bb = defBlock_[b];
+    BlockId ba = def_[a].block, bb = def_[b].block;
     if (ba == kNoBlock || bb == kNoBlock)
       return true;
-    int pa = defPoint_[a], pb = defPoint_[b];
+    int pa = def_[a].point, pb = def_[b].point;
     if (ba == bb) {
       if (pa == pb)
         return liveAfter(a, ba, pa) && liveAfter(b, bb, pb);
@@ -530,20 +573,20 @@ private:
     toCSR(defsAtStart_, nb,
           [&](auto &&add) {
             for (VarId v = 0; v < nv; ++v)
-              if (defBlock_[v] != kNoBlock)
-                add(defBlock_[v]);
+              if (def_[v].block != kNoBlock)
+                add(def_[v].block);
           },
           [&](auto &&slot) {
             defsAt_.resize(defsAtStart_[nb]);
             for (VarId v = 0; v < nv; ++v)
-              if (defBlock_[v] != kNoBlock)
-                defsAt_[slot(defBlock_[v])] = v;
+              if (def_[v].block != kNoBlock)
+                defsAt_[slot(def_[v].block)] = v;
           });
     enumCost_.assign(nv, 1);
     for (VarId v = 0; v < nv; ++v) {
-      if (defBlock_[v] == kNoBlock)
+      if (def_[v].block == kNoBlock)
         continue;
-      BlockId d = defBlock_[v];
+      BlockId d = def_[v].block;
       enumCost_[v] += liveOrReadAtStart_[d + 1] - liveOrReadAtStart_[d];
       for (uint32_t k = liveOrReadInStart_[v]; k < liveOrReadInStart_[v + 1]; ++k) {
         BlockId t = liveOrReadIn_[k];
@@ -557,12 +600,12 @@ private:
     for (VarId r = 0; r < nv; ++r) {
       if (find(r) != r)
         continue;
-      sameValue_[r] = value_[members_[r].front()];
+      sameValue_[r] = def_[members_[r].front()].value;
       for (VarId v : members_[r]) {
         pinnedCount_[r] += pinned_[v];
-        if (defBlock_[v] == kNoBlock)
+        if (def_[v].block == kNoBlock)
           undefined_[r].push_back(v);
-        if (value_[v] != sameValue_[r])
+        if (def_[v].value != sameValue_[r])
           sameValue_[r] = kNoVar;
         classCost_[r] += enumCost_[v];
       }
@@ -577,7 +620,7 @@ private:
   // y's own block.
   bool interferesFrom(VarId from, VarId other) {
     for (VarId y : members_[from]) {
-      BlockId d = defBlock_[y];
+      BlockId d = def_[y].block;
       if (d == kNoBlock)
         continue;
       for (uint32_t k = liveOrReadInStart_[y]; k < liveOrReadInStart_[y + 1]; ++k) {
@@ -610,10 +653,10 @@ private:
     // A member without a definition interferes with every member of another
     // value.
     for (VarId x : undefined_[a])
-      if (sameValue_[b] != value_[x])
+      if (sameValue_[b] != def_[x].value)
         return false;
     for (VarId y : undefined_[b])
-      if (sameValue_[a] != value_[y])
+      if (sameValue_[a] != def_[y].value)
         return false;
     uint64_t pairs = uint64_t(members_[a].size()) * members_[b].size();
     if (pairs <= std::min(classCost_[a], classCost_[b])) {
@@ -699,9 +742,10 @@ private:
     llvm::StringMap<VarId> taken;          // name -> root
     for (VarId r : roots) {
       VarId pin = kNoVar;
-      for (VarId v : members_[r])
-        if (pinned_[v])
-          pin = v;
+      if (hasPinned(r)) // (not a walk of every class's members)
+        for (VarId v : members_[r])
+          if (pinned_[v])
+            pin = v;
       if (pin != kNoVar) {
         nameOf[r] = pin;
         taken[f_.varName(pin)] = r;
@@ -737,8 +781,14 @@ private:
     auto rename = [&](VarId v) { return v < nv && occurs[v] ? nameOf[find(v)] : v; };
 
     std::vector<unsigned> defCount(f_.numVars(), 0), useCount(f_.numVars(), 0);
+    std::vector<BlockId> withUndef; // the blocks the loop below looks at again
+    // Reused from block to block. (Not the instruction arrays: handing each
+    // block the previous block's old array raised the peak memory by a
+    // tenth at 1M instructions.)
+    std::vector<CopyPair> group;
     for (BlockId b : f_.layout) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
+      bool hasUndef = false;
       if (topEnd_[b] < 0 && endFirst_[b] < 0) {
         // No phi and no parallel copy: rename in place, dropping the copies
         // that became self-copies (no new vector of moved instructions).
@@ -753,12 +803,14 @@ private:
           if (in.hasDest())
             ++defCount[in.dest];
           forEachUse(in, [&](VarId v) { ++useCount[v]; });
+          hasUndef |= in.op == Opcode::Undef;
         }
+        if (hasUndef)
+          withUndef.push_back(b);
         continue;
       }
       std::vector<Instr> out;
       out.reserve(instrs.size());
-      std::vector<CopyPair> group;
       auto flush = [&] {
         sequentialize(group, out);
         group.clear();
@@ -799,11 +851,14 @@ private:
         if (in.hasDest())
           ++defCount[in.dest];
         forEachUse(in, [&](VarId v) { ++useCount[v]; });
+        hasUndef |= in.op == Opcode::Undef;
       }
+      if (hasUndef)
+        withUndef.push_back(b);
     }
     // An undef whose name is never read, or is also written elsewhere, only
     // costs an executed instruction.
-    for (BlockId b : f_.layout) {
+    for (BlockId b : withUndef) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
       instrs.erase(std::remove_if(instrs.begin(), instrs.end(),
                                   [&](const Instr &in) {
@@ -1047,10 +1102,17 @@ private:
   // can leave the original so) only costs an executed instruction.
   void removeDeadConstants() {
     std::vector<unsigned> uses(f_.numVars(), 0);
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
+    std::vector<BlockId> withConst; // only these are looked at again
+    for (BlockId b : f_.layout) {
+      bool hasConst = false;
+      for (const Instr &in : f_.block(b).instrs) {
         forEachUse(in, [&](VarId v) { ++uses[v]; });
-    for (BlockId b : f_.layout)
+        hasConst |= in.op == Opcode::Const;
+      }
+      if (hasConst)
+        withConst.push_back(b);
+    }
+    for (BlockId b : withConst)
       std::erase_if(f_.block(b).instrs,
                     [&](const Instr &in) { return in.op == Opcode::Const && uses[in.dest] == 0; });
   }
@@ -1058,8 +1120,9 @@ private:
   // Emits a parallel copy as sequential ids: a copy whose destination no
   // other pending copy still reads can go; when only cycles remain, one
   // destination is saved in a temporary first.
-  void sequentialize(std::vector<CopyPair> pending, std::vector<Instr> &out) {
-    std::vector<CopyPair> todo;
+  void sequentialize(const std::vector<CopyPair> &pending, std::vector<Instr> &out) {
+    std::vector<CopyPair> &todo = todo_;
+    todo.clear();
     for (const CopyPair &c : pending) {
       if (c.dst == c.src)
         continue;

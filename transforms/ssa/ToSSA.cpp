@@ -9,6 +9,8 @@
 #include <llvm/ADT/DenseMap.h>
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,18 +26,22 @@ class SSABuilder {
 public:
   explicit SSABuilder(Function &f) : f_(f) {}
 
-  void run() {
-    removeUnreachable();
-    ensureEntryHasNoPreds();
-    CFG cfg(f_);
-    DominatorTree dom(cfg);
-    DominanceFrontier df(cfg, dom);
-    Liveness live(f_, cfg);
+  // `cfg` is f's CFG as it is now (the one canConvertToSSA's check used).
+  void run(std::optional<CFG> cfg) {
+    // Each CFG is rebuilt only when the step before changed the function.
+    if (removeUnreachable(*cfg))
+      cfg.emplace(f_);
+    if (ensureEntryHasNoPreds(*cfg))
+      cfg.emplace(f_);
+    DominatorTree dom(*cfg);
+    DominanceFrontier df(*cfg, dom);
+    Liveness live(f_, *cfg);
     numOrig_ = f_.numVars();
     collectTypes();
-    placePhis(cfg, df, live);
-    rename(cfg, dom);
-    sortPhiEntries(cfg);
+    findCollidingNames();
+    placePhis(*cfg, df, live);
+    rename(*cfg, dom);
+    sortPhiEntries(*cfg);
   }
 
 private:
@@ -46,26 +52,52 @@ private:
   std::vector<VarId> undefOf_;           // per original variable, lazily created
   std::vector<std::vector<VarId>> stack_;
   std::vector<Instr> entryUndefs_;
+  // Per original variable: some variable is already named `<it>.<digits>`,
+  // so a version's name must be checked before it is taken.
+  std::vector<uint8_t> mayCollide_;
+  std::string nameBuffer_;
 
-  void removeUnreachable() {
-    CFG cfg(f_);
+  // Returns whether it removed a block.
+  bool removeUnreachable(const CFG &cfg) {
     std::vector<BlockId> kept;
+    kept.reserve(f_.layout.size());
     for (BlockId b : f_.layout) {
       if (cfg.reachable(b))
         kept.push_back(b);
       else
         f_.block(b).dead = true;
     }
+    if (kept.size() == f_.layout.size())
+      return false;
     f_.layout = std::move(kept);
+    return true;
   }
 
-  void ensureEntryHasNoPreds() {
-    CFG cfg(f_);
+  // Returns whether it added the block.
+  bool ensureEntryHasNoPreds(const CFG &cfg) {
     if (cfg.preds(f_.entry()).empty())
-      return;
+      return false;
     // Unlabeled, so nothing can branch to it; it falls through to the old entry.
     BlockId fresh = f_.addBlock();
     f_.layout.insert(f_.layout.begin(), fresh);
+    return true;
+  }
+
+  // A version `<v>.<n>` can only clash with a name the function had before:
+  // two versions differ in v or n, and the digits after the last dot give
+  // both back.
+  void findCollidingNames() {
+    mayCollide_.assign(numOrig_, 0);
+    for (VarId v = 0; v < numOrig_; ++v) {
+      const std::string &name = f_.varName(v);
+      size_t dot = name.rfind('.');
+      if (dot == std::string::npos || dot + 1 == name.size())
+        continue;
+      if (!std::all_of(name.begin() + dot + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        continue;
+      if (std::optional<VarId> base = f_.lookupVar(std::string_view(name).substr(0, dot)))
+        mayCollide_[*base] = 1;
+    }
   }
 
   void collectTypes() {
@@ -124,11 +156,14 @@ private:
   }
 
   VarId newVersion(VarId v) {
-    std::string base = f_.varName(v);
     for (;;) {
-      std::string name = base + "." + std::to_string(nextVersion_[v]++);
-      if (!f_.lookupVar(name))
-        return f_.var(name);
+      nameBuffer_ = f_.varName(v);
+      nameBuffer_ += '.';
+      char digits[16];
+      auto [end, ec] = std::to_chars(digits, digits + sizeof digits, nextVersion_[v]++);
+      nameBuffer_.append(digits, end);
+      if (!mayCollide_[v] || !f_.lookupVar(nameBuffer_))
+        return f_.var(nameBuffer_);
     }
   }
 
@@ -161,26 +196,30 @@ private:
     for (const Param &p : f_.params)
       stack_[p.var].push_back(p.var); // a parameter is its own first version
     // Iterative pre-order walk of the dominator tree; on leaving a block the
-    // versions it pushed are popped.
+    // versions it pushed are popped. The variables the blocks on the walk's
+    // path pushed are one stack, pushed[frame.pushedFrom, ...) a frame's own
+    // (not a vector per block).
     struct Frame {
       BlockId block;
       unsigned nextChild;
-      std::vector<VarId> pushed;
+      size_t pushedFrom;
     };
     std::vector<Frame> frames;
-    frames.push_back({f_.entry(), 0, {}});
-    renameBlock(cfg, frames.back().block, frames.back().pushed);
+    std::vector<VarId> pushed;
+    frames.push_back({f_.entry(), 0, 0});
+    renameBlock(cfg, frames.back().block, pushed);
     while (!frames.empty()) {
       Frame &top = frames.back();
       const BlockList &kids = dom.children(top.block);
       if (top.nextChild < kids.size()) {
         BlockId c = kids[top.nextChild++];
-        frames.push_back({c, 0, {}});
-        renameBlock(cfg, c, frames.back().pushed);
+        frames.push_back({c, 0, pushed.size()});
+        renameBlock(cfg, c, pushed);
         continue;
       }
-      for (VarId v : top.pushed)
-        stack_[v].pop_back();
+      for (size_t i = top.pushedFrom; i < pushed.size(); ++i)
+        stack_[pushed[i]].pop_back();
+      pushed.resize(top.pushedFrom);
       frames.pop_back();
     }
     std::vector<Instr> &entry = f_.block(f_.entry()).instrs;
@@ -248,9 +287,13 @@ private:
 } // namespace
 
 bool toSSA(Function &f) {
-  if (!canConvertToSSA(f))
+  // canConvertToSSA, sharing its CFG with the construction.
+  if (f.layout.empty() || !isPlainNonSpeculative(f))
     return false;
-  SSABuilder(f).run();
+  std::optional<CFG> cfg(std::in_place, f);
+  if (!DefiniteAssignment(f, *cfg).possiblyUndefinedReads().empty())
+    return false;
+  SSABuilder(f).run(std::move(cfg));
   return true;
 }
 
