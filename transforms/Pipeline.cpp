@@ -534,7 +534,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     // unroller on its version from before, and keeps the cheaper of the two.
     if (!copied.empty() && refreshed && !ctx.failed()) {
       PassTimer timer(ctx, "unroll without copy-unroll (copy-unrolled functions)");
-      Program alt = *beforeCopies;
+      Program alt = std::move(*beforeCopies); // its only use
       ProgramWeights altWeights = ProgramWeights::fromProfile(alt, *profileBeforeCopies);
       std::map<size_t, std::pair<size_t, std::vector<RegionRemark>>> altChunks;
       for (size_t i : copied) {
