@@ -463,32 +463,18 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // A speculative chunk keeps its function out of SSA round trips, which
   // copy-unroll needs: with speculation on, copy-unroll goes first.
   const bool copiesFirst = options.superblocks.speculation;
-  // The functions copy-unroll changed, and the program and profile from
-  // before it (see below): the program is put together from the versions
-  // copy-unroll set aside, and only when it changed some function.
+  // The functions copy-unroll changed (by index), their versions from
+  // before it, and the profile from before it (see below).
   std::vector<size_t> copied;
-  std::optional<Program> beforeCopies;
+  FunctionVersions copiedVersions;
   std::optional<Profile> profileBeforeCopies;
   if (options.unrolling && refreshed && copiesFirst) {
-    FunctionVersions copiedVersions;
     keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights,
                              &copiedVersions, &profileBeforeCopies);
     if (ctx.failed())
       return;
-    if (!copiedVersions.empty()) {
-      PassTimer timer(ctx, "copy from before copy-unroll (unroll without it)");
-      beforeCopies.emplace();
-      std::vector<Function> &functions = beforeCopies->functions;
-      functions.reserve(program.functions.size());
-      auto next = copiedVersions.begin();
-      for (size_t i = 0; i < program.functions.size(); ++i)
-        if (next != copiedVersions.end() && next->first == i) {
-          copied.push_back(i);
-          functions.push_back(std::move(next++->second));
-        } else {
-          functions.push_back(program.functions[i]);
-        }
-    }
+    for (const auto &[i, f] : copiedVersions)
+      copied.push_back(i);
   }
   if (options.unrolling && refreshed) {
     bool changed = false;
@@ -518,6 +504,30 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
         }
         return did;
     };
+    // A loop copy-unroll doubled no longer matches a speculative chunk that
+    // may run it for less: a function copy-unroll changed also takes the
+    // unroller on its version from before, and keeps the cheaper of the two
+    // (below). That version is unrolled and profiled within the program
+    // from before copy-unroll, which `program` is for the while: the
+    // versions swap places, and swap back, so nothing is copied. (It comes
+    // before the unroller's run on `program`, which it does not depend on.)
+    std::map<size_t, std::pair<size_t, std::vector<RegionRemark>>> altChunks;
+    std::optional<Profile> altProfile;
+    if (!copied.empty()) {
+      PassTimer timer(ctx, "unroll without copy-unroll (copy-unrolled functions)");
+      for (auto &[i, version] : copiedVersions)
+        std::swap(program.functions[i], version);
+      ProgramWeights altWeights = ProgramWeights::fromProfile(program, *profileBeforeCopies);
+      for (size_t i : copied) {
+        Function &f = program.functions[i];
+        auto &[growth, rem] = altChunks[i];
+        unrollFunction(f, altWeights.of(f), growth, rem);
+      }
+      altProfile = reprofile(program, profile.inputs, ctx);
+      // Back: `program` as copy-unroll left it; copiedVersions, the others.
+      for (auto &[i, version] : copiedVersions)
+        std::swap(program.functions[i], version);
+    }
     {
       PassScope scope(ctx, kLoopUnrollPass.name, program);
       for (Function &f : program.functions)
@@ -529,27 +539,13 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       refreshed = reprofile(program, profile.inputs, ctx);
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
-    // A loop copy-unroll doubled no longer matches a speculative chunk that
-    // may run it for less: a function copy-unroll changed also takes the
-    // unroller on its version from before, and keeps the cheaper of the two.
     if (!copied.empty() && refreshed && !ctx.failed()) {
-      PassTimer timer(ctx, "unroll without copy-unroll (copy-unrolled functions)");
-      Program alt = std::move(*beforeCopies); // its only use
-      ProgramWeights altWeights = ProgramWeights::fromProfile(alt, *profileBeforeCopies);
-      std::map<size_t, std::pair<size_t, std::vector<RegionRemark>>> altChunks;
-      for (size_t i : copied) {
-        Function &f = alt.functions[i];
-        auto &[growth, rem] = altChunks[i];
-        unrollFunction(f, altWeights.of(f), growth, rem);
-      }
-      std::optional<Profile> altProfile = reprofile(alt, profile.inputs, ctx);
       std::vector<size_t> swapped;
       if (altProfile)
-        for (size_t i : copied)
-          if (dynamicCost(alt.functions[i], *altProfile) <
-              dynamicCost(program.functions[i], *refreshed)) {
+        for (auto &[i, alt] : copiedVersions)
+          if (dynamicCost(alt, *altProfile) < dynamicCost(program.functions[i], *refreshed)) {
             const std::string &name = program.functions[i].name;
-            program.functions[i] = std::move(alt.functions[i]);
+            program.functions[i] = std::move(alt);
             chunkGrowth[name] = altChunks[i].first;
             unrollRemarks[name] = std::move(altChunks[i].second);
             swapped.push_back(i);
