@@ -3,28 +3,47 @@
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 
+#include <llvm/ADT/StringMap.h>
+
 #include <optional>
+#include <string_view>
+#include <vector>
 
 namespace brisk {
 
 llvm::StringSet<> functionsThatWriteMemory(const Program &program) {
+  // The functions that store or free, or call a function the program lacks,
+  // then their callers, transitively: one pass over the program and one
+  // step per caller, without a search of the program per call.
+  llvm::StringSet<> names;
+  for (const Function &f : program.functions)
+    names.insert(f.name);
+  llvm::StringMap<std::vector<size_t>> callersOf; // by callee name
   llvm::StringSet<> writers;
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (const Function &f : program.functions) {
-      if (writers.contains(f.name))
-        continue;
-      bool writes = false;
-      for (BlockId b : f.layout)
-        for (const Instr &in : f.block(b).instrs)
-          writes |= in.op == Opcode::Store || in.op == Opcode::Free ||
-                    (in.op == Opcode::Call &&
-                     (writers.contains(in.callee) || !program.findFunction(in.callee)));
-      if (writes) {
-        writers.insert(f.name);
-        changed = true;
+  std::vector<std::string_view> work;
+  for (size_t i = 0; i < program.functions.size(); ++i) {
+    const Function &f = program.functions[i];
+    bool writes = false;
+    for (BlockId b : f.layout)
+      for (const Instr &in : f.block(b).instrs) {
+        if (in.op == Opcode::Store || in.op == Opcode::Free)
+          writes = true;
+        else if (in.op == Opcode::Call && !names.contains(in.callee))
+          writes = true;
+        else if (in.op == Opcode::Call)
+          callersOf[in.callee].push_back(i);
       }
-    }
+    if (writes && writers.insert(f.name).second)
+      work.push_back(f.name);
+  }
+  while (!work.empty()) {
+    auto callers = callersOf.find(work.back());
+    work.pop_back();
+    if (callers == callersOf.end())
+      continue;
+    for (size_t i : callers->second)
+      if (writers.insert(program.functions[i].name).second)
+        work.push_back(program.functions[i].name);
   }
   return writers;
 }

@@ -138,10 +138,10 @@ bool runCopyUnroll(Program &p, PassContext &ctx) {
 }
 // Plain functions only, without a profile (accumulators always).
 bool runTailRecursion(Program &p, PassContext &ctx) {
-  for (size_t i = 0; i < p.functions.size(); ++i)
-    for (size_t j = 0; j < i; ++j)
-      if (p.functions[i].name == p.functions[j].name)
-        return false; // calls would be ambiguous
+  llvm::StringSet<> names;
+  for (const Function &f : p.functions)
+    if (!names.insert(f.name).second)
+      return false; // calls would be ambiguous
   bool changed = false;
   for (Function &f : p.functions)
     if (!ctx.isSSA(f) && ctx.covers(f))

@@ -12,6 +12,9 @@
 #include "transforms/interprocedural/RecursiveConstants.h"
 #include "transforms/interprocedural/TailRecursion.h"
 
+#include <llvm/ADT/StringMap.h>
+#include <llvm/ADT/StringSet.h>
+
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -277,11 +280,18 @@ static void keepCheaperStrengthReduction(Program &program, Program before,
 // liveness after the round trip, so this measures instead of predicting: the
 // program is re-profiled and a function keeps its unrolled version only when
 // its dynamic count went down. `current` and `weights` describe the result.
+// `kept`, when given, receives each function that keeps its unrolled version
+// (by index, in increasing order) with its version from before, and
+// `profileBefore` then what `current` was on entry: with them the caller can
+// rebuild the program from before without having copied it.
+using FunctionVersions = std::vector<std::pair<size_t, Function>>;
+
 static void keepCheaperCopyUnrolling(Program &program,
                                      const std::vector<std::vector<std::string>> &inputs,
                                      const GrowthLimits &limits,
                                      PassContext &ctx, std::optional<Profile> &current,
-                                     ProgramWeights &weights, std::vector<size_t> *kept = nullptr) {
+                                     ProgramWeights &weights, FunctionVersions *kept = nullptr,
+                                     std::optional<Profile> *profileBefore = nullptr) {
   std::map<size_t, Function> before;
   {
     PassScope scope(ctx, kCopyUnrollPass.name, program);
@@ -310,9 +320,12 @@ static void keepCheaperCopyUnrolling(Program &program,
       program.functions[i] = std::move(saved);
       reverted.push_back(i);
     } else if (kept) {
-      kept->push_back(i);
+      kept->emplace_back(i, std::move(saved));
     }
-  current = withFunctionsFrom(std::move(*trial), *current, reverted, program);
+  Profile merged = withFunctionsFrom(std::move(*trial), *current, reverted, program);
+  if (profileBefore && kept && !kept->empty())
+    *profileBefore = std::move(current);
+  current = std::move(merged);
   weights = ProgramWeights::fromProfile(program, *current);
 }
 
@@ -422,7 +435,11 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // Without recorded inputs they are skipped: superblocks need counts.
   std::optional<Profile> refreshed;
   if (options.scalarOptimizations && !profile.inputs.empty()) {
-    Program beforeScalar = options.scalar.strengthReduction ? program : Program{};
+    Program beforeScalar;
+    if (options.scalar.strengthReduction) {
+      PassTimer timer(ctx, "copy before the scalar passes (strength-reduce check)");
+      beforeScalar = program;
+    }
     ScalarPipelineOptions scalar = options.scalar;
     scalar.sizeLimits = &limits;
     llvm::StringSet<> reduced;
@@ -446,17 +463,18 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // A speculative chunk keeps its function out of SSA round trips, which
   // copy-unroll needs: with speculation on, copy-unroll goes first.
   const bool copiesFirst = options.superblocks.speculation;
-  // The functions copy-unroll changed, and the program and profile from
-  // before it (see below).
+  // The functions copy-unroll changed (by index), their versions from
+  // before it, and the profile from before it (see below).
   std::vector<size_t> copied;
-  std::optional<Program> beforeCopies;
+  FunctionVersions copiedVersions;
   std::optional<Profile> profileBeforeCopies;
   if (options.unrolling && refreshed && copiesFirst) {
-    beforeCopies = program;
-    profileBeforeCopies = refreshed;
-    keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights, &copied);
+    keepCheaperCopyUnrolling(program, profile.inputs, limits, ctx, refreshed, weights,
+                             &copiedVersions, &profileBeforeCopies);
     if (ctx.failed())
       return;
+    for (const auto &[i, f] : copiedVersions)
+      copied.push_back(i);
   }
   if (options.unrolling && refreshed) {
     bool changed = false;
@@ -486,6 +504,30 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
         }
         return did;
     };
+    // A loop copy-unroll doubled no longer matches a speculative chunk that
+    // may run it for less: a function copy-unroll changed also takes the
+    // unroller on its version from before, and keeps the cheaper of the two
+    // (below). That version is unrolled and profiled within the program
+    // from before copy-unroll, which `program` is for the while: the
+    // versions swap places, and swap back, so nothing is copied. (It comes
+    // before the unroller's run on `program`, which it does not depend on.)
+    std::map<size_t, std::pair<size_t, std::vector<RegionRemark>>> altChunks;
+    std::optional<Profile> altProfile;
+    if (!copied.empty()) {
+      PassTimer timer(ctx, "unroll without copy-unroll (copy-unrolled functions)");
+      for (auto &[i, version] : copiedVersions)
+        std::swap(program.functions[i], version);
+      ProgramWeights altWeights = ProgramWeights::fromProfile(program, *profileBeforeCopies);
+      for (size_t i : copied) {
+        Function &f = program.functions[i];
+        auto &[growth, rem] = altChunks[i];
+        unrollFunction(f, altWeights.of(f), growth, rem);
+      }
+      altProfile = reprofile(program, profile.inputs, ctx);
+      // Back: `program` as copy-unroll left it; copiedVersions, the others.
+      for (auto &[i, version] : copiedVersions)
+        std::swap(program.functions[i], version);
+    }
     {
       PassScope scope(ctx, kLoopUnrollPass.name, program);
       for (Function &f : program.functions)
@@ -497,27 +539,13 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       refreshed = reprofile(program, profile.inputs, ctx);
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
-    // A loop copy-unroll doubled no longer matches a speculative chunk that
-    // may run it for less: a function copy-unroll changed also takes the
-    // unroller on its version from before, and keeps the cheaper of the two.
     if (!copied.empty() && refreshed && !ctx.failed()) {
-      PassTimer timer(ctx, "unroll without copy-unroll (copy-unrolled functions)");
-      Program alt = *beforeCopies;
-      ProgramWeights altWeights = ProgramWeights::fromProfile(alt, *profileBeforeCopies);
-      std::map<size_t, std::pair<size_t, std::vector<RegionRemark>>> altChunks;
-      for (size_t i : copied) {
-        Function &f = alt.functions[i];
-        auto &[growth, rem] = altChunks[i];
-        unrollFunction(f, altWeights.of(f), growth, rem);
-      }
-      std::optional<Profile> altProfile = reprofile(alt, profile.inputs, ctx);
       std::vector<size_t> swapped;
       if (altProfile)
-        for (size_t i : copied)
-          if (dynamicCost(alt.functions[i], *altProfile) <
-              dynamicCost(program.functions[i], *refreshed)) {
+        for (auto &[i, alt] : copiedVersions)
+          if (dynamicCost(alt, *altProfile) < dynamicCost(program.functions[i], *refreshed)) {
             const std::string &name = program.functions[i].name;
-            program.functions[i] = std::move(alt.functions[i]);
+            program.functions[i] = std::move(alt);
             chunkGrowth[name] = altChunks[i].first;
             unrollRemarks[name] = std::move(altChunks[i].second);
             swapped.push_back(i);
@@ -611,27 +639,34 @@ static std::vector<std::string> overBudget(const Program &program, const GrowthL
 // run `version` comes from) when there, else from `original`, transitively.
 static void replaceFunction(Program &program, const Function &version, const Program &source,
                             const Program &original) {
-  if (Function *f = program.findFunction(version.name))
-    *f = version;
-  else
+  // The first function of each name, as findFunction finds it.
+  llvm::StringMap<size_t> index;
+  for (size_t i = 0; i < program.functions.size(); ++i)
+    index.try_emplace(program.functions[i].name, i);
+  if (auto it = index.find(version.name); it != index.end()) {
+    program.functions[it->second] = version;
+  } else {
+    index.try_emplace(version.name, program.functions.size());
     program.functions.push_back(version);
+  }
   std::vector<std::string> work{version.name};
   while (!work.empty()) {
-    const Function *f = program.findFunction(work.back());
+    const Function &f = program.functions[index.find(work.back())->second];
     work.pop_back();
     std::vector<std::string> missing;
-    for (BlockId b : f->layout)
-      for (const Instr &in : f->block(b).instrs)
-        if (in.op == Opcode::Call && !program.findFunction(in.callee))
+    for (BlockId b : f.layout)
+      for (const Instr &in : f.block(b).instrs)
+        if (in.op == Opcode::Call && !index.count(in.callee))
           missing.push_back(in.callee);
     for (const std::string &name : missing) {
-      if (program.findFunction(name))
+      if (index.count(name))
         continue;
       const Function *from = source.findFunction(name);
       if (!from)
         from = original.findFunction(name);
       if (!from)
         continue; // a call the original program makes to no function
+      index.try_emplace(name, program.functions.size());
       program.functions.push_back(*from);
       work.push_back(name);
     }
@@ -712,6 +747,9 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
                               &retryRemarks);
     if (ctx.failed())
       return;
+    std::map<std::string, std::vector<RegionRemark>, std::less<>> retryRemarksOf;
+    for (RegionRemark &r : retryRemarks)
+      retryRemarksOf[r.function].push_back(std::move(r));
     std::vector<std::string> stillOver;
     for (const std::string &name : over) {
       const Function *candidate = retry.findFunction(name);
@@ -719,11 +757,7 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
                            sizeBudget(*candidate, retryLimits[name], retryShares,
                                       options.superblocks)) {
         replaceFunction(program, *candidate, retry, original);
-        std::vector<RegionRemark> &mine = remarksOf[name];
-        mine.clear();
-        for (const RegionRemark &r : retryRemarks)
-          if (r.function == name)
-            mine.push_back(r);
+        remarksOf[name] = retryRemarksOf[name];
       } else {
         stillOver.push_back(name);
       }
@@ -756,17 +790,18 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
 static void runWithinProgramLimit(Program &program, const Profile &profile, PassContext &ctx,
                                   const SuperblockPipelineOptions &options,
                                   std::vector<RegionRemark> *remarks) {
-  const Program original = program;
+  // Every retry starts from the input; for a large program this copy is
+  // most often never used, but no retry can be ruled out beforehand.
+  const Program original = [&] {
+    PassTimer timer(ctx, "copy of the input (for retries)");
+    return program;
+  }();
   double limit = options.programGrowthLimit * double(std::max<size_t>(original.instrCount(), 1));
   // The size the limit counts: the output's, so without the functions
   // dead-functions deletes at the end (inlined at every site, their room
   // goes to the code that runs).
   auto sizeOf = [&](const Program &p) {
-    if (!options.deadFunctions)
-      return double(p.instrCount());
-    Program live = p;
-    removeUncalledFunctions(live);
-    return double(live.instrCount());
+    return double(options.deadFunctions ? liveInstrCount(p) : p.instrCount());
   };
   // Fewer instructions on the training inputs win, unless the other runs
   // more of the program under speculation for at most the speculation
@@ -913,10 +948,10 @@ void runSuperblockPipeline(Program &program, const Profile &profile, PassContext
   if (!removeUncalledFunctions(program) || !remarks)
     return;
   // A deleted function's regions never run: their remarks go with it.
-  std::erase_if(*remarks, [&](const RegionRemark &r) {
-    return std::none_of(program.functions.begin(), program.functions.end(),
-                        [&](const Function &f) { return f.name == r.function; });
-  });
+  llvm::StringSet<> kept;
+  for (const Function &f : program.functions)
+    kept.insert(f.name);
+  std::erase_if(*remarks, [&](const RegionRemark &r) { return !kept.contains(r.function); });
 }
 
 } // namespace brisk

@@ -1,9 +1,14 @@
 // analysis/MemoryAlias: the alias model's answers on small functions whose
-// variables are each defined once (so they are SSA without conversion).
+// variables are each defined once (so they are SSA without conversion), and
+// functionsThatWriteMemory on call chains, cycles and missing callees.
 #include "analysis/MemoryAlias.h"
 #include "test/analysis/ParseHelper.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
 
 namespace brisk {
 namespace {
@@ -211,6 +216,108 @@ TEST(MemoryAliasTest, IndexPlusConstantIsTheIndexAtAnOffset) {
   EXPECT_TRUE(alias.mustAlias(m.v("aj0"), m.v("aj")));
   EXPECT_FALSE(alias.mayAlias(m.v("aj"), m.v("aj1")));
   EXPECT_FALSE(alias.mayAlias(m.v("aj1"), m.v("aj2")));
+}
+
+} // namespace
+} // namespace brisk
+
+namespace brisk {
+namespace {
+
+// functionsThatWriteMemory as it was first written: the fixed point of "stores,
+// frees or calls a writer or a missing function", rescanning every function
+// per round. The worklist version must find the same set.
+llvm::StringSet<> writersByRescanning(const Program &program) {
+  llvm::StringSet<> writers;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const Function &f : program.functions) {
+      if (writers.contains(f.name))
+        continue;
+      bool writes = false;
+      for (BlockId b : f.layout)
+        for (const Instr &in : f.block(b).instrs)
+          writes |= in.op == Opcode::Store || in.op == Opcode::Free ||
+                    (in.op == Opcode::Call &&
+                     (writers.contains(in.callee) || !program.findFunction(in.callee)));
+      if (writes) {
+        writers.insert(f.name);
+        changed = true;
+      }
+    }
+  }
+  return writers;
+}
+
+std::vector<std::string> sorted(const llvm::StringSet<> &set) {
+  std::vector<std::string> out;
+  for (const auto &e : set)
+    out.push_back(e.getKey().str());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Callers listed before their callees (the rescan needs a round per level),
+// a cycle that never writes, one that does, a call of a missing function, and
+// two functions of one name of which only the second writes.
+const char *kCallChains = R"(
+@top(p: ptr<int>) {
+  call @middle p;
+}
+@middle(p: ptr<int>) {
+  call @bottom p;
+}
+@bottom(p: ptr<int>) {
+  one: int = const 1;
+  store p one;
+}
+@readOnly(p: ptr<int>): int {
+  v: int = load p;
+  w: int = call @readOnlyToo p;
+  ret v;
+}
+@readOnlyToo(p: ptr<int>): int {
+  v: int = call @readOnly p;
+  ret v;
+}
+@loopA(p: ptr<int>) {
+  call @loopB p;
+}
+@loopB(p: ptr<int>) {
+  call @loopA p;
+  free p;
+}
+@callsNothingKnown {
+  call @nowhere;
+}
+@callsUnknownCaller {
+  call @callsNothingKnown;
+}
+@twice(p: ptr<int>): int {
+  v: int = load p;
+  ret v;
+}
+@twice(p: ptr<int>) {
+  free p;
+}
+@callsTwice(p: ptr<int>) {
+  v: int = call @twice p;
+}
+@main {
+  n: int = const 1;
+}
+)";
+
+TEST(MemoryAliasTest, WritersAreTheCallersOfStoresFreesAndMissingFunctionsTransitively) {
+  Program p = parseOrDie(kCallChains);
+  llvm::StringSet<> writers = functionsThatWriteMemory(p);
+  EXPECT_EQ(sorted(writers),
+            (std::vector<std::string>{"bottom", "callsNothingKnown", "callsTwice",
+                                      "callsUnknownCaller", "loopA", "loopB", "middle", "top",
+                                      "twice"}));
+  EXPECT_EQ(sorted(writers), sorted(writersByRescanning(p)));
+  Program empty;
+  EXPECT_TRUE(functionsThatWriteMemory(empty).empty());
 }
 
 } // namespace

@@ -148,6 +148,40 @@ TEST(PassRegistryTest, RunsPassesByNameAndRejectsUnknownNames) {
   EXPECT_NE(error.find("runs only inside the superblock pipeline"), std::string::npos) << error;
 }
 
+// The registry's tail-recursion leaves a program with two functions of one
+// name alone (its calls would be ambiguous), and otherwise makes the self
+// tail call a loop.
+TEST(PassRegistryTest, TailRecursionSkipsProgramsWithDuplicateNames) {
+  const char *countdown = R"(
+@down(n: int): int {
+  zero: int = const 0;
+  one: int = const 1;
+  done: bool = le n zero;
+  br done .out .again;
+.out:
+  ret n;
+.again:
+  m: int = sub n one;
+  r: int = call @down m;
+  ret r;
+}
+@main(n: int) {
+  r: int = call @down n;
+  print r;
+}
+)";
+  auto selfCalls = [](const Program &p) { return test::countOp(p.functions[0], Opcode::Call); };
+  std::string error;
+  Program unique = test::parseOrDie(countdown);
+  PassContext ctx;
+  ASSERT_TRUE(runPassList(unique, ctx, "tail-recursion", error)) << error;
+  EXPECT_EQ(selfCalls(unique), 0u) << toText(unique);
+  Program twice = test::parseOrDie(countdown);
+  twice.functions.push_back(twice.functions[1]);
+  ASSERT_TRUE(runPassList(twice, ctx, "tail-recursion", error)) << error;
+  EXPECT_EQ(selfCalls(twice), 1u) << toText(twice);
+}
+
 // Every pass the superblock pipeline runs dumps under a name from the one
 // list, so `--dump-after=NAME` can name each of them.
 TEST(PassRegistryTest, EveryPassThePipelineRunsIsNamedInThePassList) {

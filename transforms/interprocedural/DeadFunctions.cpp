@@ -2,18 +2,23 @@
 
 #include <llvm/ADT/StringMap.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace brisk {
 
-bool removeUncalledFunctions(Program &program) {
+namespace {
+
+// Which functions of `program` main reaches through calls, by index; empty
+// when the program is to be left alone (no main, or duplicate names).
+std::vector<bool> functionsReachedFromMain(const Program &program) {
   llvm::StringMap<size_t> index;
   for (size_t i = 0; i < program.functions.size(); ++i)
     if (!index.try_emplace(program.functions[i].name, i).second)
-      return false; // duplicate names
+      return {}; // duplicate names
   auto main = index.find("main");
   if (main == index.end())
-    return false;
+    return {};
   std::vector<bool> reached(program.functions.size(), false);
   std::vector<size_t> work{main->second};
   reached[main->second] = true;
@@ -28,6 +33,26 @@ bool removeUncalledFunctions(Program &program) {
             work.push_back(it->second);
           }
   }
+  return reached;
+}
+
+} // namespace
+
+size_t liveInstrCount(const Program &program) {
+  std::vector<bool> reached = functionsReachedFromMain(program);
+  if (reached.empty())
+    return program.instrCount();
+  size_t n = 0;
+  for (size_t i = 0; i < program.functions.size(); ++i)
+    if (reached[i])
+      n += program.functions[i].instrCount();
+  return n;
+}
+
+bool removeUncalledFunctions(Program &program) {
+  std::vector<bool> reached = functionsReachedFromMain(program);
+  if (reached.empty() || std::find(reached.begin(), reached.end(), false) == reached.end())
+    return false;
   std::vector<Function> kept;
   for (size_t i = 0; i < program.functions.size(); ++i)
     if (reached[i])

@@ -20,4 +20,10 @@ namespace brisk {
 
 bool removeUncalledFunctions(Program &program);
 
+// The number of instructions `program` would have after
+// removeUncalledFunctions (the program itself when that would leave it as
+// it is), counted without copying or changing it: the size the pipeline's
+// program-level growth limit checks.
+size_t liveInstrCount(const Program &program);
+
 } // namespace brisk
