@@ -359,7 +359,7 @@ private:
     changed |= visitBlock(cfg.entry());
     while (!stack.empty()) {
       Frame &top = stack.back();
-      const BlockList &kids = dom.children(top.block);
+      BlockRange kids = dom.children(top.block);
       if (top.nextChild < kids.size()) {
         BlockId child = kids[top.nextChild++];
         stack.push_back({child, table_.size(), 0});

@@ -237,7 +237,7 @@ private:
       for (Instr &phi : f_.block(b).instrs) {
         if (phi.op != Opcode::Phi)
           break;
-        const BlockList &preds = cfg.preds(b);
+        BlockRange preds = cfg.preds(b);
         for (size_t k = 0; k < phi.labels.size();) {
           if (std::find(preds.begin(), preds.end(), phi.labels[k]) == preds.end()) {
             phi.labels.erase(phi.labels.begin() + k);
