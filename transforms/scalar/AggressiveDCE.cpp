@@ -23,10 +23,11 @@ public:
         branchLive_(f.blocks.size(), false) {}
 
   bool run() {
-    bool speculative = false;
+    bool speculative = false, hasUndef = false;
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs) {
         speculative |= in.info().effect == EffectClass::Guard;
+        hasUndef |= in.op == Opcode::Undef;
         if (in.hasDest()) {
           def_[in.dest] = &in;
           defBlock_[in.dest] = b;
@@ -40,8 +41,13 @@ public:
     cd_ = &cd;
     DominatorTree dom(cfg);
     LoopInfo loops(cfg, dom);
-    std::vector<bool> finite = findFiniteLoops(f_, cfg, dom, loops);
-    DefiniteAssignment assigned(f_, cfg);
+    std::vector<bool> finite = findFiniteLoops(f_, dom, loops, def_, defBlock_);
+    // In SSA every definition dominates its uses (the verifier's D2), so
+    // only an `undef`, or a failed guard restoring a variable, can leave a
+    // read unassigned: without either there is nothing to find.
+    std::optional<DefiniteAssignment> assigned;
+    if (speculative || hasUndef)
+      assigned.emplace(f_, cfg);
     // Without control dependence (speculation: a guard's recovery edge is
     // not an ordinary branch; unreachable blocks: no post-dominators) every
     // branch stays. So does every branch of a loop not proven finite: the
@@ -55,7 +61,7 @@ public:
         markBranch(b);
       const std::vector<Instr> &instrs = f_.block(b).instrs;
       for (unsigned i = 0; i < instrs.size(); ++i)
-        if (assigned.mayReadUndefined(b, i)) {
+        if (assigned && assigned->mayReadUndefined(b, i)) {
           undefinedReads_.insert(&instrs[i]);
           markLive(instrs[i], b);
         } else if (isRoot(instrs[i])) {
@@ -74,7 +80,8 @@ public:
       std::erase_if(ins, [&](const Instr &in) {
         if (in.isTerminator())
           return false;
-        return !isRoot(in) && !undefinedReads_.count(&in) && (!in.hasDest() || !live_[in.dest]);
+        return (!in.hasDest() || !live_[in.dest]) && !isRoot(in) &&
+               (undefinedReads_.empty() || !undefinedReads_.count(&in));
       });
       changed |= ins.size() != before;
       Instr *term = f_.block(b).terminator();
