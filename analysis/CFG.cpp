@@ -41,7 +41,7 @@ BlockList blockSuccessors(const Function &f, BlockId b) {
   return out;
 }
 
-CFG::CFG(const Function &f)
+CFG::CFG(const Function &f, Guards guards)
     : succSpan_(f.blocks.size()), predBegin_(f.blocks.size() + 1, 0),
       rpoIndex_(f.blocks.size(), kNotReached), fallthrough_(f.blocks.size(), kNoBlock) {
   if (f.layout.empty())
@@ -60,7 +60,8 @@ CFG::CFG(const Function &f)
     if (i + kAhead < f.layout.size()) {
       const std::vector<Instr> &ahead = f.block(f.layout[i + kAhead]).instrs;
       if (!ahead.empty()) {
-        __builtin_prefetch(ahead.data());
+        if (guards == Guards::Scan)
+          __builtin_prefetch(ahead.data());
         __builtin_prefetch(&ahead.back());
       }
     }
@@ -78,10 +79,11 @@ CFG::CFG(const Function &f)
       fallthrough_[b] = f.layout[i + 1];
       add(f.layout[i + 1]);
     }
-    for (const Instr &in : blk.instrs)
-      if (in.op == Opcode::Guard)
-        for (BlockId t : in.labels)
-          add(t);
+    if (guards == Guards::Scan)
+      for (const Instr &in : blk.instrs)
+        if (in.op == Opcode::Guard)
+          for (BlockId t : in.labels)
+            add(t);
     succSpan_[b] = {uint32_t(begin), uint32_t(succ_.size() - begin)};
   }
 

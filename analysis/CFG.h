@@ -49,7 +49,11 @@ std::vector<BlockId> fallthroughs(const Function &f);
 
 class CFG {
 public:
-  explicit CFG(const Function &f);
+  // Whether to look for guards' abort edges. A pass that has just walked the
+  // function and seen no `guard` passes Guards::Absent and the CFG reads
+  // only the blocks' terminators, not every instruction.
+  enum class Guards { Scan, Absent };
+  explicit CFG(const Function &f, Guards guards = Guards::Scan);
 
   BlockId entry() const { return entry_; }
   size_t numBlocks() const { return succSpan_.size(); }

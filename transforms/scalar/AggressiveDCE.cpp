@@ -28,6 +28,9 @@ public:
       for (const Instr &in : f_.block(b).instrs) {
         speculative |= in.info().effect == EffectClass::Guard;
         hasUndef |= in.op == Opcode::Undef;
+        // What isRoot() may accept (it needs every constant first).
+        if (in.op != Opcode::Br && in.op != Opcode::Jmp && in.info().effect != EffectClass::Pure)
+          rootCandidates_.push_back({&in, b});
         if (in.hasDest()) {
           def_[in.dest] = &in;
           defBlock_[in.dest] = b;
@@ -35,7 +38,8 @@ public:
             constant_[in.dest] = in.value.asInt();
         }
       }
-    CFG cfg(f_);
+    guards_ = speculative ? CFG::Guards::Scan : CFG::Guards::Absent;
+    CFG cfg(f_, guards_);
     PostDominatorTree pdom(cfg);
     ControlDependence cd(cfg, pdom);
     cd_ = &cd;
@@ -59,15 +63,23 @@ public:
                          (pdom.ipdom(b) == kNoBlock || mayLoopForever(b, loops, finite)));
       if (keepBranch)
         markBranch(b);
+      if (!assigned)
+        continue;
       const std::vector<Instr> &instrs = f_.block(b).instrs;
       for (unsigned i = 0; i < instrs.size(); ++i)
-        if (assigned && assigned->mayReadUndefined(b, i)) {
+        if (assigned->mayReadUndefined(b, i)) {
           undefinedReads_.insert(&instrs[i]);
           markLive(instrs[i], b);
         } else if (isRoot(instrs[i])) {
           markLive(instrs[i], b);
         }
     }
+    // Marking is a closure: its result does not depend on the order of the
+    // roots, so without possibly undefined reads they come from the list.
+    if (!assigned)
+      for (auto [in, b] : rootCandidates_)
+        if (isRoot(*in))
+          markLive(*in, b);
     while (!work_.empty()) {
       auto [in, b] = work_.back();
       work_.pop_back();
@@ -180,7 +192,7 @@ private:
   // (dead ones, since a live phi keeps its predecessors' branches) lose
   // their entries from them.
   void removeUnreachable() {
-    CFG cfg(f_);
+    CFG cfg(f_, guards_);
     std::vector<BlockId> kept;
     for (BlockId b : f_.layout) {
       if (cfg.reachable(b))
@@ -207,6 +219,9 @@ private:
   std::vector<std::optional<int64_t>> constant_;
   std::vector<bool> live_, blockLive_, branchLive_;
   std::vector<std::pair<const Instr *, BlockId>> work_;
+  // Every instruction but br, jmp and the pure ones, with its block.
+  std::vector<std::pair<const Instr *, BlockId>> rootCandidates_;
+  CFG::Guards guards_ = CFG::Guards::Scan; // Absent: the function has no guard
   // Roots too: reads that may find their variable unassigned (they may trap).
   std::unordered_set<const Instr *> undefinedReads_;
   const ControlDependence *cd_ = nullptr;

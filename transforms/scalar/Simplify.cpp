@@ -160,7 +160,7 @@ private:
   // and reset it.
   const CFG &currentCFG() {
     if (!lastCFG_)
-      lastCFG_.emplace(f_);
+      lastCFG_.emplace(f_, CFG::Guards::Absent); // applicable(): no guard
     return *lastCFG_;
   }
 
@@ -278,7 +278,7 @@ private:
   // `current`, when given, is the CFG of the function as it is now.
   void placeBlocks(std::optional<CFG> current) {
     if (!current)
-      current.emplace(f_);
+      current.emplace(f_, CFG::Guards::Absent);
     const CFG &cfg = *current;
     DominatorTree dom(cfg);
     LoopInfo loops(cfg, dom);
