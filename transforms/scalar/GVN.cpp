@@ -315,27 +315,29 @@ private:
   }
 
   bool runOnce() {
-    CFG cfg(f_);
-    DominatorTree dom(cfg);
     leader_.resize(f_.numVars());
     for (VarId v = 0; v < leader_.size(); ++v)
       leader_[v] = v;
     table_.clear();
     constBits_.assign(f_.numVars(), std::nullopt);
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
-          constBits_[in.dest] = in.value.asInt();
     // Through copies too: `x = id c` kept for a phi still makes c feed it.
     feedsPhi_.assign(f_.numVars(), false);
     std::vector<VarId> copyOf(f_.numVars(), kNoVar), work;
+    bool hasGuard = false;
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs) {
-        if (in.op == Opcode::Phi)
+        if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
+          constBits_[in.dest] = in.value.asInt();
+        else if (in.op == Opcode::Phi)
           work.insert(work.end(), in.args.begin(), in.args.end());
         else if (in.op == Opcode::Id && in.args.size() == 1)
           copyOf[in.dest] = in.args[0];
+        else if (in.op == Opcode::Guard)
+          hasGuard = true;
       }
+    // After the walk, which has looked for guards.
+    CFG cfg(f_, hasGuard ? CFG::Guards::Scan : CFG::Guards::Absent);
+    DominatorTree dom(cfg);
     while (!work.empty()) {
       VarId v = work.back();
       work.pop_back();

@@ -25,6 +25,7 @@
 #include <llvm/ADT/SmallVector.h>
 
 #include <cmath>
+#include <optional>
 #include <vector>
 
 namespace brisk {
@@ -162,14 +163,15 @@ struct Site {
 class SCCP {
 public:
   explicit SCCP(Function &f)
-      : f_(f), cfg_(f), value_(f.numVars()), changedAt_(f.numVars(), 0),
+      : f_(f), value_(f.numVars()), changedAt_(f.numVars(), 0),
         blockExecutable_(f.blocks.size(), false) {}
 
   bool run() {
     collectUses();
+    cfg_.emplace(f_, hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
     for (const Param &p : f_.params)
       value_[p.var] = LatticeValue::bottom();
-    markEdge(kNoBlock, cfg_.entry());
+    markEdge(kNoBlock, cfg_->entry());
     while (!edgeWork_.empty() || !varWork_.empty()) {
       while (!edgeWork_.empty()) {
         auto [from, to] = edgeWork_.back();
@@ -205,6 +207,7 @@ private:
       const auto &ins = f_.block(b).instrs;
       firstId_[b] = id;
       for (uint32_t i = 0; i < ins.size(); ++i, ++id) {
+        hasGuard_ |= ins[i].op == Opcode::Guard;
         size_t first = reads.size();
         forEachUse(ins[i], [&](VarId v) {
           for (size_t k = first; k < reads.size(); ++k)
@@ -249,7 +252,7 @@ private:
     for (uint32_t i = 0; i < ins.size(); ++i)
       visitInstr(to, i, firstId_[to] + i);
     if (!f_.block(to).terminator())
-      for (BlockId s : cfg_.succs(to))
+      for (BlockId s : cfg_->succs(to))
         markEdge(to, s);
   }
 
@@ -284,7 +287,7 @@ private:
         return;
       }
     }
-    for (BlockId s : cfg_.succs(b))
+    for (BlockId s : cfg_->succs(b))
       markEdge(b, s);
   }
 
@@ -367,7 +370,7 @@ private:
         continue;
       }
       // Unreachable: the successors that stay lose their phi entries.
-      for (BlockId s : cfg_.succs(b)) // the CFG of f_ as it was: no edit so far
+      for (BlockId s : cfg_->succs(b)) // the CFG of f_ as it was: no edit so far
         if (blockExecutable_[s])
           dropPhiEntries(f_.block(s), b);
       f_.block(b).dead = true;
@@ -433,7 +436,10 @@ private:
   }
 
   Function &f_;
-  CFG cfg_; // its succs() are blockSuccessors() without a layout search per call
+  // Its succs() are blockSuccessors() without a layout search per call.
+  // Built after collectUses(), which looks for guards.
+  std::optional<CFG> cfg_;
+  bool hasGuard_ = false;
   std::vector<LatticeValue> value_;
   // Lowering clock: changedAt_[v] is the tick of v's last change,
   // evaluatedAt_[id] the tick at which instruction `id` was last evaluated

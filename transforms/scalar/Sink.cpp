@@ -5,6 +5,7 @@
 #include "analysis/Uses.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 namespace brisk {
@@ -13,16 +14,21 @@ namespace {
 
 class Sinker {
 public:
-  explicit Sinker(Function &f) : f_(f), cfg_(f), dom_(cfg_) {}
+  explicit Sinker(Function &f) : f_(f) {}
 
   bool run() {
     // The blocks using each variable, grouped by variable with a counting
     // sort (one array, not a list per variable), in layout order.
     const size_t nv = f_.numVars();
     useStart_.assign(nv + 1, 0);
+    bool hasGuard = false;
     for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
+      for (const Instr &in : f_.block(b).instrs) {
+        hasGuard |= in.op == Opcode::Guard;
         forEachUseSite(in, b, [&](VarId v, BlockId) { ++useStart_[v + 1]; });
+      }
+    cfg_.emplace(f_, hasGuard ? CFG::Guards::Scan : CFG::Guards::Absent);
+    dom_.emplace(*cfg_);
     for (size_t v = 0; v < nv; ++v)
       useStart_[v + 1] += useStart_[v];
     useBlocks_.resize(useStart_[nv]);
@@ -31,7 +37,7 @@ public:
       for (const Instr &in : f_.block(b).instrs)
         forEachUseSite(in, b, [&](VarId v, BlockId u) { useBlocks_[at[v]++] = u; });
     bool changed = false;
-    for (BlockId b : cfg_.rpo())
+    for (BlockId b : cfg_->rpo())
       changed |= sinkFrom(b);
     return changed;
   }
@@ -56,10 +62,10 @@ private:
     llvm::MutableArrayRef<BlockId> uses = usesOf(v);
     if (uses.empty())
       return kNoBlock; // dead: ADCE's business, not a reason to move
-    for (BlockId s : cfg_.succs(b)) {
-      if (cfg_.preds(s).size() != 1 || s == b)
+    for (BlockId s : cfg_->succs(b)) {
+      if (cfg_->preds(s).size() != 1 || s == b)
         continue;
-      if (std::all_of(uses.begin(), uses.end(), [&](BlockId u) { return dom_.dominates(s, u); }))
+      if (std::all_of(uses.begin(), uses.end(), [&](BlockId u) { return dom_->dominates(s, u); }))
         return s;
     }
     return kNoBlock;
@@ -103,8 +109,8 @@ private:
   }
 
   Function &f_;
-  CFG cfg_;
-  DominatorTree dom_;
+  std::optional<CFG> cfg_; // built once the first walk has looked for guards
+  std::optional<DominatorTree> dom_;
   // The blocks using v (a phi uses at the end of the incoming block, one
   // entry per use): useBlocks_[useStart_[v], useStart_[v + 1]).
   std::vector<uint32_t> useStart_;
