@@ -89,10 +89,19 @@ PostDominatorTree::PostDominatorTree(const CFG &cfg)
       }
     }
   }
-  std::vector<std::vector<unsigned>> children(n);
+  // Children grouped by parent with a counting sort (in order), not a
+  // list per node.
+  std::vector<unsigned> childBegin(n + 1, 0), child(order.size() > 0 ? order.size() - 1 : 0);
   for (unsigned i = 1; i < order.size(); ++i) {
     ipdom_[block(order[i])] = block(order[doms[i]]);
-    children[doms[i]].push_back(i);
+    ++childBegin[doms[i] + 1];
+  }
+  for (size_t v = 0; v < n; ++v)
+    childBegin[v + 1] += childBegin[v];
+  {
+    std::vector<unsigned> at(childBegin.begin(), childBegin.end() - 1);
+    for (unsigned i = 1; i < order.size(); ++i)
+      child[at[doms[i]]++] = i;
   }
   // Entry/exit numbers on the tree (by order index) for O(1) queries.
   std::vector<unsigned> pre(n, kNone), post(n, kNone);
@@ -101,8 +110,8 @@ PostDominatorTree::PostDominatorTree(const CFG &cfg)
   pre[0] = clock++;
   while (!stack.empty()) {
     auto &[v, next] = stack.back();
-    if (next < children[v].size()) {
-      unsigned c = children[v][next++];
+    if (next < childBegin[v + 1] - childBegin[v]) {
+      unsigned c = child[childBegin[v] + next++];
       pre[c] = clock++;
       stack.push_back({c, 0});
     } else {
