@@ -80,11 +80,14 @@ public:
     size_t mask = slots_.size() - 1;
     if (!slots_.empty()) {
       for (size_t i = h & mask;; i = (i + 1) & mask) {
-        uint32_t s = slots_[i];
-        if (s == kEmpty)
+        Slot s = slots_[i];
+        if (s.entry == kEmpty)
           break;
-        if (s != kTomb && entries_[s].hash == h && entries_[s].key == key)
-          return entries_[s].value;
+        // The slot's copy of the hash spares a cache miss on the entry for
+        // every other expression the probe passes.
+        if (s.entry != kTomb && s.tag == uint32_t(h >> 32) && entries_[s.entry].hash == h &&
+            entries_[s.entry].key == key)
+          return entries_[s.entry].value;
       }
     }
     if ((used_ + 1) * 4 > slots_.size() * 3)
@@ -100,8 +103,8 @@ public:
     while (entries_.size() > n) {
       uint32_t e = uint32_t(entries_.size() - 1);
       for (size_t i = entries_[e].hash & mask;; i = (i + 1) & mask)
-        if (slots_[i] == e) {
-          slots_[i] = kTomb;
+        if (slots_[i].entry == e) {
+          slots_[i].entry = kTomb;
           break;
         }
       entries_.pop_back();
@@ -121,17 +124,21 @@ private:
     VarId value;
   };
   std::vector<Entry> entries_;
-  std::vector<uint32_t> slots_; // entry index, kEmpty or kTomb
+  struct Slot {
+    uint32_t entry; // entry index, kEmpty or kTomb
+    uint32_t tag;   // the high half of the entry's hash
+  };
+  std::vector<Slot> slots_;
   size_t used_ = 0;             // slots not empty (entries and tombstones)
 
   void place(uint32_t e) {
     size_t mask = slots_.size() - 1;
     size_t i = entries_[e].hash & mask;
-    while (slots_[i] != kEmpty && slots_[i] != kTomb)
+    while (slots_[i].entry != kEmpty && slots_[i].entry != kTomb)
       i = (i + 1) & mask;
-    if (slots_[i] == kEmpty)
+    if (slots_[i].entry == kEmpty)
       ++used_;
-    slots_[i] = e;
+    slots_[i] = {e, uint32_t(entries_[e].hash >> 32)};
   }
   // Drops the tombstones, and doubles the table when the live keys fill
   // more than a third of it.
@@ -139,7 +146,7 @@ private:
     size_t cap = std::max<size_t>(slots_.size(), 64);
     while ((entries_.size() + 1) * 3 > cap)
       cap *= 2;
-    slots_.assign(cap, kEmpty);
+    slots_.assign(cap, Slot{kEmpty, 0});
     used_ = 0;
     for (uint32_t e = 0; e < entries_.size(); ++e)
       place(e);
