@@ -86,7 +86,7 @@ public:
       auto [in, b] = work_[next];
       markOperands(*in, b);
     }
-    bool changed = false;
+    bool changed = false, rewired = false;
     for (BlockId b : f_.layout) {
       auto &ins = f_.block(b).instrs;
       size_t before = ins.size();
@@ -103,11 +103,15 @@ public:
         // ways meet again.
         BlockId target = pdom.ipdom(b);
         *term = makeJump(target, term->pos);
-        changed = true;
+        changed = rewired = true;
       }
     }
-    if (changed)
-      removeUnreachable();
+    // Deleting instructions never changes an edge (terminators and guards
+    // stay), so unless a branch was rewritten the CFG is still cfg.
+    if (rewired)
+      removeUnreachable(CFG(f_, guards_));
+    else if (changed)
+      removeUnreachable(cfg);
     return changed;
   }
 
@@ -200,8 +204,7 @@ private:
   // Blocks that rewritten branches no longer reach hold nothing live; phis
   // (dead ones, since a live phi keeps its predecessors' branches) lose
   // their entries from them.
-  void removeUnreachable() {
-    CFG cfg(f_, guards_);
+  void removeUnreachable(const CFG &cfg) {
     std::vector<BlockId> kept;
     for (BlockId b : f_.layout) {
       if (cfg.reachable(b))
