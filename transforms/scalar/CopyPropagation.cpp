@@ -39,8 +39,13 @@ public:
     for (BlockId b : f_.layout) {
       auto &ins = f_.block(b).instrs;
       std::erase_if(ins, [&](const Instr &in) { return in.hasDest() && find(in.dest) != in.dest; });
+      // An operand is written only when it changes: a store to every one
+      // would dirty every instruction's cache lines.
       for (Instr &in : ins)
-        forEachUseRef(in, [&](VarId &v) { v = find(v); });
+        forEachUseRef(in, [&](VarId &v) {
+          if (VarId l = find(v); l != v)
+            v = l;
+        });
     }
     return true;
   }

@@ -97,6 +97,9 @@ public:
     return kNoVar;
   }
   size_t size() const { return entries_.size(); }
+  // Room for n entries: ExprKey's SmallVector has no noexcept move, so a
+  // growing vector of entries would copy every key it holds.
+  void reserve(size_t n) { entries_.reserve(n); }
   // Removes the most recent keys until `n` are left.
   void popTo(size_t n) {
     size_t mask = slots_.size() - 1;
@@ -285,7 +288,10 @@ private:
     for (size_t i = 0; i < blk.instrs.size(); ++i) {
       Instr &in = blk.instrs[i];
       if (in.op != Opcode::Phi)
-        forEachUseRef(in, [&](VarId &a) { a = leaderOf(a); });
+        forEachUseRef(in, [&](VarId &a) {
+          if (VarId l = leaderOf(a); l != a) // no store (and dirty line) when unchanged
+            a = l;
+        });
       if (!in.hasDest())
         continue;
       VarId replacement = kNoVar;
@@ -331,8 +337,10 @@ private:
     feedsPhi_.assign(f_.numVars(), false);
     std::vector<VarId> copyOf(f_.numVars(), kNoVar), work;
     bool hasGuard = false;
+    size_t defs = 0; // at most this many expressions enter the table
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs) {
+        defs += in.hasDest();
         if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
           constBits_[in.dest] = in.value.asInt();
         else if (in.op == Opcode::Phi)
@@ -345,6 +353,7 @@ private:
     // After the walk, which has looked for guards.
     CFG cfg(f_, hasGuard ? CFG::Guards::Scan : CFG::Guards::Absent);
     DominatorTree dom(cfg);
+    table_.reserve(defs);
     while (!work.empty()) {
       VarId v = work.back();
       work.pop_back();
@@ -384,7 +393,10 @@ private:
     // definitions were replaced) still name deleted variables.
     for (BlockId b : f_.layout)
       for (Instr &in : f_.block(b).instrs)
-        forEachUseRef(in, [&](VarId &a) { a = leaderOf(a); });
+        forEachUseRef(in, [&](VarId &a) {
+          if (VarId l = leaderOf(a); l != a) // no store (and dirty line) when unchanged
+            a = l;
+        });
     return true;
   }
 };

@@ -234,7 +234,10 @@ private:
       };
       for (BlockId b : f_.layout)
         for (Instr &in : f_.block(b).instrs)
-          forEachUseRef(in, [&](VarId &v) { v = resolve(v); });
+          forEachUseRef(in, [&](VarId &v) {
+            if (VarId r = resolve(v); r != v) // no store when unchanged
+              v = r;
+          });
     }
     return true;
   }
