@@ -41,33 +41,36 @@ BlockList blockSuccessors(const Function &f, BlockId b) {
   return out;
 }
 
-CFG::CFG(const Function &f)
-    : succs_(f.blocks.size()), preds_(f.blocks.size()), rpoIndex_(f.blocks.size(), kNotReached),
-      fallthrough_(f.blocks.size(), kNoBlock) {
+CFG::CFG(const Function &f, Guards guards)
+    : succSpan_(f.blocks.size()), predBegin_(f.blocks.size() + 1, 0),
+      rpoIndex_(f.blocks.size(), kNotReached), fallthrough_(f.blocks.size(), kNoBlock) {
   if (f.layout.empty())
     return;
+  const size_t n = f.blocks.size();
   entry_ = f.layout.front();
   // Successors come from the layout in one pass: a block's fall-through
   // target is the next layout entry, which avoids a search per block.
   // The loop is bound by cache misses on blocks and their instructions, so
   // both are fetched a few blocks ahead.
   constexpr size_t kAhead = 8;
+  succ_.reserve(f.layout.size() * 2);
   for (size_t i = 0; i < f.layout.size(); ++i) {
     if (i + 2 * kAhead < f.layout.size())
       __builtin_prefetch(&f.block(f.layout[i + 2 * kAhead]));
     if (i + kAhead < f.layout.size()) {
       const std::vector<Instr> &ahead = f.block(f.layout[i + kAhead]).instrs;
       if (!ahead.empty()) {
-        __builtin_prefetch(ahead.data());
+        if (guards == Guards::Scan)
+          __builtin_prefetch(ahead.data());
         __builtin_prefetch(&ahead.back());
       }
     }
     BlockId b = f.layout[i];
     const Block &blk = f.block(b);
-    BlockList &out = succs_[b];
+    const size_t begin = succ_.size();
     auto add = [&](BlockId t) {
-      if (std::find(out.begin(), out.end(), t) == out.end())
-        out.push_back(t);
+      if (std::find(succ_.begin() + std::ptrdiff_t(begin), succ_.end(), t) == succ_.end())
+        succ_.push_back(t);
     };
     if (const Instr *term = blk.terminator()) {
       for (BlockId t : term->labels)
@@ -76,36 +79,48 @@ CFG::CFG(const Function &f)
       fallthrough_[b] = f.layout[i + 1];
       add(f.layout[i + 1]);
     }
-    for (const Instr &in : blk.instrs)
-      if (in.op == Opcode::Guard)
-        for (BlockId t : in.labels)
-          add(t);
+    if (guards == Guards::Scan)
+      for (const Instr &in : blk.instrs)
+        if (in.op == Opcode::Guard)
+          for (BlockId t : in.labels)
+            add(t);
+    succSpan_[b] = {uint32_t(begin), uint32_t(succ_.size() - begin)};
   }
 
   // Iterative DFS for the post-order, so deep CFGs cannot overflow the stack.
-  std::vector<BlockId> post;
-  std::vector<uint8_t> seen(f.blocks.size(), 0);
+  // rpoIndex_ doubles as the visited mark (anything but kNotReached) and the
+  // post-order is written into rpo_, then reversed.
+  rpo_.reserve(f.layout.size());
   std::vector<std::pair<BlockId, unsigned>> stack{{entry_, 0}};
-  seen[entry_] = 1;
+  rpoIndex_[entry_] = 0;
   while (!stack.empty()) {
     auto &[b, next] = stack.back();
-    if (next < succs_[b].size()) {
-      BlockId s = succs_[b][next++];
-      if (!seen[s]) {
-        seen[s] = 1;
+    if (next < succSpan_[b].size) {
+      BlockId s = succ_[succSpan_[b].begin + next++];
+      if (rpoIndex_[s] == kNotReached) {
+        rpoIndex_[s] = 0;
         stack.push_back({s, 0});
       }
     } else {
-      post.push_back(b);
+      rpo_.push_back(b);
       stack.pop_back();
     }
   }
-  rpo_.assign(post.rbegin(), post.rend());
+  std::reverse(rpo_.begin(), rpo_.end());
   for (unsigned i = 0; i < rpo_.size(); ++i)
     rpoIndex_[rpo_[i]] = i;
+  // Predecessors: reachable sources in RPO, each target's in the order the
+  // RPO meets them (a counting sort by target keeps that order).
   for (BlockId b : rpo_)
-    for (BlockId s : succs_[b])
-      preds_[s].push_back(b);
+    for (BlockId s : succs(b))
+      ++predBegin_[s + 1];
+  for (size_t b = 0; b < n; ++b)
+    predBegin_[b + 1] += predBegin_[b];
+  pred_.resize(predBegin_[n]);
+  std::vector<uint32_t> at(predBegin_.begin(), predBegin_.end() - 1);
+  for (BlockId b : rpo_)
+    for (BlockId s : succs(b))
+      pred_[at[s]++] = b;
 }
 
 } // namespace brisk

@@ -14,11 +14,18 @@
 // are reported by reachable(). Predecessor lists hold only reachable blocks,
 // so that a phi's incoming list and preds() agree.
 //
+// The edges live in flat arrays (successors in layout order, predecessors
+// grouped by block with a counting sort), not in a list per block: building
+// a CFG is then a few allocations whatever the function's size, and passes
+// that rebuild it after each edit pay for the walk over the instructions
+// (the guard scan), not for the allocator.
+//
 // Invalidated by any edit to terminators, guards, labels or the layout.
 #pragma once
 
 #include "ir/IR.h"
 
+#include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/SmallVector.h>
 
 #include <vector>
@@ -26,6 +33,9 @@
 namespace brisk {
 
 using BlockList = llvm::SmallVector<BlockId, 2>;
+// A view of blocks owned by an analysis (CFG edges, dominator-tree children):
+// valid while that analysis lives.
+using BlockRange = llvm::ArrayRef<BlockId>;
 
 // The successors of `b` as written (no reachability filtering).
 BlockList blockSuccessors(const Function &f, BlockId b);
@@ -39,12 +49,20 @@ std::vector<BlockId> fallthroughs(const Function &f);
 
 class CFG {
 public:
-  explicit CFG(const Function &f);
+  // Whether to look for guards' abort edges. A pass that has just walked the
+  // function and seen no `guard` passes Guards::Absent and the CFG reads
+  // only the blocks' terminators, not every instruction.
+  enum class Guards { Scan, Absent };
+  explicit CFG(const Function &f, Guards guards = Guards::Scan);
 
   BlockId entry() const { return entry_; }
-  size_t numBlocks() const { return succs_.size(); }
-  const BlockList &succs(BlockId b) const { return succs_[b]; }
-  const BlockList &preds(BlockId b) const { return preds_[b]; }
+  size_t numBlocks() const { return succSpan_.size(); }
+  BlockRange succs(BlockId b) const {
+    return {succ_.data() + succSpan_[b].begin, succSpan_[b].size};
+  }
+  BlockRange preds(BlockId b) const {
+    return {pred_.data() + predBegin_[b], predBegin_[b + 1] - predBegin_[b]};
+  }
   // Reachable blocks in reverse post-order; rpo().front() is the entry.
   const std::vector<BlockId> &rpo() const { return rpo_; }
   // Position of `b` in rpo(), or kNotReached.
@@ -56,8 +74,14 @@ public:
   static constexpr unsigned kNotReached = ~0u;
 
 private:
+  struct Span {
+    uint32_t begin = 0, size = 0;
+  };
   BlockId entry_ = kNoBlock;
-  std::vector<BlockList> succs_, preds_;
+  std::vector<Span> succSpan_;     // by BlockId, into succ_
+  std::vector<BlockId> succ_;      // every block's successors, in layout order
+  std::vector<uint32_t> predBegin_; // by BlockId (and one past): pred_[predBegin_[b], predBegin_[b + 1])
+  std::vector<BlockId> pred_;
   std::vector<BlockId> rpo_;
   std::vector<unsigned> rpoIndex_;
   std::vector<BlockId> fallthrough_;

@@ -5,7 +5,7 @@
 namespace brisk {
 
 DominatorTree::DominatorTree(const CFG &cfg)
-    : idom_(cfg.numBlocks(), kNoBlock), children_(cfg.numBlocks()), pre_(cfg.numBlocks(), kNone),
+    : idom_(cfg.numBlocks(), kNoBlock), childBegin_(cfg.numBlocks() + 1, 0), pre_(cfg.numBlocks(), kNone),
       post_(cfg.numBlocks(), kNone), depth_(cfg.numBlocks(), 0) {
   const std::vector<BlockId> &rpo = cfg.rpo();
   if (rpo.empty())
@@ -39,9 +39,19 @@ DominatorTree::DominatorTree(const CFG &cfg)
       }
     }
   }
+  // Children grouped by parent with a counting sort, each parent's in RPO.
   for (unsigned i = 1; i < rpo.size(); ++i) {
     idom_[rpo[i]] = rpo[doms[i]];
-    children_[rpo[doms[i]]].push_back(rpo[i]);
+    ++childBegin_[rpo[doms[i]] + 1];
+  }
+  const size_t n = cfg.numBlocks();
+  for (size_t b = 0; b < n; ++b)
+    childBegin_[b + 1] += childBegin_[b];
+  child_.resize(rpo.size() - 1);
+  {
+    std::vector<uint32_t> at(childBegin_.begin(), childBegin_.end() - 1);
+    for (unsigned i = 1; i < rpo.size(); ++i)
+      child_[at[rpo[doms[i]]]++] = rpo[i];
   }
   // Entry/exit numbers for O(1) dominance queries; iterative to bound stack use.
   unsigned clock = 0;
@@ -50,8 +60,8 @@ DominatorTree::DominatorTree(const CFG &cfg)
   preorder_.push_back(rpo[0]);
   while (!stack.empty()) {
     auto &[b, next] = stack.back();
-    if (next < children_[b].size()) {
-      BlockId c = children_[b][next++];
+    if (next < childBegin_[b + 1] - childBegin_[b]) {
+      BlockId c = child_[childBegin_[b] + next++];
       pre_[c] = clock++;
       depth_[c] = depth_[b] + 1;
       preorder_.push_back(c);
@@ -72,7 +82,7 @@ bool DominatorTree::dominates(BlockId a, BlockId b) const {
 DominanceFrontier::DominanceFrontier(const CFG &cfg, const DominatorTree &dom)
     : df_(cfg.numBlocks()) {
   for (BlockId b : cfg.rpo()) {
-    const BlockList &preds = cfg.preds(b);
+    BlockRange preds = cfg.preds(b);
     // The entry has an implicit edge from outside the function, so one
     // predecessor already makes it a join.
     if (preds.size() < (b == cfg.entry() ? 1u : 2u))

@@ -26,7 +26,10 @@ public:
 
   // Immediate dominator; kNoBlock for the entry and unreachable blocks.
   BlockId idom(BlockId b) const { return idom_[b]; }
-  const BlockList &children(BlockId b) const { return children_[b]; }
+  // In reverse post-order of the CFG.
+  BlockRange children(BlockId b) const {
+    return {child_.data() + childBegin_[b], childBegin_[b + 1] - childBegin_[b]};
+  }
   // Reflexive: every reachable block dominates itself.
   bool dominates(BlockId a, BlockId b) const;
   bool strictlyDominates(BlockId a, BlockId b) const { return a != b && dominates(a, b); }
@@ -40,7 +43,9 @@ public:
 private:
   static constexpr unsigned kNone = ~0u;
   std::vector<BlockId> idom_;
-  std::vector<BlockList> children_;
+  // Children grouped by parent: child_[childBegin_[b], childBegin_[b + 1]).
+  std::vector<uint32_t> childBegin_;
+  std::vector<BlockId> child_;
   std::vector<unsigned> pre_, post_, depth_;
   std::vector<BlockId> preorder_;
 };

@@ -36,16 +36,9 @@ Rel negate(Rel r) {
 
 class Prover {
 public:
-  Prover(const Function &f, const DominatorTree &dom, const LoopInfo &loops)
-      : f_(f), dom_(dom), loops_(loops), def_(f.numVars(), nullptr),
-        defBlock_(f.numVars(), kNoBlock) {
-    for (BlockId b : f.layout)
-      for (const Instr &in : f.block(b).instrs)
-        if (in.hasDest()) {
-          def_[in.dest] = &in;
-          defBlock_[in.dest] = b;
-        }
-  }
+  Prover(const Function &f, const DominatorTree &dom, const LoopInfo &loops,
+         const std::vector<const Instr *> &def, const std::vector<BlockId> &defBlock)
+      : f_(f), dom_(dom), loops_(loops), def_(def), defBlock_(defBlock) {}
 
   bool finite(LoopId l) const {
     const Loop &loop = loops_.loop(l);
@@ -59,8 +52,8 @@ private:
   const Function &f_;
   const DominatorTree &dom_;
   const LoopInfo &loops_;
-  std::vector<const Instr *> def_;
-  std::vector<BlockId> defBlock_;
+  const std::vector<const Instr *> &def_;
+  const std::vector<BlockId> &defBlock_;
 
   bool dominatesLatches(BlockId e, const Loop &loop) const {
     return std::all_of(loop.latches.begin(), loop.latches.end(),
@@ -256,7 +249,21 @@ private:
 std::vector<bool> findFiniteLoops(const Function &f, const CFG &cfg, const DominatorTree &dom,
                                   const LoopInfo &loops) {
   (void)cfg;
-  Prover prover(f, dom, loops);
+  std::vector<const Instr *> def(f.numVars(), nullptr);
+  std::vector<BlockId> defBlock(f.numVars(), kNoBlock);
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.hasDest()) {
+        def[in.dest] = &in;
+        defBlock[in.dest] = b;
+      }
+  return findFiniteLoops(f, dom, loops, def, defBlock);
+}
+
+std::vector<bool> findFiniteLoops(const Function &f, const DominatorTree &dom,
+                                  const LoopInfo &loops, const std::vector<const Instr *> &def,
+                                  const std::vector<BlockId> &defBlock) {
+  Prover prover(f, dom, loops, def, defBlock);
   std::vector<bool> out(loops.loops().size(), false);
   for (LoopId l = 0; l < out.size(); ++l)
     out[l] = prover.finite(l);

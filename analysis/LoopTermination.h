@@ -37,5 +37,12 @@ namespace brisk {
 // Indexed by LoopId: true when the loop is proven finite (see above).
 std::vector<bool> findFiniteLoops(const Function &f, const CFG &cfg, const DominatorTree &dom,
                                   const LoopInfo &loops);
+// The same, given each variable's defining instruction and its block in the
+// layout (nullptr and kNoBlock for parameters and variables without one), as
+// a pass that has them at hand already keeps them: saves a walk over the
+// function.
+std::vector<bool> findFiniteLoops(const Function &f, const DominatorTree &dom,
+                                  const LoopInfo &loops, const std::vector<const Instr *> &def,
+                                  const std::vector<BlockId> &defBlock);
 
 } // namespace brisk

@@ -15,7 +15,7 @@ PostDominatorTree::PostDominatorTree(const CFG &cfg)
   auto node = [&](BlockId b) { return b == kNoBlock ? 0u : cfg.rpoIndex(b) + 1; };
   auto block = [&](unsigned v) { return v == 0 ? kNoBlock : rpo[v - 1]; };
   for (BlockId b : rpo) {
-    succs_[b] = cfg.succs(b);
+    succs_[b].assign(cfg.succs(b).begin(), cfg.succs(b).end());
     if (succs_[b].empty())
       succs_[b].push_back(kNoBlock);
   }
@@ -25,23 +25,20 @@ PostDominatorTree::PostDominatorTree(const CFG &cfg)
   // the exit and the DFS continues from it.
   std::vector<unsigned> order; // post-order of the reversed DFS
   std::vector<uint8_t> seen(n, 0);
+  // The virtual exit's predecessors, found once (not each time the DFS
+  // returns to it).
+  std::vector<BlockId> exits;
+  for (BlockId b : rpo)
+    if (std::find(succs_[b].begin(), succs_[b].end(), kNoBlock) != succs_[b].end())
+      exits.push_back(b);
   auto dfs = [&](unsigned root) {
     std::vector<std::pair<unsigned, unsigned>> stack{{root, 0}};
     seen[root] = 1;
     while (!stack.empty()) {
       auto &[v, next] = stack.back();
-      const BlockList *preds = nullptr;
-      BlockList exits;
-      if (v == 0) {
-        for (BlockId b : rpo)
-          if (std::find(succs_[b].begin(), succs_[b].end(), kNoBlock) != succs_[b].end())
-            exits.push_back(b);
-        preds = &exits;
-      } else {
-        preds = &cfg.preds(block(v));
-      }
-      if (next < preds->size()) {
-        unsigned w = node((*preds)[next++]);
+      BlockRange preds = v == 0 ? BlockRange(exits) : cfg.preds(block(v));
+      if (next < preds.size()) {
+        unsigned w = node(preds[next++]);
         if (!seen[w]) {
           seen[w] = 1;
           stack.push_back({w, 0});
@@ -92,10 +89,19 @@ PostDominatorTree::PostDominatorTree(const CFG &cfg)
       }
     }
   }
-  std::vector<std::vector<unsigned>> children(n);
+  // Children grouped by parent with a counting sort (in order), not a
+  // list per node.
+  std::vector<unsigned> childBegin(n + 1, 0), child(order.size() > 0 ? order.size() - 1 : 0);
   for (unsigned i = 1; i < order.size(); ++i) {
     ipdom_[block(order[i])] = block(order[doms[i]]);
-    children[doms[i]].push_back(i);
+    ++childBegin[doms[i] + 1];
+  }
+  for (size_t v = 0; v < n; ++v)
+    childBegin[v + 1] += childBegin[v];
+  {
+    std::vector<unsigned> at(childBegin.begin(), childBegin.end() - 1);
+    for (unsigned i = 1; i < order.size(); ++i)
+      child[at[doms[i]]++] = i;
   }
   // Entry/exit numbers on the tree (by order index) for O(1) queries.
   std::vector<unsigned> pre(n, kNone), post(n, kNone);
@@ -104,8 +110,8 @@ PostDominatorTree::PostDominatorTree(const CFG &cfg)
   pre[0] = clock++;
   while (!stack.empty()) {
     auto &[v, next] = stack.back();
-    if (next < children[v].size()) {
-      unsigned c = children[v][next++];
+    if (next < childBegin[v + 1] - childBegin[v]) {
+      unsigned c = child[childBegin[v] + next++];
       pre[c] = clock++;
       stack.push_back({c, 0});
     } else {

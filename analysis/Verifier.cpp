@@ -266,7 +266,7 @@ private:
           diags_.error(at(b, i), "[P1] phi after a non-phi instruction");
         if (!cfg.reachable(b))
           continue;
-        const BlockList &preds = cfg.preds(b);
+        BlockRange preds = cfg.preds(b);
         for (BlockId p : preds) {
           int count = 0;
           for (BlockId l : in.labels)

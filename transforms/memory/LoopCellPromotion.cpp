@@ -291,7 +291,7 @@ private:
                      const Loop &loop, BlockId pre, VarId init) {
     if (bd.atStart[b] != kNoVar)
       return bd.atStart[b];
-    const BlockList &preds = cfg_->preds(b);
+    BlockRange preds = cfg_->preds(b);
     if (b != loop.header && preds.size() == 1)
       return bd.atStart[b] = valueAtEnd(bd, preds.front(), type, hint, loop, pre, init);
     VarId phi = newPhi(b, type, hint);

@@ -480,7 +480,7 @@ private:
     renameBlock(frames.back().block, frames.back().pushed);
     while (!frames.empty()) {
       Frame &top = frames.back();
-      const BlockList &kids = dom.children(top.block);
+      BlockRange kids = dom.children(top.block);
       if (top.nextChild < kids.size()) {
         BlockId c = kids[top.nextChild++];
         frames.push_back({c, 0, {}});
@@ -540,7 +540,7 @@ private:
   // Phi entries in the order of the block's predecessors, like toSSA's.
   void sortPhiEntries() {
     for (BlockId b : cfg_.rpo()) {
-      const BlockList &preds = cfg_.preds(b);
+      BlockRange preds = cfg_.preds(b);
       for (Instr &phi : f_.block(b).instrs) {
         if (phi.op != Opcode::Phi)
           break;

@@ -23,10 +23,14 @@ public:
         branchLive_(f.blocks.size(), false) {}
 
   bool run() {
-    bool speculative = false;
+    bool speculative = false, hasUndef = false;
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs) {
         speculative |= in.info().effect == EffectClass::Guard;
+        hasUndef |= in.op == Opcode::Undef;
+        // What isRoot() may accept (it needs every constant first).
+        if (in.op != Opcode::Br && in.op != Opcode::Jmp && in.info().effect != EffectClass::Pure)
+          rootCandidates_.push_back({&in, b});
         if (in.hasDest()) {
           def_[in.dest] = &in;
           defBlock_[in.dest] = b;
@@ -34,14 +38,20 @@ public:
             constant_[in.dest] = in.value.asInt();
         }
       }
-    CFG cfg(f_);
+    guards_ = speculative ? CFG::Guards::Scan : CFG::Guards::Absent;
+    CFG cfg(f_, guards_);
     PostDominatorTree pdom(cfg);
     ControlDependence cd(cfg, pdom);
     cd_ = &cd;
     DominatorTree dom(cfg);
     LoopInfo loops(cfg, dom);
-    std::vector<bool> finite = findFiniteLoops(f_, cfg, dom, loops);
-    DefiniteAssignment assigned(f_, cfg);
+    std::vector<bool> finite = findFiniteLoops(f_, dom, loops, def_, defBlock_);
+    // In SSA every definition dominates its uses (the verifier's D2), so
+    // only an `undef`, or a failed guard restoring a variable, can leave a
+    // read unassigned: without either there is nothing to find.
+    std::optional<DefiniteAssignment> assigned;
+    if (speculative || hasUndef)
+      assigned.emplace(f_, cfg);
     // Without control dependence (speculation: a guard's recovery edge is
     // not an ordinary branch; unreachable blocks: no post-dominators) every
     // branch stays. So does every branch of a loop not proven finite: the
@@ -53,28 +63,38 @@ public:
                          (pdom.ipdom(b) == kNoBlock || mayLoopForever(b, loops, finite)));
       if (keepBranch)
         markBranch(b);
+      if (!assigned)
+        continue;
       const std::vector<Instr> &instrs = f_.block(b).instrs;
       for (unsigned i = 0; i < instrs.size(); ++i)
-        if (assigned.mayReadUndefined(b, i)) {
+        if (assigned->mayReadUndefined(b, i)) {
           undefinedReads_.insert(&instrs[i]);
           markLive(instrs[i], b);
         } else if (isRoot(instrs[i])) {
           markLive(instrs[i], b);
         }
     }
-    while (!work_.empty()) {
-      auto [in, b] = work_.back();
-      work_.pop_back();
+    // Marking is a closure: its result does not depend on the order of the
+    // roots, so without possibly undefined reads they come from the list.
+    if (!assigned)
+      for (auto [in, b] : rootCandidates_)
+        if (isRoot(*in))
+          markLive(*in, b);
+    // First in, first out, so that the prefetch of an instruction pushed
+    // (see push) has the time the ones before it take to arrive.
+    for (size_t next = 0; next < work_.size(); ++next) {
+      auto [in, b] = work_[next];
       markOperands(*in, b);
     }
-    bool changed = false;
+    bool changed = false, rewired = false;
     for (BlockId b : f_.layout) {
       auto &ins = f_.block(b).instrs;
       size_t before = ins.size();
       std::erase_if(ins, [&](const Instr &in) {
         if (in.isTerminator())
           return false;
-        return !isRoot(in) && !undefinedReads_.count(&in) && (!in.hasDest() || !live_[in.dest]);
+        return (!in.hasDest() || !live_[in.dest]) && !isRoot(in) &&
+               (undefinedReads_.empty() || !undefinedReads_.count(&in));
       });
       changed |= ins.size() != before;
       Instr *term = f_.block(b).terminator();
@@ -83,11 +103,15 @@ public:
         // ways meet again.
         BlockId target = pdom.ipdom(b);
         *term = makeJump(target, term->pos);
-        changed = true;
+        changed = rewired = true;
       }
     }
-    if (changed)
-      removeUnreachable();
+    // Deleting instructions never changes an edge (terminators and guards
+    // stay), so unless a branch was rewritten the CFG is still cfg.
+    if (rewired)
+      removeUnreachable(CFG(f_, guards_));
+    else if (changed)
+      removeUnreachable(cfg);
     return changed;
   }
 
@@ -131,8 +155,16 @@ private:
     }
   }
 
+  // Marking is a closure: the order in which instructions are taken from
+  // the worklist does not change what ends up live.
+  void push(const Instr *in, BlockId b) {
+    __builtin_prefetch(in);
+    __builtin_prefetch(reinterpret_cast<const char *>(in) + 64);
+    work_.push_back({in, b});
+  }
+
   void markLive(const Instr &in, BlockId b) {
-    work_.push_back({&in, b});
+    push(&in, b);
     markBlock(b);
   }
 
@@ -150,7 +182,7 @@ private:
       return;
     branchLive_[b] = true;
     if (const Instr *term = f_.block(b).terminator())
-      work_.push_back({term, b});
+      push(term, b);
     markBlock(b);
   }
 
@@ -172,8 +204,7 @@ private:
   // Blocks that rewritten branches no longer reach hold nothing live; phis
   // (dead ones, since a live phi keeps its predecessors' branches) lose
   // their entries from them.
-  void removeUnreachable() {
-    CFG cfg(f_);
+  void removeUnreachable(const CFG &cfg) {
     std::vector<BlockId> kept;
     for (BlockId b : f_.layout) {
       if (cfg.reachable(b))
@@ -199,7 +230,10 @@ private:
   std::vector<BlockId> defBlock_;
   std::vector<std::optional<int64_t>> constant_;
   std::vector<bool> live_, blockLive_, branchLive_;
-  std::vector<std::pair<const Instr *, BlockId>> work_;
+  std::vector<std::pair<const Instr *, BlockId>> work_; // every push, taken in order
+  // Every instruction but br, jmp and the pure ones, with its block.
+  std::vector<std::pair<const Instr *, BlockId>> rootCandidates_;
+  CFG::Guards guards_ = CFG::Guards::Scan; // Absent: the function has no guard
   // Roots too: reads that may find their variable unassigned (they may trap).
   std::unordered_set<const Instr *> undefinedReads_;
   const ControlDependence *cd_ = nullptr;

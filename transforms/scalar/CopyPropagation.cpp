@@ -17,16 +17,21 @@ public:
   }
 
   bool run() {
+    // Only copies and phis can copy: the rounds to the fixpoint visit
+    // them alone, in layout order, without walking the function again.
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.hasDest() && (in.op == Opcode::Id || in.op == Opcode::Phi))
+          candidates_.push_back(&in);
     bool any = false;
     for (bool progress = true; progress;) {
       progress = false;
-      for (BlockId b : f_.layout)
-        for (const Instr &in : f_.block(b).instrs)
-          if (in.hasDest() && find(in.dest) == in.dest)
-            if (VarId v = copiedValue(in); v != kNoVar) {
-              leader_[in.dest] = v;
-              progress = any = true;
-            }
+      for (const Instr *in : candidates_)
+        if (find(in->dest) == in->dest)
+          if (VarId v = copiedValue(*in); v != kNoVar) {
+            leader_[in->dest] = v;
+            progress = any = true;
+          }
     }
     if (!any)
       return false;
@@ -34,8 +39,13 @@ public:
     for (BlockId b : f_.layout) {
       auto &ins = f_.block(b).instrs;
       std::erase_if(ins, [&](const Instr &in) { return in.hasDest() && find(in.dest) != in.dest; });
+      // An operand is written only when it changes: a store to every one
+      // would dirty every instruction's cache lines.
       for (Instr &in : ins)
-        forEachUseRef(in, [&](VarId &v) { v = find(v); });
+        forEachUseRef(in, [&](VarId &v) {
+          if (VarId l = find(v); l != v)
+            v = l;
+        });
     }
     return true;
   }
@@ -46,20 +56,20 @@ private:
   // would interfere with the phi and cost copies (even a swap) there.
   void keepCopiesFeedingPhis() {
     std::vector<bool> isCopy(f_.numVars(), false);
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.op == Opcode::Id)
-          isCopy[in.dest] = true;
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs) {
-        if (in.op != Opcode::Phi)
-          break;
-        if (find(in.dest) != in.dest)
-          continue; // the phi goes
-        for (VarId a : in.args)
-          if (isCopy[a])
-            leader_[a] = a;
-      }
+    for (const Instr *in : candidates_)
+      if (in->op == Opcode::Id)
+        isCopy[in->dest] = true;
+    // Phis stand at the tops of blocks: the candidates hold every phi, in
+    // layout order.
+    for (const Instr *in : candidates_) {
+      if (in->op != Opcode::Phi)
+        continue;
+      if (find(in->dest) != in->dest)
+        continue; // the phi goes
+      for (VarId a : in->args)
+        if (isCopy[a])
+          leader_[a] = a;
+    }
   }
 
   VarId find(VarId v) {
@@ -92,6 +102,7 @@ private:
 
   Function &f_;
   std::vector<VarId> leader_;
+  std::vector<const Instr *> candidates_; // every id and phi with a destination
 };
 
 } // namespace

@@ -80,11 +80,14 @@ public:
     size_t mask = slots_.size() - 1;
     if (!slots_.empty()) {
       for (size_t i = h & mask;; i = (i + 1) & mask) {
-        uint32_t s = slots_[i];
-        if (s == kEmpty)
+        Slot s = slots_[i];
+        if (s.entry == kEmpty)
           break;
-        if (s != kTomb && entries_[s].hash == h && entries_[s].key == key)
-          return entries_[s].value;
+        // The slot's copy of the hash spares a cache miss on the entry for
+        // every other expression the probe passes.
+        if (s.entry != kTomb && s.tag == uint32_t(h >> 32) && entries_[s.entry].hash == h &&
+            entries_[s.entry].key == key)
+          return entries_[s.entry].value;
       }
     }
     if ((used_ + 1) * 4 > slots_.size() * 3)
@@ -94,14 +97,17 @@ public:
     return kNoVar;
   }
   size_t size() const { return entries_.size(); }
+  // Room for n entries: ExprKey's SmallVector has no noexcept move, so a
+  // growing vector of entries would copy every key it holds.
+  void reserve(size_t n) { entries_.reserve(n); }
   // Removes the most recent keys until `n` are left.
   void popTo(size_t n) {
     size_t mask = slots_.size() - 1;
     while (entries_.size() > n) {
       uint32_t e = uint32_t(entries_.size() - 1);
       for (size_t i = entries_[e].hash & mask;; i = (i + 1) & mask)
-        if (slots_[i] == e) {
-          slots_[i] = kTomb;
+        if (slots_[i].entry == e) {
+          slots_[i].entry = kTomb;
           break;
         }
       entries_.pop_back();
@@ -121,17 +127,21 @@ private:
     VarId value;
   };
   std::vector<Entry> entries_;
-  std::vector<uint32_t> slots_; // entry index, kEmpty or kTomb
+  struct Slot {
+    uint32_t entry; // entry index, kEmpty or kTomb
+    uint32_t tag;   // the high half of the entry's hash
+  };
+  std::vector<Slot> slots_;
   size_t used_ = 0;             // slots not empty (entries and tombstones)
 
   void place(uint32_t e) {
     size_t mask = slots_.size() - 1;
     size_t i = entries_[e].hash & mask;
-    while (slots_[i] != kEmpty && slots_[i] != kTomb)
+    while (slots_[i].entry != kEmpty && slots_[i].entry != kTomb)
       i = (i + 1) & mask;
-    if (slots_[i] == kEmpty)
+    if (slots_[i].entry == kEmpty)
       ++used_;
-    slots_[i] = e;
+    slots_[i] = {e, uint32_t(entries_[e].hash >> 32)};
   }
   // Drops the tombstones, and doubles the table when the live keys fill
   // more than a third of it.
@@ -139,7 +149,7 @@ private:
     size_t cap = std::max<size_t>(slots_.size(), 64);
     while ((entries_.size() + 1) * 3 > cap)
       cap *= 2;
-    slots_.assign(cap, kEmpty);
+    slots_.assign(cap, Slot{kEmpty, 0});
     used_ = 0;
     for (uint32_t e = 0; e < entries_.size(); ++e)
       place(e);
@@ -278,7 +288,10 @@ private:
     for (size_t i = 0; i < blk.instrs.size(); ++i) {
       Instr &in = blk.instrs[i];
       if (in.op != Opcode::Phi)
-        forEachUseRef(in, [&](VarId &a) { a = leaderOf(a); });
+        forEachUseRef(in, [&](VarId &a) {
+          if (VarId l = leaderOf(a); l != a) // no store (and dirty line) when unchanged
+            a = l;
+        });
       if (!in.hasDest())
         continue;
       VarId replacement = kNoVar;
@@ -315,27 +328,32 @@ private:
   }
 
   bool runOnce() {
-    CFG cfg(f_);
-    DominatorTree dom(cfg);
     leader_.resize(f_.numVars());
     for (VarId v = 0; v < leader_.size(); ++v)
       leader_[v] = v;
     table_.clear();
     constBits_.assign(f_.numVars(), std::nullopt);
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
-          constBits_[in.dest] = in.value.asInt();
     // Through copies too: `x = id c` kept for a phi still makes c feed it.
     feedsPhi_.assign(f_.numVars(), false);
     std::vector<VarId> copyOf(f_.numVars(), kNoVar), work;
+    bool hasGuard = false;
+    size_t defs = 0; // at most this many expressions enter the table
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs) {
-        if (in.op == Opcode::Phi)
+        defs += in.hasDest();
+        if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
+          constBits_[in.dest] = in.value.asInt();
+        else if (in.op == Opcode::Phi)
           work.insert(work.end(), in.args.begin(), in.args.end());
         else if (in.op == Opcode::Id && in.args.size() == 1)
           copyOf[in.dest] = in.args[0];
+        else if (in.op == Opcode::Guard)
+          hasGuard = true;
       }
+    // After the walk, which has looked for guards.
+    CFG cfg(f_, hasGuard ? CFG::Guards::Scan : CFG::Guards::Absent);
+    DominatorTree dom(cfg);
+    table_.reserve(defs);
     while (!work.empty()) {
       VarId v = work.back();
       work.pop_back();
@@ -359,7 +377,7 @@ private:
     changed |= visitBlock(cfg.entry());
     while (!stack.empty()) {
       Frame &top = stack.back();
-      const BlockList &kids = dom.children(top.block);
+      BlockRange kids = dom.children(top.block);
       if (top.nextChild < kids.size()) {
         BlockId child = kids[top.nextChild++];
         stack.push_back({child, table_.size(), 0});
@@ -375,7 +393,10 @@ private:
     // definitions were replaced) still name deleted variables.
     for (BlockId b : f_.layout)
       for (Instr &in : f_.block(b).instrs)
-        forEachUseRef(in, [&](VarId &a) { a = leaderOf(a); });
+        forEachUseRef(in, [&](VarId &a) {
+          if (VarId l = leaderOf(a); l != a) // no store (and dirty line) when unchanged
+            a = l;
+        });
     return true;
   }
 };

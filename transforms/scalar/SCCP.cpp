@@ -25,6 +25,7 @@
 #include <llvm/ADT/SmallVector.h>
 
 #include <cmath>
+#include <optional>
 #include <vector>
 
 namespace brisk {
@@ -156,19 +157,21 @@ LatticeValue meet(const LatticeValue &x, const LatticeValue &y) {
 struct Site {
   BlockId block;
   uint32_t index;
+  uint32_t id; // the instruction's number, see SCCP::firstId_
 };
 
 class SCCP {
 public:
   explicit SCCP(Function &f)
-      : f_(f), cfg_(f), value_(f.numVars()),
+      : f_(f), value_(f.numVars()), changedAt_(f.numVars(), 0),
         blockExecutable_(f.blocks.size(), false) {}
 
   bool run() {
     collectUses();
+    cfg_.emplace(f_, hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
     for (const Param &p : f_.params)
       value_[p.var] = LatticeValue::bottom();
-    markEdge(kNoBlock, cfg_.entry());
+    markEdge(kNoBlock, cfg_->entry());
     while (!edgeWork_.empty() || !varWork_.empty()) {
       while (!edgeWork_.empty()) {
         auto [from, to] = edgeWork_.back();
@@ -178,9 +181,13 @@ public:
       while (!varWork_.empty()) {
         VarId v = varWork_.back();
         varWork_.pop_back();
+        // A use evaluated since v last changed saw v's current value: it
+        // would compute what it did then (edges that become executable
+        // revisit the phis themselves), so it is skipped without touching
+        // the instruction.
         for (uint32_t k = useStart_[v]; k < useStart_[v + 1]; ++k)
-          if (Site s = useSites_[k]; blockExecutable_[s.block])
-            visitInstr(s.block, s.index);
+          if (Site s = useSites_[k]; blockExecutable_[s.block] && evaluatedAt_[s.id] < changedAt_[v])
+            visitInstr(s.block, s.index, s.id);
       }
     }
     return rewrite();
@@ -194,18 +201,23 @@ private:
   // allocation per variable).
   void collectUses() {
     std::vector<std::pair<VarId, Site>> reads;
+    firstId_.assign(f_.blocks.size(), 0);
+    uint32_t id = 0;
     for (BlockId b : f_.layout) {
       const auto &ins = f_.block(b).instrs;
-      for (uint32_t i = 0; i < ins.size(); ++i) {
+      firstId_[b] = id;
+      for (uint32_t i = 0; i < ins.size(); ++i, ++id) {
+        hasGuard_ |= ins[i].op == Opcode::Guard;
         size_t first = reads.size();
         forEachUse(ins[i], [&](VarId v) {
           for (size_t k = first; k < reads.size(); ++k)
             if (reads[k].first == v)
               return;
-          reads.push_back({v, {b, i}});
+          reads.push_back({v, {b, i, id}});
         });
       }
     }
+    evaluatedAt_.assign(id, 0);
     size_t nv = f_.numVars();
     useStart_.assign(nv + 1, 0);
     for (const auto &r : reads)
@@ -233,14 +245,14 @@ private:
     if (blockExecutable_[to]) {
       // Only the phis can see something new: one more incoming edge.
       for (uint32_t i = 0; i < ins.size() && ins[i].op == Opcode::Phi; ++i)
-        visitInstr(to, i);
+        visitInstr(to, i, firstId_[to] + i);
       return;
     }
     blockExecutable_[to] = true;
     for (uint32_t i = 0; i < ins.size(); ++i)
-      visitInstr(to, i);
+      visitInstr(to, i, firstId_[to] + i);
     if (!f_.block(to).terminator())
-      for (BlockId s : cfg_.succs(to))
+      for (BlockId s : cfg_->succs(to))
         markEdge(to, s);
   }
 
@@ -249,10 +261,12 @@ private:
     if (m == value_[v])
       return;
     value_[v] = m;
+    changedAt_[v] = ++clock_;
     varWork_.push_back(v);
   }
 
-  void visitInstr(BlockId b, uint32_t index) {
+  void visitInstr(BlockId b, uint32_t index, uint32_t id) {
+    evaluatedAt_[id] = clock_;
     const Instr &in = f_.block(b).instrs[index];
     if (in.isTerminator()) {
       visitTerminator(b, in);
@@ -273,7 +287,7 @@ private:
         return;
       }
     }
-    for (BlockId s : cfg_.succs(b))
+    for (BlockId s : cfg_->succs(b))
       markEdge(b, s);
   }
 
@@ -356,7 +370,7 @@ private:
         continue;
       }
       // Unreachable: the successors that stay lose their phi entries.
-      for (BlockId s : cfg_.succs(b)) // the CFG of f_ as it was: no edit so far
+      for (BlockId s : cfg_->succs(b)) // the CFG of f_ as it was: no edit so far
         if (blockExecutable_[s])
           dropPhiEntries(f_.block(s), b);
       f_.block(b).dead = true;
@@ -422,8 +436,17 @@ private:
   }
 
   Function &f_;
-  CFG cfg_; // its succs() are blockSuccessors() without a layout search per call
+  // Its succs() are blockSuccessors() without a layout search per call.
+  // Built after collectUses(), which looks for guards.
+  std::optional<CFG> cfg_;
+  bool hasGuard_ = false;
   std::vector<LatticeValue> value_;
+  // Lowering clock: changedAt_[v] is the tick of v's last change,
+  // evaluatedAt_[id] the tick at which instruction `id` was last evaluated
+  // (0: never). Instruction ids number the layout's instructions in order;
+  // firstId_[b] is the first of block b's.
+  uint32_t clock_ = 0;
+  std::vector<uint32_t> changedAt_, evaluatedAt_, firstId_;
   // The instructions reading v: useSites_[useStart_[v], useStart_[v + 1]).
   std::vector<uint32_t> useStart_;
   std::vector<Site> useSites_;

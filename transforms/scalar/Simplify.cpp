@@ -31,8 +31,14 @@ public:
     bool changed = false, changedLastRound = true;
     for (int round = 0; round < 64; ++round) {
       bool c = foldSameTargetBranches();
-      c |= threadJumps();
-      c |= mergeBlocks();
+      bool threaded = threadJumps();
+      c |= threaded;
+      if (threaded)
+        lastCFG_.reset();
+      bool merged = mergeBlocks();
+      c |= merged;
+      if (merged)
+        lastCFG_.reset();
       c |= removeUnreachable();
       changedLastRound = c;
       if (!c)
@@ -42,7 +48,10 @@ public:
     // A round that changed nothing leaves removeUnreachable's CFG current.
     placeBlocks(changedLastRound ? std::nullopt : std::move(lastCFG_));
     dropImplicitJumps();
-    f_.ensureLabels();
+    // Labels only for blocks without one (most have one already).
+    if (std::any_of(f_.layout.begin(), f_.layout.end(),
+                    [&](BlockId b) { return !f_.block(b).hasLabel(); }))
+      f_.ensureLabels();
     return changed || f_.layout != layoutBefore || f_.instrCount() != sizeBefore;
   }
 
@@ -144,8 +153,19 @@ private:
     return changed;
   }
 
+  // lastCFG_, when set, is the CFG of the function as it is: every block
+  // ends in a terminator here, so neither folding a `br` whose labels agree
+  // (the same one edge) nor removing unreachable blocks or phi entries
+  // changes the edges of the reachable blocks; threading and merging do,
+  // and reset it.
+  const CFG &currentCFG() {
+    if (!lastCFG_)
+      lastCFG_.emplace(f_, CFG::Guards::Absent); // applicable(): no guard
+    return *lastCFG_;
+  }
+
   bool mergeBlocks() {
-    CFG cfg(f_);
+    const CFG &cfg = currentCFG();
     std::vector<BlockId> into(f_.blocks.size());
     std::iota(into.begin(), into.end(), BlockId(0));
     auto findBlock = [&](BlockId b) {
@@ -214,14 +234,16 @@ private:
       };
       for (BlockId b : f_.layout)
         for (Instr &in : f_.block(b).instrs)
-          forEachUseRef(in, [&](VarId &v) { v = resolve(v); });
+          forEachUseRef(in, [&](VarId &v) {
+            if (VarId r = resolve(v); r != v) // no store when unchanged
+              v = r;
+          });
     }
     return true;
   }
 
   bool removeUnreachable() {
-    lastCFG_.emplace(f_);
-    const CFG &cfg = *lastCFG_;
+    const CFG &cfg = currentCFG();
     bool changed = false;
     std::vector<BlockId> kept;
     for (BlockId b : f_.layout) {
@@ -237,7 +259,7 @@ private:
       for (Instr &phi : f_.block(b).instrs) {
         if (phi.op != Opcode::Phi)
           break;
-        const BlockList &preds = cfg.preds(b);
+        BlockRange preds = cfg.preds(b);
         for (size_t k = 0; k < phi.labels.size();) {
           if (std::find(preds.begin(), preds.end(), phi.labels[k]) == preds.end()) {
             phi.labels.erase(phi.labels.begin() + k);
@@ -259,7 +281,7 @@ private:
   // `current`, when given, is the CFG of the function as it is now.
   void placeBlocks(std::optional<CFG> current) {
     if (!current)
-      current.emplace(f_);
+      current.emplace(f_, CFG::Guards::Absent);
     const CFG &cfg = *current;
     DominatorTree dom(cfg);
     LoopInfo loops(cfg, dom);
@@ -373,7 +395,7 @@ private:
 
   Function &f_;
   std::vector<BlockId> originalNext_;
-  std::optional<CFG> lastCFG_; // the one removeUnreachable last built
+  std::optional<CFG> lastCFG_; // see currentCFG()
 };
 
 } // namespace

@@ -5,6 +5,7 @@
 #include "analysis/Uses.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 namespace brisk {
@@ -13,14 +14,30 @@ namespace {
 
 class Sinker {
 public:
-  explicit Sinker(Function &f) : f_(f), cfg_(f), dom_(cfg_), useBlocks_(f.numVars()) {}
+  explicit Sinker(Function &f) : f_(f) {}
 
   bool run() {
+    // The blocks using each variable, grouped by variable with a counting
+    // sort (one array, not a list per variable), in layout order.
+    const size_t nv = f_.numVars();
+    useStart_.assign(nv + 1, 0);
+    bool hasGuard = false;
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs) {
+        hasGuard |= in.op == Opcode::Guard;
+        forEachUseSite(in, b, [&](VarId v, BlockId) { ++useStart_[v + 1]; });
+      }
+    cfg_.emplace(f_, hasGuard ? CFG::Guards::Scan : CFG::Guards::Absent);
+    dom_.emplace(*cfg_);
+    for (size_t v = 0; v < nv; ++v)
+      useStart_[v + 1] += useStart_[v];
+    useBlocks_.resize(useStart_[nv]);
+    std::vector<uint32_t> at(useStart_.begin(), useStart_.end() - 1);
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs)
-        forEachUseSite(in, b, [&](VarId v, BlockId at) { useBlocks_[v].push_back(at); });
+        forEachUseSite(in, b, [&](VarId v, BlockId u) { useBlocks_[at[v]++] = u; });
     bool changed = false;
-    for (BlockId b : cfg_.rpo())
+    for (BlockId b : cfg_->rpo())
       changed |= sinkFrom(b);
     return changed;
   }
@@ -37,14 +54,18 @@ private:
   }
 
   // The successor of b that every use of v lies under, or kNoBlock.
-  BlockId target(BlockId b, VarId v) const {
-    const auto &uses = useBlocks_[v];
+  llvm::MutableArrayRef<BlockId> usesOf(VarId v) {
+    return {useBlocks_.data() + useStart_[v], useStart_[v + 1] - useStart_[v]};
+  }
+
+  BlockId target(BlockId b, VarId v) {
+    llvm::MutableArrayRef<BlockId> uses = usesOf(v);
     if (uses.empty())
       return kNoBlock; // dead: ADCE's business, not a reason to move
-    for (BlockId s : cfg_.succs(b)) {
-      if (cfg_.preds(s).size() != 1 || s == b)
+    for (BlockId s : cfg_->succs(b)) {
+      if (cfg_->preds(s).size() != 1 || s == b)
         continue;
-      if (std::all_of(uses.begin(), uses.end(), [&](BlockId u) { return dom_.dominates(s, u); }))
+      if (std::all_of(uses.begin(), uses.end(), [&](BlockId u) { return dom_->dominates(s, u); }))
         return s;
     }
     return kNoBlock;
@@ -55,7 +76,7 @@ private:
     // Moved instructions per target, bottom-up; spliced in once at the end so
     // a large block costs linear time.
     std::vector<std::pair<BlockId, std::vector<Instr>>> moved;
-    std::vector<bool> gone(ins.size(), false);
+    std::vector<bool> gone;
     for (size_t i = ins.size(); i-- > 0;) {
       const Instr &in = ins[i];
       if (!in.hasDest() || in.op == Opcode::Phi || in.info().effect != EffectClass::Pure)
@@ -64,13 +85,15 @@ private:
       if (s == kNoBlock)
         continue;
       forEachUse(in, [&](VarId v) {
-        auto &ub = useBlocks_[v];
+        llvm::MutableArrayRef<BlockId> ub = usesOf(v);
         *std::find(ub.begin(), ub.end(), b) = s;
       });
       auto slot = std::find_if(moved.begin(), moved.end(), [&](const auto &m) { return m.first == s; });
       if (slot == moved.end())
         slot = moved.insert(moved.end(), {s, {}});
       slot->second.push_back(std::move(ins[i]));
+      if (gone.empty())
+        gone.assign(ins.size(), false);
       gone[i] = true;
     }
     if (moved.empty())
@@ -86,9 +109,12 @@ private:
   }
 
   Function &f_;
-  CFG cfg_;
-  DominatorTree dom_;
-  std::vector<std::vector<BlockId>> useBlocks_;
+  std::optional<CFG> cfg_; // built once the first walk has looked for guards
+  std::optional<DominatorTree> dom_;
+  // The blocks using v (a phi uses at the end of the incoming block, one
+  // entry per use): useBlocks_[useStart_[v], useStart_[v + 1]).
+  std::vector<uint32_t> useStart_;
+  std::vector<BlockId> useBlocks_;
 };
 
 } // namespace

@@ -54,7 +54,7 @@ std::vector<double> estimateFrequencies(const CFG &cfg, const LoopInfo &loops) {
       freq[b] = 1;
     if (loops.isHeader(b))
       freq[b] *= kTrips;
-    const BlockList &succs = cfg.succs(b);
+    BlockRange succs = cfg.succs(b);
     LoopId l = loops.loopOf(b);
     size_t exits = 0;
     if (l != kNoLoop)

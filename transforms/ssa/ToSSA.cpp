@@ -210,7 +210,7 @@ private:
     renameBlock(cfg, frames.back().block, pushed);
     while (!frames.empty()) {
       Frame &top = frames.back();
-      const BlockList &kids = dom.children(top.block);
+      BlockRange kids = dom.children(top.block);
       if (top.nextChild < kids.size()) {
         BlockId c = kids[top.nextChild++];
         frames.push_back({c, 0, pushed.size()});
@@ -264,7 +264,7 @@ private:
 
   void sortPhiEntries(const CFG &cfg) {
     for (BlockId b : f_.layout) {
-      const BlockList &preds = cfg.preds(b);
+      BlockRange preds = cfg.preds(b);
       for (Instr &phi : f_.block(b).instrs) {
         if (phi.op != Opcode::Phi)
           break;

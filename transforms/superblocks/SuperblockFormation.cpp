@@ -377,7 +377,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
     // folds the region under what their branches imply, as it does in f.
     BlockId c = head;
     for (int depth = 0; depth < 4; ++depth) {
-      const BlockList &ps = snap.cfg->preds(c);
+      BlockRange ps = snap.cfg->preds(c);
       if (ps.size() != 1)
         break;
       BlockId p = ps[0];
