@@ -177,9 +177,12 @@ private:
   // What plan() asks of a caller, kept while the caller's version holds: a
   // caller with many call sites would otherwise pay for its whole CFG,
   // definite assignment and liveness once per site.
+  // The same facts serve a function as a callee: its CFG, and whether it may
+  // read an undefined variable.
   struct CallerFacts {
     unsigned version = 0;
     std::unique_ptr<CFG> cfg;
+    std::optional<bool> undefinedRead;
     std::unique_ptr<DefiniteAssignment> assigned;
     std::unique_ptr<Liveness> live;
     std::optional<std::vector<Type>> types;
@@ -317,8 +320,7 @@ bool Inliner::run() {
 
 // Whether `f` has a cycle: some edge goes to a block at or before its source
 // in reverse post-order (a retreating edge).
-static bool hasLoop(const Function &f) {
-  CFG cfg(f);
+static bool hasLoop(const CFG &cfg) {
   for (BlockId b : cfg.rpo())
     for (BlockId s : cfg.succs(b))
       if (cfg.rpoIndex(s) <= cfg.rpoIndex(b))
@@ -328,7 +330,7 @@ static bool hasLoop(const Function &f) {
 
 bool Inliner::calleeHasLoop(size_t gi) {
   if (!hasLoop_[gi])
-    hasLoop_[gi] = hasLoop(program_.functions[gi]);
+    hasLoop_[gi] = hasLoop(*factsOf(gi).cfg);
   return *hasLoop_[gi];
 }
 
@@ -606,8 +608,13 @@ bool Inliner::plan(const Site &site, Plan &out) {
     return false;
   // Renamed into the caller, a read that fails under brili could read what an
   // earlier execution of the copy left there: such a callee stays a call.
-  if (hasPossiblyUndefinedRead(g))
-    return false;
+  {
+    CallerFacts &calleeFacts = factsOf(site.callee);
+    if (!calleeFacts.undefinedRead)
+      calleeFacts.undefinedRead = hasPossiblyUndefinedRead(g);
+    if (*calleeFacts.undefinedRead)
+      return false;
+  }
   // The call reads its arguments before the callee runs; inlined, a parameter
   // replaced by its argument is read where the callee reads it, maybe after
   // an effect or never. An argument that may be unassigned keeps the call.
@@ -629,7 +636,7 @@ bool Inliner::plan(const Site &site, Plan &out) {
 
   // Blocks to copy: the reachable ones. An unreachable block is never fallen
   // into by a reachable one, so dropping it changes no fall-through.
-  CFG cfg(g);
+  const CFG &cfg = *factsOf(site.callee).cfg;
   for (BlockId b : g.layout)
     if (cfg.reachable(b))
       out.order.push_back(b);
@@ -756,8 +763,12 @@ bool Inliner::plan(const Site &site, Plan &out) {
 
 void Inliner::inlineSite(const Site &site, const Plan &plan) {
   Function &f = program_.functions[site.caller];
-  // A snapshot: the callee may be the caller itself.
-  const Function g = program_.functions[site.callee];
+  // A snapshot when the callee is the caller itself (its blocks are read
+  // while the caller grows); any other callee stays as it is meanwhile.
+  std::optional<Function> snapshot;
+  if (site.callee == site.caller)
+    snapshot = program_.functions[site.callee];
+  const Function &g = snapshot ? *snapshot : program_.functions[site.callee];
   const FunctionWeights gw = weights_.of(g);
   std::vector<std::vector<size_t>> calleeChains = chains_[site.callee];
   const Instr call = f.block(site.block).instrs[site.index];

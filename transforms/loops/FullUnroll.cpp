@@ -296,11 +296,8 @@ bool cleanUp(Function &f) {
   return changed;
 }
 
-bool headerGone(const Function &f, BlockId header) {
-  if (header >= f.blocks.size() || f.block(header).dead)
-    return true;
-  CFG cfg(f);
-  return !cfg.reachable(header);
+bool headerGone(const Function &f, const CFG &cfg, BlockId header) {
+  return header >= f.blocks.size() || f.block(header).dead || !cfg.reachable(header);
 }
 
 bool modelled(const Function &f) {
@@ -368,8 +365,11 @@ bool tryUnrolling(Function &f, const std::vector<CountedLoop> &batch, const Full
     }
     size_t after = f.instrCount();
     kept = (after <= o.sizeLimit || after <= before) && after <= maxAfter;
-    for (const CountedLoop &c : batch)
-      kept = kept && headerGone(f, c.header);
+    if (kept) {
+      CFG cfg(f);
+      for (const CountedLoop &c : batch)
+        kept = kept && headerGone(f, cfg, c.header);
+    }
   }
   if (!kept)
     f = std::move(saved);
