@@ -56,7 +56,7 @@ struct Plan {
 // nothing else under x's name (x is not an argument; the caller checks).
 // Chosen greedily, the variable returned by the hottest exits first.
 // Parameters: one that is copied in may be copied straight into x, alone.
-void chooseResults(const Function &g, const CFG &cfg, const Instr &call,
+void chooseResults(const Function &g, const Liveness &live, const Instr &call,
                    const std::vector<std::pair<VarId, double>> &returned, Plan &out) {
   std::vector<double> weight(g.numVars(), 0.0);
   std::vector<bool> candidate(g.numVars(), false);
@@ -80,7 +80,6 @@ void chooseResults(const Function &g, const CFG &cfg, const Instr &call,
     }
 
   // What is live just after each definition of a candidate.
-  Liveness live(g, cfg);
   std::vector<llvm::BitVector> liveAtDef(g.numVars());
   for (BlockId b : out.order) {
     llvm::BitVector now = live.liveOut(b);
@@ -177,8 +176,8 @@ private:
   // What plan() asks of a caller, kept while the caller's version holds: a
   // caller with many call sites would otherwise pay for its whole CFG,
   // definite assignment and liveness once per site.
-  // The same facts serve a function as a callee: its CFG, and whether it may
-  // read an undefined variable.
+  // The same facts serve a function as a callee: its CFG, liveness, and
+  // whether it may read an undefined variable.
   struct CallerFacts {
     unsigned version = 0;
     std::unique_ptr<CFG> cfg;
@@ -502,7 +501,7 @@ double Inliner::maxTripsPerEntry(size_t fn) {
   const Function &g = program_.functions[fn];
   const FunctionWeights *w = weights_.find(g);
   double most = 0;
-  CFG cfg(g);
+  const CFG &cfg = *factsOf(fn).cfg;
   DominatorTree dom(cfg);
   LoopInfo loops(cfg, dom);
   for (const Loop &l : loops.loops()) {
@@ -698,7 +697,12 @@ bool Inliner::plan(const Site &site, Plan &out) {
   out.toDest.assign(g.numVars(), false);
   if (call.hasDest() &&
       std::find(call.args.begin(), call.args.end(), call.dest) == call.args.end())
-    chooseResults(g, cfg, call, returned, out);
+  {
+    CallerFacts &calleeFacts = factsOf(site.callee);
+    if (!calleeFacts.live)
+      calleeFacts.live = std::make_unique<Liveness>(g, *calleeFacts.cfg);
+    chooseResults(g, *calleeFacts.live, call, returned, out);
+  }
 
   // Lay the hottest returning block out last when nothing falls into it and
   // the current last block falls into nothing.
