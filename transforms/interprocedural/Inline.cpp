@@ -173,11 +173,11 @@ private:
     }
   };
 
-  // What plan() asks of a caller, kept while the caller's version holds: a
-  // caller with many call sites would otherwise pay for its whole CFG,
-  // definite assignment and liveness once per site.
-  // The same facts serve a function as a callee: its CFG, liveness, and
-  // whether it may read an undefined variable.
+  // What plan() asks of a caller, kept while its instructions stay as they
+  // are (codeVersion_): a caller with many call sites would otherwise pay for
+  // its whole CFG, definite assignment and liveness once per site. The same
+  // facts serve a function as a callee (its CFG, liveness, and whether it may
+  // read an undefined variable), also after one of its sites was inlined.
   struct CallerFacts {
     unsigned version = 0;
     std::unique_ptr<CFG> cfg;
@@ -213,6 +213,7 @@ private:
   std::vector<bool> dead_;                         // inlined at its sole site: no caller left
   llvm::StringMap<size_t> index_;                  // function name -> index
   std::vector<unsigned> version_;                  // bumped when a function changes
+  std::vector<unsigned> codeVersion_;              // bumped when its instructions do
   std::vector<std::optional<bool>> hasLoop_;       // per function, until it changes
   std::vector<std::optional<ParamUses>> paramUses_; // per function, likewise
   std::vector<std::optional<double>> maxTrips_;    // per function, likewise
@@ -263,6 +264,7 @@ bool Inliner::run() {
           if (auto it = index_.find(in.callee); it != index_.end())
             ++callSites_[it->second];
   version_.assign(program_.functions.size(), 0);
+  codeVersion_.assign(program_.functions.size(), 0);
   hasLoop_.assign(program_.functions.size(), std::nullopt);
   paramUses_.assign(program_.functions.size(), std::nullopt);
   maxTrips_.assign(program_.functions.size(), std::nullopt);
@@ -303,6 +305,9 @@ bool Inliner::run() {
     stats_.estimatedSaved += p.savedPerCall * site.count;
     changed = true;
     ++inlinedCount;
+    // Only the caller's instructions changed (the callee's weights did):
+    // the facts of its code (CallerFacts) stay valid for the callee.
+    ++codeVersion_[site.caller];
     for (size_t changedFn : {site.caller, site.callee}) {
       ++version_[changedFn];
       hasLoop_[changedFn].reset();
@@ -554,9 +559,9 @@ bool Inliner::recursionAllows(const Site &site) const {
 
 Inliner::CallerFacts &Inliner::factsOf(size_t fi) {
   CallerFacts &facts = callerFacts_[fi];
-  if (!facts.cfg || facts.version != version_[fi]) {
+  if (!facts.cfg || facts.version != codeVersion_[fi]) {
     facts = CallerFacts{};
-    facts.version = version_[fi];
+    facts.version = codeVersion_[fi];
     facts.cfg = std::make_unique<CFG>(program_.functions[fi]);
   }
   return facts;
