@@ -56,7 +56,7 @@ struct Plan {
 // nothing else under x's name (x is not an argument; the caller checks).
 // Chosen greedily, the variable returned by the hottest exits first.
 // Parameters: one that is copied in may be copied straight into x, alone.
-void chooseResults(const Function &g, const CFG &cfg, const Instr &call,
+void chooseResults(const Function &g, const Liveness &live, const Instr &call,
                    const std::vector<std::pair<VarId, double>> &returned, Plan &out) {
   std::vector<double> weight(g.numVars(), 0.0);
   std::vector<bool> candidate(g.numVars(), false);
@@ -80,7 +80,6 @@ void chooseResults(const Function &g, const CFG &cfg, const Instr &call,
     }
 
   // What is live just after each definition of a candidate.
-  Liveness live(g, cfg);
   std::vector<llvm::BitVector> liveAtDef(g.numVars());
   for (BlockId b : out.order) {
     llvm::BitVector now = live.liveOut(b);
@@ -174,12 +173,15 @@ private:
     }
   };
 
-  // What plan() asks of a caller, kept while the caller's version holds: a
-  // caller with many call sites would otherwise pay for its whole CFG,
-  // definite assignment and liveness once per site.
+  // What plan() asks of a caller, kept while its instructions stay as they
+  // are (codeVersion_): a caller with many call sites would otherwise pay for
+  // its whole CFG, definite assignment and liveness once per site. The same
+  // facts serve a function as a callee (its CFG, liveness, and whether it may
+  // read an undefined variable), also after one of its sites was inlined.
   struct CallerFacts {
     unsigned version = 0;
     std::unique_ptr<CFG> cfg;
+    std::optional<bool> undefinedRead;
     std::unique_ptr<DefiniteAssignment> assigned;
     std::unique_ptr<Liveness> live;
     std::optional<std::vector<Type>> types;
@@ -211,6 +213,7 @@ private:
   std::vector<bool> dead_;                         // inlined at its sole site: no caller left
   llvm::StringMap<size_t> index_;                  // function name -> index
   std::vector<unsigned> version_;                  // bumped when a function changes
+  std::vector<unsigned> codeVersion_;              // bumped when its instructions do
   std::vector<std::optional<bool>> hasLoop_;       // per function, until it changes
   std::vector<std::optional<ParamUses>> paramUses_; // per function, likewise
   std::vector<std::optional<double>> maxTrips_;    // per function, likewise
@@ -261,6 +264,7 @@ bool Inliner::run() {
           if (auto it = index_.find(in.callee); it != index_.end())
             ++callSites_[it->second];
   version_.assign(program_.functions.size(), 0);
+  codeVersion_.assign(program_.functions.size(), 0);
   hasLoop_.assign(program_.functions.size(), std::nullopt);
   paramUses_.assign(program_.functions.size(), std::nullopt);
   maxTrips_.assign(program_.functions.size(), std::nullopt);
@@ -301,6 +305,9 @@ bool Inliner::run() {
     stats_.estimatedSaved += p.savedPerCall * site.count;
     changed = true;
     ++inlinedCount;
+    // Only the caller's instructions changed (the callee's weights did):
+    // the facts of its code (CallerFacts) stay valid for the callee.
+    ++codeVersion_[site.caller];
     for (size_t changedFn : {site.caller, site.callee}) {
       ++version_[changedFn];
       hasLoop_[changedFn].reset();
@@ -317,8 +324,7 @@ bool Inliner::run() {
 
 // Whether `f` has a cycle: some edge goes to a block at or before its source
 // in reverse post-order (a retreating edge).
-static bool hasLoop(const Function &f) {
-  CFG cfg(f);
+static bool hasLoop(const CFG &cfg) {
   for (BlockId b : cfg.rpo())
     for (BlockId s : cfg.succs(b))
       if (cfg.rpoIndex(s) <= cfg.rpoIndex(b))
@@ -328,7 +334,7 @@ static bool hasLoop(const Function &f) {
 
 bool Inliner::calleeHasLoop(size_t gi) {
   if (!hasLoop_[gi])
-    hasLoop_[gi] = hasLoop(program_.functions[gi]);
+    hasLoop_[gi] = hasLoop(*factsOf(gi).cfg);
   return *hasLoop_[gi];
 }
 
@@ -500,7 +506,7 @@ double Inliner::maxTripsPerEntry(size_t fn) {
   const Function &g = program_.functions[fn];
   const FunctionWeights *w = weights_.find(g);
   double most = 0;
-  CFG cfg(g);
+  const CFG &cfg = *factsOf(fn).cfg;
   DominatorTree dom(cfg);
   LoopInfo loops(cfg, dom);
   for (const Loop &l : loops.loops()) {
@@ -553,9 +559,9 @@ bool Inliner::recursionAllows(const Site &site) const {
 
 Inliner::CallerFacts &Inliner::factsOf(size_t fi) {
   CallerFacts &facts = callerFacts_[fi];
-  if (!facts.cfg || facts.version != version_[fi]) {
+  if (!facts.cfg || facts.version != codeVersion_[fi]) {
     facts = CallerFacts{};
-    facts.version = version_[fi];
+    facts.version = codeVersion_[fi];
     facts.cfg = std::make_unique<CFG>(program_.functions[fi]);
   }
   return facts;
@@ -606,8 +612,13 @@ bool Inliner::plan(const Site &site, Plan &out) {
     return false;
   // Renamed into the caller, a read that fails under brili could read what an
   // earlier execution of the copy left there: such a callee stays a call.
-  if (hasPossiblyUndefinedRead(g))
-    return false;
+  {
+    CallerFacts &calleeFacts = factsOf(site.callee);
+    if (!calleeFacts.undefinedRead)
+      calleeFacts.undefinedRead = hasPossiblyUndefinedRead(g);
+    if (*calleeFacts.undefinedRead)
+      return false;
+  }
   // The call reads its arguments before the callee runs; inlined, a parameter
   // replaced by its argument is read where the callee reads it, maybe after
   // an effect or never. An argument that may be unassigned keeps the call.
@@ -629,7 +640,7 @@ bool Inliner::plan(const Site &site, Plan &out) {
 
   // Blocks to copy: the reachable ones. An unreachable block is never fallen
   // into by a reachable one, so dropping it changes no fall-through.
-  CFG cfg(g);
+  const CFG &cfg = *factsOf(site.callee).cfg;
   for (BlockId b : g.layout)
     if (cfg.reachable(b))
       out.order.push_back(b);
@@ -691,7 +702,12 @@ bool Inliner::plan(const Site &site, Plan &out) {
   out.toDest.assign(g.numVars(), false);
   if (call.hasDest() &&
       std::find(call.args.begin(), call.args.end(), call.dest) == call.args.end())
-    chooseResults(g, cfg, call, returned, out);
+  {
+    CallerFacts &calleeFacts = factsOf(site.callee);
+    if (!calleeFacts.live)
+      calleeFacts.live = std::make_unique<Liveness>(g, *calleeFacts.cfg);
+    chooseResults(g, *calleeFacts.live, call, returned, out);
+  }
 
   // Lay the hottest returning block out last when nothing falls into it and
   // the current last block falls into nothing.
@@ -756,8 +772,12 @@ bool Inliner::plan(const Site &site, Plan &out) {
 
 void Inliner::inlineSite(const Site &site, const Plan &plan) {
   Function &f = program_.functions[site.caller];
-  // A snapshot: the callee may be the caller itself.
-  const Function g = program_.functions[site.callee];
+  // A snapshot when the callee is the caller itself (its blocks are read
+  // while the caller grows); any other callee stays as it is meanwhile.
+  std::optional<Function> snapshot;
+  if (site.callee == site.caller)
+    snapshot = program_.functions[site.callee];
+  const Function &g = snapshot ? *snapshot : program_.functions[site.callee];
   const FunctionWeights gw = weights_.of(g);
   std::vector<std::vector<size_t>> calleeChains = chains_[site.callee];
   const Instr call = f.block(site.block).instrs[site.index];

@@ -296,11 +296,8 @@ bool cleanUp(Function &f) {
   return changed;
 }
 
-bool headerGone(const Function &f, BlockId header) {
-  if (header >= f.blocks.size() || f.block(header).dead)
-    return true;
-  CFG cfg(f);
-  return !cfg.reachable(header);
+bool headerGone(const Function &f, const CFG &cfg, BlockId header) {
+  return header >= f.blocks.size() || f.block(header).dead || !cfg.reachable(header);
 }
 
 bool modelled(const Function &f) {
@@ -345,13 +342,23 @@ std::vector<CountedLoop> countedLoops(const Function &f, const FullUnrollOptions
   return found;
 }
 
+// The function as it was before a batch, to go back to when the batch is
+// rejected. Most batches are kept, so the copy is rarely read: one buffer
+// serves every call, and copying into it reuses the storage of the blocks
+// and instructions it held (a fresh copy per batch was a tenth of the pass).
+Function &savedVersion() {
+  static thread_local Function saved;
+  return saved;
+}
+
 // Unrolls every loop of `batch` and cleans up once. Keeps the result when the
 // clean-up deleted every remainder, the function holds at most
 // options.sizeLimit instructions or no more than before, and at most
 // `maxAfter`; otherwise puts the function back and returns false.
 bool tryUnrolling(Function &f, const std::vector<CountedLoop> &batch, const FullUnrollOptions &o,
                   size_t maxAfter) {
-  Function saved = f;
+  Function &saved = savedVersion();
+  saved = f;
   size_t before = f.instrCount();
   fromSSA(f);
   bool kept = true;
@@ -368,8 +375,11 @@ bool tryUnrolling(Function &f, const std::vector<CountedLoop> &batch, const Full
     }
     size_t after = f.instrCount();
     kept = (after <= o.sizeLimit || after <= before) && after <= maxAfter;
-    for (const CountedLoop &c : batch)
-      kept = kept && headerGone(f, c.header);
+    if (kept) {
+      CFG cfg(f);
+      for (const CountedLoop &c : batch)
+        kept = kept && headerGone(f, cfg, c.header);
+    }
   }
   if (!kept)
     f = std::move(saved);

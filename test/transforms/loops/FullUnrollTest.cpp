@@ -5,9 +5,13 @@
 // keeps: a trap in the third trip, an endless loop with constant bounds, a
 // size limit that sends the function back; the batch: two loops unrolled in
 // one, a rejected batch whose loops go one at a time (one kept, one not), a
-// batch whose clean-up repeats until one loop's constants reach the other.
+// batch whose clean-up repeats until one loop's constants reach the other;
+// a rejected batch leaves the SSA function exactly as it was, also after a
+// larger function was unrolled (the version to go back to sits in a buffer
+// the calls share).
 // The SSA verifier runs after the pass; every shared benchmark keeps its
 // output through it.
+#include "backend/TextPrinter.h"
 #include "test/analysis/ParseHelper.h"
 #include "test/transforms/BenchPassCheck.h"
 #include "test/transforms/TestSupport.h"
@@ -334,6 +338,40 @@ TEST(FullUnrollTest, ARejectedBatchKeepsTheLoopThatFitsAlone) {
   test::Outcome a = run(orig, {"3"}), b = run(p, {"3"});
   EXPECT_EQ(b.out, a.out);
   EXPECT_LT(b.dyn, a.dyn);
+}
+
+TEST(FullUnrollTest, ARejectedBatchLeavesTheFunctionExactlyAsItWas) {
+  // A larger function unrolled first fills the buffer that holds the version
+  // to go back to; this one's eight prints then outgrow its limit, and every
+  // instruction, name and label is as before.
+  bool changed = false;
+  unrolled(kFillAndSum, &changed);
+  ASSERT_TRUE(changed);
+  Program p = parseOrDie(R"(
+@main(x: int) {
+  one: int = const 1;
+  eight: int = const 8;
+  i: int = const 0;
+.loop:
+  y: int = mul x i;
+  print y;
+  i: int = add i one;
+  c: bool = lt i eight;
+  br c .loop .done;
+.done:
+}
+)");
+  Function &f = *p.findFunction("main");
+  toSSA(f);
+  propagateConstants(f);
+  const std::string before = toText(p);
+  FullUnrollOptions tight;
+  tight.sizeLimit = 12;
+  FullUnrollStats stats;
+  EXPECT_FALSE(unrollLoopsFully(f, tight, &stats));
+  EXPECT_EQ(stats.batches, 1u);
+  EXPECT_EQ(stats.unrolled, 0u);
+  EXPECT_EQ(toText(p), before);
 }
 
 TEST(FullUnrollTest, ABatchCleansUpUntilOneLoopsConstantsReachTheOther) {
