@@ -83,6 +83,9 @@ private:
 // sets afresh each time cost more than computing them. Cleared, not freed.
 struct DeadCodeBuffers {
   std::vector<BlockId> next;
+  std::vector<uint32_t> succBegin; // normal successors, per block: succList from here
+  std::vector<BlockId> succList;
+  std::vector<uint8_t> special;    // the block holds a speculate or a guard
   std::vector<std::vector<BlockId>> readers;
   LiveSets in;
   std::vector<uint64_t> rows, cur; // computeLivenessDense: live-in rows, one walk
@@ -145,17 +148,32 @@ public:
   }
 
 private:
-  BlockList normalSuccs(BlockId b) const {
-    BlockList out;
-    if (const Instr *t = f_.block(b).terminator()) {
-      if (t->op != Opcode::Ret)
-        for (BlockId l : t->labels)
-          if (std::find(out.begin(), out.end(), l) == out.end())
-            out.push_back(l);
-    } else if (BlockId n = next_[b]; n != kNoBlock) {
-      out.push_back(n);
+  // The targets of b's terminator (each once; none for ret), else its
+  // fall-through successor: as computeSegments last found them.
+  llvm::ArrayRef<BlockId> normalSuccs(BlockId b) const {
+    return {buf_.succList.data() + buf_.succBegin[b], buf_.succBegin[b + 1] - buf_.succBegin[b]};
+  }
+
+  // Every block's normal successors, found once per round instead of at
+  // every visit of a block (the worklist visits a block several times).
+  void computeSuccessors() {
+    const size_t n = f_.blocks.size();
+    buf_.succBegin.resize(n + 1);
+    buf_.succList.clear();
+    for (BlockId b = 0; b < n; ++b) {
+      buf_.succBegin[b] = uint32_t(buf_.succList.size());
+      const size_t first = buf_.succList.size();
+      if (const Instr *t = f_.block(b).terminator()) {
+        if (t->op != Opcode::Ret)
+          for (BlockId l : t->labels)
+            if (std::find(buf_.succList.begin() + std::ptrdiff_t(first), buf_.succList.end(), l) ==
+                buf_.succList.end())
+              buf_.succList.push_back(l);
+      } else if (BlockId nx = next_[b]; nx != kNoBlock) {
+        buf_.succList.push_back(nx);
+      }
     }
-    return out;
+    buf_.succBegin[n] = uint32_t(buf_.succList.size());
   }
 
   // For each speculate, the labels of the guards it governs; marks those
@@ -167,13 +185,23 @@ private:
     for (size_t i = 0; i + 1 < f_.layout.size(); ++i)
       if (!f_.block(f_.layout[i]).terminator())
         next_[f_.layout[i]] = f_.layout[i + 1];
+    computeSuccessors();
     specLabels_.clear();
     claimed_.clear();
+    // One look at every instruction: which blocks hold a speculate or a
+    // guard (the only instructions below that are more than their block's
+    // successors), and the speculates' guards.
+    std::vector<uint8_t> &special = buf_.special;
+    special.assign(f_.blocks.size(), 0);
     for (BlockId b : f_.layout) {
       const auto &ins = f_.block(b).instrs;
       for (size_t i = 0; i < ins.size(); ++i)
-        if (ins[i].op == Opcode::Speculate)
+        if (ins[i].op == Opcode::Speculate) {
+          special[b] = 1;
           specLabels_[site(b, i)] = walk(b, i + 1);
+        } else if (ins[i].op == Opcode::Guard) {
+          special[b] = 1;
+        }
     }
     clearSets(readers_, f_.blocks.size());
     for (BlockId b : f_.layout) {
@@ -184,6 +212,8 @@ private:
       };
       for (BlockId s : normalSuccs(b))
         addReader(s);
+      if (!special[b])
+        continue;
       const auto &ins = f_.block(b).instrs;
       for (size_t i = 0; i < ins.size(); ++i)
         if (ins[i].op == Opcode::Speculate) {
@@ -266,6 +296,8 @@ private:
       if (in.hasDest())
         live.erase(in.dest);
       forEachUse(in, [&](VarId v) { live.insert(v); });
+      if (!buf_.special[b])
+        continue;
       if (in.op == Opcode::Speculate) {
         for (BlockId l : labelsOf(b, i))
           live.insertAll(in_[l]);
@@ -357,9 +389,11 @@ private:
       BlockId b = work[head];
       head = head + 1 == cap ? 0 : head + 1;
       queued[b] = 0;
-      std::fill(cur.begin(), cur.end(), 0);
+      for (size_t w = 0; w < W; ++w) // (a row is a word or two: no memset call)
+        cur[w] = 0;
       for (BlockId s : normalSuccs(b))
         orRow(s);
+      const bool special = buf_.special[b];
       // As transfer(), and the dead pure instructions as computeLiveness
       // records them.
       std::vector<uint32_t> &doomed = doomed_[b];
@@ -373,6 +407,8 @@ private:
           cur[in.dest / 64] &= ~(uint64_t(1) << (in.dest % 64));
         }
         forEachUse(in, [&](VarId v) { cur[v / 64] |= uint64_t(1) << (v % 64); });
+        if (!special)
+          continue;
         if (in.op == Opcode::Speculate) {
           for (BlockId l : labelsOf(b, i))
             orRow(l);
@@ -382,9 +418,13 @@ private:
         }
       }
       uint64_t *row = rows.data() + b * W;
-      if (std::equal(cur.begin(), cur.end(), row))
+      bool same = true;
+      for (size_t w = 0; w < W; ++w)
+        same &= row[w] == cur[w];
+      if (same)
         continue;
-      std::copy(cur.begin(), cur.end(), row);
+      for (size_t w = 0; w < W; ++w)
+        row[w] = cur[w];
       for (BlockId r : readers_[b])
         if (!queued[r]) {
           queued[r] = 1;

@@ -9,6 +9,7 @@
 #include <llvm/ADT/Hashing.h>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <tuple>
 
@@ -61,18 +62,108 @@ template <> struct llvm::DenseMapInfo<brisk::Key> {
 namespace brisk {
 namespace {
 
-// Hash tables, not ordered maps: nothing iterates them, and a block's
-// table is copied for each of its heirs but the last, which with tree
-// nodes cost an allocation per entry (the region scratch of every trace
-// candidate runs this).
+// Values by small dense index (a variable, a value number). On a small
+// function (a candidate's region scratch, up to kDenseInstrs instructions)
+// a slot per index, so that a lookup is an array read: every instruction of
+// every candidate asks for its operands' numbers and their constants. On a
+// large one a hash table: a block that starts afresh would otherwise pay
+// for every variable and value number of the function.
+template <typename V> class IndexMap {
+public:
+  void reset(bool dense) {
+    dense_ = dense;
+    std::fill(has_.begin(), has_.begin() + std::ptrdiff_t(used_), 0);
+    used_ = 0;
+    sparse_.clear();
+  }
+  const V *get(unsigned i) const {
+    if (!dense_) {
+      auto it = sparse_.find(i);
+      return it == sparse_.end() ? nullptr : &it->second;
+    }
+    return i < used_ && has_[i] ? &val_[i] : nullptr;
+  }
+  bool count(unsigned i) const { return get(i) != nullptr; }
+  void set(unsigned i, V v) {
+    if (!dense_) {
+      sparse_[i] = v;
+      return;
+    }
+    if (i >= used_) {
+      if (i >= has_.size()) {
+        size_t n = std::max<size_t>(size_t(i) + 1, has_.size() * 2);
+        has_.resize(n, 0);
+        val_.resize(n);
+      }
+      used_ = i + 1;
+    }
+    has_[i] = 1;
+    val_[i] = v;
+  }
+  IndexMap &operator=(const IndexMap &o) {
+    if (this == &o)
+      return *this;
+    reset(o.dense_);
+    sparse_ = o.sparse_;
+    if (has_.size() < o.used_) {
+      has_.resize(o.used_, 0);
+      val_.resize(o.used_);
+    }
+    std::copy(o.has_.begin(), o.has_.begin() + std::ptrdiff_t(o.used_), has_.begin());
+    std::copy(o.val_.begin(), o.val_.begin() + std::ptrdiff_t(o.used_), val_.begin());
+    used_ = o.used_;
+    return *this;
+  }
+
+private:
+  bool dense_ = false;
+  size_t used_ = 0; // has_ is zero from here on
+  std::vector<uint8_t> has_;
+  std::vector<V> val_;
+  llvm::DenseMap<unsigned, V> sparse_;
+};
+
+constexpr size_t kDenseInstrs = 4096;
+
+// What one block knows. The expression table is hashed (its keys are
+// expressions); nothing iterates a table.
 struct Table {
-  llvm::DenseMap<VarId, unsigned> var;
+  IndexMap<unsigned> var;                                     // variable -> value number
   llvm::DenseMap<Key, unsigned> expr;
-  llvm::DenseMap<unsigned, Key> def;
-  llvm::DenseMap<unsigned, int64_t> konst;
+  IndexMap<int64_t> konst;                                    // value number -> constant
   llvm::DenseMap<unsigned, std::pair<unsigned, int64_t>> aff; // value = base + offset
   std::vector<RangeFact> ranges;
 };
+
+// Tables to reuse: given back cleared. clear() keeps a hash table's
+// buckets unless they are mostly empty.
+struct TablePool {
+  std::vector<std::unique_ptr<Table>> tables;
+  bool busy = false;
+  Table *take(bool dense) {
+    Table *t;
+    if (tables.empty()) {
+      t = new Table;
+    } else {
+      t = tables.back().release();
+      tables.pop_back();
+    }
+    t->var.reset(dense);
+    t->konst.reset(dense);
+    return t;
+  }
+  void give(Table *t) {
+    t->expr.clear();
+    t->aff.clear();
+    t->ranges.clear();
+    tables.emplace_back(t);
+  }
+};
+
+TablePool &sharedPool() {
+  static thread_local TablePool pool;
+  return pool;
+}
 
 bool isComparison(Opcode op) {
   switch (op) {
@@ -146,8 +237,10 @@ public:
     std::vector<int> defs(f_.numVars(), 0);
     llvm::DenseMap<VarId, std::pair<Type, int64_t>> val;
     hadGuard_.assign(f_.blocks.size(), 0);
+    size_t instrs = 0;
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs) {
+        ++instrs;
         if (in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
           return false;
         hadGuard_[b] |= in.op == Opcode::Guard;
@@ -176,25 +269,43 @@ public:
     for (BlockId b : cfg.rpo())
       if (inherits(b))
         ++heirs[cfg.preds(b)[0]];
-    llvm::DenseMap<BlockId, Table> out;
+    // Tables come from the thread's pool for a small function (a region
+    // scratch: several a trace candidate), whose hash tables keep their
+    // buckets from run to run instead of allocating and growing them for
+    // every block that starts afresh; a large function has a pool of its own.
+    const bool dense = instrs <= kDenseInstrs;
+    def_.reset(dense);
+    TablePool ownPool;
+    TablePool &pool = f_.blocks.size() <= kPooledBlocks && !sharedPool().busy ? sharedPool() : ownPool;
+    pool.busy = true;
+    llvm::DenseMap<BlockId, Table *> out;
     for (BlockId b : cfg.rpo()) {
-      Table t;
+      Table *t = nullptr;
       llvm::ArrayRef<BlockId> preds = cfg.preds(b);
       if (inherits(b) && out.count(preds[0])) {
+        Table *from = out[preds[0]];
         if (--heirs[preds[0]] == 0) {
-          t = std::move(out[preds[0]]);
+          t = from;
           out.erase(preds[0]);
         } else {
-          t = out[preds[0]];
+          t = pool.take(dense);
+          *t = *from;
         }
         const Instr *term = f_.block(preds[0]).terminator();
         if (term && term->op == Opcode::Br && term->labels[0] != term->labels[1])
-          setKnown(t, vn(t, term->args[0]), term->labels[0] == b ? 1 : 0, 0);
+          setKnown(*t, vn(*t, term->args[0]), term->labels[0] == b ? 1 : 0, 0);
+      } else {
+        t = pool.take(dense);
       }
-      block(b, t);
+      block(b, *t);
       if (heirs[b])
-        out[b] = std::move(t);
+        out[b] = t;
+      else
+        pool.give(t);
     }
+    for (auto &[b, t] : out)
+      pool.give(t);
+    pool.busy = false;
     if (changed_)
       removeJumpsToNext(f_);
     return changed_;
@@ -206,6 +317,7 @@ private:
   // definitely assigned (analysis/DefiniteAssignment.h): a read that may come
   // before the write fails under brili and must keep failing.
   static constexpr size_t kSharedBlocks = 1 << 14;
+  static constexpr size_t kPooledBlocks = 1 << 10;
 
   void findFunctionConstants(const FlatCFG &cfg, std::vector<int> &defs,
                              const llvm::DenseMap<VarId, std::pair<Type, int64_t>> &val) {
@@ -276,17 +388,22 @@ private:
 
   unsigned fresh() { return next_++; }
 
+  // The expression a value number was made for, when one was. Fixed when
+  // the number is made, so one map serves every block's table: a number
+  // reaches another block only with the table it was made in.
+  void define(unsigned n, const Key &k) { def_.set(n, k); }
+  const Key *defOf(unsigned n) const { return def_.get(n); }
+
   unsigned vn(Table &t, VarId v) {
-    auto it = t.var.find(v);
-    if (it != t.var.end())
-      return it->second;
+    if (const unsigned *n = t.var.get(v))
+      return *n;
     if (auto c = constants_.find(v); c != constants_.end()) {
       unsigned n = constVN(t, c->second.first, c->second.second);
-      t.var[v] = n;
+      t.var.set(v, n);
       return n;
     }
     unsigned n = fresh();
-    t.var[v] = n;
+    t.var.set(v, n);
     return n;
   }
 
@@ -295,10 +412,10 @@ private:
     auto [it, inserted] = t.expr.try_emplace(k, 0);
     if (inserted) {
       it->second = fresh();
-      t.def[it->second] = k;
+      define(it->second, k);
     }
     if (type.isInt() || type.isBool() || type.isChar())
-      t.konst[it->second] = bits;
+      t.konst.set(it->second, bits);
     return it->second;
   }
 
@@ -306,21 +423,21 @@ private:
   void setKnown(Table &t, unsigned n, int64_t val, int depth) {
     if (depth > 4)
       return;
-    t.konst[n] = val;
-    auto d = t.def.find(n);
-    if (d == t.def.end())
+    t.konst.set(n, val);
+    const Key *d = defOf(n);
+    if (!d)
       return;
-    Key k = d->second;
+    Key k = *d;
     if (k.op == Opcode::Not) {
       setKnown(t, k.a, !val, depth + 1);
     } else if ((k.op == Opcode::Eq || k.op == Opcode::CEq) && val) {
-      auto ka = t.konst.find(k.a), kb = t.konst.find(k.b);
-      if (ka != t.konst.end() && kb == t.konst.end()) {
-        int64_t v = ka->second;
-        t.konst[k.b] = v;
-      } else if (kb != t.konst.end() && ka == t.konst.end()) {
-        int64_t v = kb->second;
-        t.konst[k.a] = v;
+      const int64_t *ka = t.konst.get(k.a), *kb = t.konst.get(k.b);
+      if (ka && !kb) {
+        int64_t v = *ka;
+        t.konst.set(k.b, v);
+      } else if (kb && !ka) {
+        int64_t v = *kb;
+        t.konst.set(k.a, v);
       }
     } else if (isComparison(k.op)) {
       if (val && (k.op == Opcode::Lt || k.op == Opcode::Le))
@@ -346,22 +463,22 @@ private:
   // known (so B - C did not wrap): a + d < B (<= B) for d in [0, C], and
   // nothing overflows on the way.
   void learnRange(Table &t, unsigned a, unsigned m, bool strict) {
-    auto d = t.def.find(m);
-    if (d == t.def.end() || d->second.op != Opcode::Sub)
+    const Key *d = defOf(m);
+    if (!d || d->op != Opcode::Sub)
       return;
-    unsigned B = d->second.a;
-    auto c = t.konst.find(d->second.b);
-    if (c == t.konst.end() || c->second < 0)
+    unsigned B = d->a;
+    const int64_t *c = t.konst.get(d->b);
+    if (!c || *c < 0)
       return;
     auto nowrap = t.expr.find(Key{Opcode::Lt, typeCode(Type::boolTy()), m, B, 0});
     if (nowrap == t.expr.end())
       return;
-    auto known = t.konst.find(nowrap->second);
-    if (known == t.konst.end() || !known->second)
+    const int64_t *known = t.konst.get(nowrap->second);
+    if (!known || !*known)
       return;
     auto [base, off] = affine(t, a);
     int64_t hi;
-    if (__builtin_add_overflow(off, c->second, &hi))
+    if (__builtin_add_overflow(off, *c, &hi))
       return;
     if (strict) {
       t.ranges.push_back({base, off, hi, B, true});
@@ -409,7 +526,7 @@ private:
   void learn(Table &t, Key k, int64_t val) {
     auto it = t.expr.find(k);
     if (it != t.expr.end()) {
-      t.konst[it->second] = val;
+      t.konst.set(it->second, val);
       return;
     }
     unsigned n = constVN(t, Type::boolTy(), val);
@@ -437,8 +554,8 @@ private:
     switch (in.op) {
     case Opcode::Guard: {
       unsigned c = vn(t, in.args[0]);
-      auto k = t.konst.find(c);
-      if (k != t.konst.end() && k->second)
+      const int64_t *k = t.konst.get(c);
+      if (k && *k)
         return false;
       setKnown(t, c, 1, 0);
       return true;
@@ -446,9 +563,9 @@ private:
     case Opcode::Br: {
       if (in.labels[0] == in.labels[1])
         return true;
-      auto k = t.konst.find(vn(t, in.args[0]));
-      if (k != t.konst.end()) {
-        BlockId target = k->second ? in.labels[0] : in.labels[1];
+      const int64_t *k = t.konst.get(vn(t, in.args[0]));
+      if (k) {
+        BlockId target = *k ? in.labels[0] : in.labels[1];
         in.op = Opcode::Jmp;
         in.args.clear();
         in.labels.assign(1, target);
@@ -473,14 +590,14 @@ private:
       if (isCommutative(in.op) && bb != kNone && bb < a)
         std::swap(a, bb);
       std::optional<int64_t> folded;
-      auto ka = t.konst.find(a);
-      auto kb = bb == kNone ? t.konst.end() : t.konst.find(bb);
+      const int64_t *ka = t.konst.get(a);
+      const int64_t *kb = bb == kNone ? nullptr : t.konst.get(bb);
       bool intLike = in.type.isInt() || in.type.isBool();
-      if (intLike && ka != t.konst.end()) {
+      if (intLike && ka) {
         if (in.op == Opcode::Not)
-          folded = !ka->second;
-        else if (bb != kNone && kb != t.konst.end())
-          folded = fold(in.op, ka->second, kb->second);
+          folded = !*ka;
+        else if (bb != kNone && kb)
+          folded = fold(in.op, *ka, *kb);
         // The reference interpreter reads an int literal through a double:
         // a folded value beyond 2^53 would come back rounded (found by
         // `brisk fuzz`, test/golden/fuzz/guardfacts-fold-beyond-2-53.bril).
@@ -495,32 +612,32 @@ private:
         auto [it, inserted] = t.expr.try_emplace(k, 0);
         if (inserted) {
           it->second = fresh();
-          t.def[it->second] = k;
+          define(it->second, k);
         }
         result = it->second;
-        if (auto kc = t.konst.find(result); kc != t.konst.end() && in.type.isBool())
-          folded = kc->second;
+        if (const int64_t *kc = t.konst.get(result); kc && in.type.isBool())
+          folded = *kc;
         else if (bb != kNone && (folded = decideByRanges(t, in.op, a, bb)))
-          t.konst[result] = *folded;
+          t.konst.set(result, *folded);
         // Affine forms: x = a + c, x = a - c.
         if (bb != kNone && !t.aff.count(result) &&
             (in.op == Opcode::Add || in.op == Opcode::Sub)) {
-          auto kA = t.konst.find(a), kB = t.konst.find(bb);
+          const int64_t *kA = t.konst.get(a), *kB = t.konst.get(bb);
           int64_t off;
-          if (kB != t.konst.end()) {
+          if (kB) {
             auto [base, o] = affine(t, a);
-            bool ovf = in.op == Opcode::Add ? __builtin_add_overflow(o, kB->second, &off)
-                                            : __builtin_sub_overflow(o, kB->second, &off);
+            bool ovf = in.op == Opcode::Add ? __builtin_add_overflow(o, *kB, &off)
+                                            : __builtin_sub_overflow(o, *kB, &off);
             if (!ovf)
               t.aff[result] = {base, off};
-          } else if (kA != t.konst.end() && in.op == Opcode::Add) {
+          } else if (kA && in.op == Opcode::Add) {
             auto [base, o] = affine(t, bb);
-            if (!__builtin_add_overflow(o, kA->second, &off))
+            if (!__builtin_add_overflow(o, *kA, &off))
               t.aff[result] = {base, off};
           }
         }
       }
-      if (folded && t.var.count(in.dest) && t.var[in.dest] == result)
+      if (folded && t.var.count(in.dest) && *t.var.get(in.dest) == result)
         return false;
       if (folded) {
         // A known value: the operands may die.
@@ -530,19 +647,20 @@ private:
         changed_ = true;
       }
     } else {
-      t.var[in.dest] = fresh();
+      t.var.set(in.dest, fresh());
       return true;
     }
-    auto cur = t.var.find(in.dest);
-    if (cur != t.var.end() && cur->second == result)
+    const unsigned *cur = t.var.get(in.dest);
+    if (cur && *cur == result)
       return false;
-    t.var[in.dest] = result;
+    t.var.set(in.dest, result);
     return true;
   }
 
   Function &f_;
   std::vector<uint8_t> hadGuard_; // per block, before folding
   llvm::DenseMap<VarId, std::pair<Type, int64_t>> constants_;
+  IndexMap<Key> def_; // value number -> its expression (see define)
   unsigned next_ = 0;
   bool changed_ = false;
 };

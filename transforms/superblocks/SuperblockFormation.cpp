@@ -220,11 +220,13 @@ struct Snapshot {
   llvm::DenseMap<VarId, Instr> constants;
   std::vector<bool> touched; // by an accepted region since the snapshot
 
-  void take(const Function &f) {
+  // `cfg` and `dom`, when given, are f's as it is (else they are built).
+  void take(const Function &f, std::unique_ptr<CFG> builtCFG = nullptr,
+            std::unique_ptr<DominatorTree> builtDom = nullptr) {
     numBlocks = f.blocks.size();
     numVars = f.numVars();
-    cfg = std::make_unique<CFG>(f);
-    dom = std::make_unique<DominatorTree>(*cfg);
+    cfg = builtCFG ? std::move(builtCFG) : std::make_unique<CFG>(f);
+    dom = builtDom ? std::move(builtDom) : std::make_unique<DominatorTree>(*cfg);
     liveIn = speculativeLiveIn(f);
     constants.clear();
     std::vector<int> defs(numVars, 0);
@@ -940,7 +942,16 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
                      size_t sizeBefore, const SuperblockOptions &options,
                      std::vector<RegionRemark> *remarks) {
   const auto start = std::chrono::steady_clock::now();
-  std::vector<Trace> traces = selectTraces(f, weights, paths, options.trace);
+  // The CFG and dominators trace selection takes serve the first snapshot
+  // too, while f is unchanged: on a large function each costs a walk of it.
+  std::unique_ptr<CFG> firstCFG;
+  std::unique_ptr<DominatorTree> firstDom;
+  std::vector<Trace> traces;
+  if (!f.layout.empty() && weights.hasData()) {
+    firstCFG = std::make_unique<CFG>(f);
+    firstDom = std::make_unique<DominatorTree>(*firstCFG);
+    traces = selectTraces(f, weights, paths, options.trace, *firstCFG, *firstDom);
+  }
   bool changed = false, spliced = false;
   double budget = options.growthLimit * double(std::max<size_t>(sizeBefore, 1));
   // BRISK_SB_DEBUG=1 lists every candidate the cost model measured (and
@@ -983,7 +994,10 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       if (built == Build::Stale) {
         syncLayout();
         auto t0 = std::chrono::steady_clock::now();
-        snap.take(f);
+        if (changed || !firstCFG)
+          snap.take(f);
+        else
+          snap.take(f, std::move(firstCFG), std::move(firstDom));
         if (debug)
           std::fprintf(stderr, "[sb-time] snapshot %.3f s\n",
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

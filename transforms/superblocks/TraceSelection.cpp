@@ -25,8 +25,8 @@ BlockList normalSuccessors(const Function &f, BlockId b) {
 class Selector {
 public:
   Selector(const Function &f, const FunctionWeights &w, const FunctionProfile *paths,
-           const TraceOptions &o)
-      : f_(f), w_(w), o_(o), cfg_(f), dom_(cfg_), inTrace_(f.blocks.size(), false) {
+           const TraceOptions &o, const CFG &cfg, const DominatorTree &dom)
+      : f_(f), w_(w), o_(o), cfg_(cfg), dom_(dom), inTrace_(f.blocks.size(), false) {
     if (paths && o.usePathProfile && pathsStillValid(*paths))
       paths_ = paths;
     excludeSpeculation();
@@ -184,8 +184,8 @@ private:
   const FunctionWeights &w_;
   const TraceOptions &o_;
   const FunctionProfile *paths_ = nullptr;
-  CFG cfg_;
-  DominatorTree dom_;
+  const CFG &cfg_;
+  const DominatorTree &dom_;
   std::vector<bool> inTrace_;
 };
 
@@ -193,15 +193,27 @@ private:
 
 std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weights,
                                 const FunctionProfile *paths, const TraceOptions &options) {
+  if (f.layout.empty() || !weights.hasData())
+    return {};
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  return selectTraces(f, weights, paths, options, cfg, dom);
+}
+
+std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weights,
+                                const FunctionProfile *paths, const TraceOptions &options,
+                                const CFG &cfg, const DominatorTree &dom) {
   // A function that may read an unassigned variable keeps its code: the read
   // must fail where it does, and the superblock passes fold and move reads.
-  if (f.layout.empty() || !weights.hasData() || hasPossiblyUndefinedRead(f))
+  // (hasPossiblyUndefinedRead, on the CFG at hand.)
+  if (f.layout.empty() || !weights.hasData() ||
+      !DefiniteAssignment(f, cfg).possiblyUndefinedReads().empty())
     return {};
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs)
       if (in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
         return {};
-  return Selector(f, weights, paths, options).run();
+  return Selector(f, weights, paths, options, cfg, dom).run();
 }
 
 } // namespace brisk

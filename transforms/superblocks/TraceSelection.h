@@ -33,6 +33,9 @@
 
 namespace brisk {
 
+class CFG;
+class DominatorTree;
+
 struct TraceOptions {
   double minEdgeProbability = 0.6;  // of the successor edge a trace grows along
   double minSeedCount = 16;         // block count of a seed
@@ -55,5 +58,10 @@ struct Trace {
 // that are not loops are left out (there is nothing to straighten).
 std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weights,
                                 const FunctionProfile *paths, const TraceOptions &options);
+// The same on the CFG and dominators of `f` as it is (SuperblockFormation
+// keeps them for its first snapshot instead of building them again).
+std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weights,
+                                const FunctionProfile *paths, const TraceOptions &options,
+                                const CFG &cfg, const DominatorTree &dom);
 
 } // namespace brisk

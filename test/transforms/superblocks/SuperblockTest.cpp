@@ -6,6 +6,8 @@
 // inputs of bench/inputs.tsv: same output and exit status, and the
 // verifier's speculation rules (with E1) hold. Programs are profiled and
 // run in-process; the optimized program goes through JSON and back first.
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
 #include "analysis/Verifier.h"
 #include "backend/JsonWriter.h"
 #include "backend/TextPrinter.h"
@@ -477,6 +479,61 @@ TEST(GuardFactsTest, GuardImpliesComparisonsAndEqualities) {
   EXPECT_EQ(countOp(p, Opcode::Guard), 2u) << text;
   EXPECT_EQ(countOp(p, Opcode::Br), 0u) << text;
   EXPECT_NE(text.find("y: int = const 5;"), std::string::npos) << text;
+}
+
+// GuardFacts keeps a block's facts in arrays on a small function (a region
+// scratch) and in hash tables on one of more than 4096 instructions: the
+// same folding either way. 300 copies of the function above, each starting
+// afresh at a join, fold as the one did.
+TEST(GuardFactsTest, ALargeFunctionFoldsAsASmallOne) {
+  std::string text = "@main(i: int, n: int, x: int) {\n  four: int = const 4;\n"
+                     "  one: int = const 1;\n";
+  const int copies = 300;
+  for (int k = 0; k < copies; ++k) {
+    const std::string next = ".next" + std::to_string(k), out = ".out" + std::to_string(k);
+    text += "  speculate;\n  c: bool = lt i n;\n  guard c " + out + ";\n  d: bool = lt i n;\n"
+            "  guard d " + out + ";\n  e: bool = ge i n;\n  br e " + out + " " + next + ";\n" +
+            next + ":\n  isfour: bool = eq x four;\n  guard isfour " + out + ";\n"
+            "  y: int = add x one;\n  five: int = const 5;\n  same: bool = eq y five;\n"
+            "  guard same " + out + ";\n  commit;\n  print y;\n" + out + ":\n";
+  }
+  text += "}\n";
+  Program p = parseOrDie(text);
+  Function &f = p.functions[0];
+  ASSERT_GT(f.instrCount(), 4096u);
+  EXPECT_TRUE(propagateGuardFacts(f));
+  std::ostringstream os;
+  printFunction(f, os);
+  std::string printed = os.str();
+  EXPECT_EQ(countOp(p, Opcode::Guard), 2u * copies);
+  EXPECT_EQ(countOp(p, Opcode::Br), 0u);
+  size_t folded = 0;
+  for (size_t at = printed.find("y: int = const 5;"); at != std::string::npos;
+       at = printed.find("y: int = const 5;", at + 1))
+    ++folded;
+  EXPECT_EQ(folded, size_t(copies));
+}
+
+// selectTraces on the caller's CFG and dominators (what formSuperblocks
+// shares with its first snapshot) chooses what it chooses on its own.
+TEST(TraceSelectionTest, TheCallersCFGGivesTheSameTraces) {
+  Program p = parseOrDie(kLoop);
+  Outcome o = run(p, {"100"}, true);
+  ASSERT_TRUE(o.ok);
+  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  std::vector<Trace> own = selectTraces(f, w.of(f), o.profile->function("main"), {});
+  std::vector<Trace> shared =
+      selectTraces(f, w.of(f), o.profile->function("main"), {}, cfg, dom);
+  ASSERT_FALSE(own.empty());
+  ASSERT_EQ(own.size(), shared.size());
+  for (size_t i = 0; i < own.size(); ++i) {
+    EXPECT_EQ(own[i].blocks, shared[i].blocks);
+    EXPECT_EQ(own[i].isLoop, shared[i].isLoop);
+    EXPECT_EQ(own[i].probability, shared[i].probability);
+  }
 }
 
 TEST(DeadCodeTest, ValuesOnlyTheRecoveryPathNeedsAreDeadInsideSpeculation) {
