@@ -1,5 +1,6 @@
 #include "ir/IR.h"
 
+#include <charconv>
 #include <string>
 
 namespace brisk {
@@ -12,31 +13,41 @@ Instr makeJump(BlockId target, SourcePos pos) {
   return j;
 }
 
-VarId Function::var(std::string_view name) {
-  auto [it, inserted] = varIndex_.try_emplace(name, VarId(varNames_.size()));
-  if (inserted)
-    varNames_.emplace_back(name);
-  return it->second;
-}
+VarId Function::var(std::string_view name) { return vars_.intern(name); }
 
 std::optional<VarId> Function::lookupVar(std::string_view name) const {
-  auto it = varIndex_.find(name);
-  if (it == varIndex_.end())
-    return std::nullopt;
-  return it->second;
+  return vars_.find(name);
 }
 
-VarId Function::freshVar(std::string_view hint) {
-  std::string candidate;
+namespace {
+
+// `hint` + "." + the next value of `counter`, until `taken` says the name is
+// free. Built in one buffer: fresh names are made by the hundred thousand.
+template <typename Taken>
+std::string freshName(std::string_view hint, unsigned &counter, Taken taken) {
+  std::string candidate(hint);
+  candidate += '.';
+  size_t stem = candidate.size();
   do {
-    candidate = std::string(hint) + "." + std::to_string(++freshCounter_);
-  } while (varIndex_.count(candidate));
-  return var(candidate);
+    candidate.resize(stem);
+    char digits[16];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, ++counter);
+    candidate.append(digits, end);
+  } while (taken(candidate));
+  return candidate;
+}
+
+} // namespace
+
+VarId Function::freshVar(std::string_view hint) {
+  std::string name =
+      freshName(hint, freshCounter_, [&](std::string_view c) { return vars_.contains(c); });
+  return vars_.intern(name);
 }
 
 BlockId Function::addBlock(std::string label) {
   if (!label.empty())
-    usedLabels_.insert(label);
+    usedLabels_.intern(label);
   blocks.push_back(Block{std::move(label), {}, {}, false});
   return BlockId(blocks.size() - 1);
 }
@@ -49,11 +60,8 @@ std::optional<BlockId> Function::findBlock(std::string_view label) const {
 }
 
 BlockId Function::addFreshBlock(std::string_view hint) {
-  std::string candidate;
-  do {
-    candidate = std::string(hint) + "." + std::to_string(++freshCounter_);
-  } while (usedLabels_.count(candidate));
-  return addBlock(std::move(candidate));
+  return addBlock(freshName(hint, freshCounter_,
+                            [&](std::string_view c) { return usedLabels_.contains(c); }));
 }
 
 void Function::ensureLabels() {
@@ -65,11 +73,9 @@ void Function::ensureLabels() {
   for (BlockId b : layout) {
     if (!targeted[b] || blocks[b].hasLabel())
       continue;
-    std::string candidate;
-    do {
-      candidate = "b." + std::to_string(++freshCounter_);
-    } while (usedLabels_.count(candidate));
-    usedLabels_.insert(candidate);
+    std::string candidate = freshName(
+        "b", freshCounter_, [&](std::string_view c) { return usedLabels_.contains(c); });
+    usedLabels_.intern(candidate);
     blocks[b].label = std::move(candidate);
   }
 }
