@@ -21,28 +21,41 @@ std::optional<VarId> Function::lookupVar(std::string_view name) const {
 
 namespace {
 
+// Appends "." and the next value of `counter` to `stem` (which holds the
+// hint), replacing what a previous call appended. Built in one buffer: fresh
+// names are made by the hundred thousand.
+void nextCandidate(std::string &candidate, size_t stem, unsigned &counter) {
+  candidate.resize(stem);
+  char digits[16];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, ++counter);
+  candidate.append(digits, end);
+}
+
 // `hint` + "." + the next value of `counter`, until `taken` says the name is
-// free. Built in one buffer: fresh names are made by the hundred thousand.
+// free.
 template <typename Taken>
 std::string freshName(std::string_view hint, unsigned &counter, Taken taken) {
   std::string candidate(hint);
   candidate += '.';
   size_t stem = candidate.size();
-  do {
-    candidate.resize(stem);
-    char digits[16];
-    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, ++counter);
-    candidate.append(digits, end);
-  } while (taken(candidate));
+  do
+    nextCandidate(candidate, stem, counter);
+  while (taken(candidate));
   return candidate;
 }
 
 } // namespace
 
 VarId Function::freshVar(std::string_view hint) {
-  std::string name =
-      freshName(hint, freshCounter_, [&](std::string_view c) { return vars_.contains(c); });
-  return vars_.intern(name);
+  std::string candidate(hint);
+  candidate += '.';
+  size_t stem = candidate.size();
+  for (;;) {
+    nextCandidate(candidate, stem, freshCounter_);
+    auto [id, added] = vars_.insert(candidate); // one probe, not a lookup then an insert
+    if (added)
+      return id;
+  }
 }
 
 BlockId Function::addBlock(std::string label) {

@@ -29,17 +29,17 @@ std::optional<uint32_t> NameTable::find(std::string_view name) const {
   return uint32_t(s) - 1;
 }
 
-uint32_t NameTable::intern(std::string_view name) {
+std::pair<uint32_t, bool> NameTable::insert(std::string_view name) {
   if (2 * (names_.size() + 1) > slots_.size())
     grow();
   uint32_t hash = hashOf(name);
   size_t i = probe(name, hash);
   if (slots_[i] != 0)
-    return uint32_t(slots_[i]) - 1;
+    return {uint32_t(slots_[i]) - 1, false};
   uint32_t id = uint32_t(names_.size());
   names_.emplace_back(name);
   slots_[i] = (uint64_t(hash) << 32) | (id + 1);
-  return id;
+  return {id, true};
 }
 
 void NameTable::grow() {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace brisk {
@@ -20,7 +21,9 @@ namespace brisk {
 class NameTable {
 public:
   // The id of `name`, adding it on first use.
-  uint32_t intern(std::string_view name);
+  uint32_t intern(std::string_view name) { return insert(name).first; }
+  // The id of `name` and whether this call added it.
+  std::pair<uint32_t, bool> insert(std::string_view name);
   std::optional<uint32_t> find(std::string_view name) const;
   bool contains(std::string_view name) const { return find(name).has_value(); }
   const std::string &name(uint32_t id) const { return names_[id]; }
