@@ -151,13 +151,18 @@ void FunctionBuilder::addInstr(Instr instr) {
 }
 
 bool FunctionBuilder::addRaw(const RawInstr &raw) {
-  Location where;
-  where.function = fn_.name;
-  where.instrIndex = count_;
-  where.opcode = std::string(raw.op);
-  where.pos = raw.pos;
+  // Built only when needed (an error, or a label's first use): copying the
+  // function name and opcode for every instruction showed in profiles.
+  auto where = [&] {
+    Location w;
+    w.function = fn_.name;
+    w.instrIndex = count_;
+    w.opcode = std::string(raw.op);
+    w.pos = raw.pos;
+    return w;
+  };
   auto fail = [&](std::string message) {
-    diags_.error(where, std::move(message));
+    diags_.error(where(), std::move(message));
     ++count_;
     return false;
   };
@@ -229,8 +234,11 @@ bool FunctionBuilder::addRaw(const RawInstr &raw) {
 
   for (std::string_view a : raw.args)
     in.args.push_back(fn_.var(a));
-  for (std::string_view l : raw.labels)
-    in.labels.push_back(labelRef(l, where));
+  if (!raw.labels.empty()) {
+    Location at = where();
+    for (std::string_view l : raw.labels)
+      in.labels.push_back(labelRef(l, at));
+  }
   addInstr(std::move(in));
   return true;
 }

@@ -3,9 +3,9 @@
 #include "frontend/FunctionBuilder.h"
 #include "frontend/Utf8Decode.h"
 
+#include <array>
 #include <charconv>
 #include <cstdlib>
-#include <deque>
 #include <limits>
 
 namespace brisk {
@@ -346,18 +346,25 @@ private:
   Diagnostics &diags_;
   bool keepUndefinedLabels_;
   size_t labelErrors_ = 0; // undefined labels, reported by FunctionBuilder::finish
-  std::deque<Token> ahead_;
+  // Tokens read ahead: a ring, since the grammar never looks more than two
+  // tokens ahead (a deque here cost an allocation every few tokens).
+  static constexpr size_t kLookahead = 4;
+  std::array<Token, kLookahead> ahead_;
+  size_t aheadStart_ = 0, aheadCount_ = 0;
   std::string function_; // the function being parsed, for diagnostics
 
   const Token &peek(size_t k = 0) {
-    while (ahead_.size() <= k)
-      ahead_.push_back(lexer_.next());
-    return ahead_[k];
+    while (aheadCount_ <= k) {
+      ahead_[(aheadStart_ + aheadCount_) % kLookahead] = lexer_.next();
+      ++aheadCount_;
+    }
+    return ahead_[(aheadStart_ + k) % kLookahead];
   }
   Token take() {
     peek();
-    Token t = ahead_.front();
-    ahead_.pop_front();
+    Token t = std::move(ahead_[aheadStart_]);
+    aheadStart_ = (aheadStart_ + 1) % kLookahead;
+    --aheadCount_;
     return t;
   }
 

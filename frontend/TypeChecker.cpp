@@ -39,9 +39,15 @@ private:
   Diagnostics &diags_;
   std::vector<std::optional<Type>> varType_; // by VarId; nullopt: never defined
   std::vector<bool> isShadow_;               // by VarId: the dest of some `get`
-  Location where_;
+  // The instruction being checked; its Location is built only for an error,
+  // since nearly every instruction has none.
+  const Block *whereBlock_ = nullptr;
+  const Instr *whereInstr_ = nullptr;
+  int whereIndex_ = 0;
 
-  void error(std::string message) { diags_.error(where_, std::move(message)); }
+  void error(std::string message) {
+    diags_.error(locate(*whereBlock_, *whereInstr_, whereIndex_), std::move(message));
+  }
 
   Location locate(const Block &block, const Instr &in, int index) const {
     Location where;
@@ -113,7 +119,9 @@ private:
   }
 
   void checkInstr(const Block &block, const Instr &in, int index) {
-    where_ = locate(block, in, index);
+    whereBlock_ = &block;
+    whereInstr_ = &in;
+    whereIndex_ = index;
     checkDefined(in);
     if (!checkCounts(in))
       return;

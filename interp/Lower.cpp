@@ -4,6 +4,8 @@
 #include "interp/PathNumbering.h"
 #include "interp/TypeFacts.h"
 
+#include <llvm/ADT/DenseMap.h>
+
 #include <algorithm>
 #include <cmath>
 #include <tuple>
@@ -308,18 +310,14 @@ private:
       emit(r);
     }
     // Profiling stubs: one per distinct edge.
-    std::vector<std::tuple<BlockId, BlockId, uint32_t>> stubs;
+    // A map, not a scan of the stubs so far: a function with a loop per few
+    // dozen instructions has tens of thousands of back edges.
+    llvm::DenseMap<std::pair<BlockId, BlockId>, uint32_t> stubs;
     for (auto &[pc, field, u, t] : pendingStubs_) {
-      uint32_t stubPc = UINT32_MAX;
-      for (auto &[su, st, spc] : stubs)
-        if (su == u && st == t)
-          stubPc = spc;
-      if (stubPc == UINT32_MAX) {
-        stubPc = uint32_t(code_.insts.size());
+      auto [it, fresh] = stubs.try_emplace({u, t}, uint32_t(code_.insts.size()));
+      if (fresh)
         emitEdgeProbe(f, u, t);
-        stubs.emplace_back(u, t, stubPc);
-      }
-      *fieldAt(pc, field) = stubPc;
+      *fieldAt(pc, field) = it->second;
     }
     pendingStubs_.clear();
     fc.zeroInit = zeroInit_;

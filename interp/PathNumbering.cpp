@@ -47,7 +47,8 @@ PathNumbering::PathNumbering(const Function &fn, const InterpCfg &cfg)
   enum : uint8_t { White, Grey, Black };
   std::vector<uint8_t> color(numBlocks_, White);
   std::vector<std::pair<BlockId, size_t>> stack;
-  std::vector<BlockId> headers;
+  std::vector<BlockId> headers; // in order of discovery
+  std::vector<bool> isHeader(numBlocks_, false);
   BlockId entry = fn.entry();
   stack.emplace_back(entry, 0);
   color[entry] = Grey;
@@ -59,8 +60,10 @@ PathNumbering::PathNumbering(const Function &fn, const InterpCfg &cfg)
       if (color[t] == Grey) {
         backTargets_[b].push_back(t);
         out_[b].push_back({exitNode(), Kind::BackEnd, t});
-        if (std::find(headers.begin(), headers.end(), t) == headers.end())
+        if (!isHeader[t]) {
+          isHeader[t] = true;
           headers.push_back(t);
+        }
       } else {
         out_[b].push_back({t, Kind::Normal, kNoBlock});
         if (color[t] == White) {
@@ -108,6 +111,12 @@ PathNumbering::PathNumbering(const Function &fn, const InterpCfg &cfg)
     work.pop_back();
   }
   numPaths_ = ok_ ? numPaths[entryNode()] : 0;
+  // The entry node has one Restart edge per loop header: indexed here so a
+  // back edge's restart value costs O(1), not a scan of every header.
+  restartInc_.assign(numBlocks_, 0);
+  for (const DagEdge &e : out_[entryNode()])
+    if (e.kind == Kind::Restart)
+      restartInc_[e.header] = e.inc;
 }
 
 const PathNumbering::DagEdge *PathNumbering::find(uint32_t from, Kind kind, uint32_t to,
@@ -134,8 +143,7 @@ int64_t PathNumbering::backEdgeEnd(BlockId u, BlockId h) const {
 }
 
 int64_t PathNumbering::backEdgeRestart(BlockId h) const {
-  const DagEdge *e = find(entryNode(), Kind::Restart, h, h);
-  return e ? e->inc : 0;
+  return h < restartInc_.size() ? restartInc_[h] : 0;
 }
 
 int64_t PathNumbering::exitIncrement(BlockId u) const {
@@ -150,13 +158,14 @@ DecodedPath PathNumbering::decode(uint64_t path) const {
   // Each step takes the out edge with the largest increment not above the
   // remainder; increments are assigned in edge order, so they ascend.
   for (size_t steps = 0; node != exitNode() && steps <= numBlocks_ + 1; ++steps) {
+    // A binary search: the entry node has an edge per loop header, and a
+    // linear scan made decoding every recorded path quadratic.
     const auto &edges = out_[node];
-    const DagEdge *pick = nullptr;
-    for (const DagEdge &e : edges)
-      if (uint64_t(e.inc) <= rest)
-        pick = &e;
-    if (!pick)
+    auto after = std::upper_bound(edges.begin(), edges.end(), rest,
+                                  [](uint64_t r, const DagEdge &e) { return r < uint64_t(e.inc); });
+    if (after == edges.begin())
       break;
+    const DagEdge *pick = &*(after - 1);
     rest -= uint64_t(pick->inc);
     if (pick->kind == Kind::Restart)
       d.start = PathStart::LoopHeader;

@@ -77,6 +77,7 @@ private:
   uint64_t numPaths_ = 0;
   std::vector<std::vector<DagEdge>> out_; // per node
   std::vector<std::vector<BlockId>> backTargets_; // per block: headers of its back edges
+  std::vector<int64_t> restartInc_; // per block: its Restart edge's increment (0: none)
 };
 
 } // namespace brisk::interp

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <charconv>
 #include <cstdio>
 #include <map>
 #include <unordered_map>
@@ -157,18 +158,57 @@ uint64_t programHash(const Program &program) {
   return h.value();
 }
 
+namespace {
+
+// Appends what nlohmann::ordered_json(s).dump() gives: printable ASCII
+// without quotes or backslashes is copied as is; anything else (escapes,
+// UTF-8, and the error an ill-formed sequence raises) goes through nlohmann.
+void appendJsonString(std::string &out, std::string_view s) {
+  for (char c : s)
+    if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
+      out += nlohmann::ordered_json(std::string(s)).dump();
+      return;
+    }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+void appendNumber(std::string &out, uint64_t v) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+  out.append(digits, end);
+}
+
+} // namespace
+
 // Hand-laid-out JSON: the document structure one key per line, each block,
 // edge, call site and path compact on one line, so profiles stay readable
-// and diffable.
+// and diffable. The compact items are written directly, byte for byte what
+// nlohmann's compact dump of the same objects gives (keys in the order
+// written here): building a DOM per item made writing a large profile cost
+// more than running the program.
 std::string Profile::toJson() const {
-  using oj = nlohmann::ordered_json; // keep the documented field order
+  using oj = nlohmann::ordered_json;
   std::string out;
-  auto list = [&](const char *key, const std::vector<oj> &items, bool last) {
-    out += "   \"" + std::string(key) + "\": [";
-    for (size_t i = 0; i < items.size(); ++i)
-      out += (i ? ",\n    " : "\n    ") + items[i].dump();
-    out += items.empty() ? "]" : "\n   ]";
+  // `key`: [ item, item ] with each item on its own line; `item(i)` appends
+  // the i-th item.
+  auto list = [&](const char *key, size_t count, bool last, auto item) {
+    out += "   \"";
+    out += key;
+    out += "\": [";
+    for (size_t i = 0; i < count; ++i) {
+      out += i ? ",\n    " : "\n    ";
+      item(i);
+    }
+    out += count == 0 ? "]" : "\n   ]";
     out += last ? "\n" : ",\n";
+  };
+  auto field = [&](const char *key, uint64_t v, bool first = false) {
+    out += first ? "{\"" : ",\"";
+    out += key;
+    out += "\":";
+    appendNumber(out, v);
   };
   out += "{\n \"format\": \"brisk-profile\",\n \"version\": 1,\n";
   out += " \"program_hash\": \"" + hex(programHash) + "\",\n";
@@ -177,39 +217,59 @@ std::string Profile::toJson() const {
   for (size_t fi = 0; fi < functions.size(); ++fi) {
     const FunctionProfile &f = functions[fi];
     out += fi ? ",\n  {\n" : "\n  {\n";
-    out += "   \"name\": " + oj(f.name).dump() + ",\n";
+    out += "   \"name\": ";
+    appendJsonString(out, f.name);
+    out += ",\n";
     out += "   \"entry_count\": " + std::to_string(f.entryCount) + ",\n";
-    std::vector<oj> items;
-    for (size_t b = 0; b < f.blockCounts.size(); ++b) {
-      oj jb = {{"block", b}};
-      if (b < f.blockLabels.size() && !f.blockLabels[b].empty())
-        jb["label"] = f.blockLabels[b];
-      jb["count"] = f.blockCounts[b];
-      items.push_back(std::move(jb));
-    }
-    list("blocks", items, false);
-    items.clear();
-    for (const EdgeCount &e : f.edges)
-      items.push_back({{"from", e.from}, {"to", e.to}, {"count", e.count}});
-    list("edges", items, false);
-    items.clear();
-    for (const CallSiteCount &c : f.callSites)
-      items.push_back(
-          {{"block", c.block}, {"index", c.index}, {"callee", c.callee}, {"count", c.count}});
-    list("call_sites", items, false);
-    items.clear();
-    for (const LoopProfile &l : f.loops) {
-      oj paths = oj::array();
-      for (const PathProfile &p : l.paths) {
-        oj jp = {{"blocks", p.blocks}, {"end", pathEnd(p)}};
-        if (p.endsAtBackEdge)
-          jp["back_to"] = p.backEdgeTarget;
-        jp["count"] = p.count;
-        paths.push_back(std::move(jp));
+    list("blocks", f.blockCounts.size(), false, [&](size_t b) {
+      field("block", b, true);
+      if (b < f.blockLabels.size() && !f.blockLabels[b].empty()) {
+        out += ",\"label\":";
+        appendJsonString(out, f.blockLabels[b]);
       }
-      items.push_back({{"header", l.header}, {"paths", std::move(paths)}, {"other_paths", l.otherPaths}});
-    }
-    list("loops", items, true);
+      field("count", f.blockCounts[b]);
+      out += '}';
+    });
+    list("edges", f.edges.size(), false, [&](size_t i) {
+      const EdgeCount &e = f.edges[i];
+      field("from", e.from, true);
+      field("to", e.to);
+      field("count", e.count);
+      out += '}';
+    });
+    list("call_sites", f.callSites.size(), false, [&](size_t i) {
+      const CallSiteCount &c = f.callSites[i];
+      field("block", c.block, true);
+      field("index", c.index);
+      out += ",\"callee\":";
+      appendJsonString(out, c.callee);
+      field("count", c.count);
+      out += '}';
+    });
+    list("loops", f.loops.size(), true, [&](size_t i) {
+      const LoopProfile &l = f.loops[i];
+      field("header", l.header, true);
+      out += ",\"paths\":[";
+      for (size_t k = 0; k < l.paths.size(); ++k) {
+        const PathProfile &p = l.paths[k];
+        out += k ? ",{\"blocks\":[" : "{\"blocks\":[";
+        for (size_t j = 0; j < p.blocks.size(); ++j) {
+          if (j)
+            out += ',';
+          appendNumber(out, p.blocks[j]);
+        }
+        out += "],\"end\":\"";
+        out += pathEnd(p);
+        out += '"';
+        if (p.endsAtBackEdge)
+          field("back_to", p.backEdgeTarget);
+        field("count", p.count);
+        out += '}';
+      }
+      out += ']';
+      field("other_paths", l.otherPaths);
+      out += '}';
+    });
     out += "  }";
   }
   out += functions.empty() ? "]\n}\n" : "\n ]\n}\n";

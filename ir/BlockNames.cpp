@@ -1,6 +1,7 @@
 #include "ir/BlockNames.h"
 
-#include <llvm/ADT/StringSet.h>
+#include <llvm/ADT/DenseSet.h>
+#include <llvm/ADT/StringRef.h>
 
 #include <algorithm>
 
@@ -9,27 +10,34 @@ namespace brisk {
 std::vector<std::string> blockNames(const Function &function) {
   std::vector<std::string> names(function.blocks.size());
   std::vector<bool> targeted(function.blocks.size(), false);
-  llvm::StringSet<> taken;
   for (BlockId b : function.layout) {
     const Block &block = function.block(b);
     names[b] = block.label;
-    if (block.hasLabel())
-      taken.insert(block.label);
     for (const Instr &in : block.instrs)
       for (BlockId t : in.labels)
         if (t < targeted.size())
           targeted[t] = true;
   }
+  std::vector<BlockId> unnamed;
+  for (BlockId b = 0; b < names.size(); ++b)
+    if (targeted[b] && names[b].empty())
+      unnamed.push_back(b);
+  if (unnamed.empty())
+    return names;
+  // Views into `names`, which is not resized from here on.
+  llvm::DenseSet<llvm::StringRef> taken;
+  taken.reserve(function.layout.size() + unnamed.size());
+  for (BlockId b : function.layout)
+    if (function.block(b).hasLabel())
+      taken.insert(names[b]);
   unsigned counter = 0;
-  for (BlockId b = 0; b < names.size(); ++b) {
-    if (!targeted[b] || !names[b].empty())
-      continue;
-    std::string candidate;
+  std::string candidate;
+  for (BlockId b : unnamed) {
     do
       candidate = "b." + std::to_string(counter++);
     while (taken.count(candidate));
-    taken.insert(candidate);
     names[b] = std::move(candidate);
+    taken.insert(names[b]);
   }
   return names;
 }

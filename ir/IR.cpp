@@ -1,5 +1,6 @@
 #include "ir/IR.h"
 
+#include <charconv>
 #include <string>
 
 namespace brisk {
@@ -12,31 +13,54 @@ Instr makeJump(BlockId target, SourcePos pos) {
   return j;
 }
 
-VarId Function::var(std::string_view name) {
-  auto [it, inserted] = varIndex_.try_emplace(name, VarId(varNames_.size()));
-  if (inserted)
-    varNames_.emplace_back(name);
-  return it->second;
-}
+VarId Function::var(std::string_view name) { return vars_.intern(name); }
 
 std::optional<VarId> Function::lookupVar(std::string_view name) const {
-  auto it = varIndex_.find(name);
-  if (it == varIndex_.end())
-    return std::nullopt;
-  return it->second;
+  return vars_.find(name);
 }
 
+namespace {
+
+// Appends "." and the next value of `counter` to `stem` (which holds the
+// hint), replacing what a previous call appended. Built in one buffer: fresh
+// names are made by the hundred thousand.
+void nextCandidate(std::string &candidate, size_t stem, unsigned &counter) {
+  candidate.resize(stem);
+  char digits[16];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, ++counter);
+  candidate.append(digits, end);
+}
+
+// `hint` + "." + the next value of `counter`, until `taken` says the name is
+// free.
+template <typename Taken>
+std::string freshName(std::string_view hint, unsigned &counter, Taken taken) {
+  std::string candidate(hint);
+  candidate += '.';
+  size_t stem = candidate.size();
+  do
+    nextCandidate(candidate, stem, counter);
+  while (taken(candidate));
+  return candidate;
+}
+
+} // namespace
+
 VarId Function::freshVar(std::string_view hint) {
-  std::string candidate;
-  do {
-    candidate = std::string(hint) + "." + std::to_string(++freshCounter_);
-  } while (varIndex_.count(candidate));
-  return var(candidate);
+  std::string candidate(hint);
+  candidate += '.';
+  size_t stem = candidate.size();
+  for (;;) {
+    nextCandidate(candidate, stem, freshCounter_);
+    auto [id, added] = vars_.insert(candidate); // one probe, not a lookup then an insert
+    if (added)
+      return id;
+  }
 }
 
 BlockId Function::addBlock(std::string label) {
   if (!label.empty())
-    usedLabels_.insert(label);
+    usedLabels_.intern(label);
   blocks.push_back(Block{std::move(label), {}, {}, false});
   return BlockId(blocks.size() - 1);
 }
@@ -49,11 +73,8 @@ std::optional<BlockId> Function::findBlock(std::string_view label) const {
 }
 
 BlockId Function::addFreshBlock(std::string_view hint) {
-  std::string candidate;
-  do {
-    candidate = std::string(hint) + "." + std::to_string(++freshCounter_);
-  } while (usedLabels_.count(candidate));
-  return addBlock(std::move(candidate));
+  return addBlock(freshName(hint, freshCounter_,
+                            [&](std::string_view c) { return usedLabels_.contains(c); }));
 }
 
 void Function::ensureLabels() {
@@ -65,11 +86,9 @@ void Function::ensureLabels() {
   for (BlockId b : layout) {
     if (!targeted[b] || blocks[b].hasLabel())
       continue;
-    std::string candidate;
-    do {
-      candidate = "b." + std::to_string(++freshCounter_);
-    } while (usedLabels_.count(candidate));
-    usedLabels_.insert(candidate);
+    std::string candidate = freshName(
+        "b", freshCounter_, [&](std::string_view c) { return usedLabels_.contains(c); });
+    usedLabels_.intern(candidate);
     blocks[b].label = std::move(candidate);
   }
 }

@@ -18,6 +18,7 @@
 // list exactly: that is what makes text/JSON round trips lossless.
 #pragma once
 
+#include "ir/NameTable.h"
 #include "ir/Opcode.h"
 #include "ir/Type.h"
 
@@ -119,8 +120,8 @@ public:
   Function() = default;
   Function(const Function &) = default;
   Function &operator=(const Function &) = default;
-  // noexcept although llvm::StringMap's move does not say so: without it a
-  // growing std::vector<Function> copies every function instead of moving it.
+  // noexcept so that a growing std::vector<Function> moves its functions
+  // rather than copying them.
   Function(Function &&) noexcept = default;
   Function &operator=(Function &&) noexcept = default;
 
@@ -139,8 +140,8 @@ public:
   // Returns the id of `name`, interning it on first use.
   VarId var(std::string_view name);
   std::optional<VarId> lookupVar(std::string_view name) const;
-  const std::string &varName(VarId v) const { return varNames_[v]; }
-  size_t numVars() const { return varNames_.size(); }
+  const std::string &varName(VarId v) const { return vars_.name(v); }
+  size_t numVars() const { return vars_.size(); }
   // A new variable whose name starts with `hint` and is not yet used.
   VarId freshVar(std::string_view hint);
 
@@ -164,9 +165,8 @@ public:
   size_t instrCount() const;
 
 private:
-  std::vector<std::string> varNames_;
-  llvm::StringMap<VarId> varIndex_;
-  llvm::StringSet<> usedLabels_; // every label ever given to a block
+  NameTable vars_;       // VarId -> name, and back
+  NameTable usedLabels_; // every label ever given to a block
   unsigned freshCounter_ = 0;
 };
 

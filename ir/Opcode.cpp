@@ -1,5 +1,6 @@
 #include "ir/Opcode.h"
 
+#include <algorithm>
 #include <array>
 
 namespace brisk {
@@ -17,9 +18,22 @@ constexpr std::array<OpcodeInfo, kNumOpcodes> kOpcodeTable = {{
 const OpcodeInfo &opcodeInfo(Opcode op) { return kOpcodeTable[static_cast<unsigned>(op)]; }
 
 std::optional<Opcode> opcodeFromSpelling(std::string_view name) {
-  for (unsigned i = 0; i < kNumOpcodes; ++i)
-    if (kOpcodeTable[i].spelling == name)
-      return static_cast<Opcode>(i);
+  // Sorted by spelling once, then a binary search: both readers look up
+  // every instruction's opcode. Equal spellings keep table order, so the
+  // first one wins as a scan would have it.
+  static const std::array<Opcode, kNumOpcodes> bySpelling = [] {
+    std::array<Opcode, kNumOpcodes> order;
+    for (unsigned i = 0; i < kNumOpcodes; ++i)
+      order[i] = static_cast<Opcode>(i);
+    std::stable_sort(order.begin(), order.end(), [](Opcode a, Opcode b) {
+      return opcodeInfo(a).spelling < opcodeInfo(b).spelling;
+    });
+    return order;
+  }();
+  auto it = std::lower_bound(bySpelling.begin(), bySpelling.end(), name,
+                             [](Opcode op, std::string_view n) { return opcodeInfo(op).spelling < n; });
+  if (it != bySpelling.end() && opcodeInfo(*it).spelling == name)
+    return *it;
   return std::nullopt;
 }
 
