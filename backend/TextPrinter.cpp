@@ -67,8 +67,13 @@ void printInstrNamed(const Function &f, const Instr &in, const std::vector<std::
     os << " @" << in.callee;
   for (VarId a : in.args)
     os << ' ' << f.varName(a);
-  for (BlockId b : in.labels)
-    os << " ." << (b < names.size() && !names[b].empty() ? names[b] : "?" + std::to_string(b));
+  for (BlockId b : in.labels) {
+    os << " .";
+    if (b < names.size() && !names[b].empty())
+      os << names[b];
+    else
+      os << '?' << b;
+  }
   os << ';';
 }
 

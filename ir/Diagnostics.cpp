@@ -15,9 +15,14 @@ void Diagnostics::error(Location where, std::string message) {
 std::string Diagnostics::format(const Diagnostic &d) const {
   std::string s = "error: " + fileName_;
   if (d.where.pos.known()) {
-    s += ":" + std::to_string(d.where.pos.row);
-    if (d.where.pos.col > 0)
-      s += ":" + std::to_string(d.where.pos.col);
+    // (Appended piece by piece: GCC 12 warns falsely, -Wrestrict, on
+    // "literal" + std::string temporaries at -O3.)
+    s += ':';
+    s += std::to_string(d.where.pos.row);
+    if (d.where.pos.col > 0) {
+      s += ':';
+      s += std::to_string(d.where.pos.col);
+    }
   }
   s += ": ";
   if (!d.where.function.empty()) {

@@ -61,8 +61,11 @@ int runGenCommand(const std::vector<std::string> &args) {
 
   std::string out;
   if (opts.has("args")) {
-    for (int64_t a : generateArguments(g.seed, input))
-      out += (out.empty() ? "" : " ") + std::to_string(a);
+    for (int64_t a : generateArguments(g.seed, input)) {
+      if (!out.empty())
+        out += ' ';
+      out += std::to_string(a);
+    }
     out += "\n";
     return writeOutput(opts.get("o", "-"), out) ? 0 : 2;
   }

@@ -228,7 +228,7 @@ bool runPassList(Program &program, PassContext &ctx, std::string_view list, std:
               "; passes that run on their own:";
       for (const PassInfo *q : registeredPasses())
         if (q->run)
-          error += " " + std::string(q->name);
+          (error += ' ') += q->name;
       return false;
     }
     passes.push_back(p);

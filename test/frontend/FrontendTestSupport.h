@@ -76,7 +76,14 @@ inline std::string structure(const Program &program) {
     std::vector<std::string> names(f.blocks.size());
     for (size_t i = 0; i < f.layout.size(); ++i) {
       const Block &b = f.block(f.layout[i]);
-      names[f.layout[i]] = b.hasLabel() ? b.label : "<" + std::to_string(i) + ">";
+      std::string &name = names[f.layout[i]];
+      if (b.hasLabel()) {
+        name = b.label;
+      } else {
+        name = '<';
+        name += std::to_string(i);
+        name += '>';
+      }
     }
     for (BlockId id : f.layout) {
       const Block &b = f.block(id);

@@ -132,7 +132,11 @@ public:
 
 private:
   // --- names, blocks, emission -------------------------------------------
-  VarId newVar(char prefix) { return fn_.var(std::string(1, prefix) + std::to_string(names_++)); }
+  VarId newVar(char prefix) {
+    std::string name(1, prefix);
+    name += std::to_string(names_++);
+    return fn_.var(name);
+  }
   BlockId newBlock(const char *hint) {
     return fn_.addBlock(std::string(hint) + "." + std::to_string(names_++));
   }

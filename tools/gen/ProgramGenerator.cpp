@@ -108,7 +108,8 @@ Program generateProgram(const GenOptions &opts, GenStats *stats) {
   std::vector<FunctionPlan> plans(helpers + 1);
   for (unsigned i = 0; i < helpers; ++i) {
     FunctionPlan &plan = plans[i];
-    plan.name = "f" + std::to_string(i);
+    plan.name = 'f';
+    plan.name += std::to_string(i);
     if (opts.recursion && rng.chance(20))
       plan.kind = FunctionKind::Recursive;
     unsigned others = unsigned(rng.range(0, 3));
