@@ -127,8 +127,11 @@ TEST(CFGEquivalence, FlatCFGAndDominatorTreeEqualNaiveComputations) {
     Program p = generateProgram(o);
     std::vector<Program> forms{p};
     std::string train;
-    for (int64_t a : generateArguments(seed, 0))
-      train += (train.empty() ? "" : " ") + std::to_string(a);
+    for (int64_t a : generateArguments(seed, 0)) {
+      if (!train.empty())
+        train += ' ';
+      train += std::to_string(a);
+    }
     if (test::run(p, test::splitArgs(train)).ok) {
       SuperblockPipelineOptions force;
       force.superblocks.forceSpeculation = true;

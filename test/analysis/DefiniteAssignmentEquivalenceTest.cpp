@@ -70,8 +70,11 @@ TEST(DefiniteAssignmentEquivalence, ReducedEqualsDenseOnGeneratedAndOptimizedPro
     std::string what = "seed " + std::to_string(seed);
     speculating += expectSameAsDense(p, what);
     std::string train;
-    for (int64_t a : generateArguments(seed, 0))
-      train += (train.empty() ? "" : " ") + std::to_string(a);
+    for (int64_t a : generateArguments(seed, 0)) {
+      if (!train.empty())
+        train += ' ';
+      train += std::to_string(a);
+    }
     if (!test::run(p, test::splitArgs(train)).ok)
       continue;
     SuperblockPipelineOptions force;

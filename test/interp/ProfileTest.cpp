@@ -255,7 +255,8 @@ TEST(Profile, FindsAndMergesFunctionsByNameInBigProfiles) {
   Profile p;
   for (int i = 0; i < 40; ++i) {
     FunctionProfile f;
-    f.name = "f" + std::to_string(i);
+    f.name = 'f';
+    f.name += std::to_string(i);
     f.entryCount = uint64_t(i);
     p.functions.push_back(f);
   }

@@ -119,10 +119,12 @@ TEST_P(SharedProgram, MatchesTheReference) {
       dyn = l.substr(16);
   }
   EXPECT_EQ(firstError, c.error) << c.name;
-  if (!c.dynInst.empty() || c.exitCode != 0)
+  if (!c.dynInst.empty() || c.exitCode != 0) {
     EXPECT_EQ(dyn, c.dynInst) << c.name;
-  if (c.expectedOut)
+  }
+  if (c.expectedOut) {
     EXPECT_EQ(out, readFile(*c.expectedOut)) << c.name;
+  }
 }
 
 std::string caseName(const testing::TestParamInfo<Case> &info) {

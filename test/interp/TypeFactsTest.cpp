@@ -76,8 +76,9 @@ std::pair<int, size_t> compare(const Function &fn, const llvm::BitVector &entryD
     llvm::BitVector cur = dense[b];
     DefinedSet set = sparse.at(b);
     for (VarId v = 0; v < fn.numVars(); ++v)
-      if (sparse.index[v] != DefinedSet::kUntracked)
+      if (sparse.index[v] != DefinedSet::kUntracked) {
         EXPECT_EQ(set.test(v), cur.test(v)) << fn.name << " block " << b << " var " << v;
+      }
     for (const Instr &ins : fn.block(b).instrs) {
       for (size_t a = ins.op == Opcode::Set ? 1 : 0; a < ins.args.size(); ++a) {
         EXPECT_EQ(set.test(ins.args[a]), cur.test(ins.args[a]))

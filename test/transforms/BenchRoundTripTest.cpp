@@ -49,8 +49,13 @@ TEST(BenchRoundTripTest, EveryBenchmarkKeepsItsOutputAndCost) {
     std::string src = (test::sharedDir() / "bench" / b.category / (b.name + ".json")).string();
     auto convert = [&](const std::string &flags) {
       std::string out, err = test::tempPath("err"), file = test::tempPath("conv") + ".json";
-      int st = test::shell("'" + test::briskPath() + "' ssa --verify --format=json " + flags +
-                               " -o '" + file + "'",
+      int st = test::shell(std::string("'")
+                               .append(test::briskPath())
+                               .append("' ssa --verify --format=json ")
+                               .append(flags)
+                               .append(" -o '")
+                               .append(file)
+                               .append("'"),
                            src, out, err);
       EXPECT_EQ(st, 0) << test::slurp(err);
       std::filesystem::remove(err);

@@ -60,7 +60,10 @@ inline int shell(const std::string &cmd, const std::string &inputFile, std::stri
 inline RunResult runFile(const std::string &file, const std::string &args) {
   RunResult r;
   std::string err = tempPath("err");
-  r.status = shell("'" + briskPath() + "' run -p " + args, file, r.out, err);
+  // (Built with append: GCC 12 warns falsely, -Wrestrict, on "literal" +
+  // std::string temporaries at -O3.)
+  r.status = shell(std::string("'").append(briskPath()).append("' run -p ").append(args), file,
+                   r.out, err);
   std::string e = slurp(err);
   std::filesystem::remove(err);
   if (auto at = e.find("total_dyn_inst: "); at != std::string::npos)

@@ -283,8 +283,13 @@ void checkBenchmarks(const std::string &passes, double limit) {
     SCOPED_TRACE(b.category + "/" + b.name);
     std::string src = (test::sharedDir() / "bench" / b.category / (b.name + ".json")).string();
     std::string out, err = test::tempPath("err"), file = test::tempPath("opt") + ".json";
-    int st = test::shell("'" + test::briskPath() + "' ssa --verify --format=json --passes=" +
-                             passes + " -o '" + file + "'",
+    int st = test::shell(std::string("'")
+                             .append(test::briskPath())
+                             .append("' ssa --verify --format=json --passes=")
+                             .append(passes)
+                             .append(" -o '")
+                             .append(file)
+                             .append("'"),
                          src, out, err);
     ASSERT_EQ(st, 0) << test::slurp(err);
     std::filesystem::remove(err);

@@ -700,13 +700,14 @@ void expectSpeculativeChunks(const char *text, const std::vector<std::string> &t
   const Function &f = p.functions[0];
   EXPECT_GE(countOps(f, Opcode::Speculate), 1u);
   EXPECT_GE(countOps(f, Opcode::Commit), 1u);
-  if (rounds)
+  if (rounds) {
     EXPECT_TRUE(std::any_of(f.layout.begin(), f.layout.end(), [&](BlockId b) {
       for (const Instr &in : f.block(b).instrs)
         if (in.hasDest() && f.varName(in.dest).rfind("unroll.lim", 0) == 0)
           return true;
       return false;
     }));
+  }
   for (const std::vector<std::string> &args : argLists) {
     SCOPED_TRACE("args: " + (args.empty() ? std::string() : args[0]));
     Outcome before = run(orig, args), after = run(p, args);

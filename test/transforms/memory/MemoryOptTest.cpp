@@ -566,8 +566,9 @@ TEST(PointerOffsetsTest, PointersStepFromDominatingNeighbours) {
   // a+2 in .read comes from neither arm's pointer (neither dominates it).
   for (BlockId blk : p.functions[0].layout)
     for (const Instr &in : p.functions[0].block(blk).instrs)
-      if (in.op == Opcode::Load)
+      if (in.op == Opcode::Load) {
         EXPECT_TRUE(in.args.size() == 1);
+      }
 }
 
 // Every shared benchmark through the memory passes: same output and exit

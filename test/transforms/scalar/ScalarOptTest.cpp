@@ -157,8 +157,9 @@ TEST(SCCPTest, FoldsBranchOnConstantAndDeletesTheDeadSide) {
   EXPECT_EQ(countOp(f, Opcode::Br), 0u);
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs)
-      if (in.op == Opcode::Phi)
+      if (in.op == Opcode::Phi) {
         EXPECT_EQ(in.args.size(), 1u) << "the phi at .end lost the .else entry";
+      }
   EXPECT_FALSE(f.findBlock("else").has_value() &&
                std::find(f.layout.begin(), f.layout.end(), *f.findBlock("else")) != f.layout.end());
   // s folded to 10 in place.

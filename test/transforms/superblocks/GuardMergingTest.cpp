@@ -28,8 +28,9 @@ void expectSameRuns(const Program &original, const Program &merged,
     EXPECT_EQ(a.ok, b.ok) << args;
     EXPECT_EQ(a.out, b.out) << args;
     EXPECT_EQ(a.error, b.error) << args;
-    if (&args == &argLists.front())
+    if (&args == &argLists.front()) {
       EXPECT_LE(b.dyn, a.dyn) << args;
+    }
   }
 }
 
