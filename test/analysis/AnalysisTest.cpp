@@ -1,6 +1,7 @@
 // Unit tests for analysis/: CFG edges, RPO, dominators, dominance frontiers,
 // natural loops (nested and irreducible), liveness and the cache.
 #include "analysis/AnalysisCache.h"
+#include "analysis/Uses.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
 
@@ -397,6 +398,55 @@ TEST(AnalysisCacheTest, RecomputesOnlyAfterInvalidation) {
   cache.invalidateCFG();
   EXPECT_EQ(cache.domTree().idom(d), b);
   EXPECT_FALSE(cache.cfg().reachable(blockNamed(f, "c")));
+}
+
+
+// UseIndex lists each reader of a variable once per operand, in layout order,
+// with its block; a `set`'s first argument is not a read; variables at or
+// above the bound have no entry.
+TEST(UseIndexTest, ListsEveryReadInLayoutOrderWithItsBlock) {
+  Program p = test::parseOrDie(R"(@main(n: int) {
+  one: int = const 1;
+  sq: int = mul n n;
+.loop:
+  c: bool = lt one sq;
+  br c .body .done;
+.body:
+  s: int = get;
+  set s one;
+  jmp .loop;
+.done:
+  print sq n;
+}
+)");
+  const Function &f = p.functions[0];
+  UseIndex index;
+  EXPECT_FALSE(index.built());
+  VarId n = *f.lookupVar("n"), one = *f.lookupVar("one"), sq = *f.lookupVar("sq");
+  VarId s = *f.lookupVar("s");
+  VarId last = std::max(n, std::max(one, sq));
+  index.build(f, last + 1);
+  EXPECT_TRUE(index.built());
+  // The naive answer: every operand read, walking the layout.
+  for (VarId v : {n, one, sq}) {
+    std::vector<std::pair<const Instr *, BlockId>> naive;
+    for (BlockId b : f.layout)
+      for (const Instr &in : f.block(b).instrs)
+        forEachUse(in, [&](VarId u) {
+          if (u == v)
+            naive.emplace_back(&in, b);
+        });
+    llvm::ArrayRef<UseIndex::Use> got = index.of(v);
+    ASSERT_EQ(got.size(), naive.size()) << f.varName(v);
+    for (size_t i = 0; i < naive.size(); ++i) {
+      EXPECT_EQ(got[i].instr, naive[i].first) << f.varName(v);
+      EXPECT_EQ(got[i].block, naive[i].second) << f.varName(v);
+    }
+  }
+  EXPECT_EQ(index.of(n).size(), 3u); // mul n n, print sq n
+  EXPECT_EQ(index.of(one).size(), 2u); // lt, set's value
+  ASSERT_GT(s, last); // names are numbered as they first appear
+  EXPECT_TRUE(index.of(s).empty()); // past the bound
 }
 
 } // namespace

@@ -98,36 +98,13 @@ private:
   std::vector<const Instr *> def_;
   std::vector<BlockId> defBlock_;
   std::vector<bool> undef_;
-  // The readers of each variable, in layout order (one entry per use), as
-  // one flat table: userStart_[v] .. userStart_[v + 1] in users_. Built by
-  // indexUsers() when a loop first has two induction variables, so a
-  // function whose loops have none never pays for it; the instructions do
-  // not move before apply().
-  std::vector<uint32_t> userStart_;
-  std::vector<const Instr *> users_;
+  // The readers of each variable. Built by indexUsers() when a loop first
+  // has two induction variables, so a function whose loops have none never
+  // pays for it; the instructions do not move before apply().
+  UseIndex users_;
   void indexUsers() {
-    if (!userStart_.empty())
-      return;
-    size_t n = def_.size();
-    userStart_.assign(n + 1, 0);
-    auto forEachUser = [&](auto &&visit) {
-      for (BlockId b : f_.layout)
-        for (const Instr &in : f_.block(b).instrs)
-          forEachUse(in, [&](VarId v) {
-            if (v < n)
-              visit(v, &in);
-          });
-    };
-    forEachUser([&](VarId v, const Instr *) { ++userStart_[v + 1]; });
-    for (size_t v = 0; v < n; ++v)
-      userStart_[v + 1] += userStart_[v];
-    users_.resize(userStart_[n]);
-    std::vector<uint32_t> next(userStart_.begin(), userStart_.end() - 1);
-    forEachUser([&](VarId v, const Instr *in) { users_[next[v]++] = in; });
-  }
-  llvm::ArrayRef<const Instr *> usersOf(VarId v) const {
-    return llvm::ArrayRef<const Instr *>(users_).slice(userStart_[v],
-                                                        userStart_[v + 1] - userStart_[v]);
+    if (!users_.built())
+      users_.build(f_, def_.size());
   }
   boost::container::flat_map<BlockId, Edit> edits_;      // by preheader
   std::vector<Instr> entryConstants_;  // appended to the entry block
@@ -192,10 +169,10 @@ private:
   std::vector<VarId> carriers(const Induction &iv) const {
     std::vector<VarId> vars{iv.phi};
     for (size_t k = 0; k < vars.size() && vars.size() < 64; ++k)
-      for (const Instr *user : usersOf(vars[k]))
-        if ((user->op == Opcode::Id || user == iv.update) && user->hasDest() &&
-            std::find(vars.begin(), vars.end(), user->dest) == vars.end())
-          vars.push_back(user->dest);
+      for (const UseIndex::Use &u : users_.of(vars[k]))
+        if ((u.instr->op == Opcode::Id || u.instr == iv.update) && u.instr->hasDest() &&
+            std::find(vars.begin(), vars.end(), u.instr->dest) == vars.end())
+          vars.push_back(u.instr->dest);
     return vars;
   }
 
@@ -205,8 +182,8 @@ private:
     std::vector<VarId> vars = carriers(iv);
     auto isCarrier = [&](VarId v) { return std::find(vars.begin(), vars.end(), v) != vars.end(); };
     for (VarId v : vars)
-      for (const Instr *user : usersOf(v))
-        if (user != except && !(user->hasDest() && isCarrier(user->dest)))
+      for (const UseIndex::Use &u : users_.of(v))
+        if (u.instr != except && !(u.instr->hasDest() && isCarrier(u.instr->dest)))
           return false;
     return true;
   }
@@ -296,7 +273,7 @@ private:
         continue;
       VarId c = term->args[0];
       const Instr *cmp = def_[c];
-      if (!cmp || cmp->args.size() != 2 || usersOf(c).size() != 1)
+      if (!cmp || cmp->args.size() != 2 || users_.of(c).size() != 1)
         continue;
       if (tryTest(*term, *cmp, in0, e, pre, ivs, cfg, dom))
         return;

@@ -79,39 +79,12 @@ private:
   std::vector<bool> undef_;
   std::vector<VarId> rename_; // a root -> its phi
 
-  // The readers of each variable with their blocks, in layout order, as one
-  // flat table: userStart_[v] .. userStart_[v + 1] in users_. Built when a
-  // loop first has a chain; the instructions do not move before apply().
-  struct User {
-    const Instr *instr;
-    BlockId block;
-  };
-  std::vector<uint32_t> userStart_;
-  std::vector<User> users_;
+  // The readers of each variable with their blocks. Built when a loop first
+  // has a chain; the instructions do not move before apply().
+  UseIndex users_;
   void indexUsers() {
-    if (!userStart_.empty())
-      return;
-    size_t n = def_.size();
-    userStart_.assign(n + 1, 0);
-    auto forEachUser = [&](auto &&visit) {
-      for (BlockId b : f_.layout)
-        for (const Instr &in : f_.block(b).instrs)
-          forEachUse(in, [&](VarId v) {
-            if (v < n)
-              visit(v, User{&in, b});
-          });
-    };
-    forEachUser([&](VarId v, const User &) { ++userStart_[v + 1]; });
-    for (size_t v = 0; v < n; ++v)
-      userStart_[v + 1] += userStart_[v];
-    users_.resize(userStart_[n]);
-    std::vector<uint32_t> next(userStart_.begin(), userStart_.end() - 1);
-    forEachUser([&](VarId v, const User &u) { users_[next[v]++] = u; });
-  }
-  llvm::ArrayRef<User> usersOf(VarId v) const {
-    if (v + 1 >= userStart_.size())
-      return {};
-    return llvm::ArrayRef<User>(users_).slice(userStart_[v], userStart_[v + 1] - userStart_[v]);
+    if (!users_.built())
+      users_.build(f_, def_.size());
   }
   boost::container::flat_map<BlockId, std::vector<Instr>> atEnd_;   // appended before the terminator
   boost::container::flat_map<BlockId, std::vector<Instr>> phis_;    // new header phis
@@ -291,7 +264,7 @@ private:
     for (VarId v : chain) {
       if (updates_.count(v))
         continue;
-      for (const User &u : usersOf(v))
+      for (const UseIndex::Use &u : users_.of(v))
         if (!(inChain(*u.instr) && loops.contains(loopId_, u.block))) {
           isRoot[v] = true;
           break;
