@@ -7,11 +7,14 @@
 #         Collatz loop with long straight-line stretches, profiled on n=7.
 # Each program is profiled (`brisk run --profile-out`), then optimized with
 # that profile. Prints, per shape and size, the program's instruction
-# count, the wall time, CPU time and peak memory of `brisk opt` (GNU time),
-# the wall and CPU time of `brisk ssa` (the SSA dump) and `brisk dot`, and the
-# growth ratio per 10x of program size of opt's wall time and memory and of
-# ssa's and dot's CPU time. Linear is 10x; the
-# goal is at most about 12x, and under 10 s at one million.
+# count, the wall time, CPU time and peak memory of `brisk opt`, the wall and
+# CPU time of `brisk ssa` (the SSA dump) and `brisk dot`, and the growth ratio
+# per 10x of program size of opt's CPU time and memory and of ssa's and dot's
+# CPU time. Linear is 10x; the goal is at most about 12x, and under 10 s at
+# one million. Times come from bench/cputime.py (wait4's resource usage, in
+# milliseconds here), not GNU time, whose hundredths of a second made the
+# ratios at 10k mean little. CPU time (user + system) is the figure to
+# compare: wall time grows with whatever else runs on the machine.
 #
 # usage: bench/scaling.sh [BRISK]
 #   BRISK  the driver to measure (default: build/tools/brisk; use a Release
@@ -21,8 +24,9 @@
 #       a command that takes longer is reported as ">TIMEOUT"),
 #       FORMAT (output format of brisk opt: json, the default, or text),
 #       OPT_FLAGS (extra flags for brisk opt), KEEP (a folder to keep the files in),
-#       REPS (default 1: time brisk opt this many times per size and report
-#       the fastest wall and CPU time; on a shared machine single runs swing)
+#       REPS (default 1: time brisk opt, ssa and dot this many times per
+#       size and report the fastest wall and CPU time of each; on a shared
+#       machine single runs swing)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 brisk="${1:-$here/../build/tools/brisk}"
@@ -31,7 +35,7 @@ seed="${SEED:-1}"
 format="${FORMAT:-json}"
 reps="${REPS:-1}"
 [ -x "$brisk" ] || { echo "no brisk driver at $brisk" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is needed" >&2; exit 1; }
+cputime="$here/cputime.py"
 if [ -n "${KEEP:-}" ]; then
   tmp="$KEEP"; mkdir -p "$tmp"
 else
@@ -40,15 +44,22 @@ fi
 
 shapes="${SHAPES:-many big}"
 limit="${TIMEOUT:-600}"
-# "WALL CPU" seconds of one command (stdout discarded), or ">LIMIT -". CPU
-# (user + system) is the figure to compare on a shared machine, where wall
-# time grows with the other jobs.
-wall() {
-  if ! timeout "$limit" /usr/bin/time -f "%e %U %S" -o "$tmp/time-cmd" "$@" > /dev/null 2>&1; then
-    echo ">$limit -"
-    return
-  fi
-  awk '{ printf "%.2f %.2f", $1, $2 + $3 }' "$tmp/time-cmd"
+# Runs a command REPS times (stdout discarded) and prints "WALL CPU KB": the
+# fastest wall and CPU seconds and the largest peak memory, or ">LIMIT >LIMIT 0"
+# when a run fails or takes longer than the limit.
+measure() {
+  local best_wall="" best_cpu="" kb=0 w c m r
+  for ((r = 0; r < reps; r++)); do
+    if ! python3 "$cputime" --timeout="$limit" --out="$tmp/time-cmd" -- "$@" > /dev/null 2>&1; then
+      echo ">$limit >$limit 0"
+      return
+    fi
+    read -r w c m < "$tmp/time-cmd"
+    if [ -z "$best_wall" ] || awk -v a="$w" -v b="$best_wall" 'BEGIN { exit !(a < b) }'; then best_wall=$w; fi
+    if [ -z "$best_cpu" ] || awk -v a="$c" -v b="$best_cpu" 'BEGIN { exit !(a < b) }'; then best_cpu=$c; fi
+    if [ "$m" -gt "$kb" ]; then kb=$m; fi
+  done
+  echo "$best_wall $best_cpu $kb"
 }
 ratio() {
   awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b !~ />/) printf "%.1f", b / a; else print "-" }'
@@ -72,32 +83,21 @@ for n in $sizes; do
   # shellcheck disable=SC2086
   dyn=$("$brisk" run -p --profile-out="$tmp/prof-$n.json" $args < "$prog" 2>&1 > /dev/null |
         sed -n 's/^total_dyn_inst: //p')
-  secs="" cpu="" kb=0
-  for ((r = 0; r < reps; r++)); do
-    # shellcheck disable=SC2086
-    if ! timeout "$limit" /usr/bin/time -f "%e %M %U %S" -o "$tmp/time-$n" \
-      "$brisk" opt --profile="$tmp/prof-$n.json" --format="$format" ${OPT_FLAGS:-} \
-      -o "$tmp/opt-$n.$format" "$prog"; then
-      echo ">$limit 0 $limit 0" > "$tmp/time-$n"
-    fi
-    read -r s_ kb_ user sys < "$tmp/time-$n"
-    c_=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-    if [ -z "$secs" ] || awk -v a="$s_" -v b="$secs" 'BEGIN { exit !(a < b) }'; then secs=$s_; fi
-    if [ -z "$cpu" ] || awk -v a="$c_" -v b="$cpu" 'BEGIN { exit !(a < b) }'; then cpu=$c_; fi
-    if [ "$kb_" -gt "$kb" ]; then kb=$kb_; fi
-  done
+  # shellcheck disable=SC2086
+  read -r secs cpu kb <<< "$(measure "$brisk" opt --profile="$tmp/prof-$n.json" \
+    --format="$format" ${OPT_FLAGS:-} -o "$tmp/opt-$n.$format" "$prog")"
   mb=$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')
   gen_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-  read -r ssa_s ssa_cpu <<< "$(wall "$brisk" ssa "$prog")"
-  read -r dot_s dot_cpu <<< "$(wall "$brisk" dot "$prog")"
+  read -r ssa_s ssa_cpu _ <<< "$(measure "$brisk" ssa "$prog")"
+  read -r dot_s dot_cpu _ <<< "$(measure "$brisk" dot "$prog")"
   tx="-" mx="-" sx="-" dx="-"
   if [ -n "$prev_t" ]; then
-    tx=$(ratio "$prev_t" "$secs") mx=$(ratio "$prev_m" "$kb")
+    tx=$(ratio "$prev_t" "$cpu") mx=$(ratio "$prev_m" "$kb")
     sx=$(ratio "$prev_ssa" "$ssa_cpu") dx=$(ratio "$prev_dot" "$dot_cpu")
   fi
   printf '%-5s %-8s %9s %10s %7s %8s %8s %8s %7s %7s %7s %7s %7s %7s %7s %7s\n' \
     "$shape" "$n" "$instrs" "$dyn" "$gen_s" "$secs" "$cpu" "$mb" "$ssa_s" "$ssa_cpu" \
     "$dot_s" "$dot_cpu" "$tx" "$mx" "$sx" "$dx"
-  prev_t="$secs" prev_m="$kb" prev_ssa="$ssa_cpu" prev_dot="$dot_cpu"
+  prev_t="$cpu" prev_m="$kb" prev_ssa="$ssa_cpu" prev_dot="$dot_cpu"
 done
 done
