@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <iostream>
+#include <malloc.h>
 
 #ifndef BRISK_VERSION
 #define BRISK_VERSION "unknown"
@@ -24,10 +25,28 @@ void printUsage(std::ostream &os) {
         "Bril text or JSON (detected from the content), from stdin or a file.\n";
 }
 
+// glibc's allocator is tuned for long-running servers that give memory back;
+// brisk is a batch job whose passes allocate and free millions of small
+// vectors and then ask for large buffers. With the defaults, a large request
+// after many small frees merges the fast bins first (malloc_consolidate:
+// 4% of the samples optimizing a 1M-instruction function), frees at the top
+// of the heap hand pages back to the kernel that the next pass faults in
+// again, and buffers above the dynamic mmap threshold are mapped and zeroed
+// afresh each time. So: no fast bins (tcache still serves the small sizes),
+// keep freed memory, and take buffers up to 32 MiB from the heap. Measured
+// on bench/big_function.py's 1M program: 14.4 to 12.6 s CPU, idle machine.
+void tuneAllocator() {
+  mallopt(M_MXFAST, 0);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 16 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   std::ios::sync_with_stdio(false);
+  tuneAllocator();
   if (argc < 2) {
     printUsage(std::cerr);
     return brisk::kExitError;
