@@ -22,6 +22,7 @@
 #include "transforms/superblocks/SuperblockFormation.h"
 #include "transforms/Pipeline.h"
 #include "transforms/superblocks/TraceSelection.h"
+#include "tools/gen/ProgramGenerator.h"
 
 #include <gtest/gtest.h>
 
@@ -378,6 +379,125 @@ TEST(SuperblockSearchTest, ASpeculativeFormWithNothingToGuardIsTheBranchForm) {
   brisk::Outcome c = emitRegion(g, wq.of(g), tq[0], so, {true, 2, false});
   EXPECT_TRUE(c.ok && c.usedSpeculation);
   EXPECT_FALSE(c.sameAsBranchForm);
+}
+
+// The bound on a loop trace's saving (SuperblockFormation.h: "Bound") skips
+// traces without building a candidate; it must skip only traces that the
+// full search rejects. On the rotated Collatz loop (bench/big_function.py's
+// shape after the pipeline: every branch common, no jump on the trace)
+// it skips, and with it off every candidate is built and none chosen; on
+// generated programs (hot loops, nests, folded arms) and hand-written loops
+// the whole pipeline writes the same program with the bound on and off,
+// and every trace the bound skipped is rejected with it off.
+TEST(SuperblockBoundTest, SkipsOnlyTracesTheSearchRejects) {
+  Program rotated = parseOrDie(R"(
+@main(n: int) {
+  one: int = const 1;
+  two: int = const 2;
+  x: int = id n;
+  steps: int = const 0;
+  eq_one: bool = eq x one;
+  br eq_one .end .loop;
+.even:
+  x: int = div x two;
+  eq_one: bool = eq x one;
+  br eq_one .end .loop;
+.loop:
+  steps: int = add steps one;
+  half: int = div x two;
+  doublehalf: int = mul half two;
+  even: bool = eq x doublehalf;
+  br even .even .odd;
+.odd:
+  three: int = const 3;
+  x: int = mul x three;
+  x: int = add x one;
+  eq_one: bool = eq x one;
+  br eq_one .end .loop;
+.end:
+  print steps;
+}
+)");
+  // From 7 the loop runs 16 times: each exit is taken 1 time in 11 or 5,
+  // too often for a guard (maxGuardFailure 0.05).
+  Outcome o = run(rotated, {"7"}, true);
+  ASSERT_TRUE(o.ok) << o.error;
+  ProgramWeights w = ProgramWeights::fromProfile(rotated, *o.profile);
+  auto form = [&](bool bound, std::vector<RegionRemark> &remarks) {
+    Function f = rotated.functions[0];
+    FunctionWeights fw = w.of(f);
+    SuperblockOptions so;
+    so.boundSaving = bound;
+    formSuperblocks(f, fw, o.profile->function("main"), f.instrCount(), so, &remarks);
+    return test::textOf(f);
+  };
+  std::vector<RegionRemark> withBound, without;
+  EXPECT_EQ(form(true, withBound), form(false, without));
+  ASSERT_EQ(withBound.size(), without.size());
+  ASSERT_FALSE(withBound.empty());
+  EXPECT_EQ(withBound[0].decision, "rejected");
+  EXPECT_EQ(withBound[0].reason.rfind("no form can save", 0), 0u) << withBound[0].reason;
+  EXPECT_EQ(without[0].decision, "rejected");
+  EXPECT_EQ(without[0].reason.rfind("no form saves", 0), 0u) << without[0].reason;
+
+  unsigned skipped = 0, programs = 0;
+  auto compare = [&](const Program &p, const std::vector<std::string> &args,
+                     const std::string &what, int variant) {
+    Outcome train = run(p, args, true);
+    if (!train.ok || !train.profile)
+      return;
+    ++programs;
+    std::vector<RegionRemark> on, off;
+    Program a = p, b = p;
+    for (bool bound : {true, false}) {
+      SuperblockPipelineOptions options;
+      options.superblocks.boundSaving = bound;
+      // Also no guard at all (every candidate a branch form: the bound's
+      // case, on more traces), forced speculation, and none.
+      options.superblocks.maxGuardFailure = variant == 1 ? 0.0 : 0.05;
+      options.superblocks.forceSpeculation = variant == 2;
+      options.superblocks.speculation = variant != 3;
+      PassContext ctx;
+      runSuperblockPipeline(bound ? a : b, *train.profile, ctx, options, bound ? &on : &off);
+      ASSERT_FALSE(ctx.failed()) << what;
+    }
+    auto text = [](const Program &q) {
+      std::string all;
+      for (const Function &f : q.functions)
+        all += test::textOf(f);
+      return all;
+    };
+    EXPECT_EQ(text(a), text(b)) << what;
+    ASSERT_EQ(on.size(), off.size()) << what;
+    for (size_t i = 0; i < on.size(); ++i) {
+      EXPECT_EQ(on[i].trace, off[i].trace) << what;
+      EXPECT_EQ(on[i].decision, off[i].decision) << what << " " << on[i].reason;
+      if (on[i].reason.rfind("no form can save", 0) == 0)
+        ++skipped;
+    }
+  };
+  for (int variant = 0; variant < 4; ++variant) {
+    const std::string v = " variant " + std::to_string(variant);
+    compare(rotated, {"7"}, "rotated Collatz" + v, variant);
+    compare(rotated, {"27"}, "rotated Collatz from 27" + v, variant);
+    compare(parseOrDie(kLoop), {"100"}, "kLoop" + v, variant);
+  }
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    GenOptions go;
+    go.seed = seed;
+    go.size = 300;
+    go.hotLoops = seed % 2 == 1;
+    go.loopNests = seed % 3 == 0;
+    go.foldedArms = seed % 5 == 0;
+    go.floats = seed % 4 != 0;
+    Program p = generateProgram(go);
+    std::vector<std::string> args;
+    for (int64_t a : generateArguments(seed, 0))
+      args.push_back(std::to_string(a));
+    compare(p, args, "seed " + std::to_string(seed), int(seed % 4));
+  }
+  EXPECT_GT(programs, 50u);
+  EXPECT_GT(skipped, 5u); // the comparison saw the bound at work
 }
 
 // A straight trace .do -> .join -> .pre whose head is a do-while loop
