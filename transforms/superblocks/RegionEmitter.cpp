@@ -78,12 +78,51 @@ public:
   Outcome run() {
     Outcome out;
     size_t sizeBefore = f_.instrCount();
-    if (!analyzeTrace(out.failure))
+    if (!emitForm(out))
       return out;
+    cleanUpAndMeasure(sizeBefore, out);
+    return out;
+  }
+
+  // Emits the region, then runs GuardFacts alone over the function:
+  // whether it left every block of the region as emitted (nullopt: the
+  // form could not be emitted). GuardFacts deletes, turns into a `const`
+  // or a `jmp`, and never adds: the same number of instructions with the
+  // same opcodes means nothing changed.
+  std::optional<bool> foldsNothing() {
+    Outcome out;
+    if (!emitForm(out))
+      return std::nullopt;
+    std::vector<Opcode> ops;
+    std::vector<size_t> sizes;
+    for (BlockId b : chain_) {
+      sizes.push_back(f_.block(b).instrs.size());
+      for (const Instr &in : f_.block(b).instrs)
+        ops.push_back(in.op);
+    }
+    propagateGuardFacts(f_);
+    size_t k = 0;
+    for (size_t i = 0; i < chain_.size(); ++i) {
+      const Block &b = f_.block(chain_[i]);
+      if (b.dead || b.instrs.size() != sizes[i])
+        return false;
+      for (const Instr &in : b.instrs)
+        if (in.op != ops[k++])
+          return false;
+    }
+    return true;
+  }
+
+private:
+  // Emits the region (every step but the clean-up); false, with
+  // out.failure, when the form cannot be built.
+  bool emitForm(Outcome &out) {
+    if (!analyzeTrace(out.failure))
+      return false;
     unsigned K = t_.isLoop ? c_.unroll : 1;
     if (c_.counted && !(c_.speculative && t_.isLoop && K >= 2 && findCountedExit())) {
       out.failure = "no counted loop exit"; // SuperblockFormation's Repeats knows it
-      return out;
+      return false;
     }
     out.sameAsBranchForm = c_.speculative && !c_.counted && !exitGuards_ &&
                            pieces_.size() == t_.blocks.size();
@@ -117,7 +156,7 @@ public:
       bool last = pos + 1 == total;
       if (last && !t_.isLoop) {
         if (!endStraightRegion(e, piece, out.failure))
-          return out;
+          return false;
         break;
       }
       if (trans_[i].kind == Transition::Branch && emitBranch(e, i, pos, last, out))
@@ -127,11 +166,9 @@ public:
     }
     layOutAndRedirect();
     updateWeights();
-    cleanUpAndMeasure(sizeBefore, out);
-    return out;
+    return true;
   }
 
-private:
   // Where emission stands: the block being filled, the flow reaching it,
   // whether a speculation is open (and an effect already ran in it, so that
   // no guard may follow), its recovery label and the original work since it.
@@ -893,6 +930,13 @@ private:
 Outcome emitRegion(Function &f, FunctionWeights &weights, const Trace &trace,
                    const SuperblockOptions &options, Candidate candidate, bool hintLabels) {
   return RegionEmitter(f, weights, trace, options, candidate, hintLabels).run();
+}
+
+std::optional<bool> regionFoldsNothing(Function &f, FunctionWeights &weights, const Trace &trace,
+                                       const SuperblockOptions &options, unsigned unroll) {
+  return RegionEmitter(f, weights, trace, options, Candidate{false, unroll, false},
+                       /*hintLabels=*/true)
+      .foldsNothing();
 }
 
 } // namespace brisk

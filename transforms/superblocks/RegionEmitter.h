@@ -13,6 +13,7 @@
 #include "transforms/superblocks/SuperblockFormation.h"
 #include "transforms/superblocks/TraceSelection.h"
 
+#include <optional>
 #include <string>
 
 namespace brisk {
@@ -51,5 +52,17 @@ struct Outcome {
 Outcome emitRegion(Function &f, FunctionWeights &weights, const Trace &trace,
                    const SuperblockOptions &options, Candidate candidate,
                    bool hintLabels = false);
+
+// Emits the plain (branch) form of loop trace `trace` unrolled `unroll`
+// times into `f` (a scratch, consumed) and runs GuardFacts alone: whether
+// it left every block of the region as emitted; nullopt when the form
+// cannot be built. GuardFacts visits the region's blocks in order, each
+// inheriting its predecessor's table, from an empty one at the entry (a
+// loop region's entry has two predecessors at least): what it does to the
+// first k iterations is the same for every unroll factor of at least k.
+// So one answer for the largest factor answers for every smaller one
+// (SuperblockFormation's bound on a trace's saving).
+std::optional<bool> regionFoldsNothing(Function &f, FunctionWeights &weights, const Trace &trace,
+                                       const SuperblockOptions &options, unsigned unroll);
 
 } // namespace brisk

@@ -862,6 +862,183 @@ bool spliceScratch(Function &f, FunctionWeights &weights, LinkedLayout &layout, 
   return true;
 }
 
+// ---------------------------------------------------------------------------
+// Bound (see the header): what no candidate of a loop trace can beat.
+
+// Whether some candidate of loop trace `t` (in `sf`) may speculate: a
+// branch a guard may replace (RegionEmitter's isGuardable asks first that
+// the off-trace side be rare: 1 - p <= maxGuardFailure), or a comparison
+// a counted form may take for its exit test (findCountedExit takes lt, le,
+// gt or ge defining the branch's condition in its block). Without either,
+// no candidate opens a speculation: each is its branch form. With
+// speculation off every candidate is one.
+bool maySpeculate(const Function &sf, const Trace &t, const SuperblockOptions &o) {
+  if (!o.speculation)
+    return false;
+  for (size_t i = 0; i < t.blocks.size(); ++i) {
+    const Block &b = sf.block(t.blocks[i]);
+    const Instr *term = b.terminator();
+    if (!term || term->op != Opcode::Br || term->labels[0] == term->labels[1])
+      continue;
+    if (!(1 - t.probability[i] > o.maxGuardFailure))
+      return true;
+    for (const Instr &in : b.instrs)
+      if (in.dest == term->args[0] && (in.op == Opcode::Lt || in.op == Opcode::Le ||
+                                       in.op == Opcode::Gt || in.op == Opcode::Ge))
+        return true;
+  }
+  return false;
+}
+
+// An upper bound on the saving of every candidate of the scratch's loop
+// trace, when no candidate speculates and clean-up cannot fold anything in
+// the region; nullopt when that is not shown. `threshold`: a bound at least
+// this large is not worth showing (the Folder run is skipped).
+//
+// Why it bounds. Without speculation a candidate with unroll factor K is K
+// copies of the trace's instructions: a block of the region per branch,
+// the copies of jumps and fall-throughs dropped (a jump to the next trace
+// block costs 1 in `before` and nothing in the region; the chunk's last
+// jump back stays), every branch copied as a branch, nothing else added
+// but the chunk's `jmp` back when the last block falls through (a cost,
+// not a saving). Position i of iteration j runs with flow e s^j P_i
+// (CostModel.h; P_i the product of the stay probabilities before block
+// i, jumps and fall-throughs counting 1), so the K copies of block i run
+// with H P_i in all (e = H (1-s)/(1-s^K); at most that when s = 1). Then
+// saving = before - after = sum over positions of flow x (instructions of
+// the copy that clean-up removed, + 1 for a dropped jump), as failCost is 0
+// without guards and a region block unreached is a removal of all it has.
+//  - GuardFacts: regionFoldsNothing (RegionEmitter.h) on the largest K
+//    shows it changes nothing in any block of any candidate's region; so
+//    no branch folds (every block stays reached), and the region's
+//    instructions and their reads are the copies'.
+//  - GuardMerging has no guard to merge. Dead code then removes a pure
+//    instruction only when its result is not live. Let G be the greatest
+//    set of the trace's pure instructions each of which has, going forward
+//    around the loop before its variable is written again, a reader that
+//    is in G or not pure, or a branch whose off-trace target (a stand-in of
+//    the scratch) reads it. In every region each copy of an instruction of
+//    G has such a reader on a path (the next iteration of the last copy is
+//    the chunk's first, past the jump back to the entry), and no copy of an
+//    instruction of G is ever removed: the first one removed would have had
+//    its reader still there, keeping its result live.
+// So every candidate saves at most sum_i H P_i (pure instructions of block
+// i outside G + 1 if block i ends in a jump). Pure instructions are the
+// only ones dead code removes; GuardFacts removed none.
+std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
+                                  double threshold) {
+  const Trace &t = s.t;
+  const Function &sf = s.f;
+  if (!t.isLoop || t.blocks.empty() || maySpeculate(sf, t, o))
+    return std::nullopt;
+  // The trace's instructions in order, around the loop.
+  struct At {
+    const Instr *in;
+    BlockId off; // a branch's off-trace target; kNoBlock otherwise
+  };
+  std::vector<At> seq;
+  std::vector<size_t> startOf;
+  const size_t n = t.blocks.size();
+  for (size_t i = 0; i < n; ++i) {
+    startOf.push_back(seq.size());
+    const auto &ins = sf.block(t.blocks[i]).instrs;
+    BlockId next = t.blocks[(i + 1) % n];
+    for (const Instr &in : ins) {
+      BlockId off = kNoBlock;
+      if (in.op == Opcode::Br && in.labels[0] != in.labels[1])
+        off = in.labels[0] == next ? in.labels[1] : in.labels[0];
+      seq.push_back({&in, off});
+    }
+  }
+  startOf.push_back(seq.size());
+  const size_t L = seq.size();
+  if (L == 0 || L > 4096)
+    return std::nullopt;
+  auto removable = [&](size_t x) {
+    const Instr &in = *seq[x].in;
+    return in.hasDest() && in.op != Opcode::Phi && isPure(in.op);
+  };
+  auto readsAtOff = [&](BlockId off, VarId v) {
+    if (off >= s.baseBlocks || s.kind[off] != Scratch::Boundary)
+      return false; // not a stand-in: nothing shown
+    const auto &ins = sf.block(off).instrs;
+    return !ins.empty() && ins[0].op == Opcode::Print &&
+           std::find(ins[0].args.begin(), ins[0].args.end(), v) != ins[0].args.end();
+  };
+  std::vector<uint8_t> inG(L, 0);
+  for (size_t x = 0; x < L; ++x)
+    inG[x] = removable(x);
+  auto hasReader = [&](size_t x) {
+    VarId d = seq[x].in->dest;
+    for (size_t k = 1; k <= L; ++k) {
+      size_t y = (x + k) % L;
+      const Instr &r = *seq[y].in;
+      if (std::find(r.args.begin(), r.args.end(), d) != r.args.end() &&
+          (!removable(y) || inG[y]))
+        return true;
+      if (seq[y].off != kNoBlock && readsAtOff(seq[y].off, d))
+        return true;
+      if (r.hasDest() && r.dest == d)
+        return false;
+    }
+    return false;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t x = 0; x < L; ++x)
+      if (inG[x] && !hasReader(x)) {
+        inG[x] = 0;
+        changed = true;
+      }
+  }
+  const double H = s.w.block(t.blocks[0]);
+  double bound = 0, P = 1;
+  for (size_t i = 0; i < n; ++i) {
+    double count = 0;
+    for (size_t x = startOf[i]; x < startOf[i + 1]; ++x)
+      count += removable(x) && !inG[x];
+    const Instr *term = sf.block(t.blocks[i]).terminator();
+    if (term && (term->op == Opcode::Jmp ||
+                 (term->op == Opcode::Br && term->labels[0] == term->labels[1])))
+      count += 1;
+    bound += H * P * count;
+    if (term && term->op == Opcode::Br && term->labels[0] != term->labels[1])
+      P *= t.probability[i];
+  }
+  if (!(bound < threshold))
+    return std::nullopt;
+  unsigned K = 1;
+  for (unsigned k : o.unrollFactors)
+    K = std::max(K, k);
+  if (o.speculation)
+    for (unsigned k : o.speculativeUnrollFactors)
+      K = std::max(K, k);
+  Function probe = s.f;
+  FunctionWeights probeWeights = s.w;
+  std::optional<bool> unchanged = regionFoldsNothing(probe, probeWeights, t, o, K);
+  if (!unchanged || !*unchanged)
+    return std::nullopt;
+  return bound;
+}
+
+// Whether the bound shows that no candidate of the scratch's trace can be
+// chosen: every candidate is a branch form (maySpeculate), and a branch
+// form is chosen only when it saves minSaving. The computed savings differ
+// from the exact ones by rounding (and the entry flow's by more when s is
+// within 1e-12 of 1): a margin of 0.1% and 1e-9 per instruction run.
+bool hopeless(const Scratch &s, const SuperblockOptions &o, double *bound) {
+  if (!o.boundSaving || s.t.blocks.empty())
+    return false;
+  double H = s.w.block(s.t.blocks[0]);
+  double slack = 1e-9 * (1 + H * double(s.realInstrs));
+  double threshold = (o.minSaving - slack) / 1.001;
+  std::optional<double> b = savingBound(s, o, threshold);
+  if (!b)
+    return false;
+  *bound = *b;
+  return true;
+}
+
 // Decision: the speculative form when its price (what it costs more than the
 // better of the branch form and the original code) is at most
 // maxSpeculationPrice of the trace's work; else the branch form when it
@@ -961,6 +1138,10 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
   const bool debug = std::getenv("BRISK_SB_DEBUG") != nullptr;
   const bool dump = std::getenv("BRISK_SB_DUMP") != nullptr;
   const bool whole = std::getenv("BRISK_SB_WHOLE") != nullptr;
+  // BRISK_SB_NO_BOUND=1 builds every candidate, as without the bound
+  // (scripts/same-output against a build with it shows the bound decides
+  // nothing differently).
+  const bool noBound = std::getenv("BRISK_SB_NO_BOUND") != nullptr;
   LinkedLayout layout;
   layout.build(f);
   bool layoutStale = false; // f.layout lags behind `layout`
@@ -1004,6 +1185,19 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
         base = Scratch();
         built = buildScratch(f, layout, weights, snap, t, base);
       }
+    }
+    double bound = 0;
+    if (built == Build::Built && !noBound && hopeless(base, options, &bound)) {
+      if (debug)
+        std::fprintf(stderr, "[sb] %s head=%s: no candidate built, none can save %.1f "
+                             "(bound %.3g)\n",
+                     f.name.c_str(), blockRef(f, base.real[0]).c_str(), options.minSaving, bound);
+      rm.decision = "rejected";
+      rm.reason = "no form can save " + fixed1(options.minSaving) + ": no branch may become "
+                  "a guard, and the bound on a branch form's saving is " + fixed1(bound);
+      if (remarks)
+        remarks->push_back(std::move(rm));
+      continue;
     }
     if (built == Build::Built) {
       SearchResult found = searchScratch(f, base, options, budget, size, debug, dump);
