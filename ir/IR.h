@@ -20,6 +20,7 @@
 
 #include "ir/NameTable.h"
 #include "ir/Opcode.h"
+#include "ir/Symbol.h"
 #include "ir/Type.h"
 
 #include <llvm/ADT/SmallVector.h>
@@ -80,7 +81,7 @@ struct Instr {
   VarId dest = kNoVar;                    // kNoVar for effect instructions
   llvm::SmallVector<VarId, 2> args;       // variable operands, in Bril order
   llvm::SmallVector<BlockId, 2> labels;   // jmp/br/guard targets; phi incoming blocks
-  std::string callee;                     // function name of a call; empty otherwise
+  Symbol callee;                          // function name of a call; empty otherwise
   Literal value;                          // the literal of a const
   SourcePos pos;
 
