@@ -138,16 +138,48 @@ private:
   std::vector<std::pair<VarId, int>> lastUse_;
   // Union-find classes.
   std::vector<VarId> parent_;
-  // (One member inline: most classes stay single, and a heap block per
-  // variable cost more than the coalescing.)
-  std::vector<llvm::SmallVector<VarId, 1>> members_;
+  // A class's members, as a list through nextMember_ (kNoVar ends it) that
+  // starts at the root (unite appends the smaller class's list to the
+  // larger's, whose root stays the root); per root, its last member and the
+  // class's size. Three flat arrays rather than a small vector per variable:
+  // most classes stay single, and then a walk of the members touches no
+  // memory but the variable itself.
+  std::vector<VarId> nextMember_, lastMember_;
+  std::vector<uint32_t> classSize_;
+  // The members of the class rooted at `root`, in the order they joined.
+  struct MemberRange {
+    const std::vector<VarId> *next;
+    VarId first;
+    struct iterator {
+      const std::vector<VarId> *next;
+      VarId v;
+      VarId operator*() const { return v; }
+      iterator &operator++() {
+        v = (*next)[v];
+        return *this;
+      }
+      bool operator!=(const iterator &o) const { return v != o.v; }
+    };
+    iterator begin() const { return {next, first}; }
+    iterator end() const { return {next, kNoVar}; }
+  };
+  MemberRange members(VarId root) const { return {&nextMember_, root}; }
   // Per class root, kept up to date by unite once buildInterferenceIndex has
   // run: how many members are pinned; the members with no reachable
   // definition; the one value all members hold, or kNoVar when they differ;
   // and the cost of finding the class's interferences from its side (the sum
   // of enumCost over its members).
   std::vector<unsigned> pinnedCount_;
-  std::vector<std::vector<VarId>> undefined_;
+  // (The members without a definition are rare: a class that has some
+  // holds the index of its list in undefinedLists_, the others kNone.)
+  static constexpr uint32_t kNone = ~0u;
+  std::vector<uint32_t> undefinedOf_;
+  std::vector<std::vector<VarId>> undefinedLists_;
+  llvm::ArrayRef<VarId> undefined(VarId root) const {
+    if (undefinedOf_[root] == kNone)
+      return {};
+    return undefinedLists_[undefinedOf_[root]];
+  }
   std::vector<VarId> sameValue_;
   std::vector<uint64_t> classCost_;
   // Where a variable v can interfere with another: x interferes with y only
@@ -369,9 +401,9 @@ private:
     }
     parent_.resize(f_.numVars());
     std::iota(parent_.begin(), parent_.end(), 0);
-    members_.assign(f_.numVars(), {});
-    for (VarId v = 0; v < f_.numVars(); ++v)
-      members_[v].push_back(v);
+    nextMember_.assign(f_.numVars(), kNoVar);
+    lastMember_ = parent_;
+    classSize_.assign(f_.numVars(), 1);
     // A phi and its isolated operands must share a name: the phi vanishes.
     for (size_t w = 0; w + 1 < webStart.size(); ++w)
       for (uint32_t k = webStart[w] + 1; k < webStart[w + 1]; ++k)
@@ -506,16 +538,26 @@ private:
     b = find(b);
     if (a == b)
       return;
-    if (members_[a].size() < members_[b].size())
+    if (classSize_[a] < classSize_[b])
       std::swap(a, b);
     parent_[b] = a;
-    members_[a].insert(members_[a].end(), members_[b].begin(), members_[b].end());
-    llvm::SmallVector<VarId, 1>().swap(members_[b]);
+    nextMember_[lastMember_[a]] = b;
+    lastMember_[a] = lastMember_[b];
+    classSize_[a] += classSize_[b];
     if (classCost_.empty())
       return;
     pinnedCount_[a] += pinnedCount_[b];
-    undefined_[a].insert(undefined_[a].end(), undefined_[b].begin(), undefined_[b].end());
-    undefined_[b] = {};
+    if (undefinedOf_[b] != kNone) {
+      if (undefinedOf_[a] == kNone) {
+        undefinedOf_[a] = undefinedOf_[b];
+      } else {
+        std::vector<VarId> &into = undefinedLists_[undefinedOf_[a]];
+        std::vector<VarId> &from = undefinedLists_[undefinedOf_[b]];
+        into.insert(into.end(), from.begin(), from.end());
+        std::vector<VarId>().swap(from);
+      }
+      undefinedOf_[b] = kNone;
+    }
     if (sameValue_[a] != sameValue_[b])
       sameValue_[a] = kNoVar;
     classCost_[a] += classCost_[b];
@@ -594,17 +636,23 @@ private:
       }
     }
     pinnedCount_.assign(nv, 0);
-    undefined_.assign(nv, {});
+    undefinedOf_.assign(nv, kNone);
+    undefinedLists_.clear();
     sameValue_.assign(nv, kNoVar);
     classCost_.assign(nv, 0);
     for (VarId r = 0; r < nv; ++r) {
       if (find(r) != r)
         continue;
-      sameValue_[r] = def_[members_[r].front()].value;
-      for (VarId v : members_[r]) {
+      sameValue_[r] = def_[r].value; // (the root is its class's first member)
+      for (VarId v : members(r)) {
         pinnedCount_[r] += pinned_[v];
-        if (def_[v].block == kNoBlock)
-          undefined_[r].push_back(v);
+        if (def_[v].block == kNoBlock) {
+          if (undefinedOf_[r] == kNone) {
+            undefinedOf_[r] = uint32_t(undefinedLists_.size());
+            undefinedLists_.emplace_back();
+          }
+          undefinedLists_[undefinedOf_[r]].push_back(v);
+        }
         if (def_[v].value != sameValue_[r])
           sameValue_[r] = kNoVar;
         classCost_[r] += enumCost_[v];
@@ -619,7 +667,7 @@ private:
   // defined where y is live out or read, and those live out of or read in
   // y's own block.
   bool interferesFrom(VarId from, VarId other) {
-    for (VarId y : members_[from]) {
+    for (VarId y : members(from)) {
       BlockId d = def_[y].block;
       if (d == kNoBlock)
         continue;
@@ -652,16 +700,16 @@ private:
       return false;
     // A member without a definition interferes with every member of another
     // value.
-    for (VarId x : undefined_[a])
+    for (VarId x : undefined(a))
       if (sameValue_[b] != def_[x].value)
         return false;
-    for (VarId y : undefined_[b])
+    for (VarId y : undefined(b))
       if (sameValue_[a] != def_[y].value)
         return false;
-    uint64_t pairs = uint64_t(members_[a].size()) * members_[b].size();
+    uint64_t pairs = uint64_t(classSize_[a]) * classSize_[b];
     if (pairs <= std::min(classCost_[a], classCost_[b])) {
-      for (VarId x : members_[a])
-        for (VarId y : members_[b])
+      for (VarId x : members(a))
+        for (VarId y : members(b))
           if (interfere(x, y))
             return false;
       return true;
@@ -743,7 +791,7 @@ private:
     for (VarId r : roots) {
       VarId pin = kNoVar;
       if (hasPinned(r)) // (not a walk of every class's members)
-        for (VarId v : members_[r])
+        for (VarId v : members(r))
           if (pinned_[v])
             pin = v;
       if (pin != kNoVar) {
