@@ -257,9 +257,7 @@ private:
   // copy, or whose copies are cheap and harmless at the end of p.
   void splitCriticalEdges() {
     CFG cfg(f_);
-    // Per block p, the split blocks that go right after it in the layout,
-    // the last made first (as if each were inserted right after p in turn).
-    std::vector<std::vector<BlockId>> after(f_.blocks.size());
+    const size_t nb = f_.blocks.size(); // (before the split blocks are added)
     for (BlockId b : f_.layout) {
       if (b == f_.entry() || !cfg.reachable(b))
         continue;
@@ -287,18 +285,33 @@ private:
             if (l == p)
               l = s;
         }
-        after[p].push_back(s);
         splits_.push_back({s, p, b});
       }
     }
     if (splits_.empty())
       return;
+    // Per block p, the split blocks that go right after it in the layout,
+    // the last made first (as if each were inserted right after p in turn):
+    // splits_ grouped by source with a counting sort (stable), read
+    // backwards; not a vector per block.
+    std::vector<uint32_t> start(nb + 1, 0);
+    for (const Split &sp : splits_)
+      ++start[sp.from + 1];
+    for (size_t b = 0; b < nb; ++b)
+      start[b + 1] += start[b];
+    std::vector<BlockId> after(splits_.size());
+    {
+      std::vector<uint32_t> next(start.begin(), start.end() - 1);
+      for (const Split &sp : splits_)
+        after[next[sp.from]++] = sp.block;
+    }
     std::vector<BlockId> layout;
     layout.reserve(f_.layout.size() + splits_.size());
     for (BlockId b : f_.layout) {
       layout.push_back(b);
-      if (b < after.size())
-        layout.insert(layout.end(), after[b].rbegin(), after[b].rend());
+      if (b < nb)
+        for (uint32_t k = start[b + 1]; k > start[b]; --k)
+          layout.push_back(after[k - 1]);
     }
     f_.layout = std::move(layout);
   }
