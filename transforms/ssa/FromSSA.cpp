@@ -908,7 +908,8 @@ private:
         out.push_back(std::move(in));
       }
       flush();
-      instrs.clear(); // (keeps its capacity)
+      instrs.clear();             // (keeps its capacity)
+      instrs.reserve(out.size()); // a swap temporary may need more
       std::move(out.begin(), out.end(), std::back_inserter(instrs));
       // sequentialize may have made swap temporaries just now.
       defCount.resize(f_.numVars(), 0);
