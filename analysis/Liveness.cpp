@@ -7,59 +7,77 @@
 namespace brisk {
 
 Liveness::Liveness(const Function &f, const CFG &cfg) {
-  const size_t nb = cfg.numBlocks(), nv = f.numVars();
-  in_.assign(nb, llvm::BitVector(nv));
-  out_.assign(nb, llvm::BitVector(nv));
-  // Per block: upward-exposed non-phi uses, all definitions, phi definitions.
-  std::vector<llvm::BitVector> gen(nb, llvm::BitVector(nv)), kill(nb, llvm::BitVector(nv)),
-      phiDefs(nb, llvm::BitVector(nv));
-  // Phi uses per (predecessor) block: liveOut(p) gets them directly.
-  std::vector<llvm::BitVector> phiUsesFrom(nb, llvm::BitVector(nv));
+  const size_t nb = cfg.numBlocks();
+  numVars_ = f.numVars();
+  const size_t w = words_ = (numVars_ + kWordBits - 1) / kWordBits;
+  in_.assign(nb * w, 0);
+  out_.assign(nb * w, 0);
+  // Per block: upward-exposed non-phi uses, all definitions, phi
+  // definitions, and the phi uses it makes as a predecessor (liveOut gets
+  // them directly). All in flat word arrays, block b at [b * w, (b + 1) * w).
+  std::vector<Word> gen(nb * w, 0), kill(nb * w, 0), phiDefs(nb * w, 0), phiUsesFrom(nb * w, 0);
+  auto set = [&](std::vector<Word> &sets, BlockId b, VarId v) {
+    sets[size_t(b) * w + v / kWordBits] |= Word(1) << (v % kWordBits);
+  };
+  auto has = [&](const std::vector<Word> &sets, BlockId b, VarId v) {
+    return (sets[size_t(b) * w + v / kWordBits] >> (v % kWordBits)) & 1;
+  };
   for (BlockId b : cfg.rpo()) {
     for (const Instr &in : f.block(b).instrs) {
       if (in.op == Opcode::Phi) {
         for (size_t i = 0; i < in.args.size() && i < in.labels.size(); ++i)
-          phiUsesFrom[in.labels[i]].set(in.args[i]);
+          set(phiUsesFrom, in.labels[i], in.args[i]);
         if (in.hasDest())
-          phiDefs[b].set(in.dest);
+          set(phiDefs, b, in.dest);
       } else {
         forEachUse(in, [&](VarId v) {
-          if (!kill[b].test(v))
-            gen[b].set(v);
+          if (!has(kill, b, v))
+            set(gen, b, v);
         });
       }
       if (in.hasDest())
-        kill[b].set(in.dest);
+        set(kill, b, in.dest);
     }
   }
   // Parameters are defined before the entry's first instruction.
   if (cfg.entry() != kNoBlock)
     for (const Param &p : f.params)
-      kill[cfg.entry()].set(p.var);
+      set(kill, cfg.entry(), p.var);
 
+  if (w == 0)
+    return; // no variables: every set is empty
   const std::vector<BlockId> &rpo = cfg.rpo();
-  llvm::BitVector tmp(nv);
+  std::vector<Word> out(w), in(w);
   for (bool changed = true; changed;) {
     changed = false;
     for (auto it = rpo.rbegin(); it != rpo.rend(); ++it) {
-      BlockId b = *it;
-      llvm::BitVector out = phiUsesFrom[b];
-      for (BlockId s : cfg.succs(b)) {
-        tmp = in_[s];
-        tmp.reset(phiDefs[s]);
-        out |= tmp;
+      const size_t b = size_t(*it) * w;
+      std::copy(phiUsesFrom.begin() + b, phiUsesFrom.begin() + b + w, out.begin());
+      for (BlockId s : cfg.succs(*it)) {
+        const size_t sw = size_t(s) * w;
+        for (size_t k = 0; k < w; ++k)
+          out[k] |= in_[sw + k] & ~phiDefs[sw + k];
       }
-      llvm::BitVector in = out;
-      in.reset(kill[b]);
-      in |= gen[b];
-      in |= phiDefs[b];
-      if (out != out_[b] || in != in_[b]) {
-        out_[b] = std::move(out);
-        in_[b] = std::move(in);
+      bool differs = false;
+      for (size_t k = 0; k < w; ++k) {
+        in[k] = (out[k] & ~kill[b + k]) | gen[b + k] | phiDefs[b + k];
+        differs |= out[k] != out_[b + k] || in[k] != in_[b + k];
+      }
+      if (differs) {
+        std::copy(out.begin(), out.end(), out_.begin() + b);
+        std::copy(in.begin(), in.end(), in_.begin() + b);
         changed = true;
       }
     }
   }
+}
+
+llvm::BitVector Liveness::toBits(const std::vector<Word> &sets, BlockId b) const {
+  llvm::BitVector bits(static_cast<unsigned>(numVars_));
+  for (size_t k = 0; k < words_; ++k)
+    for (Word word = sets[size_t(b) * words_ + k]; word; word &= word - 1)
+      bits.set(unsigned(k * kWordBits + unsigned(__builtin_ctzll(word))));
+  return bits;
 }
 
 bool SparseLiveness::contains(llvm::ArrayRef<VarId> sorted, VarId v) {

@@ -26,13 +26,26 @@ class Liveness {
 public:
   Liveness(const Function &f, const CFG &cfg);
 
-  const llvm::BitVector &liveIn(BlockId b) const { return in_[b]; }
-  const llvm::BitVector &liveOut(BlockId b) const { return out_[b]; }
-  bool isLiveIn(VarId v, BlockId b) const { return in_[b].test(v); }
-  bool isLiveOut(VarId v, BlockId b) const { return out_[b].test(v); }
+  // The sets as bit vectors sized to the function's variables (built on
+  // each call: the sets themselves live in one flat array of words).
+  llvm::BitVector liveIn(BlockId b) const { return toBits(in_, b); }
+  llvm::BitVector liveOut(BlockId b) const { return toBits(out_, b); }
+  bool isLiveIn(VarId v, BlockId b) const { return test(in_, v, b); }
+  bool isLiveOut(VarId v, BlockId b) const { return test(out_, v, b); }
 
 private:
-  std::vector<llvm::BitVector> in_, out_;
+  using Word = uint64_t;
+  static constexpr unsigned kWordBits = 64;
+  // Block b's set is words [b * words_, (b + 1) * words_) of its array: one
+  // allocation per kind of set, not a bit vector (and often a heap block) per
+  // block, so a function of many blocks and few variables stays small.
+  bool test(const std::vector<Word> &sets, VarId v, BlockId b) const {
+    return (sets[size_t(b) * words_ + v / kWordBits] >> (v % kWordBits)) & 1;
+  }
+  llvm::BitVector toBits(const std::vector<Word> &sets, BlockId b) const;
+
+  size_t numVars_ = 0, words_ = 0;
+  std::vector<Word> in_, out_;
 };
 
 // The same sets as Liveness, stored sparsely: per block, the sorted list of

@@ -36,17 +36,29 @@ void dumpFunction(const Function &f, const Annotations &ann, std::ostream &os) {
   AnalysisCache cache(f);
   const CFG &cfg = cache.cfg();
   std::vector<std::string> names = blockNames(f);
+  // blockRef, written straight to `os` for a named block (no string built
+  // per reference: a big function has a million of them).
+  auto ref = [&](BlockId p) {
+    if (p < names.size() && !names[p].empty())
+      os << '.' << names[p];
+    else
+      os << blockRef(f, names, p);
+  };
   printSignature(f, os);
   os << " {\n";
   for (BlockId b : f.layout) {
-    os << (names[b].empty() ? "" : "." + names[b] + ":") << "  # ";
+    if (!names[b].empty())
+      os << '.' << names[b] << ':';
+    os << "  # ";
     if (names[b].empty())
       os << "(unlabeled) ";
     os << "preds:";
     if (cfg.preds(b).empty())
       os << " none";
-    for (BlockId p : cfg.preds(b))
-      os << ' ' << blockRef(f, names, p);
+    for (BlockId p : cfg.preds(b)) {
+      os << ' ';
+      ref(p);
+    }
     if (!cfg.reachable(b))
       os << "; unreachable";
     if (ann.dom && cfg.reachable(b)) {

@@ -17,8 +17,6 @@
 #include <llvm/ADT/DenseMap.h>
 
 #include <optional>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace brisk {
@@ -67,13 +65,13 @@ public:
     if (todo.empty())
       return changed;
     splitIndex_.assign(f_.numVars(), kNotSplit);
-    std::unordered_set<BlockId> removed;
+    std::vector<uint8_t> removed(f_.blocks.size(), 0);
     split_.reserve(todo.size() * 4);
     for (const Rotation &r : todo) {
       rotate(r);
-      removed.insert(r.header);
+      removed[r.header] = 1;
     }
-    std::erase_if(f_.layout, [&](BlockId b) { return removed.count(b) != 0; });
+    std::erase_if(f_.layout, [&](BlockId b) { return removed[b] != 0; });
     repairSSA();
     return true;
   }
@@ -87,20 +85,27 @@ private:
   std::vector<unsigned> splitIndex_;
   unsigned splitSlot(VarId v) const { return v < splitIndex_.size() ? splitIndex_[v] : kNotSplit; }
   llvm::DenseMap<unsigned, VarId> undefOfType_;
-  // The destinations of every `undef` in the function (an `id` of one would
-  // be a read of it): collected once, then kept up to date as copies and
-  // undefOf add more, instead of a walk of the function per rotated loop.
-  std::optional<std::unordered_set<VarId>> undefs_;
+  // Per variable, whether an `undef` defines it (an `id` of one would be a
+  // read of it): collected once, then kept up to date as copies and undefOf
+  // add more, instead of a walk of the function per rotated loop. A flag per
+  // variable, not a hash set: a set's node per undef and a hashed probe per
+  // phi argument copied.
+  std::optional<std::vector<uint8_t>> undefs_;
 
-  std::unordered_set<VarId> &undefDests() {
-    if (!undefs_) {
-      undefs_.emplace();
-      for (BlockId b : f_.layout)
-        for (const Instr &in : f_.block(b).instrs)
-          if (in.op == Opcode::Undef)
-            undefs_->insert(in.dest);
-    }
-    return *undefs_;
+  void collectUndefs() {
+    if (undefs_)
+      return;
+    undefs_.emplace(f_.numVars(), 0);
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        if (in.op == Opcode::Undef)
+          (*undefs_)[in.dest] = 1;
+  }
+  bool isUndef(VarId v) const { return v < undefs_->size() && (*undefs_)[v]; }
+  void markUndef(VarId v) {
+    if (v >= undefs_->size())
+      undefs_->resize(f_.numVars(), 0);
+    (*undefs_)[v] = 1;
   }
 
   std::optional<Rotation> qualify(const Loop &loop, const CFG &cfg, const LoopInfo &loops) {
@@ -150,7 +155,7 @@ private:
     std::vector<Instr> copies;
     const std::vector<Instr> &hin = f_.block(r.header).instrs;
     copies.reserve(hin.size());
-    std::unordered_set<VarId> &undefs = undefDests();
+    collectUndefs();
     for (const Instr &in : hin) {
       if (in.op == Opcode::Phi) {
         // A copy, not the incoming value itself: the value may be another
@@ -163,7 +168,7 @@ private:
           c.op = Opcode::Id;
           c.type = in.type;
           c.args.push_back(in.args[i]);
-          if (undefs.count(in.args[i])) {
+          if (isUndef(in.args[i])) {
             // The value is undefined on this entry: so is the copy, without
             // reading anything (in brili a read of it would fail).
             c.op = Opcode::Undef;
@@ -195,7 +200,7 @@ private:
     dst.reserve(dst.size() + copies.size());
     for (Instr &c : copies) {
       if (c.op == Opcode::Undef)
-        undefs.insert(c.dest);
+        markUndef(c.dest);
       dst.push_back(std::move(c));
     }
     return map;
@@ -254,7 +259,7 @@ private:
     e.insert(e.begin(), u);
     undefOfType_[key] = u.dest;
     if (undefs_)
-      undefs_->insert(u.dest);
+      markUndef(u.dest);
     return u.dest;
   }
 

@@ -11,6 +11,7 @@
 #include <llvm/ADT/StringMap.h>
 
 #include <algorithm>
+#include <iterator>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -138,16 +139,48 @@ private:
   std::vector<std::pair<VarId, int>> lastUse_;
   // Union-find classes.
   std::vector<VarId> parent_;
-  // (One member inline: most classes stay single, and a heap block per
-  // variable cost more than the coalescing.)
-  std::vector<llvm::SmallVector<VarId, 1>> members_;
+  // A class's members, as a list through nextMember_ (kNoVar ends it) that
+  // starts at the root (unite appends the smaller class's list to the
+  // larger's, whose root stays the root); per root, its last member and the
+  // class's size. Three flat arrays rather than a small vector per variable:
+  // most classes stay single, and then a walk of the members touches no
+  // memory but the variable itself.
+  std::vector<VarId> nextMember_, lastMember_;
+  std::vector<uint32_t> classSize_;
+  // The members of the class rooted at `root`, in the order they joined.
+  struct MemberRange {
+    const std::vector<VarId> *next;
+    VarId first;
+    struct iterator {
+      const std::vector<VarId> *next;
+      VarId v;
+      VarId operator*() const { return v; }
+      iterator &operator++() {
+        v = (*next)[v];
+        return *this;
+      }
+      bool operator!=(const iterator &o) const { return v != o.v; }
+    };
+    iterator begin() const { return {next, first}; }
+    iterator end() const { return {next, kNoVar}; }
+  };
+  MemberRange members(VarId root) const { return {&nextMember_, root}; }
   // Per class root, kept up to date by unite once buildInterferenceIndex has
   // run: how many members are pinned; the members with no reachable
   // definition; the one value all members hold, or kNoVar when they differ;
   // and the cost of finding the class's interferences from its side (the sum
   // of enumCost over its members).
   std::vector<unsigned> pinnedCount_;
-  std::vector<std::vector<VarId>> undefined_;
+  // (The members without a definition are rare: a class that has some
+  // holds the index of its list in undefinedLists_, the others kNone.)
+  static constexpr uint32_t kNone = ~0u;
+  std::vector<uint32_t> undefinedOf_;
+  std::vector<std::vector<VarId>> undefinedLists_;
+  llvm::ArrayRef<VarId> undefined(VarId root) const {
+    if (undefinedOf_[root] == kNone)
+      return {};
+    return undefinedLists_[undefinedOf_[root]];
+  }
   std::vector<VarId> sameValue_;
   std::vector<uint64_t> classCost_;
   // Where a variable v can interfere with another: x interferes with y only
@@ -225,9 +258,7 @@ private:
   // copy, or whose copies are cheap and harmless at the end of p.
   void splitCriticalEdges() {
     CFG cfg(f_);
-    // Per block p, the split blocks that go right after it in the layout,
-    // the last made first (as if each were inserted right after p in turn).
-    std::vector<std::vector<BlockId>> after(f_.blocks.size());
+    const size_t nb = f_.blocks.size(); // (before the split blocks are added)
     for (BlockId b : f_.layout) {
       if (b == f_.entry() || !cfg.reachable(b))
         continue;
@@ -255,18 +286,33 @@ private:
             if (l == p)
               l = s;
         }
-        after[p].push_back(s);
         splits_.push_back({s, p, b});
       }
     }
     if (splits_.empty())
       return;
+    // Per block p, the split blocks that go right after it in the layout,
+    // the last made first (as if each were inserted right after p in turn):
+    // splits_ grouped by source with a counting sort (stable), read
+    // backwards; not a vector per block.
+    std::vector<uint32_t> start(nb + 1, 0);
+    for (const Split &sp : splits_)
+      ++start[sp.from + 1];
+    for (size_t b = 0; b < nb; ++b)
+      start[b + 1] += start[b];
+    std::vector<BlockId> after(splits_.size());
+    {
+      std::vector<uint32_t> next(start.begin(), start.end() - 1);
+      for (const Split &sp : splits_)
+        after[next[sp.from]++] = sp.block;
+    }
     std::vector<BlockId> layout;
     layout.reserve(f_.layout.size() + splits_.size());
     for (BlockId b : f_.layout) {
       layout.push_back(b);
-      if (b < after.size())
-        layout.insert(layout.end(), after[b].rbegin(), after[b].rend());
+      if (b < nb)
+        for (uint32_t k = start[b + 1]; k > start[b]; --k)
+          layout.push_back(after[k - 1]);
     }
     f_.layout = std::move(layout);
   }
@@ -369,9 +415,9 @@ private:
     }
     parent_.resize(f_.numVars());
     std::iota(parent_.begin(), parent_.end(), 0);
-    members_.assign(f_.numVars(), {});
-    for (VarId v = 0; v < f_.numVars(); ++v)
-      members_[v].push_back(v);
+    nextMember_.assign(f_.numVars(), kNoVar);
+    lastMember_ = parent_;
+    classSize_.assign(f_.numVars(), 1);
     // A phi and its isolated operands must share a name: the phi vanishes.
     for (size_t w = 0; w + 1 < webStart.size(); ++w)
       for (uint32_t k = webStart[w] + 1; k < webStart[w + 1]; ++k)
@@ -506,16 +552,26 @@ private:
     b = find(b);
     if (a == b)
       return;
-    if (members_[a].size() < members_[b].size())
+    if (classSize_[a] < classSize_[b])
       std::swap(a, b);
     parent_[b] = a;
-    members_[a].insert(members_[a].end(), members_[b].begin(), members_[b].end());
-    llvm::SmallVector<VarId, 1>().swap(members_[b]);
+    nextMember_[lastMember_[a]] = b;
+    lastMember_[a] = lastMember_[b];
+    classSize_[a] += classSize_[b];
     if (classCost_.empty())
       return;
     pinnedCount_[a] += pinnedCount_[b];
-    undefined_[a].insert(undefined_[a].end(), undefined_[b].begin(), undefined_[b].end());
-    undefined_[b] = {};
+    if (undefinedOf_[b] != kNone) {
+      if (undefinedOf_[a] == kNone) {
+        undefinedOf_[a] = undefinedOf_[b];
+      } else {
+        std::vector<VarId> &into = undefinedLists_[undefinedOf_[a]];
+        std::vector<VarId> &from = undefinedLists_[undefinedOf_[b]];
+        into.insert(into.end(), from.begin(), from.end());
+        std::vector<VarId>().swap(from);
+      }
+      undefinedOf_[b] = kNone;
+    }
     if (sameValue_[a] != sameValue_[b])
       sameValue_[a] = kNoVar;
     classCost_[a] += classCost_[b];
@@ -594,17 +650,23 @@ private:
       }
     }
     pinnedCount_.assign(nv, 0);
-    undefined_.assign(nv, {});
+    undefinedOf_.assign(nv, kNone);
+    undefinedLists_.clear();
     sameValue_.assign(nv, kNoVar);
     classCost_.assign(nv, 0);
     for (VarId r = 0; r < nv; ++r) {
       if (find(r) != r)
         continue;
-      sameValue_[r] = def_[members_[r].front()].value;
-      for (VarId v : members_[r]) {
+      sameValue_[r] = def_[r].value; // (the root is its class's first member)
+      for (VarId v : members(r)) {
         pinnedCount_[r] += pinned_[v];
-        if (def_[v].block == kNoBlock)
-          undefined_[r].push_back(v);
+        if (def_[v].block == kNoBlock) {
+          if (undefinedOf_[r] == kNone) {
+            undefinedOf_[r] = uint32_t(undefinedLists_.size());
+            undefinedLists_.emplace_back();
+          }
+          undefinedLists_[undefinedOf_[r]].push_back(v);
+        }
         if (def_[v].value != sameValue_[r])
           sameValue_[r] = kNoVar;
         classCost_[r] += enumCost_[v];
@@ -619,7 +681,7 @@ private:
   // defined where y is live out or read, and those live out of or read in
   // y's own block.
   bool interferesFrom(VarId from, VarId other) {
-    for (VarId y : members_[from]) {
+    for (VarId y : members(from)) {
       BlockId d = def_[y].block;
       if (d == kNoBlock)
         continue;
@@ -652,16 +714,16 @@ private:
       return false;
     // A member without a definition interferes with every member of another
     // value.
-    for (VarId x : undefined_[a])
+    for (VarId x : undefined(a))
       if (sameValue_[b] != def_[x].value)
         return false;
-    for (VarId y : undefined_[b])
+    for (VarId y : undefined(b))
       if (sameValue_[a] != def_[y].value)
         return false;
-    uint64_t pairs = uint64_t(members_[a].size()) * members_[b].size();
+    uint64_t pairs = uint64_t(classSize_[a]) * classSize_[b];
     if (pairs <= std::min(classCost_[a], classCost_[b])) {
-      for (VarId x : members_[a])
-        for (VarId y : members_[b])
+      for (VarId x : members(a))
+        for (VarId y : members(b))
           if (interfere(x, y))
             return false;
       return true;
@@ -743,7 +805,7 @@ private:
     for (VarId r : roots) {
       VarId pin = kNoVar;
       if (hasPinned(r)) // (not a walk of every class's members)
-        for (VarId v : members_[r])
+        for (VarId v : members(r))
           if (pinned_[v])
             pin = v;
       if (pin != kNoVar) {
@@ -782,10 +844,13 @@ private:
 
     std::vector<unsigned> defCount(f_.numVars(), 0), useCount(f_.numVars(), 0);
     std::vector<BlockId> withUndef; // the blocks the loop below looks at again
-    // Reused from block to block. (Not the instruction arrays: handing each
-    // block the previous block's old array raised the peak memory by a
-    // tenth at 1M instructions.)
+    // Reused from block to block: the parallel copy being gathered, and the
+    // block's new instructions, which are then moved back into the block's
+    // own array (it only shrinks, phis leaving, unless a swap needs a
+    // temporary), not handed a new one. (Not the previous block's old array:
+    // that raised the peak memory by a tenth at 1M instructions.)
     std::vector<CopyPair> group;
+    std::vector<Instr> out;
     for (BlockId b : f_.layout) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
       bool hasUndef = false;
@@ -809,7 +874,7 @@ private:
           withUndef.push_back(b);
         continue;
       }
-      std::vector<Instr> out;
+      out.clear();
       out.reserve(instrs.size());
       auto flush = [&] {
         sequentialize(group, out);
@@ -843,7 +908,9 @@ private:
         out.push_back(std::move(in));
       }
       flush();
-      instrs = std::move(out);
+      instrs.clear();             // (keeps its capacity)
+      instrs.reserve(out.size()); // a swap temporary may need more
+      std::move(out.begin(), out.end(), std::back_inserter(instrs));
       // sequentialize may have made swap temporaries just now.
       defCount.resize(f_.numVars(), 0);
       useCount.resize(f_.numVars(), 0);

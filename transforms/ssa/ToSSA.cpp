@@ -6,7 +6,7 @@
 #include "analysis/Liveness.h"
 #include "analysis/Uses.h"
 
-#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/SmallVector.h>
 
 #include <algorithm>
 #include <charconv>
@@ -37,7 +37,6 @@ public:
     DominanceFrontier df(*cfg, dom);
     Liveness live(f_, *cfg);
     numOrig_ = f_.numVars();
-    collectTypes();
     findCollidingNames();
     placePhis(*cfg, df, live);
     rename(*cfg, dom);
@@ -100,29 +99,30 @@ private:
     }
   }
 
-  void collectTypes() {
-    type_.assign(numOrig_, Type::none());
-    for (const Param &p : f_.params)
-      type_[p.var] = p.type;
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.hasDest() && type_[in.dest].isNone())
-          type_[in.dest] = in.type;
-  }
-
   // Cytron's worklist over the iterated dominance frontier, pruned by
   // liveness: a phi for v at a block where v is dead would only be deleted
   // again.
+  // Also records each variable's type (that of its first definition) in the
+  // same walk over the instructions.
   void placePhis(const CFG &cfg, const DominanceFrontier &df, const Liveness &live) {
     std::vector<std::vector<BlockId>> defsites(numOrig_);
-    for (const Param &p : f_.params)
+    type_.assign(numOrig_, Type::none());
+    for (const Param &p : f_.params) {
       defsites[p.var].push_back(f_.entry());
+      type_[p.var] = p.type;
+    }
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs)
-        if (in.hasDest() && (defsites[in.dest].empty() || defsites[in.dest].back() != b))
-          defsites[in.dest].push_back(b);
+        if (in.hasDest()) {
+          if (type_[in.dest].isNone())
+            type_[in.dest] = in.type;
+          if (defsites[in.dest].empty() || defsites[in.dest].back() != b)
+            defsites[in.dest].push_back(b);
+        }
     std::vector<unsigned> hasPhi(cfg.numBlocks(), ~0u), queued(cfg.numBlocks(), ~0u);
-    std::vector<std::vector<Instr>> phis(cfg.numBlocks());
+    // (block, variable) for every phi, in the order they are placed (by
+    // variable): grouped by block below, not a vector of phis per block.
+    std::vector<std::pair<BlockId, VarId>> placed;
     for (VarId v = 0; v < numOrig_; ++v) {
       if (defsites[v].empty() || type_[v].isNone())
         continue;
@@ -136,11 +136,7 @@ private:
           if (hasPhi[y] == v || !live.isLiveIn(v, y))
             continue;
           hasPhi[y] = v;
-          Instr phi;
-          phi.op = Opcode::Phi;
-          phi.type = type_[v];
-          phi.dest = v; // renamed below; still the original variable here
-          phis[y].push_back(std::move(phi));
+          placed.push_back({y, v});
           if (queued[y] != v) {
             queued[y] = v;
             work.push_back(y);
@@ -148,12 +144,39 @@ private:
         }
       }
     }
+    // Each block's phis by counting sort (stable: by variable within a
+    // block), inserted in front of its instructions.
+    const size_t nb = cfg.numBlocks();
+    std::vector<uint32_t> start(nb + 1, 0);
+    for (const auto &[b, v] : placed)
+      ++start[b + 1];
+    for (size_t b = 0; b < nb; ++b)
+      start[b + 1] += start[b];
+    std::vector<VarId> vars(placed.size());
+    {
+      std::vector<uint32_t> next(start.begin(), start.end() - 1);
+      for (const auto &[b, v] : placed)
+        vars[next[b]++] = v;
+    }
+    phiBlocks_.clear();
+    std::vector<Instr> phis;
     for (BlockId b : f_.layout) {
+      if (start[b] == start[b + 1])
+        continue;
+      phiBlocks_.push_back(b);
+      phis.clear();
+      for (uint32_t k = start[b]; k < start[b + 1]; ++k) {
+        Instr &phi = phis.emplace_back();
+        phi.op = Opcode::Phi;
+        phi.type = type_[vars[k]];
+        phi.dest = vars[k]; // renamed below; still the original variable here
+      }
       std::vector<Instr> &instrs = f_.block(b).instrs;
-      instrs.insert(instrs.begin(), std::make_move_iterator(phis[b].begin()),
-                    std::make_move_iterator(phis[b].end()));
+      instrs.insert(instrs.begin(), std::make_move_iterator(phis.begin()),
+                    std::make_move_iterator(phis.end()));
     }
   }
+  std::vector<BlockId> phiBlocks_; // the blocks placePhis gave phis, in layout order
 
   VarId newVersion(VarId v) {
     for (;;) {
@@ -162,8 +185,15 @@ private:
       char digits[16];
       auto [end, ec] = std::to_chars(digits, digits + sizeof digits, nextVersion_[v]++);
       nameBuffer_.append(digits, end);
-      if (!mayCollide_[v] || !f_.lookupVar(nameBuffer_))
-        return f_.var(nameBuffer_);
+      if (!mayCollide_[v] || !f_.lookupVar(nameBuffer_)) {
+        VarId version = f_.var(nameBuffer_);
+        if (version >= numOrig_) {
+          if (origOf_.size() <= version - numOrig_)
+            origOf_.resize(version - numOrig_ + 1, kNoVar);
+          origOf_[version - numOrig_] = v;
+        }
+        return version;
+      }
     }
   }
 
@@ -234,8 +264,6 @@ private:
       if (in.hasDest() && in.dest < numOrig_) {
         VarId orig = in.dest;
         in.dest = newVersion(orig);
-        if (in.op == Opcode::Phi)
-          phiOrig_[in.dest] = orig;
         stack_[orig].push_back(in.dest);
         pushed.push_back(orig);
       }
@@ -258,12 +286,14 @@ private:
   VarId origOfPhi(const Instr &phi) {
     if (phi.dest < numOrig_)
       return phi.dest;
-    return phiOrig_.find(phi.dest)->second;
+    return origOf_[phi.dest - numOrig_];
   }
-  llvm::DenseMap<VarId, VarId> phiOrig_;
+  // The original variable of each version v, at origOf_[v - numOrig_] (new
+  // variables are numbered after the original ones).
+  std::vector<VarId> origOf_;
 
   void sortPhiEntries(const CFG &cfg) {
-    for (BlockId b : f_.layout) {
+    for (BlockId b : phiBlocks_) {
       BlockRange preds = cfg.preds(b);
       for (Instr &phi : f_.block(b).instrs) {
         if (phi.op != Opcode::Phi)
