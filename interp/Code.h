@@ -98,10 +98,13 @@ struct CallSite {
   uint32_t instrIndex = 0;  // index within the block
 };
 
-// What a failed CheckArg reports.
+// What a failed CheckArg reports: "undefined variable NAME" (its slot's
+// name), else argCheckMessage (Lower.h). Kept to the instruction and the
+// operand, the message is only spelled out when it fires: a lowering that
+// checks every operand makes one per operand of the program.
 struct ArgCheck {
-  std::string varName;     // "undefined variable NAME"
-  std::string typeMessage; // full message when the tag is wrong
+  Opcode op = Opcode::Nop;
+  uint32_t index = 0; // which operand
 };
 
 // Ball-Larus bookkeeping for one function, filled only when profiling.

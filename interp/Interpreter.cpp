@@ -325,10 +325,9 @@ void Machine::print(const Inst &in, const Slot *fp, uint32_t func) {
 }
 
 void Machine::failCheck(const Inst &in, const Slot *fp, uint32_t func) {
-  const ArgCheck &c = code_.checks[size_t(in.imm)];
   if (fp[in.a].tag == Tag::Unset)
-    fail("undefined variable " + c.varName);
-  fail(c.typeMessage);
+    fail("undefined variable " + code_.funcs[func].fn->varName(in.a));
+  fail(argCheckMessage(code_.checks[size_t(in.imm)], in.tag));
 }
 
 void Machine::failTrap(const Inst &in) {
@@ -814,7 +813,7 @@ L_ProfExit:
 
 Profile Machine::buildProfile() const {
   Profile p;
-  p.programHash = programHash(program_);
+  p.programHash = options_.profileForFile ? programHash(program_) : 0;
   p.runs = 1;
   for (size_t f = 0; f < code_.funcs.size(); ++f) {
     const Function &fn = program_.functions[f];
@@ -822,19 +821,30 @@ Profile Machine::buildProfile() const {
     fp.name = fn.name;
     fp.entryCount = entryCounts_[f];
     fp.blockCounts.assign(fn.blocks.size(), 0);
-    for (const Block &b : fn.blocks)
-      fp.blockLabels.push_back(b.label);
+    if (options_.profileForFile)
+      for (const Block &b : fn.blocks)
+        fp.blockLabels.push_back(b.label);
     if (!fn.layout.empty())
       fp.blockCounts[fn.entry()] += fp.entryCount;
     const FuncCode &fc = code_.funcs[f];
-    std::map<std::pair<BlockId, BlockId>, uint64_t> edges;
+    // Sorted by (from, to), the counters of one edge summed (a branch
+    // whose two targets are one block has two).
+    fp.edges.reserve(fc.edgeEnd - fc.edgeBegin);
     for (size_t e = fc.edgeBegin; e < fc.edgeEnd; ++e) {
       const Code::Edge &edge = code_.edges[e];
-      edges[{edge.from, edge.to}] += edgeCounts_[e];
+      fp.edges.push_back({edge.from, edge.to, edgeCounts_[e]});
       fp.blockCounts[edge.to] += edgeCounts_[e];
     }
-    for (auto &[k, c] : edges)
-      fp.edges.push_back({k.first, k.second, c});
+    auto key = [](const EdgeCount &e) { return std::pair(e.from, e.to); };
+    std::sort(fp.edges.begin(), fp.edges.end(),
+              [&](const EdgeCount &a, const EdgeCount &b) { return key(a) < key(b); });
+    size_t kept = 0;
+    for (size_t e = 0; e < fp.edges.size(); ++e)
+      if (kept > 0 && key(fp.edges[kept - 1]) == key(fp.edges[e]))
+        fp.edges[kept - 1].count += fp.edges[e].count;
+      else
+        fp.edges[kept++] = fp.edges[e];
+    fp.edges.resize(kept);
     for (size_t s = fc.callBegin; s < fc.callEnd; ++s) {
       const CallSite &cs = code_.calls[s];
       fp.callSites.push_back({cs.block, cs.instrIndex, program_.functions[cs.callee].name,
@@ -877,7 +887,7 @@ Profile Machine::buildProfile() const {
 } // namespace
 
 RunResult runProgram(const Program &program, const RunOptions &options) {
-  Code code = lowerProgram(program, options.profile);
+  Code code = lowerProgram(program, options.profile, options.typeFacts);
   Machine machine(program, code, options);
   RunResult result;
   try {
@@ -901,7 +911,7 @@ RunResult runProgram(const Program &program, const RunOptions &options) {
 
 std::optional<Profile> profileRuns(const Program &program,
                                    const std::vector<std::vector<std::string>> &inputs,
-                                   std::string *failure) {
+                                   std::string *failure, const RunOptions &like) {
   if (inputs.empty())
     return std::nullopt;
   std::FILE *sink = std::fopen("/dev/null", "w");
@@ -913,6 +923,8 @@ std::optional<Profile> profileRuns(const Program &program,
   std::optional<Profile> merged;
   for (const auto &args : inputs) {
     RunOptions ro;
+    ro.typeFacts = like.typeFacts;
+    ro.profileForFile = like.profileForFile;
     ro.args = args;
     ro.profile = true;
     ro.out = sink;

@@ -37,6 +37,14 @@ struct RunOptions {
   // and sets RunResult::limitReached. Differential checks use it to tell a
   // program that never ends from one that is merely slow.
   uint64_t maxDynamicInstructions = 0;
+  // Lower with the TypeFacts analyses (lowerProgram, Lower.h): off, every
+  // operand is checked at run time, which behaves the same.
+  bool typeFacts = true;
+  // With `profile`: whether the profile carries what only a profile file
+  // needs, the program's hash and the block labels (else programHash is 0
+  // and blockLabels empty: for profiles never written nor matched against a
+  // program, such as the optimizer's own training runs).
+  bool profileForFile = true;
 };
 
 // What a run did under the speculation extension. A speculative region runs
@@ -69,8 +77,10 @@ RunResult runProgram(const Program &program, const RunOptions &options);
 // for no argument vectors. With `failure`, a run that fails ends the series:
 // its message goes to *failure and nullopt is returned (also when /dev/null
 // cannot be opened). Without, every run is made and every profile merged.
+// `like` gives typeFacts and profileForFile for every run.
 std::optional<Profile> profileRuns(const Program &program,
                                    const std::vector<std::vector<std::string>> &inputs,
-                                   std::string *failure = nullptr);
+                                   std::string *failure = nullptr,
+                                   const RunOptions &like = RunOptions());
 
 } // namespace brisk::interp

@@ -85,7 +85,8 @@ Type typeForTag(Tag t) {
 
 class Lowering {
 public:
-  Lowering(const Program &p, bool profiling) : prog_(p), types_(p) {
+  Lowering(const Program &p, bool profiling, bool typeFacts)
+      : prog_(p), types_(p, typeFacts), facts_(typeFacts) {
     code_.profiling = profiling;
     if (profiling)
       code_.edges.push_back({UINT32_MAX, kNoBlock, kNoBlock}); // the scratch counter
@@ -157,29 +158,23 @@ private:
     emit(in);
   }
 
-  void checkArg(const Function &fn, uint32_t f, const Instr &in, size_t i, Tag want,
+  void checkArg(const Function &, uint32_t f, const Instr &in, size_t i, Tag want,
                 const DefinedSet &defined) {
     VarId v = in.args[i];
-    const TypeSet &ts = types_.var(f, v);
-    bool isDefined = defined.test(v);
+    bool isDefined = facts_ && defined.test(v);
     bool typeOk;
-    if (want == Tag::Unset)
+    if (!facts_)
+      typeOk = false;
+    else if (want == Tag::Unset)
       typeOk = true;
-    else if (want == Tag::Ptr)
+    else if (const TypeSet &ts = types_.var(f, v); want == Tag::Ptr)
       typeOk = !ts.empty() && !ts.undefValue &&
                std::all_of(ts.types.begin(), ts.types.end(), [](Type t) { return t.isPtr(); });
     else
       typeOk = !ts.empty() && ts.allMatch(typeForTag(want));
     if (isDefined && typeOk)
       return;
-    std::string op(spelling(in.op));
-    ArgCheck c;
-    c.varName = fn.varName(v);
-    c.typeMessage = want == Tag::Ptr
-                        ? op + " argument " + std::to_string(i) + " must be a Pointer"
-                        : op + " argument " + std::to_string(i) + " must be a " +
-                              jsTypeName(typeForTag(want));
-    code_.checks.push_back(std::move(c));
+    code_.checks.push_back({in.op, uint32_t(i)});
     Inst ci;
     ci.op = Op::CheckArg;
     ci.a = v;
@@ -260,16 +255,20 @@ private:
     for (const Param &p : fn.params)
       if (!isMain || (!p.type.isPtr() && p.type.base() != BaseType::Any))
         entryDefined.set(p.var);
-    if (isMain && entryDefined.count() != fn.params.size())
+    if ((isMain && entryDefined.count() != fn.params.size()) || !facts_)
       zeroInit_ = true;
-    DefinedAtEntry defined = definedAtBlockEntry(fn, entryDefined);
+    // Without the facts every read is checked: no definedness needed.
+    DefinedAtEntry defined;
+    if (facts_)
+      defined = definedAtBlockEntry(fn, entryDefined);
+    else
+      defined.bits.resize(fn.blocks.size());
 
-    InterpCfg cfg = buildInterpCfg(fn);
     fc.callBegin = uint32_t(code_.calls.size());
     fc.edgeBegin = uint32_t(code_.edges.size());
     if (code_.profiling) {
       PathInfo &info = code_.paths[f];
-      const PathNumbering &paths = info.numbering.emplace(fn, cfg);
+      const PathNumbering &paths = info.numbering.emplace(fn, buildInterpCfg(fn));
       info.enabled = paths.ok();
       info.numPaths = paths.numPaths();
       paths_ = &paths;
@@ -288,7 +287,7 @@ private:
       const Block &blk = fn.block(b);
       for (size_t ii = 0; ii < blk.instrs.size(); ++ii) {
         const Instr &in = blk.instrs[ii];
-        lowerInstr(f, fn, b, uint32_t(ii), in, cur, cfg);
+        lowerInstr(f, fn, b, uint32_t(ii), in, cur);
         if (in.hasDest() && arityOk(in))
           cur.set(in.dest);
       }
@@ -331,7 +330,7 @@ private:
   }
 
   void lowerInstr(uint32_t f, const Function &fn, BlockId b, uint32_t index, const Instr &in,
-                  const DefinedSet &defined, const InterpCfg &cfg) {
+                  const DefinedSet &defined) {
     int n = in.info().numArgs;
     if (in.op != Opcode::Const && n >= 0 && size_t(n) != in.args.size()) {
       trap(std::string(spelling(in.op)) + " takes " + std::to_string(n) + " argument(s); got " +
@@ -352,7 +351,7 @@ private:
     }
     switch (in.op) {
     case Opcode::Call:
-      lowerCall(f, fn, b, index, in, defined, cfg);
+      lowerCall(f, fn, b, index, in, defined);
       return;
     case Opcode::Ret:
       if (in.args.size() > 1) {
@@ -450,6 +449,10 @@ private:
       out.elem = in.type.pointee();
       break;
     case Opcode::Store: {
+      if (!facts_) {
+        out.op = Op::StoreChecked;
+        break;
+      }
       const TypeSet &ptrs = types_.var(f, in.args[0]);
       const TypeSet &vals = types_.var(f, in.args[1]);
       bool safe = defined.test(in.args[1]) && !ptrs.empty();
@@ -475,7 +478,7 @@ private:
   }
 
   void lowerCall(uint32_t f, const Function &fn, BlockId b, uint32_t index, const Instr &in,
-                 const DefinedSet &defined, const InterpCfg &cfg) {
+                 const DefinedSet &defined) {
     int callee = types_.resolve(in.callee);
     if (callee < 0) {
       trap(calleeError(in.callee), Tag::Int);
@@ -498,6 +501,10 @@ private:
     for (size_t i = 0; i < in.args.size(); ++i) {
       VarId v = in.args[i];
       code_.argSlots.push_back(v);
+      if (!facts_) {
+        cs.checkArgs = true;
+        continue;
+      }
       const TypeSet &ts = types_.var(f, v);
       if (!defined.test(v) || ts.empty() || !ts.allMatch(cf.params[i].type)) {
         cs.checkArgs = true;
@@ -519,6 +526,8 @@ private:
   // True when every way `callee` can return passes brili's checks for this
   // call, so the return needs no checks.
   bool returnIsSafe(uint32_t callee, const Instr &call) {
+    if (!facts_)
+      return false;
     const Function &cf = prog_.functions[callee];
     bool wantValue = call.hasDest();
     if (wantValue != !cf.returnType.isNone())
@@ -534,6 +543,7 @@ private:
 
   const Program &prog_;
   RuntimeTypes types_;
+  bool facts_; // else every operand, argument, store and return is checked
   Code code_;
   bool zeroInit_ = false;
   const PathNumbering *paths_ = nullptr;
@@ -557,8 +567,17 @@ private:
 
 } // namespace
 
-Code lowerProgram(const Program &program, bool profiling) {
-  return Lowering(program, profiling).run();
+std::string argCheckMessage(const ArgCheck &check, Tag want) {
+  std::string message(spelling(check.op));
+  message += " argument ";
+  message += std::to_string(check.index);
+  message += " must be a ";
+  message += want == Tag::Ptr ? std::string("Pointer") : jsTypeName(typeForTag(want));
+  return message;
+}
+
+Code lowerProgram(const Program &program, bool profiling, bool typeFacts) {
+  return Lowering(program, profiling, typeFacts).run();
 }
 
 } // namespace brisk::interp

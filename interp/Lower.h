@@ -8,7 +8,8 @@
 //    the reference interpreter raises only when it executes the instruction:
 //    wrong operand count, unknown or duplicate callee, call arity;
 //  * emits a CheckArg before an operand only when TypeFacts cannot prove it
-//    assigned and of the accepted type, so well-typed programs run check-free;
+//    assigned and of the accepted type, so well-typed programs run check-free
+//    (or, on request, before every operand: see lowerProgram);
 //  * with `profiling`, adds probes that do not count as instructions: one at
 //    function entry, one on every CFG edge (edge counter plus Ball-Larus path
 //    increment; back edges record the finished path), one before every exit.
@@ -22,6 +23,14 @@
 
 namespace brisk::interp {
 
-Code lowerProgram(const Program &program, bool profiling);
+// Without `typeFacts` the TypeFacts analyses are skipped and every operand,
+// call argument, store and return is checked at run time instead: the same
+// behaviour, lowered faster and run slower. For a run short for the
+// program's size (the optimizer's training runs of a large program).
+Code lowerProgram(const Program &program, bool profiling, bool typeFacts = true);
+
+// brili's message when a checked operand (Code.h's CheckArg, requiring
+// `want`) holds a value of the wrong type.
+std::string argCheckMessage(const ArgCheck &check, Tag want);
 
 } // namespace brisk::interp

@@ -6,14 +6,19 @@ namespace brisk::interp {
 
 InterpCfg buildInterpCfg(const Function &fn) {
   InterpCfg cfg;
-  cfg.succs.resize(fn.blocks.size());
+  cfg.runs.resize(fn.blocks.size());
   cfg.exits.assign(fn.blocks.size(), false);
+  cfg.targets.reserve(fn.layout.size() * 2);
   for (size_t i = 0; i < fn.layout.size(); ++i) {
     BlockId b = fn.layout[i];
-    auto &s = cfg.succs[b];
+    InterpCfg::Run &run = cfg.runs[b];
+    run.begin = uint32_t(cfg.targets.size());
     auto add = [&](BlockId t) {
-      if (std::find(s.begin(), s.end(), t) == s.end())
-        s.push_back(t);
+      auto mine = cfg.targets.begin() + run.begin;
+      if (std::find(mine, cfg.targets.end(), t) == cfg.targets.end()) {
+        cfg.targets.push_back(t);
+        ++run.size;
+      }
     };
     const Block &blk = fn.block(b);
     for (const Instr &in : blk.instrs)
@@ -55,8 +60,8 @@ PathNumbering::PathNumbering(const Function &fn, const InterpCfg &cfg)
   out_[entryNode()].push_back({entry, Kind::Start, kNoBlock});
   while (!stack.empty()) {
     auto &[b, next] = stack.back();
-    if (next < cfg.succs[b].size()) {
-      BlockId t = cfg.succs[b][next++];
+    if (llvm::ArrayRef<BlockId> succs = cfg.succs(b); next < succs.size()) {
+      BlockId t = succs[next++];
       if (color[t] == Grey) {
         backTargets_[b].push_back(t);
         out_[b].push_back({exitNode(), Kind::BackEnd, t});

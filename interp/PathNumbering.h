@@ -21,6 +21,8 @@
 
 #include "ir/IR.h"
 
+#include <llvm/ADT/ArrayRef.h>
+
 #include <cstdint>
 #include <vector>
 
@@ -29,9 +31,18 @@ namespace brisk::interp {
 // The CFG as the interpreter sees it: per block, its distinct successors
 // (branch and jump targets, fall-through, guard abort targets), and whether
 // it can leave the function (ret, or falling off the end of the last block).
+// One flat array of targets, each block's a contiguous run (no allocation
+// per block).
 struct InterpCfg {
-  std::vector<std::vector<BlockId>> succs; // indexed by BlockId
+  struct Run {
+    uint32_t begin = 0, size = 0;
+  };
+  std::vector<Run> runs;        // indexed by BlockId
+  std::vector<BlockId> targets; // every block's successors, in layout order
   std::vector<bool> exits;
+  llvm::ArrayRef<BlockId> succs(BlockId b) const {
+    return llvm::ArrayRef<BlockId>(targets).slice(runs[b].begin, runs[b].size);
+  }
 };
 InterpCfg buildInterpCfg(const Function &fn);
 

@@ -452,7 +452,8 @@ void Profile::takeFunctionsFrom(const Profile &from, const std::vector<std::stri
         break;
       }
   }
-  programHash = brisk::programHash(program);
+  if (programHash != 0) // else never computed: see RunOptions::profileForFile
+    programHash = brisk::programHash(program);
 }
 
 } // namespace brisk

@@ -56,7 +56,8 @@ struct FunctionProfile {
   std::string name;
   uint64_t entryCount = 0;
   std::vector<uint64_t> blockCounts; // indexed by BlockId; dead blocks 0
-  std::vector<std::string> blockLabels; // indexed by BlockId; "" when unlabeled (informative)
+  std::vector<std::string> blockLabels; // indexed by BlockId; "" when unlabeled (informative;
+                                        // empty: see RunOptions::profileForFile)
   std::vector<EdgeCount> edges;      // sorted by (from, to)
   std::vector<CallSiteCount> callSites; // sorted by (block, index)
   std::vector<LoopProfile> loops;    // sorted by header
@@ -70,6 +71,8 @@ class Profile {
 public:
   static constexpr size_t kMaxPathsPerLoop = 16;
 
+  // 0: not computed (the optimizer's training runs skip it, see
+  // interp::RunOptions::profileForFile; takeFunctionsFrom keeps it 0).
   uint64_t programHash = 0;
   uint64_t runs = 0;
   // The arguments of main in each profiled run, in run order. The optimizer

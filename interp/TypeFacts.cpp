@@ -74,12 +74,24 @@ bool arityOk(const Instr &in) {
 
 } // namespace
 
-RuntimeTypes::RuntimeTypes(const Program &program) {
+RuntimeTypes::RuntimeTypes(const Program &program, bool inferTypes) {
   size_t nf = program.functions.size();
-  varBase_.resize(nf);
   shadowBase_.assign(nf, kNoNode);
-  returnShapes_.resize(nf);
   byName_.reserve(nf);
+  if (!inferTypes) {
+    for (size_t f = 0; f < nf; ++f) {
+      const Function &fn = program.functions[f];
+      byName_.emplace_back(fn.name, int(f));
+      for (BlockId b : fn.layout)
+        for (const Instr &in : fn.block(b).instrs)
+          if (in.op == Opcode::Set || in.op == Opcode::Get)
+            shadowBase_[f] = 0; // used; there are no nodes
+    }
+    std::sort(byName_.begin(), byName_.end());
+    return;
+  }
+  varBase_.resize(nf);
+  returnShapes_.resize(nf);
   size_t numNodes = 0;
   for (size_t f = 0; f < nf; ++f) {
     const Function &fn = program.functions[f];

@@ -120,12 +120,34 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   return changed;
 }
 
-// The program profiled again on the training inputs, timed as "profile".
+// How the training runs lower and profile `program`, which `like` (a
+// profile of it or of a version of it) describes. The profiles stay inside
+// the pipeline, so they carry no program hash nor block labels. The TypeFacts analyses cost
+// about what a few dozen executions of each block with all operands checked
+// cost (Lower.h), so a run that executes each block fewer times than that on
+// average (a large program with a short run) is lowered without them: the
+// same counts, sooner.
+static interp::RunOptions trainingRunOptions(const Profile &like) {
+  constexpr uint64_t kFactsPayOff = 32; // block executions per block
+  uint64_t executed = 0, blocks = 0;
+  for (const FunctionProfile &fp : like.functions) {
+    blocks += fp.blockCounts.size();
+    for (uint64_t n : fp.blockCounts)
+      executed += n;
+  }
+  interp::RunOptions ro;
+  ro.profileForFile = false;
+  ro.typeFacts = executed >= kFactsPayOff * blocks;
+  return ro;
+}
+
+// The program profiled again on the training inputs, timed as "profile";
+// `like` as for trainingRunOptions.
 static std::optional<Profile> reprofile(const Program &program,
                                         const std::vector<std::vector<std::string>> &inputs,
-                                        PassContext &ctx) {
+                                        PassContext &ctx, const Profile &like) {
   PassTimer timer(ctx, "profile (training inputs)");
-  return interp::profileRuns(program, inputs);
+  return interp::profileRuns(program, inputs, nullptr, trainingRunOptions(like));
 }
 
 // The profile of `program` after the functions at `replaced` took versions
@@ -261,7 +283,7 @@ static void keepCheaperStrengthReduction(Program &program, Program before,
   ctx.restrictTo(nullptr);
   if (ctx.failed())
     return;
-  std::optional<Profile> other = current ? reprofile(program, inputs, ctx) : std::nullopt;
+  std::optional<Profile> other = current ? reprofile(program, inputs, ctx, *current) : std::nullopt;
   if (!other) {
     restoreReduced();
     return;
@@ -308,7 +330,8 @@ static void keepCheaperCopyUnrolling(Program &program,
   }
   if (ctx.failed() || before.empty())
     return;
-  std::optional<Profile> trial = reprofile(program, inputs, ctx);
+  std::optional<Profile> trial =
+      current ? reprofile(program, inputs, ctx, *current) : std::nullopt;
   if (!trial || !current) {
     for (auto &[i, saved] : before)
       program.functions[i] = std::move(saved);
@@ -446,7 +469,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     runOptimizationPipeline(program, ctx, 2, scalar, &reduced);
     if (ctx.failed())
       return;
-    refreshed = reprofile(program, profile.inputs, ctx);
+    refreshed = reprofile(program, profile.inputs, ctx, profile);
     if (!reduced.empty())
       keepCheaperStrengthReduction(program, std::move(beforeScalar), reduced, profile.inputs,
                                    ctx, scalar, refreshed); // moved: one copy, not two
@@ -523,7 +546,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
         auto &[growth, rem] = altChunks[i];
         unrollFunction(f, altWeights.of(f), growth, rem);
       }
-      altProfile = reprofile(program, profile.inputs, ctx);
+      altProfile = reprofile(program, profile.inputs, ctx, *profileBeforeCopies);
       // Back: `program` as copy-unroll left it; copiedVersions, the others.
       for (auto &[i, version] : copiedVersions)
         std::swap(program.functions[i], version);
@@ -536,7 +559,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     if (ctx.failed())
       return;
     if (changed || !copied.empty()) {
-      refreshed = reprofile(program, profile.inputs, ctx);
+      refreshed = reprofile(program, profile.inputs, ctx, *refreshed);
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
     if (!copied.empty() && refreshed && !ctx.failed()) {
@@ -811,8 +834,8 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
                            ? options.superblocks.maxSpeculationPrice
                            : 0;
   auto better = [&](const Program &a, const Program &b) {
-    std::optional<Profile> pa = reprofile(a, profile.inputs, ctx);
-    std::optional<Profile> pb = reprofile(b, profile.inputs, ctx);
+    std::optional<Profile> pa = reprofile(a, profile.inputs, ctx, profile);
+    std::optional<Profile> pb = reprofile(b, profile.inputs, ctx, profile);
     if (!pa || !pb)
       return false;
     double costA = 0, costB = 0, specA = 0, specB = 0;

@@ -281,6 +281,55 @@ TEST(Interpreter, ReportsIllTypedOperandsWhenExecuted) {
   EXPECT_EQ(runText("@main {\n  print x;\n}\n").result.error, "undefined variable x");
 }
 
+// Without the TypeFacts analyses every operand is checked at run time
+// (Lower.h): the same errors at the same point, the same output and count.
+TEST(Interpreter, ChecksEveryOperandWithoutTypeFactsAndBehavesTheSame) {
+  const char *programs[] = {
+      // well typed: nothing fires
+      "@f(a: int): int {\n  r: int = add a a;\n  ret r;\n}\n"
+      "@main {\n  one: int = const 1;\n  p: ptr<int> = alloc one;\n  store p one;\n"
+      "  v: int = load p;\n  x: int = call @f v;\n  print x;\n  free p;\n}\n",
+      // an operand of the wrong type
+      "@main {\n  b: bool = const true;\n  print b;\n  x: int = id b;\n  y: int = add x x;\n}\n",
+      // an undefined operand on one path
+      "@main(c: bool) {\n  br c .a .b;\n.a:\n  x: int = const 1;\n.b:\n  print x;\n}\n",
+      // a call argument of the wrong type
+      "@f(a: int) {\n  print a;\n}\n@main {\n  b: bool = const true;\n  c: int = id b;\n"
+      "  call @f c;\n}\n",
+      // a store of the wrong type
+      "@main {\n  one: int = const 1;\n  p: ptr<int> = alloc one;\n  b: bool = const true;\n"
+      "  c: int = id b;\n  store p c;\n  free p;\n}\n",
+      // a function that falls off its end where a value is wanted
+      "@f: int {\n  print;\n}\n@main {\n  x: int = call @f;\n  print x;\n}\n",
+  };
+  for (const char *text : programs) {
+    Program p = parse(text);
+    for (std::vector<std::string> args : {std::vector<std::string>{"true"}, {"false"}}) {
+      interp::RunOptions options;
+      options.out = std::tmpfile();
+      options.args = p.findFunction("main")->params.empty() ? std::vector<std::string>{} : args;
+      interp::RunResult with = interp::runProgram(p, options);
+      std::rewind(options.out);
+      std::string outWith = readFile("/dev/fd/" + std::to_string(fileno(options.out)));
+      std::fclose(options.out);
+      options.out = std::tmpfile();
+      options.typeFacts = false;
+      interp::RunResult without = interp::runProgram(p, options);
+      std::rewind(options.out);
+      std::string outWithout = readFile("/dev/fd/" + std::to_string(fileno(options.out)));
+      std::fclose(options.out);
+      EXPECT_EQ(without.ok, with.ok) << text;
+      EXPECT_EQ(without.error, with.error) << text;
+      EXPECT_EQ(without.dynamicInstructions, with.dynamicInstructions) << text;
+      EXPECT_EQ(outWithout, outWith) << text;
+    }
+  }
+  // The well-typed one ran; the others failed as brili does.
+  EXPECT_TRUE(runText(programs[0]).result.ok);
+  EXPECT_EQ(runText(programs[1]).result.error, "add argument 0 must be a int");
+  EXPECT_EQ(runText(programs[2], {"false"}).result.error, "undefined variable x");
+}
+
 TEST(Interpreter, ReportsLeaksAndBadFrees) {
   EXPECT_EQ(runText("@main {\n one: int = const 1;\n p: ptr<int> = alloc one;\n}\n").result.error,
             "Some memory locations have not been freed by end of execution.");

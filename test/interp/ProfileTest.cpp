@@ -197,6 +197,42 @@ TEST(Profile, TakingAFunctionsCountsFromAnotherProfileEqualsRunningAgain) {
   EXPECT_NE(before->toJson(), after->toJson());
 }
 
+// The optimizer's training runs (profileForFile off, typeFacts off) record
+// the same counts as a run for a profile file, without the hash and labels
+// only a file needs.
+TEST(Profile, TrainingRunsCountTheSameWithoutHashOrLabels) {
+  Program program = parse(kLoop);
+  std::vector<std::vector<std::string>> inputs{{}};
+  interp::RunOptions training;
+  training.profileForFile = false;
+  training.typeFacts = false;
+  std::optional<Profile> full = interp::profileRuns(program, inputs);
+  std::optional<Profile> lean = interp::profileRuns(program, inputs, nullptr, training);
+  ASSERT_TRUE(full && lean);
+  EXPECT_EQ(lean->programHash, 0u);
+  EXPECT_NE(full->programHash, 0u);
+  ASSERT_EQ(lean->functions.size(), full->functions.size());
+  for (size_t i = 0; i < full->functions.size(); ++i) {
+    const FunctionProfile &a = full->functions[i], &b = lean->functions[i];
+    EXPECT_TRUE(b.blockLabels.empty());
+    EXPECT_EQ(b.entryCount, a.entryCount);
+    EXPECT_EQ(b.blockCounts, a.blockCounts);
+    ASSERT_EQ(b.edges.size(), a.edges.size());
+    for (size_t e = 0; e < a.edges.size(); ++e)
+      EXPECT_TRUE(b.edges[e].from == a.edges[e].from && b.edges[e].to == a.edges[e].to &&
+                  b.edges[e].count == a.edges[e].count);
+    ASSERT_EQ(b.loops.size(), a.loops.size());
+    for (size_t l = 0; l < a.loops.size(); ++l) {
+      ASSERT_EQ(b.loops[l].paths.size(), a.loops[l].paths.size());
+      for (size_t k = 0; k < a.loops[l].paths.size(); ++k)
+        EXPECT_EQ(b.loops[l].paths[k].count, a.loops[l].paths[k].count);
+    }
+  }
+  // Composing keeps an uncomputed hash uncomputed.
+  lean->takeFunctionsFrom(*full, {"main"}, program);
+  EXPECT_EQ(lean->programHash, 0u);
+}
+
 TEST(Profile, RoundTripsThroughJsonAndMerges) {
   Program program = parse(kLoop);
   Outcome o = run(program, {}, true);

@@ -127,6 +127,48 @@ TEST_P(SharedProgram, MatchesTheReference) {
   }
 }
 
+// Lowered without the TypeFacts analyses (every operand, argument, store
+// and return checked at run time, as the optimizer's training runs of a
+// large program are: Lower.h), every program behaves as with them: the same
+// output, count, error and profile. Run in process, so only the programs
+// that load and whose arguments need no shell quoting.
+TEST_P(SharedProgram, RunsTheSameWithoutTypeFacts) {
+  const Case &c = GetParam();
+  if (!fs::exists(c.program))
+    GTEST_SKIP() << c.program << " is not available";
+  if (c.args.find_first_of("'\"\\") != std::string::npos)
+    GTEST_SKIP() << "quoted arguments";
+  Diagnostics diags(c.program.string());
+  std::optional<Program> program = loadProgram(readFile(c.program), diags);
+  if (!program || diags.hasErrors())
+    GTEST_SKIP() << "does not load";
+  std::vector<std::string> args;
+  std::istringstream words(c.args);
+  for (std::string w; words >> w;)
+    args.push_back(w);
+  auto go = [&](bool typeFacts) {
+    std::FILE *f = std::tmpfile();
+    interp::RunOptions options;
+    options.args = args;
+    options.profile = true;
+    options.typeFacts = typeFacts;
+    options.maxDynamicInstructions = 100'000'000;
+    options.out = f;
+    Outcome o{interp::runProgram(*program, options), {}};
+    std::rewind(f);
+    o.out = readFile("/dev/fd/" + std::to_string(fileno(f)));
+    std::fclose(f);
+    return o;
+  };
+  Outcome with = go(true), without = go(false);
+  EXPECT_EQ(without.result.ok, with.result.ok) << c.name;
+  EXPECT_EQ(without.result.error, with.result.error) << c.name;
+  EXPECT_EQ(without.result.dynamicInstructions, with.result.dynamicInstructions) << c.name;
+  EXPECT_EQ(without.out, with.out) << c.name;
+  ASSERT_TRUE(with.result.profile && without.result.profile);
+  EXPECT_EQ(without.result.profile->toJson(), with.result.profile->toJson()) << c.name;
+}
+
 std::string caseName(const testing::TestParamInfo<Case> &info) {
   std::string n;
   for (char ch : info.param.name)
