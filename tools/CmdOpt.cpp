@@ -166,15 +166,11 @@ int optimizeAndWrite(Program &program, const Profile &profile, const Options &op
   }
   // The program first: remarks that cannot be written must not cost the
   // user the optimized program.
-  std::ostringstream out;
   bool programWritten = false;
   {
     PassTimer timer(ctx, "write output");
-    if (format == "json")
-      writeJson(program, out);
-    else
-      printText(program, out);
-    programWritten = writeOutput(opts.get("o", "-"), out.str());
+    programWritten = writeOutput(opts.get("o", "-"),
+                                 format == "json" ? toJsonString(program) : toText(program));
   }
   bool remarksWritten = true;
   if (auto path = opts.get("remarks")) {
