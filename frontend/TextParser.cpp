@@ -34,10 +34,20 @@ struct Token {
 };
 
 
-bool isIdentStart(char c) {
-  return c == '_' || c == '%' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool isIdentChar(char c) { return isIdentStart(c) || c == '.' || (c >= '0' && c <= '9'); }
+// Character classes by byte: a table lookup per character of every
+// identifier, rather than a chain of comparisons.
+enum CharClass : uint8_t { kIdentStart = 1, kIdentChar = 2 };
+constexpr std::array<uint8_t, 256> kCharClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    bool start = c == '_' || c == '%' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    bool inner = start || c == '.' || (c >= '0' && c <= '9');
+    t[size_t(c)] = uint8_t((start ? kIdentStart : 0) | (inner ? kIdentChar : 0));
+  }
+  return t;
+}();
+bool isIdentStart(char c) { return kCharClass[static_cast<unsigned char>(c)] & kIdentStart; }
+bool isIdentChar(char c) { return kCharClass[static_cast<unsigned char>(c)] & kIdentChar; }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
 // The lexer follows bril2json's terminals: IDENT ("_"|"%"|LETTER)
