@@ -105,8 +105,15 @@ public:
 
 private:
   void newline(int indent) {
-    out_ += '\n';
-    out_.append(size_t(indent), ' ');
+    // A newline and up to 64 spaces in one append.
+    static constexpr std::string_view kIndent =
+        "\n                                                                ";
+    if (size_t(indent) < kIndent.size()) {
+      out_.append(kIndent.data(), size_t(indent) + 1);
+    } else {
+      out_ += '\n';
+      out_.append(size_t(indent), ' ');
+    }
   }
 
   // Opens a key of an object whose members sit at `indent`.
