@@ -6,7 +6,6 @@
 #include <charconv>
 #include <cmath>
 #include <ostream>
-#include <sstream>
 
 namespace brisk {
 
@@ -46,35 +45,103 @@ std::string formatCharLiteral(uint32_t cp) {
 
 namespace {
 
-std::string formatLiteral(Type type, Literal value) {
-  if (type.isBool())
-    return value.asBool() ? "true" : "false";
-  if (type.isFloat())
-    return formatFloatLiteral(value.asFloat());
-  if (type.isChar())
-    return formatCharLiteral(value.asChar());
-  return std::to_string(value.asInt());
+void appendType(std::string &out, Type t) {
+  for (unsigned i = 0; i < t.ptrDepth(); ++i)
+    out += "ptr<";
+  out += baseTypeName(t.base());
+  out.append(t.ptrDepth(), '>');
 }
 
-void printInstrNamed(const Function &f, const Instr &in, const std::vector<std::string> &names,
-                     std::ostream &os) {
-  if (in.hasDest())
-    os << f.varName(in.dest) << ": " << in.type.toString() << " = ";
-  os << spelling(in.op);
-  if (in.op == Opcode::Const)
-    os << ' ' << formatLiteral(in.type, in.value);
-  if (!in.callee.empty())
-    os << " @" << in.callee;
-  for (VarId a : in.args)
-    os << ' ' << f.varName(a);
-  for (BlockId b : in.labels) {
-    os << " .";
-    if (b < names.size() && !names[b].empty())
-      os << names[b];
-    else
-      os << '?' << b;
+void appendLiteral(std::string &out, Type type, Literal value) {
+  if (type.isBool()) {
+    out += value.asBool() ? "true" : "false";
+  } else if (type.isFloat()) {
+    out += formatFloatLiteral(value.asFloat());
+  } else if (type.isChar()) {
+    out += formatCharLiteral(value.asChar());
+  } else {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value.asInt());
+    out.append(digits, end);
   }
-  os << ';';
+}
+
+} // namespace
+
+// The printer appends to a string: an ostream insertion per token cost more
+// than the formatting itself on programs of a million instructions.
+void appendInstr(const Function &f, const Instr &in, const std::vector<std::string> &names,
+                 std::string &out) {
+  if (in.hasDest()) {
+    out += f.varName(in.dest);
+    out += ": ";
+    appendType(out, in.type);
+    out += " = ";
+  }
+  out += spelling(in.op);
+  if (in.op == Opcode::Const) {
+    out += ' ';
+    appendLiteral(out, in.type, in.value);
+  }
+  if (!in.callee.empty()) {
+    out += " @";
+    out += in.callee;
+  }
+  for (VarId a : in.args) {
+    out += ' ';
+    out += f.varName(a);
+  }
+  for (BlockId b : in.labels) {
+    out += " .";
+    if (b < names.size() && !names[b].empty()) {
+      out += names[b];
+    } else {
+      out += '?';
+      out += std::to_string(b);
+    }
+  }
+  out += ';';
+}
+
+void appendSignature(const Function &f, std::string &out) {
+  out += '@';
+  out += f.name;
+  if (!f.params.empty()) {
+    out += '(';
+    for (size_t i = 0; i < f.params.size(); ++i) {
+      if (i)
+        out += ", ";
+      out += f.varName(f.params[i].var);
+      out += ": ";
+      appendType(out, f.params[i].type);
+    }
+    out += ')';
+  }
+  if (!f.returnType.isNone()) {
+    out += ": ";
+    appendType(out, f.returnType);
+  }
+}
+
+namespace {
+
+void appendFunction(std::string &out, const Function &f) {
+  appendSignature(f, out);
+  out += " {\n";
+  std::vector<std::string> names = blockNames(f);
+  for (BlockId b : f.layout) {
+    if (!names[b].empty()) {
+      out += '.';
+      out += names[b];
+      out += ":\n";
+    }
+    for (const Instr &in : f.block(b).instrs) {
+      out += "  ";
+      appendInstr(f, in, names, out);
+      out += '\n';
+    }
+  }
+  out += "}\n";
 }
 
 } // namespace
@@ -82,54 +149,40 @@ void printInstrNamed(const Function &f, const Instr &in, const std::vector<std::
 void printInstr(const Function &f, const Instr &in, std::ostream &os) {
   // Only label operands need the names, and building them is linear in the
   // function: skip it for every other instruction.
-  printInstrNamed(f, in, in.labels.empty() ? std::vector<std::string>{} : blockNames(f), os);
+  std::string text;
+  appendInstr(f, in, in.labels.empty() ? std::vector<std::string>{} : blockNames(f), text);
+  os << text;
 }
 
 void printInstr(const Function &f, const Instr &in, const std::vector<std::string> &names,
                 std::ostream &os) {
-  printInstrNamed(f, in, names, os);
+  std::string text;
+  appendInstr(f, in, names, text);
+  os << text;
 }
 
 void printSignature(const Function &f, std::ostream &os) {
-  os << '@' << f.name;
-  if (!f.params.empty()) {
-    os << '(';
-    for (size_t i = 0; i < f.params.size(); ++i)
-      os << (i ? ", " : "") << f.varName(f.params[i].var) << ": " << f.params[i].type.toString();
-    os << ')';
-  }
-  if (!f.returnType.isNone())
-    os << ": " << f.returnType.toString();
+  std::string text;
+  appendSignature(f, text);
+  os << text;
 }
 
 void printFunction(const Function &f, std::ostream &os) {
-  printSignature(f, os);
-  os << " {\n";
-  std::vector<std::string> names = blockNames(f);
-  for (BlockId b : f.layout) {
-    if (!names[b].empty())
-      os << '.' << names[b] << ":\n";
-    for (const Instr &in : f.block(b).instrs) {
-      os << "  ";
-      printInstrNamed(f, in, names, os);
-      os << '\n';
-    }
-  }
-  os << "}\n";
+  std::string text;
+  appendFunction(text, f);
+  os << text;
 }
 
-void printText(const Program &program, std::ostream &os) {
-  for (size_t i = 0; i < program.functions.size(); ++i) {
-    if (i)
-      os << '\n';
-    printFunction(program.functions[i], os);
-  }
-}
+void printText(const Program &program, std::ostream &os) { os << toText(program); }
 
 std::string toText(const Program &program) {
-  std::ostringstream os;
-  printText(program, os);
-  return os.str();
+  std::string out;
+  for (size_t i = 0; i < program.functions.size(); ++i) {
+    if (i)
+      out += '\n';
+    appendFunction(out, program.functions[i]);
+  }
+  return out;
 }
 
 } // namespace brisk

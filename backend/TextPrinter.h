@@ -24,6 +24,11 @@ void printSignature(const Function &function, std::ostream &os);
 void printInstr(const Function &function, const Instr &instr, std::ostream &os);
 void printInstr(const Function &function, const Instr &instr,
                 const std::vector<std::string> &blockNames, std::ostream &os);
+// The same, appended to `out` (what a caller printing many instructions
+// into one buffer wants).
+void appendSignature(const Function &function, std::string &out);
+void appendInstr(const Function &function, const Instr &instr,
+                 const std::vector<std::string> &blockNames, std::string &out);
 std::string toText(const Program &program);
 
 // Float literal spelling that parses back to the same double: shortest

@@ -1,6 +1,8 @@
 #include "frontend/FunctionBuilder.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace brisk {
 namespace {
@@ -103,10 +105,11 @@ std::optional<Literal> literalForType(const RawLiteral &lit, Type type, std::str
 FunctionBuilder::FunctionBuilder(Function &fn, Diagnostics &diags) : fn_(fn), diags_(diags) {}
 
 void FunctionBuilder::addLabel(std::string_view name, SourcePos pos) {
-  auto [it, inserted] = labels_.try_emplace(name, LabelInfo{kNoBlock, false, {}});
+  flush();
+  auto [id, inserted] = labels_.insert(name);
   if (inserted)
-    order_.emplace_back(name);
-  LabelInfo &info = it->second;
+    labelInfo_.emplace_back();
+  LabelInfo &info = labelInfo_[id];
   if (info.defined) {
     Location where;
     where.function = fn_.name;
@@ -129,13 +132,18 @@ void FunctionBuilder::addLabel(std::string_view name, SourcePos pos) {
   current_ = info.block;
 }
 
-BlockId FunctionBuilder::labelRef(std::string_view name, const Location &where) {
-  auto [it, inserted] = labels_.try_emplace(name, LabelInfo{kNoBlock, false, where});
-  if (inserted)
-    order_.emplace_back(name);
-  if (it->second.block == kNoBlock)
-    it->second.block = fn_.addBlock(std::string(name));
-  return it->second.block;
+BlockId FunctionBuilder::labelRef(std::string_view name, Opcode op, SourcePos pos) {
+  auto [id, inserted] = labels_.insert(name);
+  if (inserted) {
+    LabelInfo &info = labelInfo_.emplace_back();
+    info.firstUseIndex = count_;
+    info.firstUseOp = op;
+    info.firstUsePos = pos;
+  }
+  LabelInfo &info = labelInfo_[id];
+  if (info.block == kNoBlock)
+    info.block = fn_.addBlock(std::string(name));
+  return info.block;
 }
 
 void FunctionBuilder::addInstr(Instr instr) {
@@ -144,10 +152,20 @@ void FunctionBuilder::addInstr(Instr instr) {
     fn_.layout.push_back(current_);
   }
   bool ends = instr.isTerminator();
-  fn_.block(current_).instrs.push_back(std::move(instr));
+  pending_.push_back(std::move(instr));
   ++count_;
   if (ends)
-    current_ = kNoBlock;
+    flush();
+}
+
+void FunctionBuilder::flush() {
+  if (current_ != kNoBlock && !pending_.empty()) {
+    std::vector<Instr> &instrs = fn_.block(current_).instrs;
+    instrs.reserve(instrs.size() + pending_.size());
+    std::move(pending_.begin(), pending_.end(), std::back_inserter(instrs));
+    pending_.clear();
+  }
+  current_ = kNoBlock;
 }
 
 bool FunctionBuilder::addRaw(const RawInstr &raw) {
@@ -234,22 +252,25 @@ bool FunctionBuilder::addRaw(const RawInstr &raw) {
 
   for (std::string_view a : raw.args)
     in.args.push_back(fn_.var(a));
-  if (!raw.labels.empty()) {
-    Location at = where();
-    for (std::string_view l : raw.labels)
-      in.labels.push_back(labelRef(l, at));
-  }
+  for (std::string_view l : raw.labels)
+    in.labels.push_back(labelRef(l, in.op, raw.pos));
   addInstr(std::move(in));
   return true;
 }
 
 bool FunctionBuilder::finish() {
+  flush();
   bool ok = true;
-  for (const std::string &name : order_) {
-    const LabelInfo &info = labels_.find(name)->second;
+  for (uint32_t id = 0; id < labelInfo_.size(); ++id) {
+    const LabelInfo &info = labelInfo_[id];
     if (info.defined)
       continue;
-    diags_.error(info.firstUse, "undefined label ." + name);
+    Location where;
+    where.function = fn_.name;
+    where.instrIndex = info.firstUseIndex;
+    where.opcode = std::string(spelling(info.firstUseOp));
+    where.pos = info.firstUsePos;
+    diags_.error(where, "undefined label ." + labels_.name(id));
     ok = false;
   }
   if (fn_.layout.empty())

@@ -24,8 +24,9 @@
 #include "ir/Diagnostics.h"
 #include "ir/IR.h"
 
+#include "ir/NameTable.h"
+
 #include <llvm/ADT/SmallVector.h>
-#include <llvm/ADT/StringMap.h>
 
 #include <optional>
 
@@ -76,13 +77,6 @@ public:
 
   void addLabel(std::string_view name, SourcePos pos);
 
-  // The block a reference to `name` from `where` resolves to.
-  BlockId labelRef(std::string_view name, const Location &where);
-
-  // Appends `instr` (its labels already resolved with labelRef) to the
-  // current block, opening a new unlabeled block first if needed.
-  void addInstr(Instr instr);
-
   // Checks and appends an instruction as written (see the file comment).
   // Returns false, after reporting, when it is malformed; the instruction
   // still takes up its index so later diagnostics count the same way.
@@ -96,16 +90,35 @@ public:
   bool finish();
 
 private:
+  // Per label, by its id in labels_ (first-mention order).
   struct LabelInfo {
-    BlockId block;
-    bool defined;
-    Location firstUse;
+    BlockId block = kNoBlock;
+    bool defined = false;
+    // The first reference, for "undefined label": the instruction's index,
+    // opcode and position.
+    int firstUseIndex = -1;
+    Opcode firstUseOp = Opcode::Nop;
+    SourcePos firstUsePos;
   };
+
+  // The block a reference to `name` from the instruction being added
+  // resolves to.
+  BlockId labelRef(std::string_view name, Opcode op, SourcePos pos);
+  // Appends `instr` (its labels resolved) to the current block, opening a
+  // new unlabeled block first if needed.
+  void addInstr(Instr instr);
+  // Moves the current block's instructions from pending_ into the block.
+  void flush();
+
   Function &fn_;
   Diagnostics &diags_;
-  llvm::StringMap<LabelInfo> labels_;
-  std::vector<std::string> order_; // label names in first-mention order
+  NameTable labels_;
+  std::vector<LabelInfo> labelInfo_;
   BlockId current_ = kNoBlock; // kNoBlock: the next instruction opens a block
+  // The current block's instructions, collected here and moved into the
+  // block in one allocation when it ends: growing each block's vector
+  // instruction by instruction made several allocations per block.
+  std::vector<Instr> pending_;
   int count_ = 0;
 };
 

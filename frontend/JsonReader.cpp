@@ -5,6 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
 namespace brisk {
 namespace {
 
@@ -280,10 +284,389 @@ private:
   }
 };
 
+// Reads Bril JSON straight into the IR, without an nlohmann tree (which
+// for a program of a million instructions took seconds and gigabytes). It
+// reads what the reference tools and brisk's writer produce: the fields
+// above (and "pos"), each at most once, names of printable ASCII without
+// escapes, numbers as JSON writes them. On anything else, and on any
+// problem FunctionBuilder reports, it gives up, and readJsonProgram reads
+// the text with JsonProgramReader, which then gives the result or the
+// messages it always gave: so this reader needs to be right only about the
+// programs it accepts.
+class DirectJsonReader {
+public:
+  explicit DirectJsonReader(std::string_view text)
+      : p_(text.data()), end_(text.data() + text.size()) {}
+
+  std::optional<Program> read(Diagnostics &diags) {
+    Program program;
+    unsigned seen = 0;
+    bool ok = object(seen, [&](std::string_view key, unsigned &s) {
+      return key == "functions" && once(s, 0) &&
+             array([&] { return function(program.functions.emplace_back(), diags); });
+    });
+    skipSpace();
+    if (!ok || p_ != end_ || seen != 1 || diags.hasErrors())
+      return std::nullopt;
+    return program;
+  }
+
+private:
+  const char *p_;
+  const char *end_;
+
+  void skipSpace() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r'))
+      ++p_;
+  }
+  bool consume(char c) {
+    skipSpace();
+    if (p_ == end_ || *p_ != c)
+      return false;
+    ++p_;
+    return true;
+  }
+  bool peekIs(char c) {
+    skipSpace();
+    return p_ != end_ && *p_ == c;
+  }
+  static bool once(unsigned &seen, unsigned bit) {
+    if (seen & (1u << bit))
+      return false;
+    seen |= 1u << bit;
+    return true;
+  }
+  template <typename Member> bool object(unsigned &seen, Member member) {
+    seen = 0;
+    if (!consume('{'))
+      return false;
+    if (consume('}'))
+      return true;
+    for (;;) {
+      std::string_view key;
+      if (!string(key) || !consume(':') || !member(key, seen))
+        return false;
+      if (consume(','))
+        continue;
+      return consume('}');
+    }
+  }
+  template <typename Item> bool array(Item item) {
+    if (!consume('['))
+      return false;
+    if (consume(']'))
+      return true;
+    for (;;) {
+      if (!item())
+        return false;
+      if (consume(','))
+        continue;
+      return consume(']');
+    }
+  }
+  bool string(std::string_view &out) {
+    if (!consume('"'))
+      return false;
+    const char *start = p_;
+    while (p_ != end_ && *p_ != '"') {
+      unsigned char c = static_cast<unsigned char>(*p_);
+      if (c < 0x20 || c > 0x7E || c == '\\')
+        return false;
+      ++p_;
+    }
+    if (p_ == end_)
+      return false;
+    out = std::string_view(start, size_t(p_ - start));
+    ++p_;
+    return true;
+  }
+  // An unsigned integer as JSON writes it, at most `max`.
+  bool number(uint64_t &out, uint64_t max) {
+    skipSpace();
+    const char *start = p_;
+    uint64_t v = 0;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
+      unsigned d = unsigned(*p_ - '0');
+      if (v > (max - d) / 10)
+        return false;
+      v = v * 10 + d;
+      ++p_;
+    }
+    if (p_ == start || (*start == '0' && p_ - start > 1))
+      return false;
+    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E'))
+      return false;
+    out = v;
+    return true;
+  }
+  // {"row": R, "col": C} with R in [1, 2^31) and C in [0, 2^31): what
+  // readPos keeps.
+  bool pos(SourcePos &out) {
+    uint64_t row = 0, col = 0;
+    unsigned seen = 0;
+    bool ok = object(seen, [&](std::string_view key, unsigned &s) {
+      if (key == "row")
+        return once(s, 0) && number(row, INT32_MAX);
+      if (key == "col")
+        return once(s, 1) && number(col, INT32_MAX);
+      return false;
+    });
+    if (!ok || seen != 3 || row == 0)
+      return false;
+    out = SourcePos{int32_t(row), int32_t(col)};
+    return true;
+  }
+  bool type(Type &out) {
+    unsigned depth = 0;
+    while (peekIs('{')) {
+      if (!consume('{'))
+        return false;
+      std::string_view key;
+      if (!string(key) || key != "ptr" || !consume(':') || ++depth > Type::kMaxPtrDepth)
+        return false;
+    }
+    std::string_view name;
+    if (!string(name))
+      return false;
+    for (unsigned i = 0; i < depth; ++i)
+      if (!consume('}'))
+        return false;
+    BaseType base = baseTypeFromName(name);
+    if (base == BaseType::None)
+      return false;
+    out = Type(base, uint8_t(depth));
+    return true;
+  }
+  template <typename Vec> bool names(Vec &out) {
+    return array([&] { return string(out.emplace_back()); });
+  }
+  // A string of one code point: one printable ASCII character, a one-letter
+  // escape, or one well-formed UTF-8 sequence (the byte ranges of Unicode's
+  // table, which nlohmann's scanner checks too).
+  std::optional<uint32_t> charString() {
+    ++p_; // the opening quote
+    auto byte = [&](size_t k) -> unsigned {
+      return p_ + k < end_ ? static_cast<unsigned char>(p_[k]) : 0u;
+    };
+    auto in = [](unsigned b, unsigned lo, unsigned hi) { return b >= lo && b <= hi; };
+    unsigned b0 = byte(0);
+    uint32_t cp = 0;
+    size_t len = 0;
+    if (b0 == '\\') {
+      switch (byte(1)) {
+      case '"': cp = '"'; break;
+      case '\\': cp = '\\'; break;
+      case '/': cp = '/'; break;
+      case 'b': cp = 8; break;
+      case 'f': cp = 12; break;
+      case 'n': cp = 10; break;
+      case 'r': cp = 13; break;
+      case 't': cp = 9; break;
+      default: return std::nullopt;
+      }
+      len = 2;
+    } else if (b0 >= 0x20 && b0 < 0x80 && b0 != '"') {
+      cp = b0;
+      len = 1;
+    } else if (in(b0, 0xC2, 0xDF) && in(byte(1), 0x80, 0xBF)) {
+      cp = (b0 & 0x1F) << 6 | (byte(1) & 0x3F);
+      len = 2;
+    } else if (((b0 == 0xE0 && in(byte(1), 0xA0, 0xBF)) ||
+                ((in(b0, 0xE1, 0xEC) || in(b0, 0xEE, 0xEF)) && in(byte(1), 0x80, 0xBF)) ||
+                (b0 == 0xED && in(byte(1), 0x80, 0x9F))) &&
+               in(byte(2), 0x80, 0xBF)) {
+      cp = (b0 & 0x0F) << 12 | (byte(1) & 0x3F) << 6 | (byte(2) & 0x3F);
+      len = 3;
+    } else if (((b0 == 0xF0 && in(byte(1), 0x90, 0xBF)) ||
+                (in(b0, 0xF1, 0xF3) && in(byte(1), 0x80, 0xBF)) ||
+                (b0 == 0xF4 && in(byte(1), 0x80, 0x8F))) &&
+               in(byte(2), 0x80, 0xBF) && in(byte(3), 0x80, 0xBF)) {
+      cp = (b0 & 0x07) << 18 | (byte(1) & 0x3F) << 12 | (byte(2) & 0x3F) << 6 |
+           (byte(3) & 0x3F);
+      len = 4;
+    } else {
+      return std::nullopt;
+    }
+    if (byte(len) != '"')
+      return std::nullopt;
+    p_ += len + 1;
+    return cp;
+  }
+
+  // A const's value: true, false, a JSON number, or a one-character string.
+  bool literal(RawLiteral &out) {
+    skipSpace();
+    if (p_ == end_)
+      return false;
+    auto word = [&](std::string_view w) {
+      if (size_t(end_ - p_) < w.size() || std::string_view(p_, w.size()) != w)
+        return false;
+      p_ += w.size();
+      return true;
+    };
+    if (*p_ == 't' || *p_ == 'f') {
+      bool v = *p_ == 't';
+      if (!word(v ? "true" : "false"))
+        return false;
+      out = RawLiteral::ofBool(v);
+      return true;
+    }
+    if (*p_ == '"') {
+      std::optional<uint32_t> cp = charString();
+      if (!cp)
+        return false;
+      out = RawLiteral::ofChar(*cp);
+      return true;
+    }
+    // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+    const char *start = p_;
+    bool negative = *p_ == '-';
+    if (negative)
+      ++p_;
+    const char *digits = p_;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9')
+      ++p_;
+    size_t intDigits = size_t(p_ - digits);
+    if (intDigits == 0 || (*digits == '0' && intDigits > 1))
+      return false;
+    bool isFloat = false;
+    if (p_ != end_ && *p_ == '.') {
+      isFloat = true;
+      const char *frac = ++p_;
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9')
+        ++p_;
+      if (p_ == frac)
+        return false;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      isFloat = true;
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-'))
+        ++p_;
+      const char *exp = p_;
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9')
+        ++p_;
+      if (p_ == exp)
+        return false;
+    }
+    std::string token(start, size_t(p_ - start));
+    if (isFloat) {
+      // nlohmann reads a float with strtod too; one that overflows is its
+      // error to report.
+      double v = std::strtod(token.c_str(), nullptr);
+      if (!std::isfinite(v))
+        return false;
+      out = RawLiteral::ofFloat(v);
+      return true;
+    }
+    // Integers beyond 64 bits become floats in nlohmann: leave them to it.
+    if (intDigits > 18)
+      return false;
+    int64_t magnitude = 0;
+    std::from_chars(digits, p_, magnitude);
+    out = RawLiteral::ofInt(negative ? -magnitude : magnitude);
+    return true;
+  }
+
+  bool function(Function &fn, Diagnostics &diags) {
+    std::string_view name;
+    unsigned seen = 0;
+    bool ok = object(seen, [&](std::string_view key, unsigned &s) {
+      if (key == "name")
+        return once(s, 0) && string(name);
+      if (key == "pos")
+        return once(s, 1) && pos(fn.pos);
+      if (key == "type")
+        return once(s, 2) && type(fn.returnType);
+      // JsonProgramReader interns the parameters before the instructions'
+      // variables: "args" after "instrs" would number them differently.
+      if (key == "args")
+        return !(s & 16) && once(s, 3) && array([&] { return param(fn); });
+      if (key == "instrs") {
+        if (!once(s, 4))
+          return false;
+        FunctionBuilder builder(fn, diags);
+        if (!array([&] { return item(builder); }))
+          return false;
+        builder.finish();
+        return true;
+      }
+      return false;
+    });
+    if (!ok || !(seen & 1) || !(seen & 16))
+      return false;
+    fn.name = std::string(name);
+    return true;
+  }
+
+  // {"name": NAME, "type": TYPE}.
+  bool param(Function &fn) {
+    std::string_view name;
+    Type t;
+    unsigned seen = 0;
+    bool ok = object(seen, [&](std::string_view key, unsigned &s) {
+      if (key == "name")
+        return once(s, 0) && string(name);
+      if (key == "type")
+        return once(s, 1) && type(t);
+      return false;
+    });
+    if (!ok || seen != 3)
+      return false;
+    fn.params.push_back(Param{fn.var(name), t});
+    return true;
+  }
+
+  bool itemFields(RawInstr &raw, std::string_view &label) {
+    unsigned seen = 0;
+    bool ok = object(seen, [&](std::string_view key, unsigned &s) {
+      if (key == "op")
+        return once(s, 0) && string(raw.op);
+      if (key == "label")
+        return once(s, 1) && string(label);
+      if (key == "dest")
+        return once(s, 2) && string(raw.dest.emplace());
+      if (key == "type")
+        return once(s, 3) && type(raw.type.emplace());
+      if (key == "value")
+        return once(s, 4) && literal(raw.value.emplace());
+      if (key == "args")
+        return once(s, 5) && names(raw.args);
+      if (key == "funcs")
+        return once(s, 6) && names(raw.funcs);
+      if (key == "labels")
+        return once(s, 7) && names(raw.labels);
+      if (key == "pos")
+        return once(s, 8) && pos(raw.pos);
+      return false;
+    });
+    // Exactly one of "op" and "label"; a label carries nothing else but pos.
+    if (!ok || (seen & 3) == 0 || (seen & 3) == 3)
+      return false;
+    return !(seen & 2) || (seen & ~(2u | 256u)) == 0;
+  }
+
+  bool item(FunctionBuilder &builder) {
+    RawInstr raw;
+    std::string_view label;
+    if (!itemFields(raw, label))
+      return false;
+    if (raw.op.empty() && !label.empty()) {
+      builder.addLabel(label, raw.pos);
+      return true;
+    }
+    builder.addRaw(raw);
+    return true;
+  }
+};
+
 } // namespace
 
 std::optional<Program> readJsonProgram(std::string_view text, Diagnostics &diags,
                                        bool keepUndefinedLabels) {
+  Diagnostics scratch(diags.fileName());
+  if (std::optional<Program> direct = DirectJsonReader(text).read(scratch))
+    return direct;
   return JsonProgramReader(diags, keepUndefinedLabels).run(text);
 }
 

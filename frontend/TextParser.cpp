@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 #include <cstdlib>
+#include <initializer_list>
 #include <limits>
 
 namespace brisk {
@@ -20,23 +21,33 @@ enum class Tok : uint8_t {
   CharLit,
   LBrace, RBrace, LParen, RParen, Comma, Colon, Semi, Equals, Less, Greater,
   Bad,      // a character no token starts with; text holds it
-  BadChar,  // a malformed char literal; `problem` says what is wrong
+  BadChar,  // a malformed char literal; charLiteralProblem(text) says what is wrong
   End,
 };
 
+// Plain data, copied freely: the parser reads ahead through a small ring.
 struct Token {
   Tok kind = Tok::End;
   std::string_view text;
   SourcePos pos;
   RawLiteral literal;  // IntLit, FloatLit, CharLit
-  std::string problem; // BadChar
 };
 
 
-bool isIdentStart(char c) {
-  return c == '_' || c == '%' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool isIdentChar(char c) { return isIdentStart(c) || c == '.' || (c >= '0' && c <= '9'); }
+// Character classes by byte: a table lookup per character of every
+// identifier, rather than a chain of comparisons.
+enum CharClass : uint8_t { kIdentStart = 1, kIdentChar = 2 };
+constexpr std::array<uint8_t, 256> kCharClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    bool start = c == '_' || c == '%' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    bool inner = start || c == '.' || (c >= '0' && c <= '9');
+    t[size_t(c)] = uint8_t((start ? kIdentStart : 0) | (inner ? kIdentChar : 0));
+  }
+  return t;
+}();
+bool isIdentStart(char c) { return kCharClass[static_cast<unsigned char>(c)] & kIdentStart; }
+bool isIdentChar(char c) { return kCharClass[static_cast<unsigned char>(c)] & kIdentChar; }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
 // The lexer follows bril2json's terminals: IDENT ("_"|"%"|LETTER)
@@ -61,7 +72,7 @@ public:
     size_t start = i_;
     char c = text_[i_];
     auto single = [&](Tok kind) {
-      advance(1);
+      advanceAscii(1);
       t.kind = kind;
       t.text = text_.substr(start, 1);
       return t;
@@ -83,20 +94,20 @@ public:
     if (isIdentStart(c)) {
       t.kind = Tok::Ident;
       t.text = identAt(i_);
-      advance(t.text.size());
+      advanceAscii(t.text.size());
       return t;
     }
     if ((c == '@' || c == '.') && i_ + 1 < text_.size() && isIdentStart(text_[i_ + 1])) {
       t.kind = c == '@' ? Tok::FuncRef : Tok::LabelRef;
       t.text = identAt(i_ + 1);
-      advance(1 + t.text.size());
+      advanceAscii(1 + t.text.size());
       return t;
     }
     if (startsNumber())
       return number(t);
     if (c == '-' && text_.substr(i_, 4) == "-inf" &&
         (i_ + 4 >= text_.size() || !isIdentChar(text_[i_ + 4]))) {
-      advance(4);
+      advanceAscii(4);
       t.kind = Tok::FloatLit;
       t.text = text_.substr(start, 4);
       t.literal = RawLiteral::ofFloat(-std::numeric_limits<double>::infinity());
@@ -115,6 +126,13 @@ private:
   size_t i_ = 0;
   int32_t row_ = 1, col_ = 1;
 
+  // Moves over `n` bytes of one line that are all ASCII (identifiers,
+  // numbers, punctuation): each is one column.
+  void advanceAscii(size_t n) {
+    i_ += n;
+    col_ += int32_t(n);
+  }
+
   // Moves over `n` bytes, keeping row and column (in code points, 1-based,
   // as bril2json's positions count them).
   void advance(size_t n) {
@@ -132,8 +150,12 @@ private:
   void skipTrivia() {
     while (i_ < text_.size()) {
       char c = text_[i_];
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-        advance(1);
+      if (c == '\n') {
+        ++i_;
+        ++row_;
+        col_ = 1;
+      } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        advanceAscii(1);
       } else if (c == '#') {
         size_t eol = text_.find('\n', i_);
         advance((eol == std::string_view::npos ? text_.size() : eol) - i_);
@@ -186,7 +208,7 @@ private:
       }
     }
     t.text = text_.substr(i_, j - i_);
-    advance(j - i_);
+    advanceAscii(j - i_);
     std::string_view digits = t.text;
     if (!digits.empty() && digits[0] == '+')
       digits.remove_prefix(1); // from_chars and strtod's C locale agree, but
@@ -242,64 +264,75 @@ private:
     return badCharLiteral(t);
   }
 
-  // Says what is wrong with the char literal at i_ and consumes it up to its
-  // closing quote on the same line (or just the opening quote when there is
-  // none), so the statement's remaining tokens still make sense.
+  // Consumes the malformed char literal at i_ up to its closing quote on the
+  // same line (or just the opening quote when there is none), so the
+  // statement's remaining tokens still make sense. charLiteralProblem()
+  // says what is wrong with it.
   Token badCharLiteral(Token &t) {
     size_t start = i_;
     // Look no further than the closing quote or the end of the line, so a
     // line full of bad literals is still read in linear time.
     size_t stop = text_.find_first_of("'\n", start + 1);
     t.kind = Tok::BadChar;
-    if (stop == std::string_view::npos || text_[stop] == '\n') {
+    if (stop == std::string_view::npos || text_[stop] == '\n')
       t.text = text_.substr(start, 1);
-      t.problem = "unterminated char literal (no closing ' on this line)";
-      advance(1);
-      return t;
-    }
-    std::string_view body = text_.substr(start + 1, stop - start - 1);
-    t.text = text_.substr(start, stop - start + 1);
-    // Quote at most a few dozen bytes (cut at a code point boundary): the
-    // "literal" may be a whole line of something else.
-    std::string_view excerpt = body;
-    if (excerpt.size() > 40) {
-      size_t cut = 32;
-      while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80)
-        --cut;
-      excerpt = body.substr(0, cut);
-    }
-    std::string shown =
-        "'" + printableForMessage(excerpt) + (excerpt.size() < body.size() ? "...'" : "'");
-    if (body.empty()) {
-      t.problem = "empty char literal ''";
-    } else if (body[0] == '\\' && body.size() == 2) {
-      t.problem = "unknown escape " + shown +
-                  " in a char literal (Bril has \\0 \\a \\b \\t \\n \\v \\f \\r; a "
-                  "backslash is '\\')";
-    } else {
-      size_t count = 0;
-      bool wellFormed = true;
-      for (std::string_view rest = body; !rest.empty(); ++count) {
-        size_t n = 1;
-        wellFormed &= decodeCodePoint(rest, n).has_value();
-        rest.remove_prefix(n);
-      }
-      if (!wellFormed)
-        t.problem = "char literal " + shown + " is not well-formed UTF-8";
-      else
-        t.problem = "char literal " + shown + " holds " + std::to_string(count) +
-                    " characters; a char is exactly one";
-    }
+    else
+      t.text = text_.substr(start, stop - start + 1);
     advance(t.text.size());
     return t;
   }
 };
 
+// The pieces concatenated, appended one by one: GCC 12 warns falsely
+// (-Wrestrict) on "literal" + std::string temporaries.
+std::string concat(std::initializer_list<std::string_view> pieces) {
+  std::string out;
+  for (std::string_view p : pieces)
+    out += p;
+  return out;
+}
+
+// What is wrong with a BadChar token: a lone quote (unterminated), or a
+// quoted body that is no char literal.
+std::string charLiteralProblem(std::string_view text) {
+  if (text.size() < 2)
+    return "unterminated char literal (no closing ' on this line)";
+  std::string_view body = text.substr(1, text.size() - 2);
+  // Quote at most a few dozen bytes (cut at a code point boundary): the
+  // "literal" may be a whole line of something else.
+  std::string_view excerpt = body;
+  if (excerpt.size() > 40) {
+    size_t cut = 32;
+    while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80)
+      --cut;
+    excerpt = body.substr(0, cut);
+  }
+  std::string shown =
+      concat({"'", printableForMessage(excerpt), excerpt.size() < body.size() ? "...'" : "'"});
+  if (body.empty())
+    return "empty char literal ''";
+  if (body[0] == '\\' && body.size() == 2)
+    return "unknown escape " + shown +
+           " in a char literal (Bril has \\0 \\a \\b \\t \\n \\v \\f \\r; a "
+           "backslash is '\\')";
+  size_t count = 0;
+  bool wellFormed = true;
+  for (std::string_view rest = body; !rest.empty(); ++count) {
+    size_t n = 1;
+    wellFormed &= decodeCodePoint(rest, n).has_value();
+    rest.remove_prefix(n);
+  }
+  if (!wellFormed)
+    return "char literal " + shown + " is not well-formed UTF-8";
+  return "char literal " + shown + " holds " + std::to_string(count) +
+         " characters; a char is exactly one";
+}
+
 std::string describe(const Token &t) {
   switch (t.kind) {
   case Tok::End: return "end of input";
-  case Tok::FuncRef: return "'@" + std::string(t.text) + "'";
-  case Tok::LabelRef: return "'." + std::string(t.text) + "'";
+  case Tok::FuncRef: return concat({"'@", t.text, "'"});
+  case Tok::LabelRef: return concat({"'.", t.text, "'"});
   case Tok::BadChar: return "a malformed char literal";
   case Tok::Bad: {
     // Show a printable character as itself; anything else (control bytes,
@@ -307,16 +340,18 @@ std::string describe(const Token &t) {
     size_t len = 0;
     std::optional<uint32_t> cp = decodeCodePoint(t.text, len);
     if (cp && *cp >= 0x20 && *cp != 0x7F)
-      return "unexpected character '" + std::string(t.text) + "'";
+      return concat({"unexpected character '", t.text, "'"});
     std::string hex = "unexpected byte";
     for (unsigned char b : t.text) {
       static const char digits[] = "0123456789abcdef";
-      hex += std::string(" 0x") + digits[b >> 4] + digits[b & 15];
+      hex += " 0x";
+      hex += digits[b >> 4];
+      hex += digits[b & 15];
     }
     return hex;
   }
-  case Tok::CharLit: return "char literal " + printableForMessage(t.text);
-  default: return "'" + std::string(t.text) + "'";
+  case Tok::CharLit: return concat({"char literal ", printableForMessage(t.text)});
+  default: return concat({"'", t.text, "'"});
   }
 }
 
@@ -362,7 +397,7 @@ private:
   }
   Token take() {
     peek();
-    Token t = std::move(ahead_[aheadStart_]);
+    Token t = ahead_[aheadStart_];
     aheadStart_ = (aheadStart_ + 1) % kLookahead;
     --aheadCount_;
     return t;
@@ -588,7 +623,7 @@ private:
       take();
       return true;
     case Tok::BadChar:
-      error(t, t.problem);
+      error(t, charLiteralProblem(t.text));
       return false;
     default:
       break;

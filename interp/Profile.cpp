@@ -7,6 +7,7 @@
 #include <bit>
 #include <charconv>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <unordered_map>
 #include <utility>
@@ -276,7 +277,315 @@ std::string Profile::toJson() const {
   return out;
 }
 
+namespace {
+
+// Reads the profile JSON straight into a Profile, without building an
+// nlohmann tree (for a profile of a million-instruction function the tree
+// cost more than half a second to build and free). It reads the subset of
+// JSON that toJson writes and anything laid out differently but alike:
+// strings of printable ASCII without escapes, numbers that are unsigned
+// integers fitting their field, each key at most once, no unknown keys. On
+// anything else it gives up and fromJson reads the text with nlohmann,
+// which then gives the result or the error it always gave: so this reader
+// needs to be right only about what it accepts.
+class DirectProfileReader {
+public:
+  explicit DirectProfileReader(std::string_view text)
+      : p_(text.data()), end_(text.data() + text.size()) {}
+
+  std::optional<Profile> read() {
+    Profile profile;
+    std::string_view format;
+    uint64_t version = 0;
+    unsigned seen = 0;
+    bool ok = object(seen, [&](std::string_view key, unsigned &s) {
+      if (key == "format")
+        return once(s, 0) && string(format);
+      if (key == "version")
+        return once(s, 1) && number(version);
+      if (key == "program_hash")
+        return once(s, 2) && hash(profile.programHash);
+      if (key == "runs")
+        return once(s, 3) && number(profile.runs);
+      if (key == "inputs")
+        return once(s, 4) && inputs(profile.inputs);
+      if (key == "functions")
+        return once(s, 5) && array([&] { return function(profile.functions.emplace_back()); });
+      return false;
+    });
+    skipSpace();
+    // All but "inputs" are required.
+    if (!ok || p_ != end_ || (seen & 0x2F) != 0x2F || format != "brisk-profile" || version != 1)
+      return std::nullopt;
+    return profile;
+  }
+
+private:
+  const char *p_;
+  const char *end_;
+
+  void skipSpace() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r'))
+      ++p_;
+  }
+  bool consume(char c) {
+    skipSpace();
+    if (p_ == end_ || *p_ != c)
+      return false;
+    ++p_;
+    return true;
+  }
+  // Marks key number `bit` of the current object as read; false when it was
+  // already (nlohmann keeps the last of duplicate keys: leave that to it).
+  static bool once(unsigned &seen, unsigned bit) {
+    if (seen & (1u << bit))
+      return false;
+    seen |= 1u << bit;
+    return true;
+  }
+
+  // '{' (key ':' value),* '}', calling member(key, seen) with the cursor on
+  // the value; member reads the value, marks the key in `seen` (once()) and
+  // returns false to give up. `seen` ends with the keys read.
+  template <typename Member> bool object(unsigned &seen, Member member) {
+    seen = 0;
+    if (!consume('{'))
+      return false;
+    if (consume('}'))
+      return true;
+    for (;;) {
+      std::string_view key;
+      if (!string(key) || !consume(':') || !member(key, seen))
+        return false;
+      if (consume(','))
+        continue;
+      return consume('}');
+    }
+  }
+  // '[' item,* ']', calling item() with the cursor on each element.
+  template <typename Item> bool array(Item item) {
+    if (!consume('['))
+      return false;
+    if (consume(']'))
+      return true;
+    for (;;) {
+      if (!item())
+        return false;
+      if (consume(','))
+        continue;
+      return consume(']');
+    }
+  }
+
+  bool string(std::string_view &out) {
+    if (!consume('"'))
+      return false;
+    const char *start = p_;
+    while (p_ != end_ && *p_ != '"') {
+      unsigned char c = static_cast<unsigned char>(*p_);
+      if (c < 0x20 || c > 0x7E || c == '\\')
+        return false;
+      ++p_;
+    }
+    if (p_ == end_)
+      return false;
+    out = std::string_view(start, size_t(p_ - start));
+    ++p_;
+    return true;
+  }
+  bool string(std::string &out) {
+    std::string_view s;
+    if (!string(s))
+      return false;
+    out.assign(s);
+    return true;
+  }
+
+  // An unsigned integer as JSON writes it (no sign, fraction, exponent or
+  // leading zero) that fits in `max`.
+  bool number(uint64_t &out, uint64_t max = std::numeric_limits<uint64_t>::max()) {
+    skipSpace();
+    const char *start = p_;
+    uint64_t v = 0;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
+      unsigned d = unsigned(*p_ - '0');
+      if (v > (max - d) / 10)
+        return false;
+      v = v * 10 + d;
+      ++p_;
+    }
+    if (p_ == start || (*start == '0' && p_ - start > 1))
+      return false;
+    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E'))
+      return false;
+    out = v;
+    return true;
+  }
+  bool number(uint32_t &out) {
+    uint64_t v = 0;
+    if (!number(v, std::numeric_limits<uint32_t>::max()))
+      return false;
+    out = uint32_t(v);
+    return true;
+  }
+
+  // Exactly 16 hex digits (what strtoull reads in full).
+  bool hash(uint64_t &out) {
+    std::string_view s;
+    if (!string(s) || s.size() != 16)
+      return false;
+    uint64_t v = 0;
+    for (char c : s) {
+      unsigned d;
+      if (c >= '0' && c <= '9')
+        d = unsigned(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        d = unsigned(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        d = unsigned(c - 'A' + 10);
+      else
+        return false;
+      v = v << 4 | d;
+    }
+    out = v;
+    return true;
+  }
+
+  bool inputs(std::vector<std::vector<std::string>> &out) {
+    out.clear();
+    return array([&] {
+      std::vector<std::string> &run = out.emplace_back();
+      return array([&] { return string(run.emplace_back()); });
+    });
+  }
+
+  bool function(FunctionProfile &f) {
+    unsigned seen = 0;
+    bool ok = object(seen, [&](std::string_view key, unsigned &s) {
+      if (key == "name")
+        return once(s, 0) && string(f.name);
+      if (key == "entry_count")
+        return once(s, 1) && number(f.entryCount);
+      if (key == "blocks")
+        return once(s, 2) && array([&] { return block(f); });
+      if (key == "edges")
+        return once(s, 3) && array([&] { return edge(f.edges.emplace_back()); });
+      if (key == "call_sites")
+        return once(s, 4) && array([&] { return callSite(f.callSites.emplace_back()); });
+      if (key == "loops")
+        return once(s, 5) && array([&] { return loop(f.loops.emplace_back()); });
+      return false;
+    });
+    if (!ok || seen != 0x3F)
+      return false;
+    std::sort(f.edges.begin(), f.edges.end(), [](const EdgeCount &a, const EdgeCount &b) {
+      return std::pair(a.from, a.to) < std::pair(b.from, b.to);
+    });
+    return true;
+  }
+
+  bool block(FunctionProfile &f) {
+    uint64_t b = 0, count = 0;
+    std::string_view label;
+    unsigned seen = 0;
+    bool ok = object(seen, [&](std::string_view key, unsigned &s) {
+      if (key == "block")
+        return once(s, 0) && number(b, uint64_t(1) << 24);
+      if (key == "count")
+        return once(s, 1) && number(count);
+      if (key == "label")
+        return once(s, 2) && string(label);
+      return false;
+    });
+    if (!ok || (seen & 3) != 3)
+      return false;
+    if (f.blockCounts.size() <= b) {
+      f.blockCounts.resize(b + 1, 0);
+      f.blockLabels.resize(b + 1);
+    }
+    f.blockCounts[b] = count;
+    f.blockLabels[b].assign(label);
+    return true;
+  }
+
+  bool edge(EdgeCount &e) {
+    unsigned seen = 0;
+    bool ok = object(seen, [&](std::string_view key, unsigned &s) {
+      if (key == "from")
+        return once(s, 0) && number(e.from);
+      if (key == "to")
+        return once(s, 1) && number(e.to);
+      if (key == "count")
+        return once(s, 2) && number(e.count);
+      return false;
+    });
+    return ok && seen == 7;
+  }
+
+  bool callSite(CallSiteCount &c) {
+    unsigned seen = 0;
+    bool ok = object(seen, [&](std::string_view key, unsigned &s) {
+      if (key == "block")
+        return once(s, 0) && number(c.block);
+      if (key == "index")
+        return once(s, 1) && number(c.index);
+      if (key == "callee")
+        return once(s, 2) && string(c.callee);
+      if (key == "count")
+        return once(s, 3) && number(c.count);
+      return false;
+    });
+    return ok && seen == 15;
+  }
+
+  bool loop(LoopProfile &l) {
+    unsigned seen = 0;
+    bool ok = object(seen, [&](std::string_view key, unsigned &s) {
+      if (key == "header")
+        return once(s, 0) && number(l.header);
+      if (key == "other_paths")
+        return once(s, 1) && number(l.otherPaths);
+      if (key == "paths")
+        return once(s, 2) && array([&] { return path(l.paths.emplace_back()); });
+      return false;
+    });
+    return ok && seen == 7;
+  }
+
+  bool path(PathProfile &pp) {
+    unsigned seen = 0;
+    std::string_view end;
+    BlockId backTo = kNoBlock;
+    bool ok = object(seen, [&](std::string_view key, unsigned &s) {
+      if (key == "blocks")
+        return once(s, 0) && array([&] { return number(pp.blocks.emplace_back()); });
+      if (key == "end")
+        return once(s, 1) && string(end);
+      if (key == "count")
+        return once(s, 2) && number(pp.count);
+      if (key == "back_to")
+        return once(s, 3) && number(backTo);
+      return false;
+    });
+    if (!ok || (seen & 7) != 7)
+      return false;
+    if (end == "back_edge") {
+      if (!(seen & 8))
+        return false;
+      pp.endsAtBackEdge = true;
+      pp.backEdgeTarget = backTo;
+      return true;
+    }
+    return end == "return";
+  }
+
+};
+
+} // namespace
+
 std::optional<Profile> Profile::fromJson(std::string_view text, std::string &error) {
+  if (std::optional<Profile> direct = DirectProfileReader(text).read())
+    return direct;
   json root = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) {
     error = "profile is not valid JSON";

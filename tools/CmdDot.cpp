@@ -21,22 +21,33 @@
 #include "tools/Subcommand.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 
 namespace brisk {
 namespace {
 
-std::string escape(const std::string &s) {
-  std::string out;
+// Appends `s` with '"' and '\\' escaped, as a dot string needs.
+void appendEscaped(std::string &out, std::string_view s) {
   for (char c : s) {
     if (c == '"' || c == '\\')
       out += '\\';
     out += c;
   }
+}
+
+std::string escape(std::string_view s) {
+  std::string out;
+  appendEscaped(out, s);
   return out;
+}
+
+void appendNumber(std::string &out, uint64_t v) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+  out.append(digits, end);
 }
 
 // Speculative regions: for every `speculate`, in layout order, the blocks
@@ -53,6 +64,11 @@ Regions findRegions(const Function &f) {
   Regions r;
   r.regionOf.assign(f.blocks.size(), -1);
   std::vector<BlockId> fallsTo = fallthroughs(f);
+  // The last region each block was reached in: one vector for every
+  // speculate, not one per speculate (which was quadratic in an optimized
+  // function full of them).
+  std::vector<int> seenIn(f.blocks.size(), -1);
+  std::vector<std::pair<BlockId, size_t>> work;
   for (BlockId b : f.layout) {
     const std::vector<Instr> &instrs = f.block(b).instrs;
     for (size_t i = 0; i < instrs.size(); ++i) {
@@ -60,9 +76,8 @@ Regions findRegions(const Function &f) {
         continue;
       int region = int(r.start.size());
       r.start.push_back(b);
-      std::vector<std::pair<BlockId, size_t>> work{{b, i + 1}};
-      std::vector<bool> seen(f.blocks.size(), false);
-      seen[b] = true;
+      work.assign(1, {b, i + 1});
+      seenIn[b] = region;
       while (!work.empty()) {
         auto [block, from] = work.back();
         work.pop_back();
@@ -81,8 +96,8 @@ Regions findRegions(const Function &f) {
         else if (BlockId fall = fallsTo[block]; fall != kNoBlock)
           next.push_back(fall);
         for (BlockId s : next)
-          if (!seen[s]) {
-            seen[s] = true;
+          if (seenIn[s] != region) {
+            seenIn[s] = region;
             work.push_back({s, 0});
           }
       }
@@ -91,99 +106,144 @@ Regions findRegions(const Function &f) {
   return r;
 }
 
+// Appends to one string: an ostringstream per block and per instruction cost
+// more than the graph's content on programs of a million instructions.
 void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
-                   std::ostream &os) {
+                   std::string &out) {
   std::vector<std::string> names = blockNames(f);
   CFG cfg(f);
   std::string fn = escape(f.name);
-  auto node = [&](BlockId b) { return "\"" + fn + "." + std::to_string(b) + "\""; };
+  auto node = [&](BlockId b) {
+    out += '"';
+    out += fn;
+    out += '.';
+    appendNumber(out, b);
+    out += '"';
+  };
   auto title = [&](BlockId b) { return blockRef(f, names, b); };
   uint64_t hottest = 0;
   if (prof)
     for (BlockId b : f.layout)
       hottest = std::max(hottest, prof->blockCount(b));
   Regions regions = findRegions(f);
-  os << "  subgraph \"cluster_" << fn << "\" {\n    label=\"@" << fn << "\";\n";
-  auto writeNode = [&](BlockId b, const std::string &indent) {
-    std::ostringstream label;
-    label << title(b);
-    if (prof)
-      label << "  (" << prof->blockCount(b) << ")";
-    label << "\\l";
+  out += "  subgraph \"cluster_";
+  out += fn;
+  out += "\" {\n    label=\"@";
+  out += fn;
+  out += "\";\n";
+  std::string text;
+  auto writeNode = [&](BlockId b, const char *indent) {
+    out += indent;
+    node(b);
+    out += " [label=\"";
+    out += title(b);
+    if (prof) {
+      out += "  (";
+      appendNumber(out, prof->blockCount(b));
+      out += ')';
+    }
+    out += "\\l";
     if (instrs)
       for (const Instr &in : f.block(b).instrs) {
-        std::ostringstream text;
-        printInstr(f, in, names, text);
-        label << "  " << escape(text.str()) << "\\l";
+        text.clear();
+        appendInstr(f, in, names, text);
+        out += "  ";
+        appendEscaped(out, text);
+        out += "\\l";
       }
-    os << indent << node(b) << " [label=\"" << label.str() << "\"";
+    out += '"';
     if (prof && hottest > 0) {
       double share = double(prof->blockCount(b)) / double(hottest);
       char color[32];
       std::snprintf(color, sizeof color, "0.000 %.3f 1.000", share * 0.8);
-      os << ", style=\"filled" << (share >= 0.5 ? ",bold" : "") << "\", fillcolor=\"" << color
-         << "\"";
+      out += ", style=\"filled";
+      out += share >= 0.5 ? ",bold" : "";
+      out += "\", fillcolor=\"";
+      out += color;
+      out += '"';
     }
-    os << "];\n";
+    out += "];\n";
   };
   for (BlockId b : f.layout)
     if (regions.regionOf[b] < 0)
       writeNode(b, "    ");
+  // The blocks of each region, in layout order.
+  std::vector<std::vector<BlockId>> members(regions.start.size());
+  for (BlockId b : f.layout)
+    if (regions.regionOf[b] >= 0)
+      members[size_t(regions.regionOf[b])].push_back(b);
   for (size_t r = 0; r < regions.start.size(); ++r) {
-    bool any = false;
-    for (BlockId b : f.layout)
-      any |= regions.regionOf[b] == int(r);
-    if (!any)
+    if (members[r].empty())
       continue;
-    os << "    subgraph \"cluster_" << fn << ".speculation" << r << "\" {\n"
-       << "      label=\"speculation from " << escape(title(regions.start[r]))
-       << "\";\n      style=\"rounded,filled\";\n      color=\"darkorange\";\n"
-       << "      fillcolor=\"#fff7e6\";\n";
-    for (BlockId b : f.layout)
-      if (regions.regionOf[b] == int(r))
-        writeNode(b, "      ");
-    os << "    }\n";
+    out += "    subgraph \"cluster_";
+    out += fn;
+    out += ".speculation";
+    appendNumber(out, r);
+    out += "\" {\n      label=\"speculation from ";
+    appendEscaped(out, title(regions.start[r]));
+    out += "\";\n      style=\"rounded,filled\";\n      color=\"darkorange\";\n"
+           "      fillcolor=\"#fff7e6\";\n";
+    for (BlockId b : members[r])
+      writeNode(b, "      ");
+    out += "    }\n";
   }
+  std::vector<BlockId> guardTargets;
   for (BlockId b : f.layout) {
     const Block &blk = f.block(b);
     const Instr *term = blk.terminator();
     BlockId fallTo = term ? kNoBlock : cfg.fallthrough(b);
+    guardTargets.clear();
+    for (const Instr &in : blk.instrs)
+      if (in.op == Opcode::Guard && !in.labels.empty())
+        guardTargets.push_back(in.labels[0]);
     for (BlockId s : cfg.succs(b)) {
       bool viaTerm = term && std::find(term->labels.begin(), term->labels.end(), s) != term->labels.end();
       bool fall = s == fallTo;
-      bool viaGuard = std::any_of(blk.instrs.begin(), blk.instrs.end(), [&](const Instr &in) {
-        return in.op == Opcode::Guard && !in.labels.empty() && in.labels[0] == s;
-      });
-      auto count = [&](std::string sep) {
+      bool viaGuard = std::find(guardTargets.begin(), guardTargets.end(), s) != guardTargets.end();
+      auto count = [&](const char *sep) {
         if (!prof)
           return;
         uint64_t n = prof->edgeCount(b, s);
-        os << sep << "label=\"" << n << "\", penwidth=" << 1.0 + std::log10(1.0 + double(n));
+        out += sep;
+        out += "label=\"";
+        appendNumber(out, n);
+        out += "\", penwidth=";
+        // What an ostream prints by default: %g, six significant digits.
+        char width[32];
+        std::snprintf(width, sizeof width, "%g", 1.0 + std::log10(1.0 + double(n)));
+        out += width;
       };
       if (viaTerm || fall) {
-        os << "    " << node(b) << " -> " << node(s) << " [";
+        out += "    ";
+        node(b);
+        out += " -> ";
+        node(s);
+        out += " [";
         if (fall)
-          os << "style=dashed";
+          out += "style=dashed";
         count(fall ? ", " : "");
-        os << "];\n";
+        out += "];\n";
       }
       if (viaGuard || (!viaTerm && !fall)) {
         // A guard edge that shares its target with a jump carries no count of
         // its own: the profile counts the pair as one edge.
-        os << "    " << node(b) << " -> " << node(s)
-           << " [style=dotted, color=\"red\", fontcolor=\"red\", arrowhead=empty";
+        out += "    ";
+        node(b);
+        out += " -> ";
+        node(s);
+        out += " [style=dotted, color=\"red\", fontcolor=\"red\", arrowhead=empty";
         if (!viaTerm && !fall)
           count(", ");
-        os << "];\n";
+        out += "];\n";
       }
     }
   }
-  os << "  }\n";
+  out += "  }\n";
 }
 
 // The legend: one sample edge per style, and a sample region cluster.
-void writeLegend(std::ostream &os) {
-  os << "  subgraph \"cluster_legend\" {\n"
+void writeLegend(std::string &out) {
+  out += "  subgraph \"cluster_legend\" {\n"
         "    label=\"legend\";\n"
         "    style=dashed;\n"
         "    node [shape=point, width=0.05];\n"
@@ -239,8 +299,7 @@ int runDotCommand(const std::vector<std::string> &args) {
   std::string only = opts.get("function", "");
   if (!only.empty() && only[0] == '@')
     only.erase(0, 1);
-  std::ostringstream out;
-  out << "digraph \"brisk\" {\n  node [shape=box, fontname=\"monospace\"];\n";
+  std::string out = "digraph \"brisk\" {\n  node [shape=box, fontname=\"monospace\"];\n";
   bool found = only.empty();
   for (const Function &f : program->functions) {
     if (!only.empty() && f.name != only)
@@ -249,13 +308,13 @@ int runDotCommand(const std::vector<std::string> &args) {
     writeFunction(f, profile ? profile->function(f.name) : nullptr, !opts.has("no-instrs"), out);
   }
   writeLegend(out);
-  out << "}\n";
+  out += "}\n";
   if (!found) {
     std::cerr << "error: brisk dot: no function @" << only << "\n";
     return kExitError;
   }
   keepUntilExit(program);
-  return writeOutput(opts.get("o", "-"), out.str()) ? 0 : 2;
+  return writeOutput(opts.get("o", "-"), out) ? 0 : 2;
 }
 
 } // namespace brisk

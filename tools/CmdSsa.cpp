@@ -32,80 +32,98 @@ struct Annotations {
   bool dom = false, loops = false, live = false;
 };
 
-void dumpFunction(const Function &f, const Annotations &ann, std::ostream &os) {
+// Appends to one string: an ostream insertion per token cost more than the
+// dump's content on programs of a million instructions.
+void dumpFunction(const Function &f, const Annotations &ann, std::string &out) {
   AnalysisCache cache(f);
   const CFG &cfg = cache.cfg();
   std::vector<std::string> names = blockNames(f);
-  // blockRef, written straight to `os` for a named block (no string built
-  // per reference: a big function has a million of them).
-  auto ref = [&](BlockId p) {
-    if (p < names.size() && !names[p].empty())
-      os << '.' << names[p];
-    else
-      os << blockRef(f, names, p);
-  };
-  printSignature(f, os);
-  os << " {\n";
-  for (BlockId b : f.layout) {
-    if (!names[b].empty())
-      os << '.' << names[b] << ':';
-    os << "  # ";
-    if (names[b].empty())
-      os << "(unlabeled) ";
-    os << "preds:";
-    if (cfg.preds(b).empty())
-      os << " none";
-    for (BlockId p : cfg.preds(b)) {
-      os << ' ';
-      ref(p);
+  // A named block is written straight into `out` (no string built per
+  // reference: a big function has a million of them).
+  auto ref = [&](BlockId b) {
+    out += ' ';
+    if (b < names.size() && !names[b].empty()) {
+      out += '.';
+      out += names[b];
+    } else {
+      out += blockRef(f, names, b);
     }
+  };
+  appendSignature(f, out);
+  out += " {\n";
+  for (BlockId b : f.layout) {
+    if (!names[b].empty()) {
+      out += '.';
+      out += names[b];
+      out += ':';
+    }
+    out += "  # ";
+    if (names[b].empty())
+      out += "(unlabeled) ";
+    out += "preds:";
+    if (cfg.preds(b).empty())
+      out += " none";
+    for (BlockId p : cfg.preds(b))
+      ref(p);
     if (!cfg.reachable(b))
-      os << "; unreachable";
+      out += "; unreachable";
     if (ann.dom && cfg.reachable(b)) {
       const DominatorTree &dom = cache.domTree();
-      os << "; idom: " << (dom.idom(b) == kNoBlock ? "none" : blockRef(f, names, dom.idom(b)));
-      os << "; df:";
+      out += "; idom:";
+      if (dom.idom(b) == kNoBlock)
+        out += " none";
+      else
+        ref(dom.idom(b));
+      out += "; df:";
       if (cache.frontier().frontier(b).empty())
-        os << " none";
+        out += " none";
       for (BlockId d : cache.frontier().frontier(b))
-        os << ' ' << blockRef(f, names, d);
+        ref(d);
     }
     if (ann.loops && cfg.reachable(b)) {
       const LoopInfo &li = cache.loops();
       if (li.isHeader(b)) {
         const Loop &l = li.loop(li.loopOf(b));
-        os << "; loop header, depth " << l.depth << ", latches:";
+        out += "; loop header, depth ";
+        out += std::to_string(l.depth);
+        out += ", latches:";
         for (BlockId t : l.latches)
-          os << ' ' << blockRef(f, names, t);
+          ref(t);
       } else if (li.depth(b) > 0) {
-        os << "; in loop " << blockRef(f, names, li.loop(li.loopOf(b)).header) << ", depth "
-           << li.depth(b);
+        out += "; in loop";
+        ref(li.loop(li.loopOf(b)).header);
+        out += ", depth ";
+        out += std::to_string(li.depth(b));
       }
       for (auto [from, to] : li.irreducibleEdges())
-        if (from == b)
-          os << "; irreducible edge to " << blockRef(f, names, to);
+        if (from == b) {
+          out += "; irreducible edge to";
+          ref(to);
+        }
     }
     if (ann.live && cfg.reachable(b)) {
       const Liveness &live = cache.liveness();
       auto set = [&](const llvm::BitVector &bits) {
         if (bits.none())
-          os << " none";
-        for (int v : bits.set_bits())
-          os << ' ' << f.varName(VarId(v));
+          out += " none";
+        for (int v : bits.set_bits()) {
+          out += ' ';
+          out += f.varName(VarId(v));
+        }
       };
-      os << "; live-in:";
+      out += "; live-in:";
       set(live.liveIn(b));
-      os << "; live-out:";
+      out += "; live-out:";
       set(live.liveOut(b));
     }
-    os << '\n';
+    out += '\n';
     for (const Instr &in : f.block(b).instrs) {
-      os << "  ";
-      printInstr(f, in, names, os);
-      os << '\n';
+      out += "  ";
+      appendInstr(f, in, names, out);
+      out += '\n';
     }
   }
-  os << "}\n";
+  out += "}\n";
 }
 
 } // namespace
@@ -190,26 +208,26 @@ int runSsaCommand(const std::vector<std::string> &args) {
   if (ctx.failed())
     return 2;
 
-  std::ostringstream out;
+  std::string out;
   if (format == "json") {
     // Bril has no phi: SSA leaves as set/get.
     for (Function &f : program->functions)
       phisToSetGet(f);
-    writeJson(*program, out);
+    out = toJsonString(*program);
   } else if (opts.has("round-trip")) {
-    printText(*program, out);
+    out = toText(*program);
   } else {
     if (opts.has("set-get"))
       for (Function &f : program->functions)
         phisToSetGet(f);
     for (size_t i = 0; i < program->functions.size(); ++i) {
       if (i)
-        out << '\n';
+        out += '\n';
       dumpFunction(program->functions[i], ann, out);
     }
   }
   keepUntilExit(program);
-  return writeOutput(opts.get("o", "-"), out.str()) ? 0 : 2;
+  return writeOutput(opts.get("o", "-"), out) ? 0 : 2;
 }
 
 } // namespace brisk

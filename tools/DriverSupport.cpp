@@ -23,6 +23,12 @@ std::optional<InputText> readInput(const std::string &path) {
     std::cerr << "error: cannot open " << path << ": " << std::strerror(errno) << "\n";
     return std::nullopt;
   }
+  // A regular file's size is known: one allocation instead of a doubling
+  // buffer's copies (a program of a million instructions is 25 MB of text).
+  struct stat st;
+  if (::fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+      size_t(st.st_size) <= kMaxInputBytes)
+    in.text.reserve(size_t(st.st_size));
   char buf[1 << 16];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {

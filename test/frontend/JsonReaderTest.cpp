@@ -2,6 +2,7 @@
 // interpreter's reading of const values, and structural errors.
 #include "FrontendTestSupport.h"
 
+#include "backend/JsonWriter.h"
 #include "frontend/Loader.h"
 
 #include <cmath>
@@ -194,6 +195,62 @@ TEST(JsonReader, ReportsEveryProblemNotJustTheFirst) {
       << errs;
   EXPECT_NE(errs.find("in @b, instruction 0 (add): add needs a destination"), std::string::npos)
       << errs;
+}
+
+// Well-formed JSON is read directly and anything unusual through nlohmann:
+// the same program however its JSON is laid out, escaped or ordered, down
+// to variable and block numbering and source positions.
+std::string fingerprint(const Program &p) {
+  std::string out = structure(p) + toJsonStringWithPositions(p);
+  for (const Function &f : p.functions) {
+    for (VarId v = 0; v < f.numVars(); ++v)
+      out += f.varName(v) + ",";
+    for (const Block &b : f.blocks)
+      out += b.label + ";";
+  }
+  return out;
+}
+
+TEST(JsonReader, ReadsTheSameProgramHoweverTheJsonIsLaidOut) {
+  Program original = parseTextOk(R"(@f(p: ptr<int>, k: int): char {
+  c: char = const 'ξ';
+  q: char = const '"';
+  n: char = const '\n';
+  e: char = const '😁';
+  x: float = const -2.5e-3;
+  b: bool = const true;
+  m: int = const -42;
+  v: int = load p;
+  br b .yes .no;
+.yes:
+  ret c;
+.no:
+  ret e;
+}
+@main {
+  one: int = const 1;
+  p: ptr<int> = alloc one;
+  store p one;
+  r: char = call @f p one;
+  print r;
+  free p;
+}
+)");
+  const std::string json = toJsonStringWithPositions(original);
+  const std::string expected = fingerprint(readJsonOk(json));
+  EXPECT_EQ(fingerprint(readJsonOk(nlohmann::json::parse(json).dump())), expected);
+  // \u escapes, which only nlohmann reads.
+  EXPECT_EQ(fingerprint(readJsonOk(nlohmann::json::parse(json).dump(1, ' ', true))), expected);
+  // "args" after "instrs": the parameters still get the first VarIds.
+  nlohmann::ordered_json reordered = nlohmann::ordered_json::parse(json);
+  for (auto &f : reordered["functions"])
+    if (f.contains("args")) {
+      nlohmann::ordered_json args = f["args"];
+      f.erase("args");
+      f["args"] = args;
+    }
+  EXPECT_EQ(fingerprint(readJsonOk(reordered.dump())), expected);
+  EXPECT_EQ(structure(readJsonOk(json)), structure(original));
 }
 
 TEST(Loader, DetectsTheFormatFromTheContent) {

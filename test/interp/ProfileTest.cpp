@@ -5,6 +5,8 @@
 #include "interp/Interpreter.h"
 #include "interp/Profile.h"
 
+#include <nlohmann/json.hpp>
+
 namespace brisk::test {
 namespace {
 
@@ -284,6 +286,76 @@ TEST(Profile, RecordsEachRunsArgumentsAndMergeKeepsThemInOrder) {
   EXPECT_TRUE(old->inputs.empty());
 }
 
+// fromJson reads the JSON toJson writes directly, and anything else through
+// nlohmann: whichever way it goes, the same text gives the same profile, and
+// a malformed one the same message.
+std::string replaced(std::string text, std::string_view from, std::string_view to) {
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos)
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(Profile, ReadsTheSameProfileHoweverTheJsonIsLaidOut) {
+  Program program = parse(kLoop);
+  Outcome o = run(program, {}, true);
+  ASSERT_TRUE(o.result.profile);
+  o.result.profile->inputs = {{"a b", "7"}, {}};
+  const std::string json = o.result.profile->toJson();
+  auto reread = [](const std::string &text) {
+    std::string error;
+    std::optional<Profile> p = Profile::fromJson(text, error);
+    EXPECT_TRUE(p) << error;
+    return p ? p->toJson() : error;
+  };
+  EXPECT_EQ(reread(json), json);
+  // Keys in another order, other white space.
+  EXPECT_EQ(reread(nlohmann::json::parse(json).dump()), json);
+  std::string spaced = " \r\n\t";
+  spaced += nlohmann::json::parse(json).dump(3);
+  spaced += "\n\n";
+  EXPECT_EQ(reread(spaced), json);
+  // Escapes and a count written as a float: only nlohmann reads these.
+  EXPECT_EQ(reread(replaced(json, "\"name\": \"main\"", "\"name\": \"m\\u0061in\"")), json);
+  EXPECT_EQ(reread(replaced(json, "{\"block\":0,", "{\"block\":0.0,")), json);
+  // A duplicate key: the last one counts, as nlohmann has it.
+  std::string twice = replaced(json, "\"runs\": 1,", "\"runs\": 1, \"runs\": 9,");
+  std::string error;
+  std::optional<Profile> p = Profile::fromJson(twice, error);
+  ASSERT_TRUE(p) << error;
+  EXPECT_EQ(p->runs, 9u);
+}
+
+TEST(Profile, ExplainsWhatIsWrongWithAMalformedProfile) {
+  Program program = parse(kLoop);
+  Outcome o = run(program, {}, true);
+  ASSERT_TRUE(o.result.profile);
+  const std::string json = o.result.profile->toJson();
+  auto why = [](const std::string &text) {
+    std::string error;
+    EXPECT_FALSE(Profile::fromJson(text, error));
+    return error;
+  };
+  EXPECT_EQ(why(json + "x"), "profile is not valid JSON");
+  EXPECT_EQ(why(json.substr(0, json.size() / 2)), "profile is not valid JSON");
+  EXPECT_EQ(why(replaced(json, "brisk-profile", "other")),
+            "not a brisk profile (missing \"format\": \"brisk-profile\")");
+  EXPECT_EQ(why(replaced(json, "\"version\": 1", "\"version\": 2")),
+            "unsupported profile version 2");
+  EXPECT_EQ(why(replaced(json, "{\"block\":0,", "{\"block\":16777217,")),
+            "block id out of range in function f");
+  EXPECT_EQ(why(replaced(json, "\"end\":\"return\"", "\"end\":\"sideways\"")),
+            "path end must be \"back_edge\" or \"return\", got \"sideways\"");
+  EXPECT_EQ(why(replaced(json, "\"edges\"", "\"edgez\"")),
+            "malformed profile: [json.exception.out_of_range.403] key 'edges' not found");
+  EXPECT_EQ(why(replaced(json, "\"runs\": 1", "\"runs\": \"1\"")),
+            "malformed profile: [json.exception.type_error.302] type must be number, but is "
+            "string");
+  std::string shortHash = replaced(json, "\"program_hash\": \"", "\"program_hash\": \"0");
+  EXPECT_EQ(why(shortHash).rfind("malformed program_hash \"0", 0), 0u) << why(shortHash);
+}
+
 // Many functions: function() answers from its name index, and stays right
 // when the list grows, is replaced, or a name changes in place; merge()
 // matches functions by name however many there are.
@@ -296,8 +368,11 @@ TEST(Profile, FindsAndMergesFunctionsByNameInBigProfiles) {
     f.entryCount = uint64_t(i);
     p.functions.push_back(f);
   }
-  for (int i = 0; i < 40; ++i)
-    ASSERT_EQ(p.function("f" + std::to_string(i)), &p.functions[size_t(i)]);
+  for (int i = 0; i < 40; ++i) {
+    std::string name = "f";
+    name += std::to_string(i); // piecewise: GCC 12 warns falsely on "f" + string
+    ASSERT_EQ(p.function(name), &p.functions[size_t(i)]);
+  }
   EXPECT_EQ(p.function("g"), nullptr);
 
   p.functions[5].name = "renamed"; // same vector, same size: a stale index

@@ -80,9 +80,17 @@ TEST_F(CommandLine, TimePassesPrintsATableToStderrOnly) {
   Outcome timed = brisk("pgo 7 --format=text --time-passes < p.bril");
   ASSERT_EQ(timed.status, 0) << timed.err;
   EXPECT_EQ(timed.out, plain.out);
-  for (const char *row : {"pass timing", "to-ssa", "superblocks", "write output", "total"})
+  for (const char *row : {"pass timing", "read and check the input", "profile the input",
+                          "to-ssa", "superblocks", "write output", "total"})
     EXPECT_NE(timed.err.find(row), std::string::npos) << row << ": " << timed.err;
   EXPECT_EQ(plain.err.find("pass timing"), std::string::npos) << plain.err;
+
+  ASSERT_EQ(brisk("run 7 --profile-out=prof.json < p.bril").status, 0);
+  Outcome opt = brisk("opt --profile=prof.json --format=text --time-passes p.bril");
+  ASSERT_EQ(opt.status, 0) << opt.err;
+  EXPECT_EQ(opt.out, plain.out);
+  for (const char *row : {"read and check the input", "read the profile", "write output"})
+    EXPECT_NE(opt.err.find(row), std::string::npos) << row << ": " << opt.err;
 }
 
 TEST_F(CommandLine, JsonKeepsSourcePositionsWithP) {
