@@ -67,6 +67,10 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // from them; GVN last merges hoisted constants with earlier ones and folds
   // the copies rotation leaves.
   runPass(program, ctx, kLoopRotationPass);
+  // From here to the exit-test replacement every pass keeps each function's
+  // CFG, dominator and loop facts true (see PassContext::retainFacts), so
+  // they are built again only after a pass changes the CFG.
+  ctx.retainFacts(true);
   runPass(program, ctx, kLICMPass);
   runPass(program, ctx, kGVNPass);
   // Loads: with the addresses GVN merged, a load of a cell a store or load
@@ -94,14 +98,15 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // chains it replaces are left to the dead-code pass below.
   if (options.strengthReduction) {
     PassScope scope(ctx, kStrengthReductionPass.name, program);
-    changed |= runOnSSAFunctions(program, ctx, reduceInductionVariables, reduced);
+    changed |= runOnSSAFunctionsWithFacts(program, ctx, reduceInductionVariables, reduced);
   }
   // A counter left with nothing to do but its exit test hands the test to
   // another induction variable (its own update then dies below).
   if (options.linearTestReplacement) {
     PassScope scope(ctx, kLinearTestReplacementPass.name, program);
-    changed |= runOnSSAFunctions(program, ctx, replaceExitTests, reduced);
+    changed |= runOnSSAFunctionsWithFacts(program, ctx, replaceExitTests, reduced);
   }
+  ctx.retainFacts(false);
   // Pointers at constant offsets of one base step from each other, so the
   // constants SCCP made of a cell-by-cell fill die below.
   if (options.pointerOffsets)
