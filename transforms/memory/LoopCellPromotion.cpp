@@ -123,7 +123,7 @@ private:
     // loops x blocks in a function of many loops.
     for (BlockId b : marked_)
       inLoop_[b] = false;
-    marked_ = loop.blocks;
+    marked_.assign(loop.blocks.begin(), loop.blocks.end());
     for (BlockId b : loop.blocks)
       inLoop_[b] = true;
     // Candidate addresses: those of the loop's stores defined outside it.

@@ -7,6 +7,8 @@
 #include "analysis/PostDominators.h"
 #include "analysis/Uses.h"
 
+#include <llvm/ADT/DenseMap.h>
+
 #include <optional>
 #include <unordered_set>
 #include <vector>
@@ -19,7 +21,7 @@ class AggressiveDCE {
 public:
   explicit AggressiveDCE(Function &f)
       : f_(f), def_(f.numVars(), nullptr), defBlock_(f.numVars(), kNoBlock),
-        constant_(f.numVars()), live_(f.numVars(), false), blockLive_(f.blocks.size(), false),
+        live_(f.numVars(), false), blockLive_(f.blocks.size(), false),
         branchLive_(f.blocks.size(), false) {}
 
   bool run() {
@@ -128,9 +130,10 @@ private:
 
   bool isConstant(VarId v, int64_t *out) const {
     // Not through def_: the sweep asks this while it moves instructions.
-    if (!constant_[v])
+    auto it = constant_.find(v);
+    if (it == constant_.end())
       return false;
-    *out = *constant_[v];
+    *out = it->second;
     return true;
   }
 
@@ -228,7 +231,9 @@ private:
   Function &f_;
   std::vector<const Instr *> def_;
   std::vector<BlockId> defBlock_;
-  std::vector<std::optional<int64_t>> constant_;
+  // The `const` destinations: a few in a hundred variables, so a map rather
+  // than a slot per variable (fresh pages to fault in on every run).
+  llvm::DenseMap<VarId, int64_t> constant_;
   std::vector<bool> live_, blockLive_, branchLive_;
   std::vector<std::pair<const Instr *, BlockId>> work_; // every push, taken in order
   // Every instruction but br, jmp and the pure ones, with its block.
