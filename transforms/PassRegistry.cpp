@@ -122,15 +122,19 @@ bool runFullUnroll(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, unrollFullyUnlimited);
 }
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
-bool runSCCP(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateConstants); }
+bool runSCCP(Program &p, PassContext &ctx) {
+  return runOnSSAFunctionsWithFacts(p, ctx, propagateConstants);
+}
 bool runScalarReplacement(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, replaceAllocationsByScalars);
 }
 bool runCopyPropagation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateCopies); }
 bool runAggressiveDCE(Program &p, PassContext &ctx) {
-  return runOnSSAFunctions(p, ctx, eliminateDeadCodeAggressively);
+  return runOnSSAFunctionsWithFacts(p, ctx, eliminateDeadCodeAggressively);
 }
-bool runSink(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, sinkInstructions); }
+bool runSink(Program &p, PassContext &ctx) {
+  return runOnSSAFunctionsWithFacts(p, ctx, sinkInstructions);
+}
 // Plain functions only; without a profile every counted loop is unrolled.
 bool runLoopUnroll(Program &p, PassContext &ctx) {
   bool changed = false;

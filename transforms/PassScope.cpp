@@ -26,6 +26,8 @@ AnalysisCache *PassContext::retainedFacts(const Function &f) {
   std::unique_ptr<AnalysisCache> &facts = facts_[&f];
   if (!facts)
     facts = std::make_unique<AnalysisCache>(f);
+  else
+    facts->invalidateInstrs(); // a pass without facts may have edited instructions
   return facts.get();
 }
 

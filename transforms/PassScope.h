@@ -84,8 +84,9 @@ public:
   // AnalysisCache (runOnSSAFunctionsWithFacts) share one per function, so a
   // CFG, dominator tree and loop nest built by one loop pass serve the next
   // ones until some pass changes the CFG. Only passes that keep the facts
-  // true (each such pass invalidates what it changes) may run in between;
-  // the pipeline opens this around its loop passes. retainFacts(false)
+  // true (each such pass invalidates what it changes) or change instructions
+  // only (never a terminator, guard, label or the layout) may run in
+  // between; the pipeline opens this around its scalar and loop passes. retainFacts(false)
   // drops them all. retainedFacts is null when not retaining.
   void retainFacts(bool on);
   AnalysisCache *retainedFacts(const Function &f);
