@@ -28,10 +28,12 @@ inline constexpr LoopId kNoLoop = ~0u;
 
 struct Loop {
   BlockId header = kNoBlock;
-  std::vector<BlockId> blocks;   // header first, then the body in RPO
-  std::vector<BlockId> latches;  // sources of the back edges, in RPO
+  // Small vectors: most loops are a few blocks, one latch and no child, so
+  // building a LoopInfo allocates nothing per loop.
+  llvm::SmallVector<BlockId, 6> blocks; // header first, then the body in RPO
+  llvm::SmallVector<BlockId, 1> latches; // sources of the back edges, in RPO
   LoopId parent = kNoLoop;
-  std::vector<LoopId> children;
+  llvm::SmallVector<LoopId, 1> children;
   unsigned depth = 1;            // 1 for an outermost loop
 };
 

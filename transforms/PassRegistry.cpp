@@ -1,5 +1,6 @@
 #include "transforms/PassRegistry.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/MemoryAlias.h"
 
 #include "transforms/scalar/AggressiveDCE.h"
@@ -29,6 +30,7 @@
 #include "transforms/ssa/ToSSA.h"
 
 #include <cassert>
+#include <optional>
 
 namespace brisk {
 
@@ -67,17 +69,19 @@ bool runPhisToSetGet(Program &p, PassContext &ctx) {
   return changed;
 }
 
-bool runGVN(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, numberValues); }
+bool runGVN(Program &p, PassContext &ctx) { return runOnSSAFunctionsWithFacts(p, ctx, numberValues); }
 bool runLoopCarriedGVN(Program &p, PassContext &ctx) {
-  return runOnSSAFunctions(p, ctx, reuseValuesAcrossIterations);
+  return runOnSSAFunctionsWithFacts(p, ctx, reuseValuesAcrossIterations);
 }
 bool runStrengthReduction(Program &p, PassContext &ctx) {
-  return runOnSSAFunctions(p, ctx, reduceInductionVariables);
+  return runOnSSAFunctionsWithFacts(p, ctx, reduceInductionVariables);
 }
 bool runLinearTestReplacement(Program &p, PassContext &ctx) {
-  return runOnSSAFunctions(p, ctx, replaceExitTests);
+  return runOnSSAFunctionsWithFacts(p, ctx, replaceExitTests);
 }
-bool runLICM(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, hoistLoopInvariants); }
+bool runLICM(Program &p, PassContext &ctx) {
+  return runOnSSAFunctionsWithFacts(p, ctx, hoistLoopInvariants);
+}
 // The memory passes: SSA functions, knowing which functions never write.
 bool runRedundantLoads(Program &p, PassContext &ctx) {
   llvm::StringSet<> writers = functionsThatWriteMemory(p);
@@ -91,16 +95,23 @@ bool runLoadHoisting(Program &p, PassContext &ctx) {
   llvm::StringSet<> writers = functionsThatWriteMemory(p);
   bool changed = false;
   for (Function &f : p.functions)
-    if (ctx.isSSA(f) && ctx.covers(f))
-      changed |= hoistInvariantLoads(f, &writers);
+    if (ctx.isSSA(f) && ctx.covers(f)) {
+      AnalysisCache local(f), *facts = ctx.retainedFacts(f);
+      if (hoistInvariantLoads(f, &writers, facts ? *facts : local)) {
+        changed = true;
+        (facts ? *facts : local).invalidateInstrs();
+      }
+    }
   return changed;
 }
 bool runCellPromotion(Program &p, PassContext &ctx) {
   llvm::StringSet<> writers = functionsThatWriteMemory(p);
   bool changed = false;
   for (Function &f : p.functions)
-    if (ctx.isSSA(f) && ctx.covers(f))
-      changed |= promoteLoopCells(f, &writers);
+    if (ctx.isSSA(f) && ctx.covers(f)) {
+      AnalysisCache local(f), *facts = ctx.retainedFacts(f);
+      changed |= promoteLoopCells(f, &writers, facts ? *facts : local);
+    }
   return changed;
 }
 bool runPointerOffsets(Program &p, PassContext &ctx) {
@@ -111,15 +122,19 @@ bool runFullUnroll(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, unrollFullyUnlimited);
 }
 bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
-bool runSCCP(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateConstants); }
+bool runSCCP(Program &p, PassContext &ctx) {
+  return runOnSSAFunctionsWithFacts(p, ctx, propagateConstants);
+}
 bool runScalarReplacement(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, replaceAllocationsByScalars);
 }
 bool runCopyPropagation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateCopies); }
 bool runAggressiveDCE(Program &p, PassContext &ctx) {
-  return runOnSSAFunctions(p, ctx, eliminateDeadCodeAggressively);
+  return runOnSSAFunctionsWithFacts(p, ctx, eliminateDeadCodeAggressively);
 }
-bool runSink(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, sinkInstructions); }
+bool runSink(Program &p, PassContext &ctx) {
+  return runOnSSAFunctionsWithFacts(p, ctx, sinkInstructions);
+}
 // Plain functions only; without a profile every counted loop is unrolled.
 bool runLoopUnroll(Program &p, PassContext &ctx) {
   bool changed = false;
@@ -177,6 +192,27 @@ bool runOnSSAFunctions(Program &p, PassContext &ctx, bool (*pass)(Function &),
       if (changed)
         changed->insert(f.name);
     }
+  return any;
+}
+
+bool runOnSSAFunctionsWithFacts(Program &p, PassContext &ctx,
+                                bool (*pass)(Function &, AnalysisCache &),
+                                llvm::StringSet<> *changed) {
+  bool any = false;
+  for (Function &f : p.functions) {
+    if (!ctx.isSSA(f) || !ctx.covers(f))
+      continue;
+    AnalysisCache *facts = ctx.retainedFacts(f);
+    std::optional<AnalysisCache> local;
+    if (!facts)
+      facts = &local.emplace(f);
+    if (pass(f, *facts)) {
+      facts->invalidateInstrs(); // the CFG facts are the pass's to keep true
+      any = true;
+      if (changed)
+        changed->insert(f.name);
+    }
+  }
   return any;
 }
 

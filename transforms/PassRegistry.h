@@ -42,6 +42,13 @@ const PassInfo *findPass(std::string_view name);
 bool runOnSSAFunctions(Program &p, PassContext &ctx, bool (*pass)(Function &),
                        llvm::StringSet<> *changed = nullptr);
 
+// runOnSSAFunctions for a pass that takes the function's AnalysisCache and
+// leaves it describing the function: the context's retained one while it
+// retains facts (PassContext::retainFacts), else a fresh one per function.
+bool runOnSSAFunctionsWithFacts(Program &p, PassContext &ctx,
+                                bool (*pass)(Function &, AnalysisCache &),
+                                llvm::StringSet<> *changed = nullptr);
+
 // Runs one pass inside a PassScope. The pass must have a runner.
 bool runPass(Program &program, PassContext &ctx, const PassInfo &pass);
 // Runs a comma-separated list of pass names in order. On an unknown name, or

@@ -1,5 +1,6 @@
 #include "transforms/PassScope.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/Verifier.h"
 #include "backend/TextPrinter.h"
 #include "ir/Diagnostics.h"
@@ -10,6 +11,25 @@
 #include <iostream>
 
 namespace brisk {
+
+PassContext::PassContext(PassOptions options) : options_(std::move(options)) {}
+PassContext::~PassContext() = default;
+
+void PassContext::retainFacts(bool on) {
+  retaining_ = on;
+  facts_.clear();
+}
+
+AnalysisCache *PassContext::retainedFacts(const Function &f) {
+  if (!retaining_)
+    return nullptr;
+  std::unique_ptr<AnalysisCache> &facts = facts_[&f];
+  if (!facts)
+    facts = std::make_unique<AnalysisCache>(f);
+  else
+    facts->invalidateInstrs(); // a pass without facts may have edited instructions
+  return facts.get();
+}
 
 bool PassContext::shouldDump(std::string_view pass) const {
   for (const std::string &n : options_.dumpAfter)

@@ -24,11 +24,15 @@
 #include <llvm/ADT/StringSet.h>
 
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace brisk {
+
+class AnalysisCache;
 
 struct PassOptions {
   bool validate = false;
@@ -48,7 +52,11 @@ struct PassTime {
 
 class PassContext {
 public:
-  explicit PassContext(PassOptions options = {}) : options_(std::move(options)) {}
+  // Out of line, where AnalysisCache is complete.
+  explicit PassContext(PassOptions options = {});
+  ~PassContext();
+  PassContext(const PassContext &) = delete;
+  PassContext &operator=(const PassContext &) = delete;
 
   const PassOptions &options() const { return options_; }
   bool failed() const { return failed_; }
@@ -72,6 +80,16 @@ public:
   bool shouldDump(std::string_view pass) const;
   std::ostream &dumpStream() const;
   std::ostream &errorStream() const;
+  // Between retainFacts(true) and retainFacts(false) the passes that take an
+  // AnalysisCache (runOnSSAFunctionsWithFacts) share one per function, so a
+  // CFG, dominator tree and loop nest built by one loop pass serve the next
+  // ones until some pass changes the CFG. Only passes that keep the facts
+  // true (each such pass invalidates what it changes) or change instructions
+  // only (never a terminator, guard, label or the layout) may run in
+  // between; the pipeline opens this around its scalar and loop passes. retainFacts(false)
+  // drops them all. retainedFacts is null when not retaining.
+  void retainFacts(bool on);
+  AnalysisCache *retainedFacts(const Function &f);
   // Timing (only with PassOptions::timePasses): the passes in the order they
   // first ran.
   bool timing() const { return options_.timePasses; }
@@ -83,6 +101,8 @@ private:
   bool failed_ = false;
   llvm::StringSet<> ssa_;
   const llvm::StringSet<> *only_ = nullptr;
+  bool retaining_ = false;
+  std::unordered_map<const Function *, std::unique_ptr<AnalysisCache>> facts_;
   std::vector<PassTime> times_;
   llvm::StringMap<size_t> timeIndex_;
 };

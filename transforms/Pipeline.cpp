@@ -36,7 +36,10 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   runPass(program, ctx, kToSSAPass);
   // Clean first: constants folded, copies and dead code gone, branches on
   // constants and jump-only blocks removed, so the loop passes see the real
-  // loops.
+  // loops. Until simplify-cfg the passes keep each function's CFG facts true
+  // (see PassContext::retainFacts): ADCE takes SCCP's CFG when SCCP changed
+  // no branch.
+  ctx.retainFacts(true);
   runPass(program, ctx, kSCCPPass);
   // Small allocations that stay in the function become values once SCCP has
   // made their offsets constants; copy propagation then folds their loads.
@@ -44,6 +47,7 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
     runPass(program, ctx, kScalarReplacementPass);
   runPass(program, ctx, kCopyPropagationPass);
   runPass(program, ctx, kAggressiveDCEPass);
+  ctx.retainFacts(false);
   runPass(program, ctx, kSimplifyCFGPass);
   // Loops of a few constant trips (a fixed-size array's, or one a constant
   // argument of an inlined call bounds) become copies of their body, which
@@ -67,6 +71,10 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // from them; GVN last merges hoisted constants with earlier ones and folds
   // the copies rotation leaves.
   runPass(program, ctx, kLoopRotationPass);
+  // From here to sink every pass keeps each function's CFG, dominator and
+  // loop facts true (see PassContext::retainFacts), so they are built again
+  // only after a pass changes the CFG.
+  ctx.retainFacts(true);
   runPass(program, ctx, kLICMPass);
   runPass(program, ctx, kGVNPass);
   // Loads: with the addresses GVN merged, a load of a cell a store or load
@@ -94,13 +102,13 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // chains it replaces are left to the dead-code pass below.
   if (options.strengthReduction) {
     PassScope scope(ctx, kStrengthReductionPass.name, program);
-    changed |= runOnSSAFunctions(program, ctx, reduceInductionVariables, reduced);
+    changed |= runOnSSAFunctionsWithFacts(program, ctx, reduceInductionVariables, reduced);
   }
   // A counter left with nothing to do but its exit test hands the test to
   // another induction variable (its own update then dies below).
   if (options.linearTestReplacement) {
     PassScope scope(ctx, kLinearTestReplacementPass.name, program);
-    changed |= runOnSSAFunctions(program, ctx, replaceExitTests, reduced);
+    changed |= runOnSSAFunctionsWithFacts(program, ctx, replaceExitTests, reduced);
   }
   // Pointers at constant offsets of one base step from each other, so the
   // constants SCCP made of a cell-by-cell fill die below.
@@ -113,6 +121,7 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   runPass(program, ctx, kCopyPropagationPass);
   runPass(program, ctx, kAggressiveDCEPass);
   runPass(program, ctx, kSinkPass);
+  ctx.retainFacts(false);
   runPass(program, ctx, kSimplifyCFGPass);
   runPass(program, ctx, kFromSSAPass);
   // Out of SSA, blocks whose phis were their only content may now just jump.

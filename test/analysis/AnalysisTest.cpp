@@ -231,9 +231,9 @@ TEST(LoopTest, NestedLoopsFormANest) {
   EXPECT_EQ(li.header, inner);
   EXPECT_EQ(li.parent, 0u);
   EXPECT_EQ(lo.parent, kNoLoop);
-  EXPECT_EQ(lo.children, (std::vector<LoopId>{1}));
+  EXPECT_EQ(std::vector<LoopId>(lo.children.begin(), lo.children.end()), (std::vector<LoopId>{1}));
   EXPECT_EQ(loops.topLevel(), (std::vector<LoopId>{0}));
-  EXPECT_EQ(lo.latches, (std::vector<BlockId>{latch}));
+  EXPECT_EQ(std::vector<BlockId>(lo.latches.begin(), lo.latches.end()), (std::vector<BlockId>{latch}));
   // Two back edges into .inner: from .inner.body and .inner.cont.
   EXPECT_EQ(li.latches.size(), 2u);
   EXPECT_EQ(li.blocks.size(), 3u);

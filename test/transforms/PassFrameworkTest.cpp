@@ -1,5 +1,6 @@
 // The pass framework: validation after a pass catches broken IR and reports
 // the pass with the IR before and after; --dump-after; the name table.
+#include "analysis/AnalysisCache.h"
 #include "backend/TextPrinter.h"
 #include "test/analysis/ParseHelper.h"
 #include "test/transforms/TestSupport.h"
@@ -131,6 +132,44 @@ TEST(PassScopeTest, RestrictedContextLeavesOtherFunctionsAlone) {
   ctx.restrictTo(nullptr);
   ASSERT_TRUE(runPassList(p, ctx, "to-ssa,sccp,adce,from-ssa", error)) << error;
   EXPECT_EQ(text(p.functions[1]).find("add"), std::string::npos) << text(p.functions[1]);
+}
+
+// Retained facts: one cache per function while retaining, kept across the
+// passes that keep the CFG (GVN here), rebuilt once one changes it, and
+// the same output as passes that each build their own.
+TEST(PassScopeTest, RetainedFactsFollowTheCFGAndChangeNoOutput) {
+  Program p = test::parseOrDie(kProgram);
+  Program q = p;
+  PassContext ctx;
+  EXPECT_EQ(ctx.retainedFacts(p.functions[0]), nullptr);
+  runPass(p, ctx, kToSSAPass);
+  ctx.retainFacts(true);
+  AnalysisCache *facts = ctx.retainedFacts(p.functions[0]);
+  ASSERT_NE(facts, nullptr);
+  EXPECT_EQ(ctx.retainedFacts(p.functions[0]), facts);
+  EXPECT_EQ(&facts->function(), &p.functions[0]);
+  const CFG *cfg = &facts->cfg();
+  runPass(p, ctx, kGVNPass); // never changes the CFG
+  EXPECT_EQ(&facts->cfg(), cfg);
+  runPass(p, ctx, kLICMPass);
+  runPass(p, ctx, kStrengthReductionPass);
+  runPass(p, ctx, kLinearTestReplacementPass);
+  // Whatever the passes did, the facts describe the function as it is.
+  CFG fresh(p.functions[0]);
+  ASSERT_EQ(facts->cfg().rpo(), fresh.rpo());
+  for (BlockId b : fresh.rpo()) {
+    EXPECT_EQ(std::vector<BlockId>(facts->cfg().succs(b).begin(), facts->cfg().succs(b).end()),
+              std::vector<BlockId>(fresh.succs(b).begin(), fresh.succs(b).end()));
+  }
+  ctx.retainFacts(false);
+  EXPECT_EQ(ctx.retainedFacts(p.functions[0]), nullptr);
+  runPass(p, ctx, kFromSSAPass);
+
+  PassContext plain;
+  for (const PassInfo *pass : {&kToSSAPass, &kGVNPass, &kLICMPass, &kStrengthReductionPass,
+                               &kLinearTestReplacementPass, &kFromSSAPass})
+    runPass(q, plain, *pass);
+  EXPECT_EQ(toText(p), toText(q));
 }
 
 TEST(PassRegistryTest, RunsPassesByNameAndRejectsUnknownNames) {

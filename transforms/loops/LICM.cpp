@@ -25,10 +25,10 @@ bool isHoistable(const Instr &in) {
 
 class LoopInvariantMotion {
 public:
-  explicit LoopInvariantMotion(Function &f) : f_(f) {}
+  LoopInvariantMotion(Function &f, AnalysisCache &facts) : f_(f), facts_(facts) {}
 
   bool run() {
-    AnalysisCache facts(f_);
+    AnalysisCache &facts = facts_;
     bool changed = insertPreheaders(f_, facts);
     const CFG &cfg = facts.cfg();
     const DominatorTree &dom = facts.domTree();
@@ -51,6 +51,7 @@ public:
 
 private:
   Function &f_;
+  AnalysisCache &facts_;
   std::vector<BlockId> defBlock_;
   std::vector<bool> inLoop_;
 
@@ -111,6 +112,13 @@ private:
 
 } // namespace
 
-bool hoistLoopInvariants(Function &f) { return LoopInvariantMotion(f).run(); }
+bool hoistLoopInvariants(Function &f, AnalysisCache &facts) {
+  return LoopInvariantMotion(f, facts).run();
+}
+
+bool hoistLoopInvariants(Function &f) {
+  AnalysisCache facts(f);
+  return hoistLoopInvariants(f, facts);
+}
 
 } // namespace brisk

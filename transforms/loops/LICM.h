@@ -27,6 +27,12 @@
 
 namespace brisk {
 
+class AnalysisCache;
+
 bool hoistLoopInvariants(Function &f);
+// The AnalysisCache form takes the CFG, dominators and loops from `facts` (of
+// `f`) and leaves them describing `f` on return (the pipeline hands the same
+// facts to the next loop pass: PassContext::retainedFacts).
+bool hoistLoopInvariants(Function &f, AnalysisCache &facts);
 
 } // namespace brisk

@@ -62,10 +62,10 @@ struct Edit {
 
 class ExitTestReplacement {
 public:
-  explicit ExitTestReplacement(Function &f) : f_(f) {}
+  ExitTestReplacement(Function &f, AnalysisCache &facts) : f_(f), facts_(facts) {}
 
   bool run() {
-    AnalysisCache facts(f_);
+    AnalysisCache &facts = facts_;
     bool changed = insertPreheaders(f_, facts);
     const CFG &cfg = facts.cfg();
     const DominatorTree &dom = facts.domTree();
@@ -95,6 +95,7 @@ public:
 
 private:
   Function &f_;
+  AnalysisCache &facts_;
   std::vector<const Instr *> def_;
   std::vector<BlockId> defBlock_;
   std::vector<bool> undef_;
@@ -407,6 +408,16 @@ private:
 
 } // namespace
 
-bool replaceExitTests(Function &f) { return ExitTestReplacement(f).run(); }
+bool replaceExitTests(Function &f, AnalysisCache &facts) {
+  if (!ExitTestReplacement(f, facts).run())
+    return false;
+  facts.invalidateCFG(); // tests rewritten: their branches' labels too
+  return true;
+}
+
+bool replaceExitTests(Function &f) {
+  AnalysisCache facts(f);
+  return replaceExitTests(f, facts);
+}
 
 } // namespace brisk

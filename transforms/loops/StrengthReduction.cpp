@@ -40,10 +40,10 @@ int64_t wrapAdd(int64_t a, int64_t b) { return int64_t(uint64_t(a) + uint64_t(b)
 
 class InductionVariableReduction {
 public:
-  explicit InductionVariableReduction(Function &f) : f_(f) {}
+  InductionVariableReduction(Function &f, AnalysisCache &facts) : f_(f), facts_(facts) {}
 
   bool run() {
-    AnalysisCache facts(f_);
+    AnalysisCache &facts = facts_;
     bool changed = insertPreheaders(f_, facts);
     const CFG &cfg = facts.cfg();
     const DominatorTree &dom = facts.domTree();
@@ -74,6 +74,7 @@ public:
 
 private:
   Function &f_;
+  AnalysisCache &facts_;
   std::vector<const Instr *> def_;
   std::vector<BlockId> defBlock_;
   std::vector<bool> undef_;
@@ -352,6 +353,11 @@ private:
 
 } // namespace
 
-bool reduceInductionVariables(Function &f) { return InductionVariableReduction(f).run(); }
+bool reduceInductionVariables(Function &f, AnalysisCache &facts) { return InductionVariableReduction(f, facts).run(); }
+
+bool reduceInductionVariables(Function &f) {
+  AnalysisCache facts(f);
+  return reduceInductionVariables(f, facts);
+}
 
 } // namespace brisk

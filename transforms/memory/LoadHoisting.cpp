@@ -16,10 +16,11 @@ namespace {
 
 class InvariantLoadMotion {
 public:
-  InvariantLoadMotion(Function &f, const llvm::StringSet<> *writers) : f_(f), writers_(writers) {}
+  InvariantLoadMotion(Function &f, const llvm::StringSet<> *writers, AnalysisCache &facts)
+      : f_(f), writers_(writers), facts_(facts) {}
 
   bool run() {
-    AnalysisCache facts(f_);
+    AnalysisCache &facts = facts_;
     bool changed = insertPreheaders(f_, facts);
     if (!hasLoad())
       return changed; // nothing to hoist: no loops or alias facts needed
@@ -47,6 +48,7 @@ public:
 private:
   Function &f_;
   const llvm::StringSet<> *writers_;
+  AnalysisCache &facts_;
 
   bool hasLoad() const {
     for (BlockId b : f_.layout)
@@ -157,8 +159,14 @@ private:
 
 } // namespace
 
+bool hoistInvariantLoads(Function &f, const llvm::StringSet<> *memoryWriters,
+                         AnalysisCache &facts) {
+  return InvariantLoadMotion(f, memoryWriters, facts).run();
+}
+
 bool hoistInvariantLoads(Function &f, const llvm::StringSet<> *memoryWriters) {
-  return InvariantLoadMotion(f, memoryWriters).run();
+  AnalysisCache facts(f);
+  return hoistInvariantLoads(f, memoryWriters, facts);
 }
 
 } // namespace brisk

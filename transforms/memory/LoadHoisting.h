@@ -29,6 +29,13 @@
 
 namespace brisk {
 
+class AnalysisCache;
+
 bool hoistInvariantLoads(Function &f, const llvm::StringSet<> *memoryWriters = nullptr);
+// The AnalysisCache form takes the CFG, dominators and loops from `facts` (of
+// `f`) and leaves them describing `f` on return (the pipeline hands the same
+// facts to the next loop pass: PassContext::retainedFacts).
+bool hoistInvariantLoads(Function &f, const llvm::StringSet<> *memoryWriters,
+                         AnalysisCache &facts);
 
 } // namespace brisk

@@ -34,8 +34,8 @@ constexpr int kMaxEntrySearch = 8;
 
 class CellPromotion {
 public:
-  CellPromotion(Function &f, const llvm::StringSet<> *writers)
-      : f_(f), writers_(writers), facts_(f) {}
+  CellPromotion(Function &f, const llvm::StringSet<> *writers, AnalysisCache &facts)
+      : f_(f), writers_(writers), facts_(facts) {}
 
   bool run() {
     bool changed = insertPreheaders(f_, facts_);
@@ -56,7 +56,7 @@ private:
 
   // Analyses of the current function: facts_ drops them after each
   // promotion, and analyze() takes them again.
-  AnalysisCache facts_;
+  AnalysisCache &facts_;
   const CFG *cfg_ = nullptr;
   const LoopInfo *loops_ = nullptr;
   std::optional<MemoryAlias> alias_;
@@ -123,7 +123,7 @@ private:
     // loops x blocks in a function of many loops.
     for (BlockId b : marked_)
       inLoop_[b] = false;
-    marked_ = loop.blocks;
+    marked_.assign(loop.blocks.begin(), loop.blocks.end());
     for (BlockId b : loop.blocks)
       inLoop_[b] = true;
     // Candidate addresses: those of the loop's stores defined outside it.
@@ -402,8 +402,16 @@ private:
 
 } // namespace
 
+bool promoteLoopCells(Function &f, const llvm::StringSet<> *memoryWriters, AnalysisCache &facts) {
+  if (!CellPromotion(f, memoryWriters, facts).run())
+    return false;
+  facts.invalidateCFG(); // exit-edge blocks
+  return true;
+}
+
 bool promoteLoopCells(Function &f, const llvm::StringSet<> *memoryWriters) {
-  return CellPromotion(f, memoryWriters).run();
+  AnalysisCache facts(f);
+  return promoteLoopCells(f, memoryWriters, facts);
 }
 
 } // namespace brisk

@@ -1,11 +1,14 @@
 #include "transforms/scalar/AggressiveDCE.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/DefiniteAssignment.h"
 #include "analysis/LoopTermination.h"
 #include "analysis/Loops.h"
 #include "analysis/PostDominators.h"
 #include "analysis/Uses.h"
+
+#include <llvm/ADT/DenseMap.h>
 
 #include <optional>
 #include <unordered_set>
@@ -17,9 +20,9 @@ namespace {
 
 class AggressiveDCE {
 public:
-  explicit AggressiveDCE(Function &f)
-      : f_(f), def_(f.numVars(), nullptr), defBlock_(f.numVars(), kNoBlock),
-        constant_(f.numVars()), live_(f.numVars(), false), blockLive_(f.blocks.size(), false),
+  AggressiveDCE(Function &f, AnalysisCache &facts)
+      : f_(f), facts_(facts), def_(f.numVars(), nullptr), defBlock_(f.numVars(), kNoBlock),
+        live_(f.numVars(), false), blockLive_(f.blocks.size(), false),
         branchLive_(f.blocks.size(), false) {}
 
   bool run() {
@@ -39,12 +42,12 @@ public:
         }
       }
     guards_ = speculative ? CFG::Guards::Scan : CFG::Guards::Absent;
-    CFG cfg(f_, guards_);
+    const CFG &cfg = facts_.cfg();
     PostDominatorTree pdom(cfg);
     ControlDependence cd(cfg, pdom);
     cd_ = &cd;
-    DominatorTree dom(cfg);
-    LoopInfo loops(cfg, dom);
+    const DominatorTree &dom = facts_.domTree();
+    const LoopInfo &loops = facts_.loops();
     std::vector<bool> finite = findFiniteLoops(f_, dom, loops, def_, defBlock_);
     // In SSA every definition dominates its uses (the verifier's D2), so
     // only an `undef`, or a failed guard restoring a variable, can leave a
@@ -108,10 +111,12 @@ public:
     }
     // Deleting instructions never changes an edge (terminators and guards
     // stay), so unless a branch was rewritten the CFG is still cfg.
+    // (pdom and cd read cfg, which the facts own: drop them last.)
     if (rewired)
       removeUnreachable(CFG(f_, guards_));
     else if (changed)
-      removeUnreachable(cfg);
+      editedCFG_ = removeUnreachable(cfg);
+    editedCFG_ |= rewired;
     return changed;
   }
 
@@ -128,9 +133,10 @@ private:
 
   bool isConstant(VarId v, int64_t *out) const {
     // Not through def_: the sweep asks this while it moves instructions.
-    if (!constant_[v])
+    auto it = constant_.find(v);
+    if (it == constant_.end())
       return false;
-    *out = *constant_[v];
+    *out = it->second;
     return true;
   }
 
@@ -204,13 +210,17 @@ private:
   // Blocks that rewritten branches no longer reach hold nothing live; phis
   // (dead ones, since a live phi keeps its predecessors' branches) lose
   // their entries from them.
-  void removeUnreachable(const CFG &cfg) {
+  // Returns whether it dropped a block.
+  bool removeUnreachable(const CFG &cfg) {
     std::vector<BlockId> kept;
+    bool dropped = false;
     for (BlockId b : f_.layout) {
-      if (cfg.reachable(b))
+      if (cfg.reachable(b)) {
         kept.push_back(b);
-      else
+      } else {
         f_.blocks[b].dead = true;
+        dropped = true;
+      }
     }
     f_.layout = std::move(kept);
     for (BlockId b : f_.layout)
@@ -223,12 +233,23 @@ private:
             in.args.erase(in.args.begin() + k);
           }
       }
+    return dropped;
   }
 
+public:
+  // Whether run() rewired a branch or dropped a block.
+  bool editedCFG() const { return editedCFG_; }
+
+private:
+
   Function &f_;
+  AnalysisCache &facts_;
+  bool editedCFG_ = false;
   std::vector<const Instr *> def_;
   std::vector<BlockId> defBlock_;
-  std::vector<std::optional<int64_t>> constant_;
+  // The `const` destinations: a few in a hundred variables, so a map rather
+  // than a slot per variable (fresh pages to fault in on every run).
+  llvm::DenseMap<VarId, int64_t> constant_;
   std::vector<bool> live_, blockLive_, branchLive_;
   std::vector<std::pair<const Instr *, BlockId>> work_; // every push, taken in order
   // Every instruction but br, jmp and the pure ones, with its block.
@@ -241,6 +262,20 @@ private:
 
 } // namespace
 
-bool eliminateDeadCodeAggressively(Function &f) { return AggressiveDCE(f).run(); }
+bool eliminateDeadCodeAggressively(Function &f, AnalysisCache &facts) {
+  AggressiveDCE adce(f, facts);
+  if (!adce.run())
+    return false;
+  if (adce.editedCFG())
+    facts.invalidateCFG();
+  else
+    facts.invalidateInstrs();
+  return true;
+}
+
+bool eliminateDeadCodeAggressively(Function &f) {
+  AnalysisCache facts(f);
+  return eliminateDeadCodeAggressively(f, facts);
+}
 
 } // namespace brisk

@@ -41,6 +41,12 @@
 
 namespace brisk {
 
+class AnalysisCache;
+
 bool eliminateDeadCodeAggressively(Function &f);
+// The AnalysisCache form takes the CFG, dominators and loops from `facts` (of
+// `f`) and leaves them describing `f` (dropping the CFG facts when it rewired
+// a branch or removed a block).
+bool eliminateDeadCodeAggressively(Function &f, AnalysisCache &facts);
 
 } // namespace brisk

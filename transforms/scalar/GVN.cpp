@@ -10,6 +10,7 @@
 //  4. Only deletes instructions: the IR shrinks, so iterating terminates.
 #include "transforms/scalar/GVN.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/Uses.h"
@@ -158,7 +159,7 @@ private:
 
 class GlobalValueNumbering {
 public:
-  explicit GlobalValueNumbering(Function &f) : f_(f) {}
+  GlobalValueNumbering(Function &f, AnalysisCache &facts) : f_(f), facts_(facts) {}
 
   bool run() {
     bool changed = false;
@@ -172,6 +173,7 @@ public:
 
 private:
   Function &f_;
+  AnalysisCache &facts_; // the CFG never changes here
   std::vector<VarId> leader_;
   std::vector<bool> feedsPhi_; // read by some phi (at the start of the round)
   ScopedExprTable table_;
@@ -336,7 +338,6 @@ private:
     // Through copies too: `x = id c` kept for a phi still makes c feed it.
     feedsPhi_.assign(f_.numVars(), false);
     std::vector<VarId> copyOf(f_.numVars(), kNoVar), work;
-    bool hasGuard = false;
     size_t defs = 0; // at most this many expressions enter the table
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs) {
@@ -347,12 +348,9 @@ private:
           work.insert(work.end(), in.args.begin(), in.args.end());
         else if (in.op == Opcode::Id && in.args.size() == 1)
           copyOf[in.dest] = in.args[0];
-        else if (in.op == Opcode::Guard)
-          hasGuard = true;
       }
-    // After the walk, which has looked for guards.
-    CFG cfg(f_, hasGuard ? CFG::Guards::Scan : CFG::Guards::Absent);
-    DominatorTree dom(cfg);
+    const CFG &cfg = facts_.cfg();
+    const DominatorTree &dom = facts_.domTree();
     table_.reserve(defs);
     while (!work.empty()) {
       VarId v = work.back();
@@ -403,6 +401,16 @@ private:
 
 } // namespace
 
-bool numberValues(Function &f) { return GlobalValueNumbering(f).run(); }
+bool numberValues(Function &f, AnalysisCache &facts) {
+  if (!GlobalValueNumbering(f, facts).run())
+    return false;
+  facts.invalidateInstrs();
+  return true;
+}
+
+bool numberValues(Function &f) {
+  AnalysisCache facts(f);
+  return numberValues(f, facts);
+}
 
 } // namespace brisk

@@ -41,6 +41,11 @@
 
 namespace brisk {
 
+class AnalysisCache;
+
 bool numberValues(Function &f);
+// The AnalysisCache form takes the CFG and dominators from `facts` (of `f`),
+// which stay valid: GVN never changes the CFG.
+bool numberValues(Function &f, AnalysisCache &facts);
 
 } // namespace brisk

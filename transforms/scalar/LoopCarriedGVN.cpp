@@ -64,10 +64,10 @@ ExprKey keyOf(Opcode op, Type type, llvm::SmallVector<VarId, 2> args) {
 
 class LoopCarriedValueNumbering {
 public:
-  explicit LoopCarriedValueNumbering(Function &f) : f_(f) {}
+  LoopCarriedValueNumbering(Function &f, AnalysisCache &facts) : f_(f), facts_(facts) {}
 
   bool run() {
-    AnalysisCache facts(f_);
+    AnalysisCache &facts = facts_;
     bool changed = insertPreheaders(f_, facts);
     const CFG &cfg = facts.cfg();
     const DominatorTree &dom = facts.domTree();
@@ -106,6 +106,7 @@ private:
   };
 
   Function &f_;
+  AnalysisCache &facts_;
   std::vector<BlockId> defBlock_;
   std::vector<uint32_t> defIndex_;
   std::vector<bool> isUndef_;
@@ -298,6 +299,11 @@ private:
 
 } // namespace
 
-bool reuseValuesAcrossIterations(Function &f) { return LoopCarriedValueNumbering(f).run(); }
+bool reuseValuesAcrossIterations(Function &f, AnalysisCache &facts) { return LoopCarriedValueNumbering(f, facts).run(); }
+
+bool reuseValuesAcrossIterations(Function &f) {
+  AnalysisCache facts(f);
+  return reuseValuesAcrossIterations(f, facts);
+}
 
 } // namespace brisk

@@ -38,6 +38,12 @@
 
 namespace brisk {
 
+class AnalysisCache;
+
 bool reuseValuesAcrossIterations(Function &f);
+// The AnalysisCache form takes the CFG, dominators and loops from `facts` (of
+// `f`) and leaves them describing `f` on return (the pipeline hands the same
+// facts to the next loop pass: PassContext::retainedFacts).
+bool reuseValuesAcrossIterations(Function &f, AnalysisCache &facts);
 
 } // namespace brisk

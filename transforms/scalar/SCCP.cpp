@@ -18,6 +18,7 @@
 //      program that would read an undefined variable is not "fixed").
 #include "transforms/scalar/SCCP.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Uses.h"
 
@@ -162,13 +163,13 @@ struct Site {
 
 class SCCP {
 public:
-  explicit SCCP(Function &f)
-      : f_(f), value_(f.numVars()), changedAt_(f.numVars(), 0),
+  SCCP(Function &f, AnalysisCache &facts)
+      : f_(f), facts_(facts), value_(f.numVars()), changedAt_(f.numVars(), 0),
         blockExecutable_(f.blocks.size(), false) {}
 
   bool run() {
     collectUses();
-    cfg_.emplace(f_, hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
+    cfg_ = &facts_.cfg();
     for (const Param &p : f_.params)
       value_[p.var] = LatticeValue::bottom();
     markEdge(kNoBlock, cfg_->entry());
@@ -374,6 +375,7 @@ private:
         if (blockExecutable_[s])
           dropPhiEntries(f_.block(s), b);
       f_.block(b).dead = true;
+      editedCFG_ = true;
       changed = true;
     }
     f_.layout = std::move(kept);
@@ -428,18 +430,23 @@ private:
           t->op = Opcode::Jmp;
           t->args.clear();
           t->labels.assign(1, taken);
-          changed = true;
+          changed = editedCFG_ = true;
         }
       }
     }
     return changed;
   }
 
+public:
+  // Whether rewrite() folded a branch or dropped a block.
+  bool editedCFG() const { return editedCFG_; }
+
+private:
   Function &f_;
-  // Its succs() are blockSuccessors() without a layout search per call.
-  // Built after collectUses(), which looks for guards.
-  std::optional<CFG> cfg_;
+  AnalysisCache &facts_;
+  const CFG *cfg_ = nullptr; // facts_.cfg(), taken after collectUses()
   bool hasGuard_ = false;
+  bool editedCFG_ = false;
   std::vector<LatticeValue> value_;
   // Lowering clock: changedAt_[v] is the tick of v's last change,
   // evaluatedAt_[id] the tick at which instruction `id` was last evaluated
@@ -458,10 +465,22 @@ private:
 
 } // namespace
 
-bool propagateConstants(Function &f) {
+bool propagateConstants(Function &f, AnalysisCache &facts) {
   if (f.layout.empty())
     return false;
-  return SCCP(f).run();
+  SCCP sccp(f, facts);
+  if (!sccp.run())
+    return false;
+  if (sccp.editedCFG())
+    facts.invalidateCFG();
+  else
+    facts.invalidateInstrs();
+  return true;
+}
+
+bool propagateConstants(Function &f) {
+  AnalysisCache facts(f);
+  return propagateConstants(f, facts);
 }
 
 } // namespace brisk

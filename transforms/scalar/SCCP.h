@@ -33,7 +33,13 @@
 
 namespace brisk {
 
+class AnalysisCache;
+
 bool propagateConstants(Function &f);
+// The AnalysisCache form takes the CFG from `facts` (of `f`) and leaves them
+// describing `f` (dropping the CFG facts when it folded a branch or removed a
+// block).
+bool propagateConstants(Function &f, AnalysisCache &facts);
 
 // The value the reference interpreter computes for a pure (or may-trap)
 // opcode on constant operands, or nullopt when brisk must not fold it: the

@@ -173,8 +173,9 @@ private:
         b = into[b];
       return b;
     };
-    std::vector<VarId> repl(f_.numVars());
-    std::iota(repl.begin(), repl.end(), VarId(0));
+    // Filled on the first phi merged away: a round that merges only blocks
+    // without phis touches no table the size of the variables.
+    std::vector<VarId> repl;
     bool changed = false, renamed = false;
     for (BlockId b : cfg.rpo()) {
       if (b == cfg.entry() || cfg.preds(b).size() != 1)
@@ -201,6 +202,10 @@ private:
       }
       if (!complete)
         continue;
+      if (!phiValues.empty() && repl.empty()) {
+        repl.resize(f_.numVars());
+        std::iota(repl.begin(), repl.end(), VarId(0));
+      }
       for (auto [dest, value] : phiValues) {
         repl[dest] = value;
         renamed = true;

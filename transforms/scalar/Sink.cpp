@@ -1,5 +1,6 @@
 #include "transforms/scalar/Sink.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/Uses.h"
@@ -14,21 +15,19 @@ namespace {
 
 class Sinker {
 public:
-  explicit Sinker(Function &f) : f_(f) {}
+  Sinker(Function &f, AnalysisCache &facts) : f_(f), facts_(facts) {}
 
   bool run() {
     // The blocks using each variable, grouped by variable with a counting
     // sort (one array, not a list per variable), in layout order.
     const size_t nv = f_.numVars();
     useStart_.assign(nv + 1, 0);
-    bool hasGuard = false;
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs) {
-        hasGuard |= in.op == Opcode::Guard;
         forEachUseSite(in, b, [&](VarId v, BlockId) { ++useStart_[v + 1]; });
       }
-    cfg_.emplace(f_, hasGuard ? CFG::Guards::Scan : CFG::Guards::Absent);
-    dom_.emplace(*cfg_);
+    cfg_ = &facts_.cfg();
+    dom_ = &facts_.domTree();
     for (size_t v = 0; v < nv; ++v)
       useStart_[v + 1] += useStart_[v];
     useBlocks_.resize(useStart_[nv]);
@@ -109,8 +108,9 @@ private:
   }
 
   Function &f_;
-  std::optional<CFG> cfg_; // built once the first walk has looked for guards
-  std::optional<DominatorTree> dom_;
+  AnalysisCache &facts_; // the CFG never changes here
+  const CFG *cfg_ = nullptr;
+  const DominatorTree *dom_ = nullptr;
   // The blocks using v (a phi uses at the end of the incoming block, one
   // entry per use): useBlocks_[useStart_[v], useStart_[v + 1]).
   std::vector<uint32_t> useStart_;
@@ -119,10 +119,18 @@ private:
 
 } // namespace
 
-bool sinkInstructions(Function &f) {
+bool sinkInstructions(Function &f, AnalysisCache &facts) {
   if (f.layout.empty())
     return false;
-  return Sinker(f).run();
+  if (!Sinker(f, facts).run())
+    return false;
+  facts.invalidateInstrs();
+  return true;
+}
+
+bool sinkInstructions(Function &f) {
+  AnalysisCache facts(f);
+  return sinkInstructions(f, facts);
 }
 
 } // namespace brisk

@@ -20,6 +20,11 @@
 
 namespace brisk {
 
+class AnalysisCache;
+
 bool sinkInstructions(Function &f);
+// The AnalysisCache form takes the CFG and dominators from `facts` (of `f`),
+// which stay valid: sinking never changes the CFG.
+bool sinkInstructions(Function &f, AnalysisCache &facts);
 
 } // namespace brisk
