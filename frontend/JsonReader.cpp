@@ -2,6 +2,7 @@
 
 #include "frontend/FunctionBuilder.h"
 #include "frontend/Utf8Decode.h"
+#include "ir/JsonCursor.h"
 
 #include <nlohmann/json.hpp>
 
@@ -293,10 +294,9 @@ private:
 // the text with JsonProgramReader, which then gives the result or the
 // messages it always gave: so this reader needs to be right only about the
 // programs it accepts.
-class DirectJsonReader {
+class DirectJsonReader : private JsonCursor {
 public:
-  explicit DirectJsonReader(std::string_view text)
-      : p_(text.data()), end_(text.data() + text.size()) {}
+  explicit DirectJsonReader(std::string_view text) : JsonCursor(text) {}
 
   std::optional<Program> read(Diagnostics &diags) {
     Program program;
@@ -312,93 +312,6 @@ public:
   }
 
 private:
-  const char *p_;
-  const char *end_;
-
-  void skipSpace() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r'))
-      ++p_;
-  }
-  bool consume(char c) {
-    skipSpace();
-    if (p_ == end_ || *p_ != c)
-      return false;
-    ++p_;
-    return true;
-  }
-  bool peekIs(char c) {
-    skipSpace();
-    return p_ != end_ && *p_ == c;
-  }
-  static bool once(unsigned &seen, unsigned bit) {
-    if (seen & (1u << bit))
-      return false;
-    seen |= 1u << bit;
-    return true;
-  }
-  template <typename Member> bool object(unsigned &seen, Member member) {
-    seen = 0;
-    if (!consume('{'))
-      return false;
-    if (consume('}'))
-      return true;
-    for (;;) {
-      std::string_view key;
-      if (!string(key) || !consume(':') || !member(key, seen))
-        return false;
-      if (consume(','))
-        continue;
-      return consume('}');
-    }
-  }
-  template <typename Item> bool array(Item item) {
-    if (!consume('['))
-      return false;
-    if (consume(']'))
-      return true;
-    for (;;) {
-      if (!item())
-        return false;
-      if (consume(','))
-        continue;
-      return consume(']');
-    }
-  }
-  bool string(std::string_view &out) {
-    if (!consume('"'))
-      return false;
-    const char *start = p_;
-    while (p_ != end_ && *p_ != '"') {
-      unsigned char c = static_cast<unsigned char>(*p_);
-      if (c < 0x20 || c > 0x7E || c == '\\')
-        return false;
-      ++p_;
-    }
-    if (p_ == end_)
-      return false;
-    out = std::string_view(start, size_t(p_ - start));
-    ++p_;
-    return true;
-  }
-  // An unsigned integer as JSON writes it, at most `max`.
-  bool number(uint64_t &out, uint64_t max) {
-    skipSpace();
-    const char *start = p_;
-    uint64_t v = 0;
-    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
-      unsigned d = unsigned(*p_ - '0');
-      if (v > (max - d) / 10)
-        return false;
-      v = v * 10 + d;
-      ++p_;
-    }
-    if (p_ == start || (*start == '0' && p_ - start > 1))
-      return false;
-    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E'))
-      return false;
-    out = v;
-    return true;
-  }
   // {"row": R, "col": C} with R in [1, 2^31) and C in [0, 2^31): what
   // readPos keeps.
   bool pos(SourcePos &out) {

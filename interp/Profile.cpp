@@ -1,5 +1,7 @@
 #include "interp/Profile.h"
 
+#include "ir/JsonCursor.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -288,10 +290,9 @@ namespace {
 // anything else it gives up and fromJson reads the text with nlohmann,
 // which then gives the result or the error it always gave: so this reader
 // needs to be right only about what it accepts.
-class DirectProfileReader {
+class DirectProfileReader : private JsonCursor {
 public:
-  explicit DirectProfileReader(std::string_view text)
-      : p_(text.data()), end_(text.data() + text.size()) {}
+  explicit DirectProfileReader(std::string_view text) : JsonCursor(text) {}
 
   std::optional<Profile> read() {
     Profile profile;
@@ -321,78 +322,9 @@ public:
   }
 
 private:
-  const char *p_;
-  const char *end_;
+  using JsonCursor::number;
+  using JsonCursor::string;
 
-  void skipSpace() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\t' || *p_ == '\r'))
-      ++p_;
-  }
-  bool consume(char c) {
-    skipSpace();
-    if (p_ == end_ || *p_ != c)
-      return false;
-    ++p_;
-    return true;
-  }
-  // Marks key number `bit` of the current object as read; false when it was
-  // already (nlohmann keeps the last of duplicate keys: leave that to it).
-  static bool once(unsigned &seen, unsigned bit) {
-    if (seen & (1u << bit))
-      return false;
-    seen |= 1u << bit;
-    return true;
-  }
-
-  // '{' (key ':' value),* '}', calling member(key, seen) with the cursor on
-  // the value; member reads the value, marks the key in `seen` (once()) and
-  // returns false to give up. `seen` ends with the keys read.
-  template <typename Member> bool object(unsigned &seen, Member member) {
-    seen = 0;
-    if (!consume('{'))
-      return false;
-    if (consume('}'))
-      return true;
-    for (;;) {
-      std::string_view key;
-      if (!string(key) || !consume(':') || !member(key, seen))
-        return false;
-      if (consume(','))
-        continue;
-      return consume('}');
-    }
-  }
-  // '[' item,* ']', calling item() with the cursor on each element.
-  template <typename Item> bool array(Item item) {
-    if (!consume('['))
-      return false;
-    if (consume(']'))
-      return true;
-    for (;;) {
-      if (!item())
-        return false;
-      if (consume(','))
-        continue;
-      return consume(']');
-    }
-  }
-
-  bool string(std::string_view &out) {
-    if (!consume('"'))
-      return false;
-    const char *start = p_;
-    while (p_ != end_ && *p_ != '"') {
-      unsigned char c = static_cast<unsigned char>(*p_);
-      if (c < 0x20 || c > 0x7E || c == '\\')
-        return false;
-      ++p_;
-    }
-    if (p_ == end_)
-      return false;
-    out = std::string_view(start, size_t(p_ - start));
-    ++p_;
-    return true;
-  }
   bool string(std::string &out) {
     std::string_view s;
     if (!string(s))
@@ -401,26 +333,6 @@ private:
     return true;
   }
 
-  // An unsigned integer as JSON writes it (no sign, fraction, exponent or
-  // leading zero) that fits in `max`.
-  bool number(uint64_t &out, uint64_t max = std::numeric_limits<uint64_t>::max()) {
-    skipSpace();
-    const char *start = p_;
-    uint64_t v = 0;
-    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
-      unsigned d = unsigned(*p_ - '0');
-      if (v > (max - d) / 10)
-        return false;
-      v = v * 10 + d;
-      ++p_;
-    }
-    if (p_ == start || (*start == '0' && p_ - start > 1))
-      return false;
-    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E'))
-      return false;
-    out = v;
-    return true;
-  }
   bool number(uint32_t &out) {
     uint64_t v = 0;
     if (!number(v, std::numeric_limits<uint32_t>::max()))
