@@ -728,7 +728,8 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   AllowanceShares shares;
   runSuperblockPipelineOnce(program, profile, ctx, options, sizes, limits, shares, &firstRemarks);
   // The remarks describe the final output: a function taken from a retry
-  // takes that run's remarks; one that stays as it was has none.
+  // takes that run's remarks; one that stays as it was has one remark
+  // (decision "untouched") saying why.
   std::map<std::string, std::vector<RegionRemark>> remarksOf;
   for (RegionRemark &r : firstRemarks)
     remarksOf[r.function].push_back(std::move(r));
@@ -757,19 +758,31 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   // The growth limit holds per function, inlining included: the inliner's
   // constant allowance and loop rotation can push a small function past it.
   // Such a function takes its version from a run with half, a quarter, none
-  // of that allowance, then from a run without inlining, else stays as it was. Any version of
-  // a function is a correct one: they are compiled from the same profile.
+  // of that allowance, then from a run without inlining, then from one also
+  // without the speculative chunks' allowance (so that --force-speculation
+  // still speculates where only its chunks were too large), else stays as it
+  // was. Any version of a function is a correct one: they are compiled from
+  // the same profile.
   std::vector<std::string> over = overBudget(program, limits, shares, options.superblocks);
   if (over.empty()) {
     emitRemarks();
     return;
   }
   SuperblockPipelineOptions fallback = options;
-  for (int attempt = 0; attempt < 4 && !over.empty(); ++attempt) {
+  // Per function still over: its smallest version of the retries, and that
+  // version's budget (for the remark of a function left as written).
+  std::map<std::string, std::pair<size_t, size_t>, std::less<>> smallestOver;
+  for (const std::string &name : over)
+    if (const Function *f = program.findFunction(name))
+      smallestOver[name] = {f->instrCount(),
+                            size_t(sizeBudget(*f, limits[name], shares, options.superblocks))};
+  for (int attempt = 0; attempt < 5 && !over.empty(); ++attempt) {
     if (attempt < 3)
       fallback.inline_.callerGrowthConstant = options.inline_.callerGrowthConstant * (2 - attempt) / 4;
     else
       fallback.inlining = false;
+    if (attempt == 4) // last: no room beyond the growth limit for speculative chunks either
+      fallback.superblocks.speculativeGrowth = 0;
     PassTimer timer(ctx, "function growth retry (whole pipeline)");
     Program retry = original;
     std::vector<RegionRemark> retryRemarks;
@@ -785,12 +798,16 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
     std::vector<std::string> stillOver;
     for (const std::string &name : over) {
       const Function *candidate = retry.findFunction(name);
-      if (candidate && double(candidate->instrCount()) <=
-                           sizeBudget(*candidate, retryLimits[name], retryShares,
-                                      options.superblocks)) {
+      double budget = candidate ? sizeBudget(*candidate, retryLimits[name], retryShares,
+                                             options.superblocks)
+                                : 0;
+      if (candidate && double(candidate->instrCount()) <= budget) {
         replaceFunction(program, *candidate, retry, original);
         remarksOf[name] = retryRemarksOf[name];
       } else {
+        if (candidate && (!smallestOver.count(name) ||
+                          candidate->instrCount() < smallestOver[name].first))
+          smallestOver[name] = {candidate->instrCount(), size_t(budget)};
         stillOver.push_back(name);
       }
     }
@@ -799,7 +816,21 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   for (const std::string &name : over)
     if (const Function *f = original.findFunction(name)) { // not a worker: see runSuperblockPipelineOnce
       replaceFunction(program, *f, original, original);
-      remarksOf[name].clear();
+      // The remarks of the versions thrown away describe code that is not
+      // in the output; one remark says why the function is as written.
+      RegionRemark rm;
+      rm.function = name;
+      rm.decision = "untouched";
+      auto [smallest, budget] = smallestOver[name];
+      rm.reason = "every optimized version is over the function's growth budget (the "
+                  "smallest, with the inliner's allowance halved, quartered, none or without "
+                  "inlining, has " +
+                  std::to_string(smallest) + " instructions against " + std::to_string(budget) +
+                  " allowed; " + std::to_string(f->instrCount()) +
+                  " as written): the function stays as written";
+      std::vector<RegionRemark> &mine = remarksOf[name];
+      mine.clear();
+      mine.push_back(std::move(rm));
     }
   emitRemarks();
 }
