@@ -328,6 +328,7 @@ private:
   // the callee's element type in scope).
   void call(const Callee &callee, const Region *forced = nullptr);
   void selfCall();
+  void emitCall(Instr in, Type ret);
   bool placePlanned();
   const Region *regionOf(Type elem) const {
     std::vector<const Region *> fit;
@@ -887,6 +888,22 @@ void Builder::returnStatement() {
   emit(std::move(in));
 }
 
+// Emits the call `in` (arguments set), giving it a destination of type `ret`
+// unless that is none.
+void Builder::emitCall(Instr in, Type ret) {
+  bool isNew = false;
+  unsigned t = kInt;
+  if (!ret.isNone()) {
+    t = tyIndex(ret);
+    in.type = ret;
+    in.dest = destFor(t, isNew);
+  }
+  VarId dest = in.dest;
+  emit(std::move(in));
+  if (dest != kNoVar)
+    finishDest(dest, t, isNew);
+}
+
 // Calls `callee` with arguments from the variables in scope; the caller has
 // checked that it fits and, for pointer parameters, that a region exists.
 void Builder::call(const Callee &callee, const Region *forced) {
@@ -910,17 +927,7 @@ void Builder::call(const Callee &callee, const Region *forced) {
       in.args.push_back(read(tyIndex(callee.params[p])));
     }
   }
-  bool isNew = false;
-  unsigned t = kInt;
-  if (!callee.ret.isNone()) {
-    t = tyIndex(callee.ret);
-    in.type = callee.ret;
-    in.dest = destFor(t, isNew);
-  }
-  VarId dest = in.dest;
-  emit(std::move(in));
-  if (dest != kNoVar)
-    finishDest(dest, t, isNew);
+  emitCall(std::move(in), callee.ret);
   charge(callee.cost);
 }
 
@@ -950,17 +957,7 @@ void Builder::selfCall() {
   in.args.push_back(depthMinusOne_);
   for (size_t p = 1; p < plan_.params.size(); ++p)
     in.args.push_back(read(tyIndex(plan_.params[p])));
-  bool isNew = false;
-  unsigned t = kInt;
-  if (!plan_.ret.isNone()) {
-    t = tyIndex(plan_.ret);
-    in.type = plan_.ret;
-    in.dest = destFor(t, isNew);
-  }
-  VarId dest = in.dest;
-  emit(std::move(in));
-  if (dest != kNoVar)
-    finishDest(dest, t, isNew);
+  emitCall(std::move(in), plan_.ret);
   frames_.back().used.selfCalls = satAdd(frames_.back().used.selfCalls, 1);
 }
 
