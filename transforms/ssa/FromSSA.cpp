@@ -96,7 +96,7 @@ public:
     splitCriticalEdges();
     isolatePhis();
     {
-      CFG cfg(f_);
+      CFG cfg(f_, CFG::Guards::Absent);
       DominatorTree dom(cfg);
       SparseLiveness live(f_, cfg);
       LoopInfo loops(cfg, dom);
@@ -137,16 +137,37 @@ private:
   // non-phi instruction and the index of its last such read.
   std::vector<uint32_t> lastUseStart_;
   std::vector<std::pair<VarId, int>> lastUse_;
+  std::vector<uint8_t> occurs_; // per var: written or read outside a phi
   // Union-find classes.
   std::vector<VarId> parent_;
   // A class's members, as a list through nextMember_ (kNoVar ends it) that
   // starts at the root (unite appends the smaller class's list to the
-  // larger's, whose root stays the root); per root, its last member and the
-  // class's size. Three flat arrays rather than a small vector per variable:
-  // most classes stay single, and then a walk of the members touches no
-  // memory but the variable itself.
-  std::vector<VarId> nextMember_, lastMember_;
-  std::vector<uint32_t> classSize_;
+  // larger's, whose root stays the root); the root's ClassInfo holds its
+  // last member and the class's size. Flat arrays rather than a small vector
+  // per variable: most classes stay single, and then a walk of the members
+  // touches no memory but the variable itself.
+  std::vector<VarId> nextMember_;
+  static constexpr uint32_t kNone = ~0u;
+  // Per class root: its last member and size; and, kept up to date by unite
+  // once buildInterferenceIndex has run (`summarized_`): how many members
+  // are pinned; the members with no reachable definition (rare: a class that
+  // has some holds the index of its list in undefinedLists_, the others
+  // kNone); the one value all members hold, or kNoVar when they differ; the
+  // cost of finding the class's interferences from its side (the sum of
+  // enumCost over its members); and the members' type. One record per
+  // class, not an array per field: canMerge and unite read all of it for two
+  // classes, and on a large function each array read is a cache miss.
+  struct ClassInfo {
+    uint64_t cost = 0;
+    VarId lastMember = kNoVar;
+    uint32_t size = 1;
+    uint32_t pinnedCount = 0;
+    uint32_t undefinedOf = kNone;
+    VarId sameValue = kNoVar;
+    Type type;
+  };
+  std::vector<ClassInfo> class_;
+  bool summarized_ = false;
   // The members of the class rooted at `root`, in the order they joined.
   struct MemberRange {
     const std::vector<VarId> *next;
@@ -165,24 +186,12 @@ private:
     iterator end() const { return {next, kNoVar}; }
   };
   MemberRange members(VarId root) const { return {&nextMember_, root}; }
-  // Per class root, kept up to date by unite once buildInterferenceIndex has
-  // run: how many members are pinned; the members with no reachable
-  // definition; the one value all members hold, or kNoVar when they differ;
-  // and the cost of finding the class's interferences from its side (the sum
-  // of enumCost over its members).
-  std::vector<unsigned> pinnedCount_;
-  // (The members without a definition are rare: a class that has some
-  // holds the index of its list in undefinedLists_, the others kNone.)
-  static constexpr uint32_t kNone = ~0u;
-  std::vector<uint32_t> undefinedOf_;
   std::vector<std::vector<VarId>> undefinedLists_;
-  llvm::ArrayRef<VarId> undefined(VarId root) const {
-    if (undefinedOf_[root] == kNone)
+  llvm::ArrayRef<VarId> undefined(const ClassInfo &c) const {
+    if (c.undefinedOf == kNone)
       return {};
-    return undefinedLists_[undefinedOf_[root]];
+    return undefinedLists_[c.undefinedOf];
   }
-  std::vector<VarId> sameValue_;
-  std::vector<uint64_t> classCost_;
   // Where a variable v can interfere with another: x interferes with y only
   // if both hold different values and either one has no definition, or the
   // definition block of one is a block where the other is live out or read
@@ -211,6 +220,7 @@ private:
   // pass over the function (each pass over a large function is mostly cache
   // misses). Returns false, having stopped early, when the function holds
   // speculation or set/get.
+  // (So every CFG this pass builds skips the scan for guards' edges.)
   bool collectTypes() {
     type_.assign(f_.numVars(), Type::none());
     undef_.assign(f_.numVars(), 0);
@@ -257,7 +267,7 @@ private:
   // read. placeSplitCopies later undoes the splits that turn out to need no
   // copy, or whose copies are cheap and harmless at the end of p.
   void splitCriticalEdges() {
-    CFG cfg(f_);
+    CFG cfg(f_, CFG::Guards::Absent);
     const size_t nb = f_.blocks.size(); // (before the split blocks are added)
     for (BlockId b : f_.layout) {
       if (b == f_.entry() || !cfg.reachable(b))
@@ -416,8 +426,9 @@ private:
     parent_.resize(f_.numVars());
     std::iota(parent_.begin(), parent_.end(), 0);
     nextMember_.assign(f_.numVars(), kNoVar);
-    lastMember_ = parent_;
-    classSize_.assign(f_.numVars(), 1);
+    class_.assign(f_.numVars(), ClassInfo());
+    for (VarId v = 0; v < class_.size(); ++v)
+      class_[v].lastMember = v;
     // A phi and its isolated operands must share a name: the phi vanishes.
     for (size_t w = 0; w + 1 < webStart.size(); ++w)
       for (uint32_t k = webStart[w] + 1; k < webStart[w + 1]; ++k)
@@ -466,14 +477,18 @@ private:
   }
 
   // After computeDefs. Also pins the variables read but never (reachably)
-  // defined: they keep their name, so the read still fails (in this pass
-  // over the reads rather than one of its own).
+  // defined: they keep their name, so the read still fails; and notes which
+  // variables occur outside phis (rewrite names only those). Both in this
+  // pass over the instructions rather than one of their own.
   void computeLastUses() {
     size_t nb = f_.blocks.size();
     lastUseStart_.assign(nb + 1, 0);
     lastUse_.clear();
     std::vector<int> last(f_.numVars(), -1);
     std::vector<VarId> read;
+    occurs_.assign(f_.numVars(), 0);
+    for (const Param &p : f_.params)
+      occurs_[p.var] = 1;
     // Blocks in id order, so that block b's entries start at lastUseStart_[b].
     std::vector<uint8_t> inLayout(nb, 0);
     for (BlockId b : f_.layout)
@@ -492,12 +507,15 @@ private:
           });
           continue;
         }
+        if (instrs[i].hasDest())
+          occurs_[instrs[i].dest] = 1;
         forEachUse(instrs[i], [&](VarId v) {
           if (def_[v].block == kNoBlock)
             pinned_[v] = 1;
           if (last[v] < 0)
             read.push_back(v);
           last[v] = i;
+          occurs_[v] = 1;
         });
       }
       std::sort(read.begin(), read.end());
@@ -552,31 +570,32 @@ private:
     b = find(b);
     if (a == b)
       return;
-    if (classSize_[a] < classSize_[b])
+    if (class_[a].size < class_[b].size)
       std::swap(a, b);
     parent_[b] = a;
-    nextMember_[lastMember_[a]] = b;
-    lastMember_[a] = lastMember_[b];
-    classSize_[a] += classSize_[b];
-    if (classCost_.empty())
+    ClassInfo &ca = class_[a], &cb = class_[b];
+    nextMember_[ca.lastMember] = b;
+    ca.lastMember = cb.lastMember;
+    ca.size += cb.size;
+    if (!summarized_)
       return;
-    pinnedCount_[a] += pinnedCount_[b];
-    if (undefinedOf_[b] != kNone) {
-      if (undefinedOf_[a] == kNone) {
-        undefinedOf_[a] = undefinedOf_[b];
+    ca.pinnedCount += cb.pinnedCount;
+    if (cb.undefinedOf != kNone) {
+      if (ca.undefinedOf == kNone) {
+        ca.undefinedOf = cb.undefinedOf;
       } else {
-        std::vector<VarId> &into = undefinedLists_[undefinedOf_[a]];
-        std::vector<VarId> &from = undefinedLists_[undefinedOf_[b]];
+        std::vector<VarId> &into = undefinedLists_[ca.undefinedOf];
+        std::vector<VarId> &from = undefinedLists_[cb.undefinedOf];
         into.insert(into.end(), from.begin(), from.end());
         std::vector<VarId>().swap(from);
       }
-      undefinedOf_[b] = kNone;
+      cb.undefinedOf = kNone;
     }
-    if (sameValue_[a] != sameValue_[b])
-      sameValue_[a] = kNoVar;
-    classCost_[a] += classCost_[b];
+    if (ca.sameValue != cb.sameValue)
+      ca.sameValue = kNoVar;
+    ca.cost += cb.cost;
   }
-  bool hasPinned(VarId root) const { return pinnedCount_[root] > 0; }
+  bool hasPinned(VarId root) const { return class_[root].pinnedCount > 0; }
 
   // The tables behind canMerge's search (see defsAt_), and the per-class
   // summaries. After computeDefs and computeLastUses, with live_ set.
@@ -649,29 +668,28 @@ private:
         enumCost_[v] += defsAtStart_[t + 1] - defsAtStart_[t];
       }
     }
-    pinnedCount_.assign(nv, 0);
-    undefinedOf_.assign(nv, kNone);
     undefinedLists_.clear();
-    sameValue_.assign(nv, kNoVar);
-    classCost_.assign(nv, 0);
     for (VarId r = 0; r < nv; ++r) {
       if (find(r) != r)
         continue;
-      sameValue_[r] = def_[r].value; // (the root is its class's first member)
+      ClassInfo &c = class_[r];
+      c.type = type_[r];
+      c.sameValue = def_[r].value; // (the root is its class's first member)
       for (VarId v : members(r)) {
-        pinnedCount_[r] += pinned_[v];
+        c.pinnedCount += pinned_[v];
         if (def_[v].block == kNoBlock) {
-          if (undefinedOf_[r] == kNone) {
-            undefinedOf_[r] = uint32_t(undefinedLists_.size());
+          if (c.undefinedOf == kNone) {
+            c.undefinedOf = uint32_t(undefinedLists_.size());
             undefinedLists_.emplace_back();
           }
-          undefinedLists_[undefinedOf_[r]].push_back(v);
+          undefinedLists_[c.undefinedOf].push_back(v);
         }
-        if (def_[v].value != sameValue_[r])
-          sameValue_[r] = kNoVar;
-        classCost_[r] += enumCost_[v];
+        if (def_[v].value != c.sameValue)
+          c.sameValue = kNoVar;
+        c.cost += enumCost_[v];
       }
     }
+    summarized_ = true;
   }
 
   // Whether some member of class `from` interferes with some member of class
@@ -708,27 +726,28 @@ private:
     b = find(b);
     if (a == b)
       return true;
-    if (type_[a] != type_[b])
+    const ClassInfo &ca = class_[a], &cb = class_[b];
+    if (ca.type != cb.type)
       return false;
-    if (hasPinned(a) && hasPinned(b))
+    if (ca.pinnedCount > 0 && cb.pinnedCount > 0)
       return false;
     // A member without a definition interferes with every member of another
     // value.
-    for (VarId x : undefined(a))
-      if (sameValue_[b] != def_[x].value)
+    for (VarId x : undefined(ca))
+      if (cb.sameValue != def_[x].value)
         return false;
-    for (VarId y : undefined(b))
-      if (sameValue_[a] != def_[y].value)
+    for (VarId y : undefined(cb))
+      if (ca.sameValue != def_[y].value)
         return false;
-    uint64_t pairs = uint64_t(classSize_[a]) * classSize_[b];
-    if (pairs <= std::min(classCost_[a], classCost_[b])) {
+    uint64_t pairs = uint64_t(ca.size) * cb.size;
+    if (pairs <= std::min(ca.cost, cb.cost)) {
       for (VarId x : members(a))
         for (VarId y : members(b))
           if (interfere(x, y))
             return false;
       return true;
     }
-    return classCost_[b] <= classCost_[a] ? !interferesFrom(b, a) : !interferesFrom(a, b);
+    return cb.cost <= ca.cost ? !interferesFrom(b, a) : !interferesFrom(a, b);
   }
 
   // Step 2.
@@ -773,19 +792,9 @@ private:
   // Step 3.
   void rewrite() {
     size_t nv = f_.numVars();
-    // Which variables occur at all; only they need a name.
-    std::vector<uint8_t> occurs(nv, 0);
-    for (const Param &p : f_.params)
-      occurs[p.var] = 1;
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs) {
-        if (in.op == Opcode::Phi)
-          continue;
-        if (in.hasDest())
-          occurs[in.dest] = 1;
-        for (VarId a : in.args)
-          occurs[a] = 1;
-      }
+    // Which variables occur at all (computeLastUses saw them); only they
+    // need a name.
+    const std::vector<uint8_t> &occurs = occurs_;
     // Class roots in order of their smallest member, pinned classes first so
     // they claim their names.
     std::vector<VarId> roots;
@@ -1032,7 +1041,7 @@ private:
     std::erase_if(f_.layout, [&](BlockId b) { return joined[b] != 0; });
     if (kept.empty())
       return;
-    CFG cfg(f_);
+    CFG cfg(f_, CFG::Guards::Absent);
     DominatorTree dom(cfg);
     LoopInfo loops(cfg, dom);
     SparseLiveness live(f_, cfg);
