@@ -100,12 +100,11 @@ public:
       DominatorTree dom(cfg);
       SparseLiveness live(f_, cfg);
       LoopInfo loops(cfg, dom);
-      computeDefs(cfg, dom);
-      computeLastUses();
+      scanInstructions(cfg, estimateFrequencies(cfg, loops));
       live_ = &live;
       dom_ = &dom;
       buildInterferenceIndex();
-      coalesce(cfg, dom, live, loops);
+      coalesce();
       rewrite(); // still asks canMerge, so inside the analyses' lifetime
       live_ = nullptr;
       dom_ = nullptr;
@@ -135,10 +134,11 @@ private:
   std::vector<uint8_t> pinned_; // parameters and never-defined variables keep their name
   // Per block (CSR, sorted by variable): each variable read there by a
   // non-phi instruction and the index of its last such read.
-  std::vector<uint32_t> lastUseStart_;
+  std::vector<std::pair<uint32_t, uint32_t>> lastUseSpan_;
   std::vector<std::pair<VarId, int>> lastUse_;
   std::vector<uint8_t> occurs_; // per var: written or read outside a phi
-  // Union-find classes.
+  bool unreadConstants_ = true; // rewrite found a `const` nobody reads
+  // Union-find classes, kept flat (see find).
   std::vector<VarId> parent_;
   // A class's members, as a list through nextMember_ (kNoVar ends it) that
   // starts at the root (unite appends the smaller class's list to the
@@ -443,93 +443,126 @@ private:
     return i;
   }
 
-  void computeDefs(const CFG &cfg, const DominatorTree &dom) {
-    size_t nv = f_.numVars();
+  // A copy the coalescer may remove (dst = src), weighted by what it would
+  // cost if it stayed: its block's estimated frequency.
+  struct Affinity {
+    VarId dst, src;
+    double weight;
+    int priority; // 0: a phi's result, 1: a phi's argument, 2: the program's own id
+  };
+  std::vector<Affinity> affinities_;
+
+  // One walk over the instructions, in layout order, for everything the
+  // coalescer needs from them (each walk over a large function is mostly
+  // cache misses):
+  //  - each variable's definition site, constant and value (a copy holds
+  //    its source's value), from reachable blocks only;
+  //  - per block, each variable read there by a non-phi instruction and the
+  //    index of its last such read (lastUsesIn);
+  //  - the variables read but never (reachably) defined, pinned: they keep
+  //    their name, so the read still fails;
+  //  - which variables occur outside phis (rewrite names only those);
+  //  - the affinities, in layout order.
+  void scanInstructions(const CFG &cfg, const std::vector<double> &freq) {
+    size_t nv = f_.numVars(), nb = f_.blocks.size();
     def_.assign(nv, Def());
-    for (VarId v = 0; v < nv; ++v)
-      def_[v].value = v;
     pinned_.assign(nv, 0);
     isConst_.assign(nv, 0);
     constValue_.assign(nv, Literal());
+    occurs_.assign(nv, 0);
+    lastUseSpan_.assign(nb, {0, 0});
+    lastUse_.clear();
+    affinities_.clear();
+    // Per variable: the source of the copy defining it (its value is
+    // resolved below, once every definition is known), and whether some
+    // instruction reads it.
+    std::vector<VarId> copyOf(nv, kNoVar);
+    std::vector<uint8_t> read(nv, 0);
     for (const Param &p : f_.params) {
       def_[p.var].block = f_.entry();
       def_[p.var].point = -1;
       pinned_[p.var] = 1;
+      occurs_[p.var] = 1;
     }
-    // Dominator-tree pre-order sees a copy's source before the copy.
-    for (BlockId b : dom.preorder()) {
+    std::vector<int> last(nv, -1);
+    std::vector<VarId> readHere;
+    for (BlockId b : f_.layout) {
       const std::vector<Instr> &instrs = f_.block(b).instrs;
+      const bool reachable = cfg.reachable(b);
+      const double w = freq[b];
       for (int i = 0; i < int(instrs.size()); ++i) {
         const Instr &in = instrs[i];
-        if (!in.hasDest())
-          continue;
-        def_[in.dest].block = b;
-        def_[in.dest].point = point(b, i);
-        if (in.op == Opcode::Id && in.args.size() == 1)
-          def_[in.dest].value = def_[in.args[0]].value;
-        if (in.op == Opcode::Const) {
-          isConst_[in.dest] = 1;
-          constValue_[in.dest] = in.value;
+        const bool copy = in.op == Opcode::Id && in.hasDest() && in.args.size() == 1;
+        if (in.hasDest() && reachable) {
+          def_[in.dest].block = b;
+          def_[in.dest].point = point(b, i);
+          if (copy)
+            copyOf[in.dest] = in.args[0];
+          if (in.op == Opcode::Const) {
+            isConst_[in.dest] = 1;
+            constValue_[in.dest] = in.value;
+          }
         }
-      }
-    }
-    (void)cfg;
-  }
-
-  // After computeDefs. Also pins the variables read but never (reachably)
-  // defined: they keep their name, so the read still fails; and notes which
-  // variables occur outside phis (rewrite names only those). Both in this
-  // pass over the instructions rather than one of their own.
-  void computeLastUses() {
-    size_t nb = f_.blocks.size();
-    lastUseStart_.assign(nb + 1, 0);
-    lastUse_.clear();
-    std::vector<int> last(f_.numVars(), -1);
-    std::vector<VarId> read;
-    occurs_.assign(f_.numVars(), 0);
-    for (const Param &p : f_.params)
-      occurs_[p.var] = 1;
-    // Blocks in id order, so that block b's entries start at lastUseStart_[b].
-    std::vector<uint8_t> inLayout(nb, 0);
-    for (BlockId b : f_.layout)
-      inLayout[b] = 1;
-    for (BlockId b = 0; b < nb; ++b) {
-      lastUseStart_[b] = uint32_t(lastUse_.size());
-      if (!inLayout[b])
-        continue;
-      const std::vector<Instr> &instrs = f_.block(b).instrs;
-      for (int i = 0; i < int(instrs.size()); ++i) {
-        if (instrs[i].op == Opcode::Phi) {
+        if (in.op == Opcode::Phi) {
           // A phi reads at the end of its predecessors: no last use here.
-          forEachUse(instrs[i], [&](VarId v) {
-            if (def_[v].block == kNoBlock)
-              pinned_[v] = 1;
-          });
+          forEachUse(in, [&](VarId v) { read[v] = 1; });
           continue;
         }
-        if (instrs[i].hasDest())
-          occurs_[instrs[i].dest] = 1;
-        forEachUse(instrs[i], [&](VarId v) {
-          if (def_[v].block == kNoBlock)
-            pinned_[v] = 1;
+        if (in.hasDest())
+          occurs_[in.dest] = 1;
+        forEachUse(in, [&](VarId v) {
+          read[v] = 1;
           if (last[v] < 0)
-            read.push_back(v);
+            readHere.push_back(v);
           last[v] = i;
           occurs_[v] = 1;
         });
+        if (copy)
+          affinities_.push_back({in.dest, in.args[0], w,
+                                 !isolationCopy_[in.dest] ? 2 : i <= topEnd_[b] ? 0 : 1});
       }
-      std::sort(read.begin(), read.end());
-      for (VarId v : read) {
+      std::sort(readHere.begin(), readHere.end());
+      lastUseSpan_[b].first = uint32_t(lastUse_.size());
+      for (VarId v : readHere) {
         lastUse_.push_back({v, last[v]});
         last[v] = -1;
       }
-      read.clear();
+      lastUseSpan_[b].second = uint32_t(lastUse_.size());
+      readHere.clear();
     }
-    lastUseStart_[nb] = uint32_t(lastUse_.size());
+    // A copy's value is its source's (in strict SSA the source's definition
+    // dominates the copy, so the chains end; a variable met again on its own
+    // chain ends it too). Each chain is followed once: its members are
+    // resolved on the way back.
+    std::vector<uint8_t> state(nv, 0); // 0: unresolved, 1: on the chain, 2: resolved
+    std::vector<VarId> chain;
+    for (VarId v = 0; v < nv; ++v) {
+      if (state[v] == 2)
+        continue;
+      VarId x = v;
+      while (state[x] == 0 && copyOf[x] != kNoVar) {
+        state[x] = 1;
+        chain.push_back(x);
+        x = copyOf[x];
+      }
+      VarId value = state[x] == 2 ? def_[x].value : x;
+      if (state[x] == 0) {
+        def_[x].value = x;
+        state[x] = 2;
+      }
+      for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        def_[*it].value = value;
+        state[*it] = 2;
+      }
+      chain.clear();
+    }
+    for (VarId v = 0; v < nv; ++v)
+      if (read[v] && def_[v].block == kNoBlock)
+        pinned_[v] = 1;
   }
 
   llvm::ArrayRef<std::pair<VarId, int>> lastUsesIn(BlockId b) const {
-    return {lastUse_.data() + lastUseStart_[b], lastUse_.data() + lastUseStart_[b + 1]};
+    return {lastUse_.data() + lastUseSpan_[b].first, lastUse_.data() + lastUseSpan_[b].second};
   }
 
   bool liveAfter(VarId v, BlockId b, int p) const {
@@ -560,11 +593,10 @@ private:
     return false;
   }
 
-  VarId find(VarId v) {
-    while (parent_[v] != v)
-      v = parent_[v] = parent_[parent_[v]];
-    return v;
-  }
+  // Every member's parent_ is its class's root (unite points the smaller
+  // class's members at the larger's root, which stays): find is one load,
+  // the inner step of canMerge's search.
+  VarId find(VarId v) const { return parent_[v]; }
   void unite(VarId a, VarId b) {
     a = find(a);
     b = find(b);
@@ -572,7 +604,8 @@ private:
       return;
     if (class_[a].size < class_[b].size)
       std::swap(a, b);
-    parent_[b] = a;
+    for (VarId m : members(b))
+      parent_[m] = a;
     ClassInfo &ca = class_[a], &cb = class_[b];
     nextMember_[ca.lastMember] = b;
     ca.lastMember = cb.lastMember;
@@ -598,7 +631,7 @@ private:
   bool hasPinned(VarId root) const { return class_[root].pinnedCount > 0; }
 
   // The tables behind canMerge's search (see defsAt_), and the per-class
-  // summaries. After computeDefs and computeLastUses, with live_ set.
+  // summaries. After scanInstructions, with live_ set.
   void buildInterferenceIndex() {
     size_t nv = parent_.size(), nb = f_.blocks.size();
     // Per block, the variables live out of it or read in it (once each),
@@ -750,32 +783,12 @@ private:
     return cb.cost <= ca.cost ? !interferesFrom(b, a) : !interferesFrom(a, b);
   }
 
-  // Step 2.
-  void coalesce(const CFG &cfg, const DominatorTree &dom, const SparseLiveness &live,
-                const LoopInfo &loops) {
-    live_ = &live;
-    dom_ = &dom;
-    // Greedy by what a copy would cost if it stayed: its block's estimated
-    // frequency. A phi's result copy (at the top of its block) runs on every
-    // incoming edge, so it outweighs each argument copy and is tried first;
-    // then the isolation copies before the program's own ids.
-    std::vector<double> freq = estimateFrequencies(cfg, loops);
-    struct Affinity {
-      VarId dst, src;
-      double weight;
-      int priority; // 0: a phi's result, 1: a phi's argument, 2: the program's own id
-    };
-    std::vector<Affinity> affinities;
-    for (BlockId b : f_.layout) {
-      double w = freq[b];
-      const std::vector<Instr> &instrs = f_.block(b).instrs;
-      for (int i = 0; i < int(instrs.size()); ++i) {
-        const Instr &in = instrs[i];
-        if (in.op == Opcode::Id && in.hasDest() && in.args.size() == 1)
-          affinities.push_back({in.dest, in.args[0], w,
-                                !isolationCopy_[in.dest] ? 2 : i <= topEnd_[b] ? 0 : 1});
-      }
-    }
+  // Step 2. Greedy by what a copy would cost if it stayed: its block's
+  // estimated frequency. A phi's result copy (at the top of its block) runs
+  // on every incoming edge, so it outweighs each argument copy and is tried
+  // first; then the isolation copies before the program's own ids.
+  void coalesce() {
+    std::vector<Affinity> &affinities = affinities_;
     std::stable_sort(affinities.begin(), affinities.end(),
                      [](const Affinity &x, const Affinity &y) {
                        if ((x.priority == 2) != (y.priority == 2))
@@ -787,12 +800,13 @@ private:
     for (const Affinity &a : affinities)
       if (canMerge(a.dst, a.src))
         unite(a.dst, a.src);
+    std::vector<Affinity>().swap(affinities_);
   }
 
   // Step 3.
   void rewrite() {
     size_t nv = f_.numVars();
-    // Which variables occur at all (computeLastUses saw them); only they
+    // Which variables occur at all (scanInstructions saw them); only they
     // need a name.
     const std::vector<uint8_t> &occurs = occurs_;
     // Class roots in order of their smallest member, pinned classes first so
@@ -853,6 +867,7 @@ private:
 
     std::vector<unsigned> defCount(f_.numVars(), 0), useCount(f_.numVars(), 0);
     std::vector<BlockId> withUndef; // the blocks the loop below looks at again
+    std::vector<VarId> constants;   // the names `const`s write
     // Reused from block to block: the parallel copy being gathered, and the
     // block's new instructions, which are then moved back into the block's
     // own array (it only shrinks, phis leaving, unless a swap needs a
@@ -878,6 +893,8 @@ private:
             ++defCount[in.dest];
           forEachUse(in, [&](VarId v) { ++useCount[v]; });
           hasUndef |= in.op == Opcode::Undef;
+          if (in.op == Opcode::Const)
+            constants.push_back(in.dest);
         }
         if (hasUndef)
           withUndef.push_back(b);
@@ -928,10 +945,16 @@ private:
           ++defCount[in.dest];
         forEachUse(in, [&](VarId v) { ++useCount[v]; });
         hasUndef |= in.op == Opcode::Undef;
+        if (in.op == Opcode::Const)
+          constants.push_back(in.dest);
       }
       if (hasUndef)
         withUndef.push_back(b);
     }
+    // Whether step 5 has anything to delete: placeSplitCopies only moves
+    // copies or merges equal ones, so a name read now is read then.
+    unreadConstants_ = std::any_of(constants.begin(), constants.end(),
+                                   [&](VarId c) { return useCount[c] == 0; });
     // An undef whose name is never read, or is also written elsewhere, only
     // costs an executed instruction.
     for (BlockId b : withUndef) {
@@ -1177,6 +1200,8 @@ private:
   // Step 5. A `const` whose result nobody reads (rematerialized copies above
   // can leave the original so) only costs an executed instruction.
   void removeDeadConstants() {
+    if (!unreadConstants_)
+      return; // (no walk over the function to find none)
     std::vector<unsigned> uses(f_.numVars(), 0);
     std::vector<BlockId> withConst; // only these are looked at again
     for (BlockId b : f_.layout) {
