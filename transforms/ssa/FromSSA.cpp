@@ -275,16 +275,18 @@ private:
       for (BlockId p : cfg.preds(b)) {
         if (cfg.succs(p).size() < 2)
           continue;
-        bool carries = false;
+        size_t carried = 0;
         for (const Instr &phi : f_.block(b).instrs) {
           if (phi.op != Opcode::Phi)
             break;
           for (size_t k = 0; k < phi.args.size(); ++k)
-            carries |= phi.labels[k] == p && !isUndef(phi.args[k], undef_);
+            carried += phi.labels[k] == p && !isUndef(phi.args[k], undef_);
         }
-        if (!carries)
+        if (carried == 0)
           continue;
         BlockId s = f_.addFreshBlock(f_.block(b).hasLabel() ? f_.block(b).label + ".edge" : "edge");
+        // Room for the copies isolatePhis puts here: they go in place.
+        f_.block(s).instrs.reserve(1 + carried);
         f_.block(s).instrs.push_back(makeJump(b));
         for (BlockId &t : f_.block(p).terminator()->labels)
           if (t == b)
@@ -393,6 +395,7 @@ private:
     topEnd_.assign(nb, -1);
     endFirst_.assign(nb, -1);
     endLast_.assign(nb, -1);
+    std::vector<Instr> copies; // one block's top or end copies, reused
     for (BlockId b : f_.layout) {
       size_t nphi = phisIn[b];
       llvm::ArrayRef<CopyPair> top(tops.data() + topFirst[b], nphi);
@@ -402,8 +405,31 @@ private:
         continue;
       }
       std::vector<Instr> &instrs = f_.block(b).instrs;
+      const size_t need = instrs.size() + top.size() + end.size();
+      if (instrs.capacity() >= need) {
+        // Room enough: the copies go in place (the body moves up once), no
+        // new array.
+        bool hasTerm = !instrs.empty() && instrs.back().isTerminator() && instrs.size() > nphi;
+        copies.clear();
+        for (const CopyPair &c : top)
+          copies.push_back(copyInstr(c.dst, c.src, type_[c.dst]));
+        instrs.insert(instrs.begin() + std::ptrdiff_t(nphi), std::make_move_iterator(copies.begin()),
+                      std::make_move_iterator(copies.end()));
+        topEnd_[b] = int(nphi + top.size()) - 1;
+        if (!end.empty()) {
+          copies.clear();
+          for (const CopyPair &c : end)
+            copies.push_back(copyInstr(c.dst, c.src, type_[c.dst]));
+          size_t at = instrs.size() - (hasTerm ? 1 : 0);
+          instrs.insert(instrs.begin() + std::ptrdiff_t(at), std::make_move_iterator(copies.begin()),
+                        std::make_move_iterator(copies.end()));
+          endFirst_[b] = int(at);
+          endLast_[b] = int(at + end.size()) - 1;
+        }
+        continue;
+      }
       std::vector<Instr> out;
-      out.reserve(instrs.size() + top.size() + end.size());
+      out.reserve(need);
       for (size_t i = 0; i < nphi; ++i)
         out.push_back(std::move(instrs[i]));
       for (const CopyPair &c : top)
@@ -868,13 +894,15 @@ private:
     std::vector<unsigned> defCount(f_.numVars(), 0), useCount(f_.numVars(), 0);
     std::vector<BlockId> withUndef; // the blocks the loop below looks at again
     std::vector<VarId> constants;   // the names `const`s write
-    // Reused from block to block: the parallel copy being gathered, and the
-    // block's new instructions, which are then moved back into the block's
-    // own array (it only shrinks, phis leaving, unless a swap needs a
-    // temporary), not handed a new one. (Not the previous block's old array:
-    // that raised the peak memory by a tenth at 1M instructions.)
+    // Reused from block to block: the parallel copy being gathered, and its
+    // sequential copies. A block is rewritten in place: what it keeps moves
+    // down over its phis and its parallel copies' old instructions, and a
+    // parallel copy's sequential copies take the slots its old copies freed
+    // (they are as many, plus one per cycle, which the phis' slots usually
+    // cover). Only when they do not fit does the block grow there. (No new
+    // array per block, and each instruction moves at most once.)
     std::vector<CopyPair> group;
-    std::vector<Instr> out;
+    std::vector<Instr> seq;
     for (BlockId b : f_.layout) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
       bool hasUndef = false;
@@ -900,14 +928,25 @@ private:
           withUndef.push_back(b);
         continue;
       }
-      out.clear();
-      out.reserve(instrs.size());
-      auto flush = [&] {
-        sequentialize(group, out);
+      // instrs[0, kept) is the rewritten block so far; the original
+      // instruction i now stands at i + shift (shift grows when a parallel
+      // copy needs more slots than it freed).
+      size_t kept = 0, shift = 0;
+      auto flush = [&](size_t readNext) { // readNext: the first slot not yet read
+        seq.clear();
+        sequentialize(group, seq);
         group.clear();
+        if (seq.size() > readNext - kept) {
+          size_t extra = seq.size() - (readNext - kept);
+          instrs.insert(instrs.begin() + std::ptrdiff_t(readNext), extra, Instr());
+          shift += extra;
+        }
+        for (Instr &c : seq)
+          instrs[kept++] = std::move(c);
       };
-      for (int i = 0; i < int(instrs.size()); ++i) {
-        Instr &in = instrs[i];
+      const int n = int(instrs.size());
+      for (int i = 0; i < n; ++i) {
+        Instr &in = instrs[size_t(i) + shift];
         if (in.op == Opcode::Phi)
           continue;
         bool inGroup = i <= topEnd_[b] || (endFirst_[b] >= 0 && i >= endFirst_[b] && i <= endLast_[b]);
@@ -926,17 +965,17 @@ private:
           else
             group.push_back(CopyPair{in.dest, in.args[0], false, Literal{}});
           if (i == topEnd_[b] || i == endLast_[b])
-            flush();
+            flush(size_t(i) + shift + 1);
           continue;
         }
         if (in.op == Opcode::Id && in.args.size() == 1 && in.args[0] == in.dest)
           continue;
-        out.push_back(std::move(in));
+        if (kept != size_t(i) + shift)
+          instrs[kept] = std::move(in);
+        ++kept;
       }
-      flush();
-      instrs.clear();             // (keeps its capacity)
-      instrs.reserve(out.size()); // a swap temporary may need more
-      std::move(out.begin(), out.end(), std::back_inserter(instrs));
+      flush(size_t(n) + shift);
+      instrs.erase(instrs.begin() + std::ptrdiff_t(kept), instrs.end());
       // sequentialize may have made swap temporaries just now.
       defCount.resize(f_.numVars(), 0);
       useCount.resize(f_.numVars(), 0);
