@@ -111,7 +111,7 @@ struct Buckets {
 
 } // namespace
 
-SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
+SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg, Sets sets) : sets_(sets) {
   const size_t nb = cfg.numBlocks(), nv = f.numVars();
   // (variable, block) facts, as in Liveness: upward-exposed non-phi uses,
   // definitions (kill), phi definitions, and phi uses at the end of a
@@ -184,6 +184,7 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
   // variable is processed. Variables go in increasing order, so the
   // (block, variable) pairs come out sorted by variable, and each block's
   // list sorted once they are grouped by block.
+  const bool keepIn = sets != Sets::OutOnly, keepOut = sets != Sets::InOnly;
   constexpr VarId kNone = kNoVar;
   std::vector<VarId> inMark(nb, kNone), outMark(nb, kNone);
   std::vector<std::pair<uint32_t, uint32_t>> inPairs, outPairs; // (block, variable)
@@ -205,7 +206,8 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
       if (inMark[b] == v)
         return;
       inMark[b] = v;
-      inPairs.push_back({b, v});
+      if (keepIn)
+        inPairs.push_back({b, v});
       if (!phiDefines(b)) // a phi's result is not live out of the predecessors
         work.push_back(b);
     };
@@ -213,7 +215,8 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
       if (outMark[b] == v)
         return;
       outMark[b] = v;
-      outPairs.push_back({b, v});
+      if (keepOut)
+        outPairs.push_back({b, v});
       if (!kills(b))
         markIn(b);
     };
@@ -225,7 +228,8 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
     auto phiDefLiveIn = [&](BlockId b) {
       if (inMark[b] != v) {
         inMark[b] = v;
-        inPairs.push_back({b, v});
+        if (keepIn)
+          inPairs.push_back({b, v});
       }
     };
     if (singleDefs) {
@@ -242,11 +246,16 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
         markOut(p);
     }
   }
-  Buckets in(nb, inPairs), out(nb, outPairs);
-  inStart_ = std::move(in.start);
-  inVars_ = std::move(in.values);
-  outStart_ = std::move(out.start);
-  outVars_ = std::move(out.values);
+  if (keepIn) {
+    Buckets in(nb, inPairs);
+    inStart_ = std::move(in.start);
+    inVars_ = std::move(in.values);
+  }
+  if (keepOut) {
+    Buckets out(nb, outPairs);
+    outStart_ = std::move(out.start);
+    outVars_ = std::move(out.values);
+  }
 }
 
 } // namespace brisk

@@ -332,6 +332,9 @@ void expectSameLiveness(const Function &f) {
   CFG cfg(f);
   Liveness dense(f, cfg);
   SparseLiveness sparse(f, cfg);
+  // Built with one kind of set only, the other is left out, not changed.
+  SparseLiveness inOnly(f, cfg, SparseLiveness::Sets::InOnly);
+  SparseLiveness outOnly(f, cfg, SparseLiveness::Sets::OutOnly);
   for (BlockId b : f.layout) {
     std::vector<VarId> in, out;
     for (int v : dense.liveIn(b).set_bits())
@@ -340,6 +343,8 @@ void expectSameLiveness(const Function &f) {
       out.push_back(VarId(v));
     EXPECT_EQ(sparse.liveIn(b).vec(), in) << "@" << f.name << " block " << b;
     EXPECT_EQ(sparse.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
+    EXPECT_EQ(inOnly.liveIn(b).vec(), in) << "@" << f.name << " block " << b;
+    EXPECT_EQ(outOnly.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
   }
 }
 

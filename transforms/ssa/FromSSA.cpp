@@ -98,7 +98,8 @@ public:
     {
       CFG cfg(f_, CFG::Guards::Absent);
       DominatorTree dom(cfg);
-      SparseLiveness live(f_, cfg);
+      // (Coalescing asks only what is live out of a block.)
+      SparseLiveness live(f_, cfg, SparseLiveness::Sets::OutOnly);
       LoopInfo loops(cfg, dom);
       scanInstructions(cfg, estimateFrequencies(cfg, loops));
       live_ = &live;
@@ -1106,7 +1107,7 @@ private:
     CFG cfg(f_, CFG::Guards::Absent);
     DominatorTree dom(cfg);
     LoopInfo loops(cfg, dom);
-    SparseLiveness live(f_, cfg);
+    SparseLiveness live(f_, cfg, SparseLiveness::Sets::InOnly); // (only live-in is asked)
     std::vector<double> freq = estimateFrequencies(cfg, loops);
     hoistSharedCopies(kept, cfg, live, freq);
     std::vector<uint8_t> hoisted(f_.blocks.size(), 0);
