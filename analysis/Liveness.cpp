@@ -3,6 +3,7 @@
 #include "analysis/Uses.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace brisk {
 
@@ -110,69 +111,113 @@ struct Buckets {
 
 } // namespace
 
-SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
+SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg, Sets sets) : sets_(sets) {
   const size_t nb = cfg.numBlocks(), nv = f.numVars();
   // (variable, block) facts, as in Liveness: upward-exposed non-phi uses,
   // definitions (kill), phi definitions, and phi uses at the end of a
-  // predecessor.
+  // predecessor. In SSA form (the usual input) a variable is defined in at
+  // most one block, by a phi or not: then its kill and phi definition are
+  // one block each, kept in per-variable arrays (no list of pairs to group,
+  // no per-block marks to test). A variable defined in several blocks
+  // switches to lists of (variable, block) pairs grouped by variable.
   using Fact = std::pair<VarId, BlockId>;
-  std::vector<Fact> gen, kill, phiDefs, phiUses;
-  std::vector<BlockId> killedIn(nv, kNoBlock); // per variable: last block that defined it
+  std::vector<Fact> gen, phiUses;
+  std::vector<BlockId> killBlock(nv, kNoBlock), phiDefBlock(nv, kNoBlock);
+  bool singleDefs = true;
   for (BlockId b : cfg.rpo()) {
     for (const Instr &in : f.block(b).instrs) {
       if (in.op == Opcode::Phi) {
         for (size_t i = 0; i < in.args.size() && i < in.labels.size(); ++i)
           if (cfg.reachable(in.labels[i]))
             phiUses.push_back({in.args[i], in.labels[i]});
-        if (in.hasDest())
-          phiDefs.push_back({in.dest, b});
+        if (in.hasDest()) {
+          singleDefs &= phiDefBlock[in.dest] == kNoBlock || phiDefBlock[in.dest] == b;
+          phiDefBlock[in.dest] = b;
+        }
       } else {
         forEachUse(in, [&](VarId v) {
-          if (killedIn[v] != b)
+          if (killBlock[v] != b)
             gen.push_back({v, b});
         });
       }
-      if (in.hasDest() && killedIn[in.dest] != b) {
-        killedIn[in.dest] = b;
-        kill.push_back({in.dest, b});
+      if (in.hasDest() && killBlock[in.dest] != b) {
+        singleDefs &= killBlock[in.dest] == kNoBlock;
+        killBlock[in.dest] = b;
       }
     }
   }
   if (cfg.entry() != kNoBlock)
-    for (const Param &p : f.params)
-      kill.push_back({p.var, cfg.entry()});
+    for (const Param &p : f.params) {
+      singleDefs &= killBlock[p.var] == kNoBlock || killBlock[p.var] == cfg.entry();
+      killBlock[p.var] = cfg.entry();
+    }
   // Per variable, the blocks of each kind of fact. The order of the blocks
   // of one variable does not matter: they only start the walk.
-  const Buckets genOf(nv, gen), killOf(nv, kill), phiDefOf(nv, phiDefs), phiUseOf(nv, phiUses);
+  const Buckets genOf(nv, gen), phiUseOf(nv, phiUses);
+  std::vector<Fact>().swap(gen);
+  std::vector<Fact>().swap(phiUses);
+  // With several definitions per variable: their blocks per variable, and
+  // per block the variable last marked as defined there.
+  std::optional<Buckets> killOf, phiDefOf;
+  std::vector<VarId> killMark, phiDefMark;
+  if (!singleDefs) {
+    std::vector<Fact> kill, phiDefs;
+    for (BlockId b : cfg.rpo())
+      for (const Instr &in : f.block(b).instrs) {
+        if (!in.hasDest())
+          continue;
+        if (kill.empty() || kill.back() != Fact{in.dest, b})
+          kill.push_back({in.dest, b});
+        if (in.op == Opcode::Phi)
+          phiDefs.push_back({in.dest, b});
+      }
+    if (cfg.entry() != kNoBlock)
+      for (const Param &p : f.params)
+        kill.push_back({p.var, cfg.entry()});
+    killOf.emplace(nv, kill);
+    phiDefOf.emplace(nv, phiDefs);
+    killMark.assign(nb, kNoVar);
+    phiDefMark.assign(nb, kNoVar);
+  }
 
   // Per block: the variable last marked, so each test is O(1) while one
   // variable is processed. Variables go in increasing order, so the
   // (block, variable) pairs come out sorted by variable, and each block's
   // list sorted once they are grouped by block.
+  const bool keepIn = sets != Sets::OutOnly, keepOut = sets != Sets::InOnly;
   constexpr VarId kNone = kNoVar;
-  std::vector<VarId> inMark(nb, kNone), outMark(nb, kNone), killMark(nb, kNone),
-      phiDefMark(nb, kNone);
+  std::vector<VarId> inMark(nb, kNone), outMark(nb, kNone);
   std::vector<std::pair<uint32_t, uint32_t>> inPairs, outPairs; // (block, variable)
   std::vector<BlockId> work;
   for (VarId v = 0; v < VarId(nv); ++v) {
-    for (BlockId b : killOf.of(v))
-      killMark[b] = v;
-    for (BlockId b : phiDefOf.of(v))
-      phiDefMark[b] = v;
+    if (genOf.of(v).empty() && phiUseOf.of(v).empty() &&
+        (singleDefs ? phiDefBlock[v] == kNoBlock : phiDefOf->of(v).empty()))
+      continue; // never read and no phi's result: live nowhere
+    if (!singleDefs) {
+      for (BlockId b : killOf->of(v))
+        killMark[b] = v;
+      for (BlockId b : phiDefOf->of(v))
+        phiDefMark[b] = v;
+    }
+    const BlockId killAt = killBlock[v], phiDefAt = phiDefBlock[v];
+    auto kills = [&](BlockId b) { return singleDefs ? b == killAt : killMark[b] == v; };
+    auto phiDefines = [&](BlockId b) { return singleDefs ? b == phiDefAt : phiDefMark[b] == v; };
     auto markIn = [&](BlockId b) {
       if (inMark[b] == v)
         return;
       inMark[b] = v;
-      inPairs.push_back({b, v});
-      if (phiDefMark[b] != v) // a phi's result is not live out of the predecessors
+      if (keepIn)
+        inPairs.push_back({b, v});
+      if (!phiDefines(b)) // a phi's result is not live out of the predecessors
         work.push_back(b);
     };
     auto markOut = [&](BlockId b) {
       if (outMark[b] == v)
         return;
       outMark[b] = v;
-      outPairs.push_back({b, v});
-      if (killMark[b] != v)
+      if (keepOut)
+        outPairs.push_back({b, v});
+      if (!kills(b))
         markIn(b);
     };
     for (BlockId b : genOf.of(v))
@@ -180,11 +225,20 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
     for (BlockId b : phiUseOf.of(v))
       markOut(b);
     // phi definitions are live in at their block (without propagating).
-    for (BlockId b : phiDefOf.of(v))
+    auto phiDefLiveIn = [&](BlockId b) {
       if (inMark[b] != v) {
         inMark[b] = v;
-        inPairs.push_back({b, v});
+        if (keepIn)
+          inPairs.push_back({b, v});
       }
+    };
+    if (singleDefs) {
+      if (phiDefAt != kNoBlock)
+        phiDefLiveIn(phiDefAt);
+    } else {
+      for (BlockId b : phiDefOf->of(v))
+        phiDefLiveIn(b);
+    }
     while (!work.empty()) {
       BlockId b = work.back();
       work.pop_back();
@@ -192,11 +246,16 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg) {
         markOut(p);
     }
   }
-  Buckets in(nb, inPairs), out(nb, outPairs);
-  inStart_ = std::move(in.start);
-  inVars_ = std::move(in.values);
-  outStart_ = std::move(out.start);
-  outVars_ = std::move(out.values);
+  if (keepIn) {
+    Buckets in(nb, inPairs);
+    inStart_ = std::move(in.start);
+    inVars_ = std::move(in.values);
+  }
+  if (keepOut) {
+    Buckets out(nb, outPairs);
+    outStart_ = std::move(out.start);
+    outVars_ = std::move(out.values);
+  }
 }
 
 } // namespace brisk

@@ -18,6 +18,7 @@
 #include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/BitVector.h>
 
+#include <cassert>
 #include <vector>
 
 namespace brisk {
@@ -58,20 +59,32 @@ private:
 // passes that ask about single variables (FromSSA's interference test).
 class SparseLiveness {
 public:
-  SparseLiveness(const Function &f, const CFG &cfg);
+  // Which sets to keep: a pass that asks only about one kind saves building
+  // the other (its lists cost as much as the walk that finds them). Asking
+  // about a kind not kept is a bug (an assertion; empty in release builds).
+  enum class Sets { InAndOut, InOnly, OutOnly };
+  SparseLiveness(const Function &f, const CFG &cfg, Sets sets = Sets::InAndOut);
 
   bool isLiveIn(VarId v, BlockId b) const { return contains(liveIn(b), v); }
   bool isLiveOut(VarId v, BlockId b) const { return contains(liveOut(b), v); }
   llvm::ArrayRef<VarId> liveIn(BlockId b) const {
+    assert(sets_ != Sets::OutOnly && "live-in sets were not built");
+    if (inStart_.empty())
+      return {};
     return {inVars_.data() + inStart_[b], inVars_.data() + inStart_[b + 1]};
   }
   llvm::ArrayRef<VarId> liveOut(BlockId b) const {
+    assert(sets_ != Sets::InOnly && "live-out sets were not built");
+    if (outStart_.empty())
+      return {};
     return {outVars_.data() + outStart_[b], outVars_.data() + outStart_[b + 1]};
   }
 
 private:
   static bool contains(llvm::ArrayRef<VarId> sorted, VarId v);
-  // Block b's list is vars[start[b], start[b + 1]).
+  Sets sets_;
+  // Block b's list is vars[start[b], start[b + 1]) (empty arrays for a kind
+  // not kept).
   std::vector<uint32_t> inStart_, outStart_;
   std::vector<VarId> inVars_, outVars_;
 };

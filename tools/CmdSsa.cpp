@@ -220,6 +220,11 @@ int runSsaCommand(const std::vector<std::string> &args) {
     if (opts.has("set-get"))
       for (Function &f : program->functions)
         phisToSetGet(f);
+    // Room for the whole dump up front (a line is some 50 bytes, annotations
+    // aside): growing by doubling copied every byte written so far, tens of
+    // megabytes at a million instructions. Capacity never written is never
+    // touched.
+    out.reserve(program->instrCount() * 64);
     for (size_t i = 0; i < program->functions.size(); ++i) {
       if (i)
         out += '\n';

@@ -332,6 +332,9 @@ void expectSameLiveness(const Function &f) {
   CFG cfg(f);
   Liveness dense(f, cfg);
   SparseLiveness sparse(f, cfg);
+  // Built with one kind of set only, the other is left out, not changed.
+  SparseLiveness inOnly(f, cfg, SparseLiveness::Sets::InOnly);
+  SparseLiveness outOnly(f, cfg, SparseLiveness::Sets::OutOnly);
   for (BlockId b : f.layout) {
     std::vector<VarId> in, out;
     for (int v : dense.liveIn(b).set_bits())
@@ -340,6 +343,8 @@ void expectSameLiveness(const Function &f) {
       out.push_back(VarId(v));
     EXPECT_EQ(sparse.liveIn(b).vec(), in) << "@" << f.name << " block " << b;
     EXPECT_EQ(sparse.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
+    EXPECT_EQ(inOnly.liveIn(b).vec(), in) << "@" << f.name << " block " << b;
+    EXPECT_EQ(outOnly.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
   }
 }
 
@@ -369,6 +374,35 @@ TEST(LivenessTest, SparseAgreesWithDense) {
 }
 )");
   expectSameLiveness(p.functions[0]);
+  // SSA form, where every variable is defined in one block (SparseLiveness
+  // then keeps one definition block per variable): a loop-carried phi, a
+  // phi whose result is dead, a value read only by a phi, a parameter read
+  // in the loop.
+  Program ssa = parseOrDie(R"(
+@main(c: bool, n: int) {
+.a:
+  x: int = const 1;
+  y: int = const 2;
+  br c .b .d;
+.b:
+  w: int = add y n;
+  jmp .d;
+.d:
+  z: int = phi x w .a .b;
+  unused: int = phi y x .a .b;
+  i0: int = const 0;
+.loop:
+  i: int = phi i0 i1 .d .body;
+  k: bool = lt i n;
+  br k .body .done;
+.body:
+  i1: int = add i z;
+  jmp .loop;
+.done:
+  print i;
+}
+)");
+  expectSameLiveness(ssa.functions[0]);
   // Every shared benchmark, when present: plain Bril with loops, calls,
   // memory and undefined reads.
   for (const auto &file : test::filesBelow(test::sharedDir() / "bench", ".bril")) {

@@ -91,15 +91,21 @@ private:
   // variable, not a hash set: a set's node per undef and a hashed probe per
   // phi argument copied.
   std::optional<std::vector<uint8_t>> undefs_;
+  // Whether the function holds a guard (seen by the same walk; header
+  // copies never add one, qualify refuses them): repairSSA's CFG then needs
+  // no walk of its own over every instruction to find guards' edges.
+  bool hasGuard_ = false;
 
   void collectUndefs() {
     if (undefs_)
       return;
     undefs_.emplace(f_.numVars(), 0);
     for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
+      for (const Instr &in : f_.block(b).instrs) {
         if (in.op == Opcode::Undef)
           (*undefs_)[in.dest] = 1;
+        hasGuard_ |= in.op == Opcode::Guard;
+      }
   }
   bool isUndef(VarId v) const { return v < undefs_->size() && (*undefs_)[v]; }
   void markUndef(VarId v) {
@@ -305,7 +311,7 @@ private:
   }
 
   void repairSSA() {
-    CFG cfg(f_);
+    CFG cfg(f_, hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
     DominatorTree dom(cfg);
     DominanceFrontier df(cfg, dom);
     // Phis at the iterated dominance frontier of each value's definitions.

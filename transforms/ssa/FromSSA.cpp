@@ -96,16 +96,16 @@ public:
     splitCriticalEdges();
     isolatePhis();
     {
-      CFG cfg(f_);
+      CFG cfg(f_, CFG::Guards::Absent);
       DominatorTree dom(cfg);
-      SparseLiveness live(f_, cfg);
+      // (Coalescing asks only what is live out of a block.)
+      SparseLiveness live(f_, cfg, SparseLiveness::Sets::OutOnly);
       LoopInfo loops(cfg, dom);
-      computeDefs(cfg, dom);
-      computeLastUses();
+      scanInstructions(cfg, estimateFrequencies(cfg, loops));
       live_ = &live;
       dom_ = &dom;
       buildInterferenceIndex();
-      coalesce(cfg, dom, live, loops);
+      coalesce();
       rewrite(); // still asks canMerge, so inside the analyses' lifetime
       live_ = nullptr;
       dom_ = nullptr;
@@ -135,18 +135,40 @@ private:
   std::vector<uint8_t> pinned_; // parameters and never-defined variables keep their name
   // Per block (CSR, sorted by variable): each variable read there by a
   // non-phi instruction and the index of its last such read.
-  std::vector<uint32_t> lastUseStart_;
+  std::vector<std::pair<uint32_t, uint32_t>> lastUseSpan_;
   std::vector<std::pair<VarId, int>> lastUse_;
-  // Union-find classes.
+  std::vector<uint8_t> occurs_; // per var: written or read outside a phi
+  bool unreadConstants_ = true; // rewrite found a `const` nobody reads
+  // Union-find classes, kept flat (see find).
   std::vector<VarId> parent_;
   // A class's members, as a list through nextMember_ (kNoVar ends it) that
   // starts at the root (unite appends the smaller class's list to the
-  // larger's, whose root stays the root); per root, its last member and the
-  // class's size. Three flat arrays rather than a small vector per variable:
-  // most classes stay single, and then a walk of the members touches no
-  // memory but the variable itself.
-  std::vector<VarId> nextMember_, lastMember_;
-  std::vector<uint32_t> classSize_;
+  // larger's, whose root stays the root); the root's ClassInfo holds its
+  // last member and the class's size. Flat arrays rather than a small vector
+  // per variable: most classes stay single, and then a walk of the members
+  // touches no memory but the variable itself.
+  std::vector<VarId> nextMember_;
+  static constexpr uint32_t kNone = ~0u;
+  // Per class root: its last member and size; and, kept up to date by unite
+  // once buildInterferenceIndex has run (`summarized_`): how many members
+  // are pinned; the members with no reachable definition (rare: a class that
+  // has some holds the index of its list in undefinedLists_, the others
+  // kNone); the one value all members hold, or kNoVar when they differ; the
+  // cost of finding the class's interferences from its side (the sum of
+  // enumCost over its members); and the members' type. One record per
+  // class, not an array per field: canMerge and unite read all of it for two
+  // classes, and on a large function each array read is a cache miss.
+  struct ClassInfo {
+    uint64_t cost = 0;
+    VarId lastMember = kNoVar;
+    uint32_t size = 1;
+    uint32_t pinnedCount = 0;
+    uint32_t undefinedOf = kNone;
+    VarId sameValue = kNoVar;
+    Type type;
+  };
+  std::vector<ClassInfo> class_;
+  bool summarized_ = false;
   // The members of the class rooted at `root`, in the order they joined.
   struct MemberRange {
     const std::vector<VarId> *next;
@@ -165,24 +187,12 @@ private:
     iterator end() const { return {next, kNoVar}; }
   };
   MemberRange members(VarId root) const { return {&nextMember_, root}; }
-  // Per class root, kept up to date by unite once buildInterferenceIndex has
-  // run: how many members are pinned; the members with no reachable
-  // definition; the one value all members hold, or kNoVar when they differ;
-  // and the cost of finding the class's interferences from its side (the sum
-  // of enumCost over its members).
-  std::vector<unsigned> pinnedCount_;
-  // (The members without a definition are rare: a class that has some
-  // holds the index of its list in undefinedLists_, the others kNone.)
-  static constexpr uint32_t kNone = ~0u;
-  std::vector<uint32_t> undefinedOf_;
   std::vector<std::vector<VarId>> undefinedLists_;
-  llvm::ArrayRef<VarId> undefined(VarId root) const {
-    if (undefinedOf_[root] == kNone)
+  llvm::ArrayRef<VarId> undefined(const ClassInfo &c) const {
+    if (c.undefinedOf == kNone)
       return {};
-    return undefinedLists_[undefinedOf_[root]];
+    return undefinedLists_[c.undefinedOf];
   }
-  std::vector<VarId> sameValue_;
-  std::vector<uint64_t> classCost_;
   // Where a variable v can interfere with another: x interferes with y only
   // if both hold different values and either one has no definition, or the
   // definition block of one is a block where the other is live out or read
@@ -211,6 +221,7 @@ private:
   // pass over the function (each pass over a large function is mostly cache
   // misses). Returns false, having stopped early, when the function holds
   // speculation or set/get.
+  // (So every CFG this pass builds skips the scan for guards' edges.)
   bool collectTypes() {
     type_.assign(f_.numVars(), Type::none());
     undef_.assign(f_.numVars(), 0);
@@ -257,7 +268,7 @@ private:
   // read. placeSplitCopies later undoes the splits that turn out to need no
   // copy, or whose copies are cheap and harmless at the end of p.
   void splitCriticalEdges() {
-    CFG cfg(f_);
+    CFG cfg(f_, CFG::Guards::Absent);
     const size_t nb = f_.blocks.size(); // (before the split blocks are added)
     for (BlockId b : f_.layout) {
       if (b == f_.entry() || !cfg.reachable(b))
@@ -265,16 +276,18 @@ private:
       for (BlockId p : cfg.preds(b)) {
         if (cfg.succs(p).size() < 2)
           continue;
-        bool carries = false;
+        size_t carried = 0;
         for (const Instr &phi : f_.block(b).instrs) {
           if (phi.op != Opcode::Phi)
             break;
           for (size_t k = 0; k < phi.args.size(); ++k)
-            carries |= phi.labels[k] == p && !isUndef(phi.args[k], undef_);
+            carried += phi.labels[k] == p && !isUndef(phi.args[k], undef_);
         }
-        if (!carries)
+        if (carried == 0)
           continue;
         BlockId s = f_.addFreshBlock(f_.block(b).hasLabel() ? f_.block(b).label + ".edge" : "edge");
+        // Room for the copies isolatePhis puts here: they go in place.
+        f_.block(s).instrs.reserve(1 + carried);
         f_.block(s).instrs.push_back(makeJump(b));
         for (BlockId &t : f_.block(p).terminator()->labels)
           if (t == b)
@@ -383,6 +396,7 @@ private:
     topEnd_.assign(nb, -1);
     endFirst_.assign(nb, -1);
     endLast_.assign(nb, -1);
+    std::vector<Instr> copies; // one block's top or end copies, reused
     for (BlockId b : f_.layout) {
       size_t nphi = phisIn[b];
       llvm::ArrayRef<CopyPair> top(tops.data() + topFirst[b], nphi);
@@ -392,8 +406,31 @@ private:
         continue;
       }
       std::vector<Instr> &instrs = f_.block(b).instrs;
+      const size_t need = instrs.size() + top.size() + end.size();
+      if (instrs.capacity() >= need) {
+        // Room enough: the copies go in place (the body moves up once), no
+        // new array.
+        bool hasTerm = !instrs.empty() && instrs.back().isTerminator() && instrs.size() > nphi;
+        copies.clear();
+        for (const CopyPair &c : top)
+          copies.push_back(copyInstr(c.dst, c.src, type_[c.dst]));
+        instrs.insert(instrs.begin() + std::ptrdiff_t(nphi), std::make_move_iterator(copies.begin()),
+                      std::make_move_iterator(copies.end()));
+        topEnd_[b] = int(nphi + top.size()) - 1;
+        if (!end.empty()) {
+          copies.clear();
+          for (const CopyPair &c : end)
+            copies.push_back(copyInstr(c.dst, c.src, type_[c.dst]));
+          size_t at = instrs.size() - (hasTerm ? 1 : 0);
+          instrs.insert(instrs.begin() + std::ptrdiff_t(at), std::make_move_iterator(copies.begin()),
+                        std::make_move_iterator(copies.end()));
+          endFirst_[b] = int(at);
+          endLast_[b] = int(at + end.size()) - 1;
+        }
+        continue;
+      }
       std::vector<Instr> out;
-      out.reserve(instrs.size() + top.size() + end.size());
+      out.reserve(need);
       for (size_t i = 0; i < nphi; ++i)
         out.push_back(std::move(instrs[i]));
       for (const CopyPair &c : top)
@@ -416,8 +453,9 @@ private:
     parent_.resize(f_.numVars());
     std::iota(parent_.begin(), parent_.end(), 0);
     nextMember_.assign(f_.numVars(), kNoVar);
-    lastMember_ = parent_;
-    classSize_.assign(f_.numVars(), 1);
+    class_.assign(f_.numVars(), ClassInfo());
+    for (VarId v = 0; v < class_.size(); ++v)
+      class_[v].lastMember = v;
     // A phi and its isolated operands must share a name: the phi vanishes.
     for (size_t w = 0; w + 1 < webStart.size(); ++w)
       for (uint32_t k = webStart[w] + 1; k < webStart[w + 1]; ++k)
@@ -432,86 +470,126 @@ private:
     return i;
   }
 
-  void computeDefs(const CFG &cfg, const DominatorTree &dom) {
-    size_t nv = f_.numVars();
+  // A copy the coalescer may remove (dst = src), weighted by what it would
+  // cost if it stayed: its block's estimated frequency.
+  struct Affinity {
+    VarId dst, src;
+    double weight;
+    int priority; // 0: a phi's result, 1: a phi's argument, 2: the program's own id
+  };
+  std::vector<Affinity> affinities_;
+
+  // One walk over the instructions, in layout order, for everything the
+  // coalescer needs from them (each walk over a large function is mostly
+  // cache misses):
+  //  - each variable's definition site, constant and value (a copy holds
+  //    its source's value), from reachable blocks only;
+  //  - per block, each variable read there by a non-phi instruction and the
+  //    index of its last such read (lastUsesIn);
+  //  - the variables read but never (reachably) defined, pinned: they keep
+  //    their name, so the read still fails;
+  //  - which variables occur outside phis (rewrite names only those);
+  //  - the affinities, in layout order.
+  void scanInstructions(const CFG &cfg, const std::vector<double> &freq) {
+    size_t nv = f_.numVars(), nb = f_.blocks.size();
     def_.assign(nv, Def());
-    for (VarId v = 0; v < nv; ++v)
-      def_[v].value = v;
     pinned_.assign(nv, 0);
     isConst_.assign(nv, 0);
     constValue_.assign(nv, Literal());
+    occurs_.assign(nv, 0);
+    lastUseSpan_.assign(nb, {0, 0});
+    lastUse_.clear();
+    affinities_.clear();
+    // Per variable: the source of the copy defining it (its value is
+    // resolved below, once every definition is known), and whether some
+    // instruction reads it.
+    std::vector<VarId> copyOf(nv, kNoVar);
+    std::vector<uint8_t> read(nv, 0);
     for (const Param &p : f_.params) {
       def_[p.var].block = f_.entry();
       def_[p.var].point = -1;
       pinned_[p.var] = 1;
+      occurs_[p.var] = 1;
     }
-    // Dominator-tree pre-order sees a copy's source before the copy.
-    for (BlockId b : dom.preorder()) {
+    std::vector<int> last(nv, -1);
+    std::vector<VarId> readHere;
+    for (BlockId b : f_.layout) {
       const std::vector<Instr> &instrs = f_.block(b).instrs;
+      const bool reachable = cfg.reachable(b);
+      const double w = freq[b];
       for (int i = 0; i < int(instrs.size()); ++i) {
         const Instr &in = instrs[i];
-        if (!in.hasDest())
-          continue;
-        def_[in.dest].block = b;
-        def_[in.dest].point = point(b, i);
-        if (in.op == Opcode::Id && in.args.size() == 1)
-          def_[in.dest].value = def_[in.args[0]].value;
-        if (in.op == Opcode::Const) {
-          isConst_[in.dest] = 1;
-          constValue_[in.dest] = in.value;
+        const bool copy = in.op == Opcode::Id && in.hasDest() && in.args.size() == 1;
+        if (in.hasDest() && reachable) {
+          def_[in.dest].block = b;
+          def_[in.dest].point = point(b, i);
+          if (copy)
+            copyOf[in.dest] = in.args[0];
+          if (in.op == Opcode::Const) {
+            isConst_[in.dest] = 1;
+            constValue_[in.dest] = in.value;
+          }
         }
-      }
-    }
-    (void)cfg;
-  }
-
-  // After computeDefs. Also pins the variables read but never (reachably)
-  // defined: they keep their name, so the read still fails (in this pass
-  // over the reads rather than one of its own).
-  void computeLastUses() {
-    size_t nb = f_.blocks.size();
-    lastUseStart_.assign(nb + 1, 0);
-    lastUse_.clear();
-    std::vector<int> last(f_.numVars(), -1);
-    std::vector<VarId> read;
-    // Blocks in id order, so that block b's entries start at lastUseStart_[b].
-    std::vector<uint8_t> inLayout(nb, 0);
-    for (BlockId b : f_.layout)
-      inLayout[b] = 1;
-    for (BlockId b = 0; b < nb; ++b) {
-      lastUseStart_[b] = uint32_t(lastUse_.size());
-      if (!inLayout[b])
-        continue;
-      const std::vector<Instr> &instrs = f_.block(b).instrs;
-      for (int i = 0; i < int(instrs.size()); ++i) {
-        if (instrs[i].op == Opcode::Phi) {
+        if (in.op == Opcode::Phi) {
           // A phi reads at the end of its predecessors: no last use here.
-          forEachUse(instrs[i], [&](VarId v) {
-            if (def_[v].block == kNoBlock)
-              pinned_[v] = 1;
-          });
+          forEachUse(in, [&](VarId v) { read[v] = 1; });
           continue;
         }
-        forEachUse(instrs[i], [&](VarId v) {
-          if (def_[v].block == kNoBlock)
-            pinned_[v] = 1;
+        if (in.hasDest())
+          occurs_[in.dest] = 1;
+        forEachUse(in, [&](VarId v) {
+          read[v] = 1;
           if (last[v] < 0)
-            read.push_back(v);
+            readHere.push_back(v);
           last[v] = i;
+          occurs_[v] = 1;
         });
+        if (copy)
+          affinities_.push_back({in.dest, in.args[0], w,
+                                 !isolationCopy_[in.dest] ? 2 : i <= topEnd_[b] ? 0 : 1});
       }
-      std::sort(read.begin(), read.end());
-      for (VarId v : read) {
+      std::sort(readHere.begin(), readHere.end());
+      lastUseSpan_[b].first = uint32_t(lastUse_.size());
+      for (VarId v : readHere) {
         lastUse_.push_back({v, last[v]});
         last[v] = -1;
       }
-      read.clear();
+      lastUseSpan_[b].second = uint32_t(lastUse_.size());
+      readHere.clear();
     }
-    lastUseStart_[nb] = uint32_t(lastUse_.size());
+    // A copy's value is its source's (in strict SSA the source's definition
+    // dominates the copy, so the chains end; a variable met again on its own
+    // chain ends it too). Each chain is followed once: its members are
+    // resolved on the way back.
+    std::vector<uint8_t> state(nv, 0); // 0: unresolved, 1: on the chain, 2: resolved
+    std::vector<VarId> chain;
+    for (VarId v = 0; v < nv; ++v) {
+      if (state[v] == 2)
+        continue;
+      VarId x = v;
+      while (state[x] == 0 && copyOf[x] != kNoVar) {
+        state[x] = 1;
+        chain.push_back(x);
+        x = copyOf[x];
+      }
+      VarId value = state[x] == 2 ? def_[x].value : x;
+      if (state[x] == 0) {
+        def_[x].value = x;
+        state[x] = 2;
+      }
+      for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        def_[*it].value = value;
+        state[*it] = 2;
+      }
+      chain.clear();
+    }
+    for (VarId v = 0; v < nv; ++v)
+      if (read[v] && def_[v].block == kNoBlock)
+        pinned_[v] = 1;
   }
 
   llvm::ArrayRef<std::pair<VarId, int>> lastUsesIn(BlockId b) const {
-    return {lastUse_.data() + lastUseStart_[b], lastUse_.data() + lastUseStart_[b + 1]};
+    return {lastUse_.data() + lastUseSpan_[b].first, lastUse_.data() + lastUseSpan_[b].second};
   }
 
   bool liveAfter(VarId v, BlockId b, int p) const {
@@ -542,44 +620,45 @@ private:
     return false;
   }
 
-  VarId find(VarId v) {
-    while (parent_[v] != v)
-      v = parent_[v] = parent_[parent_[v]];
-    return v;
-  }
+  // Every member's parent_ is its class's root (unite points the smaller
+  // class's members at the larger's root, which stays): find is one load,
+  // the inner step of canMerge's search.
+  VarId find(VarId v) const { return parent_[v]; }
   void unite(VarId a, VarId b) {
     a = find(a);
     b = find(b);
     if (a == b)
       return;
-    if (classSize_[a] < classSize_[b])
+    if (class_[a].size < class_[b].size)
       std::swap(a, b);
-    parent_[b] = a;
-    nextMember_[lastMember_[a]] = b;
-    lastMember_[a] = lastMember_[b];
-    classSize_[a] += classSize_[b];
-    if (classCost_.empty())
+    for (VarId m : members(b))
+      parent_[m] = a;
+    ClassInfo &ca = class_[a], &cb = class_[b];
+    nextMember_[ca.lastMember] = b;
+    ca.lastMember = cb.lastMember;
+    ca.size += cb.size;
+    if (!summarized_)
       return;
-    pinnedCount_[a] += pinnedCount_[b];
-    if (undefinedOf_[b] != kNone) {
-      if (undefinedOf_[a] == kNone) {
-        undefinedOf_[a] = undefinedOf_[b];
+    ca.pinnedCount += cb.pinnedCount;
+    if (cb.undefinedOf != kNone) {
+      if (ca.undefinedOf == kNone) {
+        ca.undefinedOf = cb.undefinedOf;
       } else {
-        std::vector<VarId> &into = undefinedLists_[undefinedOf_[a]];
-        std::vector<VarId> &from = undefinedLists_[undefinedOf_[b]];
+        std::vector<VarId> &into = undefinedLists_[ca.undefinedOf];
+        std::vector<VarId> &from = undefinedLists_[cb.undefinedOf];
         into.insert(into.end(), from.begin(), from.end());
         std::vector<VarId>().swap(from);
       }
-      undefinedOf_[b] = kNone;
+      cb.undefinedOf = kNone;
     }
-    if (sameValue_[a] != sameValue_[b])
-      sameValue_[a] = kNoVar;
-    classCost_[a] += classCost_[b];
+    if (ca.sameValue != cb.sameValue)
+      ca.sameValue = kNoVar;
+    ca.cost += cb.cost;
   }
-  bool hasPinned(VarId root) const { return pinnedCount_[root] > 0; }
+  bool hasPinned(VarId root) const { return class_[root].pinnedCount > 0; }
 
   // The tables behind canMerge's search (see defsAt_), and the per-class
-  // summaries. After computeDefs and computeLastUses, with live_ set.
+  // summaries. After scanInstructions, with live_ set.
   void buildInterferenceIndex() {
     size_t nv = parent_.size(), nb = f_.blocks.size();
     // Per block, the variables live out of it or read in it (once each),
@@ -649,29 +728,28 @@ private:
         enumCost_[v] += defsAtStart_[t + 1] - defsAtStart_[t];
       }
     }
-    pinnedCount_.assign(nv, 0);
-    undefinedOf_.assign(nv, kNone);
     undefinedLists_.clear();
-    sameValue_.assign(nv, kNoVar);
-    classCost_.assign(nv, 0);
     for (VarId r = 0; r < nv; ++r) {
       if (find(r) != r)
         continue;
-      sameValue_[r] = def_[r].value; // (the root is its class's first member)
+      ClassInfo &c = class_[r];
+      c.type = type_[r];
+      c.sameValue = def_[r].value; // (the root is its class's first member)
       for (VarId v : members(r)) {
-        pinnedCount_[r] += pinned_[v];
+        c.pinnedCount += pinned_[v];
         if (def_[v].block == kNoBlock) {
-          if (undefinedOf_[r] == kNone) {
-            undefinedOf_[r] = uint32_t(undefinedLists_.size());
+          if (c.undefinedOf == kNone) {
+            c.undefinedOf = uint32_t(undefinedLists_.size());
             undefinedLists_.emplace_back();
           }
-          undefinedLists_[undefinedOf_[r]].push_back(v);
+          undefinedLists_[c.undefinedOf].push_back(v);
         }
-        if (def_[v].value != sameValue_[r])
-          sameValue_[r] = kNoVar;
-        classCost_[r] += enumCost_[v];
+        if (def_[v].value != c.sameValue)
+          c.sameValue = kNoVar;
+        c.cost += enumCost_[v];
       }
     }
+    summarized_ = true;
   }
 
   // Whether some member of class `from` interferes with some member of class
@@ -708,55 +786,36 @@ private:
     b = find(b);
     if (a == b)
       return true;
-    if (type_[a] != type_[b])
+    const ClassInfo &ca = class_[a], &cb = class_[b];
+    if (ca.type != cb.type)
       return false;
-    if (hasPinned(a) && hasPinned(b))
+    if (ca.pinnedCount > 0 && cb.pinnedCount > 0)
       return false;
     // A member without a definition interferes with every member of another
     // value.
-    for (VarId x : undefined(a))
-      if (sameValue_[b] != def_[x].value)
+    for (VarId x : undefined(ca))
+      if (cb.sameValue != def_[x].value)
         return false;
-    for (VarId y : undefined(b))
-      if (sameValue_[a] != def_[y].value)
+    for (VarId y : undefined(cb))
+      if (ca.sameValue != def_[y].value)
         return false;
-    uint64_t pairs = uint64_t(classSize_[a]) * classSize_[b];
-    if (pairs <= std::min(classCost_[a], classCost_[b])) {
+    uint64_t pairs = uint64_t(ca.size) * cb.size;
+    if (pairs <= std::min(ca.cost, cb.cost)) {
       for (VarId x : members(a))
         for (VarId y : members(b))
           if (interfere(x, y))
             return false;
       return true;
     }
-    return classCost_[b] <= classCost_[a] ? !interferesFrom(b, a) : !interferesFrom(a, b);
+    return cb.cost <= ca.cost ? !interferesFrom(b, a) : !interferesFrom(a, b);
   }
 
-  // Step 2.
-  void coalesce(const CFG &cfg, const DominatorTree &dom, const SparseLiveness &live,
-                const LoopInfo &loops) {
-    live_ = &live;
-    dom_ = &dom;
-    // Greedy by what a copy would cost if it stayed: its block's estimated
-    // frequency. A phi's result copy (at the top of its block) runs on every
-    // incoming edge, so it outweighs each argument copy and is tried first;
-    // then the isolation copies before the program's own ids.
-    std::vector<double> freq = estimateFrequencies(cfg, loops);
-    struct Affinity {
-      VarId dst, src;
-      double weight;
-      int priority; // 0: a phi's result, 1: a phi's argument, 2: the program's own id
-    };
-    std::vector<Affinity> affinities;
-    for (BlockId b : f_.layout) {
-      double w = freq[b];
-      const std::vector<Instr> &instrs = f_.block(b).instrs;
-      for (int i = 0; i < int(instrs.size()); ++i) {
-        const Instr &in = instrs[i];
-        if (in.op == Opcode::Id && in.hasDest() && in.args.size() == 1)
-          affinities.push_back({in.dest, in.args[0], w,
-                                !isolationCopy_[in.dest] ? 2 : i <= topEnd_[b] ? 0 : 1});
-      }
-    }
+  // Step 2. Greedy by what a copy would cost if it stayed: its block's
+  // estimated frequency. A phi's result copy (at the top of its block) runs
+  // on every incoming edge, so it outweighs each argument copy and is tried
+  // first; then the isolation copies before the program's own ids.
+  void coalesce() {
+    std::vector<Affinity> &affinities = affinities_;
     std::stable_sort(affinities.begin(), affinities.end(),
                      [](const Affinity &x, const Affinity &y) {
                        if ((x.priority == 2) != (y.priority == 2))
@@ -768,24 +827,15 @@ private:
     for (const Affinity &a : affinities)
       if (canMerge(a.dst, a.src))
         unite(a.dst, a.src);
+    std::vector<Affinity>().swap(affinities_);
   }
 
   // Step 3.
   void rewrite() {
     size_t nv = f_.numVars();
-    // Which variables occur at all; only they need a name.
-    std::vector<uint8_t> occurs(nv, 0);
-    for (const Param &p : f_.params)
-      occurs[p.var] = 1;
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs) {
-        if (in.op == Opcode::Phi)
-          continue;
-        if (in.hasDest())
-          occurs[in.dest] = 1;
-        for (VarId a : in.args)
-          occurs[a] = 1;
-      }
+    // Which variables occur at all (scanInstructions saw them); only they
+    // need a name.
+    const std::vector<uint8_t> &occurs = occurs_;
     // Class roots in order of their smallest member, pinned classes first so
     // they claim their names.
     std::vector<VarId> roots;
@@ -844,13 +894,16 @@ private:
 
     std::vector<unsigned> defCount(f_.numVars(), 0), useCount(f_.numVars(), 0);
     std::vector<BlockId> withUndef; // the blocks the loop below looks at again
-    // Reused from block to block: the parallel copy being gathered, and the
-    // block's new instructions, which are then moved back into the block's
-    // own array (it only shrinks, phis leaving, unless a swap needs a
-    // temporary), not handed a new one. (Not the previous block's old array:
-    // that raised the peak memory by a tenth at 1M instructions.)
+    std::vector<VarId> constants;   // the names `const`s write
+    // Reused from block to block: the parallel copy being gathered, and its
+    // sequential copies. A block is rewritten in place: what it keeps moves
+    // down over its phis and its parallel copies' old instructions, and a
+    // parallel copy's sequential copies take the slots its old copies freed
+    // (they are as many, plus one per cycle, which the phis' slots usually
+    // cover). Only when they do not fit does the block grow there. (No new
+    // array per block, and each instruction moves at most once.)
     std::vector<CopyPair> group;
-    std::vector<Instr> out;
+    std::vector<Instr> seq;
     for (BlockId b : f_.layout) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
       bool hasUndef = false;
@@ -869,19 +922,32 @@ private:
             ++defCount[in.dest];
           forEachUse(in, [&](VarId v) { ++useCount[v]; });
           hasUndef |= in.op == Opcode::Undef;
+          if (in.op == Opcode::Const)
+            constants.push_back(in.dest);
         }
         if (hasUndef)
           withUndef.push_back(b);
         continue;
       }
-      out.clear();
-      out.reserve(instrs.size());
-      auto flush = [&] {
-        sequentialize(group, out);
+      // instrs[0, kept) is the rewritten block so far; the original
+      // instruction i now stands at i + shift (shift grows when a parallel
+      // copy needs more slots than it freed).
+      size_t kept = 0, shift = 0;
+      auto flush = [&](size_t readNext) { // readNext: the first slot not yet read
+        seq.clear();
+        sequentialize(group, seq);
         group.clear();
+        if (seq.size() > readNext - kept) {
+          size_t extra = seq.size() - (readNext - kept);
+          instrs.insert(instrs.begin() + std::ptrdiff_t(readNext), extra, Instr());
+          shift += extra;
+        }
+        for (Instr &c : seq)
+          instrs[kept++] = std::move(c);
       };
-      for (int i = 0; i < int(instrs.size()); ++i) {
-        Instr &in = instrs[i];
+      const int n = int(instrs.size());
+      for (int i = 0; i < n; ++i) {
+        Instr &in = instrs[size_t(i) + shift];
         if (in.op == Opcode::Phi)
           continue;
         bool inGroup = i <= topEnd_[b] || (endFirst_[b] >= 0 && i >= endFirst_[b] && i <= endLast_[b]);
@@ -900,17 +966,17 @@ private:
           else
             group.push_back(CopyPair{in.dest, in.args[0], false, Literal{}});
           if (i == topEnd_[b] || i == endLast_[b])
-            flush();
+            flush(size_t(i) + shift + 1);
           continue;
         }
         if (in.op == Opcode::Id && in.args.size() == 1 && in.args[0] == in.dest)
           continue;
-        out.push_back(std::move(in));
+        if (kept != size_t(i) + shift)
+          instrs[kept] = std::move(in);
+        ++kept;
       }
-      flush();
-      instrs.clear();             // (keeps its capacity)
-      instrs.reserve(out.size()); // a swap temporary may need more
-      std::move(out.begin(), out.end(), std::back_inserter(instrs));
+      flush(size_t(n) + shift);
+      instrs.erase(instrs.begin() + std::ptrdiff_t(kept), instrs.end());
       // sequentialize may have made swap temporaries just now.
       defCount.resize(f_.numVars(), 0);
       useCount.resize(f_.numVars(), 0);
@@ -919,10 +985,16 @@ private:
           ++defCount[in.dest];
         forEachUse(in, [&](VarId v) { ++useCount[v]; });
         hasUndef |= in.op == Opcode::Undef;
+        if (in.op == Opcode::Const)
+          constants.push_back(in.dest);
       }
       if (hasUndef)
         withUndef.push_back(b);
     }
+    // Whether step 5 has anything to delete: placeSplitCopies only moves
+    // copies or merges equal ones, so a name read now is read then.
+    unreadConstants_ = std::any_of(constants.begin(), constants.end(),
+                                   [&](VarId c) { return useCount[c] == 0; });
     // An undef whose name is never read, or is also written elsewhere, only
     // costs an executed instruction.
     for (BlockId b : withUndef) {
@@ -1032,10 +1104,10 @@ private:
     std::erase_if(f_.layout, [&](BlockId b) { return joined[b] != 0; });
     if (kept.empty())
       return;
-    CFG cfg(f_);
+    CFG cfg(f_, CFG::Guards::Absent);
     DominatorTree dom(cfg);
     LoopInfo loops(cfg, dom);
-    SparseLiveness live(f_, cfg);
+    SparseLiveness live(f_, cfg, SparseLiveness::Sets::InOnly); // (only live-in is asked)
     std::vector<double> freq = estimateFrequencies(cfg, loops);
     hoistSharedCopies(kept, cfg, live, freq);
     std::vector<uint8_t> hoisted(f_.blocks.size(), 0);
@@ -1168,6 +1240,8 @@ private:
   // Step 5. A `const` whose result nobody reads (rematerialized copies above
   // can leave the original so) only costs an executed instruction.
   void removeDeadConstants() {
+    if (!unreadConstants_)
+      return; // (no walk over the function to find none)
     std::vector<unsigned> uses(f_.numVars(), 0);
     std::vector<BlockId> withConst; // only these are looked at again
     for (BlockId b : f_.layout) {

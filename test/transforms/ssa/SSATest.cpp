@@ -249,6 +249,34 @@ TEST(FromSSATest, SwapProblem) {
   EXPECT_EQ(want.out, "1 2\n2 1\n1 2\n1 2\n"); // the semantics, spelled out once
 }
 
+// A swap alone on its edge: the edge's two copies form a cycle, whose three
+// sequential copies need one slot more than the parallel copy had (rewrite
+// works in place, so the block must grow there).
+TEST(FromSSATest, SwapOfTwoNeedsATemporary) {
+  Program ssa = parseOrDie(R"(
+@main {
+.entry:
+  a0: int = const 1;
+  b0: int = const 2;
+.loop:
+  a1: int = phi a0 b1 .entry .loop;
+  b1: int = phi b0 a1 .entry .loop;
+  print a1 b1;
+  c: bool = lt a1 b1;
+  br c .loop .done;
+.done:
+  print b1 a1;
+}
+)");
+  ASSERT_EQ(test::verifySSAMessages(ssa, true), "");
+  Program back = destroyed(ssa);
+  EXPECT_EQ(countOp(back.functions[0], Opcode::Id), 3u);
+  test::RunResult want = runProgram(lowered(ssa), ""), got = runProgram(back, "");
+  ASSERT_EQ(want.status, 0) << want.out;
+  EXPECT_EQ(got.out, want.out);
+  EXPECT_EQ(want.out, "1 2\n2 1\n1 2\n");
+}
+
 // The lost-copy problem: after copy propagation the phi's old value (x1) is
 // used after the loop while the new one (x2) flows around the back edge.
 const char *kLostCopySSA = R"(
