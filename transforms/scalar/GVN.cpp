@@ -163,6 +163,10 @@ public:
 
   bool run() {
     bool changed = false;
+    startScan();
+    for (BlockId b : f_.layout)
+      for (const Instr &in : f_.block(b).instrs)
+        scan(in);
     for (int round = 0; round < 4; ++round) {
       if (!runOnce())
         break;
@@ -178,6 +182,28 @@ private:
   std::vector<bool> feedsPhi_; // read by some phi (at the start of the round)
   ScopedExprTable table_;
   std::vector<std::optional<int64_t>> constBits_; // int/bool `const` destinations
+  // What a round needs of the whole function before its walk (see scan()).
+  std::vector<VarId> copyOf_, phiArgs_;
+  size_t defs_ = 0; // at most this many expressions enter the table
+
+  // The facts of a round read off every instruction: int and bool constants,
+  // copies, phi arguments. The previous round's last walk gathers them for
+  // the next, so that a round walks the function twice, not three times.
+  void startScan() {
+    constBits_.assign(f_.numVars(), std::nullopt);
+    copyOf_.assign(f_.numVars(), kNoVar);
+    phiArgs_.clear();
+    defs_ = 0;
+  }
+  void scan(const Instr &in) {
+    defs_ += in.hasDest();
+    if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
+      constBits_[in.dest] = in.value.asInt();
+    else if (in.op == Opcode::Phi)
+      phiArgs_.insert(phiArgs_.end(), in.args.begin(), in.args.end());
+    else if (in.op == Opcode::Id && in.args.size() == 1)
+      copyOf_[in.dest] = in.args[0];
+  }
 
   // A phi found trivial early may name a variable deleted later in the walk,
   // so follow the chain (it only ever points at earlier-kept variables).
@@ -334,24 +360,12 @@ private:
     for (VarId v = 0; v < leader_.size(); ++v)
       leader_[v] = v;
     table_.clear();
-    constBits_.assign(f_.numVars(), std::nullopt);
     // Through copies too: `x = id c` kept for a phi still makes c feed it.
     feedsPhi_.assign(f_.numVars(), false);
-    std::vector<VarId> copyOf(f_.numVars(), kNoVar), work;
-    size_t defs = 0; // at most this many expressions enter the table
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs) {
-        defs += in.hasDest();
-        if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
-          constBits_[in.dest] = in.value.asInt();
-        else if (in.op == Opcode::Phi)
-          work.insert(work.end(), in.args.begin(), in.args.end());
-        else if (in.op == Opcode::Id && in.args.size() == 1)
-          copyOf[in.dest] = in.args[0];
-      }
+    std::vector<VarId> &copyOf = copyOf_, &work = phiArgs_;
     const CFG &cfg = facts_.cfg();
     const DominatorTree &dom = facts_.domTree();
-    table_.reserve(defs);
+    table_.reserve(defs_);
     while (!work.empty()) {
       VarId v = work.back();
       work.pop_back();
@@ -388,13 +402,17 @@ private:
     if (!changed)
       return false;
     // Phi arguments (and uses in blocks the walk reached before their
-    // definitions were replaced) still name deleted variables.
+    // definitions were replaced) still name deleted variables. The same walk
+    // scans for the next round (a `const` algebra made stays one).
+    startScan();
     for (BlockId b : f_.layout)
-      for (Instr &in : f_.block(b).instrs)
+      for (Instr &in : f_.block(b).instrs) {
         forEachUseRef(in, [&](VarId &a) {
           if (VarId l = leaderOf(a); l != a) // no store (and dirty line) when unchanged
             a = l;
         });
+        scan(in);
+      }
     return true;
   }
 };

@@ -165,7 +165,7 @@ class SCCP {
 public:
   SCCP(Function &f, AnalysisCache &facts)
       : f_(f), facts_(facts), value_(f.numVars()), changedAt_(f.numVars(), 0),
-        blockExecutable_(f.blocks.size(), false) {}
+        blockExecutable_(f.blocks.size(), false), mayRewrite_(f.blocks.size(), false) {}
 
   bool run() {
     collectUses();
@@ -276,6 +276,8 @@ private:
     if (!in.hasDest())
       return;
     lower(in.dest, evaluate(b, in));
+    if (value_[in.dest].kind == LatticeValue::Const && in.op != Opcode::Const)
+      mayRewrite_[b] = true;
   }
 
   void visitTerminator(BlockId b, const Instr &in) {
@@ -284,6 +286,7 @@ private:
       if (c.kind == LatticeValue::Top)
         return;
       if (c.kind == LatticeValue::Const) {
+        mayRewrite_[b] = true;
         markEdge(b, in.labels[c.lit.asBool() ? 0 : 1]);
         return;
       }
@@ -381,6 +384,8 @@ private:
     f_.layout = std::move(kept);
 
     for (BlockId b : f_.layout) {
+      if (!mayRewrite_[b])
+        continue;
       Block &blk = f_.block(b);
       std::vector<Instr> phiConsts;
       size_t firstNonPhi = 0;
@@ -458,6 +463,11 @@ private:
   std::vector<uint32_t> useStart_;
   std::vector<Site> useSites_;
   std::vector<bool> blockExecutable_;
+  // Blocks where some instruction (not a `const`) or the `br` once saw a
+  // constant: the only ones rewrite() has anything to do in. A value that
+  // ends constant was constant since it left Top, and its instruction (or
+  // the `br` reading it) was evaluated then, so no other block is missed.
+  std::vector<bool> mayRewrite_;
   llvm::DenseSet<uint64_t> executableEdges_;
   std::vector<std::pair<BlockId, BlockId>> edgeWork_;
   std::vector<VarId> varWork_;
