@@ -225,8 +225,8 @@ private:
       }
     }
     f_.layout = std::move(kept);
-    for (BlockId b : f_.layout)
-      for (Instr &in : f_.block(b).instrs) {
+    walkBlocks(f_, [&](BlockId, Block &blk) {
+      for (Instr &in : blk.instrs) {
         if (in.op != Opcode::Phi)
           break;
         for (size_t k = in.labels.size(); k-- > 0;)
@@ -235,6 +235,7 @@ private:
             in.args.erase(in.args.begin() + k);
           }
       }
+    });
     return dropped;
   }
 

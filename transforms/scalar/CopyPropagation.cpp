@@ -1,5 +1,6 @@
 #include "transforms/scalar/CopyPropagation.h"
 
+#include "analysis/LayoutWalk.h"
 #include "analysis/Uses.h"
 
 #include <algorithm>
@@ -19,10 +20,11 @@ public:
   bool run() {
     // Only copies and phis can copy: the rounds to the fixpoint visit
     // them alone, in layout order, without walking the function again.
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
+    walkBlocks(f_, [&](BlockId, const Block &blk) {
+      for (const Instr &in : blk.instrs)
         if (in.hasDest() && (in.op == Opcode::Id || in.op == Opcode::Phi))
           candidates_.push_back(&in);
+    });
     bool any = false;
     for (bool progress = true; progress;) {
       progress = false;
@@ -36,8 +38,8 @@ public:
     if (!any)
       return false;
     keepCopiesFeedingPhis();
-    for (BlockId b : f_.layout) {
-      auto &ins = f_.block(b).instrs;
+    walkBlocks(f_, [&](BlockId, Block &blk) {
+      auto &ins = blk.instrs;
       std::erase_if(ins, [&](const Instr &in) { return in.hasDest() && find(in.dest) != in.dest; });
       // An operand is written only when it changes: a store to every one
       // would dirty every instruction's cache lines.
@@ -46,7 +48,7 @@ public:
           if (VarId l = find(v); l != v)
             v = l;
         });
-    }
+    });
     return true;
   }
 

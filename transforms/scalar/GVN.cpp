@@ -10,6 +10,7 @@
 //  4. Only deletes instructions: the IR shrinks, so iterating terminates.
 #include "transforms/scalar/GVN.h"
 
+#include "analysis/LayoutWalk.h"
 #include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
@@ -164,9 +165,10 @@ public:
   bool run() {
     bool changed = false;
     startScan();
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
+    walkBlocks(f_, [&](BlockId, const Block &blk) {
+      for (const Instr &in : blk.instrs)
         scan(in);
+    });
     for (int round = 0; round < 4; ++round) {
       if (!runOnce())
         break;
@@ -405,14 +407,15 @@ private:
     // definitions were replaced) still name deleted variables. The same walk
     // scans for the next round (a `const` algebra made stays one).
     startScan();
-    for (BlockId b : f_.layout)
-      for (Instr &in : f_.block(b).instrs) {
+    walkBlocks(f_, [&](BlockId, Block &blk) {
+      for (Instr &in : blk.instrs) {
         forEachUseRef(in, [&](VarId &a) {
           if (VarId l = leaderOf(a); l != a) // no store (and dirty line) when unchanged
             a = l;
         });
         scan(in);
       }
+    });
     return true;
   }
 };

@@ -18,6 +18,7 @@
 //      program that would read an undefined variable is not "fixed").
 #include "transforms/scalar/SCCP.h"
 
+#include "analysis/LayoutWalk.h"
 #include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Uses.h"
@@ -204,8 +205,8 @@ private:
     std::vector<std::pair<VarId, Site>> reads;
     firstId_.assign(f_.blocks.size(), 0);
     uint32_t id = 0;
-    for (BlockId b : f_.layout) {
-      const auto &ins = f_.block(b).instrs;
+    walkBlocks(f_, [&](BlockId b, const Block &blk) {
+      const auto &ins = blk.instrs;
       firstId_[b] = id;
       for (uint32_t i = 0; i < ins.size(); ++i, ++id) {
         hasGuard_ |= ins[i].op == Opcode::Guard;
@@ -217,7 +218,7 @@ private:
           reads.push_back({v, {b, i, id}});
         });
       }
-    }
+    });
     evaluatedAt_.assign(id, 0);
     size_t nv = f_.numVars();
     useStart_.assign(nv + 1, 0);
