@@ -400,6 +400,34 @@ TEST(AnalysisCacheTest, RecomputesOnlyAfterInvalidation) {
   EXPECT_FALSE(cache.cfg().reachable(blockNamed(f, "c")));
 }
 
+// cfg(Guards::Absent) builds from the terminators alone when nothing is
+// cached yet (a guard's abort edge is then not seen, which is why only a
+// caller that saw no guard may ask so), and returns the cached CFG as it is
+// otherwise.
+TEST(AnalysisCacheTest, CFGWithoutGuardScanSkipsAbortEdgesOnlyWhenBuilt) {
+  Program p = parseOrDie(R"(@main(c: bool) {
+.a:
+  speculate;
+  guard c .fail;
+  commit;
+  jmp .b;
+.fail:
+  print c;
+.b:
+  ret;
+}
+)");
+  Function &f = p.functions[0];
+  BlockId a = blockNamed(f, "a"), fail = blockNamed(f, "fail");
+  AnalysisCache scanned(f);
+  EXPECT_TRUE(contains(scanned.cfg().succs(a), fail));
+  EXPECT_TRUE(contains(scanned.cfg(CFG::Guards::Absent).succs(a), fail)); // already built
+  AnalysisCache unscanned(f);
+  EXPECT_FALSE(contains(unscanned.cfg(CFG::Guards::Absent).succs(a), fail));
+  EXPECT_FALSE(unscanned.cfg().reachable(fail));
+  unscanned.invalidateCFG();
+  EXPECT_TRUE(unscanned.cfg(CFG::Guards::Scan).reachable(fail));
+}
 
 // UseIndex lists each reader of a variable once per operand, in layout order,
 // with its block; a `set`'s first argument is not a read; variables at or

@@ -44,7 +44,7 @@ public:
       }
     });
     guards_ = speculative ? CFG::Guards::Scan : CFG::Guards::Absent;
-    const CFG &cfg = facts_.cfg();
+    const CFG &cfg = facts_.cfg(guards_);
     PostDominatorTree pdom(cfg);
     ControlDependence cd(cfg, pdom);
     cd_ = &cd;

@@ -187,6 +187,7 @@ private:
   // What a round needs of the whole function before its walk (see scan()).
   std::vector<VarId> copyOf_, phiArgs_;
   size_t defs_ = 0; // at most this many expressions enter the table
+  bool hasGuard_ = false; // seen by scan()
 
   // The facts of a round read off every instruction: int and bool constants,
   // copies, phi arguments. The previous round's last walk gathers them for
@@ -199,6 +200,7 @@ private:
   }
   void scan(const Instr &in) {
     defs_ += in.hasDest();
+    hasGuard_ |= in.op == Opcode::Guard;
     if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
       constBits_[in.dest] = in.value.asInt();
     else if (in.op == Opcode::Phi)
@@ -365,7 +367,7 @@ private:
     // Through copies too: `x = id c` kept for a phi still makes c feed it.
     feedsPhi_.assign(f_.numVars(), false);
     std::vector<VarId> &copyOf = copyOf_, &work = phiArgs_;
-    const CFG &cfg = facts_.cfg();
+    const CFG &cfg = facts_.cfg(hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
     const DominatorTree &dom = facts_.domTree();
     table_.reserve(defs_);
     while (!work.empty()) {

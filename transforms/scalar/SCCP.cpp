@@ -170,7 +170,7 @@ public:
 
   bool run() {
     collectUses();
-    cfg_ = &facts_.cfg();
+    cfg_ = &facts_.cfg(hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
     for (const Param &p : f_.params)
       value_[p.var] = LatticeValue::bottom();
     markEdge(kNoBlock, cfg_->entry());

@@ -3,6 +3,7 @@
 #include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
+#include "analysis/LayoutWalk.h"
 #include "analysis/Uses.h"
 
 #include <algorithm>
@@ -24,10 +25,14 @@ public:
     // walks twice: a second walk over every instruction would cost more.
     const size_t nv = f_.numVars();
     std::vector<std::pair<VarId, BlockId>> uses;
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
+    bool guards = false;
+    walkBlocks(f_, [&](BlockId b, const Block &blk) {
+      for (const Instr &in : blk.instrs) {
+        guards |= in.op == Opcode::Guard;
         forEachUseSite(in, b, [&](VarId v, BlockId u) { uses.push_back({v, u}); });
-    cfg_ = &facts_.cfg();
+      }
+    });
+    cfg_ = &facts_.cfg(guards ? CFG::Guards::Scan : CFG::Guards::Absent);
     dom_ = &facts_.domTree();
     useStart_.assign(nv + 1, 0);
     for (const auto &u : uses)
