@@ -23,7 +23,6 @@
 #include "analysis/CFG.h"
 #include "analysis/Uses.h"
 
-#include <llvm/ADT/DenseSet.h>
 #include <llvm/ADT/SmallVector.h>
 
 #include <cmath>
@@ -171,6 +170,7 @@ public:
   bool run() {
     collectUses();
     cfg_ = &facts_.cfg(hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
+    edgeExecutable_.assign(cfg_->numEdges(), false);
     for (const Param &p : f_.params)
       value_[p.var] = LatticeValue::bottom();
     markEdge(kNoBlock, cfg_->entry());
@@ -196,7 +196,16 @@ public:
   }
 
 private:
-  static uint64_t edgeKey(BlockId from, BlockId to) { return (uint64_t(from) << 32) | to; }
+  // The id of the CFG edge from -> to (see CFG::firstSuccEdge), or
+  // kNoEdge when there is none (an entry of a phi from an unreachable block).
+  static constexpr uint32_t kNoEdge = ~0u;
+  uint32_t edgeId(BlockId from, BlockId to) const {
+    BlockRange succs = cfg_->succs(from);
+    for (uint32_t k = 0; k < succs.size(); ++k)
+      if (succs[k] == to)
+        return cfg_->firstSuccEdge(from) + k;
+    return kNoEdge;
+  }
 
   // Every instruction reading v, once each, in layout order: grouped by
   // variable with a counting sort (one array for all variables, not one
@@ -232,13 +241,23 @@ private:
       useSites_[next[r.first]++] = r.second;
   }
 
+  // Edges are marked only from executable (so reachable) blocks to their
+  // successors, and the entry's edge from outside once.
   void markEdge(BlockId from, BlockId to) {
-    if (executableEdges_.insert(edgeKey(from, to)).second)
+    if (from == kNoBlock) {
       edgeWork_.push_back({from, to});
+      return;
+    }
+    uint32_t e = edgeId(from, to);
+    if (!edgeExecutable_[e]) {
+      edgeExecutable_[e] = true;
+      edgeWork_.push_back({from, to});
+    }
   }
 
   bool edgeExecutable(BlockId from, BlockId to) const {
-    return executableEdges_.contains(edgeKey(from, to));
+    uint32_t e = edgeId(from, to);
+    return e != kNoEdge && edgeExecutable_[e];
   }
 
   void visitEdge(BlockId from, BlockId to) {
@@ -469,7 +488,7 @@ private:
   // ends constant was constant since it left Top, and its instruction (or
   // the `br` reading it) was evaluated then, so no other block is missed.
   std::vector<bool> mayRewrite_;
-  llvm::DenseSet<uint64_t> executableEdges_;
+  std::vector<bool> edgeExecutable_; // by CFG edge id
   std::vector<std::pair<BlockId, BlockId>> edgeWork_;
   std::vector<VarId> varWork_;
 };

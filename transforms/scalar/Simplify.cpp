@@ -27,7 +27,6 @@ public:
     if (!applicable())
       return false;
     std::vector<BlockId> layoutBefore = f_.layout;
-    size_t sizeBefore = f_.instrCount();
     materializeFallthroughs();
     bool changed = false, changedLastRound = true;
     for (int round = 0; round < 64; ++round) {
@@ -53,7 +52,10 @@ public:
     if (std::any_of(f_.layout.begin(), f_.layout.end(),
                     [&](BlockId b) { return !f_.block(b).hasLabel(); }))
       f_.ensureLabels();
-    return changed || f_.layout != layoutBefore || f_.instrCount() != sizeBefore;
+    // Unless a round changed something, the instructions differ from the
+    // input only by the jumps and returns made explicit and those dropped
+    // (counted, rather than the function walked twice for its size).
+    return changed || f_.layout != layoutBefore || materialized_ != dropped_;
   }
 
 private:
@@ -98,6 +100,7 @@ private:
         r.op = Opcode::Ret;
         blk.instrs.push_back(r);
       }
+      ++materialized_;
     });
   }
 
@@ -399,18 +402,23 @@ private:
       ++i;
       auto &ins = blk.instrs;
       if (i < f_.layout.size() && !ins.empty() && ins.back().op == Opcode::Jmp &&
-          ins.back().labels[0] == f_.layout[i])
+          ins.back().labels[0] == f_.layout[i]) {
         ins.pop_back();
+        ++dropped_;
+      }
     });
     if (f_.returnType.isNone()) {
       Block &last = f_.block(f_.layout.back());
-      if (isBareRet(last))
+      if (isBareRet(last)) {
         last.instrs.pop_back();
+        ++dropped_;
+      }
     }
   }
 
   Function &f_;
   std::vector<BlockId> originalNext_;
+  size_t materialized_ = 0, dropped_ = 0; // jumps and returns added and dropped
   std::optional<CFG> lastCFG_; // see currentCFG()
 };
 
