@@ -35,20 +35,28 @@ struct ExprKey {
   friend bool operator==(const ExprKey &, const ExprKey &) = default;
 };
 
+// The hash of a key is built up in this order: op, type, literal, operands.
+struct ExprHasher {
+  uint64_t h = 0xcbf29ce484222325ull;
+  void mix(uint64_t x) {
+    h ^= x;
+    h *= 0x100000001b3ull;
+    h ^= h >> 29;
+  }
+  void start(Opcode op, Type type, int64_t literal) {
+    mix(uint64_t(op));
+    mix(std::hash<Type>()(type));
+    mix(uint64_t(literal));
+  }
+};
+
 struct ExprKeyHash {
   size_t operator()(const ExprKey &k) const noexcept {
-    uint64_t h = 0xcbf29ce484222325ull;
-    auto mix = [&](uint64_t x) {
-      h ^= x;
-      h *= 0x100000001b3ull;
-      h ^= h >> 29;
-    };
-    mix(uint64_t(k.op));
-    mix(std::hash<Type>()(k.type));
-    mix(uint64_t(k.literal));
+    ExprHasher x;
+    x.start(k.op, k.type, k.literal);
     for (uint32_t o : k.operands)
-      mix(o);
-    return size_t(h);
+      x.mix(o);
+    return size_t(x.h);
   }
 };
 
@@ -99,6 +107,11 @@ public:
     return kNoVar;
   }
   size_t size() const { return entries_.size(); }
+  // Fetches the slot where a probe for a key of hash h starts.
+  void prefetch(size_t h) const {
+    if (!slots_.empty())
+      __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+  }
   // Room for n entries: ExprKey's SmallVector has no noexcept move, so a
   // growing vector of entries would copy every key it holds.
   void reserve(size_t n) { entries_.reserve(n); }
@@ -315,6 +328,25 @@ private:
   // Numbers one block; returns whether it deleted anything.
   bool visitBlock(BlockId b) {
     Block &blk = f_.block(b);
+    // The table is large and each lookup a cache miss on a random slot: the
+    // slots of the block's plain expressions (one or two operands, keyed as
+    // keyOf would with the leaders as they are now) are fetched first, so
+    // that their misses overlap. A key an earlier instruction of the block
+    // changes costs only the wasted fetch.
+    for (const Instr &in : blk.instrs)
+      if (in.op != Opcode::Phi && in.op != Opcode::Id && in.args.size() <= 2 && isNumbered(in) &&
+          !feedsPhi_[in.dest]) {
+        ExprHasher x;
+        x.start(in.op, in.type, in.op == Opcode::Const ? in.value.bits() : 0);
+        uint32_t o[2] = {0, 0};
+        for (size_t k = 0; k < in.args.size(); ++k)
+          o[k] = leaderOf(in.args[k]);
+        if (in.args.size() == 2 && isCommutative(in.op) && o[0] > o[1])
+          std::swap(o[0], o[1]);
+        for (size_t k = 0; k < in.args.size(); ++k)
+          x.mix(o[k]);
+        table_.prefetch(size_t(x.h));
+      }
     llvm::SmallVector<bool, 16> dead(blk.instrs.size(), false);
     bool any = false;
     for (size_t i = 0; i < blk.instrs.size(); ++i) {
