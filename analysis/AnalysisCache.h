@@ -27,6 +27,15 @@ public:
       cfg_.emplace(f_);
     return *cfg_;
   }
+  // The same CFG; when it is still to be built and `guards` is
+  // CFG::Guards::Absent (the caller has just seen every instruction and no
+  // `guard`), built from the terminators alone, without a walk over every
+  // instruction. Either way the edges are the function's.
+  const CFG &cfg(CFG::Guards guards) {
+    if (!cfg_)
+      cfg_.emplace(f_, guards);
+    return *cfg_;
+  }
   const DominatorTree &domTree() {
     if (!dom_)
       dom_.emplace(cfg());

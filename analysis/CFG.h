@@ -70,6 +70,11 @@ public:
   bool reachable(BlockId b) const { return rpoIndex_[b] != kNotReached; }
   // fallthroughOf(f, b), without searching the layout.
   BlockId fallthrough(BlockId b) const { return fallthrough_[b]; }
+  // Edge ids, dense below numEdges() (so that a side table over edges is a
+  // vector, not a hash map): the k-th entry of succs(b) is edge
+  // firstSuccEdge(b) + k. Edges of unreachable blocks have ids too.
+  uint32_t firstSuccEdge(BlockId b) const { return succSpan_[b].begin; }
+  size_t numEdges() const { return succ_.size(); }
 
   static constexpr unsigned kNotReached = ~0u;
 

@@ -2,6 +2,7 @@
 
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
+#include "analysis/LayoutWalk.h"
 
 #include <llvm/ADT/StringMap.h>
 
@@ -24,8 +25,8 @@ llvm::StringSet<> functionsThatWriteMemory(const Program &program) {
   for (size_t i = 0; i < program.functions.size(); ++i) {
     const Function &f = program.functions[i];
     bool writes = false;
-    for (BlockId b : f.layout)
-      for (const Instr &in : f.block(b).instrs) {
+    walkBlocks(f, [&](BlockId, const Block &blk) {
+      for (const Instr &in : blk.instrs) {
         if (in.op == Opcode::Store || in.op == Opcode::Free)
           writes = true;
         else if (in.op == Opcode::Call && !names.contains(in.callee))
@@ -33,6 +34,7 @@ llvm::StringSet<> functionsThatWriteMemory(const Program &program) {
         else if (in.op == Opcode::Call)
           callersOf[in.callee].push_back(i);
       }
+    });
     if (writes && writers.insert(f.name).second)
       work.push_back(f.name);
   }

@@ -49,6 +49,28 @@ TEST(CFGTest, EdgesIncludeFallThroughAndBranches) {
   EXPECT_EQ(cfg.rpo().back(), d);
 }
 
+// Edge ids number every block's successors, one id per edge, densely: a
+// vector over numEdges() can stand for a set of edges.
+TEST(CFGTest, EdgeIdsAreDenseAndOnePerSuccessor) {
+  Program p = parseOrDie(kDiamond);
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  std::vector<int> seen(cfg.numEdges(), 0);
+  size_t edges = 0;
+  for (BlockId b : f.layout)
+    for (size_t k = 0; k < cfg.succs(b).size(); ++k, ++edges) {
+      uint32_t e = cfg.firstSuccEdge(b) + uint32_t(k);
+      ASSERT_LT(e, cfg.numEdges());
+      ++seen[e];
+    }
+  EXPECT_EQ(edges, 4u); // a->b, a->c, b->d, c->d
+  EXPECT_EQ(cfg.numEdges(), edges);
+  EXPECT_TRUE(std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; }));
+  BlockId a = blockNamed(f, "a"), c = blockNamed(f, "c");
+  EXPECT_EQ(cfg.succs(a)[1], c);
+  EXPECT_NE(cfg.firstSuccEdge(a) + 1, cfg.firstSuccEdge(c)); // a->c is not c->d
+}
+
 TEST(CFGTest, BranchWithEqualTargetsIsOneEdgeAndDeadCodeIsUnreachable) {
   Program p = parseOrDie(R"(
 @main(c: bool) {
@@ -434,6 +456,34 @@ TEST(AnalysisCacheTest, RecomputesOnlyAfterInvalidation) {
   EXPECT_FALSE(cache.cfg().reachable(blockNamed(f, "c")));
 }
 
+// cfg(Guards::Absent) builds from the terminators alone when nothing is
+// cached yet (a guard's abort edge is then not seen, which is why only a
+// caller that saw no guard may ask so), and returns the cached CFG as it is
+// otherwise.
+TEST(AnalysisCacheTest, CFGWithoutGuardScanSkipsAbortEdgesOnlyWhenBuilt) {
+  Program p = parseOrDie(R"(@main(c: bool) {
+.a:
+  speculate;
+  guard c .fail;
+  commit;
+  jmp .b;
+.fail:
+  print c;
+.b:
+  ret;
+}
+)");
+  Function &f = p.functions[0];
+  BlockId a = blockNamed(f, "a"), fail = blockNamed(f, "fail");
+  AnalysisCache scanned(f);
+  EXPECT_TRUE(contains(scanned.cfg().succs(a), fail));
+  EXPECT_TRUE(contains(scanned.cfg(CFG::Guards::Absent).succs(a), fail)); // already built
+  AnalysisCache unscanned(f);
+  EXPECT_FALSE(contains(unscanned.cfg(CFG::Guards::Absent).succs(a), fail));
+  EXPECT_FALSE(unscanned.cfg().reachable(fail));
+  unscanned.invalidateCFG();
+  EXPECT_TRUE(unscanned.cfg(CFG::Guards::Scan).reachable(fail));
+}
 
 // UseIndex lists each reader of a variable once per operand, in layout order,
 // with its block; a `set`'s first argument is not a read; variables at or

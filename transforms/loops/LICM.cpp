@@ -5,6 +5,7 @@
 // they were hoisted into the preheader earlier in order).
 #include "transforms/loops/LICM.h"
 
+#include "analysis/LayoutWalk.h"
 #include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
@@ -38,10 +39,11 @@ public:
     defBlock_.assign(f_.numVars(), kNoBlock);
     for (const Param &p : f_.params)
       defBlock_[p.var] = cfg.entry();
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
+    walkBlocks(f_, [&](BlockId b, const Block &blk) {
+      for (const Instr &in : blk.instrs)
         if (in.hasDest())
           defBlock_[in.dest] = b;
+    });
     inLoop_.assign(f_.blocks.size(), false);
     // Parents precede children in loops(): walk backwards for inner first.
     for (size_t i = loops.loops().size(); i-- > 0;)

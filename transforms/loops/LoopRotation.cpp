@@ -7,6 +7,7 @@
 // earlier copies.
 #include "transforms/loops/LoopRotation.h"
 
+#include "analysis/LayoutWalk.h"
 #include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
@@ -100,12 +101,13 @@ private:
     if (undefs_)
       return;
     undefs_.emplace(f_.numVars(), 0);
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs) {
+    walkBlocks(f_, [&](BlockId, const Block &blk) {
+      for (const Instr &in : blk.instrs) {
         if (in.op == Opcode::Undef)
           (*undefs_)[in.dest] = 1;
         hasGuard_ |= in.op == Opcode::Guard;
       }
+    });
   }
   bool isUndef(VarId v) const { return v < undefs_->size() && (*undefs_)[v]; }
   void markUndef(VarId v) {

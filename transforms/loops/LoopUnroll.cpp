@@ -1,5 +1,6 @@
 #include "transforms/loops/LoopUnroll.h"
 
+#include "analysis/LayoutWalk.h"
 #include "analysis/DefiniteAssignment.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
@@ -316,13 +317,14 @@ private:
     constValue_.assign(f_.numVars(), std::nullopt);
     for (const Param &p : f_.params)
       ++defs_[p.var];
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
+    walkBlocks(f_, [&](BlockId, const Block &blk) {
+      for (const Instr &in : blk.instrs)
         if (in.hasDest()) {
           ++defs_[in.dest];
           if (in.op == Opcode::Const && in.type == Type::intTy())
             constValue_[in.dest] = in.value.asInt();
         }
+    });
   }
 
   // The value of a variable the function defines once, by an int const.
@@ -441,6 +443,12 @@ private:
                                    bool nests) const {
     if (!cfg.reachable(latch))
       return std::nullopt;
+    // Every form below goes back along an edge to a block dominating the
+    // latch (a `br` label, the `jmp` target or the fall-through): a block
+    // with no such edge is no latch, found without fetching its instructions.
+    BlockRange succs = cfg.succs(latch);
+    if (std::none_of(succs.begin(), succs.end(), [&](BlockId s) { return dom.dominates(s, latch); }))
+      return std::nullopt;
     const Instr *term = f_.block(latch).terminator();
     if (term && term->op == Opcode::Br && term->labels[0] != term->labels[1]) {
       CountedLoop l{};
@@ -482,7 +490,7 @@ private:
     // the latch, its other exits leaving the chunk through a commit.
     if (!options_.speculative || nests || (term && term->op != Opcode::Jmp))
       return std::nullopt;
-    return matchEarlierTest(term ? term->labels[0] : fallthroughOf(f_, latch), latch, cfg, dom);
+    return matchEarlierTest(term ? term->labels[0] : cfg.fallthrough(latch), latch, cfg, dom);
   }
 
   // A loop whose count is tested in a block T that strictly dominates the

@@ -3,6 +3,7 @@
 #include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/DefiniteAssignment.h"
+#include "analysis/LayoutWalk.h"
 #include "analysis/LoopTermination.h"
 #include "analysis/Loops.h"
 #include "analysis/PostDominators.h"
@@ -27,8 +28,8 @@ public:
 
   bool run() {
     bool speculative = false, hasUndef = false;
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs) {
+    walkBlocks(f_, [&](BlockId b, const Block &blk) {
+      for (const Instr &in : blk.instrs) {
         speculative |= in.info().effect == EffectClass::Guard;
         hasUndef |= in.op == Opcode::Undef;
         // What isRoot() may accept (it needs every constant first).
@@ -41,8 +42,9 @@ public:
             constant_[in.dest] = in.value.asInt();
         }
       }
+    });
     guards_ = speculative ? CFG::Guards::Scan : CFG::Guards::Absent;
-    const CFG &cfg = facts_.cfg();
+    const CFG &cfg = facts_.cfg(guards_);
     PostDominatorTree pdom(cfg);
     ControlDependence cd(cfg, pdom);
     cd_ = &cd;
@@ -59,16 +61,16 @@ public:
     // not an ordinary branch; unreachable blocks: no post-dominators) every
     // branch stays. So does every branch of a loop not proven finite: the
     // loop may be what keeps the program from ending (see the header).
-    for (BlockId b : f_.layout) {
-      const Instr *term = f_.block(b).terminator();
+    walkTerminators(f_, [&](BlockId b, const Block &blk) {
+      const Instr *term = blk.terminator();
       bool keepBranch = speculative || !cfg.reachable(b) ||
                         (term && term->op == Opcode::Br &&
                          (pdom.ipdom(b) == kNoBlock || mayLoopForever(b, loops, finite)));
       if (keepBranch)
         markBranch(b);
       if (!assigned)
-        continue;
-      const std::vector<Instr> &instrs = f_.block(b).instrs;
+        return;
+      const std::vector<Instr> &instrs = blk.instrs;
       for (unsigned i = 0; i < instrs.size(); ++i)
         if (assigned->mayReadUndefined(b, i)) {
           undefinedReads_.insert(&instrs[i]);
@@ -76,7 +78,7 @@ public:
         } else if (isRoot(instrs[i])) {
           markLive(instrs[i], b);
         }
-    }
+    });
     // Marking is a closure: its result does not depend on the order of the
     // roots, so without possibly undefined reads they come from the list.
     if (!assigned)
@@ -90,8 +92,8 @@ public:
       markOperands(*in, b);
     }
     bool changed = false, rewired = false;
-    for (BlockId b : f_.layout) {
-      auto &ins = f_.block(b).instrs;
+    walkBlocks(f_, [&](BlockId b, Block &blk) {
+      auto &ins = blk.instrs;
       size_t before = ins.size();
       std::erase_if(ins, [&](const Instr &in) {
         if (in.isTerminator())
@@ -100,7 +102,7 @@ public:
                (undefinedReads_.empty() || !undefinedReads_.count(&in));
       });
       changed |= ins.size() != before;
-      Instr *term = f_.block(b).terminator();
+      Instr *term = blk.terminator();
       if (term && term->op == Opcode::Br && !branchLive_[b]) {
         // Nothing live depends on which way it goes: straight to where both
         // ways meet again.
@@ -108,7 +110,7 @@ public:
         *term = makeJump(target, term->pos);
         changed = rewired = true;
       }
-    }
+    });
     // Deleting instructions never changes an edge (terminators and guards
     // stay), so unless a branch was rewritten the CFG is still cfg.
     // (pdom and cd read cfg, which the facts own: drop them last.)
@@ -223,8 +225,8 @@ private:
       }
     }
     f_.layout = std::move(kept);
-    for (BlockId b : f_.layout)
-      for (Instr &in : f_.block(b).instrs) {
+    walkBlocks(f_, [&](BlockId, Block &blk) {
+      for (Instr &in : blk.instrs) {
         if (in.op != Opcode::Phi)
           break;
         for (size_t k = in.labels.size(); k-- > 0;)
@@ -233,6 +235,7 @@ private:
             in.args.erase(in.args.begin() + k);
           }
       }
+    });
     return dropped;
   }
 

@@ -1,5 +1,6 @@
 #include "transforms/scalar/CopyPropagation.h"
 
+#include "analysis/LayoutWalk.h"
 #include "analysis/Uses.h"
 
 #include <algorithm>
@@ -18,26 +19,33 @@ public:
 
   bool run() {
     // Only copies and phis can copy: the rounds to the fixpoint visit
-    // them alone, in layout order, without walking the function again.
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.hasDest() && (in.op == Opcode::Id || in.op == Opcode::Phi))
-          candidates_.push_back(&in);
+    // them alone, in layout order, from a flat copy of their operands
+    // rather than from the instructions (a cache miss each, every round).
+    walkBlocks(f_, [&](BlockId, const Block &blk) {
+      for (const Instr &in : blk.instrs)
+        if (in.hasDest() && (in.op == Opcode::Id || in.op == Opcode::Phi)) {
+          candidates_.push_back({in.dest, uint32_t(candidateArgs_.size()), in.op == Opcode::Phi});
+          candidateArgs_.insert(candidateArgs_.end(), in.args.begin(), in.args.end());
+        }
+    });
+    candidates_.push_back({kNoVar, uint32_t(candidateArgs_.size()), false}); // the end
     bool any = false;
     for (bool progress = true; progress;) {
       progress = false;
-      for (const Instr *in : candidates_)
-        if (find(in->dest) == in->dest)
-          if (VarId v = copiedValue(*in); v != kNoVar) {
-            leader_[in->dest] = v;
+      for (size_t c = 0; c + 1 < candidates_.size(); ++c) {
+        VarId dest = candidates_[c].dest;
+        if (find(dest) == dest)
+          if (VarId v = copiedValue(c); v != kNoVar) {
+            leader_[dest] = v;
             progress = any = true;
           }
+      }
     }
     if (!any)
       return false;
     keepCopiesFeedingPhis();
-    for (BlockId b : f_.layout) {
-      auto &ins = f_.block(b).instrs;
+    walkBlocks(f_, [&](BlockId, Block &blk) {
+      auto &ins = blk.instrs;
       std::erase_if(ins, [&](const Instr &in) { return in.hasDest() && find(in.dest) != in.dest; });
       // An operand is written only when it changes: a store to every one
       // would dirty every instruction's cache lines.
@@ -46,7 +54,7 @@ public:
           if (VarId l = find(v); l != v)
             v = l;
         });
-    }
+    });
     return true;
   }
 
@@ -56,17 +64,17 @@ private:
   // would interfere with the phi and cost copies (even a swap) there.
   void keepCopiesFeedingPhis() {
     std::vector<bool> isCopy(f_.numVars(), false);
-    for (const Instr *in : candidates_)
-      if (in->op == Opcode::Id)
-        isCopy[in->dest] = true;
+    for (size_t c = 0; c + 1 < candidates_.size(); ++c)
+      if (!candidates_[c].phi)
+        isCopy[candidates_[c].dest] = true;
     // Phis stand at the tops of blocks: the candidates hold every phi, in
     // layout order.
-    for (const Instr *in : candidates_) {
-      if (in->op != Opcode::Phi)
+    for (size_t c = 0; c + 1 < candidates_.size(); ++c) {
+      if (!candidates_[c].phi)
         continue;
-      if (find(in->dest) != in->dest)
+      if (find(candidates_[c].dest) != candidates_[c].dest)
         continue; // the phi goes
-      for (VarId a : in->args)
+      for (VarId a : argsOf(c))
         if (isCopy[a])
           leader_[a] = a;
     }
@@ -80,16 +88,20 @@ private:
     return v;
   }
 
-  // The value `in` merely copies, or kNoVar.
-  VarId copiedValue(const Instr &in) {
-    if (in.op == Opcode::Id) {
-      VarId v = find(in.args[0]);
+  llvm::ArrayRef<VarId> argsOf(size_t c) const {
+    return {candidateArgs_.data() + candidates_[c].argBegin,
+            candidateArgs_.data() + candidates_[c + 1].argBegin};
+  }
+
+  // The value candidate c merely copies, or kNoVar.
+  VarId copiedValue(size_t c) {
+    const Candidate &in = candidates_[c];
+    if (!in.phi) {
+      VarId v = find(candidateArgs_[in.argBegin]);
       return v == in.dest ? kNoVar : v;
     }
-    if (in.op != Opcode::Phi)
-      return kNoVar;
     VarId same = kNoVar;
-    for (VarId a : in.args) {
+    for (VarId a : argsOf(c)) {
       VarId v = find(a);
       if (v == in.dest || v == same)
         continue;
@@ -102,7 +114,15 @@ private:
 
   Function &f_;
   std::vector<VarId> leader_;
-  std::vector<const Instr *> candidates_; // every id and phi with a destination
+  // Every id and phi with a destination, in layout order, and one more
+  // entry marking the end of the last one's arguments in candidateArgs_.
+  struct Candidate {
+    VarId dest;
+    uint32_t argBegin; // its arguments: candidateArgs_[argBegin, next's argBegin)
+    bool phi;          // else an id
+  };
+  std::vector<Candidate> candidates_;
+  std::vector<VarId> candidateArgs_;
 };
 
 } // namespace

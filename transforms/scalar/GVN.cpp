@@ -10,6 +10,7 @@
 //  4. Only deletes instructions: the IR shrinks, so iterating terminates.
 #include "transforms/scalar/GVN.h"
 
+#include "analysis/LayoutWalk.h"
 #include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
@@ -34,20 +35,28 @@ struct ExprKey {
   friend bool operator==(const ExprKey &, const ExprKey &) = default;
 };
 
+// The hash of a key is built up in this order: op, type, literal, operands.
+struct ExprHasher {
+  uint64_t h = 0xcbf29ce484222325ull;
+  void mix(uint64_t x) {
+    h ^= x;
+    h *= 0x100000001b3ull;
+    h ^= h >> 29;
+  }
+  void start(Opcode op, Type type, int64_t literal) {
+    mix(uint64_t(op));
+    mix(std::hash<Type>()(type));
+    mix(uint64_t(literal));
+  }
+};
+
 struct ExprKeyHash {
   size_t operator()(const ExprKey &k) const noexcept {
-    uint64_t h = 0xcbf29ce484222325ull;
-    auto mix = [&](uint64_t x) {
-      h ^= x;
-      h *= 0x100000001b3ull;
-      h ^= h >> 29;
-    };
-    mix(uint64_t(k.op));
-    mix(std::hash<Type>()(k.type));
-    mix(uint64_t(k.literal));
+    ExprHasher x;
+    x.start(k.op, k.type, k.literal);
     for (uint32_t o : k.operands)
-      mix(o);
-    return size_t(h);
+      x.mix(o);
+    return size_t(x.h);
   }
 };
 
@@ -98,6 +107,11 @@ public:
     return kNoVar;
   }
   size_t size() const { return entries_.size(); }
+  // Fetches the slot where a probe for a key of hash h starts.
+  void prefetch(size_t h) const {
+    if (!slots_.empty())
+      __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+  }
   // Room for n entries: ExprKey's SmallVector has no noexcept move, so a
   // growing vector of entries would copy every key it holds.
   void reserve(size_t n) { entries_.reserve(n); }
@@ -163,6 +177,11 @@ public:
 
   bool run() {
     bool changed = false;
+    startScan();
+    walkBlocks(f_, [&](BlockId, const Block &blk) {
+      for (const Instr &in : blk.instrs)
+        scan(in);
+    });
     for (int round = 0; round < 4; ++round) {
       if (!runOnce())
         break;
@@ -178,6 +197,30 @@ private:
   std::vector<bool> feedsPhi_; // read by some phi (at the start of the round)
   ScopedExprTable table_;
   std::vector<std::optional<int64_t>> constBits_; // int/bool `const` destinations
+  // What a round needs of the whole function before its walk (see scan()).
+  std::vector<VarId> copyOf_, phiArgs_;
+  size_t defs_ = 0; // at most this many expressions enter the table
+  bool hasGuard_ = false; // seen by scan()
+
+  // The facts of a round read off every instruction: int and bool constants,
+  // copies, phi arguments. The previous round's last walk gathers them for
+  // the next, so that a round walks the function twice, not three times.
+  void startScan() {
+    constBits_.assign(f_.numVars(), std::nullopt);
+    copyOf_.assign(f_.numVars(), kNoVar);
+    phiArgs_.clear();
+    defs_ = 0;
+  }
+  void scan(const Instr &in) {
+    defs_ += in.hasDest();
+    hasGuard_ |= in.op == Opcode::Guard;
+    if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
+      constBits_[in.dest] = in.value.asInt();
+    else if (in.op == Opcode::Phi)
+      phiArgs_.insert(phiArgs_.end(), in.args.begin(), in.args.end());
+    else if (in.op == Opcode::Id && in.args.size() == 1)
+      copyOf_[in.dest] = in.args[0];
+  }
 
   // A phi found trivial early may name a variable deleted later in the walk,
   // so follow the chain (it only ever points at earlier-kept variables).
@@ -285,6 +328,25 @@ private:
   // Numbers one block; returns whether it deleted anything.
   bool visitBlock(BlockId b) {
     Block &blk = f_.block(b);
+    // The table is large and each lookup a cache miss on a random slot: the
+    // slots of the block's plain expressions (one or two operands, keyed as
+    // keyOf would with the leaders as they are now) are fetched first, so
+    // that their misses overlap. A key an earlier instruction of the block
+    // changes costs only the wasted fetch.
+    for (const Instr &in : blk.instrs)
+      if (in.op != Opcode::Phi && in.op != Opcode::Id && in.args.size() <= 2 && isNumbered(in) &&
+          !feedsPhi_[in.dest]) {
+        ExprHasher x;
+        x.start(in.op, in.type, in.op == Opcode::Const ? in.value.bits() : 0);
+        uint32_t o[2] = {0, 0};
+        for (size_t k = 0; k < in.args.size(); ++k)
+          o[k] = leaderOf(in.args[k]);
+        if (in.args.size() == 2 && isCommutative(in.op) && o[0] > o[1])
+          std::swap(o[0], o[1]);
+        for (size_t k = 0; k < in.args.size(); ++k)
+          x.mix(o[k]);
+        table_.prefetch(size_t(x.h));
+      }
     llvm::SmallVector<bool, 16> dead(blk.instrs.size(), false);
     bool any = false;
     for (size_t i = 0; i < blk.instrs.size(); ++i) {
@@ -334,24 +396,12 @@ private:
     for (VarId v = 0; v < leader_.size(); ++v)
       leader_[v] = v;
     table_.clear();
-    constBits_.assign(f_.numVars(), std::nullopt);
     // Through copies too: `x = id c` kept for a phi still makes c feed it.
     feedsPhi_.assign(f_.numVars(), false);
-    std::vector<VarId> copyOf(f_.numVars(), kNoVar), work;
-    size_t defs = 0; // at most this many expressions enter the table
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs) {
-        defs += in.hasDest();
-        if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
-          constBits_[in.dest] = in.value.asInt();
-        else if (in.op == Opcode::Phi)
-          work.insert(work.end(), in.args.begin(), in.args.end());
-        else if (in.op == Opcode::Id && in.args.size() == 1)
-          copyOf[in.dest] = in.args[0];
-      }
-    const CFG &cfg = facts_.cfg();
+    std::vector<VarId> &copyOf = copyOf_, &work = phiArgs_;
+    const CFG &cfg = facts_.cfg(hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
     const DominatorTree &dom = facts_.domTree();
-    table_.reserve(defs);
+    table_.reserve(defs_);
     while (!work.empty()) {
       VarId v = work.back();
       work.pop_back();
@@ -388,13 +438,18 @@ private:
     if (!changed)
       return false;
     // Phi arguments (and uses in blocks the walk reached before their
-    // definitions were replaced) still name deleted variables.
-    for (BlockId b : f_.layout)
-      for (Instr &in : f_.block(b).instrs)
+    // definitions were replaced) still name deleted variables. The same walk
+    // scans for the next round (a `const` algebra made stays one).
+    startScan();
+    walkBlocks(f_, [&](BlockId, Block &blk) {
+      for (Instr &in : blk.instrs) {
         forEachUseRef(in, [&](VarId &a) {
           if (VarId l = leaderOf(a); l != a) // no store (and dirty line) when unchanged
             a = l;
         });
+        scan(in);
+      }
+    });
     return true;
   }
 };

@@ -18,11 +18,11 @@
 //      program that would read an undefined variable is not "fixed").
 #include "transforms/scalar/SCCP.h"
 
+#include "analysis/LayoutWalk.h"
 #include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Uses.h"
 
-#include <llvm/ADT/DenseSet.h>
 #include <llvm/ADT/SmallVector.h>
 
 #include <cmath>
@@ -165,11 +165,12 @@ class SCCP {
 public:
   SCCP(Function &f, AnalysisCache &facts)
       : f_(f), facts_(facts), value_(f.numVars()), changedAt_(f.numVars(), 0),
-        blockExecutable_(f.blocks.size(), false) {}
+        blockExecutable_(f.blocks.size(), false), mayRewrite_(f.blocks.size(), false) {}
 
   bool run() {
     collectUses();
-    cfg_ = &facts_.cfg();
+    cfg_ = &facts_.cfg(hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
+    edgeExecutable_.assign(cfg_->numEdges(), false);
     for (const Param &p : f_.params)
       value_[p.var] = LatticeValue::bottom();
     markEdge(kNoBlock, cfg_->entry());
@@ -195,7 +196,16 @@ public:
   }
 
 private:
-  static uint64_t edgeKey(BlockId from, BlockId to) { return (uint64_t(from) << 32) | to; }
+  // The id of the CFG edge from -> to (see CFG::firstSuccEdge), or
+  // kNoEdge when there is none (an entry of a phi from an unreachable block).
+  static constexpr uint32_t kNoEdge = ~0u;
+  uint32_t edgeId(BlockId from, BlockId to) const {
+    BlockRange succs = cfg_->succs(from);
+    for (uint32_t k = 0; k < succs.size(); ++k)
+      if (succs[k] == to)
+        return cfg_->firstSuccEdge(from) + k;
+    return kNoEdge;
+  }
 
   // Every instruction reading v, once each, in layout order: grouped by
   // variable with a counting sort (one array for all variables, not one
@@ -204,8 +214,8 @@ private:
     std::vector<std::pair<VarId, Site>> reads;
     firstId_.assign(f_.blocks.size(), 0);
     uint32_t id = 0;
-    for (BlockId b : f_.layout) {
-      const auto &ins = f_.block(b).instrs;
+    walkBlocks(f_, [&](BlockId b, const Block &blk) {
+      const auto &ins = blk.instrs;
       firstId_[b] = id;
       for (uint32_t i = 0; i < ins.size(); ++i, ++id) {
         hasGuard_ |= ins[i].op == Opcode::Guard;
@@ -217,7 +227,7 @@ private:
           reads.push_back({v, {b, i, id}});
         });
       }
-    }
+    });
     evaluatedAt_.assign(id, 0);
     size_t nv = f_.numVars();
     useStart_.assign(nv + 1, 0);
@@ -231,13 +241,23 @@ private:
       useSites_[next[r.first]++] = r.second;
   }
 
+  // Edges are marked only from executable (so reachable) blocks to their
+  // successors, and the entry's edge from outside once.
   void markEdge(BlockId from, BlockId to) {
-    if (executableEdges_.insert(edgeKey(from, to)).second)
+    if (from == kNoBlock) {
       edgeWork_.push_back({from, to});
+      return;
+    }
+    uint32_t e = edgeId(from, to);
+    if (!edgeExecutable_[e]) {
+      edgeExecutable_[e] = true;
+      edgeWork_.push_back({from, to});
+    }
   }
 
   bool edgeExecutable(BlockId from, BlockId to) const {
-    return executableEdges_.contains(edgeKey(from, to));
+    uint32_t e = edgeId(from, to);
+    return e != kNoEdge && edgeExecutable_[e];
   }
 
   void visitEdge(BlockId from, BlockId to) {
@@ -276,6 +296,8 @@ private:
     if (!in.hasDest())
       return;
     lower(in.dest, evaluate(b, in));
+    if (value_[in.dest].kind == LatticeValue::Const && in.op != Opcode::Const)
+      mayRewrite_[b] = true;
   }
 
   void visitTerminator(BlockId b, const Instr &in) {
@@ -284,6 +306,7 @@ private:
       if (c.kind == LatticeValue::Top)
         return;
       if (c.kind == LatticeValue::Const) {
+        mayRewrite_[b] = true;
         markEdge(b, in.labels[c.lit.asBool() ? 0 : 1]);
         return;
       }
@@ -381,6 +404,8 @@ private:
     f_.layout = std::move(kept);
 
     for (BlockId b : f_.layout) {
+      if (!mayRewrite_[b])
+        continue;
       Block &blk = f_.block(b);
       std::vector<Instr> phiConsts;
       size_t firstNonPhi = 0;
@@ -458,7 +483,12 @@ private:
   std::vector<uint32_t> useStart_;
   std::vector<Site> useSites_;
   std::vector<bool> blockExecutable_;
-  llvm::DenseSet<uint64_t> executableEdges_;
+  // Blocks where some instruction (not a `const`) or the `br` once saw a
+  // constant: the only ones rewrite() has anything to do in. A value that
+  // ends constant was constant since it left Top, and its instruction (or
+  // the `br` reading it) was evaluated then, so no other block is missed.
+  std::vector<bool> mayRewrite_;
+  std::vector<bool> edgeExecutable_; // by CFG edge id
   std::vector<std::pair<BlockId, BlockId>> edgeWork_;
   std::vector<VarId> varWork_;
 };

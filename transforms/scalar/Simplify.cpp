@@ -2,6 +2,7 @@
 
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
+#include "analysis/LayoutWalk.h"
 #include "analysis/Loops.h"
 #include "analysis/Uses.h"
 
@@ -26,7 +27,6 @@ public:
     if (!applicable())
       return false;
     std::vector<BlockId> layoutBefore = f_.layout;
-    size_t sizeBefore = f_.instrCount();
     materializeFallthroughs();
     bool changed = false, changedLastRound = true;
     for (int round = 0; round < 64; ++round) {
@@ -52,25 +52,33 @@ public:
     if (std::any_of(f_.layout.begin(), f_.layout.end(),
                     [&](BlockId b) { return !f_.block(b).hasLabel(); }))
       f_.ensureLabels();
-    return changed || f_.layout != layoutBefore || f_.instrCount() != sizeBefore;
+    // Unless a round changed something, the instructions differ from the
+    // input only by the jumps and returns made explicit and those dropped
+    // (counted, rather than the function walked twice for its size).
+    return changed || f_.layout != layoutBefore || materialized_ != dropped_;
   }
 
 private:
   bool applicable() const {
     if (f_.layout.empty())
       return false;
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
+    bool plain = true;
+    walkBlocks(f_, [&](BlockId, const Block &blk) {
+      for (const Instr &in : blk.instrs)
         switch (in.op) {
         case Opcode::Speculate:
         case Opcode::Commit:
         case Opcode::Guard:
         case Opcode::Set:
         case Opcode::Get:
-          return false;
+          plain = false;
+          break;
         default:
           break;
         }
+    });
+    if (!plain)
+      return false;
     // Falling off the end of a value-returning function (an error the
     // reference reports only if it happens) has no explicit spelling.
     return f_.returnType.isNone() || f_.block(f_.layout.back()).terminator();
@@ -78,13 +86,13 @@ private:
 
   void materializeFallthroughs() {
     originalNext_.assign(f_.blocks.size(), kNoBlock);
-    for (size_t i = 0; i < f_.layout.size(); ++i) {
-      BlockId b = f_.layout[i];
-      BlockId next = i + 1 < f_.layout.size() ? f_.layout[i + 1] : kNoBlock;
+    size_t i = 0;
+    walkTerminators(f_, [&](BlockId b, Block &blk) {
+      ++i;
+      BlockId next = i < f_.layout.size() ? f_.layout[i] : kNoBlock;
       originalNext_[b] = next;
-      Block &blk = f_.block(b);
       if (blk.terminator())
-        continue;
+        return;
       if (next != kNoBlock) {
         blk.instrs.push_back(makeJump(next));
       } else {
@@ -92,18 +100,19 @@ private:
         r.op = Opcode::Ret;
         blk.instrs.push_back(r);
       }
-    }
+      ++materialized_;
+    });
   }
 
   bool foldSameTargetBranches() {
     bool changed = false;
-    for (BlockId b : f_.layout) {
-      Instr *t = f_.block(b).terminator();
+    walkTerminators(f_, [&](BlockId, Block &blk) {
+      Instr *t = blk.terminator();
       if (t && t->op == Opcode::Br && t->labels[0] == t->labels[1]) {
         *t = makeJump(t->labels[0]);
         changed = true;
       }
-    }
+    });
     return changed;
   }
 
@@ -118,10 +127,10 @@ private:
 
   bool threadJumps() {
     bool changed = false;
-    for (BlockId p : f_.layout) {
-      Instr *t = f_.block(p).terminator();
+    walkTerminators(f_, [&](BlockId p, Block &pb) {
+      Instr *t = pb.terminator();
       if (!t || (t->op != Opcode::Jmp && t->op != Opcode::Br))
-        continue;
+        return;
       for (size_t k = 0; k < t->labels.size(); ++k) {
         BlockId e = t->labels[k];
         BlockId target = forwardTarget(e);
@@ -149,7 +158,7 @@ private:
         t->labels[k] = target;
         changed = true;
       }
-    }
+    });
     return changed;
   }
 
@@ -260,8 +269,8 @@ private:
       }
     }
     f_.layout = std::move(kept);
-    for (BlockId b : f_.layout)
-      for (Instr &phi : f_.block(b).instrs) {
+    walkBlocks(f_, [&](BlockId b, Block &blk) {
+      for (Instr &phi : blk.instrs) {
         if (phi.op != Opcode::Phi)
           break;
         BlockRange preds = cfg.preds(b);
@@ -275,6 +284,7 @@ private:
           }
         }
       }
+    });
     return changed;
   }
 
@@ -298,17 +308,18 @@ private:
     };
     std::vector<Edge> edges;
     BlockId entry = f_.entry();
-    for (size_t i = 0; i < f_.layout.size(); ++i) {
-      BlockId a = f_.layout[i];
-      const Instr *t = f_.block(a).terminator();
+    size_t i = 0;
+    walkTerminators(f_, [&](BlockId a, const Block &ab) {
+      size_t order = i++;
+      const Instr *t = ab.terminator();
       if (!t || t->op != Opcode::Jmp)
-        continue;
+        return;
       BlockId to = t->labels[0];
       if (to == a || to == entry)
-        continue;
+        return;
       edges.push_back({a, to, std::min(loops.depth(a), loops.depth(to)),
-                       originalNext_[a] == to, i});
-    }
+                       originalNext_[a] == to, order});
+    });
     std::sort(edges.begin(), edges.end(), [](const Edge &x, const Edge &y) {
       if (x.weight != y.weight)
         return x.weight > y.weight;
@@ -386,20 +397,28 @@ private:
   }
 
   void dropImplicitJumps() {
-    for (size_t i = 0; i + 1 < f_.layout.size(); ++i) {
-      auto &ins = f_.block(f_.layout[i]).instrs;
-      if (!ins.empty() && ins.back().op == Opcode::Jmp && ins.back().labels[0] == f_.layout[i + 1])
+    size_t i = 0;
+    walkTerminators(f_, [&](BlockId, Block &blk) {
+      ++i;
+      auto &ins = blk.instrs;
+      if (i < f_.layout.size() && !ins.empty() && ins.back().op == Opcode::Jmp &&
+          ins.back().labels[0] == f_.layout[i]) {
         ins.pop_back();
-    }
+        ++dropped_;
+      }
+    });
     if (f_.returnType.isNone()) {
       Block &last = f_.block(f_.layout.back());
-      if (isBareRet(last))
+      if (isBareRet(last)) {
         last.instrs.pop_back();
+        ++dropped_;
+      }
     }
   }
 
   Function &f_;
   std::vector<BlockId> originalNext_;
+  size_t materialized_ = 0, dropped_ = 0; // jumps and returns added and dropped
   std::optional<CFG> lastCFG_; // see currentCFG()
 };
 

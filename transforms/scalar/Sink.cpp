@@ -3,6 +3,7 @@
 #include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
+#include "analysis/LayoutWalk.h"
 #include "analysis/Uses.h"
 
 #include <algorithm>
@@ -19,22 +20,29 @@ public:
 
   bool run() {
     // The blocks using each variable, grouped by variable with a counting
-    // sort (one array, not a list per variable), in layout order.
+    // sort (one array, not a list per variable), in layout order. The uses
+    // are read off the instructions once, into a flat list the sort then
+    // walks twice: a second walk over every instruction would cost more.
     const size_t nv = f_.numVars();
-    useStart_.assign(nv + 1, 0);
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs) {
-        forEachUseSite(in, b, [&](VarId v, BlockId) { ++useStart_[v + 1]; });
+    std::vector<std::pair<VarId, BlockId>> uses;
+    bool guards = false;
+    walkBlocks(f_, [&](BlockId b, const Block &blk) {
+      for (const Instr &in : blk.instrs) {
+        guards |= in.op == Opcode::Guard;
+        forEachUseSite(in, b, [&](VarId v, BlockId u) { uses.push_back({v, u}); });
       }
-    cfg_ = &facts_.cfg();
+    });
+    cfg_ = &facts_.cfg(guards ? CFG::Guards::Scan : CFG::Guards::Absent);
     dom_ = &facts_.domTree();
+    useStart_.assign(nv + 1, 0);
+    for (const auto &u : uses)
+      ++useStart_[u.first + 1];
     for (size_t v = 0; v < nv; ++v)
       useStart_[v + 1] += useStart_[v];
     useBlocks_.resize(useStart_[nv]);
     std::vector<uint32_t> at(useStart_.begin(), useStart_.end() - 1);
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        forEachUseSite(in, b, [&](VarId v, BlockId u) { useBlocks_[at[v]++] = u; });
+    for (const auto &u : uses)
+      useBlocks_[at[u.first]++] = u.second;
     bool changed = false;
     for (BlockId b : cfg_->rpo())
       changed |= sinkFrom(b);
@@ -71,6 +79,13 @@ private:
   }
 
   bool sinkFrom(BlockId b) {
+    // target() takes only a successor whose one predecessor is b: without
+    // one nothing here can move, and the block's instructions stay untouched
+    // (most blocks of a large function, whose every successor is a join).
+    BlockRange succs = cfg_->succs(b);
+    if (std::none_of(succs.begin(), succs.end(),
+                     [&](BlockId s) { return s != b && cfg_->preds(s).size() == 1; }))
+      return false;
     auto &ins = f_.block(b).instrs;
     // Moved instructions per target, bottom-up; spliced in once at the end so
     // a large block costs linear time.
