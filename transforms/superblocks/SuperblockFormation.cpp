@@ -29,6 +29,29 @@ bool traceStillValid(const Function &f, const Trace &t) {
   return true;
 }
 
+// Whether liveness shows that every read of `f` finds its variable
+// assigned (DefiniteAssignment's question, asked by trace selection): in a
+// function without speculation, undef, phi, set or get, a read that may
+// find its variable unassigned has a path from the entry on which nothing
+// writes the variable, so the variable is live into the entry; parameters
+// are assigned there. No variable but a parameter live into the entry:
+// every read is assigned. (Else DefiniteAssignment decides.)
+bool readsAssignedByLiveness(const Function &f, const LiveSets &liveIn) {
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      switch (in.op) {
+      case Opcode::Speculate: case Opcode::Guard: case Opcode::Commit: case Opcode::Undef:
+      case Opcode::Phi: case Opcode::Set: case Opcode::Get:
+        return false;
+      default:
+        break;
+      }
+  for (VarId v : liveIn[f.layout[0]])
+    if (std::none_of(f.params.begin(), f.params.end(), [&](const Param &p) { return p.var == v; }))
+      return false;
+  return true;
+}
+
 std::string fixed1(double x) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.1f", x);
@@ -220,14 +243,16 @@ struct Snapshot {
   llvm::DenseMap<VarId, Instr> constants;
   std::vector<bool> touched; // by an accepted region since the snapshot
 
-  // `cfg` and `dom`, when given, are f's as it is (else they are built).
+  // `cfg`, `dom` and `live`, when given, are f's as it is (else they are
+  // built).
   void take(const Function &f, std::unique_ptr<CFG> builtCFG = nullptr,
-            std::unique_ptr<DominatorTree> builtDom = nullptr) {
+            std::unique_ptr<DominatorTree> builtDom = nullptr,
+            std::optional<LiveSets> live = std::nullopt) {
     numBlocks = f.blocks.size();
     numVars = f.numVars();
     cfg = builtCFG ? std::move(builtCFG) : std::make_unique<CFG>(f);
     dom = builtDom ? std::move(builtDom) : std::make_unique<DominatorTree>(*cfg);
-    liveIn = speculativeLiveIn(f);
+    liveIn = live ? std::move(*live) : speculativeLiveIn(f);
     constants.clear();
     std::vector<int> defs(numVars, 0);
     for (BlockId b : f.layout)
@@ -1121,13 +1146,19 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
   const auto start = std::chrono::steady_clock::now();
   // The CFG and dominators trace selection takes serve the first snapshot
   // too, while f is unchanged: on a large function each costs a walk of it.
+  // So do the live sets, which also answer trace selection's question
+  // whether every read is assigned (readsAssignedByLiveness).
   std::unique_ptr<CFG> firstCFG;
   std::unique_ptr<DominatorTree> firstDom;
+  std::optional<LiveSets> firstLive;
   std::vector<Trace> traces;
   if (!f.layout.empty() && weights.hasData()) {
     firstCFG = std::make_unique<CFG>(f);
     firstDom = std::make_unique<DominatorTree>(*firstCFG);
-    traces = selectTraces(f, weights, paths, options.trace, *firstCFG, *firstDom);
+    traces = selectTraces(f, weights, paths, options.trace, *firstCFG, *firstDom, [&] {
+      firstLive = speculativeLiveIn(f);
+      return readsAssignedByLiveness(f, *firstLive);
+    });
   }
   bool changed = false, spliced = false;
   double budget = options.growthLimit * double(std::max<size_t>(sizeBefore, 1));
@@ -1178,7 +1209,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
         if (changed || !firstCFG)
           snap.take(f);
         else
-          snap.take(f, std::move(firstCFG), std::move(firstDom));
+          snap.take(f, std::move(firstCFG), std::move(firstDom), std::move(firstLive));
         if (debug)
           std::fprintf(stderr, "[sb-time] snapshot %.3f s\n",
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

@@ -202,18 +202,22 @@ std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weight
 
 std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weights,
                                 const FunctionProfile *paths, const TraceOptions &options,
-                                const CFG &cfg, const DominatorTree &dom) {
-  // A function that may read an unassigned variable keeps its code: the read
-  // must fail where it does, and the superblock passes fold and move reads.
-  // (hasPossiblyUndefinedRead, on the CFG at hand.)
-  if (f.layout.empty() || !weights.hasData() ||
-      !DefiniteAssignment(f, cfg).possiblyUndefinedReads().empty())
+                                const CFG &cfg, const DominatorTree &dom,
+                                llvm::function_ref<bool()> everyReadAssigned) {
+  if (f.layout.empty() || !weights.hasData())
     return {};
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs)
       if (in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
         return {};
-  return Selector(f, weights, paths, options, cfg, dom).run();
+  std::vector<Trace> traces = Selector(f, weights, paths, options, cfg, dom).run();
+  // A function that may read an unassigned variable keeps its code: the read
+  // must fail where it does, and the superblock passes fold and move reads.
+  // (hasPossiblyUndefinedRead, on the CFG at hand.)
+  if (!traces.empty() && !(everyReadAssigned && everyReadAssigned()) &&
+      !DefiniteAssignment(f, cfg).possiblyUndefinedReads().empty())
+    return {};
+  return traces;
 }
 
 } // namespace brisk

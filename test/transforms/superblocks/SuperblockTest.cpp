@@ -7,6 +7,7 @@
 // verifier's speculation rules (with E1) hold. Programs are profiled and
 // run in-process; the optimized program goes through JSON and back first.
 #include "analysis/CFG.h"
+#include "analysis/DefiniteAssignment.h"
 #include "analysis/Dominators.h"
 #include "analysis/Verifier.h"
 #include "backend/JsonWriter.h"
@@ -726,6 +727,90 @@ TEST(TraceSelectionTest, TheCallersCFGGivesTheSameTraces) {
     EXPECT_EQ(own[i].isLoop, shared[i].isLoop);
     EXPECT_EQ(own[i].probability, shared[i].probability);
   }
+}
+
+// Whether every read is assigned is asked only once traces were found, and
+// when the caller's answer shows nothing, DefiniteAssignment decides: a
+// read that may find its variable unassigned keeps the function's code.
+TEST(TraceSelectionTest, UnassignedReadsAreAskedAboutOnlyWithTraces) {
+  Program p = parseOrDie(kLoop);
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  for (const char *n : {"0", "100"}) {
+    SCOPED_TRACE(n);
+    Outcome o = run(p, {n}, true);
+    ASSERT_TRUE(o.ok);
+    ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+    int asked = 0;
+    std::vector<Trace> traces = selectTraces(f, w.of(f), o.profile->function("main"), {}, cfg,
+                                             dom, [&] { return ++asked, false; });
+    EXPECT_EQ(asked, traces.empty() ? 0 : 1);
+    EXPECT_EQ(traces.empty(), std::string(n) == "0"); // a cold loop seeds nothing
+  }
+  Program q = parseOrDie(R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+  big: bool = gt n one;
+  br big .set .head;
+.set:
+  x: int = const 5;
+.head:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  i: int = add i x;
+  jmp .head;
+.done:
+  print i;
+}
+)");
+  Outcome o = run(q, {"100"}, true);
+  ASSERT_TRUE(o.ok);
+  ProgramWeights w = ProgramWeights::fromProfile(q, *o.profile);
+  const Function &g = q.functions[0];
+  CFG gc(g);
+  DominatorTree gd(gc);
+  int asked = 0;
+  EXPECT_TRUE(selectTraces(g, w.of(g), o.profile->function("main"), {}, gc, gd,
+                           [&] { return ++asked, false; })
+                  .empty());
+  EXPECT_EQ(asked, 1);
+}
+
+// formSuperblocks answers trace selection's question from liveness: no
+// variable but a parameter live into the entry. Here `x` is live into the
+// entry (.done reads it on a path that skips the loop), yet the loop's
+// first test is known to pass, so DefiniteAssignment finds every read
+// assigned: liveness shows nothing, and the trace is still formed.
+TEST(SuperblockFormationTest, ReadsLivenessCannotShowAssignedAskDefiniteAssignment) {
+  Program p = parseOrDie(R"(
+@main(n: int) {
+  i: int = const 0;
+  lim: int = const 99;
+  one: int = const 1;
+.head:
+  c: bool = lt i lim;
+  br c .body .done;
+.body:
+  x: int = add i n;
+  i: int = add i one;
+  jmp .head;
+.done:
+  print x;
+}
+)");
+  const Function &f = p.functions[0];
+  ASSERT_FALSE(hasPossiblyUndefinedRead(f));
+  LiveSets liveIn = speculativeLiveIn(f);
+  const std::vector<VarId> &live = liveIn[f.entry()];
+  EXPECT_TRUE(std::find(live.begin(), live.end(), *f.lookupVar("x")) != live.end());
+  std::vector<RegionRemark> remarks;
+  Program opt = formOnly(p, {"3"}, remarks);
+  EXPECT_FALSE(remarks.empty());
+  Outcome a = run(p, {"3"}), b = run(opt, {"3"});
+  EXPECT_EQ(a.out, b.out);
 }
 
 TEST(DeadCodeTest, ValuesOnlyTheRecoveryPathNeedsAreDeadInsideSpeculation) {
