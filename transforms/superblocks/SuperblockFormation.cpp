@@ -542,7 +542,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   }
   for (BlockId y : s.boundaries) {
     Instr use = plainInstr(Opcode::Print);
-    const std::vector<VarId> &live = snap.liveIn[y];
+    llvm::ArrayRef<VarId> live = snap.liveIn[y];
     for (VarId v = 0; v < fromF; ++v) {
       VarId fv = s.varToF[v];
       if (fv >= snap.numVars || std::binary_search(live.begin(), live.end(), fv))

@@ -241,7 +241,7 @@ void expectSameAsDense(const Function &f, const std::string &what) {
     std::vector<VarId> expected;
     for (int v = dense[b].find_first(); v >= 0; v = dense[b].find_next(unsigned(v)))
       expected.push_back(VarId(v));
-    ASSERT_EQ(sparse[b], expected) << what << ": live into block " << b << "\n" << text(f);
+    ASSERT_EQ(std::vector<VarId>(sparse[b].begin(), sparse[b].end()), expected) << what << ": live into block " << b << "\n" << text(f);
   }
   Function byDense = f, bySparse = f;
   bool denseChanged = DenseDeadCode(byDense).run();

@@ -804,7 +804,7 @@ TEST(SuperblockFormationTest, ReadsLivenessCannotShowAssignedAskDefiniteAssignme
   const Function &f = p.functions[0];
   ASSERT_FALSE(hasPossiblyUndefinedRead(f));
   LiveSets liveIn = speculativeLiveIn(f);
-  const std::vector<VarId> &live = liveIn[f.entry()];
+  llvm::ArrayRef<VarId> live = liveIn[f.entry()];
   EXPECT_TRUE(std::find(live.begin(), live.end(), *f.lookupVar("x")) != live.end());
   std::vector<RegionRemark> remarks;
   Program opt = formOnly(p, {"3"}, remarks);
