@@ -125,6 +125,8 @@ struct DeadCodeBuffers {
   std::vector<uint32_t> succBegin; // normal successors, per block: succList from here
   std::vector<BlockId> succList;
   std::vector<uint8_t> special;    // the block holds a speculate or a guard
+  std::vector<uint8_t> inLayout;
+  std::vector<std::pair<BlockId, size_t>> speculates;
   std::vector<uint32_t> readerBegin; // per block: readerList from here
   std::vector<BlockId> readerList, readerLast;
   std::vector<uint32_t> readerFill;
@@ -206,16 +208,43 @@ private:
     return {buf_.succList.data() + buf_.succBegin[b], buf_.succBegin[b + 1] - buf_.succBegin[b]};
   }
 
-  // Every block's normal successors, found once per round instead of at
-  // every visit of a block (the worklist visits a block several times).
-  void computeSuccessors() {
+  // For each speculate, the labels of the guards it governs; marks those
+  // guards as claimed. Also which blocks read the live-in sets of which
+  // (normal successors, and the labels a speculate or unclaimed guard
+  // brings in), reversed, for the worklist.
+  //
+  // Every block's normal successors are found once per round instead of at
+  // every visit of a block (the worklist visits a block several times), in
+  // the same look at the block as its speculates and guards: on a large
+  // function each block's instructions are a cache miss of their own.
+  void computeSegments() {
     const size_t n = f_.blocks.size();
+    // Fall-through from the layout alone; a block that ends in a
+    // terminator drops it below.
+    next_.assign(n, kNoBlock);
+    std::vector<uint8_t> &inLayout = buf_.inLayout;
+    inLayout.assign(n, 0);
+    for (size_t i = 0; i < f_.layout.size(); ++i) {
+      inLayout[f_.layout[i]] = 1;
+      if (i + 1 < f_.layout.size())
+        next_[f_.layout[i]] = f_.layout[i + 1];
+    }
+    specLabels_.clear();
+    claimed_.clear();
+    // Which blocks hold a speculate or a guard (the only instructions below
+    // that are more than their block's successors), and the speculates.
+    std::vector<uint8_t> &special = buf_.special;
+    special.assign(n, 0);
+    std::vector<std::pair<BlockId, size_t>> &speculates = buf_.speculates;
+    speculates.clear();
     buf_.succBegin.resize(n + 1);
     buf_.succList.clear();
     for (BlockId b = 0; b < n; ++b) {
       buf_.succBegin[b] = uint32_t(buf_.succList.size());
       const size_t first = buf_.succList.size();
+      const auto &ins = f_.block(b).instrs;
       if (const Instr *t = f_.block(b).terminator()) {
+        next_[b] = kNoBlock;
         if (t->op != Opcode::Ret)
           for (BlockId l : t->labels)
             if (std::find(buf_.succList.begin() + std::ptrdiff_t(first), buf_.succList.end(), l) ==
@@ -224,40 +253,21 @@ private:
       } else if (BlockId nx = next_[b]; nx != kNoBlock) {
         buf_.succList.push_back(nx);
       }
-    }
-    buf_.succBegin[n] = uint32_t(buf_.succList.size());
-  }
-
-  // For each speculate, the labels of the guards it governs; marks those
-  // guards as claimed. Also which blocks read the live-in sets of which
-  // (normal successors, and the labels a speculate or unclaimed guard
-  // brings in), reversed, for the worklist.
-  void computeSegments() {
-    next_.assign(f_.blocks.size(), kNoBlock);
-    for (size_t i = 0; i + 1 < f_.layout.size(); ++i)
-      if (!f_.block(f_.layout[i]).terminator())
-        next_[f_.layout[i]] = f_.layout[i + 1];
-    computeSuccessors();
-    specLabels_.clear();
-    claimed_.clear();
-    // One look at every instruction: which blocks hold a speculate or a
-    // guard (the only instructions below that are more than their block's
-    // successors), and the speculates' guards.
-    std::vector<uint8_t> &special = buf_.special;
-    special.assign(f_.blocks.size(), 0);
-    for (BlockId b : f_.layout) {
-      const auto &ins = f_.block(b).instrs;
+      if (!inLayout[b])
+        continue;
       for (size_t i = 0; i < ins.size(); ++i)
         if (ins[i].op == Opcode::Speculate) {
           special[b] = 1;
-          specLabels_[site(b, i)] = walk(b, i + 1);
+          speculates.push_back({b, i});
         } else if (ins[i].op == Opcode::Guard) {
           special[b] = 1;
         }
     }
+    buf_.succBegin[n] = uint32_t(buf_.succList.size());
+    for (auto [b, i] : speculates)
+      specLabels_[site(b, i)] = walk(b, i + 1);
     // The readers, reversed, in one flat table (a counting sort: once to
     // count, once to fill), each reader once per block it reads.
-    const size_t n = f_.blocks.size();
     std::vector<uint32_t> &begin = buf_.readerBegin;
     std::vector<BlockId> &list = buf_.readerList, &last = buf_.readerLast;
     begin.assign(n + 1, 0);
