@@ -66,11 +66,18 @@ private:
           return true;
       return false;
     };
-    for (BlockId b : f_.layout)
-      if (hasOp(b, Opcode::Speculate) || hasOp(b, Opcode::Guard) || hasOp(b, Opcode::Commit)) {
+    // One look at each block's instructions for the three (on a large
+    // function a walk of the instructions costs its memory traffic).
+    auto speculationOp = [](const Instr &in) {
+      return in.op == Opcode::Speculate || in.op == Opcode::Guard || in.op == Opcode::Commit;
+    };
+    for (BlockId b : f_.layout) {
+      const auto &ins = f_.block(b).instrs;
+      if (std::any_of(ins.begin(), ins.end(), speculationOp)) {
         inTrace_[b] = true;
         work.push_back(b);
       }
+    }
     while (!work.empty()) {
       BlockId b = work.back();
       work.pop_back();
