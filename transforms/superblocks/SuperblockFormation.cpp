@@ -37,21 +37,52 @@ bool traceStillValid(const Function &f, const Trace &t) {
 // find its variable unassigned has a path from the entry on which nothing
 // writes the variable, so the variable is live into the entry; parameters
 // are assigned there. No variable but a parameter live into the entry:
-// every read is assigned. (Else DefiniteAssignment decides.)
-bool readsAssignedByLiveness(const Function &f, const LiveSets &liveIn) {
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      switch (in.op) {
-      case Opcode::Speculate: case Opcode::Guard: case Opcode::Commit: case Opcode::Undef:
-      case Opcode::Phi: case Opcode::Set: case Opcode::Get:
-        return false;
-      default:
-        break;
-      }
+// every read is assigned. (Else DefiniteAssignment decides.) `plain`: f
+// has none of those instructions (functionConstants finds it).
+bool readsAssignedByLiveness(const Function &f, const LiveSets &liveIn, bool plain) {
+  if (!plain)
+    return false;
   for (VarId v : liveIn[f.layout[0]])
     if (std::none_of(f.params.begin(), f.params.end(), [&](const Param &p) { return p.var == v; }))
       return false;
   return true;
+}
+
+// Variables written once in f, by an int/bool/char/float const, never a
+// parameter: the defining instruction. `plain`, when given: whether f has
+// no speculate, guard, commit, undef, phi, set or get (what
+// readsAssignedByLiveness asks), found in the same look at the
+// instructions (on a large function each walk of them is memory traffic).
+llvm::DenseMap<VarId, Instr> functionConstants(const Function &f, bool *plain = nullptr) {
+  const size_t numVars = f.numVars();
+  std::vector<int> defs(numVars, 0);
+  std::vector<const Instr *> firstDef(numVars, nullptr);
+  bool isPlain = true;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs) {
+      switch (in.op) {
+      case Opcode::Speculate: case Opcode::Guard: case Opcode::Commit: case Opcode::Undef:
+      case Opcode::Phi: case Opcode::Set: case Opcode::Get:
+        isPlain = false;
+        break;
+      default:
+        break;
+      }
+      if (in.hasDest() && ++defs[in.dest] == 1)
+        firstDef[in.dest] = &in;
+    }
+  for (const Param &p : f.params)
+    defs[p.var] += 2;
+  llvm::DenseMap<VarId, Instr> constants;
+  for (VarId v = 0; v < numVars; ++v) {
+    const Instr *in = firstDef[v];
+    if (defs[v] == 1 && in->op == Opcode::Const &&
+        (in->type.isInt() || in->type.isBool() || in->type.isChar() || in->type.isFloat()))
+      constants[v] = *in;
+  }
+  if (plain)
+    *plain = isPlain;
+  return constants;
 }
 
 std::string fixed1(double x) {
@@ -245,30 +276,18 @@ struct Snapshot {
   llvm::DenseMap<VarId, Instr> constants;
   std::vector<bool> touched; // by an accepted region since the snapshot
 
-  // `cfg`, `dom` and `live`, when given, are f's as it is (else they are
-  // built).
+  // `cfg`, `dom`, `live` and `consts`, when given, are f's as it is (else
+  // they are built).
   void take(const Function &f, std::unique_ptr<CFG> builtCFG = nullptr,
             std::unique_ptr<DominatorTree> builtDom = nullptr,
-            std::optional<LiveSets> live = std::nullopt) {
+            std::optional<LiveSets> live = std::nullopt,
+            std::optional<llvm::DenseMap<VarId, Instr>> consts = std::nullopt) {
     numBlocks = f.blocks.size();
     numVars = f.numVars();
     cfg = builtCFG ? std::move(builtCFG) : std::make_unique<CFG>(f);
     dom = builtDom ? std::move(builtDom) : std::make_unique<DominatorTree>(*cfg);
     liveIn = live ? std::move(*live) : speculativeLiveIn(f);
-    constants.clear();
-    std::vector<int> defs(numVars, 0);
-    for (BlockId b : f.layout)
-      for (const Instr &in : f.block(b).instrs)
-        if (in.hasDest()) {
-          if (++defs[in.dest] == 1 && in.op == Opcode::Const &&
-              (in.type.isInt() || in.type.isBool() || in.type.isChar() || in.type.isFloat()))
-            constants[in.dest] = in;
-        }
-    for (const Param &p : f.params)
-      defs[p.var] += 2;
-    for (VarId v = 0; v < numVars; ++v)
-      if (defs[v] != 1)
-        constants.erase(v);
+    constants = consts ? std::move(*consts) : functionConstants(f);
     touched.assign(numBlocks, false);
     valid = true;
   }
@@ -1239,13 +1258,16 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
   std::unique_ptr<CFG> firstCFG;
   std::unique_ptr<DominatorTree> firstDom;
   std::optional<LiveSets> firstLive;
+  std::optional<llvm::DenseMap<VarId, Instr>> firstConstants;
   std::vector<Trace> traces;
   if (!f.layout.empty() && weights.hasData()) {
     firstCFG = std::make_unique<CFG>(f);
     firstDom = std::make_unique<DominatorTree>(*firstCFG);
     traces = selectTraces(f, weights, paths, options.trace, *firstCFG, *firstDom, [&] {
       firstLive = speculativeLiveIn(f);
-      return readsAssignedByLiveness(f, *firstLive);
+      bool plain = false;
+      firstConstants = functionConstants(f, &plain);
+      return readsAssignedByLiveness(f, *firstLive, plain);
     });
   }
   bool changed = false, spliced = false;
@@ -1300,7 +1322,8 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
         if (changed || !firstCFG)
           snap.take(f);
         else
-          snap.take(f, std::move(firstCFG), std::move(firstDom), std::move(firstLive));
+          snap.take(f, std::move(firstCFG), std::move(firstDom), std::move(firstLive),
+                    std::move(firstConstants));
         if (debug)
           std::fprintf(stderr, "[sb-time] snapshot %.3f s\n",
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
