@@ -387,7 +387,8 @@ Instr opaqueWrite(VarId v, Type type) {
   Instr in = plainInstr(Opcode::Call);
   in.dest = v;
   in.type = type;
-  in.callee = "sb.outside";
+  static const Symbol outside("sb.outside"); // (interned once, not per write)
+  in.callee = outside;
   return in;
 }
 
@@ -576,6 +577,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   }
   for (size_t i = 0; i < entered.size(); ++i) {
     std::vector<Instr> &ins = sf.block(pre[i]).instrs;
+    ins.reserve(fromF + 1);
     for (VarId v = 0; v < fromF; ++v) {
       VarId fv = s.varToF[v];
       if (!snap.constants.count(fv)) {
@@ -584,6 +586,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
     }
     ins.push_back(makeJump(blockToS[entered[i]]));
   }
+  sf.block(poison).instrs.reserve(fromF + 1);
   for (VarId v = 0; v < fromF; ++v) {
     VarId fv = s.varToF[v];
     auto c = snap.constants.find(fv);
