@@ -193,6 +193,8 @@ public:
     bool changed = false;
     for (int round = 0; round < 16; ++round) {
       computeSegments();
+      if (hasPhis_)
+        return false; // (found by computeSegments' look at the instructions)
       computeLiveness();
       if (!sweep())
         break;
@@ -261,6 +263,9 @@ private:
           speculates.push_back({b, i});
         } else if (ins[i].op == Opcode::Guard) {
           special[b] = 1;
+        } else if (ins[i].op == Opcode::Phi || ins[i].op == Opcode::Set ||
+                   ins[i].op == Opcode::Get) {
+          hasPhis_ = true;
         }
     }
     buf_.succBegin[n] = uint32_t(buf_.succList.size());
@@ -613,6 +618,7 @@ private:
   ListPool<uint32_t> &doomed_;    // per block, by the last walk (sweep)
   WalkSet &scratch_;
   bool undefinedKnown_ = false;
+  bool hasPhis_ = false; // a phi, set or get in the layout: run() leaves f alone
   bool dense_ = false;
   size_t words_ = 0; // per dense row
   llvm::DenseMap<BlockId, std::vector<bool>> undefinedReads_; // by instruction, kept in step
@@ -621,10 +627,8 @@ private:
 } // namespace
 
 bool eliminateDeadCode(Function &f) {
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      if (in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
-        return false;
+  // (A function with phis, sets or gets is left alone: run() finds them in
+  // its first look at the instructions, not in a walk of its own.)
   return DeadCodeEliminator(f).run();
 }
 
