@@ -57,7 +57,7 @@ public:
     }
   }
   void erase(VarId v) { mark_[v] = 0; }
-  void insertAll(const std::vector<VarId> &vs) {
+  void insertAll(llvm::ArrayRef<VarId> vs) {
     for (VarId v : vs)
       insert(v);
   }
@@ -78,6 +78,45 @@ private:
   std::vector<VarId> added_;
 };
 
+// A list per block in one shared pool: rewritten in place when it fits,
+// else copied to the end (its old room is left unused until the next
+// reset). One allocation for all blocks instead of one per block: on a
+// large function the per-block vectors cost more than the sets they held.
+template <typename T> class ListPool {
+public:
+  void reset(size_t n) {
+    slots_.assign(n, Slot{});
+    items_.clear();
+  }
+  llvm::ArrayRef<T> operator[](size_t i) const {
+    const Slot &s = slots_[i];
+    return {items_.data() + s.begin, s.size};
+  }
+  // `xs` must not point into the pool.
+  void set(size_t i, llvm::ArrayRef<T> xs) {
+    Slot &s = slots_[i];
+    if (xs.size() > s.cap) {
+      s.begin = uint32_t(items_.size());
+      s.cap = uint32_t(xs.size());
+      items_.insert(items_.end(), xs.begin(), xs.end());
+    } else {
+      std::copy(xs.begin(), xs.end(), items_.begin() + s.begin);
+    }
+    s.size = uint32_t(xs.size());
+  }
+  size_t items() const { return items_.size(); }
+  size_t capacityBytes() const {
+    return slots_.capacity() * sizeof(Slot) + items_.capacity() * sizeof(T);
+  }
+
+private:
+  struct Slot {
+    uint32_t begin = 0, size = 0, cap = 0;
+  };
+  std::vector<Slot> slots_;
+  std::vector<T> items_;
+};
+
 // What one run allocates, kept from run to run on the thread: the region
 // scratch of every trace candidate is cleaned up here, and allocating the
 // sets afresh each time cost more than computing them. Cleared, not freed.
@@ -86,13 +125,18 @@ struct DeadCodeBuffers {
   std::vector<uint32_t> succBegin; // normal successors, per block: succList from here
   std::vector<BlockId> succList;
   std::vector<uint8_t> special;    // the block holds a speculate or a guard
-  std::vector<std::vector<BlockId>> readers;
-  LiveSets in;
+  std::vector<uint8_t> inLayout;
+  std::vector<std::pair<BlockId, size_t>> speculates;
+  std::vector<uint32_t> readerBegin; // per block: readerList from here
+  std::vector<BlockId> readerList, readerLast;
+  std::vector<uint32_t> readerFill;
+  ListPool<VarId> in;
   std::vector<uint64_t> rows, cur; // computeLivenessDense: live-in rows, one walk
   std::vector<uint32_t> walkMark;  // walk(): blocks seen, by epoch
   uint32_t walkEpoch = 0;
   std::vector<std::pair<BlockId, size_t>> walkWork;
-  std::vector<std::vector<uint32_t>> doomed;
+  ListPool<uint32_t> doomed;
+  std::vector<uint32_t> doomedNow; // one walk's
   WalkSet walk;
   std::vector<VarId> taken;
   std::vector<BlockId> work;
@@ -104,8 +148,8 @@ class DeadCodeEliminator {
 public:
   explicit DeadCodeEliminator(Function &f)
       : f_(f), own_(shared().busy ? std::make_unique<DeadCodeBuffers>() : nullptr),
-        buf_(own_ ? *own_ : shared()), next_(buf_.next), readers_(buf_.readers), in_(buf_.in),
-        doomed_(buf_.doomed), scratch_(buf_.walk) {
+        buf_(own_ ? *own_ : shared()), next_(buf_.next), in_(buf_.in), doomed_(buf_.doomed),
+        scratch_(buf_.walk) {
     buf_.busy = true;
   }
   ~DeadCodeEliminator() {
@@ -113,8 +157,8 @@ public:
       return;
     buf_.busy = false;
     // What a whole large function needed is not kept for the next scratch.
-    if (buf_.readers.size() > kKeptBlocks || buf_.in.size() > kKeptBlocks ||
-        buf_.doomed.size() > kKeptBlocks || buf_.rows.size() > kKeptBlocks ||
+    if (buf_.readerBegin.size() > kKeptBlocks || buf_.in.items() > kKeptBlocks ||
+        buf_.doomed.items() > kKeptBlocks || buf_.rows.size() > kKeptBlocks ||
         buf_.walkMark.size() > kKeptBlocks)
       buf_ = DeadCodeBuffers();
   }
@@ -123,22 +167,34 @@ public:
   LiveSets liveIn() {
     computeSegments();
     computeLiveness();
+    LiveSets out;
+    const size_t n = f_.blocks.size();
     if (dense_) {
-      LiveSets out(f_.blocks.size());
-      for (BlockId b = 0; b < f_.blocks.size(); ++b)
+      std::vector<VarId> &vars = buf_.taken;
+      for (BlockId b = 0; b < n; ++b) {
+        vars.clear();
         for (size_t w = 0; w < words_; ++w)
           for (uint64_t bits = buf_.rows[b * words_ + w]; bits; bits &= bits - 1)
-            out[b].push_back(VarId(w * 64 + size_t(__builtin_ctzll(bits))));
+            vars.push_back(VarId(w * 64 + size_t(__builtin_ctzll(bits))));
+        out.push(vars);
+      }
       return out;
     }
-    in_.resize(f_.blocks.size()); // the live sets, sized to the arena
-    return std::move(in_);        // the buffers grow again next time
+    size_t total = 0;
+    for (BlockId b = 0; b < n; ++b)
+      total += in_[b].size();
+    out.reserve(n, total);
+    for (BlockId b = 0; b < n; ++b)
+      out.push(in_[b]);
+    return out;
   }
 
   bool run() {
     bool changed = false;
     for (int round = 0; round < 16; ++round) {
       computeSegments();
+      if (hasPhis_)
+        return false; // (found by computeSegments' look at the instructions)
       computeLiveness();
       if (!sweep())
         break;
@@ -154,16 +210,43 @@ private:
     return {buf_.succList.data() + buf_.succBegin[b], buf_.succBegin[b + 1] - buf_.succBegin[b]};
   }
 
-  // Every block's normal successors, found once per round instead of at
-  // every visit of a block (the worklist visits a block several times).
-  void computeSuccessors() {
+  // For each speculate, the labels of the guards it governs; marks those
+  // guards as claimed. Also which blocks read the live-in sets of which
+  // (normal successors, and the labels a speculate or unclaimed guard
+  // brings in), reversed, for the worklist.
+  //
+  // Every block's normal successors are found once per round instead of at
+  // every visit of a block (the worklist visits a block several times), in
+  // the same look at the block as its speculates and guards: on a large
+  // function each block's instructions are a cache miss of their own.
+  void computeSegments() {
     const size_t n = f_.blocks.size();
+    // Fall-through from the layout alone; a block that ends in a
+    // terminator drops it below.
+    next_.assign(n, kNoBlock);
+    std::vector<uint8_t> &inLayout = buf_.inLayout;
+    inLayout.assign(n, 0);
+    for (size_t i = 0; i < f_.layout.size(); ++i) {
+      inLayout[f_.layout[i]] = 1;
+      if (i + 1 < f_.layout.size())
+        next_[f_.layout[i]] = f_.layout[i + 1];
+    }
+    specLabels_.clear();
+    claimed_.clear();
+    // Which blocks hold a speculate or a guard (the only instructions below
+    // that are more than their block's successors), and the speculates.
+    std::vector<uint8_t> &special = buf_.special;
+    special.assign(n, 0);
+    std::vector<std::pair<BlockId, size_t>> &speculates = buf_.speculates;
+    speculates.clear();
     buf_.succBegin.resize(n + 1);
     buf_.succList.clear();
     for (BlockId b = 0; b < n; ++b) {
       buf_.succBegin[b] = uint32_t(buf_.succList.size());
       const size_t first = buf_.succList.size();
+      const auto &ins = f_.block(b).instrs;
       if (const Instr *t = f_.block(b).terminator()) {
+        next_[b] = kNoBlock;
         if (t->op != Opcode::Ret)
           for (BlockId l : t->labels)
             if (std::find(buf_.succList.begin() + std::ptrdiff_t(first), buf_.succList.end(), l) ==
@@ -172,58 +255,64 @@ private:
       } else if (BlockId nx = next_[b]; nx != kNoBlock) {
         buf_.succList.push_back(nx);
       }
-    }
-    buf_.succBegin[n] = uint32_t(buf_.succList.size());
-  }
-
-  // For each speculate, the labels of the guards it governs; marks those
-  // guards as claimed. Also which blocks read the live-in sets of which
-  // (normal successors, and the labels a speculate or unclaimed guard
-  // brings in), reversed, for the worklist.
-  void computeSegments() {
-    next_.assign(f_.blocks.size(), kNoBlock);
-    for (size_t i = 0; i + 1 < f_.layout.size(); ++i)
-      if (!f_.block(f_.layout[i]).terminator())
-        next_[f_.layout[i]] = f_.layout[i + 1];
-    computeSuccessors();
-    specLabels_.clear();
-    claimed_.clear();
-    // One look at every instruction: which blocks hold a speculate or a
-    // guard (the only instructions below that are more than their block's
-    // successors), and the speculates' guards.
-    std::vector<uint8_t> &special = buf_.special;
-    special.assign(f_.blocks.size(), 0);
-    for (BlockId b : f_.layout) {
-      const auto &ins = f_.block(b).instrs;
+      if (!inLayout[b])
+        continue;
       for (size_t i = 0; i < ins.size(); ++i)
         if (ins[i].op == Opcode::Speculate) {
           special[b] = 1;
-          specLabels_[site(b, i)] = walk(b, i + 1);
+          speculates.push_back({b, i});
         } else if (ins[i].op == Opcode::Guard) {
           special[b] = 1;
+        } else if (ins[i].op == Opcode::Phi || ins[i].op == Opcode::Set ||
+                   ins[i].op == Opcode::Get) {
+          hasPhis_ = true;
         }
     }
-    clearSets(readers_, f_.blocks.size());
-    for (BlockId b : f_.layout) {
-      auto addReader = [&](BlockId from) {
-        auto &r = readers_[from];
-        if (r.empty() || r.back() != b)
-          r.push_back(b);
-      };
-      for (BlockId s : normalSuccs(b))
-        addReader(s);
-      if (!special[b])
-        continue;
-      const auto &ins = f_.block(b).instrs;
-      for (size_t i = 0; i < ins.size(); ++i)
-        if (ins[i].op == Opcode::Speculate) {
-          for (BlockId l : labelsOf(b, i))
-            addReader(l);
-        } else if (ins[i].op == Opcode::Guard && !claimed_.contains(site(b, i))) {
-          for (BlockId l : ins[i].labels)
-            addReader(l);
-        }
-    }
+    buf_.succBegin[n] = uint32_t(buf_.succList.size());
+    for (auto [b, i] : speculates)
+      specLabels_[site(b, i)] = walk(b, i + 1);
+    // The readers, reversed, in one flat table (a counting sort: once to
+    // count, once to fill), each reader once per block it reads.
+    std::vector<uint32_t> &begin = buf_.readerBegin;
+    std::vector<BlockId> &list = buf_.readerList, &last = buf_.readerLast;
+    begin.assign(n + 1, 0);
+    auto forEachRead = [&](auto &&visit) {
+      last.assign(n, kNoBlock);
+      for (BlockId b : f_.layout) {
+        auto read = [&](BlockId from) {
+          if (last[from] != b) {
+            last[from] = b;
+            visit(from, b);
+          }
+        };
+        for (BlockId s : normalSuccs(b))
+          read(s);
+        if (!special[b])
+          continue;
+        const auto &ins = f_.block(b).instrs;
+        for (size_t i = 0; i < ins.size(); ++i)
+          if (ins[i].op == Opcode::Speculate) {
+            for (BlockId l : labelsOf(b, i))
+              read(l);
+          } else if (ins[i].op == Opcode::Guard && !claimed_.contains(site(b, i))) {
+            for (BlockId l : ins[i].labels)
+              read(l);
+          }
+      }
+    };
+    forEachRead([&](BlockId from, BlockId) { ++begin[from + 1]; });
+    for (size_t b = 0; b < n; ++b)
+      begin[b + 1] += begin[b];
+    list.resize(begin[n]);
+    std::vector<uint32_t> &fill = buf_.readerFill;
+    fill.assign(begin.begin(), begin.end() - 1);
+    forEachRead([&](BlockId from, BlockId b) { list[fill[from]++] = b; });
+  }
+
+  // The blocks whose live-in reads b's (computeSegments).
+  llvm::ArrayRef<BlockId> readersOf(BlockId b) const {
+    return {buf_.readerList.data() + buf_.readerBegin[b],
+            buf_.readerBegin[b + 1] - buf_.readerBegin[b]};
   }
 
   // The labels of the guards the speculate at (b, i) governs (by
@@ -321,8 +410,8 @@ private:
       computeLivenessDense();
       return;
     }
-    clearSets(in_, f_.blocks.size());
-    clearSets(doomed_, f_.blocks.size());
+    in_.reset(f_.blocks.size());
+    doomed_.reset(f_.blocks.size());
     // A FIFO in a ring: a block is queued at most once at a time.
     std::vector<BlockId> &work = buf_.work;
     std::vector<uint8_t> &queued = buf_.queued;
@@ -335,26 +424,42 @@ private:
       queued[*it] = 1;
     }
     std::vector<VarId> &live = buf_.taken;
+    // On a large function a block's header and instructions are cache
+    // misses of their own (blocks sit in the arena by id, the walk goes by
+    // the layout and the readers): the instructions of the block after
+    // next and the header of the one after that are asked for ahead.
+    auto ahead = [&](size_t at) { return at == tail ? at : (at + 1 == cap ? 0 : at + 1); };
     while (head != tail) {
       BlockId b = work[head];
       head = head + 1 == cap ? 0 : head + 1;
+      if (size_t n1 = head; n1 != tail) {
+        const auto &ins = f_.block(work[n1]).instrs;
+        const char *p = reinterpret_cast<const char *>(ins.data());
+        const char *end = reinterpret_cast<const char *>(ins.data() + ins.size());
+        for (; p < end; p += 64)
+          __builtin_prefetch(p);
+        if (size_t n2 = ahead(n1); n2 != tail)
+          __builtin_prefetch(&f_.block(work[n2]));
+      }
       queued[b] = 0;
       liveOut(b, scratch_);
       // The dead pure instructions as this walk finds them: a block's last
       // walk saw its successors' final sets (a later change to one would
       // have queued it again), so sweep() needs no walk of its own.
-      std::vector<uint32_t> &doomed = doomed_[b];
+      std::vector<uint32_t> &doomed = buf_.doomedNow;
       doomed.clear();
       transfer(b, scratch_, [&](size_t i, const Instr &in, WalkSet &l) {
         // (isPure looks up the opcode table: asked last, of dead results only.)
         if (in.hasDest() && !l.test(in.dest) && in.op != Opcode::Phi && isPure(in.op))
           doomed.push_back(uint32_t(i));
       });
+      if (!doomed.empty() || !doomed_[b].empty())
+        doomed_.set(b, doomed);
       scratch_.take(live);
-      if (live == in_[b])
+      if (llvm::ArrayRef<VarId>(live) == in_[b])
         continue;
-      in_[b].swap(live);
-      for (BlockId r : readers_[b])
+      in_.set(b, live);
+      for (BlockId r : readersOf(b))
         if (!queued[r]) {
           queued[r] = 1;
           work[tail] = r;
@@ -368,7 +473,7 @@ private:
     std::vector<uint64_t> &rows = buf_.rows, &cur = buf_.cur;
     rows.assign(n * W, 0);
     cur.assign(W, 0);
-    clearSets(doomed_, n);
+    doomed_.reset(n);
     auto orRow = [&](BlockId s) {
       const uint64_t *row = rows.data() + s * W;
       for (size_t w = 0; w < W; ++w)
@@ -396,7 +501,7 @@ private:
       const bool special = buf_.special[b];
       // As transfer(), and the dead pure instructions as computeLiveness
       // records them.
-      std::vector<uint32_t> &doomed = doomed_[b];
+      std::vector<uint32_t> &doomed = buf_.doomedNow;
       doomed.clear();
       const auto &ins = f_.block(b).instrs;
       for (size_t i = ins.size(); i-- > 0;) {
@@ -417,6 +522,8 @@ private:
             orRow(l);
         }
       }
+      if (!doomed.empty() || !doomed_[b].empty())
+        doomed_.set(b, doomed);
       uint64_t *row = rows.data() + b * W;
       bool same = true;
       for (size_t w = 0; w < W; ++w)
@@ -425,22 +532,13 @@ private:
         continue;
       for (size_t w = 0; w < W; ++w)
         row[w] = cur[w];
-      for (BlockId r : readers_[b])
+      for (BlockId r : readersOf(b))
         if (!queued[r]) {
           queued[r] = 1;
           work[tail] = r;
           tail = tail + 1 == cap ? 0 : tail + 1;
         }
     }
-  }
-
-  // At least n sets, the first n empty, all keeping what they had allocated
-  // (sets past n stay as they were: no block id reaches them).
-  template <typename Sets> static void clearSets(Sets &sets, size_t n) {
-    for (size_t i = 0; i < n && i < sets.size(); ++i)
-      sets[i].clear();
-    if (sets.size() < n)
-      sets.resize(n);
   }
 
   static DeadCodeBuffers &shared() {
@@ -483,7 +581,7 @@ private:
     findUndefinedReads();
     bool changed = false;
     for (BlockId b : f_.layout) {
-      const std::vector<uint32_t> &doomed = doomed_[b];
+      llvm::ArrayRef<uint32_t> doomed = doomed_[b];
       if (doomed.empty())
         continue;
       std::vector<bool> drop(f_.block(b).instrs.size(), false);
@@ -516,11 +614,11 @@ private:
   std::vector<BlockId> &next_;   // fall-through successor, kNoBlock after a terminator
   llvm::DenseMap<uint64_t, std::vector<BlockId>, SiteInfo> specLabels_;
   llvm::DenseSet<uint64_t, SiteInfo> claimed_;
-  std::vector<std::vector<BlockId>> &readers_; // block -> blocks whose live-in reads its own
-  LiveSets &in_;
-  std::vector<std::vector<uint32_t>> &doomed_; // per block, by the last walk (sweep)
+  ListPool<VarId> &in_;           // live-in, per block
+  ListPool<uint32_t> &doomed_;    // per block, by the last walk (sweep)
   WalkSet &scratch_;
   bool undefinedKnown_ = false;
+  bool hasPhis_ = false; // a phi, set or get in the layout: run() leaves f alone
   bool dense_ = false;
   size_t words_ = 0; // per dense row
   llvm::DenseMap<BlockId, std::vector<bool>> undefinedReads_; // by instruction, kept in step
@@ -529,10 +627,8 @@ private:
 } // namespace
 
 bool eliminateDeadCode(Function &f) {
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      if (in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
-        return false;
+  // (A function with phis, sets or gets is left alone: run() finds them in
+  // its first look at the instructions, not in a walk of its own.)
   return DeadCodeEliminator(f).run();
 }
 

@@ -35,12 +35,37 @@
 
 #include "ir/IR.h"
 
+#include <llvm/ADT/ArrayRef.h>
+
 #include <vector>
 
 namespace brisk {
 
-// Per block, the sorted variables live into it.
-using LiveSets = std::vector<std::vector<VarId>>;
+// Per block (by BlockId, sized to the arena), the sorted variables live
+// into it: one flat list with each block's start, not a vector per block
+// (on a large function, an allocation per block cost more than the sets).
+class LiveSets {
+public:
+  size_t size() const { return start_.empty() ? 0 : start_.size() - 1; }
+  llvm::ArrayRef<VarId> operator[](BlockId b) const {
+    return llvm::ArrayRef<VarId>(vars_).slice(start_[b], start_[b + 1] - start_[b]);
+  }
+  // Appends the set of the next block.
+  void push(llvm::ArrayRef<VarId> vars) {
+    if (start_.empty())
+      start_.push_back(0);
+    vars_.insert(vars_.end(), vars.begin(), vars.end());
+    start_.push_back(uint32_t(vars_.size()));
+  }
+  void reserve(size_t blocks, size_t vars) {
+    start_.reserve(blocks + 1);
+    vars_.reserve(vars);
+  }
+
+private:
+  std::vector<uint32_t> start_;
+  std::vector<VarId> vars_;
+};
 
 bool eliminateDeadCode(Function &f);
 bool removeUnreachableBlocks(Function &f);

@@ -91,6 +91,7 @@ public:
   // same opcodes means nothing changed.
   std::optional<bool> foldsNothing() {
     Outcome out;
+    probe_ = true;
     if (!emitForm(out))
       return std::nullopt;
     std::vector<Opcode> ops;
@@ -165,7 +166,8 @@ private:
         endLoopChunk(e);
     }
     layOutAndRedirect();
-    updateWeights();
+    if (!probe_) // (a probe is measured by GuardFacts alone)
+      updateWeights();
     return true;
   }
 
@@ -746,7 +748,7 @@ private:
   }
 
   BlockId newBlock(double flow, bool labeled) {
-    BlockId b = labeled ? labeledBlock("sb") : f_.addBlock();
+    BlockId b = labeled && !probe_ ? labeledBlock("sb") : f_.addBlock();
     // Room for a piece and what emission adds around it, so that filling
     // the block does not reallocate it several times.
     f_.block(b).instrs.reserve(blockRoom_);
@@ -897,6 +899,9 @@ private:
   const SuperblockOptions &o_;
   Candidate c_;
   bool hintLabels_;
+  // foldsNothing: only GuardFacts looks at the region, and it reads neither
+  // labels nor weights, so new blocks get none.
+  bool probe_ = false;
   std::vector<BlockId> pieces_;
   std::vector<double> stayProb_, taken_;
   std::vector<Transition> trans_;

@@ -13,11 +13,13 @@
 #include <llvm/ADT/DenseSet.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 namespace brisk {
 namespace {
@@ -27,6 +29,60 @@ bool traceStillValid(const Function &f, const Trace &t) {
     if (b >= f.blocks.size() || f.block(b).dead)
       return false;
   return true;
+}
+
+// Whether liveness shows that every read of `f` finds its variable
+// assigned (DefiniteAssignment's question, asked by trace selection): in a
+// function without speculation, undef, phi, set or get, a read that may
+// find its variable unassigned has a path from the entry on which nothing
+// writes the variable, so the variable is live into the entry; parameters
+// are assigned there. No variable but a parameter live into the entry:
+// every read is assigned. (Else DefiniteAssignment decides.) `plain`: f
+// has none of those instructions (functionConstants finds it).
+bool readsAssignedByLiveness(const Function &f, const LiveSets &liveIn, bool plain) {
+  if (!plain)
+    return false;
+  for (VarId v : liveIn[f.layout[0]])
+    if (std::none_of(f.params.begin(), f.params.end(), [&](const Param &p) { return p.var == v; }))
+      return false;
+  return true;
+}
+
+// Variables written once in f, by an int/bool/char/float const, never a
+// parameter: the defining instruction. `plain`, when given: whether f has
+// no speculate, guard, commit, undef, phi, set or get (what
+// readsAssignedByLiveness asks), found in the same look at the
+// instructions (on a large function each walk of them is memory traffic).
+llvm::DenseMap<VarId, Instr> functionConstants(const Function &f, bool *plain = nullptr) {
+  const size_t numVars = f.numVars();
+  std::vector<int> defs(numVars, 0);
+  std::vector<const Instr *> firstDef(numVars, nullptr);
+  bool isPlain = true;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs) {
+      switch (in.op) {
+      case Opcode::Speculate: case Opcode::Guard: case Opcode::Commit: case Opcode::Undef:
+      case Opcode::Phi: case Opcode::Set: case Opcode::Get:
+        isPlain = false;
+        break;
+      default:
+        break;
+      }
+      if (in.hasDest() && ++defs[in.dest] == 1)
+        firstDef[in.dest] = &in;
+    }
+  for (const Param &p : f.params)
+    defs[p.var] += 2;
+  llvm::DenseMap<VarId, Instr> constants;
+  for (VarId v = 0; v < numVars; ++v) {
+    const Instr *in = firstDef[v];
+    if (defs[v] == 1 && in->op == Opcode::Const &&
+        (in->type.isInt() || in->type.isBool() || in->type.isChar() || in->type.isFloat()))
+      constants[v] = *in;
+  }
+  if (plain)
+    *plain = isPlain;
+  return constants;
 }
 
 std::string fixed1(double x) {
@@ -220,28 +276,18 @@ struct Snapshot {
   llvm::DenseMap<VarId, Instr> constants;
   std::vector<bool> touched; // by an accepted region since the snapshot
 
-  // `cfg` and `dom`, when given, are f's as it is (else they are built).
+  // `cfg`, `dom`, `live` and `consts`, when given, are f's as it is (else
+  // they are built).
   void take(const Function &f, std::unique_ptr<CFG> builtCFG = nullptr,
-            std::unique_ptr<DominatorTree> builtDom = nullptr) {
+            std::unique_ptr<DominatorTree> builtDom = nullptr,
+            std::optional<LiveSets> live = std::nullopt,
+            std::optional<llvm::DenseMap<VarId, Instr>> consts = std::nullopt) {
     numBlocks = f.blocks.size();
     numVars = f.numVars();
     cfg = builtCFG ? std::move(builtCFG) : std::make_unique<CFG>(f);
     dom = builtDom ? std::move(builtDom) : std::make_unique<DominatorTree>(*cfg);
-    liveIn = speculativeLiveIn(f);
-    constants.clear();
-    std::vector<int> defs(numVars, 0);
-    for (BlockId b : f.layout)
-      for (const Instr &in : f.block(b).instrs)
-        if (in.hasDest()) {
-          if (++defs[in.dest] == 1 && in.op == Opcode::Const &&
-              (in.type.isInt() || in.type.isBool() || in.type.isChar() || in.type.isFloat()))
-            constants[in.dest] = in;
-        }
-    for (const Param &p : f.params)
-      defs[p.var] += 2;
-    for (VarId v = 0; v < numVars; ++v)
-      if (defs[v] != 1)
-        constants.erase(v);
+    liveIn = live ? std::move(*live) : speculativeLiveIn(f);
+    constants = consts ? std::move(*consts) : functionConstants(f);
     touched.assign(numBlocks, false);
     valid = true;
   }
@@ -341,7 +387,8 @@ Instr opaqueWrite(VarId v, Type type) {
   Instr in = plainInstr(Opcode::Call);
   in.dest = v;
   in.type = type;
-  in.callee = "sb.outside";
+  static const Symbol outside("sb.outside"); // (interned once, not per write)
+  in.callee = outside;
   return in;
 }
 
@@ -517,7 +564,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   }
   for (BlockId y : s.boundaries) {
     Instr use = plainInstr(Opcode::Print);
-    const std::vector<VarId> &live = snap.liveIn[y];
+    llvm::ArrayRef<VarId> live = snap.liveIn[y];
     for (VarId v = 0; v < fromF; ++v) {
       VarId fv = s.varToF[v];
       if (fv >= snap.numVars || std::binary_search(live.begin(), live.end(), fv))
@@ -530,6 +577,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   }
   for (size_t i = 0; i < entered.size(); ++i) {
     std::vector<Instr> &ins = sf.block(pre[i]).instrs;
+    ins.reserve(fromF + 1);
     for (VarId v = 0; v < fromF; ++v) {
       VarId fv = s.varToF[v];
       if (!snap.constants.count(fv)) {
@@ -538,6 +586,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
     }
     ins.push_back(makeJump(blockToS[entered[i]]));
   }
+  sf.block(poison).instrs.reserve(fromF + 1);
   for (VarId v = 0; v < fromF; ++v) {
     VarId fv = s.varToF[v];
     auto c = snap.constants.find(fv);
@@ -925,8 +974,82 @@ bool maySpeculate(const Function &sf, const Trace &t, const SuperblockOptions &o
 // So every candidate saves at most sum_i H P_i (pure instructions of block
 // i outside G + 1 if block i ends in a jump). Pure instructions are the
 // only ones dead code removes; GuardFacts removed none.
+// What regionFoldsNothing answered for the scratches seen so far in one
+// function, by probeKey: a function made of copies of one loop (generated
+// or macro-expanded code, bench/big_function.py) has as many identical
+// scratches, and the probe (the largest unrolled form, folded) costs some
+// thirty times the scratch.
+using ProbeMemo = std::unordered_map<std::string, std::optional<bool>>;
+
+// Everything regionFoldsNothing reads of a scratch, as bytes: the
+// function (variables by id and name, blocks by id, their instructions,
+// the layout), its weights, the trace and the unroll factor. Not block
+// labels (the emitter labels new blocks by hint alone on a scratch, and
+// GuardFacts reads no label) nor source positions. Equal keys, equal
+// inputs: the probe is a function of them (and of the options, which are
+// the same throughout one formSuperblocks call).
+std::string probeKey(const Scratch &s, unsigned K) {
+  const Function &sf = s.f;
+  std::string key;
+  auto put = [&](uint64_t x) { key.append(reinterpret_cast<const char *>(&x), sizeof x); };
+  auto putDouble = [&](double d) { put(std::bit_cast<uint64_t>(d)); };
+  auto putType = [&](Type t) { put(uint64_t(t.base()) << 8 | t.ptrDepth()); };
+  put(K);
+  putType(sf.returnType);
+  put(sf.params.size());
+  for (const Param &p : sf.params) {
+    put(p.var);
+    putType(p.type);
+  }
+  put(sf.numVars());
+  for (VarId v = 0; v < sf.numVars(); ++v) {
+    const std::string &name = sf.varName(v);
+    put(name.size());
+    key.append(name);
+  }
+  put(sf.blocks.size());
+  for (BlockId b = 0; b < sf.blocks.size(); ++b) {
+    const Block &blk = sf.block(b);
+    put(blk.dead);
+    put(blk.instrs.size());
+    for (const Instr &in : blk.instrs) {
+      put(uint64_t(in.op));
+      putType(in.type);
+      put(in.dest);
+      put(in.args.size());
+      for (VarId a : in.args)
+        put(a);
+      put(in.labels.size());
+      for (BlockId l : in.labels)
+        put(l);
+      put(uint64_t(in.value.bits()));
+      put(in.callee.size());
+      key.append(in.callee.str());
+    }
+    putDouble(s.w.block(b));
+    std::vector<std::pair<BlockId, double>> edges = s.w.edgesFrom(b);
+    put(edges.size());
+    for (auto [to, c] : edges) {
+      put(to);
+      putDouble(c);
+    }
+  }
+  putDouble(s.w.entryCount);
+  put(sf.layout.size());
+  for (BlockId b : sf.layout)
+    put(b);
+  put(s.t.isLoop);
+  putDouble(s.t.headCount);
+  put(s.t.blocks.size());
+  for (BlockId b : s.t.blocks)
+    put(b);
+  for (double p : s.t.probability)
+    putDouble(p);
+  return key;
+}
+
 std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
-                                  double threshold) {
+                                  double threshold, ProbeMemo *memo) {
   const Trace &t = s.t;
   const Function &sf = s.f;
   if (!t.isLoop || t.blocks.empty() || maySpeculate(sf, t, o))
@@ -1013,9 +1136,21 @@ std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
   if (o.speculation)
     for (unsigned k : o.speculativeUnrollFactors)
       K = std::max(K, k);
-  Function probe = s.f;
-  FunctionWeights probeWeights = s.w;
-  std::optional<bool> unchanged = regionFoldsNothing(probe, probeWeights, t, o, K);
+  auto fold = [&] {
+    Function probe = s.f;
+    FunctionWeights probeWeights = s.w;
+    return regionFoldsNothing(probe, probeWeights, t, o, K);
+  };
+  std::optional<bool> unchanged;
+  if (memo) {
+    std::string key = probeKey(s, K);
+    auto it = memo->find(key);
+    if (it == memo->end())
+      it = memo->emplace(std::move(key), fold()).first;
+    unchanged = it->second;
+  } else {
+    unchanged = fold();
+  }
   if (!unchanged || !*unchanged)
     return std::nullopt;
   return bound;
@@ -1026,13 +1161,13 @@ std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
 // form is chosen only when it saves minSaving. The computed savings differ
 // from the exact ones by rounding (and the entry flow's by more when s is
 // within 1e-12 of 1): a margin of 0.1% and 1e-9 per instruction run.
-bool hopeless(const Scratch &s, const SuperblockOptions &o, double *bound) {
+bool hopeless(const Scratch &s, const SuperblockOptions &o, double *bound, ProbeMemo *memo) {
   if (!o.boundSaving || s.t.blocks.empty())
     return false;
   double H = s.w.block(s.t.blocks[0]);
   double slack = 1e-9 * (1 + H * double(s.realInstrs));
   double threshold = (o.minSaving - slack) / 1.001;
-  std::optional<double> b = savingBound(s, o, threshold);
+  std::optional<double> b = savingBound(s, o, threshold, memo);
   if (!b)
     return false;
   *bound = *b;
@@ -1121,13 +1256,22 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
   const auto start = std::chrono::steady_clock::now();
   // The CFG and dominators trace selection takes serve the first snapshot
   // too, while f is unchanged: on a large function each costs a walk of it.
+  // So do the live sets, which also answer trace selection's question
+  // whether every read is assigned (readsAssignedByLiveness).
   std::unique_ptr<CFG> firstCFG;
   std::unique_ptr<DominatorTree> firstDom;
+  std::optional<LiveSets> firstLive;
+  std::optional<llvm::DenseMap<VarId, Instr>> firstConstants;
   std::vector<Trace> traces;
   if (!f.layout.empty() && weights.hasData()) {
     firstCFG = std::make_unique<CFG>(f);
     firstDom = std::make_unique<DominatorTree>(*firstCFG);
-    traces = selectTraces(f, weights, paths, options.trace, *firstCFG, *firstDom);
+    traces = selectTraces(f, weights, paths, options.trace, *firstCFG, *firstDom, [&] {
+      firstLive = speculativeLiveIn(f);
+      bool plain = false;
+      firstConstants = functionConstants(f, &plain);
+      return readsAssignedByLiveness(f, *firstLive, plain);
+    });
   }
   bool changed = false, spliced = false;
   double budget = options.growthLimit * double(std::max<size_t>(sizeBefore, 1));
@@ -1142,6 +1286,9 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
   // (scripts/same-output against a build with it shows the bound decides
   // nothing differently).
   const bool noBound = std::getenv("BRISK_SB_NO_BOUND") != nullptr;
+  // BRISK_SB_NO_MEMO=1 folds every trace's probe afresh (ProbeMemo).
+  const bool noMemo = std::getenv("BRISK_SB_NO_MEMO") != nullptr;
+  ProbeMemo memo;
   LinkedLayout layout;
   layout.build(f);
   bool layoutStale = false; // f.layout lags behind `layout`
@@ -1178,7 +1325,8 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
         if (changed || !firstCFG)
           snap.take(f);
         else
-          snap.take(f, std::move(firstCFG), std::move(firstDom));
+          snap.take(f, std::move(firstCFG), std::move(firstDom), std::move(firstLive),
+                    std::move(firstConstants));
         if (debug)
           std::fprintf(stderr, "[sb-time] snapshot %.3f s\n",
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -1187,7 +1335,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       }
     }
     double bound = 0;
-    if (built == Build::Built && !noBound && hopeless(base, options, &bound)) {
+    if (built == Build::Built && !noBound && hopeless(base, options, &bound, noMemo ? nullptr : &memo)) {
       if (debug)
         std::fprintf(stderr, "[sb] %s head=%s: no candidate built, none can save %.1f "
                              "(bound %.3g)\n",
@@ -1245,9 +1393,10 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     removeUnreachableBlocks(f);
   }
   if (debug)
-    std::fprintf(stderr, "[sb-time] final clean-up %.3f s; %s: %zu traces, %.3f s in all\n",
+    std::fprintf(stderr, "[sb-time] final clean-up %.3f s; %s: %zu traces, %zu probes folded, "
+                 "%.3f s in all\n",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-                 f.name.c_str(), traces.size(),
+                 f.name.c_str(), traces.size(), memo.size(),
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (changed)
     f.ensureLabels();

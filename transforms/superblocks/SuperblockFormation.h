@@ -100,6 +100,13 @@
 // scratch's constants assigned without DefiniteAssignment (they are written
 // at its top), and the head's natural loop is walked from its latches, not
 // found by LoopInfo. bench/SuperblockBench.cpp measures the time per trace.
+// The whole-function facts are taken once and shared: trace selection's CFG
+// and dominators, and the first snapshot's live sets and constants, which
+// also answer selection's question whether every read is assigned (no
+// variable but a parameter live into the entry of a function without
+// speculation or undef; DefiniteAssignment only where liveness cannot tell,
+// and only once traces were found), in as few walks of f's instructions as
+// the facts allow (on a large function each walk is memory traffic).
 //
 // Bound: before any candidate of a loop trace is built, an upper bound on
 // what any of them can save, from the head count, the trace's branch
@@ -118,7 +125,13 @@
 // every candidate, and test/transforms/superblocks/SuperblockTest.cpp
 // (SuperblockBoundTest) checks that both ways write the same program. On
 // bench/big_function.py's shape at 1M instructions every trace is such a
-// loop: the pass went from 2.6 s to 1.4 s.
+// loop: the pass went from 2.6 s to 1.4 s. The GuardFacts run (the
+// largest form, some thirty times the trace) is remembered per function
+// by everything it reads of the scratch (probeKey in the .cpp: variables,
+// blocks and instructions by id, weights, trace, factor; not labels), so
+// identical loops, as a function of copies of one loop has, fold one probe
+// (BRISK_SB_NO_MEMO=1 folds each afresh): there the pass went from 1.2 s
+// to 0.45 s at 1M.
 //
 // Weights: the new blocks take the flow the cost model assigned them, the
 // originals keep the rest. Invalidates every analysis of the function.

@@ -26,13 +26,17 @@ class Selector {
 public:
   Selector(const Function &f, const FunctionWeights &w, const FunctionProfile *paths,
            const TraceOptions &o, const CFG &cfg, const DominatorTree &dom)
-      : f_(f), w_(w), o_(o), cfg_(cfg), dom_(dom), inTrace_(f.blocks.size(), false) {
-    if (paths && o.usePathProfile && pathsStillValid(*paths))
-      paths_ = paths;
-    excludeSpeculation();
-  }
+      : f_(f), w_(w), o_(o), cfg_(cfg), dom_(dom), inTrace_(f.blocks.size(), false),
+        givenPaths_(paths) {}
 
+  // Traces hottest seed first; none in a function with phis, sets or gets
+  // (found in the same look at the instructions as speculation).
   std::vector<Trace> run() {
+    if (!excludeSpeculation())
+      return {};
+    if (givenPaths_ && o_.usePathProfile && pathsStillValid(*givenPaths_))
+      paths_ = givenPaths_;
+
     std::vector<BlockId> seeds;
     for (BlockId b : cfg_.rpo())
       if (w_.block(b) >= o_.minSeedCount)
@@ -57,7 +61,8 @@ private:
   // without passing a `commit`), blocks that speculate, guard or commit, and
   // their successors join no trace: a region there would nest speculation,
   // and a region head entered from them would be entered while speculating.
-  void excludeSpeculation() {
+  // Returns false, marking nothing, when f has a phi, set or get.
+  bool excludeSpeculation() {
     std::vector<bool> speculating(f_.blocks.size(), false);
     std::vector<BlockId> work;
     auto hasOp = [&](BlockId b, Opcode op) {
@@ -66,11 +71,25 @@ private:
           return true;
       return false;
     };
-    for (BlockId b : f_.layout)
-      if (hasOp(b, Opcode::Speculate) || hasOp(b, Opcode::Guard) || hasOp(b, Opcode::Commit)) {
-        inTrace_[b] = true;
+    // One look at each block's instructions for all six (on a large
+    // function a walk of the instructions costs its memory traffic).
+    for (BlockId b : f_.layout) {
+      bool speculation = false;
+      for (const Instr &in : f_.block(b).instrs)
+        switch (in.op) {
+        case Opcode::Phi: case Opcode::Set: case Opcode::Get:
+          return false;
+        case Opcode::Speculate: case Opcode::Guard: case Opcode::Commit:
+          speculation = true;
+          break;
+        default:
+          break;
+        }
+      if (speculation)
         work.push_back(b);
-      }
+    }
+    for (BlockId b : work)
+      inTrace_[b] = true;
     while (!work.empty()) {
       BlockId b = work.back();
       work.pop_back();
@@ -82,6 +101,7 @@ private:
         }
       }
     }
+    return true;
   }
 
   bool pathsStillValid(const FunctionProfile &fp) const {
@@ -187,6 +207,7 @@ private:
   const CFG &cfg_;
   const DominatorTree &dom_;
   std::vector<bool> inTrace_;
+  const FunctionProfile *givenPaths_;
 };
 
 } // namespace
@@ -202,18 +223,18 @@ std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weight
 
 std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weights,
                                 const FunctionProfile *paths, const TraceOptions &options,
-                                const CFG &cfg, const DominatorTree &dom) {
+                                const CFG &cfg, const DominatorTree &dom,
+                                llvm::function_ref<bool()> everyReadAssigned) {
+  if (f.layout.empty() || !weights.hasData())
+    return {};
+  std::vector<Trace> traces = Selector(f, weights, paths, options, cfg, dom).run();
   // A function that may read an unassigned variable keeps its code: the read
   // must fail where it does, and the superblock passes fold and move reads.
   // (hasPossiblyUndefinedRead, on the CFG at hand.)
-  if (f.layout.empty() || !weights.hasData() ||
+  if (!traces.empty() && !(everyReadAssigned && everyReadAssigned()) &&
       !DefiniteAssignment(f, cfg).possiblyUndefinedReads().empty())
     return {};
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      if (in.op == Opcode::Phi || in.op == Opcode::Set || in.op == Opcode::Get)
-        return {};
-  return Selector(f, weights, paths, options, cfg, dom).run();
+  return traces;
 }
 
 } // namespace brisk

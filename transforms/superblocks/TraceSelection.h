@@ -29,6 +29,8 @@
 #include "ir/IR.h"
 #include "transforms/superblocks/ProfileWeights.h"
 
+#include <llvm/ADT/STLFunctionalExtras.h>
+
 #include <vector>
 
 namespace brisk {
@@ -60,8 +62,14 @@ std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weight
                                 const FunctionProfile *paths, const TraceOptions &options);
 // The same on the CFG and dominators of `f` as it is (SuperblockFormation
 // keeps them for its first snapshot instead of building them again).
+// `everyReadAssigned`, when given, is asked first whether every read of f
+// is shown definitely assigned (SuperblockFormation answers from the
+// liveness it needs anyway); when it cannot show it, DefiniteAssignment
+// decides. Either is asked only once traces were found: a function without
+// them costs no whole-function analysis.
 std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weights,
                                 const FunctionProfile *paths, const TraceOptions &options,
-                                const CFG &cfg, const DominatorTree &dom);
+                                const CFG &cfg, const DominatorTree &dom,
+                                llvm::function_ref<bool()> everyReadAssigned = nullptr);
 
 } // namespace brisk
