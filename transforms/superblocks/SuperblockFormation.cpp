@@ -13,13 +13,11 @@
 #include <llvm/ADT/DenseSet.h>
 
 #include <algorithm>
-#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
-#include <unordered_map>
 
 namespace brisk {
 namespace {
@@ -974,82 +972,8 @@ bool maySpeculate(const Function &sf, const Trace &t, const SuperblockOptions &o
 // So every candidate saves at most sum_i H P_i (pure instructions of block
 // i outside G + 1 if block i ends in a jump). Pure instructions are the
 // only ones dead code removes; GuardFacts removed none.
-// What regionFoldsNothing answered for the scratches seen so far in one
-// function, by probeKey: a function made of copies of one loop (generated
-// or macro-expanded code, bench/big_function.py) has as many identical
-// scratches, and the probe (the largest unrolled form, folded) costs some
-// thirty times the scratch.
-using ProbeMemo = std::unordered_map<std::string, std::optional<bool>>;
-
-// Everything regionFoldsNothing reads of a scratch, as bytes: the
-// function (variables by id and name, blocks by id, their instructions,
-// the layout), its weights, the trace and the unroll factor. Not block
-// labels (the emitter labels new blocks by hint alone on a scratch, and
-// GuardFacts reads no label) nor source positions. Equal keys, equal
-// inputs: the probe is a function of them (and of the options, which are
-// the same throughout one formSuperblocks call).
-std::string probeKey(const Scratch &s, unsigned K) {
-  const Function &sf = s.f;
-  std::string key;
-  auto put = [&](uint64_t x) { key.append(reinterpret_cast<const char *>(&x), sizeof x); };
-  auto putDouble = [&](double d) { put(std::bit_cast<uint64_t>(d)); };
-  auto putType = [&](Type t) { put(uint64_t(t.base()) << 8 | t.ptrDepth()); };
-  put(K);
-  putType(sf.returnType);
-  put(sf.params.size());
-  for (const Param &p : sf.params) {
-    put(p.var);
-    putType(p.type);
-  }
-  put(sf.numVars());
-  for (VarId v = 0; v < sf.numVars(); ++v) {
-    const std::string &name = sf.varName(v);
-    put(name.size());
-    key.append(name);
-  }
-  put(sf.blocks.size());
-  for (BlockId b = 0; b < sf.blocks.size(); ++b) {
-    const Block &blk = sf.block(b);
-    put(blk.dead);
-    put(blk.instrs.size());
-    for (const Instr &in : blk.instrs) {
-      put(uint64_t(in.op));
-      putType(in.type);
-      put(in.dest);
-      put(in.args.size());
-      for (VarId a : in.args)
-        put(a);
-      put(in.labels.size());
-      for (BlockId l : in.labels)
-        put(l);
-      put(uint64_t(in.value.bits()));
-      put(in.callee.size());
-      key.append(in.callee.str());
-    }
-    putDouble(s.w.block(b));
-    std::vector<std::pair<BlockId, double>> edges = s.w.edgesFrom(b);
-    put(edges.size());
-    for (auto [to, c] : edges) {
-      put(to);
-      putDouble(c);
-    }
-  }
-  putDouble(s.w.entryCount);
-  put(sf.layout.size());
-  for (BlockId b : sf.layout)
-    put(b);
-  put(s.t.isLoop);
-  putDouble(s.t.headCount);
-  put(s.t.blocks.size());
-  for (BlockId b : s.t.blocks)
-    put(b);
-  for (double p : s.t.probability)
-    putDouble(p);
-  return key;
-}
-
 std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
-                                  double threshold, ProbeMemo *memo) {
+                                  double threshold) {
   const Trace &t = s.t;
   const Function &sf = s.f;
   if (!t.isLoop || t.blocks.empty() || maySpeculate(sf, t, o))
@@ -1136,21 +1060,9 @@ std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
   if (o.speculation)
     for (unsigned k : o.speculativeUnrollFactors)
       K = std::max(K, k);
-  auto fold = [&] {
-    Function probe = s.f;
-    FunctionWeights probeWeights = s.w;
-    return regionFoldsNothing(probe, probeWeights, t, o, K);
-  };
-  std::optional<bool> unchanged;
-  if (memo) {
-    std::string key = probeKey(s, K);
-    auto it = memo->find(key);
-    if (it == memo->end())
-      it = memo->emplace(std::move(key), fold()).first;
-    unchanged = it->second;
-  } else {
-    unchanged = fold();
-  }
+  Function probe = s.f;
+  FunctionWeights probeWeights = s.w;
+  std::optional<bool> unchanged = regionFoldsNothing(probe, probeWeights, t, o, K);
   if (!unchanged || !*unchanged)
     return std::nullopt;
   return bound;
@@ -1161,13 +1073,13 @@ std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
 // form is chosen only when it saves minSaving. The computed savings differ
 // from the exact ones by rounding (and the entry flow's by more when s is
 // within 1e-12 of 1): a margin of 0.1% and 1e-9 per instruction run.
-bool hopeless(const Scratch &s, const SuperblockOptions &o, double *bound, ProbeMemo *memo) {
+bool hopeless(const Scratch &s, const SuperblockOptions &o, double *bound) {
   if (!o.boundSaving || s.t.blocks.empty())
     return false;
   double H = s.w.block(s.t.blocks[0]);
   double slack = 1e-9 * (1 + H * double(s.realInstrs));
   double threshold = (o.minSaving - slack) / 1.001;
-  std::optional<double> b = savingBound(s, o, threshold, memo);
+  std::optional<double> b = savingBound(s, o, threshold);
   if (!b)
     return false;
   *bound = *b;
@@ -1286,9 +1198,6 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
   // (scripts/same-output against a build with it shows the bound decides
   // nothing differently).
   const bool noBound = std::getenv("BRISK_SB_NO_BOUND") != nullptr;
-  // BRISK_SB_NO_MEMO=1 folds every trace's probe afresh (ProbeMemo).
-  const bool noMemo = std::getenv("BRISK_SB_NO_MEMO") != nullptr;
-  ProbeMemo memo;
   LinkedLayout layout;
   layout.build(f);
   bool layoutStale = false; // f.layout lags behind `layout`
@@ -1335,7 +1244,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       }
     }
     double bound = 0;
-    if (built == Build::Built && !noBound && hopeless(base, options, &bound, noMemo ? nullptr : &memo)) {
+    if (built == Build::Built && !noBound && hopeless(base, options, &bound)) {
       if (debug)
         std::fprintf(stderr, "[sb] %s head=%s: no candidate built, none can save %.1f "
                              "(bound %.3g)\n",
@@ -1393,10 +1302,9 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     removeUnreachableBlocks(f);
   }
   if (debug)
-    std::fprintf(stderr, "[sb-time] final clean-up %.3f s; %s: %zu traces, %zu probes folded, "
-                 "%.3f s in all\n",
+    std::fprintf(stderr, "[sb-time] final clean-up %.3f s; %s: %zu traces, %.3f s in all\n",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-                 f.name.c_str(), traces.size(), memo.size(),
+                 f.name.c_str(), traces.size(),
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (changed)
     f.ensureLabels();

@@ -28,7 +28,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -572,75 +571,6 @@ TEST(SuperblockBoundTest, SkipsOnlyTracesTheSearchRejects) {
   EXPECT_GT(programs, 50u);
   EXPECT_GT(skipped, 5u); // the comparison saw the bound at work
   EXPECT_GT(formed, 20u); // and regions it let through
-}
-
-// The probe the bound folds (regionFoldsNothing on the largest unrolled
-// form) is shared by identical loop scratches only (SuperblockFormation's
-// ProbeMemo). Here three copies of the rotated Collatz loop, the hotter
-// two identical, and one colder copy whose unrolled copies recompute an
-// invariant that GuardFacts deletes: the identical ones are skipped by the
-// bound, the other must still be built (a probe taken from the others
-// would skip it), and every decision is the one the search makes without
-// the bound, with or without the memo.
-TEST(SuperblockBoundTest, OnlyIdenticalLoopsShareAProbe) {
-  auto copy = [](int k, int start, bool invariant) {
-    std::string K = std::to_string(k);
-    std::string t = "  x: int = const " + std::to_string(start) + ";\n  steps: int = const 0;\n"
-                    "  eq_one: bool = eq x one;\n  br eq_one .end" + K + " .loop" + K + ";\n"
-                    ".even" + K + ":\n  x: int = div x two;\n  eq_one: bool = eq x one;\n"
-                    "  br eq_one .end" + K + " .loop" + K + ";\n"
-                    ".loop" + K + ":\n  steps: int = add steps one;\n  half: int = div x two;\n";
-    if (invariant)
-      t += "  sq: int = mul n n;\n  steps: int = add steps sq;\n";
-    t += "  doublehalf: int = mul half two;\n  even: bool = eq x doublehalf;\n"
-         "  br even .even" + K + " .odd" + K + ";\n"
-         ".odd" + K + ":\n  three: int = const 3;\n  x: int = mul x three;\n"
-         "  x: int = add x one;\n  eq_one: bool = eq x one;\n"
-         "  br eq_one .end" + K + " .loop" + K + ";\n"
-         ".end" + K + ":\n  print steps;\n";
-    return t;
-  };
-  std::string text = "@main(n: int) {\n  one: int = const 1;\n  two: int = const 2;\n" +
-                     copy(0, 27, false) + copy(1, 7, true) + copy(2, 27, false) + "}\n";
-  Program p = parseOrDie(text);
-  Outcome o = run(p, {"3"}, true);
-  ASSERT_TRUE(o.ok) << o.error;
-  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
-  auto form = [&](bool bound, bool memo, std::vector<RegionRemark> &remarks) {
-    Function f = p.functions[0];
-    FunctionWeights fw = w.of(f);
-    SuperblockOptions so;
-    so.boundSaving = bound;
-    so.maxGuardFailure = 0; // no guard: every candidate is a branch form
-    if (!memo)
-      setenv("BRISK_SB_NO_MEMO", "1", 1);
-    formSuperblocks(f, fw, o.profile->function("main"), f.instrCount(), so, &remarks);
-    unsetenv("BRISK_SB_NO_MEMO");
-    return test::textOf(f);
-  };
-  std::vector<RegionRemark> shared, own, without;
-  std::string withMemo = form(true, true, shared);
-  EXPECT_EQ(withMemo, form(true, false, own));
-  EXPECT_EQ(withMemo, form(false, true, without));
-  ASSERT_EQ(shared.size(), 3u);
-  ASSERT_EQ(own.size(), 3u);
-  ASSERT_EQ(without.size(), 3u);
-  unsigned skipped = 0, built = 0;
-  for (size_t i = 0; i < 3; ++i) {
-    EXPECT_EQ(shared[i].trace, without[i].trace);
-    EXPECT_EQ(shared[i].decision, without[i].decision) << shared[i].reason;
-    EXPECT_EQ(shared[i].reason, own[i].reason);
-    bool loop1 = shared[i].trace[0].find("1") != std::string::npos;
-    if (loop1) {
-      EXPECT_NE(shared[i].decision, "rejected") << shared[i].reason;
-      ++built;
-    } else {
-      EXPECT_EQ(shared[i].reason.rfind("no form can save", 0), 0u) << shared[i].reason;
-      ++skipped;
-    }
-  }
-  EXPECT_EQ(skipped, 2u);
-  EXPECT_EQ(built, 1u);
 }
 
 // A straight trace .do -> .join -> .pre whose head is a do-while loop
