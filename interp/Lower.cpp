@@ -83,6 +83,16 @@ Type typeForTag(Tag t) {
   }
 }
 
+// Whether `fn` runs a set or get (it then needs shadow slots), for a
+// lowering without TypeFacts, whose RuntimeTypes does not say.
+bool containsSetOrGet(const Function &fn) {
+  for (BlockId b : fn.layout)
+    for (const Instr &in : fn.block(b).instrs)
+      if (in.op == Opcode::Set || in.op == Opcode::Get)
+        return true;
+  return false;
+}
+
 class Lowering {
 public:
   Lowering(const Program &p, bool profiling, bool typeFacts)
@@ -242,7 +252,7 @@ private:
     fc.fn = &fn;
     fc.entry = uint32_t(code_.insts.size());
     fc.numVars = uint32_t(fn.numVars());
-    bool usesShadows = types_.usesShadows(f);
+    bool usesShadows = facts_ ? types_.usesShadows(f) : containsSetOrGet(fn);
     fc.numSlots = fc.numVars * (usesShadows ? 2 : 1);
     zeroInit_ = usesShadows;
     for (const Param &p : fn.params) {

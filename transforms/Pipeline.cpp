@@ -280,6 +280,9 @@ static void keepCheaperStrengthReduction(Program &program, Program before,
       reducedVersions.emplace_back(i, std::move(program.functions[i]));
       program.functions[i] = std::move(before.functions[i]);
     }
+  // The rest of the copy is not needed: freed now, its memory serves the
+  // passes and the training run below instead of fresh pages.
+  before = Program();
   auto restoreReduced = [&] {
     for (auto &[i, f] : reducedVersions)
       program.functions[i] = std::move(f);
