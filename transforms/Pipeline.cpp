@@ -588,15 +588,31 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       for (auto &[i, version] : copiedVersions)
         std::swap(program.functions[i], version);
     }
+    // The functions the unroller or copy-unroll changed: only they are
+    // profiled again; the others keep the counts `refreshed` has of them.
+    std::vector<size_t> unrolled = copied;
     {
       PassScope scope(ctx, kLoopUnrollPass.name, program);
-      for (Function &f : program.functions)
-        changed |= unrollFunction(f, weights.of(f), chunkGrowth[f.name], unrollRemarks[f.name]);
+      for (size_t i = 0; i < program.functions.size(); ++i) {
+        Function &f = program.functions[i];
+        if (unrollFunction(f, weights.of(f), chunkGrowth[f.name], unrollRemarks[f.name])) {
+          changed = true;
+          if (!std::binary_search(copied.begin(), copied.end(), i))
+            unrolled.push_back(i);
+        }
+      }
     }
     if (ctx.failed())
       return;
     if (changed || !copied.empty()) {
-      refreshed = reprofile(program, profile.inputs, ctx, *refreshed);
+      llvm::StringSet<> again;
+      for (size_t i : unrolled)
+        again.insert(program.functions[i].name);
+      std::optional<Profile> counts = reprofile(program, profile.inputs, ctx, *refreshed, &again);
+      if (counts)
+        refreshed = withFunctionsFrom(std::move(*refreshed), *counts, unrolled, program);
+      else
+        refreshed.reset();
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
     if (!copied.empty() && refreshed && !ctx.failed()) {
