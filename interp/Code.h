@@ -77,6 +77,7 @@ struct FuncCode {
   uint32_t numVars = 0;      // slots [0, numVars) are the variables (speculation copies these)
   uint32_t numSlots = 0;     // plus shadow slots for set/get
   bool zeroInit = false;     // some read may see an unassigned slot: clear the frame on entry
+  bool profiled = false;     // lowered with probes (Code::profiling, and chosen: lowerProgram)
   std::vector<uint32_t> paramSlots;
   std::vector<Type> paramTypes;
   // Its entries in Code::calls and (when profiling) Code::edges: each

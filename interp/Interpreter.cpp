@@ -816,6 +816,8 @@ Profile Machine::buildProfile() const {
   p.programHash = options_.profileForFile ? programHash(program_) : 0;
   p.runs = 1;
   for (size_t f = 0; f < code_.funcs.size(); ++f) {
+    if (!code_.funcs[f].profiled)
+      continue;
     const Function &fn = program_.functions[f];
     FunctionProfile fp;
     fp.name = fn.name;
@@ -887,7 +889,7 @@ Profile Machine::buildProfile() const {
 } // namespace
 
 RunResult runProgram(const Program &program, const RunOptions &options) {
-  Code code = lowerProgram(program, options.profile, options.typeFacts);
+  Code code = lowerProgram(program, options.profile, options.typeFacts, options.profileOnly);
   Machine machine(program, code, options);
   RunResult result;
   try {
@@ -925,6 +927,7 @@ std::optional<Profile> profileRuns(const Program &program,
     RunOptions ro;
     ro.typeFacts = like.typeFacts;
     ro.profileForFile = like.profileForFile;
+    ro.profileOnly = like.profileOnly;
     ro.args = args;
     ro.profile = true;
     ro.out = sink;

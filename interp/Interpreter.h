@@ -19,6 +19,8 @@
 #include "interp/Profile.h"
 #include "ir/IR.h"
 
+#include <llvm/ADT/StringSet.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -45,6 +47,9 @@ struct RunOptions {
   // and blockLabels empty: for profiles never written nor matched against a
   // program, such as the optimizer's own training runs).
   bool profileForFile = true;
+  // With `profile`: when set, only the functions named here are profiled,
+  // and the profile holds only them (the others run without probes).
+  const llvm::StringSet<> *profileOnly = nullptr;
 };
 
 // What a run did under the speculation extension. A speculative region runs
@@ -77,7 +82,7 @@ RunResult runProgram(const Program &program, const RunOptions &options);
 // for no argument vectors. With `failure`, a run that fails ends the series:
 // its message goes to *failure and nullopt is returned (also when /dev/null
 // cannot be opened). Without, every run is made and every profile merged.
-// `like` gives typeFacts and profileForFile for every run.
+// `like` gives typeFacts, profileForFile and profileOnly for every run.
 std::optional<Profile> profileRuns(const Program &program,
                                    const std::vector<std::vector<std::string>> &inputs,
                                    std::string *failure = nullptr,

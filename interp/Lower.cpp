@@ -5,6 +5,7 @@
 #include "interp/TypeFacts.h"
 
 #include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/StringSet.h>
 
 #include <algorithm>
 #include <cmath>
@@ -83,10 +84,20 @@ Type typeForTag(Tag t) {
   }
 }
 
+// Whether `fn` runs a set or get (it then needs shadow slots), for a
+// lowering without TypeFacts, whose RuntimeTypes does not say.
+bool containsSetOrGet(const Function &fn) {
+  for (BlockId b : fn.layout)
+    for (const Instr &in : fn.block(b).instrs)
+      if (in.op == Opcode::Set || in.op == Opcode::Get)
+        return true;
+  return false;
+}
+
 class Lowering {
 public:
-  Lowering(const Program &p, bool profiling, bool typeFacts)
-      : prog_(p), types_(p, typeFacts), facts_(typeFacts) {
+  Lowering(const Program &p, bool profiling, bool typeFacts, const llvm::StringSet<> *profiled)
+      : prog_(p), types_(p, typeFacts), facts_(typeFacts), profiled_(profiled) {
     code_.profiling = profiling;
     if (profiling)
       code_.edges.push_back({UINT32_MAX, kNoBlock, kNoBlock}); // the scratch counter
@@ -227,7 +238,7 @@ private:
   }
 
   void emitExitProbe(uint32_t f, BlockId u) {
-    if (!code_.profiling)
+    if (!probes_)
       return;
     Inst p;
     p.op = Op::ProfExit;
@@ -242,7 +253,7 @@ private:
     fc.fn = &fn;
     fc.entry = uint32_t(code_.insts.size());
     fc.numVars = uint32_t(fn.numVars());
-    bool usesShadows = types_.usesShadows(f);
+    bool usesShadows = facts_ ? types_.usesShadows(f) : containsSetOrGet(fn);
     fc.numSlots = fc.numVars * (usesShadows ? 2 : 1);
     zeroInit_ = usesShadows;
     for (const Param &p : fn.params) {
@@ -266,7 +277,9 @@ private:
 
     fc.callBegin = uint32_t(code_.calls.size());
     fc.edgeBegin = uint32_t(code_.edges.size());
-    if (code_.profiling) {
+    probes_ = code_.profiling && (!profiled_ || profiled_->contains(fn.name));
+    fc.profiled = probes_;
+    if (probes_) {
       PathInfo &info = code_.paths[f];
       const PathNumbering &paths = info.numbering.emplace(fn, buildInterpCfg(fn));
       info.enabled = paths.ok();
@@ -293,7 +306,7 @@ private:
       }
       if (!blk.terminator()) {
         if (li + 1 < fn.layout.size()) {
-          if (code_.profiling)
+          if (probes_)
             emitEdgeProbe(f, b, fn.layout[li + 1]);
         } else {
           emitExitProbe(f, b);
@@ -389,7 +402,7 @@ private:
     }
     case Opcode::Jmp: {
       BlockId t = in.labels[0];
-      if (code_.profiling) {
+      if (probes_) {
         out.a = edgeCounter(f, b, t);
         if (isBackEdge(b, t)) {
           out.op = Op::ProfJmpBack;
@@ -403,7 +416,7 @@ private:
       return;
     }
     case Opcode::Br: {
-      if (code_.profiling) {
+      if (probes_) {
         // The branch counts its forward edges itself; a back edge goes
         // through a stub that counts it and records the finished path.
         BranchProbe probe{};
@@ -419,12 +432,12 @@ private:
       }
       uint32_t pc = emit(out);
       for (int k = 0; k < 2; ++k)
-        jumpTo(pc, k, f, b, in.labels[k], code_.profiling && isBackEdge(b, in.labels[k]));
+        jumpTo(pc, k, f, b, in.labels[k], probes_ && isBackEdge(b, in.labels[k]));
       return;
     }
     case Opcode::Guard: {
       uint32_t pc = emit(out);
-      jumpTo(pc, 0, f, b, in.labels[0], code_.profiling);
+      jumpTo(pc, 0, f, b, in.labels[0], probes_);
       return;
     }
     case Opcode::Ret:
@@ -544,6 +557,8 @@ private:
   const Program &prog_;
   RuntimeTypes types_;
   bool facts_; // else every operand, argument, store and return is checked
+  const llvm::StringSet<> *profiled_; // with profiling: only these get probes (null: all)
+  bool probes_ = false;               // the function being lowered gets probes
   Code code_;
   bool zeroInit_ = false;
   const PathNumbering *paths_ = nullptr;
@@ -576,8 +591,9 @@ std::string argCheckMessage(const ArgCheck &check, Tag want) {
   return message;
 }
 
-Code lowerProgram(const Program &program, bool profiling, bool typeFacts) {
-  return Lowering(program, profiling, typeFacts).run();
+Code lowerProgram(const Program &program, bool profiling, bool typeFacts,
+                  const llvm::StringSet<> *profiled) {
+  return Lowering(program, profiling, typeFacts, profiled).run();
 }
 
 } // namespace brisk::interp

@@ -21,13 +21,21 @@
 #include "interp/Code.h"
 #include "ir/IR.h"
 
+#include <llvm/ADT/StringSet.h>
+
 namespace brisk::interp {
 
 // Without `typeFacts` the TypeFacts analyses are skipped and every operand,
 // call argument, store and return is checked at run time instead: the same
 // behaviour, lowered faster and run slower. For a run short for the
 // program's size (the optimizer's training runs of a large program).
-Code lowerProgram(const Program &program, bool profiling, bool typeFacts = true);
+//
+// With `profiling` and `profiled`, only the functions named there get
+// probes (FuncCode::profiled): the others run as without profiling, which
+// is cheaper to lower and to run, for a run whose counts are wanted of a
+// few functions only.
+Code lowerProgram(const Program &program, bool profiling, bool typeFacts = true,
+                  const llvm::StringSet<> *profiled = nullptr);
 
 // brili's message when a checked operand (Code.h's CheckArg, requiring
 // `want`) holds a value of the wrong type.

@@ -79,14 +79,11 @@ RuntimeTypes::RuntimeTypes(const Program &program, bool inferTypes) {
   shadowBase_.assign(nf, kNoNode);
   byName_.reserve(nf);
   if (!inferTypes) {
-    for (size_t f = 0; f < nf; ++f) {
-      const Function &fn = program.functions[f];
-      byName_.emplace_back(fn.name, int(f));
-      for (BlockId b : fn.layout)
-        for (const Instr &in : fn.block(b).instrs)
-          if (in.op == Opcode::Set || in.op == Opcode::Get)
-            shadowBase_[f] = 0; // used; there are no nodes
-    }
+    // Not a walk over the instructions: on a large program with a short
+    // run that walk costs a sizeable part of the lowering, which looks at
+    // each function's instructions anyway (and answers usesShadows itself).
+    for (size_t f = 0; f < nf; ++f)
+      byName_.emplace_back(program.functions[f].name, int(f));
     std::sort(byName_.begin(), byName_.end());
     return;
   }

@@ -61,9 +61,9 @@ struct TypeSet {
 class RuntimeTypes {
 public:
   explicit RuntimeTypes(const Program &program) : RuntimeTypes(program, true) {}
-  // Without `inferTypes` nothing is analysed: only resolve() and
-  // usesShadows() answer (var(), returns() and returnShape() must not be
-  // called). For a lowering that checks every operand at run time.
+  // Without `inferTypes` nothing is analysed: only resolve() answers
+  // (usesShadows(), var(), returns() and returnShape() must not be called).
+  // For a lowering that checks every operand at run time.
   RuntimeTypes(const Program &program, bool inferTypes);
 
   const TypeSet &var(uint32_t func, VarId v) const { return nodes_[varBase_[func] + v]; }

@@ -151,12 +151,18 @@ static interp::RunOptions trainingRunOptions(const Profile &like) {
 }
 
 // The program profiled again on the training inputs, timed as "profile";
-// `like` as for trainingRunOptions.
+// `like` as for trainingRunOptions. With `only`, the functions named there
+// alone (the profile holds only them; the others run without probes, which
+// costs less to lower and to run): for a run that compares versions of a
+// few functions, whose result takes those from it (withFunctionsFrom).
 static std::optional<Profile> reprofile(const Program &program,
                                         const std::vector<std::vector<std::string>> &inputs,
-                                        PassContext &ctx, const Profile &like) {
+                                        PassContext &ctx, const Profile &like,
+                                        const llvm::StringSet<> *only = nullptr) {
   PassTimer timer(ctx, "profile (training inputs)");
-  return interp::profileRuns(program, inputs, nullptr, trainingRunOptions(like));
+  interp::RunOptions ro = trainingRunOptions(like);
+  ro.profileOnly = only;
+  return interp::profileRuns(program, inputs, nullptr, ro);
 }
 
 // The profile of `program` after the functions at `replaced` took versions
@@ -280,6 +286,9 @@ static void keepCheaperStrengthReduction(Program &program, Program before,
       reducedVersions.emplace_back(i, std::move(program.functions[i]));
       program.functions[i] = std::move(before.functions[i]);
     }
+  // The rest of the copy is not needed: freed now, its memory serves the
+  // passes and the training run below instead of fresh pages.
+  before = Program();
   auto restoreReduced = [&] {
     for (auto &[i, f] : reducedVersions)
       program.functions[i] = std::move(f);
@@ -292,18 +301,24 @@ static void keepCheaperStrengthReduction(Program &program, Program before,
   ctx.restrictTo(nullptr);
   if (ctx.failed())
     return;
-  std::optional<Profile> other = current ? reprofile(program, inputs, ctx, *current) : std::nullopt;
+  // Only the functions compared are profiled: the others are as `current`
+  // counted them.
+  llvm::StringSet<> compared;
+  for (auto &[i, f] : reducedVersions)
+    compared.insert(program.functions[i].name);
+  std::optional<Profile> other =
+      current ? reprofile(program, inputs, ctx, *current, &compared) : std::nullopt;
   if (!other) {
     restoreReduced();
     return;
   }
-  std::vector<size_t> kept;
+  std::vector<size_t> rerun; // the functions that keep the version without the passes
   for (auto &[i, f] : reducedVersions)
-    if (dynamicCost(f, *current) < dynamicCost(program.functions[i], *other)) {
+    if (dynamicCost(f, *current) < dynamicCost(program.functions[i], *other))
       program.functions[i] = std::move(f);
-      kept.push_back(i);
-    }
-  current = withFunctionsFrom(std::move(*other), *current, kept, program);
+    else
+      rerun.push_back(i);
+  current = withFunctionsFrom(std::move(*current), *other, rerun, program);
 }
 
 // Loops whose back edge needs copies are unrolled by two where out-of-SSA can
@@ -339,25 +354,34 @@ static void keepCheaperCopyUnrolling(Program &program,
   }
   if (ctx.failed() || before.empty())
     return;
+  // Only the functions copy-unroll changed are profiled: the others are as
+  // `current` counted them.
+  llvm::StringSet<> changed;
+  for (auto &[i, saved] : before)
+    changed.insert(program.functions[i].name);
   std::optional<Profile> trial =
-      current ? reprofile(program, inputs, ctx, *current) : std::nullopt;
+      current ? reprofile(program, inputs, ctx, *current, &changed) : std::nullopt;
   if (!trial || !current) {
     for (auto &[i, saved] : before)
       program.functions[i] = std::move(saved);
     return;
   }
-  std::vector<size_t> reverted;
+  std::vector<size_t> unrolled; // the functions that keep their unrolled version
   for (auto &[i, saved] : before)
     if (dynamicCost(program.functions[i], *trial) >= dynamicCost(saved, *current)) {
       program.functions[i] = std::move(saved);
-      reverted.push_back(i);
-    } else if (kept) {
-      kept->emplace_back(i, std::move(saved));
+    } else {
+      unrolled.push_back(i);
+      if (kept)
+        kept->emplace_back(i, std::move(saved));
     }
-  Profile merged = withFunctionsFrom(std::move(*trial), *current, reverted, program);
-  if (profileBefore && kept && !kept->empty())
+  if (profileBefore && kept && !kept->empty()) {
+    Profile merged = withFunctionsFrom(*current, *trial, unrolled, program);
     *profileBefore = std::move(current);
-  current = std::move(merged);
+    current = std::move(merged);
+  } else {
+    current = withFunctionsFrom(std::move(*current), *trial, unrolled, program);
+  }
   weights = ProgramWeights::fromProfile(program, *current);
 }
 
@@ -555,20 +579,40 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
         auto &[growth, rem] = altChunks[i];
         unrollFunction(f, altWeights.of(f), growth, rem);
       }
-      altProfile = reprofile(program, profile.inputs, ctx, *profileBeforeCopies);
+      // Profiled: the versions compared below, alone.
+      llvm::StringSet<> alternatives;
+      for (size_t i : copied)
+        alternatives.insert(program.functions[i].name);
+      altProfile = reprofile(program, profile.inputs, ctx, *profileBeforeCopies, &alternatives);
       // Back: `program` as copy-unroll left it; copiedVersions, the others.
       for (auto &[i, version] : copiedVersions)
         std::swap(program.functions[i], version);
     }
+    // The functions the unroller or copy-unroll changed: only they are
+    // profiled again; the others keep the counts `refreshed` has of them.
+    std::vector<size_t> unrolled = copied;
     {
       PassScope scope(ctx, kLoopUnrollPass.name, program);
-      for (Function &f : program.functions)
-        changed |= unrollFunction(f, weights.of(f), chunkGrowth[f.name], unrollRemarks[f.name]);
+      for (size_t i = 0; i < program.functions.size(); ++i) {
+        Function &f = program.functions[i];
+        if (unrollFunction(f, weights.of(f), chunkGrowth[f.name], unrollRemarks[f.name])) {
+          changed = true;
+          if (!std::binary_search(copied.begin(), copied.end(), i))
+            unrolled.push_back(i);
+        }
+      }
     }
     if (ctx.failed())
       return;
     if (changed || !copied.empty()) {
-      refreshed = reprofile(program, profile.inputs, ctx, *refreshed);
+      llvm::StringSet<> again;
+      for (size_t i : unrolled)
+        again.insert(program.functions[i].name);
+      std::optional<Profile> counts = reprofile(program, profile.inputs, ctx, *refreshed, &again);
+      if (counts)
+        refreshed = withFunctionsFrom(std::move(*refreshed), *counts, unrolled, program);
+      else
+        refreshed.reset();
       weights = ProgramWeights::fromProfile(program, *refreshed);
     }
     if (!copied.empty() && refreshed && !ctx.failed()) {

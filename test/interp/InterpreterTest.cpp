@@ -301,6 +301,13 @@ TEST(Interpreter, ChecksEveryOperandWithoutTypeFactsAndBehavesTheSame) {
       "  c: int = id b;\n  store p c;\n  free p;\n}\n",
       // a function that falls off its end where a value is wanted
       "@f: int {\n  print;\n}\n@main {\n  x: int = call @f;\n  print x;\n}\n",
+      // set/get: main's shadow slot must survive the call (without its
+      // shadow slots in main's frame, f's frame would overwrite it)
+      "@f(a: int): int {\n  set r a;\n  r: int = get;\n  b: int = add r r;\n  ret b;\n}\n"
+      "@main {\n  one: int = const 1;\n  two: int = const 2;\n  set s one;\n"
+      "  x: int = call @f two;\n  s: int = get;\n  print s x;\n}\n",
+      // a get without its set
+      "@main {\n  x: int = get;\n  print x;\n}\n",
   };
   for (const char *text : programs) {
     Program p = parse(text);
@@ -328,6 +335,8 @@ TEST(Interpreter, ChecksEveryOperandWithoutTypeFactsAndBehavesTheSame) {
   EXPECT_TRUE(runText(programs[0]).result.ok);
   EXPECT_EQ(runText(programs[1]).result.error, "add argument 0 must be a int");
   EXPECT_EQ(runText(programs[2], {"false"}).result.error, "undefined variable x");
+  EXPECT_EQ(runText(programs[6]).out, "1 4\n");
+  EXPECT_EQ(runText(programs[7]).result.error, "get without corresponding set for x");
 }
 
 TEST(Interpreter, ReportsLeaksAndBadFrees) {

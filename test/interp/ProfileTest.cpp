@@ -235,6 +235,93 @@ TEST(Profile, TrainingRunsCountTheSameWithoutHashOrLabels) {
   EXPECT_EQ(lean->programHash, 0u);
 }
 
+// A run that profiles some functions only (RunOptions::profileOnly) counts
+// them as a full run does, whichever of caller and callee it leaves out, and
+// its profile holds those functions alone.
+TEST(Profile, ProfilesTheNamedFunctionsOnlyWithTheSameCounts) {
+  Program program = parse(R"(
+@g(n: int): int {
+  i: int = const 0;
+  s: int = const 0;
+  one: int = const 1;
+  two: int = const 2;
+.head:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  r: int = div i two;
+  r: int = mul r two;
+  even: bool = eq r i;
+  br even .even .odd;
+.even:
+  s: int = add s i;
+  jmp .latch;
+.odd:
+  s: int = sub s one;
+.latch:
+  i: int = add i one;
+  jmp .head;
+.done:
+  ret s;
+}
+@main {
+  k: int = const 0;
+  n: int = const 4;
+  one: int = const 1;
+.loop:
+  c: bool = lt k n;
+  br c .call .end;
+.call:
+  v: int = call @g k;
+  print v;
+  k: int = add k one;
+  jmp .loop;
+.end:
+}
+)");
+  std::vector<std::vector<std::string>> inputs{{}, {}};
+  interp::RunOptions training;
+  training.profileForFile = false;
+  training.typeFacts = false;
+  std::optional<Profile> full = interp::profileRuns(program, inputs, nullptr, training);
+  ASSERT_TRUE(full);
+  for (const char *name : {"g", "main"}) {
+    llvm::StringSet<> only;
+    only.insert(name);
+    training.profileOnly = &only;
+    std::optional<Profile> part = interp::profileRuns(program, inputs, nullptr, training);
+    ASSERT_TRUE(part);
+    ASSERT_EQ(part->functions.size(), 1u);
+    const FunctionProfile &a = *full->function(name), &b = part->functions[0];
+    EXPECT_EQ(b.name, name);
+    EXPECT_EQ(b.entryCount, a.entryCount);
+    EXPECT_EQ(b.blockCounts, a.blockCounts);
+    ASSERT_EQ(b.edges.size(), a.edges.size());
+    for (size_t e = 0; e < a.edges.size(); ++e)
+      EXPECT_TRUE(b.edges[e].from == a.edges[e].from && b.edges[e].to == a.edges[e].to &&
+                  b.edges[e].count == a.edges[e].count);
+    ASSERT_EQ(b.callSites.size(), a.callSites.size());
+    for (size_t c = 0; c < a.callSites.size(); ++c)
+      EXPECT_EQ(b.callSites[c].count, a.callSites[c].count);
+    ASSERT_EQ(b.loops.size(), a.loops.size());
+    for (size_t l = 0; l < a.loops.size(); ++l) {
+      ASSERT_EQ(b.loops[l].paths.size(), a.loops[l].paths.size());
+      for (size_t k = 0; k < a.loops[l].paths.size(); ++k) {
+        EXPECT_EQ(b.loops[l].paths[k].blocks, a.loops[l].paths[k].blocks);
+        EXPECT_EQ(b.loops[l].paths[k].count, a.loops[l].paths[k].count);
+      }
+    }
+    // Composed into the full profile, it changes nothing.
+    Profile composed = *full;
+    composed.takeFunctionsFrom(*part, {name}, program);
+    EXPECT_EQ(composed.function(name)->blockCounts, a.blockCounts);
+  }
+  // The loops were profiled (the comparison above compared something).
+  EXPECT_FALSE(full->function("g")->loops.empty());
+  EXPECT_FALSE(full->function("main")->loops.empty());
+  EXPECT_EQ(full->function("g")->entryCount, 8u);
+}
+
 TEST(Profile, RoundTripsThroughJsonAndMerges) {
   Program program = parse(kLoop);
   Outcome o = run(program, {}, true);
