@@ -31,31 +31,32 @@ void nextCandidate(std::string &candidate, size_t stem, unsigned &counter) {
   candidate.append(digits, end);
 }
 
-// `hint` + "." + the next value of `counter`, until `taken` says the name is
-// free.
-template <typename Taken>
-std::string freshName(std::string_view hint, unsigned &counter, Taken taken) {
-  std::string candidate(hint);
+// Gives `table` the first of `hint`.N for the next values N of `counter` that
+// it lacks; returns its id, and the name in `candidate`. Past every ".N"
+// ending of a name the table was given by name, a candidate is new: the
+// names earlier calls made end in smaller numbers, for the counter only
+// grows. It is appended then without a lookup, which on a large function is
+// a cache miss per name.
+uint32_t addFreshName(NameTable &table, std::string_view hint, unsigned &counter,
+                      std::string &candidate) {
+  candidate.assign(hint);
   candidate += '.';
   size_t stem = candidate.size();
-  do
+  for (;;) {
     nextCandidate(candidate, stem, counter);
-  while (taken(candidate));
-  return candidate;
+    if (counter > table.largestSuffix())
+      return table.appendNew(candidate);
+    auto [id, added] = table.insert(candidate); // one probe, not a lookup then an insert
+    if (added)
+      return id;
+  }
 }
 
 } // namespace
 
 VarId Function::freshVar(std::string_view hint) {
-  std::string candidate(hint);
-  candidate += '.';
-  size_t stem = candidate.size();
-  for (;;) {
-    nextCandidate(candidate, stem, freshCounter_);
-    auto [id, added] = vars_.insert(candidate); // one probe, not a lookup then an insert
-    if (added)
-      return id;
-  }
+  std::string name;
+  return addFreshName(vars_, hint, freshCounter_, name);
 }
 
 BlockId Function::addBlock(std::string label) {
@@ -73,8 +74,10 @@ std::optional<BlockId> Function::findBlock(std::string_view label) const {
 }
 
 BlockId Function::addFreshBlock(std::string_view hint) {
-  return addBlock(freshName(hint, freshCounter_,
-                            [&](std::string_view c) { return usedLabels_.contains(c); }));
+  std::string label;
+  addFreshName(usedLabels_, hint, freshCounter_, label);
+  blocks.push_back(Block{std::move(label), {}, {}, false});
+  return BlockId(blocks.size() - 1);
 }
 
 void Function::ensureLabels() {
@@ -86,10 +89,7 @@ void Function::ensureLabels() {
   for (BlockId b : layout) {
     if (!targeted[b] || blocks[b].hasLabel())
       continue;
-    std::string candidate = freshName(
-        "b", freshCounter_, [&](std::string_view c) { return usedLabels_.contains(c); });
-    usedLabels_.intern(candidate);
-    blocks[b].label = std::move(candidate);
+    addFreshName(usedLabels_, "b", freshCounter_, blocks[b].label);
   }
 }
 

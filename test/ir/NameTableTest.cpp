@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace brisk {
 namespace {
@@ -59,6 +62,58 @@ TEST(NameTable, FunctionCopiesKeepVariablesAndFreshNamesApart) {
   EXPECT_FALSE(f.lookupVar("x.1").has_value());
   EXPECT_EQ(f.freshVar("x"), fresh); // same counter state, same next name
   EXPECT_EQ(f.varName(fresh), "x.1");
+}
+
+TEST(NameTable, AppendedNamesAreFoundOnceLookedUp) {
+  NameTable t;
+  EXPECT_EQ(t.intern("a"), 0u);
+  // Enough names to grow the index while they wait for it.
+  for (unsigned i = 1; i < 5000; ++i)
+    ASSERT_EQ(t.appendNew("f." + std::to_string(i)), i);
+  EXPECT_EQ(t.find("f.4999"), 4999u);
+  EXPECT_EQ(t.intern("f.1"), 1u);
+  EXPECT_EQ(t.insert("f.5000"), std::make_pair(5000u, true));
+  EXPECT_EQ(t.appendNew("g.1"), 5001u);
+  NameTable copy = t; // copied with its backlog
+  EXPECT_EQ(copy.find("g.1"), 5001u);
+  EXPECT_EQ(t.find("g.1"), 5001u);
+  EXPECT_FALSE(t.contains("g.2"));
+}
+
+TEST(NameTable, LargestSuffixCountsNamesGivenByName) {
+  NameTable t;
+  t.intern("x");
+  t.intern("y.");
+  t.intern("z.a1");
+  EXPECT_EQ(t.largestSuffix(), 0u);
+  t.intern("v.12");
+  t.intern("w.3");
+  t.intern("u.07");
+  EXPECT_EQ(t.largestSuffix(), 12u);
+  t.appendNew("f.900"); // the caller's counter vouches for it
+  EXPECT_EQ(t.largestSuffix(), 12u);
+  t.intern("huge.123456789012345678901234567890");
+  EXPECT_EQ(t.largestSuffix(), std::numeric_limits<uint64_t>::max());
+}
+
+// freshVar looks a candidate up only while some name given by name could
+// equal it; past that it appends. Either way the names are those of trying
+// hint.1, hint.2, ... in turn.
+TEST(NameTable, FreshNamesSkipNamesGivenByName) {
+  Function f;
+  VarId x5 = f.var("x.5");
+  std::vector<std::string> names;
+  for (int i = 0; i < 6; ++i)
+    names.push_back(f.varName(f.freshVar("x")));
+  EXPECT_EQ(names, (std::vector<std::string>{"x.1", "x.2", "x.3", "x.4", "x.6", "x.7"}));
+  EXPECT_EQ(f.lookupVar("x.5"), x5);
+  VarId x7 = *f.lookupVar("x.7");
+  EXPECT_EQ(f.var("x.7"), x7);
+  VarId x9 = f.var("x.9"); // given by name: fresh names are looked up again
+  EXPECT_EQ(x9, f.numVars() - 1);
+  EXPECT_EQ(f.varName(f.freshVar("x")), "x.8");
+  EXPECT_EQ(f.varName(f.freshVar("x")), "x.10");
+  EXPECT_EQ(f.lookupVar("x.10"), f.numVars() - 1);
 }
 
 } // namespace
