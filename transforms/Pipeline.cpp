@@ -783,22 +783,26 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
         for (RegionRemark &r : remarksOf[f.name])
           remarks->push_back(std::move(r));
   };
-  if (ctx.failed())
-    return;
-  // (Back to its original size, such a function is never over budget below,
-  // so no retry replaces it. It is never inlined, so it is still there.)
-  for (const std::string &name : ownSpeculation) {
+  // Puts the function `name` back as written; its one remark (the remarks of
+  // the versions thrown away describe code that is not in the output) says why.
+  auto keepAsWritten = [&](const std::string &name, std::string reason) {
     replaceFunction(program, *original.findFunction(name), original, original);
     RegionRemark rm;
     rm.function = name;
     rm.decision = "untouched";
-    rm.reason = "the function uses speculate/guard/commit itself: the optimizer leaves it as "
-                "written, since moving or inlining its code could change where its own "
-                "speculation is active (a call or ret there is an error)";
+    rm.reason = std::move(reason);
     std::vector<RegionRemark> &mine = remarksOf[name];
     mine.clear();
     mine.push_back(std::move(rm));
-  }
+  };
+  if (ctx.failed())
+    return;
+  // (Back to its original size, such a function is never over budget below,
+  // so no retry replaces it. It is never inlined, so it is still there.)
+  for (const std::string &name : ownSpeculation)
+    keepAsWritten(name, "the function uses speculate/guard/commit itself: the optimizer leaves "
+                        "it as written, since moving or inlining its code could change where "
+                        "its own speculation is active (a call or ret there is an error)");
   // The growth limit holds per function, inlining included: the inliner's
   // constant allowance and loop rotation can push a small function past it.
   // Such a function takes its version from a run with half, a quarter, none
@@ -849,8 +853,7 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
         replaceFunction(program, *candidate, retry, original);
         remarksOf[name] = retryRemarksOf[name];
       } else {
-        if (candidate && (!smallestOver.count(name) ||
-                          candidate->instrCount() < smallestOver[name].first))
+        if (candidate && candidate->instrCount() < smallestOver[name].first)
           smallestOver[name] = {candidate->instrCount(), size_t(budget)};
         stillOver.push_back(name);
       }
@@ -859,22 +862,15 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   }
   for (const std::string &name : over)
     if (const Function *f = original.findFunction(name)) { // not a worker: see runSuperblockPipelineOnce
-      replaceFunction(program, *f, original, original);
-      // The remarks of the versions thrown away describe code that is not
-      // in the output; one remark says why the function is as written.
-      RegionRemark rm;
-      rm.function = name;
-      rm.decision = "untouched";
       auto [smallest, budget] = smallestOver[name];
-      rm.reason = "every optimized version is over the function's growth budget (the "
-                  "smallest, with the inliner's allowance halved, quartered, none or without "
-                  "inlining, has " +
-                  std::to_string(smallest) + " instructions against " + std::to_string(budget) +
-                  " allowed; " + std::to_string(f->instrCount()) +
-                  " as written): the function stays as written";
-      std::vector<RegionRemark> &mine = remarksOf[name];
-      mine.clear();
-      mine.push_back(std::move(rm));
+      keepAsWritten(name, "every optimized version is over the function's growth budget (the "
+                          "smallest, of the first run and the retries with the inliner's "
+                          "allowance halved, quartered, none, without inlining, and also "
+                          "without the speculative chunks' allowance, has " +
+                              std::to_string(smallest) + " instructions against " +
+                              std::to_string(budget) + " allowed; " +
+                              std::to_string(f->instrCount()) +
+                              " as written): the function stays as written");
     }
   emitRemarks();
 }
