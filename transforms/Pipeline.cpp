@@ -264,31 +264,49 @@ static GrowthLimits growthLimits(const Program &program, const Profile &profile,
   return limits;
 }
 
+using FunctionVersions = std::vector<std::pair<size_t, Function>>;
+
+// The versions in `before` (the program as it was before the SSA passes) of
+// the functions strength-reduce or lftr changed (`reduced`), by index in
+// `program`: copied, or moved when `spare` (a copy no one needs after) is
+// `before`.
+static FunctionVersions versionsBefore(const Program &program, const Program &before,
+                                       const llvm::StringSet<> &reduced,
+                                       Program *spare = nullptr) {
+  FunctionVersions out;
+  for (size_t i = 0; i < program.functions.size() && i < before.functions.size(); ++i)
+    if (reduced.contains(program.functions[i].name) &&
+        before.functions[i].name == program.functions[i].name) {
+      if (spare == &before)
+        out.emplace_back(i, std::move(spare->functions[i]));
+      else
+        out.emplace_back(i, before.functions[i]);
+    }
+  return out;
+}
+
 // Strength reduction pays per iteration and costs per loop entry (the chain
 // recomputed before the loop), and without counts the SSA passes cannot tell
 // a long loop from a short one. So the pipeline measures: each function
 // strength-reduce or lftr changed (`reduced`) takes the SSA passes again
-// without them, from its version before them (in `before`), the program is
-// profiled, and each such function keeps the version that ran fewer
-// instructions. The others are left as they are: only the reduced ones run
-// again. `current` is the profile of `program` and describes the result.
-static void keepCheaperStrengthReduction(Program &program, Program before,
+// without them, from its version before them (`before`, from
+// versionsBefore), the program is profiled, and each such function keeps the
+// version that ran fewer instructions. The others are left as they are: only
+// the reduced ones run again. `current` is the profile of `program` and
+// describes the result.
+static void keepCheaperStrengthReduction(Program &program, FunctionVersions before,
                                          const llvm::StringSet<> &reduced,
                                          const std::vector<std::vector<std::string>> &inputs,
                                          PassContext &ctx, const ScalarPipelineOptions &options,
                                          std::optional<Profile> &current) {
   PassTimer timer(ctx, "strength-reduce check (pipeline again without it)");
   // The reduced versions step aside for the versions before the passes.
-  std::vector<std::pair<size_t, Function>> reducedVersions;
-  for (size_t i = 0; i < program.functions.size() && i < before.functions.size(); ++i)
-    if (reduced.contains(program.functions[i].name) &&
-        before.functions[i].name == program.functions[i].name) {
-      reducedVersions.emplace_back(i, std::move(program.functions[i]));
-      program.functions[i] = std::move(before.functions[i]);
-    }
-  // The rest of the copy is not needed: freed now, its memory serves the
-  // passes and the training run below instead of fresh pages.
-  before = Program();
+  FunctionVersions reducedVersions;
+  for (auto &[i, f] : before) {
+    reducedVersions.emplace_back(i, std::move(program.functions[i]));
+    program.functions[i] = std::move(f);
+  }
+  before.clear();
   auto restoreReduced = [&] {
     for (auto &[i, f] : reducedVersions)
       program.functions[i] = std::move(f);
@@ -330,7 +348,6 @@ static void keepCheaperStrengthReduction(Program &program, Program before,
 // (by index, in increasing order) with its version from before, and
 // `profileBefore` then what `current` was on entry: with them the caller can
 // rebuild the program from before without having copied it.
-using FunctionVersions = std::vector<std::pair<size_t, Function>>;
 
 static void keepCheaperCopyUnrolling(Program &program,
                                      const std::vector<std::vector<std::string>> &inputs,
@@ -416,18 +433,24 @@ static RegionRemark remarkFor(const Function &f, const UnrolledLoop &u) {
 // the parameter and result copies an inlined leaf typically costs.
 constexpr double kCallFreeLoopCredit = 3.0;
 
-static void runSuperblockPipelineOnce(Program &program, const Profile &profile, PassContext &ctx,
+// `original`: what `program` is on entry (see keepCheaperStrengthReduction's
+// copy below).
+static void runSuperblockPipelineOnce(Program &program, const Program &original,
+                                      const Profile &profile, PassContext &ctx,
                                       const SuperblockPipelineOptions &options,
                                       std::map<std::string, size_t> &sizes,
                                       GrowthLimits &limits, AllowanceShares &shares,
                                       std::vector<RegionRemark> *remarks) {
   ProgramWeights weights = ProgramWeights::fromProfile(program, profile);
   std::map<std::string, size_t> sizeBefore = sizes; // the code-growth budget's base
+  // Whether the interprocedural passes below left `program` as it came
+  // (then it is still `original`, and the SSA passes need no copy of it).
+  bool asOriginal = true;
   // Self tail calls become loops first: the inliner then sees loops, and the
   // SSA passes below clean the parameter copies and hoist out of them.
   if (options.tailRecursion) {
     PassScope scope(ctx, kTailRecursionPass.name, program);
-    eliminateTailRecursion(program, &weights);
+    asOriginal &= !eliminateTailRecursion(program, &weights);
   }
   // Constants of self-recursive functions become parameters that the
   // recursive calls pass along (transforms/interprocedural/RecursiveConstants.h); f stays
@@ -443,6 +466,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       sizeBefore[s.worker] = sizes[s.worker] = sizeBefore[s.wrapper];
       limits[s.worker] = limits[s.wrapper];
       workersAsSplit.push_back(*program.findFunction(s.worker));
+      asOriginal = false;
     }
   }
   if (options.inlining) {
@@ -469,7 +493,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       early.minFoldingSiteCount = 1;
     InlineStats stats;
     PassScope scope(ctx, kInlinePass.name, program);
-    inlineHotCalls(program, weights, early, &stats);
+    asOriginal &= !inlineHotCalls(program, weights, early, &stats);
     auto share = [&](const std::string &name) { return shares.emplace(name, 1).first->second; };
     for (const InlineStats::SoleSite &s : stats.soleSites) {
       limits[s.caller] += limits[s.callee];
@@ -491,8 +515,11 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // Without recorded inputs they are skipped: superblocks need counts.
   std::optional<Profile> refreshed;
   if (options.scalarOptimizations && !profile.inputs.empty()) {
+    // The strength-reduce check below needs the reduced functions as they
+    // are now: from `original` when nothing changed them (most often so for
+    // a large program, whose copy costs time and memory), else from a copy.
     Program beforeScalar;
-    if (options.scalar.strengthReduction) {
+    if (options.scalar.strengthReduction && !asOriginal) {
       PassTimer timer(ctx, "copy before the scalar passes (strength-reduce check)");
       beforeScalar = program;
     }
@@ -503,9 +530,16 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     if (ctx.failed())
       return;
     refreshed = reprofile(program, profile.inputs, ctx, profile);
-    if (!reduced.empty())
-      keepCheaperStrengthReduction(program, std::move(beforeScalar), reduced, profile.inputs,
-                                   ctx, scalar, refreshed); // moved: one copy, not two
+    if (!reduced.empty()) {
+      FunctionVersions before = asOriginal
+                                    ? versionsBefore(program, original, reduced)
+                                    : versionsBefore(program, beforeScalar, reduced, &beforeScalar);
+      // The rest of the copy is not needed: freed now, its memory serves the
+      // passes and the training run of the check instead of fresh pages.
+      beforeScalar = Program();
+      keepCheaperStrengthReduction(program, std::move(before), reduced, profile.inputs, ctx,
+                                   scalar, refreshed);
+    }
     if (ctx.failed())
       return;
     weights = ProgramWeights::fromProfile(program, *refreshed);
@@ -703,7 +737,12 @@ static std::vector<std::string> overBudget(const Program &program, const GrowthL
   std::vector<std::string> out;
   for (const Function &f : program.functions) {
     auto it = limits.find(f.name);
-    if (it != limits.end() && double(f.instrCount()) > sizeBudget(f, it->second, shares, so))
+    if (it == limits.end())
+      continue;
+    // Within the limit is within the budget (the chunks' allowance only adds
+    // to it), which spares the walk sizeBudget takes over a large function.
+    double size = double(f.instrCount());
+    if (size > double(it->second) && size > sizeBudget(f, it->second, shares, so))
       out.push_back(f.name);
   }
   return out;
@@ -770,7 +809,8 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   GrowthLimits limits = baseLimits;
   std::vector<RegionRemark> firstRemarks;
   AllowanceShares shares;
-  runSuperblockPipelineOnce(program, profile, ctx, options, sizes, limits, shares, &firstRemarks);
+  runSuperblockPipelineOnce(program, original, profile, ctx, options, sizes, limits, shares,
+                            &firstRemarks);
   // The remarks describe the final output: a function taken from a retry
   // takes that run's remarks; one that stays as it was has one remark
   // (decision "untouched") saying why.
@@ -836,8 +876,8 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
     std::vector<RegionRemark> retryRemarks;
     GrowthLimits retryLimits = baseLimits;
     AllowanceShares retryShares;
-    runSuperblockPipelineOnce(retry, profile, ctx, fallback, sizes, retryLimits, retryShares,
-                              &retryRemarks);
+    runSuperblockPipelineOnce(retry, original, profile, ctx, fallback, sizes, retryLimits,
+                              retryShares, &retryRemarks);
     if (ctx.failed())
       return;
     std::map<std::string, std::vector<RegionRemark>, std::less<>> retryRemarksOf;
@@ -983,9 +1023,11 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
       if (rem)
         rem->clear();
       runWithinFunctionLimits(out, original, profile, ctx, tried, rem);
-      if (!ctx.failed() && sizeOf(out) <= limit && over)
+      // (bisect keeps only a result within the limit: `within` stays true.)
+      const bool within = !ctx.failed() && sizeOf(out) <= limit;
+      if (within && over)
         bisect(*over, tried, out, rem);
-      if (ctx.failed() || sizeOf(out) <= limit ||
+      if (ctx.failed() || within ||
           (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
         return runs;
       if (tried.unroll.sizeTolerance >= tried.superblocks.maxSpeculationPrice)

@@ -211,6 +211,8 @@ private:
   std::vector<long long> callSites_;               // per function: calls naming it
   std::vector<long long> inherited_;               // per function: limits of sole callees taken in
   std::vector<bool> dead_;                         // inlined at its sole site: no caller left
+  std::vector<bool> hasSites_;                     // calls a function of the program but main
+                                                   // (on entry; a caller inlined into had one)
   llvm::StringMap<size_t> index_;                  // function name -> index
   std::vector<unsigned> version_;                  // bumped when a function changes
   std::vector<unsigned> codeVersion_;              // bumped when its instructions do
@@ -239,15 +241,6 @@ bool Inliner::run() {
   if (std::adjacent_find(names.begin(), names.end()) != names.end())
     return false; // calls would be ambiguous; brili rejects such programs when run
 
-  for (const Function &f : program_.functions) {
-    originalSize_.push_back(f.instrCount());
-    programSize_ += (long long)f.instrCount();
-  }
-  size_ = originalSize_;
-  chains_.resize(program_.functions.size());
-  programLimit_ = programSize_ + (long long)(options_.programGrowthFactor * double(programSize_)) +
-                  (long long)options_.programGrowthConstant;
-
   // The hottest eligible site first. Inlining changes the caller (its blocks
   // and sizes) and the callee's weights (scaled down), so only their sites are
   // queued again; a site that could not be inlined waits until its callee
@@ -257,12 +250,31 @@ bool Inliner::run() {
   callSites_.assign(program_.functions.size(), 0);
   inherited_.assign(program_.functions.size(), 0);
   dead_.assign(program_.functions.size(), false);
-  for (const Function &f : program_.functions)
-    for (BlockId b : f.layout)
-      for (const Instr &in : f.block(b).instrs)
+  hasSites_.assign(program_.functions.size(), false);
+  // One walk over the program gives the sizes, the call counts and which
+  // functions call into the program at all (a large function without such
+  // a call then costs no further walk).
+  for (size_t fi = 0; fi < program_.functions.size(); ++fi) {
+    const Function &f = program_.functions[fi];
+    size_t size = 0;
+    for (BlockId b : f.layout) {
+      const std::vector<Instr> &instrs = f.block(b).instrs;
+      size += instrs.size();
+      for (const Instr &in : instrs)
         if (in.op == Opcode::Call)
-          if (auto it = index_.find(in.callee); it != index_.end())
+          if (auto it = index_.find(in.callee); it != index_.end()) {
             ++callSites_[it->second];
+            if (in.callee != "main")
+              hasSites_[fi] = true;
+          }
+    }
+    originalSize_.push_back(size);
+    programSize_ += (long long)size;
+  }
+  size_ = originalSize_;
+  chains_.resize(program_.functions.size());
+  programLimit_ = programSize_ + (long long)(options_.programGrowthFactor * double(programSize_)) +
+                  (long long)options_.programGrowthConstant;
   version_.assign(program_.functions.size(), 0);
   codeVersion_.assign(program_.functions.size(), 0);
   hasLoop_.assign(program_.functions.size(), std::nullopt);
@@ -441,7 +453,7 @@ static KnownArguments knownArguments(const Function &f) {
 void Inliner::queueSitesOf(size_t fi) {
   const Function &f = program_.functions[fi];
   const FunctionWeights *w = weights_.find(f);
-  if (!w || !w->hasData() || containsPhi(f) || dead_[fi])
+  if (!hasSites_[fi] || !w || !w->hasData() || containsPhi(f) || dead_[fi])
     return;
   // A call that may run under the caller's own speculation is an error under
   // brili; its inlined body would run and succeed.
