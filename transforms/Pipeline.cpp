@@ -1,6 +1,7 @@
 #include "transforms/Pipeline.h"
 
 #include "analysis/MaySpeculate.h"
+#include "analysis/MemoryAlias.h"
 #include "interp/Interpreter.h"
 #include "transforms/loops/CopyUnroll.h"
 #include "transforms/loops/FullUnroll.h"
@@ -81,7 +82,16 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // before it left known becomes a copy; a load of a cell the loop never
   // writes leaves it, and LICM takes what then depends only on it. GVN
   // again folds the copies and merges what now computes from equal values.
+  // The three memory passes share one set of the program's memory writers:
+  // load-elim turns loads into copies, hoist-loads and licm move loads and
+  // pure instructions, so no store, free or call comes or goes before
+  // promote-cells (which, last, may) has taken the set.
   bool memory = false;
+  std::optional<llvm::StringSet<>> writers;
+  if (options.redundantLoads || options.loadHoisting || options.cellPromotion) {
+    writers = functionsThatWriteMemory(program);
+    ctx.shareMemoryWriters(&*writers);
+  }
   if (options.redundantLoads)
     memory |= runPass(program, ctx, kRedundantLoadsPass);
   if (options.loadHoisting && runPass(program, ctx, kLoadHoistingPass)) {
@@ -92,6 +102,8 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // lives in a value in the loop, stored back on its exits.
   if (options.cellPromotion)
     memory |= runPass(program, ctx, kCellPromotionPass);
+  ctx.shareMemoryWriters(nullptr);
+  writers.reset();
   if (memory)
     runPass(program, ctx, kGVNPass);
   // With equal expressions under one name, a value the bottom of an iteration
