@@ -241,15 +241,18 @@ static double dynamicCost(const Function &f, const Profile &p) {
 // is). Without the constant a 2-instruction main could never take in its one
 // call and a 10-instruction loop never unroll. (The program-level bound is
 // checked on the result: see runSuperblockPipeline.)
+// `sizeAt`: each function's size, by index (see runWithinFunctionLimits).
 static GrowthLimits growthLimits(const Program &program, const Profile &profile,
-                                 const SuperblockPipelineOptions &options) {
+                                 const SuperblockPipelineOptions &options,
+                                 const std::vector<size_t> &sizeAt) {
   GrowthLimits limits;
   double total = 0;
   std::map<std::string, double, std::less<>> self;
-  for (const Function &f : program.functions) {
+  for (size_t i = 0; i < program.functions.size(); ++i) {
+    const Function &f = program.functions[i];
     if (limits.count(f.name))
       continue;
-    double size = double(std::max<size_t>(f.instrCount(), 1));
+    double size = double(std::max<size_t>(sizeAt[i], 1));
     limits[f.name] = size_t(options.superblocks.growthLimit * size);
     total += self[f.name] = dynamicCost(f, profile);
   }
@@ -270,9 +273,11 @@ static GrowthLimits growthLimits(const Program &program, const Profile &profile,
             hot[f.name] = changed = true;
     }
   }
-  for (const Function &f : program.functions)
-    if (hot[f.name])
-      limits[f.name] = std::max(limits[f.name], f.instrCount() + options.hotGrowthConstant);
+  for (size_t i = 0; i < program.functions.size(); ++i)
+    if (hot[program.functions[i].name]) {
+      size_t &limit = limits[program.functions[i].name];
+      limit = std::max(limit, sizeAt[i] + options.hotGrowthConstant);
+    }
   return limits;
 }
 
@@ -806,18 +811,35 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
                                     const Profile &profile, PassContext &ctx,
                                     const SuperblockPipelineOptions &options,
                                     std::vector<RegionRemark> *remarks) {
-  std::map<std::string, size_t> sizes;
-  for (const Function &f : program.functions)
-    sizes.try_emplace(f.name, f.instrCount());
+  // Each function's size, and whether it speculates itself: one walk of the
+  // program for both (a walk of a large function costs a miss per block).
   // Functions that speculate themselves are given back as written, whatever
   // the passes below did to them (see Pipeline.h).
+  std::vector<size_t> sizeAt;
   std::vector<std::string> ownSpeculation;
-  for (const Function &f : program.functions)
-    if (usesSpeculation(f))
+  for (const Function &f : program.functions) {
+    size_t size = 0;
+    bool speculates = false;
+    for (BlockId b : f.layout) {
+      const std::vector<Instr> &instrs = f.block(b).instrs;
+      size += instrs.size();
+      if (!speculates)
+        for (const Instr &in : instrs)
+          if (in.info().effect == EffectClass::Guard) { // as usesSpeculation
+            speculates = true;
+            break;
+          }
+    }
+    sizeAt.push_back(size);
+    if (speculates)
       ownSpeculation.push_back(f.name);
+  }
+  std::map<std::string, size_t> sizes;
+  for (size_t i = 0; i < program.functions.size(); ++i)
+    sizes.try_emplace(program.functions[i].name, sizeAt[i]);
   // Each run adjusts its own copy of the limits (a caller that took in a
   // sole callee takes its limit too).
-  const GrowthLimits baseLimits = growthLimits(program, profile, options);
+  const GrowthLimits baseLimits = growthLimits(program, profile, options, sizeAt);
   GrowthLimits limits = baseLimits;
   std::vector<RegionRemark> firstRemarks;
   AllowanceShares shares;
