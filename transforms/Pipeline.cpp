@@ -718,10 +718,8 @@ static void runSuperblockPipelineOnce(Program &program, const Program &original,
   }
   {
     PassScope scope(ctx, kDeadCodePass.name, program);
-    for (Function &f : program.functions) {
-      eliminateDeadCode(f);
-      removeUnreachableBlocks(f);
-    }
+    for (Function &f : program.functions)
+      eliminateDeadAndUnreachableCode(f);
   }
   // A worker of recursive-constants has no version in the original program
   // for the growth fallback's last resort: in the run without inlining (its
