@@ -365,7 +365,6 @@ static void keepCheaperStrengthReduction(Program &program, FunctionVersions befo
 // (by index, in increasing order) with its version from before, and
 // `profileBefore` then what `current` was on entry: with them the caller can
 // rebuild the program from before without having copied it.
-
 static void keepCheaperCopyUnrolling(Program &program,
                                      const std::vector<std::vector<std::string>> &inputs,
                                      const GrowthLimits &limits,
