@@ -259,18 +259,32 @@ static GrowthLimits growthLimits(const Program &program, const Profile &profile,
   std::map<std::string, bool, std::less<>> hot;
   for (auto &[name, cost] : self)
     hot[name] = total > 0 && cost >= options.hotShare * total;
-  // Callers of hot functions, to a fixed point.
+  // Callers of hot functions, to a fixed point. The callees of each
+  // function's calls that ran are read once: a round then costs those
+  // calls, not a walk of the program's code.
+  std::vector<std::vector<const std::string *>> ranCallees(program.functions.size());
+  for (size_t i = 0; i < program.functions.size(); ++i) {
+    const Function &f = program.functions[i];
+    const FunctionProfile *fp = profile.function(f.name);
+    if (!fp || hot[f.name])
+      continue;
+    for (BlockId b : f.layout)
+      if (fp->blockCount(b) > 0)
+        for (const Instr &in : f.block(b).instrs)
+          if (in.op == Opcode::Call)
+            ranCallees[i].push_back(&in.callee.str());
+  }
   for (bool changed = true; changed;) {
     changed = false;
-    for (const Function &f : program.functions) {
-      if (hot[f.name])
+    for (size_t i = 0; i < program.functions.size(); ++i) {
+      bool &isHot = hot[program.functions[i].name];
+      if (isHot)
         continue;
-      const FunctionProfile *fp = profile.function(f.name);
-      for (BlockId b : f.layout)
-        for (const Instr &in : f.block(b).instrs)
-          if (in.op == Opcode::Call && fp && fp->blockCount(b) > 0 && hot[in.callee] &&
-              !hot[f.name])
-            hot[f.name] = changed = true;
+      for (const std::string *callee : ranCallees[i])
+        if (auto it = hot.find(*callee); it != hot.end() && it->second) {
+          isHot = changed = true;
+          break;
+        }
     }
   }
   for (size_t i = 0; i < program.functions.size(); ++i)
