@@ -191,6 +191,20 @@ private:
   bool onCycle(size_t fi, BlockId b);
 
   void queueSitesOf(size_t fi);
+  // containsPhi and usesSpeculation of a function, asked once: inlining
+  // never changes them (only a callee with neither is taken in, and the glue
+  // has neither), so a caller taking in many sites is not walked for them
+  // again at each.
+  bool hasPhi(size_t fi) {
+    if (phi_[fi] < 0)
+      phi_[fi] = containsPhi(program_.functions[fi]) ? 1 : 0;
+    return phi_[fi] != 0;
+  }
+  bool speculates(size_t fi) {
+    if (speculates_[fi] < 0)
+      speculates_[fi] = usesSpeculation(program_.functions[fi]) ? 1 : 0;
+    return speculates_[fi] != 0;
+  }
   bool calleeHasLoop(size_t gi);
   bool recursionAllows(const Site &site) const;
   bool plan(const Site &site, Plan &out);
@@ -211,6 +225,7 @@ private:
   std::vector<long long> callSites_;               // per function: calls naming it
   std::vector<long long> inherited_;               // per function: limits of sole callees taken in
   std::vector<bool> dead_;                         // inlined at its sole site: no caller left
+  std::vector<int8_t> phi_, speculates_;           // hasPhi, speculates: -1 not asked yet
   std::vector<bool> hasSites_;                     // calls a function of the program but main
                                                    // (on entry; a caller inlined into had one)
   llvm::StringMap<size_t> index_;                  // function name -> index
@@ -251,6 +266,8 @@ bool Inliner::run() {
   inherited_.assign(program_.functions.size(), 0);
   dead_.assign(program_.functions.size(), false);
   hasSites_.assign(program_.functions.size(), false);
+  phi_.assign(program_.functions.size(), -1);
+  speculates_.assign(program_.functions.size(), -1);
   // One walk over the program gives the sizes, the call counts and which
   // functions call into the program at all (a large function without such
   // a call then costs no further walk).
@@ -453,11 +470,13 @@ static KnownArguments knownArguments(const Function &f) {
 void Inliner::queueSitesOf(size_t fi) {
   const Function &f = program_.functions[fi];
   const FunctionWeights *w = weights_.find(f);
-  if (!hasSites_[fi] || !w || !w->hasData() || containsPhi(f) || dead_[fi])
+  if (!hasSites_[fi] || !w || !w->hasData() || hasPhi(fi) || dead_[fi])
     return;
   // A call that may run under the caller's own speculation is an error under
   // brili; its inlined body would run and succeed.
-  MaySpeculate speculating(f);
+  std::optional<MaySpeculate> speculating;
+  if (speculates(fi))
+    speculating.emplace(f);
   std::optional<KnownArguments> known; // computed on the first folding candidate
   for (size_t pos = 0; pos < f.layout.size(); ++pos) {
     BlockId b = f.layout[pos];
@@ -467,7 +486,8 @@ void Inliner::queueSitesOf(size_t fi) {
       continue;
     const std::vector<Instr> &instrs = f.block(b).instrs;
     for (uint32_t i = 0; i < instrs.size(); ++i) {
-      if (instrs[i].op != Opcode::Call || instrs[i].callee == "main" || speculating.at(b, i))
+      if (instrs[i].op != Opcode::Call || instrs[i].callee == "main" ||
+          (speculating && speculating->at(b, i)))
         continue;
       auto it = index_.find(instrs[i].callee);
       if (it == index_.end())
@@ -620,7 +640,8 @@ bool Inliner::plan(const Site &site, Plan &out) {
   const Function &g = program_.functions[site.callee];
   const Instr &call = f.block(site.block).instrs[site.index];
   const FunctionWeights *gw = weights_.find(g);
-  if (!gw || !gw->hasData() || containsPhi(g) || usesSpeculation(g) || g.layout.empty())
+  if (!gw || !gw->hasData() || hasPhi(site.callee) || speculates(site.callee) ||
+      g.layout.empty())
     return false;
   // Renamed into the caller, a read that fails under brili could read what an
   // earlier execution of the copy left there: such a callee stays a call.
