@@ -708,17 +708,24 @@ bool Inliner::plan(const Site &site, Plan &out) {
         shadow[in.args[0]] = true; // names a shadow variable
     }
   CallerFacts &facts = factsOf(site.caller);
-  if (!facts.live)
-    facts.live = std::make_unique<Liveness>(f, *facts.cfg);
-  llvm::BitVector liveAfterCall = facts.live->liveOut(site.block);
-  {
-    const std::vector<Instr> &instrs = f.block(site.block).instrs;
-    for (size_t i = instrs.size(); i-- > site.index + 1;) {
-      if (instrs[i].hasDest())
-        liveAfterCall.reset(instrs[i].dest);
-      forEachUse(instrs[i], [&](VarId v) { liveAfterCall.set(v); });
+  // What is live after the call decides only for a parameter the copy
+  // writes: the caller's liveness (a walk of all of it, again after each
+  // site inlined into it) is built for such a callee alone.
+  std::optional<llvm::BitVector> liveAfterCall;
+  auto liveAfter = [&](VarId v) {
+    if (!liveAfterCall) {
+      if (!facts.live)
+        facts.live = std::make_unique<Liveness>(f, *facts.cfg);
+      liveAfterCall = facts.live->liveOut(site.block);
+      const std::vector<Instr> &instrs = f.block(site.block).instrs;
+      for (size_t i = instrs.size(); i-- > site.index + 1;) {
+        if (instrs[i].hasDest())
+          liveAfterCall->reset(instrs[i].dest);
+        forEachUse(instrs[i], [&](VarId u) { liveAfterCall->set(u); });
+      }
     }
-  }
+    return liveAfterCall->test(v);
+  };
   if (!facts.types)
     facts.types = variableTypes(f);
   const std::vector<Type> &callerTypes = *facts.types;
@@ -726,9 +733,11 @@ bool Inliner::plan(const Site &site, Plan &out) {
   for (size_t i = 0; i < g.params.size(); ++i) {
     VarId a = call.args[i], p = g.params[i].var;
     bool same = a < callerTypes.size() && callerTypes[a] == g.params[i].type;
-    bool mayClobber = !liveAfterCall.test(a) && a != call.dest &&
-                      std::count(call.args.begin(), call.args.end(), a) == 1;
-    out.substitute.push_back(same && !shadow[p] && (!written[p] || mayClobber));
+    auto mayClobber = [&] {
+      return a != call.dest && std::count(call.args.begin(), call.args.end(), a) == 1 &&
+             !liveAfter(a);
+    };
+    out.substitute.push_back(same && !shadow[p] && (!written[p] || mayClobber()));
     copies += out.substitute.back() ? 0 : 1;
   }
 
