@@ -655,12 +655,38 @@ bool Inliner::plan(const Site &site, Plan &out) {
   // The call reads its arguments before the callee runs; inlined, a parameter
   // replaced by its argument is read where the callee reads it, maybe after
   // an effect or never. An argument that may be unassigned keeps the call.
+  // An argument written (not by undef) before the call in its block, or in
+  // the blocks that alone lead to it (each the only predecessor of the next,
+  // none the entry), is assigned on every path: when all are, the caller's
+  // definite assignment (a walk of all of it, again after each site inlined
+  // into it) need not be asked. Without speculation only: a guard's edge
+  // carries the state of its speculate.
   {
     CallerFacts &facts = factsOf(site.caller);
-    if (!facts.assigned)
-      facts.assigned = std::make_unique<DefiniteAssignment>(f, *facts.cfg);
-    if (facts.assigned->mayReadUndefined(site.block, unsigned(site.index)))
+    const CFG &callerCFG = *facts.cfg;
+    auto writtenOnTheWay = [&](VarId v) {
+      BlockId b = site.block;
+      size_t end = site.index;
+      for (int steps = 0; steps < 64; ++steps) {
+        const std::vector<Instr> &instrs = f.block(b).instrs;
+        for (size_t i = end; i-- > 0;)
+          if (instrs[i].hasDest() && instrs[i].dest == v)
+            return instrs[i].op != Opcode::Undef;
+        if (b == callerCFG.entry() || callerCFG.preds(b).size() != 1)
+          return false;
+        b = callerCFG.preds(b)[0];
+        end = f.block(b).instrs.size();
+      }
       return false;
+    };
+    bool allWritten = !speculates(site.caller) &&
+                      std::all_of(call.args.begin(), call.args.end(), writtenOnTheWay);
+    if (!allWritten) {
+      if (!facts.assigned)
+        facts.assigned = std::make_unique<DefiniteAssignment>(f, callerCFG);
+      if (facts.assigned->mayReadUndefined(site.block, unsigned(site.index)))
+        return false;
+    }
   }
   out.sole = isSoleSite(site);
   if (!isOrdinarySite(site) && !out.sole && !site.folds)
