@@ -82,22 +82,32 @@ bool runLinearTestReplacement(Program &p, PassContext &ctx) {
 bool runLICM(Program &p, PassContext &ctx) {
   return runOnSSAFunctionsWithFacts(p, ctx, hoistLoopInvariants);
 }
-// The memory passes: SSA functions, knowing which functions never write.
+// The memory passes: SSA functions, knowing which functions never write
+// (the context's shared set, else `own`, found now).
+const llvm::StringSet<> *memoryWriters(const Program &p, PassContext &ctx,
+                                       llvm::StringSet<> &own) {
+  if (const llvm::StringSet<> *shared = ctx.sharedMemoryWriters())
+    return shared;
+  own = functionsThatWriteMemory(p);
+  return &own;
+}
 bool runRedundantLoads(Program &p, PassContext &ctx) {
-  llvm::StringSet<> writers = functionsThatWriteMemory(p);
+  llvm::StringSet<> own;
+  const llvm::StringSet<> *writers = memoryWriters(p, ctx, own);
   bool changed = false;
   for (Function &f : p.functions)
     if (ctx.isSSA(f) && ctx.covers(f))
-      changed |= eliminateRedundantLoads(f, &writers);
+      changed |= eliminateRedundantLoads(f, writers);
   return changed;
 }
 bool runLoadHoisting(Program &p, PassContext &ctx) {
-  llvm::StringSet<> writers = functionsThatWriteMemory(p);
+  llvm::StringSet<> own;
+  const llvm::StringSet<> *writers = memoryWriters(p, ctx, own);
   bool changed = false;
   for (Function &f : p.functions)
     if (ctx.isSSA(f) && ctx.covers(f)) {
       AnalysisCache local(f), *facts = ctx.retainedFacts(f);
-      if (hoistInvariantLoads(f, &writers, facts ? *facts : local)) {
+      if (hoistInvariantLoads(f, writers, facts ? *facts : local)) {
         changed = true;
         (facts ? *facts : local).invalidateInstrs();
       }
@@ -105,12 +115,13 @@ bool runLoadHoisting(Program &p, PassContext &ctx) {
   return changed;
 }
 bool runCellPromotion(Program &p, PassContext &ctx) {
-  llvm::StringSet<> writers = functionsThatWriteMemory(p);
+  llvm::StringSet<> own;
+  const llvm::StringSet<> *writers = memoryWriters(p, ctx, own);
   bool changed = false;
   for (Function &f : p.functions)
     if (ctx.isSSA(f) && ctx.covers(f)) {
       AnalysisCache local(f), *facts = ctx.retainedFacts(f);
-      changed |= promoteLoopCells(f, &writers, facts ? *facts : local);
+      changed |= promoteLoopCells(f, writers, facts ? *facts : local);
     }
   return changed;
 }

@@ -90,6 +90,13 @@ public:
   // drops them all. retainedFacts is null when not retaining.
   void retainFacts(bool on);
   AnalysisCache *retainedFacts(const Function &f);
+  // The program's memory writers (analysis/MemoryAlias.h
+  // functionsThatWriteMemory) for the memory passes, while shared (null:
+  // each memory pass finds them itself, a walk of the whole program). Only
+  // passes that add or remove no store, free or call, and no function, may
+  // run while they are shared; the set must outlive the sharing.
+  void shareMemoryWriters(const llvm::StringSet<> *writers) { writers_ = writers; }
+  const llvm::StringSet<> *sharedMemoryWriters() const { return writers_; }
   // Timing (only with PassOptions::timePasses): the passes in the order they
   // first ran.
   bool timing() const { return options_.timePasses; }
@@ -101,6 +108,7 @@ private:
   bool failed_ = false;
   llvm::StringSet<> ssa_;
   const llvm::StringSet<> *only_ = nullptr;
+  const llvm::StringSet<> *writers_ = nullptr;
   bool retaining_ = false;
   std::unordered_map<const Function *, std::unique_ptr<AnalysisCache>> facts_;
   std::vector<PassTime> times_;

@@ -1,6 +1,7 @@
 #include "transforms/Pipeline.h"
 
 #include "analysis/MaySpeculate.h"
+#include "analysis/MemoryAlias.h"
 #include "interp/Interpreter.h"
 #include "transforms/loops/CopyUnroll.h"
 #include "transforms/loops/FullUnroll.h"
@@ -81,7 +82,16 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // before it left known becomes a copy; a load of a cell the loop never
   // writes leaves it, and LICM takes what then depends only on it. GVN
   // again folds the copies and merges what now computes from equal values.
+  // The three memory passes share one set of the program's memory writers:
+  // load-elim turns loads into copies, hoist-loads and licm move loads and
+  // pure instructions, so no store, free or call comes or goes before
+  // promote-cells (which, last, may) has taken the set.
   bool memory = false;
+  std::optional<llvm::StringSet<>> writers;
+  if (options.redundantLoads || options.loadHoisting || options.cellPromotion) {
+    writers = functionsThatWriteMemory(program);
+    ctx.shareMemoryWriters(&*writers);
+  }
   if (options.redundantLoads)
     memory |= runPass(program, ctx, kRedundantLoadsPass);
   if (options.loadHoisting && runPass(program, ctx, kLoadHoistingPass)) {
@@ -92,6 +102,8 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // lives in a value in the loop, stored back on its exits.
   if (options.cellPromotion)
     memory |= runPass(program, ctx, kCellPromotionPass);
+  ctx.shareMemoryWriters(nullptr);
+  writers.reset();
   if (memory)
     runPass(program, ctx, kGVNPass);
   // With equal expressions under one name, a value the bottom of an iteration
@@ -229,66 +241,103 @@ static double dynamicCost(const Function &f, const Profile &p) {
 // is). Without the constant a 2-instruction main could never take in its one
 // call and a 10-instruction loop never unroll. (The program-level bound is
 // checked on the result: see runSuperblockPipeline.)
+// `sizeAt`: each function's size, by index (see runWithinFunctionLimits).
 static GrowthLimits growthLimits(const Program &program, const Profile &profile,
-                                 const SuperblockPipelineOptions &options) {
+                                 const SuperblockPipelineOptions &options,
+                                 const std::vector<size_t> &sizeAt) {
   GrowthLimits limits;
   double total = 0;
   std::map<std::string, double, std::less<>> self;
-  for (const Function &f : program.functions) {
+  for (size_t i = 0; i < program.functions.size(); ++i) {
+    const Function &f = program.functions[i];
     if (limits.count(f.name))
       continue;
-    double size = double(std::max<size_t>(f.instrCount(), 1));
+    double size = double(std::max<size_t>(sizeAt[i], 1));
     limits[f.name] = size_t(options.superblocks.growthLimit * size);
     total += self[f.name] = dynamicCost(f, profile);
   }
   std::map<std::string, bool, std::less<>> hot;
   for (auto &[name, cost] : self)
     hot[name] = total > 0 && cost >= options.hotShare * total;
-  // Callers of hot functions, to a fixed point.
+  // Callers of hot functions, to a fixed point. The callees of each
+  // function's calls that ran are read once: a round then costs those
+  // calls, not a walk of the program's code.
+  std::vector<std::vector<const std::string *>> ranCallees(program.functions.size());
+  for (size_t i = 0; i < program.functions.size(); ++i) {
+    const Function &f = program.functions[i];
+    const FunctionProfile *fp = profile.function(f.name);
+    if (!fp || hot[f.name])
+      continue;
+    for (BlockId b : f.layout)
+      if (fp->blockCount(b) > 0)
+        for (const Instr &in : f.block(b).instrs)
+          if (in.op == Opcode::Call)
+            ranCallees[i].push_back(&in.callee.str());
+  }
   for (bool changed = true; changed;) {
     changed = false;
-    for (const Function &f : program.functions) {
-      if (hot[f.name])
+    for (size_t i = 0; i < program.functions.size(); ++i) {
+      bool &isHot = hot[program.functions[i].name];
+      if (isHot)
         continue;
-      const FunctionProfile *fp = profile.function(f.name);
-      for (BlockId b : f.layout)
-        for (const Instr &in : f.block(b).instrs)
-          if (in.op == Opcode::Call && fp && fp->blockCount(b) > 0 && hot[in.callee] &&
-              !hot[f.name])
-            hot[f.name] = changed = true;
+      for (const std::string *callee : ranCallees[i])
+        if (auto it = hot.find(*callee); it != hot.end() && it->second) {
+          isHot = changed = true;
+          break;
+        }
     }
   }
-  for (const Function &f : program.functions)
-    if (hot[f.name])
-      limits[f.name] = std::max(limits[f.name], f.instrCount() + options.hotGrowthConstant);
+  for (size_t i = 0; i < program.functions.size(); ++i)
+    if (hot[program.functions[i].name]) {
+      size_t &limit = limits[program.functions[i].name];
+      limit = std::max(limit, sizeAt[i] + options.hotGrowthConstant);
+    }
   return limits;
+}
+
+using FunctionVersions = std::vector<std::pair<size_t, Function>>;
+
+// The versions in `before` (the program as it was before the SSA passes) of
+// the functions strength-reduce or lftr changed (`reduced`), by index in
+// `program`: copied, or moved when `spare` (a copy no one needs after) is
+// `before`.
+static FunctionVersions versionsBefore(const Program &program, const Program &before,
+                                       const llvm::StringSet<> &reduced,
+                                       Program *spare = nullptr) {
+  FunctionVersions out;
+  for (size_t i = 0; i < program.functions.size() && i < before.functions.size(); ++i)
+    if (reduced.contains(program.functions[i].name) &&
+        before.functions[i].name == program.functions[i].name) {
+      if (spare == &before)
+        out.emplace_back(i, std::move(spare->functions[i]));
+      else
+        out.emplace_back(i, before.functions[i]);
+    }
+  return out;
 }
 
 // Strength reduction pays per iteration and costs per loop entry (the chain
 // recomputed before the loop), and without counts the SSA passes cannot tell
 // a long loop from a short one. So the pipeline measures: each function
 // strength-reduce or lftr changed (`reduced`) takes the SSA passes again
-// without them, from its version before them (in `before`), the program is
-// profiled, and each such function keeps the version that ran fewer
-// instructions. The others are left as they are: only the reduced ones run
-// again. `current` is the profile of `program` and describes the result.
-static void keepCheaperStrengthReduction(Program &program, Program before,
+// without them, from its version before them (`before`, from
+// versionsBefore), the program is profiled, and each such function keeps the
+// version that ran fewer instructions. The others are left as they are: only
+// the reduced ones run again. `current` is the profile of `program` and
+// describes the result.
+static void keepCheaperStrengthReduction(Program &program, FunctionVersions before,
                                          const llvm::StringSet<> &reduced,
                                          const std::vector<std::vector<std::string>> &inputs,
                                          PassContext &ctx, const ScalarPipelineOptions &options,
                                          std::optional<Profile> &current) {
   PassTimer timer(ctx, "strength-reduce check (pipeline again without it)");
   // The reduced versions step aside for the versions before the passes.
-  std::vector<std::pair<size_t, Function>> reducedVersions;
-  for (size_t i = 0; i < program.functions.size() && i < before.functions.size(); ++i)
-    if (reduced.contains(program.functions[i].name) &&
-        before.functions[i].name == program.functions[i].name) {
-      reducedVersions.emplace_back(i, std::move(program.functions[i]));
-      program.functions[i] = std::move(before.functions[i]);
-    }
-  // The rest of the copy is not needed: freed now, its memory serves the
-  // passes and the training run below instead of fresh pages.
-  before = Program();
+  FunctionVersions reducedVersions;
+  for (auto &[i, f] : before) {
+    reducedVersions.emplace_back(i, std::move(program.functions[i]));
+    program.functions[i] = std::move(f);
+  }
+  before.clear();
   auto restoreReduced = [&] {
     for (auto &[i, f] : reducedVersions)
       program.functions[i] = std::move(f);
@@ -330,8 +379,6 @@ static void keepCheaperStrengthReduction(Program &program, Program before,
 // (by index, in increasing order) with its version from before, and
 // `profileBefore` then what `current` was on entry: with them the caller can
 // rebuild the program from before without having copied it.
-using FunctionVersions = std::vector<std::pair<size_t, Function>>;
-
 static void keepCheaperCopyUnrolling(Program &program,
                                      const std::vector<std::vector<std::string>> &inputs,
                                      const GrowthLimits &limits,
@@ -416,18 +463,24 @@ static RegionRemark remarkFor(const Function &f, const UnrolledLoop &u) {
 // the parameter and result copies an inlined leaf typically costs.
 constexpr double kCallFreeLoopCredit = 3.0;
 
-static void runSuperblockPipelineOnce(Program &program, const Profile &profile, PassContext &ctx,
+// `original`: what `program` is on entry (see keepCheaperStrengthReduction's
+// copy below).
+static void runSuperblockPipelineOnce(Program &program, const Program &original,
+                                      const Profile &profile, PassContext &ctx,
                                       const SuperblockPipelineOptions &options,
                                       std::map<std::string, size_t> &sizes,
                                       GrowthLimits &limits, AllowanceShares &shares,
                                       std::vector<RegionRemark> *remarks) {
   ProgramWeights weights = ProgramWeights::fromProfile(program, profile);
   std::map<std::string, size_t> sizeBefore = sizes; // the code-growth budget's base
+  // Whether the interprocedural passes below left `program` as it came
+  // (then it is still `original`, and the SSA passes need no copy of it).
+  bool asOriginal = true;
   // Self tail calls become loops first: the inliner then sees loops, and the
   // SSA passes below clean the parameter copies and hoist out of them.
   if (options.tailRecursion) {
     PassScope scope(ctx, kTailRecursionPass.name, program);
-    eliminateTailRecursion(program, &weights);
+    asOriginal &= !eliminateTailRecursion(program, &weights);
   }
   // Constants of self-recursive functions become parameters that the
   // recursive calls pass along (transforms/interprocedural/RecursiveConstants.h); f stays
@@ -443,6 +496,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       sizeBefore[s.worker] = sizes[s.worker] = sizeBefore[s.wrapper];
       limits[s.worker] = limits[s.wrapper];
       workersAsSplit.push_back(*program.findFunction(s.worker));
+      asOriginal = false;
     }
   }
   if (options.inlining) {
@@ -469,7 +523,7 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
       early.minFoldingSiteCount = 1;
     InlineStats stats;
     PassScope scope(ctx, kInlinePass.name, program);
-    inlineHotCalls(program, weights, early, &stats);
+    asOriginal &= !inlineHotCalls(program, weights, early, &stats);
     auto share = [&](const std::string &name) { return shares.emplace(name, 1).first->second; };
     for (const InlineStats::SoleSite &s : stats.soleSites) {
       limits[s.caller] += limits[s.callee];
@@ -491,8 +545,11 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   // Without recorded inputs they are skipped: superblocks need counts.
   std::optional<Profile> refreshed;
   if (options.scalarOptimizations && !profile.inputs.empty()) {
+    // The strength-reduce check below needs the reduced functions as they
+    // are now: from `original` when nothing changed them (most often so for
+    // a large program, whose copy costs time and memory), else from a copy.
     Program beforeScalar;
-    if (options.scalar.strengthReduction) {
+    if (options.scalar.strengthReduction && !asOriginal) {
       PassTimer timer(ctx, "copy before the scalar passes (strength-reduce check)");
       beforeScalar = program;
     }
@@ -503,9 +560,16 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
     if (ctx.failed())
       return;
     refreshed = reprofile(program, profile.inputs, ctx, profile);
-    if (!reduced.empty())
-      keepCheaperStrengthReduction(program, std::move(beforeScalar), reduced, profile.inputs,
-                                   ctx, scalar, refreshed); // moved: one copy, not two
+    if (!reduced.empty()) {
+      FunctionVersions before = asOriginal
+                                    ? versionsBefore(program, original, reduced)
+                                    : versionsBefore(program, beforeScalar, reduced, &beforeScalar);
+      // The rest of the copy is not needed: freed now, its memory serves the
+      // passes and the training run of the check instead of fresh pages.
+      beforeScalar = Program();
+      keepCheaperStrengthReduction(program, std::move(before), reduced, profile.inputs, ctx,
+                                   scalar, refreshed);
+    }
     if (ctx.failed())
       return;
     weights = ProgramWeights::fromProfile(program, *refreshed);
@@ -667,10 +731,8 @@ static void runSuperblockPipelineOnce(Program &program, const Profile &profile, 
   }
   {
     PassScope scope(ctx, kDeadCodePass.name, program);
-    for (Function &f : program.functions) {
-      eliminateDeadCode(f);
-      removeUnreachableBlocks(f);
-    }
+    for (Function &f : program.functions)
+      eliminateDeadAndUnreachableCode(f);
   }
   // A worker of recursive-constants has no version in the original program
   // for the growth fallback's last resort: in the run without inlining (its
@@ -703,7 +765,12 @@ static std::vector<std::string> overBudget(const Program &program, const GrowthL
   std::vector<std::string> out;
   for (const Function &f : program.functions) {
     auto it = limits.find(f.name);
-    if (it != limits.end() && double(f.instrCount()) > sizeBudget(f, it->second, shares, so))
+    if (it == limits.end())
+      continue;
+    // Within the limit is within the budget (the chunks' allowance only adds
+    // to it), which spares the walk sizeBudget takes over a large function.
+    double size = double(f.instrCount());
+    if (size > double(it->second) && size > sizeBudget(f, it->second, shares, so))
       out.push_back(f.name);
   }
   return out;
@@ -755,22 +822,40 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
                                     const Profile &profile, PassContext &ctx,
                                     const SuperblockPipelineOptions &options,
                                     std::vector<RegionRemark> *remarks) {
-  std::map<std::string, size_t> sizes;
-  for (const Function &f : program.functions)
-    sizes.try_emplace(f.name, f.instrCount());
+  // Each function's size, and whether it speculates itself: one walk of the
+  // program for both (a walk of a large function costs a miss per block).
   // Functions that speculate themselves are given back as written, whatever
   // the passes below did to them (see Pipeline.h).
+  std::vector<size_t> sizeAt;
   std::vector<std::string> ownSpeculation;
-  for (const Function &f : program.functions)
-    if (usesSpeculation(f))
+  for (const Function &f : program.functions) {
+    size_t size = 0;
+    bool speculates = false;
+    for (BlockId b : f.layout) {
+      const std::vector<Instr> &instrs = f.block(b).instrs;
+      size += instrs.size();
+      if (!speculates)
+        for (const Instr &in : instrs)
+          if (in.info().effect == EffectClass::Guard) { // as usesSpeculation
+            speculates = true;
+            break;
+          }
+    }
+    sizeAt.push_back(size);
+    if (speculates)
       ownSpeculation.push_back(f.name);
+  }
+  std::map<std::string, size_t> sizes;
+  for (size_t i = 0; i < program.functions.size(); ++i)
+    sizes.try_emplace(program.functions[i].name, sizeAt[i]);
   // Each run adjusts its own copy of the limits (a caller that took in a
   // sole callee takes its limit too).
-  const GrowthLimits baseLimits = growthLimits(program, profile, options);
+  const GrowthLimits baseLimits = growthLimits(program, profile, options, sizeAt);
   GrowthLimits limits = baseLimits;
   std::vector<RegionRemark> firstRemarks;
   AllowanceShares shares;
-  runSuperblockPipelineOnce(program, profile, ctx, options, sizes, limits, shares, &firstRemarks);
+  runSuperblockPipelineOnce(program, original, profile, ctx, options, sizes, limits, shares,
+                            &firstRemarks);
   // The remarks describe the final output: a function taken from a retry
   // takes that run's remarks; one that stays as it was has one remark
   // (decision "untouched") saying why.
@@ -836,8 +921,8 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
     std::vector<RegionRemark> retryRemarks;
     GrowthLimits retryLimits = baseLimits;
     AllowanceShares retryShares;
-    runSuperblockPipelineOnce(retry, profile, ctx, fallback, sizes, retryLimits, retryShares,
-                              &retryRemarks);
+    runSuperblockPipelineOnce(retry, original, profile, ctx, fallback, sizes, retryLimits,
+                              retryShares, &retryRemarks);
     if (ctx.failed())
       return;
     std::map<std::string, std::vector<RegionRemark>, std::less<>> retryRemarksOf;
@@ -983,9 +1068,11 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
       if (rem)
         rem->clear();
       runWithinFunctionLimits(out, original, profile, ctx, tried, rem);
-      if (!ctx.failed() && sizeOf(out) <= limit && over)
+      // (bisect keeps only a result within the limit: `within` stays true.)
+      const bool within = !ctx.failed() && sizeOf(out) <= limit;
+      if (within && over)
         bisect(*over, tried, out, rem);
-      if (ctx.failed() || sizeOf(out) <= limit ||
+      if (ctx.failed() || within ||
           (tried.hotGrowthConstant == 0 && tried.superblocks.speculativeGrowth == 0))
         return runs;
       if (tried.unroll.sizeTolerance >= tried.superblocks.maxSpeculationPrice)

@@ -22,16 +22,24 @@ std::vector<bool> functionsReachedFromMain(const Program &program) {
   std::vector<bool> reached(program.functions.size(), false);
   std::vector<size_t> work{main->second};
   reached[main->second] = true;
-  while (!work.empty()) {
+  // Once every function is reached the rest of the walk can add nothing: a
+  // program that is one large main, or whose callees all appear early,
+  // costs no walk over the rest of its code.
+  size_t unreached = program.functions.size() - 1;
+  while (!work.empty() && unreached > 0) {
     const Function &f = program.functions[work.back()];
     work.pop_back();
-    for (BlockId b : f.layout)
+    for (BlockId b : f.layout) {
       for (const Instr &in : f.block(b).instrs)
         if (in.op == Opcode::Call)
           if (auto it = index.find(in.callee); it != index.end() && !reached[it->second]) {
             reached[it->second] = true;
             work.push_back(it->second);
+            --unreached;
           }
+      if (unreached == 0)
+        break;
+    }
   }
   return reached;
 }

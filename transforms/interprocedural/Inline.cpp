@@ -191,6 +191,20 @@ private:
   bool onCycle(size_t fi, BlockId b);
 
   void queueSitesOf(size_t fi);
+  // containsPhi and usesSpeculation of a function, asked once: inlining
+  // never changes them (only a callee with neither is taken in, and the glue
+  // has neither), so a caller taking in many sites is not walked for them
+  // again at each.
+  bool hasPhi(size_t fi) {
+    if (phi_[fi] < 0)
+      phi_[fi] = containsPhi(program_.functions[fi]) ? 1 : 0;
+    return phi_[fi] != 0;
+  }
+  bool speculates(size_t fi) {
+    if (speculates_[fi] < 0)
+      speculates_[fi] = usesSpeculation(program_.functions[fi]) ? 1 : 0;
+    return speculates_[fi] != 0;
+  }
   bool calleeHasLoop(size_t gi);
   bool recursionAllows(const Site &site) const;
   bool plan(const Site &site, Plan &out);
@@ -211,6 +225,9 @@ private:
   std::vector<long long> callSites_;               // per function: calls naming it
   std::vector<long long> inherited_;               // per function: limits of sole callees taken in
   std::vector<bool> dead_;                         // inlined at its sole site: no caller left
+  std::vector<int8_t> phi_, speculates_;           // hasPhi, speculates: -1 not asked yet
+  std::vector<bool> hasSites_;                     // calls a function of the program but main
+                                                   // (on entry; a caller inlined into had one)
   llvm::StringMap<size_t> index_;                  // function name -> index
   std::vector<unsigned> version_;                  // bumped when a function changes
   std::vector<unsigned> codeVersion_;              // bumped when its instructions do
@@ -239,15 +256,6 @@ bool Inliner::run() {
   if (std::adjacent_find(names.begin(), names.end()) != names.end())
     return false; // calls would be ambiguous; brili rejects such programs when run
 
-  for (const Function &f : program_.functions) {
-    originalSize_.push_back(f.instrCount());
-    programSize_ += (long long)f.instrCount();
-  }
-  size_ = originalSize_;
-  chains_.resize(program_.functions.size());
-  programLimit_ = programSize_ + (long long)(options_.programGrowthFactor * double(programSize_)) +
-                  (long long)options_.programGrowthConstant;
-
   // The hottest eligible site first. Inlining changes the caller (its blocks
   // and sizes) and the callee's weights (scaled down), so only their sites are
   // queued again; a site that could not be inlined waits until its callee
@@ -257,12 +265,33 @@ bool Inliner::run() {
   callSites_.assign(program_.functions.size(), 0);
   inherited_.assign(program_.functions.size(), 0);
   dead_.assign(program_.functions.size(), false);
-  for (const Function &f : program_.functions)
-    for (BlockId b : f.layout)
-      for (const Instr &in : f.block(b).instrs)
+  hasSites_.assign(program_.functions.size(), false);
+  phi_.assign(program_.functions.size(), -1);
+  speculates_.assign(program_.functions.size(), -1);
+  // One walk over the program gives the sizes, the call counts and which
+  // functions call into the program at all (a large function without such
+  // a call then costs no further walk).
+  for (size_t fi = 0; fi < program_.functions.size(); ++fi) {
+    const Function &f = program_.functions[fi];
+    size_t size = 0;
+    for (BlockId b : f.layout) {
+      const std::vector<Instr> &instrs = f.block(b).instrs;
+      size += instrs.size();
+      for (const Instr &in : instrs)
         if (in.op == Opcode::Call)
-          if (auto it = index_.find(in.callee); it != index_.end())
+          if (auto it = index_.find(in.callee); it != index_.end()) {
             ++callSites_[it->second];
+            if (in.callee != "main")
+              hasSites_[fi] = true;
+          }
+    }
+    originalSize_.push_back(size);
+    programSize_ += (long long)size;
+  }
+  size_ = originalSize_;
+  chains_.resize(program_.functions.size());
+  programLimit_ = programSize_ + (long long)(options_.programGrowthFactor * double(programSize_)) +
+                  (long long)options_.programGrowthConstant;
   version_.assign(program_.functions.size(), 0);
   codeVersion_.assign(program_.functions.size(), 0);
   hasLoop_.assign(program_.functions.size(), std::nullopt);
@@ -441,11 +470,13 @@ static KnownArguments knownArguments(const Function &f) {
 void Inliner::queueSitesOf(size_t fi) {
   const Function &f = program_.functions[fi];
   const FunctionWeights *w = weights_.find(f);
-  if (!w || !w->hasData() || containsPhi(f) || dead_[fi])
+  if (!hasSites_[fi] || !w || !w->hasData() || hasPhi(fi) || dead_[fi])
     return;
   // A call that may run under the caller's own speculation is an error under
   // brili; its inlined body would run and succeed.
-  MaySpeculate speculating(f);
+  std::optional<MaySpeculate> speculating;
+  if (speculates(fi))
+    speculating.emplace(f);
   std::optional<KnownArguments> known; // computed on the first folding candidate
   for (size_t pos = 0; pos < f.layout.size(); ++pos) {
     BlockId b = f.layout[pos];
@@ -455,7 +486,8 @@ void Inliner::queueSitesOf(size_t fi) {
       continue;
     const std::vector<Instr> &instrs = f.block(b).instrs;
     for (uint32_t i = 0; i < instrs.size(); ++i) {
-      if (instrs[i].op != Opcode::Call || instrs[i].callee == "main" || speculating.at(b, i))
+      if (instrs[i].op != Opcode::Call || instrs[i].callee == "main" ||
+          (speculating && speculating->at(b, i)))
         continue;
       auto it = index_.find(instrs[i].callee);
       if (it == index_.end())
@@ -608,7 +640,8 @@ bool Inliner::plan(const Site &site, Plan &out) {
   const Function &g = program_.functions[site.callee];
   const Instr &call = f.block(site.block).instrs[site.index];
   const FunctionWeights *gw = weights_.find(g);
-  if (!gw || !gw->hasData() || containsPhi(g) || usesSpeculation(g) || g.layout.empty())
+  if (!gw || !gw->hasData() || hasPhi(site.callee) || speculates(site.callee) ||
+      g.layout.empty())
     return false;
   // Renamed into the caller, a read that fails under brili could read what an
   // earlier execution of the copy left there: such a callee stays a call.
@@ -622,12 +655,38 @@ bool Inliner::plan(const Site &site, Plan &out) {
   // The call reads its arguments before the callee runs; inlined, a parameter
   // replaced by its argument is read where the callee reads it, maybe after
   // an effect or never. An argument that may be unassigned keeps the call.
+  // An argument written (not by undef) before the call in its block, or in
+  // the blocks that alone lead to it (each the only predecessor of the next,
+  // none the entry), is assigned on every path: when all are, the caller's
+  // definite assignment (a walk of all of it, again after each site inlined
+  // into it) need not be asked. Without speculation only: a guard's edge
+  // carries the state of its speculate.
   {
     CallerFacts &facts = factsOf(site.caller);
-    if (!facts.assigned)
-      facts.assigned = std::make_unique<DefiniteAssignment>(f, *facts.cfg);
-    if (facts.assigned->mayReadUndefined(site.block, unsigned(site.index)))
+    const CFG &callerCFG = *facts.cfg;
+    auto writtenOnTheWay = [&](VarId v) {
+      BlockId b = site.block;
+      size_t end = site.index;
+      for (int steps = 0; steps < 64; ++steps) {
+        const std::vector<Instr> &instrs = f.block(b).instrs;
+        for (size_t i = end; i-- > 0;)
+          if (instrs[i].hasDest() && instrs[i].dest == v)
+            return instrs[i].op != Opcode::Undef;
+        if (b == callerCFG.entry() || callerCFG.preds(b).size() != 1)
+          return false;
+        b = callerCFG.preds(b)[0];
+        end = f.block(b).instrs.size();
+      }
       return false;
+    };
+    bool allWritten = !speculates(site.caller) &&
+                      std::all_of(call.args.begin(), call.args.end(), writtenOnTheWay);
+    if (!allWritten) {
+      if (!facts.assigned)
+        facts.assigned = std::make_unique<DefiniteAssignment>(f, callerCFG);
+      if (facts.assigned->mayReadUndefined(site.block, unsigned(site.index)))
+        return false;
+    }
   }
   out.sole = isSoleSite(site);
   if (!isOrdinarySite(site) && !out.sole && !site.folds)
@@ -675,17 +734,24 @@ bool Inliner::plan(const Site &site, Plan &out) {
         shadow[in.args[0]] = true; // names a shadow variable
     }
   CallerFacts &facts = factsOf(site.caller);
-  if (!facts.live)
-    facts.live = std::make_unique<Liveness>(f, *facts.cfg);
-  llvm::BitVector liveAfterCall = facts.live->liveOut(site.block);
-  {
-    const std::vector<Instr> &instrs = f.block(site.block).instrs;
-    for (size_t i = instrs.size(); i-- > site.index + 1;) {
-      if (instrs[i].hasDest())
-        liveAfterCall.reset(instrs[i].dest);
-      forEachUse(instrs[i], [&](VarId v) { liveAfterCall.set(v); });
+  // What is live after the call decides only for a parameter the copy
+  // writes: the caller's liveness (a walk of all of it, again after each
+  // site inlined into it) is built for such a callee alone.
+  std::optional<llvm::BitVector> liveAfterCall;
+  auto liveAfter = [&](VarId v) {
+    if (!liveAfterCall) {
+      if (!facts.live)
+        facts.live = std::make_unique<Liveness>(f, *facts.cfg);
+      liveAfterCall = facts.live->liveOut(site.block);
+      const std::vector<Instr> &instrs = f.block(site.block).instrs;
+      for (size_t i = instrs.size(); i-- > site.index + 1;) {
+        if (instrs[i].hasDest())
+          liveAfterCall->reset(instrs[i].dest);
+        forEachUse(instrs[i], [&](VarId u) { liveAfterCall->set(u); });
+      }
     }
-  }
+    return liveAfterCall->test(v);
+  };
   if (!facts.types)
     facts.types = variableTypes(f);
   const std::vector<Type> &callerTypes = *facts.types;
@@ -693,9 +759,11 @@ bool Inliner::plan(const Site &site, Plan &out) {
   for (size_t i = 0; i < g.params.size(); ++i) {
     VarId a = call.args[i], p = g.params[i].var;
     bool same = a < callerTypes.size() && callerTypes[a] == g.params[i].type;
-    bool mayClobber = !liveAfterCall.test(a) && a != call.dest &&
-                      std::count(call.args.begin(), call.args.end(), a) == 1;
-    out.substitute.push_back(same && !shadow[p] && (!written[p] || mayClobber));
+    auto mayClobber = [&] {
+      return a != call.dest && std::count(call.args.begin(), call.args.end(), a) == 1 &&
+             !liveAfter(a);
+    };
+    out.substitute.push_back(same && !shadow[p] && (!written[p] || mayClobber()));
     copies += out.substitute.back() ? 0 : 1;
   }
 

@@ -31,15 +31,29 @@ struct ConstantKey {
 // Who calls whom, kept while the pass splits functions, so that finding the
 // calls of one function does not read the whole program: callersOf[name]
 // lists the functions (indices, maybe repeated or no longer calling) that
-// hold a call of `name`; unsupported() is cached per function.
+// hold a call of `name`; unsupported() is cached per function. The calls are
+// read at the first question (a split asks before it changes anything, so
+// what it reads is what add() saw): a program without a self-recursive
+// function worth a split asks none, and its code is not read for it.
 struct CallIndex {
   llvm::StringMap<std::vector<size_t>> callersOf;
   std::vector<std::optional<bool>> unsupported;
+  bool asked = false;              // callers() was: add() reads at once
+  const Program *program = nullptr; // before that, functions below `added`
+  size_t added = 0;                 // of it are read by the first callers()
 
   void add(const Program &p, size_t fi) {
     if (unsupported.size() < p.functions.size())
       unsupported.resize(p.functions.size());
     unsupported[fi].reset();
+    if (!asked) {
+      program = &p;
+      added = std::max(added, fi + 1);
+      return;
+    }
+    read(p, fi);
+  }
+  void read(const Program &p, size_t fi) {
     const Function &f = p.functions[fi];
     for (BlockId b : f.layout)
       for (const Instr &in : f.block(b).instrs)
@@ -56,6 +70,11 @@ struct CallIndex {
   }
   // The functions that may call `name`, in program order, each once.
   std::vector<size_t> callers(llvm::StringRef name) {
+    if (!asked) {
+      asked = true;
+      for (size_t fi = 0; program && fi < added; ++fi)
+        read(*program, fi);
+    }
     auto it = callersOf.find(name);
     if (it == callersOf.end())
       return {};

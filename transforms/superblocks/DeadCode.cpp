@@ -203,6 +203,53 @@ public:
     return changed;
   }
 
+  // removeUnreachableBlocks, after run(): the normal successors and the
+  // blocks that hold a guard are as its last computeSegments found them
+  // (sweep removes pure instructions only, never a terminator or a guard),
+  // so only the blocks with a guard are looked into, not every block's
+  // instructions again.
+  bool removeUnreachable() {
+    if (f_.layout.empty())
+      return false;
+    std::vector<uint8_t> &reached = buf_.queued;
+    reached.assign(f_.blocks.size(), 0);
+    std::vector<BlockId> &work = buf_.work;
+    work.assign(1, f_.layout[0]);
+    reached[f_.layout[0]] = 1;
+    auto reach = [&](BlockId t) {
+      if (!reached[t]) {
+        reached[t] = 1;
+        work.push_back(t);
+      }
+    };
+    while (!work.empty()) {
+      BlockId b = work.back();
+      work.pop_back();
+      if (!buf_.inLayout[b])
+        continue; // off the layout: no edges
+      for (BlockId s : normalSuccs(b))
+        reach(s);
+      if (buf_.special[b])
+        for (const Instr &in : f_.block(b).instrs)
+          if (in.op == Opcode::Guard)
+            for (BlockId t : in.labels)
+              reach(t);
+    }
+    std::vector<BlockId> kept;
+    kept.reserve(f_.layout.size());
+    bool changed = false;
+    for (BlockId b : f_.layout) {
+      if (reached[b]) {
+        kept.push_back(b);
+      } else {
+        f_.block(b).dead = true;
+        changed = true;
+      }
+    }
+    f_.layout = std::move(kept);
+    return changed;
+  }
+
 private:
   // The targets of b's terminator (each once; none for ret), else its
   // fall-through successor: as computeSegments last found them.
@@ -630,6 +677,12 @@ bool eliminateDeadCode(Function &f) {
   // (A function with phis, sets or gets is left alone: run() finds them in
   // its first look at the instructions, not in a walk of its own.)
   return DeadCodeEliminator(f).run();
+}
+
+bool eliminateDeadAndUnreachableCode(Function &f) {
+  DeadCodeEliminator eliminator(f);
+  bool changed = eliminator.run();
+  return eliminator.removeUnreachable() || changed;
 }
 
 LiveSets speculativeLiveIn(const Function &f) {

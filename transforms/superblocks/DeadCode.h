@@ -68,6 +68,9 @@ private:
 };
 
 bool eliminateDeadCode(Function &f);
+// eliminateDeadCode, then removeUnreachableBlocks, whose walk then looks
+// into the blocks that hold a guard only (the rest it knows from the first).
+bool eliminateDeadAndUnreachableCode(Function &f);
 bool removeUnreachableBlocks(Function &f);
 bool removeJumpsToNext(Function &f);
 LiveSets speculativeLiveIn(const Function &f);

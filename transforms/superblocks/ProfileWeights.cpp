@@ -1,5 +1,7 @@
 #include "transforms/superblocks/ProfileWeights.h"
 
+#include <algorithm>
+
 namespace brisk {
 
 void FunctionWeights::setBlock(BlockId b, double count) {
@@ -56,6 +58,10 @@ ProgramWeights ProgramWeights::fromProfile(const Program &program, const Profile
     if (!fp)
       continue;
     fw.entryCount = double(fp->entryCount);
+    size_t sources = fp->blockCounts.size();
+    for (const EdgeCount &e : fp->edges)
+      sources = std::max<size_t>(sources, size_t(e.from) + 1);
+    fw.reserve(sources);
     for (BlockId b = 0; b < fp->blockCounts.size(); ++b)
       if (fp->blockCounts[b])
         fw.setBlock(b, double(fp->blockCounts[b]));

@@ -40,6 +40,13 @@ public:
   std::vector<std::pair<BlockId, double>> edgesFrom(BlockId from) const;
   // True when the function ran in some profiled run.
   bool hasData() const { return entryCount > 0; }
+  // Room for the counts of blocks below `blocks` and the edges from them
+  // (a large function's counts then take one allocation, not a doubling
+  // series that copies them each time).
+  void reserve(size_t blocks) {
+    blocks_.reserve(blocks);
+    out_.reserve(blocks);
+  }
 
 private:
   std::vector<double> blocks_;

@@ -379,8 +379,7 @@ private:
       chargeMovedGuards(moves, out);
       out.sameAsBranchForm = false; // the branch form's clean-up does not merge
     }
-    eliminateDeadCode(f_);
-    removeUnreachableBlocks(f_);
+    eliminateDeadAndUnreachableCode(f_);
     out.after = regionCost(f_, flow_) + failCost_;
     out.redo = failCost_;
     for (auto &[b, fl] : flow_)

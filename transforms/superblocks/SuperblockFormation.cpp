@@ -1298,8 +1298,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     // The clean-up each scratch had, once over the whole function: what
     // the regions' folding and dead code left to do across their seams.
     propagateGuardFacts(f);
-    eliminateDeadCode(f);
-    removeUnreachableBlocks(f);
+    eliminateDeadAndUnreachableCode(f);
   }
   if (debug)
     std::fprintf(stderr, "[sb-time] final clean-up %.3f s; %s: %zu traces, %.3f s in all\n",

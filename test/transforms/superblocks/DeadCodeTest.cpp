@@ -331,5 +331,64 @@ TEST(DeadCodeTest, SparseLivenessAndEliminationMatchTheDenseOnes) {
   EXPECT_GT(changedSome, 10u);
 }
 
+// eliminateDeadAndUnreachableCode answers the reachability walk from the
+// eliminator's own successor lists: it must leave what the two passes one
+// after the other leave, on a block a guard alone reaches (kept), blocks
+// nothing reaches (dropped, also one whose only jump into it is dead), and
+// on generated programs with their own speculation.
+TEST(DeadCodeTest, DeadAndUnreachableCodeTogetherAsOneAfterTheOther) {
+  const char *guarded = R"(
+@main(n: int) {
+  zero: int = const 0;
+  speculate;
+  c: bool = lt n zero;
+  guard c .recover;
+  commit;
+  print n;
+  ret;
+.recover:
+  dead: int = add n n;
+  print zero;
+  ret;
+.island:
+  x: int = add n n;
+  jmp .island2;
+.island2:
+  print x;
+}
+)";
+  std::vector<Program> programs{test::parseOrDie(guarded)};
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    GenOptions go;
+    go.seed = seed;
+    go.size = 300;
+    go.ownSpeculation = seed % 2 == 0;
+    go.hotLoops = true;
+    programs.push_back(generateProgram(go));
+  }
+  unsigned dropped = 0;
+  for (const Program &p : programs)
+    for (const Function &f : p.functions) {
+      Function apart = f, together = f;
+      bool changedApart = eliminateDeadCode(apart);
+      changedApart |= removeUnreachableBlocks(apart);
+      EXPECT_EQ(eliminateDeadAndUnreachableCode(together), changedApart) << "@" << f.name;
+      EXPECT_EQ(text(together), text(apart)) << "@" << f.name;
+      EXPECT_EQ(together.layout, apart.layout) << "@" << f.name;
+      for (BlockId b = 0; b < apart.blocks.size(); ++b)
+        EXPECT_EQ(together.block(b).dead, apart.block(b).dead) << "@" << f.name << " block " << b;
+      dropped += unsigned(f.layout.size() - together.layout.size());
+    }
+  // The hand-written program keeps .recover (a guard's label) and drops the
+  // two islands.
+  const Function &main = programs[0].functions[0];
+  Function once = main;
+  eliminateDeadAndUnreachableCode(once);
+  EXPECT_EQ(once.layout.size(), main.layout.size() - 2);
+  EXPECT_NE(text(once).find(".recover"), std::string::npos);
+  EXPECT_EQ(text(once).find("dead"), std::string::npos);
+  EXPECT_GE(dropped, 2u);
+}
+
 } // namespace
 } // namespace brisk
