@@ -145,6 +145,9 @@ public:
   size_t numVars() const { return vars_.size(); }
   // A new variable whose name starts with `hint` and is not yet used.
   VarId freshVar(std::string_view hint);
+  // A new variable named `name`, which the caller knows no variable has:
+  // var(name) without the lookup (see NameTable::appendNewNoted).
+  VarId addNewVar(std::string_view name) { return vars_.appendNewNoted(name); }
 
   // --- blocks ------------------------------------------------------------
   // Appends a block to the arena (not to the layout) and returns its id.
