@@ -213,7 +213,12 @@ private:
   // argument; see placeSplitCopies.
   struct Split {
     BlockId block, from, to;
+    unsigned labelNumber; // see labelFreshBlock: only a block that stays is named
   };
+  // The hint s's label is made from.
+  std::string splitHint(const Split &s) const {
+    return f_.block(s.to).hasLabel() ? f_.block(s.to).label + ".edge" : "edge";
+  }
   std::vector<Split> splits_;
   std::vector<CopyPair> todo_;               // sequentialize's scratch
   std::vector<uint8_t> undef_;               // per var: defined by `undef`
@@ -296,7 +301,11 @@ private:
         }
         if (carried == 0)
           continue;
-        BlockId s = f_.addFreshBlock(f_.block(b).hasLabel() ? f_.block(b).label + ".edge" : "edge");
+        // Unnamed for now: most split edges are joined again (a label each
+        // would be two strings made for nothing).
+        unsigned number = 0;
+        BlockId s = f_.addFreshBlockUnlabeled(
+            f_.block(b).hasLabel() ? f_.block(b).label + ".edge" : "edge", number);
         // Room for the copies isolatePhis puts here: they go in place.
         f_.block(s).instrs.reserve(1 + carried);
         f_.block(s).instrs.push_back(makeJump(b));
@@ -310,7 +319,7 @@ private:
             if (l == p)
               l = s;
         }
-        splits_.push_back({s, p, b});
+        splits_.push_back({s, p, b, number});
       }
     }
     if (splits_.empty())
@@ -1176,6 +1185,9 @@ private:
         linkBefore(s.block, s.to);
       }
     }
+    for (const Split &s : kept)
+      if (!f_.block(s.block).dead)
+        f_.labelFreshBlock(s.block, splitHint(s), s.labelNumber);
     storeLayout();
   }
 
