@@ -367,6 +367,7 @@ private:
     // one after the other; webStart holds where each begins.
     std::vector<VarId> webs;
     std::vector<uint32_t> webStart;
+    std::string base; // reused
     for (BlockId b : f_.layout) {
       topFirst[b] = uint32_t(tops.size());
       if (phisIn(b) == 0)
@@ -375,7 +376,7 @@ private:
         if (phi.op != Opcode::Phi)
           break;
         VarId x = phi.dest;
-        std::string base = baseName(f_.varName(x));
+        assignBaseName(f_.varName(x), base); // (a copy: fresh names may move the names)
         VarId xi = fresh(x, base);
         webStart.push_back(uint32_t(webs.size()));
         webs.push_back(xi);
