@@ -80,6 +80,29 @@ BlockId Function::addFreshBlock(std::string_view hint) {
   return BlockId(blocks.size() - 1);
 }
 
+BlockId Function::addFreshBlockUnlabeled(std::string_view hint, unsigned &number) {
+  // The label would be hint.N for the next N, new without a lookup (see
+  // addFreshName): a label that stays unspelled is in no table, and no later
+  // fresh name can be it, for the counter only grows.
+  if (uint64_t(freshCounter_) + 1 > usedLabels_.largestSuffix()) {
+    number = ++freshCounter_;
+    blocks.push_back(Block{});
+    return BlockId(blocks.size() - 1);
+  }
+  number = 0;
+  return addFreshBlock(hint);
+}
+
+void Function::labelFreshBlock(BlockId b, std::string_view hint, unsigned number) {
+  if (number == 0)
+    return;
+  std::string label(hint);
+  label += '.';
+  label += std::to_string(number);
+  usedLabels_.appendNew(label);
+  blocks[b].label = std::move(label);
+}
+
 void Function::ensureLabels() {
   std::vector<bool> targeted(blocks.size(), false);
   for (BlockId b : layout)

@@ -145,12 +145,22 @@ public:
   size_t numVars() const { return vars_.size(); }
   // A new variable whose name starts with `hint` and is not yet used.
   VarId freshVar(std::string_view hint);
+  // A new variable named `name`, which the caller knows no variable has:
+  // var(name) without the lookup (see NameTable::appendNewNoted).
+  VarId addNewVar(std::string_view name) { return vars_.appendNewNoted(name); }
 
   // --- blocks ------------------------------------------------------------
   // Appends a block to the arena (not to the layout) and returns its id.
   BlockId addBlock(std::string label = {});
   // Like addBlock, with a label derived from `hint` that no block has yet.
   BlockId addFreshBlock(std::string_view hint);
+  // addFreshBlock for a block that may die before anything names it: the
+  // label is only spelled by labelFreshBlock(b, hint, number), with the same
+  // hint and the `number` this call returns, and is then the label
+  // addFreshBlock would have given (the counter moves the same either way).
+  // Returns 0 in `number` when the block got its label at once.
+  BlockId addFreshBlockUnlabeled(std::string_view hint, unsigned &number);
+  void labelFreshBlock(BlockId b, std::string_view hint, unsigned number);
   std::optional<BlockId> findBlock(std::string_view label) const;
   BlockId entry() const { return layout.front(); }
   Block &block(BlockId b) { return blocks[b]; }

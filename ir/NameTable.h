@@ -37,6 +37,13 @@ public:
   // Adds `name`, which the caller knows is in no table slot yet (see
   // largestSuffix()), and returns its id.
   uint32_t appendNew(std::string_view name);
+  // Like appendNew() for a name the caller made some other way than with a
+  // counter past largestSuffix() (so its suffix counts there, as insert()'s
+  // does): toSSA's versions, new by construction.
+  uint32_t appendNewNoted(std::string_view name) {
+    noteSuffix(name);
+    return appendNew(name);
+  }
   std::optional<uint32_t> find(std::string_view name) const;
   bool contains(std::string_view name) const { return find(name).has_value(); }
   const std::string &name(uint32_t id) const { return names_[id]; }

@@ -73,6 +73,35 @@ TEST(Function, FreshBlocksAndLabelsAreUnique) {
   EXPECT_EQ(f.instrCount(), 1u);
 }
 
+// A block whose label is spelled late gets the label addFreshBlock would
+// have given it, and the shared counter moves the same either way; while a
+// label given by name could collide, the block is labeled at once.
+TEST(Function, UnlabeledFreshBlocksGetTheLabelAddFreshBlockWouldGive) {
+  Function eager, late;
+  for (Function *f : {&eager, &late})
+    f->addBlock("head");
+  BlockId e1 = eager.addFreshBlock("head.edge");
+  BlockId e2 = eager.addFreshBlock("head.edge");
+  unsigned n1 = 0, n2 = 0;
+  BlockId l1 = late.addFreshBlockUnlabeled("head.edge", n1);
+  BlockId l2 = late.addFreshBlockUnlabeled("head.edge", n2);
+  EXPECT_FALSE(late.block(l1).hasLabel());
+  late.labelFreshBlock(l2, "head.edge", n2); // l1 is never named
+  EXPECT_EQ(late.block(l2).label, eager.block(e2).label);
+  EXPECT_FALSE(late.block(l1).hasLabel());
+  EXPECT_EQ(late.varName(late.freshVar("x")), eager.varName(eager.freshVar("x")));
+  (void)e1;
+
+  Function named; // a label given by name ends in a number the counter reaches
+  named.addBlock("b.edge.1");
+  unsigned n = 7;
+  BlockId b = named.addFreshBlockUnlabeled("b.edge", n);
+  EXPECT_EQ(n, 0u);
+  EXPECT_EQ(named.block(b).label, "b.edge.2");
+  named.labelFreshBlock(b, "b.edge", n); // nothing left to do
+  EXPECT_EQ(named.block(b).label, "b.edge.2");
+}
+
 // A pass may hold a Block& while it adds blocks (an unroller copying a loop
 // body, a former adding stubs): the arena must not move the block.
 TEST(Function, BlockReferencesSurviveAddingBlocks) {

@@ -116,5 +116,18 @@ TEST(NameTable, FreshNamesSkipNamesGivenByName) {
   EXPECT_EQ(f.lookupVar("x.10"), f.numVars() - 1);
 }
 
+// A variable added by name without a lookup (toSSA's versions) still counts
+// for the fresh names after it: freshVar skips it like one given by var().
+TEST(NameTable, NewVariablesAddedWithoutLookupAreSkippedByFreshNames) {
+  Function f;
+  VarId x = f.var("x");
+  VarId x2 = f.addNewVar("x.2");
+  EXPECT_EQ(f.varName(x2), "x.2");
+  EXPECT_EQ(f.lookupVar("x.2"), x2);
+  EXPECT_EQ(f.lookupVar("x"), x);
+  EXPECT_EQ(f.varName(f.freshVar("x")), "x.1");
+  EXPECT_EQ(f.varName(f.freshVar("x")), "x.3");
+}
+
 } // namespace
 } // namespace brisk

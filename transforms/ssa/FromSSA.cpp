@@ -21,7 +21,7 @@ namespace {
 
 // "x.12" -> "x"; "x" -> "x". Only one numeric suffix is removed, so a
 // program variable really named "x.1" (version "x.1.0") comes back as "x.1".
-std::string baseName(const std::string &name) {
+std::string_view baseNameOf(std::string_view name) {
   size_t dot = name.rfind('.');
   if (dot == std::string::npos || dot == 0 || dot + 1 == name.size())
     return name;
@@ -30,6 +30,9 @@ std::string baseName(const std::string &name) {
       return name;
   return name.substr(0, dot);
 }
+std::string baseName(const std::string &name) { return std::string(baseNameOf(name)); }
+// baseName into a buffer the caller reuses (no allocation per name).
+void assignBaseName(const std::string &name, std::string &out) { out.assign(baseNameOf(name)); }
 
 // A copy of a parallel copy: dst = src, or `dst = const value` when `remat`
 // is set (src is then kNoVar: it reads nothing).
@@ -210,10 +213,21 @@ private:
   // argument; see placeSplitCopies.
   struct Split {
     BlockId block, from, to;
+    unsigned labelNumber; // see labelFreshBlock: only a block that stays is named
   };
+  // The hint s's label is made from.
+  std::string splitHint(const Split &s) const {
+    return f_.block(s.to).hasLabel() ? f_.block(s.to).label + ".edge" : "edge";
+  }
   std::vector<Split> splits_;
   std::vector<CopyPair> todo_;               // sequentialize's scratch
   std::vector<uint8_t> undef_;               // per var: defined by `undef`
+  // Per block: its phis (collectTypes counts them). Half the blocks of a
+  // large function have none, and splitCriticalEdges and isolatePhis then
+  // skip them without reading their instructions (a cache miss each).
+  // Blocks added since have none.
+  std::vector<uint32_t> phiCount_;
+  uint32_t phisIn(BlockId b) const { return b < phiCount_.size() ? phiCount_[b] : 0; }
   std::vector<uint8_t> isConst_;             // per var: defined by a `const`
   std::vector<Literal> constValue_;          // ... of this literal
 
@@ -225,6 +239,7 @@ private:
   bool collectTypes() {
     type_.assign(f_.numVars(), Type::none());
     undef_.assign(f_.numVars(), 0);
+    phiCount_.assign(f_.blocks.size(), 0);
     for (const Param &p : f_.params)
       type_[p.var] = p.type;
     for (BlockId b : f_.layout)
@@ -236,6 +251,7 @@ private:
           type_[in.dest] = in.type;
         if (in.op == Opcode::Undef)
           undef_[in.dest] = 1;
+        phiCount_[b] += in.op == Opcode::Phi; // (phis come first)
       }
     return true;
   }
@@ -271,7 +287,7 @@ private:
     CFG cfg(f_, CFG::Guards::Absent);
     const size_t nb = f_.blocks.size(); // (before the split blocks are added)
     for (BlockId b : f_.layout) {
-      if (b == f_.entry() || !cfg.reachable(b))
+      if (b == f_.entry() || phisIn(b) == 0 || !cfg.reachable(b))
         continue;
       for (BlockId p : cfg.preds(b)) {
         if (cfg.succs(p).size() < 2)
@@ -285,7 +301,11 @@ private:
         }
         if (carried == 0)
           continue;
-        BlockId s = f_.addFreshBlock(f_.block(b).hasLabel() ? f_.block(b).label + ".edge" : "edge");
+        // Unnamed for now: most split edges are joined again (a label each
+        // would be two strings made for nothing).
+        unsigned number = 0;
+        BlockId s = f_.addFreshBlockUnlabeled(
+            f_.block(b).hasLabel() ? f_.block(b).label + ".edge" : "edge", number);
         // Room for the copies isolatePhis puts here: they go in place.
         f_.block(s).instrs.reserve(1 + carried);
         f_.block(s).instrs.push_back(makeJump(b));
@@ -299,7 +319,7 @@ private:
             if (l == p)
               l = s;
         }
-        splits_.push_back({s, p, b});
+        splits_.push_back({s, p, b, number});
       }
     }
     if (splits_.empty())
@@ -347,15 +367,16 @@ private:
     // one after the other; webStart holds where each begins.
     std::vector<VarId> webs;
     std::vector<uint32_t> webStart;
-    std::vector<uint32_t> phisIn(nb, 0); // per block
+    std::string base; // reused
     for (BlockId b : f_.layout) {
       topFirst[b] = uint32_t(tops.size());
+      if (phisIn(b) == 0)
+        continue;
       for (Instr &phi : f_.block(b).instrs) {
         if (phi.op != Opcode::Phi)
           break;
-        ++phisIn[b];
         VarId x = phi.dest;
-        std::string base = baseName(f_.varName(x));
+        assignBaseName(f_.varName(x), base); // (a copy: fresh names may move the names)
         VarId xi = fresh(x, base);
         webStart.push_back(uint32_t(webs.size()));
         webs.push_back(xi);
@@ -398,7 +419,7 @@ private:
     endLast_.assign(nb, -1);
     std::vector<Instr> copies; // one block's top or end copies, reused
     for (BlockId b : f_.layout) {
-      size_t nphi = phisIn[b];
+      size_t nphi = phisIn(b);
       llvm::ArrayRef<CopyPair> top(tops.data() + topFirst[b], nphi);
       llvm::ArrayRef<CopyPair> end(ends.data() + endStart[b], ends.data() + endStart[b + 1]);
       if (top.empty() && end.empty()) {
@@ -851,7 +872,17 @@ private:
     }
     std::stable_partition(roots.begin(), roots.end(), [&](VarId r) { return hasPinned(r); });
     std::vector<VarId> nameOf(nv, kNoVar); // per root
-    llvm::StringMap<VarId> taken;          // name -> root
+    // The root that took each name, indexed by the name's variable (a name
+    // is one variable's): not a map of strings, which cost an allocation
+    // and a hash per class, hundreds of thousands on a large function.
+    std::vector<VarId> takenBy(f_.numVars(), kNoVar);
+    auto taken = [&](VarId name) -> VarId & {
+      if (name >= takenBy.size())
+        takenBy.resize(f_.numVars(), kNoVar);
+      return takenBy[name];
+    };
+    std::string base; // reused
+    llvm::StringMap<VarId> baseVar; // base name -> f_.var(base)
     for (VarId r : roots) {
       VarId pin = kNoVar;
       if (hasPinned(r)) // (not a walk of every class's members)
@@ -860,25 +891,32 @@ private:
             pin = v;
       if (pin != kNoVar) {
         nameOf[r] = pin;
-        taken[f_.varName(pin)] = r;
+        taken(pin) = r;
         continue;
       }
-      std::string base = baseName(f_.varName(minMember[r]));
-      auto it = taken.find(base);
-      if (it != taken.end()) {
-        VarId other = find(it->second);
+      assignBaseName(f_.varName(minMember[r]), base);
+      // (A name some root took is a variable's already: var() adds nothing
+      // then, and otherwise adds what the base name's class gets.) The
+      // classes share few base names, a small map that stays in cache
+      // rather than a probe of the function's name table (a miss) each.
+      auto [cached, added] = baseVar.try_emplace(base, kNoVar);
+      if (added)
+        cached->second = f_.var(base);
+      VarId named = cached->second;
+      if (VarId owner = taken(named); owner != kNoVar) {
+        VarId other = find(owner);
         if (canMerge(other, r)) {
           unite(other, r);
           VarId merged = find(other);
           nameOf[merged] = nameOf[other];
-          it->second = merged;
+          taken(named) = merged;
           continue;
         }
         nameOf[r] = f_.freshVar(base);
-        taken[f_.varName(nameOf[r])] = r;
+        taken(nameOf[r]) = r;
       } else {
-        nameOf[r] = f_.var(base);
-        taken[base] = r;
+        nameOf[r] = named;
+        taken(named) = r;
       }
     }
     // Names get their class's type only now: a name may be the id of some
@@ -1148,6 +1186,9 @@ private:
         linkBefore(s.block, s.to);
       }
     }
+    for (const Split &s : kept)
+      if (!f_.block(s.block).dead)
+        f_.labelFreshBlock(s.block, splitHint(s), s.labelNumber);
     storeLayout();
   }
 
