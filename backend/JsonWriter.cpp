@@ -91,9 +91,9 @@ json functionToJson(const Function &f) {
 // nlohmann DOM for a million-instruction program costs seconds and a
 // gigabyte; this writes straight into a buffer. Given a sink, it hands the
 // buffer over whenever it holds a chunk and starts it again, so the text of
-// a large program is never whole in memory (165 MB for a million
-// instructions: pages that would each be faulted in and zeroed, on top of
-// the program's own peak); without one, the buffer grows to the whole text.
+// a large program (165 MB for a million instructions) is never whole in
+// memory, written there once and read back by write(); without one, the
+// buffer grows to the whole text.
 class JsonStreamer {
 public:
   explicit JsonStreamer(std::string &out, const JsonSink *sink = nullptr)
