@@ -140,6 +140,10 @@ public:
   // --- variables ---------------------------------------------------------
   // Returns the id of `name`, interning it on first use.
   VarId var(std::string_view name);
+  // Adds a variable named `name`, which the caller knows no variable has
+  // yet, without looking the name up (on a function of a million
+  // instructions each lookup is a cache miss).
+  VarId addNewVar(std::string_view name) { return vars_.insertNew(name); }
   std::optional<VarId> lookupVar(std::string_view name) const;
   const std::string &varName(VarId v) const { return vars_.name(v); }
   size_t numVars() const { return vars_.size(); }

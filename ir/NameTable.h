@@ -37,6 +37,14 @@ public:
   // Adds `name`, which the caller knows is in no table slot yet (see
   // largestSuffix()), and returns its id.
   uint32_t appendNew(std::string_view name);
+  // Adds `name`, which the caller knows the table lacks, and returns its id:
+  // insert() without the lookup (it waits, like appendNew()'s names, for the
+  // next lookup to index it). Unlike appendNew(), any name will do: its
+  // ending counts for largestSuffix().
+  uint32_t insertNew(std::string_view name) {
+    noteSuffix(name);
+    return appendNew(name);
+  }
   std::optional<uint32_t> find(std::string_view name) const;
   bool contains(std::string_view name) const { return find(name).has_value(); }
   const std::string &name(uint32_t id) const { return names_[id]; }

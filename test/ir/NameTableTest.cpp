@@ -116,5 +116,20 @@ TEST(NameTable, FreshNamesSkipNamesGivenByName) {
   EXPECT_EQ(f.lookupVar("x.10"), f.numVars() - 1);
 }
 
+// A variable added as known new (as out of SSA's versions are) is found by
+// the next lookup, and its ending keeps fresh names from repeating it.
+TEST(NameTable, NamesAddedAsNewAreFoundAndNotMadeAgain) {
+  Function f;
+  VarId a = f.var("a");
+  std::vector<VarId> added;
+  for (int i = 1; i <= 3000; ++i)
+    added.push_back(f.addNewVar("x." + std::to_string(i)));
+  EXPECT_EQ(added.front(), a + 1);
+  EXPECT_EQ(f.lookupVar("x.3000"), added.back());
+  EXPECT_EQ(f.var("x.17"), added[16]);
+  // x.1 to x.3000 are taken: the first fresh x is x.3001.
+  EXPECT_EQ(f.varName(f.freshVar("x")), "x.3001");
+}
+
 } // namespace
 } // namespace brisk

@@ -186,7 +186,7 @@ private:
       auto [end, ec] = std::to_chars(digits, digits + sizeof digits, nextVersion_[v]++);
       nameBuffer_.append(digits, end);
       if (!mayCollide_[v] || !f_.lookupVar(nameBuffer_)) {
-        VarId version = f_.var(nameBuffer_);
+        VarId version = mayCollide_[v] ? f_.var(nameBuffer_) : f_.addNewVar(nameBuffer_);
         if (version >= numOrig_) {
           if (origOf_.size() <= version - numOrig_)
             origOf_.resize(version - numOrig_ + 1, kNoVar);
