@@ -153,6 +153,9 @@ public:
   // --- blocks ------------------------------------------------------------
   // Appends a block to the arena (not to the layout) and returns its id.
   BlockId addBlock(std::string label = {});
+  // addBlock for a label that the caller knows no block has had, without
+  // looking it up (a reader gives each label once).
+  BlockId addBlockWithNewLabel(std::string label);
   // Like addBlock, with a label derived from `hint` that no block has yet.
   BlockId addFreshBlock(std::string_view hint);
   std::optional<BlockId> findBlock(std::string_view label) const;
