@@ -131,5 +131,16 @@ TEST(NameTable, NamesAddedAsNewAreFoundAndNotMadeAgain) {
   EXPECT_EQ(f.varName(f.freshVar("x")), "x.3001");
 }
 
+// A label given as new (as the reader gives each label) is as taken as one
+// given through addBlock: fresh labels go around it.
+TEST(NameTable, LabelsGivenAsNewAreNotMadeAgain) {
+  Function f;
+  f.addBlockWithNewLabel("x.1");
+  f.addBlockWithNewLabel("x.3");
+  EXPECT_EQ(f.labelOf(f.addFreshBlock("x")), "x.2");
+  EXPECT_EQ(f.labelOf(f.addFreshBlock("x")), "x.4");
+  EXPECT_EQ(f.labelOf(f.addBlockWithNewLabel("")), "");
+}
+
 } // namespace
 } // namespace brisk
