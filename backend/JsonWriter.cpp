@@ -89,21 +89,44 @@ json functionToJson(const Function &f) {
 // programToJson(p).dump(2, ' ', false, error_handler_t::replace): keys in
 // sorted order, two-space indentation, empty fields omitted. Building the
 // nlohmann DOM for a million-instruction program costs seconds and a
-// gigabyte; this writes straight into one growing buffer.
+// gigabyte; this writes straight into a buffer. Given a sink, it hands the
+// buffer over whenever it holds a chunk and starts it again, so the text of
+// a large program (165 MB for a million instructions) is never whole in
+// memory, written there once and read back by write(); without one, the
+// buffer grows to the whole text.
 class JsonStreamer {
 public:
-  explicit JsonStreamer(std::string &out) : out_(out) {}
+  explicit JsonStreamer(std::string &out, const JsonSink *sink = nullptr)
+      : out_(out), sink_(sink) {}
 
-  void program(const Program &p) {
+  // False when the sink refused a chunk (the rest was then not written).
+  bool program(const Program &p) {
     out_ += "{\n  \"functions\": [";
-    for (size_t i = 0; i < p.functions.size(); ++i) {
+    for (size_t i = 0; i < p.functions.size() && ok_; ++i) {
       out_ += i ? ",\n    " : "\n    ";
       function(p.functions[i], 4);
     }
     out_ += p.functions.empty() ? "]\n}" : "\n  ]\n}";
+    out_ += '\n';
+    if (sink_ && ok_) {
+      ok_ = (*sink_)(out_);
+      out_.clear();
+    }
+    return ok_;
   }
 
+  // The size at which the buffer goes to the sink: small enough to stay in
+  // the cache between two writes.
+  static constexpr size_t kChunk = 256 << 10;
+
 private:
+  void handOverFullChunk() {
+    if (sink_ && out_.size() >= kChunk) {
+      ok_ = ok_ && (*sink_)(out_);
+      out_.clear();
+    }
+  }
+
   void newline(int indent) {
     // A newline and up to 64 spaces in one append.
     static constexpr std::string_view kIndent =
@@ -300,7 +323,10 @@ private:
         any = true;
         newline(inner + 2);
         instr(f, in, inner + 2);
+        handOverFullChunk();
       }
+      if (!ok_)
+        break; // nothing more is handed over
     }
     if (any)
       newline(inner);
@@ -317,6 +343,8 @@ private:
   }
 
   std::string &out_;
+  const JsonSink *sink_;
+  bool ok_ = true;
   const std::vector<std::string> *names_ = nullptr;
 };
 
@@ -368,8 +396,14 @@ std::string toJsonString(const Program &program) {
     items += f.instrCount() + f.layout.size() + 4;
   out.reserve(items * 192);
   JsonStreamer(out).program(program);
-  out += '\n';
   return out;
+}
+
+bool writeJsonChunks(const Program &program, const JsonSink &sink) {
+  std::string buffer;
+  // Handed over at the first instruction that ends past a chunk.
+  buffer.reserve(JsonStreamer::kChunk + 4096);
+  return JsonStreamer(buffer, &sink).program(program);
 }
 
 void writeJson(const Program &program, std::ostream &os) { os << toJsonString(program); }

@@ -11,8 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 
 namespace brisk {
 
@@ -20,6 +22,12 @@ nlohmann::json programToJson(const Program &program);
 // Pretty-printed with two-space indentation and a trailing newline.
 void writeJson(const Program &program, std::ostream &os);
 std::string toJsonString(const Program &program);
+// Receives the text in order, a chunk at a time; returns false to stop.
+using JsonSink = std::function<bool(std::string_view)>;
+// Hands toJsonString's text to `sink` in chunks of a few hundred kilobytes,
+// never holding the whole; returns false, having stopped, when the sink
+// returned false.
+bool writeJsonChunks(const Program &program, const JsonSink &sink);
 // Like toJsonString, with bril2json -p's source positions: a "pos" object
 // {"row", "col"} (1-based) on every function, label and instruction whose
 // position is known.

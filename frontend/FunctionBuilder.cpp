@@ -125,7 +125,7 @@ void FunctionBuilder::addLabel(std::string_view name, SourcePos pos) {
     return;
   }
   if (info.block == kNoBlock)
-    info.block = fn_.addBlock(std::string(name));
+    info.block = fn_.addBlockWithNewLabel(std::string(name)); // first time: new to fn_ too
   info.defined = true;
   fn_.block(info.block).pos = pos;
   fn_.layout.push_back(info.block);
@@ -142,7 +142,7 @@ BlockId FunctionBuilder::labelRef(std::string_view name, Opcode op, SourcePos po
   }
   LabelInfo &info = labelInfo_[id];
   if (info.block == kNoBlock)
-    info.block = fn_.addBlock(std::string(name));
+    info.block = fn_.addBlockWithNewLabel(std::string(name)); // first time: new to fn_ too
   return info.block;
 }
 

@@ -66,6 +66,13 @@ BlockId Function::addBlock(std::string label) {
   return BlockId(blocks.size() - 1);
 }
 
+BlockId Function::addBlockWithNewLabel(std::string label) {
+  if (!label.empty())
+    usedLabels_.insertNew(label);
+  blocks.push_back(Block{std::move(label), {}, {}, false});
+  return BlockId(blocks.size() - 1);
+}
+
 std::optional<BlockId> Function::findBlock(std::string_view label) const {
   for (BlockId b : layout)
     if (blocks[b].label == label)

@@ -140,18 +140,22 @@ public:
   // --- variables ---------------------------------------------------------
   // Returns the id of `name`, interning it on first use.
   VarId var(std::string_view name);
+  // Adds a variable named `name`, which the caller knows no variable has
+  // yet, without looking the name up (on a function of a million
+  // instructions each lookup is a cache miss).
+  VarId addNewVar(std::string_view name) { return vars_.insertNew(name); }
   std::optional<VarId> lookupVar(std::string_view name) const;
   const std::string &varName(VarId v) const { return vars_.name(v); }
   size_t numVars() const { return vars_.size(); }
   // A new variable whose name starts with `hint` and is not yet used.
   VarId freshVar(std::string_view hint);
-  // A new variable named `name`, which the caller knows no variable has:
-  // var(name) without the lookup (see NameTable::appendNewNoted).
-  VarId addNewVar(std::string_view name) { return vars_.appendNewNoted(name); }
 
   // --- blocks ------------------------------------------------------------
   // Appends a block to the arena (not to the layout) and returns its id.
   BlockId addBlock(std::string label = {});
+  // addBlock for a label that the caller knows no block has had, without
+  // looking it up (a reader gives each label once).
+  BlockId addBlockWithNewLabel(std::string label);
   // Like addBlock, with a label derived from `hint` that no block has yet.
   BlockId addFreshBlock(std::string_view hint);
   // addFreshBlock for a block that may die before anything names it: the

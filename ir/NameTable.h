@@ -37,10 +37,11 @@ public:
   // Adds `name`, which the caller knows is in no table slot yet (see
   // largestSuffix()), and returns its id.
   uint32_t appendNew(std::string_view name);
-  // Like appendNew() for a name the caller made some other way than with a
-  // counter past largestSuffix() (so its suffix counts there, as insert()'s
-  // does): toSSA's versions, new by construction.
-  uint32_t appendNewNoted(std::string_view name) {
+  // Adds `name`, which the caller knows the table lacks, and returns its id:
+  // insert() without the lookup (it waits, like appendNew()'s names, for the
+  // next lookup to index it). Unlike appendNew(), any name will do: its
+  // ending counts for largestSuffix().
+  uint32_t insertNew(std::string_view name) {
     noteSuffix(name);
     return appendNew(name);
   }

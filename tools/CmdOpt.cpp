@@ -174,8 +174,12 @@ int optimizeAndWrite(Program &program, const Profile &profile, const Options &op
   bool programWritten = false;
   {
     PassTimer timer(ctx, "write output");
-    programWritten = writeOutput(opts.get("o", "-"),
-                                 format == "json" ? toJsonString(program) : toText(program));
+    if (format == "json")
+      programWritten = writeOutputInChunks(opts.get("o", "-"), [&](const OutputSink &sink) {
+        return writeJsonChunks(program, sink);
+      });
+    else
+      programWritten = writeOutput(opts.get("o", "-"), toText(program));
   }
   bool remarksWritten = true;
   if (auto path = opts.get("remarks")) {

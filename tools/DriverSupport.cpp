@@ -94,7 +94,7 @@ bool reportWriteError(const std::string &path, int err) {
 }
 
 // Writes all of `content` to `fd`; returns 0 or the errno of the failure.
-int writeAll(int fd, const std::string &content) {
+int writeAll(int fd, std::string_view content) {
   const char *p = content.data();
   size_t left = content.size();
   while (left > 0) {
@@ -110,17 +110,37 @@ int writeAll(int fd, const std::string &content) {
   return 0;
 }
 
+// Hands what `produce` makes to `fd`; returns 0 or the errno of the first
+// failed write (after which `produce` is told to stop).
+int writeAllProduced(int fd, const OutputProducer &produce) {
+  int err = 0;
+  produce([&](std::string_view chunk) {
+    err = writeAll(fd, chunk);
+    return err == 0;
+  });
+  return err;
+}
+
 // Set once a failed write to stdout has been reported, so that the final
 // check in main does not report it twice.
 bool stdoutErrorReported = false;
 
-bool writeStream(std::ostream &os, const std::string &name, const std::string &content) {
-  errno = 0;
-  os.write(content.data(), std::streamsize(content.size()));
-  os.flush();
+bool writeStream(std::ostream &os, const std::string &name, const OutputProducer &produce) {
+  int err = 0;
+  produce([&](std::string_view chunk) {
+    errno = 0;
+    os.write(chunk.data(), std::streamsize(chunk.size()));
+    if (!os)
+      err = errno;
+    return bool(os);
+  });
+  if (os) {
+    errno = 0;
+    os.flush();
+    err = errno;
+  }
   if (os)
     return true;
-  int err = errno;
   if (&os == &std::cout)
     stdoutErrorReported = true;
   std::cerr << "error: cannot write to " << name;
@@ -157,11 +177,11 @@ std::optional<std::string> followSymlinks(const std::string &path) {
 
 // Opens an existing non-regular file (FIFO, device, /proc fd link) and writes
 // to it as it is.
-bool writeDirectly(const std::string &path, const std::string &content, bool truncate) {
+bool writeDirectly(const std::string &path, const OutputProducer &produce, bool truncate) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | (truncate ? O_TRUNC : 0));
   if (fd < 0)
     return reportWriteError(path, errno);
-  int err = writeAll(fd, content);
+  int err = writeAllProduced(fd, produce);
   if (::close(fd) != 0 && err == 0)
     err = errno;
   return err == 0 ? true : reportWriteError(path, err);
@@ -170,7 +190,7 @@ bool writeDirectly(const std::string &path, const std::string &content, bool tru
 // Writes a temporary file beside `target` and renames it over `target`,
 // keeping the mode of the file it replaces (or the umask's default).
 bool writeAtomically(const std::string &shownPath, const std::string &target,
-                     const std::string &content) {
+                     const OutputProducer &produce) {
   std::string tmp = target + ".tmp.XXXXXX";
   int fd = ::mkstemp(tmp.data());
   if (fd < 0)
@@ -186,7 +206,7 @@ bool writeAtomically(const std::string &shownPath, const std::string &target,
   }
   int err = ::fchmod(fd, mode) != 0 ? errno : 0;
   if (err == 0)
-    err = writeAll(fd, content);
+    err = writeAllProduced(fd, produce);
   if (::close(fd) != 0 && err == 0)
     err = errno;
   if (err == 0 && ::rename(tmp.c_str(), target.c_str()) != 0)
@@ -200,16 +220,16 @@ bool writeAtomically(const std::string &shownPath, const std::string &target,
 
 } // namespace
 
-bool writeOutput(const std::string &path, const std::string &content) {
+bool writeOutputInChunks(const std::string &path, const OutputProducer &produce) {
   if (path.empty() || path == "-" || path == "/dev/stdout")
-    return writeStream(std::cout, "stdout", content);
+    return writeStream(std::cout, "stdout", produce);
   if (path == "/dev/stderr")
-    return writeStream(std::cerr, "stderr", content);
+    return writeStream(std::cerr, "stderr", produce);
   // /dev/fd/N and /proc/.../fd/N name an open file description of this
   // process: reopening is all one can do (resolving them gives names such as
   // "pipe:[123]", and renaming over the file would bypass the open one).
   if (path.rfind("/dev/fd/", 0) == 0 || path.rfind("/proc/", 0) == 0)
-    return writeDirectly(path, content, /*truncate=*/false);
+    return writeDirectly(path, produce, /*truncate=*/false);
   std::optional<std::string> target = followSymlinks(path);
   if (!target)
     return false;
@@ -218,11 +238,15 @@ bool writeOutput(const std::string &path, const std::string &content) {
     if (S_ISDIR(st.st_mode))
       return reportWriteError(path, EISDIR);
     if (!S_ISREG(st.st_mode))
-      return writeDirectly(*target, content, /*truncate=*/false);
+      return writeDirectly(*target, produce, /*truncate=*/false);
   } else if (errno != ENOENT) {
     return reportWriteError(path, errno);
   }
-  return writeAtomically(path, *target, content);
+  return writeAtomically(path, *target, produce);
+}
+
+bool writeOutput(const std::string &path, const std::string &content) {
+  return writeOutputInChunks(path, [&](const OutputSink &sink) { return sink(content); });
 }
 
 bool flushStdout() {

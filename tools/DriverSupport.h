@@ -5,8 +5,10 @@
 
 #include "ir/IR.h"
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace brisk {
 
@@ -52,6 +54,18 @@ void keepUntilExit(std::optional<Program> &program);
 //   - "-", "/dev/stdout" and "/dev/stderr" are the streams brisk already has.
 // Prints `error: cannot write PATH: REASON` and returns false on failure.
 bool writeOutput(const std::string &path, const std::string &content);
+
+// Takes the text of an output a chunk at a time; false means stop (the
+// output failed).
+using OutputSink = std::function<bool(std::string_view)>;
+// Hands an output's text to the sink it is given, in order; returns false
+// when the sink did (it may stop there).
+using OutputProducer = std::function<bool(const OutputSink &)>;
+// writeOutput for text made piece by piece: the same destinations, the same
+// atomic replacement of a regular file (a failure midway leaves the file as
+// it was and no temporary behind), the same errors; the whole text is never
+// held in memory.
+bool writeOutputInChunks(const std::string &path, const OutputProducer &produce);
 
 // Flushes stdout (both the C++ stream and C stdio, which the interpreter
 // writes to). On a write error prints `error: cannot write to stdout: REASON`

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string_view>
 
 namespace brisk {
 namespace {
@@ -103,6 +105,43 @@ TEST(Writer, StreamedTextEqualsTheDomDump) {
   empty.layout = {empty.addBlock()};
   EXPECT_EQ(toJsonString(p), programToJson(p).dump(2) + "\n");
   EXPECT_EQ(toJsonString(Program{}), programToJson(Program{}).dump(2) + "\n");
+}
+
+// writeJsonChunks hands over toJsonString's text in pieces: the same bytes,
+// no piece much larger than a chunk, and nothing more once the sink refuses.
+TEST(Printer, JsonChunksAddUpToTheWholeText) {
+  Program p;
+  for (int k = 0; k < 2; ++k) {
+    Function &f = p.functions.emplace_back();
+    f.name = k ? "helper" : "main";
+    BlockId b = f.addBlock();
+    f.layout.push_back(b);
+    VarId x = f.var("x");
+    for (int i = 0; i < 20000; ++i) {
+      Instr in;
+      in.op = Opcode::Add;
+      in.type = Type::intTy();
+      in.dest = x;
+      in.args = {x, x};
+      f.block(b).instrs.push_back(in);
+    }
+  }
+  std::string whole = toJsonString(p);
+  std::string joined;
+  size_t pieces = 0, largest = 0;
+  EXPECT_TRUE(writeJsonChunks(p, [&](std::string_view piece) {
+    joined += piece;
+    ++pieces;
+    largest = std::max(largest, piece.size());
+    return true;
+  }));
+  EXPECT_EQ(joined, whole);
+  EXPECT_GT(pieces, 4u);
+  EXPECT_LT(largest, whole.size() / 4);
+
+  size_t calls = 0;
+  EXPECT_FALSE(writeJsonChunks(p, [&](std::string_view) { return ++calls < 2; }));
+  EXPECT_EQ(calls, 2u);
 }
 
 } // namespace

@@ -129,5 +129,31 @@ TEST(NameTable, NewVariablesAddedWithoutLookupAreSkippedByFreshNames) {
   EXPECT_EQ(f.varName(f.freshVar("x")), "x.3");
 }
 
+// A variable added as known new (as out of SSA's versions are) is found by
+// the next lookup, and its ending keeps fresh names from repeating it.
+TEST(NameTable, NamesAddedAsNewAreFoundAndNotMadeAgain) {
+  Function f;
+  VarId a = f.var("a");
+  std::vector<VarId> added;
+  for (int i = 1; i <= 3000; ++i)
+    added.push_back(f.addNewVar("x." + std::to_string(i)));
+  EXPECT_EQ(added.front(), a + 1);
+  EXPECT_EQ(f.lookupVar("x.3000"), added.back());
+  EXPECT_EQ(f.var("x.17"), added[16]);
+  // x.1 to x.3000 are taken: the first fresh x is x.3001.
+  EXPECT_EQ(f.varName(f.freshVar("x")), "x.3001");
+}
+
+// A label given as new (as the reader gives each label) is as taken as one
+// given through addBlock: fresh labels go around it.
+TEST(NameTable, LabelsGivenAsNewAreNotMadeAgain) {
+  Function f;
+  f.addBlockWithNewLabel("x.1");
+  f.addBlockWithNewLabel("x.3");
+  EXPECT_EQ(f.labelOf(f.addFreshBlock("x")), "x.2");
+  EXPECT_EQ(f.labelOf(f.addFreshBlock("x")), "x.4");
+  EXPECT_EQ(f.labelOf(f.addBlockWithNewLabel("")), "");
+}
+
 } // namespace
 } // namespace brisk

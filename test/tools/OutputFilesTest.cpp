@@ -117,6 +117,40 @@ TEST_F(OutputFiles, ProgramIsWrittenEvenWhenTheRemarksCannotBe) {
   EXPECT_NE(o.out.find("@main"), std::string::npos);
 }
 
+// `pgo` hands its JSON to the file in chunks: a write that fails after the
+// first chunks went out must still leave the old file whole and no temporary.
+TEST_F(OutputFiles, WriteFailingMidwayKeepsTheOldFile) {
+  // 60,000 instructions: a few megabytes of JSON, many chunks.
+  std::string prog = "@main(n: int) {\n";
+  for (int i = 0; i < 30000; ++i) {
+    std::string x = std::to_string(i);
+    prog.append("  x").append(x).append(": int = add n n;\n  print x").append(x).append(";\n");
+  }
+  prog += "}\n";
+  write("big.bril", prog);
+  Outcome whole = brisk("pgo 7 -o whole.json < big.bril");
+  ASSERT_EQ(whole.status, 0) << whole.err;
+  ASSERT_GT(read("whole.json").size(), 2u << 20);
+  write("out.json", "old contents\n");
+  // Files may grow to 1 MiB; a larger write fails with EFBIG (SIGXFSZ
+  // ignored) once the first chunks are in the temporary file.
+  std::string cmd = "cd '" + dir_.string() + "' && (trap '' XFSZ; ulimit -f 1024; '" +
+                    briskBinary().string() + "' pgo 7 -o out.json < big.bril) > .out 2> .err";
+  int st = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 2);
+  EXPECT_NE(read(".err").find("error: cannot write out.json"), std::string::npos) << read(".err");
+  EXPECT_EQ(read("out.json"), "old contents\n");
+  int files = 0;
+  for (auto &e : std::filesystem::directory_iterator(dir_))
+    files += e.path().filename().string().find(".tmp") != std::string::npos;
+  EXPECT_EQ(files, 0);
+  // Written whole, the chunks make the same file as stdout does.
+  Outcome out = brisk("pgo 7 < big.bril");
+  ASSERT_EQ(out.status, 0) << out.err;
+  EXPECT_EQ(out.out, read("whole.json"));
+}
+
 TEST_F(OutputFiles, DirectoryIsRefused) {
   std::filesystem::create_directories(path("d"));
   Outcome o = brisk("txt -o d p.bril");
