@@ -6,6 +6,8 @@
 #include "analysis/Loops.h"
 #include "analysis/Uses.h"
 
+#include <llvm/ADT/DenseSet.h>
+
 #include <algorithm>
 #include <numeric>
 #include <optional>
@@ -30,16 +32,18 @@ public:
     materializeFallthroughs();
     bool changed = false, changedLastRound = true;
     for (int round = 0; round < 64; ++round) {
-      bool c = foldSameTargetBranches();
-      bool threaded = threadJumps();
-      c |= threaded;
+      auto [c, threaded] = foldAndThread();
       if (threaded)
         lastCFG_.reset();
       bool merged = mergeBlocks();
       c |= merged;
       if (merged)
         lastCFG_.reset();
-      c |= removeUnreachable();
+      // After a round, no block is unreachable and no phi has an entry
+      // from a block that is not its predecessor; folding alone changes no
+      // edge, so only threading or merging can undo that.
+      if (round == 0 || threaded || merged)
+        c |= removeUnreachable();
       changedLastRound = c;
       if (!c)
         break;
@@ -47,10 +51,8 @@ public:
     }
     // A round that changed nothing leaves removeUnreachable's CFG current.
     placeBlocks(changedLastRound ? std::nullopt : std::move(lastCFG_));
-    dropImplicitJumps();
     // Labels only for blocks without one (most have one already).
-    if (std::any_of(f_.layout.begin(), f_.layout.end(),
-                    [&](BlockId b) { return !f_.block(b).hasLabel(); }))
+    if (dropImplicitJumps())
       f_.ensureLabels();
     // Unless a round changed something, the instructions differ from the
     // input only by the jumps and returns made explicit and those dropped
@@ -59,7 +61,7 @@ public:
   }
 
 private:
-  bool applicable() const {
+  bool applicable() {
     if (f_.layout.empty())
       return false;
     bool plain = true;
@@ -72,6 +74,9 @@ private:
         case Opcode::Set:
         case Opcode::Get:
           plain = false;
+          break;
+        case Opcode::Phi:
+          hasPhi_ = true;
           break;
         default:
           break;
@@ -104,31 +109,39 @@ private:
     });
   }
 
-  bool foldSameTargetBranches() {
-    bool changed = false;
-    walkTerminators(f_, [&](BlockId, Block &blk) {
-      Instr *t = blk.terminator();
-      if (t && t->op == Opcode::Br && t->labels[0] == t->labels[1]) {
-        *t = makeJump(t->labels[0]);
-        changed = true;
-      }
-    });
-    return changed;
+  static bool isSameTargetBranch(const Instr &t) {
+    return t.op == Opcode::Br && t.labels[0] == t.labels[1];
   }
 
   // The target of `e` when `e` is a block that only jumps, else kNoBlock.
+  // A `br` whose labels agree counts as the `jmp` it is about to become
+  // (see foldAndThread), unless threading made them agree this round.
   BlockId forwardTarget(BlockId e) const {
     const Block &blk = f_.block(e);
-    if (e == f_.entry() || blk.instrs.size() != 1 || blk.instrs[0].op != Opcode::Jmp)
+    if (e == f_.entry() || blk.instrs.size() != 1)
+      return kNoBlock;
+    const Instr &j = blk.instrs[0];
+    if (j.op != Opcode::Jmp &&
+        !(isSameTargetBranch(j) && (madeSameTarget_.empty() || !madeSameTarget_.contains(e))))
       return kNoBlock;
     BlockId t = blk.instrs[0].labels[0];
     return t == e ? kNoBlock : t;
   }
 
-  bool threadJumps() {
-    bool changed = false;
+  // A `br` whose labels agree becomes a `jmp`; then jump threading (see
+  // the header). One walk does both, block by block: a block whose turn
+  // to be folded is still to come is read as folded already
+  // (forwardTarget), so the result is that of folding every block first.
+  // Returns whether anything changed and whether an edge was threaded.
+  std::pair<bool, bool> foldAndThread() {
+    bool folded = false, changed = false;
+    madeSameTarget_.clear();
     walkTerminators(f_, [&](BlockId p, Block &pb) {
       Instr *t = pb.terminator();
+      if (t && isSameTargetBranch(*t)) {
+        *t = makeJump(t->labels[0]);
+        folded = true;
+      }
       if (!t || (t->op != Opcode::Jmp && t->op != Opcode::Br))
         return;
       for (size_t k = 0; k < t->labels.size(); ++k) {
@@ -157,9 +170,12 @@ private:
         }
         t->labels[k] = target;
         changed = true;
+        // Folded next round, not this one (as if folding came first).
+        if (isSameTargetBranch(*t))
+          madeSameTarget_.insert(p);
       }
     });
-    return changed;
+    return {folded || changed, changed};
   }
 
   // lastCFG_, when set, is the CFG of the function as it is: every block
@@ -269,6 +285,8 @@ private:
       }
     }
     f_.layout = std::move(kept);
+    if (!hasPhi_)
+      return changed; // nothing here makes a phi
     walkBlocks(f_, [&](BlockId b, Block &blk) {
       for (Instr &phi : blk.instrs) {
         if (phi.op != Opcode::Phi)
@@ -396,10 +414,13 @@ private:
     f_.layout = std::move(order);
   }
 
-  void dropImplicitJumps() {
+  // Returns whether some block has no label.
+  bool dropImplicitJumps() {
     size_t i = 0;
+    bool unlabeled = false;
     walkTerminators(f_, [&](BlockId, Block &blk) {
       ++i;
+      unlabeled |= !blk.hasLabel();
       auto &ins = blk.instrs;
       if (i < f_.layout.size() && !ins.empty() && ins.back().op == Opcode::Jmp &&
           ins.back().labels[0] == f_.layout[i]) {
@@ -414,12 +435,16 @@ private:
         ++dropped_;
       }
     }
+    return unlabeled;
   }
 
   Function &f_;
   std::vector<BlockId> originalNext_;
   size_t materialized_ = 0, dropped_ = 0; // jumps and returns added and dropped
   std::optional<CFG> lastCFG_; // see currentCFG()
+  bool hasPhi_ = false;        // seen by applicable()
+  // Blocks whose `br` threading made agree in this round's walk.
+  llvm::DenseSet<BlockId> madeSameTarget_;
 };
 
 } // namespace
