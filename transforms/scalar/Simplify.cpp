@@ -1,5 +1,6 @@
 #include "transforms/scalar/Simplify.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/LayoutWalk.h"
@@ -23,7 +24,8 @@ bool beginsWithPhi(const Block &b) { return !b.instrs.empty() && b.instrs.front(
 
 class CFGSimplifier {
 public:
-  explicit CFGSimplifier(Function &f) : f_(f) {}
+  // `facts`, when given, describe f as it is.
+  CFGSimplifier(Function &f, AnalysisCache *facts) : f_(f), facts_(facts) {}
 
   bool run() {
     if (!applicable())
@@ -34,11 +36,11 @@ public:
     for (int round = 0; round < 64; ++round) {
       auto [c, threaded] = foldAndThread();
       if (threaded)
-        lastCFG_.reset();
+        dropCFG();
       bool merged = mergeBlocks();
       c |= merged;
       if (merged)
-        lastCFG_.reset();
+        dropCFG();
       // After a round, no block is unreachable and no phi has an entry
       // from a block that is not its predecessor; folding alone changes no
       // edge, so only threading or merging can undo that.
@@ -50,7 +52,9 @@ public:
       changed = true;
     }
     // A round that changed nothing leaves removeUnreachable's CFG current.
-    placeBlocks(changedLastRound ? std::nullopt : std::move(lastCFG_));
+    if (changedLastRound)
+      dropCFG();
+    placeBlocks();
     // Labels only for blocks without one (most have one already).
     if (dropImplicitJumps())
       f_.ensureLabels();
@@ -182,11 +186,23 @@ private:
   // ends in a terminator here, so neither folding a `br` whose labels agree
   // (the same one edge) nor removing unreachable blocks or phi entries
   // changes the edges of the reachable blocks; threading and merging do,
-  // and reset it.
+  // and drop it. Until they first do, the edges are those the facts given
+  // describe (a jump made of a fall-through is the same edge), so their
+  // CFG, dominators and loops serve.
   const CFG &currentCFG() {
-    if (!lastCFG_)
-      lastCFG_.emplace(f_, CFG::Guards::Absent); // applicable(): no guard
+    if (!lastCFG_) {
+      if (facts_ && sameEdgesAsFacts_) {
+        lastCFG_ = &facts_->cfg(CFG::Guards::Absent);
+      } else {
+        ownCFG_.emplace(f_, CFG::Guards::Absent); // applicable(): no guard
+        lastCFG_ = &*ownCFG_;
+      }
+    }
     return *lastCFG_;
+  }
+  void dropCFG() {
+    lastCFG_ = nullptr;
+    sameEdgesAsFacts_ = false;
   }
 
   bool mergeBlocks() {
@@ -311,13 +327,16 @@ private:
     return t && t->op == Opcode::Ret && t->args.empty();
   }
 
-  // `current`, when given, is the CFG of the function as it is now.
-  void placeBlocks(std::optional<CFG> current) {
-    if (!current)
-      current.emplace(f_, CFG::Guards::Absent);
-    const CFG &cfg = *current;
-    DominatorTree dom(cfg);
-    LoopInfo loops(cfg, dom);
+  void placeBlocks() {
+    const CFG &cfg = currentCFG();
+    std::optional<DominatorTree> ownDom;
+    std::optional<LoopInfo> ownLoops;
+    const bool fromFacts = facts_ && sameEdgesAsFacts_;
+    if (!fromFacts) {
+      ownDom.emplace(cfg);
+      ownLoops.emplace(cfg, *ownDom);
+    }
+    const LoopInfo &loops = fromFacts ? facts_->loops() : *ownLoops;
     struct Edge {
       BlockId from, to;
       unsigned weight;
@@ -441,7 +460,10 @@ private:
   Function &f_;
   std::vector<BlockId> originalNext_;
   size_t materialized_ = 0, dropped_ = 0; // jumps and returns added and dropped
-  std::optional<CFG> lastCFG_; // see currentCFG()
+  AnalysisCache *facts_;
+  bool sameEdgesAsFacts_ = true; // nothing threaded or merged yet
+  const CFG *lastCFG_ = nullptr; // see currentCFG()
+  std::optional<CFG> ownCFG_;
   bool hasPhi_ = false;        // seen by applicable()
   // Blocks whose `br` threading made agree in this round's walk.
   llvm::DenseSet<BlockId> madeSameTarget_;
@@ -449,6 +471,13 @@ private:
 
 } // namespace
 
-bool simplifyCFG(Function &f) { return CFGSimplifier(f).run(); }
+bool simplifyCFG(Function &f) { return CFGSimplifier(f, nullptr).run(); }
+
+bool simplifyCFG(Function &f, AnalysisCache &facts) {
+  if (!CFGSimplifier(f, &facts).run())
+    return false;
+  facts.invalidateCFG();
+  return true;
+}
 
 } // namespace brisk
