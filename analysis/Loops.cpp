@@ -26,10 +26,19 @@ LoopInfo::LoopInfo(const CFG &cfg, const DominatorTree &dom)
     }
   std::sort(backEdges.begin(), backEdges.end());
 
+  // One Loop per header, built in place: reserved up front, because
+  // std::vector grows by copying a Loop (SmallVector's move is not
+  // noexcept), which for tens of thousands of loops is a copy and a free of
+  // every loop's block list at each doubling.
+  size_t headers = 0;
+  for (size_t e = 0; e < backEdges.size(); ++e)
+    headers += e == 0 || backEdges[e].first != backEdges[e - 1].first;
+  loops_.reserve(headers);
+
   std::vector<uint8_t> inLoop(cfg.numBlocks(), 0);
   std::vector<BlockId> work, body;
   for (size_t e = 0; e < backEdges.size();) {
-    Loop loop;
+    Loop &loop = loops_.emplace_back();
     BlockId h = rpo[backEdges[e].first];
     loop.header = h;
     for (; e < backEdges.size() && rpo[backEdges[e].first] == h; ++e)
@@ -61,7 +70,6 @@ LoopInfo::LoopInfo(const CFG &cfg, const DominatorTree &dom)
     loop.blocks.reserve(body.size() + 1);
     loop.blocks.push_back(h);
     loop.blocks.insert(loop.blocks.end(), body.begin(), body.end());
-    loops_.push_back(std::move(loop));
   }
 
   // Innermost loop per block: visit loops from largest to smallest so the

@@ -183,12 +183,15 @@ bool runRecursiveConstants(Program &p, PassContext &ctx) {
   return !passConstantsDownRecursion(p, nullptr).empty();
 }
 bool runDeadFunctions(Program &p, PassContext &) { return removeUncalledFunctions(p); }
-// SSA or plain: simplifyCFG itself skips what it cannot handle.
+// SSA or plain: simplifyCFG itself skips what it cannot handle. Takes the
+// retained facts (PassContext::retainFacts) when there are some.
 bool runSimplifyCFG(Program &p, PassContext &ctx) {
   bool changed = false;
   for (Function &f : p.functions)
-    if (ctx.covers(f))
-      changed |= simplifyCFG(f);
+    if (ctx.covers(f)) {
+      AnalysisCache *facts = ctx.retainedFacts(f);
+      changed |= facts ? simplifyCFG(f, *facts) : simplifyCFG(f);
+    }
   return changed;
 }
 

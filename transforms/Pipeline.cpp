@@ -37,9 +37,9 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   runPass(program, ctx, kToSSAPass);
   // Clean first: constants folded, copies and dead code gone, branches on
   // constants and jump-only blocks removed, so the loop passes see the real
-  // loops. Until simplify-cfg the passes keep each function's CFG facts true
-  // (see PassContext::retainFacts): ADCE takes SCCP's CFG when SCCP changed
-  // no branch.
+  // loops. Through simplify-cfg the passes keep each function's CFG facts
+  // true (see PassContext::retainFacts): ADCE takes SCCP's CFG when SCCP
+  // changed no branch, simplify-cfg ADCE's when ADCE changed none.
   ctx.retainFacts(true);
   runPass(program, ctx, kSCCPPass);
   // Small allocations that stay in the function become values once SCCP has
@@ -48,8 +48,8 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
     runPass(program, ctx, kScalarReplacementPass);
   runPass(program, ctx, kCopyPropagationPass);
   runPass(program, ctx, kAggressiveDCEPass);
-  ctx.retainFacts(false);
   runPass(program, ctx, kSimplifyCFGPass);
+  ctx.retainFacts(false);
   // Loops of a few constant trips (a fixed-size array's, or one a constant
   // argument of an inlined call bounds) become copies of their body, which
   // the clean-up inside the pass folds: constant counters, loads of what the
@@ -72,7 +72,7 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // from them; GVN last merges hoisted constants with earlier ones and folds
   // the copies rotation leaves.
   runPass(program, ctx, kLoopRotationPass);
-  // From here to sink every pass keeps each function's CFG, dominator and
+  // From here to simplify-cfg every pass keeps each function's CFG, dominator and
   // loop facts true (see PassContext::retainFacts), so they are built again
   // only after a pass changes the CFG.
   ctx.retainFacts(true);
@@ -133,8 +133,8 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   runPass(program, ctx, kCopyPropagationPass);
   runPass(program, ctx, kAggressiveDCEPass);
   runPass(program, ctx, kSinkPass);
-  ctx.retainFacts(false);
   runPass(program, ctx, kSimplifyCFGPass);
+  ctx.retainFacts(false);
   runPass(program, ctx, kFromSSAPass);
   // Out of SSA, blocks whose phis were their only content may now just jump.
   runPass(program, ctx, kSimplifyCFGPass);

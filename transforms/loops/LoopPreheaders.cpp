@@ -2,7 +2,7 @@
 
 #include "analysis/AnalysisCache.h"
 
-#include <unordered_map>
+#include <vector>
 
 namespace brisk {
 
@@ -41,22 +41,29 @@ public:
       : f_(f), cfg_(facts.cfg()), loops_(facts.loops()) {}
 
   bool run() {
-    std::unordered_map<BlockId, BlockId> before; // header -> new preheader
+    // Header -> its new preheader, by block (a function of many loops
+    // would otherwise allocate a hash node per loop); headers are blocks
+    // from before the insertions, so the table is sized to them.
+    std::vector<BlockId> before;
+    size_t inserted = 0;
     for (const Loop &loop : loops_.loops()) {
       BlockId h = loop.header;
       if (preheaderOf(f_, cfg_, loops_, h) != kNoBlock)
         continue;
       if (!canInsertBefore(h))
         continue;
+      if (before.empty())
+        before.assign(f_.blocks.size(), kNoBlock);
       before[h] = insert(loops_.loopOf(h), h);
+      ++inserted;
     }
-    if (before.empty())
+    if (inserted == 0)
       return false;
     std::vector<BlockId> layout;
-    layout.reserve(f_.layout.size() + before.size());
+    layout.reserve(f_.layout.size() + inserted);
     for (BlockId b : f_.layout) {
-      if (auto it = before.find(b); it != before.end())
-        layout.push_back(it->second);
+      if (b < before.size() && before[b] != kNoBlock)
+        layout.push_back(before[b]);
       layout.push_back(b);
     }
     f_.layout = std::move(layout);

@@ -134,8 +134,13 @@ private:
       cfg_.emplace(f_);
       dom_.emplace(*cfg_);
       layoutPos_.assign(f_.blocks.size(), 0);
-      for (size_t i = 0; i < f_.layout.size(); ++i)
-        layoutPos_[f_.layout[i]] = unsigned(i);
+      latches_.clear();
+      for (size_t i = 0; i < f_.layout.size(); ++i) {
+        BlockId b = f_.layout[i];
+        layoutPos_[b] = unsigned(i);
+        if (mayBeLatch(b, *cfg_, *dom_))
+          latches_.push_back(b);
+      }
       analyzed_ = true;
     }
     std::vector<CountedLoop> loops;
@@ -144,8 +149,20 @@ private:
       const DominatorTree &dom = *dom_;
       planNests(nests, cfg, dom);
       std::vector<bool> taken(f_.blocks.size(), false);
-      for (BlockId b : f_.layout)
-        if (std::optional<CountedLoop> l = match(b, cfg, dom, nests)) {
+      // The nest phase on a function the first changed nothing takes the
+      // nest matches planNests found.
+      std::optional<std::vector<CountedLoop>> found;
+      if (nests && nestMatches_) {
+        found = std::move(nestMatches_);
+        nestMatches_.reset();
+      }
+      auto matchAt = [&](size_t i) -> std::optional<CountedLoop> {
+        if (found)
+          return std::move((*found)[i]);
+        return match(latches_[i], cfg, dom, nests);
+      };
+      for (size_t i = 0, n = found ? found->size() : latches_.size(); i < n; ++i)
+        if (std::optional<CountedLoop> l = matchAt(i)) {
           if (l->nest != nests)
             continue;
           if (std::any_of(l->body.begin(), l->body.end(), [&](BlockId x) { return taken[x]; }))
@@ -298,11 +315,14 @@ private:
     plannedNests_.clear();
     if (nests || !options_.speculative || !options_.nests || !weights_)
       return;
-    for (BlockId b : f_.layout)
-      if (std::optional<CountedLoop> n = match(b, cfg, dom, /*nests=*/true))
+    nestMatches_.emplace();
+    for (BlockId b : latches_)
+      if (std::optional<CountedLoop> n = match(b, cfg, dom, /*nests=*/true)) {
         if (n->nest && n->size <= options_.maxNestSize && canSpeculate(*n) &&
             chooseSpeculativeForm(*n).copies)
           plannedNests_.push_back({n->body, options_.maxNestSize - n->size});
+        nestMatches_->push_back(std::move(*n));
+      }
   }
 
   PlannedNest *nestAround(const CountedLoop &l) {
@@ -439,15 +459,19 @@ private:
     return order;
   }
 
+  // Every form match() takes goes back along an edge to a block dominating
+  // the latch (a `br` label, the `jmp` target or the fall-through): a block
+  // with no such edge is no latch, found without fetching its instructions.
+  static bool mayBeLatch(BlockId b, const CFG &cfg, const DominatorTree &dom) {
+    if (!cfg.reachable(b))
+      return false;
+    BlockRange succs = cfg.succs(b);
+    return std::any_of(succs.begin(), succs.end(), [&](BlockId s) { return dom.dominates(s, b); });
+  }
+
   std::optional<CountedLoop> match(BlockId latch, const CFG &cfg, const DominatorTree &dom,
                                    bool nests) const {
-    if (!cfg.reachable(latch))
-      return std::nullopt;
-    // Every form below goes back along an edge to a block dominating the
-    // latch (a `br` label, the `jmp` target or the fall-through): a block
-    // with no such edge is no latch, found without fetching its instructions.
-    BlockRange succs = cfg.succs(latch);
-    if (std::none_of(succs.begin(), succs.end(), [&](BlockId s) { return dom.dominates(s, latch); }))
+    if (!mayBeLatch(latch, cfg, dom))
       return std::nullopt;
     const Instr *term = f_.block(latch).terminator();
     if (term && term->op == Opcode::Br && term->labels[0] != term->labels[1]) {
@@ -1344,6 +1368,7 @@ private:
   void sizeChanged() {
     size_.reset();
     analyzed_ = false;
+    nestMatches_.reset();
   }
   // The CFG, dominators, definition counts and layout positions of the
   // function since its last edit (runPhase).
@@ -1362,6 +1387,12 @@ private:
   mutable std::vector<uint8_t> inBody_;
   mutable std::vector<unsigned> pending_;
   std::vector<unsigned> layoutPos_;
+  // The blocks of the layout (in its order) that mayBeLatch: the only ones
+  // match() may take, so each scan for loops visits them alone.
+  std::vector<BlockId> latches_;
+  // What match(b, nests=true) found for the latches_ (in order), kept by
+  // planNests for the nest phase until the function changes.
+  std::optional<std::vector<CountedLoop>> nestMatches_;
   std::vector<std::optional<int64_t>> constValue_;
   std::vector<Instr> entryConstants_; // added to the entry block at the end
 

@@ -86,8 +86,23 @@ public:
         if (isRoot(*in))
           markLive(*in, b);
     // First in, first out, so that the prefetch of an instruction pushed
-    // (see push) has the time the ones before it take to arrive.
+    // (see push) has the time the ones before it take to arrive. The queue
+    // can hold more than the cache does (all the roots at once), so what
+    // push fetched may be gone when its turn comes: each instruction is
+    // fetched again 2 * kAhead places ahead, and kAhead places ahead (it
+    // has arrived by then) its operands' definitions, the chain's next miss.
+    constexpr size_t kAhead = 24;
     for (size_t next = 0; next < work_.size(); ++next) {
+      if (next + 2 * kAhead < work_.size()) {
+        const char *ahead = reinterpret_cast<const char *>(work_[next + 2 * kAhead].first);
+        __builtin_prefetch(ahead);
+        __builtin_prefetch(ahead + 64);
+      }
+      if (next + kAhead < work_.size())
+        forEachUse(*work_[next + kAhead].first, [&](VarId v) {
+          __builtin_prefetch(&def_[v]);
+          __builtin_prefetch(&defBlock_[v]);
+        });
       auto [in, b] = work_[next];
       markOperands(*in, b);
     }

@@ -421,15 +421,32 @@ private:
       unsigned nextChild;
     };
     std::vector<Frame> stack;
+    // The walk meets the blocks in dom.preorder()'s order: the blocks and
+    // instructions it comes to next are fetched ahead (in layout order they
+    // are anywhere), each block kAhead visits before its instructions.
+    const std::vector<BlockId> &order = dom.preorder();
+    constexpr size_t kAhead = 8;
+    size_t visited = 0;
+    auto visit = [&](BlockId b) {
+      if (visited + 2 * kAhead < order.size())
+        __builtin_prefetch(&f_.block(order[visited + 2 * kAhead]));
+      if (visited + kAhead < order.size()) {
+        const std::vector<Instr> &ahead = f_.block(order[visited + kAhead]).instrs;
+        if (!ahead.empty())
+          __builtin_prefetch(ahead.data());
+      }
+      ++visited;
+      return visitBlock(b);
+    };
     stack.push_back({cfg.entry(), table_.size(), 0});
-    changed |= visitBlock(cfg.entry());
+    changed |= visit(cfg.entry());
     while (!stack.empty()) {
       Frame &top = stack.back();
       BlockRange kids = dom.children(top.block);
       if (top.nextChild < kids.size()) {
         BlockId child = kids[top.nextChild++];
         stack.push_back({child, table_.size(), 0});
-        changed |= visitBlock(child);
+        changed |= visit(child);
         continue;
       }
       table_.popTo(top.tableSize);

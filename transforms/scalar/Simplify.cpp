@@ -1,10 +1,13 @@
 #include "transforms/scalar/Simplify.h"
 
+#include "analysis/AnalysisCache.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/LayoutWalk.h"
 #include "analysis/Loops.h"
 #include "analysis/Uses.h"
+
+#include <llvm/ADT/DenseSet.h>
 
 #include <algorithm>
 #include <numeric>
@@ -21,7 +24,8 @@ bool beginsWithPhi(const Block &b) { return !b.instrs.empty() && b.instrs.front(
 
 class CFGSimplifier {
 public:
-  explicit CFGSimplifier(Function &f) : f_(f) {}
+  // `facts`, when given, describe f as it is.
+  CFGSimplifier(Function &f, AnalysisCache *facts) : f_(f), facts_(facts) {}
 
   bool run() {
     if (!applicable())
@@ -30,27 +34,29 @@ public:
     materializeFallthroughs();
     bool changed = false, changedLastRound = true;
     for (int round = 0; round < 64; ++round) {
-      bool c = foldSameTargetBranches();
-      bool threaded = threadJumps();
-      c |= threaded;
+      auto [c, threaded] = foldAndThread();
       if (threaded)
-        lastCFG_.reset();
+        dropCFG();
       bool merged = mergeBlocks();
       c |= merged;
       if (merged)
-        lastCFG_.reset();
-      c |= removeUnreachable();
+        dropCFG();
+      // After a round, no block is unreachable and no phi has an entry
+      // from a block that is not its predecessor; folding alone changes no
+      // edge, so only threading or merging can undo that.
+      if (round == 0 || threaded || merged)
+        c |= removeUnreachable();
       changedLastRound = c;
       if (!c)
         break;
       changed = true;
     }
     // A round that changed nothing leaves removeUnreachable's CFG current.
-    placeBlocks(changedLastRound ? std::nullopt : std::move(lastCFG_));
-    dropImplicitJumps();
+    if (changedLastRound)
+      dropCFG();
+    placeBlocks();
     // Labels only for blocks without one (most have one already).
-    if (std::any_of(f_.layout.begin(), f_.layout.end(),
-                    [&](BlockId b) { return !f_.block(b).hasLabel(); }))
+    if (dropImplicitJumps())
       f_.ensureLabels();
     // Unless a round changed something, the instructions differ from the
     // input only by the jumps and returns made explicit and those dropped
@@ -59,7 +65,7 @@ public:
   }
 
 private:
-  bool applicable() const {
+  bool applicable() {
     if (f_.layout.empty())
       return false;
     bool plain = true;
@@ -72,6 +78,9 @@ private:
         case Opcode::Set:
         case Opcode::Get:
           plain = false;
+          break;
+        case Opcode::Phi:
+          hasPhi_ = true;
           break;
         default:
           break;
@@ -104,31 +113,39 @@ private:
     });
   }
 
-  bool foldSameTargetBranches() {
-    bool changed = false;
-    walkTerminators(f_, [&](BlockId, Block &blk) {
-      Instr *t = blk.terminator();
-      if (t && t->op == Opcode::Br && t->labels[0] == t->labels[1]) {
-        *t = makeJump(t->labels[0]);
-        changed = true;
-      }
-    });
-    return changed;
+  static bool isSameTargetBranch(const Instr &t) {
+    return t.op == Opcode::Br && t.labels[0] == t.labels[1];
   }
 
   // The target of `e` when `e` is a block that only jumps, else kNoBlock.
+  // A `br` whose labels agree counts as the `jmp` it is about to become
+  // (see foldAndThread), unless threading made them agree this round.
   BlockId forwardTarget(BlockId e) const {
     const Block &blk = f_.block(e);
-    if (e == f_.entry() || blk.instrs.size() != 1 || blk.instrs[0].op != Opcode::Jmp)
+    if (e == f_.entry() || blk.instrs.size() != 1)
+      return kNoBlock;
+    const Instr &j = blk.instrs[0];
+    if (j.op != Opcode::Jmp &&
+        !(isSameTargetBranch(j) && (madeSameTarget_.empty() || !madeSameTarget_.contains(e))))
       return kNoBlock;
     BlockId t = blk.instrs[0].labels[0];
     return t == e ? kNoBlock : t;
   }
 
-  bool threadJumps() {
-    bool changed = false;
+  // A `br` whose labels agree becomes a `jmp`; then jump threading (see
+  // the header). One walk does both, block by block: a block whose turn
+  // to be folded is still to come is read as folded already
+  // (forwardTarget), so the result is that of folding every block first.
+  // Returns whether anything changed and whether an edge was threaded.
+  std::pair<bool, bool> foldAndThread() {
+    bool folded = false, changed = false;
+    madeSameTarget_.clear();
     walkTerminators(f_, [&](BlockId p, Block &pb) {
       Instr *t = pb.terminator();
+      if (t && isSameTargetBranch(*t)) {
+        *t = makeJump(t->labels[0]);
+        folded = true;
+      }
       if (!t || (t->op != Opcode::Jmp && t->op != Opcode::Br))
         return;
       for (size_t k = 0; k < t->labels.size(); ++k) {
@@ -157,20 +174,35 @@ private:
         }
         t->labels[k] = target;
         changed = true;
+        // Folded next round, not this one (as if folding came first).
+        if (isSameTargetBranch(*t))
+          madeSameTarget_.insert(p);
       }
     });
-    return changed;
+    return {folded || changed, changed};
   }
 
   // lastCFG_, when set, is the CFG of the function as it is: every block
   // ends in a terminator here, so neither folding a `br` whose labels agree
   // (the same one edge) nor removing unreachable blocks or phi entries
   // changes the edges of the reachable blocks; threading and merging do,
-  // and reset it.
+  // and drop it. Until they first do, the edges are those the facts given
+  // describe (a jump made of a fall-through is the same edge), so their
+  // CFG, dominators and loops serve.
   const CFG &currentCFG() {
-    if (!lastCFG_)
-      lastCFG_.emplace(f_, CFG::Guards::Absent); // applicable(): no guard
+    if (!lastCFG_) {
+      if (facts_ && sameEdgesAsFacts_) {
+        lastCFG_ = &facts_->cfg(CFG::Guards::Absent);
+      } else {
+        ownCFG_.emplace(f_, CFG::Guards::Absent); // applicable(): no guard
+        lastCFG_ = &*ownCFG_;
+      }
+    }
     return *lastCFG_;
+  }
+  void dropCFG() {
+    lastCFG_ = nullptr;
+    sameEdgesAsFacts_ = false;
   }
 
   bool mergeBlocks() {
@@ -269,6 +301,8 @@ private:
       }
     }
     f_.layout = std::move(kept);
+    if (!hasPhi_)
+      return changed; // nothing here makes a phi
     walkBlocks(f_, [&](BlockId b, Block &blk) {
       for (Instr &phi : blk.instrs) {
         if (phi.op != Opcode::Phi)
@@ -293,13 +327,16 @@ private:
     return t && t->op == Opcode::Ret && t->args.empty();
   }
 
-  // `current`, when given, is the CFG of the function as it is now.
-  void placeBlocks(std::optional<CFG> current) {
-    if (!current)
-      current.emplace(f_, CFG::Guards::Absent);
-    const CFG &cfg = *current;
-    DominatorTree dom(cfg);
-    LoopInfo loops(cfg, dom);
+  void placeBlocks() {
+    const CFG &cfg = currentCFG();
+    std::optional<DominatorTree> ownDom;
+    std::optional<LoopInfo> ownLoops;
+    const bool fromFacts = facts_ && sameEdgesAsFacts_;
+    if (!fromFacts) {
+      ownDom.emplace(cfg);
+      ownLoops.emplace(cfg, *ownDom);
+    }
+    const LoopInfo &loops = fromFacts ? facts_->loops() : *ownLoops;
     struct Edge {
       BlockId from, to;
       unsigned weight;
@@ -396,10 +433,13 @@ private:
     f_.layout = std::move(order);
   }
 
-  void dropImplicitJumps() {
+  // Returns whether some block has no label.
+  bool dropImplicitJumps() {
     size_t i = 0;
+    bool unlabeled = false;
     walkTerminators(f_, [&](BlockId, Block &blk) {
       ++i;
+      unlabeled |= !blk.hasLabel();
       auto &ins = blk.instrs;
       if (i < f_.layout.size() && !ins.empty() && ins.back().op == Opcode::Jmp &&
           ins.back().labels[0] == f_.layout[i]) {
@@ -414,16 +454,30 @@ private:
         ++dropped_;
       }
     }
+    return unlabeled;
   }
 
   Function &f_;
   std::vector<BlockId> originalNext_;
   size_t materialized_ = 0, dropped_ = 0; // jumps and returns added and dropped
-  std::optional<CFG> lastCFG_; // see currentCFG()
+  AnalysisCache *facts_;
+  bool sameEdgesAsFacts_ = true; // nothing threaded or merged yet
+  const CFG *lastCFG_ = nullptr; // see currentCFG()
+  std::optional<CFG> ownCFG_;
+  bool hasPhi_ = false;        // seen by applicable()
+  // Blocks whose `br` threading made agree in this round's walk.
+  llvm::DenseSet<BlockId> madeSameTarget_;
 };
 
 } // namespace
 
-bool simplifyCFG(Function &f) { return CFGSimplifier(f).run(); }
+bool simplifyCFG(Function &f) { return CFGSimplifier(f, nullptr).run(); }
+
+bool simplifyCFG(Function &f, AnalysisCache &facts) {
+  if (!CFGSimplifier(f, &facts).run())
+    return false;
+  facts.invalidateCFG();
+  return true;
+}
 
 } // namespace brisk

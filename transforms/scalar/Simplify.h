@@ -30,6 +30,12 @@
 
 namespace brisk {
 
+class AnalysisCache;
+
 bool simplifyCFG(Function &f);
+// The same, taking the CFG, dominators and loops from `facts` (which must
+// describe f as it is) while they still hold; invalidates them when it
+// changes f.
+bool simplifyCFG(Function &f, AnalysisCache &facts);
 
 } // namespace brisk
