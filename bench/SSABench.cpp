@@ -97,7 +97,8 @@ void BM_LoopRotation(benchmark::State &state) {
   runOnCopies(state, mainAfter(int(state.range(0)), kBeforeRotation), rotateLoops);
 }
 void BM_FromSSA(benchmark::State &state) {
-  runOnCopies(state, mainAfter(int(state.range(0)), kBeforeFromSSA), fromSSA);
+  runOnCopies(state, mainAfter(int(state.range(0)), kBeforeFromSSA),
+              [](Function &f) { return fromSSA(f); });
 }
 
 BENCHMARK(BM_ToSSA)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -91,7 +92,7 @@ std::vector<double> estimateFrequencies(const CFG &cfg, const LoopInfo &loops) {
 
 class SSADestroyer {
 public:
-  explicit SSADestroyer(Function &f) : f_(f) {}
+  SSADestroyer(Function &f, const FromSSAOptions &options) : f_(f), options_(options) {}
 
   bool run() {
     if (!collectTypes())
@@ -120,6 +121,7 @@ public:
 
 private:
   Function &f_;
+  FromSSAOptions options_;
   std::vector<Type> type_;
   // Parallel-copy extents per block, as instruction indices: [0, topEnd_] are
   // the phis and the copies out of them; [endFirst_, endLast_] the copies
@@ -207,6 +209,28 @@ private:
   std::vector<VarId> defsAt_, liveOrReadAt_;
   std::vector<BlockId> liveOrReadIn_;
   std::vector<uint64_t> enumCost_;
+  // A block with more than options_.indexedBlockSize definitions or reads (a long
+  // straight line) is indexed, so that interferesFrom visits only the
+  // candidates whose live range can reach the other variable's definition,
+  // not every definition and read of the block: scanning them all made
+  // coalescing quadratic in the block's length (one variable redefined
+  // 10,000 times in one block took 1.3 s). Its defsAt_ are in point order;
+  // readStab_ holds, per indexed block, its reads that are not live out as
+  // intervals (definition point, or INT_MIN when defined elsewhere, to last
+  // read) in start order, under a tree of each subrange's latest end.
+  struct ReadInterval {
+    int start, end;
+    VarId var;
+  };
+  struct ReadStab {
+    uint32_t begin = 0, size = 0, leaves = 0; // intervals and tree in the pools
+    uint32_t treeBegin = 0;
+  };
+  std::vector<uint32_t> stabOf_; // per block: index in readStabs_ + 1, or 0
+  std::vector<ReadStab> readStabs_;
+  std::vector<ReadInterval> readIntervals_;
+  std::vector<int> readTree_;
+  bool indexed(BlockId b) const { return b < stabOf_.size() && stabOf_[b] != 0; }
   const SparseLiveness *live_ = nullptr;
   const DominatorTree *dom_ = nullptr;
   // Blocks made by splitting a critical edge from -> to that carries a phi
@@ -738,15 +762,24 @@ private:
               if (def_[v].block != kNoBlock)
                 defsAt_[slot(def_[v].block)] = v;
           });
+    buildLongBlockIndex();
     enumCost_.assign(nv, 1);
     for (VarId v = 0; v < nv; ++v) {
       if (def_[v].block == kNoBlock)
         continue;
       BlockId d = def_[v].block;
-      enumCost_[v] += liveOrReadAtStart_[d + 1] - liveOrReadAtStart_[d];
+      if (indexed(d))
+        enumCost_[v] += live_->liveOut(d).size() + countLiveAcross(d, def_[v].point);
+      else
+        enumCost_[v] += liveOrReadAtStart_[d + 1] - liveOrReadAtStart_[d];
       for (uint32_t k = liveOrReadInStart_[v]; k < liveOrReadInStart_[v + 1]; ++k) {
         BlockId t = liveOrReadIn_[k];
-        enumCost_[v] += defsAtStart_[t + 1] - defsAtStart_[t];
+        if (indexed(t)) {
+          auto [lo, hi] = defsWhereLive(v, t);
+          enumCost_[v] += hi - lo;
+        } else {
+          enumCost_[v] += defsAtStart_[t + 1] - defsAtStart_[t];
+        }
       }
     }
     undefinedLists_.clear();
@@ -779,22 +812,154 @@ private:
   // interfere can answer true for: for each y in `from`, the variables
   // defined where y is live out or read, and those live out of or read in
   // y's own block.
+  //
+  // In an indexed block the visit is narrower, and still sees every pair
+  // interfere answers true for (x of `other`, y of `from`, y defined at
+  // point p of block d):
+  //  - x defined in a block t where y is live out or read: if x is defined
+  //    after y in d, or in another block, the pair can interfere only if y is
+  //    live after x's definition, so only the definitions of t before y's
+  //    last read there (all of them when y is live out) count
+  //    (defsWhereLive); every other x must be live after p in d;
+  //  - x live after p in d: live out of d, or read in d after p; of those
+  //    read, the ones defined after p in d are the first case's, so only the
+  //    intervals that hold p are visited (forEachLiveAcross).
+  // An x without a definition never answers true here: canMerge found its
+  // value to be every member of `from`'s.
   bool interferesFrom(VarId from, VarId other) {
+    auto hits = [&](VarId x, VarId y) { return find(x) == other && interfere(x, y); };
     for (VarId y : members(from)) {
       BlockId d = def_[y].block;
       if (d == kNoBlock)
         continue;
       for (uint32_t k = liveOrReadInStart_[y]; k < liveOrReadInStart_[y + 1]; ++k) {
         BlockId t = liveOrReadIn_[k];
-        for (uint32_t j = defsAtStart_[t]; j < defsAtStart_[t + 1]; ++j)
-          if (VarId x = defsAt_[j]; find(x) == other && interfere(x, y))
+        auto [lo, hi] = indexed(t) ? defsWhereLive(y, t)
+                                   : std::pair(defsAtStart_[t], defsAtStart_[t + 1]);
+        for (uint32_t j = lo; j < hi; ++j)
+          if (hits(defsAt_[j], y))
             return true;
       }
+      if (indexed(d)) {
+        for (VarId x : live_->liveOut(d))
+          if (x < parent_.size() && hits(x, y))
+            return true;
+        if (forEachLiveAcross(d, def_[y].point, [&](VarId x) { return hits(x, y); }))
+          return true;
+        continue;
+      }
       for (uint32_t k = liveOrReadAtStart_[d]; k < liveOrReadAtStart_[d + 1]; ++k)
-        if (VarId x = liveOrReadAt_[k]; x < parent_.size() && find(x) == other && interfere(x, y))
+        if (VarId x = liveOrReadAt_[k]; x < parent_.size() && hits(x, y))
           return true;
     }
     return false;
+  }
+
+  // The index of the long blocks (see stabOf_). After defsAt_.
+  void buildLongBlockIndex() {
+    size_t nb = f_.blocks.size();
+    stabOf_.assign(nb, 0);
+    readStabs_.clear();
+    readIntervals_.clear();
+    readTree_.clear();
+    for (BlockId b : f_.layout) {
+      uint32_t defs = defsAtStart_[b + 1] - defsAtStart_[b];
+      uint32_t reads = lastUseSpan_[b].second - lastUseSpan_[b].first;
+      if (defs <= options_.indexedBlockSize && reads <= options_.indexedBlockSize)
+        continue;
+      std::stable_sort(defsAt_.begin() + defsAtStart_[b], defsAt_.begin() + defsAtStart_[b + 1],
+                       [&](VarId x, VarId y) { return def_[x].point < def_[y].point; });
+      ReadStab stab;
+      stab.begin = uint32_t(readIntervals_.size());
+      for (const auto &[v, last] : lastUsesIn(b))
+        if (!live_->isLiveOut(v, b))
+          readIntervals_.push_back(
+              {def_[v].block == b ? def_[v].point : std::numeric_limits<int>::min(), last, v});
+      stab.size = uint32_t(readIntervals_.size()) - stab.begin;
+      std::stable_sort(readIntervals_.begin() + stab.begin, readIntervals_.end(),
+                       [](const ReadInterval &x, const ReadInterval &y) { return x.start < y.start; });
+      stab.leaves = 1;
+      while (stab.leaves < stab.size)
+        stab.leaves *= 2;
+      stab.treeBegin = uint32_t(readTree_.size());
+      readTree_.resize(readTree_.size() + 2 * size_t(stab.leaves), std::numeric_limits<int>::min());
+      int *tree = readTree_.data() + stab.treeBegin;
+      for (uint32_t i = 0; i < stab.size; ++i)
+        tree[stab.leaves + i] = readIntervals_[stab.begin + i].end;
+      for (uint32_t i = stab.leaves - 1; i >= 1; --i)
+        tree[i] = std::max(tree[2 * i], tree[2 * i + 1]);
+      readStabs_.push_back(stab);
+      stabOf_[b] = uint32_t(readStabs_.size());
+    }
+  }
+
+  // The slice of indexed block t's defsAt_ (in point order) that interfere
+  // can pair with y through y's liveness in t: defined before y's last read
+  // in t (anywhere when y is live out of t) and, in y's own block, after y.
+  std::pair<uint32_t, uint32_t> defsWhereLive(VarId y, BlockId t) const {
+    auto pointOf = [&](uint32_t j) { return def_[defsAt_[j]].point; };
+    uint32_t lo = defsAtStart_[t], hi = defsAtStart_[t + 1];
+    auto firstAbove = [&](uint32_t a, uint32_t b, int p) { // first j with point > p
+      while (a < b) {
+        uint32_t m = a + (b - a) / 2;
+        if (pointOf(m) <= p)
+          a = m + 1;
+        else
+          b = m;
+      }
+      return a;
+    };
+    if (def_[y].block == t)
+      lo = firstAbove(lo, hi, def_[y].point);
+    if (!live_->isLiveOut(y, t)) {
+      llvm::ArrayRef<std::pair<VarId, int>> uses = lastUsesIn(t);
+      auto it = std::lower_bound(uses.begin(), uses.end(), y,
+                                 [](const std::pair<VarId, int> &u, VarId x) { return u.first < x; });
+      // liveAfter(y, t, px) needs y's last read in t after px.
+      hi = it != uses.end() && it->first == y ? std::max(lo, firstAbove(lo, hi, it->second - 1)) : lo;
+    }
+    return {lo, hi};
+  }
+
+  // Calls visit(x) for each variable read in indexed block d, not live out
+  // of it, defined at or before point p (or elsewhere) and read after p,
+  // until visit returns true; returns whether it did.
+  template <typename Visit> bool forEachLiveAcross(BlockId d, int p, Visit &&visit) const {
+    const ReadStab &stab = readStabs_[stabOf_[d] - 1];
+    const ReadInterval *iv = readIntervals_.data() + stab.begin;
+    const int *tree = readTree_.data() + stab.treeBegin;
+    // Intervals [0, n) start at or before p.
+    uint32_t n = uint32_t(std::upper_bound(iv, iv + stab.size, p,
+                                           [](int q, const ReadInterval &r) { return q < r.start; }) -
+                          iv);
+    // Depth-first over the tree, skipping every subtree that ends by p or
+    // starts after the first n.
+    struct Node {
+      uint32_t node, first, width;
+    };
+    llvm::SmallVector<Node, 32> stack{{1, 0, stab.leaves}};
+    while (!stack.empty()) {
+      Node at = stack.pop_back_val();
+      if (at.first >= n || tree[at.node] <= p)
+        continue;
+      if (at.width == 1) {
+        if (VarId x = iv[at.first].var; x < parent_.size() && visit(x))
+          return true;
+        continue;
+      }
+      uint32_t half = at.width / 2;
+      stack.push_back({2 * at.node + 1, at.first + half, half});
+      stack.push_back({2 * at.node, at.first, half});
+    }
+    return false;
+  }
+  uint64_t countLiveAcross(BlockId d, int p) const {
+    uint64_t n = 0;
+    forEachLiveAcross(d, p, [&](VarId) {
+      ++n;
+      return false;
+    });
+    return n;
   }
 
   // Whether no member of a's class interferes with one of b's: the same
@@ -1352,6 +1517,8 @@ private:
 
 } // namespace
 
-bool fromSSA(Function &f) { return SSADestroyer(f).run(); }
+bool fromSSA(Function &f, const FromSSAOptions &options) {
+  return SSADestroyer(f, options).run();
+}
 
 } // namespace brisk

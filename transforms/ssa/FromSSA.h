@@ -50,6 +50,14 @@
 
 namespace brisk {
 
-bool fromSSA(Function &f);
+struct FromSSAOptions {
+  // Step 2 indexes the live ranges of a block with more definitions or reads
+  // than this, so that coalescing stays linear in a long straight line. The
+  // index changes only which candidate pairs are tested, never the answer:
+  // a test sets 0 (index every block) and a huge value (none) and compares.
+  uint32_t indexedBlockSize = 64;
+};
+
+bool fromSSA(Function &f, const FromSSAOptions &options = {});
 
 } // namespace brisk

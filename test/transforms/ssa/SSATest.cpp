@@ -2,15 +2,18 @@
 // entry, pointers), the swap and lost-copy problems, and semantics checked by
 // running the program before and after under `brisk run`.
 #include "analysis/Verifier.h"
+#include "backend/TextPrinter.h"
 #include "test/analysis/ParseHelper.h"
 #include "test/transforms/TestSupport.h"
 #include "test/transforms/RunHelper.h"
+#include "tools/gen/ProgramGenerator.h"
 #include "transforms/ssa/FromSSA.h"
 #include "transforms/ssa/PhisToSetGet.h"
 #include "transforms/ssa/ToSSA.h"
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 #include <string>
 
@@ -422,6 +425,87 @@ TEST(SetGetTest, PhisBecomeGetsAndSetsBeforeTerminators) {
   EXPECT_EQ(body.instrs.back().op, Opcode::Jmp);
   EXPECT_EQ(body.instrs[body.instrs.size() - 2].op, Opcode::Set);
   EXPECT_EQ(test::verifySSAMessages(p, true), "");
+}
+
+// One block of `copies` rounds that each keep a copy of x, redefine x and
+// read the copy afterwards: the copy and the new x interfere (both live at
+// once), the copy and the old x do not. Long enough that from-SSA indexes
+// the block (FromSSAOptions::indexedBlockSize).
+std::string longBlockOfOverlappingVersions(int copies) {
+  std::string text = "@main(n: int) {\n  x: int = const 1;\n  s: int = const 0;\n";
+  for (int i = 0; i < copies; ++i) {
+    text += "  old: int = id x;\n  x: int = add x n;\n";
+    text += i % 3 == 0 ? "  s: int = add s old;\n" : "  s: int = sub s old;\n";
+    text += "  x: int = add x old;\n";
+  }
+  text += "  print x s;\n}\n";
+  return text;
+}
+
+// One block of random copies, sums and prints over four variables: many
+// versions share values, many live ranges overlap.
+std::string randomStraightLine(uint64_t seed, int length) {
+  std::mt19937_64 rng(seed);
+  const char *vars[] = {"a", "b", "c", "d"};
+  auto pick = [&] { return std::string(vars[rng() % 4]); };
+  std::string text = "@main(n: int) {\n";
+  for (const char *v : vars)
+    text += std::string("  ") + v + ": int = id n;\n";
+  for (int i = 0; i < length; ++i) {
+    switch (rng() % 4) {
+    case 0:
+      text += "  " + pick() + ": int = id " + pick() + ";\n";
+      break;
+    case 1:
+    case 2:
+      text += "  " + pick() + ": int = add " + pick() + " " + pick() + ";\n";
+      break;
+    default:
+      text += "  print " + pick() + ";\n";
+    }
+  }
+  text += "  print a b c d;\n}\n";
+  return text;
+}
+
+TEST(FromSSA, LongBlockKeepsInterferingVersionsApart) {
+  expectSameBehaviour(longBlockOfOverlappingVersions(200), "3");
+  for (uint64_t seed = 1; seed <= 30; ++seed)
+    expectSameBehaviour(randomStraightLine(seed, 300), "5");
+}
+
+// The index of long blocks changes which pairs coalescing tests, never what
+// it decides: every block indexed and none give the same program.
+TEST(FromSSA, IndexingLongBlocksChangesNoDecision) {
+  std::vector<Program> programs{parseOrDie(longBlockOfOverlappingVersions(200)),
+                                parseOrDie(kSumLoop)};
+  for (uint64_t seed = 1; seed <= 30; ++seed)
+    programs.push_back(parseOrDie(randomStraightLine(seed, 300)));
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    GenOptions go;
+    go.seed = seed;
+    go.size = 400;
+    go.undefinedReads = true;
+    go.hotLoops = seed % 2 == 0;
+    go.loopNests = seed % 3 == 0;
+    programs.push_back(generateProgram(go));
+  }
+  unsigned indexedChanged = 0;
+  for (const Program &original : programs) {
+    Program ssa = original;
+    for (Function &f : ssa.functions)
+      toSSA(f);
+    Program all = ssa, none = ssa;
+    FromSSAOptions everyBlock, noBlock;
+    everyBlock.indexedBlockSize = 0;
+    noBlock.indexedBlockSize = UINT32_MAX;
+    for (size_t i = 0; i < ssa.functions.size(); ++i) {
+      indexedChanged += fromSSA(all.functions[i], everyBlock);
+      fromSSA(none.functions[i], noBlock);
+    }
+    EXPECT_EQ(toText(all), toText(none)) << toText(original);
+  }
+  EXPECT_GT(indexedChanged, 40u); // the comparison saw real work
 }
 
 } // namespace
