@@ -4,7 +4,10 @@
 #   many  generated programs spread over many small functions
 #         (`brisk gen --size=N`), profiled on one argument vector;
 #   big   one function: bench/big_function.py, @main made of copies of a
-#         Collatz loop with long straight-line stretches, profiled on n=7.
+#         Collatz loop with long straight-line stretches, profiled on n=7;
+#   line  (only when SHAPES names it) one block that redefines one variable
+#         N times: out of SSA, every version is a candidate to share x's
+#         name, the shape that once made coalescing quadratic.
 # Each program is profiled (`brisk run --profile-out`), then optimized with
 # that profile. Prints, per shape and size, the program's instruction
 # count, the wall time, CPU time and peak memory of `brisk opt`, the wall and
@@ -74,6 +77,11 @@ for n in $sizes; do
   if [ "$shape" = big ]; then
     python3 "$here/big_function.py" "$n" > "$prog"
     args=7
+  elif [ "$shape" = line ]; then
+    awk -v n="$n" 'BEGIN { print "@main(n: int) {\n  x: int = const 1;"
+                           for (i = 0; i < n; i++) print "  x: int = add x n;"
+                           print "  print x;\n}" }' > "$prog"
+    args=3
   else
     "$brisk" gen --seed="$seed" --size="$n" --format=text -o "$prog" 2> /dev/null
     args="$("$brisk" gen --args --seed="$seed" --input=0)"
