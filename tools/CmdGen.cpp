@@ -24,7 +24,7 @@ int runGenCommand(const std::vector<std::string> &args) {
                "that fail or never end on some inputs, on purpose (docs/generator.md);\n"
                "--hot-loops, --aliasing, --pointer-loops and --loop-nests add the shapes\n"
                "the loop and memory passes work on, --folded-arms one of superblock\n"
-               "formation.");
+               "formation, --long-lines one of out-of-SSA translation.");
   opts.value("seed", "S", "random seed (default 0)");
   opts.value("size", "N", "approximate number of instructions (default 200)");
   opts.value("format", "FMT", "json (default) or text");

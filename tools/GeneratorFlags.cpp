@@ -32,6 +32,8 @@ constexpr ShapeFlag kShapes[] = {
     {"folded-arms",
      "if/else on constants whose live arm ends in a short do-while, then a print and a loop",
      &GenOptions::foldedArms},
+    {"long-lines", "one block of 70-130 copies, sums and differences redefining three ints",
+     &GenOptions::longLines},
 };
 
 } // namespace
@@ -52,8 +54,8 @@ void declareGeneratorFlags(Options &opts, const std::string &prefix, bool shapes
     opts.flag(s.name, prefix + s.help + state);
     opts.flag(std::string("no-") + s.name, prefix + "no " + s.help);
   }
-  opts.flag("hazards", prefix + "all ten shapes above");
-  opts.flag("no-hazards", prefix + "none of the ten shapes (the safe generator)");
+  opts.flag("hazards", prefix + "all eleven shapes above");
+  opts.flag("no-hazards", prefix + "none of the eleven shapes (the safe generator)");
   opts.value("shape-rate", "P",
              prefix + "percent of statements that hold one of the shapes (default " +
                  std::to_string(defaultShapeRate(shapesOnByDefault)) + ")");

@@ -552,6 +552,29 @@ TEST(GeneratorShapes, LoopNestsRunInnerBodiesHot) {
   EXPECT_GE(hotStore, seeds / 4);
 }
 
+// Long lines are safe, and each is one block of more than 64 definitions
+// (what from-ssa indexes) redefining the same few variables.
+TEST(GeneratorShapes, LongLinesRedefineFewVariablesInOneLongBlock) {
+  ShapeCensus c = census(&GenOptions::longLines, 30, 3);
+  EXPECT_EQ(c.outcomes["ok"], 90u) << describe(c);
+  unsigned long_ = 0;
+  for (uint64_t seed = 0; seed < 30; ++seed) {
+    Program p = generateProgram(withShape(seed, &GenOptions::longLines));
+    for (const Function &f : p.functions)
+      for (BlockId b : f.layout) {
+        std::map<VarId, unsigned> defs;
+        for (const Instr &in : f.block(b).instrs)
+          if (in.hasDest())
+            ++defs[in.dest];
+        unsigned most = 0;
+        for (auto &[v, n] : defs)
+          most = std::max(most, n);
+        long_ += f.block(b).instrs.size() > 64 && most >= 15;
+      }
+  }
+  EXPECT_GE(long_, 10u);
+}
+
 // GenStats counts the shapes placed, under the names of their switches.
 TEST(GeneratorShapes, StatsCountTheShapesPlaced) {
   std::map<std::string, uint64_t> total;

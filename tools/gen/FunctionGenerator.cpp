@@ -344,7 +344,7 @@ private:
   bool anyShape() const {
     return opts_.undefinedReads || opts_.traps || opts_.endlessLoops || opts_.ownSpeculation ||
            opts_.hotLoops || opts_.memoryHazards || opts_.aliasing || opts_.pointerLoops ||
-           opts_.loopNests || opts_.foldedArms;
+           opts_.loopNests || opts_.foldedArms || opts_.longLines;
   }
   void countShape(const char *name) {
     if (shapeCounts_)
@@ -379,6 +379,7 @@ private:
   bool pointerLoop();
   bool loopNest();
   bool foldedArms();
+  bool longLine();
 
   const GenOptions &opts_;
   Random &rng_;
@@ -1023,13 +1024,14 @@ bool Builder::shape(uint64_t left) {
     Aliasing,
     PointerLoop,
     LoopNest,
-    FoldedArms
+    FoldedArms,
+    LongLine
   };
   // The names of GeneratorFlags' switches, for GenStats::shapes.
   static constexpr const char *kNames[] = {"undefined-reads", "undefined-reads", "traps",
                                            "endless-loops",   "own-speculation", "hot-loops",
                                            "memory-hazards",  "aliasing",        "pointer-loops",
-                                           "loop-nests",      "folded-arms"};
+                                           "loop-nests",      "folded-arms",     "long-lines"};
   std::vector<Kind> kinds;
   if (opts_.undefinedReads) {
     kinds.push_back(Undefined);
@@ -1057,6 +1059,8 @@ bool Builder::shape(uint64_t left) {
     kinds.push_back(LoopNest);
   if (opts_.foldedArms && opts_.prints)
     kinds.push_back(FoldedArms);
+  if (opts_.longLines && opts_.prints)
+    kinds.push_back(LongLine);
   if (kinds.empty()) // only memory shapes, and --no-memory
     return false;
   Kind kind = kinds[rng_.below(kinds.size())];
@@ -1073,6 +1077,7 @@ bool Builder::shape(uint64_t left) {
   case PointerLoop: placed = loops_.size() < kMaxLoopDepth && pointerLoop(); break;
   case LoopNest: placed = loops_.size() + 2 <= kMaxLoopDepth && loopNest(); break;
   case FoldedArms: placed = loops_.size() + 2 <= kMaxLoopDepth && foldedArms(); break;
+  case LongLine: placed = longLine(); break;
   }
   if (placed)
     countShape(kNames[kind]);
@@ -2222,6 +2227,33 @@ bool Builder::foldedArms() {
     effect(Opcode::Print, {rng_.chance(50) ? k : read(kInt)});
     frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
   });
+  return true;
+}
+
+// One block of 70-130 statements over three int variables of its own,
+// started from inputs: copies, sums and differences that redefine them again
+// and again (a copy's source often redefined while the copy is still read),
+// then one print of all three. Out of SSA every version competes for its
+// variable's name, in a block long enough that from-ssa indexes its live
+// ranges: coalescing was quadratic in such a block before it did.
+bool Builder::longLine() {
+  const uint64_t length = uint64_t(rng_.range(70, 130));
+  Cost av = avail();
+  if (av.dyn < length + 6 + kSimpleMax || av.prints < 1)
+    return false;
+  VarId vars[3];
+  for (VarId &v : vars)
+    v = op(Opcode::Id, Type::intTy(), {inputInt()}, newVar('l'));
+  for (uint64_t k = 0; k < length; ++k) {
+    VarId to = vars[rng_.below(3)], a = vars[rng_.below(3)], b = vars[rng_.below(3)];
+    switch (rng_.below(3)) {
+    case 0: op(Opcode::Id, Type::intTy(), {a}, to); break;
+    case 1: op(Opcode::Add, Type::intTy(), {a, b}, to); break;
+    default: op(Opcode::Sub, Type::intTy(), {a, b}, to); break;
+    }
+  }
+  effect(Opcode::Print, {vars[0], vars[1], vars[2]});
+  frames_.back().used.prints = satAdd(frames_.back().used.prints, 1);
   return true;
 }
 

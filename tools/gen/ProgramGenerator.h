@@ -85,6 +85,9 @@ struct GenOptions {
   // A shape of superblock formation (safe):
   bool foldedArms = false;     // an if/else on two constants (one arm folds away) whose live
                                // arm ends in a short do-while loop, then a print and a loop
+  // A shape of out-of-SSA translation (safe):
+  bool longLines = false;      // one block of 70-130 copies, sums and differences that
+                               // redefine three int variables again and again
   // Percent chance that a statement position holds one of the enabled
   // shapes above.
   unsigned shapeRate = 4;
