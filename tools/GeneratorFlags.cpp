@@ -32,7 +32,7 @@ constexpr ShapeFlag kShapes[] = {
     {"folded-arms",
      "if/else on constants whose live arm ends in a short do-while, then a print and a loop",
      &GenOptions::foldedArms},
-    {"long-lines", "one block of 70-130 copies, sums and differences redefining three ints",
+    {"long-lines", "one block of 100-200 copies, sums and differences redefining three ints",
      &GenOptions::longLines},
 };
 

@@ -2230,26 +2230,34 @@ bool Builder::foldedArms() {
   return true;
 }
 
-// One block of 70-130 statements over three int variables of its own,
+// One block of 100-200 statements over three int variables of its own,
 // started from inputs: copies, sums and differences that redefine them again
 // and again (a copy's source often redefined while the copy is still read),
 // then one print of all three. Out of SSA every version competes for its
 // variable's name, in a block long enough that from-ssa indexes its live
 // ranges: coalescing was quadratic in such a block before it did.
 bool Builder::longLine() {
-  const uint64_t length = uint64_t(rng_.range(70, 130));
+  const uint64_t length = uint64_t(rng_.range(100, 200));
   Cost av = avail();
-  if (av.dyn < length + 6 + kSimpleMax || av.prints < 1)
+  if (av.dyn < 2 * length + 6 + kSimpleMax || av.prints < 1)
     return false;
   VarId vars[3];
   for (VarId &v : vars)
     v = op(Opcode::Id, Type::intTy(), {inputInt()}, newVar('l'));
+  // Operands of two different variables and constants other than 0, so
+  // that the optimizer folds little and the line stays longer than the 64
+  // definitions from-ssa indexes.
   for (uint64_t k = 0; k < length; ++k) {
-    VarId to = vars[rng_.below(3)], a = vars[rng_.below(3)], b = vars[rng_.below(3)];
-    switch (rng_.below(3)) {
+    unsigned i = unsigned(rng_.below(3)), j = (i + 1 + unsigned(rng_.below(2))) % 3;
+    VarId to = vars[rng_.below(3)], a = vars[i], b = vars[j];
+    switch (rng_.below(4)) {
     case 0: op(Opcode::Id, Type::intTy(), {a}, to); break;
     case 1: op(Opcode::Add, Type::intTy(), {a, b}, to); break;
-    default: op(Opcode::Sub, Type::intTy(), {a, b}, to); break;
+    case 2: op(Opcode::Sub, Type::intTy(), {a, b}, to); break;
+    default: {
+      int64_t c = rng_.range(1, 50);
+      op(Opcode::Add, Type::intTy(), {a, intConst(rng_.chance(50) ? c : -c)}, to);
+    }
     }
   }
   effect(Opcode::Print, {vars[0], vars[1], vars[2]});

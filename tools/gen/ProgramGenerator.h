@@ -86,7 +86,7 @@ struct GenOptions {
   bool foldedArms = false;     // an if/else on two constants (one arm folds away) whose live
                                // arm ends in a short do-while loop, then a print and a loop
   // A shape of out-of-SSA translation (safe):
-  bool longLines = false;      // one block of 70-130 copies, sums and differences that
+  bool longLines = false;      // one block of 100-200 copies, sums and differences that
                                // redefine three int variables again and again
   // Percent chance that a statement position holds one of the enabled
   // shapes above.
