@@ -59,18 +59,21 @@ VarId Function::freshVar(std::string_view hint) {
   return addFreshName(vars_, hint, freshCounter_, name);
 }
 
+BlockId Function::appendBlock(std::string label) {
+  blocks.push_back(Block{std::move(label), {}, {}, false});
+  return BlockId(blocks.size() - 1);
+}
+
 BlockId Function::addBlock(std::string label) {
   if (!label.empty())
     usedLabels_.intern(label);
-  blocks.push_back(Block{std::move(label), {}, {}, false});
-  return BlockId(blocks.size() - 1);
+  return appendBlock(std::move(label));
 }
 
 BlockId Function::addBlockWithNewLabel(std::string label) {
   if (!label.empty())
     usedLabels_.insertNew(label);
-  blocks.push_back(Block{std::move(label), {}, {}, false});
-  return BlockId(blocks.size() - 1);
+  return appendBlock(std::move(label));
 }
 
 std::optional<BlockId> Function::findBlock(std::string_view label) const {
@@ -83,8 +86,7 @@ std::optional<BlockId> Function::findBlock(std::string_view label) const {
 BlockId Function::addFreshBlock(std::string_view hint) {
   std::string label;
   addFreshName(usedLabels_, hint, freshCounter_, label);
-  blocks.push_back(Block{std::move(label), {}, {}, false});
-  return BlockId(blocks.size() - 1);
+  return appendBlock(std::move(label));
 }
 
 BlockId Function::addFreshBlockUnlabeled(std::string_view hint, unsigned &number) {
@@ -93,8 +95,7 @@ BlockId Function::addFreshBlockUnlabeled(std::string_view hint, unsigned &number
   // fresh name can be it, for the counter only grows.
   if (uint64_t(freshCounter_) + 1 > usedLabels_.largestSuffix()) {
     number = ++freshCounter_;
-    blocks.push_back(Block{});
-    return BlockId(blocks.size() - 1);
+    return appendBlock({});
   }
   number = 0;
   return addFreshBlock(hint);

@@ -180,6 +180,10 @@ public:
   size_t instrCount() const;
 
 private:
+  // Appends a block labeled `label` (already recorded in usedLabels_, or
+  // empty) to the arena and returns its id.
+  BlockId appendBlock(std::string label);
+
   NameTable vars_;       // VarId -> name, and back
   NameTable usedLabels_; // every label ever given to a block
   unsigned freshCounter_ = 0;
