@@ -108,10 +108,7 @@ public:
     }
     out_ += p.functions.empty() ? "]\n}" : "\n  ]\n}";
     out_ += '\n';
-    if (sink_ && ok_) {
-      ok_ = (*sink_)(out_);
-      out_.clear();
-    }
+    handOver(0);
     return ok_;
   }
 
@@ -120,8 +117,9 @@ public:
   static constexpr size_t kChunk = 256 << 10;
 
 private:
-  void handOverFullChunk() {
-    if (sink_ && out_.size() >= kChunk) {
+  // Gives the buffer to the sink once it holds at least `size` bytes.
+  void handOver(size_t size) {
+    if (sink_ && out_.size() >= size) {
       ok_ = ok_ && (*sink_)(out_);
       out_.clear();
     }
@@ -323,7 +321,7 @@ private:
         any = true;
         newline(inner + 2);
         instr(f, in, inner + 2);
-        handOverFullChunk();
+        handOver(kChunk);
       }
       if (!ok_)
         break; // nothing more is handed over
