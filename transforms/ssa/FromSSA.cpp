@@ -239,9 +239,9 @@ private:
     BlockId block, from, to;
     unsigned labelNumber; // see labelFreshBlock: only a block that stays is named
   };
-  // The hint s's label is made from.
-  std::string splitHint(const Split &s) const {
-    return f_.block(s.to).hasLabel() ? f_.block(s.to).label + ".edge" : "edge";
+  // The hint the label of a split edge into `to` is made from.
+  std::string edgeHint(BlockId to) const {
+    return f_.block(to).hasLabel() ? f_.block(to).label + ".edge" : "edge";
   }
   std::vector<Split> splits_;
   std::vector<CopyPair> todo_;               // sequentialize's scratch
@@ -328,8 +328,7 @@ private:
         // Unnamed for now: most split edges are joined again (a label each
         // would be two strings made for nothing).
         unsigned number = 0;
-        BlockId s = f_.addFreshBlockUnlabeled(
-            f_.block(b).hasLabel() ? f_.block(b).label + ".edge" : "edge", number);
+        BlockId s = f_.addFreshBlockUnlabeled(edgeHint(b), number);
         // Room for the copies isolatePhis puts here: they go in place.
         f_.block(s).instrs.reserve(1 + carried);
         f_.block(s).instrs.push_back(makeJump(b));
@@ -637,13 +636,16 @@ private:
     return {lastUse_.data() + lastUseSpan_[b].first, lastUse_.data() + lastUseSpan_[b].second};
   }
 
-  bool liveAfter(VarId v, BlockId b, int p) const {
-    if (live_->isLiveOut(v, b))
-      return true;
+  // The index of v's last non-phi read in b, INT_MIN when b has none.
+  int lastReadIn(VarId v, BlockId b) const {
     llvm::ArrayRef<std::pair<VarId, int>> uses = lastUsesIn(b);
     auto it = std::lower_bound(uses.begin(), uses.end(), v,
                                [](const std::pair<VarId, int> &u, VarId x) { return u.first < x; });
-    return it != uses.end() && it->first == v && it->second > p;
+    return it != uses.end() && it->first == v ? it->second : std::numeric_limits<int>::min();
+  }
+
+  bool liveAfter(VarId v, BlockId b, int p) const {
+    return live_->isLiveOut(v, b) || lastReadIn(v, b) > p;
   }
 
   bool interfere(VarId a, VarId b) const {
@@ -897,28 +899,16 @@ private:
   // can pair with y through y's liveness in t: defined before y's last read
   // in t (anywhere when y is live out of t) and, in y's own block, after y.
   std::pair<uint32_t, uint32_t> defsWhereLive(VarId y, BlockId t) const {
-    auto pointOf = [&](uint32_t j) { return def_[defsAt_[j]].point; };
-    uint32_t lo = defsAtStart_[t], hi = defsAtStart_[t + 1];
-    auto firstAbove = [&](uint32_t a, uint32_t b, int p) { // first j with point > p
-      while (a < b) {
-        uint32_t m = a + (b - a) / 2;
-        if (pointOf(m) <= p)
-          a = m + 1;
-        else
-          b = m;
-      }
-      return a;
-    };
+    auto begin = defsAt_.begin();
+    auto first = begin + defsAtStart_[t], last = begin + defsAtStart_[t + 1];
     if (def_[y].block == t)
-      lo = firstAbove(lo, hi, def_[y].point);
-    if (!live_->isLiveOut(y, t)) {
-      llvm::ArrayRef<std::pair<VarId, int>> uses = lastUsesIn(t);
-      auto it = std::lower_bound(uses.begin(), uses.end(), y,
-                                 [](const std::pair<VarId, int> &u, VarId x) { return u.first < x; });
-      // liveAfter(y, t, px) needs y's last read in t after px.
-      hi = it != uses.end() && it->first == y ? std::max(lo, firstAbove(lo, hi, it->second - 1)) : lo;
-    }
-    return {lo, hi};
+      first = std::upper_bound(first, last, def_[y].point,
+                               [&](int p, VarId x) { return p < def_[x].point; });
+    // liveAfter(y, t, px) needs y's last read in t after px.
+    if (!live_->isLiveOut(y, t))
+      last = std::lower_bound(first, last, lastReadIn(y, t),
+                              [&](VarId x, int p) { return def_[x].point < p; });
+    return {uint32_t(first - begin), uint32_t(last - begin)};
   }
 
   // Calls visit(x) for each variable read in indexed block d, not live out
@@ -1353,7 +1343,7 @@ private:
     }
     for (const Split &s : kept)
       if (!f_.block(s.block).dead)
-        f_.labelFreshBlock(s.block, splitHint(s), s.labelNumber);
+        f_.labelFreshBlock(s.block, edgeHint(s.to), s.labelNumber);
     storeLayout();
   }
 
