@@ -863,15 +863,17 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   // speculates itself: one walk of the program for all. Functions that
   // speculate themselves are given back as written, whatever the passes
   // below did to them (see Pipeline.h).
-  const InputFacts facts = inputFacts(program, profile);
-  const std::vector<size_t> &sizeAt = facts.sizeAt;
-  const std::vector<std::string> &ownSpeculation = facts.ownSpeculation;
+  // (The facts go before the pipeline runs: what it allocates then takes
+  // their place instead of growing the heap past them.)
+  std::optional<InputFacts> facts = inputFacts(program, profile);
   std::map<std::string, size_t> sizes;
   for (size_t i = 0; i < program.functions.size(); ++i)
-    sizes.try_emplace(program.functions[i].name, sizeAt[i]);
+    sizes.try_emplace(program.functions[i].name, facts->sizeAt[i]);
+  const std::vector<std::string> ownSpeculation = std::move(facts->ownSpeculation);
   // Each run adjusts its own copy of the limits (a caller that took in a
   // sole callee takes its limit too).
-  const GrowthLimits baseLimits = growthLimits(program, options, facts);
+  const GrowthLimits baseLimits = growthLimits(program, options, *facts);
+  facts.reset();
   GrowthLimits limits = baseLimits;
   std::vector<RegionRemark> firstRemarks;
   AllowanceShares shares;
