@@ -89,42 +89,26 @@ json functionToJson(const Function &f) {
 // programToJson(p).dump(2, ' ', false, error_handler_t::replace): keys in
 // sorted order, two-space indentation, empty fields omitted. Building the
 // nlohmann DOM for a million-instruction program costs seconds and a
-// gigabyte; this writes straight into a buffer. Given a sink, it hands the
-// buffer over whenever it holds a chunk and starts it again, so the text of
-// a large program (165 MB for a million instructions) is never whole in
-// memory, written there once and read back by write(); without one, the
-// buffer grows to the whole text.
+// gigabyte; this writes straight into a ChunkedText, handed over an
+// instruction at a time when there is a sink.
 class JsonStreamer {
 public:
-  explicit JsonStreamer(std::string &out, const JsonSink *sink = nullptr)
-      : out_(out), sink_(sink) {}
+  explicit JsonStreamer(std::string &out, const TextSink *sink = nullptr)
+      : chunks_(out, sink), out_(out) {}
 
   // False when the sink refused a chunk (the rest was then not written).
   bool program(const Program &p) {
     out_ += "{\n  \"functions\": [";
-    for (size_t i = 0; i < p.functions.size() && ok_; ++i) {
+    for (size_t i = 0; i < p.functions.size() && chunks_.ok(); ++i) {
       out_ += i ? ",\n    " : "\n    ";
       function(p.functions[i], 4);
     }
     out_ += p.functions.empty() ? "]\n}" : "\n  ]\n}";
     out_ += '\n';
-    handOver(0);
-    return ok_;
+    return chunks_.finish();
   }
-
-  // The size at which the buffer goes to the sink: small enough to stay in
-  // the cache between two writes.
-  static constexpr size_t kChunk = 256 << 10;
 
 private:
-  // Gives the buffer to the sink once it holds at least `size` bytes.
-  void handOver(size_t size) {
-    if (sink_ && out_.size() >= size) {
-      ok_ = ok_ && (*sink_)(out_);
-      out_.clear();
-    }
-  }
-
   void newline(int indent) {
     // A newline and up to 64 spaces in one append.
     static constexpr std::string_view kIndent =
@@ -321,9 +305,9 @@ private:
         any = true;
         newline(inner + 2);
         instr(f, in, inner + 2);
-        handOver(kChunk);
+        chunks_.handOverIfFull();
       }
-      if (!ok_)
+      if (!chunks_.ok())
         break; // nothing more is handed over
     }
     if (any)
@@ -340,9 +324,8 @@ private:
     names_ = nullptr;
   }
 
+  ChunkedText chunks_;
   std::string &out_;
-  const JsonSink *sink_;
-  bool ok_ = true;
   const std::vector<std::string> *names_ = nullptr;
 };
 
@@ -397,10 +380,8 @@ std::string toJsonString(const Program &program) {
   return out;
 }
 
-bool writeJsonChunks(const Program &program, const JsonSink &sink) {
+bool writeJsonChunks(const Program &program, const TextSink &sink) {
   std::string buffer;
-  // Handed over at the first instruction that ends past a chunk.
-  buffer.reserve(JsonStreamer::kChunk + 4096);
   return JsonStreamer(buffer, &sink).program(program);
 }
 

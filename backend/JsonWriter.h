@@ -7,11 +7,11 @@
 // must have been lowered before writing; writing one is a programming error.
 #pragma once
 
+#include "backend/ChunkedText.h"
 #include "ir/IR.h"
 
 #include <nlohmann/json.hpp>
 
-#include <functional>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -22,12 +22,10 @@ nlohmann::json programToJson(const Program &program);
 // Pretty-printed with two-space indentation and a trailing newline.
 void writeJson(const Program &program, std::ostream &os);
 std::string toJsonString(const Program &program);
-// Receives the text in order, a chunk at a time; returns false to stop.
-using JsonSink = std::function<bool(std::string_view)>;
-// Hands toJsonString's text to `sink` in chunks of a few hundred kilobytes,
-// never holding the whole; returns false, having stopped, when the sink
-// returned false.
-bool writeJsonChunks(const Program &program, const JsonSink &sink);
+// Hands toJsonString's text to `sink` in chunks of a few hundred kilobytes
+// (ChunkedText), never holding the whole; returns false, having stopped,
+// when the sink returned false.
+bool writeJsonChunks(const Program &program, const TextSink &sink);
 // Like toJsonString, with bril2json -p's source positions: a "pos" object
 // {"row", "col"} (1-based) on every function, label and instruction whose
 // position is known.

@@ -125,7 +125,8 @@ void appendSignature(const Function &f, std::string &out) {
 
 namespace {
 
-void appendFunction(std::string &out, const Function &f) {
+void appendFunction(ChunkedText &chunks, const Function &f) {
+  std::string &out = chunks.out;
   appendSignature(f, out);
   out += " {\n";
   std::vector<std::string> names = blockNames(f);
@@ -139,9 +140,22 @@ void appendFunction(std::string &out, const Function &f) {
       out += "  ";
       appendInstr(f, in, names, out);
       out += '\n';
+      chunks.handOverIfFull();
     }
+    if (!chunks.ok())
+      return; // nothing more is handed over
   }
   out += "}\n";
+}
+
+// The functions one after another, a blank line between two.
+bool appendProgram(ChunkedText &chunks, const Program &program) {
+  for (size_t i = 0; i < program.functions.size() && chunks.ok(); ++i) {
+    if (i)
+      chunks.out += '\n';
+    appendFunction(chunks, program.functions[i]);
+  }
+  return chunks.finish();
 }
 
 } // namespace
@@ -169,7 +183,8 @@ void printSignature(const Function &f, std::ostream &os) {
 
 void printFunction(const Function &f, std::ostream &os) {
   std::string text;
-  appendFunction(text, f);
+  ChunkedText whole(text);
+  appendFunction(whole, f);
   os << text;
 }
 
@@ -177,12 +192,15 @@ void printText(const Program &program, std::ostream &os) { os << toText(program)
 
 std::string toText(const Program &program) {
   std::string out;
-  for (size_t i = 0; i < program.functions.size(); ++i) {
-    if (i)
-      out += '\n';
-    appendFunction(out, program.functions[i]);
-  }
+  ChunkedText whole(out);
+  appendProgram(whole, program);
   return out;
+}
+
+bool writeTextChunks(const Program &program, const TextSink &sink) {
+  std::string buffer;
+  ChunkedText chunks(buffer, &sink);
+  return appendProgram(chunks, program);
 }
 
 } // namespace brisk

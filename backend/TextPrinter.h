@@ -5,6 +5,7 @@
 // `x: int = phi a b .l1 .l2;` so SSA dumps stay readable.
 #pragma once
 
+#include "backend/ChunkedText.h"
 #include "ir/IR.h"
 
 #include <iosfwd>
@@ -30,6 +31,9 @@ void appendSignature(const Function &function, std::string &out);
 void appendInstr(const Function &function, const Instr &instr,
                  const std::vector<std::string> &blockNames, std::string &out);
 std::string toText(const Program &program);
+// Hands toText's text to `sink` in chunks (ChunkedText), never holding the
+// whole; returns false, having stopped, when the sink returned false.
+bool writeTextChunks(const Program &program, const TextSink &sink);
 
 // Float literal spelling that parses back to the same double: shortest
 // round-trip digits, always with a '.', or "nan", "inf", "-inf".

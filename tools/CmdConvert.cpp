@@ -13,7 +13,7 @@ namespace brisk {
 namespace {
 
 int convert(const std::vector<std::string> &args, const char *name, const char *what,
-            std::string (*emit)(const Program &),
+            bool (*writeChunks)(const Program &, const TextSink &),
             std::string (*emitWithPositions)(const Program &) = nullptr) {
   Options opts(name, "[-o OUT] [INPUT]",
                std::string("Reads a Bril program (text or JSON) and writes it as ") + what + ".");
@@ -33,18 +33,22 @@ int convert(const std::vector<std::string> &args, const char *name, const char *
       loadInputProgram(input, /*typeCheck=*/false, /*allowEmpty=*/true);
   if (!program)
     return kExitError;
-  std::string text = opts.has("p") ? emitWithPositions(*program) : emit(*program);
-  return writeOutput(opts.get("o", "-"), text) ? kExitOk : kExitError;
+  if (opts.has("p"))
+    return writeOutput(opts.get("o", "-"), emitWithPositions(*program)) ? kExitOk : kExitError;
+  bool written = writeOutputInChunks(opts.get("o", "-"), [&](const OutputSink &sink) {
+    return writeChunks(*program, sink);
+  });
+  return written ? kExitOk : kExitError;
 }
 
 } // namespace
 
 int runJsonCommand(const std::vector<std::string> &args) {
-  return convert(args, "json", "Bril JSON", toJsonString, toJsonStringWithPositions);
+  return convert(args, "json", "Bril JSON", writeJsonChunks, toJsonStringWithPositions);
 }
 
 int runTxtCommand(const std::vector<std::string> &args) {
-  return convert(args, "txt", "Bril text", toText);
+  return convert(args, "txt", "Bril text", writeTextChunks);
 }
 
 } // namespace brisk

@@ -106,10 +106,12 @@ Regions findRegions(const Function &f) {
   return r;
 }
 
-// Appends to one string: an ostringstream per block and per instruction cost
-// more than the graph's content on programs of a million instructions.
+// Appends to a ChunkedText, handed over a block at a time: an ostringstream
+// per block and per instruction cost more than the graph's content on
+// programs of a million instructions, and the whole graph is never held.
 void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
-                   std::string &out) {
+                   ChunkedText &chunks) {
+  std::string &out = chunks.out;
   std::vector<std::string> names = blockNames(f);
   CFG cfg(f);
   std::string fn = escape(f.name);
@@ -163,6 +165,7 @@ void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
       out += '"';
     }
     out += "];\n";
+    chunks.handOverIfFull();
   };
   for (BlockId b : f.layout)
     if (regions.regionOf[b] < 0)
@@ -237,6 +240,9 @@ void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
         out += "];\n";
       }
     }
+    chunks.handOverIfFull();
+    if (!chunks.ok())
+      return; // nothing more is handed over
   }
   out += "  }\n";
 }
@@ -299,22 +305,29 @@ int runDotCommand(const std::vector<std::string> &args) {
   std::string only = opts.get("function", "");
   if (!only.empty() && only[0] == '@')
     only.erase(0, 1);
-  std::string out = "digraph \"brisk\" {\n  node [shape=box, fontname=\"monospace\"];\n";
-  bool found = only.empty();
-  for (const Function &f : program->functions) {
-    if (!only.empty() && f.name != only)
-      continue;
-    found = true;
-    writeFunction(f, profile ? profile->function(f.name) : nullptr, !opts.has("no-instrs"), out);
-  }
-  writeLegend(out);
-  out += "}\n";
-  if (!found) {
+  // Checked before anything is written: the error must not follow a graph.
+  if (!only.empty() && std::none_of(program->functions.begin(), program->functions.end(),
+                                    [&](const Function &f) { return f.name == only; })) {
     std::cerr << "error: brisk dot: no function @" << only << "\n";
     return kExitError;
   }
+  bool written = writeOutputInChunks(opts.get("o", "-"), [&](const OutputSink &sink) {
+    std::string buffer = "digraph \"brisk\" {\n  node [shape=box, fontname=\"monospace\"];\n";
+    ChunkedText chunks(buffer, &sink);
+    for (const Function &f : program->functions) {
+      if (!only.empty() && f.name != only)
+        continue;
+      writeFunction(f, profile ? profile->function(f.name) : nullptr, !opts.has("no-instrs"),
+                    chunks);
+      if (!chunks.ok())
+        break;
+    }
+    writeLegend(buffer);
+    buffer += "}\n";
+    return chunks.finish();
+  });
   keepUntilExit(program);
-  return writeOutput(opts.get("o", "-"), out) ? 0 : 2;
+  return written ? 0 : 2;
 }
 
 } // namespace brisk

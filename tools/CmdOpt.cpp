@@ -174,12 +174,10 @@ int optimizeAndWrite(Program &program, const Profile &profile, const Options &op
   bool programWritten = false;
   {
     PassTimer timer(ctx, "write output");
-    if (format == "json")
-      programWritten = writeOutputInChunks(opts.get("o", "-"), [&](const OutputSink &sink) {
-        return writeJsonChunks(program, sink);
-      });
-    else
-      programWritten = writeOutput(opts.get("o", "-"), toText(program));
+    auto writeChunks = format == "json" ? writeJsonChunks : writeTextChunks;
+    programWritten = writeOutputInChunks(opts.get("o", "-"), [&](const OutputSink &sink) {
+      return writeChunks(program, sink);
+    });
   }
   bool remarksWritten = true;
   if (auto path = opts.get("remarks")) {

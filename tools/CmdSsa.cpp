@@ -32,9 +32,11 @@ struct Annotations {
   bool dom = false, loops = false, live = false;
 };
 
-// Appends to one string: an ostream insertion per token cost more than the
-// dump's content on programs of a million instructions.
-void dumpFunction(const Function &f, const Annotations &ann, std::string &out) {
+// Appends to a ChunkedText, handed over an instruction at a time: an ostream
+// insertion per token cost more than the dump's content on programs of a
+// million instructions, and the whole dump is never held.
+void dumpFunction(const Function &f, const Annotations &ann, ChunkedText &chunks) {
+  std::string &out = chunks.out;
   AnalysisCache cache(f);
   const CFG &cfg = cache.cfg();
   std::vector<std::string> names = blockNames(f);
@@ -121,7 +123,10 @@ void dumpFunction(const Function &f, const Annotations &ann, std::string &out) {
       out += "  ";
       appendInstr(f, in, names, out);
       out += '\n';
+      chunks.handOverIfFull();
     }
+    if (!chunks.ok())
+      return; // nothing more is handed over
   }
   out += "}\n";
 }
@@ -208,31 +213,32 @@ int runSsaCommand(const std::vector<std::string> &args) {
   if (ctx.failed())
     return 2;
 
-  std::string out;
+  OutputProducer produce;
   if (format == "json") {
     // Bril has no phi: SSA leaves as set/get.
     for (Function &f : program->functions)
       phisToSetGet(f);
-    out = toJsonString(*program);
+    produce = [&](const OutputSink &sink) { return writeJsonChunks(*program, sink); };
   } else if (opts.has("round-trip")) {
-    out = toText(*program);
+    produce = [&](const OutputSink &sink) { return writeTextChunks(*program, sink); };
   } else {
     if (opts.has("set-get"))
       for (Function &f : program->functions)
         phisToSetGet(f);
-    // Room for the whole dump up front (a line is some 50 bytes, annotations
-    // aside): growing by doubling copied every byte written so far, tens of
-    // megabytes at a million instructions. Capacity never written is never
-    // touched.
-    out.reserve(program->instrCount() * 64);
-    for (size_t i = 0; i < program->functions.size(); ++i) {
-      if (i)
-        out += '\n';
-      dumpFunction(program->functions[i], ann, out);
-    }
+    produce = [&](const OutputSink &sink) {
+      std::string buffer;
+      ChunkedText chunks(buffer, &sink);
+      for (size_t i = 0; i < program->functions.size() && chunks.ok(); ++i) {
+        if (i)
+          buffer += '\n';
+        dumpFunction(program->functions[i], ann, chunks);
+      }
+      return chunks.finish();
+    };
   }
+  bool written = writeOutputInChunks(opts.get("o", "-"), produce);
   keepUntilExit(program);
-  return writeOutput(opts.get("o", "-"), out) ? 0 : 2;
+  return written ? 0 : 2;
 }
 
 } // namespace brisk

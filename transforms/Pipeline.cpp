@@ -241,10 +241,58 @@ static double dynamicCost(const Function &f, const Profile &p) {
 // is). Without the constant a 2-instruction main could never take in its one
 // call and a 10-instruction loop never unroll. (The program-level bound is
 // checked on the result: see runSuperblockPipeline.)
-// `sizeAt`: each function's size, by index (see runWithinFunctionLimits).
-static GrowthLimits growthLimits(const Program &program, const Profile &profile,
+// What the growth policy and the pipeline read of each function of the
+// input, by index: found in one walk of the program (runWithinFunctionLimits),
+// since a walk of a large function costs a miss per block.
+struct InputFacts {
+  std::vector<size_t> sizeAt;     // instructions
+  std::vector<double> costAt;     // dynamicCost under the profile
+  // The callees of the calls in blocks that ran, in layout order (they
+  // point into the program: read before the passes change it).
+  std::vector<std::vector<const std::string *>> ranCallees;
+  std::vector<std::string> ownSpeculation; // functions that speculate themselves
+};
+
+static InputFacts inputFacts(const Program &program, const Profile &profile) {
+  InputFacts facts;
+  size_t n = program.functions.size();
+  facts.sizeAt.reserve(n);
+  facts.costAt.reserve(n);
+  facts.ranCallees.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Function &f = program.functions[i];
+    const FunctionProfile *fp = profile.function(f.name);
+    size_t size = 0;
+    double cost = 0; // summed in dynamicCost's order: the same double
+    bool speculates = false;
+    for (BlockId b : f.layout) {
+      const std::vector<Instr> &instrs = f.block(b).instrs;
+      size += instrs.size();
+      bool ran = fp && fp->blockCount(b) > 0;
+      if (fp)
+        cost += double(fp->blockCount(b)) * double(instrs.size());
+      if (speculates && !ran)
+        continue;
+      for (const Instr &in : instrs) {
+        if (in.info().effect == EffectClass::Guard) // as usesSpeculation
+          speculates = true;
+        if (ran && in.op == Opcode::Call)
+          facts.ranCallees[i].push_back(&in.callee.str());
+      }
+    }
+    facts.sizeAt.push_back(size);
+    facts.costAt.push_back(cost);
+    if (speculates)
+      facts.ownSpeculation.push_back(f.name);
+  }
+  return facts;
+}
+
+// `facts`: the program's, see inputFacts.
+static GrowthLimits growthLimits(const Program &program,
                                  const SuperblockPipelineOptions &options,
-                                 const std::vector<size_t> &sizeAt) {
+                                 const InputFacts &facts) {
+  const std::vector<size_t> &sizeAt = facts.sizeAt;
   GrowthLimits limits;
   double total = 0;
   std::map<std::string, double, std::less<>> self;
@@ -254,26 +302,15 @@ static GrowthLimits growthLimits(const Program &program, const Profile &profile,
       continue;
     double size = double(std::max<size_t>(sizeAt[i], 1));
     limits[f.name] = size_t(options.superblocks.growthLimit * size);
-    total += self[f.name] = dynamicCost(f, profile);
+    total += self[f.name] = facts.costAt[i];
   }
   std::map<std::string, bool, std::less<>> hot;
   for (auto &[name, cost] : self)
     hot[name] = total > 0 && cost >= options.hotShare * total;
   // Callers of hot functions, to a fixed point. The callees of each
-  // function's calls that ran are read once: a round then costs those
-  // calls, not a walk of the program's code.
-  std::vector<std::vector<const std::string *>> ranCallees(program.functions.size());
-  for (size_t i = 0; i < program.functions.size(); ++i) {
-    const Function &f = program.functions[i];
-    const FunctionProfile *fp = profile.function(f.name);
-    if (!fp || hot[f.name])
-      continue;
-    for (BlockId b : f.layout)
-      if (fp->blockCount(b) > 0)
-        for (const Instr &in : f.block(b).instrs)
-          if (in.op == Opcode::Call)
-            ranCallees[i].push_back(&in.callee.str());
-  }
+  // function's calls that ran were read once (inputFacts): a round then
+  // costs those calls, not a walk of the program's code.
+  const std::vector<std::vector<const std::string *>> &ranCallees = facts.ranCallees;
   for (bool changed = true; changed;) {
     changed = false;
     for (size_t i = 0; i < program.functions.size(); ++i) {
@@ -822,35 +859,21 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
                                     const Profile &profile, PassContext &ctx,
                                     const SuperblockPipelineOptions &options,
                                     std::vector<RegionRemark> *remarks) {
-  // Each function's size, and whether it speculates itself: one walk of the
-  // program for both (a walk of a large function costs a miss per block).
-  // Functions that speculate themselves are given back as written, whatever
-  // the passes below did to them (see Pipeline.h).
-  std::vector<size_t> sizeAt;
-  std::vector<std::string> ownSpeculation;
-  for (const Function &f : program.functions) {
-    size_t size = 0;
-    bool speculates = false;
-    for (BlockId b : f.layout) {
-      const std::vector<Instr> &instrs = f.block(b).instrs;
-      size += instrs.size();
-      if (!speculates)
-        for (const Instr &in : instrs)
-          if (in.info().effect == EffectClass::Guard) { // as usesSpeculation
-            speculates = true;
-            break;
-          }
-    }
-    sizeAt.push_back(size);
-    if (speculates)
-      ownSpeculation.push_back(f.name);
-  }
+  // Each function's size, dynamic cost, calls that ran, and whether it
+  // speculates itself: one walk of the program for all. Functions that
+  // speculate themselves are given back as written, whatever the passes
+  // below did to them (see Pipeline.h).
+  // (The facts go before the pipeline runs: what it allocates then takes
+  // their place instead of growing the heap past them.)
+  std::optional<InputFacts> facts = inputFacts(program, profile);
   std::map<std::string, size_t> sizes;
   for (size_t i = 0; i < program.functions.size(); ++i)
-    sizes.try_emplace(program.functions[i].name, sizeAt[i]);
+    sizes.try_emplace(program.functions[i].name, facts->sizeAt[i]);
+  const std::vector<std::string> ownSpeculation = std::move(facts->ownSpeculation);
   // Each run adjusts its own copy of the limits (a caller that took in a
   // sole callee takes its limit too).
-  const GrowthLimits baseLimits = growthLimits(program, profile, options, sizeAt);
+  const GrowthLimits baseLimits = growthLimits(program, options, *facts);
+  facts.reset();
   GrowthLimits limits = baseLimits;
   std::vector<RegionRemark> firstRemarks;
   AllowanceShares shares;
@@ -984,7 +1007,10 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
     PassTimer timer(ctx, "copy of the input (for retries)");
     return program;
   }();
-  double limit = options.programGrowthLimit * double(std::max<size_t>(original.instrCount(), 1));
+  // The input's size, counted once: the limit and the two small-program
+  // tests below ask it.
+  const size_t originalSize = original.instrCount();
+  double limit = options.programGrowthLimit * double(std::max<size_t>(originalSize, 1));
   // The size the limit counts: the output's, so without the functions
   // dead-functions deletes at the end (inlined at every site, their room
   // goes to the code that runs).
@@ -1025,7 +1051,7 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
   constexpr size_t kBisectSize = 200;
   auto bisect = [&](SuperblockPipelineOptions over, SuperblockPipelineOptions within,
                     Program &out, std::vector<RegionRemark> *rem) {
-    if (original.instrCount() > kBisectSize || profile.inputs.empty())
+    if (originalSize > kBisectSize || profile.inputs.empty())
       return;
     for (int step = 0; step < kBisections && !ctx.failed(); ++step) {
       SuperblockPipelineOptions mid = within;
@@ -1102,7 +1128,7 @@ static void runWithinProgramLimit(Program &program, const Profile &profile, Pass
   constexpr size_t kSecondScheduleSize = 200;
   if (ctx.failed() || runs <= 2 || !options.superblocks.speculation ||
       options.superblocks.speculativeGrowth <= 0 || profile.inputs.empty() ||
-      original.instrCount() > kSecondScheduleSize)
+      originalSize > kSecondScheduleSize)
     return;
   // Over the limit even with the smallest chunks: the other schedule too
   // (from where the two part), and the one that runs fewer instructions on

@@ -191,20 +191,12 @@ private:
   bool onCycle(size_t fi, BlockId b);
 
   void queueSitesOf(size_t fi);
-  // containsPhi and usesSpeculation of a function, asked once: inlining
-  // never changes them (only a callee with neither is taken in, and the glue
-  // has neither), so a caller taking in many sites is not walked for them
-  // again at each.
-  bool hasPhi(size_t fi) {
-    if (phi_[fi] < 0)
-      phi_[fi] = containsPhi(program_.functions[fi]) ? 1 : 0;
-    return phi_[fi] != 0;
-  }
-  bool speculates(size_t fi) {
-    if (speculates_[fi] < 0)
-      speculates_[fi] = usesSpeculation(program_.functions[fi]) ? 1 : 0;
-    return speculates_[fi] != 0;
-  }
+  // containsPhi and usesSpeculation of a function, found by run()'s first
+  // walk over the program: inlining never changes them (only a callee with
+  // neither is taken in, and the glue has neither), so neither a caller
+  // taking in many sites nor any function is walked for them again.
+  bool hasPhi(size_t fi) const { return phi_[fi] != 0; }
+  bool speculates(size_t fi) const { return speculates_[fi] != 0; }
   bool calleeHasLoop(size_t gi);
   bool recursionAllows(const Site &site) const;
   bool plan(const Site &site, Plan &out);
@@ -225,7 +217,7 @@ private:
   std::vector<long long> callSites_;               // per function: calls naming it
   std::vector<long long> inherited_;               // per function: limits of sole callees taken in
   std::vector<bool> dead_;                         // inlined at its sole site: no caller left
-  std::vector<int8_t> phi_, speculates_;           // hasPhi, speculates: -1 not asked yet
+  std::vector<uint8_t> phi_, speculates_;          // hasPhi, speculates
   std::vector<bool> hasSites_;                     // calls a function of the program but main
                                                    // (on entry; a caller inlined into had one)
   llvm::StringMap<size_t> index_;                  // function name -> index
@@ -266,25 +258,31 @@ bool Inliner::run() {
   inherited_.assign(program_.functions.size(), 0);
   dead_.assign(program_.functions.size(), false);
   hasSites_.assign(program_.functions.size(), false);
-  phi_.assign(program_.functions.size(), -1);
-  speculates_.assign(program_.functions.size(), -1);
-  // One walk over the program gives the sizes, the call counts and which
+  phi_.assign(program_.functions.size(), 0);
+  speculates_.assign(program_.functions.size(), 0);
+  // One walk over the program gives the sizes, the call counts, which
   // functions call into the program at all (a large function without such
-  // a call then costs no further walk).
+  // a call then costs no further walk), and hasPhi and speculates.
   for (size_t fi = 0; fi < program_.functions.size(); ++fi) {
     const Function &f = program_.functions[fi];
     size_t size = 0;
+    bool phi = false, speculation = false;
     for (BlockId b : f.layout) {
       const std::vector<Instr> &instrs = f.block(b).instrs;
       size += instrs.size();
-      for (const Instr &in : instrs)
+      for (const Instr &in : instrs) {
+        phi |= in.op == Opcode::Phi;                              // as containsPhi
+        speculation |= in.info().effect == EffectClass::Guard;    // as usesSpeculation
         if (in.op == Opcode::Call)
           if (auto it = index_.find(in.callee); it != index_.end()) {
             ++callSites_[it->second];
             if (in.callee != "main")
               hasSites_[fi] = true;
           }
+      }
     }
+    phi_[fi] = phi;
+    speculates_[fi] = speculation;
     originalSize_.push_back(size);
     programSize_ += (long long)size;
   }
@@ -609,7 +607,11 @@ bool Inliner::onCycle(size_t fi, BlockId b) {
     return facts.onCycle[b] != 0;
   const CFG &cfg = *facts.cfg;
   std::vector<bool> seen(f.blocks.size(), false);
-  std::vector<BlockId> work(cfg.succs(b).begin(), cfg.succs(b).end());
+  // (Pushed one by one: the range constructor made GCC 12 warn, falsely,
+  // of a bad delete once plan() inlines this.)
+  std::vector<BlockId> work;
+  for (BlockId s : cfg.succs(b))
+    work.push_back(s);
   bool found = false;
   while (!work.empty() && !found) {
     BlockId x = work.back();

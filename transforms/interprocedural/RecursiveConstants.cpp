@@ -133,11 +133,14 @@ private:
 
 std::optional<RecursiveConstantsSplit> Splitter::run() {
   const Function &f = program_.functions[index_];
-  if (f.name == "main" || f.layout.empty() || unsupported(f))
+  if (f.name == "main" || f.layout.empty())
     return std::nullopt;
   const FunctionWeights *w = weights_ ? weights_->find(f) : nullptr;
   if (weights_ && (!w || !w->hasData()))
     return std::nullopt;
+  // Self-recursion first: most functions are not, and they are then read
+  // once, not also for the plain-form test below (every refusal here is the
+  // same nullopt, so the order decides nothing).
   bool recursive = false;
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs)
@@ -148,7 +151,7 @@ std::optional<RecursiveConstantsSplit> Splitter::run() {
         ++selfCallSites_;
         selfCalls_ += w ? w->block(b) : 0.0;
       }
-  if (!recursive)
+  if (!recursive || unsupported(f))
     return std::nullopt;
   if (w)
     external_ = std::max(0.0, w->entryCount - selfCalls_);
