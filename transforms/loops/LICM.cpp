@@ -31,19 +31,19 @@ public:
   bool run() {
     AnalysisCache &facts = facts_;
     bool changed = insertPreheaders(f_, facts);
-    const CFG &cfg = facts.cfg();
+    // New preheaders mean loops, so the definitions are needed: walked
+    // first, that walk also tells whether the function has a `guard`, and
+    // the CFG to rebuild then reads the terminators alone.
+    bool guards = false;
+    if (changed)
+      recordDefinitions(guards);
+    const CFG &cfg = facts.cfg(changed && !guards ? CFG::Guards::Absent : CFG::Guards::Scan);
     const DominatorTree &dom = facts.domTree();
     const LoopInfo &loops = facts.loops();
     if (loops.loops().empty())
       return changed;
-    defBlock_.assign(f_.numVars(), kNoBlock);
-    for (const Param &p : f_.params)
-      defBlock_[p.var] = cfg.entry();
-    walkBlocks(f_, [&](BlockId b, const Block &blk) {
-      for (const Instr &in : blk.instrs)
-        if (in.hasDest())
-          defBlock_[in.dest] = b;
-    });
+    if (!changed)
+      recordDefinitions(guards);
     inLoop_.assign(f_.blocks.size(), false);
     // Parents precede children in loops(): walk backwards for inner first.
     for (size_t i = loops.loops().size(); i-- > 0;)
@@ -55,6 +55,21 @@ private:
   Function &f_;
   AnalysisCache &facts_;
   std::vector<BlockId> defBlock_;
+
+  // defBlock_ (parameters: the entry block), and whether any instruction is
+  // a `guard`.
+  void recordDefinitions(bool &guards) {
+    defBlock_.assign(f_.numVars(), kNoBlock);
+    for (const Param &p : f_.params)
+      defBlock_[p.var] = f_.entry();
+    walkBlocks(f_, [&](BlockId b, const Block &blk) {
+      for (const Instr &in : blk.instrs) {
+        if (in.hasDest())
+          defBlock_[in.dest] = b;
+        guards |= in.op == Opcode::Guard;
+      }
+    });
+  }
   std::vector<bool> inLoop_;
 
   bool hoistFrom(const Loop &loop, const CFG &cfg, const DominatorTree &dom,

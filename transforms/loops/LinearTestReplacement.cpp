@@ -13,6 +13,7 @@
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
 #include "analysis/Uses.h"
+#include "transforms/loops/LoopDefinitions.h"
 #include "transforms/loops/LoopPreheaders.h"
 
 #include <boost/container/flat_map.hpp>
@@ -41,15 +42,6 @@ int64_t inverseOdd(int64_t s) {
   return int64_t(x);
 }
 
-// A header phi whose latch value is `add φ c`, `add c φ` or `sub φ c`.
-struct Induction {
-  VarId phi = kNoVar;
-  VarId init = kNoVar;   // the value from the preheader
-  VarId next = kNoVar;   // the update (the latch value without its copies)
-  const Instr *update = nullptr;
-  int64_t step = 0;
-};
-
 // "Continue while lhs REL rhs".
 enum class Relation { Less, NotEqual };
 
@@ -72,19 +64,7 @@ public:
     const LoopInfo &loops = facts.loops();
     if (loops.loops().empty())
       return changed;
-    size_t n = f_.numVars();
-    def_.assign(n, nullptr);
-    defBlock_.assign(n, kNoBlock);
-    undef_.assign(n, false);
-    for (const Param &p : f_.params)
-      defBlock_[p.var] = cfg.entry();
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.hasDest()) {
-          def_[in.dest] = &in;
-          defBlock_[in.dest] = b;
-          undef_[in.dest] = in.op == Opcode::Undef;
-        }
+    defs_.build(f_);
     for (const Loop &loop : loops.loops())
       rewrite(loop, cfg, dom, loops);
     if (edits_.empty())
@@ -96,16 +76,14 @@ public:
 private:
   Function &f_;
   AnalysisCache &facts_;
-  std::vector<const Instr *> def_;
-  std::vector<BlockId> defBlock_;
-  std::vector<bool> undef_;
+  DefSites defs_;
   // The readers of each variable. Built by indexUsers() when a loop first
   // has two induction variables, so a function whose loops have none never
   // pays for it; the instructions do not move before apply().
   UseIndex users_;
   void indexUsers() {
     if (!users_.built())
-      users_.build(f_, def_.size());
+      users_.build(f_, defs_.size());
   }
   boost::container::flat_map<BlockId, Edit> edits_;      // by preheader
   std::vector<Instr> entryConstants_;  // appended to the entry block
@@ -113,61 +91,29 @@ private:
   const LoopInfo *loops_ = nullptr;
   LoopId loopId_ = kNoLoop;
 
-  bool invariant(VarId v) const {
-    return v < defBlock_.size() && defBlock_[v] != kNoBlock && !undef_[v] &&
-           !loops_->contains(loopId_, defBlock_[v]);
-  }
-  std::optional<int64_t> constant(VarId v) const {
-    if (v >= def_.size() || !def_[v] || def_[v]->op != Opcode::Const ||
-        def_[v]->type != Type::intTy())
-      return std::nullopt;
-    return def_[v]->value.asInt();
-  }
-  VarId stripCopies(VarId v) const {
-    for (int hops = 0; hops < 16 && v < def_.size() && def_[v] && def_[v]->op == Opcode::Id &&
-                       def_[v]->args.size() == 1;
-         ++hops)
-      v = def_[v]->args[0];
-    return v;
-  }
+  bool invariant(VarId v) const { return defs_.invariantIn(v, *loops_, loopId_); }
+  std::optional<int64_t> constant(VarId v) const { return defs_.intConstant(v); }
+  VarId stripCopies(VarId v) const { return defs_.stripCopies(v); }
 
-  std::vector<Induction> inductions(BlockId header, BlockId latch, const DominatorTree &dom) const {
-    std::vector<Induction> out;
+  // The header's basic induction variables (LoopDefinitions.h) that start
+  // from an invariant and move.
+  std::vector<BasicInduction> inductions(BlockId header, BlockId latch,
+                                         const DominatorTree &dom) const {
+    std::vector<BasicInduction> out;
     for (const Instr &in : f_.block(header).instrs) {
       if (in.op != Opcode::Phi)
         break;
-      if (in.type != Type::intTy() || in.args.size() != 2)
-        continue;
-      size_t fromLatch = in.labels[0] == latch ? 0 : 1;
-      Induction iv;
-      iv.phi = in.dest;
-      iv.init = in.args[1 - fromLatch];
-      iv.next = stripCopies(in.args[fromLatch]);
-      const Instr *u = iv.next < def_.size() ? def_[iv.next] : nullptr;
-      if (!u || u->op == Opcode::Phi || !dom.dominates(defBlock_[iv.next], latch) ||
-          u->args.size() != 2 || !invariant(iv.init))
-        continue;
-      VarId x = stripCopies(u->args[0]), y = stripCopies(u->args[1]);
-      std::optional<int64_t> c;
-      if (u->op == Opcode::Add && x == in.dest && invariant(u->args[1]))
-        c = constant(u->args[1]);
-      else if (u->op == Opcode::Add && y == in.dest && invariant(u->args[0]))
-        c = constant(u->args[0]);
-      else if (u->op == Opcode::Sub && x == in.dest && invariant(u->args[1]))
-        if (std::optional<int64_t> k = constant(u->args[1]))
-          c = wrapMul(*k, -1);
-      if (!c || *c == 0)
-        continue;
-      iv.update = u;
-      iv.step = *c;
-      out.push_back(iv);
+      std::optional<BasicInduction> iv =
+          matchBasicInduction(in, latch, defs_, dom, [&](VarId v) { return invariant(v); });
+      if (iv && invariant(iv->init) && iv->step != 0)
+        out.push_back(*iv);
     }
     return out;
   }
 
   // The variables that carry iv's value around the loop: its phi, its
   // update and the copies of either.
-  std::vector<VarId> carriers(const Induction &iv) const {
+  std::vector<VarId> carriers(const BasicInduction &iv) const {
     std::vector<VarId> vars{iv.phi};
     for (size_t k = 0; k < vars.size() && vars.size() < 64; ++k)
       for (const UseIndex::Use &u : users_.of(vars[k]))
@@ -179,7 +125,7 @@ private:
 
   // Whether every reader of iv's carriers is a carrier's definition (or
   // `except`).
-  bool readOnlyByItself(const Induction &iv, const Instr *except) const {
+  bool readOnlyByItself(const BasicInduction &iv, const Instr *except) const {
     std::vector<VarId> vars = carriers(iv);
     auto isCarrier = [&](VarId v) { return std::find(vars.begin(), vars.end(), v) != vars.end(); };
     for (VarId v : vars)
@@ -203,8 +149,8 @@ private:
       BlockId from = cfg.preds(at)[0];
       const Instr *term = f_.block(from).terminator();
       if (term && term->op == Opcode::Br && term->labels[0] != term->labels[1] &&
-          term->args[0] < def_.size() && def_[term->args[0]]) {
-        const Instr &g = *def_[term->args[0]];
+          defs_.def(term->args[0])) {
+        const Instr &g = *defs_.def(term->args[0]);
         bool taken = term->labels[0] == at;
         if (g.args.size() == 2) {
           VarId x = stripCopies(g.args[0]), y = stripCopies(g.args[1]);
@@ -250,15 +196,13 @@ private:
   }
 
   void rewrite(const Loop &loop, const CFG &cfg, const DominatorTree &dom, const LoopInfo &loops) {
-    if (loop.latches.size() != 1)
+    std::optional<SimpleLoop> shape = simpleLoop(f_, loop, cfg, loops);
+    if (!shape || edits_.count(shape->preheader))
       return;
-    BlockId header = loop.header, latch = loop.latches[0];
-    BlockId pre = preheaderOf(f_, cfg, loops, header);
-    if (pre == kNoBlock || cfg.preds(header).size() != 2 || edits_.count(pre))
-      return;
+    BlockId header = shape->header, latch = shape->latch, pre = shape->preheader;
     loops_ = &loops;
     loopId_ = loops.loopOf(header);
-    std::vector<Induction> ivs = inductions(header, latch, dom);
+    std::vector<BasicInduction> ivs = inductions(header, latch, dom);
     if (ivs.size() < 2)
       return;
     indexUsers();
@@ -266,14 +210,14 @@ private:
       if (loops.loopOf(e) != loopId_ || !dom.dominates(e, latch))
         continue;
       const Instr *term = f_.block(e).terminator();
-      if (!term || term->op != Opcode::Br || term->args[0] >= def_.size())
+      if (!term || term->op != Opcode::Br)
         continue;
       bool in0 = loops.contains(loopId_, term->labels[0]);
       bool in1 = loops.contains(loopId_, term->labels[1]);
       if (in0 == in1)
         continue;
       VarId c = term->args[0];
-      const Instr *cmp = def_[c];
+      const Instr *cmp = defs_.def(c);
       if (!cmp || cmp->args.size() != 2 || users_.of(c).size() != 1)
         continue;
       if (tryTest(*term, *cmp, in0, e, pre, ivs, cfg, dom))
@@ -282,7 +226,7 @@ private:
   }
 
   bool tryTest(const Instr &term, const Instr &cmp, bool continueOnTrue, BlockId e, BlockId pre,
-               const std::vector<Induction> &ivs, const CFG &cfg, const DominatorTree &dom) {
+               const std::vector<BasicInduction> &ivs, const CFG &cfg, const DominatorTree &dom) {
     VarId lhs, rhs;
     Relation rel;
     VarId a0 = cmp.args[0], a1 = cmp.args[1];
@@ -296,7 +240,7 @@ private:
     default: return false;
     }
     // Which side is the counter, and read where.
-    for (const Induction &i : ivs) {
+    for (const BasicInduction &i : ivs) {
       for (bool counterLeft : {true, false}) {
         VarId x = stripCopies(counterLeft ? lhs : rhs), n = counterLeft ? rhs : lhs;
         bool onUpdate = x == i.next;
@@ -313,9 +257,9 @@ private:
           continue;
         }
         // The other variable: odd step, read by something else.
-        const Induction *j = nullptr;
+        const BasicInduction *j = nullptr;
         int64_t ratio = 0;
-        for (const Induction &other : ivs) {
+        for (const BasicInduction &other : ivs) {
           if (other.phi == i.phi || (other.step & 1) == 0 || readOnlyByItself(other, nullptr))
             continue;
           int64_t r = wrapMul(other.step, inverseOdd(i.step));
@@ -328,7 +272,7 @@ private:
         }
         if (!j)
           continue;
-        emit(term, e, pre, i, onUpdate, n, *j, ratio, dom.dominates(defBlock_[j->next], e));
+        emit(term, e, pre, i, onUpdate, n, *j, ratio, dom.dominates(defs_.block(j->next), e));
         return true;
       }
     }
@@ -340,8 +284,8 @@ private:
   // phi's old value would stay live across the update, and out of SSA that
   // costs a copy per iteration): j0 + t + ratio x (n - x0) =
   // j0 + ratio x (n - (x0 - s)), since t = ratio x s.
-  void emit(const Instr &term, BlockId e, BlockId pre, const Induction &i, bool onUpdate, VarId n,
-            const Induction &j, int64_t ratio, bool readNext) {
+  void emit(const Instr &term, BlockId e, BlockId pre, const BasicInduction &i, bool onUpdate, VarId n,
+            const BasicInduction &j, int64_t ratio, bool readNext) {
     Edit edit;
     edit.exitBlock = e;
     VarId x0 = i.init;

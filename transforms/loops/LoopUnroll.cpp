@@ -6,6 +6,9 @@
 #include "analysis/Dominators.h"
 #include "transforms/superblocks/DeadCode.h"
 
+#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/SmallVector.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -135,11 +138,16 @@ private:
       dom_.emplace(*cfg_);
       layoutPos_.assign(f_.blocks.size(), 0);
       latches_.clear();
+      otherSources_.clear();
+      insertedBefore_.clear();
       for (size_t i = 0; i < f_.layout.size(); ++i) {
         BlockId b = f_.layout[i];
         layoutPos_[b] = unsigned(i);
         if (mayBeLatch(b, *cfg_, *dom_))
           latches_.push_back(b);
+        if (!cfg_->reachable(b))
+          for (BlockId s : cfg_->succs(b))
+            otherSources_[s].push_back(b);
       }
       analyzed_ = true;
     }
@@ -287,6 +295,7 @@ private:
       if (report_ && weights_)
         report_->push_back(std::move(r));
     }
+    layOutChunks();
     return changed;
   }
 
@@ -1057,11 +1066,18 @@ private:
   // times per chunk (rounds), testing the chunk's limit after each round.
   bool unroll(const CountedLoop &l, unsigned k, bool speculative, unsigned groups = 1,
               bool entryTest = true) {
-    // Whatever this returns, the function's size is asked again.
+    // Whatever this returns, the facts of the function are dropped; its size
+    // is asked again unless the edit below counts what it added.
     struct SizeChanged {
       LoopUnroller &u;
-      ~SizeChanged() { u.sizeChanged(); }
-    } sizeChanged{*this};
+      std::optional<size_t> added;
+      ~SizeChanged() {
+        std::optional<size_t> size = u.size_;
+        u.sizeChanged();
+        if (size && added)
+          u.size_ = *size + *added;
+      }
+    } sizeChanged{*this, std::nullopt};
     // m = n - (K-1)v: "i REL' m" proves the next K compared values pass
     // (speculative, update first: m = n - Kv, the K values after the updates;
     // in rounds m = n - Kv for K = k x groups, see spanSteps).
@@ -1275,7 +1291,7 @@ private:
           piece.instrs.push_back(std::move(in));
         }
         if (!isLatch && !body[j].terminator())
-          piece.fallsTo = remap(fallthroughOf(f_, l.body[j]));
+          piece.fallsTo = remap(fallthroughNow(l.body[j]));
       }
     }
     Piece &last = chunk.back();
@@ -1324,14 +1340,22 @@ private:
     }
 
     // Every edge into the header from outside the body now enters the test.
-    for (BlockId b : f_.layout) {
+    // The blocks that name it are among its sources (labelSources): a walk
+    // of the function per loop made functions of many loops quadratic.
+    forEachLabelSource(l.header, [&](BlockId b) {
       if (l.contains(b))
-        continue;
+        return;
+      bool named = false;
       for (Instr &in : f_.block(b).instrs)
         for (BlockId &target : in.labels)
-          if (target == l.header)
+          if (target == l.header) {
             target = e;
-    }
+            named = true;
+          }
+      if (named)
+        otherSources_[e].push_back(b);
+    });
+
     f_.block(e).instrs = std::move(test);
     std::vector<BlockId> added{e};
     for (Piece &piece : chunk) {
@@ -1348,10 +1372,22 @@ private:
     }
     // A latch that fell through to H now jumps there: the blocks go in
     // between, and its back edge must not enter E.
-    if (!f_.block(l.latch).terminator())
+    size_t addedSize = 0;
+    if (!f_.block(l.latch).terminator()) {
       f_.block(l.latch).instrs.push_back(makeJump(l.header));
-    auto at = std::find(f_.layout.begin(), f_.layout.end(), l.header);
-    f_.layout.insert(at, added.begin(), added.end());
+      ++addedSize; // the latch already was a source of H (its fall-through)
+    }
+    for (BlockId b : added) {
+      addedSize += f_.block(b).instrs.size();
+      for (const Instr &in : f_.block(b).instrs)
+        for (BlockId target : in.labels)
+          otherSources_[target].push_back(b);
+    }
+    insertedBefore_[l.header] = added.front();
+    // Laid out before the header at the end of the phase (layOutChunks):
+    // an insertion into the layout per loop made many loops quadratic.
+    pendingLayout_[l.header] = std::move(added);
+    sizeChanged.added = addedSize;
     return true;
   }
 
@@ -1361,8 +1397,10 @@ private:
   // calls sizeChanged(), which also drops the facts runPhase keeps.
   mutable std::optional<size_t> size_;
   size_t functionSize() const {
-    if (!size_)
+    if (!size_) {
+      const_cast<LoopUnroller *>(this)->layOutChunks();
       size_ = f_.instrCount();
+    }
     return *size_;
   }
   void sizeChanged() {
@@ -1395,15 +1433,70 @@ private:
   std::optional<std::vector<CountedLoop>> nestMatches_;
   std::vector<std::optional<int64_t>> constValue_;
   std::vector<Instr> entryConstants_; // added to the entry block at the end
+  // Since cfg_ was built: the blocks (unreachable then, or added or edited
+  // since) whose labels name a block, by that block (forEachLabelSource);
+  // and the first block each unrolled loop put before its header.
+  llvm::DenseMap<BlockId, llvm::SmallVector<BlockId, 2>> otherSources_;
+  llvm::DenseMap<BlockId, BlockId> insertedBefore_;
+  // The blocks of the chunks built in this phase and not laid out yet, by
+  // the header they go before (layOutChunks).
+  llvm::DenseMap<BlockId, std::vector<BlockId>> pendingLayout_;
 
   // Whether no branch leads to the entry block (it runs once per call).
   bool entryIsPlain() const {
-    for (BlockId b : f_.layout)
+    BlockId entry = f_.entry();
+    bool plain = true;
+    forEachLabelSource(entry, [&](BlockId b) {
       for (const Instr &in : f_.block(b).instrs)
         for (BlockId target : in.labels)
-          if (target == f_.entry())
-            return false;
-    return true;
+          plain &= target != entry;
+    });
+    return plain;
+  }
+
+  // Puts the blocks of the chunks unroll() built before their loops'
+  // headers, as one pass over the layout.
+  void layOutChunks() {
+    if (pendingLayout_.empty())
+      return;
+    size_t added = 0;
+    for (const auto &[header, blocks] : pendingLayout_)
+      added += blocks.size();
+    std::vector<BlockId> layout;
+    layout.reserve(f_.layout.size() + added);
+    for (BlockId b : f_.layout) {
+      if (auto it = pendingLayout_.find(b); it != pendingLayout_.end())
+        layout.insert(layout.end(), it->second.begin(), it->second.end());
+      layout.push_back(b);
+    }
+    f_.layout = std::move(layout);
+    pendingLayout_.clear();
+  }
+
+  // The blocks of the layout whose instructions may name `target` as a
+  // label (a superset of those that do, each maybe more than once): its
+  // predecessors in cfg_, which lists the reachable ones as the phase
+  // began, and otherSources_. Exact because a phase's edits only add
+  // blocks, add a latch's jump to its own header and retarget a header's
+  // labels to the block before it, and record each of those there.
+  template <typename F> void forEachLabelSource(BlockId target, F &&fn) const {
+    if (target < cfg_->numBlocks())
+      for (BlockId b : cfg_->preds(target))
+        fn(b);
+    if (auto it = otherSources_.find(target); it != otherSources_.end())
+      for (BlockId b : it->second)
+        fn(b);
+  }
+  // fallthroughOf(f_, b) for a block b that the phase has not edited,
+  // without searching the layout: the block after it as the phase began,
+  // or the blocks an unrolled loop put before that one (its header).
+  BlockId fallthroughNow(BlockId b) const {
+    BlockId next = cfg_->fallthrough(b);
+    if (next == kNoBlock)
+      return next;
+    if (auto it = insertedBefore_.find(next); it != insertedBefore_.end())
+      return it->second;
+    return next;
   }
 };
 

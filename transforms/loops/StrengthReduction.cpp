@@ -14,6 +14,7 @@
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
 #include "analysis/Uses.h"
+#include "transforms/loops/LoopDefinitions.h"
 #include "transforms/loops/LoopPreheaders.h"
 
 #include <boost/container/flat_map.hpp>
@@ -50,20 +51,8 @@ public:
     const LoopInfo &loops = facts.loops();
     if (loops.loops().empty())
       return changed;
-    size_t n = f_.numVars();
-    def_.assign(n, nullptr);
-    defBlock_.assign(n, kNoBlock);
-    undef_.assign(n, false);
-    for (const Param &p : f_.params)
-      defBlock_[p.var] = cfg.entry();
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.hasDest()) {
-          def_[in.dest] = &in;
-          defBlock_[in.dest] = b;
-          undef_[in.dest] = in.op == Opcode::Undef;
-        }
-    rename_.assign(n, kNoVar);
+    defs_.build(f_);
+    rename_.assign(defs_.size(), kNoVar);
     for (const Loop &loop : loops.loops())
       reduce(loop, cfg, dom, loops);
     if (!rewrote_)
@@ -75,9 +64,7 @@ public:
 private:
   Function &f_;
   AnalysisCache &facts_;
-  std::vector<const Instr *> def_;
-  std::vector<BlockId> defBlock_;
-  std::vector<bool> undef_;
+  DefSites defs_;
   std::vector<VarId> rename_; // a root -> its phi
 
   // The readers of each variable with their blocks. Built when a loop first
@@ -85,7 +72,7 @@ private:
   UseIndex users_;
   void indexUsers() {
     if (!users_.built())
-      users_.build(f_, def_.size());
+      users_.build(f_, defs_.size());
   }
   boost::container::flat_map<BlockId, std::vector<Instr>> atEnd_;   // appended before the terminator
   boost::container::flat_map<BlockId, std::vector<Instr>> phis_;    // new header phis
@@ -101,24 +88,9 @@ private:
   llvm::DenseMap<VarId, VarId> atEntry_;    // chain value -> its copy before the loop
 
   bool invariant(VarId v) const {
-    return v < defBlock_.size() && defBlock_[v] != kNoBlock && !undef_[v] &&
-           !loops_->contains(loopId_, defBlock_[v]) && rename_[v] == kNoVar;
+    return defs_.invariantIn(v, *loops_, loopId_) && rename_[v] == kNoVar;
   }
-  std::optional<int64_t> constant(VarId v) const {
-    if (v >= def_.size() || !def_[v] || def_[v]->op != Opcode::Const ||
-        def_[v]->type != Type::intTy())
-      return std::nullopt;
-    return def_[v]->value.asInt();
-  }
-
-  // `v` without the copies (`id`) in front of it.
-  VarId stripCopies(VarId v) const {
-    for (int hops = 0; hops < 16 && v < def_.size() && def_[v] && def_[v]->op == Opcode::Id &&
-                       def_[v]->args.size() == 1;
-         ++hops)
-      v = def_[v]->args[0];
-    return v;
-  }
+  std::optional<int64_t> constant(VarId v) const { return defs_.intConstant(v); }
 
   std::optional<Affine> affineOf(const Instr &in) const {
     auto get = [&](VarId v) -> const Affine * {
@@ -183,7 +155,7 @@ private:
       return v; // an invariant
     if (auto it = atEntry_.find(v); it != atEntry_.end())
       return it->second;
-    Instr copy = *def_[v];
+    Instr copy = *defs_.def(v);
     for (VarId &a : copy.args)
       a = entryValue(a, pre);
     copy.dest = f_.freshVar(originalName(f_.varName(v)));
@@ -193,12 +165,10 @@ private:
   }
 
   void reduce(const Loop &loop, const CFG &cfg, const DominatorTree &dom, const LoopInfo &loops) {
-    if (loop.latches.size() != 1)
+    std::optional<SimpleLoop> shape = simpleLoop(f_, loop, cfg, loops);
+    if (!shape)
       return;
-    BlockId header = loop.header, latch = loop.latches[0];
-    BlockId pre = preheaderOf(f_, cfg, loops, header);
-    if (pre == kNoBlock || cfg.preds(header).size() != 2)
-      return;
+    BlockId header = shape->header, latch = shape->latch, pre = shape->preheader;
     loops_ = &loops;
     loopId_ = loops.loopOf(header);
     affine_.clear();
@@ -210,33 +180,16 @@ private:
     for (const Instr &in : f_.block(header).instrs) {
       if (in.op != Opcode::Phi)
         break;
-      if (in.type != Type::intTy() || in.args.size() != 2)
-        continue;
-      size_t fromLatch = in.labels[0] == latch ? 0 : 1;
-      VarId init = in.args[1 - fromLatch];
-      // The update, through the copies rotation leaves (`i.5 = id i.4`).
-      VarId next = stripCopies(in.args[fromLatch]);
-      const Instr *u = next < def_.size() ? def_[next] : nullptr;
-      if (!u || !dom.dominates(defBlock_[next], latch) || u->args.size() != 2 ||
-          undef_[init] || rename_[init] != kNoVar)
-        continue;
-      VarId x = stripCopies(u->args[0]), y = stripCopies(u->args[1]);
-      std::optional<int64_t> step;
-      if (u->op == Opcode::Add && x == in.dest)
-        step = constant(u->args[1]);
-      else if (u->op == Opcode::Add && y == in.dest)
-        step = constant(u->args[0]);
-      else if (u->op == Opcode::Sub && x == in.dest)
-        if (std::optional<int64_t> c = constant(u->args[1]))
-          step = wrapMul(*c, -1);
-      if (!step || !invariant(x == in.dest ? u->args[1] : u->args[0]))
+      std::optional<BasicInduction> iv =
+          matchBasicInduction(in, latch, defs_, dom, [&](VarId v) { return invariant(v); });
+      if (!iv || defs_.isUndef(iv->init) || rename_[iv->init] != kNoVar)
         continue;
       affine_[in.dest] = Affine{in.dest, 1, kNoVar, false};
-      step_[in.dest] = *step;
-      entryArg_[in.dest] = init;
-      for (VarId v = in.args[fromLatch];; v = def_[v]->args[0]) {
+      step_[in.dest] = iv->step;
+      entryArg_[in.dest] = iv->init;
+      for (VarId v = iv->latchArg;; v = defs_.def(v)->args[0]) {
         updates_[v] = in.dest;
-        if (v == next)
+        if (v == iv->next)
           break;
       }
     }
@@ -273,7 +226,7 @@ private:
     }
     unsigned everyIteration = 0;
     for (VarId v : chain)
-      if (!updates_.count(v) && dom.dominates(defBlock_[v], latch))
+      if (!updates_.count(v) && dom.dominates(defs_.block(v), latch))
         ++everyIteration;
     if (isRoot.size() >= everyIteration)
       return;
@@ -305,13 +258,13 @@ private:
       VarId nextVar = f_.freshVar(originalName(f_.varName(v)));
       Instr next;
       next.op = a.pointer ? Opcode::PtrAdd : Opcode::Add;
-      next.type = def_[v]->type;
+      next.type = defs_.def(v)->type;
       next.dest = nextVar;
       next.args = {phiVar, stepVar};
       atEnd_[latch].push_back(next);
       Instr phi;
       phi.op = Opcode::Phi;
-      phi.type = def_[v]->type;
+      phi.type = defs_.def(v)->type;
       phi.dest = phiVar;
       phi.args = {init, nextVar};
       phi.labels = {pre, latch};

@@ -2,6 +2,7 @@
 
 #include "analysis/LayoutWalk.h"
 #include "analysis/Uses.h"
+#include "transforms/scalar/PhiValue.h"
 
 #include <algorithm>
 #include <numeric>
@@ -100,16 +101,7 @@ private:
       VarId v = find(candidateArgs_[in.argBegin]);
       return v == in.dest ? kNoVar : v;
     }
-    VarId same = kNoVar;
-    for (VarId a : argsOf(c)) {
-      VarId v = find(a);
-      if (v == in.dest || v == same)
-        continue;
-      if (same != kNoVar)
-        return kNoVar;
-      same = v;
-    }
-    return same;
+    return phiValue(in.dest, argsOf(c), [&](VarId a) { return find(a); });
   }
 
   Function &f_;

@@ -15,6 +15,7 @@
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/Uses.h"
+#include "transforms/scalar/PhiValue.h"
 
 #include <llvm/ADT/SmallVector.h>
 
@@ -249,16 +250,7 @@ private:
   // A phi all of whose arguments are one value (or the phi itself) is that
   // value; kNoVar otherwise.
   VarId trivialPhiValue(const Instr &in) const {
-    VarId same = kNoVar;
-    for (VarId a : in.args) {
-      VarId v = leaderOf(a);
-      if (v == in.dest || v == same)
-        continue;
-      if (same != kNoVar)
-        return kNoVar;
-      same = v;
-    }
-    return same;
+    return phiValue(in.dest, in.args, [&](VarId a) { return leaderOf(a); });
   }
 
   std::optional<int64_t> constantOf(VarId v) const {

@@ -14,6 +14,7 @@
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
 #include "analysis/Uses.h"
+#include "transforms/loops/LoopDefinitions.h"
 #include "transforms/loops/LoopPreheaders.h"
 
 #include <boost/container/flat_map.hpp>
@@ -74,18 +75,8 @@ public:
     const LoopInfo &loops = facts.loops();
     if (loops.loops().empty())
       return changed;
-    size_t n = f_.numVars();
-    defBlock_.assign(n, kNoBlock);
-    isUndef_.assign(n, false);
-    for (const Param &p : f_.params)
-      defBlock_[p.var] = cfg.entry();
-    for (BlockId b : f_.layout)
-      for (const Instr &in : f_.block(b).instrs)
-        if (in.hasDest()) {
-          defBlock_[in.dest] = b;
-          isUndef_[in.dest] = in.op == Opcode::Undef;
-        }
-    rename_.assign(n, kNoVar);
+    defs_.build(f_);
+    rename_.assign(defs_.size(), kNoVar);
     for (const Loop &loop : loops.loops())
       visitLoop(loop, cfg, dom, loops);
     if (pendingPhis_.empty())
@@ -107,9 +98,8 @@ private:
 
   Function &f_;
   AnalysisCache &facts_;
-  std::vector<BlockId> defBlock_;
+  DefSites defs_;
   std::vector<uint32_t> defIndex_;
-  std::vector<bool> isUndef_;
   std::vector<llvm::SmallVector<Use, 2>> uses_;
   std::map<ExprKey, llvm::SmallVector<VarId, 1>> table_;
   std::vector<VarId> rename_;                       // deleted I -> its phi
@@ -125,7 +115,7 @@ private:
     if (indexed_)
       return;
     indexed_ = true;
-    size_t n = defBlock_.size();
+    size_t n = defs_.size();
     defIndex_.assign(n, 0);
     uses_.assign(n, {});
     for (BlockId b : f_.layout) {
@@ -153,19 +143,17 @@ private:
     if (it == table_.end())
       return kNoVar;
     for (VarId v : it->second)
-      if (rename_[v] == kNoVar && defBlock_[v] != kNoBlock && dom.dominates(defBlock_[v], at))
+      if (rename_[v] == kNoVar && defs_.block(v) != kNoBlock && dom.dominates(defs_.block(v), at))
         return v;
     return kNoVar;
   }
 
   void visitLoop(const Loop &loop, const CFG &cfg, const DominatorTree &dom,
                  const LoopInfo &loops) {
-    if (loop.latches.size() != 1)
+    std::optional<SimpleLoop> shape = simpleLoop(f_, loop, cfg, loops);
+    if (!shape)
       return;
-    BlockId header = loop.header, latch = loop.latches[0];
-    BlockId pre = preheaderOf(f_, cfg, loops, header);
-    if (pre == kNoBlock || cfg.preds(header).size() != 2)
-      return;
+    BlockId header = shape->header, latch = shape->latch, pre = shape->preheader;
     LoopId id = loops.loopOf(header);
     // The header's phis: their arguments from the preheader and the latch.
     llvm::DenseMap<VarId, std::pair<VarId, VarId>> phiArgs;
@@ -194,7 +182,7 @@ private:
             throughPhi = true;
             atEntry.push_back(it->second.first);
             atLatch.push_back(it->second.second);
-          } else if (defBlock_[a] == kNoBlock || loops.contains(id, defBlock_[a])) {
+          } else if (defs_.block(a) == kNoBlock || loops.contains(id, defs_.block(a))) {
             ok = false; // varies per iteration (or is never defined)
             break;
           } else {
@@ -211,7 +199,7 @@ private:
           continue;
         bool undefinedOperand = false;
         for (VarId a : atEntry)
-          undefinedOperand |= a >= isUndef_.size() || isUndef_[a] || defBlock_[a] == kNoBlock;
+          undefinedOperand |= defs_.isUndef(a) || defs_.block(a) == kNoBlock;
         if (undefinedOperand)
           continue;
         ExprKey entryKey = keyOf(in.op, in.type, atEntry);
@@ -223,12 +211,12 @@ private:
           copy.args.assign(atEntry.begin(), atEntry.end());
           pendingPreheader_[pre].push_back(copy);
           grow(entryValue);
-          defBlock_[entryValue] = pre;
+          defs_.addPlanned(entryValue, pre);
           table_[entryKey].push_back(entryValue);
         }
         VarId phiVar = f_.freshVar(originalName(f_.varName(in.dest)));
         grow(phiVar);
-        defBlock_[phiVar] = header;
+        defs_.addPlanned(phiVar, header);
         Instr phi;
         phi.op = Opcode::Phi;
         phi.type = in.type;
@@ -243,11 +231,9 @@ private:
   }
 
   void grow(VarId v) {
-    if (v < defBlock_.size())
+    if (v < rename_.size())
       return;
-    defBlock_.resize(v + 1, kNoBlock);
     defIndex_.resize(v + 1, 0);
-    isUndef_.resize(v + 1, false);
     uses_.resize(v + 1);
     rename_.resize(v + 1, kNoVar);
   }
@@ -255,7 +241,7 @@ private:
   // Every use of `v` comes before `later` is defined: out-of-SSA can then
   // give the new phi and `later` one variable (no copy on the back edge).
   bool usesEndBefore(VarId v, VarId later, const DominatorTree &dom) const {
-    BlockId lb = defBlock_[later];
+    BlockId lb = defs_.block(later);
     for (const Use &u : uses_[v]) {
       if (u.byPhi)
         return false;

@@ -934,6 +934,142 @@ TEST(LoopUnrollTest, OffsetsAndAValueReadOfTheCounterKeepTheUpdates) {
 }
 
 
+// The block of the layout whose label is `prefix` with a fresh label's
+// number after it (`h0.unroll.exit` finds `.h0.unroll.exit.3`).
+BlockId freshBlockNamed(const Function &f, const std::string &prefix) {
+  BlockId found = kNoBlock;
+  for (BlockId b : f.layout) {
+    const std::string &label = f.labelOf(b);
+    if (label.size() > prefix.size() + 1 && label.compare(0, prefix.size() + 1, prefix + ".") == 0 &&
+        label.find_first_not_of("0123456789", prefix.size() + 1) == std::string::npos) {
+      EXPECT_EQ(found, kNoBlock) << "two blocks ." << prefix << ".N";
+      found = b;
+    }
+  }
+  EXPECT_NE(found, kNoBlock) << "no block ." << prefix << ".N";
+  return found == kNoBlock ? 0 : found;
+}
+
+// Loops in a row, each leaving straight into the next one's header: every
+// edge into a header from outside its loop enters that loop's chunk test,
+// the edges from the blocks an earlier loop's unrolling added included (the
+// unroller finds them without walking the function).
+TEST(LoopUnrollTest, LoopsInARowEnterEachOthersChunkTests) {
+  const char *text = R"(
+@main(n: int) {
+  one: int = const 1;
+  s: int = const 0;
+  i: int = const 0;
+  j: int = const 0;
+  k: int = const 0;
+.h0:
+  s: int = add s i;
+  i: int = add i one;
+  c0: bool = lt i n;
+  br c0 .h0 .h1;
+.h1:
+  s: int = add s j;
+  j: int = add j one;
+  c1: bool = lt j n;
+  br c1 .h1 .h2;
+.h2:
+  s: int = add s k;
+  k: int = add k one;
+  c2: bool = lt k n;
+  br c2 .h2 .done;
+.done:
+  print s i j k;
+}
+)";
+  Program p = parseOrDie(text);
+  Function &f = p.functions[0];
+  ASSERT_TRUE(unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  EXPECT_EQ(test::verifyMessages(p), "");
+  for (const char *next : {"h1", "h2"}) {
+    SCOPED_TRACE(next);
+    BlockId header = blockNamed(f, next);
+    BlockId test = freshBlockNamed(f, std::string(next) + ".unroll.test");
+    // Whatever names the header, but for its own loop's blocks, names the
+    // test instead: the previous loop's latch and its exit block (R, added
+    // by that loop's unrolling, which came first).
+    std::string prev = next == std::string("h1") ? "h0" : "h1";
+    for (BlockId from : {blockNamed(f, prev), freshBlockNamed(f, prev + ".unroll.exit")}) {
+      const Instr *term = f.block(from).terminator();
+      ASSERT_NE(term, nullptr);
+      EXPECT_NE(std::find(term->labels.begin(), term->labels.end(), test), term->labels.end());
+      EXPECT_EQ(std::find(term->labels.begin(), term->labels.end(), header), term->labels.end());
+    }
+    // Laid out right before its header.
+    auto at = std::find(f.layout.begin(), f.layout.end(), header);
+    ASSERT_NE(at, f.layout.begin());
+    EXPECT_NE(std::find(f.layout.begin(), at, test), at);
+  }
+  Program orig = parseOrDie(text);
+  for (const char *n : {"-3", "0", "1", "2", "3", "4", "5", "8", "9", "17"}) {
+    SCOPED_TRACE(n);
+    Outcome a = run(orig, {n}), b = run(p, {n});
+    EXPECT_TRUE(b.ok);
+    EXPECT_EQ(a.out, b.out);
+  }
+}
+
+// With a branch back to the entry block (it may run more than once per
+// call), the offsets' stride and step constants go in the chunk's test
+// block, not the entry block; without one, in the entry block.
+TEST(LoopUnrollTest, OffsetConstantsStayOutOfAnEntryThatBranchesTarget) {
+  auto text = [](bool again) {
+    return std::string(R"(
+@main(n: int) {
+.entry:
+  size: int = const 64;
+  a: ptr<int> = alloc size;
+  i: int = const 0;
+  one: int = const 1;
+  s: int = const 0;
+.loop:
+  p: ptr<int> = ptradd a i;
+  v: int = load p;
+  s: int = add s v;
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  free a;
+  print s;
+)") + (again ? R"(  n: int = sub n one;
+  more: bool = gt n one;
+  br more .entry .end;
+.end:
+}
+)"
+               : "}\n");
+  };
+  for (bool again : {false, true}) {
+    SCOPED_TRACE(again);
+    Program p = parseOrDie(text(again));
+    Function &f = p.functions[0];
+    LoopUnrollOptions o{.maxFactor = 4};
+    ASSERT_TRUE(unrollCountedLoops(f, nullptr, o));
+    EXPECT_EQ(test::verifyMessages(p), "");
+    size_t inEntry = 0;
+    for (const Instr &in : f.block(f.entry()).instrs)
+      inEntry += in.op == Opcode::Const;
+    size_t inTest = 0;
+    for (const Instr &in : f.block(freshBlockNamed(f, "loop.unroll.test")).instrs)
+      inTest += in.op == Opcode::Const;
+    // The entry block's own constants: size, i, one, s.
+    EXPECT_EQ(inEntry, again ? 4u : 6u);
+    EXPECT_EQ(inTest >= 2, again);
+    Program orig = parseOrDie(text(again));
+    for (const char *n : {"1", "2", "5", "9", "12", "64"}) {
+      SCOPED_TRACE(n);
+      Outcome a = run(orig, {n}), b = run(p, {n});
+      EXPECT_EQ(a.out, b.out);
+      EXPECT_EQ(a.error, b.error);
+    }
+  }
+}
+
 // Also the profile-free form (`--passes=unroll`, every match by 4) keeps the
 // output of every benchmark.
 TEST(LoopUnrollBenchTest, EveryBenchmarkKeepsItsOutputAndUnrollingPays) {
