@@ -280,6 +280,40 @@ TEST(FromSSATest, SwapOfTwoNeedsATemporary) {
   EXPECT_EQ(want.out, "1 2\n2 1\n1 2\n");
 }
 
+// Phi arguments that are constants and cannot share the phi's name (both
+// constants stay live after it) are written again on their edges, each with
+// its own literal, rather than copied.
+TEST(FromSSATest, ConstantArgumentsAreWrittenAgainWithTheirOwnLiterals) {
+  Program ssa = parseOrDie(R"(
+@main(c: bool) {
+.entry:
+  a: int = const 5;
+  k: int = const 9;
+  b: int = const 7;
+  br c .l .r;
+.l:
+  jmp .j;
+.r:
+  jmp .j;
+.j:
+  x: int = phi a b .l .r;
+  print x a b k;
+}
+)");
+  ASSERT_EQ(test::verifySSAMessages(ssa, true), "");
+  Program back = destroyed(ssa);
+  const Function &f = back.functions[0];
+  EXPECT_EQ(countOp(f, Opcode::Id), 0u);
+  EXPECT_EQ(countOp(f, Opcode::Const), 5u);
+  for (const char *arg : {"true", "false"}) {
+    test::RunResult want = runProgram(lowered(ssa), arg), got = runProgram(back, arg);
+    ASSERT_EQ(want.status, 0) << want.out;
+    EXPECT_EQ(got.out, want.out) << arg;
+  }
+  EXPECT_EQ(runProgram(back, "true").out, "5 5 7 9\n");
+  EXPECT_EQ(runProgram(back, "false").out, "7 5 7 9\n");
+}
+
 // The lost-copy problem: after copy propagation the phi's old value (x1) is
 // used after the loop while the new one (x2) flows around the back edge.
 const char *kLostCopySSA = R"(
