@@ -103,10 +103,13 @@ public:
     {
       CFG cfg(f_, CFG::Guards::Absent);
       DominatorTree dom(cfg);
-      // (Coalescing asks only what is live out of a block.)
-      SparseLiveness live(f_, cfg, SparseLiveness::Sets::OutOnly);
       LoopInfo loops(cfg, dom);
-      scanInstructions(cfg, estimateFrequencies(cfg, loops));
+      // scanInstructions' walk also gathers what liveness is built from (one
+      // walk over the instructions, not two). (Coalescing asks only what is
+      // live out of a block.)
+      SparseLiveness::Facts facts(f_, cfg);
+      scanInstructions(cfg, estimateFrequencies(cfg, loops), facts);
+      SparseLiveness live(f_, std::move(facts), SparseLiveness::Sets::OutOnly);
       live_ = &live;
       dom_ = &dom;
       buildInterferenceIndex();
@@ -547,8 +550,10 @@ private:
   //  - the variables read but never (reachably) defined, pinned: they keep
   //    their name, so the read still fails;
   //  - which variables occur outside phis (rewrite names only those);
-  //  - the affinities, in layout order.
-  void scanInstructions(const CFG &cfg, const std::vector<double> &freq) {
+  //  - the affinities, in layout order;
+  //  - what liveness is built from (liveFacts), from reachable blocks.
+  void scanInstructions(const CFG &cfg, const std::vector<double> &freq,
+                        SparseLiveness::Facts &liveFacts) {
     size_t nv = f_.numVars(), nb = f_.blocks.size();
     // (def_[v].value holds the source of the copy defining v until the
     // values are resolved below, once every definition is known.)
@@ -570,6 +575,8 @@ private:
       const double w = freq[b];
       for (int i = 0; i < int(instrs.size()); ++i) {
         const Instr &in = instrs[i];
+        if (reachable)
+          liveFacts.add(b, in);
         const bool copy = in.op == Opcode::Id && in.hasDest() && in.args.size() == 1;
         if (in.hasDest() && reachable) {
           Def &d = def_[in.dest];
