@@ -1296,12 +1296,15 @@ private:
   }
 
   // Sends s's source straight to its target again; the caller takes s's
-  // block out of the layout.
+  // block out of the layout. The block keeps its id but not its
+  // instructions: most split edges are joined again, and their arrays would
+  // otherwise stay allocated (and be copied with the function) to the end.
   void unsplit(const Split &s) {
     for (BlockId &t : f_.block(s.from).terminator()->labels)
       if (t == s.block)
         t = s.to;
     f_.blocks[s.block].dead = true;
+    std::vector<Instr>().swap(f_.blocks[s.block].instrs);
   }
 
   // The block before `b` in the linked layout, or kNoBlock when b is first

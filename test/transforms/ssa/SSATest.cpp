@@ -314,6 +314,47 @@ TEST(FromSSATest, ConstantArgumentsAreWrittenAgainWithTheirOwnLiterals) {
   EXPECT_EQ(runProgram(back, "false").out, "7 5 7 9\n");
 }
 
+// Critical edges carrying phi arguments are split, and the splits whose
+// copies all coalesce away are joined again: their blocks leave the layout
+// and give back their instructions (they are most of the splits).
+TEST(FromSSATest, JoinedSplitEdgesKeepNoInstructions) {
+  Program ssa = parseOrDie(R"(
+@main(n: int) {
+.entry:
+  i0: int = const 0;
+  one: int = const 1;
+.loop:
+  i: int = phi i0 i1 .entry .body;
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  i1: int = add i one;
+  b: bool = lt i1 one;
+  br b .loop .done;
+.done:
+  r: int = phi i i1 .loop .body;
+  print r;
+}
+)");
+  ASSERT_EQ(test::verifySSAMessages(ssa, true), "");
+  size_t before = ssa.functions[0].blocks.size();
+  Program back = destroyed(ssa);
+  const Function &f = back.functions[0];
+  size_t joined = 0;
+  for (BlockId b = BlockId(before); b < f.blocks.size(); ++b)
+    if (f.block(b).dead) {
+      ++joined;
+      EXPECT_TRUE(f.block(b).instrs.empty()) << "block " << b;
+      EXPECT_EQ(std::count(f.layout.begin(), f.layout.end(), b), 0);
+    }
+  EXPECT_GT(joined, 0u);
+  for (const char *arg : {"0", "1", "5"}) {
+    test::RunResult want = runProgram(lowered(ssa), arg), got = runProgram(back, arg);
+    ASSERT_EQ(want.status, 0) << want.out;
+    EXPECT_EQ(got.out, want.out) << arg;
+  }
+}
+
 // The lost-copy problem: after copy propagation the phi's old value (x1) is
 // used after the loop while the new one (x2) flows around the back edge.
 const char *kLostCopySSA = R"(
