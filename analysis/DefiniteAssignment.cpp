@@ -501,8 +501,11 @@ private:
 
 } // namespace
 
-DefiniteAssignment::DefiniteAssignment(const Function &f, const CFG &cfg, Tracking tracking) {
-  DominatorTree dom(cfg);
+DefiniteAssignment::DefiniteAssignment(const Function &f, const CFG &cfg, Tracking tracking)
+    : DefiniteAssignment(f, cfg, DominatorTree(cfg), tracking) {}
+
+DefiniteAssignment::DefiniteAssignment(const Function &f, const CFG &cfg, const DominatorTree &dom,
+                                       Tracking tracking) {
   if (tracking == Tracking::Needed) {
     index_ = trackedVariables(f, cfg, dom);
   } else {

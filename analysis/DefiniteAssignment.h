@@ -67,6 +67,10 @@ public:
   // the dense reference that tests compare the reduced analysis with.
   enum class Tracking { Needed, Every };
   DefiniteAssignment(const Function &f, const CFG &cfg, Tracking tracking = Tracking::Needed);
+  // The same, with cfg's dominator tree, for a caller that has one (the
+  // analysis needs it; building another costs a walk over the blocks).
+  DefiniteAssignment(const Function &f, const CFG &cfg, const DominatorTree &dom,
+                     Tracking tracking = Tracking::Needed);
 
   // Whether v is assigned on every path to the top of `b`. Exact for the
   // tracked variables (see trackedVariables); true for the others.

@@ -111,41 +111,30 @@ struct Buckets {
 
 } // namespace
 
-SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg, Sets sets) : sets_(sets) {
-  const size_t nb = cfg.numBlocks(), nv = f.numVars();
-  // (variable, block) facts, as in Liveness: upward-exposed non-phi uses,
-  // definitions (kill), phi definitions, and phi uses at the end of a
-  // predecessor. In SSA form (the usual input) a variable is defined in at
-  // most one block, by a phi or not: then its kill and phi definition are
-  // one block each, kept in per-variable arrays (no list of pairs to group,
-  // no per-block marks to test). A variable defined in several blocks
-  // switches to lists of (variable, block) pairs grouped by variable.
+SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg, Sets sets)
+    : SparseLiveness(f,
+                     [&] {
+                       Facts facts(f, cfg);
+                       for (BlockId b : cfg.rpo())
+                         for (const Instr &in : f.block(b).instrs)
+                           facts.add(b, in);
+                       return facts;
+                     }(),
+                     sets) {}
+
+SparseLiveness::SparseLiveness(const Function &f, Facts facts, Sets sets) : sets_(sets) {
+  const CFG &cfg = facts.cfg_;
+  const size_t nb = cfg.numBlocks(), nv = facts.killBlock_.size();
+  // In SSA form a variable is defined in at most one block, by a phi or
+  // not: then its kill and phi definition are one block each, kept in
+  // per-variable arrays (no list of pairs to group, no per-block marks to
+  // test). A variable defined in several blocks switches to lists of
+  // (variable, block) pairs grouped by variable.
   using Fact = std::pair<VarId, BlockId>;
-  std::vector<Fact> gen, phiUses;
-  std::vector<BlockId> killBlock(nv, kNoBlock), phiDefBlock(nv, kNoBlock);
-  bool singleDefs = true;
-  for (BlockId b : cfg.rpo()) {
-    for (const Instr &in : f.block(b).instrs) {
-      if (in.op == Opcode::Phi) {
-        for (size_t i = 0; i < in.args.size() && i < in.labels.size(); ++i)
-          if (cfg.reachable(in.labels[i]))
-            phiUses.push_back({in.args[i], in.labels[i]});
-        if (in.hasDest()) {
-          singleDefs &= phiDefBlock[in.dest] == kNoBlock || phiDefBlock[in.dest] == b;
-          phiDefBlock[in.dest] = b;
-        }
-      } else {
-        forEachUse(in, [&](VarId v) {
-          if (killBlock[v] != b)
-            gen.push_back({v, b});
-        });
-      }
-      if (in.hasDest() && killBlock[in.dest] != b) {
-        singleDefs &= killBlock[in.dest] == kNoBlock;
-        killBlock[in.dest] = b;
-      }
-    }
-  }
+  std::vector<Fact> gen = std::move(facts.gen_), phiUses = std::move(facts.phiUses_);
+  std::vector<BlockId> killBlock = std::move(facts.killBlock_),
+                       phiDefBlock = std::move(facts.phiDefBlock_);
+  bool singleDefs = facts.singleDefs_;
   if (cfg.entry() != kNoBlock)
     for (const Param &p : f.params) {
       singleDefs &= killBlock[p.var] == kNoBlock || killBlock[p.var] == cfg.entry();

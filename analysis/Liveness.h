@@ -14,6 +14,7 @@
 #pragma once
 
 #include "analysis/CFG.h"
+#include "analysis/Uses.h"
 
 #include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/BitVector.h>
@@ -64,6 +65,54 @@ public:
   // about a kind not kept is a bug (an assertion; empty in release builds).
   enum class Sets { InAndOut, InOnly, OutOnly };
   SparseLiveness(const Function &f, const CFG &cfg, Sets sets = Sets::InAndOut);
+
+  // What the sets are built from, gathered in one visit of every reachable
+  // block's instructions: upward-exposed non-phi uses, definitions, phi
+  // definitions, and phi uses at the end of a predecessor. The constructor
+  // above walks the function for them; a pass that walks every instruction
+  // anyway gathers them in its own walk instead (on a large function each
+  // walk is mostly cache misses) and builds the sets from them.
+  class Facts {
+  public:
+    Facts(const Function &f, const CFG &cfg)
+        : cfg_(cfg), killBlock_(f.numVars(), kNoBlock), phiDefBlock_(f.numVars(), kNoBlock) {}
+    // Instruction `in` of reachable block b: the blocks in any order, each
+    // block's instructions together and in order, no variable made since
+    // the Facts were.
+    void add(BlockId b, const Instr &in) {
+      if (in.op == Opcode::Phi) {
+        for (size_t i = 0; i < in.args.size() && i < in.labels.size(); ++i)
+          if (cfg_.reachable(in.labels[i]))
+            phiUses_.push_back({in.args[i], in.labels[i]});
+        if (in.hasDest()) {
+          singleDefs_ &= phiDefBlock_[in.dest] == kNoBlock || phiDefBlock_[in.dest] == b;
+          phiDefBlock_[in.dest] = b;
+        }
+      } else {
+        forEachUse(in, [&](VarId v) {
+          if (killBlock_[v] != b)
+            gen_.push_back({v, b});
+        });
+      }
+      if (in.hasDest() && killBlock_[in.dest] != b) {
+        singleDefs_ &= killBlock_[in.dest] == kNoBlock;
+        killBlock_[in.dest] = b;
+      }
+    }
+
+  private:
+    friend class SparseLiveness;
+    const CFG &cfg_;
+    // (variable, block) facts; in SSA form (the usual input) a variable is
+    // defined in at most one block, by a phi or not: then its kill and phi
+    // definition are one block each, kept per variable (see the builder).
+    std::vector<std::pair<VarId, BlockId>> gen_, phiUses_;
+    std::vector<BlockId> killBlock_, phiDefBlock_;
+    bool singleDefs_ = true;
+  };
+  // The sets from facts gathered over every reachable block of f (whose
+  // CFG the facts were made with).
+  SparseLiveness(const Function &f, Facts facts, Sets sets);
 
   bool isLiveIn(VarId v, BlockId b) const { return contains(liveIn(b), v); }
   bool isLiveOut(VarId v, BlockId b) const { return contains(liveOut(b), v); }

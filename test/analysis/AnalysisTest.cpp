@@ -357,6 +357,14 @@ void expectSameLiveness(const Function &f) {
   // Built with one kind of set only, the other is left out, not changed.
   SparseLiveness inOnly(f, cfg, SparseLiveness::Sets::InOnly);
   SparseLiveness outOnly(f, cfg, SparseLiveness::Sets::OutOnly);
+  // From facts a pass gathered in its own walk: the reachable blocks in any
+  // order (here the layout's, backwards), each block's instructions in order.
+  SparseLiveness::Facts facts(f, cfg);
+  for (auto it = f.layout.rbegin(); it != f.layout.rend(); ++it)
+    if (cfg.reachable(*it))
+      for (const Instr &in : f.block(*it).instrs)
+        facts.add(*it, in);
+  SparseLiveness gathered(f, std::move(facts), SparseLiveness::Sets::InAndOut);
   for (BlockId b : f.layout) {
     std::vector<VarId> in, out;
     for (int v : dense.liveIn(b).set_bits())
@@ -367,6 +375,8 @@ void expectSameLiveness(const Function &f) {
     EXPECT_EQ(sparse.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
     EXPECT_EQ(inOnly.liveIn(b).vec(), in) << "@" << f.name << " block " << b;
     EXPECT_EQ(outOnly.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
+    EXPECT_EQ(gathered.liveIn(b).vec(), in) << "@" << f.name << " block " << b;
+    EXPECT_EQ(gathered.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
   }
 }
 

@@ -256,6 +256,54 @@ TEST(DefiniteAssignmentTest, PhiOfUndefIsUndefinedAndPhiOfDefinedValuesIsDefined
   EXPECT_EQ(undefinedReads(p.functions[0]), (Reads{"x@j:3"}));
 }
 
+// A caller's dominator tree (toSSA's, trace selection's) gives the answers
+// of the tree the analysis builds itself: the tracked variables, which the
+// tree decides, and every read and block state.
+TEST(DefiniteAssignmentTest, AGivenDominatorTreeGivesTheSameAnswers) {
+  Program p = parseOrDie(R"(
+@main(b: bool, n: int) {
+.top:
+  u: int = undef;
+  one: int = const 1;
+  i: int = const 0;
+  br b .l .r;
+.l:
+  k: int = const 2;
+  jmp .j;
+.r:
+  jmp .j;
+.j:
+  x: int = phi one u .l .r;
+  y: int = phi one one .l .r;
+.loop:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  i: int = add i one;
+  jmp .loop;
+.done:
+  print x y k;
+}
+)");
+  const Function &f = p.functions[0];
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  DefiniteAssignment own(f, cfg), given(f, cfg, dom);
+  std::vector<std::string> ownReads, givenReads;
+  for (const PossiblyUndefinedRead &r : own.possiblyUndefinedReads())
+    ownReads.push_back(f.varName(r.var) + "@" + f.block(r.block).label);
+  for (const PossiblyUndefinedRead &r : given.possiblyUndefinedReads())
+    givenReads.push_back(f.varName(r.var) + "@" + f.block(r.block).label);
+  EXPECT_EQ(ownReads, (Reads{"x@done", "k@done"}));
+  EXPECT_EQ(givenReads, ownReads);
+  EXPECT_EQ(DefiniteAssignment::trackedVariables(f, cfg, dom),
+            DefiniteAssignment::trackedVariables(f, cfg, DominatorTree(cfg)));
+  for (BlockId b : f.layout)
+    for (VarId v = 0; v < f.numVars(); ++v)
+      EXPECT_EQ(given.isAssignedIn(v, b), own.isAssignedIn(v, b)) << f.varName(v) << " in "
+                                                                  << f.block(b).label;
+}
+
 TEST(DefiniteAssignmentTest, AFailedGuardRestoresTheStateOfItsSpeculate) {
   // x is assigned inside the speculation only: the recovery path, entered
   // with the variables of the `speculate` point, does not have it. y is

@@ -7,6 +7,7 @@
 #include "analysis/Uses.h"
 
 #include <llvm/ADT/ArrayRef.h>
+#include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/ADT/StringMap.h>
 
@@ -102,10 +103,13 @@ public:
     {
       CFG cfg(f_, CFG::Guards::Absent);
       DominatorTree dom(cfg);
-      // (Coalescing asks only what is live out of a block.)
-      SparseLiveness live(f_, cfg, SparseLiveness::Sets::OutOnly);
       LoopInfo loops(cfg, dom);
-      scanInstructions(cfg, estimateFrequencies(cfg, loops));
+      // scanInstructions' walk also gathers what liveness is built from (one
+      // walk over the instructions, not two). (Coalescing asks only what is
+      // live out of a block.)
+      SparseLiveness::Facts facts(f_, cfg);
+      scanInstructions(cfg, estimateFrequencies(cfg, loops), facts);
+      SparseLiveness live(f_, std::move(facts), SparseLiveness::Sets::OutOnly);
       live_ = &live;
       dom_ = &dom;
       buildInterferenceIndex();
@@ -127,7 +131,20 @@ private:
   // the phis and the copies out of them; [endFirst_, endLast_] the copies
   // into successors' phis. -1 / empty when absent.
   std::vector<int> topEnd_, endFirst_, endLast_;
-  std::vector<uint8_t> isolationCopy_; // per var: dest of a copy made in step 1
+  // Per variable, what the steps learn about it one bit each, in one byte
+  // (one array rather than one per fact: the steps read several facts of a
+  // variable together, and on a large function each array read is a miss).
+  enum : uint8_t {
+    kUndef = 1,         // defined by `undef` (collectTypes)
+    kIsolationCopy = 2, // the destination of a copy made in step 1
+    kPinned = 4,        // a parameter or never defined: keeps its name
+    kConst = 8,         // defined by a `const` (its literal: constants_)
+    kOccurs = 16,       // written or read outside a phi (rewrite names only these)
+    kRead = 32,         // read by some instruction (scanInstructions' scratch)
+    kRootSeen = 64,     // a class root rewrite has listed (its scratch)
+  };
+  std::vector<uint8_t> flags_;
+  bool has(VarId v, uint8_t flag) const { return v < flags_.size() && (flags_[v] & flag); }
   // Definition site and value of every variable.
   // (One record per variable, not three arrays: interfere reads all three
   // of two variables, and on a large function each array read is a miss.)
@@ -137,12 +154,10 @@ private:
     VarId value = kNoVar;
   };
   std::vector<Def> def_;
-  std::vector<uint8_t> pinned_; // parameters and never-defined variables keep their name
   // Per block (CSR, sorted by variable): each variable read there by a
   // non-phi instruction and the index of its last such read.
   std::vector<std::pair<uint32_t, uint32_t>> lastUseSpan_;
   std::vector<std::pair<VarId, int>> lastUse_;
-  std::vector<uint8_t> occurs_; // per var: written or read outside a phi
   bool unreadConstants_ = true; // rewrite found a `const` nobody reads
   // Union-find classes, kept flat (see find).
   std::vector<VarId> parent_;
@@ -245,15 +260,21 @@ private:
   }
   std::vector<Split> splits_;
   std::vector<CopyPair> todo_;               // sequentialize's scratch
-  std::vector<uint8_t> undef_;               // per var: defined by `undef`
   // Per block: its phis (collectTypes counts them). Half the blocks of a
   // large function have none, and splitCriticalEdges and isolatePhis then
   // skip them without reading their instructions (a cache miss each).
   // Blocks added since have none.
   std::vector<uint32_t> phiCount_;
   uint32_t phisIn(BlockId b) const { return b < phiCount_.size() ? phiCount_[b] : 0; }
-  std::vector<uint8_t> isConst_;             // per var: defined by a `const`
-  std::vector<Literal> constValue_;          // ... of this literal
+  // Every reachable `const`'s variable and literal, sorted by variable (a
+  // table per variable would be written in full for the few constants
+  // rewrite asks about).
+  std::vector<std::pair<VarId, Literal>> constants_;
+  Literal constValue(VarId v) const {
+    auto it = std::lower_bound(constants_.begin(), constants_.end(), v,
+                               [](const std::pair<VarId, Literal> &c, VarId x) { return c.first < x; });
+    return it->second;
+  }
 
   // The type of every variable and which are defined by `undef`, in one
   // pass over the function (each pass over a large function is mostly cache
@@ -262,7 +283,7 @@ private:
   // (So every CFG this pass builds skips the scan for guards' edges.)
   bool collectTypes() {
     type_.assign(f_.numVars(), Type::none());
-    undef_.assign(f_.numVars(), 0);
+    flags_.assign(f_.numVars(), 0);
     phiCount_.assign(f_.blocks.size(), 0);
     for (const Param &p : f_.params)
       type_[p.var] = p.type;
@@ -274,7 +295,7 @@ private:
         if (in.hasDest())
           type_[in.dest] = in.type;
         if (in.op == Opcode::Undef)
-          undef_[in.dest] = 1;
+          flags_[in.dest] |= kUndef;
         phiCount_[b] += in.op == Opcode::Phi; // (phis come first)
       }
     return true;
@@ -284,14 +305,12 @@ private:
   VarId fresh(VarId like, std::string_view base) {
     VarId v = f_.freshVar(base);
     type_.resize(f_.numVars(), Type::none());
-    isolationCopy_.resize(f_.numVars(), 0);
+    flags_.resize(f_.numVars(), 0);
     type_[v] = type_[like];
     return v;
   }
 
-  bool isUndef(VarId v, const std::vector<uint8_t> &undefs) const {
-    return v < undefs.size() && undefs[v];
-  }
+  bool isUndef(VarId v) const { return has(v, kUndef); }
 
   static Instr copyInstr(VarId dst, VarId src, Type t) {
     Instr in;
@@ -321,7 +340,7 @@ private:
           if (phi.op != Opcode::Phi)
             break;
           for (size_t k = 0; k < phi.args.size(); ++k)
-            carried += phi.labels[k] == p && !isUndef(phi.args[k], undef_);
+            carried += phi.labels[k] == p && !isUndef(phi.args[k]);
         }
         if (carried == 0)
           continue;
@@ -375,8 +394,6 @@ private:
 
   // Step 1.
   void isolatePhis() {
-    const std::vector<uint8_t> &undefs = undef_;
-    isolationCopy_.assign(f_.numVars(), 0);
     size_t nb = f_.blocks.size();
     // The copies for the top and the end of each block, in flat lists (a
     // vector per block cost more in allocation than the copies themselves):
@@ -406,10 +423,10 @@ private:
         llvm::SmallVector<VarId, 2> args;
         llvm::SmallVector<BlockId, 2> labels;
         for (size_t k = 0; k < phi.args.size(); ++k) {
-          if (isUndef(phi.args[k], undefs))
+          if (isUndef(phi.args[k]))
             continue; // nothing to carry: the value is undefined on that edge
           VarId ai = fresh(x, base);
-          isolationCopy_[ai] = 1;
+          flags_[ai] |= kIsolationCopy;
           endList.push_back({phi.labels[k], CopyPair{ai, phi.args[k], false, Literal{}}});
           args.push_back(ai);
           labels.push_back(phi.labels[k]);
@@ -419,7 +436,7 @@ private:
         phi.args = std::move(args);
         phi.labels = std::move(labels);
         tops.push_back(CopyPair{x, xi, false, Literal{}});
-        isolationCopy_[x] = 1;
+        flags_[x] |= kIsolationCopy;
       }
     }
     webStart.push_back(uint32_t(webs.size()));
@@ -533,27 +550,22 @@ private:
   //  - the variables read but never (reachably) defined, pinned: they keep
   //    their name, so the read still fails;
   //  - which variables occur outside phis (rewrite names only those);
-  //  - the affinities, in layout order.
-  void scanInstructions(const CFG &cfg, const std::vector<double> &freq) {
+  //  - the affinities, in layout order;
+  //  - what liveness is built from (liveFacts), from reachable blocks.
+  void scanInstructions(const CFG &cfg, const std::vector<double> &freq,
+                        SparseLiveness::Facts &liveFacts) {
     size_t nv = f_.numVars(), nb = f_.blocks.size();
+    // (def_[v].value holds the source of the copy defining v until the
+    // values are resolved below, once every definition is known.)
     def_.assign(nv, Def());
-    pinned_.assign(nv, 0);
-    isConst_.assign(nv, 0);
-    constValue_.assign(nv, Literal());
-    occurs_.assign(nv, 0);
+    constants_.clear();
     lastUseSpan_.assign(nb, {0, 0});
     lastUse_.clear();
     affinities_.clear();
-    // Per variable: the source of the copy defining it (its value is
-    // resolved below, once every definition is known), and whether some
-    // instruction reads it.
-    std::vector<VarId> copyOf(nv, kNoVar);
-    std::vector<uint8_t> read(nv, 0);
     for (const Param &p : f_.params) {
       def_[p.var].block = f_.entry();
       def_[p.var].point = -1;
-      pinned_[p.var] = 1;
-      occurs_[p.var] = 1;
+      flags_[p.var] |= kPinned | kOccurs;
     }
     std::vector<int> last(nv, -1);
     std::vector<VarId> readHere;
@@ -563,34 +575,38 @@ private:
       const double w = freq[b];
       for (int i = 0; i < int(instrs.size()); ++i) {
         const Instr &in = instrs[i];
+        if (reachable)
+          liveFacts.add(b, in);
         const bool copy = in.op == Opcode::Id && in.hasDest() && in.args.size() == 1;
         if (in.hasDest() && reachable) {
-          def_[in.dest].block = b;
-          def_[in.dest].point = point(b, i);
+          Def &d = def_[in.dest];
+          d.block = b;
+          d.point = point(b, i);
           if (copy)
-            copyOf[in.dest] = in.args[0];
+            d.value = in.args[0];
           if (in.op == Opcode::Const) {
-            isConst_[in.dest] = 1;
-            constValue_[in.dest] = in.value;
+            flags_[in.dest] |= kConst;
+            constants_.push_back({in.dest, in.value});
           }
         }
         if (in.op == Opcode::Phi) {
           // A phi reads at the end of its predecessors: no last use here.
-          forEachUse(in, [&](VarId v) { read[v] = 1; });
+          forEachUse(in, [&](VarId v) { flags_[v] |= kRead; });
           continue;
         }
         if (in.hasDest())
-          occurs_[in.dest] = 1;
+          flags_[in.dest] |= kOccurs;
         forEachUse(in, [&](VarId v) {
-          read[v] = 1;
+          flags_[v] |= kRead | kOccurs;
           if (last[v] < 0)
             readHere.push_back(v);
           last[v] = i;
-          occurs_[v] = 1;
         });
         if (copy)
           affinities_.push_back({in.dest, in.args[0], w,
-                                 !isolationCopy_[in.dest] ? 2 : i <= topEnd_[b] ? 0 : 1});
+                                 !(flags_[in.dest] & kIsolationCopy) ? 2
+                                 : i <= topEnd_[b]                  ? 0
+                                                                    : 1});
       }
       std::sort(readHere.begin(), readHere.end());
       lastUseSpan_[b].first = uint32_t(lastUse_.size());
@@ -601,6 +617,19 @@ private:
       lastUseSpan_[b].second = uint32_t(lastUse_.size());
       readHere.clear();
     }
+    std::vector<int>().swap(last);
+    // (A variable defined twice, possible only outside strict SSA, keeps the
+    // literal of its last `const`, as the table per variable this replaces
+    // did.)
+    std::stable_sort(constants_.begin(), constants_.end(),
+                     [](const auto &x, const auto &y) { return x.first < y.first; });
+    size_t kept = 0;
+    for (size_t i = 0; i < constants_.size(); ++i) {
+      if (kept > 0 && constants_[kept - 1].first == constants_[i].first)
+        --kept; // the later one wins
+      constants_[kept++] = constants_[i];
+    }
+    constants_.resize(kept);
     // A copy's value is its source's (in strict SSA the source's definition
     // dominates the copy, so the chains end; a variable met again on its own
     // chain ends it too). Each chain is followed once: its members are
@@ -611,10 +640,10 @@ private:
       if (state[v] == 2)
         continue;
       VarId x = v;
-      while (state[x] == 0 && copyOf[x] != kNoVar) {
+      while (state[x] == 0 && def_[x].value != kNoVar) {
         state[x] = 1;
         chain.push_back(x);
-        x = copyOf[x];
+        x = def_[x].value;
       }
       VarId value = state[x] == 2 ? def_[x].value : x;
       if (state[x] == 0) {
@@ -628,8 +657,8 @@ private:
       chain.clear();
     }
     for (VarId v = 0; v < nv; ++v)
-      if (read[v] && def_[v].block == kNoBlock)
-        pinned_[v] = 1;
+      if ((flags_[v] & kRead) && def_[v].block == kNoBlock)
+        flags_[v] |= kPinned;
   }
 
   llvm::ArrayRef<std::pair<VarId, int>> lastUsesIn(BlockId b) const {
@@ -792,7 +821,7 @@ private:
       c.type = type_[r];
       c.sameValue = def_[r].value; // (the root is its class's first member)
       for (VarId v : members(r)) {
-        c.pinnedCount += pinned_[v];
+        c.pinnedCount += (flags_[v] & kPinned) != 0;
         if (def_[v].block == kNoBlock) {
           if (c.undefinedOf == kNone) {
             c.undefinedOf = uint32_t(undefinedLists_.size());
@@ -1008,48 +1037,46 @@ private:
 
   // Step 3.
   void rewrite() {
-    size_t nv = f_.numVars();
-    // Which variables occur at all (scanInstructions saw them); only they
-    // need a name.
-    const std::vector<uint8_t> &occurs = occurs_;
-    // Class roots in order of their smallest member, pinned classes first so
-    // they claim their names.
-    std::vector<VarId> roots;
-    std::vector<VarId> minMember(nv, kNoVar);
+    const size_t nv = f_.numVars();
+    // Class roots in order of their smallest member, each with that member,
+    // pinned classes first so they claim their names. Only the variables
+    // that occur at all (scanInstructions saw them) need a name.
+    std::vector<std::pair<VarId, VarId>> roots;
     for (VarId v = 0; v < nv; ++v) {
-      if (!occurs[v])
+      if (!(flags_[v] & kOccurs))
         continue;
       VarId r = find(v);
-      if (minMember[r] == kNoVar) {
-        minMember[r] = v;
-        roots.push_back(r);
+      if (!(flags_[r] & kRootSeen)) {
+        flags_[r] |= kRootSeen;
+        roots.push_back({r, v});
       }
     }
-    std::stable_partition(roots.begin(), roots.end(), [&](VarId r) { return hasPinned(r); });
+    std::stable_partition(roots.begin(), roots.end(),
+                          [&](const std::pair<VarId, VarId> &r) { return hasPinned(r.first); });
     std::vector<VarId> nameOf(nv, kNoVar); // per root
-    // The root that took each name, indexed by the name's variable (a name
-    // is one variable's): not a map of strings, which cost an allocation
-    // and a hash per class, hundreds of thousands on a large function.
-    std::vector<VarId> takenBy(f_.numVars(), kNoVar);
-    auto taken = [&](VarId name) -> VarId & {
-      if (name >= takenBy.size())
-        takenBy.resize(f_.numVars(), kNoVar);
-      return takenBy[name];
+    // The root that took each name: not a map of strings, which cost an
+    // allocation and a hash per class, hundreds of thousands on a large
+    // function; nor a table per variable, when the names are few (the
+    // classes share few base names; pinned and fresh names are rare).
+    llvm::DenseMap<VarId, VarId> takenBy;
+    auto taken = [&](VarId name) {
+      auto it = takenBy.find(name);
+      return it == takenBy.end() ? kNoVar : it->second;
     };
     std::string base; // reused
     llvm::StringMap<VarId> baseVar; // base name -> f_.var(base)
-    for (VarId r : roots) {
+    for (auto [r, minMember] : roots) {
       VarId pin = kNoVar;
       if (hasPinned(r)) // (not a walk of every class's members)
         for (VarId v : members(r))
-          if (pinned_[v])
+          if (flags_[v] & kPinned)
             pin = v;
       if (pin != kNoVar) {
         nameOf[r] = pin;
-        taken(pin) = r;
+        takenBy[pin] = r;
         continue;
       }
-      assignBaseName(f_.varName(minMember[r]), base);
+      assignBaseName(f_.varName(minMember), base);
       // (A name some root took is a variable's already: var() adds nothing
       // then, and otherwise adds what the base name's class gets.) The
       // classes share few base names, a small map that stays in cache
@@ -1064,28 +1091,48 @@ private:
           unite(other, r);
           VarId merged = find(other);
           nameOf[merged] = nameOf[other];
-          taken(named) = merged;
+          takenBy[named] = merged;
           continue;
         }
         nameOf[r] = f_.freshVar(base);
-        taken(nameOf[r]) = r;
+        takenBy[nameOf[r]] = r;
       } else {
         nameOf[r] = named;
-        taken(named) = r;
+        takenBy[named] = r;
       }
     }
     // Names get their class's type only now: a name may be the id of some
     // other class's member, whose type canMerge above still needed.
-    std::vector<Type> classType(nv);
-    for (VarId r : roots)
-      classType[r] = type_[r];
-    type_.resize(f_.numVars(), Type::none());
-    for (VarId r : roots)
-      if (VarId n = nameOf[find(r)]; n != kNoVar)
-        type_[n] = classType[r];
-    auto rename = [&](VarId v) { return v < nv && occurs[v] ? nameOf[find(v)] : v; };
+    {
+      std::vector<Type> classType(roots.size());
+      for (size_t k = 0; k < roots.size(); ++k)
+        classType[k] = type_[roots[k].first];
+      type_.resize(f_.numVars(), Type::none());
+      for (size_t k = 0; k < roots.size(); ++k)
+        if (VarId n = nameOf[find(roots[k].first)]; n != kNoVar)
+          type_[n] = classType[k];
+    }
+    // Each variable's new name, in place of its class root (no more classes
+    // are asked about from here): renaming an operand is one load, not
+    // three (occurs, root, the root's name). Variables made from here on
+    // (swap temporaries) keep theirs.
+    for (VarId v = 0; v < nv; ++v)
+      parent_[v] = (flags_[v] & kOccurs) ? nameOf[parent_[v]] : v;
+    std::vector<VarId>().swap(nameOf);
+    const std::vector<VarId> &newName = parent_;
+    auto rename = [&](VarId v) { return v < nv ? newName[v] : v; };
 
-    std::vector<unsigned> defCount(f_.numVars(), 0), useCount(f_.numVars(), 0);
+    // Per name: read at all, written once, written more than once (only
+    // these answers are asked below: one byte, not two counters).
+    enum : uint8_t { kUsed = 1, kDefined = 2, kDefinedTwice = 4 };
+    std::vector<uint8_t> counts(f_.numVars(), 0);
+    auto count = [&](const Instr &in) {
+      if (in.hasDest()) {
+        uint8_t &c = counts[in.dest];
+        c |= (c & kDefined) ? kDefinedTwice : kDefined;
+      }
+      forEachUse(in, [&](VarId v) { counts[v] |= kUsed; });
+    };
     std::vector<BlockId> withUndef; // the blocks the loop below looks at again
     std::vector<VarId> constants;   // the names `const`s write
     // Reused from block to block: the parallel copy being gathered, and its
@@ -1102,22 +1149,21 @@ private:
       bool hasUndef = false;
       if (topEnd_[b] < 0 && endFirst_[b] < 0) {
         // No phi and no parallel copy: rename in place, dropping the copies
-        // that became self-copies (no new vector of moved instructions).
+        // that became self-copies (no new vector of moved instructions),
+        // and count what stays in the same visit.
         std::erase_if(instrs, [&](Instr &in) {
           if (in.hasDest())
             in.dest = rename(in.dest);
           for (VarId &a : in.args)
             a = rename(a);
-          return in.op == Opcode::Id && in.args.size() == 1 && in.args[0] == in.dest;
-        });
-        for (const Instr &in : instrs) {
-          if (in.hasDest())
-            ++defCount[in.dest];
-          forEachUse(in, [&](VarId v) { ++useCount[v]; });
+          if (in.op == Opcode::Id && in.args.size() == 1 && in.args[0] == in.dest)
+            return true;
+          count(in);
           hasUndef |= in.op == Opcode::Undef;
           if (in.op == Opcode::Const)
             constants.push_back(in.dest);
-        }
+          return false;
+        });
         if (hasUndef)
           withUndef.push_back(b);
         continue;
@@ -1153,9 +1199,8 @@ private:
           // A constant that could not share the phi's name is written again
           // on the edge rather than copied: the copy costs the same, and the
           // original `const` may then have no reader left.
-          if (i > topEnd_[b] && source < isConst_.size() && isConst_[source] &&
-              in.dest != in.args[0])
-            group.push_back({in.dest, kNoVar, true, constValue_[source]});
+          if (i > topEnd_[b] && has(source, kConst) && in.dest != in.args[0])
+            group.push_back({in.dest, kNoVar, true, constValue(source)});
           else
             group.push_back(CopyPair{in.dest, in.args[0], false, Literal{}});
           if (i == topEnd_[b] || i == endLast_[b])
@@ -1171,12 +1216,9 @@ private:
       flush(size_t(n) + shift);
       instrs.erase(instrs.begin() + std::ptrdiff_t(kept), instrs.end());
       // sequentialize may have made swap temporaries just now.
-      defCount.resize(f_.numVars(), 0);
-      useCount.resize(f_.numVars(), 0);
+      counts.resize(f_.numVars(), 0);
       for (const Instr &in : instrs) {
-        if (in.hasDest())
-          ++defCount[in.dest];
-        forEachUse(in, [&](VarId v) { ++useCount[v]; });
+        count(in);
         hasUndef |= in.op == Opcode::Undef;
         if (in.op == Opcode::Const)
           constants.push_back(in.dest);
@@ -1187,7 +1229,7 @@ private:
     // Whether step 5 has anything to delete: placeSplitCopies only moves
     // copies or merges equal ones, so a name read now is read then.
     unreadConstants_ = std::any_of(constants.begin(), constants.end(),
-                                   [&](VarId c) { return useCount[c] == 0; });
+                                   [&](VarId c) { return !(counts[c] & kUsed); });
     // An undef whose name is never read, or is also written elsewhere, only
     // costs an executed instruction.
     for (BlockId b : withUndef) {
@@ -1195,7 +1237,7 @@ private:
       instrs.erase(std::remove_if(instrs.begin(), instrs.end(),
                                   [&](const Instr &in) {
                                     return in.op == Opcode::Undef &&
-                                           (useCount[in.dest] == 0 || defCount[in.dest] > 1);
+                                           (!(counts[in.dest] & kUsed) || (counts[in.dest] & kDefinedTwice));
                                   }),
                    instrs.end());
     }
@@ -1254,12 +1296,15 @@ private:
   }
 
   // Sends s's source straight to its target again; the caller takes s's
-  // block out of the layout.
+  // block out of the layout. The block keeps its id but not its
+  // instructions: most split edges are joined again, and their arrays would
+  // otherwise stay allocated (and be copied with the function) to the end.
   void unsplit(const Split &s) {
     for (BlockId &t : f_.block(s.from).terminator()->labels)
       if (t == s.block)
         t = s.to;
     f_.blocks[s.block].dead = true;
+    std::vector<Instr>().swap(f_.blocks[s.block].instrs);
   }
 
   // The block before `b` in the linked layout, or kNoBlock when b is first

@@ -26,20 +26,27 @@ class SSABuilder {
 public:
   explicit SSABuilder(Function &f) : f_(f) {}
 
-  // `cfg` is f's CFG as it is now (the one canConvertToSSA's check used).
-  void run(std::optional<CFG> cfg) {
-    // Each CFG is rebuilt only when the step before changed the function.
-    if (removeUnreachable(*cfg))
+  // `cfg` is f's CFG as it is now and `dom` its dominator tree (the ones
+  // canConvertToSSA's check used).
+  void run(std::optional<CFG> cfg, std::optional<DominatorTree> dom) {
+    // Each CFG (and its tree) is rebuilt only when the step before changed
+    // the function.
+    if (removeUnreachable(*cfg)) {
       cfg.emplace(f_);
-    if (ensureEntryHasNoPreds(*cfg))
+      dom.reset();
+    }
+    if (ensureEntryHasNoPreds(*cfg)) {
       cfg.emplace(f_);
-    DominatorTree dom(*cfg);
-    DominanceFrontier df(*cfg, dom);
+      dom.reset();
+    }
+    if (!dom)
+      dom.emplace(*cfg);
+    DominanceFrontier df(*cfg, *dom);
     Liveness live(f_, *cfg);
     numOrig_ = f_.numVars();
     findCollidingNames();
     placePhis(*cfg, df, live);
-    rename(*cfg, dom);
+    rename(*cfg, *dom);
     sortPhiEntries(*cfg);
   }
 
@@ -323,9 +330,10 @@ bool toSSA(Function &f) {
   if (f.layout.empty() || !isPlainNonSpeculative(f))
     return false;
   std::optional<CFG> cfg(std::in_place, f);
-  if (!DefiniteAssignment(f, *cfg).possiblyUndefinedReads().empty())
+  std::optional<DominatorTree> dom(std::in_place, *cfg); // (the check's, and then the builder's)
+  if (!DefiniteAssignment(f, *cfg, *dom).possiblyUndefinedReads().empty())
     return false;
-  SSABuilder(f).run(std::move(cfg));
+  SSABuilder(f).run(std::move(cfg), std::move(dom));
   return true;
 }
 

@@ -290,6 +290,11 @@ private:
     buf_.succList.clear();
     for (BlockId b = 0; b < n; ++b) {
       buf_.succBegin[b] = uint32_t(buf_.succList.size());
+      // A block off the layout has no edges (nothing asks for them): its
+      // header and terminator, cold on a large function with many removed
+      // blocks, are not read.
+      if (!inLayout[b])
+        continue;
       const size_t first = buf_.succList.size();
       const auto &ins = f_.block(b).instrs;
       if (const Instr *t = f_.block(b).terminator()) {
@@ -302,8 +307,6 @@ private:
       } else if (BlockId nx = next_[b]; nx != kNoBlock) {
         buf_.succList.push_back(nx);
       }
-      if (!inLayout[b])
-        continue;
       for (size_t i = 0; i < ins.size(); ++i)
         if (ins[i].op == Opcode::Speculate) {
           special[b] = 1;

@@ -232,7 +232,7 @@ std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weight
   // must fail where it does, and the superblock passes fold and move reads.
   // (hasPossiblyUndefinedRead, on the CFG at hand.)
   if (!traces.empty() && !(everyReadAssigned && everyReadAssigned()) &&
-      !DefiniteAssignment(f, cfg).possiblyUndefinedReads().empty())
+      !DefiniteAssignment(f, cfg, dom).possiblyUndefinedReads().empty())
     return {};
   return traces;
 }

@@ -280,6 +280,81 @@ TEST(FromSSATest, SwapOfTwoNeedsATemporary) {
   EXPECT_EQ(want.out, "1 2\n2 1\n1 2\n");
 }
 
+// Phi arguments that are constants and cannot share the phi's name (both
+// constants stay live after it) are written again on their edges, each with
+// its own literal, rather than copied.
+TEST(FromSSATest, ConstantArgumentsAreWrittenAgainWithTheirOwnLiterals) {
+  Program ssa = parseOrDie(R"(
+@main(c: bool) {
+.entry:
+  a: int = const 5;
+  k: int = const 9;
+  b: int = const 7;
+  br c .l .r;
+.l:
+  jmp .j;
+.r:
+  jmp .j;
+.j:
+  x: int = phi a b .l .r;
+  print x a b k;
+}
+)");
+  ASSERT_EQ(test::verifySSAMessages(ssa, true), "");
+  Program back = destroyed(ssa);
+  const Function &f = back.functions[0];
+  EXPECT_EQ(countOp(f, Opcode::Id), 0u);
+  EXPECT_EQ(countOp(f, Opcode::Const), 5u);
+  for (const char *arg : {"true", "false"}) {
+    test::RunResult want = runProgram(lowered(ssa), arg), got = runProgram(back, arg);
+    ASSERT_EQ(want.status, 0) << want.out;
+    EXPECT_EQ(got.out, want.out) << arg;
+  }
+  EXPECT_EQ(runProgram(back, "true").out, "5 5 7 9\n");
+  EXPECT_EQ(runProgram(back, "false").out, "7 5 7 9\n");
+}
+
+// Critical edges carrying phi arguments are split, and the splits whose
+// copies all coalesce away are joined again: their blocks leave the layout
+// and give back their instructions (they are most of the splits).
+TEST(FromSSATest, JoinedSplitEdgesKeepNoInstructions) {
+  Program ssa = parseOrDie(R"(
+@main(n: int) {
+.entry:
+  i0: int = const 0;
+  one: int = const 1;
+.loop:
+  i: int = phi i0 i1 .entry .body;
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  i1: int = add i one;
+  b: bool = lt i1 one;
+  br b .loop .done;
+.done:
+  r: int = phi i i1 .loop .body;
+  print r;
+}
+)");
+  ASSERT_EQ(test::verifySSAMessages(ssa, true), "");
+  size_t before = ssa.functions[0].blocks.size();
+  Program back = destroyed(ssa);
+  const Function &f = back.functions[0];
+  size_t joined = 0;
+  for (BlockId b = BlockId(before); b < f.blocks.size(); ++b)
+    if (f.block(b).dead) {
+      ++joined;
+      EXPECT_TRUE(f.block(b).instrs.empty()) << "block " << b;
+      EXPECT_EQ(std::count(f.layout.begin(), f.layout.end(), b), 0);
+    }
+  EXPECT_GT(joined, 0u);
+  for (const char *arg : {"0", "1", "5"}) {
+    test::RunResult want = runProgram(lowered(ssa), arg), got = runProgram(back, arg);
+    ASSERT_EQ(want.status, 0) << want.out;
+    EXPECT_EQ(got.out, want.out) << arg;
+  }
+}
+
 // The lost-copy problem: after copy propagation the phi's old value (x1) is
 // used after the loop while the new one (x2) flows around the back edge.
 const char *kLostCopySSA = R"(

@@ -279,6 +279,42 @@ TEST(DeadCodeTest, AFunctionWithSetsAndGetsIsLeftAlone) {
   EXPECT_EQ(text(q.functions[0]).find("dead"), std::string::npos);
 }
 
+// A block off the layout (removed earlier, its id kept) has no edges and no
+// reads: its read of x keeps nothing alive, its jump enters nothing, and it
+// is not looked into (on a large function such blocks are many and cold).
+TEST(DeadCodeTest, BlocksOffTheLayoutCountForNothing) {
+  const char *withRemoved = R"(
+@main(n: int) {
+.entry:
+  x: int = add n n;
+  y: int = mul n n;
+  jmp .exit;
+.removed:
+  print x;
+  jmp .exit;
+.exit:
+  print y;
+}
+)";
+  const char *without = R"(
+@main(n: int) {
+.entry:
+  y: int = mul n n;
+  jmp .exit;
+.exit:
+  print y;
+}
+)";
+  Program p = test::parseOrDie(withRemoved);
+  Function &f = p.functions[0];
+  BlockId removed = test::blockNamed(f, "removed");
+  f.blocks[removed].dead = true;
+  std::erase(f.layout, removed);
+  EXPECT_TRUE(eliminateDeadAndUnreachableCode(f));
+  Program q = test::parseOrDie(without);
+  EXPECT_EQ(text(f), text(q.functions[0]));
+}
+
 TEST(DeadCodeTest, SparseLivenessAndEliminationMatchTheDenseOnes) {
   unsigned speculative = 0, changedSome = 0;
   for (uint64_t seed = 1; seed <= 40; ++seed) {
