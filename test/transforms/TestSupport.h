@@ -1,15 +1,20 @@
 // Helpers shared by the transform tests: run a program in process under the
 // interpreter and capture what it prints, its error, its dynamic instruction
-// count and (optionally) its profile; split an argument string; the
-// verifier's messages for a program; count instructions of one opcode; a
-// function as text; the shared benchmarks with their held-out inputs.
+// count and (optionally) its profile; a profiled run with the block and edge
+// weights passes take; split an argument string; the verifier's messages for
+// a program; count instructions of one opcode; a function as text; the shared
+// benchmarks with their held-out inputs, and loading one.
 #pragma once
 
 #include "analysis/Verifier.h"
 #include "backend/TextPrinter.h"
+#include "frontend/Loader.h"
 #include "interp/Interpreter.h"
 #include "interp/Profile.h"
 #include "test/SharedData.h"
+#include "transforms/superblocks/ProfileWeights.h"
+
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -49,6 +54,29 @@ inline Outcome run(const Program &p, const std::vector<std::string> &args, bool 
   o.dyn = r.dynamicInstructions;
   o.profile = std::move(r.profile);
   return o;
+}
+
+// A profiled run of a program and the weights passes read from it.
+struct ProfiledRun {
+  Outcome outcome;        // the run; outcome.profile is set
+  ProgramWeights weights; // ProgramWeights::fromProfile of that profile
+
+  const Profile &profile() const { return *outcome.profile; }
+};
+
+// Runs `p` on `args` with profiling and turns the profile into weights: the
+// set-up of every profile-guided test. The run must succeed: when it fails
+// (or gives no profile) that is reported here, with the run's error, and the
+// result is empty, so the caller writes `ASSERT_TRUE(r)` (or returns).
+inline std::optional<ProfiledRun> profiledRun(const Program &p,
+                                              const std::vector<std::string> &args) {
+  Outcome o = run(p, args, /*profile=*/true);
+  EXPECT_TRUE(o.ok) << "profiled run failed: " << o.error;
+  EXPECT_TRUE(o.profile.has_value());
+  if (!o.ok || !o.profile)
+    return std::nullopt;
+  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+  return ProfiledRun{std::move(o), std::move(w)};
 }
 
 // "1 2 3" -> {"1", "2", "3"}.
@@ -143,6 +171,19 @@ inline std::map<std::string, std::vector<std::string>> heldOutInputs() {
 struct Bench {
   std::string category, name, args;   // args: the shipped arguments
   std::vector<std::string> extra;     // held-out argument strings (none without arguments)
+
+  // "category/name", the benchmark's name in manifest.tsv and inputs.tsv.
+  std::string id() const { return category + "/" + name; }
+  // Its program in the shared data, as JSON.
+  std::filesystem::path file() const {
+    return sharedDir() / "bench" / category / (name + ".json");
+  }
+  // Every argument string: the shipped one first, then the held-out ones.
+  std::vector<std::string> inputs() const {
+    std::vector<std::string> all = {args};
+    all.insert(all.end(), extra.begin(), extra.end());
+    return all;
+  }
 };
 
 // The shared benchmarks of manifest.tsv, in its order; empty when the shared
@@ -168,6 +209,20 @@ inline std::vector<Bench> manifest() {
       out.push_back(b);
   }
   return out;
+}
+
+// The benchmark's program read from its JSON file; empty, with the loader's
+// diagnostics reported as a failure, when it does not load (the caller
+// writes `ASSERT_TRUE(p)`).
+inline std::optional<Program> loadBenchmark(const Bench &b) {
+  Diagnostics diags(b.id());
+  std::optional<Program> p = loadProgram(readFile(b.file()), diags);
+  if (!p) {
+    std::ostringstream errors;
+    diags.print(errors);
+    ADD_FAILURE() << b.file().string() << " does not load:\n" << errors.str();
+  }
+  return p;
 }
 
 } // namespace brisk::test
