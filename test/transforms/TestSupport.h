@@ -12,6 +12,7 @@
 #include "interp/Interpreter.h"
 #include "interp/Profile.h"
 #include "test/SharedData.h"
+#include "test/analysis/ParseHelper.h"
 #include "transforms/superblocks/ProfileWeights.h"
 
 #include <gtest/gtest.h>
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -77,6 +79,24 @@ inline std::optional<ProfiledRun> profiledRun(const Program &p,
     return std::nullopt;
   ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
   return ProfiledRun{std::move(o), std::move(w)};
+}
+
+// Runs the program of `text` on `args`, applies `pass` to it and runs it
+// again: both runs succeed, print the same, and the second executes no more
+// instructions than the first (the program is printed with any failure).
+// Returns the dynamic counts, before and after.
+inline std::pair<uint64_t, uint64_t>
+expectSameAndNoSlower(const std::string &text, const std::vector<std::string> &args,
+                      const std::function<void(Program &)> &pass) {
+  Program p = parseOrDie(text);
+  Outcome before = run(p, args);
+  EXPECT_TRUE(before.ok) << before.error;
+  pass(p);
+  Outcome after = run(p, args);
+  EXPECT_TRUE(after.ok) << after.error << "\n" << toText(p);
+  EXPECT_EQ(after.out, before.out) << toText(p);
+  EXPECT_LE(after.dyn, before.dyn) << toText(p);
+  return {before.dyn, after.dyn};
 }
 
 // "1 2 3" -> {"1", "2", "3"}.
