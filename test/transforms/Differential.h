@@ -132,4 +132,13 @@ inline unsigned expectSameUnderEveryVariant(const std::string &text, const std::
   return speculative;
 }
 
+// expectSameUnderEveryVariant, and at least one variant made speculation:
+// a test of what speculation must keep does not bite without it.
+inline void expectSameUnderEveryVariantAndSpeculation(const std::string &text,
+                                                      const std::string &train,
+                                                      const std::vector<std::string> &inputs) {
+  unsigned speculative = expectSameUnderEveryVariant(text, train, inputs);
+  EXPECT_GT(speculative, 0u) << "no variant speculated: the test would not bite";
+}
+
 } // namespace brisk::test
