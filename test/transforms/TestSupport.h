@@ -1,6 +1,6 @@
 // Helpers shared by the transform tests: run a program in process under the
 // interpreter and capture what it prints, its error, its dynamic instruction
-// count and (optionally) its profile; a profiled run with the block and edge
+// count and (optionally) its profile; a pass run in SSA form; a profiled run with the block and edge
 // weights passes take; split an argument string; the verifier's messages for
 // a program; count instructions of one opcode; a function as text; the shared
 // benchmarks with their held-out inputs, and loading one.
@@ -13,6 +13,7 @@
 #include "interp/Profile.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
+#include "transforms/ssa/ToSSA.h"
 #include "transforms/superblocks/ProfileWeights.h"
 
 #include <gtest/gtest.h>
@@ -127,6 +128,27 @@ inline std::string verifySSAMessages(const Program &p, bool ssa) {
   VerifyOptions vo;
   vo.ssa = ssa;
   return verifyMessages(p, vo);
+}
+
+// A program after a pass and whether the pass changed it.
+struct PassResult {
+  Program program;
+  bool changed = false;
+};
+
+// The program of `text` with each function put into SSA form and `pass` run
+// on it right after (it returns whether it changed the function), then the
+// SSA verifier on the whole program: the set-up of the tests of passes that
+// run in SSA form. The program is left in SSA form.
+inline PassResult inSSAWith(const std::string &text,
+                            const std::function<bool(Function &)> &pass) {
+  PassResult r{parseOrDie(text), false};
+  for (Function &f : r.program.functions) {
+    toSSA(f);
+    r.changed |= pass(f);
+  }
+  EXPECT_EQ(verifySSAMessages(r.program, true), "");
+  return r;
 }
 
 inline unsigned countOp(const Function &f, Opcode op) {
