@@ -1,9 +1,11 @@
 // Helpers shared by the transform tests: run a program in process under the
 // interpreter and capture what it prints, its error, its dynamic instruction
-// count and (optionally) its profile; a pass run in SSA form; a profiled run with the block and edge
-// weights passes take; split an argument string; the verifier's messages for
-// a program; count instructions of one opcode; a function as text; the shared
-// benchmarks with their held-out inputs, and loading one.
+// count and (optionally) its profile; a profiled run with the weights passes
+// take; a pass run between two runs of a program; a pass run in SSA form;
+// split an argument string; the verifier's messages for a program; count
+// instructions of one opcode; a function as text; the shared benchmarks with
+// their held-out inputs, and loading one. Each helper states what it checks
+// (its EXPECTs) and what the caller must still assert.
 #pragma once
 
 #include "analysis/Verifier.h"
