@@ -199,6 +199,28 @@ TEST(Profile, TakingAFunctionsCountsFromAnotherProfileEqualsRunningAgain) {
   EXPECT_NE(before->toJson(), after->toJson());
 }
 
+// `b` counts what `a` counts: entries, blocks, edges, call sites, and the
+// blocks and counts of every loop path.
+void expectSameCounts(const FunctionProfile &a, const FunctionProfile &b) {
+  EXPECT_EQ(b.entryCount, a.entryCount);
+  EXPECT_EQ(b.blockCounts, a.blockCounts);
+  ASSERT_EQ(b.edges.size(), a.edges.size());
+  for (size_t e = 0; e < a.edges.size(); ++e)
+    EXPECT_TRUE(b.edges[e].from == a.edges[e].from && b.edges[e].to == a.edges[e].to &&
+                b.edges[e].count == a.edges[e].count);
+  ASSERT_EQ(b.callSites.size(), a.callSites.size());
+  for (size_t c = 0; c < a.callSites.size(); ++c)
+    EXPECT_EQ(b.callSites[c].count, a.callSites[c].count);
+  ASSERT_EQ(b.loops.size(), a.loops.size());
+  for (size_t l = 0; l < a.loops.size(); ++l) {
+    ASSERT_EQ(b.loops[l].paths.size(), a.loops[l].paths.size());
+    for (size_t k = 0; k < a.loops[l].paths.size(); ++k) {
+      EXPECT_EQ(b.loops[l].paths[k].blocks, a.loops[l].paths[k].blocks);
+      EXPECT_EQ(b.loops[l].paths[k].count, a.loops[l].paths[k].count);
+    }
+  }
+}
+
 // The optimizer's training runs (profileForFile off, typeFacts off) record
 // the same counts as a run for a profile file, without the hash and labels
 // only a file needs.
@@ -215,20 +237,8 @@ TEST(Profile, TrainingRunsCountTheSameWithoutHashOrLabels) {
   EXPECT_NE(full->programHash, 0u);
   ASSERT_EQ(lean->functions.size(), full->functions.size());
   for (size_t i = 0; i < full->functions.size(); ++i) {
-    const FunctionProfile &a = full->functions[i], &b = lean->functions[i];
-    EXPECT_TRUE(b.blockLabels.empty());
-    EXPECT_EQ(b.entryCount, a.entryCount);
-    EXPECT_EQ(b.blockCounts, a.blockCounts);
-    ASSERT_EQ(b.edges.size(), a.edges.size());
-    for (size_t e = 0; e < a.edges.size(); ++e)
-      EXPECT_TRUE(b.edges[e].from == a.edges[e].from && b.edges[e].to == a.edges[e].to &&
-                  b.edges[e].count == a.edges[e].count);
-    ASSERT_EQ(b.loops.size(), a.loops.size());
-    for (size_t l = 0; l < a.loops.size(); ++l) {
-      ASSERT_EQ(b.loops[l].paths.size(), a.loops[l].paths.size());
-      for (size_t k = 0; k < a.loops[l].paths.size(); ++k)
-        EXPECT_EQ(b.loops[l].paths[k].count, a.loops[l].paths[k].count);
-    }
+    EXPECT_TRUE(lean->functions[i].blockLabels.empty());
+    expectSameCounts(full->functions[i], lean->functions[i]);
   }
   // Composing keeps an uncomputed hash uncomputed.
   lean->takeFunctionsFrom(*full, {"main"}, program);
@@ -292,25 +302,9 @@ TEST(Profile, ProfilesTheNamedFunctionsOnlyWithTheSameCounts) {
     std::optional<Profile> part = interp::profileRuns(program, inputs, nullptr, training);
     ASSERT_TRUE(part);
     ASSERT_EQ(part->functions.size(), 1u);
-    const FunctionProfile &a = *full->function(name), &b = part->functions[0];
-    EXPECT_EQ(b.name, name);
-    EXPECT_EQ(b.entryCount, a.entryCount);
-    EXPECT_EQ(b.blockCounts, a.blockCounts);
-    ASSERT_EQ(b.edges.size(), a.edges.size());
-    for (size_t e = 0; e < a.edges.size(); ++e)
-      EXPECT_TRUE(b.edges[e].from == a.edges[e].from && b.edges[e].to == a.edges[e].to &&
-                  b.edges[e].count == a.edges[e].count);
-    ASSERT_EQ(b.callSites.size(), a.callSites.size());
-    for (size_t c = 0; c < a.callSites.size(); ++c)
-      EXPECT_EQ(b.callSites[c].count, a.callSites[c].count);
-    ASSERT_EQ(b.loops.size(), a.loops.size());
-    for (size_t l = 0; l < a.loops.size(); ++l) {
-      ASSERT_EQ(b.loops[l].paths.size(), a.loops[l].paths.size());
-      for (size_t k = 0; k < a.loops[l].paths.size(); ++k) {
-        EXPECT_EQ(b.loops[l].paths[k].blocks, a.loops[l].paths[k].blocks);
-        EXPECT_EQ(b.loops[l].paths[k].count, a.loops[l].paths[k].count);
-      }
-    }
+    const FunctionProfile &a = *full->function(name);
+    EXPECT_EQ(part->functions[0].name, name);
+    expectSameCounts(a, part->functions[0]);
     // Composed into the full profile, it changes nothing.
     Profile composed = *full;
     composed.takeFunctionsFrom(*part, {name}, program);

@@ -24,11 +24,9 @@ inline void expectBenchmarksKeepOutput(std::initializer_list<const char *> passL
   if (all.empty())
     GTEST_SKIP() << "shared benchmarks not available";
   for (const Bench &b : all) {
-    SCOPED_TRACE(b.category + "/" + b.name);
-    std::filesystem::path src = sharedDir() / "bench" / b.category / (b.name + ".json");
-    Diagnostics diags(src.string());
-    std::optional<Program> prog = loadProgram(readFile(src), diags);
-    ASSERT_TRUE(prog.has_value());
+    SCOPED_TRACE(b.id());
+    std::optional<Program> prog = loadBenchmark(b);
+    ASSERT_TRUE(prog);
     PassOptions po;
     po.validate = true;
     PassContext ctx(po);
@@ -36,7 +34,7 @@ inline void expectBenchmarksKeepOutput(std::initializer_list<const char *> passL
     for (const char *list : passLists)
       ASSERT_TRUE(runPassList(*prog, ctx, list, error)) << list << ": " << error;
     EXPECT_FALSE(ctx.failed());
-    RunResult orig = runFile(src.string(), b.args), opt = runProgram(*prog, b.args);
+    RunResult orig = runFile(b.file().string(), b.args), opt = runProgram(*prog, b.args);
     EXPECT_EQ(opt.status, orig.status);
     EXPECT_EQ(opt.out, orig.out);
   }

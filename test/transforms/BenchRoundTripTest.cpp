@@ -5,6 +5,7 @@
 // the shared data is absent.
 #include "test/SharedData.h"
 #include "test/transforms/RunHelper.h"
+#include "test/transforms/TestSupport.h"
 
 #include <gtest/gtest.h>
 
@@ -14,52 +15,19 @@
 namespace brisk {
 namespace {
 
-struct Bench {
-  std::string category, name, args;
-};
-
-std::vector<Bench> benches() {
-  std::vector<Bench> out;
-  std::filesystem::path dir = test::sharedDir();
-  if (dir.empty())
-    return out;
-  std::istringstream in(test::readFile(dir / "bench" / "manifest.tsv"));
-  std::string line;
-  std::getline(in, line); // header
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    Bench b;
-    std::getline(row, b.category, '\t');
-    std::getline(row, b.name, '\t');
-    std::getline(row, b.args, '\t');
-    if (!b.name.empty())
-      out.push_back(b);
-  }
-  return out;
-}
-
 TEST(BenchRoundTripTest, EveryBenchmarkKeepsItsOutputAndCost) {
-  std::vector<Bench> all = benches();
+  std::vector<test::Bench> all = test::manifest();
   if (all.empty())
     GTEST_SKIP() << "shared benchmarks not available";
   double worst = 0;
   std::string worstName;
-  for (const Bench &b : all) {
-    SCOPED_TRACE(b.category + "/" + b.name);
-    std::string src = (test::sharedDir() / "bench" / b.category / (b.name + ".json")).string();
+  for (const test::Bench &b : all) {
+    SCOPED_TRACE(b.id());
+    std::string src = b.file().string();
     auto convert = [&](const std::string &flags) {
-      std::string out, err = test::tempPath("err"), file = test::tempPath("conv") + ".json";
-      int st = test::shell(std::string("'")
-                               .append(test::briskPath())
-                               .append("' ssa --verify --format=json ")
-                               .append(flags)
-                               .append(" -o '")
-                               .append(file)
-                               .append("'"),
-                           src, out, err);
-      EXPECT_EQ(st, 0) << test::slurp(err);
-      std::filesystem::remove(err);
-      return file;
+      test::SsaJson c = test::ssaJsonOf(src, flags);
+      EXPECT_EQ(c.status, 0) << c.errors;
+      return c.file;
     };
     std::string ssaFile = convert(""), rtFile = convert("--round-trip");
     test::RunResult orig = test::runFile(src, b.args), ssa = test::runFile(ssaFile, b.args),
@@ -75,7 +43,7 @@ TEST(BenchRoundTripTest, EveryBenchmarkKeepsItsOutputAndCost) {
     double ratio = orig.dyn > 0 ? double(rt.dyn) / double(orig.dyn) : 1.0;
     if (ratio > worst) {
       worst = ratio;
-      worstName = b.category + "/" + b.name;
+      worstName = b.id();
     }
   }
   std::printf("worst round-trip dynamic instruction ratio: %.4f (%s)\n", worst, worstName.c_str());

@@ -1,6 +1,7 @@
 // Test helper for differential semantic tests of the whole optimizer: a
 // program is optimized (transforms/Pipeline.h) on a profile of one training
-// input, under several flag variants, and the result, after a trip through
+// input (optimizeOn; optimizeWithProfile when the test holds the profile),
+// under several flag variants, and the result, after a trip through
 // JSON, must show on every test input what the original shows under the
 // interpreter: the same stdout, success or failure, and the same kind of
 // error (the message may name another variable when a copy was folded).
@@ -67,6 +68,27 @@ inline std::vector<Variant> pipelineVariants() {
   return out;
 }
 
+// `p` optimized by the whole pipeline on `profile` (the verifier after every
+// pass when `validate`), written to JSON and read back: what brili would
+// read. A pass that fails or a program that does not read back is reported
+// here; `remarks` collects the pipeline's remarks when given.
+inline Program optimizeWithProfile(const Program &p, const Profile &profile,
+                                   const SuperblockPipelineOptions &options, bool validate = true,
+                                   std::vector<RegionRemark> *remarks = nullptr) {
+  Program copy = p;
+  PassOptions po;
+  po.validate = validate;
+  std::ostringstream errors;
+  po.errorStream = &errors;
+  PassContext ctx(po);
+  runSuperblockPipeline(copy, profile, ctx, options, remarks);
+  EXPECT_FALSE(ctx.failed()) << errors.str();
+  Diagnostics diags("json");
+  std::optional<Program> back = loadProgram(toJsonString(copy), diags);
+  EXPECT_TRUE(back.has_value());
+  return back ? std::move(*back) : Program{};
+}
+
 // `p` optimized with a profile of `train` (which must run cleanly), read back
 // from JSON; `remarks` collects the pipeline's remarks when given.
 inline Program optimizeOn(const Program &p, const std::string &train,
@@ -76,21 +98,10 @@ inline Program optimizeOn(const Program &p, const std::string &train,
   EXPECT_TRUE(t.ok) << "training run failed: " << t.error;
   if (!t.ok || !t.profile)
     return p;
-  Program copy = p;
-  PassOptions po;
   // The verifier checks after every pass that the pass kept the invariants;
   // a program that breaks one itself (a call under its own speculation, say:
   // an error brili reports only when it runs) has nothing to keep.
-  po.validate = verifyMessages(p).empty();
-  std::ostringstream errors;
-  po.errorStream = &errors;
-  PassContext ctx(po);
-  runSuperblockPipeline(copy, *t.profile, ctx, options, remarks);
-  EXPECT_FALSE(ctx.failed()) << errors.str();
-  Diagnostics diags("json");
-  std::optional<Program> back = loadProgram(toJsonString(copy), diags);
-  EXPECT_TRUE(back.has_value());
-  return back ? std::move(*back) : Program{};
+  return optimizeWithProfile(p, *t.profile, options, verifyMessages(p).empty(), remarks);
 }
 
 // The optimized program behaves like the original on every input.
@@ -119,6 +130,15 @@ inline unsigned expectSameUnderEveryVariant(const std::string &text, const std::
     expectSameOnInputs(p, o, inputs, v.name + ", trained on \"" + train + "\"");
   }
   return speculative;
+}
+
+// expectSameUnderEveryVariant, and at least one variant made speculation:
+// a test of what speculation must keep does not bite without it.
+inline void expectSameUnderEveryVariantAndSpeculation(const std::string &text,
+                                                      const std::string &train,
+                                                      const std::vector<std::string> &inputs) {
+  unsigned speculative = expectSameUnderEveryVariant(text, train, inputs);
+  EXPECT_GT(speculative, 0u) << "no variant speculated: the test would not bite";
 }
 
 } // namespace brisk::test

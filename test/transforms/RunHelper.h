@@ -1,6 +1,7 @@
 // Test helper: runs a program under `brisk run -p` (BRISK_BINARY) and returns
 // its stdout, exit status and total_dyn_inst, so semantic tests compare a
-// program before and after a pass instead of hard-coding outputs.
+// program before and after a pass instead of hard-coding outputs; converts a
+// program with `brisk ssa` into a temporary JSON file.
 #pragma once
 
 #include "backend/JsonWriter.h"
@@ -68,6 +69,32 @@ inline RunResult runFile(const std::string &file, const std::string &args) {
   std::filesystem::remove(err);
   if (auto at = e.find("total_dyn_inst: "); at != std::string::npos)
     r.dyn = std::atoll(e.c_str() + at + 16);
+  return r;
+}
+
+// What `brisk ssa --verify --format=json FLAGS` wrote for the program in
+// `src`: the temporary JSON file (the caller removes it), the driver's exit
+// status and its stderr.
+struct SsaJson {
+  std::string file;
+  int status = -1;
+  std::string errors;
+};
+
+inline SsaJson ssaJsonOf(const std::string &src, const std::string &flags) {
+  SsaJson r;
+  r.file = tempPath("ssa") + ".json";
+  std::string out, err = tempPath("err");
+  r.status = shell(std::string("'")
+                       .append(briskPath())
+                       .append("' ssa --verify --format=json ")
+                       .append(flags)
+                       .append(" -o '")
+                       .append(r.file)
+                       .append("'"),
+                   src, out, err);
+  r.errors = slurp(err);
+  std::filesystem::remove(err);
   return r;
 }
 

@@ -1,19 +1,29 @@
 // Helpers shared by the transform tests: run a program in process under the
 // interpreter and capture what it prints, its error, its dynamic instruction
-// count and (optionally) its profile; split an argument string; the
-// verifier's messages for a program; count instructions of one opcode; a
-// function as text; the shared benchmarks with their held-out inputs.
+// count and (optionally) its profile; a profiled run with the weights passes
+// take; a pass run between two runs of a program; a pass run in SSA form;
+// split an argument string; the verifier's messages for a program; count
+// instructions of one opcode; a function as text; the shared benchmarks with
+// their held-out inputs, and loading one. Each helper states what it checks
+// (its EXPECTs) and what the caller must still assert.
 #pragma once
 
 #include "analysis/Verifier.h"
 #include "backend/TextPrinter.h"
+#include "frontend/Loader.h"
 #include "interp/Interpreter.h"
 #include "interp/Profile.h"
 #include "test/SharedData.h"
+#include "test/analysis/ParseHelper.h"
+#include "transforms/ssa/ToSSA.h"
+#include "transforms/superblocks/ProfileWeights.h"
+
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -51,6 +61,47 @@ inline Outcome run(const Program &p, const std::vector<std::string> &args, bool 
   return o;
 }
 
+// A profiled run of a program and the weights passes read from it.
+struct ProfiledRun {
+  Outcome outcome;        // the run; outcome.profile is set
+  ProgramWeights weights; // ProgramWeights::fromProfile of that profile
+
+  const Profile &profile() const { return *outcome.profile; }
+};
+
+// Runs `p` on `args` with profiling and turns the profile into weights: the
+// set-up of every profile-guided test. The run must succeed: when it fails
+// (or gives no profile) that is reported here, with the run's error, and the
+// result is empty, so the caller writes `ASSERT_TRUE(r)` (or returns).
+inline std::optional<ProfiledRun> profiledRun(const Program &p,
+                                              const std::vector<std::string> &args) {
+  Outcome o = run(p, args, /*profile=*/true);
+  EXPECT_TRUE(o.ok) << "profiled run failed: " << o.error;
+  EXPECT_TRUE(o.profile.has_value());
+  if (!o.ok || !o.profile)
+    return std::nullopt;
+  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+  return ProfiledRun{std::move(o), std::move(w)};
+}
+
+// Runs the program of `text` on `args`, applies `pass` to it and runs it
+// again: both runs succeed, print the same, and the second executes no more
+// instructions than the first (the program is printed with any failure).
+// Returns the dynamic counts, before and after.
+inline std::pair<uint64_t, uint64_t>
+expectSameAndNoSlower(const std::string &text, const std::vector<std::string> &args,
+                      const std::function<void(Program &)> &pass) {
+  Program p = parseOrDie(text);
+  Outcome before = run(p, args);
+  EXPECT_TRUE(before.ok) << before.error;
+  pass(p);
+  Outcome after = run(p, args);
+  EXPECT_TRUE(after.ok) << after.error << "\n" << toText(p);
+  EXPECT_EQ(after.out, before.out) << toText(p);
+  EXPECT_LE(after.dyn, before.dyn) << toText(p);
+  return {before.dyn, after.dyn};
+}
+
 // "1 2 3" -> {"1", "2", "3"}.
 inline std::vector<std::string> splitArgs(const std::string &s) {
   std::istringstream in(s);
@@ -79,6 +130,27 @@ inline std::string verifySSAMessages(const Program &p, bool ssa) {
   VerifyOptions vo;
   vo.ssa = ssa;
   return verifyMessages(p, vo);
+}
+
+// A program after a pass and whether the pass changed it.
+struct PassResult {
+  Program program;
+  bool changed = false;
+};
+
+// The program of `text` with each function put into SSA form and `pass` run
+// on it right after (it returns whether it changed the function), then the
+// SSA verifier on the whole program: the set-up of the tests of passes that
+// run in SSA form. The program is left in SSA form.
+inline PassResult inSSAWith(const std::string &text,
+                            const std::function<bool(Function &)> &pass) {
+  PassResult r{parseOrDie(text), false};
+  for (Function &f : r.program.functions) {
+    toSSA(f);
+    r.changed |= pass(f);
+  }
+  EXPECT_EQ(verifySSAMessages(r.program, true), "");
+  return r;
 }
 
 inline unsigned countOp(const Function &f, Opcode op) {
@@ -143,6 +215,19 @@ inline std::map<std::string, std::vector<std::string>> heldOutInputs() {
 struct Bench {
   std::string category, name, args;   // args: the shipped arguments
   std::vector<std::string> extra;     // held-out argument strings (none without arguments)
+
+  // "category/name", the benchmark's name in manifest.tsv and inputs.tsv.
+  std::string id() const { return category + "/" + name; }
+  // Its program in the shared data, as JSON.
+  std::filesystem::path file() const {
+    return sharedDir() / "bench" / category / (name + ".json");
+  }
+  // Every argument string: the shipped one first, then the held-out ones.
+  std::vector<std::string> inputs() const {
+    std::vector<std::string> all = {args};
+    all.insert(all.end(), extra.begin(), extra.end());
+    return all;
+  }
 };
 
 // The shared benchmarks of manifest.tsv, in its order; empty when the shared
@@ -168,6 +253,20 @@ inline std::vector<Bench> manifest() {
       out.push_back(b);
   }
   return out;
+}
+
+// The benchmark's program read from its JSON file; empty, with the loader's
+// diagnostics reported as a failure, when it does not load (the caller
+// writes `ASSERT_TRUE(p)`).
+inline std::optional<Program> loadBenchmark(const Bench &b) {
+  Diagnostics diags(b.id());
+  std::optional<Program> p = loadProgram(readFile(b.file()), diags);
+  if (!p) {
+    std::ostringstream errors;
+    diags.print(errors);
+    ADD_FAILURE() << b.file().string() << " does not load:\n" << errors.str();
+  }
+  return p;
 }
 
 } // namespace brisk::test

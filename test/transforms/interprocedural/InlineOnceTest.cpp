@@ -31,13 +31,13 @@ InlineOptions onceRules() {
 // Profiles on `args`, inlines, checks the verifier and the output.
 InlineStats inlineOnce(Program &p, const std::vector<std::string> &args,
                        const InlineOptions &options = onceRules()) {
-  test::Outcome before = run(p, args, true);
-  EXPECT_TRUE(before.ok) << before.error;
-  ProgramWeights w = ProgramWeights::fromProfile(p, *before.profile);
   InlineStats stats;
-  inlineHotCalls(p, w, options, &stats);
+  std::optional<test::ProfiledRun> before = test::profiledRun(p, args);
+  if (!before)
+    return stats;
+  inlineHotCalls(p, before->weights, options, &stats);
   EXPECT_EQ(test::verifyMessages(p), "");
-  EXPECT_EQ(run(p, args).out, before.out);
+  EXPECT_EQ(run(p, args).out, before->outcome.out);
   return stats;
 }
 

@@ -25,7 +25,6 @@ namespace {
 using test::Outcome;
 using test::parseOrDie;
 using test::Bench;
-using test::heldOutInputs;
 using test::manifest;
 using test::run;
 using test::splitArgs;
@@ -36,15 +35,14 @@ using test::verifyMessages;
 ProgramWeights profileAndInline(Program &p, const std::vector<std::string> &args,
                                 const InlineOptions &options = {}, InlineStats *stats = nullptr,
                                 bool *changed = nullptr) {
-  Outcome o = run(p, args, /*profile=*/true);
-  EXPECT_TRUE(o.ok) << o.error;
-  EXPECT_TRUE(o.profile.has_value());
-  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
-  bool c = inlineHotCalls(p, w, options, stats);
+  std::optional<test::ProfiledRun> r = test::profiledRun(p, args);
+  if (!r)
+    return {};
+  bool c = inlineHotCalls(p, r->weights, options, stats);
   if (changed)
     *changed = c;
   EXPECT_EQ(verifyMessages(p), "");
-  return w;
+  return std::move(r->weights);
 }
 
 // Same output before and after; no more instructions after; returns the
@@ -52,15 +50,8 @@ ProgramWeights profileAndInline(Program &p, const std::vector<std::string> &args
 std::pair<uint64_t, uint64_t> expectSameBehaviour(const std::string &text,
                                                   const std::vector<std::string> &args,
                                                   const InlineOptions &options = {}) {
-  Program p = parseOrDie(text);
-  Outcome before = run(p, args);
-  EXPECT_TRUE(before.ok) << before.error;
-  profileAndInline(p, args, options);
-  Outcome after = run(p, args);
-  EXPECT_TRUE(after.ok) << after.error << "\n" << toText(p);
-  EXPECT_EQ(after.out, before.out) << toText(p);
-  EXPECT_LE(after.dyn, before.dyn) << toText(p);
-  return {before.dyn, after.dyn};
+  return test::expectSameAndNoSlower(text, args,
+                                     [&](Program &p) { profileAndInline(p, args, options); });
 }
 
 // --- the code written -----------------------------------------------------
@@ -641,16 +632,15 @@ TEST(InlineTest, CallThatMayRunUnderTheCallersSpeculationStaysACall) {
   print s;
 }
 )");
-  Outcome o = run(p, {"20", "false"}, /*profile=*/true);
-  ASSERT_TRUE(o.ok) << o.error;
-  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
-  EXPECT_TRUE(inlineHotCalls(p, w, InlineOptions{}));
+  std::optional<test::ProfiledRun> r = test::profiledRun(p, {"20", "false"});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(inlineHotCalls(p, r->weights, InlineOptions{}));
   const Function &main = *p.findFunction("main");
   EXPECT_EQ(test::countOp(main, Opcode::Call), 1u) << textOf(main);
   Outcome after = run(p, {"3", "true"});
   EXPECT_FALSE(after.ok);
   EXPECT_EQ(after.error, "call not allowed during speculation");
-  EXPECT_EQ(run(p, {"20", "false"}).out, o.out);
+  EXPECT_EQ(run(p, {"20", "false"}).out, r->outcome.out);
 }
 
 TEST(InlineTest, ColdBigMainAndUnprofiledSitesStayCalls) {
@@ -761,17 +751,14 @@ TEST(InlineTest, EveryBenchmarkKeepsItsOutputAndRunsNoMoreInstructions) {
   std::vector<Bench> all = manifest();
   if (all.empty())
     GTEST_SKIP() << "shared benchmarks not available";
-  auto inputs = heldOutInputs();
   double logSum = 0;
   unsigned n = 0, changedCount = 0, heldOutRuns = 0;
   std::printf("%-34s %12s %12s %8s %6s\n", "benchmark", "before", "after", "ratio", "sites");
   for (const Bench &b : all) {
-    std::string id = b.category + "/" + b.name;
+    std::string id = b.id();
     SCOPED_TRACE(id);
-    Diagnostics diags(id);
-    std::optional<Program> loaded = loadProgram(
-        test::readFile(test::sharedDir() / "bench" / b.category / (b.name + ".json")), diags);
-    ASSERT_TRUE(loaded.has_value());
+    std::optional<Program> loaded = test::loadBenchmark(b);
+    ASSERT_TRUE(loaded);
     Program p = std::move(*loaded);
     const Program original = p;
     std::vector<std::string> args = splitArgs(b.args);
@@ -790,14 +777,13 @@ TEST(InlineTest, EveryBenchmarkKeepsItsOutputAndRunsNoMoreInstructions) {
     std::printf("%-34s %12llu %12llu %8.4f %6u\n", id.c_str(), (unsigned long long)before.dyn,
                 (unsigned long long)after.dyn, ratio, stats.sitesInlined);
     // The program was specialised to one input; it must stay correct on others.
-    if (auto it = inputs.find(id); it != inputs.end())
-      for (const std::string &held : it->second) {
-        Outcome o = run(original, splitArgs(held)), i = run(p, splitArgs(held));
-        EXPECT_EQ(i.ok, o.ok) << held << ": " << i.error;
-        EXPECT_EQ(i.out, o.out) << held;
-        EXPECT_LE(i.dyn, o.dyn) << held;
-        ++heldOutRuns;
-      }
+    for (const std::string &held : b.extra) {
+      Outcome o = run(original, splitArgs(held)), i = run(p, splitArgs(held));
+      EXPECT_EQ(i.ok, o.ok) << held << ": " << i.error;
+      EXPECT_EQ(i.out, o.out) << held;
+      EXPECT_LE(i.dyn, o.dyn) << held;
+      ++heldOutRuns;
+    }
   }
   double geomean = std::exp(logSum / n);
   std::printf("inlined into %u of %u benchmarks; geometric mean dynamic instruction ratio "

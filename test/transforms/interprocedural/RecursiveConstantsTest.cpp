@@ -31,7 +31,6 @@ namespace {
 using test::parseOrDie;
 using test::Bench;
 using test::Outcome;
-using test::heldOutInputs;
 using test::manifest;
 using test::run;
 using test::splitArgs;
@@ -41,14 +40,14 @@ using test::verifyMessages;
 std::vector<RecursiveConstantsSplit> profileAndSplit(Program &p, const std::vector<std::string> &args,
                                                      ProgramWeights *weightsOut = nullptr,
                                                      const RecursiveConstantsOptions &options = {}) {
-  Outcome o = run(p, args, /*profile=*/true);
-  EXPECT_TRUE(o.ok) << o.error;
-  EXPECT_TRUE(o.profile.has_value());
-  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
-  std::vector<RecursiveConstantsSplit> splits = passConstantsDownRecursion(p, &w, options);
+  std::optional<test::ProfiledRun> r = test::profiledRun(p, args);
+  if (!r)
+    return {};
+  std::vector<RecursiveConstantsSplit> splits =
+      passConstantsDownRecursion(p, &r->weights, options);
   EXPECT_EQ(verifyMessages(p), "") << toText(p);
   if (weightsOut)
-    *weightsOut = std::move(w);
+    *weightsOut = std::move(r->weights);
   return splits;
 }
 
@@ -56,15 +55,7 @@ std::vector<RecursiveConstantsSplit> profileAndSplit(Program &p, const std::vect
 // arguments; returns the dynamic counts.
 std::pair<uint64_t, uint64_t> expectSameBehaviour(const std::string &text,
                                                   const std::vector<std::string> &args) {
-  Program p = parseOrDie(text);
-  Outcome before = run(p, args);
-  EXPECT_TRUE(before.ok) << before.error;
-  profileAndSplit(p, args);
-  Outcome after = run(p, args);
-  EXPECT_TRUE(after.ok) << after.error << "\n" << toText(p);
-  EXPECT_EQ(after.out, before.out) << toText(p);
-  EXPECT_LE(after.dyn, before.dyn) << toText(p);
-  return {before.dyn, after.dyn};
+  return test::expectSameAndNoSlower(text, args, [&](Program &p) { profileAndSplit(p, args); });
 }
 
 // --- the code written -----------------------------------------------------
@@ -500,16 +491,13 @@ TEST(RecursiveConstantsTest, EveryBenchmarkKeepsItsOutputAndRunsNoMoreInstructio
   std::vector<Bench> all = manifest();
   if (all.empty())
     GTEST_SKIP() << "shared benchmarks not available";
-  auto inputs = heldOutInputs();
   unsigned split = 0, heldOutRuns = 0;
   std::printf("%-34s %12s %12s %8s %s\n", "benchmark", "before", "after", "ratio", "split");
   for (const Bench &b : all) {
-    std::string id = b.category + "/" + b.name;
+    std::string id = b.id();
     SCOPED_TRACE(id);
-    Diagnostics diags(id);
-    std::optional<Program> loaded = loadProgram(
-        test::readFile(test::sharedDir() / "bench" / b.category / (b.name + ".json")), diags);
-    ASSERT_TRUE(loaded.has_value());
+    std::optional<Program> loaded = test::loadBenchmark(b);
+    ASSERT_TRUE(loaded);
     Program p = std::move(*loaded);
     const Program original = p;
     std::vector<std::string> args = splitArgs(b.args);
@@ -530,13 +518,12 @@ TEST(RecursiveConstantsTest, EveryBenchmarkKeepsItsOutputAndRunsNoMoreInstructio
                 (unsigned long long)after.dyn, double(after.dyn) / double(before.dyn),
                 names.c_str());
     // Specialised to one input's profile; it must stay correct on others.
-    if (auto it = inputs.find(id); it != inputs.end())
-      for (const std::string &held : it->second) {
-        Outcome o = run(original, splitArgs(held)), i = run(p, splitArgs(held));
-        EXPECT_EQ(i.ok, o.ok) << held << ": " << i.error;
-        EXPECT_EQ(i.out, o.out) << held;
-        ++heldOutRuns;
-      }
+    for (const std::string &held : b.extra) {
+      Outcome o = run(original, splitArgs(held)), i = run(p, splitArgs(held));
+      EXPECT_EQ(i.ok, o.ok) << held << ": " << i.error;
+      EXPECT_EQ(i.out, o.out) << held;
+      ++heldOutRuns;
+    }
   }
   std::printf("split functions in %u of %zu benchmarks; %u held-out runs checked\n", split,
               all.size(), heldOutRuns);
@@ -550,12 +537,10 @@ TEST(RecursiveConstantsTest, EveryWorkerStaysWithinTheGrowthBudgetInThePipeline)
     GTEST_SKIP() << "shared benchmarks not available";
   unsigned workers = 0;
   for (const Bench &b : all) {
-    std::string id = b.category + "/" + b.name;
+    std::string id = b.id();
     SCOPED_TRACE(id);
-    Diagnostics diags(id);
-    std::optional<Program> loaded = loadProgram(
-        test::readFile(test::sharedDir() / "bench" / b.category / (b.name + ".json")), diags);
-    ASSERT_TRUE(loaded.has_value());
+    std::optional<Program> loaded = test::loadBenchmark(b);
+    ASSERT_TRUE(loaded);
     Program p = std::move(*loaded);
     const Program original = p;
     std::vector<std::string> args = splitArgs(b.args);

@@ -29,7 +29,6 @@ namespace {
 using test::parseOrDie;
 using test::Bench;
 using test::Outcome;
-using test::heldOutInputs;
 using test::manifest;
 using test::run;
 using test::splitArgs;
@@ -450,9 +449,9 @@ TEST(TailRecursionTest, AccumulatorsCanBeTurnedOff) {
 
 TEST(TailRecursionTest, WeightsMoveTheTailCallsToTheBackEdge) {
   Program p = parseOrDie(kCountdown);
-  Outcome o = run(p, {"10"}, /*profile=*/true);
-  ASSERT_TRUE(o.ok) << o.error;
-  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+  std::optional<test::ProfiledRun> r = test::profiledRun(p, {"10"});
+  ASSERT_TRUE(r);
+  ProgramWeights &w = r->weights;
   Function &f = fn(p, "main");
   FunctionWeights &fw = w.of(f);
   EXPECT_EQ(fw.entryCount, 11);
@@ -470,9 +469,9 @@ TEST(TailRecursionTest, WeightsMoveTheTailCallsToTheBackEdge) {
   EXPECT_EQ(fw.edge(step, end), 0);
   EXPECT_EQ(fw.block(end), 1);             // returns only once now
   // And the counts describe the new program: profile it again.
-  Outcome again = run(p, {"10"}, /*profile=*/true);
-  ProgramWeights fresh = ProgramWeights::fromProfile(p, *again.profile);
-  const FunctionWeights &ff = fresh.of(f);
+  std::optional<test::ProfiledRun> again = test::profiledRun(p, {"10"});
+  ASSERT_TRUE(again);
+  const FunctionWeights &ff = again->weights.of(f);
   EXPECT_EQ(ff.entryCount, fw.entryCount);
   for (BlockId b : f.layout)
     EXPECT_EQ(ff.block(b), fw.block(b)) << b;
@@ -512,10 +511,9 @@ TEST(TailRecursionTest, AccumulationThatDoesNotPayIsSkippedWithWeights) {
   print x;
 }
 )");
-  Outcome o = run(p, {"3"}, /*profile=*/true);
-  ASSERT_TRUE(o.ok) << o.error;
-  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
-  EXPECT_FALSE(eliminateTailRecursion(fn(p, "fact"), &w.of(fn(p, "fact"))));
+  std::optional<test::ProfiledRun> r = test::profiledRun(p, {"3"});
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(eliminateTailRecursion(fn(p, "fact"), &r->weights.of(fn(p, "fact"))));
   EXPECT_TRUE(eliminateTailRecursion(fn(p, "fact"), nullptr)); // no counts: always
 }
 
@@ -710,29 +708,20 @@ TEST(TailRecursionTest, EveryBenchmarkKeepsItsOutput) {
   std::vector<Bench> all = manifest();
   if (all.empty())
     GTEST_SKIP() << "shared benchmarks not available";
-  auto inputs = heldOutInputs();
   unsigned changed = 0;
   for (const Bench &b : all) {
-    std::string id = b.category + "/" + b.name;
-    SCOPED_TRACE(id);
-    Diagnostics diags(id);
-    std::optional<Program> loaded = loadProgram(
-        test::readFile(test::sharedDir() / "bench" / b.category / (b.name + ".json")), diags);
-    ASSERT_TRUE(loaded.has_value());
+    SCOPED_TRACE(b.id());
+    std::optional<Program> loaded = test::loadBenchmark(b);
+    ASSERT_TRUE(loaded);
     const Program original = *loaded;
     Program p = original;
-    std::vector<std::string> args = splitArgs(b.args);
-    Outcome profiled = run(p, args, /*profile=*/true);
-    ASSERT_TRUE(profiled.ok) << profiled.error;
-    ProgramWeights w = ProgramWeights::fromProfile(p, *profiled.profile);
-    if (!eliminateTailRecursion(p, &w))
+    std::optional<test::ProfiledRun> profiled = test::profiledRun(p, splitArgs(b.args));
+    ASSERT_TRUE(profiled);
+    if (!eliminateTailRecursion(p, &profiled->weights))
       continue;
     ++changed;
     EXPECT_EQ(verifyMessages(p), "");
-    std::vector<std::string> runs = {b.args};
-    if (auto it = inputs.find(id); it != inputs.end())
-      runs.insert(runs.end(), it->second.begin(), it->second.end());
-    for (const std::string &a : runs) {
+    for (const std::string &a : b.inputs()) {
       Outcome o = run(original, splitArgs(a)), i = run(p, splitArgs(a));
       EXPECT_EQ(i.ok, o.ok) << a << ": " << i.error;
       EXPECT_EQ(i.out, o.out) << a;

@@ -28,11 +28,6 @@ using test::countOp;
 using test::parseOrDie;
 using test::run;
 
-struct Result {
-  Program program;
-  bool changed = false; // an exit test was rewritten
-};
-
 // Whether some exit test reads what the pass computed (`lftr.done`); the
 // pass's own result also counts the preheaders it inserts.
 bool rewroteATest(const Program &p) {
@@ -46,18 +41,18 @@ bool rewroteATest(const Program &p) {
 
 // The SSA passes that come before it in the pipeline (rotation leaves the
 // guard the proof reads), the pass, and dead code elimination.
-Result replace(const std::string &text) {
-  Result r{parseOrDie(text), false};
-  for (Function &f : r.program.functions) {
-    toSSA(f);
+// `changed`: whether a test was rewritten (the other passes change things
+// too).
+test::PassResult replace(const std::string &text) {
+  test::PassResult r = test::inSSAWith(text, [](Function &f) {
     rotateLoops(f);
     numberValues(f);
     propagateCopies(f);
     replaceExitTests(f);
     eliminateDeadCodeAggressively(f);
-  }
+    return false;
+  });
   r.changed = rewroteATest(r.program);
-  EXPECT_EQ(test::verifySSAMessages(r.program, true), "");
   return r;
 }
 
@@ -98,7 +93,7 @@ const char *kTwoCounters = R"(
 )";
 
 TEST(LinearTestReplacementTest, TheCounterDiesAndTheExitTestReadsTheOtherVariable) {
-  Result r = replace(kTwoCounters);
+  test::PassResult r = replace(kTwoCounters);
   EXPECT_TRUE(r.changed);
   const Function &f = r.program.functions[0];
   EXPECT_EQ(countOp(f, Opcode::Lt), 1u); // the guard before the loop only

@@ -246,55 +246,22 @@ TEST(LICMTest, NeverHoistsWhatMayTrap) {
   EXPECT_LE(after, before);
 }
 
-struct Bench {
-  std::string category, name, args;
-};
-
-std::vector<Bench> benches() {
-  std::vector<Bench> out;
-  std::filesystem::path dir = test::sharedDir();
-  if (dir.empty() || !std::filesystem::exists(dir / "bench" / "manifest.tsv"))
-    return out;
-  std::istringstream in(test::readFile(dir / "bench" / "manifest.tsv"));
-  std::string line;
-  std::getline(in, line); // header
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    Bench b;
-    std::getline(row, b.category, '\t');
-    std::getline(row, b.name, '\t');
-    std::getline(row, b.args, '\t');
-    if (!b.name.empty())
-      out.push_back(b);
-  }
-  return out;
-}
-
 // Runs every benchmark through `passes` with the driver; the output must not
 // change. Returns the geometric mean of optimized/original counts; `limit`
 // bounds each benchmark's ratio.
 void checkBenchmarks(const std::string &passes, double limit) {
-  std::vector<Bench> all = benches();
+  std::vector<test::Bench> all = test::manifest();
   if (all.empty())
     GTEST_SKIP() << "shared benchmarks not available";
   double logSum = 0, worst = 0;
   std::string worstName;
-  for (const Bench &b : all) {
-    SCOPED_TRACE(b.category + "/" + b.name);
-    std::string src = (test::sharedDir() / "bench" / b.category / (b.name + ".json")).string();
-    std::string out, err = test::tempPath("err"), file = test::tempPath("opt") + ".json";
-    int st = test::shell(std::string("'")
-                             .append(test::briskPath())
-                             .append("' ssa --verify --format=json --passes=")
-                             .append(passes)
-                             .append(" -o '")
-                             .append(file)
-                             .append("'"),
-                         src, out, err);
-    ASSERT_EQ(st, 0) << test::slurp(err);
-    std::filesystem::remove(err);
-    test::RunResult orig = test::runFile(src, b.args), opt = test::runFile(file, b.args);
-    std::filesystem::remove(file);
+  for (const test::Bench &b : all) {
+    SCOPED_TRACE(b.id());
+    std::string src = b.file().string();
+    test::SsaJson c = test::ssaJsonOf(src, "--passes=" + passes);
+    ASSERT_EQ(c.status, 0) << c.errors;
+    test::RunResult orig = test::runFile(src, b.args), opt = test::runFile(c.file, b.args);
+    std::filesystem::remove(c.file);
     ASSERT_EQ(orig.status, 0);
     EXPECT_EQ(opt.status, 0);
     EXPECT_EQ(opt.out, orig.out);
@@ -303,7 +270,7 @@ void checkBenchmarks(const std::string &passes, double limit) {
     logSum += std::log(ratio);
     if (ratio > worst) {
       worst = ratio;
-      worstName = b.category + "/" + b.name;
+      worstName = b.id();
     }
   }
   double geomean = std::exp(logSum / double(all.size()));

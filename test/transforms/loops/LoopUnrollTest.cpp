@@ -9,15 +9,11 @@
 // inputs: same output, never more instructions where profiled, at most 1.05x
 // on held-out inputs, and no function above 2.0x its original size.
 // Programs run in-process.
-#include "frontend/Loader.h"
-#include "backend/JsonWriter.h"
 #include "interp/Interpreter.h"
-#include "analysis/Verifier.h"
-#include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/Differential.h"
 #include "test/transforms/TestSupport.h"
 #include "transforms/loops/LoopUnroll.h"
-#include "transforms/Pipeline.h"
 
 #include <gtest/gtest.h>
 
@@ -240,11 +236,7 @@ void expectSameBehaviour(const char *source, unsigned k,
   for (Function &f : p.functions)
     changed |= unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = k});
   ASSERT_EQ(changed, expectUnrolled);
-  Diagnostics diags("t");
-  verifyProgram(p, diags);
-  std::ostringstream errors;
-  diags.print(errors);
-  EXPECT_EQ(errors.str(), "");
+  EXPECT_EQ(test::verifyMessages(p), "");
   for (size_t a = 0; a < argLists.size(); ++a) {
     std::string shown;
     for (const std::string &s : argLists[a])
@@ -632,11 +624,10 @@ TEST(LoopUnrollTest, BiasedInnerBranchesAreLeftToSuperblocks) {
   for (auto [lim, unrolls] : {std::pair{"1000", true}, std::pair{"39000", false}}) {
     SCOPED_TRACE(lim);
     Program p = parseOrDie(text);
-    Outcome o = run(p, {"200", lim}, true);
-    ASSERT_TRUE(o.profile.has_value());
-    ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+    std::optional<test::ProfiledRun> r = test::profiledRun(p, {"200", lim});
+    ASSERT_TRUE(r);
     Function &f = p.functions[0];
-    EXPECT_EQ(unrollCountedLoops(f, &w.of(f)), unrolls);
+    EXPECT_EQ(unrollCountedLoops(f, &r->weights.of(f)), unrolls);
   }
 }
 
@@ -692,11 +683,7 @@ void expectSpeculativeChunks(const char *text, const std::vector<std::string> &t
     changed |= unrollCountedLoops(f, &weights.of(f), options);
   }
   ASSERT_TRUE(changed);
-  Diagnostics diags("t");
-  verifyProgram(p, diags);
-  std::ostringstream errors;
-  diags.print(errors);
-  EXPECT_EQ(errors.str(), "");
+  EXPECT_EQ(test::verifyMessages(p), "");
   const Function &f = p.functions[0];
   EXPECT_GE(countOps(f, Opcode::Speculate), 1u);
   EXPECT_GE(countOps(f, Opcode::Commit), 1u);
@@ -796,21 +783,11 @@ TEST(LoopUnrollTest, SpeculativeNestKeepsTheInnerLoopInside) {
 }
 
 Program optimize(const Program &p, const Profile &profile, bool unrolling) {
-  Program copy = p;
-  PassOptions po;
-  po.validate = true;
-  std::ostringstream errors;
-  po.errorStream = &errors;
-  PassContext ctx(po);
   SuperblockPipelineOptions options;
   options.unrolling = unrolling;
-  runSuperblockPipeline(copy, profile, ctx, options, nullptr);
-  EXPECT_FALSE(ctx.failed()) << errors.str();
-  Diagnostics diags("json");
-  std::optional<Program> back = loadProgram(toJsonString(copy), diags);
-  EXPECT_TRUE(back.has_value());
-  return back ? std::move(*back) : Program{};
+  return test::optimizeWithProfile(p, profile, options);
 }
+
 // Reads a[0..n-1] through `p = ptradd a i` (twice: a second array b, the
 // update first, so its offset is i + 1), filled before; the counter is read
 // by nothing else. Each chunk advances p and q by one step per copy from
@@ -1080,11 +1057,9 @@ TEST(LoopUnrollBenchTest, EveryBenchmarkKeepsItsOutputAndUnrollingPays) {
   size_t measured = 0;
   size_t unrolled = 0;
   for (const Bench &b : all) {
-    SCOPED_TRACE(b.category + "/" + b.name);
-    Diagnostics diags(b.name);
-    std::optional<Program> p = loadProgram(
-        test::readFile(test::sharedDir() / "bench" / b.category / (b.name + ".json")), diags);
-    ASSERT_TRUE(p.has_value());
+    SCOPED_TRACE(b.id());
+    std::optional<Program> p = test::loadBenchmark(b);
+    ASSERT_TRUE(p);
     Outcome train = run(*p, splitArgs(b.args), true);
     ASSERT_TRUE(train.ok);
     Program with = optimize(*p, *train.profile, true);
@@ -1110,8 +1085,7 @@ TEST(LoopUnrollBenchTest, EveryBenchmarkKeepsItsOutputAndUnrollingPays) {
     Program everywhere = *p;
     for (Function &f : everywhere.functions)
       unrolled += unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4});
-    std::vector<std::string> inputs = {b.args};
-    inputs.insert(inputs.end(), b.extra.begin(), b.extra.end());
+    std::vector<std::string> inputs = b.inputs();
     for (size_t k = 0; k < inputs.size(); ++k) {
       const std::string &args = inputs[k];
       SCOPED_TRACE("args: " + args);

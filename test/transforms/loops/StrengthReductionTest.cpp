@@ -22,20 +22,12 @@ namespace {
 using test::countOp;
 using test::parseOrDie;
 
-struct Result {
-  Program program;
-  bool changed = false;
-};
-
-Result reduce(const std::string &text) {
-  Result r{parseOrDie(text), false};
-  for (Function &f : r.program.functions) {
-    toSSA(f);
-    r.changed |= reduceInductionVariables(f);
+test::PassResult reduce(const std::string &text) {
+  return test::inSSAWith(text, [](Function &f) {
+    bool changed = reduceInductionVariables(f);
     eliminateDeadCodeAggressively(f);
-  }
-  EXPECT_EQ(test::verifySSAMessages(r.program, true), "");
-  return r;
+    return changed;
+  });
 }
 
 void expectSameBehaviour(const std::string &text, std::initializer_list<const char *> inputs) {
@@ -76,7 +68,7 @@ const char *kDownByTwo = R"(
 )";
 
 TEST(StrengthReductionTest, AChainOfAnyFactorBecomesOneAddPerIteration) {
-  Result r = reduce(kDownByTwo);
+  test::PassResult r = reduce(kDownByTwo);
   EXPECT_TRUE(r.changed);
   const Function &f = r.program.functions[0];
   // In the loop: the counter's sub, the sum's add, the new variable's add.

@@ -8,6 +8,7 @@
 #include "frontend/Loader.h"
 #include "test/SharedData.h"
 #include "test/transforms/RunHelper.h"
+#include "test/transforms/TestSupport.h"
 #include "transforms/PassRegistry.h"
 #include "transforms/Pipeline.h"
 
@@ -21,42 +22,16 @@
 namespace brisk {
 namespace {
 
-struct Bench {
-  std::string category, name, args;
-};
-
-std::vector<Bench> benches() {
-  std::vector<Bench> out;
-  std::filesystem::path dir = test::sharedDir();
-  if (dir.empty())
-    return out;
-  std::istringstream in(test::readFile(dir / "bench" / "manifest.tsv"));
-  std::string line;
-  std::getline(in, line); // header
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    Bench b;
-    std::getline(row, b.category, '\t');
-    std::getline(row, b.name, '\t');
-    std::getline(row, b.args, '\t');
-    if (!b.name.empty())
-      out.push_back(b);
-  }
-  return out;
-}
-
 void checkEveryBenchmark(const std::function<void(Program &, PassContext &)> &optimize,
                          const char *what) {
-  std::vector<Bench> all = benches();
+  std::vector<test::Bench> all = test::manifest();
   if (all.empty())
     GTEST_SKIP() << "shared benchmarks not available";
   double logSum = 0, worst = 0;
-  for (const Bench &b : all) {
-    SCOPED_TRACE(b.category + "/" + b.name);
-    std::filesystem::path src = test::sharedDir() / "bench" / b.category / (b.name + ".json");
-    Diagnostics diags(src.string());
-    std::optional<Program> prog = loadProgram(test::readFile(src), diags);
-    ASSERT_TRUE(prog.has_value());
+  for (const test::Bench &b : all) {
+    SCOPED_TRACE(b.id());
+    std::optional<Program> prog = test::loadBenchmark(b);
+    ASSERT_TRUE(prog);
     std::ostringstream errors;
     PassOptions options;
     options.validate = true;
@@ -64,7 +39,8 @@ void checkEveryBenchmark(const std::function<void(Program &, PassContext &)> &op
     PassContext ctx(options);
     optimize(*prog, ctx);
     EXPECT_FALSE(ctx.failed()) << errors.str();
-    test::RunResult orig = test::runFile(src.string(), b.args), opt = test::runProgram(*prog, b.args);
+    test::RunResult orig = test::runFile(b.file().string(), b.args),
+                    opt = test::runProgram(*prog, b.args);
     ASSERT_EQ(orig.status, 0);
     EXPECT_EQ(opt.status, 0);
     EXPECT_EQ(opt.out, orig.out);

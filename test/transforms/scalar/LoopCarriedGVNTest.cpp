@@ -18,26 +18,17 @@ namespace {
 using test::countOp;
 using test::parseOrDie;
 
-struct Result {
-  Program ssa;
-  bool changed = false;
-};
-
-Result reuse(const std::string &text) {
-  Result r{parseOrDie(text), false};
-  for (Function &f : r.ssa.functions) {
-    toSSA(f);
+test::PassResult reuse(const std::string &text) {
+  return test::inSSAWith(text, [](Function &f) {
     numberValues(f);
-    r.changed |= reuseValuesAcrossIterations(f);
-  }
-  EXPECT_EQ(test::verifySSAMessages(r.ssa, true), "");
-  return r;
+    return reuseValuesAcrossIterations(f);
+  });
 }
 
 // Same output and status before and after (out of SSA); returns the counts.
 std::pair<long long, long long> compare(const std::string &text, const std::string &args) {
   Program orig = parseOrDie(text);
-  Program opt = reuse(text).ssa;
+  Program opt = reuse(text).program;
   for (Function &f : opt.functions)
     fromSSA(f);
   test::RunResult a = test::runProgram(orig, args), b = test::runProgram(opt, args);
@@ -74,9 +65,9 @@ const char *kSquares = R"(
 )";
 
 TEST(LoopCarriedGVNTest, SquaresAtTheTopComeFromTheBottomOfTheLastIteration) {
-  Result r = reuse(kSquares);
+  test::PassResult r = reuse(kSquares);
   EXPECT_TRUE(r.changed);
-  const Function &f = r.ssa.functions[0];
+  const Function &f = r.program.functions[0];
   // Four squares and x*y before; two squares left in the loop, two before
   // it; two phis more than x, y and i.
   EXPECT_EQ(countOp(f, Opcode::FMul), 5u);
@@ -115,7 +106,7 @@ TEST(LoopCarriedGVNTest, AnUndefinedOperandIsNeverReadBeforeTheLoop) {
   print i;
 }
 )";
-  Result r = reuse(text);
+  test::PassResult r = reuse(text);
   EXPECT_FALSE(r.changed);
   compare(text, "3");
 }
@@ -140,7 +131,7 @@ TEST(LoopCarriedGVNTest, DivisionAndUsesAfterTheLatchValueStay) {
   print i;
 }
 )";
-  Result r = reuse(text);
+  test::PassResult r = reuse(text);
   EXPECT_FALSE(r.changed);
 }
 
@@ -165,7 +156,7 @@ TEST(LoopCarriedGVNTest, ALoopWithTwoLatchesIsLeftAlone) {
   print x;
 }
 )";
-  Result r = reuse(text);
+  test::PassResult r = reuse(text);
   EXPECT_FALSE(r.changed);
   compare(text, "20");
 }

@@ -14,8 +14,7 @@
 #include "backend/TextPrinter.h"
 #include "test/analysis/ParseHelper.h"
 #include "test/transforms/TestSupport.h"
-#include "tools/gen/ProgramGenerator.h"
-#include "transforms/Pipeline.h"
+#include "test/transforms/superblocks/GeneratedForms.h"
 #include "transforms/superblocks/DeadCode.h"
 
 #include <llvm/ADT/BitVector.h>
@@ -324,22 +323,7 @@ TEST(DeadCodeTest, SparseLivenessAndEliminationMatchTheDenseOnes) {
     go.undefinedReads = true;
     go.ownSpeculation = seed % 2 == 0;
     go.hotLoops = true;
-    Program p = generateProgram(go);
-    std::vector<Program> forms{p};
-    {
-      std::vector<std::string> args;
-      for (int64_t a : generateArguments(seed, 0))
-        args.push_back(std::to_string(a));
-      test::Outcome train = test::run(p, args, true);
-      if (train.ok && train.profile) {
-        Program opt = p;
-        SuperblockPipelineOptions so;
-        so.superblocks.forceSpeculation = true;
-        PassContext ctx;
-        runSuperblockPipeline(opt, *train.profile, ctx, so, nullptr);
-        forms.push_back(std::move(opt));
-      }
-    }
+    std::vector<Program> forms = test::generatedForms(go);
     std::mt19937 rng{unsigned(seed)};
     for (size_t k = 0, n = forms.size(); k < n; ++k) {
       Program sprinkled = forms[k];

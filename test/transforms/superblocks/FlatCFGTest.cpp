@@ -6,8 +6,7 @@
 // rebuilt for every function, as the superblock pass reuses it.
 #include "analysis/CFG.h"
 #include "test/transforms/TestSupport.h"
-#include "tools/gen/ProgramGenerator.h"
-#include "transforms/Pipeline.h"
+#include "test/transforms/superblocks/GeneratedForms.h"
 #include "transforms/superblocks/FlatCFG.h"
 
 #include <gtest/gtest.h>
@@ -45,20 +44,7 @@ TEST(FlatCFGTest, MatchesTheCFG) {
     go.ownSpeculation = seed % 2 == 0;
     go.hotLoops = true;
     go.loopNests = seed % 3 == 0;
-    Program p = generateProgram(go);
-    std::vector<Program> forms{p};
-    std::vector<std::string> args;
-    for (int64_t a : generateArguments(seed, 0))
-      args.push_back(std::to_string(a));
-    test::Outcome train = test::run(p, args, true);
-    if (train.ok && train.profile) {
-      Program opt = p;
-      SuperblockPipelineOptions so;
-      so.superblocks.forceSpeculation = true;
-      PassContext ctx;
-      runSuperblockPipeline(opt, *train.profile, ctx, so, nullptr);
-      forms.push_back(std::move(opt));
-    }
+    std::vector<Program> forms = test::generatedForms(go);
     for (size_t k = 0; k < forms.size(); ++k)
       for (Function &f : forms[k].functions) {
         std::string what = "seed " + std::to_string(seed) + " form " + std::to_string(k) +

@@ -16,6 +16,7 @@
 #include "interp/Interpreter.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
+#include "test/transforms/Differential.h"
 #include "test/transforms/TestSupport.h"
 #include "transforms/superblocks/DeadCode.h"
 #include "transforms/superblocks/GuardFacts.h"
@@ -49,18 +50,7 @@ Program optimize(const Program &p, const std::vector<std::string> &trainArgs,
                  SuperblockPipelineOptions options = {}) {
   Outcome train = run(p, trainArgs, true);
   EXPECT_TRUE(train.ok) << train.error;
-  Program copy = p;
-  PassOptions po;
-  po.validate = true;
-  std::ostringstream errors;
-  po.errorStream = &errors;
-  PassContext ctx(po);
-  runSuperblockPipeline(copy, *train.profile, ctx, options, nullptr);
-  EXPECT_FALSE(ctx.failed()) << errors.str();
-  Diagnostics diags("json");
-  std::optional<Program> back = loadProgram(toJsonString(copy), diags);
-  EXPECT_TRUE(back.has_value());
-  return back ? std::move(*back) : Program{};
+  return test::optimizeWithProfile(p, *train.profile, options);
 }
 
 const char *kLoop = R"(
@@ -91,11 +81,11 @@ const char *kLoop = R"(
 
 TEST(TraceSelectionTest, HotLoopBecomesOneLoopTrace) {
   Program p = parseOrDie(kLoop);
-  Outcome o = run(p, {"100"}, true);
-  ASSERT_TRUE(o.ok);
-  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+  std::optional<test::ProfiledRun> o = test::profiledRun(p, {"100"});
+  ASSERT_TRUE(o);
+  ProgramWeights &w = o->weights;
   const Function &f = p.functions[0];
-  std::vector<Trace> traces = selectTraces(f, w.of(f), o.profile->function("main"), {});
+  std::vector<Trace> traces = selectTraces(f, w.of(f), o->profile().function("main"), {});
   ASSERT_FALSE(traces.empty());
   const Trace &t = traces[0];
   EXPECT_TRUE(t.isLoop);
@@ -136,10 +126,10 @@ TEST(TraceSelectionTest, UnbiasedBranchEndsTheTrace) {
   print s;
 }
 )");
-  Outcome o = run(p, {"100"}, true);
-  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+  std::optional<test::ProfiledRun> o = test::profiledRun(p, {"100"});
+  ASSERT_TRUE(o);
   const Function &f = p.functions[0];
-  std::vector<Trace> traces = selectTraces(f, w.of(f), nullptr, {});
+  std::vector<Trace> traces = selectTraces(f, o->weights.of(f), nullptr, {});
   ASSERT_FALSE(traces.empty());
   EXPECT_FALSE(traces[0].isLoop);
   EXPECT_EQ(traces[0].blocks.back(), blockNamed(f, "body"));
@@ -153,12 +143,7 @@ TEST(SuperblockTest, GuardFailingAtRunTimeRecovers) {
   EXPECT_EQ(verifyEffects(opt), "");
   EXPECT_GT(countOp(opt, Opcode::Guard), 0u);
   EXPECT_GT(countOp(opt, Opcode::Speculate), 0u);
-  for (const char *n : {"0", "1", "7", "8", "9", "100", "1001", "1500"}) {
-    SCOPED_TRACE(n);
-    Outcome a = run(p, {n}), b = run(opt, {n});
-    EXPECT_EQ(a.out, b.out);
-    EXPECT_EQ(a.ok, b.ok);
-  }
+  test::expectSameOnInputs(p, opt, {"0", "1", "7", "8", "9", "100", "1001", "1500"}, "n");
   // On the profiled input it must pay off.
   EXPECT_LT(run(opt, {"100"}).dyn, run(p, {"100"}).dyn);
 }
@@ -206,27 +191,23 @@ TEST(SuperblockTest, AFloatCountedLoopSpeculatesBelowTheBranchForm) {
   EXPECT_GT(countOp(opt, Opcode::Speculate), 0u);
   EXPECT_EQ(countOp(opt, Opcode::Guard), 1u);
   EXPECT_LT(run(opt, {"2000.5"}).dyn, run(branches, {"2000.5"}).dyn);
-  for (const char *n : {"2000.5", "0.5", "1", "3", "17.25", "-4"}) {
-    SCOPED_TRACE(n);
-    Outcome a = run(p, {n}), b = run(opt, {n});
-    EXPECT_EQ(a.out, b.out);
-    EXPECT_EQ(a.ok, b.ok);
-  }
+  test::expectSameOnInputs(p, opt, {"2000.5", "0.5", "1", "3", "17.25", "-4"}, "n");
 }
 
 // Forms superblocks in @main of `p` (a copy) directly, on a profile of
 // `trainArgs`; `remarks` gets the decisions.
 Program formOnly(const Program &p, const std::vector<std::string> &trainArgs,
                  std::vector<RegionRemark> &remarks) {
-  Outcome train = run(p, trainArgs, true);
-  EXPECT_TRUE(train.ok) << train.error;
   Program copy = p;
-  ProgramWeights w = ProgramWeights::fromProfile(copy, *train.profile);
+  std::optional<test::ProfiledRun> train = test::profiledRun(copy, trainArgs);
+  if (!train)
+    return copy;
   Function &f = copy.functions[0];
   SuperblockOptions options;
   options.growthLimit = 8;
   options.forceSpeculation = true;
-  formSuperblocks(f, w.of(f), train.profile->function("main"), f.instrCount(), options, &remarks);
+  formSuperblocks(f, train->weights.of(f), train->profile().function("main"), f.instrCount(),
+                  options, &remarks);
   return copy;
 }
 
@@ -235,6 +216,17 @@ bool formedARegion(const std::vector<RegionRemark> &remarks) {
     if (r.decision != "rejected")
       return true;
   return false;
+}
+
+// formOnly trained on `train` forms a region; the result keeps the
+// verifier's speculation rules and shows what `p` shows on every input.
+void expectScratchFormKeepsBehaviour(const Program &p, const std::string &train,
+                                     const std::vector<std::string> &inputs) {
+  std::vector<RegionRemark> remarks;
+  Program opt = formOnly(p, splitArgs(train), remarks);
+  ASSERT_TRUE(formedARegion(remarks));
+  EXPECT_EQ(verifyEffects(opt), "");
+  test::expectSameOnInputs(p, opt, inputs, "n");
 }
 
 // Each candidate is measured on a scratch that holds only the loop
@@ -269,16 +261,7 @@ TEST(SuperblockScratchTest, AVariableWrittenOutsideTheLoopIsNoConstant) {
   print s;
 }
 )");
-  std::vector<RegionRemark> remarks;
-  Program opt = formOnly(p, {"200"}, remarks);
-  ASSERT_TRUE(formedARegion(remarks));
-  EXPECT_EQ(verifyEffects(opt), "");
-  for (const char *n : {"0", "1", "2", "17", "200"}) {
-    SCOPED_TRACE(n);
-    Outcome a = run(p, {n}), b = run(opt, {n});
-    EXPECT_EQ(a.out, b.out);
-    EXPECT_EQ(a.ok, b.ok);
-  }
+  expectScratchFormKeepsBehaviour(p, "200", {"0", "1", "2", "17", "200"});
 }
 
 // `last` is dead inside the loop and read only after it, two blocks past
@@ -306,16 +289,7 @@ TEST(SuperblockScratchTest, AValueLiveOnlyPastTheExitStaysWritten) {
   print last;
 }
 )");
-  std::vector<RegionRemark> remarks;
-  Program opt = formOnly(p, {"100"}, remarks);
-  ASSERT_TRUE(formedARegion(remarks));
-  EXPECT_EQ(verifyEffects(opt), "");
-  for (const char *n : {"0", "1", "5", "100", "333"}) {
-    SCOPED_TRACE(n);
-    Outcome a = run(p, {n}), b = run(opt, {n});
-    EXPECT_EQ(a.out, b.out);
-    EXPECT_EQ(a.ok, b.ok);
-  }
+  expectScratchFormKeepsBehaviour(p, "100", {"0", "1", "5", "100", "333"});
 }
 
 // The search builds a branch form only when the speculative form of the
@@ -350,11 +324,11 @@ TEST(SuperblockSearchTest, ASpeculativeFormWithNothingToGuardIsTheBranchForm) {
   print steps;
 }
 )");
-  Outcome o = run(p, {"27"}, true);
-  ASSERT_TRUE(o.ok);
-  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+  std::optional<test::ProfiledRun> o = test::profiledRun(p, {"27"});
+  ASSERT_TRUE(o);
+  ProgramWeights &w = o->weights;
   const Function &f = p.functions[0];
-  std::vector<Trace> traces = selectTraces(f, w.of(f), o.profile->function("main"), {});
+  std::vector<Trace> traces = selectTraces(f, w.of(f), o->profile().function("main"), {});
   ASSERT_FALSE(traces.empty());
   ASSERT_TRUE(traces[0].isLoop);
   SuperblockOptions so;
@@ -372,10 +346,11 @@ TEST(SuperblockSearchTest, ASpeculativeFormWithNothingToGuardIsTheBranchForm) {
   }
   // kLoop's rare branch stays in the loop: the speculative form guards it.
   Program q = parseOrDie(kLoop);
-  Outcome oq = run(q, {"100"}, true);
-  ProgramWeights wq = ProgramWeights::fromProfile(q, *oq.profile);
+  std::optional<test::ProfiledRun> oq = test::profiledRun(q, {"100"});
+  ASSERT_TRUE(oq);
+  ProgramWeights &wq = oq->weights;
   Function &g = q.functions[0];
-  std::vector<Trace> tq = selectTraces(g, wq.of(g), oq.profile->function("main"), {});
+  std::vector<Trace> tq = selectTraces(g, wq.of(g), oq->profile().function("main"), {});
   ASSERT_FALSE(tq.empty());
   brisk::Outcome c = emitRegion(g, wq.of(g), tq[0], so, {true, 2, false});
   EXPECT_TRUE(c.ok && c.usedSpeculation);
@@ -421,15 +396,15 @@ TEST(SuperblockBoundTest, SkipsOnlyTracesTheSearchRejects) {
 )");
   // From 7 the loop runs 16 times: each exit is taken 1 time in 11 or 5,
   // too often for a guard (maxGuardFailure 0.05).
-  Outcome o = run(rotated, {"7"}, true);
-  ASSERT_TRUE(o.ok) << o.error;
-  ProgramWeights w = ProgramWeights::fromProfile(rotated, *o.profile);
+  std::optional<test::ProfiledRun> o = test::profiledRun(rotated, {"7"});
+  ASSERT_TRUE(o);
+  ProgramWeights &w = o->weights;
   auto form = [&](bool bound, std::vector<RegionRemark> &remarks) {
     Function f = rotated.functions[0];
     FunctionWeights fw = w.of(f);
     SuperblockOptions so;
     so.boundSaving = bound;
-    formSuperblocks(f, fw, o.profile->function("main"), f.instrCount(), so, &remarks);
+    formSuperblocks(f, fw, o->profile().function("main"), f.instrCount(), so, &remarks);
     return test::textOf(f);
   };
   std::vector<RegionRemark> withBound, without;
@@ -611,10 +586,10 @@ TEST(SuperblockScratchTest, AFallThroughIntoADeadHeadReachesTheRegion) {
 .done:
 }
 )");
-  Outcome train = run(p, {"30", "5"}, true);
-  ASSERT_TRUE(train.ok) << train.error;
   Program opt = p;
-  ProgramWeights w = ProgramWeights::fromProfile(opt, *train.profile);
+  std::optional<test::ProfiledRun> train = test::profiledRun(opt, {"30", "5"});
+  ASSERT_TRUE(train);
+  ProgramWeights &w = train->weights;
   Function &f = opt.functions[0];
   SuperblockOptions options;
   options.growthLimit = 8;
@@ -622,7 +597,7 @@ TEST(SuperblockScratchTest, AFallThroughIntoADeadHeadReachesTheRegion) {
   options.trace.minEdgeProbability = 0.5; // .do's exit is taken once in two
   options.trace.minSeedCount = 1;
   std::vector<RegionRemark> remarks;
-  formSuperblocks(f, w.of(f), train.profile->function("main"), f.instrCount(), options,
+  formSuperblocks(f, w.of(f), train->profile().function("main"), f.instrCount(), options,
                   &remarks);
   bool regionAtDo = false;
   for (const RegionRemark &r : remarks)
@@ -630,13 +605,7 @@ TEST(SuperblockScratchTest, AFallThroughIntoADeadHeadReachesTheRegion) {
                   r.decision == "speculative";
   ASSERT_TRUE(regionAtDo);
   EXPECT_EQ(verifyEffects(opt), "");
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"30", "5"}, {"0", "5"}, {"3", "-1"}, {"1", "1"}}) {
-    SCOPED_TRACE(args[0] + " " + args[1]);
-    Outcome a = run(p, args), b = run(opt, args);
-    EXPECT_EQ(a.out, b.out);
-    EXPECT_EQ(a.ok, b.ok);
-  }
+  test::expectSameOnInputs(p, opt, {"30 5", "0 5", "3 -1", "1 1"}, "args");
 }
 
 TEST(GuardFactsTest, GuardImpliesComparisonsAndEqualities) {
@@ -711,15 +680,15 @@ TEST(GuardFactsTest, ALargeFunctionFoldsAsASmallOne) {
 // shares with its first snapshot) chooses what it chooses on its own.
 TEST(TraceSelectionTest, TheCallersCFGGivesTheSameTraces) {
   Program p = parseOrDie(kLoop);
-  Outcome o = run(p, {"100"}, true);
-  ASSERT_TRUE(o.ok);
-  ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+  std::optional<test::ProfiledRun> o = test::profiledRun(p, {"100"});
+  ASSERT_TRUE(o);
+  ProgramWeights &w = o->weights;
   const Function &f = p.functions[0];
   CFG cfg(f);
   DominatorTree dom(cfg);
-  std::vector<Trace> own = selectTraces(f, w.of(f), o.profile->function("main"), {});
+  std::vector<Trace> own = selectTraces(f, w.of(f), o->profile().function("main"), {});
   std::vector<Trace> shared =
-      selectTraces(f, w.of(f), o.profile->function("main"), {}, cfg, dom);
+      selectTraces(f, w.of(f), o->profile().function("main"), {}, cfg, dom);
   ASSERT_FALSE(own.empty());
   ASSERT_EQ(own.size(), shared.size());
   for (size_t i = 0; i < own.size(); ++i) {
@@ -739,11 +708,11 @@ TEST(TraceSelectionTest, UnassignedReadsAreAskedAboutOnlyWithTraces) {
   DominatorTree dom(cfg);
   for (const char *n : {"0", "100"}) {
     SCOPED_TRACE(n);
-    Outcome o = run(p, {n}, true);
-    ASSERT_TRUE(o.ok);
-    ProgramWeights w = ProgramWeights::fromProfile(p, *o.profile);
+    std::optional<test::ProfiledRun> o = test::profiledRun(p, {n});
+    ASSERT_TRUE(o);
+    ProgramWeights &w = o->weights;
     int asked = 0;
-    std::vector<Trace> traces = selectTraces(f, w.of(f), o.profile->function("main"), {}, cfg,
+    std::vector<Trace> traces = selectTraces(f, w.of(f), o->profile().function("main"), {}, cfg,
                                              dom, [&] { return ++asked, false; });
     EXPECT_EQ(asked, traces.empty() ? 0 : 1);
     EXPECT_EQ(traces.empty(), std::string(n) == "0"); // a cold loop seeds nothing
@@ -766,14 +735,14 @@ TEST(TraceSelectionTest, UnassignedReadsAreAskedAboutOnlyWithTraces) {
   print i;
 }
 )");
-  Outcome o = run(q, {"100"}, true);
-  ASSERT_TRUE(o.ok);
-  ProgramWeights w = ProgramWeights::fromProfile(q, *o.profile);
+  std::optional<test::ProfiledRun> o = test::profiledRun(q, {"100"});
+  ASSERT_TRUE(o);
+  ProgramWeights &w = o->weights;
   const Function &g = q.functions[0];
   CFG gc(g);
   DominatorTree gd(gc);
   int asked = 0;
-  EXPECT_TRUE(selectTraces(g, w.of(g), o.profile->function("main"), {}, gc, gd,
+  EXPECT_TRUE(selectTraces(g, w.of(g), o->profile().function("main"), {}, gc, gd,
                            [&] { return ++asked, false; })
                   .empty());
   EXPECT_EQ(asked, 1);
@@ -841,63 +810,19 @@ TEST(DeadCodeTest, ValuesOnlyTheRecoveryPathNeedsAreDeadInsideSpeculation) {
   EXPECT_EQ(run(p, {"-3"}).out, "1\n");
 }
 
-struct Bench {
-  std::string category, name, args;
-  std::vector<std::string> extra;
-};
-
-std::vector<Bench> benches() {
-  std::vector<Bench> out;
-  std::filesystem::path dir = test::sharedDir();
-  if (dir.empty())
-    return out;
-  std::map<std::string, std::vector<std::string>> extra;
-  {
-    std::ifstream in(test::sourceDir() / "bench" / "inputs.tsv");
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-      std::vector<std::string> cols;
-      std::istringstream row(line);
-      for (std::string c; std::getline(row, c, '\t');)
-        cols.push_back(c);
-      if (cols.size() >= 4)
-        extra[cols[0] + "/" + cols[1]] = {cols[2], cols[3]};
-    }
-  }
-  std::istringstream in(test::readFile(dir / "bench" / "manifest.tsv"));
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    Bench b;
-    std::getline(row, b.category, '\t');
-    std::getline(row, b.name, '\t');
-    std::getline(row, b.args, '\t');
-    b.extra = extra[b.category + "/" + b.name];
-    if (!b.name.empty())
-      out.push_back(b);
-  }
-  return out;
-}
-
 TEST(SuperblockBenchTest, EveryBenchmarkKeepsItsOutputOnEveryInput) {
-  std::vector<Bench> all = benches();
+  std::vector<test::Bench> all = test::manifest();
   if (all.empty())
     GTEST_SKIP() << "shared benchmarks not available";
   size_t speculating = 0;
-  for (const Bench &b : all) {
-    SCOPED_TRACE(b.category + "/" + b.name);
-    Diagnostics diags(b.name);
-    std::optional<Program> p = loadProgram(
-        test::readFile(test::sharedDir() / "bench" / b.category / (b.name + ".json")), diags);
-    ASSERT_TRUE(p.has_value());
+  for (const test::Bench &b : all) {
+    SCOPED_TRACE(b.id());
+    std::optional<Program> p = test::loadBenchmark(b);
+    ASSERT_TRUE(p);
     Program opt = optimize(*p, splitArgs(b.args));
     EXPECT_EQ(verifyEffects(opt), "");
     speculating += countOp(opt, Opcode::Speculate) > 0;
-    std::vector<std::string> inputs = {b.args};
-    inputs.insert(inputs.end(), b.extra.begin(), b.extra.end());
-    for (const std::string &args : inputs) {
+    for (const std::string &args : b.inputs()) {
       SCOPED_TRACE("args: " + args);
       Outcome a = run(*p, splitArgs(args)), c = run(opt, splitArgs(args));
       EXPECT_EQ(a.ok, c.ok) << c.error;
