@@ -11,6 +11,7 @@
 // --verify runs the verifier on the input and after every pass; --dump-after=NAME prints the
 // IR after the named pass (or "all") to stderr.
 #include "analysis/AnalysisCache.h"
+#include "analysis/Liveness.h"
 #include "ir/BlockNames.h"
 #include "backend/JsonWriter.h"
 #include "backend/TextPrinter.h"
@@ -23,6 +24,7 @@
 #include "transforms/Pipeline.h"
 
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace brisk {
@@ -40,6 +42,7 @@ void dumpFunction(const Function &f, const Annotations &ann, ChunkedText &chunks
   AnalysisCache cache(f);
   const CFG &cfg = cache.cfg();
   std::vector<std::string> names = blockNames(f);
+  std::optional<SparseLiveness> live; // built at the first block that asks
   // A named block is written straight into `out` (no string built per
   // reference: a big function has a million of them).
   auto ref = [&](BlockId b) {
@@ -104,19 +107,23 @@ void dumpFunction(const Function &f, const Annotations &ann, ChunkedText &chunks
         }
     }
     if (ann.live && cfg.reachable(b)) {
-      const Liveness &live = cache.liveness();
-      auto set = [&](const llvm::BitVector &bits) {
-        if (bits.none())
+      // The sparse sets (the same as Liveness's): bit vectors of every
+      // variable per block would take blocks x variables bits, 1.2 GB at
+      // 100k instructions.
+      if (!live)
+        live.emplace(f, cfg);
+      auto set = [&](llvm::ArrayRef<VarId> vars) {
+        if (vars.empty())
           out += " none";
-        for (int v : bits.set_bits()) {
+        for (VarId v : vars) {
           out += ' ';
-          out += f.varName(VarId(v));
+          out += f.varName(v);
         }
       };
       out += "; live-in:";
-      set(live.liveIn(b));
+      set(live->liveIn(b));
       out += "; live-out:";
-      set(live.liveOut(b));
+      set(live->liveOut(b));
     }
     out += '\n';
     for (const Instr &in : f.block(b).instrs) {
