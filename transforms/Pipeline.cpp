@@ -614,8 +614,10 @@ static void runSuperblockPipelineOnce(Program &program, const Program &original,
   // Hot counted loops run K iterations per exit test; the blocks it adds are
   // profiled again, so that superblocks see the unrolled loops' counts.
   // What each function's speculative chunks grew it by: that growth comes
-  // out of the speculative allowance, not out of the budget the later loop
-  // transforms and superblocks of the same function need.
+  // out of the speculative allowance first, not out of the budget the later
+  // loop transforms and superblocks of the same function need. (The
+  // unroller sizes chunks against the limit plus the allowance: what they
+  // took beyond the allowance came out of the limit, see superblocks below.)
   std::map<std::string, size_t, std::less<>> chunkGrowth;
   // A speculative chunk keeps its function out of SSA round trips, which
   // copy-unroll needs: with speculation on, copy-unroll goes first.
@@ -745,13 +747,20 @@ static void runSuperblockPipelineOnce(Program &program, const Program &original,
   {
     PassScope scope(ctx, kSuperblocksPass.name, program);
     for (Function &f : program.functions) {
-      // formSuperblocks counts its budget as a factor of the size before.
+      // formSuperblocks counts its budget as a factor of the size before,
+      // against the function's size now (what unrolling added included).
+      // The chunks' growth moves from the speculative allowance into the
+      // budget, up to the allowance: beyond it the chunks took it from the
+      // limit, which superblocks must not spend again (else a function of
+      // many hot loops ends at the limit plus all its chunks, over budget
+      // in every retry).
       SuperblockOptions so = options.superblocks;
       size_t base = std::max<size_t>(sizeBefore[f.name], 1);
+      double allowance = speculativeAllowance(shares, f.name, so);
+      double chunksFromAllowance = std::min(allowance, double(chunkGrowth[f.name]));
       if (limits.count(f.name))
-        so.growthLimit = double(limits[f.name] + chunkGrowth[f.name]) / double(base);
-      so.speculativeGrowth = std::max(0.0, speculativeAllowance(shares, f.name, so) -
-                                               double(chunkGrowth[f.name]));
+        so.growthLimit = (double(limits[f.name]) + chunksFromAllowance) / double(base);
+      so.speculativeGrowth = allowance - chunksFromAllowance;
       formSuperblocks(f, weights.of(f), current.function(f.name), base, so, remarks);
     }
   }
