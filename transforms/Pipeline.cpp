@@ -925,9 +925,11 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   // Such a function takes its version from a run with half, a quarter, none
   // of that allowance, then from a run without inlining, then from one also
   // without the speculative chunks' allowance (so that --force-speculation
-  // still speculates where only its chunks were too large), else stays as it
-  // was. Any version of a function is a correct one: they are compiled from
-  // the same profile.
+  // still speculates where only its chunks were too large), then from one
+  // also without unrolling (whose growth superblocks may not spend again:
+  // their traces then have the whole budget), else stays as it was. Any
+  // version of a function is a correct one: they are compiled from the same
+  // profile.
   std::vector<std::string> over = overBudget(program, limits, shares, options.superblocks);
   if (over.empty()) {
     emitRemarks();
@@ -941,13 +943,15 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
     if (const Function *f = program.findFunction(name))
       smallestOver[name] = {f->instrCount(),
                             size_t(sizeBudget(*f, limits[name], shares, options.superblocks))};
-  for (int attempt = 0; attempt < 5 && !over.empty(); ++attempt) {
+  for (int attempt = 0; attempt < 6 && !over.empty(); ++attempt) {
     if (attempt < 3)
       fallback.inline_.callerGrowthConstant = options.inline_.callerGrowthConstant * (2 - attempt) / 4;
     else
       fallback.inlining = false;
-    if (attempt == 4) // last: no room beyond the growth limit for speculative chunks either
+    if (attempt == 4) // no room beyond the growth limit for speculative chunks either
       fallback.superblocks.speculativeGrowth = 0;
+    if (attempt == 5) // last: superblocks alone spend the budget
+      fallback.unrolling = false;
     PassTimer timer(ctx, "function growth retry (whole pipeline)");
     Program retry = original;
     std::vector<RegionRemark> retryRemarks;
@@ -983,7 +987,8 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
       keepAsWritten(name, "every optimized version is over the function's growth budget (the "
                           "smallest, of the first run and the retries with the inliner's "
                           "allowance halved, quartered, none, without inlining, and also "
-                          "without the speculative chunks' allowance, has " +
+                          "without the speculative chunks' allowance, and also without "
+                          "unrolling, has " +
                               std::to_string(smallest) + " instructions against " +
                               std::to_string(budget) + " allowed; " +
                               std::to_string(f->instrCount()) +
