@@ -7,7 +7,11 @@
 #         Collatz loop with long straight-line stretches, profiled on n=7;
 #   line  (only when SHAPES names it) one block that redefines one variable
 #         N times: out of SSA, every version is a candidate to share x's
-#         name, the shape that once made coalescing quadratic.
+#         name, the shape that once made coalescing quadratic;
+#   loops (only when SHAPES names it) one function of N/6 copies of a hot
+#         one-block counted loop (6 instructions each), profiled on n=40:
+#         unrolling and superblocks share the function's growth budget, the
+#         shape that once overshot it and ran the pipeline six times.
 # Each program is profiled (`brisk run --profile-out`), then optimized with
 # that profile. Prints, per shape and size, the program's instruction
 # count, the wall time, CPU time and peak memory of `brisk opt`, the wall and
@@ -82,6 +86,16 @@ for n in $sizes; do
                            for (i = 0; i < n; i++) print "  x: int = add x n;"
                            print "  print x;\n}" }' > "$prog"
     args=3
+  elif [ "$shape" = loops ]; then
+    awk -v n="$n" 'BEGIN { print "@main(n: int) {\n  s: int = const 0;\n  one: int = const 1;"
+                           print "  two: int = const 2;"
+                           for (k = 0; k < int(n / 6); k++) {
+                             printf "  i%d: int = const 0;\n.h%d:\n  t%d: int = mul i%d two;\n", k, k, k, k
+                             printf "  s: int = add s t%d;\n  i%d: int = add i%d one;\n", k, k, k
+                             printf "  c%d: bool = lt i%d n;\n  br c%d .h%d .x%d;\n.x%d:\n", k, k, k, k, k, k
+                           }
+                           print "  print s;\n}" }' > "$prog"
+    args=40
   else
     "$brisk" gen --seed="$seed" --size="$n" --format=text -o "$prog" 2> /dev/null
     args="$("$brisk" gen --args --seed="$seed" --input=0)"

@@ -614,8 +614,10 @@ static void runSuperblockPipelineOnce(Program &program, const Program &original,
   // Hot counted loops run K iterations per exit test; the blocks it adds are
   // profiled again, so that superblocks see the unrolled loops' counts.
   // What each function's speculative chunks grew it by: that growth comes
-  // out of the speculative allowance, not out of the budget the later loop
-  // transforms and superblocks of the same function need.
+  // out of the speculative allowance first, not out of the budget the later
+  // loop transforms and superblocks of the same function need. (The
+  // unroller sizes chunks against the limit plus the allowance: what they
+  // took beyond the allowance came out of the limit, see superblocks below.)
   std::map<std::string, size_t, std::less<>> chunkGrowth;
   // A speculative chunk keeps its function out of SSA round trips, which
   // copy-unroll needs: with speculation on, copy-unroll goes first.
@@ -745,13 +747,20 @@ static void runSuperblockPipelineOnce(Program &program, const Program &original,
   {
     PassScope scope(ctx, kSuperblocksPass.name, program);
     for (Function &f : program.functions) {
-      // formSuperblocks counts its budget as a factor of the size before.
+      // formSuperblocks counts its budget as a factor of the size before,
+      // against the function's size now (what unrolling added included).
+      // The chunks' growth moves from the speculative allowance into the
+      // budget, up to the allowance: beyond it the chunks took it from the
+      // limit, which superblocks must not spend again (else a function of
+      // many hot loops ends at the limit plus all its chunks, over budget
+      // in every retry).
       SuperblockOptions so = options.superblocks;
       size_t base = std::max<size_t>(sizeBefore[f.name], 1);
+      double allowance = speculativeAllowance(shares, f.name, so);
+      double chunksFromAllowance = std::min(allowance, double(chunkGrowth[f.name]));
       if (limits.count(f.name))
-        so.growthLimit = double(limits[f.name] + chunkGrowth[f.name]) / double(base);
-      so.speculativeGrowth = std::max(0.0, speculativeAllowance(shares, f.name, so) -
-                                               double(chunkGrowth[f.name]));
+        so.growthLimit = (double(limits[f.name]) + chunksFromAllowance) / double(base);
+      so.speculativeGrowth = allowance - chunksFromAllowance;
       formSuperblocks(f, weights.of(f), current.function(f.name), base, so, remarks);
     }
   }
@@ -916,9 +925,11 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   // Such a function takes its version from a run with half, a quarter, none
   // of that allowance, then from a run without inlining, then from one also
   // without the speculative chunks' allowance (so that --force-speculation
-  // still speculates where only its chunks were too large), else stays as it
-  // was. Any version of a function is a correct one: they are compiled from
-  // the same profile.
+  // still speculates where only its chunks were too large), then from one
+  // also without unrolling (whose growth superblocks may not spend again:
+  // their traces then have the whole budget), else stays as it was. Any
+  // version of a function is a correct one: they are compiled from the same
+  // profile.
   std::vector<std::string> over = overBudget(program, limits, shares, options.superblocks);
   if (over.empty()) {
     emitRemarks();
@@ -932,13 +943,15 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
     if (const Function *f = program.findFunction(name))
       smallestOver[name] = {f->instrCount(),
                             size_t(sizeBudget(*f, limits[name], shares, options.superblocks))};
-  for (int attempt = 0; attempt < 5 && !over.empty(); ++attempt) {
+  for (int attempt = 0; attempt < 6 && !over.empty(); ++attempt) {
     if (attempt < 3)
       fallback.inline_.callerGrowthConstant = options.inline_.callerGrowthConstant * (2 - attempt) / 4;
     else
       fallback.inlining = false;
-    if (attempt == 4) // last: no room beyond the growth limit for speculative chunks either
+    if (attempt == 4) // no room beyond the growth limit for speculative chunks either
       fallback.superblocks.speculativeGrowth = 0;
+    if (attempt == 5) // last: superblocks alone spend the budget
+      fallback.unrolling = false;
     PassTimer timer(ctx, "function growth retry (whole pipeline)");
     Program retry = original;
     std::vector<RegionRemark> retryRemarks;
@@ -974,7 +987,8 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
       keepAsWritten(name, "every optimized version is over the function's growth budget (the "
                           "smallest, of the first run and the retries with the inliner's "
                           "allowance halved, quartered, none, without inlining, and also "
-                          "without the speculative chunks' allowance, has " +
+                          "without the speculative chunks' allowance, and also without "
+                          "unrolling, has " +
                               std::to_string(smallest) + " instructions against " +
                               std::to_string(budget) + " allowed; " +
                               std::to_string(f->instrCount()) +
