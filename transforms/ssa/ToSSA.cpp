@@ -22,6 +22,10 @@ bool canConvertToSSA(const Function &f) {
 
 namespace {
 
+// How many 64-bit words of dense live sets per instruction of the function
+// to-ssa accepts before it takes the sparse sets.
+constexpr size_t kDenseLivenessWordsPerInstr = 8;
+
 class SSABuilder {
 public:
   explicit SSABuilder(Function &f) : f_(f) {}
@@ -42,10 +46,22 @@ public:
     if (!dom)
       dom.emplace(*cfg);
     DominanceFrontier df(*cfg, *dom);
-    Liveness live(f_, *cfg);
     numOrig_ = f_.numVars();
     findCollidingNames();
-    placePhis(*cfg, df, live);
+    // Both liveness forms give the same sets. The dense one takes blocks x
+    // variables bits: cheapest while the variables are few, as in most
+    // functions, but quadratic in a function of many blocks each with
+    // variables of its own (N loops of their own counters: 458 MB at 60k
+    // instructions). Past a bound linear in the function's size the sparse
+    // one, linear in its live ranges, answers instead.
+    const size_t denseWords = cfg->numBlocks() * ((f_.numVars() + 63) / 64);
+    if (denseWords <= kDenseLivenessWordsPerInstr * std::max<size_t>(f_.instrCount(), 1)) {
+      Liveness live(f_, *cfg);
+      placePhis(*cfg, df, live);
+    } else {
+      SparseLiveness live(f_, *cfg, SparseLiveness::Sets::InOnly);
+      placePhis(*cfg, df, live);
+    }
     rename(*cfg, *dom);
     sortPhiEntries(*cfg);
   }
@@ -111,7 +127,8 @@ private:
   // again.
   // Also records each variable's type (that of its first definition) in the
   // same walk over the instructions.
-  void placePhis(const CFG &cfg, const DominanceFrontier &df, const Liveness &live) {
+  template <class LiveSets>
+  void placePhis(const CFG &cfg, const DominanceFrontier &df, const LiveSets &live) {
     std::vector<std::vector<BlockId>> defsites(numOrig_);
     type_.assign(numOrig_, Type::none());
     for (const Param &p : f_.params) {
