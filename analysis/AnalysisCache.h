@@ -4,13 +4,15 @@
 //
 // A pass that edits the CFG (terminators, guards, labels, layout) calls
 // invalidateCFG(), which drops everything; one that edits only instructions
-// calls invalidateInstrs(), which drops liveness and keeps the CFG facts.
+// calls invalidateInstrs(), which keeps the CFG facts. (No fact read off the
+// instructions is cached today: liveness was, densely, and its last user
+// moved to SparseLiveness; the call stays each pass's statement of what it
+// edited, for the next such fact.)
 // References returned by the getters stay valid until the next invalidation.
 #pragma once
 
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
-#include "analysis/Liveness.h"
 #include "analysis/Loops.h"
 
 #include <optional>
@@ -51,20 +53,13 @@ public:
       loops_.emplace(cfg(), domTree());
     return *loops_;
   }
-  const Liveness &liveness() {
-    if (!live_)
-      live_.emplace(f_, cfg());
-    return *live_;
-  }
-
   void invalidateCFG() {
     cfg_.reset();
     dom_.reset();
     df_.reset();
     loops_.reset();
-    live_.reset();
   }
-  void invalidateInstrs() { live_.reset(); }
+  void invalidateInstrs() {}
 
 private:
   const Function &f_;
@@ -72,7 +67,6 @@ private:
   std::optional<DominatorTree> dom_;
   std::optional<DominanceFrontier> df_;
   std::optional<LoopInfo> loops_;
-  std::optional<Liveness> live_;
 };
 
 } // namespace brisk

@@ -1,6 +1,7 @@
 // Unit tests for analysis/: CFG edges, RPO, dominators, dominance frontiers,
 // natural loops (nested and irreducible), liveness and the cache.
 #include "analysis/AnalysisCache.h"
+#include "analysis/Liveness.h"
 #include "analysis/Uses.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
