@@ -85,6 +85,14 @@ def short(name, width=70):
     return name if len(name) <= width else name[:width - 3] + "..."
 
 
+def ranked(large, small, event, top):
+    """The TOP functions of the larger run by `event`, each as (name, its
+    counts, its counts in the smaller run: zero where it did not appear)."""
+    absent = dict.fromkeys(EVENTS, 0)
+    for name, counts in sorted(large.items(), key=lambda kv: -kv[1][event])[:top]:
+        yield name, counts, small.get(name, absent)
+
+
 def ratio(new, old):
     return f"{new / old:.1f}x" if old else "-"
 
@@ -133,21 +141,18 @@ def main():
         (_, small), (_, large) = results[-2], results[-1]
         print(f"\nfunctions by instructions at {sizes[-1]}, growth from {sizes[-2]}:")
         print(f"{'Ir':>14} {'Ir x':>6} {'LL rd miss':>11} {'was':>8}  function")
-        ranked = sorted(large.items(), key=lambda kv: -kv[1]["Ir"])[:args.top]
-        for name, counts in ranked:
-            before = small.get(name, {e: 0 for e in EVENTS})
+        for name, counts, before in ranked(large, small, "Ir", args.top):
             print(f"{counts['Ir']:>14,} {ratio(counts['Ir'], before['Ir']):>6}"
                   f" {counts['DLmr']:>11,} {before['DLmr']:>8,}  {short(name)}")
         total = sum(c["Ir"] for c in large.values())
         growth = [c["Ir"] / small[name]["Ir"] for name, c in large.items()
                   if c["Ir"] >= total / 200 and small.get(name, {}).get("Ir")]
-        print(f"the {len(growth)} functions with at least 0.5% of the instructions grew"
-              f" {min(growth):.1f}x to {max(growth):.1f}x")
+        if growth:
+            print(f"the {len(growth)} functions with at least 0.5% of the instructions grew"
+                  f" {min(growth):.1f}x to {max(growth):.1f}x")
         print(f"\nfunctions by last-level read misses at {sizes[-1]}:")
         print(f"{'LL rd miss':>11} {'was':>8} {'Ir x':>6}  function")
-        ranked = sorted(large.items(), key=lambda kv: -kv[1]["DLmr"])[:args.top]
-        for name, counts in ranked:
-            before = small.get(name, {e: 0 for e in EVENTS})
+        for name, counts, before in ranked(large, small, "DLmr", args.top):
             print(f"{counts['DLmr']:>11,} {before['DLmr']:>8,}"
                   f" {ratio(counts['Ir'], before['Ir']):>6}  {short(name)}")
     if not args.keep:
