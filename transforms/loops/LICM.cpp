@@ -2,7 +2,8 @@
 // dominates its old one and runs no more often than it did; its arguments'
 // definitions dominate the new place (they are outside the loop, so they
 // dominate the header, whose unique outside predecessor is the preheader, or
-// they were hoisted into the preheader earlier in order).
+// they were hoisted into the preheader earlier in order). A `const` that only
+// phis of the loop read stays (see LICM.h).
 #include "transforms/loops/LICM.h"
 
 #include "analysis/LayoutWalk.h"
@@ -55,11 +56,16 @@ private:
   Function &f_;
   AnalysisCache &facts_;
   std::vector<BlockId> defBlock_;
+  // Per variable: the block whose phis are its only readers; kNoBlock
+  // while it has no reader, kOtherReaders once anything else reads it.
+  static constexpr BlockId kOtherReaders = kNoBlock - 1;
+  std::vector<BlockId> phiReaderBlock_;
 
-  // defBlock_ (parameters: the entry block), and whether any instruction is
-  // a `guard`.
+  // defBlock_ (parameters: the entry block), phiReaderBlock_, and whether
+  // any instruction is a `guard`.
   void recordDefinitions(bool &guards) {
     defBlock_.assign(f_.numVars(), kNoBlock);
+    phiReaderBlock_.assign(f_.numVars(), kNoBlock);
     for (const Param &p : f_.params)
       defBlock_[p.var] = f_.entry();
     walkBlocks(f_, [&](BlockId b, const Block &blk) {
@@ -67,8 +73,27 @@ private:
         if (in.hasDest())
           defBlock_[in.dest] = b;
         guards |= in.op == Opcode::Guard;
+        BlockId reader = in.op == Opcode::Phi ? b : kOtherReaders;
+        for (VarId a : in.args)
+          if (a < phiReaderBlock_.size())
+            phiReaderBlock_[a] = phiReaderBlock_[a] == kNoBlock || phiReaderBlock_[a] == reader
+                                     ? reader
+                                     : kOtherReaders;
       }
     });
+  }
+
+  // A `const` read only by phis of the loop: hoisted, it would be live
+  // around the whole loop (the phis read it on every entry to their block),
+  // so it would interfere with the phis' results and out of SSA would write
+  // the constant again on the edge: no instruction saved, and a live range
+  // as long as the loop (a loop of N inner loops, each with a counter that
+  // starts at a constant of its own, made N such ranges over N blocks).
+  bool onlyLoopPhisRead(const Instr &in) const {
+    if (in.op != Opcode::Const)
+      return false;
+    BlockId reader = phiReaderBlock_[in.dest];
+    return reader != kNoBlock && reader != kOtherReaders && inLoop_[reader];
   }
   std::vector<bool> inLoop_;
 
@@ -98,7 +123,7 @@ private:
       size_t kept = 0;
       for (size_t i = 0; i < instrs.size(); ++i) {
         Instr &in = instrs[i];
-        bool invariant = isHoistable(in) &&
+        bool invariant = isHoistable(in) && !onlyLoopPhisRead(in) &&
                          std::none_of(in.args.begin(), in.args.end(), [&](VarId a) {
                            return defBlock_[a] == kNoBlock || inLoop_[defBlock_[a]];
                          });

@@ -16,7 +16,11 @@
 // around the body.
 // Instructions that may trap or have effects (div, load, call, ...) never
 // move: they might then run on a path they did not run on before, or before
-// an effect they used to follow.
+// an effect they used to follow. Nor does a `const` that only phis of the
+// loop read: hoisted, it would be live around the whole loop, so it could
+// never share a name with those phis, and out of SSA would write the
+// constant again where the phis copy it; nothing saved, and a live range as
+// long as the loop for each such constant.
 //
 // Requires SSA form with phis. Edits the CFG only by inserting preheaders
 // (invalidates every analysis when it returns true). One pass over the loop

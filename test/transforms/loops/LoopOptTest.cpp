@@ -217,6 +217,51 @@ TEST(LICMTest, HoistsFromBlocksThatRunEveryIteration) {
   }
 }
 
+TEST(LICMTest, KeepsConstantsOnlyTheLoopsPhisRead) {
+  // The outer loop holds an inner loop whose counter starts at a `const 0`
+  // read only by the inner header's phi: hoisted, it would be live around
+  // the outer loop and out of SSA would write the constant again on the
+  // inner loop's entry edge. `ten` has an ordinary reader and still moves.
+  const char *text = R"(
+@main(n: int) {
+  j: int = const 0;
+  s: int = const 0;
+.outer:
+  i: int = const 0;
+.inner:
+  ten: int = const 10;
+  t: int = mul i ten;
+  s: int = add s t;
+  one: int = const 1;
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .inner .next;
+.next:
+  j: int = add j one;
+  d: bool = lt j n;
+  br d .outer .done;
+.done:
+  print s;
+}
+)";
+  Program p = optimized(text, {rotateLoops, hoistLoopInvariants});
+  const Function &f = p.functions[0];
+  auto constsIn = [&](BlockId b, int64_t value) {
+    unsigned n = 0;
+    for (const Instr &in : f.block(b).instrs)
+      n += in.op == Opcode::Const && in.value.asInt() == value;
+    return n;
+  };
+  BlockId outer = *f.findBlock("outer"), inner = *f.findBlock("inner");
+  EXPECT_EQ(constsIn(outer, 0), 1u) << "the inner counter's start stays in the outer loop";
+  EXPECT_EQ(constsIn(outer, 10) + constsIn(inner, 10), 0u) << "ten leaves both loops";
+  Program back = outOfSSA(p);
+  for (const char *n : {"1", "3"}) {
+    auto [before, after] = compareRuns(text, back, n);
+    EXPECT_LE(after, before) << "n=" << n;
+  }
+}
+
 TEST(LICMTest, NeverHoistsWhatMayTrap) {
   const char *text = R"(
 @main(n: int, k: int) {
