@@ -7,6 +7,31 @@
 
 namespace brisk {
 
+namespace detail {
+std::optional<LivenessForm> forcedLivenessForm;
+} // namespace detail
+
+LivenessForm chooseLivenessForm(size_t blocks, size_t vars, size_t instrs) {
+  if (detail::forcedLivenessForm)
+    return *detail::forcedLivenessForm;
+  const size_t denseWords = blocks * ((vars + 63) / 64);
+  return denseWords <= kDenseLivenessWordsPerInstr * std::max<size_t>(instrs, 1)
+             ? LivenessForm::Dense
+             : LivenessForm::Sparse;
+}
+
+namespace {
+std::variant<Liveness, SparseLiveness> buildChosen(const Function &f, const CFG &cfg,
+                                                   SparseLiveness::Sets sets) {
+  if (chooseLivenessForm(cfg.numBlocks(), f.numVars(), f.instrCount()) == LivenessForm::Dense)
+    return std::variant<Liveness, SparseLiveness>(std::in_place_type<Liveness>, f, cfg);
+  return std::variant<Liveness, SparseLiveness>(std::in_place_type<SparseLiveness>, f, cfg, sets);
+}
+} // namespace
+
+ChosenLiveness::ChosenLiveness(const Function &f, const CFG &cfg, SparseLiveness::Sets sets)
+    : form_(buildChosen(f, cfg, sets)) {}
+
 Liveness::Liveness(const Function &f, const CFG &cfg) {
   const size_t nb = cfg.numBlocks();
   numVars_ = f.numVars();

@@ -12,6 +12,15 @@
 #         one-block counted loop (6 instructions each), profiled on n=40:
 #         unrolling and superblocks share the function's growth budget, the
 #         shape that once overshot it and ran the pipeline six times.
+#   calls (only when SHAPES names it) the loops shape, where 8 of the
+#         loops call a two-instruction function that writes its parameter
+#         (`r = call @bump t`, t read nowhere after): the inliner asks
+#         whether t is live after the call, the shape that once built
+#         blocks x variables live sets of the caller per site;
+#   tail  (only when SHAPES names it) a self tail-recursive function whose
+#         body is N/6 counted loops of their own counters, profiled on n=3:
+#         tail recursion asks what is live into its entry, the shape that
+#         once built blocks x variables live sets of it.
 # Each program is profiled (`brisk run --profile-out`), then optimized with
 # that profile. Prints, per shape and size, the program's instruction
 # count, the wall time, CPU time and peak memory of `brisk opt`, the wall and
@@ -96,6 +105,35 @@ for n in $sizes; do
                            }
                            print "  print s;\n}" }' > "$prog"
     args=40
+  elif [ "$shape" = calls ]; then
+    awk -v n="$n" 'BEGIN { print "@bump(x: int): int {\n  x: int = add x x;\n  ret x;\n}"
+                           print "@main(n: int) {\n  s: int = const 0;\n  one: int = const 1;"
+                           print "  two: int = const 2;"
+                           loops = int(n / 6); every = int(loops / 8); if (every < 1) every = 1
+                           for (k = 0; k < loops; k++) {
+                             printf "  i%d: int = const 0;\n.h%d:\n  t%d: int = mul i%d two;\n", k, k, k, k
+                             if (k % every == 0)
+                               printf "  r%d: int = call @bump t%d;\n  s: int = add s r%d;\n", k, k, k
+                             else
+                               printf "  s: int = add s t%d;\n", k
+                             printf "  i%d: int = add i%d one;\n", k, k
+                             printf "  c%d: bool = lt i%d n;\n  br c%d .h%d .x%d;\n.x%d:\n", k, k, k, k, k, k
+                           }
+                           print "  print s;\n}" }' > "$prog"
+    args=40
+  elif [ "$shape" = tail ]; then
+    awk -v n="$n" 'BEGIN { print "@main(n: int) {\n  r: int = call @walk n n;\n  print r;\n}"
+                           print "@walk(n: int, k: int): int {\n  s: int = const 0;"
+                           print "  one: int = const 1;\n  zero: int = const 0;"
+                           for (j = 0; j < int(n / 6); j++) {
+                             printf "  i%d: int = const 0;\n.h%d:\n  s: int = add s i%d;\n", j, j, j
+                             printf "  i%d: int = add i%d one;\n  c%d: bool = lt i%d n;\n", j, j, j, j
+                             printf "  br c%d .h%d .x%d;\n.x%d:\n", j, j, j, j
+                           }
+                           print "  k1: int = sub k one;\n  done: bool = le k1 zero;"
+                           print "  br done .end .again;\n.again:\n  r: int = call @walk n k1;"
+                           print "  ret r;\n.end:\n  ret s;\n}" }' > "$prog"
+    args=3
   else
     "$brisk" gen --seed="$seed" --size="$n" --format=text -o "$prog" 2> /dev/null
     args="$("$brisk" gen --args --seed="$seed" --input=0)"

@@ -366,11 +366,23 @@ void expectSameLiveness(const Function &f) {
       for (const Instr &in : f.block(*it).instrs)
         facts.add(*it, in);
   SparseLiveness gathered(f, std::move(facts), SparseLiveness::Sets::InAndOut);
+  // ChosenLiveness in either form (forced): the same sets through its
+  // queries, each list in increasing order.
+  std::vector<ChosenLiveness> chosen;
+  for (LivenessForm form : {LivenessForm::Dense, LivenessForm::Sparse}) {
+    detail::forcedLivenessForm = form;
+    chosen.emplace_back(f, cfg);
+    EXPECT_EQ(chosen.back().dense(), form == LivenessForm::Dense);
+  }
+  detail::forcedLivenessForm.reset();
   for (BlockId b : f.layout) {
+    // (The bit vectors are named: a range-for over set_bits() of the
+    // temporary would read it after its end.)
     std::vector<VarId> in, out;
-    for (int v : dense.liveIn(b).set_bits())
+    const llvm::BitVector denseIn = dense.liveIn(b), denseOut = dense.liveOut(b);
+    for (int v : denseIn.set_bits())
       in.push_back(VarId(v));
-    for (int v : dense.liveOut(b).set_bits())
+    for (int v : denseOut.set_bits())
       out.push_back(VarId(v));
     EXPECT_EQ(sparse.liveIn(b).vec(), in) << "@" << f.name << " block " << b;
     EXPECT_EQ(sparse.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
@@ -378,6 +390,18 @@ void expectSameLiveness(const Function &f) {
     EXPECT_EQ(outOnly.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
     EXPECT_EQ(gathered.liveIn(b).vec(), in) << "@" << f.name << " block " << b;
     EXPECT_EQ(gathered.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
+    for (const ChosenLiveness &live : chosen) {
+      std::vector<VarId> chosenIn, chosenOut;
+      live.forEachLiveIn(b, [&](VarId v) { chosenIn.push_back(v); });
+      live.forEachLiveOut(b, [&](VarId v) { chosenOut.push_back(v); });
+      const char *form = live.dense() ? " (dense)" : " (sparse)";
+      EXPECT_EQ(chosenIn, in) << "@" << f.name << " block " << b << form;
+      EXPECT_EQ(chosenOut, out) << "@" << f.name << " block " << b << form;
+      for (VarId v = 0; v < f.numVars(); ++v) {
+        EXPECT_EQ(live.isLiveIn(v, b), dense.isLiveIn(v, b)) << "@" << f.name << form;
+        EXPECT_EQ(live.isLiveOut(v, b), dense.isLiveOut(v, b)) << "@" << f.name << form;
+      }
+    }
   }
 }
 
@@ -445,6 +469,36 @@ TEST(LivenessTest, SparseAgreesWithDense) {
       continue;
     for (const Function &f : q->functions)
       expectSameLiveness(f);
+  }
+}
+
+// The one rule: dense sets while they take at most
+// kDenseLivenessWordsPerInstr words per instruction, sparse past that.
+TEST(LivenessTest, DenseUpToAFixedNumberOfWordsPerInstruction) {
+  // 1000 instructions: 8000 words of dense sets are allowed.
+  EXPECT_EQ(chooseLivenessForm(100, 64 * 80, 1000), LivenessForm::Dense);
+  EXPECT_EQ(chooseLivenessForm(100, 64 * 80 + 1, 1000), LivenessForm::Sparse);
+  EXPECT_EQ(chooseLivenessForm(8001, 64, 1000), LivenessForm::Sparse);
+  EXPECT_EQ(chooseLivenessForm(1, 0, 0), LivenessForm::Dense); // no variables: no words
+  // N loops of counters of their own: blocks and variables both grow with
+  // N, so the dense sets would grow with N squared.
+  auto loops = [](int n) {
+    std::string text = "@main(n: int) {\n  s: int = const 0;\n  one: int = const 1;\n";
+    for (int k = 0; k < n; ++k) {
+      std::string i = "i" + std::to_string(k), h = "h" + std::to_string(k);
+      text += "  " + i + ": int = const 0;\n." + h + ":\n  s: int = add s " + i + ";\n  " + i +
+              ": int = add " + i + " one;\n  c" + std::to_string(k) + ": bool = lt " + i +
+              " n;\n  br c" + std::to_string(k) + " ." + h + " .x" + std::to_string(k) +
+              ";\n.x" + std::to_string(k) + ":\n";
+    }
+    return parseOrDie(text + "  print s;\n}\n");
+  };
+  for (auto [n, dense] : {std::pair{20, true}, std::pair{2000, false}}) {
+    Program p = loops(n);
+    const Function &f = p.functions[0];
+    CFG cfg(f);
+    EXPECT_EQ(ChosenLiveness(f, cfg).dense(), dense) << n << " loops";
+    expectSameLiveness(f);
   }
 }
 

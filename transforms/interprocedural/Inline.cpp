@@ -56,7 +56,7 @@ struct Plan {
 // nothing else under x's name (x is not an argument; the caller checks).
 // Chosen greedily, the variable returned by the hottest exits first.
 // Parameters: one that is copied in may be copied straight into x, alone.
-void chooseResults(const Function &g, const Liveness &live, const Instr &call,
+void chooseResults(const Function &g, const ChosenLiveness &live, const Instr &call,
                    const std::vector<std::pair<VarId, double>> &returned, Plan &out) {
   std::vector<double> weight(g.numVars(), 0.0);
   std::vector<bool> candidate(g.numVars(), false);
@@ -79,35 +79,50 @@ void chooseResults(const Function &g, const Liveness &live, const Instr &call,
         candidate[in.args[0]] = false;
     }
 
-  // What is live just after each definition of a candidate.
-  std::vector<llvm::BitVector> liveAtDef(g.numVars());
+  // The candidates numbered 0..k-1: only whether one candidate is live at
+  // another's definition is asked, so the sets below hold candidates only
+  // (k bits, not the callee's variables, per block walked).
+  std::vector<uint32_t> index(g.numVars(), ~0u);
+  uint32_t k = 0;
+  for (VarId v = 0; v < g.numVars(); ++v)
+    if (candidate[v])
+      index[v] = k++;
+  // Which candidates are live just after each definition of a candidate.
+  std::vector<llvm::BitVector> liveAtDef(k);
+  llvm::BitVector now(k);
+  auto add = [&](VarId v) {
+    if (index[v] != ~0u)
+      now.set(index[v]);
+  };
   for (BlockId b : out.order) {
-    llvm::BitVector now = live.liveOut(b);
+    now.reset();
+    live.forEachLiveOut(b, add);
     const std::vector<Instr> &instrs = g.block(b).instrs;
     for (size_t i = instrs.size(); i-- > 0;) {
       const Instr &in = instrs[i];
-      if (in.hasDest()) {
-        if (candidate[in.dest]) {
-          llvm::BitVector &at = liveAtDef[in.dest];
-          if (at.empty())
-            at.resize(g.numVars());
-          at |= now;
-        }
-        now.reset(in.dest);
+      if (in.hasDest() && index[in.dest] != ~0u) {
+        llvm::BitVector &at = liveAtDef[index[in.dest]];
+        if (at.empty())
+          at.resize(k);
+        at |= now;
+        now.reset(index[in.dest]);
       }
-      forEachUse(in, [&](VarId v) { now.set(v); });
+      forEachUse(in, add);
     }
   }
   // A parameter is defined on entry, with whatever is live there.
+  now.reset();
+  live.forEachLiveIn(g.entry(), add);
   for (const Param &p : g.params)
     if (candidate[p.var]) {
-      llvm::BitVector &at = liveAtDef[p.var];
+      llvm::BitVector &at = liveAtDef[index[p.var]];
       if (at.empty())
-        at.resize(g.numVars());
-      at |= live.liveIn(g.entry());
+        at.resize(k);
+      at |= now;
     }
   auto liveAt = [&](VarId def, VarId v) {
-    return !liveAtDef[def].empty() && liveAtDef[def].test(v);
+    const llvm::BitVector &at = liveAtDef[index[def]];
+    return !at.empty() && at.test(index[v]);
   };
 
   std::vector<VarId> order;
@@ -183,7 +198,7 @@ private:
     std::unique_ptr<CFG> cfg;
     std::optional<bool> undefinedRead;
     std::unique_ptr<DefiniteAssignment> assigned;
-    std::unique_ptr<Liveness> live;
+    std::optional<ChosenLiveness> live;
     std::optional<std::vector<Type>> types;
     std::vector<int8_t> onCycle; // per block: -1 not asked yet, else 0 or 1
   };
@@ -738,21 +753,23 @@ bool Inliner::plan(const Site &site, Plan &out) {
   CallerFacts &facts = factsOf(site.caller);
   // What is live after the call decides only for a parameter the copy
   // writes: the caller's liveness (a walk of all of it, again after each
-  // site inlined into it) is built for such a callee alone.
-  std::optional<llvm::BitVector> liveAfterCall;
+  // site inlined into it) is built for such a callee alone. Whether `v` is
+  // live just after the call: the first later instruction of the block
+  // that mentions it reads it (live) or writes it (dead); if none does,
+  // whether it is live out of the block.
   auto liveAfter = [&](VarId v) {
-    if (!liveAfterCall) {
-      if (!facts.live)
-        facts.live = std::make_unique<Liveness>(f, *facts.cfg);
-      liveAfterCall = facts.live->liveOut(site.block);
-      const std::vector<Instr> &instrs = f.block(site.block).instrs;
-      for (size_t i = instrs.size(); i-- > site.index + 1;) {
-        if (instrs[i].hasDest())
-          liveAfterCall->reset(instrs[i].dest);
-        forEachUse(instrs[i], [&](VarId u) { liveAfterCall->set(u); });
-      }
+    const std::vector<Instr> &instrs = f.block(site.block).instrs;
+    for (size_t i = site.index + 1; i < instrs.size(); ++i) {
+      bool reads = false;
+      forEachUse(instrs[i], [&](VarId u) { reads |= u == v; });
+      if (reads)
+        return true;
+      if (instrs[i].hasDest() && instrs[i].dest == v)
+        return false;
     }
-    return liveAfterCall->test(v);
+    if (!facts.live)
+      facts.live.emplace(f, *facts.cfg);
+    return facts.live->isLiveOut(v, site.block);
   };
   if (!facts.types)
     facts.types = variableTypes(f);
@@ -775,7 +792,7 @@ bool Inliner::plan(const Site &site, Plan &out) {
   {
     CallerFacts &calleeFacts = factsOf(site.callee);
     if (!calleeFacts.live)
-      calleeFacts.live = std::make_unique<Liveness>(g, *calleeFacts.cfg);
+      calleeFacts.live.emplace(g, *calleeFacts.cfg);
     chooseResults(g, *calleeFacts.live, call, returned, out);
   }
 

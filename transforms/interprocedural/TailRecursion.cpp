@@ -47,11 +47,14 @@ bool eligible(const Function &f) {
 // the previous one left.
 bool writesBeforeReads(const Function &f) {
   CFG cfg(f);
-  Liveness live(f, cfg);
-  llvm::BitVector in = live.liveIn(cfg.entry());
+  std::vector<bool> isParam(f.numVars(), false);
   for (const Param &p : f.params)
-    in.reset(p.var);
-  return in.none();
+    isParam[p.var] = true;
+  bool readFirst = false;
+  ChosenLiveness(f, cfg, SparseLiveness::Sets::InOnly).forEachLiveIn(cfg.entry(), [&](VarId v) {
+    readFirst |= !isParam[v];
+  });
+  return !readFirst;
 }
 
 struct Site {

@@ -22,10 +22,6 @@ bool canConvertToSSA(const Function &f) {
 
 namespace {
 
-// How many 64-bit words of dense live sets per instruction of the function
-// to-ssa accepts before it takes the sparse sets.
-constexpr size_t kDenseLivenessWordsPerInstr = 8;
-
 class SSABuilder {
 public:
   explicit SSABuilder(Function &f) : f_(f) {}
@@ -48,20 +44,13 @@ public:
     DominanceFrontier df(*cfg, *dom);
     numOrig_ = f_.numVars();
     findCollidingNames();
-    // Both liveness forms give the same sets. The dense one takes blocks x
-    // variables bits: cheapest while the variables are few, as in most
-    // functions, but quadratic in a function of many blocks each with
-    // variables of its own (N loops of their own counters: 458 MB at 60k
-    // instructions). Past a bound linear in the function's size the sparse
-    // one, linear in its live ranges, answers instead.
-    const size_t denseWords = cfg->numBlocks() * ((f_.numVars() + 63) / 64);
-    if (denseWords <= kDenseLivenessWordsPerInstr * std::max<size_t>(f_.instrCount(), 1)) {
-      Liveness live(f_, *cfg);
+    // Either form of the live sets (chooseLivenessForm: the dense one
+    // unless it would be quadratic, as in N loops of their own counters),
+    // taken once so that the pruning test is not a branch per query; freed
+    // before renaming.
+    ChosenLiveness(f_, *cfg, SparseLiveness::Sets::InOnly).visit([&](const auto &live) {
       placePhis(*cfg, df, live);
-    } else {
-      SparseLiveness live(f_, *cfg, SparseLiveness::Sets::InOnly);
-      placePhis(*cfg, df, live);
-    }
+    });
     rename(*cfg, *dom);
     sortPhiEntries(*cfg);
   }

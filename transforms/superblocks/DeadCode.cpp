@@ -2,6 +2,7 @@
 
 #include "analysis/CFG.h"
 #include "analysis/DefiniteAssignment.h"
+#include "analysis/Liveness.h"
 #include "analysis/Uses.h"
 
 #include <llvm/ADT/DenseMap.h>
@@ -12,10 +13,6 @@
 #include <memory>
 
 namespace brisk {
-
-namespace detail {
-size_t deadCodeDenseWords = size_t(1) << 16;
-} // namespace detail
 
 namespace {
 
@@ -288,6 +285,7 @@ private:
     speculates.clear();
     buf_.succBegin.resize(n + 1);
     buf_.succList.clear();
+    instrs_ = 0;
     for (BlockId b = 0; b < n; ++b) {
       buf_.succBegin[b] = uint32_t(buf_.succList.size());
       // A block off the layout has no edges (nothing asks for them): its
@@ -297,6 +295,7 @@ private:
         continue;
       const size_t first = buf_.succList.size();
       const auto &ins = f_.block(b).instrs;
+      instrs_ += ins.size();
       if (const Instr *t = f_.block(b).terminator()) {
         next_[b] = kNoBlock;
         if (t->op != Opcode::Ret)
@@ -450,12 +449,13 @@ private:
   // The least fixpoint, by a worklist over the blocks (the reverse layout
   // first): a block is walked again only when a set it reads grew. Sets
   // are sorted variable lists, so the cost follows what is live, not
-  // blocks x variables; but where blocks x variables is small (a region
-  // scratch) they are rows of bits (computeLivenessDense), the same
+  // blocks x variables; but where blocks x variables is small for the
+  // function's size (chooseLivenessForm's rule, as for the other passes'
+  // live sets) they are rows of bits (computeLivenessDense), the same
   // fixpoint by word operations.
   void computeLiveness() {
     words_ = (f_.numVars() + 63) / 64;
-    dense_ = f_.blocks.size() * words_ <= detail::deadCodeDenseWords;
+    dense_ = chooseLivenessForm(f_.blocks.size(), f_.numVars(), instrs_) == LivenessForm::Dense;
     if (dense_) {
       computeLivenessDense();
       return;
@@ -670,7 +670,8 @@ private:
   bool undefinedKnown_ = false;
   bool hasPhis_ = false; // a phi, set or get in the layout: run() leaves f alone
   bool dense_ = false;
-  size_t words_ = 0; // per dense row
+  size_t words_ = 0;  // per dense row
+  size_t instrs_ = 0; // in the layout, counted by computeSegments
   llvm::DenseMap<BlockId, std::vector<bool>> undefinedReads_; // by instruction, kept in step
 };
 

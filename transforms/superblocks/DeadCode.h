@@ -14,10 +14,12 @@
 // treated conservatively, as an edge to its label. This is where speculation
 // beats a branch side exit: inside a speculative region a value needed only
 // by the recovery path is dead. Iterates until nothing more is removed (at
-// most 16 rounds). Live sets are sorted variable lists solved by a worklist,
-// so a round costs the function's size plus what is live at block entries,
-// not blocks x variables: linear on a large function whose blocks each have
-// few live variables.
+// most 16 rounds). Live sets are solved by a worklist, as rows of bits
+// while those are small for the function's size (analysis/Liveness.h,
+// chooseLivenessForm), else as sorted variable lists: then a round costs
+// the function's size plus what is live at block entries, not blocks x
+// variables, linear on a large function whose blocks each have few live
+// variables.
 //
 // removeUnreachableBlocks drops blocks no path from the entry reaches
 // (guard edges count as paths); removeJumpsToNext deletes a `jmp` to the
@@ -74,13 +76,5 @@ bool eliminateDeadAndUnreachableCode(Function &f);
 bool removeUnreachableBlocks(Function &f);
 bool removeJumpsToNext(Function &f);
 LiveSets speculativeLiveIn(const Function &f);
-
-namespace detail {
-// Liveness uses rows of bits instead of sorted lists when blocks x words
-// (of 64 variables) is at most this: a region scratch, not a large
-// function. Tests set it to 0 (or very large) to check one way against the
-// other.
-extern size_t deadCodeDenseWords;
-} // namespace detail
 
 } // namespace brisk

@@ -5,6 +5,8 @@
 // and the SSA clean-up run fewer instructions; every shared benchmark keeps
 // its output on its shipped and held-out inputs. Programs run in-process.
 // The exact before/after text of the pass alone is in test/golden/opt/tre-*.
+#include "analysis/CFG.h"
+#include "analysis/Liveness.h"
 #include "analysis/Verifier.h"
 #include "backend/TextPrinter.h"
 #include "frontend/Loader.h"
@@ -436,6 +438,50 @@ TEST(TailRecursionTest, FunctionThatMayReadAVariableBeforeWritingItStays) {
 }
 )");
   EXPECT_FALSE(eliminateTailRecursion(p, nullptr));
+}
+
+// A self tail-recursive function of many loops, each with counters of its
+// own, has more blocks x variables than dense live sets are built for
+// (analysis/Liveness.h, chooseLivenessForm): whether it reads a variable
+// before writing it then comes from the sparse sets. Written first
+// everywhere, its tail call becomes a loop; with one counter read before
+// its `const` in a loop deep inside, it stays (as with the dense sets).
+TEST(TailRecursionTest, BigFunctionAsksTheSparseLiveSetsWhatIsReadBeforeWritten) {
+  constexpr int kLoops = 1200; // 2400 blocks x 2400 variables: sparse
+  auto function = [&](int readFirst) {
+    std::string text = "@walk(n: int, k: int): int {\n  s: int = const 0;\n  one: int = const 1;\n";
+    for (int j = 0; j < kLoops; ++j) {
+      const std::string J = std::to_string(j), i = "i" + J;
+      if (j == readFirst)
+        text += "  s: int = add s " + i + ";\n";
+      text += "  " + i + ": int = const 0;\n.h" + J + ":\n  s: int = add s " + i + ";\n  " + i +
+              ": int = add " + i + " one;\n  c" + J + ": bool = lt " + i + " n;\n  br c" + J +
+              " .h" + J + " .x" + J + ";\n.x" + J + ":\n";
+    }
+    return text + "  k1: int = sub k one;\n  done: bool = lt k1 one;\n  br done .end .again;\n"
+                  ".again:\n  r: int = call @walk n k1;\n  ret r;\n.end:\n  ret s;\n}\n";
+  };
+  for (int readFirst : {-1, kLoops - 7}) {
+    SCOPED_TRACE(readFirst);
+    const std::string text = function(readFirst);
+    bool rewritten[2];
+    std::string texts[2];
+    for (bool dense : {false, true}) {
+      Program p = parseOrDie(text);
+      Function &f = fn(p, "walk");
+      CFG cfg(f);
+      ASSERT_EQ(chooseLivenessForm(cfg.numBlocks(), f.numVars(), f.instrCount()),
+                LivenessForm::Sparse);
+      if (dense)
+        detail::forcedLivenessForm = LivenessForm::Dense;
+      rewritten[dense] = eliminateTailRecursion(f, nullptr);
+      detail::forcedLivenessForm.reset();
+      texts[dense] = textOf(f);
+    }
+    EXPECT_EQ(rewritten[0], readFirst < 0);
+    EXPECT_EQ(rewritten[1], rewritten[0]);
+    EXPECT_EQ(texts[0], texts[1]);
+  }
 }
 
 TEST(TailRecursionTest, AccumulatorsCanBeTurnedOff) {

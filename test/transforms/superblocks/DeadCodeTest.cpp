@@ -10,6 +10,7 @@
 // occur).
 #include "analysis/CFG.h"
 #include "analysis/DefiniteAssignment.h"
+#include "analysis/Liveness.h"
 #include "analysis/Uses.h"
 #include "backend/TextPrinter.h"
 #include "test/analysis/ParseHelper.h"
@@ -336,14 +337,14 @@ TEST(DeadCodeTest, SparseLivenessAndEliminationMatchTheDenseOnes) {
         speculative += test::countOp(f, Opcode::Speculate) ? 1 : 0;
         Function probe = f;
         changedSome += DenseDeadCode(probe).run() ? 1 : 0;
-        // Both representations of the live sets (DeadCode.h: detail).
-        const size_t saved = detail::deadCodeDenseWords;
-        for (size_t limit : {size_t(0), size_t(1) << 30}) {
-          detail::deadCodeDenseWords = limit;
+        // Both representations of the live sets (Liveness.h: detail).
+        for (LivenessForm form : {LivenessForm::Sparse, LivenessForm::Dense}) {
+          detail::forcedLivenessForm = form;
           expectSameAsDense(f, "seed " + std::to_string(seed) + " form " + std::to_string(k) +
-                                   " @" + f.name + (limit ? " (bit rows)" : " (sorted lists)"));
+                                   " @" + f.name +
+                                   (form == LivenessForm::Dense ? " (bit rows)" : " (sorted lists)"));
         }
-        detail::deadCodeDenseWords = saved;
+        detail::forcedLivenessForm.reset();
       }
   }
   // The comparison saw speculation and removed code.
