@@ -216,14 +216,14 @@ private:
   // Where a variable v can interfere with another: x interferes with y only
   // if both hold different values and either one has no definition, or the
   // definition block of one is a block where the other is live out or read
-  // (liveAfter). Per block (CSR): defsAt_ the variables defined there,
-  // liveOrReadAt_ those live out of it or read in it; per variable:
-  // liveOrReadIn_ the blocks where it is live out or read. enumCost_[v]
-  // counts the candidates canMerge visits for v.
-  std::vector<uint32_t> defsAtStart_, liveOrReadAtStart_, liveOrReadInStart_;
-  std::vector<VarId> defsAt_, liveOrReadAt_;
+  // (liveAfter). Per block (CSR): defsAt_ the variables defined there; per
+  // variable: liveOrReadIn_ the blocks where it is live out or read. Those
+  // live out of or read in a block are not listed again: the liveness's
+  // live-out list and lastUsesIn are them (a copy of both was the largest
+  // table here).
+  std::vector<uint32_t> defsAtStart_, liveOrReadInStart_;
+  std::vector<VarId> defsAt_;
   std::vector<BlockId> liveOrReadIn_;
-  std::vector<uint64_t> enumCost_;
   // A block with more than options_.indexedBlockSize definitions or reads (a long
   // straight line) is indexed, so that interferesFrom visits only the
   // candidates whose live range can reach the other variable's definition,
@@ -737,24 +737,19 @@ private:
   // summaries. After scanInstructions, with live_ set.
   void buildInterferenceIndex() {
     size_t nv = parent_.size(), nb = f_.blocks.size();
-    // Per block, the variables live out of it or read in it (once each),
-    // written straight into the CSR arrays in block-id order.
     std::vector<uint8_t> inLayout(nb, 0);
     for (BlockId b : f_.layout)
       inLayout[b] = 1;
-    liveOrReadAtStart_.assign(nb + 1, 0);
-    liveOrReadAt_.clear();
-    for (BlockId b = 0; b < nb; ++b) {
-      liveOrReadAtStart_[b] = uint32_t(liveOrReadAt_.size());
+    // Calls visit(v) for each variable live out of b or read in it, once.
+    auto forEachLiveOrRead = [&](BlockId b, auto &&visit) {
       if (!inLayout[b])
-        continue;
-      llvm::ArrayRef<VarId> out = live_->liveOut(b);
-      liveOrReadAt_.insert(liveOrReadAt_.end(), out.begin(), out.end());
+        return;
+      for (VarId v : live_->liveOut(b))
+        visit(v);
       for (const auto &[v, last] : lastUsesIn(b))
         if (!live_->isLiveOut(v, b))
-          liveOrReadAt_.push_back(v);
-    }
-    liveOrReadAtStart_[nb] = uint32_t(liveOrReadAt_.size());
+          visit(v);
+    };
     auto toCSR = [](std::vector<uint32_t> &start, size_t n, auto &&count, auto &&fill) {
       start.assign(n + 1, 0);
       count([&](size_t i) { ++start[i + 1]; });
@@ -763,23 +758,21 @@ private:
       std::vector<uint32_t> next(start.begin(), start.end() - 1);
       fill([&](size_t i) { return next[i]++; });
     };
-    auto at = [&](BlockId b) {
-      return llvm::ArrayRef<VarId>(liveOrReadAt_.data() + liveOrReadAtStart_[b],
-                                   liveOrReadAt_.data() + liveOrReadAtStart_[b + 1]);
-    };
     toCSR(liveOrReadInStart_, nv,
           [&](auto &&add) {
             for (BlockId b = 0; b < nb; ++b)
-              for (VarId v : at(b))
+              forEachLiveOrRead(b, [&](VarId v) {
                 if (v < nv)
                   add(v);
+              });
           },
           [&](auto &&slot) {
             liveOrReadIn_.resize(liveOrReadInStart_[nv]);
             for (BlockId b = 0; b < nb; ++b)
-              for (VarId v : at(b))
+              forEachLiveOrRead(b, [&](VarId v) {
                 if (v < nv)
                   liveOrReadIn_[slot(v)] = b;
+              });
           });
     toCSR(defsAtStart_, nb,
           [&](auto &&add) {
@@ -794,28 +787,32 @@ private:
                 defsAt_[slot(def_[v].block)] = v;
           });
     buildLongBlockIndex();
-    enumCost_.assign(nv, 1);
-    for (VarId v = 0; v < nv; ++v) {
+    // The candidates interferesFrom visits for v.
+    auto enumCost = [&](VarId v) {
+      uint64_t cost = 1;
       if (def_[v].block == kNoBlock)
-        continue;
+        return cost;
       BlockId d = def_[v].block;
-      if (indexed(d))
-        enumCost_[v] += live_->liveOut(d).size() + countLiveAcross(d, def_[v].point);
-      else
-        enumCost_[v] += liveOrReadAtStart_[d + 1] - liveOrReadAtStart_[d];
+      cost += live_->liveOut(d).size() +
+              (indexed(d) ? countLiveAcross(d, def_[v].point) : lastUsesIn(d).size());
       for (uint32_t k = liveOrReadInStart_[v]; k < liveOrReadInStart_[v + 1]; ++k) {
         BlockId t = liveOrReadIn_[k];
         if (indexed(t)) {
           auto [lo, hi] = defsWhereLive(v, t);
-          enumCost_[v] += hi - lo;
+          cost += hi - lo;
         } else {
-          enumCost_[v] += defsAtStart_[t + 1] - defsAtStart_[t];
+          cost += defsAtStart_[t + 1] - defsAtStart_[t];
         }
       }
-    }
+      return cost;
+    };
     undefinedLists_.clear();
     for (VarId r = 0; r < nv; ++r) {
-      if (find(r) != r)
+      // A variable that occurs nowhere (the function's table keeps the
+      // names earlier passes deleted: a sixth of them on a large function)
+      // is in no class canMerge is asked about: a summary of it would be
+      // an undefined list of its own, for nothing.
+      if (find(r) != r || (class_[r].size == 1 && !(flags_[r] & kOccurs)))
         continue;
       ClassInfo &c = class_[r];
       c.type = type_[r];
@@ -831,7 +828,7 @@ private:
         }
         if (def_[v].value != c.sameValue)
           c.sameValue = kNoVar;
-        c.cost += enumCost_[v];
+        c.cost += enumCost(v);
       }
     }
     summarized_ = true;
@@ -871,16 +868,17 @@ private:
           if (hits(defsAt_[j], y))
             return true;
       }
+      for (VarId x : live_->liveOut(d))
+        if (x < parent_.size() && hits(x, y))
+          return true;
       if (indexed(d)) {
-        for (VarId x : live_->liveOut(d))
-          if (x < parent_.size() && hits(x, y))
-            return true;
         if (forEachLiveAcross(d, def_[y].point, [&](VarId x) { return hits(x, y); }))
           return true;
         continue;
       }
-      for (uint32_t k = liveOrReadAtStart_[d]; k < liveOrReadAtStart_[d + 1]; ++k)
-        if (VarId x = liveOrReadAt_[k]; x < parent_.size() && hits(x, y))
+      // (A read that is also live out is visited twice: cheaper than asking.)
+      for (const auto &[x, last] : lastUsesIn(d))
+        if (hits(x, y))
           return true;
     }
     return false;
