@@ -170,23 +170,29 @@ private:
   std::vector<VarId> nextMember_;
   static constexpr uint32_t kNone = ~0u;
   // Per class root: its last member and size; and, kept up to date by unite
-  // once buildInterferenceIndex has run (`summarized_`): how many members
-  // are pinned; the members with no reachable definition (rare: a class that
+  // once buildInterferenceIndex has run (`summarized_`): whether a member
+  // is pinned; the members with no reachable definition (rare: a class that
   // has some holds the index of its list in undefinedLists_, the others
   // kNone); the one value all members hold, or kNoVar when they differ; the
   // cost of finding the class's interferences from its side (the sum of
-  // enumCost over its members); and the members' type. One record per
-  // class, not an array per field: canMerge and unite read all of it for two
-  // classes, and on a large function each array read is a cache miss.
+  // enumCost over its members, saturating: it only chooses between two
+  // searches that give the same answer); and the members' type. One record
+  // per class, not an array per field: canMerge and unite read all of it
+  // for two classes, and on a large function each array read is a cache
+  // miss. (24 bytes, not 32: there is one per variable, a fifth of them
+  // names earlier passes deleted.)
   struct ClassInfo {
-    uint64_t cost = 0;
+    uint32_t cost = 0;
     VarId lastMember = kNoVar;
-    uint32_t size = 1;
-    uint32_t pinnedCount = 0;
+    uint32_t size : 31 = 1;
+    uint32_t pinned : 1 = 0;
     uint32_t undefinedOf = kNone;
     VarId sameValue = kNoVar;
     Type type;
   };
+  static void addCost(ClassInfo &c, uint64_t cost) {
+    c.cost = uint32_t(std::min<uint64_t>(c.cost + cost, std::numeric_limits<uint32_t>::max()));
+  }
   std::vector<ClassInfo> class_;
   bool summarized_ = false;
   // The members of the class rooted at `root`, in the order they joined.
@@ -618,6 +624,9 @@ private:
       readHere.clear();
     }
     std::vector<int>().swap(last);
+    // (Held through coalescing and rewrite, where from-ssa's memory peaks:
+    // not with up to half its size unused, as growth leaves it.)
+    lastUse_.shrink_to_fit();
     // (A variable defined twice, possible only outside strict SSA, keeps the
     // literal of its last `const`, as the table per variable this replaces
     // did.)
@@ -715,7 +724,7 @@ private:
     ca.size += cb.size;
     if (!summarized_)
       return;
-    ca.pinnedCount += cb.pinnedCount;
+    ca.pinned |= cb.pinned;
     if (cb.undefinedOf != kNone) {
       if (ca.undefinedOf == kNone) {
         ca.undefinedOf = cb.undefinedOf;
@@ -729,9 +738,9 @@ private:
     }
     if (ca.sameValue != cb.sameValue)
       ca.sameValue = kNoVar;
-    ca.cost += cb.cost;
+    addCost(ca, cb.cost);
   }
-  bool hasPinned(VarId root) const { return class_[root].pinnedCount > 0; }
+  bool hasPinned(VarId root) const { return class_[root].pinned; }
 
   // The tables behind canMerge's search (see defsAt_), and the per-class
   // summaries. After scanInstructions, with live_ set.
@@ -818,7 +827,7 @@ private:
       c.type = type_[r];
       c.sameValue = def_[r].value; // (the root is its class's first member)
       for (VarId v : members(r)) {
-        c.pinnedCount += (flags_[v] & kPinned) != 0;
+        c.pinned |= (flags_[v] & kPinned) != 0;
         if (def_[v].block == kNoBlock) {
           if (c.undefinedOf == kNone) {
             c.undefinedOf = uint32_t(undefinedLists_.size());
@@ -828,7 +837,7 @@ private:
         }
         if (def_[v].value != c.sameValue)
           c.sameValue = kNoVar;
-        c.cost += enumCost(v);
+        addCost(c, enumCost(v));
       }
     }
     summarized_ = true;
@@ -992,7 +1001,7 @@ private:
     const ClassInfo &ca = class_[a], &cb = class_[b];
     if (ca.type != cb.type)
       return false;
-    if (ca.pinnedCount > 0 && cb.pinnedCount > 0)
+    if (ca.pinned && cb.pinned)
       return false;
     // A member without a definition interferes with every member of another
     // value.
