@@ -160,10 +160,17 @@ private:
   // holding that value at the end of `from`.
   HeaderCopies copyHeaderInto(const Rotation &r, BlockId from) {
     HeaderCopies map;
-    std::vector<Instr> copies;
     const std::vector<Instr> &hin = f_.block(r.header).instrs;
-    copies.reserve(hin.size());
     collectUndefs();
+    // The copies go straight to the end of `from`, in place of its
+    // terminator (no array of their own): one per header instruction, for
+    // a phi has one entry from each predecessor. Room first: a growing
+    // vector of Instr copies every element (Instr's move may throw), once
+    // per push_back that reallocates.
+    std::vector<Instr> &dst = f_.block(from).instrs;
+    if (!dst.empty() && dst.back().isTerminator())
+      dst.pop_back();
+    dst.reserve(dst.size() + hin.size());
     for (const Instr &in : hin) {
       if (in.op == Opcode::Phi) {
         // A copy, not the incoming value itself: the value may be another
@@ -184,7 +191,9 @@ private:
           }
           c.dest = f_.freshVar(originalName(f_.varName(in.dest)));
           map[in.dest] = c.dest;
-          copies.push_back(std::move(c));
+          if (c.op == Opcode::Undef)
+            markUndef(c.dest);
+          dst.push_back(std::move(c));
         }
         continue;
       }
@@ -198,15 +207,6 @@ private:
         c.dest = f_.freshVar(base);
         map[in.dest] = c.dest;
       }
-      copies.push_back(std::move(c));
-    }
-    std::vector<Instr> &dst = f_.block(from).instrs;
-    if (!dst.empty() && dst.back().isTerminator())
-      dst.pop_back();
-    // Room first: a growing vector of Instr copies every element (Instr's
-    // move may throw), once per push_back that reallocates.
-    dst.reserve(dst.size() + copies.size());
-    for (Instr &c : copies) {
       if (c.op == Opcode::Undef)
         markUndef(c.dest);
       dst.push_back(std::move(c));
