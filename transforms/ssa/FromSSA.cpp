@@ -108,7 +108,8 @@ public:
       // walk over the instructions, not two). (Coalescing asks only what is
       // live out of a block.)
       SparseLiveness::Facts facts(f_, cfg);
-      scanInstructions(cfg, estimateFrequencies(cfg, loops), facts);
+      if (scanInstructions(cfg, estimateFrequencies(cfg, loops), facts))
+        materializeEdgeCopies(); // (the liveness below walks the blocks)
       SparseLiveness live(f_, std::move(facts), SparseLiveness::Sets::OutOnly);
       live_ = &live;
       dom_ = &dom;
@@ -265,6 +266,25 @@ private:
     return f_.block(to).hasLabel() ? f_.block(to).label + ".edge" : "edge";
   }
   std::vector<Split> splits_;
+  // The copies isolatePhis gives the split blocks, kept here and not in the
+  // blocks until rewrite knows which remain (usually none: on
+  // bench/big_function.py's shape every split edge's copies coalesce away,
+  // and as instructions of 80 bytes each they held 2.9 MB per 100,000
+  // instructions of the function at from-ssa's memory peak). Split block
+  // firstSplit_ + k (the split blocks are the last ids) has the copies
+  // (destination, source) edgeCopies_[edgeCopyStart_[k],
+  // edgeCopyStart_[k + 1]); every step before rewrite reads it as those
+  // copies followed by its instructions (its `jmp`). Empty once rewrite, or
+  // materializeEdgeCopies, has put them in the blocks.
+  BlockId firstSplit_ = 0;
+  std::vector<uint32_t> edgeCopyStart_;
+  std::vector<std::pair<VarId, VarId>> edgeCopies_;
+  llvm::ArrayRef<std::pair<VarId, VarId>> edgeCopiesOf(BlockId b) const {
+    if (edgeCopyStart_.empty() || b < firstSplit_)
+      return {};
+    size_t k = b - firstSplit_;
+    return {edgeCopies_.data() + edgeCopyStart_[k], edgeCopies_.data() + edgeCopyStart_[k + 1]};
+  }
   std::vector<CopyPair> todo_;               // sequentialize's scratch
   // Per block: its phis (collectTypes counts them). Half the blocks of a
   // large function have none, and splitCriticalEdges and isolatePhis then
@@ -335,6 +355,7 @@ private:
   void splitCriticalEdges() {
     CFG cfg(f_, CFG::Guards::Absent);
     const size_t nb = f_.blocks.size(); // (before the split blocks are added)
+    firstSplit_ = BlockId(nb);
     for (BlockId b : f_.layout) {
       if (b == f_.entry() || phisIn(b) == 0 || !cfg.reachable(b))
         continue;
@@ -354,9 +375,7 @@ private:
         // would be two strings made for nothing).
         unsigned number = 0;
         BlockId s = f_.addFreshBlockUnlabeled(edgeHint(b), number);
-        // Room for the copies isolatePhis puts here: they go in place.
-        f_.block(s).instrs.reserve(1 + carried);
-        f_.block(s).instrs.push_back(makeJump(b));
+        f_.block(s).instrs.push_back(makeJump(b)); // (its copies: edgeCopies_)
         for (BlockId &t : f_.block(p).terminator()->labels)
           if (t == b)
             t = s;
@@ -463,6 +482,18 @@ private:
     topEnd_.assign(nb, -1);
     endFirst_.assign(nb, -1);
     endLast_.assign(nb, -1);
+    // The split blocks' copies (the last ids' ends) go to edgeCopies_; the
+    // indices below count them in front of the block's `jmp`.
+    edgeCopyStart_.clear();
+    edgeCopies_.clear();
+    if (firstSplit_ < nb) {
+      const uint32_t first = endStart[firstSplit_];
+      for (size_t b = firstSplit_; b <= nb; ++b)
+        edgeCopyStart_.push_back(endStart[b] - first);
+      edgeCopies_.reserve(ends.size() - first);
+      for (size_t i = first; i < ends.size(); ++i)
+        edgeCopies_.push_back({ends[i].dst, ends[i].src});
+    }
     std::vector<Instr> copies; // one block's top or end copies, reused
     for (BlockId b : f_.layout) {
       size_t nphi = phisIn(b);
@@ -470,6 +501,11 @@ private:
       llvm::ArrayRef<CopyPair> end(ends.data() + endStart[b], ends.data() + endStart[b + 1]);
       if (top.empty() && end.empty()) {
         topEnd_[b] = int(nphi) - 1; // nothing to insert: leave the block as it is
+        continue;
+      }
+      if (b >= firstSplit_) { // (no phis: its copies first, in edgeCopies_)
+        endFirst_[b] = 0;
+        endLast_[b] = int(end.size()) - 1;
         continue;
       }
       std::vector<Instr> &instrs = f_.block(b).instrs;
@@ -558,7 +594,11 @@ private:
   //  - which variables occur outside phis (rewrite names only those);
   //  - the affinities, in layout order;
   //  - what liveness is built from (liveFacts), from reachable blocks.
-  void scanInstructions(const CFG &cfg, const std::vector<double> &freq,
+  // A split block's copies are read from edgeCopies_, as if in the block.
+  // Returns whether some variable has two (reachable) definitions: then
+  // liveness walks the instructions again and the caller must first put
+  // those copies where the walk sees them.
+  bool scanInstructions(const CFG &cfg, const std::vector<double> &freq,
                         SparseLiveness::Facts &liveFacts) {
     size_t nv = f_.numVars(), nb = f_.blocks.size();
     // (def_[v].value holds the source of the copy defining v until the
@@ -575,17 +615,19 @@ private:
     }
     std::vector<int> last(nv, -1);
     std::vector<VarId> readHere;
+    bool definedTwice = false;
     for (BlockId b : f_.layout) {
       const std::vector<Instr> &instrs = f_.block(b).instrs;
       const bool reachable = cfg.reachable(b);
       const double w = freq[b];
-      for (int i = 0; i < int(instrs.size()); ++i) {
-        const Instr &in = instrs[i];
+      // Instruction i of the block (in = its copy of edgeCopies_ first).
+      auto scan = [&](const Instr &in, int i) {
         if (reachable)
           liveFacts.add(b, in);
         const bool copy = in.op == Opcode::Id && in.hasDest() && in.args.size() == 1;
         if (in.hasDest() && reachable) {
           Def &d = def_[in.dest];
+          definedTwice |= d.block != kNoBlock;
           d.block = b;
           d.point = point(b, i);
           if (copy)
@@ -598,7 +640,7 @@ private:
         if (in.op == Opcode::Phi) {
           // A phi reads at the end of its predecessors: no last use here.
           forEachUse(in, [&](VarId v) { flags_[v] |= kRead; });
-          continue;
+          return;
         }
         if (in.hasDest())
           flags_[in.dest] |= kOccurs;
@@ -613,7 +655,12 @@ private:
                                  !(flags_[in.dest] & kIsolationCopy) ? 2
                                  : i <= topEnd_[b]                  ? 0
                                                                     : 1});
-      }
+      };
+      llvm::ArrayRef<std::pair<VarId, VarId>> edge = edgeCopiesOf(b);
+      for (size_t k = 0; k < edge.size(); ++k)
+        scan(copyInstr(edge[k].first, edge[k].second, type_[edge[k].first]), int(k));
+      for (size_t i = 0; i < instrs.size(); ++i)
+        scan(instrs[i], int(edge.size() + i));
       std::sort(readHere.begin(), readHere.end());
       lastUseSpan_[b].first = uint32_t(lastUse_.size());
       for (VarId v : readHere) {
@@ -668,6 +715,21 @@ private:
     for (VarId v = 0; v < nv; ++v)
       if ((flags_[v] & kRead) && def_[v].block == kNoBlock)
         flags_[v] |= kPinned;
+    return definedTwice;
+  }
+
+  // Puts the split blocks' copies (edgeCopies_) in the blocks, at the
+  // indices every step has read them at.
+  void materializeEdgeCopies() {
+    for (BlockId b = firstSplit_; b < f_.blocks.size(); ++b) {
+      std::vector<Instr> &instrs = f_.block(b).instrs;
+      llvm::ArrayRef<std::pair<VarId, VarId>> edge = edgeCopiesOf(b);
+      instrs.insert(instrs.begin(), edge.size(), Instr());
+      for (size_t k = 0; k < edge.size(); ++k)
+        instrs[k] = copyInstr(edge[k].first, edge[k].second, type_[edge[k].first]);
+    }
+    std::vector<uint32_t>().swap(edgeCopyStart_);
+    std::vector<std::pair<VarId, VarId>>().swap(edgeCopies_);
   }
 
   llvm::ArrayRef<std::pair<VarId, int>> lastUsesIn(BlockId b) const {
@@ -1154,6 +1216,38 @@ private:
     for (BlockId b : f_.layout) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
       bool hasUndef = false;
+      if (llvm::ArrayRef<std::pair<VarId, VarId>> edge = edgeCopiesOf(b); !edge.empty()) {
+        // A split block: its parallel copy (edgeCopies_) as below, and what
+        // sequentialize makes of it (usually nothing) goes before its jump.
+        for (auto [dst, src] : edge) {
+          VarId d = rename(dst), s = rename(src);
+          if (has(src, kConst) && d != s)
+            group.push_back({d, kNoVar, true, constValue(src)});
+          else
+            group.push_back(CopyPair{d, s, false, Literal{}});
+        }
+        seq.clear();
+        sequentialize(group, seq);
+        group.clear();
+        for (Instr &in : instrs) {
+          if (in.hasDest())
+            in.dest = rename(in.dest);
+          for (VarId &a : in.args)
+            a = rename(a);
+        }
+        instrs.insert(instrs.begin(), std::make_move_iterator(seq.begin()),
+                      std::make_move_iterator(seq.end()));
+        counts.resize(f_.numVars(), 0);
+        for (const Instr &in : instrs) {
+          count(in);
+          hasUndef |= in.op == Opcode::Undef;
+          if (in.op == Opcode::Const)
+            constants.push_back(in.dest);
+        }
+        if (hasUndef)
+          withUndef.push_back(b);
+        continue;
+      }
       if (topEnd_[b] < 0 && endFirst_[b] < 0) {
         // No phi and no parallel copy: rename in place, dropping the copies
         // that became self-copies (no new vector of moved instructions),
@@ -1233,6 +1327,8 @@ private:
       if (hasUndef)
         withUndef.push_back(b);
     }
+    std::vector<uint32_t>().swap(edgeCopyStart_); // (all in the blocks now)
+    std::vector<std::pair<VarId, VarId>>().swap(edgeCopies_);
     // Whether step 5 has anything to delete: placeSplitCopies only moves
     // copies or merges equal ones, so a name read now is read then.
     unreadConstants_ = std::any_of(constants.begin(), constants.end(),
