@@ -840,15 +840,21 @@ private:
     std::vector<uint8_t> inLayout(nb, 0);
     for (BlockId b : f_.layout)
       inLayout[b] = 1;
-    // Calls visit(v) for each variable live out of b or read in it, once.
+    // Calls visit(v) for each variable live out of b or read in it, once
+    // (both lists are sorted: one merge, not a search per read).
     auto forEachLiveOrRead = [&](BlockId b, auto &&visit) {
       if (!inLayout[b])
         return;
-      for (VarId v : live_->liveOut(b))
+      llvm::ArrayRef<VarId> out = live_->liveOut(b);
+      for (VarId v : out)
         visit(v);
-      for (const auto &[v, last] : lastUsesIn(b))
-        if (!live_->isLiveOut(v, b))
+      size_t j = 0;
+      for (const auto &[v, last] : lastUsesIn(b)) {
+        while (j < out.size() && out[j] < v)
+          ++j;
+        if (j == out.size() || out[j] != v)
           visit(v);
+      }
     };
     auto toCSR = [](std::vector<uint32_t> &start, size_t n, auto &&count, auto &&fill) {
       start.assign(n + 1, 0);
