@@ -337,7 +337,7 @@ private:
         }
       }
     }
-    // The phis by destination (an index into newPhis, and into `built`
+    // The phis by destination (an index into newPhis, and into argStart
     // below): every use of the function is looked up.
     std::vector<unsigned> builtIndex(f_.numVars(), kNotSplit);
     auto builtOf = [&](VarId v) { return v < builtIndex.size() ? builtIndex[v] : kNotSplit; };
@@ -377,37 +377,50 @@ private:
         });
       }
     }
-    // Build the phis, then keep only those something else reads.
-    std::vector<Instr> built;
-    built.reserve(newPhis.size());
-    for (const auto &[slot, z] : newPhis) {
+    // The phis' incoming values, one per predecessor of the phi's block (in
+    // cfg.preds order), phi after phi in one array; then only the phis
+    // something else reads become instructions (about half on
+    // bench/big_function.py's shape: each pruned one built cost two
+    // operand arrays on the heap).
+    std::vector<uint32_t> argStart(newPhis.size() + 1, 0);
+    std::vector<VarId> args;
+    for (size_t i = 0; i < newPhis.size(); ++i) {
+      auto [slot, z] = newPhis[i];
       SplitValue &s = split_[slot];
-      Instr phi;
-      phi.op = Opcode::Phi;
-      phi.type = s.type;
-      phi.dest = s.phis[z];
+      argStart[i] = uint32_t(args.size());
       for (BlockId p : cfg.preds(z)) {
         VarId v = reachingAtEnd(s, dom, p);
-        phi.args.push_back(v != kNoVar ? v : undefOf(s.type));
-        phi.labels.push_back(p);
+        args.push_back(v != kNoVar ? v : undefOf(s.type));
       }
-      built.push_back(std::move(phi));
     }
+    argStart[newPhis.size()] = uint32_t(args.size());
+    auto argsOf = [&](unsigned i) {
+      return llvm::ArrayRef<VarId>(args.data() + argStart[i], args.data() + argStart[i + 1]);
+    };
     while (!liveWork.empty()) {
       VarId v = liveWork.back();
       liveWork.pop_back();
-      for (VarId a : built[builtIndex[v]].args)
+      for (VarId a : argsOf(builtIndex[v]))
         markUse(a);
     }
     for (const auto &[slot, z] : newPhis) {
       VarId v = split_[slot].phis[z];
-      if (!live[builtIndex[v]])
+      unsigned i = builtIndex[v];
+      if (!live[i])
         continue;
+      Instr phi;
+      phi.op = Opcode::Phi;
+      phi.type = split_[slot].type;
+      phi.dest = v;
+      llvm::ArrayRef<VarId> in = argsOf(i);
+      phi.args.assign(in.begin(), in.end());
+      BlockRange preds = cfg.preds(z);
+      phi.labels.assign(preds.begin(), preds.end());
       std::vector<Instr> &instrs = f_.block(z).instrs;
       size_t at = 0;
       while (at < instrs.size() && instrs[at].op == Opcode::Phi)
         ++at;
-      instrs.insert(instrs.begin() + at, std::move(built[builtIndex[v]]));
+      instrs.insert(instrs.begin() + at, std::move(phi));
     }
   }
 };
