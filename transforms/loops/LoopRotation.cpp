@@ -160,10 +160,17 @@ private:
   // holding that value at the end of `from`.
   HeaderCopies copyHeaderInto(const Rotation &r, BlockId from) {
     HeaderCopies map;
-    std::vector<Instr> copies;
     const std::vector<Instr> &hin = f_.block(r.header).instrs;
-    copies.reserve(hin.size());
     collectUndefs();
+    // The copies go straight to the end of `from`, in place of its
+    // terminator (no array of their own): one per header instruction, for
+    // a phi has one entry from each predecessor. Room first: a growing
+    // vector of Instr copies every element (Instr's move may throw), once
+    // per push_back that reallocates.
+    std::vector<Instr> &dst = f_.block(from).instrs;
+    if (!dst.empty() && dst.back().isTerminator())
+      dst.pop_back();
+    dst.reserve(dst.size() + hin.size());
     for (const Instr &in : hin) {
       if (in.op == Opcode::Phi) {
         // A copy, not the incoming value itself: the value may be another
@@ -184,7 +191,9 @@ private:
           }
           c.dest = f_.freshVar(originalName(f_.varName(in.dest)));
           map[in.dest] = c.dest;
-          copies.push_back(std::move(c));
+          if (c.op == Opcode::Undef)
+            markUndef(c.dest);
+          dst.push_back(std::move(c));
         }
         continue;
       }
@@ -198,15 +207,6 @@ private:
         c.dest = f_.freshVar(base);
         map[in.dest] = c.dest;
       }
-      copies.push_back(std::move(c));
-    }
-    std::vector<Instr> &dst = f_.block(from).instrs;
-    if (!dst.empty() && dst.back().isTerminator())
-      dst.pop_back();
-    // Room first: a growing vector of Instr copies every element (Instr's
-    // move may throw), once per push_back that reallocates.
-    dst.reserve(dst.size() + copies.size());
-    for (Instr &c : copies) {
       if (c.op == Opcode::Undef)
         markUndef(c.dest);
       dst.push_back(std::move(c));
@@ -337,7 +337,7 @@ private:
         }
       }
     }
-    // The phis by destination (an index into newPhis, and into `built`
+    // The phis by destination (an index into newPhis, and into argStart
     // below): every use of the function is looked up.
     std::vector<unsigned> builtIndex(f_.numVars(), kNotSplit);
     auto builtOf = [&](VarId v) { return v < builtIndex.size() ? builtIndex[v] : kNotSplit; };
@@ -377,37 +377,50 @@ private:
         });
       }
     }
-    // Build the phis, then keep only those something else reads.
-    std::vector<Instr> built;
-    built.reserve(newPhis.size());
-    for (const auto &[slot, z] : newPhis) {
+    // The phis' incoming values, one per predecessor of the phi's block (in
+    // cfg.preds order), phi after phi in one array; then only the phis
+    // something else reads become instructions (about half on
+    // bench/big_function.py's shape: each pruned one built cost two
+    // operand arrays on the heap).
+    std::vector<uint32_t> argStart(newPhis.size() + 1, 0);
+    std::vector<VarId> args;
+    for (size_t i = 0; i < newPhis.size(); ++i) {
+      auto [slot, z] = newPhis[i];
       SplitValue &s = split_[slot];
-      Instr phi;
-      phi.op = Opcode::Phi;
-      phi.type = s.type;
-      phi.dest = s.phis[z];
+      argStart[i] = uint32_t(args.size());
       for (BlockId p : cfg.preds(z)) {
         VarId v = reachingAtEnd(s, dom, p);
-        phi.args.push_back(v != kNoVar ? v : undefOf(s.type));
-        phi.labels.push_back(p);
+        args.push_back(v != kNoVar ? v : undefOf(s.type));
       }
-      built.push_back(std::move(phi));
     }
+    argStart[newPhis.size()] = uint32_t(args.size());
+    auto argsOf = [&](unsigned i) {
+      return llvm::ArrayRef<VarId>(args.data() + argStart[i], args.data() + argStart[i + 1]);
+    };
     while (!liveWork.empty()) {
       VarId v = liveWork.back();
       liveWork.pop_back();
-      for (VarId a : built[builtIndex[v]].args)
+      for (VarId a : argsOf(builtIndex[v]))
         markUse(a);
     }
     for (const auto &[slot, z] : newPhis) {
       VarId v = split_[slot].phis[z];
-      if (!live[builtIndex[v]])
+      unsigned i = builtIndex[v];
+      if (!live[i])
         continue;
+      Instr phi;
+      phi.op = Opcode::Phi;
+      phi.type = split_[slot].type;
+      phi.dest = v;
+      llvm::ArrayRef<VarId> in = argsOf(i);
+      phi.args.assign(in.begin(), in.end());
+      BlockRange preds = cfg.preds(z);
+      phi.labels.assign(preds.begin(), preds.end());
       std::vector<Instr> &instrs = f_.block(z).instrs;
       size_t at = 0;
       while (at < instrs.size() && instrs[at].op == Opcode::Phi)
         ++at;
-      instrs.insert(instrs.begin() + at, std::move(built[builtIndex[v]]));
+      instrs.insert(instrs.begin() + at, std::move(phi));
     }
   }
 };

@@ -100,6 +100,12 @@ public:
       return false;
     splitCriticalEdges();
     isolatePhis();
+    // rewrite looks names up, and the first lookup indexes every name made
+    // since the last one (isolatePhis', loop rotation's: a hundred thousand
+    // on a large function, 4 MB of index at 100,000 instructions): done
+    // now, before the analyses and the coalescer's tables are made, and not
+    // at from-ssa's memory peak.
+    (void)f_.lookupVar(""); // (no variable is named "")
     {
       CFG cfg(f_, CFG::Guards::Absent);
       DominatorTree dom(cfg);
@@ -108,10 +114,12 @@ public:
       // walk over the instructions, not two). (Coalescing asks only what is
       // live out of a block.)
       SparseLiveness::Facts facts(f_, cfg);
-      scanInstructions(cfg, estimateFrequencies(cfg, loops), facts);
+      if (scanInstructions(cfg, estimateFrequencies(cfg, loops), facts))
+        materializeEdgeCopies(); // (the liveness below walks the blocks)
       SparseLiveness live(f_, std::move(facts), SparseLiveness::Sets::OutOnly);
       live_ = &live;
       dom_ = &dom;
+      formWebs();
       buildInterferenceIndex();
       coalesce();
       rewrite(); // still asks canMerge, so inside the analyses' lifetime
@@ -170,23 +178,29 @@ private:
   std::vector<VarId> nextMember_;
   static constexpr uint32_t kNone = ~0u;
   // Per class root: its last member and size; and, kept up to date by unite
-  // once buildInterferenceIndex has run (`summarized_`): how many members
-  // are pinned; the members with no reachable definition (rare: a class that
+  // once buildInterferenceIndex has run (`summarized_`): whether a member
+  // is pinned; the members with no reachable definition (rare: a class that
   // has some holds the index of its list in undefinedLists_, the others
   // kNone); the one value all members hold, or kNoVar when they differ; the
   // cost of finding the class's interferences from its side (the sum of
-  // enumCost over its members); and the members' type. One record per
-  // class, not an array per field: canMerge and unite read all of it for two
-  // classes, and on a large function each array read is a cache miss.
+  // enumCost over its members, saturating: it only chooses between two
+  // searches that give the same answer); and the members' type. One record
+  // per class, not an array per field: canMerge and unite read all of it
+  // for two classes, and on a large function each array read is a cache
+  // miss. (24 bytes, not 32: there is one per variable, a fifth of them
+  // names earlier passes deleted.)
   struct ClassInfo {
-    uint64_t cost = 0;
+    uint32_t cost = 0;
     VarId lastMember = kNoVar;
-    uint32_t size = 1;
-    uint32_t pinnedCount = 0;
+    uint32_t size : 31 = 1;
+    uint32_t pinned : 1 = 0;
     uint32_t undefinedOf = kNone;
     VarId sameValue = kNoVar;
     Type type;
   };
+  static void addCost(ClassInfo &c, uint64_t cost) {
+    c.cost = uint32_t(std::min<uint64_t>(c.cost + cost, std::numeric_limits<uint32_t>::max()));
+  }
   std::vector<ClassInfo> class_;
   bool summarized_ = false;
   // The members of the class rooted at `root`, in the order they joined.
@@ -216,14 +230,14 @@ private:
   // Where a variable v can interfere with another: x interferes with y only
   // if both hold different values and either one has no definition, or the
   // definition block of one is a block where the other is live out or read
-  // (liveAfter). Per block (CSR): defsAt_ the variables defined there,
-  // liveOrReadAt_ those live out of it or read in it; per variable:
-  // liveOrReadIn_ the blocks where it is live out or read. enumCost_[v]
-  // counts the candidates canMerge visits for v.
-  std::vector<uint32_t> defsAtStart_, liveOrReadAtStart_, liveOrReadInStart_;
-  std::vector<VarId> defsAt_, liveOrReadAt_;
+  // (liveAfter). Per block (CSR): defsAt_ the variables defined there; per
+  // variable: liveOrReadIn_ the blocks where it is live out or read. Those
+  // live out of or read in a block are not listed again: the liveness's
+  // live-out list and lastUsesIn are them (a copy of both was the largest
+  // table here).
+  std::vector<uint32_t> defsAtStart_, liveOrReadInStart_;
+  std::vector<VarId> defsAt_;
   std::vector<BlockId> liveOrReadIn_;
-  std::vector<uint64_t> enumCost_;
   // A block with more than options_.indexedBlockSize definitions or reads (a long
   // straight line) is indexed, so that interferesFrom visits only the
   // candidates whose live range can reach the other variable's definition,
@@ -259,6 +273,25 @@ private:
     return f_.block(to).hasLabel() ? f_.block(to).label + ".edge" : "edge";
   }
   std::vector<Split> splits_;
+  // The copies isolatePhis gives the split blocks, kept here and not in the
+  // blocks until rewrite knows which remain (usually none: on
+  // bench/big_function.py's shape every split edge's copies coalesce away,
+  // and as instructions of 80 bytes each they held 2.9 MB per 100,000
+  // instructions of the function at from-ssa's memory peak). Split block
+  // firstSplit_ + k (the split blocks are the last ids) has the copies
+  // (destination, source) edgeCopies_[edgeCopyStart_[k],
+  // edgeCopyStart_[k + 1]); every step before rewrite reads it as those
+  // copies followed by its instructions (its `jmp`). Empty once rewrite, or
+  // materializeEdgeCopies, has put them in the blocks.
+  BlockId firstSplit_ = 0;
+  std::vector<uint32_t> edgeCopyStart_;
+  std::vector<std::pair<VarId, VarId>> edgeCopies_;
+  llvm::ArrayRef<std::pair<VarId, VarId>> edgeCopiesOf(BlockId b) const {
+    if (edgeCopyStart_.empty() || b < firstSplit_)
+      return {};
+    size_t k = b - firstSplit_;
+    return {edgeCopies_.data() + edgeCopyStart_[k], edgeCopies_.data() + edgeCopyStart_[k + 1]};
+  }
   std::vector<CopyPair> todo_;               // sequentialize's scratch
   // Per block: its phis (collectTypes counts them). Half the blocks of a
   // large function have none, and splitCriticalEdges and isolatePhis then
@@ -297,6 +330,7 @@ private:
         if (in.op == Opcode::Undef)
           flags_[in.dest] |= kUndef;
         phiCount_[b] += in.op == Opcode::Phi; // (phis come first)
+        copies_ += in.op == Opcode::Id && in.hasDest() && in.args.size() == 1;
       }
     return true;
   }
@@ -329,6 +363,7 @@ private:
   void splitCriticalEdges() {
     CFG cfg(f_, CFG::Guards::Absent);
     const size_t nb = f_.blocks.size(); // (before the split blocks are added)
+    firstSplit_ = BlockId(nb);
     for (BlockId b : f_.layout) {
       if (b == f_.entry() || phisIn(b) == 0 || !cfg.reachable(b))
         continue;
@@ -348,9 +383,7 @@ private:
         // would be two strings made for nothing).
         unsigned number = 0;
         BlockId s = f_.addFreshBlockUnlabeled(edgeHint(b), number);
-        // Room for the copies isolatePhis puts here: they go in place.
-        f_.block(s).instrs.reserve(1 + carried);
-        f_.block(s).instrs.push_back(makeJump(b));
+        f_.block(s).instrs.push_back(makeJump(b)); // (its copies: edgeCopies_)
         for (BlockId &t : f_.block(p).terminator()->labels)
           if (t == b)
             t = s;
@@ -403,10 +436,10 @@ private:
     std::vector<CopyPair> tops;
     std::vector<uint32_t> topFirst(nb, 0);
     std::vector<std::pair<BlockId, CopyPair>> endList;
-    // Each phi's web (its result's isolated variable, then its arguments'),
-    // one after the other; webStart holds where each begins.
-    std::vector<VarId> webs;
-    std::vector<uint32_t> webStart;
+    std::vector<VarId> &webs = webs_;
+    std::vector<uint32_t> &webStart = webStart_;
+    webs.clear();
+    webStart.clear();
     std::string base; // reused
     for (BlockId b : f_.layout) {
       topFirst[b] = uint32_t(tops.size());
@@ -453,10 +486,23 @@ private:
       for (const auto &[p, c] : endList)
         ends[next[p]++] = c;
     }
+    copies_ += tops.size() + endList.size();
     std::vector<std::pair<BlockId, CopyPair>>().swap(endList);
     topEnd_.assign(nb, -1);
     endFirst_.assign(nb, -1);
     endLast_.assign(nb, -1);
+    // The split blocks' copies (the last ids' ends) go to edgeCopies_; the
+    // indices below count them in front of the block's `jmp`.
+    edgeCopyStart_.clear();
+    edgeCopies_.clear();
+    if (firstSplit_ < nb) {
+      const uint32_t first = endStart[firstSplit_];
+      for (size_t b = firstSplit_; b <= nb; ++b)
+        edgeCopyStart_.push_back(endStart[b] - first);
+      edgeCopies_.reserve(ends.size() - first);
+      for (size_t i = first; i < ends.size(); ++i)
+        edgeCopies_.push_back({ends[i].dst, ends[i].src});
+    }
     std::vector<Instr> copies; // one block's top or end copies, reused
     for (BlockId b : f_.layout) {
       size_t nphi = phisIn(b);
@@ -464,6 +510,11 @@ private:
       llvm::ArrayRef<CopyPair> end(ends.data() + endStart[b], ends.data() + endStart[b + 1]);
       if (top.empty() && end.empty()) {
         topEnd_[b] = int(nphi) - 1; // nothing to insert: leave the block as it is
+        continue;
+      }
+      if (b >= firstSplit_) { // (no phis: its copies first, in edgeCopies_)
+        endFirst_[b] = 0;
+        endLast_[b] = int(end.size()) - 1;
         continue;
       }
       std::vector<Instr> &instrs = f_.block(b).instrs;
@@ -511,16 +562,31 @@ private:
         out.push_back(std::move(instrs.back()));
       instrs = std::move(out);
     }
+  }
+
+  // Each phi's web (its result's isolated variable, then its arguments'),
+  // one after the other, as isolatePhis made them; webStart_ holds where
+  // each begins.
+  std::vector<VarId> webs_;
+  std::vector<uint32_t> webStart_;
+
+  // Every variable a class of its own, then each web one class: a phi and
+  // its isolated operands must share a name (the phi vanishes). Done once
+  // the liveness is built, not in isolatePhis: the class records, 4.5 MB
+  // at 100,000 instructions, then do not add to the memory the liveness
+  // construction takes, where from-ssa's memory peaks.
+  void formWebs() {
     parent_.resize(f_.numVars());
     std::iota(parent_.begin(), parent_.end(), 0);
     nextMember_.assign(f_.numVars(), kNoVar);
     class_.assign(f_.numVars(), ClassInfo());
     for (VarId v = 0; v < class_.size(); ++v)
       class_[v].lastMember = v;
-    // A phi and its isolated operands must share a name: the phi vanishes.
-    for (size_t w = 0; w + 1 < webStart.size(); ++w)
-      for (uint32_t k = webStart[w] + 1; k < webStart[w + 1]; ++k)
-        unite(webs[webStart[w]], webs[k]);
+    for (size_t w = 0; w + 1 < webStart_.size(); ++w)
+      for (uint32_t k = webStart_[w] + 1; k < webStart_[w + 1]; ++k)
+        unite(webs_[webStart_[w]], webs_[k]);
+    std::vector<VarId>().swap(webs_);
+    std::vector<uint32_t>().swap(webStart_);
   }
 
   int point(BlockId b, int i) const {
@@ -539,6 +605,10 @@ private:
     int priority; // 0: a phi's result, 1: a phi's argument, 2: the program's own id
   };
   std::vector<Affinity> affinities_;
+  // How many there will be: the program's own copies (collectTypes counts
+  // them) and those isolatePhis makes. (Grown instead, their array had
+  // half its 3 MB unused at from-ssa's memory peak on 100,000 instructions.)
+  size_t copies_ = 0;
 
   // One walk over the instructions, in layout order, for everything the
   // coalescer needs from them (each walk over a large function is mostly
@@ -552,7 +622,11 @@ private:
   //  - which variables occur outside phis (rewrite names only those);
   //  - the affinities, in layout order;
   //  - what liveness is built from (liveFacts), from reachable blocks.
-  void scanInstructions(const CFG &cfg, const std::vector<double> &freq,
+  // A split block's copies are read from edgeCopies_, as if in the block.
+  // Returns whether some variable has two (reachable) definitions: then
+  // liveness walks the instructions again and the caller must first put
+  // those copies where the walk sees them.
+  bool scanInstructions(const CFG &cfg, const std::vector<double> &freq,
                         SparseLiveness::Facts &liveFacts) {
     size_t nv = f_.numVars(), nb = f_.blocks.size();
     // (def_[v].value holds the source of the copy defining v until the
@@ -562,6 +636,7 @@ private:
     lastUseSpan_.assign(nb, {0, 0});
     lastUse_.clear();
     affinities_.clear();
+    affinities_.reserve(copies_);
     for (const Param &p : f_.params) {
       def_[p.var].block = f_.entry();
       def_[p.var].point = -1;
@@ -569,17 +644,19 @@ private:
     }
     std::vector<int> last(nv, -1);
     std::vector<VarId> readHere;
+    bool definedTwice = false;
     for (BlockId b : f_.layout) {
       const std::vector<Instr> &instrs = f_.block(b).instrs;
       const bool reachable = cfg.reachable(b);
       const double w = freq[b];
-      for (int i = 0; i < int(instrs.size()); ++i) {
-        const Instr &in = instrs[i];
+      // Instruction i of the block (in = its copy of edgeCopies_ first).
+      auto scan = [&](const Instr &in, int i) {
         if (reachable)
           liveFacts.add(b, in);
         const bool copy = in.op == Opcode::Id && in.hasDest() && in.args.size() == 1;
         if (in.hasDest() && reachable) {
           Def &d = def_[in.dest];
+          definedTwice |= d.block != kNoBlock;
           d.block = b;
           d.point = point(b, i);
           if (copy)
@@ -592,7 +669,7 @@ private:
         if (in.op == Opcode::Phi) {
           // A phi reads at the end of its predecessors: no last use here.
           forEachUse(in, [&](VarId v) { flags_[v] |= kRead; });
-          continue;
+          return;
         }
         if (in.hasDest())
           flags_[in.dest] |= kOccurs;
@@ -607,7 +684,12 @@ private:
                                  !(flags_[in.dest] & kIsolationCopy) ? 2
                                  : i <= topEnd_[b]                  ? 0
                                                                     : 1});
-      }
+      };
+      llvm::ArrayRef<std::pair<VarId, VarId>> edge = edgeCopiesOf(b);
+      for (size_t k = 0; k < edge.size(); ++k)
+        scan(copyInstr(edge[k].first, edge[k].second, type_[edge[k].first]), int(k));
+      for (size_t i = 0; i < instrs.size(); ++i)
+        scan(instrs[i], int(edge.size() + i));
       std::sort(readHere.begin(), readHere.end());
       lastUseSpan_[b].first = uint32_t(lastUse_.size());
       for (VarId v : readHere) {
@@ -618,6 +700,9 @@ private:
       readHere.clear();
     }
     std::vector<int>().swap(last);
+    // (Held through coalescing and rewrite, where from-ssa's memory peaks:
+    // not with up to half its size unused, as growth leaves it.)
+    lastUse_.shrink_to_fit();
     // (A variable defined twice, possible only outside strict SSA, keeps the
     // literal of its last `const`, as the table per variable this replaces
     // did.)
@@ -659,6 +744,21 @@ private:
     for (VarId v = 0; v < nv; ++v)
       if ((flags_[v] & kRead) && def_[v].block == kNoBlock)
         flags_[v] |= kPinned;
+    return definedTwice;
+  }
+
+  // Puts the split blocks' copies (edgeCopies_) in the blocks, at the
+  // indices every step has read them at.
+  void materializeEdgeCopies() {
+    for (BlockId b = firstSplit_; b < f_.blocks.size(); ++b) {
+      std::vector<Instr> &instrs = f_.block(b).instrs;
+      llvm::ArrayRef<std::pair<VarId, VarId>> edge = edgeCopiesOf(b);
+      instrs.insert(instrs.begin(), edge.size(), Instr());
+      for (size_t k = 0; k < edge.size(); ++k)
+        instrs[k] = copyInstr(edge[k].first, edge[k].second, type_[edge[k].first]);
+    }
+    std::vector<uint32_t>().swap(edgeCopyStart_);
+    std::vector<std::pair<VarId, VarId>>().swap(edgeCopies_);
   }
 
   llvm::ArrayRef<std::pair<VarId, int>> lastUsesIn(BlockId b) const {
@@ -715,7 +815,7 @@ private:
     ca.size += cb.size;
     if (!summarized_)
       return;
-    ca.pinnedCount += cb.pinnedCount;
+    ca.pinned |= cb.pinned;
     if (cb.undefinedOf != kNone) {
       if (ca.undefinedOf == kNone) {
         ca.undefinedOf = cb.undefinedOf;
@@ -729,32 +829,33 @@ private:
     }
     if (ca.sameValue != cb.sameValue)
       ca.sameValue = kNoVar;
-    ca.cost += cb.cost;
+    addCost(ca, cb.cost);
   }
-  bool hasPinned(VarId root) const { return class_[root].pinnedCount > 0; }
+  bool hasPinned(VarId root) const { return class_[root].pinned; }
 
   // The tables behind canMerge's search (see defsAt_), and the per-class
   // summaries. After scanInstructions, with live_ set.
   void buildInterferenceIndex() {
     size_t nv = parent_.size(), nb = f_.blocks.size();
-    // Per block, the variables live out of it or read in it (once each),
-    // written straight into the CSR arrays in block-id order.
     std::vector<uint8_t> inLayout(nb, 0);
     for (BlockId b : f_.layout)
       inLayout[b] = 1;
-    liveOrReadAtStart_.assign(nb + 1, 0);
-    liveOrReadAt_.clear();
-    for (BlockId b = 0; b < nb; ++b) {
-      liveOrReadAtStart_[b] = uint32_t(liveOrReadAt_.size());
+    // Calls visit(v) for each variable live out of b or read in it, once
+    // (both lists are sorted: one merge, not a search per read).
+    auto forEachLiveOrRead = [&](BlockId b, auto &&visit) {
       if (!inLayout[b])
-        continue;
+        return;
       llvm::ArrayRef<VarId> out = live_->liveOut(b);
-      liveOrReadAt_.insert(liveOrReadAt_.end(), out.begin(), out.end());
-      for (const auto &[v, last] : lastUsesIn(b))
-        if (!live_->isLiveOut(v, b))
-          liveOrReadAt_.push_back(v);
-    }
-    liveOrReadAtStart_[nb] = uint32_t(liveOrReadAt_.size());
+      for (VarId v : out)
+        visit(v);
+      size_t j = 0;
+      for (const auto &[v, last] : lastUsesIn(b)) {
+        while (j < out.size() && out[j] < v)
+          ++j;
+        if (j == out.size() || out[j] != v)
+          visit(v);
+      }
+    };
     auto toCSR = [](std::vector<uint32_t> &start, size_t n, auto &&count, auto &&fill) {
       start.assign(n + 1, 0);
       count([&](size_t i) { ++start[i + 1]; });
@@ -763,23 +864,21 @@ private:
       std::vector<uint32_t> next(start.begin(), start.end() - 1);
       fill([&](size_t i) { return next[i]++; });
     };
-    auto at = [&](BlockId b) {
-      return llvm::ArrayRef<VarId>(liveOrReadAt_.data() + liveOrReadAtStart_[b],
-                                   liveOrReadAt_.data() + liveOrReadAtStart_[b + 1]);
-    };
     toCSR(liveOrReadInStart_, nv,
           [&](auto &&add) {
             for (BlockId b = 0; b < nb; ++b)
-              for (VarId v : at(b))
+              forEachLiveOrRead(b, [&](VarId v) {
                 if (v < nv)
                   add(v);
+              });
           },
           [&](auto &&slot) {
             liveOrReadIn_.resize(liveOrReadInStart_[nv]);
             for (BlockId b = 0; b < nb; ++b)
-              for (VarId v : at(b))
+              forEachLiveOrRead(b, [&](VarId v) {
                 if (v < nv)
                   liveOrReadIn_[slot(v)] = b;
+              });
           });
     toCSR(defsAtStart_, nb,
           [&](auto &&add) {
@@ -794,34 +893,38 @@ private:
                 defsAt_[slot(def_[v].block)] = v;
           });
     buildLongBlockIndex();
-    enumCost_.assign(nv, 1);
-    for (VarId v = 0; v < nv; ++v) {
+    // The candidates interferesFrom visits for v.
+    auto enumCost = [&](VarId v) {
+      uint64_t cost = 1;
       if (def_[v].block == kNoBlock)
-        continue;
+        return cost;
       BlockId d = def_[v].block;
-      if (indexed(d))
-        enumCost_[v] += live_->liveOut(d).size() + countLiveAcross(d, def_[v].point);
-      else
-        enumCost_[v] += liveOrReadAtStart_[d + 1] - liveOrReadAtStart_[d];
+      cost += live_->liveOut(d).size() +
+              (indexed(d) ? countLiveAcross(d, def_[v].point) : lastUsesIn(d).size());
       for (uint32_t k = liveOrReadInStart_[v]; k < liveOrReadInStart_[v + 1]; ++k) {
         BlockId t = liveOrReadIn_[k];
         if (indexed(t)) {
           auto [lo, hi] = defsWhereLive(v, t);
-          enumCost_[v] += hi - lo;
+          cost += hi - lo;
         } else {
-          enumCost_[v] += defsAtStart_[t + 1] - defsAtStart_[t];
+          cost += defsAtStart_[t + 1] - defsAtStart_[t];
         }
       }
-    }
+      return cost;
+    };
     undefinedLists_.clear();
     for (VarId r = 0; r < nv; ++r) {
-      if (find(r) != r)
+      // A variable that occurs nowhere (the function's table keeps the
+      // names earlier passes deleted: a sixth of them on a large function)
+      // is in no class canMerge is asked about: a summary of it would be
+      // an undefined list of its own, for nothing.
+      if (find(r) != r || (class_[r].size == 1 && !(flags_[r] & kOccurs)))
         continue;
       ClassInfo &c = class_[r];
       c.type = type_[r];
       c.sameValue = def_[r].value; // (the root is its class's first member)
       for (VarId v : members(r)) {
-        c.pinnedCount += (flags_[v] & kPinned) != 0;
+        c.pinned |= (flags_[v] & kPinned) != 0;
         if (def_[v].block == kNoBlock) {
           if (c.undefinedOf == kNone) {
             c.undefinedOf = uint32_t(undefinedLists_.size());
@@ -831,7 +934,7 @@ private:
         }
         if (def_[v].value != c.sameValue)
           c.sameValue = kNoVar;
-        c.cost += enumCost_[v];
+        addCost(c, enumCost(v));
       }
     }
     summarized_ = true;
@@ -871,16 +974,17 @@ private:
           if (hits(defsAt_[j], y))
             return true;
       }
+      for (VarId x : live_->liveOut(d))
+        if (x < parent_.size() && hits(x, y))
+          return true;
       if (indexed(d)) {
-        for (VarId x : live_->liveOut(d))
-          if (x < parent_.size() && hits(x, y))
-            return true;
         if (forEachLiveAcross(d, def_[y].point, [&](VarId x) { return hits(x, y); }))
           return true;
         continue;
       }
-      for (uint32_t k = liveOrReadAtStart_[d]; k < liveOrReadAtStart_[d + 1]; ++k)
-        if (VarId x = liveOrReadAt_[k]; x < parent_.size() && hits(x, y))
+      // (A read that is also live out is visited twice: cheaper than asking.)
+      for (const auto &[x, last] : lastUsesIn(d))
+        if (hits(x, y))
           return true;
     }
     return false;
@@ -994,7 +1098,7 @@ private:
     const ClassInfo &ca = class_[a], &cb = class_[b];
     if (ca.type != cb.type)
       return false;
-    if (ca.pinnedCount > 0 && cb.pinnedCount > 0)
+    if (ca.pinned && cb.pinned)
       return false;
     // A member without a definition interferes with every member of another
     // value.
@@ -1147,6 +1251,38 @@ private:
     for (BlockId b : f_.layout) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
       bool hasUndef = false;
+      if (llvm::ArrayRef<std::pair<VarId, VarId>> edge = edgeCopiesOf(b); !edge.empty()) {
+        // A split block: its parallel copy (edgeCopies_) as below, and what
+        // sequentialize makes of it (usually nothing) goes before its jump.
+        for (auto [dst, src] : edge) {
+          VarId d = rename(dst), s = rename(src);
+          if (has(src, kConst) && d != s)
+            group.push_back({d, kNoVar, true, constValue(src)});
+          else
+            group.push_back(CopyPair{d, s, false, Literal{}});
+        }
+        seq.clear();
+        sequentialize(group, seq);
+        group.clear();
+        for (Instr &in : instrs) {
+          if (in.hasDest())
+            in.dest = rename(in.dest);
+          for (VarId &a : in.args)
+            a = rename(a);
+        }
+        instrs.insert(instrs.begin(), std::make_move_iterator(seq.begin()),
+                      std::make_move_iterator(seq.end()));
+        counts.resize(f_.numVars(), 0);
+        for (const Instr &in : instrs) {
+          count(in);
+          hasUndef |= in.op == Opcode::Undef;
+          if (in.op == Opcode::Const)
+            constants.push_back(in.dest);
+        }
+        if (hasUndef)
+          withUndef.push_back(b);
+        continue;
+      }
       if (topEnd_[b] < 0 && endFirst_[b] < 0) {
         // No phi and no parallel copy: rename in place, dropping the copies
         // that became self-copies (no new vector of moved instructions),
@@ -1226,6 +1362,8 @@ private:
       if (hasUndef)
         withUndef.push_back(b);
     }
+    std::vector<uint32_t>().swap(edgeCopyStart_); // (all in the blocks now)
+    std::vector<std::pair<VarId, VarId>>().swap(edgeCopies_);
     // Whether step 5 has anything to delete: placeSplitCopies only moves
     // copies or merges equal ones, so a name read now is read then.
     unreadConstants_ = std::any_of(constants.begin(), constants.end(),
