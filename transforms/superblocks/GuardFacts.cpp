@@ -76,6 +76,13 @@ public:
     used_ = 0;
     sparse_.clear();
   }
+  // Room for indices below n without growing (dense only; a hint).
+  void reserve(size_t n) {
+    if (dense_ && has_.size() < n) {
+      has_.resize(n, 0);
+      val_.resize(n);
+    }
+  }
   const V *get(unsigned i) const {
     if (!dense_) {
       auto it = sparse_.find(i);
@@ -275,6 +282,10 @@ public:
     // every block that starts afresh; a large function has a pool of its own.
     const bool dense = instrs <= kDenseInstrs;
     def_.reset(dense);
+    // Value numbers: about one per instruction and per variable read before
+    // its block writes it. The Folder is made per call (per candidate), so
+    // growing def_ by doubling cost a dozen allocations each time.
+    def_.reserve(instrs + f_.numVars());
     TablePool ownPool;
     TablePool &pool = f_.blocks.size() <= kPooledBlocks && !sharedPool().busy ? sharedPool() : ownPool;
     pool.busy = true;
