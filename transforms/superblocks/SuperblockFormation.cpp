@@ -390,11 +390,34 @@ Instr opaqueWrite(VarId v, Type type) {
   return in;
 }
 
+// buildScratch's working sets, kept by formSuperblocks from one trace to
+// the next for their capacity (contents dead between calls): made afresh,
+// they were a dozen containers grown anew for every trace.
+struct ScratchBuffers {
+  std::vector<BlockId> R, entered, pre, chainsLayout, gaps, targets, dispatch;
+  llvm::DenseSet<BlockId> inR, gapBoundary;
+  llvm::DenseMap<VarId, VarId> toS;
+  llvm::DenseSet<VarId> definedInR;
+  std::vector<Type> types;
+  llvm::DenseMap<BlockId, BlockId> blockToS;
+  void clear() {
+    for (std::vector<BlockId> *v : {&R, &entered, &pre, &chainsLayout, &gaps, &targets, &dispatch})
+      v->clear();
+    inR.clear();
+    gapBoundary.clear();
+    toS.clear();
+    definedInR.clear();
+    types.clear();
+    blockToS.clear();
+  }
+};
+
 Build buildScratch(const Function &f, const LinkedLayout &layout, const FunctionWeights &weights,
-                   const Snapshot &snap, const Trace &t, Scratch &s) {
+                   const Snapshot &snap, const Trace &t, Scratch &s, ScratchBuffers &buf) {
   const BlockId head = t.blocks[0];
-  std::vector<BlockId> R;
-  llvm::DenseSet<BlockId> inR;
+  buf.clear();
+  std::vector<BlockId> &R = buf.R;
+  llvm::DenseSet<BlockId> &inR = buf.inR;
   auto addReal = [&](BlockId b) {
     if (inR.insert(b).second)
       R.push_back(b);
@@ -448,7 +471,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
       return Build::Unsupported; // falls off the end of f
   }
   // Entries from outside.
-  std::vector<BlockId> entered;
+  std::vector<BlockId> &entered = buf.entered;
   for (BlockId x : R) {
     bool outside = false;
     for (BlockId p : snap.cfg->preds(x))
@@ -482,9 +505,9 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   Function &sf = s.f;
   sf.name = f.name;
   sf.returnType = f.returnType;
-  llvm::DenseMap<VarId, VarId> toS;
-  llvm::DenseSet<VarId> definedInR;
-  std::vector<Type> types;
+  llvm::DenseMap<VarId, VarId> &toS = buf.toS;
+  llvm::DenseSet<VarId> &definedInR = buf.definedInR;
+  std::vector<Type> &types = buf.types;
   auto addVar = [&](VarId v, const Type *ty) {
     auto [it, inserted] = toS.try_emplace(v, 0);
     if (inserted) {
@@ -516,8 +539,8 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   };
   s.s0 = add(Scratch::Only, kNoBlock);
   BlockId s1 = add(Scratch::Only, kNoBlock);
-  llvm::DenseMap<BlockId, BlockId> blockToS;
-  std::vector<BlockId> pre;
+  llvm::DenseMap<BlockId, BlockId> &blockToS = buf.blockToS;
+  std::vector<BlockId> &pre = buf.pre;
   for (size_t i = 0; i < entered.size(); ++i)
     pre.push_back(add(Scratch::Only, kNoBlock));
   s.preHead = headEntered ? pre[0] : kNoBlock;
@@ -601,8 +624,8 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   sf.block(poison).instrs.push_back(plainInstr(Opcode::Ret));
 
   // Layout: the front, then the chains with their gaps.
-  std::vector<BlockId> chainsLayout, gaps;
-  llvm::DenseSet<BlockId> gapBoundary;
+  std::vector<BlockId> &chainsLayout = buf.chainsLayout, &gaps = buf.gaps;
+  llvm::DenseSet<BlockId> &gapBoundary = buf.gapBoundary;
   for (BlockId x : R) {
     BlockId p = layout.prev[x];
     if (p != kNoBlock && inR.count(p))
@@ -625,9 +648,11 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
     s.chainOfGap[gap] = blockToS[x];
   }
   // Dispatch: S1 (and D blocks) branch on fresh unknowns to every Pre and gap.
-  std::vector<BlockId> targets = pre;
+  std::vector<BlockId> &targets = buf.targets;
+  targets.assign(pre.begin(), pre.end());
   targets.insert(targets.end(), gaps.begin(), gaps.end());
-  std::vector<BlockId> dispatch{s1};
+  std::vector<BlockId> &dispatch = buf.dispatch;
+  dispatch.assign(1, s1);
   for (size_t i = 0; i + 1 < targets.size(); ++i) {
     BlockId d = dispatch.back();
     BlockId nextD = i + 2 < targets.size() ? add(Scratch::Only, kNoBlock) : targets[i + 1];
@@ -986,6 +1011,11 @@ std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
   std::vector<At> seq;
   std::vector<size_t> startOf;
   const size_t n = t.blocks.size();
+  size_t instrs = 0;
+  for (BlockId b : t.blocks)
+    instrs += sf.block(b).instrs.size();
+  seq.reserve(instrs);
+  startOf.reserve(n + 1);
   for (size_t i = 0; i < n; ++i) {
     startOf.push_back(seq.size());
     const auto &ins = sf.block(t.blocks[i]).instrs;
@@ -1207,6 +1237,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     layoutStale = false;
   };
   Snapshot snap;
+  ScratchBuffers scratchBuffers;
   std::vector<std::string> names; // blockNames(f), while no region went in
   long long size = (long long)f.instrCount();
   for (const Trace &t : traces) {
@@ -1227,7 +1258,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     Scratch base;
     Build built = Build::Unsupported;
     if (!whole) {
-      built = buildScratch(f, layout, weights, snap, t, base);
+      built = buildScratch(f, layout, weights, snap, t, base, scratchBuffers);
       if (built == Build::Stale) {
         syncLayout();
         auto t0 = std::chrono::steady_clock::now();
@@ -1240,7 +1271,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
           std::fprintf(stderr, "[sb-time] snapshot %.3f s\n",
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         base = Scratch();
-        built = buildScratch(f, layout, weights, snap, t, base);
+        built = buildScratch(f, layout, weights, snap, t, base, scratchBuffers);
       }
     }
     double bound = 0;
