@@ -368,6 +368,20 @@ struct Scratch {
   // the new blocks of a chain whose own blocks all died belong in f.
   llvm::DenseMap<BlockId, BlockId> chainOfGap;
   long long realInstrs = 0;
+
+  // Empty, as made, but the vectors keep their capacity for the next trace.
+  void reset() {
+    f = Function();
+    w = FunctionWeights();
+    t = Trace();
+    for (std::vector<BlockId> *v : {&toF, &varToF, &real, &boundaries, &headPreds, &realS})
+      v->clear();
+    kind.clear();
+    baseBlocks = baseVars = 0;
+    s0 = preHead = kNoBlock;
+    chainOfGap.clear();
+    realInstrs = 0;
+  }
 };
 
 enum class Build { Built, Stale, Unsupported };
@@ -1237,6 +1251,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     layoutStale = false;
   };
   Snapshot snap;
+  Scratch base; // the trace's, reset for each
   ScratchBuffers scratchBuffers;
   std::vector<std::string> names; // blockNames(f), while no region went in
   long long size = (long long)f.instrCount();
@@ -1255,7 +1270,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       }
     rm.loop = t.isLoop;
     rm.headCount = t.headCount;
-    Scratch base;
+    base.reset();
     Build built = Build::Unsupported;
     if (!whole) {
       built = buildScratch(f, layout, weights, snap, t, base, scratchBuffers);
@@ -1270,7 +1285,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
         if (debug)
           std::fprintf(stderr, "[sb-time] snapshot %.3f s\n",
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        base = Scratch();
+        base.reset();
         built = buildScratch(f, layout, weights, snap, t, base, scratchBuffers);
       }
     }
