@@ -404,10 +404,13 @@ Instr opaqueWrite(VarId v, Type type) {
   return in;
 }
 
-// buildScratch's working sets, kept by formSuperblocks from one trace to
-// the next for their capacity (contents dead between calls): made afresh,
-// they were a dozen containers grown anew for every trace.
+// buildScratch's working sets, and the copy of the scratch savingBound
+// probes, kept by formSuperblocks from one trace to the next for their
+// capacity (contents dead between calls): made afresh, they were a dozen
+// containers grown anew for every trace, and a probe copied every block.
 struct ScratchBuffers {
+  Function probe;
+  FunctionWeights probeWeights;
   std::vector<BlockId> R, entered, pre, chainsLayout, gaps, targets, dispatch;
   llvm::DenseSet<BlockId> inR, gapBoundary;
   llvm::DenseMap<VarId, VarId> toS;
@@ -1012,7 +1015,7 @@ bool maySpeculate(const Function &sf, const Trace &t, const SuperblockOptions &o
 // i outside G + 1 if block i ends in a jump). Pure instructions are the
 // only ones dead code removes; GuardFacts removed none.
 std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
-                                  double threshold) {
+                                  double threshold, ScratchBuffers &buf) {
   const Trace &t = s.t;
   const Function &sf = s.f;
   if (!t.isLoop || t.blocks.empty() || maySpeculate(sf, t, o))
@@ -1104,9 +1107,11 @@ std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
   if (o.speculation)
     for (unsigned k : o.speculativeUnrollFactors)
       K = std::max(K, k);
-  Function probe = s.f;
-  FunctionWeights probeWeights = s.w;
-  std::optional<bool> unchanged = regionFoldsNothing(probe, probeWeights, t, o, K);
+  // Assigned, not constructed: blocks the last probe left reuse their
+  // buffers (regionFoldsNothing consumes it).
+  buf.probe = s.f;
+  buf.probeWeights = s.w;
+  std::optional<bool> unchanged = regionFoldsNothing(buf.probe, buf.probeWeights, t, o, K);
   if (!unchanged || !*unchanged)
     return std::nullopt;
   return bound;
@@ -1117,13 +1122,14 @@ std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
 // form is chosen only when it saves minSaving. The computed savings differ
 // from the exact ones by rounding (and the entry flow's by more when s is
 // within 1e-12 of 1): a margin of 0.1% and 1e-9 per instruction run.
-bool hopeless(const Scratch &s, const SuperblockOptions &o, double *bound) {
+bool hopeless(const Scratch &s, const SuperblockOptions &o, double *bound,
+              ScratchBuffers &buf) {
   if (!o.boundSaving || s.t.blocks.empty())
     return false;
   double H = s.w.block(s.t.blocks[0]);
   double slack = 1e-9 * (1 + H * double(s.realInstrs));
   double threshold = (o.minSaving - slack) / 1.001;
-  std::optional<double> b = savingBound(s, o, threshold);
+  std::optional<double> b = savingBound(s, o, threshold, buf);
   if (!b)
     return false;
   *bound = *b;
@@ -1290,7 +1296,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       }
     }
     double bound = 0;
-    if (built == Build::Built && !noBound && hopeless(base, options, &bound)) {
+    if (built == Build::Built && !noBound && hopeless(base, options, &bound, scratchBuffers)) {
       if (debug)
         std::fprintf(stderr, "[sb] %s head=%s: no candidate built, none can save %.1f "
                              "(bound %.3g)\n",
