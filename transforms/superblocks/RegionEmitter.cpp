@@ -223,9 +223,15 @@ private:
   // Splits the trace into pieces (after effects, when speculative) and
   // finds its transitions, loop body and whether exits become guards.
   bool analyzeTrace(std::string &failure) {
+    pieces_.reserve(t_.blocks.size()); // (each block one piece, but under speculation)
+    stayProb_.reserve(t_.blocks.size());
     for (size_t i = 0; i < t_.blocks.size(); ++i) {
-      std::vector<BlockId> ps = c_.speculative ? splitAfterEffects(f_, w_, t_.blocks[i])
-                                               : std::vector<BlockId>{t_.blocks[i]};
+      if (!c_.speculative) {
+        pieces_.push_back(t_.blocks[i]);
+        stayProb_.push_back(t_.probability[i]);
+        continue;
+      }
+      std::vector<BlockId> ps = splitAfterEffects(f_, w_, t_.blocks[i]);
       for (size_t k = 0; k < ps.size(); ++k) {
         pieces_.push_back(ps[k]);
         stayProb_.push_back(k + 1 < ps.size() ? 1.0 : t_.probability[i]);
