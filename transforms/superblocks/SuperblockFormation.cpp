@@ -697,9 +697,10 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
 
   // Weights.
   s.w.entryCount = weights.entryCount;
+  s.w.reserve(sf.blocks.size());
   for (BlockId x : R) {
     s.w.setBlock(blockToS[x], weights.block(x));
-    for (auto [to, c] : weights.edgesFrom(x))
+    for (auto [to, c] : weights.edgesOut(x))
       if (auto it = blockToS.find(to); it != blockToS.end())
         s.w.setEdge(blockToS[x], it->second, c);
   }
