@@ -609,6 +609,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
         use.args.push_back(v);
     }
     std::vector<Instr> &ins = sf.block(blockToS[y]).instrs;
+    ins.reserve(2);
     if (!use.args.empty())
       ins.push_back(std::move(use));
     ins.push_back(plainInstr(Opcode::Ret));
@@ -683,7 +684,9 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   if (targets.size() == 1)
     sf.block(s1).instrs.push_back(makeJump(targets[0]));
   sf.block(s.s0).instrs.push_back(makeJump(s1));
-  sf.layout = {s.s0};
+  sf.layout.reserve(2 + dispatch.size() + pre.size() + s.boundaries.size() +
+                    chainsLayout.size());
+  sf.layout.push_back(s.s0);
   sf.layout.insert(sf.layout.end(), dispatch.begin(), dispatch.end());
   sf.layout.insert(sf.layout.end(), pre.begin(), pre.end());
   sf.layout.push_back(poison);
