@@ -554,19 +554,29 @@ private:
     // The test block: of the blocks up the latch's dominators whose count
     // test matches, the one whose exit the profile took most (the last one
     // on a tie).
-    std::optional<CountedLoop> best;
+    // The candidates (a branch with one target in the body), then each
+    // tried in that order; the last takes the body instead of a copy.
+    llvm::SmallVector<std::pair<BlockId, bool>, 4> tests; // (block, continue on true)
     for (BlockId t = latch; t != kNoBlock; t = t == header ? kNoBlock : dom.idom(t)) {
       const Instr *tt = f_.block(t).terminator();
       if (t == latch || !tt || tt->op != Opcode::Br || tt->labels[0] == tt->labels[1])
         continue;
       bool in0 = std::find(body.begin(), body.end(), tt->labels[0]) != body.end();
       bool in1 = std::find(body.begin(), body.end(), tt->labels[1]) != body.end();
-      if (in0 == in1)
-        continue;
+      if (in0 != in1)
+        tests.push_back({t, in0});
+    }
+    std::optional<CountedLoop> best;
+    for (size_t k = 0; k < tests.size(); ++k) {
+      auto [t, in0] = tests[k];
+      const Instr *tt = f_.block(t).terminator();
       CountedLoop l{};
       l.header = header;
       l.latch = latch;
-      l.body = body;
+      if (k + 1 < tests.size())
+        l.body = body;
+      else
+        l.body = std::move(body);
       l.test = t;
       l.continueOnTrue = in0;
       l.stay = in0 ? tt->labels[0] : tt->labels[1];
