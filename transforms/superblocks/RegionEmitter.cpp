@@ -58,11 +58,13 @@ std::vector<BlockId> splitAfterEffects(Function &f, FunctionWeights &w, BlockId 
 }
 
 // What probes (foldsNothing) keep from one to the next, so that the blocks
-// a probe emits into its consumed scratch cost no allocation once the
-// buffers have grown: every loop trace the cost model bounds emits one, of
-// tens of blocks each. Thread-local like GuardFacts' table pool.
+// a probe emits into its consumed scratch, and the list of them, cost no
+// allocation once the buffers have grown: every loop trace the cost model
+// bounds emits one, of tens of blocks each. Thread-local like GuardFacts'
+// table pool.
 struct ProbeBuffers {
   std::vector<std::vector<Instr>> instrs; // emptied instruction vectors
+  std::vector<BlockId> chain;             // the emitter's chain_, lent
   std::vector<Opcode> ops;
   std::vector<size_t> sizes;
   bool busy = false;
@@ -110,8 +112,11 @@ public:
     ProbeBuffers &pb = probeBuffers().busy ? own : probeBuffers();
     pb.busy = true;
     spare_ = &pb.instrs;
+    chain_.swap(pb.chain);
+    chain_.clear();
     const size_t blocksBefore = f_.blocks.size();
     std::optional<bool> r = probe(pb.ops, pb.sizes);
+    chain_.swap(pb.chain);
     // The scratch is consumed: the instruction vectors of the blocks the
     // probe added go back, emptied, for the next probe's newBlock.
     for (size_t b = blocksBefore; b < f_.blocks.size(); ++b) {
