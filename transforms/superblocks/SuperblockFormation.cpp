@@ -525,10 +525,12 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   llvm::DenseMap<VarId, VarId> &toS = buf.toS;
   llvm::DenseSet<VarId> &definedInR = buf.definedInR;
   std::vector<Type> &types = buf.types;
+  // f's variables in order of first appearance take the scratch's first
+  // ids: listed first, then named all at once (distinct names, in a
+  // Function with none yet: the ids come out in that order).
   auto addVar = [&](VarId v, const Type *ty) {
-    auto [it, inserted] = toS.try_emplace(v, 0);
+    auto [it, inserted] = toS.try_emplace(v, VarId(s.varToF.size()));
     if (inserted) {
-      it->second = sf.var(f.varName(v));
       s.varToF.push_back(v);
       types.push_back(Type::intTy());
     }
@@ -546,6 +548,9 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
       }
     }
   const size_t fromF = s.varToF.size();
+  sf.reserveVars(fromF);
+  for (VarId v : s.varToF)
+    sf.addNewVar(f.varName(v));
 
   // Blocks.
   auto add = [&](Scratch::Kind k, BlockId fb, std::string label = {}) {
