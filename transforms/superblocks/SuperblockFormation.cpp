@@ -404,13 +404,23 @@ Instr opaqueWrite(VarId v, Type type) {
   return in;
 }
 
-// buildScratch's working sets, and the copy of the scratch savingBound
-// probes, kept by formSuperblocks from one trace to the next for their
-// capacity (contents dead between calls): made afresh, they were a dozen
-// containers grown anew for every trace, and a probe copied every block.
+// buildScratch's working sets, and savingBound's (with the copy of the
+// scratch it probes), kept by formSuperblocks from one trace to the next
+// for their capacity (contents dead between calls): made afresh, they were
+// a dozen containers grown anew for every trace, and a probe copied every
+// block.
 struct ScratchBuffers {
   Function probe;
   FunctionWeights probeWeights;
+  // savingBound's: the trace's instructions around the loop, where each
+  // block starts among them, and the set G.
+  struct At {
+    const Instr *in;
+    BlockId off; // a branch's off-trace target; kNoBlock otherwise
+  };
+  std::vector<At> seq;
+  std::vector<size_t> startOf;
+  std::vector<uint8_t> inG;
   std::vector<BlockId> R, entered, pre, chainsLayout, gaps, targets, dispatch;
   llvm::DenseSet<BlockId> inR, gapBoundary;
   llvm::DenseMap<VarId, VarId> toS;
@@ -1030,18 +1040,11 @@ std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
   if (!t.isLoop || t.blocks.empty() || maySpeculate(sf, t, o))
     return std::nullopt;
   // The trace's instructions in order, around the loop.
-  struct At {
-    const Instr *in;
-    BlockId off; // a branch's off-trace target; kNoBlock otherwise
-  };
-  std::vector<At> seq;
-  std::vector<size_t> startOf;
+  std::vector<ScratchBuffers::At> &seq = buf.seq;
+  std::vector<size_t> &startOf = buf.startOf;
+  seq.clear();
+  startOf.clear();
   const size_t n = t.blocks.size();
-  size_t instrs = 0;
-  for (BlockId b : t.blocks)
-    instrs += sf.block(b).instrs.size();
-  seq.reserve(instrs);
-  startOf.reserve(n + 1);
   for (size_t i = 0; i < n; ++i) {
     startOf.push_back(seq.size());
     const auto &ins = sf.block(t.blocks[i]).instrs;
@@ -1068,7 +1071,8 @@ std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
     return !ins.empty() && ins[0].op == Opcode::Print &&
            std::find(ins[0].args.begin(), ins[0].args.end(), v) != ins[0].args.end();
   };
-  std::vector<uint8_t> inG(L, 0);
+  std::vector<uint8_t> &inG = buf.inG;
+  inG.assign(L, 0);
   for (size_t x = 0; x < L; ++x)
     inG[x] = removable(x);
   auto hasReader = [&](size_t x) {
