@@ -42,8 +42,15 @@ InterpCfg buildInterpCfg(const Function &fn) {
 
 PathNumbering::PathNumbering(const Function &fn, const InterpCfg &cfg)
     : numBlocks_(fn.blocks.size()) {
-  out_.resize(numBlocks_ + 2);
-  backTargets_.resize(numBlocks_);
+  outBegin_.resize(numBlocks_);
+  outSize_.assign(numBlocks_, 0);
+  uint32_t room = 0;
+  for (BlockId b = 0; b < numBlocks_; ++b) {
+    outBegin_[b] = room;
+    room += uint32_t(cfg.succs(b).size()) + (cfg.exits[b] ? 1 : 0);
+  }
+  edges_.resize(room);
+  auto push = [&](BlockId b, DagEdge e) { edges_[outBegin_[b] + outSize_[b]++] = e; };
   if (fn.layout.empty()) {
     ok_ = false;
     return;
@@ -57,20 +64,19 @@ PathNumbering::PathNumbering(const Function &fn, const InterpCfg &cfg)
   BlockId entry = fn.entry();
   stack.emplace_back(entry, 0);
   color[entry] = Grey;
-  out_[entryNode()].push_back({entry, Kind::Start, kNoBlock});
+  entryOut_.push_back({entry, Kind::Start, kNoBlock});
   while (!stack.empty()) {
     auto &[b, next] = stack.back();
     if (llvm::ArrayRef<BlockId> succs = cfg.succs(b); next < succs.size()) {
       BlockId t = succs[next++];
       if (color[t] == Grey) {
-        backTargets_[b].push_back(t);
-        out_[b].push_back({exitNode(), Kind::BackEnd, t});
+        push(b, {exitNode(), Kind::BackEnd, t});
         if (!isHeader[t]) {
           isHeader[t] = true;
           headers.push_back(t);
         }
       } else {
-        out_[b].push_back({t, Kind::Normal, kNoBlock});
+        push(b, {t, Kind::Normal, kNoBlock});
         if (color[t] == White) {
           color[t] = Grey;
           stack.emplace_back(t, 0);
@@ -79,16 +85,16 @@ PathNumbering::PathNumbering(const Function &fn, const InterpCfg &cfg)
       continue;
     }
     if (cfg.exits[b])
-      out_[b].push_back({exitNode(), Kind::Exit, kNoBlock});
+      push(b, {exitNode(), Kind::Exit, kNoBlock});
     color[b] = Black;
     stack.pop_back();
   }
   for (BlockId h : headers)
-    out_[entryNode()].push_back({h, Kind::Restart, h});
+    entryOut_.push_back({h, Kind::Restart, h});
 
   // Number paths in reverse topological order (post-order of the DAG).
-  std::vector<uint64_t> numPaths(out_.size(), 0);
-  std::vector<uint8_t> state(out_.size(), 0);
+  std::vector<uint64_t> numPaths(numBlocks_ + 2, 0);
+  std::vector<uint8_t> state(numBlocks_ + 2, 0);
   numPaths[exitNode()] = 1;
   state[exitNode()] = 2;
   const uint64_t kLimit = uint64_t(1) << 62;
@@ -96,8 +102,8 @@ PathNumbering::PathNumbering(const Function &fn, const InterpCfg &cfg)
   state[entryNode()] = 1;
   while (!work.empty() && ok_) {
     auto &[n, i] = work.back();
-    if (i < out_[n].size()) {
-      uint32_t t = out_[n][i++].to;
+    if (llvm::ArrayRef<DagEdge> edges = out(n); i < edges.size()) {
+      uint32_t t = edges[i++].to;
       if (state[t] == 0) {
         state[t] = 1;
         work.emplace_back(t, 0);
@@ -105,7 +111,7 @@ PathNumbering::PathNumbering(const Function &fn, const InterpCfg &cfg)
       continue;
     }
     uint64_t sum = 0;
-    for (DagEdge &e : out_[n]) {
+    for (DagEdge &e : out(n)) {
       e.inc = int64_t(sum);
       sum += numPaths[e.to];
       if (sum > kLimit)
@@ -119,22 +125,33 @@ PathNumbering::PathNumbering(const Function &fn, const InterpCfg &cfg)
   // The entry node has one Restart edge per loop header: indexed here so a
   // back edge's restart value costs O(1), not a scan of every header.
   restartInc_.assign(numBlocks_, 0);
-  for (const DagEdge &e : out_[entryNode()])
+  for (const DagEdge &e : entryOut_)
     if (e.kind == Kind::Restart)
       restartInc_[e.header] = e.inc;
 }
 
+llvm::MutableArrayRef<PathNumbering::DagEdge> PathNumbering::out(uint32_t n) {
+  if (n == entryNode())
+    return entryOut_;
+  if (n == exitNode())
+    return {};
+  return llvm::MutableArrayRef<DagEdge>(edges_).slice(outBegin_[n], outSize_[n]);
+}
+
+llvm::ArrayRef<PathNumbering::DagEdge> PathNumbering::out(uint32_t n) const {
+  return const_cast<PathNumbering *>(this)->out(n);
+}
+
 const PathNumbering::DagEdge *PathNumbering::find(uint32_t from, Kind kind, uint32_t to,
                                                   BlockId header) const {
-  for (const DagEdge &e : out_[from])
+  for (const DagEdge &e : out(from))
     if (e.kind == kind && e.to == to && e.header == header)
       return &e;
   return nullptr;
 }
 
 bool PathNumbering::isBackEdge(BlockId u, BlockId v) const {
-  const auto &t = backTargets_[u];
-  return std::find(t.begin(), t.end(), v) != t.end();
+  return find(u, Kind::BackEnd, exitNode(), v) != nullptr;
 }
 
 int64_t PathNumbering::increment(BlockId u, BlockId v) const {
@@ -165,7 +182,7 @@ DecodedPath PathNumbering::decode(uint64_t path) const {
   for (size_t steps = 0; node != exitNode() && steps <= numBlocks_ + 1; ++steps) {
     // A binary search: the entry node has an edge per loop header, and a
     // linear scan made decoding every recorded path quadratic.
-    const auto &edges = out_[node];
+    llvm::ArrayRef<DagEdge> edges = out(node);
     auto after = std::upper_bound(edges.begin(), edges.end(), rest,
                                   [](uint64_t r, const DagEdge &e) { return r < uint64_t(e.inc); });
     if (after == edges.begin())

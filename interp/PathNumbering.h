@@ -82,12 +82,21 @@ private:
   uint32_t entryNode() const { return uint32_t(numBlocks_); }
   uint32_t exitNode() const { return uint32_t(numBlocks_ + 1); }
   const DagEdge *find(uint32_t from, Kind kind, uint32_t to, BlockId header) const;
+  // A node's out edges, in the order the numbering gives them increments.
+  llvm::MutableArrayRef<DagEdge> out(uint32_t n);
+  llvm::ArrayRef<DagEdge> out(uint32_t n) const;
 
   size_t numBlocks_;
   bool ok_ = true;
   uint64_t numPaths_ = 0;
-  std::vector<std::vector<DagEdge>> out_; // per node
-  std::vector<std::vector<BlockId>> backTargets_; // per block: headers of its back edges
+  // The out edges of the blocks in one flat array (no allocation per block,
+  // as in InterpCfg): block b's are edges_[outBegin_[b], outBegin_[b] +
+  // outSize_[b]), room made for one per successor and one for an exit. The
+  // entry node's (one per loop header, not known ahead) are entryOut_; the
+  // exit node has none. A back edge u->h is u's BackEnd edge for h.
+  std::vector<DagEdge> edges_;
+  std::vector<uint32_t> outBegin_, outSize_; // per block
+  std::vector<DagEdge> entryOut_;
   std::vector<int64_t> restartInc_; // per block: its Restart edge's increment (0: none)
 };
 

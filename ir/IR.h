@@ -144,6 +144,9 @@ public:
   // yet, without looking the name up (on a function of a million
   // instructions each lookup is a cache miss).
   VarId addNewVar(std::string_view name) { return vars_.insertNew(name); }
+  // Room for `n` variables in all without regrowing the name table (for a
+  // builder that knows how many it adds).
+  void reserveVars(size_t n) { vars_.reserve(n); }
   std::optional<VarId> lookupVar(std::string_view name) const;
   const std::string &varName(VarId v) const { return vars_.name(v); }
   size_t numVars() const { return vars_.size(); }

@@ -46,6 +46,8 @@ public:
     return appendNew(name);
   }
   std::optional<uint32_t> find(std::string_view name) const;
+  // Room for `n` names in all (the index grows at the next lookup, to fit).
+  void reserve(size_t n) { names_.reserve(n); }
   bool contains(std::string_view name) const { return find(name).has_value(); }
   const std::string &name(uint32_t id) const { return names_[id]; }
   size_t size() const { return names_.size(); }

@@ -129,6 +129,21 @@ TEST(NameTable, NewVariablesAddedWithoutLookupAreSkippedByFreshNames) {
   EXPECT_EQ(f.varName(f.freshVar("x")), "x.3");
 }
 
+// Reserving changes no id or lookup: variables added as new after
+// reserveVars (the region scratch's way) are found and interned as before.
+TEST(NameTable, ReservedVariablesGetTheSameIdsAndLookups) {
+  Function f;
+  f.reserveVars(3);
+  EXPECT_EQ(f.numVars(), 0u);
+  EXPECT_EQ(f.addNewVar("i"), 0u);
+  EXPECT_EQ(f.addNewVar("n.1"), 1u);
+  EXPECT_EQ(f.addNewVar("sum"), 2u);
+  EXPECT_EQ(f.var("n.1"), 1u);
+  EXPECT_EQ(f.var("x"), 3u); // past the reserve: grows as ever
+  EXPECT_EQ(f.lookupVar("sum"), 2u);
+  EXPECT_EQ(f.varName(0), "i");
+}
+
 // A variable added as known new (as out of SSA's versions are) is found by
 // the next lookup, and its ending keeps fresh names from repeating it.
 TEST(NameTable, NamesAddedAsNewAreFoundAndNotMadeAgain) {

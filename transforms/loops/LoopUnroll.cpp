@@ -373,7 +373,9 @@ private:
   //
   // Costs the body's size, not the function's: every latch of a function of
   // many loops asks. The marks live in scratch tables by block (all clear
-  // between calls) and the layout order is layoutPos_ (set by runPhase).
+  // between calls), the worklists in scratch vectors kept across calls (each
+  // latch asks twice, so fresh ones were most of this pass's mallocs), and
+  // the layout order is layoutPos_ (set by runPhase).
   std::vector<BlockId> bodyOf(BlockId header, BlockId latch, BlockId exit, const CFG &cfg,
                               bool nests, bool &nest,
                               std::vector<std::pair<BlockId, BlockId>> *exits = nullptr) const {
@@ -384,7 +386,8 @@ private:
       pending_.resize(f_.blocks.size(), 0);
     }
     std::vector<uint8_t> &in = inBody_;
-    std::vector<BlockId> blocks{header};
+    std::vector<BlockId> &blocks = bodyBlocks_;
+    blocks.assign(1, header);
     // Whatever way this returns, the marks of `blocks` go.
     struct Unmark {
       std::vector<uint8_t> &in;
@@ -396,7 +399,8 @@ private:
       }
     } unmark{in, pending_, blocks};
     in[header] = true;
-    std::vector<BlockId> work;
+    std::vector<BlockId> &work = bodyWork_;
+    work.clear();
     if (!in[latch]) {
       in[latch] = true;
       blocks.push_back(latch);
@@ -431,10 +435,12 @@ private:
     if (pending[header] != 0)
       return {};
     // The body in layout order; a placed block's mark becomes 2.
-    std::vector<BlockId> byLayout = blocks;
+    std::vector<BlockId> &byLayout = bodyByLayout_;
+    byLayout.assign(blocks.begin(), blocks.end());
     std::sort(byLayout.begin(), byLayout.end(),
               [&](BlockId a, BlockId b) { return layoutPos_[a] < layoutPos_[b]; });
     std::vector<BlockId> order;
+    order.reserve(blocks.size());
     while (order.size() < blocks.size()) {
       BlockId next = kNoBlock;
       for (BlockId b : byLayout)
@@ -501,7 +507,8 @@ private:
         return std::nullopt;
       // Speculative chunks also take a loop with other exits (sideExits).
       const bool sideExits = options_.speculative && !nests;
-      std::vector<std::pair<BlockId, BlockId>> exits;
+      std::vector<std::pair<BlockId, BlockId>> &exits = matchExits_;
+      exits.clear();
       l.body = bodyOf(l.header, latch, l.exit, cfg, nests, l.nest, sideExits ? &exits : nullptr);
       if (l.body.empty() || (l.nest && !exits.empty()))
         return std::nullopt;
@@ -510,13 +517,15 @@ private:
       BlockId header = l.header;
       std::optional<CountedLoop> m = matchTest(std::move(l), cfg, dom);
       if (m)
-        m->sideExits = std::move(exits);
+        m->sideExits = exits;
       if (!sideExits || (m && m->sideExits.empty()))
         return m;
       // With other exits, the test of another exit may be the count that
       // ends the loop: the one whose exit the profile took most.
       std::optional<CountedLoop> earlier = matchEarlierTest(header, latch, cfg, dom);
-      return m && (!earlier || exitWeight(*m) >= exitWeight(*earlier)) ? m : earlier;
+      if (m && (!earlier || exitWeight(*m) >= exitWeight(*earlier)))
+        return m; // moved, where `c ? m : earlier` copied
+      return earlier;
     }
     // Speculative chunks also take a loop whose latch jumps (or falls
     // through) back and whose count is tested in a block that dominates
@@ -536,7 +545,8 @@ private:
     if (header == kNoBlock || header == f_.entry() || !f_.block(header).hasLabel() ||
         !dom.dominates(header, latch))
       return std::nullopt;
-    std::vector<std::pair<BlockId, BlockId>> exits;
+    std::vector<std::pair<BlockId, BlockId>> &exits = earlierExits_;
+    exits.clear();
     bool nest = false;
     std::vector<BlockId> body = bodyOf(header, latch, kNoBlock, cfg, false, nest, &exits);
     if (body.empty())
@@ -544,19 +554,29 @@ private:
     // The test block: of the blocks up the latch's dominators whose count
     // test matches, the one whose exit the profile took most (the last one
     // on a tie).
-    std::optional<CountedLoop> best;
+    // The candidates (a branch with one target in the body), then each
+    // tried in that order; the last takes the body instead of a copy.
+    llvm::SmallVector<std::pair<BlockId, bool>, 4> tests; // (block, continue on true)
     for (BlockId t = latch; t != kNoBlock; t = t == header ? kNoBlock : dom.idom(t)) {
       const Instr *tt = f_.block(t).terminator();
       if (t == latch || !tt || tt->op != Opcode::Br || tt->labels[0] == tt->labels[1])
         continue;
       bool in0 = std::find(body.begin(), body.end(), tt->labels[0]) != body.end();
       bool in1 = std::find(body.begin(), body.end(), tt->labels[1]) != body.end();
-      if (in0 == in1)
-        continue;
+      if (in0 != in1)
+        tests.push_back({t, in0});
+    }
+    std::optional<CountedLoop> best;
+    for (size_t k = 0; k < tests.size(); ++k) {
+      auto [t, in0] = tests[k];
+      const Instr *tt = f_.block(t).terminator();
       CountedLoop l{};
       l.header = header;
       l.latch = latch;
-      l.body = body;
+      if (k + 1 < tests.size())
+        l.body = body;
+      else
+        l.body = std::move(body);
       l.test = t;
       l.continueOnTrue = in0;
       l.stay = in0 ? tt->labels[0] : tt->labels[1];
@@ -1424,6 +1444,11 @@ private:
   // position in the layout while runPhase matches loops.
   mutable std::vector<uint8_t> inBody_;
   mutable std::vector<unsigned> pending_;
+  // bodyOf's worklists, kept for their capacity (contents dead between calls).
+  mutable std::vector<BlockId> bodyBlocks_, bodyWork_, bodyByLayout_;
+  // The exits bodyOf lists for match and for matchEarlierTest (which match
+  // calls once done with its own), kept the same way.
+  mutable std::vector<std::pair<BlockId, BlockId>> matchExits_, earlierExits_;
   std::vector<unsigned> layoutPos_;
   // The blocks of the layout (in its order) that mayBeLatch: the only ones
   // match() may take, so each scan for loops visits them alone.

@@ -76,6 +76,13 @@ public:
     used_ = 0;
     sparse_.clear();
   }
+  // Room for indices below n without growing (dense only; a hint).
+  void reserve(size_t n) {
+    if (dense_ && has_.size() < n) {
+      has_.resize(n, 0);
+      val_.resize(n);
+    }
+  }
   const V *get(unsigned i) const {
     if (!dense_) {
       auto it = sparse_.find(i);
@@ -225,16 +232,42 @@ std::optional<int64_t> fold(Opcode op, int64_t a, int64_t b) {
   }
 }
 
+// A Folder's per-block and per-value tables. A Folder is made per call,
+// and the calls on small functions (a region scratch or a probe: several a
+// trace) share the thread's, which keep their capacity from call to call
+// instead of growing anew; a large function's are the Folder's own.
+struct FolderBuffers {
+  std::vector<int> defs;          // run's definition counts by variable
+  std::vector<unsigned> heirs;    // run's inheriting successors by block
+  std::vector<uint8_t> hadGuard;  // Folder::hadGuard_
+  IndexMap<Key> def;              // Folder::def_
+  bool busy = false;
+};
+
+FolderBuffers &sharedFolderBuffers() {
+  static thread_local FolderBuffers buffers;
+  return buffers;
+}
+
 class Folder {
 public:
-  explicit Folder(Function &f) : f_(f) {}
+  explicit Folder(Function &f)
+      : f_(f), buf_(f.blocks.size() <= kPooledBlocks && !sharedFolderBuffers().busy
+                        ? sharedFolderBuffers()
+                        : own_) {
+    buf_.busy = true;
+  }
+  ~Folder() { buf_.busy = false; }
+  Folder(const Folder &) = delete;
+  Folder &operator=(const Folder &) = delete;
 
   bool run() {
     if (f_.layout.empty())
       return false;
     // One pass over the instructions: plain form, definitions, constants,
     // blocks with guards.
-    std::vector<int> defs(f_.numVars(), 0);
+    std::vector<int> &defs = buf_.defs;
+    defs.assign(f_.numVars(), 0);
     llvm::DenseMap<VarId, std::pair<Type, int64_t>> val;
     hadGuard_.assign(f_.blocks.size(), 0);
     size_t instrs = 0;
@@ -265,7 +298,8 @@ public:
       llvm::ArrayRef<BlockId> preds = cfg.preds(b);
       return preds.size() == 1 && reachedNormally(preds[0], b);
     };
-    std::vector<unsigned> heirs(cfg.numBlocks(), 0);
+    std::vector<unsigned> &heirs = buf_.heirs;
+    heirs.assign(cfg.numBlocks(), 0);
     for (BlockId b : cfg.rpo())
       if (inherits(b))
         ++heirs[cfg.preds(b)[0]];
@@ -275,6 +309,10 @@ public:
     // every block that starts afresh; a large function has a pool of its own.
     const bool dense = instrs <= kDenseInstrs;
     def_.reset(dense);
+    // Value numbers: about one per instruction and per variable read before
+    // its block writes it. The Folder is made per call (per candidate), so
+    // growing def_ by doubling cost a dozen allocations each time.
+    def_.reserve(instrs + f_.numVars());
     TablePool ownPool;
     TablePool &pool = f_.blocks.size() <= kPooledBlocks && !sharedPool().busy ? sharedPool() : ownPool;
     pool.busy = true;
@@ -658,9 +696,11 @@ private:
   }
 
   Function &f_;
-  std::vector<uint8_t> hadGuard_; // per block, before folding
+  FolderBuffers own_; // (unused when buf_ is the thread's)
+  FolderBuffers &buf_;
+  std::vector<uint8_t> &hadGuard_ = buf_.hadGuard; // per block, before folding
   llvm::DenseMap<VarId, std::pair<Type, int64_t>> constants_;
-  IndexMap<Key> def_; // value number -> its expression (see define)
+  IndexMap<Key> &def_ = buf_.def; // value number -> its expression (see define)
   unsigned next_ = 0;
   bool changed_ = false;
 };

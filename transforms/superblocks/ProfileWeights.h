@@ -16,6 +16,7 @@
 #include "interp/Profile.h"
 #include "ir/IR.h"
 
+#include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/SmallVector.h>
 
 #include <map>
@@ -38,6 +39,12 @@ public:
   double probability(BlockId from, BlockId to) const;
   // Edges leaving `from`, with counts (unordered).
   std::vector<std::pair<BlockId, double>> edgesFrom(BlockId from) const;
+  // The same, borrowed (no copy): valid until these weights next change.
+  llvm::ArrayRef<std::pair<BlockId, double>> edgesOut(BlockId from) const {
+    if (from >= out_.size())
+      return {};
+    return out_[from];
+  }
   // True when the function ran in some profiled run.
   bool hasData() const { return entryCount > 0; }
   // Room for the counts of blocks below `blocks` and the edges from them

@@ -57,6 +57,24 @@ std::vector<BlockId> splitAfterEffects(Function &f, FunctionWeights &w, BlockId 
   }
 }
 
+// What probes (foldsNothing) keep from one to the next, so that the blocks
+// a probe emits into its consumed scratch, and the list of them, cost no
+// allocation once the buffers have grown: every loop trace the cost model
+// bounds emits one, of tens of blocks each. Thread-local like GuardFacts'
+// table pool.
+struct ProbeBuffers {
+  std::vector<std::vector<Instr>> instrs; // emptied instruction vectors
+  std::vector<BlockId> chain;             // the emitter's chain_, lent
+  std::vector<Opcode> ops;
+  std::vector<size_t> sizes;
+  bool busy = false;
+};
+
+ProbeBuffers &probeBuffers() {
+  static thread_local ProbeBuffers buffers;
+  return buffers;
+}
+
 // How control goes from one trace piece to the next one on the trace.
 struct Transition {
   enum Kind { Fall, Jump, Branch, Return, End } kind = End;
@@ -90,12 +108,37 @@ public:
   // or a `jmp`, and never adds: the same number of instructions with the
   // same opcodes means nothing changed.
   std::optional<bool> foldsNothing() {
+    ProbeBuffers own; // should a probe ever run inside another
+    ProbeBuffers &pb = probeBuffers().busy ? own : probeBuffers();
+    pb.busy = true;
+    spare_ = &pb.instrs;
+    chain_.swap(pb.chain);
+    chain_.clear();
+    const size_t blocksBefore = f_.blocks.size();
+    std::optional<bool> r = probe(pb.ops, pb.sizes);
+    chain_.swap(pb.chain);
+    // The scratch is consumed: the instruction vectors of the blocks the
+    // probe added go back, emptied, for the next probe's newBlock.
+    for (size_t b = blocksBefore; b < f_.blocks.size(); ++b) {
+      std::vector<Instr> &ins = f_.block(BlockId(b)).instrs;
+      if (ins.capacity()) {
+        ins.clear();
+        pb.instrs.push_back(std::move(ins));
+      }
+    }
+    spare_ = nullptr;
+    pb.busy = false;
+    return r;
+  }
+
+private:
+  std::optional<bool> probe(std::vector<Opcode> &ops, std::vector<size_t> &sizes) {
     Outcome out;
     probe_ = true;
     if (!emitForm(out))
       return std::nullopt;
-    std::vector<Opcode> ops;
-    std::vector<size_t> sizes;
+    ops.clear();
+    sizes.clear();
     for (BlockId b : chain_) {
       sizes.push_back(f_.block(b).instrs.size());
       for (const Instr &in : f_.block(b).instrs)
@@ -114,7 +157,6 @@ public:
     return true;
   }
 
-private:
   // Emits the region (every step but the clean-up); false, with
   // out.failure, when the form cannot be built.
   bool emitForm(Outcome &out) {
@@ -186,9 +228,15 @@ private:
   // Splits the trace into pieces (after effects, when speculative) and
   // finds its transitions, loop body and whether exits become guards.
   bool analyzeTrace(std::string &failure) {
+    pieces_.reserve(t_.blocks.size()); // (each block one piece, but under speculation)
+    stayProb_.reserve(t_.blocks.size());
     for (size_t i = 0; i < t_.blocks.size(); ++i) {
-      std::vector<BlockId> ps = c_.speculative ? splitAfterEffects(f_, w_, t_.blocks[i])
-                                               : std::vector<BlockId>{t_.blocks[i]};
+      if (!c_.speculative) {
+        pieces_.push_back(t_.blocks[i]);
+        stayProb_.push_back(t_.probability[i]);
+        continue;
+      }
+      std::vector<BlockId> ps = splitAfterEffects(f_, w_, t_.blocks[i]);
       for (size_t k = 0; k < ps.size(); ++k) {
         pieces_.push_back(ps[k]);
         stayProb_.push_back(k + 1 < ps.size() ? 1.0 : t_.probability[i]);
@@ -749,8 +797,14 @@ private:
   BlockId newBlock(double flow, bool labeled) {
     BlockId b = labeled && !probe_ ? labeledBlock("sb") : f_.addBlock();
     // Room for a piece and what emission adds around it, so that filling
-    // the block does not reallocate it several times.
-    f_.block(b).instrs.reserve(blockRoom_);
+    // the block does not reallocate it several times (a probe's from an
+    // earlier probe's blocks when it can).
+    std::vector<Instr> &ins = f_.block(b).instrs;
+    if (spare_ && !spare_->empty()) {
+      ins = std::move(spare_->back());
+      spare_->pop_back();
+    }
+    ins.reserve(blockRoom_);
     chain_.push_back(b);
     flow_[b] = flow;
     return b;
@@ -920,6 +974,7 @@ private:
   llvm::DenseMap<BlockId, BlockId> sharedStubs_;
   std::vector<uint8_t> guardAheadFrom_; // see computeGuardAhead
   size_t blockRoom_ = 0;                 // instructions reserved per new block
+  std::vector<std::vector<Instr>> *spare_ = nullptr; // a probe's: ProbeBuffers::instrs
   static constexpr size_t kNoPos = ~size_t(0);
   bool counted_ = false, countedStrict_ = true;
   bool exitGuards_ = false;

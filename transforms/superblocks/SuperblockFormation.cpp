@@ -368,6 +368,20 @@ struct Scratch {
   // the new blocks of a chain whose own blocks all died belong in f.
   llvm::DenseMap<BlockId, BlockId> chainOfGap;
   long long realInstrs = 0;
+
+  // Empty, as made, but the vectors keep their capacity for the next trace.
+  void reset() {
+    f = Function();
+    w = FunctionWeights();
+    t = Trace();
+    for (std::vector<BlockId> *v : {&toF, &varToF, &real, &boundaries, &headPreds, &realS})
+      v->clear();
+    kind.clear();
+    baseBlocks = baseVars = 0;
+    s0 = preHead = kNoBlock;
+    chainOfGap.clear();
+    realInstrs = 0;
+  }
 };
 
 enum class Build { Built, Stale, Unsupported };
@@ -390,11 +404,47 @@ Instr opaqueWrite(VarId v, Type type) {
   return in;
 }
 
+// buildScratch's working sets, and savingBound's (with the copy of the
+// scratch it probes), kept by formSuperblocks from one trace to the next
+// for their capacity (contents dead between calls): made afresh, they were
+// a dozen containers grown anew for every trace, and a probe copied every
+// block.
+struct ScratchBuffers {
+  Function probe;
+  FunctionWeights probeWeights;
+  // savingBound's: the trace's instructions around the loop, where each
+  // block starts among them, and the set G.
+  struct At {
+    const Instr *in;
+    BlockId off; // a branch's off-trace target; kNoBlock otherwise
+  };
+  std::vector<At> seq;
+  std::vector<size_t> startOf;
+  std::vector<uint8_t> inG;
+  std::vector<BlockId> R, entered, pre, chainsLayout, gaps, targets, dispatch;
+  llvm::DenseSet<BlockId> inR, gapBoundary;
+  llvm::DenseMap<VarId, VarId> toS;
+  llvm::DenseSet<VarId> definedInR;
+  std::vector<Type> types;
+  llvm::DenseMap<BlockId, BlockId> blockToS;
+  void clear() {
+    for (std::vector<BlockId> *v : {&R, &entered, &pre, &chainsLayout, &gaps, &targets, &dispatch})
+      v->clear();
+    inR.clear();
+    gapBoundary.clear();
+    toS.clear();
+    definedInR.clear();
+    types.clear();
+    blockToS.clear();
+  }
+};
+
 Build buildScratch(const Function &f, const LinkedLayout &layout, const FunctionWeights &weights,
-                   const Snapshot &snap, const Trace &t, Scratch &s) {
+                   const Snapshot &snap, const Trace &t, Scratch &s, ScratchBuffers &buf) {
   const BlockId head = t.blocks[0];
-  std::vector<BlockId> R;
-  llvm::DenseSet<BlockId> inR;
+  buf.clear();
+  std::vector<BlockId> &R = buf.R;
+  llvm::DenseSet<BlockId> &inR = buf.inR;
   auto addReal = [&](BlockId b) {
     if (inR.insert(b).second)
       R.push_back(b);
@@ -448,7 +498,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
       return Build::Unsupported; // falls off the end of f
   }
   // Entries from outside.
-  std::vector<BlockId> entered;
+  std::vector<BlockId> &entered = buf.entered;
   for (BlockId x : R) {
     bool outside = false;
     for (BlockId p : snap.cfg->preds(x))
@@ -482,13 +532,15 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   Function &sf = s.f;
   sf.name = f.name;
   sf.returnType = f.returnType;
-  llvm::DenseMap<VarId, VarId> toS;
-  llvm::DenseSet<VarId> definedInR;
-  std::vector<Type> types;
+  llvm::DenseMap<VarId, VarId> &toS = buf.toS;
+  llvm::DenseSet<VarId> &definedInR = buf.definedInR;
+  std::vector<Type> &types = buf.types;
+  // f's variables in order of first appearance take the scratch's first
+  // ids: listed first, then named all at once (distinct names, in a
+  // Function with none yet: the ids come out in that order).
   auto addVar = [&](VarId v, const Type *ty) {
-    auto [it, inserted] = toS.try_emplace(v, 0);
+    auto [it, inserted] = toS.try_emplace(v, VarId(s.varToF.size()));
     if (inserted) {
-      it->second = sf.var(f.varName(v));
       s.varToF.push_back(v);
       types.push_back(Type::intTy());
     }
@@ -506,6 +558,9 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
       }
     }
   const size_t fromF = s.varToF.size();
+  sf.reserveVars(fromF);
+  for (VarId v : s.varToF)
+    sf.addNewVar(f.varName(v));
 
   // Blocks.
   auto add = [&](Scratch::Kind k, BlockId fb, std::string label = {}) {
@@ -516,8 +571,8 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   };
   s.s0 = add(Scratch::Only, kNoBlock);
   BlockId s1 = add(Scratch::Only, kNoBlock);
-  llvm::DenseMap<BlockId, BlockId> blockToS;
-  std::vector<BlockId> pre;
+  llvm::DenseMap<BlockId, BlockId> &blockToS = buf.blockToS;
+  std::vector<BlockId> &pre = buf.pre;
   for (size_t i = 0; i < entered.size(); ++i)
     pre.push_back(add(Scratch::Only, kNoBlock));
   s.preHead = headEntered ? pre[0] : kNoBlock;
@@ -569,6 +624,7 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
         use.args.push_back(v);
     }
     std::vector<Instr> &ins = sf.block(blockToS[y]).instrs;
+    ins.reserve(2);
     if (!use.args.empty())
       ins.push_back(std::move(use));
     ins.push_back(plainInstr(Opcode::Ret));
@@ -601,8 +657,8 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   sf.block(poison).instrs.push_back(plainInstr(Opcode::Ret));
 
   // Layout: the front, then the chains with their gaps.
-  std::vector<BlockId> chainsLayout, gaps;
-  llvm::DenseSet<BlockId> gapBoundary;
+  std::vector<BlockId> &chainsLayout = buf.chainsLayout, &gaps = buf.gaps;
+  llvm::DenseSet<BlockId> &gapBoundary = buf.gapBoundary;
   for (BlockId x : R) {
     BlockId p = layout.prev[x];
     if (p != kNoBlock && inR.count(p))
@@ -625,9 +681,11 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
     s.chainOfGap[gap] = blockToS[x];
   }
   // Dispatch: S1 (and D blocks) branch on fresh unknowns to every Pre and gap.
-  std::vector<BlockId> targets = pre;
+  std::vector<BlockId> &targets = buf.targets;
+  targets.assign(pre.begin(), pre.end());
   targets.insert(targets.end(), gaps.begin(), gaps.end());
-  std::vector<BlockId> dispatch{s1};
+  std::vector<BlockId> &dispatch = buf.dispatch;
+  dispatch.assign(1, s1);
   for (size_t i = 0; i + 1 < targets.size(); ++i) {
     BlockId d = dispatch.back();
     BlockId nextD = i + 2 < targets.size() ? add(Scratch::Only, kNoBlock) : targets[i + 1];
@@ -641,7 +699,9 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
   if (targets.size() == 1)
     sf.block(s1).instrs.push_back(makeJump(targets[0]));
   sf.block(s.s0).instrs.push_back(makeJump(s1));
-  sf.layout = {s.s0};
+  sf.layout.reserve(2 + dispatch.size() + pre.size() + s.boundaries.size() +
+                    chainsLayout.size());
+  sf.layout.push_back(s.s0);
   sf.layout.insert(sf.layout.end(), dispatch.begin(), dispatch.end());
   sf.layout.insert(sf.layout.end(), pre.begin(), pre.end());
   sf.layout.push_back(poison);
@@ -655,9 +715,10 @@ Build buildScratch(const Function &f, const LinkedLayout &layout, const Function
 
   // Weights.
   s.w.entryCount = weights.entryCount;
+  s.w.reserve(sf.blocks.size());
   for (BlockId x : R) {
     s.w.setBlock(blockToS[x], weights.block(x));
-    for (auto [to, c] : weights.edgesFrom(x))
+    for (auto [to, c] : weights.edgesOut(x))
       if (auto it = blockToS.find(to); it != blockToS.end())
         s.w.setEdge(blockToS[x], it->second, c);
   }
@@ -973,18 +1034,16 @@ bool maySpeculate(const Function &sf, const Trace &t, const SuperblockOptions &o
 // i outside G + 1 if block i ends in a jump). Pure instructions are the
 // only ones dead code removes; GuardFacts removed none.
 std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
-                                  double threshold) {
+                                  double threshold, ScratchBuffers &buf) {
   const Trace &t = s.t;
   const Function &sf = s.f;
   if (!t.isLoop || t.blocks.empty() || maySpeculate(sf, t, o))
     return std::nullopt;
   // The trace's instructions in order, around the loop.
-  struct At {
-    const Instr *in;
-    BlockId off; // a branch's off-trace target; kNoBlock otherwise
-  };
-  std::vector<At> seq;
-  std::vector<size_t> startOf;
+  std::vector<ScratchBuffers::At> &seq = buf.seq;
+  std::vector<size_t> &startOf = buf.startOf;
+  seq.clear();
+  startOf.clear();
   const size_t n = t.blocks.size();
   for (size_t i = 0; i < n; ++i) {
     startOf.push_back(seq.size());
@@ -1012,7 +1071,8 @@ std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
     return !ins.empty() && ins[0].op == Opcode::Print &&
            std::find(ins[0].args.begin(), ins[0].args.end(), v) != ins[0].args.end();
   };
-  std::vector<uint8_t> inG(L, 0);
+  std::vector<uint8_t> &inG = buf.inG;
+  inG.assign(L, 0);
   for (size_t x = 0; x < L; ++x)
     inG[x] = removable(x);
   auto hasReader = [&](size_t x) {
@@ -1060,9 +1120,11 @@ std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
   if (o.speculation)
     for (unsigned k : o.speculativeUnrollFactors)
       K = std::max(K, k);
-  Function probe = s.f;
-  FunctionWeights probeWeights = s.w;
-  std::optional<bool> unchanged = regionFoldsNothing(probe, probeWeights, t, o, K);
+  // Assigned, not constructed: blocks the last probe left reuse their
+  // buffers (regionFoldsNothing consumes it).
+  buf.probe = s.f;
+  buf.probeWeights = s.w;
+  std::optional<bool> unchanged = regionFoldsNothing(buf.probe, buf.probeWeights, t, o, K);
   if (!unchanged || !*unchanged)
     return std::nullopt;
   return bound;
@@ -1073,13 +1135,14 @@ std::optional<double> savingBound(const Scratch &s, const SuperblockOptions &o,
 // form is chosen only when it saves minSaving. The computed savings differ
 // from the exact ones by rounding (and the entry flow's by more when s is
 // within 1e-12 of 1): a margin of 0.1% and 1e-9 per instruction run.
-bool hopeless(const Scratch &s, const SuperblockOptions &o, double *bound) {
+bool hopeless(const Scratch &s, const SuperblockOptions &o, double *bound,
+              ScratchBuffers &buf) {
   if (!o.boundSaving || s.t.blocks.empty())
     return false;
   double H = s.w.block(s.t.blocks[0]);
   double slack = 1e-9 * (1 + H * double(s.realInstrs));
   double threshold = (o.minSaving - slack) / 1.001;
-  std::optional<double> b = savingBound(s, o, threshold);
+  std::optional<double> b = savingBound(s, o, threshold, buf);
   if (!b)
     return false;
   *bound = *b;
@@ -1207,6 +1270,8 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     layoutStale = false;
   };
   Snapshot snap;
+  Scratch base; // the trace's, reset for each
+  ScratchBuffers scratchBuffers;
   std::vector<std::string> names; // blockNames(f), while no region went in
   long long size = (long long)f.instrCount();
   for (const Trace &t : traces) {
@@ -1224,10 +1289,10 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
       }
     rm.loop = t.isLoop;
     rm.headCount = t.headCount;
-    Scratch base;
+    base.reset();
     Build built = Build::Unsupported;
     if (!whole) {
-      built = buildScratch(f, layout, weights, snap, t, base);
+      built = buildScratch(f, layout, weights, snap, t, base, scratchBuffers);
       if (built == Build::Stale) {
         syncLayout();
         auto t0 = std::chrono::steady_clock::now();
@@ -1239,12 +1304,12 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
         if (debug)
           std::fprintf(stderr, "[sb-time] snapshot %.3f s\n",
                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        base = Scratch();
-        built = buildScratch(f, layout, weights, snap, t, base);
+        base.reset();
+        built = buildScratch(f, layout, weights, snap, t, base, scratchBuffers);
       }
     }
     double bound = 0;
-    if (built == Build::Built && !noBound && hopeless(base, options, &bound)) {
+    if (built == Build::Built && !noBound && hopeless(base, options, &bound, scratchBuffers)) {
       if (debug)
         std::fprintf(stderr, "[sb] %s head=%s: no candidate built, none can save %.1f "
                              "(bound %.3g)\n",

@@ -79,6 +79,22 @@ const char *kLoop = R"(
 }
 )";
 
+// edgesOut borrows what edgesFrom copies: the same edges, and none for a
+// block the weights never heard of.
+TEST(FunctionWeightsTest, EdgesOutListsWhatEdgesFromCopies) {
+  FunctionWeights w;
+  w.setEdge(1, 2, 5);
+  w.setEdge(1, 4, 3);
+  w.setEdge(1, 2, 7); // replaces the first count
+  std::vector<std::pair<BlockId, double>> copied = w.edgesFrom(1);
+  llvm::ArrayRef<std::pair<BlockId, double>> borrowed = w.edgesOut(1);
+  EXPECT_EQ(borrowed.vec(), copied);
+  EXPECT_EQ(copied.size(), 2u);
+  EXPECT_EQ(w.edge(1, 2), 7);
+  EXPECT_TRUE(w.edgesOut(0).empty());
+  EXPECT_TRUE(w.edgesOut(99).empty());
+}
+
 TEST(TraceSelectionTest, HotLoopBecomesOneLoopTrace) {
   Program p = parseOrDie(kLoop);
   std::optional<test::ProfiledRun> o = test::profiledRun(p, {"100"});
