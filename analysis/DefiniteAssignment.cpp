@@ -99,17 +99,26 @@ BlockList ordinarySuccessors(const Function &f, const CFG &cfg, BlockId b) {
 }
 
 // Per variable: whether a failed guard may unassign it, as the solver below
-// sees speculation. A failed guard assigns what its `speculate` saved, and the
-// solver's saved state is all-assigned except after a `speculate` that no
-// `commit` has ended yet on some path (a failed guard does not end it for the
-// solver). So a variable assigned only where no path has such a `speculate`
-// open is, once assigned, saved as assigned by every later `speculate` and
-// restored as assigned by every guard: nothing unassigns it. One exception
-// is positional: a guard's edge leaves from the middle of its block, so an
-// assignment after a guard in the same block does not reach that edge, while
-// the dominator walk of trackedVariables counts a block's assignments for all
-// its successors; such a variable is marked too. One forward pass to a
-// fixpoint (a flag per block), then one walk: linear.
+// sees speculation. A failed guard assigns what the speculates since the last
+// commit on the path to it saved (the solver's saved state is the
+// intersection of those levels, and a failed guard does not end speculation
+// for it). Take a read dominated by an assignment d: on a path to it, after
+// the last d, the variable first reads as unassigned only past a failed guard
+// G whose saved state lacks it, so at some speculate P after the last commit
+// before G it was unassigned; P after d would be an earlier such point, so P
+// comes before d: the path runs speculate, d, guard with no commit between.
+// So an assignment undoes nothing unless a speculate may be open there (no
+// commit since it on some path) and a guard may follow it before a commit;
+// only such assignments make their variable tracked. In an unrolled loop's
+// speculative chunk (speculate; body; commit; speculate; guard) the body's
+// assignments meet the commit first, and code after the chunk, reached
+// while the analysis still counts a speculate open, meets a commit before
+// the next guard. One exception is positional: a guard's edge leaves from
+// the middle of its block, so an assignment after a guard in the same block
+// does not reach that edge, while the dominator walk of trackedVariables
+// counts a block's assignments for all its successors; such a variable is
+// marked too. A forward and a backward pass to their fixpoints (a flag per
+// block), then one walk: linear.
 std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
   const size_t nb = cfg.numBlocks();
   std::vector<uint8_t> open(nb, 0); // some path reaches the top with a speculate open
@@ -135,11 +144,50 @@ std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
         reach(s, isOpen, changed);
     }
   }
+  // guardAhead[b]: some path from the top of b meets a guard before a
+  // commit. (A guard's own edge need not be followed: the guard is met.)
+  std::vector<uint8_t> guardAhead(nb, 0);
+  auto aheadAtEnd = [&](BlockId b) {
+    for (BlockId s : ordinarySuccessors(f, cfg, b))
+      if (s < nb && guardAhead[s])
+        return true;
+    return false;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto it = cfg.rpo().rbegin(); it != cfg.rpo().rend(); ++it) {
+      BlockId b = *it;
+      if (guardAhead[b])
+        continue;
+      bool ahead = aheadAtEnd(b);
+      for (auto in = f.block(b).instrs.rbegin(); in != f.block(b).instrs.rend(); ++in)
+        if (in->op == Opcode::Guard)
+          ahead = true;
+        else if (in->op == Opcode::Commit)
+          ahead = false;
+      if (ahead) {
+        guardAhead[b] = 1;
+        changed = true;
+      }
+    }
+  }
   std::vector<uint8_t> undoable(f.numVars(), 0);
+  std::vector<uint8_t> aheadAt; // per instruction of the block at hand
   for (BlockId b : cfg.rpo()) {
+    const std::vector<Instr> &instrs = f.block(b).instrs;
+    aheadAt.assign(instrs.size(), 0);
+    bool ahead = aheadAtEnd(b);
+    for (size_t i = instrs.size(); i-- > 0;) {
+      aheadAt[i] = ahead;
+      if (instrs[i].op == Opcode::Guard)
+        ahead = true;
+      else if (instrs[i].op == Opcode::Commit)
+        ahead = false;
+    }
     bool isOpen = open[b], afterGuard = false;
-    for (const Instr &in : f.block(b).instrs) {
-      if (in.hasDest() && in.dest < undoable.size() && (isOpen || afterGuard))
+    for (size_t i = 0; i < instrs.size(); ++i) {
+      const Instr &in = instrs[i];
+      if (in.hasDest() && in.dest < undoable.size() && ((isOpen && aheadAt[i]) || afterGuard))
         undoable[in.dest] = 1;
       if (in.op == Opcode::Speculate)
         isOpen = true;

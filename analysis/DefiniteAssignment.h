@@ -95,9 +95,10 @@ public:
   // few, for phis of phis); after 8 walks every variable is tracked. With
   // speculation, a dominating assignment proves something only when no
   // failed guard can undo it: a variable assigned where a `speculate` may be
-  // open (no `commit` since it on some path), or after a guard in the same
-  // block (the guard's edge leaves before it), is tracked; so is every
-  // variable of a function with both speculation and phis.
+  // open (no `commit` since it on some path) and a guard may follow before a
+  // `commit`, or assigned after a guard in the same block (the guard's edge
+  // leaves before it), is tracked; so is every variable of a function with
+  // both speculation and phis.
   static std::vector<uint32_t> trackedVariables(const Function &f, const CFG &cfg,
                                                 const DominatorTree &dom);
 
