@@ -98,6 +98,64 @@ BlockList ordinarySuccessors(const Function &f, const CFG &cfg, BlockId b) {
   return out;
 }
 
+// Per variable (of those flagged in `candidate`): whether some path from the
+// top of a guard's abort target reads it before assigning it, i.e. whether it
+// is live into such a block. Found as SparseLiveness finds live ranges: from
+// the blocks that read it before assigning it, backwards through blocks
+// that do not assign it, a variable at a time, so the cost is the candidates'
+// live ranges, not blocks x variables. (A guard's edge leaves from the
+// middle of its block, before the assignments after the guard; a variable
+// assigned after a guard is tracked whatever this says, see below.)
+std::vector<uint8_t> readAfterAbort(const Function &f, const CFG &cfg,
+                                    const std::vector<uint8_t> &candidate) {
+  const size_t nb = cfg.numBlocks(), nv = f.numVars();
+  std::vector<uint8_t> abortTarget(nb, 0);
+  std::vector<std::vector<BlockId>> exposed(nv), kills(nv);
+  std::vector<BlockId> assignedIn(nv, kNoBlock); // the block being scanned, once assigned there
+  for (BlockId b : cfg.rpo()) {
+    for (const Instr &in : f.block(b).instrs) {
+      forEachUse(in, [&](VarId v) {
+        if (v < nv && candidate[v] && assignedIn[v] != b &&
+            (exposed[v].empty() || exposed[v].back() != b))
+          exposed[v].push_back(b);
+      });
+      if (in.op == Opcode::Guard && !in.labels.empty() && in.labels[0] < nb)
+        abortTarget[in.labels[0]] = 1;
+      if (in.hasDest() && in.dest < nv && candidate[in.dest] && assignedIn[in.dest] != b) {
+        assignedIn[in.dest] = b;
+        kills[in.dest].push_back(b);
+      }
+    }
+  }
+  std::vector<uint8_t> read(nv, 0);
+  std::vector<uint32_t> killed(nb, 0), live(nb, 0); // == stamp: so in the walk at hand
+  std::vector<BlockId> work;
+  uint32_t stamp = 0;
+  for (VarId v = 0; v < nv; ++v) {
+    if (exposed[v].empty())
+      continue;
+    ++stamp;
+    for (BlockId b : kills[v])
+      killed[b] = stamp;
+    work.clear();
+    for (BlockId b : exposed[v]) {
+      live[b] = stamp;
+      work.push_back(b);
+    }
+    while (!work.empty() && !read[v]) {
+      BlockId b = work.back();
+      work.pop_back();
+      read[v] = abortTarget[b];
+      for (BlockId p : cfg.preds(b))
+        if (live[p] != stamp && killed[p] != stamp) {
+          live[p] = stamp;
+          work.push_back(p);
+        }
+    }
+  }
+  return read;
+}
+
 // Per variable: whether a failed guard may unassign it, as the solver below
 // sees speculation. A failed guard assigns what the speculates since the last
 // commit on the path to it saved (the solver's saved state is the
@@ -107,18 +165,21 @@ BlockList ordinarySuccessors(const Function &f, const CFG &cfg, BlockId b) {
 // G whose saved state lacks it, so at some speculate P after the last commit
 // before G it was unassigned; P after d would be an earlier such point, so P
 // comes before d: the path runs speculate, d, guard with no commit between.
+// And from G's abort target the path reads the variable before assigning it.
 // So an assignment undoes nothing unless a speculate may be open there (no
 // commit since it on some path) and a guard may follow it before a commit;
-// only such assignments make their variable tracked. In an unrolled loop's
-// speculative chunk (speculate; body; commit; speculate; guard) the body's
-// assignments meet the commit first, and code after the chunk, reached
-// while the analysis still counts a speculate open, meets a commit before
-// the next guard. One exception is positional: a guard's edge leaves from
-// the middle of its block, so an assignment after a guard in the same block
-// does not reach that edge, while the dominator walk of trackedVariables
-// counts a block's assignments for all its successors; such a variable is
-// marked too. A forward and a backward pass to their fixpoints (a flag per
-// block), then one walk: linear.
+// and even then nothing unless the variable is live into a guard's abort
+// target (readAfterAbort); only the variables of such assignments are
+// tracked. In an unrolled loop's speculative chunk (speculate; body; commit;
+// speculate; test; guard) the body's assignments meet the commit first, the
+// test's is read by its guard only, and code after the chunk, reached while
+// the analysis counts a speculate open, meets a commit before the next
+// guard. One exception is positional: a guard's edge leaves from the middle
+// of its block, so an assignment after a guard in the same block does not
+// reach that edge, while the dominator walk of trackedVariables counts a
+// block's assignments for all its successors; such a variable is marked
+// too. A forward and a backward pass to their fixpoints (a flag per block),
+// one walk, and the candidates' live ranges: linear in practice.
 std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
   const size_t nb = cfg.numBlocks();
   std::vector<uint8_t> open(nb, 0); // some path reaches the top with a speculate open
@@ -171,7 +232,7 @@ std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
       }
     }
   }
-  std::vector<uint8_t> undoable(f.numVars(), 0);
+  std::vector<uint8_t> undoable(f.numVars(), 0), openBeforeGuard(f.numVars(), 0);
   std::vector<uint8_t> aheadAt; // per instruction of the block at hand
   for (BlockId b : cfg.rpo()) {
     const std::vector<Instr> &instrs = f.block(b).instrs;
@@ -187,8 +248,10 @@ std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
     bool isOpen = open[b], afterGuard = false;
     for (size_t i = 0; i < instrs.size(); ++i) {
       const Instr &in = instrs[i];
-      if (in.hasDest() && in.dest < undoable.size() && ((isOpen && aheadAt[i]) || afterGuard))
-        undoable[in.dest] = 1;
+      if (in.hasDest() && in.dest < undoable.size()) {
+        undoable[in.dest] |= afterGuard;
+        openBeforeGuard[in.dest] |= isOpen && aheadAt[i];
+      }
       if (in.op == Opcode::Speculate)
         isOpen = true;
       else if (in.op == Opcode::Commit)
@@ -197,6 +260,9 @@ std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
         afterGuard = true;
     }
   }
+  std::vector<uint8_t> read = readAfterAbort(f, cfg, openBeforeGuard);
+  for (VarId v = 0; v < undoable.size(); ++v)
+    undoable[v] |= openBeforeGuard[v] && read[v];
   return undoable;
 }
 
