@@ -110,37 +110,44 @@ std::vector<uint8_t> readAfterAbort(const Function &f, const CFG &cfg,
                                     const std::vector<uint8_t> &candidate) {
   const size_t nb = cfg.numBlocks(), nv = f.numVars();
   std::vector<uint8_t> abortTarget(nb, 0);
-  std::vector<std::vector<BlockId>> exposed(nv), kills(nv);
-  std::vector<BlockId> assignedIn(nv, kNoBlock); // the block being scanned, once assigned there
+  // (variable, block): the blocks that read a candidate before assigning it,
+  // and those that assign it; grouped by variable below.
+  std::vector<std::pair<VarId, BlockId>> exposed, kills;
+  // The block being scanned, once it has read / assigned the variable.
+  std::vector<BlockId> readIn(nv, kNoBlock), assignedIn(nv, kNoBlock);
   for (BlockId b : cfg.rpo()) {
     for (const Instr &in : f.block(b).instrs) {
       forEachUse(in, [&](VarId v) {
-        if (v < nv && candidate[v] && assignedIn[v] != b &&
-            (exposed[v].empty() || exposed[v].back() != b))
-          exposed[v].push_back(b);
+        if (v < nv && candidate[v] && assignedIn[v] != b && readIn[v] != b) {
+          readIn[v] = b;
+          exposed.push_back({v, b});
+        }
       });
       if (in.op == Opcode::Guard && !in.labels.empty() && in.labels[0] < nb)
         abortTarget[in.labels[0]] = 1;
       if (in.hasDest() && in.dest < nv && candidate[in.dest] && assignedIn[in.dest] != b) {
         assignedIn[in.dest] = b;
-        kills[in.dest].push_back(b);
+        kills.push_back({in.dest, b});
       }
     }
   }
+  std::sort(exposed.begin(), exposed.end());
+  std::sort(kills.begin(), kills.end());
   std::vector<uint8_t> read(nv, 0);
   std::vector<uint32_t> killed(nb, 0), live(nb, 0); // == stamp: so in the walk at hand
   std::vector<BlockId> work;
   uint32_t stamp = 0;
-  for (VarId v = 0; v < nv; ++v) {
-    if (exposed[v].empty())
-      continue;
+  auto kill = kills.begin();
+  for (auto e = exposed.begin(); e != exposed.end();) {
+    VarId v = e->first;
     ++stamp;
-    for (BlockId b : kills[v])
-      killed[b] = stamp;
+    for (; kill != kills.end() && kill->first <= v; ++kill)
+      if (kill->first == v)
+        killed[kill->second] = stamp;
     work.clear();
-    for (BlockId b : exposed[v]) {
-      live[b] = stamp;
-      work.push_back(b);
+    for (; e != exposed.end() && e->first == v; ++e) {
+      live[e->second] = stamp;
+      work.push_back(e->second);
     }
     while (!work.empty() && !read[v]) {
       BlockId b = work.back();
@@ -182,6 +189,9 @@ std::vector<uint8_t> readAfterAbort(const Function &f, const CFG &cfg,
 // one walk, and the candidates' live ranges: linear in practice.
 std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
   const size_t nb = cfg.numBlocks();
+  std::vector<BlockList> ordinary(nb); // the passes below ask more than once per block
+  for (BlockId b : cfg.rpo())
+    ordinary[b] = ordinarySuccessors(f, cfg, b);
   std::vector<uint8_t> open(nb, 0); // some path reaches the top with a speculate open
   auto reach = [&](BlockId to, bool isOpen, bool &changed) {
     if (isOpen && to < nb && !open[to]) {
@@ -201,7 +211,7 @@ std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
         else if (in.op == Opcode::Guard && !in.labels.empty())
           reach(in.labels[0], isOpen, changed);
       }
-      for (BlockId s : ordinarySuccessors(f, cfg, b))
+      for (BlockId s : ordinary[b])
         reach(s, isOpen, changed);
     }
   }
@@ -209,7 +219,7 @@ std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
   // commit. (A guard's own edge need not be followed: the guard is met.)
   std::vector<uint8_t> guardAhead(nb, 0);
   auto aheadAtEnd = [&](BlockId b) {
-    for (BlockId s : ordinarySuccessors(f, cfg, b))
+    for (BlockId s : ordinary[b])
       if (s < nb && guardAhead[s])
         return true;
     return false;
