@@ -103,9 +103,12 @@ BlockList ordinarySuccessors(const Function &f, const CFG &cfg, BlockId b) {
 // is live into such a block. Found as SparseLiveness finds live ranges: from
 // the blocks that read it before assigning it, backwards through blocks
 // that do not assign it, a variable at a time, so the cost is the candidates'
-// live ranges, not blocks x variables. (A guard's edge leaves from the
-// middle of its block, before the assignments after the guard; a variable
-// assigned after a guard is tracked whatever this says, see below.)
+// live ranges, not blocks x variables. A guard's edge leaves from the
+// middle of its block, maybe before the block assigns the variable, but then
+// it enters an abort target: a path from an abort target to a read that
+// leaves a block by a guard has a suffix from another abort target with
+// ordinary edges only, so liveness along ordinary edges (where a block's
+// every assignment counts) finds the answer.
 std::vector<uint8_t> readAfterAbort(const Function &f, const CFG &cfg,
                                     const std::vector<uint8_t> &candidate) {
   const size_t nb = cfg.numBlocks(), nv = f.numVars();
@@ -167,26 +170,24 @@ std::vector<uint8_t> readAfterAbort(const Function &f, const CFG &cfg,
 // sees speculation. A failed guard assigns what the speculates since the last
 // commit on the path to it saved (the solver's saved state is the
 // intersection of those levels, and a failed guard does not end speculation
-// for it). Take a read dominated by an assignment d: on a path to it, after
-// the last d, the variable first reads as unassigned only past a failed guard
-// G whose saved state lacks it, so at some speculate P after the last commit
-// before G it was unassigned; P after d would be an earlier such point, so P
-// comes before d: the path runs speculate, d, guard with no commit between.
-// And from G's abort target the path reads the variable before assigning it.
-// So an assignment undoes nothing unless a speculate may be open there (no
-// commit since it on some path) and a guard may follow it before a commit;
-// and even then nothing unless the variable is live into a guard's abort
-// target (readAfterAbort); only the variables of such assignments are
-// tracked. In an unrolled loop's speculative chunk (speculate; body; commit;
-// speculate; test; guard) the body's assignments meet the commit first, the
-// test's is read by its guard only, and code after the chunk, reached while
-// the analysis counts a speculate open, meets a commit before the next
-// guard. One exception is positional: a guard's edge leaves from the middle
-// of its block, so an assignment after a guard in the same block does not
-// reach that edge, while the dominator walk of trackedVariables counts a
-// block's assignments for all its successors; such a variable is marked
-// too. A forward and a backward pass to their fixpoints (a flag per block),
-// one walk, and the candidates' live ranges: linear in practice.
+// for it). Take a read that every path reaches through an assignment (the
+// dominator walk of trackedVariables): on a path to it, after the last such
+// assignment d, the variable first reads as unassigned only past a failed
+// guard G whose saved state lacks it, so at some speculate P after the last
+// commit before G it was unassigned; P after d would be an earlier such
+// point, so P comes before d: the path runs speculate, d, guard with no
+// commit between. And from G's abort target the path reads the variable
+// before assigning it. So an assignment undoes nothing unless a speculate may
+// be open there (no commit since it on some path) and a guard may follow it
+// before a commit; and even then nothing unless the variable is live into a
+// guard's abort target (readAfterAbort); only the variables of such
+// assignments are tracked. In an unrolled loop's speculative chunk
+// (speculate; body; commit; speculate; test; guard) the body's assignments
+// meet the commit first, the test's is read by its guard only, and code
+// after the chunk, reached while the analysis counts a speculate open, meets
+// a commit before the next guard. A forward and a backward pass to their
+// fixpoints (a flag per block), one walk, and the candidates' live ranges:
+// linear in practice.
 std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
   const size_t nb = cfg.numBlocks();
   std::vector<BlockList> ordinary(nb); // the passes below ask more than once per block
@@ -242,7 +243,7 @@ std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
       }
     }
   }
-  std::vector<uint8_t> undoable(f.numVars(), 0), openBeforeGuard(f.numVars(), 0);
+  std::vector<uint8_t> openBeforeGuard(f.numVars(), 0);
   std::vector<uint8_t> aheadAt; // per instruction of the block at hand
   for (BlockId b : cfg.rpo()) {
     const std::vector<Instr> &instrs = f.block(b).instrs;
@@ -255,24 +256,20 @@ std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
       else if (instrs[i].op == Opcode::Commit)
         ahead = false;
     }
-    bool isOpen = open[b], afterGuard = false;
+    bool isOpen = open[b];
     for (size_t i = 0; i < instrs.size(); ++i) {
       const Instr &in = instrs[i];
-      if (in.hasDest() && in.dest < undoable.size()) {
-        undoable[in.dest] |= afterGuard;
+      if (in.hasDest() && in.dest < openBeforeGuard.size())
         openBeforeGuard[in.dest] |= isOpen && aheadAt[i];
-      }
       if (in.op == Opcode::Speculate)
         isOpen = true;
       else if (in.op == Opcode::Commit)
         isOpen = false;
-      else if (in.op == Opcode::Guard)
-        afterGuard = true;
     }
   }
-  std::vector<uint8_t> read = readAfterAbort(f, cfg, openBeforeGuard);
+  std::vector<uint8_t> undoable = readAfterAbort(f, cfg, openBeforeGuard);
   for (VarId v = 0; v < undoable.size(); ++v)
-    undoable[v] |= openBeforeGuard[v] && read[v];
+    undoable[v] &= openBeforeGuard[v];
   return undoable;
 }
 
@@ -315,6 +312,7 @@ std::vector<uint32_t> DefiniteAssignment::trackedVariables(const Function &f, co
     sure[v] = !undoable[v];
   std::vector<unsigned> defCount(nv, 0);
   std::vector<std::vector<VarId>> defsOf(nb);
+  std::vector<VarId> late;
   constexpr int kMaxRounds = 8;
   bool changed = true;
   for (int round = 0; changed; ++round) {
@@ -334,7 +332,14 @@ std::vector<uint32_t> DefiniteAssignment::trackedVariables(const Function &f, co
           defs.push_back(p.var);
       for (VarId v : defs)
         ++defCount[v];
+      // A guard's edge leaves from the middle of the block: what the block
+      // assigns after its first guard counts for its own later reads only,
+      // not for the blocks it dominates (a failed guard may reach them
+      // without it).
+      bool guarded = false;
+      late.clear();
       for (const Instr &in : f.block(b).instrs) {
+        guarded |= in.op == Opcode::Guard;
         if (in.op != Opcode::Phi)
           forEachUse(in, read);
         if (!in.hasDest() || in.op == Opcode::Undef)
@@ -346,11 +351,13 @@ std::vector<uint32_t> DefiniteAssignment::trackedVariables(const Function &f, co
                       sure[in.args[k]];
         if (isSure) {
           ++defCount[in.dest];
-          defs.push_back(in.dest);
+          (guarded ? late : defs).push_back(in.dest);
         }
       }
       for (VarId v : endUses[b])
         read(v);
+      for (VarId v : late)
+        --defCount[v];
     };
     auto leave = [&](BlockId b) {
       for (VarId v : defsOf[b])
