@@ -407,11 +407,15 @@ public:
     llvm::BitVector all(nv_, true);
     in_.assign(nb_, State{all, all});
     out_.assign(nb_, State{all, all});
-    firstIn_.assign(nb_, State{all, all});
-    firstOut_.assign(nb_, State{all, all});
-    restOut_.assign(nb_, State{all, all});
     guardOut_.assign(nb_, {});
     findFirstEntries();
+    // The first entries' states are asked only of blocks that have one (none
+    // with speculation, the commonest caller on small functions).
+    if (std::any_of(first_.begin(), first_.end(), [](const auto &e) { return e.has_value(); })) {
+      firstIn_.assign(nb_, State{all, all});
+      firstOut_.assign(nb_, State{all, all});
+      restOut_.assign(nb_, State{all, all});
+    }
     std::vector<bool> visited(nb_, false); // every block's guards are seen once
     for (bool changed = true; changed;) {
       changed = false;
