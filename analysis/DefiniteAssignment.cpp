@@ -98,20 +98,101 @@ BlockList ordinarySuccessors(const Function &f, const CFG &cfg, BlockId b) {
   return out;
 }
 
+// Per variable (of those flagged in `candidate`): whether some path from the
+// top of a guard's abort target reads it before assigning it, i.e. whether it
+// is live into such a block. Found as SparseLiveness finds live ranges: from
+// the blocks that read it before assigning it, backwards through blocks
+// that do not assign it, a variable at a time, so the cost is the candidates'
+// live ranges, not blocks x variables. A guard's edge leaves from the
+// middle of its block, maybe before the block assigns the variable, but then
+// it enters an abort target: a path from an abort target to a read that
+// leaves a block by a guard has a suffix from another abort target with
+// ordinary edges only, so liveness along ordinary edges (where a block's
+// every assignment counts) finds the answer.
+std::vector<uint8_t> readAfterAbort(const Function &f, const CFG &cfg,
+                                    const std::vector<uint8_t> &candidate) {
+  const size_t nb = cfg.numBlocks(), nv = f.numVars();
+  std::vector<uint8_t> abortTarget(nb, 0);
+  // (variable, block): the blocks that read a candidate before assigning it,
+  // and those that assign it; grouped by variable below.
+  std::vector<std::pair<VarId, BlockId>> exposed, kills;
+  // The block being scanned, once it has read / assigned the variable.
+  std::vector<BlockId> readIn(nv, kNoBlock), assignedIn(nv, kNoBlock);
+  for (BlockId b : cfg.rpo()) {
+    for (const Instr &in : f.block(b).instrs) {
+      forEachUse(in, [&](VarId v) {
+        if (v < nv && candidate[v] && assignedIn[v] != b && readIn[v] != b) {
+          readIn[v] = b;
+          exposed.push_back({v, b});
+        }
+      });
+      if (in.op == Opcode::Guard && !in.labels.empty() && in.labels[0] < nb)
+        abortTarget[in.labels[0]] = 1;
+      if (in.hasDest() && in.dest < nv && candidate[in.dest] && assignedIn[in.dest] != b) {
+        assignedIn[in.dest] = b;
+        kills.push_back({in.dest, b});
+      }
+    }
+  }
+  std::sort(exposed.begin(), exposed.end());
+  std::sort(kills.begin(), kills.end());
+  std::vector<uint8_t> read(nv, 0);
+  std::vector<uint32_t> killed(nb, 0), live(nb, 0); // == stamp: so in the walk at hand
+  std::vector<BlockId> work;
+  uint32_t stamp = 0;
+  auto kill = kills.begin();
+  for (auto e = exposed.begin(); e != exposed.end();) {
+    VarId v = e->first;
+    ++stamp;
+    for (; kill != kills.end() && kill->first <= v; ++kill)
+      if (kill->first == v)
+        killed[kill->second] = stamp;
+    work.clear();
+    for (; e != exposed.end() && e->first == v; ++e) {
+      live[e->second] = stamp;
+      work.push_back(e->second);
+    }
+    while (!work.empty() && !read[v]) {
+      BlockId b = work.back();
+      work.pop_back();
+      read[v] = abortTarget[b];
+      for (BlockId p : cfg.preds(b))
+        if (live[p] != stamp && killed[p] != stamp) {
+          live[p] = stamp;
+          work.push_back(p);
+        }
+    }
+  }
+  return read;
+}
+
 // Per variable: whether a failed guard may unassign it, as the solver below
-// sees speculation. A failed guard assigns what its `speculate` saved, and the
-// solver's saved state is all-assigned except after a `speculate` that no
-// `commit` has ended yet on some path (a failed guard does not end it for the
-// solver). So a variable assigned only where no path has such a `speculate`
-// open is, once assigned, saved as assigned by every later `speculate` and
-// restored as assigned by every guard: nothing unassigns it. One exception
-// is positional: a guard's edge leaves from the middle of its block, so an
-// assignment after a guard in the same block does not reach that edge, while
-// the dominator walk of trackedVariables counts a block's assignments for all
-// its successors; such a variable is marked too. One forward pass to a
-// fixpoint (a flag per block), then one walk: linear.
+// sees speculation. A failed guard assigns what the speculates since the last
+// commit on the path to it saved (the solver's saved state is the
+// intersection of those levels, and a failed guard does not end speculation
+// for it). Take a read that every path reaches through an assignment (the
+// dominator walk of trackedVariables): on a path to it, after the last such
+// assignment d, the variable first reads as unassigned only past a failed
+// guard G whose saved state lacks it, so at some speculate P after the last
+// commit before G it was unassigned; P after d would be an earlier such
+// point, so P comes before d: the path runs speculate, d, guard with no
+// commit between. And from G's abort target the path reads the variable
+// before assigning it. So an assignment undoes nothing unless a speculate may
+// be open there (no commit since it on some path) and a guard may follow it
+// before a commit; and even then nothing unless the variable is live into a
+// guard's abort target (readAfterAbort); only the variables of such
+// assignments are tracked. In an unrolled loop's speculative chunk
+// (speculate; body; commit; speculate; test; guard) the body's assignments
+// meet the commit first, the test's is read by its guard only, and code
+// after the chunk, reached while the analysis counts a speculate open, meets
+// a commit before the next guard. A forward and a backward pass to their
+// fixpoints (a flag per block), one walk, and the candidates' live ranges:
+// linear in practice.
 std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
   const size_t nb = cfg.numBlocks();
+  std::vector<BlockList> ordinary(nb); // the passes below ask more than once per block
+  for (BlockId b : cfg.rpo())
+    ordinary[b] = ordinarySuccessors(f, cfg, b);
   std::vector<uint8_t> open(nb, 0); // some path reaches the top with a speculate open
   auto reach = [&](BlockId to, bool isOpen, bool &changed) {
     if (isOpen && to < nb && !open[to]) {
@@ -131,24 +212,64 @@ std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
         else if (in.op == Opcode::Guard && !in.labels.empty())
           reach(in.labels[0], isOpen, changed);
       }
-      for (BlockId s : ordinarySuccessors(f, cfg, b))
+      for (BlockId s : ordinary[b])
         reach(s, isOpen, changed);
     }
   }
-  std::vector<uint8_t> undoable(f.numVars(), 0);
+  // guardAhead[b]: some path from the top of b meets a guard before a
+  // commit. (A guard's own edge need not be followed: the guard is met.)
+  std::vector<uint8_t> guardAhead(nb, 0);
+  auto aheadAtEnd = [&](BlockId b) {
+    for (BlockId s : ordinary[b])
+      if (s < nb && guardAhead[s])
+        return true;
+    return false;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto it = cfg.rpo().rbegin(); it != cfg.rpo().rend(); ++it) {
+      BlockId b = *it;
+      if (guardAhead[b])
+        continue;
+      bool ahead = aheadAtEnd(b);
+      for (auto in = f.block(b).instrs.rbegin(); in != f.block(b).instrs.rend(); ++in)
+        if (in->op == Opcode::Guard)
+          ahead = true;
+        else if (in->op == Opcode::Commit)
+          ahead = false;
+      if (ahead) {
+        guardAhead[b] = 1;
+        changed = true;
+      }
+    }
+  }
+  std::vector<uint8_t> openBeforeGuard(f.numVars(), 0);
+  std::vector<uint8_t> aheadAt; // per instruction of the block at hand
   for (BlockId b : cfg.rpo()) {
-    bool isOpen = open[b], afterGuard = false;
-    for (const Instr &in : f.block(b).instrs) {
-      if (in.hasDest() && in.dest < undoable.size() && (isOpen || afterGuard))
-        undoable[in.dest] = 1;
+    const std::vector<Instr> &instrs = f.block(b).instrs;
+    aheadAt.assign(instrs.size(), 0);
+    bool ahead = aheadAtEnd(b);
+    for (size_t i = instrs.size(); i-- > 0;) {
+      aheadAt[i] = ahead;
+      if (instrs[i].op == Opcode::Guard)
+        ahead = true;
+      else if (instrs[i].op == Opcode::Commit)
+        ahead = false;
+    }
+    bool isOpen = open[b];
+    for (size_t i = 0; i < instrs.size(); ++i) {
+      const Instr &in = instrs[i];
+      if (in.hasDest() && in.dest < openBeforeGuard.size())
+        openBeforeGuard[in.dest] |= isOpen && aheadAt[i];
       if (in.op == Opcode::Speculate)
         isOpen = true;
       else if (in.op == Opcode::Commit)
         isOpen = false;
-      else if (in.op == Opcode::Guard)
-        afterGuard = true;
     }
   }
+  std::vector<uint8_t> undoable = readAfterAbort(f, cfg, openBeforeGuard);
+  for (VarId v = 0; v < undoable.size(); ++v)
+    undoable[v] &= openBeforeGuard[v];
   return undoable;
 }
 
@@ -191,6 +312,7 @@ std::vector<uint32_t> DefiniteAssignment::trackedVariables(const Function &f, co
     sure[v] = !undoable[v];
   std::vector<unsigned> defCount(nv, 0);
   std::vector<std::vector<VarId>> defsOf(nb);
+  std::vector<VarId> late;
   constexpr int kMaxRounds = 8;
   bool changed = true;
   for (int round = 0; changed; ++round) {
@@ -210,7 +332,14 @@ std::vector<uint32_t> DefiniteAssignment::trackedVariables(const Function &f, co
           defs.push_back(p.var);
       for (VarId v : defs)
         ++defCount[v];
+      // A guard's edge leaves from the middle of the block: what the block
+      // assigns after its first guard counts for its own later reads only,
+      // not for the blocks it dominates (a failed guard may reach them
+      // without it).
+      bool guarded = false;
+      late.clear();
       for (const Instr &in : f.block(b).instrs) {
+        guarded |= in.op == Opcode::Guard;
         if (in.op != Opcode::Phi)
           forEachUse(in, read);
         if (!in.hasDest() || in.op == Opcode::Undef)
@@ -222,11 +351,13 @@ std::vector<uint32_t> DefiniteAssignment::trackedVariables(const Function &f, co
                       sure[in.args[k]];
         if (isSure) {
           ++defCount[in.dest];
-          defs.push_back(in.dest);
+          (guarded ? late : defs).push_back(in.dest);
         }
       }
       for (VarId v : endUses[b])
         read(v);
+      for (VarId v : late)
+        --defCount[v];
     };
     auto leave = [&](BlockId b) {
       for (VarId v : defsOf[b])
@@ -276,11 +407,15 @@ public:
     llvm::BitVector all(nv_, true);
     in_.assign(nb_, State{all, all});
     out_.assign(nb_, State{all, all});
-    firstIn_.assign(nb_, State{all, all});
-    firstOut_.assign(nb_, State{all, all});
-    restOut_.assign(nb_, State{all, all});
     guardOut_.assign(nb_, {});
     findFirstEntries();
+    // The first entries' states are asked only of blocks that have one (none
+    // with speculation, the commonest caller on small functions).
+    if (std::any_of(first_.begin(), first_.end(), [](const auto &e) { return e.has_value(); })) {
+      firstIn_.assign(nb_, State{all, all});
+      firstOut_.assign(nb_, State{all, all});
+      restOut_.assign(nb_, State{all, all});
+    }
     std::vector<bool> visited(nb_, false); // every block's guards are seen once
     for (bool changed = true; changed;) {
       changed = false;

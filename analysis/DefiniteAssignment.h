@@ -93,11 +93,14 @@ public:
   // the bit vectors, blocks x variables, small on large functions: SSA
   // without `undef` tracks nothing. Found by walks of the dominator tree (a
   // few, for phis of phis); after 8 walks every variable is tracked. With
-  // speculation, a dominating assignment proves something only when no
-  // failed guard can undo it: a variable assigned where a `speculate` may be
-  // open (no `commit` since it on some path), or after a guard in the same
-  // block (the guard's edge leaves before it), is tracked; so is every
-  // variable of a function with both speculation and phis.
+  // speculation, an assignment after a guard in its block does not dominate
+  // the blocks its block dominates (the guard's edge leaves before it), and
+  // a dominating assignment proves something only when no failed guard can
+  // undo it: a variable assigned where a `speculate` may be open (no
+  // `commit` since it on some path) and a guard may follow before a
+  // `commit`, and read after some guard's abort target before it is
+  // assigned again, is tracked; so is every variable of a function with both
+  // speculation and phis.
   static std::vector<uint32_t> trackedVariables(const Function &f, const CFG &cfg,
                                                 const DominatorTree &dom);
 

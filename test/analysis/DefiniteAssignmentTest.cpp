@@ -387,36 +387,151 @@ TEST(DefiniteAssignmentTest, PhiOfAPhiOfUndefIsTrackedAndReported) {
 }
 
 // With speculation a dominating assignment proves something only when no
-// failed guard can undo it. y is assigned while a speculate is open (a
-// failed guard restores it to unassigned); x after the guard in the guard's
-// block (the guard's edge leaves before it), though that block dominates
-// .recover; both are tracked, and x's read in .recover is reported. b (a
-// parameter, assigned before any speculate) needs no bit; z does, though
-// brili would not undo it: the analysis keeps a failed guard's speculate open
-// (its saved state stays in force until a commit).
+// failed guard can undo it. y is assigned while a speculate is open, a guard
+// follows and .recover reads it (a failed guard restores it to unassigned);
+// x after the guard in the guard's block (the guard's edge leaves before
+// it), though that block dominates .recover; both are tracked, and their
+// reads in .recover are reported. b (a parameter, assigned before any
+// speculate) needs no bit; nor does w, assigned like y but assigned again in
+// .recover before it is read there; nor z: the analysis keeps a failed
+// guard's speculate open (its saved state stays in force until a commit),
+// but no guard follows z's assignment.
 TEST(DefiniteAssignmentTest, SpeculationTracksWhatAFailedGuardCanUndo) {
   Program p = parseOrDie(R"(
 @main(b: bool) {
   speculate;
   y: int = const 2;
+  w: int = const 4;
   guard b .recover;
   commit;
   x: int = const 1;
-  print x y;
+  print x y w;
   ret;
 .recover:
   z: int = const 3;
-  print x z;
+  w: int = const 5;
+  print x y z w;
 }
 )");
   const Function &f = p.functions[0];
-  EXPECT_EQ(undefinedReads(f), (Reads{"x@recover:1"}));
+  EXPECT_EQ(undefinedReads(f), (Reads{"x@recover:2", "y@recover:2"}));
   CFG cfg(f);
   DominatorTree dom(cfg);
   std::vector<uint32_t> tracked = DefiniteAssignment::trackedVariables(f, cfg, dom);
-  for (const char *name : {"x", "y", "z"})
+  for (const char *name : {"x", "y"})
     EXPECT_NE(tracked[*f.lookupVar(name)], DefiniteAssignment::kUntracked) << name;
-  EXPECT_EQ(tracked[*f.lookupVar("b")], DefiniteAssignment::kUntracked);
+  for (const char *name : {"b", "w", "z"})
+    EXPECT_EQ(tracked[*f.lookupVar(name)], DefiniteAssignment::kUntracked) << name;
+}
+
+// A guard's edge leaves from the middle of its block: x, assigned after the
+// first guard of .top, is not assigned on the way .top -> .side -> .use,
+// though .top dominates .use, and its read there is reported (x is tracked).
+// y, assigned after that guard too, is read only by .top itself after the
+// assignment: no bit. (z, read by .late and assigned before the guard to
+// .late, is assigned on every way there, but the rule counts from a block's
+// first guard whatever its target: z gets a bit, and is not reported.)
+TEST(DefiniteAssignmentTest, AnAssignmentAfterAGuardDoesNotReachTheBlocksItsBlockDominates) {
+  Program p = parseOrDie(R"(
+@main(b: bool) {
+.top:
+  speculate;
+  guard b .side;
+  commit;
+  x: int = const 1;
+  y: int = const 2;
+  print y;
+  z: int = const 3;
+  guard b .late;
+  br b .use .end;
+.side:
+  jmp .use;
+.late:
+  print z;
+  ret;
+.use:
+  print x;
+.end:
+  ret;
+}
+)");
+  const Function &f = p.functions[0];
+  EXPECT_EQ(undefinedReads(f), (Reads{"x@use:0"}));
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  std::vector<uint32_t> tracked = DefiniteAssignment::trackedVariables(f, cfg, dom);
+  EXPECT_NE(tracked[*f.lookupVar("x")], DefiniteAssignment::kUntracked);
+  EXPECT_EQ(tracked[*f.lookupVar("y")], DefiniteAssignment::kUntracked);
+}
+
+// Loop unrolling's speculative chunk: speculate, the body, commit, speculate,
+// the chunk test's guard back to the loop. The body's assignments meet the
+// commit before any guard, and the code after the loop, reached while the
+// analysis counts a speculate open (the guard's), meets a commit before the
+// next guard; the chunk test c, assigned between the speculate and the
+// guard, is read by that guard only, not after it fails. Nothing in a
+// function of many such loops needs a bit (all of its variables once did:
+// blocks x variables bits in trace selection). A chunk that tests at its
+// top instead (speculate; chunk: guard, body) lets the guard undo the
+// body's first assignment of t on a later trip: t is tracked and its read
+// after the recovery reported.
+TEST(DefiniteAssignmentTest, ChunksThatCommitBeforeTheirGuardUndoNothing) {
+  auto build = [](const char *chunk) {
+    std::string t = R"(
+@main(n: int) {
+  s: int = const 0;
+  one: int = const 1;
+  i: int = const 0;
+  speculate;
+.chunk:
+CHUNK
+.loop:
+  t: int = id i;
+  s: int = add s t;
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .after;
+.after:
+  j: int = id s;
+  speculate;
+  k: int = add j one;
+  commit;
+  print j k t;
+}
+)";
+    t.replace(t.find("CHUNK"), 5, chunk);
+    return parseOrDie(t);
+  };
+  Program committing = build(R"(  t: int = id i;
+  s: int = add s t;
+  i: int = add i one;
+  commit;
+  speculate;
+  c: bool = lt i n;
+  guard c .loop;
+  jmp .chunk;)");
+  const Function &f = committing.functions[0];
+  EXPECT_TRUE(undefinedReads(f).empty());
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  std::vector<uint32_t> tracked = DefiniteAssignment::trackedVariables(f, cfg, dom);
+  for (VarId v = 0; v < f.numVars(); ++v)
+    EXPECT_EQ(tracked[v], DefiniteAssignment::kUntracked) << f.varName(v);
+
+  Program testingFirst = build(R"(  c: bool = lt i n;
+  guard c .after;
+  t: int = id i;
+  s: int = add s t;
+  i: int = add i one;
+  jmp .chunk;)");
+  const Function &g = testingFirst.functions[0];
+  CFG gcfg(g);
+  DominatorTree gdom(gcfg);
+  tracked = DefiniteAssignment::trackedVariables(g, gcfg, gdom);
+  EXPECT_NE(tracked[*g.lookupVar("t")], DefiniteAssignment::kUntracked);
+  for (const char *name : {"n", "one", "j", "k"})
+    EXPECT_EQ(tracked[*g.lookupVar(name)], DefiniteAssignment::kUntracked) << name;
+  EXPECT_EQ(undefinedReads(g), (Reads{"t@after:4"}));
 }
 
 } // namespace
