@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <sstream>
 
 namespace brisk {
 namespace {
@@ -483,15 +484,14 @@ TEST(LivenessTest, DenseUpToAFixedNumberOfWordsPerInstruction) {
   // N loops of counters of their own: blocks and variables both grow with
   // N, so the dense sets would grow with N squared.
   auto loops = [](int n) {
-    std::string text = "@main(n: int) {\n  s: int = const 0;\n  one: int = const 1;\n";
-    for (int k = 0; k < n; ++k) {
-      std::string i = "i" + std::to_string(k), h = "h" + std::to_string(k);
-      text += "  " + i + ": int = const 0;\n." + h + ":\n  s: int = add s " + i + ";\n  " + i +
-              ": int = add " + i + " one;\n  c" + std::to_string(k) + ": bool = lt " + i +
-              " n;\n  br c" + std::to_string(k) + " ." + h + " .x" + std::to_string(k) +
-              ";\n.x" + std::to_string(k) + ":\n";
-    }
-    return parseOrDie(text + "  print s;\n}\n");
+    std::ostringstream text;
+    text << "@main(n: int) {\n  s: int = const 0;\n  one: int = const 1;\n";
+    for (int k = 0; k < n; ++k)
+      text << "  i" << k << ": int = const 0;\n.h" << k << ":\n  s: int = add s i" << k
+           << ";\n  i" << k << ": int = add i" << k << " one;\n  c" << k << ": bool = lt i" << k
+           << " n;\n  br c" << k << " .h" << k << " .x" << k << ";\n.x" << k << ":\n";
+    text << "  print s;\n}\n";
+    return parseOrDie(text.str());
   };
   for (auto [n, dense] : {std::pair{20, true}, std::pair{2000, false}}) {
     Program p = loops(n);
