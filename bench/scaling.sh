@@ -21,6 +21,11 @@
 #         body is N/6 counted loops of their own counters, profiled on n=3:
 #         tail recursion asks what is live into its entry, the shape that
 #         once built blocks x variables live sets of it.
+#   wide  (only when SHAPES names it) N/8 values computed at the top of one
+#         function, N/8 counted loops, then a sum of the values: every value
+#         is live across every loop, so live sets of every variable at
+#         every block are N/8 x N/8 (the shape that makes liveness
+#         quadratic in a pass that builds them for every variable).
 # Each program is profiled (`brisk run --profile-out`), then optimized with
 # that profile. Prints, per shape and size, the program's instruction
 # count, the wall time, CPU time and peak memory of `brisk opt`, the wall and
@@ -121,6 +126,18 @@ for n in $sizes; do
                            }
                            print "  print s;\n}" }' > "$prog"
     args=40
+  elif [ "$shape" = wide ]; then
+    awk -v n="$n" 'BEGIN { print "@main(n: int) {\n  s: int = const 0;\n  one: int = const 1;"
+                           m = int(n / 8)
+                           for (k = 0; k < m; k++) printf "  v%d: int = add n s;\n  s: int = add s one;\n", k
+                           for (k = 0; k < m; k++) {
+                             printf "  i%d: int = const 0;\n.h%d:\n  s: int = add s i%d;\n", k, k, k
+                             printf "  i%d: int = add i%d one;\n  c%d: bool = lt i%d n;\n", k, k, k, k
+                             printf "  br c%d .h%d .x%d;\n.x%d:\n", k, k, k, k
+                           }
+                           for (k = 0; k < m; k++) printf "  s: int = add s v%d;\n", k
+                           print "  print s;\n}" }' > "$prog"
+    args=3
   elif [ "$shape" = tail ]; then
     awk -v n="$n" 'BEGIN { print "@main(n: int) {\n  r: int = call @walk n n;\n  print r;\n}"
                            print "@walk(n: int, k: int): int {\n  s: int = const 0;"
