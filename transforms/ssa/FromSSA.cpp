@@ -775,12 +775,10 @@ private:
   std::vector<uint8_t> markAsked() {
     const size_t nv = f_.numVars();
     auto mark = [&](VarId v) { flags_[v] |= kAsked; };
-    for (const Affinity &a : affinities_) {
+    for (const Affinity &a : affinities_) { // (every web member is one's side)
       mark(a.dst);
       mark(a.src);
     }
-    for (VarId v : webs_)
-      mark(v);
     // (A claim counts each occurring variable once; an asked variable's
     // claim counts too, as its class's may be it.)
     auto claimOf = [&](VarId v) {
