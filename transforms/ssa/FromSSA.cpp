@@ -237,7 +237,8 @@ private:
   // variable: liveOrReadIn_ the blocks where it is live out or read. Those
   // live out of or read in a block are not listed again: the liveness's
   // live-out list and lastUsesIn are them (a copy of both was the largest
-  // table here).
+  // table here). Only the asked variables (markAsked) are listed, and only
+  // they are in the live-out lists.
   std::vector<uint32_t> defsAtStart_, liveOrReadInStart_;
   std::vector<VarId> defsAt_;
   std::vector<BlockId> liveOrReadIn_;
