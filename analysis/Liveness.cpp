@@ -160,6 +160,7 @@ SparseLiveness::SparseLiveness(const Function &f, Facts facts, Sets sets) : sets
   std::vector<BlockId> killBlock = std::move(facts.killBlock_),
                        phiDefBlock = std::move(facts.phiDefBlock_);
   bool singleDefs = facts.singleDefs_;
+  const std::vector<uint8_t> keep = std::move(facts.keep_);
   if (cfg.entry() != kNoBlock)
     for (const Param &p : f.params) {
       singleDefs &= killBlock[p.var] == kNoBlock || killBlock[p.var] == cfg.entry();
@@ -204,6 +205,8 @@ SparseLiveness::SparseLiveness(const Function &f, Facts facts, Sets sets) : sets
   std::vector<std::pair<uint32_t, uint32_t>> inPairs, outPairs; // (block, variable)
   std::vector<BlockId> work;
   for (VarId v = 0; v < VarId(nv); ++v) {
+    if (!keep.empty() && !keep[v])
+      continue; // not asked about (Facts::keepOnly)
     if (genOf.of(v).empty() && phiUseOf.of(v).empty() &&
         (singleDefs ? phiDefBlock[v] == kNoBlock : phiDefOf->of(v).empty()))
       continue; // never read and no phi's result: live nowhere

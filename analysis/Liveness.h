@@ -113,6 +113,12 @@ public:
         killBlock_[in.dest] = b;
       }
     }
+    // Builds the sets only for the variables `keep` marks (nonzero, indexed
+    // by VarId, one entry per variable of the function): the others are
+    // live nowhere. For a pass that asks about a few of the variables only
+    // (FromSSA's coalescer): a variable live across many blocks costs a
+    // list entry in each, asked or not.
+    void keepOnly(std::vector<uint8_t> keep) { keep_ = std::move(keep); }
 
   private:
     friend class SparseLiveness;
@@ -122,6 +128,7 @@ public:
     // definition are one block each, kept per variable (see the builder).
     std::vector<std::pair<VarId, BlockId>> gen_, phiUses_;
     std::vector<BlockId> killBlock_, phiDefBlock_;
+    std::vector<uint8_t> keep_; // empty: every variable
     bool singleDefs_ = true;
   };
   // The sets from facts gathered over every reachable block of f (whose

@@ -12,6 +12,7 @@
 #include <llvm/ADT/StringMap.h>
 
 #include <algorithm>
+#include <cassert>
 #include <iterator>
 #include <limits>
 #include <numeric>
@@ -112,10 +113,11 @@ public:
       LoopInfo loops(cfg, dom);
       // scanInstructions' walk also gathers what liveness is built from (one
       // walk over the instructions, not two). (Coalescing asks only what is
-      // live out of a block.)
+      // live out of a block, and only about the variables markAsked finds.)
       SparseLiveness::Facts facts(f_, cfg);
       if (scanInstructions(cfg, estimateFrequencies(cfg, loops), facts))
         materializeEdgeCopies(); // (the liveness below walks the blocks)
+      facts.keepOnly(markAsked());
       SparseLiveness live(f_, std::move(facts), SparseLiveness::Sets::OutOnly);
       live_ = &live;
       dom_ = &dom;
@@ -150,6 +152,7 @@ private:
     kOccurs = 16,       // written or read outside a phi (rewrite names only these)
     kRead = 32,         // read by some instruction (scanInstructions' scratch)
     kRootSeen = 64,     // a class root rewrite has listed (its scratch)
+    kAsked = 128,       // some interference query can involve it (markAsked)
   };
   std::vector<uint8_t> flags_;
   bool has(VarId v, uint8_t flag) const { return v < flags_.size() && (flags_[v] & flag); }
@@ -234,7 +237,8 @@ private:
   // variable: liveOrReadIn_ the blocks where it is live out or read. Those
   // live out of or read in a block are not listed again: the liveness's
   // live-out list and lastUsesIn are them (a copy of both was the largest
-  // table here).
+  // table here). Only the asked variables (markAsked) are listed, and only
+  // they are in the live-out lists.
   std::vector<uint32_t> defsAtStart_, liveOrReadInStart_;
   std::vector<VarId> defsAt_;
   std::vector<BlockId> liveOrReadIn_;
@@ -747,6 +751,58 @@ private:
     return definedTwice;
   }
 
+  // Marks kAsked the variables some interference query can involve, and
+  // returns them as a mask for the liveness: only they get live sets. A
+  // variable of the program live across many blocks (a value computed
+  // early and read late) takes a list entry in each, quadratic in a wide
+  // function, and is mostly one no query asks about. Queries (interfere,
+  // and through it every lookup of live_) are about members of two
+  // classes canMerge compares:
+  //  - coalesce compares the classes of a copy's two sides, and classes
+  //    are only ever united from copies and webs (a phi and its isolated
+  //    operands, themselves copy sides): every member of a class canMerge
+  //    sees is a copy side, or a class of its own;
+  //  - rewrite compares two classes that claim one name: a pinned class
+  //    claims its pinned member's name, another the base name of its
+  //    first occurring member, and after a refusal a fresh name
+  //    "<base>.<n>". So a variable in no copy is asked about only when its
+  //    claim (its name when pinned, else its base name) is also some other
+  //    occurring variable's, or is spelled like a fresh name.
+  // A variable without a definition needs no live set either way
+  // (interfere answers for it without one), but is marked like the others
+  // when it matches. What the index lists (defsAt_, liveOrReadIn_, the long
+  // blocks' intervals) is narrowed to these too: a candidate outside them
+  // is in no class canMerge compares.
+  std::vector<uint8_t> markAsked() {
+    const size_t nv = f_.numVars();
+    auto mark = [&](VarId v) { flags_[v] |= kAsked; };
+    for (const Affinity &a : affinities_) { // (every web member is one's side)
+      mark(a.dst);
+      mark(a.src);
+    }
+    // (A claim counts each occurring variable once; an asked variable's
+    // claim counts too, as its class's may be it.)
+    auto claimOf = [&](VarId v) {
+      std::string_view name = f_.varName(v);
+      return (flags_[v] & kPinned) ? name : baseNameOf(name);
+    };
+    llvm::StringMap<uint32_t> claims;
+    for (VarId v = 0; v < nv; ++v)
+      if (flags_[v] & kOccurs)
+        ++claims[claimOf(v)];
+    std::vector<uint8_t> keep(nv, 0);
+    for (VarId v = 0; v < nv; ++v) {
+      if ((flags_[v] & kOccurs) && !(flags_[v] & kAsked)) {
+        std::string_view claim = claimOf(v);
+        if (claims.lookup(claim) > 1 || baseNameOf(claim) != claim)
+          mark(v);
+      }
+      keep[v] = (flags_[v] & kAsked) != 0;
+    }
+    return keep;
+  }
+  bool asked(VarId v) const { return has(v, kAsked); }
+
   // Puts the split blocks' copies (edgeCopies_) in the blocks, at the
   // indices every step has read them at.
   void materializeEdgeCopies() {
@@ -774,6 +830,7 @@ private:
   }
 
   bool liveAfter(VarId v, BlockId b, int p) const {
+    assert(asked(v) && "no live set was built for it (markAsked)");
     return live_->isLiveOut(v, b) || lastReadIn(v, b) > p;
   }
 
@@ -850,6 +907,8 @@ private:
         visit(v);
       size_t j = 0;
       for (const auto &[v, last] : lastUsesIn(b)) {
+        if (!asked(v))
+          continue;
         while (j < out.size() && out[j] < v)
           ++j;
         if (j == out.size() || out[j] != v)
@@ -883,13 +942,13 @@ private:
     toCSR(defsAtStart_, nb,
           [&](auto &&add) {
             for (VarId v = 0; v < nv; ++v)
-              if (def_[v].block != kNoBlock)
+              if (def_[v].block != kNoBlock && asked(v))
                 add(def_[v].block);
           },
           [&](auto &&slot) {
             defsAt_.resize(defsAtStart_[nb]);
             for (VarId v = 0; v < nv; ++v)
-              if (def_[v].block != kNoBlock)
+              if (def_[v].block != kNoBlock && asked(v))
                 defsAt_[slot(def_[v].block)] = v;
           });
     buildLongBlockIndex();
@@ -1007,7 +1066,7 @@ private:
       ReadStab stab;
       stab.begin = uint32_t(readIntervals_.size());
       for (const auto &[v, last] : lastUsesIn(b))
-        if (!live_->isLiveOut(v, b))
+        if (asked(v) && !live_->isLiveOut(v, b))
           readIntervals_.push_back(
               {def_[v].block == b ? def_[v].point : std::numeric_limits<int>::min(), last, v});
       stab.size = uint32_t(readIntervals_.size()) - stab.begin;

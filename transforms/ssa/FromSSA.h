@@ -21,6 +21,10 @@
 //     value: two variables that hold the same value (one is a copy of the
 //     other) never interfere. Classes with the same original name are then
 //     merged too when they do not interfere, so names come back as written.
+//     Live ranges are built only for the variables these tests can involve
+//     (copy sides, and versions whose name another variable also claims): a
+//     value the program computes once and reads much later, live across
+//     most blocks, gets none.
 //  3. Rename every variable to its class name (the original name, recovered
 //     from the `<original>.<n>` spelling toSSA gives versions; parameters
 //     keep theirs), drop phis and copies whose two sides now agree, and
