@@ -44,13 +44,16 @@ public:
     DominanceFrontier df(*cfg, *dom);
     numOrig_ = f_.numVars();
     findCollidingNames();
-    const llvm::BitVector mayNeedPhi = findDefinitions(*dom);
     // Either form of the live sets (chooseLivenessForm: the dense one
     // unless it would be quadratic, as in N loops of their own counters),
-    // taken once so that the pruning test is not a branch per query, of
-    // only the variables that may need a phi (in the sparse form: the
-    // others may be live across the whole function, N values live across N
-    // loops); freed before renaming.
+    // taken once so that the pruning test is not a branch per query; freed
+    // before renaming. The sparse sets are of only the variables that may
+    // need a phi: the others may be live across the whole function (N
+    // values live across N loops), where the dense rows cost the same
+    // whichever variables they hold, so telling them apart would be waste.
+    const bool sparse = chooseLivenessForm(cfg->numBlocks(), f_.numVars(), f_.instrCount()) ==
+                        LivenessForm::Sparse;
+    const llvm::BitVector mayNeedPhi = findDefinitions(*dom, sparse);
     ChosenLiveness(f_, *cfg, SparseLiveness::Sets::InOnly, &mayNeedPhi)
         .visit([&](const auto &live) { placePhis(*cfg, df, mayNeedPhi, live); });
     std::vector<std::vector<BlockId>>().swap(defsites_);
@@ -115,8 +118,8 @@ private:
   }
 
   // Records each variable's definition blocks (defsites_) and type (that of
-  // its first definition), and returns the variables that may need a phi,
-  // all in one walk over the instructions.
+  // its first definition), and returns the variables that may need a phi
+  // (every variable unless `tell`), all in one walk over the instructions.
   //
   // A variable defined in one block D, with every read that is not after a
   // definition in its own block in a block D strictly dominates, needs
@@ -129,7 +132,7 @@ private:
   // loop that the first iteration skips is definitely assigned by
   // DefiniteAssignment's path-sensitive rule, and needs a phi taking an
   // undef from the entry.) Parameters are defined at the top of the entry.
-  llvm::BitVector findDefinitions(const DominatorTree &dom) {
+  llvm::BitVector findDefinitions(const DominatorTree &dom, bool tell) {
     defsites_.assign(numOrig_, {});
     type_.assign(numOrig_, Type::none());
     // Per variable, the block of the last definition seen, to tell a read
@@ -144,10 +147,11 @@ private:
     }
     for (BlockId b : f_.layout)
       for (const Instr &in : f_.block(b).instrs) {
-        forEachUse(in, [&](VarId v) {
-          if (definedIn[v] != b)
-            exposedReads.push_back({v, b});
-        });
+        if (tell)
+          forEachUse(in, [&](VarId v) {
+            if (definedIn[v] != b)
+              exposedReads.push_back({v, b});
+          });
         if (in.hasDest()) {
           if (type_[in.dest].isNone())
             type_[in.dest] = in.type;
@@ -156,7 +160,9 @@ private:
           definedIn[in.dest] = b;
         }
       }
-    llvm::BitVector mayNeedPhi(static_cast<unsigned>(numOrig_));
+    llvm::BitVector mayNeedPhi(static_cast<unsigned>(numOrig_), !tell);
+    if (!tell)
+      return mayNeedPhi;
     for (VarId v = 0; v < numOrig_; ++v)
       if (defsites_[v].size() > 1)
         mayNeedPhi.set(v);
