@@ -22,9 +22,9 @@ LivenessForm chooseLivenessForm(size_t blocks, size_t vars, size_t instrs) {
 
 namespace {
 std::variant<Liveness, SparseLiveness> buildChosen(const Function &f, const CFG &cfg,
-                                                   SparseLiveness::Sets sets,
+                                                   LivenessForm form, SparseLiveness::Sets sets,
                                                    const llvm::BitVector *only) {
-  if (chooseLivenessForm(cfg.numBlocks(), f.numVars(), f.instrCount()) == LivenessForm::Dense)
+  if (form == LivenessForm::Dense)
     return std::variant<Liveness, SparseLiveness>(std::in_place_type<Liveness>, f, cfg);
   return std::variant<Liveness, SparseLiveness>(std::in_place_type<SparseLiveness>, f, cfg, sets,
                                                 only);
@@ -33,7 +33,12 @@ std::variant<Liveness, SparseLiveness> buildChosen(const Function &f, const CFG 
 
 ChosenLiveness::ChosenLiveness(const Function &f, const CFG &cfg, SparseLiveness::Sets sets,
                                const llvm::BitVector *only)
-    : form_(buildChosen(f, cfg, sets, only)) {}
+    : form_(buildChosen(f, cfg, chooseLivenessForm(cfg.numBlocks(), f.numVars(), f.instrCount()),
+                        sets, only)) {}
+
+ChosenLiveness::ChosenLiveness(const Function &f, const CFG &cfg, LivenessForm form,
+                               SparseLiveness::Sets sets, const llvm::BitVector *only)
+    : form_(buildChosen(f, cfg, form, sets, only)) {}
 
 Liveness::Liveness(const Function &f, const CFG &cfg) {
   const size_t nb = cfg.numBlocks();

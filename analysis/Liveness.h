@@ -205,6 +205,10 @@ public:
   ChosenLiveness(const Function &f, const CFG &cfg,
                  SparseLiveness::Sets sets = SparseLiveness::Sets::InAndOut,
                  const llvm::BitVector *only = nullptr);
+  // In the form the caller had chooseLivenessForm pick for f (to build
+  // `only` for the sparse form alone), not asking again.
+  ChosenLiveness(const Function &f, const CFG &cfg, LivenessForm form, SparseLiveness::Sets sets,
+                 const llvm::BitVector *only);
 
   bool dense() const { return std::holds_alternative<Liveness>(form_); }
   // fn(const Liveness &) or fn(const SparseLiveness &), whichever was built.
