@@ -22,15 +22,23 @@ LivenessForm chooseLivenessForm(size_t blocks, size_t vars, size_t instrs) {
 
 namespace {
 std::variant<Liveness, SparseLiveness> buildChosen(const Function &f, const CFG &cfg,
-                                                   SparseLiveness::Sets sets) {
-  if (chooseLivenessForm(cfg.numBlocks(), f.numVars(), f.instrCount()) == LivenessForm::Dense)
+                                                   LivenessForm form, SparseLiveness::Sets sets,
+                                                   const llvm::BitVector *only) {
+  if (form == LivenessForm::Dense)
     return std::variant<Liveness, SparseLiveness>(std::in_place_type<Liveness>, f, cfg);
-  return std::variant<Liveness, SparseLiveness>(std::in_place_type<SparseLiveness>, f, cfg, sets);
+  return std::variant<Liveness, SparseLiveness>(std::in_place_type<SparseLiveness>, f, cfg, sets,
+                                                only);
 }
 } // namespace
 
-ChosenLiveness::ChosenLiveness(const Function &f, const CFG &cfg, SparseLiveness::Sets sets)
-    : form_(buildChosen(f, cfg, sets)) {}
+ChosenLiveness::ChosenLiveness(const Function &f, const CFG &cfg, SparseLiveness::Sets sets,
+                               const llvm::BitVector *only)
+    : form_(buildChosen(f, cfg, chooseLivenessForm(cfg.numBlocks(), f.numVars(), f.instrCount()),
+                        sets, only)) {}
+
+ChosenLiveness::ChosenLiveness(const Function &f, const CFG &cfg, LivenessForm form,
+                               SparseLiveness::Sets sets, const llvm::BitVector *only)
+    : form_(buildChosen(f, cfg, form, sets, only)) {}
 
 Liveness::Liveness(const Function &f, const CFG &cfg) {
   const size_t nb = cfg.numBlocks();
@@ -136,7 +144,8 @@ struct Buckets {
 
 } // namespace
 
-SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg, Sets sets)
+SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg, Sets sets,
+                               const llvm::BitVector *only)
     : SparseLiveness(f,
                      [&] {
                        Facts facts(f, cfg);
@@ -145,9 +154,12 @@ SparseLiveness::SparseLiveness(const Function &f, const CFG &cfg, Sets sets)
                            facts.add(b, in);
                        return facts;
                      }(),
-                     sets) {}
+                     sets, only) {}
 
-SparseLiveness::SparseLiveness(const Function &f, Facts facts, Sets sets) : sets_(sets) {
+SparseLiveness::SparseLiveness(const Function &f, Facts facts, Sets sets,
+                               const llvm::BitVector *only)
+    : sets_(sets) {
+  assert((!only || only->size() == facts.killBlock_.size()) && "`only` is sized to the variables");
   const CFG &cfg = facts.cfg_;
   const size_t nb = cfg.numBlocks(), nv = facts.killBlock_.size();
   // In SSA form a variable is defined in at most one block, by a phi or
@@ -160,7 +172,6 @@ SparseLiveness::SparseLiveness(const Function &f, Facts facts, Sets sets) : sets
   std::vector<BlockId> killBlock = std::move(facts.killBlock_),
                        phiDefBlock = std::move(facts.phiDefBlock_);
   bool singleDefs = facts.singleDefs_;
-  const std::vector<uint8_t> keep = std::move(facts.keep_);
   if (cfg.entry() != kNoBlock)
     for (const Param &p : f.params) {
       singleDefs &= killBlock[p.var] == kNoBlock || killBlock[p.var] == cfg.entry();
@@ -205,8 +216,8 @@ SparseLiveness::SparseLiveness(const Function &f, Facts facts, Sets sets) : sets
   std::vector<std::pair<uint32_t, uint32_t>> inPairs, outPairs; // (block, variable)
   std::vector<BlockId> work;
   for (VarId v = 0; v < VarId(nv); ++v) {
-    if (!keep.empty() && !keep[v])
-      continue; // not asked about (Facts::keepOnly)
+    if (only && !only->test(v))
+      continue; // not asked about
     if (genOf.of(v).empty() && phiUseOf.of(v).empty() &&
         (singleDefs ? phiDefBlock[v] == kNoBlock : phiDefOf->of(v).empty()))
       continue; // never read and no phi's result: live nowhere

@@ -78,7 +78,14 @@ public:
   // the other (its lists cost as much as the walk that finds them). Asking
   // about a kind not kept is a bug (an assertion; empty in release builds).
   enum class Sets { InAndOut, InOnly, OutOnly };
-  SparseLiveness(const Function &f, const CFG &cfg, Sets sets = Sets::InAndOut);
+  // `only`, when given (sized to the function's variables), restricts the
+  // sets to the variables it has set: the others are absent from every set,
+  // and their live ranges are not walked. For a pass that asks about few
+  // variables of a function where all are live across much of it (to-ssa
+  // asks only about those that may need a phi, from-ssa's coalescer only
+  // about those its interference checks can involve).
+  SparseLiveness(const Function &f, const CFG &cfg, Sets sets = Sets::InAndOut,
+                 const llvm::BitVector *only = nullptr);
 
   // What the sets are built from, gathered in one visit of every reachable
   // block's instructions: upward-exposed non-phi uses, definitions, phi
@@ -113,13 +120,6 @@ public:
         killBlock_[in.dest] = b;
       }
     }
-    // Builds the sets only for the variables `keep` marks (nonzero, indexed
-    // by VarId, one entry per variable of the function): the others are
-    // live nowhere. For a pass that asks about a few of the variables only
-    // (FromSSA's coalescer): a variable live across many blocks costs a
-    // list entry in each, asked or not.
-    void keepOnly(std::vector<uint8_t> keep) { keep_ = std::move(keep); }
-
   private:
     friend class SparseLiveness;
     const CFG &cfg_;
@@ -128,12 +128,12 @@ public:
     // definition are one block each, kept per variable (see the builder).
     std::vector<std::pair<VarId, BlockId>> gen_, phiUses_;
     std::vector<BlockId> killBlock_, phiDefBlock_;
-    std::vector<uint8_t> keep_; // empty: every variable
     bool singleDefs_ = true;
   };
   // The sets from facts gathered over every reachable block of f (whose
   // CFG the facts were made with).
-  SparseLiveness(const Function &f, Facts facts, Sets sets);
+  SparseLiveness(const Function &f, Facts facts, Sets sets,
+                 const llvm::BitVector *only = nullptr);
 
   bool isLiveIn(VarId v, BlockId b) const { return contains(liveIn(b), v); }
   bool isLiveOut(VarId v, BlockId b) const { return contains(liveOut(b), v); }
@@ -198,9 +198,17 @@ extern std::optional<LivenessForm> forcedLivenessForm;
 // a branch per query.
 class ChosenLiveness {
 public:
-  // `sets` as for SparseLiveness (the dense form always has both).
+  // `sets` and `only` as for SparseLiveness (the dense form always has
+  // both kinds of set and every variable: it costs the same either way).
+  // With `only`, ask only about the variables it has set: the answers about
+  // the others depend on the form.
   ChosenLiveness(const Function &f, const CFG &cfg,
-                 SparseLiveness::Sets sets = SparseLiveness::Sets::InAndOut);
+                 SparseLiveness::Sets sets = SparseLiveness::Sets::InAndOut,
+                 const llvm::BitVector *only = nullptr);
+  // In the form the caller had chooseLivenessForm pick for f (to build
+  // `only` for the sparse form alone), not asking again.
+  ChosenLiveness(const Function &f, const CFG &cfg, LivenessForm form, SparseLiveness::Sets sets,
+                 const llvm::BitVector *only);
 
   bool dense() const { return std::holds_alternative<Liveness>(form_); }
   // fn(const Liveness &) or fn(const SparseLiveness &), whichever was built.

@@ -117,8 +117,8 @@ public:
       SparseLiveness::Facts facts(f_, cfg);
       if (scanInstructions(cfg, estimateFrequencies(cfg, loops), facts))
         materializeEdgeCopies(); // (the liveness below walks the blocks)
-      facts.keepOnly(markAsked());
-      SparseLiveness live(f_, std::move(facts), SparseLiveness::Sets::OutOnly);
+      const llvm::BitVector asked = markAsked();
+      SparseLiveness live(f_, std::move(facts), SparseLiveness::Sets::OutOnly, &asked);
       live_ = &live;
       dom_ = &dom;
       formWebs();
@@ -773,7 +773,7 @@ private:
   // when it matches. What the index lists (defsAt_, liveOrReadIn_, the long
   // blocks' intervals) is narrowed to these too: a candidate outside them
   // is in no class canMerge compares.
-  std::vector<uint8_t> markAsked() {
+  llvm::BitVector markAsked() {
     const size_t nv = f_.numVars();
     auto mark = [&](VarId v) { flags_[v] |= kAsked; };
     for (const Affinity &a : affinities_) { // (every web member is one's side)
@@ -790,14 +790,15 @@ private:
     for (VarId v = 0; v < nv; ++v)
       if (flags_[v] & kOccurs)
         ++claims[claimOf(v)];
-    std::vector<uint8_t> keep(nv, 0);
+    llvm::BitVector keep(static_cast<unsigned>(nv));
     for (VarId v = 0; v < nv; ++v) {
       if ((flags_[v] & kOccurs) && !(flags_[v] & kAsked)) {
         std::string_view claim = claimOf(v);
         if (claims.lookup(claim) > 1 || baseNameOf(claim) != claim)
           mark(v);
       }
-      keep[v] = (flags_[v] & kAsked) != 0;
+      if (flags_[v] & kAsked)
+        keep.set(v);
     }
     return keep;
   }

@@ -1,6 +1,9 @@
 // SSA construction and destruction: structure (pruned phis, undef, fresh
 // entry, pointers), the swap and lost-copy problems, and semantics checked by
 // running the program before and after under `brisk run`.
+#include "analysis/CFG.h"
+#include "analysis/Dominators.h"
+#include "analysis/Liveness.h"
 #include "analysis/Verifier.h"
 #include "backend/TextPrinter.h"
 #include "test/analysis/ParseHelper.h"
@@ -13,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <string>
@@ -131,6 +135,77 @@ TEST(ToSSATest, ManyLoopsOfTheirOwnCountersGetPrunedPhisFromSparseLiveness) {
   EXPECT_EQ(b.out, a.out);
 }
 
+// The phis pruned Cytron places with the live sets of every variable
+// (dense, nothing filtered), as (block, variable name): what toSSA must
+// place, which builds live sets only for the variables that may need a phi.
+// For a function whose entry is no branch target and whose blocks are all
+// reachable (toSSA changes the CFG of the others).
+std::set<std::pair<BlockId, std::string>> phisWithFullLiveness(const Function &f) {
+  CFG cfg(f);
+  DominatorTree dom(cfg);
+  DominanceFrontier df(cfg, dom);
+  Liveness live(f, cfg);
+  std::vector<std::vector<BlockId>> defsites(f.numVars());
+  for (const Param &p : f.params)
+    defsites[p.var].push_back(f.entry());
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.hasDest())
+        defsites[in.dest].push_back(b);
+  std::set<std::pair<BlockId, std::string>> phis;
+  for (VarId v = 0; v < f.numVars(); ++v) {
+    std::vector<BlockId> work = defsites[v];
+    std::set<BlockId> seen(work.begin(), work.end());
+    while (!work.empty()) {
+      BlockId b = work.back();
+      work.pop_back();
+      for (BlockId y : df.frontier(b))
+        if (live.isLiveIn(v, y) && phis.insert({y, f.varName(v)}).second && seen.insert(y).second)
+          work.push_back(y);
+    }
+  }
+  return phis;
+}
+
+// toSSA's phis as (block, original variable name): a phi's destination is
+// `<original>.<n>`.
+std::set<std::pair<BlockId, std::string>> phisOf(const Function &f) {
+  std::set<std::pair<BlockId, std::string>> phis;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Phi) {
+        const std::string &name = f.varName(in.dest);
+        phis.insert({b, name.substr(0, name.rfind('.'))});
+      }
+  return phis;
+}
+
+bool cfgKeptByToSSA(const Function &f) {
+  CFG cfg(f);
+  if (!cfg.preds(f.entry()).empty())
+    return false;
+  return std::all_of(f.layout.begin(), f.layout.end(), [&](BlockId b) { return cfg.reachable(b); });
+}
+
+// The scaling benchmark's wide shape (bench/scaling.sh): values computed at
+// the top, all live across every loop after them, then summed.
+std::string wideFunction(int values) {
+  std::string text = "@main(n: int) {\n  s: int = const 0;\n  one: int = const 1;\n";
+  for (int k = 0; k < values; ++k) {
+    const std::string n = std::to_string(k);
+    text += "  v" + n + ": int = add n s;\n  s: int = add s one;\n";
+  }
+  for (int k = 0; k < values; ++k) {
+    const std::string n = std::to_string(k);
+    text += "  i" + n + ": int = const 0;\n.h" + n + ":\n  s: int = add s i" + n + ";\n";
+    text += "  i" + n + ": int = add i" + n + " one;\n  c" + n + ": bool = lt i" + n + " n;\n";
+    text += "  br c" + n + " .h" + n + " .x" + n + ";\n.x" + n + ":\n";
+  }
+  for (int k = 0; k < values; ++k)
+    text += "  s: int = add s v" + std::to_string(k) + ";\n";
+  return text + "  print s;\n}\n";
+}
+
 TEST(ToSSATest, DeadJoinGetsNoPhi) {
   Program p = toSSAProgram(R"(
 @main(c: bool) {
@@ -177,6 +252,49 @@ TEST(ToSSATest, UseBeforeDefinitionOnAPathThatNeverRunsReadsUndef) {
   Program p = toSSAProgram(kReadFromTheSecondIteration);
   EXPECT_EQ(countOp(p.functions[0], Opcode::Undef), 1u);
   expectSameBehaviour(kReadFromTheSecondIteration, "4");
+}
+
+// The live sets toSSA builds leave out the variables defined in one block
+// that dominates their reads (the wide shape's values, live across every
+// loop): the phis are those of the live sets of every variable, in both
+// forms of the sets, on the wide shape, on reads that the first iteration
+// skips (one definition, and a phi), and on generated programs.
+TEST(ToSSATest, PhisAreThoseOfFullLiveness) {
+  std::vector<std::pair<std::string, Program>> programs;
+  programs.push_back({"wide", parseOrDie(wideFunction(300))});
+  programs.push_back({"second iteration", parseOrDie(kReadFromTheSecondIteration)});
+  programs.push_back({"sum loop", parseOrDie(kSumLoop)});
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    GenOptions go;
+    go.seed = seed;
+    go.size = 300;
+    go.hotLoops = seed % 2 == 0;
+    go.loopNests = seed % 3 == 0;
+    programs.push_back({"seed " + std::to_string(seed), generateProgram(go)});
+  }
+  size_t compared = 0, phis = 0;
+  for (LivenessForm form : {LivenessForm::Sparse, LivenessForm::Dense}) {
+    detail::forcedLivenessForm = form;
+    for (const auto &[what, original] : programs)
+      for (const Function &f0 : original.functions) {
+        if (!cfgKeptByToSSA(f0) || !canConvertToSSA(f0))
+          continue;
+        Function f = f0;
+        ASSERT_TRUE(toSSA(f));
+        auto expected = phisWithFullLiveness(f0);
+        EXPECT_EQ(phisOf(f), expected)
+            << what << " @" << f0.name << (form == LivenessForm::Dense ? " dense" : " sparse");
+        ++compared;
+        phis += expected.size();
+      }
+  }
+  detail::forcedLivenessForm.reset();
+  EXPECT_GT(compared, 100u);
+  EXPECT_GT(phis, 1000u);
+  // The wide shape: a phi for the loop's counter and for the sum at each
+  // header, none for the values.
+  Program wide = toSSAProgram(wideFunction(300));
+  EXPECT_EQ(countOp(wide.functions[0], Opcode::Phi), 600u);
 }
 
 // With the first test unknown (k), `last` may be read unassigned: brili
