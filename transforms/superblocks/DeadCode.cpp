@@ -2,6 +2,7 @@
 
 #include "analysis/CFG.h"
 #include "analysis/DefiniteAssignment.h"
+#include "analysis/Dominators.h"
 #include "analysis/Liveness.h"
 #include "analysis/Uses.h"
 
@@ -188,6 +189,7 @@ public:
 
   bool run() {
     bool changed = false;
+    mayLeaveOut_ = true;
     for (int round = 0; round < 16; ++round) {
       computeSegments();
       if (hasPhis_)
@@ -433,7 +435,10 @@ private:
       onInstr(i, in, live);
       if (in.hasDest())
         live.erase(in.dest);
-      forEachUse(in, [&](VarId v) { live.insert(v); });
+      forEachUse(in, [&](VarId v) {
+        if (!settled(v))
+          live.insert(v);
+      });
       if (!buf_.special[b])
         continue;
       if (in.op == Opcode::Speculate) {
@@ -456,10 +461,12 @@ private:
   void computeLiveness() {
     words_ = (f_.numVars() + 63) / 64;
     dense_ = chooseLivenessForm(f_.blocks.size(), f_.numVars(), instrs_) == LivenessForm::Dense;
+    settled_.clear();
     if (dense_) {
       computeLivenessDense();
       return;
     }
+    settle();
     in_.reset(f_.blocks.size());
     doomed_.reset(f_.blocks.size());
     // A FIFO in a ring: a block is queued at most once at a time.
@@ -500,7 +507,8 @@ private:
       doomed.clear();
       transfer(b, scratch_, [&](size_t i, const Instr &in, WalkSet &l) {
         // (isPure looks up the opcode table: asked last, of dead results only.)
-        if (in.hasDest() && !l.test(in.dest) && in.op != Opcode::Phi && isPure(in.op))
+        if (in.hasDest() && !l.test(in.dest) && !settled(in.dest) && in.op != Opcode::Phi &&
+            isPure(in.op))
           doomed.push_back(uint32_t(i));
       });
       if (!doomed.empty() || !doomed_[b].empty())
@@ -517,6 +525,55 @@ private:
         }
     }
   }
+
+  // Variables whose liveness a round need not compute (sparse form only,
+  // in eliminateDeadCode's rounds, on a function without speculation): a
+  // variable with one definition (a parameter counts as one at the top of
+  // the entry) and a read that definition reaches for sure, later in its
+  // block or in a block it strictly dominates. Nothing else defines it, so
+  // it is live after its definition on every round that still holds that
+  // read; its definition stays, and no set lists it. Left out, a value
+  // computed at the top of a large function and read at its end no longer
+  // costs a list entry in every block between (N such values over N
+  // blocks made the sets N x N). The others, with their exact sets, decide
+  // as before: the same instructions are removed.
+  void settle() {
+    settled_.clear();
+    if (!mayLeaveOut_ || f_.layout.empty() ||
+        std::any_of(buf_.special.begin(), buf_.special.end(), [](uint8_t s) { return s != 0; }))
+      return;
+    const size_t nv = f_.numVars();
+    constexpr uint32_t kNone = ~0u, kMany = ~0u - 1;
+    std::vector<uint32_t> defBlock(nv, kNone), defIndex(nv, 0);
+    auto define = [&](VarId v, BlockId b, uint32_t i) {
+      defBlock[v] = defBlock[v] == kNone ? b : kMany;
+      defIndex[v] = i;
+    };
+    for (const Param &p : f_.params)
+      define(p.var, f_.entry(), 0);
+    for (BlockId b : f_.layout) {
+      const auto &ins = f_.block(b).instrs;
+      for (size_t i = 0; i < ins.size(); ++i)
+        if (ins[i].hasDest())
+          define(ins[i].dest, b, uint32_t(i) + 1); // (a parameter's is 0)
+    }
+    CFG cfg(f_, CFG::Guards::Absent);
+    DominatorTree dom(cfg);
+    settled_.assign(nv, 0);
+    for (BlockId b : f_.layout) {
+      if (!cfg.reachable(b))
+        continue;
+      const auto &ins = f_.block(b).instrs;
+      for (size_t i = 0; i < ins.size(); ++i)
+        forEachUse(ins[i], [&](VarId v) {
+          BlockId d = defBlock[v];
+          if (d == kNone || d == kMany || settled_[v] || !cfg.reachable(d))
+            return;
+          settled_[v] = d == b ? defIndex[v] <= i : dom.dominates(d, b);
+        });
+    }
+  }
+  bool settled(VarId v) const { return v < settled_.size() && settled_[v]; }
 
   void computeLivenessDense() {
     const size_t n = f_.blocks.size(), W = words_;
@@ -670,6 +727,8 @@ private:
   bool undefinedKnown_ = false;
   bool hasPhis_ = false; // a phi, set or get in the layout: run() leaves f alone
   bool dense_ = false;
+  bool mayLeaveOut_ = false;     // run(), not liveIn(): settle() may leave variables out
+  std::vector<uint8_t> settled_; // by settle(), per variable; empty: none
   size_t words_ = 0;  // per dense row
   size_t instrs_ = 0; // in the layout, counted by computeSegments
   llvm::DenseMap<BlockId, std::vector<bool>> undefinedReads_; // by instruction, kept in step

@@ -19,7 +19,11 @@
 // chooseLivenessForm), else as sorted variable lists: then a round costs
 // the function's size plus what is live at block entries, not blocks x
 // variables, linear on a large function whose blocks each have few live
-// variables.
+// variables. Those lists leave out, in a function without speculation, a
+// variable defined once and read in a block its definition strictly
+// dominates (or later in its block): it is live after its definition
+// whatever the sets would say, so a value computed at the top of a large
+// function and read at its end costs no entry in every block between.
 //
 // removeUnreachableBlocks drops blocks no path from the entry reaches
 // (guard edges count as paths); removeJumpsToNext deletes a `jmp` to the
