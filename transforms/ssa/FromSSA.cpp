@@ -1290,15 +1290,27 @@ private:
     // these answers are asked below: one byte, not two counters).
     enum : uint8_t { kUsed = 1, kDefined = 2, kDefinedTwice = 4 };
     std::vector<uint8_t> counts(f_.numVars(), 0);
-    auto count = [&](const Instr &in) {
+    std::vector<BlockId> withUndef; // the blocks the loop below looks at again
+    std::vector<VarId> constants;   // the names `const`s write
+    bool hasUndef = false;          // in the block at hand
+    // What the steps below learn of an instruction that stays: its names'
+    // counts, an `undef`, a `const`'s name.
+    auto note = [&](const Instr &in) {
       if (in.hasDest()) {
         uint8_t &c = counts[in.dest];
         c |= (c & kDefined) ? kDefinedTwice : kDefined;
       }
       forEachUse(in, [&](VarId v) { counts[v] |= kUsed; });
+      hasUndef |= in.op == Opcode::Undef;
+      if (in.op == Opcode::Const)
+        constants.push_back(in.dest);
     };
-    std::vector<BlockId> withUndef; // the blocks the loop below looks at again
-    std::vector<VarId> constants;   // the names `const`s write
+    auto renameOperands = [&](Instr &in) {
+      if (in.hasDest())
+        in.dest = rename(in.dest);
+      for (VarId &a : in.args)
+        a = rename(a);
+    };
     // Reused from block to block: the parallel copy being gathered, and its
     // sequential copies. A block is rewritten in place: what it keeps moves
     // down over its phis and its parallel copies' old instructions, and a
@@ -1310,7 +1322,7 @@ private:
     std::vector<Instr> seq;
     for (BlockId b : f_.layout) {
       std::vector<Instr> &instrs = f_.block(b).instrs;
-      bool hasUndef = false;
+      hasUndef = false;
       if (llvm::ArrayRef<std::pair<VarId, VarId>> edge = edgeCopiesOf(b); !edge.empty()) {
         // A split block: its parallel copy (edgeCopies_) as below, and what
         // sequentialize makes of it (usually nothing) goes before its jump.
@@ -1324,21 +1336,13 @@ private:
         seq.clear();
         sequentialize(group, seq);
         group.clear();
-        for (Instr &in : instrs) {
-          if (in.hasDest())
-            in.dest = rename(in.dest);
-          for (VarId &a : in.args)
-            a = rename(a);
-        }
+        for (Instr &in : instrs)
+          renameOperands(in);
         instrs.insert(instrs.begin(), std::make_move_iterator(seq.begin()),
                       std::make_move_iterator(seq.end()));
         counts.resize(f_.numVars(), 0);
-        for (const Instr &in : instrs) {
-          count(in);
-          hasUndef |= in.op == Opcode::Undef;
-          if (in.op == Opcode::Const)
-            constants.push_back(in.dest);
-        }
+        for (const Instr &in : instrs)
+          note(in);
         if (hasUndef)
           withUndef.push_back(b);
         continue;
@@ -1348,16 +1352,10 @@ private:
         // that became self-copies (no new vector of moved instructions),
         // and count what stays in the same visit.
         std::erase_if(instrs, [&](Instr &in) {
-          if (in.hasDest())
-            in.dest = rename(in.dest);
-          for (VarId &a : in.args)
-            a = rename(a);
+          renameOperands(in);
           if (in.op == Opcode::Id && in.args.size() == 1 && in.args[0] == in.dest)
             return true;
-          count(in);
-          hasUndef |= in.op == Opcode::Undef;
-          if (in.op == Opcode::Const)
-            constants.push_back(in.dest);
+          note(in);
           return false;
         });
         if (hasUndef)
@@ -1387,10 +1385,7 @@ private:
           continue;
         bool inGroup = i <= topEnd_[b] || (endFirst_[b] >= 0 && i >= endFirst_[b] && i <= endLast_[b]);
         VarId source = in.args.empty() ? kNoVar : in.args[0];
-        if (in.hasDest())
-          in.dest = rename(in.dest);
-        for (VarId &a : in.args)
-          a = rename(a);
+        renameOperands(in);
         if (inGroup) {
           // A constant that could not share the phi's name is written again
           // on the edge rather than copied: the copy costs the same, and the
@@ -1413,12 +1408,8 @@ private:
       instrs.erase(instrs.begin() + std::ptrdiff_t(kept), instrs.end());
       // sequentialize may have made swap temporaries just now.
       counts.resize(f_.numVars(), 0);
-      for (const Instr &in : instrs) {
-        count(in);
-        hasUndef |= in.op == Opcode::Undef;
-        if (in.op == Opcode::Const)
-          constants.push_back(in.dest);
-      }
+      for (const Instr &in : instrs)
+        note(in);
       if (hasUndef)
         withUndef.push_back(b);
     }
