@@ -557,8 +557,14 @@ private:
         if (ins[i].hasDest())
           define(ins[i].dest, b, uint32_t(i) + 1); // (a parameter's is 0)
     }
-    CFG cfg(f_, CFG::Guards::Absent);
-    DominatorTree dom(cfg);
+    // The rounds remove pure instructions only, never an edge: one CFG and
+    // dominator tree serve every round.
+    if (!settleCfg_) {
+      settleCfg_ = std::make_unique<CFG>(f_, CFG::Guards::Absent);
+      settleDom_ = std::make_unique<DominatorTree>(*settleCfg_);
+    }
+    const CFG &cfg = *settleCfg_;
+    const DominatorTree &dom = *settleDom_;
     settled_.assign(nv, 0);
     for (BlockId b : f_.layout) {
       if (!cfg.reachable(b))
@@ -729,6 +735,8 @@ private:
   bool dense_ = false;
   bool mayLeaveOut_ = false;     // run(), not liveIn(): settle() may leave variables out
   std::vector<uint8_t> settled_; // by settle(), per variable; empty: none
+  std::unique_ptr<CFG> settleCfg_; // settle()'s, made at its first round
+  std::unique_ptr<DominatorTree> settleDom_;
   size_t words_ = 0;  // per dense row
   size_t instrs_ = 0; // in the layout, counted by computeSegments
   llvm::DenseMap<BlockId, std::vector<bool>> undefinedReads_; // by instruction, kept in step
