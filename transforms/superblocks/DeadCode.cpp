@@ -5,6 +5,7 @@
 #include "analysis/Dominators.h"
 #include "analysis/Liveness.h"
 #include "analysis/Uses.h"
+#include "transforms/superblocks/ThreadScratch.h"
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/DenseSet.h>
@@ -139,21 +140,16 @@ struct DeadCodeBuffers {
   std::vector<VarId> taken;
   std::vector<BlockId> work;
   std::vector<uint8_t> queued;
-  bool busy = false;
 };
 
 class DeadCodeEliminator {
 public:
   explicit DeadCodeEliminator(Function &f)
-      : f_(f), own_(shared().busy ? std::make_unique<DeadCodeBuffers>() : nullptr),
-        buf_(own_ ? *own_ : shared()), next_(buf_.next), in_(buf_.in), doomed_(buf_.doomed),
-        scratch_(buf_.walk) {
-    buf_.busy = true;
-  }
+      : f_(f), buffers_(), buf_(*buffers_), next_(buf_.next), in_(buf_.in),
+        doomed_(buf_.doomed), scratch_(buf_.walk) {}
   ~DeadCodeEliminator() {
-    if (own_)
+    if (!buffers_.shared())
       return;
-    buf_.busy = false;
     // What a whole large function needed is not kept for the next scratch.
     if (buf_.readerBegin.size() > kKeptBlocks || buf_.in.items() > kKeptBlocks ||
         buf_.doomed.items() > kKeptBlocks || buf_.rows.size() > kKeptBlocks ||
@@ -654,11 +650,6 @@ private:
     }
   }
 
-  static DeadCodeBuffers &shared() {
-    static thread_local DeadCodeBuffers buffers;
-    return buffers;
-  }
-
   // Whether instruction i of b may read an unassigned variable: such a
   // read fails under brili and stays even when its result is dead. Asked
   // of DefiniteAssignment once per call (the first time a round finds a
@@ -722,7 +713,7 @@ private:
   }
 
   Function &f_;
-  std::unique_ptr<DeadCodeBuffers> own_; // when the thread's buffers are in use
+  ThreadScratch<DeadCodeBuffers> buffers_; // the thread's, unless a caller has them
   DeadCodeBuffers &buf_;
   std::vector<BlockId> &next_;   // fall-through successor, kNoBlock after a terminator
   llvm::DenseMap<uint64_t, std::vector<BlockId>, SiteInfo> specLabels_;

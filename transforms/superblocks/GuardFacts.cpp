@@ -4,6 +4,7 @@
 #include "analysis/DefiniteAssignment.h"
 #include "transforms/superblocks/DeadCode.h"
 #include "transforms/superblocks/FlatCFG.h"
+#include "transforms/superblocks/ThreadScratch.h"
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/Hashing.h>
@@ -146,7 +147,6 @@ struct Table {
 // buckets unless they are mostly empty.
 struct TablePool {
   std::vector<std::unique_ptr<Table>> tables;
-  bool busy = false;
   Table *take(bool dense) {
     Table *t;
     if (tables.empty()) {
@@ -166,11 +166,6 @@ struct TablePool {
     tables.emplace_back(t);
   }
 };
-
-TablePool &sharedPool() {
-  static thread_local TablePool pool;
-  return pool;
-}
 
 bool isComparison(Opcode op) {
   switch (op) {
@@ -234,32 +229,21 @@ std::optional<int64_t> fold(Opcode op, int64_t a, int64_t b) {
 
 // A Folder's per-block and per-value tables. A Folder is made per call,
 // and the calls on small functions (a region scratch or a probe: several a
-// trace) share the thread's, which keep their capacity from call to call
-// instead of growing anew; a large function's are the Folder's own.
+// trace) share the thread's (ThreadScratch.h), which keep their capacity
+// from call to call instead of growing anew; a large function's are the
+// Folder's own.
 struct FolderBuffers {
   std::vector<int> defs;          // run's definition counts by variable
   std::vector<unsigned> heirs;    // run's inheriting successors by block
   std::vector<uint8_t> hadGuard;  // Folder::hadGuard_
   IndexMap<Key> def;              // Folder::def_
-  bool busy = false;
+  TablePool pool;                 // run's block tables
 };
-
-FolderBuffers &sharedFolderBuffers() {
-  static thread_local FolderBuffers buffers;
-  return buffers;
-}
 
 class Folder {
 public:
   explicit Folder(Function &f)
-      : f_(f), buf_(f.blocks.size() <= kPooledBlocks && !sharedFolderBuffers().busy
-                        ? sharedFolderBuffers()
-                        : own_) {
-    buf_.busy = true;
-  }
-  ~Folder() { buf_.busy = false; }
-  Folder(const Folder &) = delete;
-  Folder &operator=(const Folder &) = delete;
+      : f_(f), buffers_(f.blocks.size() <= kPooledBlocks), buf_(*buffers_) {}
 
   bool run() {
     if (f_.layout.empty())
@@ -313,9 +297,7 @@ public:
     // its block writes it. The Folder is made per call (per candidate), so
     // growing def_ by doubling cost a dozen allocations each time.
     def_.reserve(instrs + f_.numVars());
-    TablePool ownPool;
-    TablePool &pool = f_.blocks.size() <= kPooledBlocks && !sharedPool().busy ? sharedPool() : ownPool;
-    pool.busy = true;
+    TablePool &pool = buf_.pool;
     llvm::DenseMap<BlockId, Table *> out;
     for (BlockId b : cfg.rpo()) {
       Table *t = nullptr;
@@ -343,7 +325,6 @@ public:
     }
     for (auto &[b, t] : out)
       pool.give(t);
-    pool.busy = false;
     if (changed_)
       removeJumpsToNext(f_);
     return changed_;
@@ -696,7 +677,7 @@ private:
   }
 
   Function &f_;
-  FolderBuffers own_; // (unused when buf_ is the thread's)
+  ThreadScratch<FolderBuffers> buffers_;
   FolderBuffers &buf_;
   std::vector<uint8_t> &hadGuard_ = buf_.hadGuard; // per block, before folding
   llvm::DenseMap<VarId, std::pair<Type, int64_t>> constants_;

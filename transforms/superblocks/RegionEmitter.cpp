@@ -6,6 +6,7 @@
 #include "transforms/superblocks/FlatCFG.h"
 #include "transforms/superblocks/GuardFacts.h"
 #include "transforms/superblocks/GuardMerging.h"
+#include "transforms/superblocks/ThreadScratch.h"
 
 #include <algorithm>
 #include <cmath>
@@ -60,20 +61,13 @@ std::vector<BlockId> splitAfterEffects(Function &f, FunctionWeights &w, BlockId 
 // What probes (foldsNothing) keep from one to the next, so that the blocks
 // a probe emits into its consumed scratch, and the list of them, cost no
 // allocation once the buffers have grown: every loop trace the cost model
-// bounds emits one, of tens of blocks each. Thread-local like GuardFacts'
-// table pool.
+// bounds emits one, of tens of blocks each (ThreadScratch.h).
 struct ProbeBuffers {
   std::vector<std::vector<Instr>> instrs; // emptied instruction vectors
   std::vector<BlockId> chain;             // the emitter's chain_, lent
   std::vector<Opcode> ops;
   std::vector<size_t> sizes;
-  bool busy = false;
 };
-
-ProbeBuffers &probeBuffers() {
-  static thread_local ProbeBuffers buffers;
-  return buffers;
-}
 
 // How control goes from one trace piece to the next one on the trace.
 struct Transition {
@@ -108,9 +102,8 @@ public:
   // or a `jmp`, and never adds: the same number of instructions with the
   // same opcodes means nothing changed.
   std::optional<bool> foldsNothing() {
-    ProbeBuffers own; // should a probe ever run inside another
-    ProbeBuffers &pb = probeBuffers().busy ? own : probeBuffers();
-    pb.busy = true;
+    ThreadScratch<ProbeBuffers> buffers;
+    ProbeBuffers &pb = *buffers;
     spare_ = &pb.instrs;
     chain_.swap(pb.chain);
     chain_.clear();
@@ -127,7 +120,6 @@ public:
       }
     }
     spare_ = nullptr;
-    pb.busy = false;
     return r;
   }
 
