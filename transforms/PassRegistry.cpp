@@ -91,42 +91,64 @@ const llvm::StringSet<> *memoryWriters(const Program &p, PassContext &ctx,
   own = functionsThatWriteMemory(p);
   return &own;
 }
+// The memory instructions of the i-th function when the context shares
+// them (PassContext::shareMemoryOps), else null: the pass looks itself.
+const MemoryOps *memoryOps(const PassContext &ctx, size_t i) {
+  const std::vector<MemoryOps> *ops = ctx.sharedMemoryOps();
+  return ops ? &(*ops)[i] : nullptr;
+}
 bool runRedundantLoads(Program &p, PassContext &ctx) {
   llvm::StringSet<> own;
   const llvm::StringSet<> *writers = memoryWriters(p, ctx, own);
   bool changed = false;
-  for (Function &f : p.functions)
-    if (ctx.isSSA(f) && ctx.covers(f))
+  for (size_t i = 0; i < p.functions.size(); ++i) {
+    Function &f = p.functions[i];
+    const MemoryOps *ops = memoryOps(ctx, i);
+    // (Without a load the pass leaves f as it is.)
+    if (ctx.isSSA(f) && ctx.covers(f) && (!ops || ops->load))
       changed |= eliminateRedundantLoads(f, writers);
+  }
   return changed;
 }
 bool runLoadHoisting(Program &p, PassContext &ctx) {
   llvm::StringSet<> own;
   const llvm::StringSet<> *writers = memoryWriters(p, ctx, own);
   bool changed = false;
-  for (Function &f : p.functions)
+  for (size_t i = 0; i < p.functions.size(); ++i) {
+    Function &f = p.functions[i];
     if (ctx.isSSA(f) && ctx.covers(f)) {
       AnalysisCache local(f), *facts = ctx.retainedFacts(f);
-      if (hoistInvariantLoads(f, writers, facts ? *facts : local)) {
+      if (hoistInvariantLoads(f, writers, facts ? *facts : local, memoryOps(ctx, i))) {
         changed = true;
         (facts ? *facts : local).invalidateInstrs();
       }
     }
+  }
   return changed;
 }
 bool runCellPromotion(Program &p, PassContext &ctx) {
   llvm::StringSet<> own;
   const llvm::StringSet<> *writers = memoryWriters(p, ctx, own);
   bool changed = false;
-  for (Function &f : p.functions)
+  for (size_t i = 0; i < p.functions.size(); ++i) {
+    Function &f = p.functions[i];
     if (ctx.isSSA(f) && ctx.covers(f)) {
       AnalysisCache local(f), *facts = ctx.retainedFacts(f);
-      changed |= promoteLoopCells(f, writers, facts ? *facts : local);
+      changed |= promoteLoopCells(f, writers, facts ? *facts : local, memoryOps(ctx, i));
     }
+  }
   return changed;
 }
 bool runPointerOffsets(Program &p, PassContext &ctx) {
-  return runOnSSAFunctions(p, ctx, rebasePointerOffsets);
+  bool changed = false;
+  for (size_t i = 0; i < p.functions.size(); ++i) {
+    Function &f = p.functions[i];
+    const MemoryOps *ops = memoryOps(ctx, i);
+    // (Without a ptradd the pass leaves f as it is.)
+    if (ctx.isSSA(f) && ctx.covers(f) && (!ops || ops->ptrAdd))
+      changed |= rebasePointerOffsets(f);
+  }
+  return changed;
 }
 bool unrollFullyUnlimited(Function &f) { return unrollLoopsFully(f); }
 bool runFullUnroll(Program &p, PassContext &ctx) {

@@ -33,6 +33,7 @@
 namespace brisk {
 
 class AnalysisCache;
+struct MemoryOps;
 
 struct PassOptions {
   bool validate = false;
@@ -97,6 +98,20 @@ public:
   // run while they are shared; the set must outlive the sharing.
   void shareMemoryWriters(const llvm::StringSet<> *writers) { writers_ = writers; }
   const llvm::StringSet<> *sharedMemoryWriters() const { return writers_; }
+  // Each function's memory instructions (analysis/MemoryAlias.h MemoryFacts
+  // ops, by position in the program's functions) for the memory passes,
+  // while shared (null: each memory pass walks a function to see whether it
+  // has what the pass looks for). A function the ops say has no load, store
+  // or ptradd has none: only passes that give none of them to a function
+  // without one, and add, remove or reorder no function, may run while they
+  // are shared. (The memory passes turn loads into ids, move loads and
+  // store a promoted cell where its loop stored it; the loop and value
+  // numbering passes make a ptradd only of a pointer chain that has one:
+  // strength reduction's pointer induction variables.) A function they say
+  // has one may have lost it since: the pass then finds nothing to do. The
+  // ops must outlive the sharing.
+  void shareMemoryOps(const std::vector<MemoryOps> *ops) { ops_ = ops; }
+  const std::vector<MemoryOps> *sharedMemoryOps() const { return ops_; }
   // Timing (only with PassOptions::timePasses): the passes in the order they
   // first ran.
   bool timing() const { return options_.timePasses; }
@@ -109,6 +124,7 @@ private:
   llvm::StringSet<> ssa_;
   const llvm::StringSet<> *only_ = nullptr;
   const llvm::StringSet<> *writers_ = nullptr;
+  const std::vector<MemoryOps> *ops_ = nullptr;
   bool retaining_ = false;
   std::unordered_map<const Function *, std::unique_ptr<AnalysisCache>> facts_;
   std::vector<PassTime> times_;

@@ -85,12 +85,18 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // The three memory passes share one set of the program's memory writers:
   // load-elim turns loads into copies, hoist-loads and licm move loads and
   // pure instructions, so no store, free or call comes or goes before
-  // promote-cells (which, last, may) has taken the set.
+  // promote-cells (which, last, may) has taken the set. The walk that finds
+  // the writers also notes each function's loads, stores and ptradds: the
+  // memory passes down to pointer-offsets skip a function without what
+  // they look for, instead of walking it again to learn that (see
+  // PassContext::shareMemoryOps for why the notes stay true until then).
   bool memory = false;
-  std::optional<llvm::StringSet<>> writers;
-  if (options.redundantLoads || options.loadHoisting || options.cellPromotion) {
-    writers = functionsThatWriteMemory(program);
-    ctx.shareMemoryWriters(&*writers);
+  std::optional<MemoryFacts> memoryFacts;
+  if (options.redundantLoads || options.loadHoisting || options.cellPromotion ||
+      options.pointerOffsets) {
+    memoryFacts = findMemoryFacts(program);
+    ctx.shareMemoryWriters(&memoryFacts->writers);
+    ctx.shareMemoryOps(&memoryFacts->ops);
   }
   if (options.redundantLoads)
     memory |= runPass(program, ctx, kRedundantLoadsPass);
@@ -103,7 +109,6 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   if (options.cellPromotion)
     memory |= runPass(program, ctx, kCellPromotionPass);
   ctx.shareMemoryWriters(nullptr);
-  writers.reset();
   if (memory)
     runPass(program, ctx, kGVNPass);
   // With equal expressions under one name, a value the bottom of an iteration
@@ -126,6 +131,8 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // constants SCCP made of a cell-by-cell fill die below.
   if (options.pointerOffsets)
     runPass(program, ctx, kPointerOffsetsPass);
+  ctx.shareMemoryOps(nullptr);
+  memoryFacts.reset();
   // Again after the loop passes: what GVN proved equal or constant folds
   // further; then what is left moves to the paths that use it, and block
   // placement turns the hot jumps into fall-throughs.
