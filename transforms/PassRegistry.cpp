@@ -82,6 +82,13 @@ bool runLinearTestReplacement(Program &p, PassContext &ctx) {
 bool runLICM(Program &p, PassContext &ctx) {
   return runOnSSAFunctionsWithFacts(p, ctx, hoistLoopInvariants);
 }
+// The facts a runner makes for f itself when the context retains none: of
+// an SSA function, they read no guards (PassContext::mayHaveGuards).
+AnalysisCache &ownFacts(std::optional<AnalysisCache> &local, const PassContext &ctx,
+                        const Function &f) {
+  return local.emplace(f, ctx.mayHaveGuards(f) ? CFG::Guards::Scan : CFG::Guards::Absent);
+}
+
 // The memory passes: SSA functions, knowing which functions never write
 // (the context's shared set, else `own`, found now).
 const llvm::StringSet<> *memoryWriters(const Program &p, PassContext &ctx,
@@ -117,10 +124,13 @@ bool runLoadHoisting(Program &p, PassContext &ctx) {
   for (size_t i = 0; i < p.functions.size(); ++i) {
     Function &f = p.functions[i];
     if (ctx.isSSA(f) && ctx.covers(f)) {
-      AnalysisCache local(f), *facts = ctx.retainedFacts(f);
-      if (hoistInvariantLoads(f, writers, facts ? *facts : local, memoryOps(ctx, i))) {
+      std::optional<AnalysisCache> local;
+      AnalysisCache *facts = ctx.retainedFacts(f);
+      if (!facts)
+        facts = &ownFacts(local, ctx, f);
+      if (hoistInvariantLoads(f, writers, *facts, memoryOps(ctx, i))) {
         changed = true;
-        (facts ? *facts : local).invalidateInstrs();
+        facts->invalidateInstrs();
       }
     }
   }
@@ -133,8 +143,11 @@ bool runCellPromotion(Program &p, PassContext &ctx) {
   for (size_t i = 0; i < p.functions.size(); ++i) {
     Function &f = p.functions[i];
     if (ctx.isSSA(f) && ctx.covers(f)) {
-      AnalysisCache local(f), *facts = ctx.retainedFacts(f);
-      changed |= promoteLoopCells(f, writers, facts ? *facts : local, memoryOps(ctx, i));
+      std::optional<AnalysisCache> local;
+      AnalysisCache *facts = ctx.retainedFacts(f);
+      if (!facts)
+        facts = &ownFacts(local, ctx, f);
+      changed |= promoteLoopCells(f, writers, *facts, memoryOps(ctx, i));
     }
   }
   return changed;
@@ -241,7 +254,7 @@ bool runOnSSAFunctionsWithFacts(Program &p, PassContext &ctx,
     AnalysisCache *facts = ctx.retainedFacts(f);
     std::optional<AnalysisCache> local;
     if (!facts)
-      facts = &local.emplace(f);
+      facts = &ownFacts(local, ctx, f);
     if (pass(f, *facts)) {
       facts->invalidateInstrs(); // the CFG facts are the pass's to keep true
       any = true;

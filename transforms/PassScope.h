@@ -65,6 +65,13 @@ public:
 
   // Which functions are in SSA form (so the verifier checks D1-D3 on them).
   bool isSSA(const Function &f) const { return ssa_.contains(f.name); }
+  // Whether the CFG of f must look for guards' edges: not in SSA form, for
+  // only to-ssa puts a function there, and only when it has no speculation
+  // (isPlainNonSpeculative), and no pass gives an SSA function a guard
+  // (speculation comes from the unroller and superblocks, on plain
+  // functions). The AnalysisCaches the context and the runners make for an
+  // SSA function then build every CFG from the terminators alone.
+  bool mayHaveGuards(const Function &f) const { return !isSSA(f); }
   void setSSA(const Function &f, bool ssa) {
     if (ssa)
       ssa_.insert(f.name);
@@ -88,7 +95,9 @@ public:
   // true (each such pass invalidates what it changes) or change instructions
   // only (never a terminator, guard, label or the layout) may run in
   // between; the pipeline opens this around its scalar and loop passes. retainFacts(false)
-  // drops them all. retainedFacts is null when not retaining.
+  // drops them all. retainedFacts is null when not retaining. (Facts made
+  // for a function in SSA form read no guards: see mayHaveGuards; they are
+  // made again should the function have left it since.)
   void retainFacts(bool on);
   AnalysisCache *retainedFacts(const Function &f);
   // The program's memory writers (analysis/MemoryAlias.h

@@ -172,6 +172,43 @@ TEST(PassScopeTest, RetainedFactsFollowTheCFGAndChangeNoOutput) {
   EXPECT_EQ(toText(p), toText(q));
 }
 
+// The facts of a function in SSA form build CFGs from the terminators
+// alone (PassContext::mayHaveGuards): to-ssa converts no function with a
+// guard. One it left as it was (it speculates) keeps its guard's edge.
+TEST(PassScopeTest, RetainedFactsOfSSAFunctionsReadNoGuards) {
+  Program p = test::parseOrDie(std::string(kProgram) + R"(
+@spec(c: bool) {
+.a:
+  speculate;
+  guard c .fail;
+  commit;
+  jmp .b;
+.fail:
+  print c;
+.b:
+  ret;
+}
+)");
+  PassContext ctx;
+  runPass(p, ctx, kToSSAPass);
+  const Function &main = p.functions[0], &spec = p.functions[1];
+  ASSERT_TRUE(ctx.isSSA(main));
+  ASSERT_FALSE(ctx.isSSA(spec));
+  EXPECT_FALSE(ctx.mayHaveGuards(main));
+  EXPECT_TRUE(ctx.mayHaveGuards(spec));
+  ctx.retainFacts(true);
+  EXPECT_EQ(ctx.retainedFacts(main)->guards(), CFG::Guards::Absent);
+  AnalysisCache &specFacts = *ctx.retainedFacts(spec);
+  EXPECT_EQ(specFacts.guards(), CFG::Guards::Scan);
+  BlockId a = *spec.findBlock("a"), fail = *spec.findBlock("fail");
+  BlockRange succs = specFacts.cfg().succs(a);
+  EXPECT_NE(std::find(succs.begin(), succs.end(), fail), succs.end());
+  // The same function out of SSA form gets facts that scan again.
+  runPass(p, ctx, kFromSSAPass);
+  EXPECT_EQ(ctx.retainedFacts(main)->guards(), CFG::Guards::Scan);
+  ctx.retainFacts(false);
+}
+
 TEST(PassRegistryTest, RunsPassesByNameAndRejectsUnknownNames) {
   Program p = test::parseOrDie(kProgram);
   PassContext ctx;
