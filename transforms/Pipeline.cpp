@@ -258,6 +258,9 @@ struct InputFacts {
   // point into the program: read before the passes change it).
   std::vector<std::vector<const std::string *>> ranCallees;
   std::vector<std::string> ownSpeculation; // functions that speculate themselves
+  // Some function has a call. Without one the inliner has no site, then or
+  // after any pass of the pipeline (see runSuperblockPipelineOnce).
+  bool calls = false;
 };
 
 static InputFacts inputFacts(const Program &program, const Profile &profile) {
@@ -278,13 +281,16 @@ static InputFacts inputFacts(const Program &program, const Profile &profile) {
       bool ran = fp && fp->blockCount(b) > 0;
       if (fp)
         cost += double(fp->blockCount(b)) * double(instrs.size());
-      if (speculates && !ran)
+      if (speculates && facts.calls && !ran)
         continue;
       for (const Instr &in : instrs) {
         if (in.info().effect == EffectClass::Guard) // as usesSpeculation
           speculates = true;
-        if (ran && in.op == Opcode::Call)
-          facts.ranCallees[i].push_back(&in.callee.str());
+        if (in.op == Opcode::Call) {
+          facts.calls = true;
+          if (ran)
+            facts.ranCallees[i].push_back(&in.callee.str());
+        }
       }
     }
     facts.sizeAt.push_back(size);
@@ -508,8 +514,8 @@ static RegionRemark remarkFor(const Function &f, const UnrolledLoop &u) {
 constexpr double kCallFreeLoopCredit = 3.0;
 
 // `original`: what `program` is on entry (see keepCheaperStrengthReduction's
-// copy below).
-static void runSuperblockPipelineOnce(Program &program, const Program &original,
+// copy below). `calls`: whether `original` has a call (InputFacts::calls).
+static void runSuperblockPipelineOnce(Program &program, const Program &original, bool calls,
                                       const Profile &profile, PassContext &ctx,
                                       const SuperblockPipelineOptions &options,
                                       std::map<std::string, size_t> &sizes,
@@ -567,7 +573,12 @@ static void runSuperblockPipelineOnce(Program &program, const Program &original,
       early.minFoldingSiteCount = 1;
     InlineStats stats;
     PassScope scope(ctx, kInlinePass.name, program);
-    asOriginal &= !inlineHotCalls(program, weights, early, &stats);
+    // Without a call in `original` the inliner has no site, here or in the
+    // cold run below: tail recursion only removes calls, recursive
+    // constants splits only a function that calls itself, and no other pass
+    // makes one. It would leave the program as it is, after a walk of all
+    // of it to find that out.
+    asOriginal &= !calls || !inlineHotCalls(program, weights, early, &stats);
     auto share = [&](const std::string &name) { return shares.emplace(name, 1).first->second; };
     for (const InlineStats::SoleSite &s : stats.soleSites) {
       limits[s.caller] += limits[s.callee];
@@ -780,7 +791,8 @@ static void runSuperblockPipelineOnce(Program &program, const Program &original,
     cold.minSiteCount = 1;
     cold.callerSizeLimit = &limits;
     PassScope scope(ctx, kInlineColdPass.name, program);
-    inlineHotCalls(program, weights, cold);
+    if (calls) // (see the early run)
+      inlineHotCalls(program, weights, cold);
   }
   {
     PassScope scope(ctx, kDeadCodePass.name, program);
@@ -886,6 +898,7 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   for (size_t i = 0; i < program.functions.size(); ++i)
     sizes.try_emplace(program.functions[i].name, facts->sizeAt[i]);
   const std::vector<std::string> ownSpeculation = std::move(facts->ownSpeculation);
+  const bool calls = facts->calls;
   // Each run adjusts its own copy of the limits (a caller that took in a
   // sole callee takes its limit too).
   const GrowthLimits baseLimits = growthLimits(program, options, *facts);
@@ -893,7 +906,7 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   GrowthLimits limits = baseLimits;
   std::vector<RegionRemark> firstRemarks;
   AllowanceShares shares;
-  runSuperblockPipelineOnce(program, original, profile, ctx, options, sizes, limits, shares,
+  runSuperblockPipelineOnce(program, original, calls, profile, ctx, options, sizes, limits, shares,
                             &firstRemarks);
   // The remarks describe the final output: a function taken from a retry
   // takes that run's remarks; one that stays as it was has one remark
@@ -964,7 +977,7 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
     std::vector<RegionRemark> retryRemarks;
     GrowthLimits retryLimits = baseLimits;
     AllowanceShares retryShares;
-    runSuperblockPipelineOnce(retry, original, profile, ctx, fallback, sizes, retryLimits,
+    runSuperblockPipelineOnce(retry, original, calls, profile, ctx, fallback, sizes, retryLimits,
                               retryShares, &retryRemarks);
     if (ctx.failed())
       return;
