@@ -58,6 +58,38 @@ const char *kSum = R"(
 }
 )";
 
+// A loop that only a guard's failure reaches: the unroller's CFG has the
+// guard's edge (its walk of the instructions saw the guard), so the loop is
+// reachable and unrolled like any other.
+const char *kLoopBehindAGuard = R"(
+@main(n: int) {
+  speculate;
+  ok: bool = lt n n;
+  guard ok .slow;
+  commit;
+  print n;
+  ret;
+.slow:
+  i: int = const 0;
+  s: int = const 0;
+  one: int = const 1;
+.loop:
+  s: int = add s i;
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print s i;
+}
+)";
+
+TEST(LoopUnrollTest, LoopReachedOnlyThroughAGuardIsUnrolled) {
+  Program p = parseOrDie(kLoopBehindAGuard);
+  Function &f = p.functions[0];
+  ASSERT_TRUE(unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  EXPECT_EQ(countOps(f, Opcode::Add, *f.lookupVar("s")), 5u);
+}
+
 TEST(LoopUnrollTest, SumLoopGetsFourCopiesAndOneTestPerChunk) {
   Program p = parseOrDie(kSum);
   Function &f = p.functions[0];
