@@ -528,9 +528,11 @@ static void runSuperblockPipelineOnce(Program &program, const Program &original,
   bool asOriginal = true;
   // Self tail calls become loops first: the inliner then sees loops, and the
   // SSA passes below clean the parameter copies and hoist out of them.
+  // (Without a call there is no self tail call: the pass would walk the
+  // program to find none.)
   if (options.tailRecursion) {
     PassScope scope(ctx, kTailRecursionPass.name, program);
-    asOriginal &= !eliminateTailRecursion(program, &weights);
+    asOriginal &= !calls || !eliminateTailRecursion(program, &weights);
   }
   // Constants of self-recursive functions become parameters that the
   // recursive calls pass along (transforms/interprocedural/RecursiveConstants.h); f stays

@@ -2,6 +2,7 @@
 // function may grow to the larger of 2.0x its size and its size + 64, so a
 // one-call main takes in its callee and a small hot loop unrolls; the
 // program as a whole stays within 2.5x.
+#include "backend/TextPrinter.h"
 #include "test/analysis/ParseHelper.h"
 #include "test/transforms/TestSupport.h"
 #include "transforms/Pipeline.h"
@@ -57,6 +58,39 @@ TEST(PipelineGrowthTest, AOneCallMainTakesInItsHotCallee) {
   Program strict = optimize(p, {"3", "4"}, noConstant);
   EXPECT_EQ(countOp(*strict.findFunction("main"), Opcode::Call), 0u);
   EXPECT_EQ(strict.findFunction("inside"), nullptr);
+}
+
+// The pipeline asks tail recursion and the inliner only about a program
+// with a call (InputFacts::calls); this one has two, and the self tail call
+// still becomes a loop. (AOneCallMainTakesInItsHotCallee shows the inliner
+// still runs.)
+const char *kTailCall = R"(
+@main(n: int) {
+  zero: int = const 0;
+  s: int = call @sum n zero;
+  print s;
+}
+@sum(n: int, acc: int): int {
+  zero: int = const 0;
+  done: bool = le n zero;
+  br done .out .more;
+.out:
+  ret acc;
+.more:
+  one: int = const 1;
+  m: int = sub n one;
+  a: int = add acc n;
+  r: int = call @sum m a;
+  ret r;
+}
+)";
+
+TEST(PipelineGrowthTest, ASelfTailCallStillBecomesALoop) {
+  Program p = parseOrDie(kTailCall);
+  Program opt = optimize(p, {"30"}, {});
+  EXPECT_EQ(countOp(*opt.findFunction("sum"), Opcode::Call), 0u) << toText(opt);
+  EXPECT_EQ(run(opt, {"30"}).out, run(p, {"30"}).out);
+  EXPECT_EQ(run(opt, {"5"}).out, run(p, {"5"}).out);
 }
 
 // A 9-instruction hot loop: unrolling it needs more than 2.0x (and a
