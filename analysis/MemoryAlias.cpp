@@ -40,6 +40,7 @@ MemoryFacts findMemoryFacts(const Program &program) {
           writes = true;
         else if (in.op == Opcode::Call)
           callersOf[in.callee].push_back(i);
+        ops.alloc |= in.op == Opcode::Alloc;
         ops.load |= in.op == Opcode::Load;
         ops.store |= in.op == Opcode::Store;
         ops.ptrAdd |= in.op == Opcode::PtrAdd && in.hasDest();

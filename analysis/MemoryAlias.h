@@ -56,8 +56,10 @@ llvm::StringSet<> functionsThatWriteMemory(const Program &program);
 
 // Which memory instructions one function holds: what the memory passes look
 // for first (a load to forward or hoist, a store to promote, a ptradd to
-// rebase), and without which they leave the function as it is.
+// rebase, an alloc to replace by scalars), and without which they leave the
+// function as it is.
 struct MemoryOps {
+  bool alloc = false;
   bool load = false;
   bool store = false;
   bool ptrAdd = false; // one with a destination

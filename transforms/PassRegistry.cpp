@@ -172,7 +172,15 @@ bool runSCCP(Program &p, PassContext &ctx) {
   return runOnSSAFunctionsWithFacts(p, ctx, propagateConstants);
 }
 bool runScalarReplacement(Program &p, PassContext &ctx) {
-  return runOnSSAFunctions(p, ctx, replaceAllocationsByScalars);
+  bool changed = false;
+  for (size_t i = 0; i < p.functions.size(); ++i) {
+    Function &f = p.functions[i];
+    const MemoryOps *ops = memoryOps(ctx, i);
+    // (Without an alloc the pass leaves f as it is.)
+    if (ctx.isSSA(f) && ctx.covers(f) && (!ops || ops->alloc))
+      changed |= replaceAllocationsByScalars(f);
+  }
+  return changed;
 }
 bool runCopyPropagation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateCopies); }
 bool runAggressiveDCE(Program &p, PassContext &ctx) {

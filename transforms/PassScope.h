@@ -110,12 +110,13 @@ public:
   // Each function's memory instructions (analysis/MemoryAlias.h MemoryFacts
   // ops, by position in the program's functions) for the memory passes,
   // while shared (null: each memory pass walks a function to see whether it
-  // has what the pass looks for). A function the ops say has no load, store
-  // or ptradd has none: only passes that give none of them to a function
-  // without one, and add, remove or reorder no function, may run while they
-  // are shared. (The memory passes turn loads into ids, move loads and
-  // store a promoted cell where its loop stored it; the loop and value
-  // numbering passes make a ptradd only of a pointer chain that has one:
+  // has what the pass looks for). A function the ops say has no alloc,
+  // load, store or ptradd has none: only passes that give none of them to a
+  // function without one, and add, remove or reorder no function, may run
+  // while they are shared. (The memory passes remove allocs, turn loads
+  // into ids, move loads and store a promoted cell where its loop stored
+  // it; the scalar, loop and value numbering passes copy, move or remove
+  // instructions, and make a ptradd only of a pointer chain that has one:
   // strength reduction's pointer induction variables.) A function they say
   // has one may have lost it since: the pass then finds nothing to do. The
   // ops must outlive the sharing.

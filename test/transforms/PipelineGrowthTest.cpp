@@ -93,6 +93,47 @@ TEST(PipelineGrowthTest, ASelfTailCallStillBecomesALoop) {
   EXPECT_EQ(run(opt, {"5"}).out, run(p, {"5"}).out);
 }
 
+// A program without calls but with memory instructions (CodeKinds): the
+// memory passes still run on it, not only on programs with calls. The
+// allocation becomes values (scalar-replace); without the memory passes it
+// stays.
+const char *kLocalCell = R"(
+@main(n: int) {
+  two: int = const 2;
+  zero: int = const 0;
+  one: int = const 1;
+  a: ptr<int> = alloc two;
+  store a zero;
+  i: int = const 0;
+.loop:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  s: int = load a;
+  s: int = add s i;
+  store a s;
+  i: int = add i one;
+  jmp .loop;
+.done:
+  r: int = load a;
+  print r;
+  free a;
+}
+)";
+
+TEST(PipelineGrowthTest, MemoryPassesRunOnAProgramWithoutCalls) {
+  Program p = parseOrDie(kLocalCell);
+  Program opt = optimize(p, {"20"}, {});
+  EXPECT_EQ(countOp(opt, Opcode::Alloc), 0u) << toText(opt);
+  EXPECT_EQ(countOp(opt, Opcode::Load), 0u) << toText(opt);
+  EXPECT_EQ(run(opt, {"20"}).out, run(p, {"20"}).out);
+  SuperblockPipelineOptions off;
+  off.scalar.scalarReplacement = off.scalar.redundantLoads = off.scalar.loadHoisting =
+      off.scalar.cellPromotion = off.scalar.pointerOffsets = false;
+  Program kept = optimize(p, {"20"}, off);
+  EXPECT_EQ(countOp(kept, Opcode::Alloc), 1u) << toText(kept);
+}
+
 // A 9-instruction hot loop: unrolling it needs more than 2.0x (and a
 // program large enough for 2.5x of it to hold the unrolled loop: @unused).
 const char *kSmallLoop = R"(

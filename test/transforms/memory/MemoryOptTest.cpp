@@ -596,10 +596,12 @@ TEST(MemoryFactsTest, OneWalkFindsEachFunctionsMemoryInstructions) {
 )");
   MemoryFacts facts = findMemoryFacts(p);
   ASSERT_EQ(facts.ops.size(), 3u);
-  EXPECT_FALSE(facts.ops[0].load || facts.ops[0].store || facts.ops[0].ptrAdd);
-  EXPECT_TRUE(facts.ops[1].load && facts.ops[1].store && facts.ops[1].ptrAdd);
+  EXPECT_FALSE(facts.ops[0].alloc || facts.ops[0].load || facts.ops[0].store ||
+               facts.ops[0].ptrAdd);
+  EXPECT_TRUE(facts.ops[1].alloc && facts.ops[1].load && facts.ops[1].store &&
+              facts.ops[1].ptrAdd);
   EXPECT_TRUE(facts.ops[2].load);
-  EXPECT_FALSE(facts.ops[2].store || facts.ops[2].ptrAdd);
+  EXPECT_FALSE(facts.ops[2].alloc || facts.ops[2].store || facts.ops[2].ptrAdd);
   EXPECT_EQ(facts.writers.size(), 1u);
   EXPECT_TRUE(facts.writers.contains("main"));
 }
@@ -610,8 +612,9 @@ TEST(MemoryFactsTest, OneWalkFindsEachFunctionsMemoryInstructions) {
 // with facts that say it has none, the passes leave it alone, so they do
 // go by the facts.
 TEST(MemoryFactsTest, SharedFactsSkipOnlyFunctionsWithoutMemoryInstructions) {
-  const std::vector<const PassInfo *> passes = {&kRedundantLoadsPass, &kLoadHoistingPass,
-                                                &kCellPromotionPass, &kPointerOffsetsPass};
+  const std::vector<const PassInfo *> passes = {&kScalarReplacementPass, &kRedundantLoadsPass,
+                                                &kLoadHoistingPass, &kCellPromotionPass,
+                                                &kPointerOffsetsPass};
   // The program after to-ssa and the memory passes: sharing the facts the
   // walk found (`walked`), none, or the given `ops`.
   auto run = [&](const char *text, bool walked, const std::vector<MemoryOps> *ops) {
