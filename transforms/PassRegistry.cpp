@@ -167,7 +167,9 @@ bool unrollFullyUnlimited(Function &f) { return unrollLoopsFully(f); }
 bool runFullUnroll(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, unrollFullyUnlimited);
 }
-bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
+bool runLoopRotation(Program &p, PassContext &ctx) {
+  return runOnSSAFunctionsWithFacts(p, ctx, rotateLoops);
+}
 bool runSCCP(Program &p, PassContext &ctx) {
   return runOnSSAFunctionsWithFacts(p, ctx, propagateConstants);
 }

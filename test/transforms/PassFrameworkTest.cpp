@@ -6,6 +6,8 @@
 #include "test/transforms/TestSupport.h"
 #include "transforms/PassRegistry.h"
 #include "transforms/Pipeline.h"
+#include "transforms/ssa/ToSSA.h"
+#include "transforms/loops/LoopRotation.h"
 
 #include <gtest/gtest.h>
 
@@ -207,6 +209,45 @@ TEST(PassScopeTest, RetainedFactsOfSSAFunctionsReadNoGuards) {
   runPass(p, ctx, kFromSSAPass);
   EXPECT_EQ(ctx.retainedFacts(main)->guards(), CFG::Guards::Scan);
   ctx.retainFacts(false);
+}
+
+// Loop rotation takes the runner's facts (of an SSA function: no guard
+// scan) and leaves them describing the rotated function; the output is
+// rotateLoops' own.
+TEST(PassScopeTest, RotationKeepsTheRetainedFactsTrue) {
+  Program p = test::parseOrDie(R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+.head:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  i: int = add i one;
+  jmp .head;
+.done:
+  print i;
+}
+)");
+  Program q = p;
+  PassContext ctx;
+  runPass(p, ctx, kToSSAPass);
+  ctx.retainFacts(true);
+  AnalysisCache *facts = ctx.retainedFacts(p.functions[0]);
+  ASSERT_NE(facts, nullptr);
+  facts->loops(); // built before the rotation
+  EXPECT_TRUE(runPass(p, ctx, kLoopRotationPass));
+  facts = ctx.retainedFacts(p.functions[0]);
+  CFG fresh(p.functions[0]);
+  ASSERT_EQ(facts->cfg().rpo(), fresh.rpo());
+  for (BlockId b : fresh.rpo())
+    EXPECT_EQ(std::vector<BlockId>(facts->cfg().succs(b).begin(), facts->cfg().succs(b).end()),
+              std::vector<BlockId>(fresh.succs(b).begin(), fresh.succs(b).end()));
+  ctx.retainFacts(false);
+  Function &g = q.functions[0];
+  ASSERT_TRUE(toSSA(g));
+  EXPECT_TRUE(rotateLoops(g));
+  EXPECT_EQ(toText(p), toText(q));
 }
 
 TEST(PassRegistryTest, RunsPassesByNameAndRejectsUnknownNames) {
