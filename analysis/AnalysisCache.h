@@ -21,12 +21,16 @@ namespace brisk {
 
 class AnalysisCache {
 public:
-  explicit AnalysisCache(const Function &f) : f_(f) {}
+  // `guards`: CFG::Guards::Absent when f has no `guard` for as long as the
+  // cache lives (an SSA function has none: PassContext::guardsOf), so that
+  // every CFG it builds reads the terminators alone, not every instruction.
+  explicit AnalysisCache(const Function &f, CFG::Guards guards = CFG::Guards::Scan)
+      : f_(f), guards_(guards) {}
 
   const Function &function() const { return f_; }
   const CFG &cfg() {
     if (!cfg_)
-      cfg_.emplace(f_);
+      cfg_.emplace(f_, guards_);
     return *cfg_;
   }
   // The same CFG; when it is still to be built and `guards` is
@@ -35,9 +39,10 @@ public:
   // instruction. Either way the edges are the function's.
   const CFG &cfg(CFG::Guards guards) {
     if (!cfg_)
-      cfg_.emplace(f_, guards);
+      cfg_.emplace(f_, guards_ == CFG::Guards::Absent ? guards_ : guards);
     return *cfg_;
   }
+  CFG::Guards guards() const { return guards_; }
   const DominatorTree &domTree() {
     if (!dom_)
       dom_.emplace(cfg());
@@ -63,6 +68,7 @@ public:
 
 private:
   const Function &f_;
+  CFG::Guards guards_;
   std::optional<CFG> cfg_;
   std::optional<DominatorTree> dom_;
   std::optional<DominanceFrontier> df_;

@@ -13,6 +13,10 @@
 namespace brisk {
 
 llvm::StringSet<> functionsThatWriteMemory(const Program &program) {
+  return findMemoryFacts(program).writers;
+}
+
+MemoryFacts findMemoryFacts(const Program &program) {
   // The functions that store or free, or call a function the program lacks,
   // then their callers, transitively: one pass over the program and one
   // step per caller, without a search of the program per call.
@@ -20,10 +24,13 @@ llvm::StringSet<> functionsThatWriteMemory(const Program &program) {
   for (const Function &f : program.functions)
     names.insert(f.name);
   llvm::StringMap<std::vector<size_t>> callersOf; // by callee name
-  llvm::StringSet<> writers;
+  MemoryFacts facts;
+  llvm::StringSet<> &writers = facts.writers;
+  facts.ops.resize(program.functions.size());
   std::vector<std::string_view> work;
   for (size_t i = 0; i < program.functions.size(); ++i) {
     const Function &f = program.functions[i];
+    MemoryOps &ops = facts.ops[i];
     bool writes = false;
     walkBlocks(f, [&](BlockId, const Block &blk) {
       for (const Instr &in : blk.instrs) {
@@ -33,6 +40,10 @@ llvm::StringSet<> functionsThatWriteMemory(const Program &program) {
           writes = true;
         else if (in.op == Opcode::Call)
           callersOf[in.callee].push_back(i);
+        ops.alloc |= in.op == Opcode::Alloc;
+        ops.load |= in.op == Opcode::Load;
+        ops.store |= in.op == Opcode::Store;
+        ops.ptrAdd |= in.op == Opcode::PtrAdd && in.hasDest();
       }
     });
     if (writes && writers.insert(f.name).second)
@@ -47,7 +58,7 @@ llvm::StringSet<> functionsThatWriteMemory(const Program &program) {
       if (writers.insert(program.functions[i].name).second)
         work.push_back(program.functions[i].name);
   }
-  return writers;
+  return facts;
 }
 
 MemoryAlias::MemoryAlias(const Function &f, const llvm::StringSet<> *writers)

@@ -54,6 +54,30 @@ namespace brisk {
 // one that writes).
 llvm::StringSet<> functionsThatWriteMemory(const Program &program);
 
+// Which memory instructions one function holds: what the memory passes look
+// for first (a load to forward or hoist, a store to promote, a ptradd to
+// rebase, an alloc to replace by scalars), and without which they leave the
+// function as it is.
+struct MemoryOps {
+  bool alloc = false;
+  bool load = false;
+  bool store = false;
+  bool ptrAdd = false; // one with a destination
+};
+
+// functionsThatWriteMemory and the MemoryOps of every function, from the
+// one walk of the program's instructions the writers take anyway: the
+// memory passes that run after it then skip their own walk of a function
+// the ops rule out (a function of a million instructions does not fit the
+// cache: each walk streams it from memory). The ops are indexed by the
+// function's position in program.functions, and describe the functions as
+// they are now (see PassContext::shareMemoryOps for how long that holds).
+struct MemoryFacts {
+  llvm::StringSet<> writers;
+  std::vector<MemoryOps> ops;
+};
+MemoryFacts findMemoryFacts(const Program &program);
+
 class MemoryAlias {
 public:
   // `writers`: functionsThatWriteMemory of the program, or null (every call

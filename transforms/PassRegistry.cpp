@@ -82,6 +82,13 @@ bool runLinearTestReplacement(Program &p, PassContext &ctx) {
 bool runLICM(Program &p, PassContext &ctx) {
   return runOnSSAFunctionsWithFacts(p, ctx, hoistLoopInvariants);
 }
+// The facts a runner makes for f itself when the context retains none: of
+// an SSA function, they read no guards (PassContext::mayHaveGuards).
+AnalysisCache &ownFacts(std::optional<AnalysisCache> &local, const PassContext &ctx,
+                        const Function &f) {
+  return local.emplace(f, ctx.mayHaveGuards(f) ? CFG::Guards::Scan : CFG::Guards::Absent);
+}
+
 // The memory passes: SSA functions, knowing which functions never write
 // (the context's shared set, else `own`, found now).
 const llvm::StringSet<> *memoryWriters(const Program &p, PassContext &ctx,
@@ -91,53 +98,91 @@ const llvm::StringSet<> *memoryWriters(const Program &p, PassContext &ctx,
   own = functionsThatWriteMemory(p);
   return &own;
 }
+// The memory instructions of the i-th function when the context shares
+// them (PassContext::shareMemoryOps), else null: the pass looks itself.
+const MemoryOps *memoryOps(const PassContext &ctx, size_t i) {
+  const std::vector<MemoryOps> *ops = ctx.sharedMemoryOps();
+  return ops ? &(*ops)[i] : nullptr;
+}
 bool runRedundantLoads(Program &p, PassContext &ctx) {
   llvm::StringSet<> own;
   const llvm::StringSet<> *writers = memoryWriters(p, ctx, own);
   bool changed = false;
-  for (Function &f : p.functions)
-    if (ctx.isSSA(f) && ctx.covers(f))
+  for (size_t i = 0; i < p.functions.size(); ++i) {
+    Function &f = p.functions[i];
+    const MemoryOps *ops = memoryOps(ctx, i);
+    // (Without a load the pass leaves f as it is.)
+    if (ctx.isSSA(f) && ctx.covers(f) && (!ops || ops->load))
       changed |= eliminateRedundantLoads(f, writers);
+  }
   return changed;
 }
 bool runLoadHoisting(Program &p, PassContext &ctx) {
   llvm::StringSet<> own;
   const llvm::StringSet<> *writers = memoryWriters(p, ctx, own);
   bool changed = false;
-  for (Function &f : p.functions)
+  for (size_t i = 0; i < p.functions.size(); ++i) {
+    Function &f = p.functions[i];
     if (ctx.isSSA(f) && ctx.covers(f)) {
-      AnalysisCache local(f), *facts = ctx.retainedFacts(f);
-      if (hoistInvariantLoads(f, writers, facts ? *facts : local)) {
+      std::optional<AnalysisCache> local;
+      AnalysisCache *facts = ctx.retainedFacts(f);
+      if (!facts)
+        facts = &ownFacts(local, ctx, f);
+      if (hoistInvariantLoads(f, writers, *facts, memoryOps(ctx, i))) {
         changed = true;
-        (facts ? *facts : local).invalidateInstrs();
+        facts->invalidateInstrs();
       }
     }
+  }
   return changed;
 }
 bool runCellPromotion(Program &p, PassContext &ctx) {
   llvm::StringSet<> own;
   const llvm::StringSet<> *writers = memoryWriters(p, ctx, own);
   bool changed = false;
-  for (Function &f : p.functions)
+  for (size_t i = 0; i < p.functions.size(); ++i) {
+    Function &f = p.functions[i];
     if (ctx.isSSA(f) && ctx.covers(f)) {
-      AnalysisCache local(f), *facts = ctx.retainedFacts(f);
-      changed |= promoteLoopCells(f, writers, facts ? *facts : local);
+      std::optional<AnalysisCache> local;
+      AnalysisCache *facts = ctx.retainedFacts(f);
+      if (!facts)
+        facts = &ownFacts(local, ctx, f);
+      changed |= promoteLoopCells(f, writers, *facts, memoryOps(ctx, i));
     }
+  }
   return changed;
 }
 bool runPointerOffsets(Program &p, PassContext &ctx) {
-  return runOnSSAFunctions(p, ctx, rebasePointerOffsets);
+  bool changed = false;
+  for (size_t i = 0; i < p.functions.size(); ++i) {
+    Function &f = p.functions[i];
+    const MemoryOps *ops = memoryOps(ctx, i);
+    // (Without a ptradd the pass leaves f as it is.)
+    if (ctx.isSSA(f) && ctx.covers(f) && (!ops || ops->ptrAdd))
+      changed |= rebasePointerOffsets(f);
+  }
+  return changed;
 }
 bool unrollFullyUnlimited(Function &f) { return unrollLoopsFully(f); }
 bool runFullUnroll(Program &p, PassContext &ctx) {
   return runOnSSAFunctions(p, ctx, unrollFullyUnlimited);
 }
-bool runLoopRotation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, rotateLoops); }
+bool runLoopRotation(Program &p, PassContext &ctx) {
+  return runOnSSAFunctionsWithFacts(p, ctx, rotateLoops);
+}
 bool runSCCP(Program &p, PassContext &ctx) {
   return runOnSSAFunctionsWithFacts(p, ctx, propagateConstants);
 }
 bool runScalarReplacement(Program &p, PassContext &ctx) {
-  return runOnSSAFunctions(p, ctx, replaceAllocationsByScalars);
+  bool changed = false;
+  for (size_t i = 0; i < p.functions.size(); ++i) {
+    Function &f = p.functions[i];
+    const MemoryOps *ops = memoryOps(ctx, i);
+    // (Without an alloc the pass leaves f as it is.)
+    if (ctx.isSSA(f) && ctx.covers(f) && (!ops || ops->alloc))
+      changed |= replaceAllocationsByScalars(f);
+  }
+  return changed;
 }
 bool runCopyPropagation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateCopies); }
 bool runAggressiveDCE(Program &p, PassContext &ctx) {
@@ -219,7 +264,7 @@ bool runOnSSAFunctionsWithFacts(Program &p, PassContext &ctx,
     AnalysisCache *facts = ctx.retainedFacts(f);
     std::optional<AnalysisCache> local;
     if (!facts)
-      facts = &local.emplace(f);
+      facts = &ownFacts(local, ctx, f);
     if (pass(f, *facts)) {
       facts->invalidateInstrs(); // the CFG facts are the pass's to keep true
       any = true;

@@ -24,8 +24,9 @@ AnalysisCache *PassContext::retainedFacts(const Function &f) {
   if (!retaining_)
     return nullptr;
   std::unique_ptr<AnalysisCache> &facts = facts_[&f];
-  if (!facts)
-    facts = std::make_unique<AnalysisCache>(f);
+  const CFG::Guards guards = mayHaveGuards(f) ? CFG::Guards::Scan : CFG::Guards::Absent;
+  if (!facts || facts->guards() != guards)
+    facts = std::make_unique<AnalysisCache>(f, guards);
   else
     facts->invalidateInstrs(); // a pass without facts may have edited instructions
   return facts.get();

@@ -33,6 +33,7 @@
 namespace brisk {
 
 class AnalysisCache;
+struct MemoryOps;
 
 struct PassOptions {
   bool validate = false;
@@ -64,6 +65,13 @@ public:
 
   // Which functions are in SSA form (so the verifier checks D1-D3 on them).
   bool isSSA(const Function &f) const { return ssa_.contains(f.name); }
+  // Whether the CFG of f must look for guards' edges: not in SSA form, for
+  // only to-ssa puts a function there, and only when it has no speculation
+  // (isPlainNonSpeculative), and no pass gives an SSA function a guard
+  // (speculation comes from the unroller and superblocks, on plain
+  // functions). The AnalysisCaches the context and the runners make for an
+  // SSA function then build every CFG from the terminators alone.
+  bool mayHaveGuards(const Function &f) const { return !isSSA(f); }
   void setSSA(const Function &f, bool ssa) {
     if (ssa)
       ssa_.insert(f.name);
@@ -87,7 +95,9 @@ public:
   // true (each such pass invalidates what it changes) or change instructions
   // only (never a terminator, guard, label or the layout) may run in
   // between; the pipeline opens this around its scalar and loop passes. retainFacts(false)
-  // drops them all. retainedFacts is null when not retaining.
+  // drops them all. retainedFacts is null when not retaining. (Facts made
+  // for a function in SSA form read no guards: see mayHaveGuards; they are
+  // made again should the function have left it since.)
   void retainFacts(bool on);
   AnalysisCache *retainedFacts(const Function &f);
   // The program's memory writers (analysis/MemoryAlias.h
@@ -97,6 +107,21 @@ public:
   // run while they are shared; the set must outlive the sharing.
   void shareMemoryWriters(const llvm::StringSet<> *writers) { writers_ = writers; }
   const llvm::StringSet<> *sharedMemoryWriters() const { return writers_; }
+  // Each function's memory instructions (analysis/MemoryAlias.h MemoryFacts
+  // ops, by position in the program's functions) for the memory passes,
+  // while shared (null: each memory pass walks a function to see whether it
+  // has what the pass looks for). A function the ops say has no alloc,
+  // load, store or ptradd has none: only passes that give none of them to a
+  // function without one, and add, remove or reorder no function, may run
+  // while they are shared. (The memory passes remove allocs, turn loads
+  // into ids, move loads and store a promoted cell where its loop stored
+  // it; the scalar, loop and value numbering passes copy, move or remove
+  // instructions, and make a ptradd only of a pointer chain that has one:
+  // strength reduction's pointer induction variables.) A function they say
+  // has one may have lost it since: the pass then finds nothing to do. The
+  // ops must outlive the sharing.
+  void shareMemoryOps(const std::vector<MemoryOps> *ops) { ops_ = ops; }
+  const std::vector<MemoryOps> *sharedMemoryOps() const { return ops_; }
   // Timing (only with PassOptions::timePasses): the passes in the order they
   // first ran.
   bool timing() const { return options_.timePasses; }
@@ -109,6 +134,7 @@ private:
   llvm::StringSet<> ssa_;
   const llvm::StringSet<> *only_ = nullptr;
   const llvm::StringSet<> *writers_ = nullptr;
+  const std::vector<MemoryOps> *ops_ = nullptr;
   bool retaining_ = false;
   std::unordered_map<const Function *, std::unique_ptr<AnalysisCache>> facts_;
   std::vector<PassTime> times_;

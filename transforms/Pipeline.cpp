@@ -35,6 +35,17 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
     return false;
   bool changed = false; // by strength-reduce or lftr
   runPass(program, ctx, kToSSAPass);
+  // A program without memory instructions or calls (options.memoryFree)
+  // has what findMemoryFacts would find, found without its walk: no
+  // writer, and no memory instruction in any function. Shared from here to
+  // pointer-offsets (scalar-replace asks them too; see
+  // PassContext::shareMemoryOps).
+  std::optional<MemoryFacts> memoryFacts;
+  if (options.memoryFree) {
+    memoryFacts.emplace();
+    memoryFacts->ops.resize(program.functions.size());
+    ctx.shareMemoryOps(&memoryFacts->ops);
+  }
   // Clean first: constants folded, copies and dead code gone, branches on
   // constants and jump-only blocks removed, so the loop passes see the real
   // loops. Through simplify-cfg the passes keep each function's CFG facts
@@ -85,13 +96,20 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // The three memory passes share one set of the program's memory writers:
   // load-elim turns loads into copies, hoist-loads and licm move loads and
   // pure instructions, so no store, free or call comes or goes before
-  // promote-cells (which, last, may) has taken the set.
+  // promote-cells (which, last, may) has taken the set. The walk that finds
+  // the writers (in a program with memory instructions or calls: see
+  // above) also notes each function's allocs, loads, stores and ptradds: the
+  // memory passes down to pointer-offsets skip a function without what
+  // they look for, instead of walking it again to learn that (see
+  // PassContext::shareMemoryOps for why the notes stay true until then).
   bool memory = false;
-  std::optional<llvm::StringSet<>> writers;
-  if (options.redundantLoads || options.loadHoisting || options.cellPromotion) {
-    writers = functionsThatWriteMemory(program);
-    ctx.shareMemoryWriters(&*writers);
+  if (!memoryFacts && (options.redundantLoads || options.loadHoisting ||
+                       options.cellPromotion || options.pointerOffsets)) {
+    memoryFacts = findMemoryFacts(program);
+    ctx.shareMemoryOps(&memoryFacts->ops);
   }
+  if (memoryFacts)
+    ctx.shareMemoryWriters(&memoryFacts->writers);
   if (options.redundantLoads)
     memory |= runPass(program, ctx, kRedundantLoadsPass);
   if (options.loadHoisting && runPass(program, ctx, kLoadHoistingPass)) {
@@ -103,7 +121,6 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   if (options.cellPromotion)
     memory |= runPass(program, ctx, kCellPromotionPass);
   ctx.shareMemoryWriters(nullptr);
-  writers.reset();
   if (memory)
     runPass(program, ctx, kGVNPass);
   // With equal expressions under one name, a value the bottom of an iteration
@@ -126,6 +143,8 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // constants SCCP made of a cell-by-cell fill die below.
   if (options.pointerOffsets)
     runPass(program, ctx, kPointerOffsetsPass);
+  ctx.shareMemoryOps(nullptr);
+  memoryFacts.reset();
   // Again after the loop passes: what GVN proved equal or constant folds
   // further; then what is left moves to the paths that use it, and block
   // placement turns the hot jumps into fall-throughs.
@@ -241,6 +260,17 @@ static double dynamicCost(const Function &f, const Profile &p) {
 // is). Without the constant a 2-instruction main could never take in its one
 // call and a 10-instruction loop never unroll. (The program-level bound is
 // checked on the result: see runSuperblockPipeline.)
+// Whether some function of a program has a call, and whether one has a
+// memory instruction (alloc, load, store, free, ptradd). No pass of the
+// pipeline makes either in a program that has none (only inlining brings
+// instructions from another function, and it needs a call), so a program
+// without them keeps without them: the passes that look only for them
+// need not walk it (see runSuperblockPipelineOnce).
+struct CodeKinds {
+  bool calls = false;
+  bool memory = false;
+};
+
 // What the growth policy and the pipeline read of each function of the
 // input, by index: found in one walk of the program (runWithinFunctionLimits),
 // since a walk of a large function costs a miss per block.
@@ -251,6 +281,8 @@ struct InputFacts {
   // point into the program: read before the passes change it).
   std::vector<std::vector<const std::string *>> ranCallees;
   std::vector<std::string> ownSpeculation; // functions that speculate themselves
+  // What kinds of instructions the program has (see CodeKinds).
+  CodeKinds kinds;
 };
 
 static InputFacts inputFacts(const Program &program, const Profile &profile) {
@@ -271,13 +303,27 @@ static InputFacts inputFacts(const Program &program, const Profile &profile) {
       bool ran = fp && fp->blockCount(b) > 0;
       if (fp)
         cost += double(fp->blockCount(b)) * double(instrs.size());
-      if (speculates && !ran)
+      if (speculates && facts.kinds.calls && facts.kinds.memory && !ran)
         continue;
       for (const Instr &in : instrs) {
         if (in.info().effect == EffectClass::Guard) // as usesSpeculation
           speculates = true;
-        if (ran && in.op == Opcode::Call)
-          facts.ranCallees[i].push_back(&in.callee.str());
+        switch (in.op) {
+        case Opcode::Call:
+          facts.kinds.calls = true;
+          if (ran)
+            facts.ranCallees[i].push_back(&in.callee.str());
+          break;
+        case Opcode::Alloc:
+        case Opcode::Load:
+        case Opcode::Store:
+        case Opcode::Free:
+        case Opcode::PtrAdd:
+          facts.kinds.memory = true;
+          break;
+        default:
+          break;
+        }
       }
     }
     facts.sizeAt.push_back(size);
@@ -501,23 +547,26 @@ static RegionRemark remarkFor(const Function &f, const UnrolledLoop &u) {
 constexpr double kCallFreeLoopCredit = 3.0;
 
 // `original`: what `program` is on entry (see keepCheaperStrengthReduction's
-// copy below).
-static void runSuperblockPipelineOnce(Program &program, const Program &original,
+// copy below). `kinds`: what kinds of instructions `original` has.
+static void runSuperblockPipelineOnce(Program &program, const Program &original, CodeKinds kinds,
                                       const Profile &profile, PassContext &ctx,
                                       const SuperblockPipelineOptions &options,
                                       std::map<std::string, size_t> &sizes,
                                       GrowthLimits &limits, AllowanceShares &shares,
                                       std::vector<RegionRemark> *remarks) {
   ProgramWeights weights = ProgramWeights::fromProfile(program, profile);
+  const bool calls = kinds.calls;
   std::map<std::string, size_t> sizeBefore = sizes; // the code-growth budget's base
   // Whether the interprocedural passes below left `program` as it came
   // (then it is still `original`, and the SSA passes need no copy of it).
   bool asOriginal = true;
   // Self tail calls become loops first: the inliner then sees loops, and the
   // SSA passes below clean the parameter copies and hoist out of them.
+  // (Without a call there is no self tail call: the pass would walk the
+  // program to find none.)
   if (options.tailRecursion) {
     PassScope scope(ctx, kTailRecursionPass.name, program);
-    asOriginal &= !eliminateTailRecursion(program, &weights);
+    asOriginal &= !calls || !eliminateTailRecursion(program, &weights);
   }
   // Constants of self-recursive functions become parameters that the
   // recursive calls pass along (transforms/interprocedural/RecursiveConstants.h); f stays
@@ -560,7 +609,12 @@ static void runSuperblockPipelineOnce(Program &program, const Program &original,
       early.minFoldingSiteCount = 1;
     InlineStats stats;
     PassScope scope(ctx, kInlinePass.name, program);
-    asOriginal &= !inlineHotCalls(program, weights, early, &stats);
+    // Without a call in `original` the inliner has no site, here or in the
+    // cold run below: tail recursion only removes calls, recursive
+    // constants splits only a function that calls itself, and no other pass
+    // makes one. It would leave the program as it is, after a walk of all
+    // of it to find that out.
+    asOriginal &= !calls || !inlineHotCalls(program, weights, early, &stats);
     auto share = [&](const std::string &name) { return shares.emplace(name, 1).first->second; };
     for (const InlineStats::SoleSite &s : stats.soleSites) {
       limits[s.caller] += limits[s.callee];
@@ -592,6 +646,7 @@ static void runSuperblockPipelineOnce(Program &program, const Program &original,
     }
     ScalarPipelineOptions scalar = options.scalar;
     scalar.sizeLimits = &limits;
+    scalar.memoryFree = !kinds.calls && !kinds.memory; // (see CodeKinds)
     llvm::StringSet<> reduced;
     runOptimizationPipeline(program, ctx, 2, scalar, &reduced);
     if (ctx.failed())
@@ -773,7 +828,8 @@ static void runSuperblockPipelineOnce(Program &program, const Program &original,
     cold.minSiteCount = 1;
     cold.callerSizeLimit = &limits;
     PassScope scope(ctx, kInlineColdPass.name, program);
-    inlineHotCalls(program, weights, cold);
+    if (calls) // (see the early run)
+      inlineHotCalls(program, weights, cold);
   }
   {
     PassScope scope(ctx, kDeadCodePass.name, program);
@@ -879,6 +935,7 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   for (size_t i = 0; i < program.functions.size(); ++i)
     sizes.try_emplace(program.functions[i].name, facts->sizeAt[i]);
   const std::vector<std::string> ownSpeculation = std::move(facts->ownSpeculation);
+  const CodeKinds kinds = facts->kinds;
   // Each run adjusts its own copy of the limits (a caller that took in a
   // sole callee takes its limit too).
   const GrowthLimits baseLimits = growthLimits(program, options, *facts);
@@ -886,7 +943,7 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
   GrowthLimits limits = baseLimits;
   std::vector<RegionRemark> firstRemarks;
   AllowanceShares shares;
-  runSuperblockPipelineOnce(program, original, profile, ctx, options, sizes, limits, shares,
+  runSuperblockPipelineOnce(program, original, kinds, profile, ctx, options, sizes, limits, shares,
                             &firstRemarks);
   // The remarks describe the final output: a function taken from a retry
   // takes that run's remarks; one that stays as it was has one remark
@@ -957,7 +1014,7 @@ static void runWithinFunctionLimits(Program &program, const Program &original,
     std::vector<RegionRemark> retryRemarks;
     GrowthLimits retryLimits = baseLimits;
     AllowanceShares retryShares;
-    runSuperblockPipelineOnce(retry, original, profile, ctx, fallback, sizes, retryLimits,
+    runSuperblockPipelineOnce(retry, original, kinds, profile, ctx, fallback, sizes, retryLimits,
                               retryShares, &retryRemarks);
     if (ctx.failed())
       return;

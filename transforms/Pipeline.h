@@ -33,6 +33,11 @@ struct ScalarPipelineOptions {
   // The largest size of each function by name (the growth policy's limits)
   // for the passes that grow code here; null: no limit.
   const std::map<std::string, size_t, std::less<>> *sizeLimits = nullptr;
+  // Set by a caller that knows the program has no alloc, load, store, free,
+  // ptradd or call: no pass here makes one in such a program, so the memory
+  // passes know each function's memory instructions (none) and the memory
+  // writers (none) without a walk of the program.
+  bool memoryFree = false;
 };
 
 // The optimization pipeline for a level (0: nothing). Passes that work on

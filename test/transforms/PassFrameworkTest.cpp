@@ -6,6 +6,8 @@
 #include "test/transforms/TestSupport.h"
 #include "transforms/PassRegistry.h"
 #include "transforms/Pipeline.h"
+#include "transforms/ssa/ToSSA.h"
+#include "transforms/loops/LoopRotation.h"
 
 #include <gtest/gtest.h>
 
@@ -169,6 +171,82 @@ TEST(PassScopeTest, RetainedFactsFollowTheCFGAndChangeNoOutput) {
   for (const PassInfo *pass : {&kToSSAPass, &kGVNPass, &kLICMPass, &kStrengthReductionPass,
                                &kLinearTestReplacementPass, &kFromSSAPass})
     runPass(q, plain, *pass);
+  EXPECT_EQ(toText(p), toText(q));
+}
+
+// The facts of a function in SSA form build CFGs from the terminators
+// alone (PassContext::mayHaveGuards): to-ssa converts no function with a
+// guard. One it left as it was (it speculates) keeps its guard's edge.
+TEST(PassScopeTest, RetainedFactsOfSSAFunctionsReadNoGuards) {
+  Program p = test::parseOrDie(std::string(kProgram) + R"(
+@spec(c: bool) {
+.a:
+  speculate;
+  guard c .fail;
+  commit;
+  jmp .b;
+.fail:
+  print c;
+.b:
+  ret;
+}
+)");
+  PassContext ctx;
+  runPass(p, ctx, kToSSAPass);
+  const Function &main = p.functions[0], &spec = p.functions[1];
+  ASSERT_TRUE(ctx.isSSA(main));
+  ASSERT_FALSE(ctx.isSSA(spec));
+  EXPECT_FALSE(ctx.mayHaveGuards(main));
+  EXPECT_TRUE(ctx.mayHaveGuards(spec));
+  ctx.retainFacts(true);
+  EXPECT_EQ(ctx.retainedFacts(main)->guards(), CFG::Guards::Absent);
+  AnalysisCache &specFacts = *ctx.retainedFacts(spec);
+  EXPECT_EQ(specFacts.guards(), CFG::Guards::Scan);
+  BlockId a = *spec.findBlock("a"), fail = *spec.findBlock("fail");
+  BlockRange succs = specFacts.cfg().succs(a);
+  EXPECT_NE(std::find(succs.begin(), succs.end(), fail), succs.end());
+  // The same function out of SSA form gets facts that scan again.
+  runPass(p, ctx, kFromSSAPass);
+  EXPECT_EQ(ctx.retainedFacts(main)->guards(), CFG::Guards::Scan);
+  ctx.retainFacts(false);
+}
+
+// Loop rotation takes the runner's facts (of an SSA function: no guard
+// scan) and leaves them describing the rotated function; the output is
+// rotateLoops' own.
+TEST(PassScopeTest, RotationKeepsTheRetainedFactsTrue) {
+  Program p = test::parseOrDie(R"(
+@main(n: int) {
+  i: int = const 0;
+  one: int = const 1;
+.head:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  i: int = add i one;
+  jmp .head;
+.done:
+  print i;
+}
+)");
+  Program q = p;
+  PassContext ctx;
+  runPass(p, ctx, kToSSAPass);
+  ctx.retainFacts(true);
+  AnalysisCache *facts = ctx.retainedFacts(p.functions[0]);
+  ASSERT_NE(facts, nullptr);
+  facts->loops(); // built before the rotation
+  EXPECT_TRUE(runPass(p, ctx, kLoopRotationPass));
+  facts = ctx.retainedFacts(p.functions[0]);
+  CFG fresh(p.functions[0]);
+  ASSERT_EQ(facts->cfg().rpo(), fresh.rpo());
+  for (BlockId b : fresh.rpo())
+    EXPECT_EQ(std::vector<BlockId>(facts->cfg().succs(b).begin(), facts->cfg().succs(b).end()),
+              std::vector<BlockId>(fresh.succs(b).begin(), fresh.succs(b).end()));
+  ctx.retainFacts(false);
+  Function &g = q.functions[0];
+  ASSERT_TRUE(toSSA(g));
+  EXPECT_TRUE(rotateLoops(g));
   EXPECT_EQ(toText(p), toText(q));
 }
 

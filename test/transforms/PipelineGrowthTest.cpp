@@ -2,6 +2,7 @@
 // function may grow to the larger of 2.0x its size and its size + 64, so a
 // one-call main takes in its callee and a small hot loop unrolls; the
 // program as a whole stays within 2.5x.
+#include "backend/TextPrinter.h"
 #include "test/analysis/ParseHelper.h"
 #include "test/transforms/TestSupport.h"
 #include "transforms/Pipeline.h"
@@ -57,6 +58,80 @@ TEST(PipelineGrowthTest, AOneCallMainTakesInItsHotCallee) {
   Program strict = optimize(p, {"3", "4"}, noConstant);
   EXPECT_EQ(countOp(*strict.findFunction("main"), Opcode::Call), 0u);
   EXPECT_EQ(strict.findFunction("inside"), nullptr);
+}
+
+// The pipeline asks tail recursion and the inliner only about a program
+// with a call (InputFacts::calls); this one has two, and the self tail call
+// still becomes a loop. (AOneCallMainTakesInItsHotCallee shows the inliner
+// still runs.)
+const char *kTailCall = R"(
+@main(n: int) {
+  zero: int = const 0;
+  s: int = call @sum n zero;
+  print s;
+}
+@sum(n: int, acc: int): int {
+  zero: int = const 0;
+  done: bool = le n zero;
+  br done .out .more;
+.out:
+  ret acc;
+.more:
+  one: int = const 1;
+  m: int = sub n one;
+  a: int = add acc n;
+  r: int = call @sum m a;
+  ret r;
+}
+)";
+
+TEST(PipelineGrowthTest, ASelfTailCallStillBecomesALoop) {
+  Program p = parseOrDie(kTailCall);
+  Program opt = optimize(p, {"30"}, {});
+  EXPECT_EQ(countOp(*opt.findFunction("sum"), Opcode::Call), 0u) << toText(opt);
+  EXPECT_EQ(run(opt, {"30"}).out, run(p, {"30"}).out);
+  EXPECT_EQ(run(opt, {"5"}).out, run(p, {"5"}).out);
+}
+
+// A program without calls but with memory instructions (CodeKinds): the
+// memory passes still run on it, not only on programs with calls. The
+// allocation becomes values (scalar-replace); without the memory passes it
+// stays.
+const char *kLocalCell = R"(
+@main(n: int) {
+  two: int = const 2;
+  zero: int = const 0;
+  one: int = const 1;
+  a: ptr<int> = alloc two;
+  store a zero;
+  i: int = const 0;
+.loop:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  s: int = load a;
+  s: int = add s i;
+  store a s;
+  i: int = add i one;
+  jmp .loop;
+.done:
+  r: int = load a;
+  print r;
+  free a;
+}
+)";
+
+TEST(PipelineGrowthTest, MemoryPassesRunOnAProgramWithoutCalls) {
+  Program p = parseOrDie(kLocalCell);
+  Program opt = optimize(p, {"20"}, {});
+  EXPECT_EQ(countOp(opt, Opcode::Alloc), 0u) << toText(opt);
+  EXPECT_EQ(countOp(opt, Opcode::Load), 0u) << toText(opt);
+  EXPECT_EQ(run(opt, {"20"}).out, run(p, {"20"}).out);
+  SuperblockPipelineOptions off;
+  off.scalar.scalarReplacement = off.scalar.redundantLoads = off.scalar.loadHoisting =
+      off.scalar.cellPromotion = off.scalar.pointerOffsets = false;
+  Program kept = optimize(p, {"20"}, off);
+  EXPECT_EQ(countOp(kept, Opcode::Alloc), 1u) << toText(kept);
 }
 
 // A 9-instruction hot loop: unrolling it needs more than 2.0x (and a

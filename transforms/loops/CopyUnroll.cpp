@@ -1,6 +1,7 @@
 #include "transforms/loops/CopyUnroll.h"
 
 #include "analysis/CFG.h"
+#include "analysis/DefiniteAssignment.h"
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
 #include "transforms/scalar/CopyPropagation.h"
@@ -15,17 +16,37 @@
 namespace brisk {
 namespace {
 
-// The loops worth unrolling, by the rules in the header. Innermost loops are
-// disjoint, so the choices do not overlap.
-std::vector<Loop> chooseLoops(const Function &f, const FunctionWeights *w,
-                              const CopyUnrollOptions &o) {
-  // Only a loop with a copy qualifies: without any, no loop analysis.
+// What one walk of f tells unrollForCoalescing before any analysis: f has
+// no phi, set, get or speculation (isPlainNonSpeculative: canConvertToSSA
+// asks that first), and it has a copy (only a loop with one qualifies).
+// A walk of a large function costs a cache miss per few instructions: one
+// walk answers both.
+bool plainWithCopies(const Function &f) {
   bool anyCopy = false;
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs)
-      anyCopy |= in.op == Opcode::Id;
-  if (!anyCopy)
-    return {};
+      switch (in.op) {
+      case Opcode::Phi: // as isPlainNonSpeculative
+      case Opcode::Set:
+      case Opcode::Get:
+      case Opcode::Speculate:
+      case Opcode::Commit:
+      case Opcode::Guard:
+        return false;
+      case Opcode::Id:
+        anyCopy = true;
+        break;
+      default:
+        break;
+      }
+  return anyCopy;
+}
+
+// The loops worth unrolling, by the rules in the header, of a function
+// with a copy (plainWithCopies). Innermost loops are disjoint, so the
+// choices do not overlap.
+std::vector<Loop> chooseLoops(const Function &f, const FunctionWeights *w,
+                              const CopyUnrollOptions &o) {
   CFG cfg(f);
   DominatorTree dom(cfg);
   LoopInfo loops(cfg, dom);
@@ -111,12 +132,13 @@ void cloneLoop(Function &f, const Loop &l) {
 bool unrollForCoalescing(Function &f, const FunctionWeights *weights,
                          const CopyUnrollOptions &options, Function *before) {
   // canConvertToSSA also rules out empty functions, speculation, phis, set
-  // and get. Its definite-assignment part (hasPossiblyUndefinedRead) costs
-  // more than finding no loop to unroll, so it comes last.
-  if (f.layout.empty() || !isPlainNonSpeculative(f))
+  // and get (plainWithCopies asks those). Its definite-assignment part
+  // (hasPossiblyUndefinedRead) costs more than finding no loop to unroll, so
+  // it comes last.
+  if (f.layout.empty() || !plainWithCopies(f))
     return false;
   std::vector<Loop> loops = chooseLoops(f, weights, options);
-  if (loops.empty() || !canConvertToSSA(f))
+  if (loops.empty() || hasPossiblyUndefinedRead(f))
     return false;
   if (before)
     *before = f;

@@ -401,7 +401,10 @@ unsigned constantTripCount(const Function &f, BlockId header, unsigned maxTrips)
 bool unrollLoopsFully(Function &f, const FullUnrollOptions &o, FullUnrollStats *stats) {
   FullUnrollStats ignored;
   FullUnrollStats &st = stats ? *stats : ignored;
-  if (f.layout.empty() || !containsPhi(f) || !modelled(f))
+  // A function over maxFunctionSize is left alone (the loop below never
+  // starts): that test reads the blocks' sizes only, so it comes before the
+  // walks over every instruction.
+  if (f.layout.empty() || f.instrCount() > o.maxFunctionSize || !containsPhi(f) || !modelled(f))
     return false;
   // Loops that failed once: no count (retried after an unrolling elsewhere,
   // which may have made their bounds constant), or unrolled in vain.

@@ -49,13 +49,13 @@ struct SplitValue {
 
 class LoopRotator {
 public:
-  explicit LoopRotator(Function &f) : f_(f) {}
+  LoopRotator(Function &f, AnalysisCache &facts) : f_(f), facts_(facts) {}
 
   bool run() {
     std::vector<Rotation> todo;
     bool changed;
     {
-      AnalysisCache facts(f_);
+      AnalysisCache &facts = facts_;
       changed = insertPreheaders(f_, facts);
       const CFG &cfg = facts.cfg();
       const LoopInfo &loops = facts.loops();
@@ -73,12 +73,14 @@ public:
       removed[r.header] = 1;
     }
     std::erase_if(f_.layout, [&](BlockId b) { return removed[b] != 0; });
+    facts_.invalidateCFG();
     repairSSA();
     return true;
   }
 
 private:
   Function &f_;
+  AnalysisCache &facts_;
   std::vector<SplitValue> split_;
   // Old header var -> its split_ slot, or kNotSplit. A vector over the
   // variables, not a hash map: repairSSA looks up every use of the function.
@@ -427,6 +429,11 @@ private:
 
 } // namespace
 
-bool rotateLoops(Function &f) { return LoopRotator(f).run(); }
+bool rotateLoops(Function &f, AnalysisCache &facts) { return LoopRotator(f, facts).run(); }
+
+bool rotateLoops(Function &f) {
+  AnalysisCache facts(f);
+  return rotateLoops(f, facts);
+}
 
 } // namespace brisk

@@ -33,6 +33,12 @@
 
 namespace brisk {
 
+class AnalysisCache;
+
 bool rotateLoops(Function &f);
+// The AnalysisCache form takes the CFG and loops it starts from out of
+// `facts` (of `f`; the pass runner's, which for an SSA function read no
+// guards: PassContext::mayHaveGuards), and drops them when it changes f.
+bool rotateLoops(Function &f, AnalysisCache &facts);
 
 } // namespace brisk

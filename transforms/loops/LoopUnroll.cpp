@@ -133,8 +133,10 @@ private:
     // The facts of the function as it is: the first phase's serve the
     // second when the first changed nothing.
     if (!analyzed_) {
-      countDefinitions();
-      cfg_.emplace(f_);
+      // (countDefinitions walks every instruction: the CFG then needs no
+      // walk of its own for guards when it saw none.)
+      bool guards = countDefinitions();
+      cfg_.emplace(f_, guards ? CFG::Guards::Scan : CFG::Guards::Absent);
       dom_.emplace(*cfg_);
       layoutPos_.assign(f_.blocks.size(), 0);
       latches_.clear();
@@ -341,19 +343,24 @@ private:
     return nullptr;
   }
 
-  void countDefinitions() {
+  // Returns whether the function has a `guard`.
+  bool countDefinitions() {
     defs_.assign(f_.numVars(), 0);
     constValue_.assign(f_.numVars(), std::nullopt);
     for (const Param &p : f_.params)
       ++defs_[p.var];
+    bool guards = false;
     walkBlocks(f_, [&](BlockId, const Block &blk) {
-      for (const Instr &in : blk.instrs)
+      for (const Instr &in : blk.instrs) {
+        guards |= in.op == Opcode::Guard;
         if (in.hasDest()) {
           ++defs_[in.dest];
           if (in.op == Opcode::Const && in.type == Type::intTy())
             constValue_[in.dest] = in.value.asInt();
         }
+      }
     });
+    return guards;
   }
 
   // The value of a variable the function defines once, by an int const.

@@ -16,13 +16,14 @@ namespace {
 
 class InvariantLoadMotion {
 public:
-  InvariantLoadMotion(Function &f, const llvm::StringSet<> *writers, AnalysisCache &facts)
-      : f_(f), writers_(writers), facts_(facts) {}
+  InvariantLoadMotion(Function &f, const llvm::StringSet<> *writers, AnalysisCache &facts,
+                      const MemoryOps *ops)
+      : f_(f), writers_(writers), facts_(facts), ops_(ops) {}
 
   bool run() {
     AnalysisCache &facts = facts_;
     bool changed = insertPreheaders(f_, facts);
-    if (!hasLoad())
+    if (!(ops_ ? ops_->load : hasLoad()))
       return changed; // nothing to hoist: no loops or alias facts needed
     const CFG &cfg = facts.cfg();
     const DominatorTree &dom = facts.domTree();
@@ -49,6 +50,7 @@ private:
   Function &f_;
   const llvm::StringSet<> *writers_;
   AnalysisCache &facts_;
+  const MemoryOps *ops_; // null: hasLoad() looks
 
   bool hasLoad() const {
     for (BlockId b : f_.layout)
@@ -160,8 +162,8 @@ private:
 } // namespace
 
 bool hoistInvariantLoads(Function &f, const llvm::StringSet<> *memoryWriters,
-                         AnalysisCache &facts) {
-  return InvariantLoadMotion(f, memoryWriters, facts).run();
+                         AnalysisCache &facts, const MemoryOps *ops) {
+  return InvariantLoadMotion(f, memoryWriters, facts, ops).run();
 }
 
 bool hoistInvariantLoads(Function &f, const llvm::StringSet<> *memoryWriters) {

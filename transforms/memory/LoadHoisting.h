@@ -30,12 +30,16 @@
 namespace brisk {
 
 class AnalysisCache;
+struct MemoryOps;
 
 bool hoistInvariantLoads(Function &f, const llvm::StringSet<> *memoryWriters = nullptr);
 // The AnalysisCache form takes the CFG, dominators and loops from `facts` (of
 // `f`) and leaves them describing `f` on return (the pipeline hands the same
-// facts to the next loop pass: PassContext::retainedFacts).
+// facts to the next loop pass: PassContext::retainedFacts). `ops`, when
+// given, says whether f has a load now (analysis/MemoryAlias.h MemoryFacts):
+// without one the pass only inserts the preheaders, and does not walk f to
+// find that out.
 bool hoistInvariantLoads(Function &f, const llvm::StringSet<> *memoryWriters,
-                         AnalysisCache &facts);
+                         AnalysisCache &facts, const MemoryOps *ops = nullptr);
 
 } // namespace brisk

@@ -34,13 +34,14 @@ constexpr int kMaxEntrySearch = 8;
 
 class CellPromotion {
 public:
-  CellPromotion(Function &f, const llvm::StringSet<> *writers, AnalysisCache &facts)
-      : f_(f), writers_(writers), facts_(facts) {}
+  CellPromotion(Function &f, const llvm::StringSet<> *writers, AnalysisCache &facts,
+                const MemoryOps *ops)
+      : f_(f), writers_(writers), ops_(ops), facts_(facts) {}
 
   bool run() {
     bool changed = insertPreheaders(f_, facts_);
     // Only a loop's store makes a candidate: without one, no analysis.
-    if (!hasStore())
+    if (!(ops_ ? ops_->store : hasStore()))
       return changed;
     for (int n = 0; n < kMaxPromotions; ++n)
       if (!promoteOne())
@@ -53,6 +54,7 @@ public:
 private:
   Function &f_;
   const llvm::StringSet<> *writers_;
+  const MemoryOps *ops_; // null: hasStore() looks
 
   // Analyses of the current function: facts_ drops them after each
   // promotion, and analyze() takes them again.
@@ -402,8 +404,9 @@ private:
 
 } // namespace
 
-bool promoteLoopCells(Function &f, const llvm::StringSet<> *memoryWriters, AnalysisCache &facts) {
-  if (!CellPromotion(f, memoryWriters, facts).run())
+bool promoteLoopCells(Function &f, const llvm::StringSet<> *memoryWriters, AnalysisCache &facts,
+                      const MemoryOps *ops) {
+  if (!CellPromotion(f, memoryWriters, facts, ops).run())
     return false;
   facts.invalidateCFG(); // exit-edge blocks
   return true;

@@ -44,11 +44,16 @@
 namespace brisk {
 
 class AnalysisCache;
+struct MemoryOps;
 
 bool promoteLoopCells(Function &f, const llvm::StringSet<> *memoryWriters = nullptr);
 // The AnalysisCache form takes the CFG, dominators and loops from `facts` (of
 // `f`) and leaves them describing `f` on return (the pipeline hands the same
-// facts to the next loop pass: PassContext::retainedFacts).
-bool promoteLoopCells(Function &f, const llvm::StringSet<> *memoryWriters, AnalysisCache &facts);
+// facts to the next loop pass: PassContext::retainedFacts). `ops`, when
+// given, says whether f has a store now (analysis/MemoryAlias.h
+// MemoryFacts): without one the pass only inserts the preheaders, and does
+// not walk f to find that out.
+bool promoteLoopCells(Function &f, const llvm::StringSet<> *memoryWriters, AnalysisCache &facts,
+                      const MemoryOps *ops = nullptr);
 
 } // namespace brisk

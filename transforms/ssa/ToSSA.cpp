@@ -388,10 +388,11 @@ private:
 } // namespace
 
 bool toSSA(Function &f) {
-  // canConvertToSSA, sharing its CFG with the construction.
+  // canConvertToSSA, sharing its CFG with the construction (read off the
+  // terminators alone: isPlainNonSpeculative has just seen no guard).
   if (f.layout.empty() || !isPlainNonSpeculative(f))
     return false;
-  std::optional<CFG> cfg(std::in_place, f);
+  std::optional<CFG> cfg(std::in_place, f, CFG::Guards::Absent);
   std::optional<DominatorTree> dom(std::in_place, *cfg); // (the check's, and then the builder's)
   if (!DefiniteAssignment(f, *cfg, *dom).possiblyUndefinedReads().empty())
     return false;

@@ -171,6 +171,21 @@ TEST(FullUnrollTest, AnExitOnALoadStillCountsByTheCounter) {
   EXPECT_LT(b.dyn, a.dyn);
 }
 
+// A function larger than maxFunctionSize stays as it is; at that size, it
+// unrolls.
+TEST(FullUnrollTest, AFunctionOverMaxFunctionSizeIsLeftAlone) {
+  size_t size = parseOrDie(kFillAndSum).functions[0].instrCount();
+  FullUnrollOptions small;
+  small.maxFunctionSize = size / 2; // (to-ssa and sccp keep it above that)
+  bool changed = true;
+  unrolled(kFillAndSum, &changed, small);
+  EXPECT_FALSE(changed);
+  FullUnrollOptions fits;
+  fits.maxFunctionSize = 2 * size;
+  unrolled(kFillAndSum, &changed, fits);
+  EXPECT_TRUE(changed);
+}
+
 TEST(FullUnrollTest, AFilledAndSummedArrayFoldsToOnePrint) {
   Program orig = parseOrDie(kFillAndSum);
   bool changed = false;

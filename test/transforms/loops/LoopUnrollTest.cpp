@@ -13,6 +13,7 @@
 #include "test/analysis/ParseHelper.h"
 #include "test/transforms/Differential.h"
 #include "test/transforms/TestSupport.h"
+#include "transforms/loops/CopyUnroll.h"
 #include "transforms/loops/LoopUnroll.h"
 
 #include <gtest/gtest.h>
@@ -57,6 +58,67 @@ const char *kSum = R"(
   print s i;
 }
 )";
+
+// A loop that only a guard's failure reaches: the unroller's CFG has the
+// guard's edge (its walk of the instructions saw the guard), so the loop is
+// reachable and unrolled like any other.
+const char *kLoopBehindAGuard = R"(
+@main(n: int) {
+  speculate;
+  ok: bool = lt n n;
+  guard ok .slow;
+  commit;
+  print n;
+  ret;
+.slow:
+  i: int = const 0;
+  s: int = const 0;
+  one: int = const 1;
+.loop:
+  s: int = add s i;
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  print s i;
+}
+)";
+
+TEST(LoopUnrollTest, LoopReachedOnlyThroughAGuardIsUnrolled) {
+  Program p = parseOrDie(kLoopBehindAGuard);
+  Function &f = p.functions[0];
+  ASSERT_TRUE(unrollCountedLoops(f, nullptr, LoopUnrollOptions{.maxFactor = 4}));
+  EXPECT_EQ(countOps(f, Opcode::Add, *f.lookupVar("s")), 5u);
+}
+
+// Copy-unroll's first walk (a copy somewhere, no phi, set, get or
+// speculation): a loop with a copy unrolls; not once the function also
+// speculates, nor without the copy.
+std::string copyLoop(const std::string &entry, const std::string &copy) {
+  return "@main(a: int) {\n" + entry + R"(  two: int = const 2;
+  zero: int = const 0;
+  bits: int = const 0;
+.loop:
+  q: int = div a two;
+  q2: int = mul q two;
+  r: int = sub a q2;
+  bits: int = add bits r;
+)" + copy + R"(  more: bool = gt a zero;
+  br more .loop .done;
+.done:
+  print bits;
+}
+)";
+}
+
+TEST(CopyUnrollTest, OnlyAPlainFunctionWithACopyInALoopUnrolls) {
+  Program plain = parseOrDie(copyLoop("", "  a: int = id q;\n"));
+  EXPECT_TRUE(unrollForCoalescing(plain.functions[0], nullptr));
+  Program speculates = parseOrDie(copyLoop("  speculate;\n  commit;\n", "  a: int = id q;\n"));
+  EXPECT_FALSE(unrollForCoalescing(speculates.functions[0], nullptr));
+  Program noCopy = parseOrDie(copyLoop("", "  a: int = add q zero;\n"));
+  EXPECT_FALSE(unrollForCoalescing(noCopy.functions[0], nullptr));
+}
 
 TEST(LoopUnrollTest, SumLoopGetsFourCopiesAndOneTestPerChunk) {
   Program p = parseOrDie(kSum);

@@ -20,6 +20,7 @@
 #include "transforms/scalar/SCCP.h"
 #include "transforms/ssa/FromSSA.h"
 #include "transforms/ssa/ToSSA.h"
+#include "transforms/PassRegistry.h"
 
 #include <gtest/gtest.h>
 
@@ -569,6 +570,75 @@ TEST(PointerOffsetsTest, PointersStepFromDominatingNeighbours) {
       if (in.op == Opcode::Load) {
         EXPECT_TRUE(in.args.size() == 1);
       }
+}
+
+// A function without memory instructions, laid out before the one that has
+// them: the memory facts are per function, by position.
+const char *kNoMemory = R"(
+@quiet(n: int): int {
+  i: int = const 0;
+  one: int = const 1;
+.loop:
+  i: int = add i one;
+  c: bool = lt i n;
+  br c .loop .done;
+.done:
+  ret i;
+}
+)";
+
+TEST(MemoryFactsTest, OneWalkFindsEachFunctionsMemoryInstructions) {
+  Program p = parseOrDie(std::string(kNoMemory) + kOffsets + R"(
+@reader(p: ptr<int>): int {
+  v: int = load p;
+  ret v;
+}
+)");
+  MemoryFacts facts = findMemoryFacts(p);
+  ASSERT_EQ(facts.ops.size(), 3u);
+  EXPECT_FALSE(facts.ops[0].alloc || facts.ops[0].load || facts.ops[0].store ||
+               facts.ops[0].ptrAdd);
+  EXPECT_TRUE(facts.ops[1].alloc && facts.ops[1].load && facts.ops[1].store &&
+              facts.ops[1].ptrAdd);
+  EXPECT_TRUE(facts.ops[2].load);
+  EXPECT_FALSE(facts.ops[2].alloc || facts.ops[2].store || facts.ops[2].ptrAdd);
+  EXPECT_EQ(facts.writers.size(), 1u);
+  EXPECT_TRUE(facts.writers.contains("main"));
+}
+
+// The memory passes with the shared facts (PassContext::shareMemoryOps) do
+// what they do when each looks for itself: the function with loads, stores
+// and ptradds still gets them (it comes second, after one without any);
+// with facts that say it has none, the passes leave it alone, so they do
+// go by the facts.
+TEST(MemoryFactsTest, SharedFactsSkipOnlyFunctionsWithoutMemoryInstructions) {
+  const std::vector<const PassInfo *> passes = {&kScalarReplacementPass, &kRedundantLoadsPass,
+                                                &kLoadHoistingPass, &kCellPromotionPass,
+                                                &kPointerOffsetsPass};
+  // The program after to-ssa and the memory passes: sharing the facts the
+  // walk found (`walked`), none, or the given `ops`.
+  auto run = [&](const char *text, bool walked, const std::vector<MemoryOps> *ops) {
+    Program p = parseOrDie(std::string(kNoMemory) + text);
+    PassOptions o;
+    o.validate = true;
+    PassContext ctx(o);
+    runPass(p, ctx, kToSSAPass);
+    MemoryFacts facts = findMemoryFacts(p);
+    if (walked)
+      ctx.shareMemoryOps(&facts.ops);
+    else if (ops)
+      ctx.shareMemoryOps(ops);
+    for (const PassInfo *pass : passes)
+      runPass(p, ctx, *pass);
+    EXPECT_FALSE(ctx.failed());
+    return toText(p);
+  };
+  const std::vector<MemoryOps> none(2);
+  for (const char *text : {kForwarding, kInvariantLoad, kAccumulator, kOffsets}) {
+    std::string own = run(text, false, nullptr);
+    EXPECT_EQ(run(text, true, nullptr), own);
+    EXPECT_NE(run(text, false, &none), own) << own;
+  }
 }
 
 // Every shared benchmark through the memory passes: same output and exit
