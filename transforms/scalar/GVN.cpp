@@ -17,6 +17,8 @@
 #include "analysis/Uses.h"
 #include "transforms/scalar/PhiValue.h"
 
+#include <llvm/ADT/BitVector.h>
+#include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/SmallVector.h>
 
 #include <algorithm>
@@ -197,9 +199,17 @@ private:
   std::vector<VarId> leader_;
   std::vector<bool> feedsPhi_; // read by some phi (at the start of the round)
   ScopedExprTable table_;
-  std::vector<std::optional<int64_t>> constBits_; // int/bool `const` destinations
+  // The int and bool `const` destinations and their bits, and the sources
+  // of the copies: a few variables in a hundred each, so a bit per variable
+  // says which are constants and maps hold the rest. (A slot per variable,
+  // 16 bytes for a constant, was all rewritten at every scan and read at
+  // random for every operand: on a function of a million instructions a
+  // cache miss each, where the bits stay in the cache.)
+  llvm::BitVector isConst_;
+  llvm::DenseMap<VarId, int64_t> constBits_;
+  llvm::DenseMap<VarId, VarId> copyOf_;
   // What a round needs of the whole function before its walk (see scan()).
-  std::vector<VarId> copyOf_, phiArgs_;
+  std::vector<VarId> phiArgs_;
   size_t defs_ = 0; // at most this many expressions enter the table
   bool hasGuard_ = false; // seen by scan()
 
@@ -207,8 +217,10 @@ private:
   // copies, phi arguments. The previous round's last walk gathers them for
   // the next, so that a round walks the function twice, not three times.
   void startScan() {
-    constBits_.assign(f_.numVars(), std::nullopt);
-    copyOf_.assign(f_.numVars(), kNoVar);
+    isConst_.clear();
+    isConst_.resize(f_.numVars());
+    constBits_.clear();
+    copyOf_.clear();
     phiArgs_.clear();
     defs_ = 0;
   }
@@ -216,11 +228,15 @@ private:
     defs_ += in.hasDest();
     hasGuard_ |= in.op == Opcode::Guard;
     if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
-      constBits_[in.dest] = in.value.asInt();
+      setConst(in.dest, in.value.asInt());
     else if (in.op == Opcode::Phi)
       phiArgs_.insert(phiArgs_.end(), in.args.begin(), in.args.end());
     else if (in.op == Opcode::Id && in.args.size() == 1)
       copyOf_[in.dest] = in.args[0];
+  }
+  void setConst(VarId v, int64_t bits) {
+    isConst_.set(v);
+    constBits_[v] = bits;
   }
 
   // A phi found trivial early may name a variable deleted later in the walk,
@@ -255,7 +271,9 @@ private:
 
   std::optional<int64_t> constantOf(VarId v) const {
     v = leaderOf(v);
-    return v < constBits_.size() ? constBits_[v] : std::nullopt;
+    if (v >= isConst_.size() || !isConst_.test(v))
+      return std::nullopt;
+    return constBits_.find(v)->second;
   }
 
   // Algebraic identities of int and bool operations (arguments already
@@ -273,7 +291,7 @@ private:
       in.op = Opcode::Const;
       in.args.clear();
       in.value = in.type == Type::boolTy() ? Literal::ofBool(bits != 0) : Literal::ofInt(bits);
-      constBits_[in.dest] = bits;
+      setConst(in.dest, bits);
       return kNoVar;
     };
     switch (in.op) {
@@ -390,7 +408,7 @@ private:
     table_.clear();
     // Through copies too: `x = id c` kept for a phi still makes c feed it.
     feedsPhi_.assign(f_.numVars(), false);
-    std::vector<VarId> &copyOf = copyOf_, &work = phiArgs_;
+    std::vector<VarId> &work = phiArgs_;
     const CFG &cfg = facts_.cfg(hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
     const DominatorTree &dom = facts_.domTree();
     table_.reserve(defs_);
@@ -400,8 +418,8 @@ private:
       if (feedsPhi_[v])
         continue;
       feedsPhi_[v] = true;
-      if (copyOf[v] != kNoVar)
-        work.push_back(copyOf[v]);
+      if (auto c = copyOf_.find(v); c != copyOf_.end())
+        work.push_back(c->second);
     }
 
     bool changed = false;
