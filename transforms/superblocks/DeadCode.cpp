@@ -139,6 +139,7 @@ struct DeadCodeBuffers {
   WalkSet walk;
   std::vector<VarId> taken;
   std::vector<BlockId> work;
+  std::vector<uint32_t> position; // computeLiveness: a block's in the layout
   std::vector<uint8_t> queued;
 };
 
@@ -447,8 +448,8 @@ private:
     }
   }
 
-  // The least fixpoint, by a worklist over the blocks (the reverse layout
-  // first): a block is walked again only when a set it reads grew. Sets
+  // The least fixpoint, by a worklist over the blocks, latest in the layout
+  // first: a block is walked again only when a set it reads grew. Sets
   // are sorted variable lists, so the cost follows what is live, not
   // blocks x variables; but where blocks x variables is small for the
   // function's size (chooseLivenessForm's rule, as for the other passes'
@@ -465,34 +466,44 @@ private:
     settle();
     in_.reset(f_.blocks.size());
     doomed_.reset(f_.blocks.size());
-    // A FIFO in a ring: a block is queued at most once at a time.
-    std::vector<BlockId> &work = buf_.work;
+    // The queue is a max-heap of layout positions: the walk goes backward
+    // through the layout, and a block queued again (a loop's blocks after
+    // its header's set grew) is a little later in the layout than where the
+    // walk is, so it comes next, while its instructions are still in the
+    // cache. (A FIFO walked the whole function before coming back to it:
+    // on a function of a million instructions every loop block then cost
+    // its instructions' cache misses once more per lap.) The fixpoint and
+    // each block's last walk, which sees its successors' final sets, do
+    // not depend on the order.
+    std::vector<uint32_t> &work = buf_.work;
+    std::vector<uint32_t> &position = buf_.position;
     std::vector<uint8_t> &queued = buf_.queued;
-    const size_t cap = f_.layout.size() + 1;
-    work.resize(cap);
+    const std::vector<BlockId> &layout = f_.layout;
+    position.resize(f_.blocks.size());
     queued.assign(f_.blocks.size(), 0);
-    size_t head = 0, tail = 0;
-    for (auto it = f_.layout.rbegin(); it != f_.layout.rend(); ++it) {
-      work[tail++] = *it;
-      queued[*it] = 1;
+    work.resize(layout.size());
+    for (uint32_t i = 0; i < layout.size(); ++i) {
+      position[layout[i]] = i;
+      queued[layout[i]] = 1;
+      work[layout.size() - 1 - i] = i; // descending: already a max-heap
     }
     std::vector<VarId> &live = buf_.taken;
-    // On a large function a block's header and instructions are cache
-    // misses of their own (blocks sit in the arena by id, the walk goes by
-    // the layout and the readers): the instructions of the block after
-    // next and the header of the one after that are asked for ahead.
-    auto ahead = [&](size_t at) { return at == tail ? at : (at + 1 == cap ? 0 : at + 1); };
-    while (head != tail) {
-      BlockId b = work[head];
-      head = head + 1 == cap ? 0 : head + 1;
-      if (size_t n1 = head; n1 != tail) {
-        const auto &ins = f_.block(work[n1]).instrs;
+    while (!work.empty()) {
+      std::pop_heap(work.begin(), work.end());
+      BlockId b = layout[work.back()];
+      work.pop_back();
+      // On a large function a block's header and instructions are cache
+      // misses of their own (blocks sit in the arena by id): those of the
+      // block that is next unless this one queues another, and the header
+      // of the one before it in the layout, are asked for ahead.
+      if (!work.empty()) {
+        const auto &ins = f_.block(layout[work.front()]).instrs;
         const char *p = reinterpret_cast<const char *>(ins.data());
         const char *end = reinterpret_cast<const char *>(ins.data() + ins.size());
         for (; p < end; p += 64)
           __builtin_prefetch(p);
-        if (size_t n2 = ahead(n1); n2 != tail)
-          __builtin_prefetch(&f_.block(work[n2]));
+        if (work.front() > 0)
+          __builtin_prefetch(&f_.block(layout[work.front() - 1]));
       }
       queued[b] = 0;
       liveOut(b, scratch_);
@@ -516,8 +527,8 @@ private:
       for (BlockId r : readersOf(b))
         if (!queued[r]) {
           queued[r] = 1;
-          work[tail] = r;
-          tail = tail + 1 == cap ? 0 : tail + 1;
+          work.push_back(position[r]);
+          std::push_heap(work.begin(), work.end());
         }
     }
   }
