@@ -69,7 +69,11 @@ private:
     if (f_.layout.empty())
       return false;
     bool plain = true;
+    size_t i = 0;
     walkBlocks(f_, [&](BlockId, const Block &blk) {
+      if (!blk.terminator())
+        fallsThrough_.push_back(uint32_t(i));
+      ++i;
       for (const Instr &in : blk.instrs)
         switch (in.op) {
         case Opcode::Speculate:
@@ -93,24 +97,25 @@ private:
     return f_.returnType.isNone() || f_.block(f_.layout.back()).terminator();
   }
 
+  // Only the blocks applicable() saw fall through are looked at again: on
+  // a function of a million instructions a walk over every block's header
+  // and terminator is a few cache misses per block.
   void materializeFallthroughs() {
+    const std::vector<BlockId> &layout = f_.layout;
     originalNext_.assign(f_.blocks.size(), kNoBlock);
-    size_t i = 0;
-    walkTerminators(f_, [&](BlockId b, Block &blk) {
-      ++i;
-      BlockId next = i < f_.layout.size() ? f_.layout[i] : kNoBlock;
-      originalNext_[b] = next;
-      if (blk.terminator())
-        return;
-      if (next != kNoBlock) {
-        blk.instrs.push_back(makeJump(next));
+    for (size_t i = 0; i + 1 < layout.size(); ++i)
+      originalNext_[layout[i]] = layout[i + 1];
+    for (uint32_t i : fallsThrough_) {
+      Block &blk = f_.block(layout[i]);
+      if (i + 1 < layout.size()) {
+        blk.instrs.push_back(makeJump(layout[i + 1]));
       } else {
         Instr r;
         r.op = Opcode::Ret;
         blk.instrs.push_back(r);
       }
       ++materialized_;
-    });
+    }
   }
 
   static bool isSameTargetBranch(const Instr &t) {
@@ -459,6 +464,7 @@ private:
 
   Function &f_;
   std::vector<BlockId> originalNext_;
+  std::vector<uint32_t> fallsThrough_; // layout positions, by applicable()
   size_t materialized_ = 0, dropped_ = 0; // jumps and returns added and dropped
   AnalysisCache *facts_;
   bool sameEdgesAsFacts_ = true; // nothing threaded or merged yet
