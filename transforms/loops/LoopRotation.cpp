@@ -55,9 +55,16 @@ public:
     std::vector<Rotation> todo;
     bool changed;
     {
+      // The walk for the undefs (which rotating needs) first: it also finds
+      // whether there is a guard, so the CFGs here are built from the
+      // terminators alone, not from a walk over every instruction each
+      // (preheader insertion's, and the one after it added preheaders).
+      collectUndefs();
+      const CFG::Guards guards = hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent;
       AnalysisCache facts(f_);
-      changed = insertPreheaders(f_, facts);
-      const CFG &cfg = facts.cfg();
+      facts.cfg(guards);
+      changed = insertPreheaders(f_, facts); // adds no guard
+      const CFG &cfg = facts.cfg(guards);
       const LoopInfo &loops = facts.loops();
       for (const Loop &loop : loops.loops())
         if (auto r = qualify(loop, cfg, loops))
@@ -93,8 +100,9 @@ private:
   // phi argument copied.
   std::optional<std::vector<uint8_t>> undefs_;
   // Whether the function holds a guard (seen by the same walk; header
-  // copies never add one, qualify refuses them): repairSSA's CFG then needs
-  // no walk of its own over every instruction to find guards' edges.
+  // copies never add one, qualify refuses them): run()'s and repairSSA's
+  // CFGs then need no walk of their own over every instruction to find
+  // guards' edges.
   bool hasGuard_ = false;
 
   void collectUndefs() {
