@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 namespace brisk {
 
@@ -672,8 +673,19 @@ private:
     if (undefinedKnown_)
       return;
     undefinedKnown_ = true;
-    CFG cfg(f_);
-    DefiniteAssignment assigned(f_, cfg);
+    // settle()'s CFG, when it made one (no speculate or guard: the rounds
+    // remove pure instructions only, never an edge, so it is current);
+    // else one that looks for guards' edges only if computeSegments saw a
+    // guard. (Each CFG whose build walks every instruction is a cache miss
+    // per instruction on a function of a million.)
+    std::optional<CFG> own;
+    const CFG *cfg = settleCfg_.get();
+    if (!cfg) {
+      bool special = std::any_of(buf_.special.begin(), buf_.special.end(),
+                                 [](uint8_t s) { return s != 0; });
+      cfg = &own.emplace(f_, special ? CFG::Guards::Scan : CFG::Guards::Absent);
+    }
+    DefiniteAssignment assigned(f_, *cfg);
     for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads()) {
       std::vector<bool> &flags = undefinedReads_[r.block];
       flags.resize(f_.block(r.block).instrs.size(), false);
