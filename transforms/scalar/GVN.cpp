@@ -34,8 +34,6 @@ struct ExprKey {
   Type type;
   int64_t literal = 0;
   llvm::SmallVector<uint32_t, 4> operands; // value numbers, then phi labels
-
-  friend bool operator==(const ExprKey &, const ExprKey &) = default;
 };
 
 // The hash of a key is built up in this order: op, type, literal, operands.
@@ -83,12 +81,16 @@ bool isNumbered(const Instr &in) {
 // holding each. Keys leave in the reverse order they came (scope exit), so
 // they sit on a stack; an open-addressing table of stack positions, with
 // each key's hash kept beside it, finds them. (A node-based map here cost a
-// cache miss per node and rehashed keys while walking its chains.)
+// cache miss per node and rehashed keys while walking its chains.) A key's
+// operands sit on a stack of their own, beside the entry's fixed part: an
+// entry holding its ExprKey took 64 bytes (the key's inline room for four
+// operands included), and with an entry for most instructions of a function
+// of a million the stack is written and probed at cache-miss cost.
 class ScopedExprTable {
 public:
   // The variable already holding `key`, or kNoVar after recording `value`
   // for it.
-  VarId findOrInsert(ExprKey &&key, VarId value) {
+  VarId findOrInsert(const ExprKey &key, VarId value) {
     size_t h = ExprKeyHash()(key);
     size_t mask = slots_.size() - 1;
     if (!slots_.empty()) {
@@ -99,13 +101,15 @@ public:
         // The slot's copy of the hash spares a cache miss on the entry for
         // every other expression the probe passes.
         if (s.entry != kTomb && s.tag == uint32_t(h >> 32) && entries_[s.entry].hash == h &&
-            entries_[s.entry].key == key)
+            matches(entries_[s.entry], key))
           return entries_[s.entry].value;
       }
     }
     if ((used_ + 1) * 4 > slots_.size() * 3)
       rehash();
-    entries_.push_back({std::move(key), h, value});
+    entries_.push_back({h, key.literal, uint32_t(operands_.size()), uint32_t(key.operands.size()),
+                        value, key.op, key.type});
+    operands_.insert(operands_.end(), key.operands.begin(), key.operands.end());
     place(uint32_t(entries_.size() - 1));
     return kNoVar;
   }
@@ -115,9 +119,12 @@ public:
     if (!slots_.empty())
       __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
   }
-  // Room for n entries: ExprKey's SmallVector has no noexcept move, so a
-  // growing vector of entries would copy every key it holds.
-  void reserve(size_t n) { entries_.reserve(n); }
+  // Room for n entries (and their operands, two each on average), so that
+  // the stacks do not grow by copying while the walk goes.
+  void reserve(size_t n) {
+    entries_.reserve(n);
+    operands_.reserve(2 * n);
+  }
   // Removes the most recent keys until `n` are left.
   void popTo(size_t n) {
     size_t mask = slots_.size() - 1;
@@ -128,11 +135,13 @@ public:
           slots_[i].entry = kTomb;
           break;
         }
+      operands_.resize(entries_[e].operandBegin);
       entries_.pop_back();
     }
   }
   void clear() {
     entries_.clear();
+    operands_.clear();
     slots_.clear();
     used_ = 0;
   }
@@ -140,11 +149,21 @@ public:
 private:
   static constexpr uint32_t kEmpty = ~0u, kTomb = ~0u - 1;
   struct Entry {
-    ExprKey key;
     size_t hash;
+    int64_t literal;
+    uint32_t operandBegin, operandCount; // in operands_
     VarId value;
+    Opcode op;
+    Type type;
   };
   std::vector<Entry> entries_;
+  std::vector<uint32_t> operands_;
+
+  bool matches(const Entry &e, const ExprKey &key) const {
+    return e.op == key.op && e.type == key.type && e.literal == key.literal &&
+           e.operandCount == key.operands.size() &&
+           std::equal(key.operands.begin(), key.operands.end(), operands_.begin() + e.operandBegin);
+  }
   struct Slot {
     uint32_t entry; // entry index, kEmpty or kTomb
     uint32_t tag;   // the high half of the entry's hash
