@@ -40,9 +40,14 @@ public:
     for (size_t v = 0; v < nv; ++v)
       useStart_[v + 1] += useStart_[v];
     useBlocks_.resize(useStart_[nv]);
-    std::vector<uint32_t> at(useStart_.begin(), useStart_.end() - 1);
+    // Filled through useStart_ itself (each entry moves to its variable's
+    // end, the next one's start), then shifted back one place: no copy of
+    // it, fresh memory the size of the variables.
     for (const auto &u : uses)
-      useBlocks_[at[u.first]++] = u.second;
+      useBlocks_[useStart_[u.first]++] = u.second;
+    for (size_t v = nv; v > 0; --v)
+      useStart_[v] = useStart_[v - 1];
+    useStart_[0] = 0;
     bool changed = false;
     for (BlockId b : cfg_->rpo())
       changed |= sinkFrom(b);
