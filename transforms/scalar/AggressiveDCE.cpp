@@ -30,6 +30,14 @@ public:
   bool run() {
     bool speculative = false, hasUndef = false;
     uint32_t id = 0;
+    // Room for what the walk records, so that the tables do not grow by
+    // copying: in SSA every variable has at most one definition, and the
+    // instructions without one are mostly the blocks' terminators, which
+    // bounds the instructions for most functions (room reserved and not
+    // used costs no memory traffic). Most instructions read two operands.
+    const size_t instrsBound = f_.numVars() + f_.blocks.size();
+    opBegin_.reserve(instrsBound + 1);
+    ops_.reserve(2 * instrsBound);
     walkBlocks(f_, [&](BlockId b, const Block &blk) {
       firstId_[b] = id;
       for (const Instr &in : blk.instrs) {

@@ -218,6 +218,14 @@ private:
     firstId_.assign(f_.blocks.size(), 0);
     size_t nv = f_.numVars();
     useStart_.assign(nv + 1, 0);
+    // Room for what the walk records, so that the tables do not grow by
+    // copying: in SSA every variable has at most one definition, and the
+    // instructions without one are mostly the blocks' terminators, which
+    // bounds the instructions for most functions (room reserved and not
+    // used costs no memory traffic). Most instructions read two operands.
+    const size_t instrsBound = nv + f_.blocks.size();
+    blockOf_.reserve(instrsBound);
+    reads.reserve(2 * instrsBound);
     uint32_t id = 0;
     walkBlocks(f_, [&](BlockId b, const Block &blk) {
       const auto &ins = blk.instrs;
