@@ -25,6 +25,11 @@ public:
     // walks twice: a second walk over every instruction would cost more.
     const size_t nv = f_.numVars();
     std::vector<std::pair<VarId, BlockId>> uses;
+    // Room up front, so that the list does not grow by copying: in SSA
+    // every variable has at most one definition, and the instructions
+    // without one are mostly the blocks' terminators; most read two
+    // operands (room reserved and not used costs no memory traffic).
+    uses.reserve(2 * (nv + f_.blocks.size()));
     bool guards = false;
     walkBlocks(f_, [&](BlockId b, const Block &blk) {
       for (const Instr &in : blk.instrs) {
