@@ -70,9 +70,12 @@ private:
       return false;
     bool plain = true;
     size_t i = 0;
+    oneInstr_.assign(f_.blocks.size(), 0);
     walkBlocks(f_, [&](BlockId b, const Block &blk) {
-      if (!blk.terminator())
+      const bool fallsThrough = !blk.terminator();
+      if (fallsThrough)
         fallsThrough_.push_back(uint32_t(i));
+      oneInstr_[b] = blk.instrs.size() + fallsThrough == 1; // as materializeFallthroughs leaves it
       if (beginsWithPhi(blk))
         phiBlocks_.push_back(b);
       ++i;
@@ -128,6 +131,8 @@ private:
   // A `br` whose labels agree counts as the `jmp` it is about to become
   // (see foldAndThread), unless threading made them agree this round.
   BlockId forwardTarget(BlockId e) const {
+    if (!oneInstr_[e])
+      return kNoBlock; // (without reading the block: see oneInstr_)
     const Block &blk = f_.block(e);
     if (e == f_.entry() || blk.instrs.size() != 1)
       return kNoBlock;
@@ -264,6 +269,7 @@ private:
           ab.instrs.push_back(std::move(in));
       bb.instrs.clear();
       bb.dead = true;
+      oneInstr_[a] = ab.instrs.size() == 1;
       into[b] = a;
       if (const Instr *nt = ab.terminator())
         for (BlockId s : nt->labels)
@@ -478,6 +484,13 @@ private:
   Function &f_;
   std::vector<BlockId> originalNext_;
   std::vector<uint32_t> fallsThrough_; // layout positions, by applicable()
+  // Per block, whether it holds one instruction (applicable() notes it as
+  // materializeFallthroughs leaves it; mergeBlocks, the only step that
+  // changes a block's length before dropImplicitJumps, keeps it true), so
+  // that forwardTarget asks it of the blocks, not of each branch target's
+  // header and first instruction (on a function of a million
+  // instructions, cache misses at random places).
+  std::vector<uint8_t> oneInstr_;
   size_t materialized_ = 0, dropped_ = 0; // jumps and returns added and dropped
   AnalysisCache *facts_;
   bool sameEdgesAsFacts_ = true; // nothing threaded or merged yet
