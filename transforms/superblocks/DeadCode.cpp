@@ -142,6 +142,10 @@ struct DeadCodeBuffers {
   std::vector<BlockId> work;
   std::vector<uint32_t> position; // computeLiveness: a block's in the layout
   std::vector<uint8_t> queued;
+  // Each variable's defining block (kNone, kMany) and index there (a
+  // parameter's is 0, an instruction's its index plus one): found by
+  // computeSegments' look at the instructions, for settle().
+  std::vector<uint32_t> defBlock, defIndex;
 };
 
 class DeadCodeEliminator {
@@ -155,10 +159,11 @@ public:
     // What a whole large function needed is not kept for the next scratch.
     if (buf_.readerBegin.size() > kKeptBlocks || buf_.in.items() > kKeptBlocks ||
         buf_.doomed.items() > kKeptBlocks || buf_.rows.size() > kKeptBlocks ||
-        buf_.walkMark.size() > kKeptBlocks)
+        buf_.walkMark.size() > kKeptBlocks || buf_.defBlock.size() > kKeptBlocks)
       buf_ = DeadCodeBuffers();
   }
   static constexpr size_t kKeptBlocks = 1 << 14;
+  static constexpr uint32_t kNone = ~0u, kMany = ~0u - 1; // DeadCodeBuffers::defBlock
 
   LiveSets liveIn() {
     computeSegments();
@@ -286,6 +291,24 @@ private:
     buf_.succBegin.resize(n + 1);
     buf_.succList.clear();
     instrs_ = 0;
+    // The definitions settle() needs, in the same look at the instructions
+    // (its own walk over them was a cache miss per instruction on a large
+    // function, every round). The blocks go by id here, not by the layout:
+    // only a variable with one definition is settled, and its index does
+    // not depend on the order.
+    const bool defs = mayLeaveOut_;
+    std::vector<uint32_t> &defBlock = buf_.defBlock, &defIndex = buf_.defIndex;
+    auto define = [&](VarId v, BlockId b, uint32_t i) {
+      defBlock[v] = defBlock[v] == kNone ? b : kMany;
+      defIndex[v] = i;
+    };
+    if (defs) {
+      defBlock.assign(f_.numVars(), kNone);
+      defIndex.assign(f_.numVars(), 0);
+      if (!f_.layout.empty())
+        for (const Param &p : f_.params)
+          define(p.var, f_.entry(), 0);
+    }
     for (BlockId b = 0; b < n; ++b) {
       buf_.succBegin[b] = uint32_t(buf_.succList.size());
       // A block off the layout has no edges (nothing asks for them): its
@@ -306,7 +329,9 @@ private:
       } else if (BlockId nx = next_[b]; nx != kNoBlock) {
         buf_.succList.push_back(nx);
       }
-      for (size_t i = 0; i < ins.size(); ++i)
+      for (size_t i = 0; i < ins.size(); ++i) {
+        if (defs && ins[i].hasDest())
+          define(ins[i].dest, b, uint32_t(i) + 1);
         if (ins[i].op == Opcode::Speculate) {
           special[b] = 1;
           speculates.push_back({b, i});
@@ -316,6 +341,7 @@ private:
                    ins[i].op == Opcode::Get) {
           hasPhis_ = true;
         }
+      }
     }
     buf_.succBegin[n] = uint32_t(buf_.succList.size());
     for (auto [b, i] : speculates)
@@ -551,20 +577,7 @@ private:
         std::any_of(buf_.special.begin(), buf_.special.end(), [](uint8_t s) { return s != 0; }))
       return;
     const size_t nv = f_.numVars();
-    constexpr uint32_t kNone = ~0u, kMany = ~0u - 1;
-    std::vector<uint32_t> defBlock(nv, kNone), defIndex(nv, 0);
-    auto define = [&](VarId v, BlockId b, uint32_t i) {
-      defBlock[v] = defBlock[v] == kNone ? b : kMany;
-      defIndex[v] = i;
-    };
-    for (const Param &p : f_.params)
-      define(p.var, f_.entry(), 0);
-    for (BlockId b : f_.layout) {
-      const auto &ins = f_.block(b).instrs;
-      for (size_t i = 0; i < ins.size(); ++i)
-        if (ins[i].hasDest())
-          define(ins[i].dest, b, uint32_t(i) + 1); // (a parameter's is 0)
-    }
+    const std::vector<uint32_t> &defBlock = buf_.defBlock, &defIndex = buf_.defIndex;
     // The rounds remove pure instructions only, never an edge: one CFG and
     // dominator tree serve every round.
     if (!settleCfg_) {
