@@ -38,6 +38,7 @@ public:
     const size_t instrsBound = f_.numVars() + f_.blocks.size();
     opBegin_.reserve(instrsBound + 1);
     ops_.reserve(2 * instrsBound);
+    work_.reserve(instrsBound); // (an instruction enters it once, a root with a live result twice)
     walkBlocks(f_, [&](BlockId b, const Block &blk) {
       firstId_[b] = id;
       for (const Instr &in : blk.instrs) {
