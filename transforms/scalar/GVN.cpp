@@ -229,6 +229,7 @@ private:
   llvm::DenseMap<VarId, VarId> copyOf_;
   // What a round needs of the whole function before its walk (see scan()).
   std::vector<VarId> phiArgs_;
+  std::vector<BlockId> phiBlocks_; // the walk's blocks that begin with a phi
   size_t defs_ = 0; // at most this many expressions enter the table
   bool hasGuard_ = false; // seen by scan()
 
@@ -417,6 +418,18 @@ private:
         }
       blk.instrs.resize(n);
     }
+    // What the next round's scan would read off the block now (see
+    // runOnce): the operands of what stays are renamed already, but for
+    // the phis', renamed after the walk.
+    for (const Instr &in : blk.instrs) {
+      defs_ += in.hasDest();
+      if (in.op == Opcode::Phi)
+        phiArgs_.insert(phiArgs_.end(), in.args.begin(), in.args.end());
+      else if (in.op == Opcode::Id && in.args.size() == 1)
+        copyOf_[in.dest] = in.args[0];
+    }
+    if (!blk.instrs.empty() && blk.instrs.front().op == Opcode::Phi) // (phis come first)
+      phiBlocks_.push_back(b);
     return any;
   }
 
@@ -440,6 +453,14 @@ private:
       if (auto c = copyOf_.find(v); c != copyOf_.end())
         work.push_back(c->second);
     }
+    // The walk gathers the next round's facts as it goes (visitBlock), so
+    // that a round that changed something need not walk every instruction
+    // again: the constants carry over (a `const` the walk deletes leaves
+    // its variable unread, and so never asked about), the copies, phi
+    // arguments and definitions are counted afresh.
+    copyOf_.clear();
+    defs_ = 0;
+    phiBlocks_.clear();
 
     bool changed = false;
     // Iterative pre-order walk of the dominator tree: each frame is a block
@@ -483,19 +504,31 @@ private:
     }
     if (!changed)
       return false;
-    // Phi arguments (and uses in blocks the walk reached before their
-    // definitions were replaced) still name deleted variables. The same walk
-    // scans for the next round (a `const` algebra made stays one).
-    startScan();
-    walkBlocks(f_, [&](BlockId, Block &blk) {
-      for (Instr &in : blk.instrs) {
-        forEachUseRef(in, [&](VarId &a) {
-          if (VarId l = leaderOf(a); l != a) // no store (and dirty line) when unchanged
-            a = l;
-        });
-        scan(in);
+    // Phi arguments still name deleted variables, and so may any use in a
+    // block the walk did not reach: only those are renamed, not every
+    // operand of the function again (the walk renamed the others, each
+    // after its definition, which dominates it). The blocks off the walk
+    // are scanned for the next round here.
+    auto rename = [&](Instr &in) {
+      forEachUseRef(in, [&](VarId &a) {
+        if (VarId l = leaderOf(a); l != a) // no store (and dirty line) when unchanged
+          a = l;
+      });
+    };
+    for (VarId &a : phiArgs_)
+      a = leaderOf(a); // as the phis' are about to be
+    for (BlockId b : phiBlocks_)
+      for (Instr &in : f_.block(b).instrs) {
+        if (in.op != Opcode::Phi)
+          break;
+        rename(in);
       }
-    });
+    for (BlockId b : f_.layout)
+      if (!cfg.reachable(b))
+        for (Instr &in : f_.block(b).instrs) {
+          rename(in);
+          scan(in);
+        }
     return true;
   }
 };
