@@ -234,8 +234,9 @@ private:
   bool hasGuard_ = false; // seen by scan()
 
   // The facts of a round read off every instruction: int and bool constants,
-  // copies, phi arguments. The previous round's last walk gathers them for
-  // the next, so that a round walks the function twice, not three times.
+  // copies, phi arguments. A walk over the function gathers them for the
+  // first round; the previous round's walk for the others (see runOnce), so
+  // that a round walks the function once (and its phis again).
   void startScan() {
     isConst_.clear();
     isConst_.resize(f_.numVars());
