@@ -117,10 +117,16 @@ CFG::CFG(const Function &f, Guards guards)
   for (size_t b = 0; b < n; ++b)
     predBegin_[b + 1] += predBegin_[b];
   pred_.resize(predBegin_[n]);
-  std::vector<uint32_t> at(predBegin_.begin(), predBegin_.end() - 1);
+  // Filled through predBegin_ itself (each entry moves to its block's end,
+  // the next one's start), then shifted back one place: no second table
+  // the size of the arena (fresh memory, a write miss per line, at every
+  // CFG of a large function).
   for (BlockId b : rpo_)
     for (BlockId s : succs(b))
-      pred_[at[s]++] = b;
+      pred_[predBegin_[s]++] = b;
+  for (size_t b = n; b > 0; --b)
+    predBegin_[b] = predBegin_[b - 1];
+  predBegin_[0] = 0;
 }
 
 } // namespace brisk

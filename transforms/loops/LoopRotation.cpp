@@ -55,10 +55,9 @@ public:
     std::vector<Rotation> todo;
     bool changed;
     {
-      AnalysisCache &facts = facts_;
-      changed = insertPreheaders(f_, facts);
-      const CFG &cfg = facts.cfg();
-      const LoopInfo &loops = facts.loops();
+      changed = insertPreheaders(f_, facts_);
+      const CFG &cfg = facts_.cfg();
+      const LoopInfo &loops = facts_.loops();
       for (const Loop &loop : loops.loops())
         if (auto r = qualify(loop, cfg, loops))
           todo.push_back(*r);
@@ -95,8 +94,9 @@ private:
   // phi argument copied.
   std::optional<std::vector<uint8_t>> undefs_;
   // Whether the function holds a guard (seen by the same walk; header
-  // copies never add one, qualify refuses them): repairSSA's CFG then needs
-  // no walk of its own over every instruction to find guards' edges.
+  // copies never add one, qualify refuses them): run()'s and repairSSA's
+  // CFGs then need no walk of their own over every instruction to find
+  // guards' edges.
   bool hasGuard_ = false;
 
   void collectUndefs() {

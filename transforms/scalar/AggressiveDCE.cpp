@@ -23,26 +23,50 @@ class AggressiveDCE {
 public:
   AggressiveDCE(Function &f, AnalysisCache &facts)
       : f_(f), facts_(facts), def_(f.numVars(), nullptr), defBlock_(f.numVars(), kNoBlock),
-        live_(f.numVars(), false), blockLive_(f.blocks.size(), false),
-        branchLive_(f.blocks.size(), false) {}
+        defId_(f.numVars(), kNoId), firstId_(f.blocks.size(), 0), termId_(f.blocks.size(), kNoId),
+        endsInBr_(f.blocks.size(), false), live_(f.numVars(), false),
+        blockLive_(f.blocks.size(), false), branchLive_(f.blocks.size(), false) {}
 
   bool run() {
     bool speculative = false, hasUndef = false;
+    uint32_t id = 0;
+    // Room for what the walk records, so that the tables do not grow by
+    // copying: in SSA every variable has at most one definition, and the
+    // instructions without one are mostly the blocks' terminators, which
+    // bounds the instructions for most functions (room reserved and not
+    // used costs no memory traffic). Most instructions read two operands.
+    const size_t instrsBound = f_.numVars() + f_.blocks.size();
+    opBegin_.reserve(instrsBound + 1);
+    ops_.reserve(2 * instrsBound);
+    work_.reserve(instrsBound); // (an instruction enters it once, a root with a live result twice)
     walkBlocks(f_, [&](BlockId b, const Block &blk) {
+      firstId_[b] = id;
       for (const Instr &in : blk.instrs) {
         speculative |= in.info().effect == EffectClass::Guard;
         hasUndef |= in.op == Opcode::Undef;
         // What isRoot() may accept (it needs every constant first).
         if (in.op != Opcode::Br && in.op != Opcode::Jmp && in.info().effect != EffectClass::Pure)
-          rootCandidates_.push_back({&in, b});
+          rootCandidates_.push_back({&in, id, b});
         if (in.hasDest()) {
           def_[in.dest] = &in;
           defBlock_[in.dest] = b;
+          defId_[in.dest] = id;
           if (in.op == Opcode::Const)
             constant_[in.dest] = in.value.asInt();
         }
+        opBegin_.push_back(uint32_t(ops_.size()));
+        if (in.op == Opcode::Phi)
+          for (BlockId p : in.labels)
+            ops_.push_back(p | kLabel);
+        forEachUse(in, [&](VarId v) { ops_.push_back(v); });
+        ++id;
+      }
+      if (const Instr *term = blk.terminator()) {
+        termId_[b] = id - 1;
+        endsInBr_[b] = term->op == Opcode::Br;
       }
     });
+    opBegin_.push_back(uint32_t(ops_.size()));
     guards_ = speculative ? CFG::Guards::Scan : CFG::Guards::Absent;
     const CFG &cfg = facts_.cfg(guards_);
     PostDominatorTree pdom(cfg);
@@ -61,50 +85,39 @@ public:
     // not an ordinary branch; unreachable blocks: no post-dominators) every
     // branch stays. So does every branch of a loop not proven finite: the
     // loop may be what keeps the program from ending (see the header).
-    walkTerminators(f_, [&](BlockId b, const Block &blk) {
-      const Instr *term = blk.terminator();
-      bool keepBranch = speculative || !cfg.reachable(b) ||
-                        (term && term->op == Opcode::Br &&
-                         (pdom.ipdom(b) == kNoBlock || mayLoopForever(b, loops, finite)));
-      if (keepBranch)
-        markBranch(b);
-      if (!assigned)
-        return;
-      const std::vector<Instr> &instrs = blk.instrs;
-      for (unsigned i = 0; i < instrs.size(); ++i)
-        if (assigned->mayReadUndefined(b, i)) {
-          undefinedReads_.insert(&instrs[i]);
-          markLive(instrs[i], b);
-        } else if (isRoot(instrs[i])) {
-          markLive(instrs[i], b);
-        }
-    });
-    // Marking is a closure: its result does not depend on the order of the
-    // roots, so without possibly undefined reads they come from the list.
-    if (!assigned)
-      for (auto [in, b] : rootCandidates_)
+    // The branches kept whatever is live: from what the walk above noted
+    // of each block, without looking at the blocks again.
+    auto keepBranch = [&](BlockId b) {
+      return speculative || !cfg.reachable(b) ||
+             (endsInBr_[b] && (pdom.ipdom(b) == kNoBlock || mayLoopForever(b, loops, finite)));
+    };
+    if (!assigned) {
+      for (BlockId b : f_.layout)
+        if (keepBranch(b))
+          markBranch(b);
+      // Marking is a closure: its result does not depend on the order of
+      // the roots, so without possibly undefined reads they come from the
+      // list.
+      for (auto [in, rootId, b] : rootCandidates_)
         if (isRoot(*in))
-          markLive(*in, b);
-    // First in, first out, so that the prefetch of an instruction pushed
-    // (see push) has the time the ones before it take to arrive. The queue
-    // can hold more than the cache does (all the roots at once), so what
-    // push fetched may be gone when its turn comes: each instruction is
-    // fetched again 2 * kAhead places ahead, and kAhead places ahead (it
-    // has arrived by then) its operands' definitions, the chain's next miss.
-    constexpr size_t kAhead = 24;
+          markLive(rootId, b);
+    } else {
+      walkBlocks(f_, [&](BlockId b, const Block &blk) {
+        if (keepBranch(b))
+          markBranch(b);
+        const std::vector<Instr> &instrs = blk.instrs;
+        for (unsigned i = 0; i < instrs.size(); ++i)
+          if (assigned->mayReadUndefined(b, i)) {
+            undefinedReads_.insert(&instrs[i]);
+            markLive(firstId_[b] + i, b);
+          } else if (isRoot(instrs[i])) {
+            markLive(firstId_[b] + i, b);
+          }
+      });
+    }
     for (size_t next = 0; next < work_.size(); ++next) {
-      if (next + 2 * kAhead < work_.size()) {
-        const char *ahead = reinterpret_cast<const char *>(work_[next + 2 * kAhead].first);
-        __builtin_prefetch(ahead);
-        __builtin_prefetch(ahead + 64);
-      }
-      if (next + kAhead < work_.size())
-        forEachUse(*work_[next + kAhead].first, [&](VarId v) {
-          __builtin_prefetch(&def_[v]);
-          __builtin_prefetch(&defBlock_[v]);
-        });
       auto [in, b] = work_[next];
-      markOperands(*in, b);
+      markOperands(in, b);
     }
     bool changed = false, rewired = false;
     walkBlocks(f_, [&](BlockId b, Block &blk) {
@@ -180,14 +193,8 @@ private:
 
   // Marking is a closure: the order in which instructions are taken from
   // the worklist does not change what ends up live.
-  void push(const Instr *in, BlockId b) {
-    __builtin_prefetch(in);
-    __builtin_prefetch(reinterpret_cast<const char *>(in) + 64);
-    work_.push_back({in, b});
-  }
-
-  void markLive(const Instr &in, BlockId b) {
-    push(&in, b);
+  void markLive(uint32_t id, BlockId b) {
+    work_.push_back({id, b});
     markBlock(b);
   }
 
@@ -204,24 +211,26 @@ private:
     if (branchLive_[b])
       return;
     branchLive_[b] = true;
-    if (const Instr *term = f_.block(b).terminator())
-      push(term, b);
+    if (termId_[b] != kNoId)
+      work_.push_back({termId_[b], b});
     markBlock(b);
   }
 
-  void markOperands(const Instr &in, BlockId b) {
+  void markOperands(uint32_t id, BlockId b) {
     (void)b;
-    // A live phi needs to know which edge control came along.
-    if (in.op == Opcode::Phi)
-      for (BlockId p : in.labels)
-        markBranch(p);
-    forEachUse(in, [&](VarId v) {
-      if (live_[v])
-        return;
-      live_[v] = true;
-      if (const Instr *d = def_[v])
-        markLive(*d, defBlock_[v]);
-    });
+    for (uint32_t k = opBegin_[id]; k < opBegin_[id + 1]; ++k) {
+      uint32_t x = ops_[k];
+      // A live phi needs to know which edge control came along.
+      if (x & kLabel) {
+        markBranch(x & ~kLabel);
+        continue;
+      }
+      if (live_[x])
+        continue;
+      live_[x] = true;
+      if (defId_[x] != kNoId)
+        markLive(defId_[x], defBlock_[x]);
+    }
   }
 
   // Blocks that rewritten branches no longer reach hold nothing live; phis
@@ -263,15 +272,33 @@ private:
   Function &f_;
   AnalysisCache &facts_;
   bool editedCFG_ = false;
-  std::vector<const Instr *> def_;
+  std::vector<const Instr *> def_; // for findFiniteLoops
   std::vector<BlockId> defBlock_;
+  // Marking follows definitions from instruction to instruction in no
+  // order the layout knows, and on a function of a million instructions
+  // each one it read was a cache miss (the instructions are some hundred
+  // megabytes). So the first walk numbers the instructions in layout order
+  // and copies what marking reads of them into flat tables a few
+  // megabytes large: instruction id's operands are ops_[opBegin_[id],
+  // opBegin_[id + 1]), a phi's incoming blocks first with kLabel set; the
+  // definition of v is instruction defId_[v]; block b's instructions are
+  // numbered from firstId_[b], its terminator (if any) termId_[b], and
+  // endsInBr_[b] says whether that is a `br`.
+  static constexpr uint32_t kNoId = ~0u, kLabel = 1u << 31;
+  std::vector<uint32_t> defId_, firstId_, termId_, opBegin_, ops_;
+  std::vector<bool> endsInBr_;
   // The `const` destinations: a few in a hundred variables, so a map rather
   // than a slot per variable (fresh pages to fault in on every run).
   llvm::DenseMap<VarId, int64_t> constant_;
   std::vector<bool> live_, blockLive_, branchLive_;
-  std::vector<std::pair<const Instr *, BlockId>> work_; // every push, taken in order
-  // Every instruction but br, jmp and the pure ones, with its block.
-  std::vector<std::pair<const Instr *, BlockId>> rootCandidates_;
+  std::vector<std::pair<uint32_t, BlockId>> work_; // every push, taken in order
+  // Every instruction but br, jmp and the pure ones, with its id and block.
+  struct RootCandidate {
+    const Instr *in;
+    uint32_t id;
+    BlockId block;
+  };
+  std::vector<RootCandidate> rootCandidates_;
   CFG::Guards guards_ = CFG::Guards::Scan; // Absent: the function has no guard
   // Roots too: reads that may find their variable unassigned (they may trap).
   std::unordered_set<const Instr *> undefinedReads_;

@@ -17,6 +17,8 @@
 #include "analysis/Uses.h"
 #include "transforms/scalar/PhiValue.h"
 
+#include <llvm/ADT/BitVector.h>
+#include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/SmallVector.h>
 
 #include <algorithm>
@@ -32,8 +34,6 @@ struct ExprKey {
   Type type;
   int64_t literal = 0;
   llvm::SmallVector<uint32_t, 4> operands; // value numbers, then phi labels
-
-  friend bool operator==(const ExprKey &, const ExprKey &) = default;
 };
 
 // The hash of a key is built up in this order: op, type, literal, operands.
@@ -81,12 +81,16 @@ bool isNumbered(const Instr &in) {
 // holding each. Keys leave in the reverse order they came (scope exit), so
 // they sit on a stack; an open-addressing table of stack positions, with
 // each key's hash kept beside it, finds them. (A node-based map here cost a
-// cache miss per node and rehashed keys while walking its chains.)
+// cache miss per node and rehashed keys while walking its chains.) A key's
+// operands sit on a stack of their own, beside the entry's fixed part: an
+// entry holding its ExprKey took 64 bytes (the key's inline room for four
+// operands included), and with an entry for most instructions of a function
+// of a million the stack is written and probed at cache-miss cost.
 class ScopedExprTable {
 public:
   // The variable already holding `key`, or kNoVar after recording `value`
   // for it.
-  VarId findOrInsert(ExprKey &&key, VarId value) {
+  VarId findOrInsert(const ExprKey &key, VarId value) {
     size_t h = ExprKeyHash()(key);
     size_t mask = slots_.size() - 1;
     if (!slots_.empty()) {
@@ -97,13 +101,15 @@ public:
         // The slot's copy of the hash spares a cache miss on the entry for
         // every other expression the probe passes.
         if (s.entry != kTomb && s.tag == uint32_t(h >> 32) && entries_[s.entry].hash == h &&
-            entries_[s.entry].key == key)
+            matches(entries_[s.entry], key))
           return entries_[s.entry].value;
       }
     }
     if ((used_ + 1) * 4 > slots_.size() * 3)
       rehash();
-    entries_.push_back({std::move(key), h, value});
+    entries_.push_back({h, key.literal, uint32_t(operands_.size()), uint32_t(key.operands.size()),
+                        value, key.op, key.type});
+    operands_.insert(operands_.end(), key.operands.begin(), key.operands.end());
     place(uint32_t(entries_.size() - 1));
     return kNoVar;
   }
@@ -113,9 +119,12 @@ public:
     if (!slots_.empty())
       __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
   }
-  // Room for n entries: ExprKey's SmallVector has no noexcept move, so a
-  // growing vector of entries would copy every key it holds.
-  void reserve(size_t n) { entries_.reserve(n); }
+  // Room for n entries (and their operands, two each on average), so that
+  // the stacks do not grow by copying while the walk goes.
+  void reserve(size_t n) {
+    entries_.reserve(n);
+    operands_.reserve(2 * n);
+  }
   // Removes the most recent keys until `n` are left.
   void popTo(size_t n) {
     size_t mask = slots_.size() - 1;
@@ -126,11 +135,13 @@ public:
           slots_[i].entry = kTomb;
           break;
         }
+      operands_.resize(entries_[e].operandBegin);
       entries_.pop_back();
     }
   }
   void clear() {
     entries_.clear();
+    operands_.clear();
     slots_.clear();
     used_ = 0;
   }
@@ -138,11 +149,21 @@ public:
 private:
   static constexpr uint32_t kEmpty = ~0u, kTomb = ~0u - 1;
   struct Entry {
-    ExprKey key;
     size_t hash;
+    int64_t literal;
+    uint32_t operandBegin, operandCount; // in operands_
     VarId value;
+    Opcode op;
+    Type type;
   };
   std::vector<Entry> entries_;
+  std::vector<uint32_t> operands_;
+
+  bool matches(const Entry &e, const ExprKey &key) const {
+    return e.op == key.op && e.type == key.type && e.literal == key.literal &&
+           e.operandCount == key.operands.size() &&
+           std::equal(key.operands.begin(), key.operands.end(), operands_.begin() + e.operandBegin);
+  }
   struct Slot {
     uint32_t entry; // entry index, kEmpty or kTomb
     uint32_t tag;   // the high half of the entry's hash
@@ -197,18 +218,30 @@ private:
   std::vector<VarId> leader_;
   std::vector<bool> feedsPhi_; // read by some phi (at the start of the round)
   ScopedExprTable table_;
-  std::vector<std::optional<int64_t>> constBits_; // int/bool `const` destinations
+  // The int and bool `const` destinations and their bits, and the sources
+  // of the copies: a few variables in a hundred each, so a bit per variable
+  // says which are constants and maps hold the rest. (A slot per variable,
+  // 16 bytes for a constant, was all rewritten at every scan and read at
+  // random for every operand: on a function of a million instructions a
+  // cache miss each, where the bits stay in the cache.)
+  llvm::BitVector isConst_;
+  llvm::DenseMap<VarId, int64_t> constBits_;
+  llvm::DenseMap<VarId, VarId> copyOf_;
   // What a round needs of the whole function before its walk (see scan()).
-  std::vector<VarId> copyOf_, phiArgs_;
+  std::vector<VarId> phiArgs_;
+  std::vector<BlockId> phiBlocks_; // the walk's blocks that begin with a phi
   size_t defs_ = 0; // at most this many expressions enter the table
   bool hasGuard_ = false; // seen by scan()
 
   // The facts of a round read off every instruction: int and bool constants,
-  // copies, phi arguments. The previous round's last walk gathers them for
-  // the next, so that a round walks the function twice, not three times.
+  // copies, phi arguments. A walk over the function gathers them for the
+  // first round; the previous round's walk for the others (see runOnce), so
+  // that a round walks the function once (and its phis again).
   void startScan() {
-    constBits_.assign(f_.numVars(), std::nullopt);
-    copyOf_.assign(f_.numVars(), kNoVar);
+    isConst_.clear();
+    isConst_.resize(f_.numVars());
+    constBits_.clear();
+    copyOf_.clear();
     phiArgs_.clear();
     defs_ = 0;
   }
@@ -216,11 +249,15 @@ private:
     defs_ += in.hasDest();
     hasGuard_ |= in.op == Opcode::Guard;
     if (in.op == Opcode::Const && (in.type == Type::intTy() || in.type == Type::boolTy()))
-      constBits_[in.dest] = in.value.asInt();
+      setConst(in.dest, in.value.asInt());
     else if (in.op == Opcode::Phi)
       phiArgs_.insert(phiArgs_.end(), in.args.begin(), in.args.end());
     else if (in.op == Opcode::Id && in.args.size() == 1)
       copyOf_[in.dest] = in.args[0];
+  }
+  void setConst(VarId v, int64_t bits) {
+    isConst_.set(v);
+    constBits_[v] = bits;
   }
 
   // A phi found trivial early may name a variable deleted later in the walk,
@@ -255,7 +292,9 @@ private:
 
   std::optional<int64_t> constantOf(VarId v) const {
     v = leaderOf(v);
-    return v < constBits_.size() ? constBits_[v] : std::nullopt;
+    if (v >= isConst_.size() || !isConst_.test(v))
+      return std::nullopt;
+    return constBits_.find(v)->second;
   }
 
   // Algebraic identities of int and bool operations (arguments already
@@ -273,7 +312,7 @@ private:
       in.op = Opcode::Const;
       in.args.clear();
       in.value = in.type == Type::boolTy() ? Literal::ofBool(bits != 0) : Literal::ofInt(bits);
-      constBits_[in.dest] = bits;
+      setConst(in.dest, bits);
       return kNoVar;
     };
     switch (in.op) {
@@ -380,6 +419,18 @@ private:
         }
       blk.instrs.resize(n);
     }
+    // What the next round's scan would read off the block now (see
+    // runOnce): the operands of what stays are renamed already, but for
+    // the phis', renamed after the walk.
+    for (const Instr &in : blk.instrs) {
+      defs_ += in.hasDest();
+      if (in.op == Opcode::Phi)
+        phiArgs_.insert(phiArgs_.end(), in.args.begin(), in.args.end());
+      else if (in.op == Opcode::Id && in.args.size() == 1)
+        copyOf_[in.dest] = in.args[0];
+    }
+    if (!blk.instrs.empty() && blk.instrs.front().op == Opcode::Phi) // (phis come first)
+      phiBlocks_.push_back(b);
     return any;
   }
 
@@ -390,7 +441,7 @@ private:
     table_.clear();
     // Through copies too: `x = id c` kept for a phi still makes c feed it.
     feedsPhi_.assign(f_.numVars(), false);
-    std::vector<VarId> &copyOf = copyOf_, &work = phiArgs_;
+    std::vector<VarId> &work = phiArgs_;
     const CFG &cfg = facts_.cfg(hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
     const DominatorTree &dom = facts_.domTree();
     table_.reserve(defs_);
@@ -400,9 +451,17 @@ private:
       if (feedsPhi_[v])
         continue;
       feedsPhi_[v] = true;
-      if (copyOf[v] != kNoVar)
-        work.push_back(copyOf[v]);
+      if (auto c = copyOf_.find(v); c != copyOf_.end())
+        work.push_back(c->second);
     }
+    // The walk gathers the next round's facts as it goes (visitBlock), so
+    // that a round that changed something need not walk every instruction
+    // again: the constants carry over (a `const` the walk deletes leaves
+    // its variable unread, and so never asked about), the copies, phi
+    // arguments and definitions are counted afresh.
+    copyOf_.clear();
+    defs_ = 0;
+    phiBlocks_.clear();
 
     bool changed = false;
     // Iterative pre-order walk of the dominator tree: each frame is a block
@@ -446,19 +505,31 @@ private:
     }
     if (!changed)
       return false;
-    // Phi arguments (and uses in blocks the walk reached before their
-    // definitions were replaced) still name deleted variables. The same walk
-    // scans for the next round (a `const` algebra made stays one).
-    startScan();
-    walkBlocks(f_, [&](BlockId, Block &blk) {
-      for (Instr &in : blk.instrs) {
-        forEachUseRef(in, [&](VarId &a) {
-          if (VarId l = leaderOf(a); l != a) // no store (and dirty line) when unchanged
-            a = l;
-        });
-        scan(in);
+    // Phi arguments still name deleted variables, and so may any use in a
+    // block the walk did not reach: only those are renamed, not every
+    // operand of the function again (the walk renamed the others, each
+    // after its definition, which dominates it). The blocks off the walk
+    // are scanned for the next round here.
+    auto rename = [&](Instr &in) {
+      forEachUseRef(in, [&](VarId &a) {
+        if (VarId l = leaderOf(a); l != a) // no store (and dirty line) when unchanged
+          a = l;
+      });
+    };
+    for (VarId &a : phiArgs_)
+      a = leaderOf(a); // as the phis' are about to be
+    for (BlockId b : phiBlocks_)
+      for (Instr &in : f_.block(b).instrs) {
+        if (in.op != Opcode::Phi)
+          break;
+        rename(in);
       }
-    });
+    for (BlockId b : f_.layout)
+      if (!cfg.reachable(b))
+        for (Instr &in : f_.block(b).instrs) {
+          rename(in);
+          scan(in);
+        }
     return true;
   }
 };

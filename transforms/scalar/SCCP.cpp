@@ -26,6 +26,7 @@
 #include <llvm/ADT/SmallVector.h>
 
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -155,24 +156,20 @@ LatticeValue meet(const LatticeValue &x, const LatticeValue &y) {
   return x.lit == y.lit ? x : LatticeValue::bottom();
 }
 
-struct Site {
-  BlockId block;
-  uint32_t index;
-  uint32_t id; // the instruction's number, see SCCP::firstId_
-};
-
 class SCCP {
 public:
   SCCP(Function &f, AnalysisCache &facts)
-      : f_(f), facts_(facts), value_(f.numVars()), changedAt_(f.numVars(), 0),
-        blockExecutable_(f.blocks.size(), false), mayRewrite_(f.blocks.size(), false) {}
+      : f_(f), facts_(facts), kind_(f.numVars(), LatticeValue::Top),
+        literal_(std::make_unique_for_overwrite<int64_t[]>(f.numVars())),
+        changedAt_(f.numVars(), 0), blockExecutable_(f.blocks.size(), false),
+        mayRewrite_(f.blocks.size(), false) {}
 
   bool run() {
     collectUses();
     cfg_ = &facts_.cfg(hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
     edgeExecutable_.assign(cfg_->numEdges(), false);
     for (const Param &p : f_.params)
-      value_[p.var] = LatticeValue::bottom();
+      store(p.var, LatticeValue::bottom());
     markEdge(kNoBlock, cfg_->entry());
     while (!edgeWork_.empty() || !varWork_.empty()) {
       while (!edgeWork_.empty()) {
@@ -188,8 +185,9 @@ public:
         // revisit the phis themselves), so it is skipped without touching
         // the instruction.
         for (uint32_t k = useStart_[v]; k < useStart_[v + 1]; ++k)
-          if (Site s = useSites_[k]; blockExecutable_[s.block] && evaluatedAt_[s.id] < changedAt_[v])
-            visitInstr(s.block, s.index, s.id);
+          if (uint32_t id = useSites_[k]; evaluatedAt_[id] < changedAt_[v])
+            if (BlockId b = blockOf_[id]; blockExecutable_[b])
+              visitInstr(b, id - firstId_[b], id);
       }
     }
     return rewrite();
@@ -209,36 +207,66 @@ private:
 
   // Every instruction reading v, once each, in layout order: grouped by
   // variable with a counting sort (one array for all variables, not one
-  // allocation per variable).
+  // allocation per variable). The reads are counted as the walk meets
+  // them, and a use is the instruction's number alone (its block from
+  // blockOf_, its index from firstId_): on a function of a million
+  // instructions the tables are tens of megabytes, read and written at
+  // cache-miss cost, and this keeps them at a third of the size that
+  // (variable, block, index, number) entries and a second count took.
   void collectUses() {
-    std::vector<std::pair<VarId, Site>> reads;
+    std::vector<std::pair<VarId, uint32_t>> reads; // (variable, reader's number)
     firstId_.assign(f_.blocks.size(), 0);
+    size_t nv = f_.numVars();
+    useStart_.assign(nv + 1, 0);
+    // Room for what the walk records, so that the tables do not grow by
+    // copying: in SSA every variable has at most one definition, and the
+    // instructions without one are mostly the blocks' terminators, which
+    // bounds the instructions for most functions (room reserved and not
+    // used costs no memory traffic). Most instructions read two operands.
+    const size_t instrsBound = nv + f_.blocks.size();
+    blockOf_.reserve(instrsBound);
+    reads.reserve(2 * instrsBound);
     uint32_t id = 0;
     walkBlocks(f_, [&](BlockId b, const Block &blk) {
       const auto &ins = blk.instrs;
       firstId_[b] = id;
       for (uint32_t i = 0; i < ins.size(); ++i, ++id) {
         hasGuard_ |= ins[i].op == Opcode::Guard;
+        blockOf_.push_back(b);
         size_t first = reads.size();
         forEachUse(ins[i], [&](VarId v) {
           for (size_t k = first; k < reads.size(); ++k)
             if (reads[k].first == v)
               return;
-          reads.push_back({v, {b, i, id}});
+          reads.push_back({v, id});
+          ++useStart_[v + 1];
         });
       }
     });
     evaluatedAt_.assign(id, 0);
-    size_t nv = f_.numVars();
-    useStart_.assign(nv + 1, 0);
-    for (const auto &r : reads)
-      ++useStart_[r.first + 1];
     for (size_t v = 0; v < nv; ++v)
       useStart_[v + 1] += useStart_[v];
-    std::vector<uint32_t> next(useStart_.begin(), useStart_.end() - 1);
+    // Filled through useStart_ itself (each entry moves to its variable's
+    // end, the next one's start), then shifted back one place: no second
+    // table of cursors.
     useSites_.resize(reads.size());
     for (const auto &r : reads)
-      useSites_[next[r.first]++] = r.second;
+      useSites_[useStart_[r.first]++] = r.second;
+    for (size_t v = nv; v > 0; --v)
+      useStart_[v] = useStart_[v - 1];
+    useStart_[0] = 0;
+  }
+
+  // A variable's value: kind_ and, for a constant, literal_.
+  LatticeValue valueOf(VarId v) const {
+    if (kind_[v] != LatticeValue::Const)
+      return {LatticeValue::Kind(kind_[v]), {}};
+    return LatticeValue::constant(Literal::ofInt(literal_[v]));
+  }
+  void store(VarId v, const LatticeValue &x) {
+    kind_[v] = x.kind;
+    if (x.kind == LatticeValue::Const)
+      literal_[v] = x.lit.bits();
   }
 
   // Edges are marked only from executable (so reachable) blocks to their
@@ -278,10 +306,11 @@ private:
   }
 
   void lower(VarId v, const LatticeValue &nv) {
-    LatticeValue m = meet(value_[v], nv);
-    if (m == value_[v])
+    LatticeValue old = valueOf(v);
+    LatticeValue m = meet(old, nv);
+    if (m == old)
       return;
-    value_[v] = m;
+    store(v, m);
     changedAt_[v] = ++clock_;
     varWork_.push_back(v);
   }
@@ -295,18 +324,20 @@ private:
     }
     if (!in.hasDest())
       return;
+    uint8_t before = kind_[in.dest];
     lower(in.dest, evaluate(b, in));
-    if (value_[in.dest].kind == LatticeValue::Const && in.op != Opcode::Const)
-      mayRewrite_[b] = true;
+    if (before == LatticeValue::Top && kind_[in.dest] == LatticeValue::Const &&
+        in.op != Opcode::Const)
+      constDefs_.push_back({in.dest, b});
   }
 
   void visitTerminator(BlockId b, const Instr &in) {
     if (in.op == Opcode::Br) {
-      const LatticeValue &c = value_[in.args[0]];
+      LatticeValue c = valueOf(in.args[0]);
       if (c.kind == LatticeValue::Top)
         return;
       if (c.kind == LatticeValue::Const) {
-        mayRewrite_[b] = true;
+        constBranches_.push_back({b, in.args[0]});
         markEdge(b, in.labels[c.lit.asBool() ? 0 : 1]);
         return;
       }
@@ -321,7 +352,7 @@ private:
       LatticeValue acc;
       for (size_t k = 0; k < in.args.size(); ++k)
         if (edgeExecutable(in.labels[k], b))
-          acc = meet(acc, value_[in.args[k]]);
+          acc = meet(acc, valueOf(in.args[k]));
       return acc;
     }
     case Opcode::Const:
@@ -335,13 +366,13 @@ private:
       // A known deciding operand decides the result whatever the other is.
       bool decider = in.op == Opcode::Or;
       for (VarId a : in.args)
-        if (value_[a].kind == LatticeValue::Const && value_[a].lit.asBool() == decider)
+        if (LatticeValue x = valueOf(a); x.kind == LatticeValue::Const && x.lit.asBool() == decider)
           return LatticeValue::constant(Literal::ofBool(decider));
       break;
     }
     case Opcode::Mul:
       for (VarId a : in.args)
-        if (value_[a].kind == LatticeValue::Const && value_[a].lit.asInt() == 0)
+        if (LatticeValue x = valueOf(a); x.kind == LatticeValue::Const && x.lit.asInt() == 0)
           return LatticeValue::constant(Literal::ofInt(0));
       break;
     default:
@@ -353,7 +384,7 @@ private:
     llvm::SmallVector<Literal, 2> lits;
     bool top = false;
     for (VarId a : in.args) {
-      const LatticeValue &v = value_[a];
+      LatticeValue v = valueOf(a);
       if (v.kind == LatticeValue::Bottom)
         return LatticeValue::bottom();
       if (v.kind == LatticeValue::Top)
@@ -386,6 +417,12 @@ private:
   }
 
   bool rewrite() {
+    for (auto [v, b] : constDefs_)
+      if (kind_[v] == LatticeValue::Const)
+        mayRewrite_[b] = true;
+    for (auto [b, c] : constBranches_)
+      if (kind_[c] == LatticeValue::Const)
+        mayRewrite_[b] = true;
     bool changed = false;
     std::vector<BlockId> kept;
     for (BlockId b : f_.layout) {
@@ -415,7 +452,7 @@ private:
           firstNonPhi = i + 1;
         if (!in.hasDest() || in.op == Opcode::Const)
           continue;
-        const LatticeValue &v = value_[in.dest];
+        LatticeValue v = valueOf(in.dest);
         if (v.kind != LatticeValue::Const)
           continue;
         Instr c;
@@ -446,7 +483,7 @@ private:
         blk.instrs = std::move(out);
       }
       if (Instr *t = blk.terminator(); t && t->op == Opcode::Br) {
-        const LatticeValue &c = value_[t->args[0]];
+        LatticeValue c = valueOf(t->args[0]);
         if (c.kind == LatticeValue::Const) {
           BlockId taken = t->labels[c.lit.asBool() ? 0 : 1];
           BlockId other = t->labels[c.lit.asBool() ? 1 : 0];
@@ -472,21 +509,37 @@ private:
   const CFG *cfg_ = nullptr; // facts_.cfg(), taken after collectUses()
   bool hasGuard_ = false;
   bool editedCFG_ = false;
-  std::vector<LatticeValue> value_;
+  // The lattice values, split: a byte per variable for the kind (what most
+  // reads of an operand need, and 1/16 of the memory of a LatticeValue per
+  // variable, which at a million variables did not fit in the cache), and
+  // the literal of the constants only (never initialized: read only where
+  // kind_ says Const, so the pages of the others are not even touched).
+  std::vector<uint8_t> kind_;
+  std::unique_ptr<int64_t[]> literal_;
   // Lowering clock: changedAt_[v] is the tick of v's last change,
   // evaluatedAt_[id] the tick at which instruction `id` was last evaluated
   // (0: never). Instruction ids number the layout's instructions in order;
   // firstId_[b] is the first of block b's.
   uint32_t clock_ = 0;
   std::vector<uint32_t> changedAt_, evaluatedAt_, firstId_;
-  // The instructions reading v: useSites_[useStart_[v], useStart_[v + 1]).
+  std::vector<BlockId> blockOf_; // by instruction number
+  // The numbers of the instructions reading v:
+  // useSites_[useStart_[v], useStart_[v + 1]).
   std::vector<uint32_t> useStart_;
-  std::vector<Site> useSites_;
+  std::vector<uint32_t> useSites_;
   std::vector<bool> blockExecutable_;
-  // Blocks where some instruction (not a `const`) or the `br` once saw a
-  // constant: the only ones rewrite() has anything to do in. A value that
-  // ends constant was constant since it left Top, and its instruction (or
-  // the `br` reading it) was evaluated then, so no other block is missed.
+  // The blocks rewrite() has anything to do in: where an instruction (not
+  // a `const`) or the `br` ends with a constant. A value that ends constant
+  // was constant since it left Top, and its instruction (or the `br`
+  // reading it) was evaluated then: the evaluation notes it in constDefs_
+  // (once, when the value leaves Top) or constBranches_, and rewrite()
+  // keeps the notes whose value is still constant. (Marking every block
+  // where a constant was once seen took in the loop headers whose phis
+  // start constant and end varying: on big 100k, 8,000 and 16,000 blocks
+  // in the pipeline's two runs where 0 and 4,000 had anything to rewrite,
+  // each a walk over instructions that are cache misses at a million.)
+  std::vector<std::pair<VarId, BlockId>> constDefs_;
+  std::vector<std::pair<BlockId, VarId>> constBranches_;
   std::vector<bool> mayRewrite_;
   std::vector<bool> edgeExecutable_; // by CFG edge id
   std::vector<std::pair<BlockId, BlockId>> edgeWork_;

@@ -69,7 +69,16 @@ private:
     if (f_.layout.empty())
       return false;
     bool plain = true;
-    walkBlocks(f_, [&](BlockId, const Block &blk) {
+    size_t i = 0;
+    oneInstr_.assign(f_.blocks.size(), 0);
+    walkBlocks(f_, [&](BlockId b, const Block &blk) {
+      const bool fallsThrough = !blk.terminator();
+      if (fallsThrough)
+        fallsThrough_.push_back(uint32_t(i));
+      oneInstr_[b] = blk.instrs.size() + fallsThrough == 1; // as materializeFallthroughs leaves it
+      if (beginsWithPhi(blk))
+        phiBlocks_.push_back(b);
+      ++i;
       for (const Instr &in : blk.instrs)
         switch (in.op) {
         case Opcode::Speculate:
@@ -93,24 +102,25 @@ private:
     return f_.returnType.isNone() || f_.block(f_.layout.back()).terminator();
   }
 
+  // Only the blocks applicable() saw fall through are looked at again: on
+  // a function of a million instructions a walk over every block's header
+  // and terminator is a few cache misses per block.
   void materializeFallthroughs() {
+    const std::vector<BlockId> &layout = f_.layout;
     originalNext_.assign(f_.blocks.size(), kNoBlock);
-    size_t i = 0;
-    walkTerminators(f_, [&](BlockId b, Block &blk) {
-      ++i;
-      BlockId next = i < f_.layout.size() ? f_.layout[i] : kNoBlock;
-      originalNext_[b] = next;
-      if (blk.terminator())
-        return;
-      if (next != kNoBlock) {
-        blk.instrs.push_back(makeJump(next));
+    for (size_t i = 0; i + 1 < layout.size(); ++i)
+      originalNext_[layout[i]] = layout[i + 1];
+    for (uint32_t i : fallsThrough_) {
+      Block &blk = f_.block(layout[i]);
+      if (i + 1 < layout.size()) {
+        blk.instrs.push_back(makeJump(layout[i + 1]));
       } else {
         Instr r;
         r.op = Opcode::Ret;
         blk.instrs.push_back(r);
       }
       ++materialized_;
-    });
+    }
   }
 
   static bool isSameTargetBranch(const Instr &t) {
@@ -121,6 +131,8 @@ private:
   // A `br` whose labels agree counts as the `jmp` it is about to become
   // (see foldAndThread), unless threading made them agree this round.
   BlockId forwardTarget(BlockId e) const {
+    if (!oneInstr_[e])
+      return kNoBlock; // (without reading the block: see oneInstr_)
     const Block &blk = f_.block(e);
     if (e == f_.entry() || blk.instrs.size() != 1)
       return kNoBlock;
@@ -257,6 +269,7 @@ private:
           ab.instrs.push_back(std::move(in));
       bb.instrs.clear();
       bb.dead = true;
+      oneInstr_[a] = ab.instrs.size() == 1;
       into[b] = a;
       if (const Instr *nt = ab.terminator())
         for (BlockId s : nt->labels)
@@ -303,7 +316,14 @@ private:
     f_.layout = std::move(kept);
     if (!hasPhi_)
       return changed; // nothing here makes a phi
-    walkBlocks(f_, [&](BlockId b, Block &blk) {
+    // Only the blocks that began with a phi when the pass started hold
+    // phis (no step here puts one at the top of another block): the others
+    // are not read, where on a function of a million instructions each is
+    // a cache miss or two.
+    for (BlockId b : phiBlocks_) {
+      Block &blk = f_.block(b);
+      if (blk.dead)
+        continue; // merged or unreachable
       for (Instr &phi : blk.instrs) {
         if (phi.op != Opcode::Phi)
           break;
@@ -318,7 +338,7 @@ private:
           }
         }
       }
-    });
+    }
     return changed;
   }
 
@@ -345,18 +365,22 @@ private:
     };
     std::vector<Edge> edges;
     BlockId entry = f_.entry();
-    size_t i = 0;
-    walkTerminators(f_, [&](BlockId a, const Block &ab) {
-      size_t order = i++;
-      const Instr *t = ab.terminator();
+    // Only a block with one successor can end in a `jmp`: the others'
+    // terminators are not read (on a function of a million instructions
+    // each is a cache miss or two).
+    for (size_t order = 0; order < f_.layout.size(); ++order) {
+      BlockId a = f_.layout[order];
+      if (cfg.succs(a).size() != 1)
+        continue;
+      const Instr *t = f_.block(a).terminator();
       if (!t || t->op != Opcode::Jmp)
-        return;
+        continue;
       BlockId to = t->labels[0];
       if (to == a || to == entry)
-        return;
+        continue;
       edges.push_back({a, to, std::min(loops.depth(a), loops.depth(to)),
                        originalNext_[a] == to, order});
-    });
+    }
     std::sort(edges.begin(), edges.end(), [](const Edge &x, const Edge &y) {
       if (x.weight != y.weight)
         return x.weight > y.weight;
@@ -459,12 +483,21 @@ private:
 
   Function &f_;
   std::vector<BlockId> originalNext_;
+  std::vector<uint32_t> fallsThrough_; // layout positions, by applicable()
+  // Per block, whether it holds one instruction (applicable() notes it as
+  // materializeFallthroughs leaves it; mergeBlocks, the only step that
+  // changes a block's length before dropImplicitJumps, keeps it true), so
+  // that forwardTarget asks it of the blocks, not of each branch target's
+  // header and first instruction (on a function of a million
+  // instructions, cache misses at random places).
+  std::vector<uint8_t> oneInstr_;
   size_t materialized_ = 0, dropped_ = 0; // jumps and returns added and dropped
   AnalysisCache *facts_;
   bool sameEdgesAsFacts_ = true; // nothing threaded or merged yet
   const CFG *lastCFG_ = nullptr; // see currentCFG()
   std::optional<CFG> ownCFG_;
   bool hasPhi_ = false;        // seen by applicable()
+  std::vector<BlockId> phiBlocks_; // the blocks beginning with a phi, by applicable()
   // Blocks whose `br` threading made agree in this round's walk.
   llvm::DenseSet<BlockId> madeSameTarget_;
 };

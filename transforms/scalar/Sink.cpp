@@ -25,6 +25,11 @@ public:
     // walks twice: a second walk over every instruction would cost more.
     const size_t nv = f_.numVars();
     std::vector<std::pair<VarId, BlockId>> uses;
+    // Room up front, so that the list does not grow by copying: in SSA
+    // every variable has at most one definition, and the instructions
+    // without one are mostly the blocks' terminators; most read two
+    // operands (room reserved and not used costs no memory traffic).
+    uses.reserve(2 * (nv + f_.blocks.size()));
     bool guards = false;
     walkBlocks(f_, [&](BlockId b, const Block &blk) {
       for (const Instr &in : blk.instrs) {
@@ -40,9 +45,14 @@ public:
     for (size_t v = 0; v < nv; ++v)
       useStart_[v + 1] += useStart_[v];
     useBlocks_.resize(useStart_[nv]);
-    std::vector<uint32_t> at(useStart_.begin(), useStart_.end() - 1);
+    // Filled through useStart_ itself (each entry moves to its variable's
+    // end, the next one's start), then shifted back one place: no copy of
+    // it, fresh memory the size of the variables.
     for (const auto &u : uses)
-      useBlocks_[at[u.first]++] = u.second;
+      useBlocks_[useStart_[u.first]++] = u.second;
+    for (size_t v = nv; v > 0; --v)
+      useStart_[v] = useStart_[v - 1];
+    useStart_[0] = 0;
     bool changed = false;
     for (BlockId b : cfg_->rpo())
       changed |= sinkFrom(b);

@@ -916,13 +916,18 @@ private:
           visit(v);
       }
     };
+    // (Filled through `start` itself, each entry moving to its row's end,
+    // the next one's start, then shifted back one place: no copy of it,
+    // fresh memory the size of the variables.)
     auto toCSR = [](std::vector<uint32_t> &start, size_t n, auto &&count, auto &&fill) {
       start.assign(n + 1, 0);
       count([&](size_t i) { ++start[i + 1]; });
       for (size_t i = 0; i < n; ++i)
         start[i + 1] += start[i];
-      std::vector<uint32_t> next(start.begin(), start.end() - 1);
-      fill([&](size_t i) { return next[i]++; });
+      fill([&](size_t i) { return start[i]++; });
+      for (size_t i = n; i > 0; --i)
+        start[i] = start[i - 1];
+      start[0] = 0;
     };
     toCSR(liveOrReadInStart_, nv,
           [&](auto &&add) {

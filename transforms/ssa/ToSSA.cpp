@@ -30,13 +30,14 @@ public:
   // canConvertToSSA's check used).
   void run(std::optional<CFG> cfg, std::optional<DominatorTree> dom) {
     // Each CFG (and its tree) is rebuilt only when the step before changed
-    // the function.
+    // the function; from the terminators alone, as toSSA's first (the
+    // function is plain: no guard).
     if (removeUnreachable(*cfg)) {
-      cfg.emplace(f_);
+      cfg.emplace(f_, CFG::Guards::Absent);
       dom.reset();
     }
     if (ensureEntryHasNoPreds(*cfg)) {
-      cfg.emplace(f_);
+      cfg.emplace(f_, CFG::Guards::Absent);
       dom.reset();
     }
     if (!dom)

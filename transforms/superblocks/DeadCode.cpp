@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 namespace brisk {
 
@@ -139,7 +140,12 @@ struct DeadCodeBuffers {
   WalkSet walk;
   std::vector<VarId> taken;
   std::vector<BlockId> work;
+  std::vector<uint32_t> position; // computeLiveness: a block's in the layout
   std::vector<uint8_t> queued;
+  // Each variable's defining block (kNone, kMany) and index there (a
+  // parameter's is 0, an instruction's its index plus one): found by
+  // computeSegments' look at the instructions, for settle().
+  std::vector<uint32_t> defBlock, defIndex;
 };
 
 class DeadCodeEliminator {
@@ -153,10 +159,11 @@ public:
     // What a whole large function needed is not kept for the next scratch.
     if (buf_.readerBegin.size() > kKeptBlocks || buf_.in.items() > kKeptBlocks ||
         buf_.doomed.items() > kKeptBlocks || buf_.rows.size() > kKeptBlocks ||
-        buf_.walkMark.size() > kKeptBlocks)
+        buf_.walkMark.size() > kKeptBlocks || buf_.defBlock.size() > kKeptBlocks)
       buf_ = DeadCodeBuffers();
   }
   static constexpr size_t kKeptBlocks = 1 << 14;
+  static constexpr uint32_t kNone = ~0u, kMany = ~0u - 1; // DeadCodeBuffers::defBlock
 
   LiveSets liveIn() {
     computeSegments();
@@ -284,6 +291,24 @@ private:
     buf_.succBegin.resize(n + 1);
     buf_.succList.clear();
     instrs_ = 0;
+    // The definitions settle() needs, in the same look at the instructions
+    // (its own walk over them was a cache miss per instruction on a large
+    // function, every round). The blocks go by id here, not by the layout:
+    // only a variable with one definition is settled, and its index does
+    // not depend on the order.
+    const bool defs = mayLeaveOut_;
+    std::vector<uint32_t> &defBlock = buf_.defBlock, &defIndex = buf_.defIndex;
+    auto define = [&](VarId v, BlockId b, uint32_t i) {
+      defBlock[v] = defBlock[v] == kNone ? b : kMany;
+      defIndex[v] = i;
+    };
+    if (defs) {
+      defBlock.assign(f_.numVars(), kNone);
+      defIndex.assign(f_.numVars(), 0);
+      if (!f_.layout.empty())
+        for (const Param &p : f_.params)
+          define(p.var, f_.entry(), 0);
+    }
     for (BlockId b = 0; b < n; ++b) {
       buf_.succBegin[b] = uint32_t(buf_.succList.size());
       // A block off the layout has no edges (nothing asks for them): its
@@ -304,7 +329,9 @@ private:
       } else if (BlockId nx = next_[b]; nx != kNoBlock) {
         buf_.succList.push_back(nx);
       }
-      for (size_t i = 0; i < ins.size(); ++i)
+      for (size_t i = 0; i < ins.size(); ++i) {
+        if (defs && ins[i].hasDest())
+          define(ins[i].dest, b, uint32_t(i) + 1);
         if (ins[i].op == Opcode::Speculate) {
           special[b] = 1;
           speculates.push_back({b, i});
@@ -314,6 +341,7 @@ private:
                    ins[i].op == Opcode::Get) {
           hasPhis_ = true;
         }
+      }
     }
     buf_.succBegin[n] = uint32_t(buf_.succList.size());
     for (auto [b, i] : speculates)
@@ -447,8 +475,8 @@ private:
     }
   }
 
-  // The least fixpoint, by a worklist over the blocks (the reverse layout
-  // first): a block is walked again only when a set it reads grew. Sets
+  // The least fixpoint, by a worklist over the blocks, latest in the layout
+  // first: a block is walked again only when a set it reads grew. Sets
   // are sorted variable lists, so the cost follows what is live, not
   // blocks x variables; but where blocks x variables is small for the
   // function's size (chooseLivenessForm's rule, as for the other passes'
@@ -465,34 +493,44 @@ private:
     settle();
     in_.reset(f_.blocks.size());
     doomed_.reset(f_.blocks.size());
-    // A FIFO in a ring: a block is queued at most once at a time.
-    std::vector<BlockId> &work = buf_.work;
+    // The queue is a max-heap of layout positions: the walk goes backward
+    // through the layout, and a block queued again (a loop's blocks after
+    // its header's set grew) is a little later in the layout than where the
+    // walk is, so it comes next, while its instructions are still in the
+    // cache. (A FIFO walked the whole function before coming back to it:
+    // on a function of a million instructions every loop block then cost
+    // its instructions' cache misses once more per lap.) The fixpoint and
+    // each block's last walk, which sees its successors' final sets, do
+    // not depend on the order.
+    std::vector<uint32_t> &work = buf_.work;
+    std::vector<uint32_t> &position = buf_.position;
     std::vector<uint8_t> &queued = buf_.queued;
-    const size_t cap = f_.layout.size() + 1;
-    work.resize(cap);
+    const std::vector<BlockId> &layout = f_.layout;
+    position.resize(f_.blocks.size());
     queued.assign(f_.blocks.size(), 0);
-    size_t head = 0, tail = 0;
-    for (auto it = f_.layout.rbegin(); it != f_.layout.rend(); ++it) {
-      work[tail++] = *it;
-      queued[*it] = 1;
+    work.resize(layout.size());
+    for (uint32_t i = 0; i < layout.size(); ++i) {
+      position[layout[i]] = i;
+      queued[layout[i]] = 1;
+      work[layout.size() - 1 - i] = i; // descending: already a max-heap
     }
     std::vector<VarId> &live = buf_.taken;
-    // On a large function a block's header and instructions are cache
-    // misses of their own (blocks sit in the arena by id, the walk goes by
-    // the layout and the readers): the instructions of the block after
-    // next and the header of the one after that are asked for ahead.
-    auto ahead = [&](size_t at) { return at == tail ? at : (at + 1 == cap ? 0 : at + 1); };
-    while (head != tail) {
-      BlockId b = work[head];
-      head = head + 1 == cap ? 0 : head + 1;
-      if (size_t n1 = head; n1 != tail) {
-        const auto &ins = f_.block(work[n1]).instrs;
+    while (!work.empty()) {
+      std::pop_heap(work.begin(), work.end());
+      BlockId b = layout[work.back()];
+      work.pop_back();
+      // On a large function a block's header and instructions are cache
+      // misses of their own (blocks sit in the arena by id): those of the
+      // block that is next unless this one queues another, and the header
+      // of the one before it in the layout, are asked for ahead.
+      if (!work.empty()) {
+        const auto &ins = f_.block(layout[work.front()]).instrs;
         const char *p = reinterpret_cast<const char *>(ins.data());
         const char *end = reinterpret_cast<const char *>(ins.data() + ins.size());
         for (; p < end; p += 64)
           __builtin_prefetch(p);
-        if (size_t n2 = ahead(n1); n2 != tail)
-          __builtin_prefetch(&f_.block(work[n2]));
+        if (work.front() > 0)
+          __builtin_prefetch(&f_.block(layout[work.front() - 1]));
       }
       queued[b] = 0;
       liveOut(b, scratch_);
@@ -516,8 +554,8 @@ private:
       for (BlockId r : readersOf(b))
         if (!queued[r]) {
           queued[r] = 1;
-          work[tail] = r;
-          tail = tail + 1 == cap ? 0 : tail + 1;
+          work.push_back(position[r]);
+          std::push_heap(work.begin(), work.end());
         }
     }
   }
@@ -539,20 +577,7 @@ private:
         std::any_of(buf_.special.begin(), buf_.special.end(), [](uint8_t s) { return s != 0; }))
       return;
     const size_t nv = f_.numVars();
-    constexpr uint32_t kNone = ~0u, kMany = ~0u - 1;
-    std::vector<uint32_t> defBlock(nv, kNone), defIndex(nv, 0);
-    auto define = [&](VarId v, BlockId b, uint32_t i) {
-      defBlock[v] = defBlock[v] == kNone ? b : kMany;
-      defIndex[v] = i;
-    };
-    for (const Param &p : f_.params)
-      define(p.var, f_.entry(), 0);
-    for (BlockId b : f_.layout) {
-      const auto &ins = f_.block(b).instrs;
-      for (size_t i = 0; i < ins.size(); ++i)
-        if (ins[i].hasDest())
-          define(ins[i].dest, b, uint32_t(i) + 1); // (a parameter's is 0)
-    }
+    const std::vector<uint32_t> &defBlock = buf_.defBlock, &defIndex = buf_.defIndex;
     // The rounds remove pure instructions only, never an edge: one CFG and
     // dominator tree serve every round.
     if (!settleCfg_) {
@@ -661,8 +686,19 @@ private:
     if (undefinedKnown_)
       return;
     undefinedKnown_ = true;
-    CFG cfg(f_);
-    DefiniteAssignment assigned(f_, cfg);
+    // settle()'s CFG, when it made one (no speculate or guard: the rounds
+    // remove pure instructions only, never an edge, so it is current);
+    // else one that looks for guards' edges only if computeSegments saw a
+    // guard. (Each CFG whose build walks every instruction is a cache miss
+    // per instruction on a function of a million.)
+    std::optional<CFG> own;
+    const CFG *cfg = settleCfg_.get();
+    if (!cfg) {
+      bool special = std::any_of(buf_.special.begin(), buf_.special.end(),
+                                 [](uint8_t s) { return s != 0; });
+      cfg = &own.emplace(f_, special ? CFG::Guards::Scan : CFG::Guards::Absent);
+    }
+    DefiniteAssignment assigned(f_, *cfg);
     for (const PossiblyUndefinedRead &r : assigned.possiblyUndefinedReads()) {
       std::vector<bool> &flags = undefinedReads_[r.block];
       flags.resize(f_.block(r.block).instrs.size(), false);
