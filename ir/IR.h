@@ -18,6 +18,7 @@
 // list exactly: that is what makes text/JSON round trips lossless.
 #pragma once
 
+#include "ir/IdVector.h"
 #include "ir/NameTable.h"
 #include "ir/Opcode.h"
 #include "ir/Symbol.h"
@@ -34,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace brisk {
@@ -79,8 +81,8 @@ struct Instr {
   Opcode op = Opcode::Nop;
   Type type;                              // result type; none() when there is no dest
   VarId dest = kNoVar;                    // kNoVar for effect instructions
-  llvm::SmallVector<VarId, 2> args;       // variable operands, in Bril order
-  llvm::SmallVector<BlockId, 2> labels;   // jmp/br/guard targets; phi incoming blocks
+  IdVector args;                          // variable operands, in Bril order
+  IdVector labels;                        // jmp/br/guard targets; phi incoming blocks
   Symbol callee;                          // function name of a call; empty otherwise
   Literal value;                          // the literal of a const
   SourcePos pos;
@@ -89,6 +91,14 @@ struct Instr {
   const OpcodeInfo &info() const { return opcodeInfo(op); }
   bool isTerminator() const { return brisk::isTerminator(op); }
 };
+
+// One cache line. `brisk opt` on a function of a million instructions is bound
+// by memory traffic: dozens of passes stream every instruction, and the
+// function no longer fits the last-level cache, so bytes per instruction are
+// time in every pass at once (IdVector took it from 80 bytes).
+static_assert(sizeof(Instr) == 64, "keep Instr one cache line: every whole-function walk streams it");
+// A growing std::vector<Instr> moves its instructions only if this holds.
+static_assert(std::is_nothrow_move_constructible_v<Instr>);
 
 // `jmp .target`: the one way passes build a jump.
 Instr makeJump(BlockId target, SourcePos pos = {});

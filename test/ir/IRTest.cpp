@@ -1,4 +1,5 @@
-// IR units: the opcode table, types, variable interning and fresh names.
+// IR units: the opcode table, types, variable interning, fresh names and
+// the instruction's size and copies.
 #include "ir/BlockNames.h"
 #include "ir/IR.h"
 
@@ -6,6 +7,8 @@
 
 #include <cmath>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace brisk {
 namespace {
@@ -167,6 +170,27 @@ TEST(Literal, BitsReadBackPerType) {
   EXPECT_EQ(Literal::ofInt(INT64_MIN).asInt(), INT64_MIN);
   EXPECT_EQ(Literal::ofChar(0x1F431).asChar(), 0x1F431u);
   EXPECT_TRUE(Literal::ofBool(true).asBool());
+}
+
+TEST(Instr, CopiesAndMovesKeepOperandsInBothStorageStates) {
+  static_assert(sizeof(Instr) == 64);
+  static_assert(std::is_nothrow_move_constructible_v<Instr>);
+  Instr in;
+  in.args = {1, 2, 3}; // past the two inline ids
+  in.labels = {4};     // inline
+  Instr copy = in;
+  copy.args[0] = 9;
+  copy.labels.push_back(5);
+  EXPECT_EQ(std::vector<VarId>(in.args.begin(), in.args.end()), (std::vector<VarId>{1, 2, 3}));
+  EXPECT_EQ(in.labels.size(), 1u);
+  Instr moved = std::move(in);
+  EXPECT_EQ(std::vector<VarId>(moved.args.begin(), moved.args.end()), (std::vector<VarId>{1, 2, 3}));
+  EXPECT_EQ(std::vector<BlockId>(moved.labels.begin(), moved.labels.end()), std::vector<BlockId>{4});
+  // A growing vector of instructions moves them (the move is noexcept).
+  std::vector<Instr> instrs(1, moved);
+  const VarId *heapArgs = instrs[0].args.data();
+  instrs.resize(instrs.capacity() + 1);
+  EXPECT_EQ(instrs[0].args.data(), heapArgs);
 }
 
 } // namespace

@@ -546,8 +546,8 @@ private:
           break;
         if (!phiCell_.count(phi.dest))
           continue;
-        llvm::SmallVector<VarId, 2> args;
-        llvm::SmallVector<BlockId, 2> labels;
+        IdVector args;
+        IdVector labels;
         for (BlockId p : preds)
           for (size_t k = 0; k < phi.labels.size(); ++k)
             if (phi.labels[k] == p) {

@@ -457,8 +457,8 @@ private:
         VarId xi = fresh(x, base);
         webStart.push_back(uint32_t(webs.size()));
         webs.push_back(xi);
-        llvm::SmallVector<VarId, 2> args;
-        llvm::SmallVector<BlockId, 2> labels;
+        IdVector args;
+        IdVector labels;
         for (size_t k = 0; k < phi.args.size(); ++k) {
           if (isUndef(phi.args[k]))
             continue; // nothing to carry: the value is undefined on that edge

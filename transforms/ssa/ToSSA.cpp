@@ -370,8 +370,8 @@ private:
       for (Instr &phi : f_.block(b).instrs) {
         if (phi.op != Opcode::Phi)
           break;
-        llvm::SmallVector<VarId, 2> args;
-        llvm::SmallVector<BlockId, 2> labels;
+        IdVector args;
+        IdVector labels;
         for (BlockId p : preds)
           for (size_t k = 0; k < phi.labels.size(); ++k)
             if (phi.labels[k] == p) {

@@ -350,7 +350,7 @@ private:
     if (last && !e.speculating) {
       flushPending(e.cur);
       Instr br = f_.block(piece).instrs.back();
-      br.labels = tr.onTrue ? BlockList{entry_, tr.off} : BlockList{tr.off, entry_};
+      br.labels = tr.onTrue ? IdVector{entry_, tr.off} : IdVector{tr.off, entry_};
       emit(e.cur, std::move(br));
       edge(e.cur, entry_, e.flow * tr.pStay);
       ++out.sideExits;
@@ -377,7 +377,7 @@ private:
       target = stub(tr.off, e.flow * (1 - tr.pStay), pendingEffects());
     BlockId next = newBlock(e.flow * tr.pStay, true);
     Instr br = f_.block(piece).instrs.back();
-    br.labels = tr.onTrue ? BlockList{next, target} : BlockList{target, next};
+    br.labels = tr.onTrue ? IdVector{next, target} : IdVector{target, next};
     emit(e.cur, std::move(br));
     ++out.sideExits;
     e.flow *= tr.pStay;
