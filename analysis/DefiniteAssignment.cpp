@@ -276,18 +276,19 @@ std::vector<uint8_t> undoableDefinitions(const Function &f, const CFG &cfg) {
 }  // namespace
 
 std::vector<uint32_t> DefiniteAssignment::trackedVariables(const Function &f, const CFG &cfg,
-                                                           const DominatorTree &dom) {
+                                                           const DominatorTree &dom, Shape shape) {
   const size_t nv = f.numVars(), nb = cfg.numBlocks();
   std::vector<uint32_t> all(nv);
   std::iota(all.begin(), all.end(), 0);
   if (cfg.entry() == kNoBlock)
     return all;
   bool speculates = false, hasPhi = false;
-  for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs) {
-      speculates |= in.info().effect == EffectClass::Guard;
-      hasPhi |= in.op == Opcode::Phi;
-    }
+  if (shape == Shape::Unknown)
+    for (BlockId b : f.layout)
+      for (const Instr &in : f.block(b).instrs) {
+        speculates |= in.info().effect == EffectClass::Guard;
+        hasPhi |= in.op == Opcode::Phi;
+      }
   if (speculates && hasPhi)
     return all; // a phi argument read at the end of a guard's block: not worth the care
   // With speculation, a variable a failed guard may unassign is tracked (see
@@ -315,7 +316,9 @@ std::vector<uint32_t> DefiniteAssignment::trackedVariables(const Function &f, co
   std::vector<VarId> late;
   constexpr int kMaxRounds = 8;
   bool changed = true;
-  for (int round = 0; changed; ++round) {
+  // Without phis one walk is the fixpoint: a definition's sureness then
+  // depends on no variable's, so a second walk would flip nothing.
+  for (int round = 0; changed && (round == 0 || hasPhi); ++round) {
     if (round == kMaxRounds)
       return all;
     changed = false;
@@ -640,9 +643,9 @@ DefiniteAssignment::DefiniteAssignment(const Function &f, const CFG &cfg, Tracki
     : DefiniteAssignment(f, cfg, DominatorTree(cfg), tracking) {}
 
 DefiniteAssignment::DefiniteAssignment(const Function &f, const CFG &cfg, const DominatorTree &dom,
-                                       Tracking tracking) {
+                                       Tracking tracking, Shape shape) {
   if (tracking == Tracking::Needed) {
-    index_ = trackedVariables(f, cfg, dom);
+    index_ = trackedVariables(f, cfg, dom, shape);
   } else {
     index_.resize(f.numVars());
     std::iota(index_.begin(), index_.end(), 0);

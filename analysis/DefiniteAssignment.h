@@ -66,11 +66,17 @@ public:
   // Needed: bits for trackedVariables only. Every: a bit for every variable,
   // the dense reference that tests compare the reduced analysis with.
   enum class Tracking { Needed, Every };
+  // What the caller knows of f already. Plain: isPlainNonSpeculative(f)
+  // holds (no phi, set, get, speculate, guard or commit), so the analysis
+  // need not walk every instruction to learn whether f has phis or
+  // speculation (on a function of a million instructions a walk is a cache
+  // miss per instruction). Unknown: it looks.
+  enum class Shape { Unknown, Plain };
   DefiniteAssignment(const Function &f, const CFG &cfg, Tracking tracking = Tracking::Needed);
   // The same, with cfg's dominator tree, for a caller that has one (the
   // analysis needs it; building another costs a walk over the blocks).
   DefiniteAssignment(const Function &f, const CFG &cfg, const DominatorTree &dom,
-                     Tracking tracking = Tracking::Needed);
+                     Tracking tracking = Tracking::Needed, Shape shape = Shape::Unknown);
 
   // Whether v is assigned on every path to the top of `b`. Exact for the
   // tracked variables (see trackedVariables); true for the others.
@@ -102,7 +108,8 @@ public:
   // assigned again, is tracked; so is every variable of a function with both
   // speculation and phis.
   static std::vector<uint32_t> trackedVariables(const Function &f, const CFG &cfg,
-                                                const DominatorTree &dom);
+                                                const DominatorTree &dom,
+                                                Shape shape = Shape::Unknown);
 
 private:
   std::vector<llvm::BitVector> in_;

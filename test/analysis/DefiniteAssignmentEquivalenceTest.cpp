@@ -24,8 +24,11 @@ namespace brisk {
 namespace {
 
 // Compares the two analyses on every function of `p`; returns how many
-// functions use speculation (so the test can check it saw some).
-unsigned expectSameAsDense(const Program &p, const std::string &what) {
+// functions use speculation (so the test can check it saw some). On a plain
+// function (isPlainNonSpeculative) also checks that being told so
+// (Shape::Plain, which skips the walk that looks) changes no answer, and
+// counts it in `plain`.
+unsigned expectSameAsDense(const Program &p, const std::string &what, unsigned *plain = nullptr) {
   unsigned speculating = 0;
   for (const Function &f : p.functions) {
     if (f.layout.empty())
@@ -52,6 +55,18 @@ unsigned expectSameAsDense(const Program &p, const std::string &what) {
             reduced.isAssignedIn(v, blk) != dense.isAssignedIn(v, blk) && mismatches++ == 0)
           ADD_FAILURE() << what << " @" << f.name << " " << f.varName(v) << " in block " << blk;
     EXPECT_EQ(mismatches, 0u) << what << " @" << f.name;
+    if (plain && isPlainNonSpeculative(f)) {
+      ++*plain;
+      DefiniteAssignment told(f, cfg, dom, DefiniteAssignment::Tracking::Needed,
+                              DefiniteAssignment::Shape::Plain);
+      std::vector<std::string> c;
+      for (const PossiblyUndefinedRead &r : told.possiblyUndefinedReads())
+        c.push_back(key(r));
+      EXPECT_EQ(c, a) << what << " @" << f.name << " (told plain)";
+      EXPECT_EQ(DefiniteAssignment::trackedVariables(f, cfg, dom, DefiniteAssignment::Shape::Plain),
+                tracked)
+          << what << " @" << f.name << " (told plain)";
+    }
     bool speculates = false;
     for (BlockId blk : f.layout)
       for (const Instr &in : f.block(blk).instrs)
@@ -62,7 +77,7 @@ unsigned expectSameAsDense(const Program &p, const std::string &what) {
 }
 
 TEST(DefiniteAssignmentEquivalence, ReducedEqualsDenseOnGeneratedAndOptimizedPrograms) {
-  unsigned speculating = 0, optimized = 0;
+  unsigned speculating = 0, optimized = 0, plain = 0;
   for (uint64_t seed = 1; seed <= 30; ++seed) {
     GenOptions o;
     o.seed = seed;
@@ -73,7 +88,7 @@ TEST(DefiniteAssignmentEquivalence, ReducedEqualsDenseOnGeneratedAndOptimizedPro
     o.memory = false;
     Program p = generateProgram(o);
     std::string what = "seed " + std::to_string(seed);
-    speculating += expectSameAsDense(p, what);
+    speculating += expectSameAsDense(p, what, &plain);
     std::string train;
     for (int64_t a : generateArguments(seed, 0)) {
       if (!train.empty())
@@ -90,6 +105,7 @@ TEST(DefiniteAssignmentEquivalence, ReducedEqualsDenseOnGeneratedAndOptimizedPro
   }
   EXPECT_GT(optimized, 10u);
   EXPECT_GT(speculating, 10u);
+  EXPECT_GT(plain, 10u);
 }
 
 // A random function of a few blocks over variables v0..v3 (each assigned

@@ -390,12 +390,16 @@ private:
 
 bool toSSA(Function &f) {
   // canConvertToSSA, sharing its CFG with the construction (read off the
-  // terminators alone: isPlainNonSpeculative has just seen no guard).
+  // terminators alone: isPlainNonSpeculative has just seen no guard; and
+  // definite assignment is told so, rather than looking again).
   if (f.layout.empty() || !isPlainNonSpeculative(f))
     return false;
   std::optional<CFG> cfg(std::in_place, f, CFG::Guards::Absent);
   std::optional<DominatorTree> dom(std::in_place, *cfg); // (the check's, and then the builder's)
-  if (!DefiniteAssignment(f, *cfg, *dom).possiblyUndefinedReads().empty())
+  if (!DefiniteAssignment(f, *cfg, *dom, DefiniteAssignment::Tracking::Needed,
+                          DefiniteAssignment::Shape::Plain)
+           .possiblyUndefinedReads()
+           .empty())
     return false;
   SSABuilder(f).run(std::move(cfg), std::move(dom));
   return true;
