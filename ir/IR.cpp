@@ -160,20 +160,25 @@ bool containsPhi(const Function &f) {
   return false;
 }
 
+bool isSSAOrSpeculation(Opcode op) {
+  switch (op) {
+  case Opcode::Phi:
+  case Opcode::Set:
+  case Opcode::Get:
+  case Opcode::Speculate:
+  case Opcode::Commit:
+  case Opcode::Guard:
+    return true;
+  default:
+    return false;
+  }
+}
+
 bool isPlainNonSpeculative(const Function &f) {
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs)
-      switch (in.op) {
-      case Opcode::Phi:
-      case Opcode::Set:
-      case Opcode::Get:
-      case Opcode::Speculate:
-      case Opcode::Commit:
-      case Opcode::Guard:
+      if (isSSAOrSpeculation(in.op))
         return false;
-      default:
-        break;
-      }
   return true;
 }
 

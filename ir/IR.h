@@ -205,6 +205,9 @@ private:
 // True when `f` holds no phi, set or get (it is not in SSA form) and no
 // speculate, guard or commit: the plain Bril that most transforms take.
 bool isPlainNonSpeculative(const Function &f);
+// The opcodes isPlainNonSpeculative refuses: phi, set, get, speculate,
+// guard and commit (for a walk that asks more than it in one go).
+bool isSSAOrSpeculation(Opcode op);
 
 // True when some live block of `f` holds a phi (brisk-internal SSA joins;
 // set/get do not count).

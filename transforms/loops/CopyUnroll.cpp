@@ -24,21 +24,11 @@ namespace {
 bool plainWithCopies(const Function &f) {
   bool anyCopy = false;
   for (BlockId b : f.layout)
-    for (const Instr &in : f.block(b).instrs)
-      switch (in.op) {
-      case Opcode::Phi: // as isPlainNonSpeculative
-      case Opcode::Set:
-      case Opcode::Get:
-      case Opcode::Speculate:
-      case Opcode::Commit:
-      case Opcode::Guard:
+    for (const Instr &in : f.block(b).instrs) {
+      if (isSSAOrSpeculation(in.op))
         return false;
-      case Opcode::Id:
-        anyCopy = true;
-        break;
-      default:
-        break;
-      }
+      anyCopy |= in.op == Opcode::Id;
+    }
   return anyCopy;
 }
 
