@@ -252,14 +252,6 @@ static double dynamicCost(const Function &f, const Profile &p) {
   return cost;
 }
 
-// The growth policy: the largest size (instructions) each function of the
-// original program may reach. Every function gets growthLimit x its size;
-// a hot one the larger of that and its size + hotGrowthConstant. Hot: its own
-// dynamic count is at least hotShare of the program's, or it calls a hot
-// function from a site that ran (a one-call main is hot when what it calls
-// is). Without the constant a 2-instruction main could never take in its one
-// call and a 10-instruction loop never unroll. (The program-level bound is
-// checked on the result: see runSuperblockPipeline.)
 // Whether some function of a program has a call, and whether one has a
 // memory instruction (alloc, load, store, free, ptradd). No pass of the
 // pipeline makes either in a program that has none (only inlining brings
@@ -334,6 +326,14 @@ static InputFacts inputFacts(const Program &program, const Profile &profile) {
   return facts;
 }
 
+// The growth policy: the largest size (instructions) each function of the
+// original program may reach. Every function gets growthLimit x its size;
+// a hot one the larger of that and its size + hotGrowthConstant. Hot: its own
+// dynamic count is at least hotShare of the program's, or it calls a hot
+// function from a site that ran (a one-call main is hot when what it calls
+// is). Without the constant a 2-instruction main could never take in its one
+// call and a 10-instruction loop never unroll. (The program-level bound is
+// checked on the result: see runSuperblockPipeline.)
 // `facts`: the program's, see inputFacts.
 static GrowthLimits growthLimits(const Program &program,
                                  const SuperblockPipelineOptions &options,
