@@ -7,17 +7,22 @@
 
 namespace brisk {
 
-std::vector<std::string> blockNames(const Function &function) {
+std::vector<std::string> blockNames(const Function &function, bool *sawGuard) {
   std::vector<std::string> names(function.blocks.size());
   std::vector<bool> targeted(function.blocks.size(), false);
+  bool guard = false;
   for (BlockId b : function.layout) {
     const Block &block = function.block(b);
     names[b] = block.label;
-    for (const Instr &in : block.instrs)
+    for (const Instr &in : block.instrs) {
+      guard |= in.op == Opcode::Guard;
       for (BlockId t : in.labels)
         if (t < targeted.size())
           targeted[t] = true;
+    }
   }
+  if (sawGuard)
+    *sawGuard = guard;
   std::vector<BlockId> unnamed;
   for (BlockId b = 0; b < names.size(); ++b)
     if (targeted[b] && names[b].empty())

@@ -21,8 +21,12 @@
 
 namespace brisk {
 
-// Indexed by BlockId; empty for blocks printed without a label.
-std::vector<std::string> blockNames(const Function &function);
+// Indexed by BlockId; empty for blocks printed without a label. The walk
+// that finds the targeted blocks reads every instruction; when `sawGuard`
+// is given it also says whether one of them is a `guard`, so that a printer
+// can build its CFG from the terminators alone (CFG::Guards::Absent) when
+// none is, instead of walking every instruction again.
+std::vector<std::string> blockNames(const Function &function, bool *sawGuard = nullptr);
 
 // `b` as messages name it; `names` is blockNames(function).
 std::string blockRef(const Function &function, const std::vector<std::string> &names, BlockId b);

@@ -112,8 +112,9 @@ Regions findRegions(const Function &f) {
 void writeFunction(const Function &f, const FunctionProfile *prof, bool instrs,
                    ChunkedText &chunks) {
   std::string &out = chunks.out;
-  std::vector<std::string> names = blockNames(f);
-  CFG cfg(f);
+  bool guards = false;
+  std::vector<std::string> names = blockNames(f, &guards);
+  CFG cfg(f, guards ? CFG::Guards::Scan : CFG::Guards::Absent);
   std::string fn = escape(f.name);
   auto node = [&](BlockId b) {
     out += '"';

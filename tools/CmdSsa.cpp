@@ -39,9 +39,10 @@ struct Annotations {
 // million instructions, and the whole dump is never held.
 void dumpFunction(const Function &f, const Annotations &ann, ChunkedText &chunks) {
   std::string &out = chunks.out;
-  AnalysisCache cache(f);
+  bool guards = false;
+  std::vector<std::string> names = blockNames(f, &guards);
+  AnalysisCache cache(f, guards ? CFG::Guards::Scan : CFG::Guards::Absent);
   const CFG &cfg = cache.cfg();
-  std::vector<std::string> names = blockNames(f);
   std::optional<SparseLiveness> live; // built at the first block that asks
   // A named block is written straight into `out` (no string built per
   // reference: a big function has a million of them).

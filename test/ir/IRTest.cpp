@@ -164,6 +164,26 @@ TEST(BlockNames, MessagesNameBlocksAsThePrinterDoes) {
   EXPECT_EQ(blockRef(f, names, target), ".b.0");
 }
 
+// The walk that names blocks also says whether a guard is there (printers
+// then build their CFG from the terminators alone, or look for guard edges).
+TEST(BlockNames, TellWhetherTheFunctionHasAGuard) {
+  Function f;
+  BlockId entry = f.addBlock();
+  BlockId slow = f.addBlock("slow");
+  f.layout = {entry, slow};
+  bool sawGuard = true;
+  blockNames(f, &sawGuard);
+  EXPECT_FALSE(sawGuard);
+  Instr guard;
+  guard.op = Opcode::Guard;
+  guard.args = {f.var("c")};
+  guard.labels = {slow};
+  f.block(entry).instrs.push_back(guard);
+  std::vector<std::string> names = blockNames(f, &sawGuard);
+  EXPECT_TRUE(sawGuard);
+  EXPECT_EQ(names[slow], "slow");
+}
+
 TEST(Literal, BitsReadBackPerType) {
   EXPECT_EQ(Literal::ofFloat(-0.0).asFloat(), 0.0);
   EXPECT_TRUE(std::signbit(Literal::ofFloat(-0.0).asFloat()));
