@@ -102,7 +102,10 @@
 // found by LoopInfo. bench/SuperblockBench.cpp measures the time per trace.
 // The whole-function facts are taken once and shared: trace selection's CFG
 // and dominators, and the first snapshot's live sets and constants, which
-// also answer selection's question whether every read is assigned (no
+// also answer selection's question whether every read is assigned. The
+// constants come first, and their walk also tells whether f has a guard:
+// without one the CFG reads the blocks' terminators alone. (Whether every
+// read is assigned: no
 // variable but a parameter live into the entry of a function without
 // speculation or undef; DefiniteAssignment only where liveness cannot tell,
 // and only once traces were found), in as few walks of f's instructions as
