@@ -49,17 +49,24 @@ bool readsAssignedByLiveness(const Function &f, const LiveSets &liveIn, bool pla
 // Variables written once in f, by an int/bool/char/float const, never a
 // parameter: the defining instruction. `plain`, when given: whether f has
 // no speculate, guard, commit, undef, phi, set or get (what
-// readsAssignedByLiveness asks), found in the same look at the
-// instructions (on a large function each walk of them is memory traffic).
-llvm::DenseMap<VarId, Instr> functionConstants(const Function &f, bool *plain = nullptr) {
+// readsAssignedByLiveness asks), and `guard`, when given: whether f has a
+// `guard` (so that a CFG of f must scan for abort edges), both found in the
+// same look at the instructions (on a large function each walk of them is
+// memory traffic).
+llvm::DenseMap<VarId, Instr> functionConstants(const Function &f, bool *plain = nullptr,
+                                               bool *guard = nullptr) {
   const size_t numVars = f.numVars();
   std::vector<int> defs(numVars, 0);
   std::vector<const Instr *> firstDef(numVars, nullptr);
-  bool isPlain = true;
+  bool isPlain = true, hasGuard = false;
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs) {
       switch (in.op) {
-      case Opcode::Speculate: case Opcode::Guard: case Opcode::Commit: case Opcode::Undef:
+      case Opcode::Guard:
+        hasGuard = true;
+        isPlain = false;
+        break;
+      case Opcode::Speculate: case Opcode::Commit: case Opcode::Undef:
       case Opcode::Phi: case Opcode::Set: case Opcode::Get:
         isPlain = false;
         break;
@@ -80,6 +87,8 @@ llvm::DenseMap<VarId, Instr> functionConstants(const Function &f, bool *plain = 
   }
   if (plain)
     *plain = isPlain;
+  if (guard)
+    *guard = hasGuard;
   return constants;
 }
 
@@ -1239,12 +1248,16 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
   std::optional<llvm::DenseMap<VarId, Instr>> firstConstants;
   std::vector<Trace> traces;
   if (!f.layout.empty() && weights.hasData()) {
-    firstCFG = std::make_unique<CFG>(f);
+    // The constants' walk comes first: it also tells whether f has a
+    // `guard`, and without one the CFG reads the terminators alone instead
+    // of walking every instruction again (f may carry guards here: the
+    // input's, or a speculative unrolling's, so it must be looked at).
+    bool plain = false, guard = true;
+    firstConstants = functionConstants(f, &plain, &guard);
+    firstCFG = std::make_unique<CFG>(f, guard ? CFG::Guards::Scan : CFG::Guards::Absent);
     firstDom = std::make_unique<DominatorTree>(*firstCFG);
     traces = selectTraces(f, weights, paths, options.trace, *firstCFG, *firstDom, [&] {
       firstLive = speculativeLiveIn(f);
-      bool plain = false;
-      firstConstants = functionConstants(f, &plain);
       return readsAssignedByLiveness(f, *firstLive, plain);
     });
   }

@@ -100,13 +100,15 @@
 // scratch's constants assigned without DefiniteAssignment (they are written
 // at its top), and the head's natural loop is walked from its latches, not
 // found by LoopInfo. bench/SuperblockBench.cpp measures the time per trace.
-// The whole-function facts are taken once and shared: trace selection's CFG
-// and dominators, and the first snapshot's live sets and constants, which
-// also answer selection's question whether every read is assigned (no
-// variable but a parameter live into the entry of a function without
-// speculation or undef; DefiniteAssignment only where liveness cannot tell,
-// and only once traces were found), in as few walks of f's instructions as
-// the facts allow (on a large function each walk is memory traffic).
+// The whole-function facts are taken once and shared, in as few walks of
+// f's instructions as the facts allow (on a large function each walk is
+// memory traffic): trace selection's CFG and dominators, and the first
+// snapshot's live sets and constants, which also answer selection's
+// question whether every read is assigned (no variable but a parameter live
+// into the entry of a function without speculation or undef;
+// DefiniteAssignment only where liveness cannot tell, and only once traces
+// were found). The constants come first: their walk also tells whether f
+// has a guard, and without one the CFG reads the blocks' terminators alone.
 //
 // Bound: before any candidate of a loop trace is built, an upper bound on
 // what any of them can save, from the head count, the trace's branch

@@ -852,4 +852,59 @@ TEST(SuperblockBenchTest, EveryBenchmarkKeepsItsOutputOnEveryInput) {
 }
 
 } // namespace
+// formSuperblocks builds its first CFG from the terminators alone when the
+// constants' walk saw no `guard`; with a guard it must keep the guard's
+// abort edge. Here the hot loop is reachable only through that edge (the
+// guard always fails): a CFG without it would see no trace there.
+TEST(SuperblockTest, FirstCFGKeepsAGuardsAbortEdge) {
+  Program p = parseOrDie(R"(
+@main(a: int) {
+  one: int = const 1;
+  two: int = const 2;
+  zero: int = const 0;
+  steps: int = const 0;
+  x: int = id a;
+  speculate;
+  ok: bool = gt a zero;
+  guard ok .slow;
+  commit;
+  print a;
+  ret;
+.slow:
+  x: int = sub zero a;
+  x: int = add x one;
+.loop:
+  steps: int = add steps one;
+  half: int = div x two;
+  doublehalf: int = mul half two;
+  even: bool = eq x doublehalf;
+  br even .even .odd;
+.even:
+  x: int = div x two;
+  eq_one: bool = eq x one;
+  br eq_one .end .loop;
+.odd:
+  three: int = const 3;
+  x: int = mul x three;
+  x: int = add x one;
+  eq_one: bool = eq x one;
+  br eq_one .end .loop;
+.end:
+  print steps;
+}
+)");
+  std::optional<test::ProfiledRun> o = test::profiledRun(p, {"-26"});
+  ASSERT_TRUE(o);
+  Function f = p.functions[0];
+  FunctionWeights fw = o->weights.of(f);
+  std::vector<RegionRemark> remarks;
+  formSuperblocks(f, fw, o->profile().function("main"), f.instrCount(), SuperblockOptions{},
+                  &remarks);
+  bool loopTrace = false;
+  for (const RegionRemark &r : remarks)
+    for (const std::string &b : r.trace)
+      loopTrace |= b.find("loop") != std::string::npos;
+  EXPECT_TRUE(loopTrace);
+}
+
 } // namespace brisk
