@@ -82,10 +82,13 @@ bool runLinearTestReplacement(Program &p, PassContext &ctx) {
 bool runLICM(Program &p, PassContext &ctx) {
   return runOnSSAFunctionsWithFacts(p, ctx, hoistLoopInvariants);
 }
-// The facts a runner makes for f itself when the context retains none: of
-// an SSA function, they read no guards (PassContext::mayHaveGuards).
-AnalysisCache &ownFacts(std::optional<AnalysisCache> &local, const PassContext &ctx,
+// The facts a runner hands a pass for f: the context's retained ones, else
+// its own, made in `local` (of an SSA function they read no guards:
+// PassContext::mayHaveGuards).
+AnalysisCache &factsFor(std::optional<AnalysisCache> &local, PassContext &ctx,
                         const Function &f) {
+  if (AnalysisCache *retained = ctx.retainedFacts(f))
+    return *retained;
   return local.emplace(f, ctx.mayHaveGuards(f) ? CFG::Guards::Scan : CFG::Guards::Absent);
 }
 
@@ -104,18 +107,25 @@ const MemoryOps *memoryOps(const PassContext &ctx, size_t i) {
   const std::vector<MemoryOps> *ops = ctx.sharedMemoryOps();
   return ops ? &(*ops)[i] : nullptr;
 }
-bool runRedundantLoads(Program &p, PassContext &ctx) {
-  llvm::StringSet<> own;
-  const llvm::StringSet<> *writers = memoryWriters(p, ctx, own);
+// Runs `pass` on each SSA function the context covers, but for one whose
+// shared ops say it has none of the instructions `needs` names: the pass
+// would leave it as it is, after a walk of it to find that out.
+template <typename Pass>
+bool runOnSSAFunctionsWith(Program &p, PassContext &ctx, bool MemoryOps::*needs, Pass pass) {
   bool changed = false;
   for (size_t i = 0; i < p.functions.size(); ++i) {
     Function &f = p.functions[i];
     const MemoryOps *ops = memoryOps(ctx, i);
-    // (Without a load the pass leaves f as it is.)
-    if (ctx.isSSA(f) && ctx.covers(f) && (!ops || ops->load))
-      changed |= eliminateRedundantLoads(f, writers);
+    if (ctx.isSSA(f) && ctx.covers(f) && (!ops || ops->*needs))
+      changed |= pass(f);
   }
   return changed;
+}
+bool runRedundantLoads(Program &p, PassContext &ctx) {
+  llvm::StringSet<> own;
+  const llvm::StringSet<> *writers = memoryWriters(p, ctx, own);
+  return runOnSSAFunctionsWith(p, ctx, &MemoryOps::load,
+                               [&](Function &f) { return eliminateRedundantLoads(f, writers); });
 }
 bool runLoadHoisting(Program &p, PassContext &ctx) {
   llvm::StringSet<> own;
@@ -125,12 +135,10 @@ bool runLoadHoisting(Program &p, PassContext &ctx) {
     Function &f = p.functions[i];
     if (ctx.isSSA(f) && ctx.covers(f)) {
       std::optional<AnalysisCache> local;
-      AnalysisCache *facts = ctx.retainedFacts(f);
-      if (!facts)
-        facts = &ownFacts(local, ctx, f);
-      if (hoistInvariantLoads(f, writers, *facts, memoryOps(ctx, i))) {
+      AnalysisCache &facts = factsFor(local, ctx, f);
+      if (hoistInvariantLoads(f, writers, facts, memoryOps(ctx, i))) {
         changed = true;
-        facts->invalidateInstrs();
+        facts.invalidateInstrs();
       }
     }
   }
@@ -144,24 +152,13 @@ bool runCellPromotion(Program &p, PassContext &ctx) {
     Function &f = p.functions[i];
     if (ctx.isSSA(f) && ctx.covers(f)) {
       std::optional<AnalysisCache> local;
-      AnalysisCache *facts = ctx.retainedFacts(f);
-      if (!facts)
-        facts = &ownFacts(local, ctx, f);
-      changed |= promoteLoopCells(f, writers, *facts, memoryOps(ctx, i));
+      changed |= promoteLoopCells(f, writers, factsFor(local, ctx, f), memoryOps(ctx, i));
     }
   }
   return changed;
 }
 bool runPointerOffsets(Program &p, PassContext &ctx) {
-  bool changed = false;
-  for (size_t i = 0; i < p.functions.size(); ++i) {
-    Function &f = p.functions[i];
-    const MemoryOps *ops = memoryOps(ctx, i);
-    // (Without a ptradd the pass leaves f as it is.)
-    if (ctx.isSSA(f) && ctx.covers(f) && (!ops || ops->ptrAdd))
-      changed |= rebasePointerOffsets(f);
-  }
-  return changed;
+  return runOnSSAFunctionsWith(p, ctx, &MemoryOps::ptrAdd, rebasePointerOffsets);
 }
 bool unrollFullyUnlimited(Function &f) { return unrollLoopsFully(f); }
 bool runFullUnroll(Program &p, PassContext &ctx) {
@@ -174,15 +171,7 @@ bool runSCCP(Program &p, PassContext &ctx) {
   return runOnSSAFunctionsWithFacts(p, ctx, propagateConstants);
 }
 bool runScalarReplacement(Program &p, PassContext &ctx) {
-  bool changed = false;
-  for (size_t i = 0; i < p.functions.size(); ++i) {
-    Function &f = p.functions[i];
-    const MemoryOps *ops = memoryOps(ctx, i);
-    // (Without an alloc the pass leaves f as it is.)
-    if (ctx.isSSA(f) && ctx.covers(f) && (!ops || ops->alloc))
-      changed |= replaceAllocationsByScalars(f);
-  }
-  return changed;
+  return runOnSSAFunctionsWith(p, ctx, &MemoryOps::alloc, replaceAllocationsByScalars);
 }
 bool runCopyPropagation(Program &p, PassContext &ctx) { return runOnSSAFunctions(p, ctx, propagateCopies); }
 bool runAggressiveDCE(Program &p, PassContext &ctx) {
@@ -261,12 +250,10 @@ bool runOnSSAFunctionsWithFacts(Program &p, PassContext &ctx,
   for (Function &f : p.functions) {
     if (!ctx.isSSA(f) || !ctx.covers(f))
       continue;
-    AnalysisCache *facts = ctx.retainedFacts(f);
     std::optional<AnalysisCache> local;
-    if (!facts)
-      facts = &ownFacts(local, ctx, f);
-    if (pass(f, *facts)) {
-      facts->invalidateInstrs(); // the CFG facts are the pass's to keep true
+    AnalysisCache &facts = factsFor(local, ctx, f);
+    if (pass(f, facts)) {
+      facts.invalidateInstrs(); // the CFG facts are the pass's to keep true
       any = true;
       if (changed)
         changed->insert(f.name);
