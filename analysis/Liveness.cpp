@@ -1,5 +1,6 @@
 #include "analysis/Liveness.h"
 
+#include "analysis/Buckets.h"
 #include "analysis/Uses.h"
 
 #include <algorithm>
@@ -119,28 +120,6 @@ bool SparseLiveness::contains(llvm::ArrayRef<VarId> sorted, VarId v) {
 }
 
 namespace {
-
-// (key, value) pairs grouped by key: the values of key k are
-// values[start[k], start[k + 1]), in the order they were added (a counting
-// sort, linear where sorting the pairs was not).
-struct Buckets {
-  std::vector<uint32_t> start;
-  std::vector<uint32_t> values;
-
-  Buckets(size_t numKeys, const std::vector<std::pair<uint32_t, uint32_t>> &pairs)
-      : start(numKeys + 1, 0), values(pairs.size()) {
-    for (const auto &[k, v] : pairs)
-      ++start[k + 1];
-    for (size_t k = 0; k < numKeys; ++k)
-      start[k + 1] += start[k];
-    std::vector<uint32_t> next(start.begin(), start.end() - 1);
-    for (const auto &[k, v] : pairs)
-      values[next[k]++] = v;
-  }
-  llvm::ArrayRef<uint32_t> of(uint32_t k) const {
-    return {values.data() + start[k], values.data() + start[k + 1]};
-  }
-};
 
 } // namespace
 

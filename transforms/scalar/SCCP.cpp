@@ -20,6 +20,7 @@
 
 #include "analysis/LayoutWalk.h"
 #include "analysis/AnalysisCache.h"
+#include "analysis/Buckets.h"
 #include "analysis/CFG.h"
 #include "analysis/Uses.h"
 
@@ -184,8 +185,8 @@ public:
         // would compute what it did then (edges that become executable
         // revisit the phis themselves), so it is skipped without touching
         // the instruction.
-        for (uint32_t k = useStart_[v]; k < useStart_[v + 1]; ++k)
-          if (uint32_t id = useSites_[k]; evaluatedAt_[id] < changedAt_[v])
+        for (uint32_t id : readers_.of(v))
+          if (evaluatedAt_[id] < changedAt_[v])
             if (BlockId b = blockOf_[id]; blockExecutable_[b])
               visitInstr(b, id - firstId_[b], id);
       }
@@ -206,18 +207,16 @@ private:
   }
 
   // Every instruction reading v, once each, in layout order: grouped by
-  // variable with a counting sort (one array for all variables, not one
-  // allocation per variable). The reads are counted as the walk meets
-  // them, and a use is the instruction's number alone (its block from
-  // blockOf_, its index from firstId_): on a function of a million
-  // instructions the tables are tens of megabytes, read and written at
-  // cache-miss cost, and this keeps them at a third of the size that
+  // variable with a counting sort (Buckets: one array for all variables,
+  // not one allocation per variable). A use is the instruction's number
+  // alone (its block from blockOf_, its index from firstId_): on a function
+  // of a million instructions the tables are tens of megabytes, read and
+  // written at cache-miss cost, and this keeps them at a third of the size that
   // (variable, block, index, number) entries and a second count took.
   void collectUses() {
     std::vector<std::pair<VarId, uint32_t>> reads; // (variable, reader's number)
     firstId_.assign(f_.blocks.size(), 0);
     size_t nv = f_.numVars();
-    useStart_.assign(nv + 1, 0);
     // Room for what the walk records, so that the tables do not grow by
     // copying: in SSA every variable has at most one definition, and the
     // instructions without one are mostly the blocks' terminators, which
@@ -239,22 +238,11 @@ private:
             if (reads[k].first == v)
               return;
           reads.push_back({v, id});
-          ++useStart_[v + 1];
         });
       }
     });
     evaluatedAt_.assign(id, 0);
-    for (size_t v = 0; v < nv; ++v)
-      useStart_[v + 1] += useStart_[v];
-    // Filled through useStart_ itself (each entry moves to its variable's
-    // end, the next one's start), then shifted back one place: no second
-    // table of cursors.
-    useSites_.resize(reads.size());
-    for (const auto &r : reads)
-      useSites_[useStart_[r.first]++] = r.second;
-    for (size_t v = nv; v > 0; --v)
-      useStart_[v] = useStart_[v - 1];
-    useStart_[0] = 0;
+    readers_ = Buckets(nv, reads);
   }
 
   // A variable's value: kind_ and, for a constant, literal_.
@@ -523,10 +511,8 @@ private:
   uint32_t clock_ = 0;
   std::vector<uint32_t> changedAt_, evaluatedAt_, firstId_;
   std::vector<BlockId> blockOf_; // by instruction number
-  // The numbers of the instructions reading v:
-  // useSites_[useStart_[v], useStart_[v + 1]).
-  std::vector<uint32_t> useStart_;
-  std::vector<uint32_t> useSites_;
+  // The numbers of the instructions reading v: readers_.of(v).
+  Buckets readers_;
   std::vector<bool> blockExecutable_;
   // The blocks rewrite() has anything to do in: where an instruction (not
   // a `const`) or the `br` ends with a constant. A value that ends constant

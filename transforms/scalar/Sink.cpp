@@ -1,6 +1,7 @@
 #include "transforms/scalar/Sink.h"
 
 #include "analysis/AnalysisCache.h"
+#include "analysis/Buckets.h"
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
 #include "analysis/LayoutWalk.h"
@@ -39,20 +40,7 @@ public:
     });
     cfg_ = &facts_.cfg(guards ? CFG::Guards::Scan : CFG::Guards::Absent);
     dom_ = &facts_.domTree();
-    useStart_.assign(nv + 1, 0);
-    for (const auto &u : uses)
-      ++useStart_[u.first + 1];
-    for (size_t v = 0; v < nv; ++v)
-      useStart_[v + 1] += useStart_[v];
-    useBlocks_.resize(useStart_[nv]);
-    // Filled through useStart_ itself (each entry moves to its variable's
-    // end, the next one's start), then shifted back one place: no copy of
-    // it, fresh memory the size of the variables.
-    for (const auto &u : uses)
-      useBlocks_[useStart_[u.first]++] = u.second;
-    for (size_t v = nv; v > 0; --v)
-      useStart_[v] = useStart_[v - 1];
-    useStart_[0] = 0;
+    usesOf_ = Buckets(nv, uses);
     bool changed = false;
     for (BlockId b : cfg_->rpo())
       changed |= sinkFrom(b);
@@ -71,9 +59,7 @@ private:
   }
 
   // The successor of b that every use of v lies under, or kNoBlock.
-  llvm::MutableArrayRef<BlockId> usesOf(VarId v) {
-    return {useBlocks_.data() + useStart_[v], useStart_[v + 1] - useStart_[v]};
-  }
+  llvm::MutableArrayRef<BlockId> usesOf(VarId v) { return usesOf_.of(v); }
 
   BlockId target(BlockId b, VarId v) {
     llvm::MutableArrayRef<BlockId> uses = usesOf(v);
@@ -137,9 +123,8 @@ private:
   const CFG *cfg_ = nullptr;
   const DominatorTree *dom_ = nullptr;
   // The blocks using v (a phi uses at the end of the incoming block, one
-  // entry per use): useBlocks_[useStart_[v], useStart_[v + 1]).
-  std::vector<uint32_t> useStart_;
-  std::vector<BlockId> useBlocks_;
+  // entry per use): usesOf_.of(v).
+  Buckets usesOf_;
 };
 
 } // namespace
