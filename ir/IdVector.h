@@ -15,11 +15,9 @@
 // hardware prefetcher streams fall by more than that.)
 //
 // It reads like llvm::SmallVector for the operations passes call on args and
-// labels (plus insert, reserve, resize, back and emplace_back, so that code
-// written against SmallVector keeps compiling), and behaves the same:
-// iterators are pointers, invalidated by growth and by a move; clear() keeps
-// the capacity; an element passed by reference to push_back or insert may
-// live in the vector itself (it is taken by value). Ids are plain integers,
+// labels, and behaves the same: iterators are pointers, invalidated by growth
+// and by a move; clear() keeps the capacity; an element passed by reference
+// to push_back may live in the vector itself (it is taken by value). Ids are plain integers,
 // so elements are copied with memcpy/memmove and never constructed.
 #pragma once
 
@@ -77,6 +75,7 @@ public:
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // Two while the ids are inline; tests read it to tell where they are.
   size_t capacity() const { return capacity_; }
 
   uint32_t *data() { return onHeap() ? heap_ : inline_; }
@@ -96,8 +95,6 @@ public:
   }
   uint32_t &front() { return (*this)[0]; }
   const uint32_t &front() const { return (*this)[0]; }
-  uint32_t &back() { return (*this)[size_ - 1]; }
-  const uint32_t &back() const { return (*this)[size_ - 1]; }
 
   operator llvm::ArrayRef<uint32_t>() const { return {data(), size_}; }
 
@@ -106,28 +103,12 @@ public:
       grow(size_ + 1);
     data()[size_++] = id;
   }
-  uint32_t &emplace_back(uint32_t id) {
-    push_back(id);
-    return back();
-  }
   void pop_back() {
     assert(size_ > 0);
     --size_;
   }
 
   void clear() { size_ = 0; }
-  void reserve(size_t n) {
-    if (n > capacity_)
-      grow(n);
-  }
-  void resize(size_t n, uint32_t fill = 0) {
-    if (n > size_) {
-      reserve(n);
-      std::fill(data() + size_, data() + n, fill);
-    }
-    size_ = uint32_t(n);
-  }
-
   template <std::forward_iterator It> void append(It first, It last) {
     size_t n = size_t(std::distance(first, last));
     if (size_ + n > capacity_) {
@@ -156,31 +137,12 @@ public:
     append(first, last);
   }
   void assign(size_t n, uint32_t id) {
-    clear();
-    resize(n, id);
-  }
-
-  iterator insert(const_iterator pos, uint32_t id) {
-    size_t at = size_t(pos - begin());
-    assert(at <= size_);
-    if (size_ == capacity_)
-      grow(size_ + 1);
-    uint32_t *p = data() + at;
-    std::memmove(p + 1, p, (size_ - at) * sizeof(uint32_t));
-    *p = id;
-    ++size_;
-    return p;
-  }
-  template <std::forward_iterator It> iterator insert(const_iterator pos, It first, It last) {
-    size_t at = size_t(pos - begin());
-    assert(at <= size_);
-    IdVector ids(first, last); // the range may lie in this vector
-    reserve(size_ + ids.size());
-    uint32_t *p = data() + at;
-    std::memmove(p + ids.size(), p, (size_ - at) * sizeof(uint32_t));
-    std::memcpy(p, ids.data(), ids.size() * sizeof(uint32_t));
-    size_ += ids.size_;
-    return p;
+    if (n > capacity_) {
+      size_t capacity = grownCapacity(n);
+      install(new uint32_t[capacity], capacity);
+    }
+    std::fill_n(data(), n, id);
+    size_ = uint32_t(n);
   }
 
   iterator erase(const_iterator pos) { return erase(pos, pos + 1); }

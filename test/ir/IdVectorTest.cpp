@@ -61,25 +61,14 @@ TEST(IdVector, PushBackAndPopBackThroughEveryGrowth) {
     ASSERT_LE(v.size(), v.capacity());
   }
   EXPECT_EQ(v.front(), 0u);
-  EXPECT_EQ(v.back(), 99u * 7);
+  EXPECT_EQ(v[99], 99u * 7);
   while (!ref.empty()) {
-    ASSERT_EQ(v.back(), ref.back());
+    ASSERT_EQ(v[v.size() - 1], ref.back());
     v.pop_back();
     ref.pop_back();
     ASSERT_EQ(asStd(v), ref);
   }
   EXPECT_TRUE(v.empty());
-}
-
-TEST(IdVector, EmplaceBackReturnsTheNewElement) {
-  for (uint32_t n : kSizes) {
-    IdVector v = iota(n);
-    uint32_t &e = v.emplace_back(7);
-    EXPECT_EQ(&e, &v.back());
-    e = 8;
-    EXPECT_EQ(v[n], 8u);
-    EXPECT_EQ(v.size(), n + 1);
-  }
 }
 
 TEST(IdVector, PushBackOfItsOwnElementWhileGrowing) {
@@ -94,9 +83,6 @@ TEST(IdVector, PushBackOfItsOwnElementWhileGrowing) {
     std::vector<uint32_t> ref = asStd(v);
     v.push_back(v[0]);
     ref.push_back(ref[0]);
-    EXPECT_EQ(asStd(v), ref) << n;
-    v.emplace_back(v.back());
-    ref.push_back(ref.back());
     EXPECT_EQ(asStd(v), ref) << n;
   }
 }
@@ -221,59 +207,6 @@ TEST(IdVector, AppendIncludingItsOwnIds) {
   }
 }
 
-TEST(IdVector, InsertAtEveryPosition) {
-  for (uint32_t n : kSizes)
-    for (uint32_t at = 0; at <= n; ++at) {
-      IdVector v = iota(n);
-      std::vector<uint32_t> ref = iotaStd(n);
-      IdVector::iterator it = v.insert(v.begin() + at, 9);
-      ref.insert(ref.begin() + at, 9);
-      EXPECT_EQ(asStd(v), ref) << n << " at " << at;
-      EXPECT_EQ(it, v.begin() + at);
-      EXPECT_EQ(*it, 9u);
-    }
-}
-
-TEST(IdVector, InsertOfItsOwnElementWhileGrowing) {
-  for (uint32_t n : kSizes) {
-    if (n == 0)
-      continue;
-    for (uint32_t at = 0; at <= n; ++at) {
-      IdVector v = iota(n);
-      while (v.size() < v.capacity())
-        v.push_back(uint32_t(v.size()) + 100);
-      std::vector<uint32_t> ref = asStd(v);
-      uint32_t last = ref.back();
-      v.insert(v.begin() + at, v.back());
-      ref.insert(ref.begin() + at, last);
-      EXPECT_EQ(asStd(v), ref) << n << " at " << at;
-    }
-  }
-}
-
-TEST(IdVector, InsertRangeAtEveryPositionIncludingItsOwnIds) {
-  for (uint32_t n : kSizes)
-    for (uint32_t m : {0u, 1u, 2u, 3u, 7u})
-      for (uint32_t at = 0; at <= n; ++at) {
-        IdVector v = iota(n);
-        std::vector<uint32_t> ref = iotaStd(n), more(m, 5);
-        for (uint32_t k = 0; k < m; ++k)
-          more[k] = 50 + k;
-        IdVector::iterator it = v.insert(v.begin() + at, more.begin(), more.end());
-        ref.insert(ref.begin() + at, more.begin(), more.end());
-        EXPECT_EQ(asStd(v), ref) << n << " + " << m << " at " << at;
-        EXPECT_EQ(it, v.begin() + at);
-      }
-  for (uint32_t n : kSizes)
-    for (uint32_t at = 0; at <= n; ++at) {
-      IdVector v = iota(n);
-      std::vector<uint32_t> ref = iotaStd(n), self = iotaStd(n);
-      v.insert(v.begin() + at, v.begin(), v.end());
-      ref.insert(ref.begin() + at, self.begin(), self.end());
-      EXPECT_EQ(asStd(v), ref) << n << " self at " << at;
-    }
-}
-
 TEST(IdVector, EraseAtEveryPositionAndEveryRange) {
   for (uint32_t n : kSizes) {
     for (uint32_t at = 0; at < n; ++at) {
@@ -296,34 +229,17 @@ TEST(IdVector, EraseAtEveryPositionAndEveryRange) {
   }
 }
 
-TEST(IdVector, ResizeReserveAndClear) {
-  for (uint32_t n : kSizes)
-    for (uint32_t m : kSizes) {
-      IdVector v = iota(n);
-      std::vector<uint32_t> ref = iotaStd(n);
-      v.resize(m);
-      ref.resize(m);
-      EXPECT_EQ(asStd(v), ref); // new elements are zero
-      v.resize(m + 2, 6);
-      ref.resize(m + 2, 6);
-      EXPECT_EQ(asStd(v), ref);
-    }
-  IdVector v = iota(2);
-  v.reserve(2);
-  EXPECT_EQ(v.capacity(), 2u);
-  v.reserve(40);
-  EXPECT_GE(v.capacity(), 40u);
-  EXPECT_EQ(asStd(v), iotaStd(2));
+TEST(IdVector, ClearKeepsTheHeapBlock) {
+  IdVector v = iota(40);
   const uint32_t *ids = v.data();
-  for (uint32_t i = 0; i < 38; ++i)
-    v.push_back(i);
-  EXPECT_EQ(v.data(), ids); // reserved: no reallocation
   size_t capacity = v.capacity();
   v.clear();
   EXPECT_TRUE(v.empty());
   EXPECT_EQ(v.capacity(), capacity); // like SmallVector, clear keeps the block
-  v.push_back(4);
-  EXPECT_EQ(asStd(v), std::vector<uint32_t>{4});
+  for (uint32_t i = 0; i < 40; ++i)
+    v.push_back(i);
+  EXPECT_EQ(v.data(), ids); // refilled without a reallocation
+  EXPECT_EQ(v[39], 39u);
 }
 
 TEST(IdVector, EqualityComparesTheIdsOnly) {
