@@ -24,9 +24,6 @@
 #include "ir/Symbol.h"
 #include "ir/Type.h"
 
-#include <llvm/ADT/SmallVector.h>
-#include <llvm/ADT/StringMap.h>
-#include <llvm/ADT/StringSet.h>
 
 #include <bit>
 #include <cstdint>
