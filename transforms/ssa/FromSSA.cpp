@@ -151,7 +151,7 @@ private:
     kConst = 8,         // defined by a `const` (its literal: constants_)
     kOccurs = 16,       // written or read outside a phi (rewrite names only these)
     kRead = 32,         // read by some instruction (scanInstructions' scratch)
-    kRootSeen = 64,     // a class root rewrite has listed (its scratch)
+    kRootSeen = 64,     // a class root rewrite has listed, unless pinned (its scratch)
     kAsked = 128,       // some interference query can involve it (markAsked)
   };
   std::vector<uint8_t> flags_;
@@ -889,7 +889,6 @@ private:
       ca.sameValue = kNoVar;
     addCost(ca, cb.cost);
   }
-  bool hasPinned(VarId root) const { return class_[root].pinned; }
 
   // The tables behind canMerge's search (see defsAt_), and the per-class
   // summaries. After scanInstructions, with live_ set.
@@ -1208,9 +1207,16 @@ private:
   void rewrite() {
     const size_t nv = f_.numVars();
     // Class roots in order of their smallest member, each with that member,
-    // pinned classes first so they claim their names. Only the variables
-    // that occur at all (scanInstructions saw them) need a name.
+    // pinned classes first so they claim their names: roots[0, pinnedEnd).
+    // Only the variables that occur at all (scanInstructions saw them) need
+    // a name. A class is pinned when a member is: the walk sees that in
+    // flags_, and the pinned classes' roots (the parameters', usually) lose
+    // their kRootSeen mark after it, so the partition reads a byte per root
+    // rather than its class record (24 bytes per variable, larger than the
+    // last-level cache on a large function: a miss per root, and the loop
+    // below read it again).
     std::vector<std::pair<VarId, VarId>> roots;
+    std::vector<VarId> pinnedRoots;
     for (VarId v = 0; v < nv; ++v) {
       if (!(flags_[v] & kOccurs))
         continue;
@@ -1219,9 +1225,19 @@ private:
         flags_[r] |= kRootSeen;
         roots.push_back({r, v});
       }
+      if (flags_[v] & kPinned)
+        pinnedRoots.push_back(r);
     }
-    std::stable_partition(roots.begin(), roots.end(),
-                          [&](const std::pair<VarId, VarId> &r) { return hasPinned(r.first); });
+    for (VarId r : pinnedRoots)
+      flags_[r] &= uint8_t(~kRootSeen);
+    const size_t pinnedEnd = size_t(
+        std::stable_partition(
+            roots.begin(), roots.end(),
+            [&](const std::pair<VarId, VarId> &r) { return !(flags_[r.first] & kRootSeen); }) -
+        roots.begin());
+    assert(std::all_of(roots.begin(), roots.end(), [&](const std::pair<VarId, VarId> &r) {
+      return bool(class_[r.first].pinned) == (size_t(&r - roots.data()) < pinnedEnd);
+    }));
     std::vector<VarId> nameOf(nv, kNoVar); // per root
     // The root that took each name: not a map of strings, which cost an
     // allocation and a hash per class, hundreds of thousands on a large
@@ -1234,9 +1250,10 @@ private:
     };
     std::string base; // reused
     llvm::StringMap<VarId> baseVar; // base name -> f_.var(base)
-    for (auto [r, minMember] : roots) {
+    for (size_t k = 0; k < roots.size(); ++k) {
+      auto [r, minMember] = roots[k];
       VarId pin = kNoVar;
-      if (hasPinned(r)) // (not a walk of every class's members)
+      if (k < pinnedEnd) // (not a walk of every class's members)
         for (VarId v : members(r))
           if (flags_[v] & kPinned)
             pin = v;

@@ -610,6 +610,44 @@ TEST(FromSSATest, ParameterReassignedInALoopKeepsItsName) {
   expectSameBehaviour(text, "");
 }
 
+// A variable read but never reachably defined keeps its name (pinned), so
+// the read still fails; its class claims the name before any other, also
+// before a version of that name numbered lower (z.1 below, which would
+// otherwise take "z" first and give the read its value).
+TEST(FromSSATest, PinnedClassClaimsItsNameBeforeLowerVersions) {
+  Program ssa = parseOrDie(R"(
+@main(c: bool) {
+.entry:
+  z.1: int = const 4;
+  print z.1;
+  br c .use .done;
+.use:
+  print z;
+  jmp .done;
+.done:
+  ret;
+.never:
+  z: int = const 7;
+  jmp .use;
+}
+)");
+  Program back = destroyed(ssa);
+  const Function &f = back.functions[0];
+  std::string constName, readName;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs) {
+      if (in.op == Opcode::Const && in.value.asInt() == 4)
+        constName = f.varName(in.dest);
+      if (in.op == Opcode::Print && in.args.size() == 1 && in.args[0] != kNoVar &&
+          f.varName(in.args[0]) != constName)
+        readName = f.varName(in.args[0]);
+    }
+  EXPECT_EQ(readName, "z") << toText(back);
+  EXPECT_NE(constName, "z") << toText(back);
+  EXPECT_EQ(runProgram(back, "false").out, "4\n");
+  EXPECT_NE(runProgram(back, "true").status, 0);
+}
+
 // @main made of `copies` copies of a Collatz loop that reuse the same
 // variable names (bench/big_function.py's shape, smaller).
 std::string loopCopies(int copies) {
