@@ -781,27 +781,46 @@ private:
       mark(a.src);
     }
     // (A claim counts each occurring variable once; an asked variable's
-    // claim counts too, as its class's may be it.)
-    auto claimOf = [&](VarId v) {
+    // claim counts too, as its class's may be it.) The names are read in
+    // this one walk: each is a 32-byte string in the function's table, tens
+    // of megabytes on a large function, so a walk over them is mostly cache
+    // misses. Each occurring variable's claim is kept as a number (claim_),
+    // which the second loop and rewrite's naming read instead.
+    claimNumbers_.clear();
+    claimNames_.clear();
+    claim_.assign(nv, 0);
+    std::vector<uint32_t> count;       // per claim: the occurring variables making it
+    std::vector<uint8_t> spelledFresh; // per claim: spelled like a fresh name
+    for (VarId v = 0; v < nv; ++v) {
+      if (!(flags_[v] & kOccurs))
+        continue;
       std::string_view name = f_.varName(v);
-      return (flags_[v] & kPinned) ? name : baseNameOf(name);
-    };
-    llvm::StringMap<uint32_t> claims;
-    for (VarId v = 0; v < nv; ++v)
-      if (flags_[v] & kOccurs)
-        ++claims[claimOf(v)];
+      std::string_view claim = (flags_[v] & kPinned) ? name : baseNameOf(name);
+      auto [it, added] = claimNumbers_.try_emplace(claim, uint32_t(claimNames_.size()));
+      if (added) {
+        claimNames_.push_back(std::string_view(it->first().data(), it->first().size()));
+        count.push_back(0);
+        spelledFresh.push_back(baseNameOf(claim) != claim);
+      }
+      ++count[it->second];
+      claim_[v] = it->second;
+    }
     llvm::BitVector keep(static_cast<unsigned>(nv));
     for (VarId v = 0; v < nv; ++v) {
-      if ((flags_[v] & kOccurs) && !(flags_[v] & kAsked)) {
-        std::string_view claim = claimOf(v);
-        if (claims.lookup(claim) > 1 || baseNameOf(claim) != claim)
-          mark(v);
-      }
+      if ((flags_[v] & kOccurs) && !(flags_[v] & kAsked) &&
+          (count[claim_[v]] > 1 || spelledFresh[claim_[v]]))
+        mark(v);
       if (flags_[v] & kAsked)
         keep.set(v);
     }
     return keep;
   }
+  // The claims markAsked found: per occurring variable its claim's number
+  // (an unpinned variable's claim is its base name, the one rewrite names
+  // its class by), and per number the claim (a key of claimNumbers_).
+  llvm::StringMap<uint32_t> claimNumbers_;
+  std::vector<std::string_view> claimNames_;
+  std::vector<uint32_t> claim_;
   bool asked(VarId v) const { return has(v, kAsked); }
 
   // Puts the split blocks' copies (edgeCopies_) in the blocks, at the
@@ -1248,8 +1267,11 @@ private:
       auto it = takenBy.find(name);
       return it == takenBy.end() ? kNoVar : it->second;
     };
-    std::string base; // reused
-    llvm::StringMap<VarId> baseVar; // base name -> f_.var(base)
+    // Per claim (markAsked), f_.var(claim) once asked: an unpinned class
+    // is named after its smallest member's claim, its base name, which
+    // markAsked has read already (a name read again is a cache miss on a
+    // large function); the classes share few base names.
+    std::vector<VarId> claimVar(claimNames_.size(), kNoVar);
     for (size_t k = 0; k < roots.size(); ++k) {
       auto [r, minMember] = roots[k];
       VarId pin = kNoVar;
@@ -1262,15 +1284,13 @@ private:
         takenBy[pin] = r;
         continue;
       }
-      assignBaseName(f_.varName(minMember), base);
       // (A name some root took is a variable's already: var() adds nothing
-      // then, and otherwise adds what the base name's class gets.) The
-      // classes share few base names, a small map that stays in cache
-      // rather than a probe of the function's name table (a miss) each.
-      auto [cached, added] = baseVar.try_emplace(base, kNoVar);
-      if (added)
-        cached->second = f_.var(base);
-      VarId named = cached->second;
+      // then, and otherwise adds what the base name's class gets.)
+      const uint32_t claim = claim_[minMember];
+      std::string_view base = claimNames_[claim];
+      if (claimVar[claim] == kNoVar)
+        claimVar[claim] = f_.var(base);
+      VarId named = claimVar[claim];
       if (VarId owner = taken(named); owner != kNoVar) {
         VarId other = find(owner);
         if (canMerge(other, r)) {
@@ -1287,6 +1307,9 @@ private:
         takenBy[named] = r;
       }
     }
+    std::vector<uint32_t>().swap(claim_);
+    claimNames_.clear();
+    claimNumbers_.clear();
     // Names get their class's type only now: a name may be the id of some
     // other class's member, whose type canMerge above still needed.
     {

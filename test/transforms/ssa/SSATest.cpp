@@ -648,6 +648,29 @@ TEST(FromSSATest, PinnedClassClaimsItsNameBeforeLowerVersions) {
   EXPECT_NE(runProgram(back, "true").status, 0);
 }
 
+// Versions a.1 and a.2 interfere, so one class gets a fresh name
+// "a.<n>"; a program variable a.<k> (its version a.<k>.1, in no copy,
+// numbered after a.2 but defined before it and live across it) claims that
+// spelling and must not share it. Its claim is spelled like a fresh name:
+// from-ssa then builds its live set (a variable whose claim nobody else
+// makes otherwise gets none, and would look dead out of its block).
+TEST(FromSSATest, VersionSpelledLikeAFreshNameKeepsItsValue) {
+  std::string text = "@main(n: int) {\n  jmp .first;\n.second:\n  a.1: int = mul n n;\n"
+                     "  a.2: int = add n n;\n  jmp .next;\n.first:\n";
+  std::string reads;
+  for (int k = 0; k <= 40; ++k) {
+    std::string v = "a." + std::to_string(k) + ".1";
+    text += "  " + v + ": int = const " + std::to_string(100 + k) + ";\n";
+    reads += " " + v;
+  }
+  text += "  jmp .second;\n.next:\n  print a.1 a.2;\n  print" + reads + ";\n}\n";
+  Program orig = parseOrDie(text);
+  Program back = destroyed(orig);
+  test::RunResult want = runProgram(orig, "3"), got = runProgram(back, "3");
+  ASSERT_EQ(want.status, 0) << want.out;
+  EXPECT_EQ(got.out, want.out) << toText(back);
+}
+
 // @main made of `copies` copies of a Collatz loop that reuse the same
 // variable names (bench/big_function.py's shape, smaller).
 std::string loopCopies(int copies) {
