@@ -8,6 +8,7 @@
 
 #include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/Sequence.h>
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/ADT/StringMap.h>
 
@@ -15,7 +16,6 @@
 #include <cassert>
 #include <iterator>
 #include <limits>
-#include <numeric>
 #include <string>
 #include <vector>
 
@@ -180,7 +180,8 @@ private:
   // touches no memory but the variable itself.
   std::vector<VarId> nextMember_;
   static constexpr uint32_t kNone = ~0u;
-  // Per class root: its last member and size; and, kept up to date by unite
+  // Per class root: its last member (kNoVar while the root is alone: the
+  // records start as one value) and size; and, kept up to date by unite
   // once buildInterferenceIndex has run (`summarized_`): whether a member
   // is pinned; the members with no reachable definition (rare: a class that
   // has some holds the index of its list in undefinedLists_, the others
@@ -579,13 +580,14 @@ private:
   // the liveness is built, not in isolatePhis: the class records, 4.5 MB
   // at 100,000 instructions, then do not add to the memory the liveness
   // construction takes, where from-ssa's memory peaks.
+  // Each table is written in one pass (on a large function class_ alone is
+  // larger than the last-level cache: a second pass misses on every line
+  // again).
   void formWebs() {
-    parent_.resize(f_.numVars());
-    std::iota(parent_.begin(), parent_.end(), 0);
+    const auto ids = llvm::seq<VarId>(0, VarId(f_.numVars()));
+    parent_.assign(ids.begin(), ids.end());
     nextMember_.assign(f_.numVars(), kNoVar);
     class_.assign(f_.numVars(), ClassInfo());
-    for (VarId v = 0; v < class_.size(); ++v)
-      class_[v].lastMember = v;
     for (size_t w = 0; w + 1 < webStart_.size(); ++w)
       for (uint32_t k = webStart_[w] + 1; k < webStart_[w + 1]; ++k)
         unite(webs_[webStart_[w]], webs_[k]);
@@ -887,8 +889,8 @@ private:
     for (VarId m : members(b))
       parent_[m] = a;
     ClassInfo &ca = class_[a], &cb = class_[b];
-    nextMember_[ca.lastMember] = b;
-    ca.lastMember = cb.lastMember;
+    nextMember_[ca.lastMember != kNoVar ? ca.lastMember : a] = b;
+    ca.lastMember = cb.lastMember != kNoVar ? cb.lastMember : b;
     ca.size += cb.size;
     if (!summarized_)
       return;
