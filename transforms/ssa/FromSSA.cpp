@@ -336,6 +336,7 @@ private:
           flags_[in.dest] |= kUndef;
         phiCount_[b] += in.op == Opcode::Phi; // (phis come first)
         copies_ += in.op == Opcode::Id && in.hasDest() && in.args.size() == 1;
+        reads_ += in.op != Opcode::Phi ? in.args.size() : 0;
       }
     return true;
   }
@@ -492,6 +493,7 @@ private:
         ends[next[p]++] = c;
     }
     copies_ += tops.size() + endList.size();
+    reads_ += tops.size() + endList.size();
     std::vector<std::pair<BlockId, CopyPair>>().swap(endList);
     topEnd_.assign(nb, -1);
     endFirst_.assign(nb, -1);
@@ -615,6 +617,13 @@ private:
   // them) and those isolatePhis makes. (Grown instead, their array had
   // half its 3 MB unused at from-ssa's memory peak on 100,000 instructions.)
   size_t copies_ = 0;
+  // At most how many operands non-phi instructions read: the program's
+  // (collectTypes counts them) and isolatePhis' copies' (one each).
+  // lastUse_ has at most one entry per operand, and nearly that many (87%
+  // on bench/big_function.py's shape: few variables are read twice in one
+  // block): reserved once, it is not grown and then shrunk (each growth
+  // copied it, 16 MB at 1M instructions, and the shrinking once more).
+  size_t reads_ = 0;
 
   // One walk over the instructions, in layout order, for everything the
   // coalescer needs from them (each walk over a large function is mostly
@@ -641,6 +650,7 @@ private:
     constants_.clear();
     lastUseSpan_.assign(nb, {0, 0});
     lastUse_.clear();
+    lastUse_.reserve(reads_);
     affinities_.clear();
     affinities_.reserve(copies_);
     for (const Param &p : f_.params) {
@@ -706,9 +716,6 @@ private:
       readHere.clear();
     }
     std::vector<int>().swap(last);
-    // (Held through coalescing and rewrite, where from-ssa's memory peaks:
-    // not with up to half its size unused, as growth leaves it.)
-    lastUse_.shrink_to_fit();
     // (A variable defined twice, possible only outside strict SSA, keeps the
     // literal of its last `const`, as the table per variable this replaces
     // did.)
