@@ -179,29 +179,30 @@ private:
   // per variable: most classes stay single, and then a walk of the members
   // touches no memory but the variable itself.
   std::vector<VarId> nextMember_;
-  static constexpr uint32_t kNone = ~0u;
   // Per class root: its last member (kNoVar while the root is alone: the
   // records start as one value) and size; and, kept up to date by unite
   // once buildInterferenceIndex has run (`summarized_`): whether a member
-  // is pinned; the members with no reachable definition (rare: a class that
-  // has some holds the index of its list in undefinedLists_, the others
-  // kNone); the one value all members hold, or kNoVar when they differ; the
-  // cost of finding the class's interferences from its side (the sum of
-  // enumCost over its members, saturating: it only chooses between two
-  // searches that give the same answer); and the members' type. One record
-  // per class, not an array per field: canMerge and unite read all of it
-  // for two classes, and on a large function each array read is a cache
-  // miss. (24 bytes, not 32: there is one per variable, a fifth of them
-  // names earlier passes deleted.)
+  // is pinned; whether some members have no reachable definition (rare:
+  // they are listed in undefinedOf_); the one value all members hold, or
+  // kNoVar when they differ; and the cost of finding the class's
+  // interferences from its side (the sum of enumCost over its members,
+  // saturating: it only chooses between two searches that give the same
+  // answer). One record per class, not an array per field: canMerge and
+  // unite read all of it for two classes, and on a large function each
+  // array read is a cache miss. 16 bytes, four to a cache line (there is
+  // one per variable, a fifth of them names earlier passes deleted): the
+  // rare lists are kept aside, and the members' type is their root's
+  // (type_: classes unite only through copies and webs, whose sides have
+  // one type, after canMerge compared them).
   struct ClassInfo {
     uint32_t cost = 0;
     VarId lastMember = kNoVar;
-    uint32_t size : 31 = 1;
+    uint32_t size : 30 = 1;
     uint32_t pinned : 1 = 0;
-    uint32_t undefinedOf = kNone;
+    uint32_t hasUndefined : 1 = 0;
     VarId sameValue = kNoVar;
-    Type type;
   };
+  static_assert(sizeof(ClassInfo) == 16);
   static void addCost(ClassInfo &c, uint64_t cost) {
     c.cost = uint32_t(std::min<uint64_t>(c.cost + cost, std::numeric_limits<uint32_t>::max()));
   }
@@ -225,11 +226,12 @@ private:
     iterator end() const { return {next, kNoVar}; }
   };
   MemberRange members(VarId root) const { return {&nextMember_, root}; }
-  std::vector<std::vector<VarId>> undefinedLists_;
-  llvm::ArrayRef<VarId> undefined(const ClassInfo &c) const {
-    if (c.undefinedOf == kNone)
+  // Per class root whose record says hasUndefined: those members.
+  llvm::DenseMap<VarId, std::vector<VarId>> undefinedOf_;
+  llvm::ArrayRef<VarId> undefined(VarId root) const {
+    if (!class_[root].hasUndefined)
       return {};
-    return undefinedLists_[c.undefinedOf];
+    return undefinedOf_.find(root)->second;
   }
   // Where a variable v can interfere with another: x interferes with y only
   // if both hold different values and either one has no definition, or the
@@ -902,16 +904,14 @@ private:
     if (!summarized_)
       return;
     ca.pinned |= cb.pinned;
-    if (cb.undefinedOf != kNone) {
-      if (ca.undefinedOf == kNone) {
-        ca.undefinedOf = cb.undefinedOf;
-      } else {
-        std::vector<VarId> &into = undefinedLists_[ca.undefinedOf];
-        std::vector<VarId> &from = undefinedLists_[cb.undefinedOf];
-        into.insert(into.end(), from.begin(), from.end());
-        std::vector<VarId>().swap(from);
-      }
-      cb.undefinedOf = kNone;
+    if (cb.hasUndefined) {
+      auto it = undefinedOf_.find(b);
+      std::vector<VarId> from = std::move(it->second);
+      undefinedOf_.erase(it);
+      std::vector<VarId> &into = undefinedOf_[a];
+      into.insert(into.end(), from.begin(), from.end());
+      ca.hasUndefined = 1;
+      cb.hasUndefined = 0;
     }
     if (ca.sameValue != cb.sameValue)
       ca.sameValue = kNoVar;
@@ -1004,7 +1004,7 @@ private:
       }
       return cost;
     };
-    undefinedLists_.clear();
+    undefinedOf_.clear();
     for (VarId r = 0; r < nv; ++r) {
       // A variable that occurs nowhere (the function's table keeps the
       // names earlier passes deleted: a sixth of them on a large function)
@@ -1013,16 +1013,12 @@ private:
       if (find(r) != r || (class_[r].size == 1 && !(flags_[r] & kOccurs)))
         continue;
       ClassInfo &c = class_[r];
-      c.type = type_[r];
       c.sameValue = def_[r].value; // (the root is its class's first member)
       for (VarId v : members(r)) {
         c.pinned |= (flags_[v] & kPinned) != 0;
         if (def_[v].block == kNoBlock) {
-          if (c.undefinedOf == kNone) {
-            c.undefinedOf = uint32_t(undefinedLists_.size());
-            undefinedLists_.emplace_back();
-          }
-          undefinedLists_[c.undefinedOf].push_back(v);
+          c.hasUndefined = 1;
+          undefinedOf_[r].push_back(v);
         }
         if (def_[v].value != c.sameValue)
           c.sameValue = kNoVar;
@@ -1187,17 +1183,17 @@ private:
     b = find(b);
     if (a == b)
       return true;
-    const ClassInfo &ca = class_[a], &cb = class_[b];
-    if (ca.type != cb.type)
+    if (type_[a] != type_[b])
       return false;
+    const ClassInfo &ca = class_[a], &cb = class_[b];
     if (ca.pinned && cb.pinned)
       return false;
     // A member without a definition interferes with every member of another
     // value.
-    for (VarId x : undefined(ca))
+    for (VarId x : undefined(a))
       if (cb.sameValue != def_[x].value)
         return false;
-    for (VarId y : undefined(cb))
+    for (VarId y : undefined(b))
       if (ca.sameValue != def_[y].value)
         return false;
     uint64_t pairs = uint64_t(ca.size) * cb.size;

@@ -648,6 +648,39 @@ TEST(FromSSATest, PinnedClassClaimsItsNameBeforeLowerVersions) {
   EXPECT_NE(runProgram(back, "true").status, 0);
 }
 
+// The same with a class of two members claiming z (z.1 and its copy z.2):
+// coalescing then weighs the search from the cheaper side, and from z's
+// (whose member has no definition, so no live range to search) it finds
+// nothing; the classes stay apart because a member without a definition
+// interferes with every member of another value.
+TEST(FromSSATest, ClassWithAnUndefinedMemberStaysApart) {
+  Program ssa = parseOrDie(R"(
+@main(c: bool) {
+.entry:
+  z.1: int = const 4;
+  z.2: int = id z.1;
+  print z.2;
+  br c .use .done;
+.use:
+  print z;
+  jmp .done;
+.done:
+  ret;
+.never:
+  z: int = const 7;
+  jmp .use;
+}
+)");
+  Program back = destroyed(ssa);
+  const Function &f = back.functions[0];
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Const && in.value.asInt() == 4)
+        EXPECT_NE(f.varName(in.dest), "z") << toText(back);
+  EXPECT_EQ(runProgram(back, "false").out, "4\n");
+  EXPECT_NE(runProgram(back, "true").status, 0) << toText(back);
+}
+
 // Versions a.1 and a.2 interfere, so one class gets a fresh name
 // "a.<n>"; a program variable a.<k> (its version a.<k>.1, in no copy,
 // numbered after a.2 but defined before it and live across it) claims that
