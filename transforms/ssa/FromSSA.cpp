@@ -24,14 +24,15 @@ namespace {
 
 // "x.12" -> "x"; "x" -> "x". Only one numeric suffix is removed, so a
 // program variable really named "x.1" (version "x.1.0") comes back as "x.1".
+// (The trailing digits first, then the dot before them: one short walk
+// from the end, for every name of a large function.)
 std::string_view baseNameOf(std::string_view name) {
-  size_t dot = name.rfind('.');
-  if (dot == std::string::npos || dot == 0 || dot + 1 == name.size())
+  size_t i = name.size();
+  while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9')
+    --i;
+  if (i == name.size() || i < 2 || name[i - 1] != '.')
     return name;
-  for (size_t i = dot + 1; i < name.size(); ++i)
-    if (name[i] < '0' || name[i] > '9')
-      return name;
-  return name.substr(0, dot);
+  return name.substr(0, i - 1);
 }
 std::string baseName(const std::string &name) { return std::string(baseNameOf(name)); }
 // baseName into a buffer the caller reuses (no allocation per name).

@@ -610,6 +610,31 @@ TEST(FromSSATest, ParameterReassignedInALoopKeepsItsName) {
   expectSameBehaviour(text, "");
 }
 
+// A version's name loses one numeric suffix, its version number, and
+// nothing else: a.b.2 -> a.b, r.3x.4 -> r.3x, k.12.5 -> k.12; names without
+// such a suffix (p.q7, m.) stay as they are.
+TEST(FromSSATest, VersionNamesLoseOnlyTheirNumber) {
+  Program ssa = parseOrDie(R"(
+@main {
+  a.b.2: int = const 1;
+  p.q7: int = const 2;
+  r.3x.4: int = const 3;
+  k.12.5: int = const 4;
+  m.: int = const 5;
+  print a.b.2 p.q7 r.3x.4 k.12.5 m.;
+}
+)");
+  Program back = destroyed(ssa);
+  const Function &f = back.functions[0];
+  std::vector<std::string> names;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs)
+      if (in.op == Opcode::Const)
+        names.push_back(f.varName(in.dest));
+  EXPECT_EQ(names, (std::vector<std::string>{"a.b", "p.q7", "r.3x", "k.12", "m."}));
+  EXPECT_EQ(runProgram(back, "").out, "1 2 3 4 5\n");
+}
+
 // A variable read but never reachably defined keeps its name (pinned), so
 // the read still fails; its class claims the name before any other, also
 // before a version of that name numbered lower (z.1 below, which would
@@ -675,8 +700,9 @@ TEST(FromSSATest, ClassWithAnUndefinedMemberStaysApart) {
   const Function &f = back.functions[0];
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs)
-      if (in.op == Opcode::Const && in.value.asInt() == 4)
+      if (in.op == Opcode::Const && in.value.asInt() == 4) {
         EXPECT_NE(f.varName(in.dest), "z") << toText(back);
+      }
   EXPECT_EQ(runProgram(back, "false").out, "4\n");
   EXPECT_NE(runProgram(back, "true").status, 0) << toText(back);
 }
