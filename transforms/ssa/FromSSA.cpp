@@ -670,8 +670,6 @@ private:
       const double w = freq[b];
       // Instruction i of the block (in = its copy of edgeCopies_ first).
       auto scan = [&](const Instr &in, int i) {
-        if (reachable)
-          liveFacts.add(b, in);
         const bool copy = in.op == Opcode::Id && in.hasDest() && in.args.size() == 1;
         if (in.hasDest() && reachable) {
           Def &d = def_[in.dest];
@@ -686,6 +684,8 @@ private:
           }
         }
         if (in.op == Opcode::Phi) {
+          if (reachable)
+            liveFacts.add(b, in);
           // A phi reads at the end of its predecessors: no last use here.
           forEachUse(in, [&](VarId v) { flags_[v] |= kRead; });
           return;
@@ -693,11 +693,15 @@ private:
         if (in.hasDest())
           flags_[in.dest] |= kOccurs;
         forEachUse(in, [&](VarId v) {
+          if (reachable)
+            liveFacts.addRead(b, v);
           flags_[v] |= kRead | kOccurs;
           if (last[v] < 0)
             readHere.push_back(v);
           last[v] = i;
         });
+        if (reachable && in.hasDest())
+          liveFacts.addDefinition(b, in.dest);
         if (copy)
           affinities_.push_back({in.dest, in.args[0], w,
                                  !(flags_[in.dest] & kIsolationCopy) ? 2
