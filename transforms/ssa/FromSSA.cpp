@@ -585,8 +585,8 @@ private:
   // the liveness is built, not in isolatePhis: the class records, 4.5 MB
   // at 100,000 instructions, then do not add to the memory the liveness
   // construction takes, where from-ssa's memory peaks.
-  // Each table is written in one pass (on a large function class_ alone is
-  // larger than the last-level cache: a second pass misses on every line
+  // Each table is written in one pass (on a large function class_ alone
+  // nearly fills the last-level cache: a second pass misses on every line
   // again).
   void formWebs() {
     const auto ids = llvm::seq<VarId>(0, VarId(f_.numVars()));
@@ -1241,9 +1241,8 @@ private:
     // a name. A class is pinned when a member is: the walk sees that in
     // flags_, and the pinned classes' roots (the parameters', usually) lose
     // their kRootSeen mark after it, so the partition reads a byte per root
-    // rather than its class record (24 bytes per variable, larger than the
-    // last-level cache on a large function: a miss per root, and the loop
-    // below read it again).
+    // rather than its class record (one per variable, 30 MB at 1M
+    // instructions: a miss per root, and the loop below read it again).
     std::vector<std::pair<VarId, VarId>> roots;
     std::vector<VarId> pinnedRoots;
     for (VarId v = 0; v < nv; ++v) {
