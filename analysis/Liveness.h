@@ -110,14 +110,23 @@ public:
           phiDefBlock_[in.dest] = b;
         }
       } else {
-        forEachUse(in, [&](VarId v) {
-          if (killBlock_[v] != b)
-            gen_.push_back({v, b});
-        });
+        forEachUse(in, [&](VarId v) { addRead(b, v); });
       }
-      if (in.hasDest() && killBlock_[in.dest] != b) {
-        singleDefs_ &= killBlock_[in.dest] == kNoBlock;
-        killBlock_[in.dest] = b;
+      if (in.hasDest())
+        addDefinition(b, in.dest);
+    }
+    // add(b, in) for an instruction other than a phi, one fact at a time,
+    // for a pass that walks the operands itself anyway (one walk of them,
+    // not two): addRead for each variable `in` reads, in order, then
+    // addDefinition for its destination, if any.
+    void addRead(BlockId b, VarId v) {
+      if (killBlock_[v] != b)
+        gen_.push_back({v, b});
+    }
+    void addDefinition(BlockId b, VarId dest) {
+      if (killBlock_[dest] != b) {
+        singleDefs_ &= killBlock_[dest] == kNoBlock;
+        killBlock_[dest] = b;
       }
     }
   private:

@@ -368,6 +368,21 @@ void expectSameLiveness(const Function &f) {
       for (const Instr &in : f.block(*it).instrs)
         facts.add(*it, in);
   SparseLiveness gathered(f, std::move(facts), SparseLiveness::Sets::InAndOut);
+  // The same one fact at a time: each non-phi instruction's reads, then
+  // its definition.
+  SparseLiveness::Facts single(f, cfg);
+  for (BlockId b : f.layout)
+    if (cfg.reachable(b))
+      for (const Instr &in : f.block(b).instrs) {
+        if (in.op == Opcode::Phi) {
+          single.add(b, in);
+          continue;
+        }
+        forEachUse(in, [&](VarId v) { single.addRead(b, v); });
+        if (in.hasDest())
+          single.addDefinition(b, in.dest);
+      }
+  SparseLiveness gatheredSingly(f, std::move(single), SparseLiveness::Sets::InAndOut);
   // Restricted to some variables (the even ones): their sets, from either
   // constructor, and no other variable in any set.
   llvm::BitVector even(static_cast<unsigned>(f.numVars()));
@@ -403,6 +418,8 @@ void expectSameLiveness(const Function &f) {
     EXPECT_EQ(outOnly.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
     EXPECT_EQ(gathered.liveIn(b).vec(), in) << "@" << f.name << " block " << b;
     EXPECT_EQ(gathered.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
+    EXPECT_EQ(gatheredSingly.liveIn(b).vec(), in) << "@" << f.name << " block " << b;
+    EXPECT_EQ(gatheredSingly.liveOut(b).vec(), out) << "@" << f.name << " block " << b;
     std::vector<VarId> evenIn, evenOut;
     std::copy_if(in.begin(), in.end(), std::back_inserter(evenIn), [](VarId v) { return v % 2 == 0; });
     std::copy_if(out.begin(), out.end(), std::back_inserter(evenOut), [](VarId v) { return v % 2 == 0; });

@@ -8,6 +8,7 @@
 
 #include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/Sequence.h>
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/ADT/StringMap.h>
 
@@ -15,7 +16,6 @@
 #include <cassert>
 #include <iterator>
 #include <limits>
-#include <numeric>
 #include <string>
 #include <vector>
 
@@ -24,14 +24,15 @@ namespace {
 
 // "x.12" -> "x"; "x" -> "x". Only one numeric suffix is removed, so a
 // program variable really named "x.1" (version "x.1.0") comes back as "x.1".
+// (The trailing digits first, then the dot before them: one short walk
+// from the end, for every name of a large function.)
 std::string_view baseNameOf(std::string_view name) {
-  size_t dot = name.rfind('.');
-  if (dot == std::string::npos || dot == 0 || dot + 1 == name.size())
+  size_t i = name.size();
+  while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9')
+    --i;
+  if (i == name.size() || i < 2 || name[i - 1] != '.')
     return name;
-  for (size_t i = dot + 1; i < name.size(); ++i)
-    if (name[i] < '0' || name[i] > '9')
-      return name;
-  return name.substr(0, dot);
+  return name.substr(0, i - 1);
 }
 std::string baseName(const std::string &name) { return std::string(baseNameOf(name)); }
 // baseName into a buffer the caller reuses (no allocation per name).
@@ -151,7 +152,7 @@ private:
     kConst = 8,         // defined by a `const` (its literal: constants_)
     kOccurs = 16,       // written or read outside a phi (rewrite names only these)
     kRead = 32,         // read by some instruction (scanInstructions' scratch)
-    kRootSeen = 64,     // a class root rewrite has listed (its scratch)
+    kRootSeen = 64,     // a class root rewrite has listed, unless pinned (its scratch)
     kAsked = 128,       // some interference query can involve it (markAsked)
   };
   std::vector<uint8_t> flags_;
@@ -179,28 +180,30 @@ private:
   // per variable: most classes stay single, and then a walk of the members
   // touches no memory but the variable itself.
   std::vector<VarId> nextMember_;
-  static constexpr uint32_t kNone = ~0u;
-  // Per class root: its last member and size; and, kept up to date by unite
+  // Per class root: its last member (kNoVar while the root is alone: the
+  // records start as one value) and size; and, kept up to date by unite
   // once buildInterferenceIndex has run (`summarized_`): whether a member
-  // is pinned; the members with no reachable definition (rare: a class that
-  // has some holds the index of its list in undefinedLists_, the others
-  // kNone); the one value all members hold, or kNoVar when they differ; the
-  // cost of finding the class's interferences from its side (the sum of
-  // enumCost over its members, saturating: it only chooses between two
-  // searches that give the same answer); and the members' type. One record
-  // per class, not an array per field: canMerge and unite read all of it
-  // for two classes, and on a large function each array read is a cache
-  // miss. (24 bytes, not 32: there is one per variable, a fifth of them
-  // names earlier passes deleted.)
+  // is pinned; whether some members have no reachable definition (rare:
+  // they are listed in undefinedOf_); the one value all members hold, or
+  // kNoVar when they differ; and the cost of finding the class's
+  // interferences from its side (the sum of enumCost over its members,
+  // saturating: it only chooses between two searches that give the same
+  // answer). One record per class, not an array per field: canMerge and
+  // unite read all of it for two classes, and on a large function each
+  // array read is a cache miss. 16 bytes, four to a cache line (there is
+  // one per variable, a fifth of them names earlier passes deleted): the
+  // rare lists are kept aside, and the members' type is their root's
+  // (type_: classes unite only through copies and webs, whose sides have
+  // one type, after canMerge compared them).
   struct ClassInfo {
     uint32_t cost = 0;
     VarId lastMember = kNoVar;
-    uint32_t size : 31 = 1;
+    uint32_t size : 30 = 1;
     uint32_t pinned : 1 = 0;
-    uint32_t undefinedOf = kNone;
+    uint32_t hasUndefined : 1 = 0;
     VarId sameValue = kNoVar;
-    Type type;
   };
+  static_assert(sizeof(ClassInfo) == 16);
   static void addCost(ClassInfo &c, uint64_t cost) {
     c.cost = uint32_t(std::min<uint64_t>(c.cost + cost, std::numeric_limits<uint32_t>::max()));
   }
@@ -224,11 +227,12 @@ private:
     iterator end() const { return {next, kNoVar}; }
   };
   MemberRange members(VarId root) const { return {&nextMember_, root}; }
-  std::vector<std::vector<VarId>> undefinedLists_;
-  llvm::ArrayRef<VarId> undefined(const ClassInfo &c) const {
-    if (c.undefinedOf == kNone)
+  // Per class root whose record says hasUndefined: those members.
+  llvm::DenseMap<VarId, std::vector<VarId>> undefinedOf_;
+  llvm::ArrayRef<VarId> undefined(VarId root) const {
+    if (!class_[root].hasUndefined)
       return {};
-    return undefinedLists_[c.undefinedOf];
+    return undefinedOf_.find(root)->second;
   }
   // Where a variable v can interfere with another: x interferes with y only
   // if both hold different values and either one has no definition, or the
@@ -335,6 +339,7 @@ private:
           flags_[in.dest] |= kUndef;
         phiCount_[b] += in.op == Opcode::Phi; // (phis come first)
         copies_ += in.op == Opcode::Id && in.hasDest() && in.args.size() == 1;
+        reads_ += in.op != Opcode::Phi ? in.args.size() : 0;
       }
     return true;
   }
@@ -491,6 +496,7 @@ private:
         ends[next[p]++] = c;
     }
     copies_ += tops.size() + endList.size();
+    reads_ += tops.size() + endList.size();
     std::vector<std::pair<BlockId, CopyPair>>().swap(endList);
     topEnd_.assign(nb, -1);
     endFirst_.assign(nb, -1);
@@ -579,13 +585,14 @@ private:
   // the liveness is built, not in isolatePhis: the class records, 4.5 MB
   // at 100,000 instructions, then do not add to the memory the liveness
   // construction takes, where from-ssa's memory peaks.
+  // Each table is written in one pass (on a large function class_ alone
+  // nearly fills the last-level cache: a second pass misses on every line
+  // again).
   void formWebs() {
-    parent_.resize(f_.numVars());
-    std::iota(parent_.begin(), parent_.end(), 0);
+    const auto ids = llvm::seq<VarId>(0, VarId(f_.numVars()));
+    parent_.assign(ids.begin(), ids.end());
     nextMember_.assign(f_.numVars(), kNoVar);
     class_.assign(f_.numVars(), ClassInfo());
-    for (VarId v = 0; v < class_.size(); ++v)
-      class_[v].lastMember = v;
     for (size_t w = 0; w + 1 < webStart_.size(); ++w)
       for (uint32_t k = webStart_[w] + 1; k < webStart_[w + 1]; ++k)
         unite(webs_[webStart_[w]], webs_[k]);
@@ -613,6 +620,13 @@ private:
   // them) and those isolatePhis makes. (Grown instead, their array had
   // half its 3 MB unused at from-ssa's memory peak on 100,000 instructions.)
   size_t copies_ = 0;
+  // At most how many operands non-phi instructions read: the program's
+  // (collectTypes counts them) and isolatePhis' copies' (one each).
+  // lastUse_ has at most one entry per operand, and nearly that many (87%
+  // on bench/big_function.py's shape: few variables are read twice in one
+  // block): reserved once, it is not grown and then shrunk (each growth
+  // copied it, 16 MB at 1M instructions, and the shrinking once more).
+  size_t reads_ = 0;
 
   // One walk over the instructions, in layout order, for everything the
   // coalescer needs from them (each walk over a large function is mostly
@@ -639,6 +653,7 @@ private:
     constants_.clear();
     lastUseSpan_.assign(nb, {0, 0});
     lastUse_.clear();
+    lastUse_.reserve(reads_);
     affinities_.clear();
     affinities_.reserve(copies_);
     for (const Param &p : f_.params) {
@@ -655,8 +670,6 @@ private:
       const double w = freq[b];
       // Instruction i of the block (in = its copy of edgeCopies_ first).
       auto scan = [&](const Instr &in, int i) {
-        if (reachable)
-          liveFacts.add(b, in);
         const bool copy = in.op == Opcode::Id && in.hasDest() && in.args.size() == 1;
         if (in.hasDest() && reachable) {
           Def &d = def_[in.dest];
@@ -671,6 +684,8 @@ private:
           }
         }
         if (in.op == Opcode::Phi) {
+          if (reachable)
+            liveFacts.add(b, in);
           // A phi reads at the end of its predecessors: no last use here.
           forEachUse(in, [&](VarId v) { flags_[v] |= kRead; });
           return;
@@ -678,11 +693,15 @@ private:
         if (in.hasDest())
           flags_[in.dest] |= kOccurs;
         forEachUse(in, [&](VarId v) {
+          if (reachable)
+            liveFacts.addRead(b, v);
           flags_[v] |= kRead | kOccurs;
           if (last[v] < 0)
             readHere.push_back(v);
           last[v] = i;
         });
+        if (reachable && in.hasDest())
+          liveFacts.addDefinition(b, in.dest);
         if (copy)
           affinities_.push_back({in.dest, in.args[0], w,
                                  !(flags_[in.dest] & kIsolationCopy) ? 2
@@ -704,9 +723,6 @@ private:
       readHere.clear();
     }
     std::vector<int>().swap(last);
-    // (Held through coalescing and rewrite, where from-ssa's memory peaks:
-    // not with up to half its size unused, as growth leaves it.)
-    lastUse_.shrink_to_fit();
     // (A variable defined twice, possible only outside strict SSA, keeps the
     // literal of its last `const`, as the table per variable this replaces
     // did.)
@@ -781,27 +797,46 @@ private:
       mark(a.src);
     }
     // (A claim counts each occurring variable once; an asked variable's
-    // claim counts too, as its class's may be it.)
-    auto claimOf = [&](VarId v) {
+    // claim counts too, as its class's may be it.) The names are read in
+    // this one walk: each is a 32-byte string in the function's table, tens
+    // of megabytes on a large function, so a walk over them is mostly cache
+    // misses. Each occurring variable's claim is kept as a number (claim_),
+    // which the second loop and rewrite's naming read instead.
+    claimNumbers_.clear();
+    claimNames_.clear();
+    claim_.assign(nv, 0);
+    std::vector<uint32_t> count;       // per claim: the occurring variables making it
+    std::vector<uint8_t> spelledFresh; // per claim: spelled like a fresh name
+    for (VarId v = 0; v < nv; ++v) {
+      if (!(flags_[v] & kOccurs))
+        continue;
       std::string_view name = f_.varName(v);
-      return (flags_[v] & kPinned) ? name : baseNameOf(name);
-    };
-    llvm::StringMap<uint32_t> claims;
-    for (VarId v = 0; v < nv; ++v)
-      if (flags_[v] & kOccurs)
-        ++claims[claimOf(v)];
+      std::string_view claim = (flags_[v] & kPinned) ? name : baseNameOf(name);
+      auto [it, added] = claimNumbers_.try_emplace(claim, uint32_t(claimNames_.size()));
+      if (added) {
+        claimNames_.push_back(std::string_view(it->first().data(), it->first().size()));
+        count.push_back(0);
+        spelledFresh.push_back(baseNameOf(claim) != claim);
+      }
+      ++count[it->second];
+      claim_[v] = it->second;
+    }
     llvm::BitVector keep(static_cast<unsigned>(nv));
     for (VarId v = 0; v < nv; ++v) {
-      if ((flags_[v] & kOccurs) && !(flags_[v] & kAsked)) {
-        std::string_view claim = claimOf(v);
-        if (claims.lookup(claim) > 1 || baseNameOf(claim) != claim)
-          mark(v);
-      }
+      if ((flags_[v] & kOccurs) && !(flags_[v] & kAsked) &&
+          (count[claim_[v]] > 1 || spelledFresh[claim_[v]]))
+        mark(v);
       if (flags_[v] & kAsked)
         keep.set(v);
     }
     return keep;
   }
+  // The claims markAsked found: per occurring variable its claim's number
+  // (an unpinned variable's claim is its base name, the one rewrite names
+  // its class by), and per number the claim (a key of claimNumbers_).
+  llvm::StringMap<uint32_t> claimNumbers_;
+  std::vector<std::string_view> claimNames_;
+  std::vector<uint32_t> claim_;
   bool asked(VarId v) const { return has(v, kAsked); }
 
   // Puts the split blocks' copies (edgeCopies_) in the blocks, at the
@@ -868,28 +903,25 @@ private:
     for (VarId m : members(b))
       parent_[m] = a;
     ClassInfo &ca = class_[a], &cb = class_[b];
-    nextMember_[ca.lastMember] = b;
-    ca.lastMember = cb.lastMember;
+    nextMember_[ca.lastMember != kNoVar ? ca.lastMember : a] = b;
+    ca.lastMember = cb.lastMember != kNoVar ? cb.lastMember : b;
     ca.size += cb.size;
     if (!summarized_)
       return;
     ca.pinned |= cb.pinned;
-    if (cb.undefinedOf != kNone) {
-      if (ca.undefinedOf == kNone) {
-        ca.undefinedOf = cb.undefinedOf;
-      } else {
-        std::vector<VarId> &into = undefinedLists_[ca.undefinedOf];
-        std::vector<VarId> &from = undefinedLists_[cb.undefinedOf];
-        into.insert(into.end(), from.begin(), from.end());
-        std::vector<VarId>().swap(from);
-      }
-      cb.undefinedOf = kNone;
+    if (cb.hasUndefined) {
+      auto it = undefinedOf_.find(b);
+      std::vector<VarId> from = std::move(it->second);
+      undefinedOf_.erase(it);
+      std::vector<VarId> &into = undefinedOf_[a];
+      into.insert(into.end(), from.begin(), from.end());
+      ca.hasUndefined = 1;
+      cb.hasUndefined = 0;
     }
     if (ca.sameValue != cb.sameValue)
       ca.sameValue = kNoVar;
     addCost(ca, cb.cost);
   }
-  bool hasPinned(VarId root) const { return class_[root].pinned; }
 
   // The tables behind canMerge's search (see defsAt_), and the per-class
   // summaries. After scanInstructions, with live_ set.
@@ -977,7 +1009,7 @@ private:
       }
       return cost;
     };
-    undefinedLists_.clear();
+    undefinedOf_.clear();
     for (VarId r = 0; r < nv; ++r) {
       // A variable that occurs nowhere (the function's table keeps the
       // names earlier passes deleted: a sixth of them on a large function)
@@ -986,16 +1018,12 @@ private:
       if (find(r) != r || (class_[r].size == 1 && !(flags_[r] & kOccurs)))
         continue;
       ClassInfo &c = class_[r];
-      c.type = type_[r];
       c.sameValue = def_[r].value; // (the root is its class's first member)
       for (VarId v : members(r)) {
         c.pinned |= (flags_[v] & kPinned) != 0;
         if (def_[v].block == kNoBlock) {
-          if (c.undefinedOf == kNone) {
-            c.undefinedOf = uint32_t(undefinedLists_.size());
-            undefinedLists_.emplace_back();
-          }
-          undefinedLists_[c.undefinedOf].push_back(v);
+          c.hasUndefined = 1;
+          undefinedOf_[r].push_back(v);
         }
         if (def_[v].value != c.sameValue)
           c.sameValue = kNoVar;
@@ -1160,17 +1188,17 @@ private:
     b = find(b);
     if (a == b)
       return true;
-    const ClassInfo &ca = class_[a], &cb = class_[b];
-    if (ca.type != cb.type)
+    if (type_[a] != type_[b])
       return false;
+    const ClassInfo &ca = class_[a], &cb = class_[b];
     if (ca.pinned && cb.pinned)
       return false;
     // A member without a definition interferes with every member of another
     // value.
-    for (VarId x : undefined(ca))
+    for (VarId x : undefined(a))
       if (cb.sameValue != def_[x].value)
         return false;
-    for (VarId y : undefined(cb))
+    for (VarId y : undefined(b))
       if (ca.sameValue != def_[y].value)
         return false;
     uint64_t pairs = uint64_t(ca.size) * cb.size;
@@ -1208,9 +1236,15 @@ private:
   void rewrite() {
     const size_t nv = f_.numVars();
     // Class roots in order of their smallest member, each with that member,
-    // pinned classes first so they claim their names. Only the variables
-    // that occur at all (scanInstructions saw them) need a name.
+    // pinned classes first so they claim their names: roots[0, pinnedEnd).
+    // Only the variables that occur at all (scanInstructions saw them) need
+    // a name. A class is pinned when a member is: the walk sees that in
+    // flags_, and the pinned classes' roots (the parameters', usually) lose
+    // their kRootSeen mark after it, so the partition reads a byte per root
+    // rather than its class record (one per variable, 30 MB at 1M
+    // instructions: a miss per root, and the loop below read it again).
     std::vector<std::pair<VarId, VarId>> roots;
+    std::vector<VarId> pinnedRoots;
     for (VarId v = 0; v < nv; ++v) {
       if (!(flags_[v] & kOccurs))
         continue;
@@ -1219,9 +1253,19 @@ private:
         flags_[r] |= kRootSeen;
         roots.push_back({r, v});
       }
+      if (flags_[v] & kPinned)
+        pinnedRoots.push_back(r);
     }
-    std::stable_partition(roots.begin(), roots.end(),
-                          [&](const std::pair<VarId, VarId> &r) { return hasPinned(r.first); });
+    for (VarId r : pinnedRoots)
+      flags_[r] &= uint8_t(~kRootSeen);
+    const size_t pinnedEnd = size_t(
+        std::stable_partition(
+            roots.begin(), roots.end(),
+            [&](const std::pair<VarId, VarId> &r) { return !(flags_[r.first] & kRootSeen); }) -
+        roots.begin());
+    assert(std::all_of(roots.begin(), roots.end(), [&](const std::pair<VarId, VarId> &r) {
+      return bool(class_[r.first].pinned) == (size_t(&r - roots.data()) < pinnedEnd);
+    }));
     std::vector<VarId> nameOf(nv, kNoVar); // per root
     // The root that took each name: not a map of strings, which cost an
     // allocation and a hash per class, hundreds of thousands on a large
@@ -1232,11 +1276,15 @@ private:
       auto it = takenBy.find(name);
       return it == takenBy.end() ? kNoVar : it->second;
     };
-    std::string base; // reused
-    llvm::StringMap<VarId> baseVar; // base name -> f_.var(base)
-    for (auto [r, minMember] : roots) {
+    // Per claim (markAsked), f_.var(claim) once asked: an unpinned class
+    // is named after its smallest member's claim, its base name, which
+    // markAsked has read already (a name read again is a cache miss on a
+    // large function); the classes share few base names.
+    std::vector<VarId> claimVar(claimNames_.size(), kNoVar);
+    for (size_t k = 0; k < roots.size(); ++k) {
+      auto [r, minMember] = roots[k];
       VarId pin = kNoVar;
-      if (hasPinned(r)) // (not a walk of every class's members)
+      if (k < pinnedEnd) // (not a walk of every class's members)
         for (VarId v : members(r))
           if (flags_[v] & kPinned)
             pin = v;
@@ -1245,15 +1293,13 @@ private:
         takenBy[pin] = r;
         continue;
       }
-      assignBaseName(f_.varName(minMember), base);
       // (A name some root took is a variable's already: var() adds nothing
-      // then, and otherwise adds what the base name's class gets.) The
-      // classes share few base names, a small map that stays in cache
-      // rather than a probe of the function's name table (a miss) each.
-      auto [cached, added] = baseVar.try_emplace(base, kNoVar);
-      if (added)
-        cached->second = f_.var(base);
-      VarId named = cached->second;
+      // then, and otherwise adds what the base name's class gets.)
+      const uint32_t claim = claim_[minMember];
+      std::string_view base = claimNames_[claim];
+      if (claimVar[claim] == kNoVar)
+        claimVar[claim] = f_.var(base);
+      VarId named = claimVar[claim];
       if (VarId owner = taken(named); owner != kNoVar) {
         VarId other = find(owner);
         if (canMerge(other, r)) {
@@ -1270,6 +1316,9 @@ private:
         takenBy[named] = r;
       }
     }
+    std::vector<uint32_t>().swap(claim_);
+    claimNames_.clear();
+    claimNumbers_.clear();
     // Names get their class's type only now: a name may be the id of some
     // other class's member, whose type canMerge above still needed.
     {
