@@ -224,7 +224,7 @@ bool runSimplifyCFG(Program &p, PassContext &ctx) {
   for (Function &f : p.functions)
     if (ctx.covers(f)) {
       AnalysisCache *facts = ctx.retainedFacts(f);
-      changed |= facts ? simplifyCFG(f, *facts) : simplifyCFG(f);
+      changed |= facts ? simplifyCFG(f, *facts, ctx.isSSA(f)) : simplifyCFG(f);
     }
   return changed;
 }

@@ -24,8 +24,9 @@ bool beginsWithPhi(const Block &b) { return !b.instrs.empty() && b.instrs.front(
 
 class CFGSimplifier {
 public:
-  // `facts`, when given, describe f as it is.
-  CFGSimplifier(Function &f, AnalysisCache *facts) : f_(f), facts_(facts) {}
+  // `facts`, when given, describe f as it is; `inSSA`: see simplifyCFG.
+  CFGSimplifier(Function &f, AnalysisCache *facts, bool inSSA)
+      : f_(f), facts_(facts), inSSA_(inSSA) {}
 
   bool run() {
     if (!applicable())
@@ -71,7 +72,9 @@ private:
     bool plain = true;
     size_t i = 0;
     oneInstr_.assign(f_.blocks.size(), 0);
-    walkBlocks(f_, [&](BlockId b, const Block &blk) {
+    // What every block's ends say: whether it falls through, its length,
+    // whether it begins with a phi.
+    auto noteEnds = [&](BlockId b, const Block &blk) {
       const bool fallsThrough = !blk.terminator();
       if (fallsThrough)
         fallsThrough_.push_back(uint32_t(i));
@@ -79,6 +82,18 @@ private:
       if (beginsWithPhi(blk))
         phiBlocks_.push_back(b);
       ++i;
+    };
+    if (inSSA_) {
+      // Nothing to refuse, and phis stand at the tops of blocks: the ends
+      // of each block are all there is to read, not every instruction (on
+      // a function of a million instructions, most of the lines of the
+      // walk below, each a cache miss).
+      walkTerminators(f_, noteEnds);
+      hasPhi_ = !phiBlocks_.empty();
+      return f_.returnType.isNone() || f_.block(f_.layout.back()).terminator();
+    }
+    walkBlocks(f_, [&](BlockId b, const Block &blk) {
+      noteEnds(b, blk);
       for (const Instr &in : blk.instrs)
         switch (in.op) {
         case Opcode::Speculate:
@@ -493,6 +508,7 @@ private:
   std::vector<uint8_t> oneInstr_;
   size_t materialized_ = 0, dropped_ = 0; // jumps and returns added and dropped
   AnalysisCache *facts_;
+  const bool inSSA_;
   bool sameEdgesAsFacts_ = true; // nothing threaded or merged yet
   const CFG *lastCFG_ = nullptr; // see currentCFG()
   std::optional<CFG> ownCFG_;
@@ -504,10 +520,10 @@ private:
 
 } // namespace
 
-bool simplifyCFG(Function &f) { return CFGSimplifier(f, nullptr).run(); }
+bool simplifyCFG(Function &f) { return CFGSimplifier(f, nullptr, false).run(); }
 
-bool simplifyCFG(Function &f, AnalysisCache &facts) {
-  if (!CFGSimplifier(f, &facts).run())
+bool simplifyCFG(Function &f, AnalysisCache &facts, bool inSSA) {
+  if (!CFGSimplifier(f, &facts, inSSA).run())
     return false;
   facts.invalidateCFG();
   return true;
