@@ -292,7 +292,9 @@ const PassInfo *findPass(std::string_view name) {
 bool runPass(Program &program, PassContext &ctx, const PassInfo &pass) {
   assert(pass.run && "a pipeline-only pass runs inside Pipeline.cpp");
   PassScope scope(ctx, pass.name, program);
-  return pass.run(program, ctx);
+  bool changed = pass.run(program, ctx);
+  scope.setChanged(changed);
+  return changed;
 }
 
 bool runPassList(Program &program, PassContext &ctx, std::string_view list, std::string &error) {

@@ -65,6 +65,10 @@ public:
     return changed || f_.layout != layoutBefore || materialized_ != dropped_;
   }
 
+  // Whether run() made a fall-through explicit (and so may have moved the
+  // instructions of that block, even where it dropped the jump again).
+  bool madeJumps() const { return materialized_ != 0; }
+
 private:
   bool applicable() {
     if (f_.layout.empty())
@@ -523,8 +527,14 @@ private:
 bool simplifyCFG(Function &f) { return CFGSimplifier(f, nullptr, false).run(); }
 
 bool simplifyCFG(Function &f, AnalysisCache &facts, bool inSSA) {
-  if (!CFGSimplifier(f, &facts, inSSA).run())
+  CFGSimplifier simplifier(f, &facts, inSSA);
+  if (!simplifier.run()) {
+    // Jumps made and dropped again leave f as it was, but may have moved
+    // the instructions of their blocks (facts.defSites points at them).
+    if (simplifier.madeJumps())
+      facts.invalidateInstrs();
     return false;
+  }
   facts.invalidateCFG();
   return true;
 }
