@@ -2,7 +2,6 @@
 
 #include "analysis/CFG.h"
 #include "analysis/Dominators.h"
-#include "analysis/LayoutWalk.h"
 #include "analysis/Loops.h"
 #include "transforms/loops/LoopPreheaders.h"
 

@@ -317,6 +317,39 @@ TEST(SinkTest, ConstantsMoveToTheSideThatUsesThem) {
   EXPECT_EQ(b, a - 1);
 }
 
+// A constant sunk into .a, whose only use is further down in .b, moves on
+// into .b when .a's turn comes (.a is then read as it is now, not as the
+// pass first saw it: it held no constant then).
+TEST(SinkTest, ASunkInstructionSinksAgain) {
+  const char *text = R"(
+@main(n: int, c: bool, d: bool) {
+  ten: int = const 10;
+  br c .a .x;
+.a:
+  br d .b .y;
+.b:
+  r: int = add n ten;
+  print r;
+  ret;
+.y:
+  print n;
+  ret;
+.x:
+  print c;
+}
+)";
+  Program p = optimized(text, {sinkInstructions});
+  const Function &f = p.functions[0];
+  auto constants = [&](const char *label) {
+    const std::vector<Instr> &ins = f.block(*f.findBlock(label)).instrs;
+    return std::count_if(ins.begin(), ins.end(), [](const Instr &in) { return in.op == Opcode::Const; });
+  };
+  EXPECT_EQ(constants("a"), 0);
+  EXPECT_EQ(constants("b"), 1);
+  expectSameBehaviour(text, {sinkInstructions}, "3 true true");
+  expectSameBehaviour(text, {sinkInstructions}, "3 true false");
+}
+
 // --- CFG simplification --------------------------------------------------------
 
 TEST(SimplifyCFGTest, ThreadsJumpsMergesBlocksAndPlacesLoopBodies) {
