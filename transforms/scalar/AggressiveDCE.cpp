@@ -41,6 +41,8 @@ public:
     work_.reserve(instrsBound); // (an instruction enters it once, a root with a live result twice)
     walkBlocks(f_, [&](BlockId b, const Block &blk) {
       firstId_[b] = id;
+      if (!blk.instrs.empty() && blk.instrs.front().op == Opcode::Phi) // (phis come first)
+        phiBlocks_.push_back(b);
       for (const Instr &in : blk.instrs) {
         speculative |= in.info().effect == EffectClass::Guard;
         hasUndef |= in.op == Opcode::Undef;
@@ -247,7 +249,9 @@ private:
 
   // Blocks that rewritten branches no longer reach hold nothing live; phis
   // (dead ones, since a live phi keeps its predecessors' branches) lose
-  // their entries from them.
+  // their entries from them. Only the blocks that began with a phi when
+  // run() walked them can hold one (the sweep adds none), and only when a
+  // block went can an entry name a dead one.
   // Returns whether it dropped a block.
   bool removeUnreachable(const CFG &cfg) {
     std::vector<BlockId> kept;
@@ -261,7 +265,12 @@ private:
       }
     }
     f_.layout = std::move(kept);
-    walkBlocks(f_, [&](BlockId, Block &blk) {
+    if (!dropped)
+      return false;
+    for (BlockId b : phiBlocks_) {
+      Block &blk = f_.blocks[b];
+      if (blk.dead)
+        continue;
       for (Instr &in : blk.instrs) {
         if (in.op != Opcode::Phi)
           break;
@@ -271,8 +280,8 @@ private:
             in.args.erase(in.args.begin() + k);
           }
       }
-    });
-    return dropped;
+    }
+    return true;
   }
 
 public:
@@ -317,6 +326,7 @@ private:
     BlockId block;
   };
   std::vector<RootCandidate> rootCandidates_;
+  std::vector<BlockId> phiBlocks_; // beginning with a phi, in layout order
   CFG::Guards guards_ = CFG::Guards::Scan; // Absent: the function has no guard
   const ControlDependence *cd_ = nullptr;
 };
