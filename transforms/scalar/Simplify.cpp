@@ -10,6 +10,7 @@
 #include <llvm/ADT/DenseSet.h>
 
 #include <algorithm>
+#include <cassert>
 #include <numeric>
 #include <optional>
 #include <vector>
@@ -171,14 +172,18 @@ private:
   std::pair<bool, bool> foldAndThread() {
     bool folded = false, changed = false;
     madeSameTarget_.clear();
+    if (targets_.empty())
+      targets_.resize(f_.blocks.size());
     walkTerminators(f_, [&](BlockId p, Block &pb) {
       Instr *t = pb.terminator();
       if (t && isSameTargetBranch(*t)) {
         *t = makeJump(t->labels[0]);
         folded = true;
       }
-      if (!t || (t->op != Opcode::Jmp && t->op != Opcode::Br))
+      if (!t || (t->op != Opcode::Jmp && t->op != Opcode::Br)) {
+        targets_[p] = Targets::of(t);
         return;
+      }
       for (size_t k = 0; k < t->labels.size(); ++k) {
         BlockId e = t->labels[k];
         BlockId target = forwardTarget(e);
@@ -209,6 +214,7 @@ private:
         if (isSameTargetBranch(*t))
           madeSameTarget_.insert(p);
       }
+      targets_[p] = Targets::of(t);
     });
     return {folded || changed, changed};
   }
@@ -225,7 +231,8 @@ private:
       if (facts_ && sameEdgesAsFacts_) {
         lastCFG_ = &facts_->cfg(CFG::Guards::Absent);
       } else {
-        ownCFG_.emplace(f_, CFG::Guards::Absent); // applicable(): no guard
+        // From targets_, not from the blocks (see Targets).
+        ownCFG_.emplace(f_, [&](BlockId b) { return targets_[b].range(); });
         lastCFG_ = &*ownCFG_;
       }
     }
@@ -289,6 +296,7 @@ private:
       bb.instrs.clear();
       bb.dead = true;
       oneInstr_[a] = ab.instrs.size() == 1;
+      targets_[a] = targets_[b]; // b's terminator is a's now
       into[b] = a;
       if (const Instr *nt = ab.terminator())
         for (BlockId s : nt->labels)
@@ -518,6 +526,29 @@ private:
   std::optional<CFG> ownCFG_;
   bool hasPhi_ = false;        // seen by applicable()
   std::vector<BlockId> phiBlocks_; // the blocks beginning with a phi, by applicable()
+  // The targets of every block's terminator (none for a `ret`), by
+  // BlockId: written by foldAndThread's walk, which reads every terminator
+  // after materializeFallthroughs has given each block one and before
+  // currentCFG first needs a CFG of its own, and kept by mergeBlocks, the
+  // only other step that changes a terminator. The CFGs of the function
+  // as the rounds leave it come from here rather than from the blocks,
+  // which on a function of a million instructions are a cache miss or two
+  // each (the function has no guard: applicable()).
+  struct Targets {
+    BlockId t[2] = {kNoBlock, kNoBlock};
+    uint32_t n = 0;
+    static Targets of(const Instr *term) {
+      Targets x;
+      if (term) {
+        assert(term->labels.size() <= 2 && "a jmp's one label or a br's two");
+        for (BlockId l : term->labels)
+          x.t[x.n++] = l;
+      }
+      return x;
+    }
+    BlockRange range() const { return {t, n}; }
+  };
+  std::vector<Targets> targets_;
   // Blocks whose `br` threading made agree in this round's walk.
   llvm::DenseSet<BlockId> madeSameTarget_;
 };
