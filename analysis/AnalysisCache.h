@@ -4,14 +4,15 @@
 //
 // A pass that edits the CFG (terminators, guards, labels, layout) calls
 // invalidateCFG(), which drops everything; one that edits only instructions
-// calls invalidateInstrs(), which keeps the CFG facts. (No fact read off the
-// instructions is cached today: liveness was, densely, and its last user
-// moved to SparseLiveness; the call stays each pass's statement of what it
-// edited, for the next such fact.)
+// calls invalidateInstrs(), which keeps the CFG facts and drops those read
+// off the instructions (the definition sites). A pass that moves an
+// instruction, even one it then puts back or removes again, has edited
+// them: the definition sites point at the instructions.
 // References returned by the getters stay valid until the next invalidation.
 #pragma once
 
 #include "analysis/CFG.h"
+#include "analysis/DefSites.h"
 #include "analysis/Dominators.h"
 #include "analysis/Loops.h"
 
@@ -58,13 +59,24 @@ public:
       loops_.emplace(cfg(), domTree());
     return *loops_;
   }
+  // Built on a function of a million instructions, a walk of every one:
+  // the loop passes that run one after another each ask it, and those that
+  // change nothing hand it on.
+  // (Built again when the function has gained variables since: a build
+  // now would cover them.)
+  const DefSites &defSites() {
+    if (!defs_ || defs_->size() != f_.numVars())
+      defs_.emplace(f_);
+    return *defs_;
+  }
   void invalidateCFG() {
     cfg_.reset();
     dom_.reset();
     df_.reset();
     loops_.reset();
+    defs_.reset();
   }
-  void invalidateInstrs() {}
+  void invalidateInstrs() { defs_.reset(); }
 
 private:
   const Function &f_;
@@ -73,6 +85,7 @@ private:
   std::optional<DominatorTree> dom_;
   std::optional<DominanceFrontier> df_;
   std::optional<LoopInfo> loops_;
+  std::optional<DefSites> defs_;
 };
 
 } // namespace brisk

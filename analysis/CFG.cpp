@@ -86,11 +86,31 @@ CFG::CFG(const Function &f, Guards guards)
             add(t);
     succSpan_[b] = {uint32_t(begin), uint32_t(succ_.size() - begin)};
   }
+  finish(n, f.layout.size());
+}
 
+CFG::CFG(const Function &f, llvm::function_ref<BlockRange(BlockId)> targets)
+    : succSpan_(f.blocks.size()), predBegin_(f.blocks.size() + 1, 0),
+      rpoIndex_(f.blocks.size(), kNotReached), fallthrough_(f.blocks.size(), kNoBlock) {
+  if (f.layout.empty())
+    return;
+  entry_ = f.layout.front();
+  succ_.reserve(f.layout.size() * 2);
+  for (BlockId b : f.layout) {
+    const size_t begin = succ_.size();
+    for (BlockId t : targets(b)) // as the other constructor adds them
+      if (std::find(succ_.begin() + std::ptrdiff_t(begin), succ_.end(), t) == succ_.end())
+        succ_.push_back(t);
+    succSpan_[b] = {uint32_t(begin), uint32_t(succ_.size() - begin)};
+  }
+  finish(f.blocks.size(), f.layout.size());
+}
+
+void CFG::finish(size_t n, size_t layoutSize) {
   // Iterative DFS for the post-order, so deep CFGs cannot overflow the stack.
   // rpoIndex_ doubles as the visited mark (anything but kNotReached) and the
   // post-order is written into rpo_, then reversed.
-  rpo_.reserve(f.layout.size());
+  rpo_.reserve(layoutSize);
   std::vector<std::pair<BlockId, unsigned>> stack{{entry_, 0}};
   rpoIndex_[entry_] = 0;
   while (!stack.empty()) {

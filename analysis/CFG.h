@@ -26,6 +26,7 @@
 #include "ir/IR.h"
 
 #include <llvm/ADT/ArrayRef.h>
+#include <llvm/ADT/STLFunctionalExtras.h>
 #include <llvm/ADT/SmallVector.h>
 
 #include <vector>
@@ -54,6 +55,12 @@ public:
   // only the blocks' terminators, not every instruction.
   enum class Guards { Scan, Absent };
   explicit CFG(const Function &f, Guards guards = Guards::Scan);
+  // The CFG of f when every block of its layout ends in a terminator and
+  // f has no `guard`, from the targets of each block's terminator as a
+  // pass that keeps them says (`targets(b)`), without reading the blocks:
+  // on a function of a million instructions each block and its terminator
+  // are a cache miss or two.
+  CFG(const Function &f, llvm::function_ref<BlockRange(BlockId)> targets);
 
   BlockId entry() const { return entry_; }
   size_t numBlocks() const { return succSpan_.size(); }
@@ -79,6 +86,10 @@ public:
   static constexpr unsigned kNotReached = ~0u;
 
 private:
+  // The depth-first search, the RPO and the predecessors, from the
+  // successors.
+  void finish(size_t numBlocks, size_t layoutSize);
+
   struct Span {
     uint32_t begin = 0, size = 0;
   };

@@ -224,7 +224,7 @@ bool runSimplifyCFG(Program &p, PassContext &ctx) {
   for (Function &f : p.functions)
     if (ctx.covers(f)) {
       AnalysisCache *facts = ctx.retainedFacts(f);
-      changed |= facts ? simplifyCFG(f, *facts) : simplifyCFG(f);
+      changed |= facts ? simplifyCFG(f, *facts, ctx.isSSA(f)) : simplifyCFG(f);
     }
   return changed;
 }
@@ -292,7 +292,9 @@ const PassInfo *findPass(std::string_view name) {
 bool runPass(Program &program, PassContext &ctx, const PassInfo &pass) {
   assert(pass.run && "a pipeline-only pass runs inside Pipeline.cpp");
   PassScope scope(ctx, pass.name, program);
-  return pass.run(program, ctx);
+  bool changed = pass.run(program, ctx);
+  scope.setChanged(changed);
+  return changed;
 }
 
 bool runPassList(Program &program, PassContext &ctx, std::string_view list, std::string &error) {

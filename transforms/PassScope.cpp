@@ -23,13 +23,14 @@ void PassContext::retainFacts(bool on) {
 AnalysisCache *PassContext::retainedFacts(const Function &f) {
   if (!retaining_)
     return nullptr;
-  std::unique_ptr<AnalysisCache> &facts = facts_[&f];
+  Retained &r = facts_[&f];
   const CFG::Guards guards = mayHaveGuards(f) ? CFG::Guards::Scan : CFG::Guards::Absent;
-  if (!facts || facts->guards() != guards)
-    facts = std::make_unique<AnalysisCache>(f, guards);
-  else
-    facts->invalidateInstrs(); // a pass without facts may have edited instructions
-  return facts.get();
+  if (!r.facts || r.facts->guards() != guards)
+    r.facts = std::make_unique<AnalysisCache>(f, guards);
+  else if (r.changes != changes_)
+    r.facts->invalidateInstrs(); // a pass without facts may have edited instructions
+  r.changes = changes_;
+  return r.facts.get();
 }
 
 bool PassContext::shouldDump(std::string_view pass) const {
@@ -121,6 +122,8 @@ PassScope::PassScope(PassContext &ctx, std::string_view name, Program &program)
 }
 
 PassScope::~PassScope() {
+  if (changed_)
+    ctx_.noteChange();
   if (ctx_.timing())
     ctx_.addTime(name_, cpuSeconds() - start_);
   if (ctx_.shouldDump(name_))

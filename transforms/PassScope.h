@@ -97,9 +97,15 @@ public:
   // between; the pipeline opens this around its scalar and loop passes. retainFacts(false)
   // drops them all. retainedFacts is null when not retaining. (Facts made
   // for a function in SSA form read no guards: see mayHaveGuards; they are
-  // made again should the function have left it since.)
+  // made again should the function have left it since.) The facts read off
+  // the instructions (AnalysisCache::invalidateInstrs) are handed on only
+  // when no pass scope has closed since the last hand-out without saying
+  // it changed nothing (PassScope::setChanged): a pass that takes no facts
+  // may have edited instructions without telling them.
   void retainFacts(bool on);
   AnalysisCache *retainedFacts(const Function &f);
+  // A pass scope closed that may have changed the program (PassScope).
+  void noteChange() { ++changes_; }
   // The program's memory writers (analysis/MemoryAlias.h
   // functionsThatWriteMemory) for the memory passes, while shared (null:
   // each memory pass finds them itself, a walk of the whole program). Only
@@ -136,7 +142,12 @@ private:
   const llvm::StringSet<> *writers_ = nullptr;
   const std::vector<MemoryOps> *ops_ = nullptr;
   bool retaining_ = false;
-  std::unordered_map<const Function *, std::unique_ptr<AnalysisCache>> facts_;
+  struct Retained {
+    std::unique_ptr<AnalysisCache> facts;
+    uint64_t changes = 0; // changes_ at the last hand-out
+  };
+  std::unordered_map<const Function *, Retained> facts_;
+  uint64_t changes_ = 0; // scopes closed that may have changed the program
   std::vector<PassTime> times_;
   llvm::StringMap<size_t> timeIndex_;
 };
@@ -168,9 +179,15 @@ public:
   ~PassScope();
   PassScope(const PassScope &) = delete;
   PassScope &operator=(const PassScope &) = delete;
+  // Whether the pass changed the program (what its runner returns). Unless
+  // told it did not, the context takes it that it may have
+  // (PassContext::retainedFacts); a pass that reports no change has moved
+  // no instruction either.
+  void setChanged(bool changed) { changed_ = changed; }
 
 private:
   PassContext &ctx_;
+  bool changed_ = true;
   std::string name_;
   Program &program_;
   std::string before_;

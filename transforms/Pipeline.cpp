@@ -131,13 +131,17 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // chains it replaces are left to the dead-code pass below.
   if (options.strengthReduction) {
     PassScope scope(ctx, kStrengthReductionPass.name, program);
-    changed |= runOnSSAFunctionsWithFacts(program, ctx, reduceInductionVariables, reduced);
+    bool reducedAny = runOnSSAFunctionsWithFacts(program, ctx, reduceInductionVariables, reduced);
+    scope.setChanged(reducedAny);
+    changed |= reducedAny;
   }
   // A counter left with nothing to do but its exit test hands the test to
   // another induction variable (its own update then dies below).
   if (options.linearTestReplacement) {
     PassScope scope(ctx, kLinearTestReplacementPass.name, program);
-    changed |= runOnSSAFunctionsWithFacts(program, ctx, replaceExitTests, reduced);
+    bool replaced = runOnSSAFunctionsWithFacts(program, ctx, replaceExitTests, reduced);
+    scope.setChanged(replaced);
+    changed |= replaced;
   }
   // Pointers at constant offsets of one base step from each other, so the
   // constants SCCP made of a cell-by-cell fill die below.

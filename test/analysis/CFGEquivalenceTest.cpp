@@ -7,7 +7,9 @@
 // are the reachable sources in RPO, each in the order the RPO meets them;
 // idoms are the dominator sets' (iterated to a fixpoint) and each block's
 // children are the blocks it immediately dominates, in RPO. A CFG built
-// with Guards::Absent on a function without guards is the same.
+// with Guards::Absent on a function without guards is the same, and so is
+// one built from the targets of the terminators (as simplify-cfg keeps
+// them) once every fall-through is a jump.
 #include "analysis/Dominators.h"
 #include "test/transforms/Differential.h"
 #include "tools/gen/ProgramGenerator.h"
@@ -114,8 +116,33 @@ unsigned expectNaive(const Function &f, const std::string &what) {
   return off;
 }
 
+// f without guards, with every fall-through made a `jmp` (a `ret` at the
+// end): the CFG from its terminators' targets is the one from its blocks.
+void expectSameFromTargets(Function g, const std::string &what) {
+  for (size_t i = 0; i < g.layout.size(); ++i) {
+    Block &blk = g.block(g.layout[i]);
+    if (blk.terminator())
+      continue;
+    Instr end;
+    end.op = Opcode::Ret;
+    blk.instrs.push_back(i + 1 < g.layout.size() ? makeJump(g.layout[i + 1]) : end);
+  }
+  CFG fromBlocks(g, CFG::Guards::Absent);
+  CFG fromTargets(g, [&](BlockId b) {
+    const IdVector &labels = g.block(b).terminator()->labels;
+    return BlockRange(labels.data(), labels.size());
+  });
+  EXPECT_EQ(fromTargets.rpo(), fromBlocks.rpo()) << what;
+  EXPECT_EQ(fromTargets.numEdges(), fromBlocks.numEdges()) << what;
+  for (BlockId b = 0; b < g.blocks.size(); ++b) {
+    EXPECT_EQ(vec(fromTargets.succs(b)), vec(fromBlocks.succs(b))) << what << " block " << b;
+    EXPECT_EQ(vec(fromTargets.preds(b)), vec(fromBlocks.preds(b))) << what << " block " << b;
+    EXPECT_EQ(fromTargets.fallthrough(b), kNoBlock) << what << " block " << b;
+  }
+}
+
 TEST(CFGEquivalence, FlatCFGAndDominatorTreeEqualNaiveComputations) {
-  unsigned optimized = 0, guards = 0, off = 0;
+  unsigned optimized = 0, guards = 0, off = 0, fromTargets = 0;
   for (uint64_t seed = 1; seed <= 30; ++seed) {
     GenOptions o;
     o.seed = seed;
@@ -142,10 +169,16 @@ TEST(CFGEquivalence, FlatCFGAndDominatorTreeEqualNaiveComputations) {
       for (const Function &f : forms[k].functions) {
         std::string what = "seed " + std::to_string(seed) + " form " + std::to_string(k) + " @" +
                            f.name;
+        unsigned own = 0;
         for (BlockId b : f.layout)
           for (const Instr &in : f.block(b).instrs)
-            guards += in.op == Opcode::Guard;
+            own += in.op == Opcode::Guard;
+        guards += own;
         off += expectNaive(f, what);
+        if (own == 0) {
+          expectSameFromTargets(f, what + " (from targets)");
+          ++fromTargets;
+        }
         if (f.layout.size() > 2) {
           Function cut = f;
           cut.layout.erase(cut.layout.begin() + 1);
@@ -156,6 +189,7 @@ TEST(CFGEquivalence, FlatCFGAndDominatorTreeEqualNaiveComputations) {
   EXPECT_GT(optimized, 10u);
   EXPECT_GT(guards, 10u);
   EXPECT_GT(off, 10u);
+  EXPECT_GT(fromTargets, 30u);
 }
 
 } // namespace

@@ -174,6 +174,79 @@ TEST(PassScopeTest, RetainedFactsFollowTheCFGAndChangeNoOutput) {
   EXPECT_EQ(toText(p), toText(q));
 }
 
+// The first instruction of f with a destination.
+Instr &firstDefinition(Function &f) {
+  for (BlockId b : f.layout)
+    for (Instr &in : f.block(b).instrs)
+      if (in.hasDest())
+        return in;
+  ADD_FAILURE() << "no definition";
+  return f.block(f.entry()).instrs.front();
+}
+
+// The definition sites are read off the instructions: kept until
+// invalidateInstrs (or invalidateCFG), built again for variables added
+// since. (The edit below is made behind the cache's back, so that what it
+// hands out tells a kept table from a new one.)
+TEST(AnalysisCacheTest, DefSitesLastUntilTheInstructionsChange) {
+  Program p = test::parseOrDie(kProgram);
+  Function &f = p.functions[0];
+  ASSERT_TRUE(toSSA(f)); // one definition per variable
+  AnalysisCache facts(f);
+  Instr &in = firstDefinition(f);
+  const VarId v = in.dest;
+  EXPECT_EQ(facts.defSites().def(v), &in);
+  EXPECT_FALSE(facts.defSites().isUndef(v));
+  in.op = Opcode::Undef;
+  EXPECT_FALSE(facts.defSites().isUndef(v)) << "kept: nothing said the instructions changed";
+  facts.invalidateInstrs();
+  EXPECT_TRUE(facts.defSites().isUndef(v));
+  in.op = Opcode::Const;
+  facts.invalidateCFG();
+  EXPECT_FALSE(facts.defSites().isUndef(v));
+  f.freshVar("w");
+  EXPECT_EQ(facts.defSites().size(), f.numVars());
+}
+
+// Retained facts hand on their definition sites from pass to pass while
+// every scope in between says it changed nothing (as the loop passes do
+// on a function without loops to rewrite), and build them again after a
+// scope that did not say so: such a pass may have edited instructions
+// without telling the facts.
+TEST(PassScopeTest, RetainedDefSitesLastWhileNoPassChangesTheProgram) {
+  Program p = test::parseOrDie(kProgram);
+  PassContext ctx;
+  runPass(p, ctx, kToSSAPass);
+  Function &f = p.functions[0];
+  ctx.retainFacts(true);
+  Instr &in = firstDefinition(f);
+  const VarId v = in.dest;
+  {
+    PassScope scope(ctx, "reads", p);
+    EXPECT_EQ(ctx.retainedFacts(f)->defSites().def(v), &in);
+    EXPECT_FALSE(ctx.retainedFacts(f)->defSites().isUndef(v));
+    scope.setChanged(false);
+  }
+  in.op = Opcode::Undef; // behind every scope's back
+  {
+    PassScope scope(ctx, "reads again", p);
+    EXPECT_FALSE(ctx.retainedFacts(f)->defSites().isUndef(v)) << "handed on";
+    scope.setChanged(false);
+  }
+  { PassScope scope(ctx, "may edit", p); }
+  {
+    PassScope scope(ctx, "reads after", p);
+    EXPECT_TRUE(ctx.retainedFacts(f)->defSites().isUndef(v)) << "built again";
+    scope.setChanged(false);
+  }
+  in.op = Opcode::Const;
+  // runPass tells the scope what the pass returned: to-ssa leaves a
+  // function already in SSA form alone, so the table is handed on.
+  ASSERT_FALSE(runPass(p, ctx, kToSSAPass));
+  EXPECT_TRUE(ctx.retainedFacts(f)->defSites().isUndef(v)) << "handed on";
+  ctx.retainFacts(false);
+}
+
 // The facts of a function in SSA form build CFGs from the terminators
 // alone (PassContext::mayHaveGuards): to-ssa converts no function with a
 // guard. One it left as it was (it speculates) keeps its guard's edge.

@@ -64,7 +64,7 @@ public:
     const LoopInfo &loops = facts.loops();
     if (loops.loops().empty())
       return changed;
-    defs_.build(f_);
+    defs_ = &facts.defSites();
     for (const Loop &loop : loops.loops())
       rewrite(loop, cfg, dom, loops);
     if (edits_.empty())
@@ -76,14 +76,14 @@ public:
 private:
   Function &f_;
   AnalysisCache &facts_;
-  DefSites defs_;
+  const DefSites *defs_ = nullptr; // facts_.defSites(), taken after the preheaders are in
   // The readers of each variable. Built by indexUsers() when a loop first
   // has two induction variables, so a function whose loops have none never
   // pays for it; the instructions do not move before apply().
   UseIndex users_;
   void indexUsers() {
     if (!users_.built())
-      users_.build(f_, defs_.size());
+      users_.build(f_, defs_->size());
   }
   boost::container::flat_map<BlockId, Edit> edits_;      // by preheader
   std::vector<Instr> entryConstants_;  // appended to the entry block
@@ -91,9 +91,9 @@ private:
   const LoopInfo *loops_ = nullptr;
   LoopId loopId_ = kNoLoop;
 
-  bool invariant(VarId v) const { return defs_.invariantIn(v, *loops_, loopId_); }
-  std::optional<int64_t> constant(VarId v) const { return defs_.intConstant(v); }
-  VarId stripCopies(VarId v) const { return defs_.stripCopies(v); }
+  bool invariant(VarId v) const { return defs_->invariantIn(v, *loops_, loopId_); }
+  std::optional<int64_t> constant(VarId v) const { return defs_->intConstant(v); }
+  VarId stripCopies(VarId v) const { return defs_->stripCopies(v); }
 
   // The header's basic induction variables (LoopDefinitions.h) that start
   // from an invariant and move.
@@ -104,7 +104,7 @@ private:
       if (in.op != Opcode::Phi)
         break;
       std::optional<BasicInduction> iv =
-          matchBasicInduction(in, latch, defs_, dom, [&](VarId v) { return invariant(v); });
+          matchBasicInduction(in, latch, *defs_, dom, [&](VarId v) { return invariant(v); });
       if (iv && invariant(iv->init) && iv->step != 0)
         out.push_back(*iv);
     }
@@ -149,8 +149,8 @@ private:
       BlockId from = cfg.preds(at)[0];
       const Instr *term = f_.block(from).terminator();
       if (term && term->op == Opcode::Br && term->labels[0] != term->labels[1] &&
-          defs_.def(term->args[0])) {
-        const Instr &g = *defs_.def(term->args[0]);
+          defs_->def(term->args[0])) {
+        const Instr &g = *defs_->def(term->args[0]);
         bool taken = term->labels[0] == at;
         if (g.args.size() == 2) {
           VarId x = stripCopies(g.args[0]), y = stripCopies(g.args[1]);
@@ -217,7 +217,7 @@ private:
       if (in0 == in1)
         continue;
       VarId c = term->args[0];
-      const Instr *cmp = defs_.def(c);
+      const Instr *cmp = defs_->def(c);
       if (!cmp || cmp->args.size() != 2 || users_.of(c).size() != 1)
         continue;
       if (tryTest(*term, *cmp, in0, e, pre, ivs, cfg, dom))
@@ -272,7 +272,7 @@ private:
         }
         if (!j)
           continue;
-        emit(term, e, pre, i, onUpdate, n, *j, ratio, dom.dominates(defs_.block(j->next), e));
+        emit(term, e, pre, i, onUpdate, n, *j, ratio, dom.dominates(defs_->block(j->next), e));
         return true;
       }
     }

@@ -2,26 +2,16 @@
 // replacement, strength reduction, loop-carried GVN) read about variables
 // and loops while they match a loop, written once:
 //
-//   DefSites      each variable's defining instruction and block, and
-//                 whether it is `undef`, from one walk of the function;
+//   DefSites      (analysis/DefSites.h, taken from the pass's
+//                 AnalysisCache) each variable's defining instruction and
+//                 block;
 //   SimpleLoop    a loop with one latch and a preheader, entered only from
 //                 the two (its header has exactly those two predecessors);
 //   matchBasicInduction
 //                 a header phi counting by a constant step.
-//
-// DefSites contract. build(f) records, for every variable below
-// f.numVars() at that moment: def(v), the instruction defining it (the last
-// one in layout order if there were several; nullptr for a parameter or a
-// variable nothing defines); block(v), that instruction's block (the entry
-// block for a parameter, kNoBlock when nothing defines v); isUndef(v),
-// whether that instruction is `undef`. A variable at or above the bound
-// (created after build) reads as never defined: nullptr, kNoBlock, false.
-// The pointers hold while the function's instructions do not move: a pass
-// builds it, matches, and edits only afterwards. A pass that plans new
-// definitions before it edits records each with addPlanned(v, b): block(v)
-// is then b, def(v) stays nullptr (the instruction is not in place yet).
 #pragma once
 
+#include "analysis/DefSites.h"
 #include "analysis/Loops.h"
 #include "ir/IR.h"
 
@@ -35,30 +25,6 @@ namespace brisk {
 
 class CFG;
 class DominatorTree;
-
-class DefSites {
-public:
-  void build(const Function &f);
-
-  size_t size() const { return def_.size(); }
-  const Instr *def(VarId v) const { return v < def_.size() ? def_[v] : nullptr; }
-  BlockId block(VarId v) const { return v < block_.size() ? block_[v] : kNoBlock; }
-  bool isUndef(VarId v) const { return v < undef_.size() && undef_[v]; }
-  void addPlanned(VarId v, BlockId b);
-
-  // Defined (by something other than `undef`) in a block outside loop `id`:
-  // the same value in every iteration, and a real one.
-  bool invariantIn(VarId v, const LoopInfo &loops, LoopId id) const;
-  // The value of an int `const` defining v.
-  std::optional<int64_t> intConstant(VarId v) const;
-  // v without the `id` copies in front of it (at most 16 hops).
-  VarId stripCopies(VarId v) const;
-
-private:
-  std::vector<const Instr *> def_;
-  std::vector<BlockId> block_;
-  std::vector<bool> undef_;
-};
 
 // A loop the SSA loop passes rewrite: one latch, and a preheader that with
 // the latch makes the header's only two predecessors.

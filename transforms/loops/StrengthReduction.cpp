@@ -51,8 +51,8 @@ public:
     const LoopInfo &loops = facts.loops();
     if (loops.loops().empty())
       return changed;
-    defs_.build(f_);
-    rename_.assign(defs_.size(), kNoVar);
+    defs_ = &facts.defSites();
+    rename_.assign(defs_->size(), kNoVar);
     for (const Loop &loop : loops.loops())
       reduce(loop, cfg, dom, loops);
     if (!rewrote_)
@@ -64,7 +64,7 @@ public:
 private:
   Function &f_;
   AnalysisCache &facts_;
-  DefSites defs_;
+  const DefSites *defs_ = nullptr; // facts_.defSites(), taken after the preheaders are in
   std::vector<VarId> rename_; // a root -> its phi
 
   // The readers of each variable with their blocks. Built when a loop first
@@ -72,7 +72,7 @@ private:
   UseIndex users_;
   void indexUsers() {
     if (!users_.built())
-      users_.build(f_, defs_.size());
+      users_.build(f_, defs_->size());
   }
   boost::container::flat_map<BlockId, std::vector<Instr>> atEnd_;   // appended before the terminator
   boost::container::flat_map<BlockId, std::vector<Instr>> phis_;    // new header phis
@@ -88,9 +88,9 @@ private:
   llvm::DenseMap<VarId, VarId> atEntry_;    // chain value -> its copy before the loop
 
   bool invariant(VarId v) const {
-    return defs_.invariantIn(v, *loops_, loopId_) && rename_[v] == kNoVar;
+    return defs_->invariantIn(v, *loops_, loopId_) && rename_[v] == kNoVar;
   }
-  std::optional<int64_t> constant(VarId v) const { return defs_.intConstant(v); }
+  std::optional<int64_t> constant(VarId v) const { return defs_->intConstant(v); }
 
   std::optional<Affine> affineOf(const Instr &in) const {
     auto get = [&](VarId v) -> const Affine * {
@@ -155,7 +155,7 @@ private:
       return v; // an invariant
     if (auto it = atEntry_.find(v); it != atEntry_.end())
       return it->second;
-    Instr copy = *defs_.def(v);
+    Instr copy = *defs_->def(v);
     for (VarId &a : copy.args)
       a = entryValue(a, pre);
     copy.dest = f_.freshVar(originalName(f_.varName(v)));
@@ -181,13 +181,13 @@ private:
       if (in.op != Opcode::Phi)
         break;
       std::optional<BasicInduction> iv =
-          matchBasicInduction(in, latch, defs_, dom, [&](VarId v) { return invariant(v); });
-      if (!iv || defs_.isUndef(iv->init) || rename_[iv->init] != kNoVar)
+          matchBasicInduction(in, latch, *defs_, dom, [&](VarId v) { return invariant(v); });
+      if (!iv || defs_->isUndef(iv->init) || rename_[iv->init] != kNoVar)
         continue;
       affine_[in.dest] = Affine{in.dest, 1, kNoVar, false};
       step_[in.dest] = iv->step;
       entryArg_[in.dest] = iv->init;
-      for (VarId v = iv->latchArg;; v = defs_.def(v)->args[0]) {
+      for (VarId v = iv->latchArg;; v = defs_->def(v)->args[0]) {
         updates_[v] = in.dest;
         if (v == iv->next)
           break;
@@ -226,7 +226,7 @@ private:
     }
     unsigned everyIteration = 0;
     for (VarId v : chain)
-      if (!updates_.count(v) && dom.dominates(defs_.block(v), latch))
+      if (!updates_.count(v) && dom.dominates(defs_->block(v), latch))
         ++everyIteration;
     if (isRoot.size() >= everyIteration)
       return;
@@ -258,13 +258,13 @@ private:
       VarId nextVar = f_.freshVar(originalName(f_.varName(v)));
       Instr next;
       next.op = a.pointer ? Opcode::PtrAdd : Opcode::Add;
-      next.type = defs_.def(v)->type;
+      next.type = defs_->def(v)->type;
       next.dest = nextVar;
       next.args = {phiVar, stepVar};
       atEnd_[latch].push_back(next);
       Instr phi;
       phi.op = Opcode::Phi;
-      phi.type = defs_.def(v)->type;
+      phi.type = defs_->def(v)->type;
       phi.dest = phiVar;
       phi.args = {init, nextVar};
       phi.labels = {pre, latch};

@@ -12,7 +12,6 @@
 #include <llvm/ADT/DenseMap.h>
 
 #include <optional>
-#include <unordered_set>
 #include <vector>
 
 namespace brisk {
@@ -37,10 +36,13 @@ public:
     // used costs no memory traffic). Most instructions read two operands.
     const size_t instrsBound = f_.numVars() + f_.blocks.size();
     opBegin_.reserve(instrsBound + 1);
+    fate_.reserve(instrsBound);
     ops_.reserve(2 * instrsBound);
     work_.reserve(instrsBound); // (an instruction enters it once, a root with a live result twice)
     walkBlocks(f_, [&](BlockId b, const Block &blk) {
       firstId_[b] = id;
+      if (!blk.instrs.empty() && blk.instrs.front().op == Opcode::Phi) // (phis come first)
+        phiBlocks_.push_back(b);
       for (const Instr &in : blk.instrs) {
         speculative |= in.info().effect == EffectClass::Guard;
         hasUndef |= in.op == Opcode::Undef;
@@ -55,6 +57,7 @@ public:
             constant_[in.dest] = in.value.asInt();
         }
         opBegin_.push_back(uint32_t(ops_.size()));
+        fate_.push_back(in.isTerminator() ? kKept : in.hasDest() ? in.dest : kDies);
         if (in.op == Opcode::Phi)
           for (BlockId p : in.labels)
             ops_.push_back(p | kLabel);
@@ -100,45 +103,49 @@ public:
       // list.
       for (auto [in, rootId, b] : rootCandidates_)
         if (isRoot(*in))
-          markLive(rootId, b);
+          markRoot(rootId, b);
     } else {
       walkBlocks(f_, [&](BlockId b, const Block &blk) {
         if (keepBranch(b))
           markBranch(b);
         const std::vector<Instr> &instrs = blk.instrs;
         for (unsigned i = 0; i < instrs.size(); ++i)
-          if (assigned->mayReadUndefined(b, i)) {
-            undefinedReads_.insert(&instrs[i]);
-            markLive(firstId_[b] + i, b);
-          } else if (isRoot(instrs[i])) {
-            markLive(firstId_[b] + i, b);
-          }
+          if (assigned->mayReadUndefined(b, i) || isRoot(instrs[i]))
+            markRoot(firstId_[b] + i, b);
       });
     }
     for (size_t next = 0; next < work_.size(); ++next) {
       auto [in, b] = work_[next];
       markOperands(in, b);
     }
+    // Only the blocks with something to delete or a `br` to rewrite are
+    // visited again, found from fate_ and the marks in layout order: on a
+    // function of a million instructions a walk over every one is a cache
+    // miss per instruction, and most blocks keep all of theirs.
     bool changed = false, rewired = false;
-    walkBlocks(f_, [&](BlockId b, Block &blk) {
-      auto &ins = blk.instrs;
-      size_t before = ins.size();
-      std::erase_if(ins, [&](const Instr &in) {
-        if (in.isTerminator())
-          return false;
-        return (!in.hasDest() || !live_[in.dest]) && !isRoot(in) &&
-               (undefinedReads_.empty() || !undefinedReads_.count(&in));
+    for (size_t i = 0; i < f_.layout.size(); ++i) {
+      BlockId b = f_.layout[i];
+      uint32_t end = i + 1 < f_.layout.size() ? firstId_[f_.layout[i + 1]] : id;
+      bool rewire = endsInBr_[b] && !branchLive_[b], dies = false;
+      for (uint32_t k = firstId_[b]; k < end && !dies; ++k)
+        dies = fate_[k] == kDies || (fate_[k] != kKept && !live_[fate_[k]]);
+      if (!dies && !rewire)
+        continue;
+      auto &ins = f_.block(b).instrs;
+      uint32_t k = firstId_[b];
+      std::erase_if(ins, [&](const Instr &) {
+        uint32_t fate = fate_[k++];
+        return fate == kDies || (fate != kKept && !live_[fate]);
       });
-      changed |= ins.size() != before;
-      Instr *term = blk.terminator();
-      if (term && term->op == Opcode::Br && !branchLive_[b]) {
+      changed |= dies;
+      if (rewire) {
         // Nothing live depends on which way it goes: straight to where both
         // ways meet again.
-        BlockId target = pdom.ipdom(b);
-        *term = makeJump(target, term->pos);
+        Instr *term = f_.block(b).terminator();
+        *term = makeJump(pdom.ipdom(b), term->pos);
         changed = rewired = true;
       }
-    });
+    }
     // Deleting instructions never changes an edge (terminators and guards
     // stay), so unless a branch was rewritten the CFG is still cfg.
     // (pdom and cd read cfg, which the facts own: drop them last.)
@@ -191,6 +198,13 @@ private:
     }
   }
 
+  // Instruction id stays whatever is live: it has an effect, or may read
+  // an unassigned variable (and trap).
+  void markRoot(uint32_t id, BlockId b) {
+    fate_[id] = kKept;
+    markLive(id, b);
+  }
+
   // Marking is a closure: the order in which instructions are taken from
   // the worklist does not change what ends up live.
   void markLive(uint32_t id, BlockId b) {
@@ -235,7 +249,9 @@ private:
 
   // Blocks that rewritten branches no longer reach hold nothing live; phis
   // (dead ones, since a live phi keeps its predecessors' branches) lose
-  // their entries from them.
+  // their entries from them. Only the blocks that began with a phi when
+  // run() walked them can hold one (the sweep adds none), and only when a
+  // block went can an entry name a dead one.
   // Returns whether it dropped a block.
   bool removeUnreachable(const CFG &cfg) {
     std::vector<BlockId> kept;
@@ -249,7 +265,12 @@ private:
       }
     }
     f_.layout = std::move(kept);
-    walkBlocks(f_, [&](BlockId, Block &blk) {
+    if (!dropped)
+      return false;
+    for (BlockId b : phiBlocks_) {
+      Block &blk = f_.blocks[b];
+      if (blk.dead)
+        continue;
       for (Instr &in : blk.instrs) {
         if (in.op != Opcode::Phi)
           break;
@@ -259,8 +280,8 @@ private:
             in.args.erase(in.args.begin() + k);
           }
       }
-    });
-    return dropped;
+    }
+    return true;
   }
 
 public:
@@ -286,6 +307,12 @@ private:
   // endsInBr_[b] says whether that is a `br`.
   static constexpr uint32_t kNoId = ~0u, kLabel = 1u << 31;
   std::vector<uint32_t> defId_, firstId_, termId_, opBegin_, ops_;
+  // What decides whether instruction id stays: kKept (a terminator or a
+  // root: it stays), kDies (no result and no effect: it goes), else its
+  // destination (it stays when that is live). The sweep reads this, not
+  // the instructions.
+  static constexpr uint32_t kKept = ~0u, kDies = ~0u - 1;
+  std::vector<uint32_t> fate_;
   std::vector<bool> endsInBr_;
   // The `const` destinations: a few in a hundred variables, so a map rather
   // than a slot per variable (fresh pages to fault in on every run).
@@ -299,9 +326,8 @@ private:
     BlockId block;
   };
   std::vector<RootCandidate> rootCandidates_;
+  std::vector<BlockId> phiBlocks_; // beginning with a phi, in layout order
   CFG::Guards guards_ = CFG::Guards::Scan; // Absent: the function has no guard
-  // Roots too: reads that may find their variable unassigned (they may trap).
-  std::unordered_set<const Instr *> undefinedReads_;
   const ControlDependence *cd_ = nullptr;
 };
 

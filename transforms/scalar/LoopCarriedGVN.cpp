@@ -75,8 +75,8 @@ public:
     const LoopInfo &loops = facts.loops();
     if (loops.loops().empty())
       return changed;
-    defs_.build(f_);
-    rename_.assign(defs_.size(), kNoVar);
+    defs_ = &facts.defSites();
+    rename_.assign(defs_->size(), kNoVar);
     for (const Loop &loop : loops.loops())
       visitLoop(loop, cfg, dom, loops);
     if (pendingPhis_.empty())
@@ -98,7 +98,16 @@ private:
 
   Function &f_;
   AnalysisCache &facts_;
-  DefSites defs_;
+  const DefSites *defs_ = nullptr; // facts_.defSites(), taken after the preheaders are in
+  // The blocks of the definitions planned so far (variables made here, so
+  // at or above defs_->size()); they are put in place by apply().
+  llvm::DenseMap<VarId, BlockId> planned_;
+  BlockId blockOf(VarId v) const {
+    if (v < defs_->size())
+      return defs_->block(v);
+    auto it = planned_.find(v);
+    return it == planned_.end() ? kNoBlock : it->second;
+  }
   std::vector<uint32_t> defIndex_;
   std::vector<llvm::SmallVector<Use, 2>> uses_;
   std::map<ExprKey, llvm::SmallVector<VarId, 1>> table_;
@@ -115,7 +124,7 @@ private:
     if (indexed_)
       return;
     indexed_ = true;
-    size_t n = defs_.size();
+    size_t n = defs_->size();
     defIndex_.assign(n, 0);
     uses_.assign(n, {});
     for (BlockId b : f_.layout) {
@@ -143,7 +152,7 @@ private:
     if (it == table_.end())
       return kNoVar;
     for (VarId v : it->second)
-      if (rename_[v] == kNoVar && defs_.block(v) != kNoBlock && dom.dominates(defs_.block(v), at))
+      if (rename_[v] == kNoVar && blockOf(v) != kNoBlock && dom.dominates(blockOf(v), at))
         return v;
     return kNoVar;
   }
@@ -182,7 +191,7 @@ private:
             throughPhi = true;
             atEntry.push_back(it->second.first);
             atLatch.push_back(it->second.second);
-          } else if (defs_.block(a) == kNoBlock || loops.contains(id, defs_.block(a))) {
+          } else if (blockOf(a) == kNoBlock || loops.contains(id, blockOf(a))) {
             ok = false; // varies per iteration (or is never defined)
             break;
           } else {
@@ -199,7 +208,7 @@ private:
           continue;
         bool undefinedOperand = false;
         for (VarId a : atEntry)
-          undefinedOperand |= defs_.isUndef(a) || defs_.block(a) == kNoBlock;
+          undefinedOperand |= defs_->isUndef(a) || blockOf(a) == kNoBlock;
         if (undefinedOperand)
           continue;
         ExprKey entryKey = keyOf(in.op, in.type, atEntry);
@@ -211,12 +220,12 @@ private:
           copy.args.assign(atEntry.begin(), atEntry.end());
           pendingPreheader_[pre].push_back(copy);
           grow(entryValue);
-          defs_.addPlanned(entryValue, pre);
+          planned_[entryValue] = pre;
           table_[entryKey].push_back(entryValue);
         }
         VarId phiVar = f_.freshVar(originalName(f_.varName(in.dest)));
         grow(phiVar);
-        defs_.addPlanned(phiVar, header);
+        planned_[phiVar] = header;
         Instr phi;
         phi.op = Opcode::Phi;
         phi.type = in.type;
@@ -241,7 +250,7 @@ private:
   // Every use of `v` comes before `later` is defined: out-of-SSA can then
   // give the new phi and `later` one variable (no copy on the back edge).
   bool usesEndBefore(VarId v, VarId later, const DominatorTree &dom) const {
-    BlockId lb = defs_.block(later);
+    BlockId lb = blockOf(later);
     for (const Use &u : uses_[v]) {
       if (u.byPhi)
         return false;

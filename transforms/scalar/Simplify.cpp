@@ -10,6 +10,7 @@
 #include <llvm/ADT/DenseSet.h>
 
 #include <algorithm>
+#include <cassert>
 #include <numeric>
 #include <optional>
 #include <vector>
@@ -24,8 +25,9 @@ bool beginsWithPhi(const Block &b) { return !b.instrs.empty() && b.instrs.front(
 
 class CFGSimplifier {
 public:
-  // `facts`, when given, describe f as it is.
-  CFGSimplifier(Function &f, AnalysisCache *facts) : f_(f), facts_(facts) {}
+  // `facts`, when given, describe f as it is; `inSSA`: see simplifyCFG.
+  CFGSimplifier(Function &f, AnalysisCache *facts, bool inSSA)
+      : f_(f), facts_(facts), inSSA_(inSSA) {}
 
   bool run() {
     if (!applicable())
@@ -64,6 +66,10 @@ public:
     return changed || f_.layout != layoutBefore || materialized_ != dropped_;
   }
 
+  // Whether run() made a fall-through explicit (and so may have moved the
+  // instructions of that block, even where it dropped the jump again).
+  bool madeJumps() const { return materialized_ != 0; }
+
 private:
   bool applicable() {
     if (f_.layout.empty())
@@ -71,7 +77,9 @@ private:
     bool plain = true;
     size_t i = 0;
     oneInstr_.assign(f_.blocks.size(), 0);
-    walkBlocks(f_, [&](BlockId b, const Block &blk) {
+    // What every block's ends say: whether it falls through, its length,
+    // whether it begins with a phi.
+    auto noteEnds = [&](BlockId b, const Block &blk) {
       const bool fallsThrough = !blk.terminator();
       if (fallsThrough)
         fallsThrough_.push_back(uint32_t(i));
@@ -79,6 +87,18 @@ private:
       if (beginsWithPhi(blk))
         phiBlocks_.push_back(b);
       ++i;
+    };
+    if (inSSA_) {
+      // Nothing to refuse, and phis stand at the tops of blocks: the ends
+      // of each block are all there is to read, not every instruction (on
+      // a function of a million instructions, most of the lines of the
+      // walk below, each a cache miss).
+      walkTerminators(f_, noteEnds);
+      hasPhi_ = !phiBlocks_.empty();
+      return f_.returnType.isNone() || f_.block(f_.layout.back()).terminator();
+    }
+    walkBlocks(f_, [&](BlockId b, const Block &blk) {
+      noteEnds(b, blk);
       for (const Instr &in : blk.instrs)
         switch (in.op) {
         case Opcode::Speculate:
@@ -152,14 +172,18 @@ private:
   std::pair<bool, bool> foldAndThread() {
     bool folded = false, changed = false;
     madeSameTarget_.clear();
+    if (targets_.empty())
+      targets_.resize(f_.blocks.size());
     walkTerminators(f_, [&](BlockId p, Block &pb) {
       Instr *t = pb.terminator();
       if (t && isSameTargetBranch(*t)) {
         *t = makeJump(t->labels[0]);
         folded = true;
       }
-      if (!t || (t->op != Opcode::Jmp && t->op != Opcode::Br))
+      if (!t || (t->op != Opcode::Jmp && t->op != Opcode::Br)) {
+        targets_[p] = Targets::of(t);
         return;
+      }
       for (size_t k = 0; k < t->labels.size(); ++k) {
         BlockId e = t->labels[k];
         BlockId target = forwardTarget(e);
@@ -190,6 +214,7 @@ private:
         if (isSameTargetBranch(*t))
           madeSameTarget_.insert(p);
       }
+      targets_[p] = Targets::of(t);
     });
     return {folded || changed, changed};
   }
@@ -206,7 +231,8 @@ private:
       if (facts_ && sameEdgesAsFacts_) {
         lastCFG_ = &facts_->cfg(CFG::Guards::Absent);
       } else {
-        ownCFG_.emplace(f_, CFG::Guards::Absent); // applicable(): no guard
+        // From targets_, not from the blocks (see Targets).
+        ownCFG_.emplace(f_, [&](BlockId b) { return targets_[b].range(); });
         lastCFG_ = &*ownCFG_;
       }
     }
@@ -270,6 +296,7 @@ private:
       bb.instrs.clear();
       bb.dead = true;
       oneInstr_[a] = ab.instrs.size() == 1;
+      targets_[a] = targets_[b]; // b's terminator is a's now
       into[b] = a;
       if (const Instr *nt = ab.terminator())
         for (BlockId s : nt->labels)
@@ -493,22 +520,52 @@ private:
   std::vector<uint8_t> oneInstr_;
   size_t materialized_ = 0, dropped_ = 0; // jumps and returns added and dropped
   AnalysisCache *facts_;
+  const bool inSSA_;
   bool sameEdgesAsFacts_ = true; // nothing threaded or merged yet
   const CFG *lastCFG_ = nullptr; // see currentCFG()
   std::optional<CFG> ownCFG_;
   bool hasPhi_ = false;        // seen by applicable()
   std::vector<BlockId> phiBlocks_; // the blocks beginning with a phi, by applicable()
+  // The targets of every block's terminator (none for a `ret`), by
+  // BlockId: written by foldAndThread's walk, which reads every terminator
+  // after materializeFallthroughs has given each block one and before
+  // currentCFG first needs a CFG of its own, and kept by mergeBlocks, the
+  // only other step that changes a terminator. The CFGs of the function
+  // as the rounds leave it come from here rather than from the blocks,
+  // which on a function of a million instructions are a cache miss or two
+  // each (the function has no guard: applicable()).
+  struct Targets {
+    BlockId t[2] = {kNoBlock, kNoBlock};
+    uint32_t n = 0;
+    static Targets of(const Instr *term) {
+      Targets x;
+      if (term) {
+        assert(term->labels.size() <= 2 && "a jmp's one label or a br's two");
+        for (BlockId l : term->labels)
+          x.t[x.n++] = l;
+      }
+      return x;
+    }
+    BlockRange range() const { return {t, n}; }
+  };
+  std::vector<Targets> targets_;
   // Blocks whose `br` threading made agree in this round's walk.
   llvm::DenseSet<BlockId> madeSameTarget_;
 };
 
 } // namespace
 
-bool simplifyCFG(Function &f) { return CFGSimplifier(f, nullptr).run(); }
+bool simplifyCFG(Function &f) { return CFGSimplifier(f, nullptr, false).run(); }
 
-bool simplifyCFG(Function &f, AnalysisCache &facts) {
-  if (!CFGSimplifier(f, &facts).run())
+bool simplifyCFG(Function &f, AnalysisCache &facts, bool inSSA) {
+  CFGSimplifier simplifier(f, &facts, inSSA);
+  if (!simplifier.run()) {
+    // Jumps made and dropped again leave f as it was, but may have moved
+    // the instructions of their blocks (facts.defSites points at them).
+    if (simplifier.madeJumps())
+      facts.invalidateInstrs();
     return false;
+  }
   facts.invalidateCFG();
   return true;
 }

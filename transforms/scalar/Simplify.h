@@ -35,7 +35,11 @@ class AnalysisCache;
 bool simplifyCFG(Function &f);
 // The same, taking the CFG, dominators and loops from `facts` (which must
 // describe f as it is) while they still hold; invalidates them when it
-// changes f.
-bool simplifyCFG(Function &f, AnalysisCache &facts);
+// changes f. `inSSA`: f is in SSA form as PassContext::isSSA records it
+// (to-ssa made it of a function without speculation or set/get, and no
+// pass gives an SSA function any), so there is nothing to leave alone and
+// phis stand only at the tops of blocks: the pass then reads each block's
+// first and last instruction, not every one.
+bool simplifyCFG(Function &f, AnalysisCache &facts, bool inSSA = false);
 
 } // namespace brisk

@@ -31,12 +31,21 @@ public:
     // without one are mostly the blocks' terminators; most read two
     // operands (room reserved and not used costs no memory traffic).
     uses.reserve(2 * (nv + f_.blocks.size()));
+    candidates_.reserve(nv); // (at most one definition per variable)
     bool guards = false;
+    candidateBegin_.assign(f_.blocks.size(), 0);
+    candidateEnd_.assign(f_.blocks.size(), 0);
+    received_.assign(f_.blocks.size(), false);
     walkBlocks(f_, [&](BlockId b, const Block &blk) {
-      for (const Instr &in : blk.instrs) {
+      candidateBegin_[b] = uint32_t(candidates_.size());
+      for (uint32_t i = 0; i < blk.instrs.size(); ++i) {
+        const Instr &in = blk.instrs[i];
         guards |= in.op == Opcode::Guard;
         forEachUseSite(in, b, [&](VarId v, BlockId u) { uses.push_back({v, u}); });
+        if (mayMove(in))
+          candidates_.push_back({in.dest, i});
       }
+      candidateEnd_[b] = uint32_t(candidates_.size());
     });
     cfg_ = &facts_.cfg(guards ? CFG::Guards::Scan : CFG::Guards::Absent);
     dom_ = &facts_.domTree();
@@ -48,6 +57,12 @@ public:
   }
 
 private:
+  // What sinkFrom considers moving: a pure instruction with a result, not
+  // a phi.
+  static bool mayMove(const Instr &in) {
+    return in.hasDest() && in.op != Opcode::Phi && in.info().effect == EffectClass::Pure;
+  }
+
   // A phi reads its argument at the end of the incoming block.
   template <typename F> static void forEachUseSite(const Instr &in, BlockId b, F &&f) {
     if (in.op == Opcode::Phi) {
@@ -82,18 +97,31 @@ private:
     if (std::none_of(succs.begin(), succs.end(),
                      [&](BlockId s) { return s != b && cfg_->preds(s).size() == 1; }))
       return false;
+    // The candidates run() noted, bottom-up, while the block is as run()
+    // saw it: its instructions are read only to move one (on a function of
+    // a million instructions, most blocks move none). A block that has
+    // received instructions is read whole.
+    llvm::ArrayRef<Candidate> candidates(candidates_.data() + candidateBegin_[b],
+                                         candidates_.data() + candidateEnd_[b]);
+    std::vector<Candidate> now;
+    if (received_[b]) {
+      const auto &all = f_.block(b).instrs;
+      for (uint32_t i = 0; i < all.size(); ++i)
+        if (mayMove(all[i]))
+          now.push_back({all[i].dest, i});
+      candidates = now;
+    }
     auto &ins = f_.block(b).instrs;
     // Moved instructions per target, bottom-up; spliced in once at the end so
     // a large block costs linear time.
     std::vector<std::pair<BlockId, std::vector<Instr>>> moved;
     std::vector<bool> gone;
-    for (size_t i = ins.size(); i-- > 0;) {
-      const Instr &in = ins[i];
-      if (!in.hasDest() || in.op == Opcode::Phi || in.info().effect != EffectClass::Pure)
-        continue;
-      BlockId s = target(b, in.dest);
+    for (size_t c = candidates.size(); c-- > 0;) {
+      const uint32_t i = candidates[c].index;
+      BlockId s = target(b, candidates[c].dest);
       if (s == kNoBlock)
         continue;
+      const Instr &in = ins[i];
       forEachUse(in, [&](VarId v) {
         llvm::MutableArrayRef<BlockId> ub = usesOf(v);
         *std::find(ub.begin(), ub.end(), b) = s;
@@ -111,6 +139,7 @@ private:
     size_t k = 0;
     std::erase_if(ins, [&](const Instr &) { return gone[k++]; });
     for (auto &[s, list] : moved) {
+      received_[s] = true;
       auto &dst = f_.block(s).instrs;
       auto at = std::find_if(dst.begin(), dst.end(), [](const Instr &x) { return x.op != Opcode::Phi; });
       dst.insert(at, std::make_move_iterator(list.rbegin()), std::make_move_iterator(list.rend()));
@@ -125,6 +154,16 @@ private:
   // The blocks using v (a phi uses at the end of the incoming block, one
   // entry per use): usesOf_.of(v).
   Buckets usesOf_;
+  // Block b's instructions that mayMove, as run() found them, in order:
+  // candidates_[candidateBegin_[b], candidateEnd_[b]); received_[b] once
+  // b has been given instructions (its list then no longer holds).
+  struct Candidate {
+    VarId dest;
+    uint32_t index; // in the block
+  };
+  std::vector<Candidate> candidates_;
+  std::vector<uint32_t> candidateBegin_, candidateEnd_;
+  std::vector<bool> received_;
 };
 
 } // namespace

@@ -94,11 +94,6 @@ TEST(DefSitesTest, RecordsEachDefinitionItsBlockAndUndef) {
   EXPECT_EQ(t.defs.def(later), nullptr);
   EXPECT_EQ(t.defs.block(later), kNoBlock);
   EXPECT_FALSE(t.defs.isUndef(later));
-  // A planned definition has a block and no instruction yet.
-  t.defs.addPlanned(later, body);
-  EXPECT_EQ(t.defs.block(later), body);
-  EXPECT_EQ(t.defs.def(later), nullptr);
-  EXPECT_EQ(t.defs.size(), size_t(later) + 1);
 }
 
 TEST(DefSitesTest, ConstantsCopiesAndInvariance) {
