@@ -37,14 +37,6 @@
 # ratios at 10k mean little. CPU time (user + system) is the figure to
 # compare: wall time grows with whatever else runs on the machine.
 #
-# Time also grows with the memory hierarchy, not only with the work: on a
-# machine whose last-level cache holds the 100k-instruction function and not
-# the 1M one, every pass's walk at 1M waits on memory. WORK=1 adds the
-# machine-independent figure: the instructions `brisk opt` executes
-# (valgrind's cachegrind, no cache simulation; about 30 times slower than a
-# plain run), in millions (opt_Mir), and their growth per 10x of program
-# size (ir_x). Linear work is 10x there whatever the caches.
-#
 # usage: bench/scaling.sh [BRISK]
 #   BRISK  the driver to measure (default: build/tools/brisk; use a Release
 #          or RelWithDebInfo build)
@@ -56,8 +48,6 @@
 #       REPS (default 1: time brisk opt, ssa and dot this many times per
 #       size and report the fastest wall and CPU time of each; on a shared
 #       machine single runs swing)
-#       WORK (default 0; 1: count the instructions brisk opt executes, under
-#       valgrind, which must be installed)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 brisk="${1:-$here/../build/tools/brisk}"
@@ -67,10 +57,6 @@ format="${FORMAT:-json}"
 reps="${REPS:-1}"
 [ -x "$brisk" ] || { echo "no brisk driver at $brisk" >&2; exit 1; }
 cputime="$here/cputime.py"
-work="${WORK:-0}"
-if [ "$work" = 1 ] && ! command -v valgrind > /dev/null; then
-  echo "WORK=1 needs valgrind" >&2; exit 1
-fi
 if [ -n "${KEEP:-}" ]; then
   tmp="$KEEP"; mkdir -p "$tmp"
 else
@@ -96,25 +82,13 @@ measure() {
   done
   echo "$best_wall $best_cpu $kb"
 }
-# The instructions a command executes, in millions, or "-" when it fails.
-count_work() {
-  local log="$tmp/work-log"
-  if ! valgrind --tool=cachegrind --cache-sim=no --branch-sim=no \
-      --cachegrind-out-file=/dev/null "$@" > /dev/null 2> "$log"; then
-    echo "-"
-    return
-  fi
-  sed -n 's/.*I *refs: *//p' "$log" | tr -d , | awk '{ printf "%.1f", $1 / 1e6 }'
-}
 ratio() {
-  awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b !~ />/ && b != "-") printf "%.1f", b / a; else print "-" }'
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b !~ />/) printf "%.1f", b / a; else print "-" }'
 }
-printf '%-5s %-8s %9s %10s %7s %8s %8s %8s %7s %7s %7s %7s %7s %7s %7s %7s' \
+printf '%-5s %-8s %9s %10s %7s %8s %8s %8s %7s %7s %7s %7s %7s %7s %7s %7s\n' \
   shape size instrs dyn_instrs gen_s opt_s cpu_s opt_MB ssa_s ssa_cpu dot_s dot_cpu opt_x mem_x ssa_x dot_x
-[ "$work" = 1 ] && printf ' %9s %5s' opt_Mir ir_x
-echo
 for shape in $shapes; do
-prev_t="" prev_m="" prev_ssa="" prev_dot="" prev_ir=""
+prev_t="" prev_m="" prev_ssa="" prev_dot=""
 for n in $sizes; do
   prog="$tmp/$shape-$n.bril"
   t0=$(date +%s.%N)
@@ -198,19 +172,9 @@ for n in $sizes; do
     tx=$(ratio "$prev_t" "$cpu") mx=$(ratio "$prev_m" "$kb")
     sx=$(ratio "$prev_ssa" "$ssa_cpu") dx=$(ratio "$prev_dot" "$dot_cpu")
   fi
-  printf '%-5s %-8s %9s %10s %7s %8s %8s %8s %7s %7s %7s %7s %7s %7s %7s %7s' \
+  printf '%-5s %-8s %9s %10s %7s %8s %8s %8s %7s %7s %7s %7s %7s %7s %7s %7s\n' \
     "$shape" "$n" "$instrs" "$dyn" "$gen_s" "$secs" "$cpu" "$mb" "$ssa_s" "$ssa_cpu" \
     "$dot_s" "$dot_cpu" "$tx" "$mx" "$sx" "$dx"
-  if [ "$work" = 1 ]; then
-    # shellcheck disable=SC2086
-    ir=$(count_work "$brisk" opt --profile="$tmp/prof-$n.json" --format="$format" \
-      ${OPT_FLAGS:-} -o "$tmp/opt-$n.$format" "$prog")
-    ix="-"
-    [ -n "$prev_ir" ] && ix=$(ratio "$prev_ir" "$ir")
-    printf ' %9s %5s' "$ir" "$ix"
-    prev_ir="$ir"
-  fi
-  echo
   prev_t="$cpu" prev_m="$kb" prev_ssa="$ssa_cpu" prev_dot="$dot_cpu"
 done
 done
