@@ -36,6 +36,9 @@
 # milliseconds here), not GNU time, whose hundredths of a second made the
 # ratios at 10k mean little. CPU time (user + system) is the figure to
 # compare: wall time grows with whatever else runs on the machine.
+# CPU time also grows when the data outgrows a cache, with the same work:
+# bench/cache_scaling.py counts the work (instructions executed) and the
+# cache misses per size, to tell the two apart.
 #
 # usage: bench/scaling.sh [BRISK]
 #   BRISK  the driver to measure (default: build/tools/brisk; use a Release
