@@ -315,9 +315,12 @@ private:
   }
 
   void repairSSA() {
-    CFG cfg(f_, hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
-    DominatorTree dom(cfg);
-    DominanceFrontier df(cfg, dom);
+    // The facts' own, not ones of its own: the phis added below change no
+    // edge, so the CFG and dominator tree stay true for the loop passes that
+    // follow (PassContext::retainFacts), which then need not build them again.
+    const CFG &cfg = facts_.cfg(hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
+    const DominatorTree &dom = facts_.domTree();
+    const DominanceFrontier &df = facts_.frontier();
     // Phis at the iterated dominance frontier of each value's definitions.
     std::vector<std::pair<unsigned, BlockId>> newPhis; // (slot, block)
     std::vector<BlockId> work;
@@ -356,9 +359,12 @@ private:
         liveWork.push_back(a);
       }
     };
-    // Every remaining use of an old header value reads what reaches it.
-    for (BlockId b : f_.layout) {
-      for (Instr &in : f_.block(b).instrs) {
+    // Every remaining use of an old header value reads what reaches it: a
+    // walk of every instruction, in layout order with the blocks ahead
+    // fetched. (undefOf edits only the entry block, which no old header
+    // value reaches: the layout stays as it is.)
+    walkBlocks(f_, [&](BlockId b, Block &blk) {
+      for (Instr &in : blk.instrs) {
         if (in.op == Opcode::Phi) {
           for (size_t i = 0; i < in.args.size(); ++i)
             if (unsigned slot = splitSlot(in.args[i]); slot != kNotSplit) {
@@ -378,7 +384,7 @@ private:
           markUse(a);
         });
       }
-    }
+    });
     // The phis' incoming values, one per predecessor of the phi's block (in
     // cfg.preds order), phi after phi in one array; then only the phis
     // something else reads become instructions (about half on

@@ -2,6 +2,7 @@
 // pass, semantics (run before and after under `brisk run`), and every shared
 // benchmark through to-ssa, the passes and from-ssa (same output; rotation
 // and LICM never add executed instructions).
+#include "analysis/AnalysisCache.h"
 #include "analysis/Verifier.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
@@ -187,6 +188,60 @@ TEST(LoopRotationTest, NestedLoopsAndValuesUsedAfterTheLoop) {
     auto [before, after] = compareRuns(text, back, n);
     EXPECT_LE(after, before) << "n=" << n;
   }
+}
+
+// The loop passes after rotation take its CFG, dominator tree and frontier
+// (PassContext::retainFacts): they must be the rotated function's, not the
+// ones rotation started from.
+TEST(LoopRotationTest, LeavesTheFactsOfTheRotatedFunction) {
+  Program p = parseOrDie(R"(
+@main(n: int) {
+  i: int = const 0;
+.outer:
+  ci: bool = lt i n;
+  br ci .obody .odone;
+.obody:
+  j: int = const 0;
+.inner:
+  cj: bool = lt j i;
+  br cj .ibody .idone;
+.ibody:
+  one: int = const 1;
+  j: int = add j one;
+  jmp .inner;
+.idone:
+  print j;
+  one2: int = const 1;
+  i: int = add i one2;
+  jmp .outer;
+.odone:
+  print i;
+}
+)");
+  Function &f = p.functions[0];
+  ASSERT_TRUE(toSSA(f));
+  AnalysisCache facts(f, CFG::Guards::Absent);
+  facts.domTree(); // built on the function before rotation
+  facts.frontier();
+  ASSERT_TRUE(rotateLoops(f, facts));
+  CFG fresh(f);
+  DominatorTree dom(fresh);
+  DominanceFrontier df(fresh, dom);
+  const CFG &kept = facts.cfg();
+  ASSERT_EQ(kept.numBlocks(), fresh.numBlocks());
+  for (BlockId b : f.layout) {
+    EXPECT_EQ(std::vector<BlockId>(kept.succs(b).begin(), kept.succs(b).end()),
+              std::vector<BlockId>(fresh.succs(b).begin(), fresh.succs(b).end()));
+    EXPECT_EQ(std::vector<BlockId>(kept.preds(b).begin(), kept.preds(b).end()),
+              std::vector<BlockId>(fresh.preds(b).begin(), fresh.preds(b).end()));
+    EXPECT_EQ(facts.domTree().idom(b), dom.idom(b)) << f.block(b).label;
+    auto frontier = [](const DominanceFrontier &d, BlockId x) {
+      auto r = d.frontier(x);
+      return std::vector<BlockId>(r.begin(), r.end());
+    };
+    EXPECT_EQ(frontier(facts.frontier(), b), frontier(df, b)) << f.block(b).label;
+  }
+  EXPECT_EQ(facts.loops().loops().size(), 2u);
 }
 
 TEST(LICMTest, HoistsFromBlocksThatRunEveryIteration) {
