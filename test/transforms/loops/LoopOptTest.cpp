@@ -11,6 +11,7 @@
 #include "transforms/ssa/FromSSA.h"
 #include "transforms/scalar/GVN.h"
 #include "transforms/loops/LICM.h"
+#include "transforms/loops/LoopPreheaders.h"
 #include "transforms/loops/LoopRotation.h"
 #include "transforms/ssa/ToSSA.h"
 
@@ -19,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 namespace brisk {
@@ -242,6 +244,58 @@ TEST(LoopRotationTest, LeavesTheFactsOfTheRotatedFunction) {
     EXPECT_EQ(frontier(facts.frontier(), b), frontier(df, b)) << f.block(b).label;
   }
   EXPECT_EQ(facts.loops().loops().size(), 2u);
+}
+
+// A header phi that reads an `undef` from the preheader (here put there by
+// hand: construction leaves one only where no execution reads it): the
+// preheader's copy of the phi must be an `undef` itself, not an `id`
+// reading one (which brili would reject were it run).
+TEST(LoopRotationTest, CopyOfAnUndefinedEntryValueReadsNothing) {
+  Program p = parseOrDie(R"(
+@main(n: int) {
+  i: int = const 0;
+  s: int = const 0;
+.loop:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  s: int = add s i;
+  one: int = const 1;
+  i: int = add i one;
+  jmp .loop;
+.done:
+  print i s;
+}
+)");
+  Function &f = p.functions[0];
+  ASSERT_TRUE(toSSA(f));
+  std::optional<BlockId> header = f.findBlock("loop");
+  ASSERT_TRUE(header.has_value());
+  Instr *phi = nullptr;
+  for (Instr &in : f.block(*header).instrs)
+    if (in.op == Opcode::Phi && originalName(f.varName(in.dest)) == "s")
+      phi = &in;
+  ASSERT_NE(phi, nullptr);
+  Instr u;
+  u.op = Opcode::Undef;
+  u.type = phi->type;
+  u.dest = f.freshVar("u");
+  const VarId undefined = u.dest;
+  for (size_t i = 0; i < phi->labels.size(); ++i)
+    if (phi->labels[i] == f.entry())
+      phi->args[i] = undefined;
+  std::vector<Instr> &entry = f.block(f.entry()).instrs;
+  entry.insert(entry.begin(), u);
+  ASSERT_TRUE(rotateLoops(f));
+  // (No verifier here: the hand-made undef is read, which it rejects.)
+  size_t undefs = 0;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs) {
+      undefs += in.op == Opcode::Undef;
+      if (in.op == Opcode::Id)
+        EXPECT_NE(in.args[0], undefined) << "an id of the undef";
+    }
+  EXPECT_EQ(undefs, 2u) << "the undef and the preheader's copy of the phi";
 }
 
 TEST(LICMTest, HoistsFromBlocksThatRunEveryIteration) {
