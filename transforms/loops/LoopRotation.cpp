@@ -17,6 +17,7 @@
 
 #include <llvm/ADT/DenseMap.h>
 
+#include <cassert>
 #include <optional>
 #include <vector>
 
@@ -332,8 +333,11 @@ private:
     const DominatorTree &dom = facts_.domTree();
     const DominanceFrontier &df = facts_.frontier();
     // Phis at the iterated dominance frontier of each value's definitions.
+    // Their variables are made here one after another, nothing else making
+    // any meanwhile: the i-th phi's is firstPhiVar + i.
     std::vector<std::pair<unsigned, BlockId>> newPhis; // (slot, block)
     std::vector<BlockId> work;
+    const VarId firstPhiVar = VarId(f_.numVars());
     for (unsigned slot = 0; slot < split_.size(); ++slot) {
       SplitValue &s = split_[slot];
       for (const auto &d : s.defs)
@@ -352,12 +356,14 @@ private:
         }
       }
     }
+    assert(f_.numVars() == firstPhiVar + newPhis.size());
     // The phis by destination (an index into newPhis, and into argStart
-    // below): every use of the function is looked up.
-    std::vector<unsigned> builtIndex(f_.numVars(), kNotSplit);
-    auto builtOf = [&](VarId v) { return v < builtIndex.size() ? builtIndex[v] : kNotSplit; };
-    for (unsigned i = 0; i < newPhis.size(); ++i)
-      builtIndex[split_[newPhis[i].first].phis[newPhis[i].second]] = i;
+    // below): every use of the function is looked up, by its number alone
+    // rather than in a table over the variables.
+    auto builtOf = [&](VarId v) {
+      return v >= firstPhiVar && v - firstPhiVar < newPhis.size() ? unsigned(v - firstPhiVar)
+                                                                  : kNotSplit;
+    };
     // Pruning: a new phi is kept when something else reads it. Reads in the
     // function are marked in the same pass that renames them.
     std::vector<uint8_t> live(newPhis.size(), 0);
@@ -420,14 +426,14 @@ private:
     while (!liveWork.empty()) {
       VarId v = liveWork.back();
       liveWork.pop_back();
-      for (VarId a : argsOf(builtIndex[v]))
+      for (VarId a : argsOf(builtOf(v)))
         markUse(a);
     }
-    for (const auto &[slot, z] : newPhis) {
-      VarId v = split_[slot].phis[z];
-      unsigned i = builtIndex[v];
+    for (unsigned i = 0; i < newPhis.size(); ++i) {
       if (!live[i])
         continue;
+      auto [slot, z] = newPhis[i];
+      VarId v = firstPhiVar + i;
       Instr phi;
       phi.op = Opcode::Phi;
       phi.type = split_[slot].type;
