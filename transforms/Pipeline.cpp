@@ -82,11 +82,12 @@ bool runOptimizationPipeline(Program &program, PassContext &ctx, int level,
   // Rotation first: its body blocks then run once per entry, so LICM may hoist
   // from them; GVN last merges hoisted constants with earlier ones and folds
   // the copies rotation leaves.
-  runPass(program, ctx, kLoopRotationPass);
   // From here to simplify-cfg every pass keeps each function's CFG, dominator and
   // loop facts true (see PassContext::retainFacts), so they are built again
-  // only after a pass changes the CFG.
+  // only after a pass changes the CFG: LICM takes the CFG and dominator
+  // tree loop rotation's SSA repair built.
   ctx.retainFacts(true);
+  runPass(program, ctx, kLoopRotationPass);
   runPass(program, ctx, kLICMPass);
   runPass(program, ctx, kGVNPass);
   // Loads: with the addresses GVN merged, a load of a cell a store or load

@@ -17,6 +17,7 @@
 
 #include <llvm/ADT/DenseMap.h>
 
+#include <cassert>
 #include <optional>
 #include <vector>
 
@@ -65,6 +66,11 @@ public:
     if (todo.empty())
       return changed;
     splitIndex_.assign(f_.numVars(), kNotSplit);
+    undefs_.assign(f_.numVars(), kUnknown);
+    for (const Rotation &r : todo)
+      for (const Instr &in : f_.block(r.header).instrs)
+        if (in.hasDest())
+          undefs_[in.dest] = in.op == Opcode::Undef ? kUndef : kDefined;
     std::vector<uint8_t> removed(f_.blocks.size(), 0);
     split_.reserve(todo.size() * 4);
     for (const Rotation &r : todo) {
@@ -74,6 +80,7 @@ public:
     std::erase_if(f_.layout, [&](BlockId b) { return removed[b] != 0; });
     facts_.invalidateCFG();
     repairSSA();
+    undefineCopiesOfUndefs();
     return true;
   }
 
@@ -87,35 +94,38 @@ private:
   std::vector<unsigned> splitIndex_;
   unsigned splitSlot(VarId v) const { return v < splitIndex_.size() ? splitIndex_[v] : kNotSplit; }
   llvm::DenseMap<unsigned, VarId> undefOfType_;
-  // Per variable, whether an `undef` defines it (an `id` of one would be a
-  // read of it): collected once, then kept up to date as copies and undefOf
-  // add more, instead of a walk of the function per rotated loop. A flag per
-  // variable, not a hash set: a set's node per undef and a hashed probe per
-  // phi argument copied.
-  std::optional<std::vector<uint8_t>> undefs_;
-  // Whether the function holds a guard (seen by the same walk; header
-  // copies never add one, qualify refuses them): run()'s and repairSSA's
-  // CFGs then need no walk of their own over every instruction to find
-  // guards' edges.
-  bool hasGuard_ = false;
+  // Per variable of the function as it was, whether an `undef` defines it
+  // (an `id` of one would be a read of it). Known from the start for the
+  // rotated headers' variables; the others are learnt by repairSSA's
+  // rename walk, which reads every instruction anyway, rather than by a
+  // walk of their own (a million instructions are 64 MB: a walk of them
+  // misses the cache once per instruction).
+  static constexpr uint8_t kUnknown = 0, kUndef = 1, kDefined = 2;
+  std::vector<uint8_t> undefs_;
+  // A phi's copy made an `id` of a value not known then to be an `undef`
+  // (undefineCopiesOfUndefs settles it): its block, its place counted from
+  // the block's end (SSA repair adds phis and `undef`s at the start), and the
+  // value it reads.
+  struct PendingCopy {
+    BlockId block;
+    uint32_t fromEnd;
+    VarId read;
+  };
+  std::vector<PendingCopy> pending_;
 
-  void collectUndefs() {
-    if (undefs_)
-      return;
-    undefs_.emplace(f_.numVars(), 0);
-    walkBlocks(f_, [&](BlockId, const Block &blk) {
-      for (const Instr &in : blk.instrs) {
-        if (in.op == Opcode::Undef)
-          (*undefs_)[in.dest] = 1;
-        hasGuard_ |= in.op == Opcode::Guard;
-      }
-    });
-  }
-  bool isUndef(VarId v) const { return v < undefs_->size() && (*undefs_)[v]; }
-  void markUndef(VarId v) {
-    if (v >= undefs_->size())
-      undefs_->resize(f_.numVars(), 0);
-    (*undefs_)[v] = 1;
+  // A copy of a value an `undef` defines is undefined too, without reading
+  // anything (in brili a read of it would fail). The copies' reads were
+  // left alone by SSA repair (they are no rotated header's values) and read
+  // no phi it placed.
+  void undefineCopiesOfUndefs() {
+    for (const PendingCopy &c : pending_) {
+      if (undefs_[c.read] != kUndef)
+        continue;
+      std::vector<Instr> &instrs = f_.block(c.block).instrs;
+      Instr &copy = instrs[instrs.size() - c.fromEnd];
+      copy.op = Opcode::Undef;
+      copy.args.clear();
+    }
   }
 
   std::optional<Rotation> qualify(const Loop &loop, const CFG &cfg, const LoopInfo &loops) {
@@ -163,7 +173,6 @@ private:
   HeaderCopies copyHeaderInto(const Rotation &r, BlockId from) {
     HeaderCopies map;
     const std::vector<Instr> &hin = f_.block(r.header).instrs;
-    collectUndefs();
     // The copies go straight to the end of `from`, in place of its
     // terminator (no array of their own): one per header instruction, for
     // a phi has one entry from each predecessor. Room first: a growing
@@ -173,6 +182,7 @@ private:
     if (!dst.empty() && dst.back().isTerminator())
       dst.pop_back();
     dst.reserve(dst.size() + hin.size());
+    const size_t firstPending = pending_.size();
     for (const Instr &in : hin) {
       if (in.op == Opcode::Phi) {
         // A copy, not the incoming value itself: the value may be another
@@ -184,17 +194,19 @@ private:
           Instr c;
           c.op = Opcode::Id;
           c.type = in.type;
-          c.args.push_back(in.args[i]);
-          if (isUndef(in.args[i])) {
+          VarId read = in.args[i];
+          uint8_t known = read < undefs_.size() ? undefs_[read] : kDefined;
+          if (known == kUndef) {
             // The value is undefined on this entry: so is the copy, without
             // reading anything (in brili a read of it would fail).
             c.op = Opcode::Undef;
-            c.args.clear();
+          } else {
+            c.args.push_back(read);
+            if (known == kUnknown)
+              pending_.push_back({from, uint32_t(dst.size()), read});
           }
           c.dest = f_.freshVar(originalName(f_.varName(in.dest)));
           map[in.dest] = c.dest;
-          if (c.op == Opcode::Undef)
-            markUndef(c.dest);
           dst.push_back(std::move(c));
         }
         continue;
@@ -209,10 +221,11 @@ private:
         c.dest = f_.freshVar(base);
         map[in.dest] = c.dest;
       }
-      if (c.op == Opcode::Undef)
-        markUndef(c.dest);
       dst.push_back(std::move(c));
     }
+    // Places from the end, now that the block is complete.
+    for (size_t i = firstPending; i < pending_.size(); ++i)
+      pending_[i].fromEnd = uint32_t(dst.size() - pending_[i].fromEnd);
     return map;
   }
 
@@ -268,8 +281,6 @@ private:
     std::vector<Instr> &e = f_.block(f_.entry()).instrs;
     e.insert(e.begin(), u);
     undefOfType_[key] = u.dest;
-    if (undefs_)
-      markUndef(u.dest);
     return u.dest;
   }
 
@@ -315,12 +326,18 @@ private:
   }
 
   void repairSSA() {
-    CFG cfg(f_, hasGuard_ ? CFG::Guards::Scan : CFG::Guards::Absent);
-    DominatorTree dom(cfg);
-    DominanceFrontier df(cfg, dom);
+    // The facts' own, not ones of its own: the phis added below change no
+    // edge, so the CFG and dominator tree stay true for the loop passes that
+    // follow (PassContext::retainFacts), which then need not build them again.
+    const CFG &cfg = facts_.cfg();
+    const DominatorTree &dom = facts_.domTree();
+    const DominanceFrontier &df = facts_.frontier();
     // Phis at the iterated dominance frontier of each value's definitions.
+    // Their variables are made here one after another, nothing else making
+    // any meanwhile: the i-th phi's is firstPhiVar + i.
     std::vector<std::pair<unsigned, BlockId>> newPhis; // (slot, block)
     std::vector<BlockId> work;
+    const VarId firstPhiVar = VarId(f_.numVars());
     for (unsigned slot = 0; slot < split_.size(); ++slot) {
       SplitValue &s = split_[slot];
       for (const auto &d : s.defs)
@@ -339,12 +356,14 @@ private:
         }
       }
     }
+    assert(f_.numVars() == firstPhiVar + newPhis.size());
     // The phis by destination (an index into newPhis, and into argStart
-    // below): every use of the function is looked up.
-    std::vector<unsigned> builtIndex(f_.numVars(), kNotSplit);
-    auto builtOf = [&](VarId v) { return v < builtIndex.size() ? builtIndex[v] : kNotSplit; };
-    for (unsigned i = 0; i < newPhis.size(); ++i)
-      builtIndex[split_[newPhis[i].first].phis[newPhis[i].second]] = i;
+    // below): every use of the function is looked up, by its number alone
+    // rather than in a table over the variables.
+    auto builtOf = [&](VarId v) {
+      return v >= firstPhiVar && v - firstPhiVar < newPhis.size() ? unsigned(v - firstPhiVar)
+                                                                  : kNotSplit;
+    };
     // Pruning: a new phi is kept when something else reads it. Reads in the
     // function are marked in the same pass that renames them.
     std::vector<uint8_t> live(newPhis.size(), 0);
@@ -356,9 +375,14 @@ private:
         liveWork.push_back(a);
       }
     };
-    // Every remaining use of an old header value reads what reaches it.
-    for (BlockId b : f_.layout) {
-      for (Instr &in : f_.block(b).instrs) {
+    // Every remaining use of an old header value reads what reaches it: a
+    // walk of every instruction, in layout order with the blocks ahead
+    // fetched. (undefOf edits only the entry block, which no old header
+    // value reaches: the layout stays as it is.)
+    walkBlocks(f_, [&](BlockId b, Block &blk) {
+      for (Instr &in : blk.instrs) {
+        if (in.op == Opcode::Undef && in.dest < undefs_.size())
+          undefs_[in.dest] = kUndef;
         if (in.op == Opcode::Phi) {
           for (size_t i = 0; i < in.args.size(); ++i)
             if (unsigned slot = splitSlot(in.args[i]); slot != kNotSplit) {
@@ -378,7 +402,7 @@ private:
           markUse(a);
         });
       }
-    }
+    });
     // The phis' incoming values, one per predecessor of the phi's block (in
     // cfg.preds order), phi after phi in one array; then only the phis
     // something else reads become instructions (about half on
@@ -402,14 +426,14 @@ private:
     while (!liveWork.empty()) {
       VarId v = liveWork.back();
       liveWork.pop_back();
-      for (VarId a : argsOf(builtIndex[v]))
+      for (VarId a : argsOf(builtOf(v)))
         markUse(a);
     }
-    for (const auto &[slot, z] : newPhis) {
-      VarId v = split_[slot].phis[z];
-      unsigned i = builtIndex[v];
+    for (unsigned i = 0; i < newPhis.size(); ++i) {
       if (!live[i])
         continue;
+      auto [slot, z] = newPhis[i];
+      VarId v = firstPhiVar + i;
       Instr phi;
       phi.op = Opcode::Phi;
       phi.type = split_[slot].type;

@@ -23,8 +23,10 @@
 // duplicated once per latch). Calls, prints and loads in the header are fine:
 // each copy runs exactly when the header would have.
 //
-// Requires SSA form with phis. Invalidates every analysis when it returns
-// true. Rotates every qualifying loop of the function in one batch (the edits
+// Requires SSA form with phis. When it returns true, the CFG, dominator
+// tree and dominance frontier in its AnalysisCache are those of the rotated
+// function (SSA repair builds them there; the phis it adds change no edge)
+// and every other fact is dropped. Rotates every qualifying loop of the function in one batch (the edits
 // of different loops touch different terminators and phi entries), then
 // repairs SSA once; not iterated.
 #pragma once
@@ -38,7 +40,7 @@ class AnalysisCache;
 bool rotateLoops(Function &f);
 // The AnalysisCache form takes the CFG and loops it starts from out of
 // `facts` (of `f`; the pass runner's, which for an SSA function read no
-// guards: PassContext::mayHaveGuards), and drops them when it changes f.
+// guards: PassContext::mayHaveGuards), and keeps them true when it changes f.
 bool rotateLoops(Function &f, AnalysisCache &facts);
 
 } // namespace brisk

@@ -346,15 +346,16 @@ private:
   // Returns whether the function has a `guard`.
   bool countDefinitions() {
     defs_.assign(f_.numVars(), 0);
-    constValue_.assign(f_.numVars(), std::nullopt);
+    constValue_.clear();
+    auto count = [&](VarId v) { defs_[v] = uint8_t(std::min(defs_[v] + 1, 2)); };
     for (const Param &p : f_.params)
-      ++defs_[p.var];
+      count(p.var);
     bool guards = false;
     walkBlocks(f_, [&](BlockId, const Block &blk) {
       for (const Instr &in : blk.instrs) {
         guards |= in.op == Opcode::Guard;
         if (in.hasDest()) {
-          ++defs_[in.dest];
+          count(in.dest);
           if (in.op == Opcode::Const && in.type == Type::intTy())
             constValue_[in.dest] = in.value.asInt();
         }
@@ -366,7 +367,8 @@ private:
   // The value of a variable the function defines once, by an int const.
   std::optional<int64_t> knownConstant(VarId v) const {
     if (v < defs_.size() && defs_[v] == 1)
-      return constValue_[v];
+      if (auto it = constValue_.find(v); it != constValue_.end())
+        return it->second;
     return std::nullopt;
   }
 
@@ -1445,7 +1447,13 @@ private:
   const FunctionWeights *weights_;
   const LoopUnrollOptions &options_;
   std::vector<UnrolledLoop> *report_;
-  std::vector<unsigned> defs_;
+  // Per variable, how many times the function defines it (2: more than
+  // once), and the values of those an int const defines: a byte per variable
+  // and a map of the constants, not a count and an optional value per
+  // variable (20 bytes each, 30 MB of tables written whole on a function of
+  // a million instructions).
+  std::vector<uint8_t> defs_;
+  llvm::DenseMap<VarId, int64_t> constValue_;
   bool checkedReads_ = false, readsUndefined_ = false;
   // bodyOf's scratch marks by block (zero between calls), and each block's
   // position in the layout while runPhase matches loops.
@@ -1463,7 +1471,6 @@ private:
   // What match(b, nests=true) found for the latches_ (in order), kept by
   // planNests for the nest phase until the function changes.
   std::optional<std::vector<CountedLoop>> nestMatches_;
-  std::vector<std::optional<int64_t>> constValue_;
   std::vector<Instr> entryConstants_; // added to the entry block at the end
   // Since cfg_ was built: the blocks (unreachable then, or added or edited
   // since) whose labels name a block, by that block (forEachLabelSource);

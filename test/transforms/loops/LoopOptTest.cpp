@@ -2,6 +2,7 @@
 // pass, semantics (run before and after under `brisk run`), and every shared
 // benchmark through to-ssa, the passes and from-ssa (same output; rotation
 // and LICM never add executed instructions).
+#include "analysis/AnalysisCache.h"
 #include "analysis/Verifier.h"
 #include "test/SharedData.h"
 #include "test/analysis/ParseHelper.h"
@@ -10,6 +11,7 @@
 #include "transforms/ssa/FromSSA.h"
 #include "transforms/scalar/GVN.h"
 #include "transforms/loops/LICM.h"
+#include "transforms/loops/LoopPreheaders.h"
 #include "transforms/loops/LoopRotation.h"
 #include "transforms/ssa/ToSSA.h"
 
@@ -18,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 namespace brisk {
@@ -187,6 +190,112 @@ TEST(LoopRotationTest, NestedLoopsAndValuesUsedAfterTheLoop) {
     auto [before, after] = compareRuns(text, back, n);
     EXPECT_LE(after, before) << "n=" << n;
   }
+}
+
+// The loop passes after rotation take its CFG, dominator tree and frontier
+// (PassContext::retainFacts): they must be the rotated function's, not the
+// ones rotation started from.
+TEST(LoopRotationTest, LeavesTheFactsOfTheRotatedFunction) {
+  Program p = parseOrDie(R"(
+@main(n: int) {
+  i: int = const 0;
+.outer:
+  ci: bool = lt i n;
+  br ci .obody .odone;
+.obody:
+  j: int = const 0;
+.inner:
+  cj: bool = lt j i;
+  br cj .ibody .idone;
+.ibody:
+  one: int = const 1;
+  j: int = add j one;
+  jmp .inner;
+.idone:
+  print j;
+  one2: int = const 1;
+  i: int = add i one2;
+  jmp .outer;
+.odone:
+  print i;
+}
+)");
+  Function &f = p.functions[0];
+  ASSERT_TRUE(toSSA(f));
+  AnalysisCache facts(f, CFG::Guards::Absent);
+  facts.domTree(); // built on the function before rotation
+  facts.frontier();
+  ASSERT_TRUE(rotateLoops(f, facts));
+  CFG fresh(f);
+  DominatorTree dom(fresh);
+  DominanceFrontier df(fresh, dom);
+  const CFG &kept = facts.cfg();
+  ASSERT_EQ(kept.numBlocks(), fresh.numBlocks());
+  for (BlockId b : f.layout) {
+    EXPECT_EQ(std::vector<BlockId>(kept.succs(b).begin(), kept.succs(b).end()),
+              std::vector<BlockId>(fresh.succs(b).begin(), fresh.succs(b).end()));
+    EXPECT_EQ(std::vector<BlockId>(kept.preds(b).begin(), kept.preds(b).end()),
+              std::vector<BlockId>(fresh.preds(b).begin(), fresh.preds(b).end()));
+    EXPECT_EQ(facts.domTree().idom(b), dom.idom(b)) << f.block(b).label;
+    auto frontier = [](const DominanceFrontier &d, BlockId x) {
+      auto r = d.frontier(x);
+      return std::vector<BlockId>(r.begin(), r.end());
+    };
+    EXPECT_EQ(frontier(facts.frontier(), b), frontier(df, b)) << f.block(b).label;
+  }
+  EXPECT_EQ(facts.loops().loops().size(), 2u);
+}
+
+// A header phi that reads an `undef` from the preheader (here put there by
+// hand: construction leaves one only where no execution reads it): the
+// preheader's copy of the phi must be an `undef` itself, not an `id`
+// reading one (which brili would reject were it run).
+TEST(LoopRotationTest, CopyOfAnUndefinedEntryValueReadsNothing) {
+  Program p = parseOrDie(R"(
+@main(n: int) {
+  i: int = const 0;
+  s: int = const 0;
+.loop:
+  c: bool = lt i n;
+  br c .body .done;
+.body:
+  s: int = add s i;
+  one: int = const 1;
+  i: int = add i one;
+  jmp .loop;
+.done:
+  print i s;
+}
+)");
+  Function &f = p.functions[0];
+  ASSERT_TRUE(toSSA(f));
+  std::optional<BlockId> header = f.findBlock("loop");
+  ASSERT_TRUE(header.has_value());
+  Instr *phi = nullptr;
+  for (Instr &in : f.block(*header).instrs)
+    if (in.op == Opcode::Phi && originalName(f.varName(in.dest)) == "s")
+      phi = &in;
+  ASSERT_NE(phi, nullptr);
+  Instr u;
+  u.op = Opcode::Undef;
+  u.type = phi->type;
+  u.dest = f.freshVar("u");
+  const VarId undefined = u.dest;
+  for (size_t i = 0; i < phi->labels.size(); ++i)
+    if (phi->labels[i] == f.entry())
+      phi->args[i] = undefined;
+  std::vector<Instr> &entry = f.block(f.entry()).instrs;
+  entry.insert(entry.begin(), u);
+  ASSERT_TRUE(rotateLoops(f));
+  // (No verifier here: the hand-made undef is read, which it rejects.)
+  size_t undefs = 0;
+  for (BlockId b : f.layout)
+    for (const Instr &in : f.block(b).instrs) {
+      undefs += in.op == Opcode::Undef;
+      if (in.op == Opcode::Id)
+        EXPECT_NE(in.args[0], undefined) << "an id of the undef";
+    }
+  EXPECT_EQ(undefs, 2u) << "the undef and the preheader's copy of the phi";
 }
 
 TEST(LICMTest, HoistsFromBlocksThatRunEveryIteration) {
