@@ -292,8 +292,9 @@ TEST(LoopRotationTest, CopyOfAnUndefinedEntryValueReadsNothing) {
   for (BlockId b : f.layout)
     for (const Instr &in : f.block(b).instrs) {
       undefs += in.op == Opcode::Undef;
-      if (in.op == Opcode::Id)
+      if (in.op == Opcode::Id) {
         EXPECT_NE(in.args[0], undefined) << "an id of the undef";
+      }
     }
   EXPECT_EQ(undefs, 2u) << "the undef and the preheader's copy of the phi";
 }
