@@ -8,6 +8,7 @@
 #include <llvm/ADT/StringSet.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <tuple>
 #include <optional>
@@ -185,14 +186,32 @@ private:
       typeOk = !ts.empty() && ts.allMatch(typeForTag(want));
     if (isDefined && typeOk)
       return;
-    code_.checks.push_back({in.op, uint32_t(i)});
     Inst ci;
     ci.op = Op::CheckArg;
     ci.a = v;
     ci.tag = want;
-    ci.imm = int64_t(code_.checks.size() - 1);
+    ci.imm = checkFor(in.op, uint32_t(i));
     emit(ci);
     zeroInit_ = zeroInit_ || !isDefined;
+  }
+
+  // The index in Code::checks of (op, operand i), added at its first use:
+  // a check says only which instruction and operand, so every CheckArg of
+  // the same kind shares one (a lowering without the facts checks every
+  // operand, and an entry each was a table as long as the program's
+  // operands, written once and read only when a check fails). Operands
+  // past the second, checked only before an arity trap, get one each.
+  int64_t checkFor(Opcode op, uint32_t i) {
+    if (i < 2) {
+      uint32_t &id = checkIds_[size_t(op)][i];
+      if (id == UINT32_MAX) {
+        id = uint32_t(code_.checks.size());
+        code_.checks.push_back({op, i});
+      }
+      return id;
+    }
+    code_.checks.push_back({op, i});
+    return int64_t(code_.checks.size() - 1);
   }
 
   // Target pc operand for an edge u->t: the block itself, or the edge's
@@ -335,6 +354,13 @@ private:
     fc.zeroInit = zeroInit_;
     fc.callEnd = uint32_t(code_.calls.size());
     fc.edgeEnd = uint32_t(code_.edges.size());
+  }
+
+  static std::array<std::array<uint32_t, 2>, 256> makeNoChecks() {
+    std::array<std::array<uint32_t, 2>, 256> ids;
+    for (auto &row : ids)
+      row = {UINT32_MAX, UINT32_MAX};
+    return ids;
   }
 
   static bool arityOk(const Instr &in) {
@@ -562,6 +588,8 @@ private:
   Code code_;
   bool zeroInit_ = false;
   const PathNumbering *paths_ = nullptr;
+  // By checkFor: per opcode, operands 0 and 1 (UINT32_MAX: none yet).
+  std::array<std::array<uint32_t, 2>, 256> checkIds_ = makeNoChecks();
   std::vector<uint32_t> blockBase_; // per function: its blocks' first index in blockPc_
   std::vector<uint32_t> blockPc_;   // per block of every function: its first pc
   // A jump operand to patch once every block's pc is known.
