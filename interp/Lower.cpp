@@ -85,16 +85,6 @@ Type typeForTag(Tag t) {
   }
 }
 
-// Whether `fn` runs a set or get (it then needs shadow slots), for a
-// lowering without TypeFacts, whose RuntimeTypes does not say.
-bool containsSetOrGet(const Function &fn) {
-  for (BlockId b : fn.layout)
-    for (const Instr &in : fn.block(b).instrs)
-      if (in.op == Opcode::Set || in.op == Opcode::Get)
-        return true;
-  return false;
-}
-
 class Lowering {
 public:
   Lowering(const Program &p, bool profiling, bool typeFacts, const llvm::StringSet<> *profiled)
@@ -272,8 +262,12 @@ private:
     fc.fn = &fn;
     fc.entry = uint32_t(code_.insts.size());
     fc.numVars = uint32_t(fn.numVars());
-    bool usesShadows = facts_ ? types_.usesShadows(f) : containsSetOrGet(fn);
-    fc.numSlots = fc.numVars * (usesShadows ? 2 : 1);
+    // Whether fn runs a set or get (it then needs shadow slots): the facts
+    // say; without them the walk below finds out (a walk of its own was a
+    // cache miss per instruction on a large function). Nothing before the
+    // end of the walk reads numSlots, and without the facts the frame is
+    // cleared on entry anyway.
+    bool usesShadows = facts_ && types_.usesShadows(f);
     zeroInit_ = usesShadows;
     for (const Param &p : fn.params) {
       fc.paramSlots.push_back(p.var);
@@ -320,6 +314,8 @@ private:
       for (size_t ii = 0; ii < blk.instrs.size(); ++ii) {
         const Instr &in = blk.instrs[ii];
         lowerInstr(f, fn, b, uint32_t(ii), in, cur);
+        if (!facts_ && (in.op == Opcode::Set || in.op == Opcode::Get))
+          usesShadows = true;
         if (in.hasDest() && arityOk(in))
           cur.set(in.dest);
       }
@@ -351,6 +347,7 @@ private:
       *fieldAt(pc, field) = it->second;
     }
     pendingStubs_.clear();
+    fc.numSlots = fc.numVars * (usesShadows ? 2 : 1);
     fc.zeroInit = zeroInit_;
     fc.callEnd = uint32_t(code_.calls.size());
     fc.edgeEnd = uint32_t(code_.edges.size());
