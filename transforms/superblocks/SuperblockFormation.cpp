@@ -1268,7 +1268,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     traces = selectTraces(f, weights, paths, options.trace, *firstCFG, *firstDom, [&] {
       firstLive = speculativeLiveIn(f);
       return readsAssignedByLiveness(f, *firstLive, plain);
-    });
+    }, plain);
   }
   bool changed = false, spliced = false;
   double budget = options.growthLimit * double(std::max<size_t>(sizeBefore, 1));
