@@ -150,9 +150,10 @@ struct DeadCodeBuffers {
 
 class DeadCodeEliminator {
 public:
-  explicit DeadCodeEliminator(Function &f)
+  // `plain`: f has no speculate, guard, phi, set or get (the caller saw).
+  explicit DeadCodeEliminator(Function &f, bool plain = false)
       : f_(f), buffers_(), buf_(*buffers_), next_(buf_.next), in_(buf_.in),
-        doomed_(buf_.doomed), scratch_(buf_.walk) {}
+        doomed_(buf_.doomed), scratch_(buf_.walk), plain_(plain) {}
   ~DeadCodeEliminator() {
     if (!buffers_.shared())
       return;
@@ -329,6 +330,12 @@ private:
       } else if (BlockId nx = next_[b]; nx != kNoBlock) {
         buf_.succList.push_back(nx);
       }
+      // Of a plain function without settle()'s definitions to find, the
+      // instructions hold nothing more to look for: the liveness walk is
+      // the first to read them (a walk of its own was a cache miss per
+      // instruction on a large function).
+      if (plain_ && !defs)
+        continue;
       for (size_t i = 0; i < ins.size(); ++i) {
         if (defs && ins[i].hasDest())
           define(ins[i].dest, b, uint32_t(i) + 1);
@@ -757,6 +764,7 @@ private:
   ListPool<VarId> &in_;           // live-in, per block
   ListPool<uint32_t> &doomed_;    // per block, by the last walk (sweep)
   WalkSet &scratch_;
+  bool plain_;           // no speculate, guard, phi, set or get (the caller saw)
   bool undefinedKnown_ = false;
   bool hasPhis_ = false; // a phi, set or get in the layout: run() leaves f alone
   bool dense_ = false;
@@ -783,9 +791,9 @@ bool eliminateDeadAndUnreachableCode(Function &f) {
   return eliminator.removeUnreachable() || changed;
 }
 
-LiveSets speculativeLiveIn(const Function &f) {
+LiveSets speculativeLiveIn(const Function &f, bool plain) {
   // The eliminator only writes in sweep(), which liveIn() does not run.
-  return DeadCodeEliminator(const_cast<Function &>(f)).liveIn();
+  return DeadCodeEliminator(const_cast<Function &>(f), plain).liveIn();
 }
 bool removeUnreachableBlocks(Function &f) {
   if (f.layout.empty())

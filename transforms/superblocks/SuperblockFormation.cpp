@@ -1266,7 +1266,7 @@ bool formSuperblocks(Function &f, FunctionWeights &weights, const FunctionProfil
     firstCFG = std::make_unique<CFG>(f, guard ? CFG::Guards::Scan : CFG::Guards::Absent);
     firstDom = std::make_unique<DominatorTree>(*firstCFG);
     traces = selectTraces(f, weights, paths, options.trace, *firstCFG, *firstDom, [&] {
-      firstLive = speculativeLiveIn(f);
+      firstLive = speculativeLiveIn(f, plain);
       return readsAssignedByLiveness(f, *firstLive, plain);
     }, plain);
   }
