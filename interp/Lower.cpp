@@ -281,12 +281,13 @@ private:
         entryDefined.set(p.var);
     if ((isMain && entryDefined.count() != fn.params.size()) || !facts_)
       zeroInit_ = true;
-    // Without the facts every read is checked: no definedness needed.
+    // Without the facts every read is checked: no definedness needed, and
+    // no set per block (an empty set per block of a large function was
+    // megabytes allocated and read for nothing); its index tracks no
+    // variable, so every block's set says every variable is assigned.
     DefinedAtEntry defined;
     if (facts_)
       defined = definedAtBlockEntry(fn, entryDefined);
-    else
-      defined.bits.resize(fn.blocks.size());
 
     fc.callBegin = uint32_t(code_.calls.size());
     fc.edgeBegin = uint32_t(code_.edges.size());
@@ -309,7 +310,7 @@ private:
     for (size_t li = 0; li < fn.layout.size(); ++li) {
       BlockId b = fn.layout[li];
       blockPc_[blockBase_[f] + b] = uint32_t(code_.insts.size());
-      DefinedSet cur = defined.at(b);
+      DefinedSet cur = facts_ ? defined.at(b) : DefinedSet(defined.index, llvm::BitVector());
       const Block &blk = fn.block(b);
       for (size_t ii = 0; ii < blk.instrs.size(); ++ii) {
         const Instr &in = blk.instrs[ii];
