@@ -349,10 +349,14 @@ private:
         if (defs) {
           // (A read before the instruction's own definition: `x = add x x`
           // reads the x of before.)
+          // A read of a variable defined twice already, or already read
+          // after a definition in its block, is not listed: it cannot
+          // change what settle() decides.
           forEachUse(ins[i], [&](VarId v) {
             if (defBlock[v] == b)
               readAfterDef[v] = 1;
-            else if (otherReads.empty() || otherReads.back() != std::pair(v, b))
+            else if (defBlock[v] != kMany && !readAfterDef[v] &&
+                     (otherReads.empty() || otherReads.back() != std::pair(v, b)))
               otherReads.push_back({v, b});
           });
           if (ins[i].hasDest())
