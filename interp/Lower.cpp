@@ -114,8 +114,13 @@ public:
     }
     blockPc_.assign(numBlocks, 0);
     // Room for every instruction, the implicit returns and, when profiling,
-    // about one probe per block, so the big arrays grow once.
-    code_.insts.reserve(numInstrs + nf + (code_.profiling ? 2 * numBlocks + nf : 0));
+    // about one probe per block, so the big arrays grow once. Without the
+    // facts every operand is checked by a CheckArg of its own, at most two
+    // per instruction but for an arity trap's: room for those too (else
+    // the array outgrew its room and was copied whole, tens of megabytes
+    // on a large function; room reserved and not used is never touched).
+    code_.insts.reserve(numInstrs * (facts_ ? 1 : 3) + nf +
+                        (code_.profiling ? 2 * numBlocks + nf : 0));
     if (code_.profiling)
       code_.edges.reserve(2 * numBlocks + 1);
     for (size_t f = 0; f < nf; ++f)
