@@ -100,9 +100,9 @@ struct CallSite {
 };
 
 // What a failed CheckArg reports: "undefined variable NAME" (its slot's
-// name), else argCheckMessage (Lower.h). Kept to the instruction and the
-// operand, the message is only spelled out when it fires: a lowering that
-// checks every operand makes one per operand of the program.
+// name), else argCheckMessage (Lower.h). Kept to the opcode and the
+// operand, the message is only spelled out when it fires; the checks of
+// the same opcode and operand share one entry.
 struct ArgCheck {
   Opcode op = Opcode::Nop;
   uint32_t index = 0; // which operand

@@ -8,6 +8,7 @@
 #include <llvm/ADT/StringSet.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <tuple>
 #include <optional>
@@ -84,16 +85,6 @@ Type typeForTag(Tag t) {
   }
 }
 
-// Whether `fn` runs a set or get (it then needs shadow slots), for a
-// lowering without TypeFacts, whose RuntimeTypes does not say.
-bool containsSetOrGet(const Function &fn) {
-  for (BlockId b : fn.layout)
-    for (const Instr &in : fn.block(b).instrs)
-      if (in.op == Opcode::Set || in.op == Opcode::Get)
-        return true;
-  return false;
-}
-
 class Lowering {
 public:
   Lowering(const Program &p, bool profiling, bool typeFacts, const llvm::StringSet<> *profiled)
@@ -118,13 +109,21 @@ public:
       const Function &fn = prog_.functions[f];
       blockBase_[f] = uint32_t(numBlocks);
       numBlocks += fn.blocks.size();
-      for (const Block &b : fn.blocks)
-        numInstrs += b.instrs.size();
+      // The layout's blocks only: those are lowered. (The arena also holds
+      // the blocks passes removed, two in three of big 100k's at its
+      // training run, and on a large function each header read is a
+      // cache miss.)
+      numInstrs += fn.instrCount();
     }
     blockPc_.assign(numBlocks, 0);
     // Room for every instruction, the implicit returns and, when profiling,
-    // about one probe per block, so the big arrays grow once.
-    code_.insts.reserve(numInstrs + nf + (code_.profiling ? 2 * numBlocks + nf : 0));
+    // about one probe per block, so the big arrays grow once. Without the
+    // facts every operand is checked by a CheckArg of its own, at most two
+    // per instruction but for an arity trap's: room for those too (else
+    // the array outgrew its room and was copied whole, tens of megabytes
+    // on a large function; room reserved and not used is never touched).
+    code_.insts.reserve(numInstrs * (facts_ ? 1 : 3) + nf +
+                        (code_.profiling ? 2 * numBlocks + nf : 0));
     if (code_.profiling)
       code_.edges.reserve(2 * numBlocks + 1);
     for (size_t f = 0; f < nf; ++f)
@@ -185,14 +184,32 @@ private:
       typeOk = !ts.empty() && ts.allMatch(typeForTag(want));
     if (isDefined && typeOk)
       return;
-    code_.checks.push_back({in.op, uint32_t(i)});
     Inst ci;
     ci.op = Op::CheckArg;
     ci.a = v;
     ci.tag = want;
-    ci.imm = int64_t(code_.checks.size() - 1);
+    ci.imm = checkFor(in.op, uint32_t(i));
     emit(ci);
     zeroInit_ = zeroInit_ || !isDefined;
+  }
+
+  // The index in Code::checks of (op, operand i), added at its first use:
+  // a check says only which instruction and operand, so every CheckArg of
+  // the same kind shares one (a lowering without the facts checks every
+  // operand, and an entry each was a table as long as the program's
+  // operands, written once and read only when a check fails). Operands
+  // past the second, checked only before an arity trap, get one each.
+  int64_t checkFor(Opcode op, uint32_t i) {
+    if (i < 2) {
+      uint32_t &id = checkIds_[size_t(op)][i];
+      if (id == UINT32_MAX) {
+        id = uint32_t(code_.checks.size());
+        code_.checks.push_back({op, i});
+      }
+      return id;
+    }
+    code_.checks.push_back({op, i});
+    return int64_t(code_.checks.size() - 1);
   }
 
   // Target pc operand for an edge u->t: the block itself, or the edge's
@@ -253,8 +270,12 @@ private:
     fc.fn = &fn;
     fc.entry = uint32_t(code_.insts.size());
     fc.numVars = uint32_t(fn.numVars());
-    bool usesShadows = facts_ ? types_.usesShadows(f) : containsSetOrGet(fn);
-    fc.numSlots = fc.numVars * (usesShadows ? 2 : 1);
+    // Whether fn runs a set or get (it then needs shadow slots): the facts
+    // say; without them the walk below finds out (a walk of its own was a
+    // cache miss per instruction on a large function). Nothing before the
+    // end of the walk reads numSlots, and without the facts the frame is
+    // cleared on entry anyway.
+    bool usesShadows = facts_ && types_.usesShadows(f);
     zeroInit_ = usesShadows;
     for (const Param &p : fn.params) {
       fc.paramSlots.push_back(p.var);
@@ -268,12 +289,13 @@ private:
         entryDefined.set(p.var);
     if ((isMain && entryDefined.count() != fn.params.size()) || !facts_)
       zeroInit_ = true;
-    // Without the facts every read is checked: no definedness needed.
+    // Without the facts every read is checked: no definedness needed, and
+    // no set per block (an empty set per block of a large function was
+    // megabytes allocated and read for nothing); its index tracks no
+    // variable, so every block's set says every variable is assigned.
     DefinedAtEntry defined;
     if (facts_)
       defined = definedAtBlockEntry(fn, entryDefined);
-    else
-      defined.bits.resize(fn.blocks.size());
 
     fc.callBegin = uint32_t(code_.calls.size());
     fc.edgeBegin = uint32_t(code_.edges.size());
@@ -296,11 +318,13 @@ private:
     for (size_t li = 0; li < fn.layout.size(); ++li) {
       BlockId b = fn.layout[li];
       blockPc_[blockBase_[f] + b] = uint32_t(code_.insts.size());
-      DefinedSet cur = defined.at(b);
+      DefinedSet cur = facts_ ? defined.at(b) : DefinedSet(defined.index, llvm::BitVector());
       const Block &blk = fn.block(b);
       for (size_t ii = 0; ii < blk.instrs.size(); ++ii) {
         const Instr &in = blk.instrs[ii];
         lowerInstr(f, fn, b, uint32_t(ii), in, cur);
+        if (!facts_ && (in.op == Opcode::Set || in.op == Opcode::Get))
+          usesShadows = true;
         if (in.hasDest() && arityOk(in))
           cur.set(in.dest);
       }
@@ -332,9 +356,17 @@ private:
       *fieldAt(pc, field) = it->second;
     }
     pendingStubs_.clear();
+    fc.numSlots = fc.numVars * (usesShadows ? 2 : 1);
     fc.zeroInit = zeroInit_;
     fc.callEnd = uint32_t(code_.calls.size());
     fc.edgeEnd = uint32_t(code_.edges.size());
+  }
+
+  static std::array<std::array<uint32_t, 2>, 256> makeNoChecks() {
+    std::array<std::array<uint32_t, 2>, 256> ids;
+    for (auto &row : ids)
+      row = {UINT32_MAX, UINT32_MAX};
+    return ids;
   }
 
   static bool arityOk(const Instr &in) {
@@ -562,6 +594,8 @@ private:
   Code code_;
   bool zeroInit_ = false;
   const PathNumbering *paths_ = nullptr;
+  // By checkFor: per opcode, operands 0 and 1 (UINT32_MAX: none yet).
+  std::array<std::array<uint32_t, 2>, 256> checkIds_ = makeNoChecks();
   std::vector<uint32_t> blockBase_; // per function: its blocks' first index in blockPc_
   std::vector<uint32_t> blockPc_;   // per block of every function: its first pc
   // A jump operand to patch once every block's pc is known.

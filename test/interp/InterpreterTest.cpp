@@ -339,6 +339,32 @@ TEST(Interpreter, ChecksEveryOperandWithoutTypeFactsAndBehavesTheSame) {
   EXPECT_EQ(runText(programs[7]).result.error, "get without corresponding set for x");
 }
 
+// Without the facts the checks of one opcode and operand share their
+// record (Lower.cpp, checkFor): a failing check still names its own
+// opcode and operand, after many passing checks of other kinds and of the
+// same opcode's other operand.
+TEST(Interpreter, UncheckedLoweringNamesTheFailingOperand) {
+  auto errorWithoutFacts = [](const char *text) {
+    interp::RunOptions options;
+    options.out = std::tmpfile();
+    options.typeFacts = false;
+    interp::RunResult r = interp::runProgram(parse(text), options);
+    std::fclose(options.out);
+    return r.error;
+  };
+  const char *prefix = "@main {\n  a: int = const 1;\n  t: bool = const true;\n"
+                       "  x: int = add a a;\n  y: int = sub x a;\n  u: bool = not t;\n"
+                       "  v: bool = and t u;\n  w: bool = lt x y;\n  b: int = id t;\n";
+  EXPECT_EQ(errorWithoutFacts((std::string(prefix) + "  z: int = add a b;\n}\n").c_str()),
+            "add argument 1 must be a int");
+  EXPECT_EQ(errorWithoutFacts((std::string(prefix) + "  z: int = sub b a;\n}\n").c_str()),
+            "sub argument 0 must be a int");
+  EXPECT_EQ(errorWithoutFacts((std::string(prefix) + "  z: bool = and u x;\n}\n").c_str()),
+            "and argument 1 must be a bool");
+  EXPECT_EQ(errorWithoutFacts((std::string(prefix) + "  z: bool = not x;\n}\n").c_str()),
+            "not argument 0 must be a bool");
+}
+
 TEST(Interpreter, ReportsLeaksAndBadFrees) {
   EXPECT_EQ(runText("@main {\n one: int = const 1;\n p: ptr<int> = alloc one;\n}\n").result.error,
             "Some memory locations have not been freed by end of execution.");

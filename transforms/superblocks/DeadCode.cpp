@@ -142,24 +142,31 @@ struct DeadCodeBuffers {
   std::vector<BlockId> work;
   std::vector<uint32_t> position; // computeLiveness: a block's in the layout
   std::vector<uint8_t> queued;
-  // Each variable's defining block (kNone, kMany) and index there (a
-  // parameter's is 0, an instruction's its index plus one): found by
-  // computeSegments' look at the instructions, for settle().
-  std::vector<uint32_t> defBlock, defIndex;
+  // Each variable's defining block (kNone, kMany; a parameter's is the
+  // entry): found by computeSegments' look at the instructions, for
+  // settle(). Also from that look: per variable, whether some read follows
+  // a definition of it in the same block (a parameter's is at the top of
+  // the entry); and the other reads, as (variable, block), each pair once
+  // in a row.
+  std::vector<uint32_t> defBlock;
+  std::vector<uint8_t> readAfterDef;
+  std::vector<std::pair<VarId, BlockId>> otherReads;
 };
 
 class DeadCodeEliminator {
 public:
-  explicit DeadCodeEliminator(Function &f)
+  // `plain`: f has no speculate, guard, phi, set or get (the caller saw).
+  explicit DeadCodeEliminator(Function &f, bool plain = false)
       : f_(f), buffers_(), buf_(*buffers_), next_(buf_.next), in_(buf_.in),
-        doomed_(buf_.doomed), scratch_(buf_.walk) {}
+        doomed_(buf_.doomed), scratch_(buf_.walk), plain_(plain) {}
   ~DeadCodeEliminator() {
     if (!buffers_.shared())
       return;
     // What a whole large function needed is not kept for the next scratch.
     if (buf_.readerBegin.size() > kKeptBlocks || buf_.in.items() > kKeptBlocks ||
         buf_.doomed.items() > kKeptBlocks || buf_.rows.size() > kKeptBlocks ||
-        buf_.walkMark.size() > kKeptBlocks || buf_.defBlock.size() > kKeptBlocks)
+        buf_.walkMark.size() > kKeptBlocks || buf_.defBlock.size() > kKeptBlocks ||
+        buf_.otherReads.size() > kKeptBlocks)
       buf_ = DeadCodeBuffers();
   }
   static constexpr size_t kKeptBlocks = 1 << 14;
@@ -291,23 +298,26 @@ private:
     buf_.succBegin.resize(n + 1);
     buf_.succList.clear();
     instrs_ = 0;
-    // The definitions settle() needs, in the same look at the instructions
-    // (its own walk over them was a cache miss per instruction on a large
-    // function, every round). The blocks go by id here, not by the layout:
-    // only a variable with one definition is settled, and its index does
-    // not depend on the order.
+    // The definitions and reads settle() needs, in the same look at the
+    // instructions (its own walks over them were a cache miss per
+    // instruction on a large function, every round). The blocks go by id
+    // here, not by the layout: only a variable with one definition is
+    // settled, and neither its index nor which reads follow it in its
+    // block depend on the order (a block's instructions go in order: a
+    // read finds its variable's definition in its block only if that comes
+    // first).
     const bool defs = mayLeaveOut_;
-    std::vector<uint32_t> &defBlock = buf_.defBlock, &defIndex = buf_.defIndex;
-    auto define = [&](VarId v, BlockId b, uint32_t i) {
-      defBlock[v] = defBlock[v] == kNone ? b : kMany;
-      defIndex[v] = i;
-    };
+    std::vector<uint8_t> &readAfterDef = buf_.readAfterDef;
+    std::vector<std::pair<VarId, BlockId>> &otherReads = buf_.otherReads;
+    std::vector<uint32_t> &defBlock = buf_.defBlock;
+    auto define = [&](VarId v, BlockId b) { defBlock[v] = defBlock[v] == kNone ? b : kMany; };
     if (defs) {
       defBlock.assign(f_.numVars(), kNone);
-      defIndex.assign(f_.numVars(), 0);
+      readAfterDef.assign(f_.numVars(), 0);
+      otherReads.clear();
       if (!f_.layout.empty())
         for (const Param &p : f_.params)
-          define(p.var, f_.entry(), 0);
+          define(p.var, f_.entry());
     }
     for (BlockId b = 0; b < n; ++b) {
       buf_.succBegin[b] = uint32_t(buf_.succList.size());
@@ -329,9 +339,29 @@ private:
       } else if (BlockId nx = next_[b]; nx != kNoBlock) {
         buf_.succList.push_back(nx);
       }
+      // Of a plain function without settle()'s definitions to find, the
+      // instructions hold nothing more to look for: the liveness walk is
+      // the first to read them (a walk of its own was a cache miss per
+      // instruction on a large function).
+      if (plain_ && !defs)
+        continue;
       for (size_t i = 0; i < ins.size(); ++i) {
-        if (defs && ins[i].hasDest())
-          define(ins[i].dest, b, uint32_t(i) + 1);
+        if (defs) {
+          // (A read before the instruction's own definition: `x = add x x`
+          // reads the x of before.)
+          // A read of a variable defined twice already, or already read
+          // after a definition in its block, is not listed: it cannot
+          // change what settle() decides.
+          forEachUse(ins[i], [&](VarId v) {
+            if (defBlock[v] == b)
+              readAfterDef[v] = 1;
+            else if (defBlock[v] != kMany && !readAfterDef[v] &&
+                     (otherReads.empty() || otherReads.back() != std::pair(v, b)))
+              otherReads.push_back({v, b});
+          });
+          if (ins[i].hasDest())
+            define(ins[i].dest, b);
+        }
         if (ins[i].op == Opcode::Speculate) {
           special[b] = 1;
           speculates.push_back({b, i});
@@ -577,7 +607,7 @@ private:
         std::any_of(buf_.special.begin(), buf_.special.end(), [](uint8_t s) { return s != 0; }))
       return;
     const size_t nv = f_.numVars();
-    const std::vector<uint32_t> &defBlock = buf_.defBlock, &defIndex = buf_.defIndex;
+    const std::vector<uint32_t> &defBlock = buf_.defBlock;
     // The rounds remove pure instructions only, never an edge: one CFG and
     // dominator tree serve every round.
     if (!settleCfg_) {
@@ -586,19 +616,22 @@ private:
     }
     const CFG &cfg = *settleCfg_;
     const DominatorTree &dom = *settleDom_;
+    // From computeSegments' record of the reads: a read that follows the
+    // one definition in its block (then the definition's block is the
+    // read's), else one in a block the definition's strictly dominates.
+    // A read in a block off the layout was not recorded; one in an
+    // unreachable block decides nothing.
+    auto single = [&](VarId v) {
+      BlockId d = defBlock[v];
+      return d != kNone && d != kMany && cfg.reachable(d);
+    };
     settled_.assign(nv, 0);
-    for (BlockId b : f_.layout) {
-      if (!cfg.reachable(b))
-        continue;
-      const auto &ins = f_.block(b).instrs;
-      for (size_t i = 0; i < ins.size(); ++i)
-        forEachUse(ins[i], [&](VarId v) {
-          BlockId d = defBlock[v];
-          if (d == kNone || d == kMany || settled_[v] || !cfg.reachable(d))
-            return;
-          settled_[v] = d == b ? defIndex[v] <= i : dom.dominates(d, b);
-        });
-    }
+    for (VarId v = 0; v < nv; ++v)
+      settled_[v] = buf_.readAfterDef[v] && single(v);
+    for (auto [v, b] : buf_.otherReads)
+      if (!settled_[v] && single(v) && defBlock[v] != b && cfg.reachable(b) &&
+          dom.dominates(defBlock[v], b))
+        settled_[v] = 1;
   }
   bool settled(VarId v) const { return v < settled_.size() && settled_[v]; }
 
@@ -757,6 +790,7 @@ private:
   ListPool<VarId> &in_;           // live-in, per block
   ListPool<uint32_t> &doomed_;    // per block, by the last walk (sweep)
   WalkSet &scratch_;
+  bool plain_;           // no speculate, guard, phi, set or get (the caller saw)
   bool undefinedKnown_ = false;
   bool hasPhis_ = false; // a phi, set or get in the layout: run() leaves f alone
   bool dense_ = false;
@@ -783,9 +817,9 @@ bool eliminateDeadAndUnreachableCode(Function &f) {
   return eliminator.removeUnreachable() || changed;
 }
 
-LiveSets speculativeLiveIn(const Function &f) {
+LiveSets speculativeLiveIn(const Function &f, bool plain) {
   // The eliminator only writes in sweep(), which liveIn() does not run.
-  return DeadCodeEliminator(const_cast<Function &>(f)).liveIn();
+  return DeadCodeEliminator(const_cast<Function &>(f), plain).liveIn();
 }
 bool removeUnreachableBlocks(Function &f) {
   if (f.layout.empty())

@@ -33,7 +33,9 @@
 // BlockId, sized to the arena; each set sorted) by that same
 // speculation-aware rule, for a caller that works on part of the function
 // and must keep alive at its boundary what the rest needs
-// (SuperblockFormation's region scratch).
+// (SuperblockFormation's region scratch). `plain`: the caller saw that f has
+// no speculate, guard, phi, set or get; then only each block's terminator
+// is read before the sets are solved, not every instruction.
 //
 // Requires plain form (no phis). Invalidates liveness; the CFG functions
 // invalidate every analysis.
@@ -79,6 +81,6 @@ bool eliminateDeadCode(Function &f);
 bool eliminateDeadAndUnreachableCode(Function &f);
 bool removeUnreachableBlocks(Function &f);
 bool removeJumpsToNext(Function &f);
-LiveSets speculativeLiveIn(const Function &f);
+LiveSets speculativeLiveIn(const Function &f, bool plain = false);
 
 } // namespace brisk

@@ -25,9 +25,9 @@ BlockList normalSuccessors(const Function &f, BlockId b) {
 class Selector {
 public:
   Selector(const Function &f, const FunctionWeights &w, const FunctionProfile *paths,
-           const TraceOptions &o, const CFG &cfg, const DominatorTree &dom)
+           const TraceOptions &o, const CFG &cfg, const DominatorTree &dom, bool plain)
       : f_(f), w_(w), o_(o), cfg_(cfg), dom_(dom), inTrace_(f.blocks.size(), false),
-        givenPaths_(paths) {}
+        givenPaths_(paths), plain_(plain) {}
 
   // Traces hottest seed first; none in a function with phis, sets or gets
   // (found in the same look at the instructions as speculation).
@@ -61,8 +61,12 @@ private:
   // without passing a `commit`), blocks that speculate, guard or commit, and
   // their successors join no trace: a region there would nest speculation,
   // and a region head entered from them would be entered while speculating.
-  // Returns false, marking nothing, when f has a phi, set or get.
+  // Returns false, marking nothing, when f has a phi, set or get. A plain
+  // function has none of these: nothing to look for (on a large function a
+  // walk of the instructions costs a cache miss per instruction).
   bool excludeSpeculation() {
+    if (plain_)
+      return true;
     std::vector<bool> speculating(f_.blocks.size(), false);
     std::vector<BlockId> work;
     auto hasOp = [&](BlockId b, Opcode op) {
@@ -208,6 +212,7 @@ private:
   const DominatorTree &dom_;
   std::vector<bool> inTrace_;
   const FunctionProfile *givenPaths_;
+  bool plain_; // no phi, set, get, speculate, guard or commit (the caller saw)
 };
 
 } // namespace
@@ -224,10 +229,10 @@ std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weight
 std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weights,
                                 const FunctionProfile *paths, const TraceOptions &options,
                                 const CFG &cfg, const DominatorTree &dom,
-                                llvm::function_ref<bool()> everyReadAssigned) {
+                                llvm::function_ref<bool()> everyReadAssigned, bool plain) {
   if (f.layout.empty() || !weights.hasData())
     return {};
-  std::vector<Trace> traces = Selector(f, weights, paths, options, cfg, dom).run();
+  std::vector<Trace> traces = Selector(f, weights, paths, options, cfg, dom, plain).run();
   // A function that may read an unassigned variable keeps its code: the read
   // must fail where it does, and the superblock passes fold and move reads.
   // (hasPossiblyUndefinedRead, on the CFG at hand.)

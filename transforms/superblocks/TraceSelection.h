@@ -66,10 +66,14 @@ std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weight
 // is shown definitely assigned (SuperblockFormation answers from the
 // liveness it needs anyway); when it cannot show it, DefiniteAssignment
 // decides. Either is asked only once traces were found: a function without
-// them costs no whole-function analysis.
+// them costs no whole-function analysis. `plain`: the caller saw that f has
+// no phi, set, get, speculate, guard or commit (SuperblockFormation's
+// constants walk tells), so its instructions are not looked through again
+// for them.
 std::vector<Trace> selectTraces(const Function &f, const FunctionWeights &weights,
                                 const FunctionProfile *paths, const TraceOptions &options,
                                 const CFG &cfg, const DominatorTree &dom,
-                                llvm::function_ref<bool()> everyReadAssigned = nullptr);
+                                llvm::function_ref<bool()> everyReadAssigned = nullptr,
+                                bool plain = false);
 
 } // namespace brisk

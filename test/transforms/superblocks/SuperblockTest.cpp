@@ -705,12 +705,19 @@ TEST(TraceSelectionTest, TheCallersCFGGivesTheSameTraces) {
   std::vector<Trace> own = selectTraces(f, w.of(f), o->profile().function("main"), {});
   std::vector<Trace> shared =
       selectTraces(f, w.of(f), o->profile().function("main"), {}, cfg, dom);
+  // kLoop has no phi, set, get or speculation: told so, selection skips
+  // its look for them and chooses the same.
+  std::vector<Trace> told =
+      selectTraces(f, w.of(f), o->profile().function("main"), {}, cfg, dom, nullptr, true);
   ASSERT_FALSE(own.empty());
   ASSERT_EQ(own.size(), shared.size());
+  ASSERT_EQ(own.size(), told.size());
   for (size_t i = 0; i < own.size(); ++i) {
     EXPECT_EQ(own[i].blocks, shared[i].blocks);
     EXPECT_EQ(own[i].isLoop, shared[i].isLoop);
     EXPECT_EQ(own[i].probability, shared[i].probability);
+    EXPECT_EQ(own[i].blocks, told[i].blocks);
+    EXPECT_EQ(own[i].probability, told[i].probability);
   }
 }
 
