@@ -69,6 +69,8 @@ public:
       defs_.emplace(f_);
     return *defs_;
   }
+  // The definition sites if built and not dropped since, else null.
+  const DefSites *builtDefSites() const { return defs_ ? &*defs_ : nullptr; }
   void invalidateCFG() {
     cfg_.reset();
     dom_.reset();

@@ -45,6 +45,10 @@ public:
   // v without the `id` copies in front of it (at most 16 hops).
   VarId stripCopies(VarId v) const;
 
+  // The same sites, the same instructions (by address) and the same undefs:
+  // a table handed on is still what a build now would make.
+  friend bool operator==(const DefSites &, const DefSites &) = default;
+
 private:
   std::vector<const Instr *> def_;
   std::vector<BlockId> block_;

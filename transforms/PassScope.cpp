@@ -29,6 +29,15 @@ AnalysisCache *PassContext::retainedFacts(const Function &f) {
     r.facts = std::make_unique<AnalysisCache>(f, guards);
   else if (r.changes != changes_)
     r.facts->invalidateInstrs(); // a pass without facts may have edited instructions
+  else if (const DefSites *kept = r.facts->builtDefSites();
+           kept && options_.validate && !(*kept == DefSites(f))) {
+    // Handed on because every pass since said it changed nothing: one of
+    // them moved instructions all the same, and did not drop its facts'.
+    errorStream() << "error: stale definition sites handed on in @" << f.name
+                  << ": a pass that said it changed nothing moved instructions\n";
+    markFailed();
+    r.facts->invalidateInstrs();
+  }
   r.changes = changes_;
   return r.facts.get();
 }

@@ -101,7 +101,11 @@ public:
   // the instructions (AnalysisCache::invalidateInstrs) are handed on only
   // when no pass scope has closed since the last hand-out without saying
   // it changed nothing (PassScope::setChanged): a pass that takes no facts
-  // may have edited instructions without telling them.
+  // may have edited instructions without telling them. A pass that says it
+  // changed nothing but moved instructions (simplify-cfg makes jumps and
+  // drops them again) drops its own facts' (invalidateInstrs); with
+  // validation on, a hand-out checks that the sites it hands on are what a
+  // build now would make, and fails the context if not.
   void retainFacts(bool on);
   AnalysisCache *retainedFacts(const Function &f);
   // A pass scope closed that may have changed the program (PassScope).
@@ -182,7 +186,8 @@ public:
   // Whether the pass changed the program (what its runner returns). Unless
   // told it did not, the context takes it that it may have
   // (PassContext::retainedFacts); a pass that reports no change has moved
-  // no instruction either.
+  // no instruction either, or has dropped the instruction facts of those
+  // it was given (AnalysisCache::invalidateInstrs).
   void setChanged(bool changed) { changed_ = changed; }
 
 private:

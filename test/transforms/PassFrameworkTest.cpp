@@ -247,6 +247,54 @@ TEST(PassScopeTest, RetainedDefSitesLastWhileNoPassChangesTheProgram) {
   ctx.retainFacts(false);
 }
 
+// With validation on, a hand-out checks the sites it hands on: a pass that
+// says it changed nothing but moved a block's instructions (here: copied to
+// a new array) fails the context, unless it dropped its facts' sites.
+TEST(PassScopeTest, ValidationCatchesStaleDefSitesHandedOn) {
+  Program p = test::parseOrDie(kProgram);
+  std::ostringstream errors;
+  PassOptions o;
+  o.validate = true;
+  o.errorStream = &errors;
+  PassContext ctx(o);
+  runPass(p, ctx, kToSSAPass);
+  Function &f = p.functions[0];
+  ctx.retainFacts(true);
+  BlockId b = f.layout[0];
+  auto moveInstructions = [&] {
+    std::vector<Instr> moved = f.block(b).instrs;
+    f.block(b).instrs.swap(moved);
+  };
+  {
+    PassScope scope(ctx, "moves and says so", p);
+    AnalysisCache &facts = *ctx.retainedFacts(f);
+    facts.defSites();
+    moveInstructions();
+    facts.invalidateInstrs();
+    scope.setChanged(false);
+  }
+  {
+    PassScope scope(ctx, "reads", p);
+    ctx.retainedFacts(f)->defSites();
+    scope.setChanged(false);
+  }
+  EXPECT_FALSE(ctx.failed()) << errors.str();
+  {
+    PassScope scope(ctx, "moves and does not say so", p);
+    moveInstructions();
+    scope.setChanged(false);
+  }
+  {
+    PassScope scope(ctx, "reads again", p);
+    const DefSites &sites = ctx.retainedFacts(f)->defSites();
+    EXPECT_EQ(sites, DefSites(f)) << "built again after the failure";
+    scope.setChanged(false);
+  }
+  EXPECT_TRUE(ctx.failed());
+  EXPECT_NE(errors.str().find("stale definition sites"), std::string::npos) << errors.str();
+  ctx.retainFacts(false);
+}
+
 // The facts of a function in SSA form build CFGs from the terminators
 // alone (PassContext::mayHaveGuards): to-ssa converts no function with a
 // guard. One it left as it was (it speculates) keeps its guard's edge.
