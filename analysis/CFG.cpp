@@ -68,10 +68,7 @@ CFG::CFG(const Function &f, Guards guards)
     BlockId b = f.layout[i];
     const Block &blk = f.block(b);
     const size_t begin = succ_.size();
-    auto add = [&](BlockId t) {
-      if (std::find(succ_.begin() + std::ptrdiff_t(begin), succ_.end(), t) == succ_.end())
-        succ_.push_back(t);
-    };
+    auto add = [&](BlockId t) { addSuccessor(begin, t); };
     if (const Instr *term = blk.terminator()) {
       for (BlockId t : term->labels)
         add(t);
@@ -98,12 +95,16 @@ CFG::CFG(const Function &f, llvm::function_ref<BlockRange(BlockId)> targets)
   succ_.reserve(f.layout.size() * 2);
   for (BlockId b : f.layout) {
     const size_t begin = succ_.size();
-    for (BlockId t : targets(b)) // as the other constructor adds them
-      if (std::find(succ_.begin() + std::ptrdiff_t(begin), succ_.end(), t) == succ_.end())
-        succ_.push_back(t);
+    for (BlockId t : targets(b))
+      addSuccessor(begin, t);
     succSpan_[b] = {uint32_t(begin), uint32_t(succ_.size() - begin)};
   }
   finish(f.blocks.size(), f.layout.size());
+}
+
+void CFG::addSuccessor(size_t begin, BlockId t) {
+  if (std::find(succ_.begin() + std::ptrdiff_t(begin), succ_.end(), t) == succ_.end())
+    succ_.push_back(t);
 }
 
 void CFG::finish(size_t n, size_t layoutSize) {

@@ -86,6 +86,10 @@ public:
   static constexpr unsigned kNotReached = ~0u;
 
 private:
+  // Appends t to the successors of the block being listed (those from
+  // succ_[begin] on) unless already there: a `br` with both labels alike,
+  // or a guard's target the terminator names too, is one edge.
+  void addSuccessor(size_t begin, BlockId t);
   // The depth-first search, the RPO and the predecessors, from the
   // successors.
   void finish(size_t numBlocks, size_t layoutSize);
