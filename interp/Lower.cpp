@@ -362,8 +362,10 @@ private:
     fc.edgeEnd = uint32_t(code_.edges.size());
   }
 
-  static std::array<std::array<uint32_t, 2>, 256> makeNoChecks() {
-    std::array<std::array<uint32_t, 2>, 256> ids;
+  // By checkFor: per opcode, operands 0 and 1 (UINT32_MAX: none yet).
+  using CheckIds = std::array<std::array<uint32_t, 2>, kNumOpcodes>;
+  static CheckIds makeNoChecks() {
+    CheckIds ids;
     for (auto &row : ids)
       row = {UINT32_MAX, UINT32_MAX};
     return ids;
@@ -594,8 +596,7 @@ private:
   Code code_;
   bool zeroInit_ = false;
   const PathNumbering *paths_ = nullptr;
-  // By checkFor: per opcode, operands 0 and 1 (UINT32_MAX: none yet).
-  std::array<std::array<uint32_t, 2>, 256> checkIds_ = makeNoChecks();
+  CheckIds checkIds_ = makeNoChecks();
   std::vector<uint32_t> blockBase_; // per function: its blocks' first index in blockPc_
   std::vector<uint32_t> blockPc_;   // per block of every function: its first pc
   // A jump operand to patch once every block's pc is known.
