@@ -61,7 +61,8 @@ llvm::DenseMap<VarId, Instr> functionConstants(const Function &f, bool *plain = 
   // the walk is at it: a later look through a pointer per variable was a
   // cache miss per variable on a large function, and a count beside the
   // pointer was 4 more bytes per variable.
-  const Instr *const kNot = reinterpret_cast<const Instr *>(alignof(Instr));
+  static const Instr notConstant; // only its address is used
+  const Instr *const kNot = &notConstant;
   const size_t numVars = f.numVars();
   std::vector<const Instr *> only(numVars, nullptr);
   bool isPlain = true, hasGuard = false;
